@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# setup.sh - install what ExplaiNER needs on Debian 12: the build toolchain and
+# the -dev libraries (always), plus the test tools (with --test): Node.js
+# packages from tests/tokparity/package-lock.json for tokenizer parity.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
+      libutf8proc-dev libpcre2-dev libdnnl-dev)
+if [ "$want_test" = 1 ]; then
+	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then
+	if [ ! -d tests/tokparity/node_modules ] || [ tests/tokparity/package-lock.json -nt tests/tokparity/node_modules ]; then
+		echo "setup: npm ci in tests/tokparity"
+		(cd tests/tokparity && npm ci --no-audit --no-fund --loglevel=error)
+		touch tests/tokparity/node_modules
+	fi
+fi

@@ -1,0 +1,114 @@
+/* file.c - whole-file reads with a cap, read-only mmaps. */
+#include "core/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static enum xnr_status open_regular(const char *path, int *fd_out, size_t *size_out,
+				    struct xnr_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return xnr_fail(err, XNR_ERR_IO, "%s: not a regular file", path);
+	}
+	*fd_out = fd;
+	*size_out = (size_t)st.st_size;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr_error *err)
+{
+	int fd;
+	size_t n;
+	void *p = NULL;
+	enum xnr_status st = open_regular(path, &fd, &n, err);
+
+	if (st != XNR_OK)
+		return st;
+	if (n > 0) {
+		p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			close(fd);
+			return xnr_fail(err, XNR_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+		}
+	}
+	close(fd);
+	out->data = p;
+	out->n_bytes = n;
+	return XNR_OK;
+}
+
+void xnr_mmap_free(struct xnr_mmap *m)
+{
+	if (m && m->data)
+		munmap((void *)m->data, m->n_bytes);
+	if (m) {
+		m->data = NULL;
+		m->n_bytes = 0;
+	}
+}
+
+enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, size_t *out_len,
+			      struct xnr_error *err)
+{
+	int fd;
+	size_t n, got = 0;
+	char *buf;
+	enum xnr_status st = open_regular(path, &fd, &n, err);
+
+	if (st != XNR_OK)
+		return st;
+	if (n > max_bytes) {
+		close(fd);
+		return xnr_fail(err, XNR_ERR_LIMIT, "%s: %zu bytes, more than the %zu allowed", path,
+				n, max_bytes);
+	}
+	buf = malloc(n + 1);
+	if (!buf) {
+		close(fd);
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, n + 1);
+	}
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(buf);
+			close(fd);
+			return xnr_fail(err, XNR_ERR_IO, "%s: read failed after %zu bytes", path, got);
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	if (out_len)
+		*out_len = n;
+	return XNR_OK;
+}
+
+int xnr_file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,
+			      struct xnr_error *err)
+{
+	int n = snprintf(buf, buf_bytes, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= buf_bytes)
+		return xnr_fail(err, XNR_ERR_LIMIT, "path too long: %s/%s", dir, name);
+	return XNR_OK;
+}

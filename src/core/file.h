@@ -1,0 +1,37 @@
+/*
+ * file.h - reading files whole (with a size cap) and mapping them read-only.
+ *
+ * Model weights are mmapped and used in place; small text files (config.json,
+ * tokenizer.json) are read into memory with a maximum size so a wrong path
+ * cannot make us read gigabytes.
+ */
+#ifndef XNR_CORE_FILE_H
+#define XNR_CORE_FILE_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+
+struct xnr_mmap {
+	const unsigned char *data; /* NULL for an empty file */
+	size_t n_bytes;
+};
+
+/* Map path read-only. On success *out owns the mapping; release with
+ * xnr_mmap_free. Errors: XNR_ERR_IO (missing, unreadable, a directory). */
+enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr_error *err);
+void xnr_mmap_free(struct xnr_mmap *m);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer the caller frees.
+ * Errors: XNR_ERR_IO, XNR_ERR_LIMIT (larger than max_bytes), XNR_ERR_NOMEM. */
+enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, size_t *out_len,
+			      struct xnr_error *err);
+
+/* 1 if path exists and is a regular file (following links), else 0. */
+int xnr_file_exists(const char *path);
+
+/* Join dir and name into buf ("dir/name"); XNR_ERR_LIMIT if it does not fit. */
+enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,
+			      struct xnr_error *err);
+
+#endif

@@ -1,0 +1,67 @@
+/* status.c - status names and error message formatting. */
+#include "core/status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const status_names[XNR_STATUS_COUNT] = {
+	[XNR_OK] = "ok",
+	[XNR_ERR_IO] = "i/o error",
+	[XNR_ERR_NOMEM] = "out of memory",
+	[XNR_ERR_FORMAT] = "format error",
+	[XNR_ERR_UNSUPPORTED] = "unsupported",
+	[XNR_ERR_MISMATCH] = "mismatch",
+	[XNR_ERR_INPUT] = "bad input",
+	[XNR_ERR_LIMIT] = "limit exceeded",
+	[XNR_ERR_INTERNAL] = "internal error",
+};
+
+const char *xnr_status_str(enum xnr_status status)
+{
+	if ((unsigned)status >= XNR_STATUS_COUNT)
+		return "unknown status";
+	return status_names[status];
+}
+
+enum xnr_status xnr_fail(struct xnr_error *err, enum xnr_status status, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		err->status = status;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return status;
+}
+
+void xnr_error_prefix(struct xnr_error *err, const char *fmt, ...)
+{
+	char prefix[XNR_ERROR_MSG_MAX];
+	char old[XNR_ERROR_MSG_MAX];
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof old);
+	size_t n = strlen(prefix);
+	if (n >= sizeof err->msg)
+		n = sizeof err->msg - 1;
+	memcpy(err->msg, prefix, n);
+	size_t rest = strnlen(old, sizeof old - 1);
+	if (rest > sizeof err->msg - 1 - n)
+		rest = sizeof err->msg - 1 - n;
+	memcpy(err->msg + n, old, rest);
+	err->msg[n + rest] = '\0';
+}
+
+void xnr_error_clear(struct xnr_error *err)
+{
+	if (err) {
+		err->status = XNR_OK;
+		err->msg[0] = '\0';
+	}
+}

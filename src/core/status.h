@@ -1,0 +1,48 @@
+/*
+ * status.h - the one status enum of ExplaiNER and the error struct that carries
+ * a human message ("what, where, how to fix") next to it.
+ *
+ * Fallible functions return an enum xnr_status and fill an optional
+ * struct xnr_error; out-parameters stay untouched on failure (curl/libuv style).
+ */
+#ifndef XNR_CORE_STATUS_H
+#define XNR_CORE_STATUS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum xnr_status {
+	XNR_OK = 0,
+	XNR_ERR_IO,          /* a file is missing or unreadable */
+	XNR_ERR_NOMEM,       /* an allocation failed */
+	XNR_ERR_FORMAT,      /* a file or value is malformed */
+	XNR_ERR_UNSUPPORTED, /* well-formed, but not something we implement */
+	XNR_ERR_MISMATCH,    /* two inputs disagree (tensor shape vs config.json) */
+	XNR_ERR_INPUT,       /* bad user input: empty text, invalid UTF-8, bad flag */
+	XNR_ERR_LIMIT,       /* input exceeds a documented maximum size */
+	XNR_ERR_INTERNAL,    /* a bug in ExplaiNER */
+	XNR_STATUS_COUNT
+};
+
+#define XNR_ERROR_MSG_MAX 1024
+
+struct xnr_error {
+	enum xnr_status status;
+	char msg[XNR_ERROR_MSG_MAX];
+};
+
+/* Short stable name of a status ("format error"). Never NULL. */
+const char *xnr_status_str(enum xnr_status status);
+
+/* Record status and a printf-style message in err (may be NULL); returns status
+ * so callers can write `return xnr_fail(err, XNR_ERR_IO, "...")`. */
+enum xnr_status xnr_fail(struct xnr_error *err, enum xnr_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefix an already-set message with more context ("model.safetensors: ..."). */
+void xnr_error_prefix(struct xnr_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void xnr_error_clear(struct xnr_error *err);
+
+#endif

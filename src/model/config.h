@@ -1,0 +1,62 @@
+/*
+ * config.h - the parts of a Hugging Face config.json that inference needs,
+ * with each architecture's class defaults applied (BertConfig,
+ * DistilBertConfig's dim/n_heads aliases, RobertaConfig, ElectraConfig).
+ */
+#ifndef XNR_MODEL_CONFIG_H
+#define XNR_MODEL_CONFIG_H
+
+#include "core/status.h"
+
+enum xnr_arch {
+	XNR_ARCH_BERT,
+	XNR_ARCH_DISTILBERT,
+	XNR_ARCH_ROBERTA,
+	XNR_ARCH_XLM_ROBERTA,
+	XNR_ARCH_ELECTRA,
+	XNR_ARCH_COUNT
+};
+
+enum xnr_act {
+	XNR_ACT_GELU,      /* exact erf */
+	XNR_ACT_GELU_TANH, /* gelu_new, gelu_pytorch_tanh */
+	XNR_ACT_GELU_FAST,
+	XNR_ACT_QUICK_GELU,
+	XNR_ACT_RELU,
+	XNR_ACT_SILU,
+	XNR_ACT_TANH,
+	XNR_ACT_LINEAR,
+	XNR_ACT_COUNT
+};
+
+struct xnr_model_config {
+	enum xnr_arch arch;
+	char architecture[64]; /* "BertForTokenClassification" */
+	char model_type[32];   /* "bert" */
+	int vocab_size;
+	int hidden_size;
+	int embedding_size; /* ELECTRA; = hidden_size elsewhere */
+	int n_layers;
+	int n_heads;
+	int intermediate_size;
+	int max_positions;
+	int type_vocab_size; /* 0: no token type embeddings (DistilBERT) */
+	int pad_token_id;
+	int position_offset; /* first position id: pad_token_id + 1 for RoBERTa / XLM-R, else 0 */
+	float layer_norm_eps;
+	enum xnr_act act;
+	int n_labels;
+	char **id2label; /* n_labels strings, index = label id */
+};
+
+/* Parse config.json at path. Errors: XNR_ERR_IO, XNR_ERR_FORMAT (missing or
+ * ill-typed key; id2label ids not 0..n-1), XNR_ERR_UNSUPPORTED (architecture
+ * or activation we do not run; the message lists the supported ones). */
+enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
+				struct xnr_error *err);
+void xnr_config_free(struct xnr_model_config *cfg);
+
+const char *xnr_arch_str(enum xnr_arch arch);
+const char *xnr_act_str(enum xnr_act act);
+
+#endif

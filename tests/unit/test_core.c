@@ -1,0 +1,91 @@
+/* test_core.c - status strings, file reads with caps, the compute pool. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/json.h"
+#include "core/pool.h"
+#include "core/status.h"
+
+static void test_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(xnr_status_str(XNR_OK), "ok");
+	assert_string_equal(xnr_status_str((enum xnr_status)999), "unknown status");
+}
+
+static void test_file_cap(void **state)
+{
+	struct xnr_error err;
+	char *buf = NULL;
+	size_t n = 0;
+	const char *dir = tu_tmpdir("core_file");
+	const char *p = tu_write(dir, "f.txt", "hello", 5);
+	(void)state;
+	assert_int_equal(xnr_file_read(p, 4, &buf, &n, &err), XNR_ERR_LIMIT);
+	assert_null(buf);
+	assert_int_equal(xnr_file_read(p, 5, &buf, &n, &err), XNR_OK);
+	assert_string_equal(buf, "hello");
+	free(buf);
+	assert_int_equal(xnr_file_read("/nonexistent/x", 5, &buf, &n, &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, "/nonexistent/x"));
+}
+
+static void test_json_duplicates(void **state)
+{
+	struct xnr_error err;
+	json_t *v = NULL;
+	(void)state;
+	assert_int_equal(xnr_json_parse("{\"a\":1,\"a\":2}", 13, "x.json", &v, &err), XNR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "x.json:1:"));
+	assert_int_equal(xnr_json_parse("{\"a\":1}", 7, "x.json", &v, &err), XNR_OK);
+	json_decref(v);
+}
+
+struct sum_ctx {
+	long n;
+	long partial[8];
+};
+
+static void sum_part(void *p, int ith, int nth)
+{
+	struct sum_ctx *c = p;
+	long b, e, i, s = 0;
+	xnr_split_range(c->n, ith, nth, &b, &e);
+	for (i = b; i < e; i++)
+		s += i;
+	c->partial[ith] = s;
+}
+
+static void test_pool(void **state)
+{
+	struct xnr_pool *pool = NULL;
+	struct xnr_error err;
+	struct sum_ctx c = {.n = 100001};
+	int round;
+	(void)state;
+	assert_int_equal(xnr_pool_open(4, &pool, &err), XNR_OK);
+	for (round = 0; round < 50; round++) {
+		long total = 0;
+		int i;
+		xnr_pool_run(pool, sum_part, &c);
+		for (i = 0; i < 4; i++)
+			total += c.partial[i];
+		assert_int_equal(total, 100001L * 100000L / 2);
+	}
+	xnr_pool_close(pool);
+	assert_int_equal(xnr_pool_open(0, &pool, &err), XNR_ERR_INPUT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_file_cap),
+		cmocka_unit_test(test_json_duplicates),
+		cmocka_unit_test(test_pool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
