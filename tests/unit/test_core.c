@@ -6,6 +6,7 @@
 
 #include "core/file.h"
 #include "core/json.h"
+#include "core/lines.h"
 #include "core/pool.h"
 #include "core/status.h"
 
@@ -79,6 +80,37 @@ static void test_pool(void **state)
 	assert_int_equal(xnr_pool_open(0, &pool, &err), XNR_ERR_INPUT);
 }
 
+static void test_lines_cap(void **state)
+{
+	const char *text = "ab\r\n\nlonger line\nlast";
+	FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	struct xnr_lines lr;
+	struct xnr_error err;
+	const char *line;
+	size_t len;
+	(void)state;
+	xnr_lines_init(&lr, f, "t.txt", 8);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_string_equal(line, "ab");
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_string_equal(line, "");
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "t.txt:3: line longer than 8 bytes"));
+	xnr_lines_free(&lr);
+	fclose(f);
+
+	f = fmemopen((void *)(uintptr_t)"x\nlast", 6, "r");
+	xnr_lines_init(&lr, f, "t.txt", 8);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_string_equal(line, "last");
+	assert_int_equal(lr.line_no, 2);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_null(line);
+	xnr_lines_free(&lr);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_file_cap),
 		cmocka_unit_test(test_json_duplicates),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_lines_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

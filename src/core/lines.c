@@ -1,0 +1,70 @@
+/* lines.c - capped line reader over stdio. */
+#include "core/lines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void xnr_lines_init(struct xnr_lines *lr, FILE *f, const char *name, size_t max_len)
+{
+	memset(lr, 0, sizeof *lr);
+	lr->f = f;
+	lr->name = name;
+	lr->max_len = max_len;
+}
+
+void xnr_lines_free(struct xnr_lines *lr)
+{
+	if (lr) {
+		free(lr->buf);
+		lr->buf = NULL;
+		lr->cap = 0;
+	}
+}
+
+static int grow(struct xnr_lines *lr)
+{
+	size_t cap = lr->cap ? lr->cap * 2 : 256;
+	char *p;
+	if (cap > lr->max_len + 2)
+		cap = lr->max_len + 2;
+	p = realloc(lr->buf, cap);
+	if (!p)
+		return -1;
+	lr->buf = p;
+	lr->cap = cap;
+	return 0;
+}
+
+enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
+			       struct xnr_error *err)
+{
+	size_t n = 0;
+	int c;
+
+	*line = NULL;
+	while ((c = getc_unlocked(lr->f)) != EOF) {
+		if (c == '\n')
+			break;
+		if (n >= lr->max_len)
+			return xnr_fail(err, XNR_ERR_LIMIT,
+					"%s:%ld: line longer than %zu bytes (split the input)",
+					lr->name, lr->line_no + 1, lr->max_len);
+		if (n + 1 >= lr->cap && grow(lr) != 0)
+			return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", lr->name,
+					lr->line_no + 1);
+		lr->buf[n++] = (char)c;
+	}
+	if (ferror(lr->f))
+		return xnr_fail(err, XNR_ERR_IO, "%s:%ld: read error", lr->name, lr->line_no + 1);
+	if (c == EOF && n == 0)
+		return XNR_OK;
+	if (!lr->buf && grow(lr) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", lr->name);
+	if (n > 0 && lr->buf[n - 1] == '\r')
+		n--;
+	lr->buf[n] = '\0';
+	lr->line_no++;
+	*line = lr->buf;
+	*len = n;
+	return XNR_OK;
+}

@@ -1,0 +1,32 @@
+/*
+ * lines.h - reading text line by line with a maximum line length, so that
+ * untrusted input (stdin, dataset files) can never grow a buffer without bound.
+ */
+#ifndef XNR_CORE_LINES_H
+#define XNR_CORE_LINES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+
+struct xnr_lines {
+	FILE *f;
+	const char *name; /* for messages: "stdin", "data/test.txt" */
+	size_t max_len;
+	char *buf;
+	size_t cap;
+	long line_no; /* 1-based number of the line last returned */
+};
+
+/* Borrow f (not closed by xnr_lines_free). */
+void xnr_lines_init(struct xnr_lines *lr, FILE *f, const char *name, size_t max_len);
+void xnr_lines_free(struct xnr_lines *lr);
+
+/* Next line without its "\n" (and "\r\n"), NUL-terminated, valid until the
+ * next call. Returns XNR_OK with *line set, XNR_OK with *line = NULL at end
+ * of input, XNR_ERR_LIMIT ("name:line: longer than N bytes") or XNR_ERR_IO. */
+enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
+			       struct xnr_error *err);
+
+#endif
