@@ -1,12 +1,72 @@
-/* main.c - the explainer command: dispatch to subcommands. */
+/*
+ * main.c - the explainer command: global flags and dispatch to one file per
+ * subcommand (cmd_<name>.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+	"usage: explainer <command> [options]\n"
+	"\n"
+	"Error analysis for named-entity recognition models (Hugging Face token\n"
+	"classifiers: BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA), on the CPU.\n"
+	"\n"
+	"commands:\n"
+	"  predict    tag text with a model: explainer predict --model DIR --text \"...\"\n"
+	"\n"
+	"options:\n"
+	"  -h, --help     this help; `explainer <command> --help` for a command's options\n"
+	"  -V, --version  print the version\n";
+
+int xnr_cli_report(const struct xnr_error *err)
+{
+	fprintf(stderr, "explainer: %s\n", err->msg[0] ? err->msg : xnr_status_str(err->status));
+	return XNR_EXIT_FAIL;
+}
+
+int xnr_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "explainer %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see `explainer %s --help`)\n", cmd);
+	return XNR_EXIT_USAGE;
+}
+
+int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return xnr_cli_usage_error(cmd, "%s wants a whole number from %d to %d, got \"%s\"",
+					   flag, min, max, s);
+	*out = (int)v;
+	return XNR_EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("explainer %s\n", XNR_VERSION);
-		return 0;
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, cmd ? stdout : stderr);
+		return cmd ? XNR_EXIT_OK : XNR_EXIT_USAGE;
 	}
-	return 0;
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("explainer %s\n", XNR_VERSION);
+		return XNR_EXIT_OK;
+	}
+	if (strcmp(cmd, "predict") == 0)
+		return xnr_cmd_predict(argc - 1, argv + 1);
+	fprintf(stderr, "explainer: unknown command \"%s\" (see `explainer --help`)\n", cmd);
+	return XNR_EXIT_USAGE;
 }

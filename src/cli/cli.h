@@ -1,0 +1,24 @@
+/*
+ * cli.h - what the subcommands of the explainer command share: their entry
+ * points and the one place that prints errors. Only the CLI calls exit().
+ */
+#ifndef XNR_CLI_CLI_H
+#define XNR_CLI_CLI_H
+
+#include "core/status.h"
+
+/* Exit codes: 0 ok, 1 the work failed (bad input, bad model), 2 bad usage. */
+enum { XNR_EXIT_OK = 0, XNR_EXIT_FAIL = 1, XNR_EXIT_USAGE = 2 };
+
+/* Print "explainer: <message>" to stderr and return XNR_EXIT_FAIL. */
+int xnr_cli_report(const struct xnr_error *err);
+
+/* Print "explainer <cmd>: <message>" and a hint to use --help; return XNR_EXIT_USAGE. */
+int xnr_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a whole decimal integer in [min, max] or fail with a usage error. */
+int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min, int max, int *out);
+
+int xnr_cmd_predict(int argc, char **argv);
+
+#endif

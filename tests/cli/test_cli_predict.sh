@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# test_cli_predict.sh - `explainer predict` end to end on real files: output
+# formats, agreement with the reference predictions on CoNLL-2003 test
+# sentences, windowing of long inputs, and one clear error line (with a
+# non-zero exit) for each kind of bad input.
+set -u
+bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}; shared=${XNR_SHARED_DIR:?}
+tmp=${XNR_BINARY_DIR:?}/tmp/cli_predict; rm -rf "$tmp"; mkdir -p "$tmp"
+model=$src/demo/model
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+
+# expect_error NAME WANT_EXIT WANT_SUBSTRING CMD... : exit code, one stderr line, message.
+expect_error() {
+	local name=$1 want=$2 sub=$3; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+	local lines; lines=$(wc -l <"$tmp/err")
+	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -qF -- "$sub" "$tmp/err"; then
+		ok "$name"
+	else
+		bad "$name (exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err"))"
+	fi
+}
+
+"$bin" --version | grep -q '^explainer [0-9]' && ok "--version" || bad "--version"
+"$bin" --help | grep -q 'predict' && ok "--help" || bad "--help"
+"$bin" predict --help | grep -q -- '--words' && ok "predict --help" || bad "predict --help"
+
+out=$("$bin" predict --model "$model" --text "Angela Merkel visited Paris ." 2>&1)
+if echo "$out" | grep -q 'entities:' && echo "$out" | grep -qE '^  Paris +[BI]-LOC +0\.[0-9]{4}$'; then
+	ok "table output"
+else
+	bad "table output: $out"
+fi
+
+# Reference predictions: expected_test.txt.json holds the predicted tag of every
+# word of every test sentence from the PyTorch reference (first sub-token).
+python3 - "$shared" "$tmp" <<'PY'
+import json, sys
+shared, tmp = sys.argv[1], sys.argv[2]
+sents, cur = [], []
+for line in open(f"{shared}/data/conll2003/test.txt", encoding="utf-8"):
+    line = line.rstrip("\n")
+    if not line.strip():
+        if cur: sents.append(cur); cur = []
+        continue
+    if line.startswith("-DOCSTART-"): continue
+    cur.append(line.split(" ")[0])
+if cur: sents.append(cur)
+exp = json.load(open(f"{shared}/models/conll03-bert-mini/expected_test.txt.json"))["predictions"]
+n = 400
+with open(f"{tmp}/words.txt", "w") as f:
+    for s in sents[:n]: f.write(" ".join(s) + "\n")
+json.dump(exp[:n], open(f"{tmp}/expected.json", "w"))
+PY
+"$bin" predict --model "$model" --words --json --threads 2 <"$tmp/words.txt" >"$tmp/pred.jsonl" 2>"$tmp/err"
+python3 - "$tmp" <<'PY' && ok "400 CoNLL test sentences match the reference labels" || bad "reference labels"
+import json, sys
+tmp = sys.argv[1]
+exp = json.load(open(f"{tmp}/expected.json"))
+got = [json.loads(l) for l in open(f"{tmp}/pred.jsonl")]
+assert len(got) == len(exp), (len(got), len(exp))
+diff = 0
+for i, (g, e) in enumerate(zip(got, exp)):
+    labels = [w["label"] for w in g["words"]]
+    assert len(labels) == len(e), (i, len(labels), len(e))
+    for w in g["words"]:
+        assert abs(sum(w["probs"].values()) - 1) < 1e-4
+        assert abs(w["probs"][w["label"]] - w["prob"]) < 1e-6
+    for t in g["tokens"]:
+        assert g["text"].encode()[t["start"]:t["end"]], t
+    diff += sum(a != b for a, b in zip(labels, e))
+print("words differing from the reference:", diff)
+assert diff == 0
+PY
+
+# Windowing: a sentence longer than the window still gets every word labelled,
+# and most labels agree with the unwindowed run.
+python3 -c "
+import sys
+words = open('$tmp/words.txt').read().split('\n')[:12]
+print(' '.join(' '.join(words).split()[:150]))" >"$tmp/long.txt"
+"$bin" predict --model "$model" --words --json <"$tmp/long.txt" >"$tmp/full.jsonl"
+"$bin" predict --model "$model" --words --json --max-length 24 <"$tmp/long.txt" >"$tmp/win.jsonl"
+python3 - "$tmp" <<'PY' && ok "windowed long input labels every word" || bad "windowing"
+import json, sys
+tmp = sys.argv[1]
+full = json.loads(open(f"{tmp}/full.jsonl").read())
+win = json.loads(open(f"{tmp}/win.jsonl").read())
+assert len(full["words"]) == len(win["words"]) == 150
+assert all(w["label"] is not None for w in win["words"])
+same = sum(a["label"] == b["label"] for a, b in zip(full["words"], win["words"]))
+print("agreement with unwindowed:", same, "/ 150")
+assert same >= 135
+PY
+
+# Bad input.
+expect_error "missing --model" 2 "--model DIR is required" "$bin" predict --text x
+expect_error "unknown option" 2 "unknown option" "$bin" predict --model "$model" --bogus
+expect_error "bad --threads" 2 "--threads wants a whole number" "$bin" predict --model "$model" --threads 0 --text x
+expect_error "missing model folder" 1 "$tmp/nope" "$bin" predict --model "$tmp/nope" --text x
+expect_error "empty --text" 1 "--text is empty" "$bin" predict --model "$model" --text ""
+expect_error "nothing on stdin" 1 "no text on standard input" "$bin" predict --model "$model" </dev/null
+printf 'fine line\nbad \xff\xfe byte\n' >"$tmp/badutf8.txt"
+expect_error "invalid UTF-8 on stdin" 1 "stdin:2:" "$bin" predict --model "$model" <"$tmp/badutf8.txt"
+head -c 100000 /dev/zero | tr '\0' 'a' >"$tmp/hugeline.txt"; head -c 1100000 /dev/zero | tr '\0' 'b' >>"$tmp/hugeline.txt"
+expect_error "line over 1 MiB" 1 "longer than" "$bin" predict --model "$model" <"$tmp/hugeline.txt"
+mkdir -p "$tmp/corrupt"; cp "$model"/config.json "$model"/tokenizer.json "$tmp/corrupt/"
+head -c 1000000 "$model/model.safetensors" >"$tmp/corrupt/model.safetensors"
+expect_error "truncated weights" 1 "model.safetensors" "$bin" predict --model "$tmp/corrupt" --text x
+mkdir -p "$tmp/noweights"; cp "$model"/config.json "$model"/tokenizer.json "$tmp/noweights/"
+expect_error "no weights file" 1 "model.safetensors" "$bin" predict --model "$tmp/noweights" --text x
+mkdir -p "$tmp/badarch"; cp "$model"/* "$tmp/badarch/"
+sed -i 's/BertForTokenClassification/GPT2LMHeadModel/' "$tmp/badarch/config.json"
+expect_error "unsupported architecture" 1 "GPT2LMHeadModel" "$bin" predict --model "$tmp/badarch" --text x
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
