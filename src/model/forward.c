@@ -1,0 +1,438 @@
+/*
+ * forward.c - the encoder forward pass shared by every architecture
+ * (reference/hf-formats.md 3.0-3.4, 3.6; HF BertModel + token-classification
+ * head): embeddings, post-LN layers, classifier, on packed batches.
+ *
+ * Work alternates between GEMMs (BLAS threads, tensor/gemm.h) and row or
+ * (sequence, head) loops on the compute pool; the two never overlap.
+ * Attention scores come from one function, attn_scores(), the place where a
+ * disentangled (DeBERTa-v2) variant adds its position terms.
+ *
+ * struct xnr_state holds every activation, carved from one allocation sized
+ * by xnr_state_open; the forward pass never allocates and never writes to
+ * the model. Buffers (N = tokens in the batch, E/H/I/L the model sizes):
+ *   emb    (N, E)    embeddings before the ELECTRA projection (E != H only)
+ *   hidden (N, H)    layer input and output, updated in place
+ *   q k v  (N, H)    projections without bias; q is overwritten by the context
+ *   x1     (N, H)    attention block output
+ *   ffn    (N, I)    intermediate activations
+ *   logits (N, L)
+ *   all_hidden (n_layers + 1, N, H), ffn_acts (n_layers, N, I) when asked:
+ *   then the layers write straight into them instead of hidden / ffn.
+ *   scratch: per pool thread, a transposed key block (d, S) + scores (S) + query (d).
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "model/internal.h"
+#include "tensor/gemm.h"
+#include "tensor/kernels.h"
+
+/* Pool threads beyond this many sit out the attention (it hands out work
+ * through a counter, so all of it still gets done). */
+#define XNR__ATTN_MAX_THREADS 64
+/* Keeps every buffer size far inside size_t and int GEMM dimensions. */
+#define XNR__MAX_STATE_TOKENS (1 << 20)
+
+struct xnr_state {
+	const struct xnr_model *model;
+	int max_tokens, max_seq_len;
+	struct xnr_forward_opts opts;
+	float *mem;
+	float *emb, *hidden, *q, *k, *v, *x1, *ffn, *logits, *all_hidden, *ffn_acts, *scratch;
+	size_t scratch_per_thread;
+};
+
+/* One forward pass's view, handed to pool workers. */
+struct fwd {
+	const struct xnr_model *m;
+	struct xnr_state *s;
+	const struct xnr_batch *batch;
+	long n; /* tokens */
+	const struct xnr__layer *layer;
+	float *x, *y, *ffn; /* this layer's input, output, intermediate */
+	/* row kernels */
+	float *rows;
+	const float *bias, *res, *ln_w, *ln_b;
+	int width;
+	float eps;
+	/* attention */
+	atomic_long next_task;
+	long n_tasks;
+};
+
+static size_t align16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+static enum xnr_status check_state_args(const struct xnr_model_config *c, int max_tokens,
+					int max_seq_len, struct xnr_error *err)
+{
+	int usable = c->max_positions - c->position_offset;
+
+	if (max_tokens < 1 || max_tokens > XNR__MAX_STATE_TOKENS)
+		return xnr_fail(err, XNR_ERR_LIMIT,
+				"state: max_tokens %d outside 1..%d (use smaller batches)", max_tokens,
+				XNR__MAX_STATE_TOKENS);
+	if (max_seq_len < 1 || max_seq_len > usable)
+		return xnr_fail(err, XNR_ERR_LIMIT,
+				"state: max_seq_len %d outside 1..%d (the model has %d positions, "
+				"the first at %d; truncate or split longer inputs)",
+				max_seq_len, usable, c->max_positions, c->position_offset);
+	if (c->n_heads < 1 || c->hidden_size % c->n_heads != 0)
+		return xnr_fail(err, XNR_ERR_INTERNAL, "state: hidden size %d not divisible by %d heads",
+				c->hidden_size, c->n_heads);
+	return XNR_OK;
+}
+
+/* Carve the buffers from base (or only count floats when base is NULL). */
+static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base)
+{
+	const struct xnr_model_config *c = &m->cfg;
+	size_t N = (size_t)s->max_tokens, H = (size_t)c->hidden_size, I = (size_t)c->intermediate_size;
+	size_t L = (size_t)c->n_layers, off = 0;
+	size_t d = H / (size_t)c->n_heads, S = (size_t)s->max_seq_len;
+	float **slots[] = {&s->emb, &s->hidden, &s->q, &s->k, &s->v, &s->x1, &s->ffn, &s->logits,
+			   &s->all_hidden, &s->ffn_acts, &s->scratch};
+	size_t sizes[] = {
+		m->emb.proj_w ? N * (size_t)c->embedding_size : 0,
+		s->opts.all_hidden ? 0 : N * H,
+		N * H, N * H, N * H, N * H,
+		s->opts.ffn_acts ? 0 : N * I,
+		N * (size_t)c->n_labels,
+		s->opts.all_hidden ? (L + 1) * N * H : 0,
+		s->opts.ffn_acts ? L * N * I : 0,
+		XNR__ATTN_MAX_THREADS * align16(d * S + S + d),
+	};
+	size_t i;
+
+	s->scratch_per_thread = align16(d * S + S + d);
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		*slots[i] = base && sizes[i] ? base + off : NULL;
+		off += align16(sizes[i]);
+	}
+	return off;
+}
+
+enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, int max_seq_len,
+			       struct xnr_forward_opts opts, struct xnr_state **out,
+			       struct xnr_error *err)
+{
+	struct xnr_state *s;
+	enum xnr_status st;
+	size_t n_floats;
+
+	st = check_state_args(&model->cfg, max_tokens, max_seq_len, err);
+	if (st != XNR_OK)
+		return st;
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return xnr_fail(err, XNR_ERR_NOMEM, "state: cannot allocate");
+	s->model = model;
+	s->max_tokens = max_tokens;
+	s->max_seq_len = max_seq_len;
+	s->opts = opts;
+	n_floats = layout(s, model, NULL);
+	s->mem = aligned_alloc(64, n_floats * sizeof(float));
+	if (!s->mem) {
+		free(s);
+		return xnr_fail(err, XNR_ERR_NOMEM,
+				"state: cannot allocate %zu MB of activations for %d tokens "
+				"(lower the batch size)",
+				n_floats * sizeof(float) >> 20, max_tokens);
+	}
+	layout(s, model, s->mem);
+	*out = s;
+	return XNR_OK;
+}
+
+void xnr_state_close(struct xnr_state *state)
+{
+	if (!state)
+		return;
+	free(state->mem);
+	free(state);
+}
+
+static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_batch *b,
+				   struct xnr_error *err)
+{
+	const struct xnr_model_config *c = &s->model->cfg;
+	int64_t n;
+	int i;
+
+	if (!b || !b->seq_start || b->n_seq < 0 || b->seq_start[0] != 0)
+		return xnr_fail(err, XNR_ERR_INPUT,
+				"forward: bad batch (need n_seq >= 0 and seq_start[0] = 0)");
+	for (i = 0; i < b->n_seq; i++) {
+		int64_t len = (int64_t)b->seq_start[i + 1] - b->seq_start[i];
+		if (b->seq_start[i + 1] > s->max_tokens)
+			return xnr_fail(err, XNR_ERR_LIMIT,
+					"forward: batch has more than %d tokens, the state's maximum "
+					"(split the batch or open a larger state)",
+					s->max_tokens);
+		if (len < 1 || len > s->max_seq_len)
+			return xnr_fail(err, XNR_ERR_INPUT,
+					"forward: sequence %d has %lld tokens, allowed 1..%d "
+					"(truncate or split it)",
+					i, (long long)len, s->max_seq_len);
+	}
+	n = b->seq_start[b->n_seq];
+	if (n > 0 && !b->ids)
+		return xnr_fail(err, XNR_ERR_INPUT, "forward: batch without token ids");
+	for (i = 0; i < n; i++) {
+		if (b->ids[i] < 0 || b->ids[i] >= c->vocab_size)
+			return xnr_fail(err, XNR_ERR_INPUT,
+					"forward: token %d has id %d outside the vocabulary 0..%d",
+					i, (int)b->ids[i], c->vocab_size - 1);
+		if (b->type_ids && (b->type_ids[i] < 0 ||
+				    b->type_ids[i] >= (c->type_vocab_size > 0 ? c->type_vocab_size : 1)))
+			return xnr_fail(err, XNR_ERR_INPUT,
+					"forward: token %d has type id %d, the model allows 0..%d", i,
+					(int)b->type_ids[i],
+					c->type_vocab_size > 0 ? c->type_vocab_size - 1 : 0);
+	}
+	return XNR_OK;
+}
+
+/* The sequence holding token t: the last i with seq_start[i] <= t. */
+static int seq_of(const struct xnr_batch *b, long t)
+{
+	int lo = 0, hi = b->n_seq - 1;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (b->seq_start[mid] <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* rows (N, E) = LayerNorm(word[id] + position[offset + t] + token_type[type]). */
+static void embed_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	const struct xnr_model *m = f->m;
+	const struct xnr_batch *b = f->batch;
+	int E = m->cfg.embedding_size, seq, i;
+	long t, begin, end;
+
+	xnr_split_range(f->n, ith, nth, &begin, &end);
+	if (begin >= end)
+		return;
+	seq = seq_of(b, begin);
+	for (t = begin; t < end; t++) {
+		float *row = f->rows + t * E;
+		const float *w, *pos;
+		while (t >= b->seq_start[seq + 1])
+			seq++;
+		w = m->emb.word + (size_t)b->ids[t] * E;
+		pos = m->emb.position + (size_t)(m->cfg.position_offset + t - b->seq_start[seq]) * E;
+		for (i = 0; i < E; i++)
+			row[i] = w[i] + pos[i];
+		if (m->emb.token_type) {
+			const float *tt =
+				m->emb.token_type + (size_t)(b->type_ids ? b->type_ids[t] : 0) * E;
+			for (i = 0; i < E; i++)
+				row[i] += tt[i];
+		}
+		xnr_layernorm_rows(row, NULL, NULL, m->emb.ln_w, m->emb.ln_b, 1, E, f->eps);
+	}
+}
+
+/* rows = LayerNorm(rows + bias + res) over the batch's rows. */
+static void ln_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	long begin, end;
+
+	xnr_split_range(f->n, ith, nth, &begin, &end);
+	xnr_layernorm_rows(f->rows + begin * f->width, f->bias,
+			   f->res ? f->res + begin * f->width : NULL, f->ln_w, f->ln_b, end - begin,
+			   f->width, f->eps);
+}
+
+/* rows = act(rows + bias). */
+static void act_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	long begin, end;
+
+	xnr_split_range(f->n, ith, nth, &begin, &end);
+	xnr_act_rows(f->rows + begin * f->width, f->bias, end - begin, f->width, f->m->cfg.act);
+}
+
+/* rows += bias. */
+static void bias_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	long begin, end;
+
+	xnr_split_range(f->n, ith, nth, &begin, &end);
+	xnr_bias_rows(f->rows + begin * f->width, f->bias, end - begin, f->width);
+}
+
+/* Scaled scores of query i against every key of its sequence. The one place
+ * an architecture changes how scores are formed (DeBERTa-v2 adds its c2p and
+ * p2c position terms to the content scores here). */
+static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int i,
+			const float *qs, const float *kt, float *scores)
+{
+	(void)f;
+	(void)i;
+	xnr_attn_scores_dot(qs, kt, h->seq_len, h->head_dim, scores);
+}
+
+/* softmax(Q K^T / sqrt(d)) V for one (sequence, head); the context rows
+ * replace the query rows they came from. */
+static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
+{
+	const struct xnr__layer *ly = f->layer;
+	int H = f->m->cfg.hidden_size, d = H / f->m->cfg.n_heads, i;
+	long s0 = f->batch->seq_start[seq];
+	struct xnr_attn_head h = {
+		.seq_len = f->batch->seq_start[seq + 1] - (int)s0,
+		.head_dim = d,
+		.ld = H,
+		.scale = 1.0f / sqrtf((float)d),
+		.q = f->s->q + s0 * H + head * d,
+		.k = f->s->k + s0 * H + head * d,
+		.v = f->s->v + s0 * H + head * d,
+		.q_b = ly->q_b + head * d,
+		.k_b = ly->k_b + head * d,
+		.v_b = ly->v_b + head * d,
+	};
+	float *kt = scratch, *scores = kt + (size_t)d * h.seq_len, *qs = scores + h.seq_len;
+
+	xnr_attn_keys_t(&h, kt);
+	for (i = 0; i < h.seq_len; i++) {
+		xnr_attn_query(&h, i, qs);
+		attn_scores(f, &h, i, qs, kt, scores);
+		xnr_softmax(scores, h.seq_len);
+		xnr_attn_mix(&h, scores, f->s->q + (s0 + i) * H + head * d);
+	}
+}
+
+/* (sequence, head) pairs handed out through a counter: sequences differ in
+ * length, so a static split would leave threads idle. */
+static void attn_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	int nh = f->m->cfg.n_heads;
+	long t;
+
+	(void)nth;
+	if (ith >= XNR__ATTN_MAX_THREADS)
+		return;
+	while ((t = atomic_fetch_add(&f->next_task, 1)) < f->n_tasks)
+		attn_head(f, (int)(t / nh), (int)(t % nh),
+			  f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
+}
+
+static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float *rows,
+		     int width, const float *bias, const float *res, const float *ln_w,
+		     const float *ln_b)
+{
+	f->rows = rows;
+	f->width = width;
+	f->bias = bias;
+	f->res = res;
+	f->ln_w = ln_w;
+	f->ln_b = ln_b;
+	xnr_pool_run(pool, fn, f);
+}
+
+/* One post-LN block (reference/hf-formats.md 3.0) from f->x into f->y. */
+static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xnr_error *err)
+{
+	const struct xnr__layer *ly = f->layer;
+	struct xnr_state *s = f->s;
+	int n = (int)f->n, H = f->m->cfg.hidden_size, I = f->m->cfg.intermediate_size;
+	enum xnr_status st;
+
+	if ((st = xnr_gemm_linear(n, H, H, f->x, ly->q_w, 0, s->q, err)) != XNR_OK ||
+	    (st = xnr_gemm_linear(n, H, H, f->x, ly->k_w, 0, s->k, err)) != XNR_OK ||
+	    (st = xnr_gemm_linear(n, H, H, f->x, ly->v_w, 0, s->v, err)) != XNR_OK)
+		return st;
+	atomic_store(&f->next_task, 0);
+	f->n_tasks = (long)f->batch->n_seq * f->m->cfg.n_heads;
+	xnr_pool_run(pool, attn_worker, f);
+	if ((st = xnr_gemm_linear(n, H, H, s->q, ly->o_w, 0, s->x1, err)) != XNR_OK)
+		return st;
+	run_rows(f, pool, ln_worker, s->x1, H, ly->o_b, f->x, ly->ln1_w, ly->ln1_b);
+	if ((st = xnr_gemm_linear(n, I, H, s->x1, ly->ff1_w, 0, f->ffn, err)) != XNR_OK)
+		return st;
+	run_rows(f, pool, act_worker, f->ffn, I, ly->ff1_b, NULL, NULL, NULL);
+	if ((st = xnr_gemm_linear(n, H, I, f->ffn, ly->ff2_w, 0, f->y, err)) != XNR_OK)
+		return st;
+	run_rows(f, pool, ln_worker, f->y, H, ly->ff2_b, s->x1, ly->ln2_w, ly->ln2_b);
+	return XNR_OK;
+}
+
+/* Embeddings into h0 (N, H), through the ELECTRA projection when present. */
+static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, float *h0,
+				      struct xnr_error *err)
+{
+	const struct xnr_model *m = f->m;
+	enum xnr_status st;
+
+	f->rows = m->emb.proj_w ? f->s->emb : h0;
+	xnr_pool_run(pool, embed_worker, f);
+	if (!m->emb.proj_w)
+		return XNR_OK;
+	st = xnr_gemm_linear((int)f->n, m->cfg.hidden_size, m->cfg.embedding_size, f->s->emb,
+			     m->emb.proj_w, 0, h0, err);
+	if (st != XNR_OK)
+		return st;
+	run_rows(f, pool, bias_worker, h0, m->cfg.hidden_size, m->emb.proj_b, NULL, NULL, NULL);
+	return XNR_OK;
+}
+
+enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
+				  struct xnr_pool *pool, const struct xnr_batch *batch,
+				  struct xnr_outputs *out, struct xnr_error *err)
+{
+	struct fwd f = {.m = model, .s = state, .batch = batch};
+	const struct xnr_model_config *c = &model->cfg;
+	size_t NH, NI;
+	enum xnr_status st;
+	int l;
+
+	if (state->model != model)
+		return xnr_fail(err, XNR_ERR_INPUT, "forward: the state was opened for another model");
+	if ((st = check_batch(state, batch, err)) != XNR_OK)
+		return st;
+	f.n = batch->seq_start[batch->n_seq];
+	f.eps = c->layer_norm_eps;
+	NH = (size_t)f.n * c->hidden_size;
+	NI = (size_t)f.n * c->intermediate_size;
+	f.y = state->opts.all_hidden ? state->all_hidden : state->hidden;
+	if (f.n > 0 && (st = run_embeddings(&f, pool, f.y, err)) != XNR_OK)
+		return st;
+	for (l = 0; l < c->n_layers && f.n > 0; l++) {
+		f.layer = &model->layers[l];
+		f.x = f.y;
+		f.y = state->opts.all_hidden ? state->all_hidden + (l + 1) * NH : state->hidden;
+		f.ffn = state->opts.ffn_acts ? state->ffn_acts + l * NI : state->ffn;
+		if ((st = run_layer(&f, pool, err)) != XNR_OK)
+			return st;
+	}
+	if (f.n > 0) {
+		st = xnr_gemm_linear((int)f.n, c->n_labels, c->hidden_size, f.y, model->cls_w, 0,
+				     state->logits, err);
+		if (st != XNR_OK)
+			return st;
+		xnr_bias_rows(state->logits, model->cls_b, f.n, c->n_labels);
+	}
+	out->n_tokens = (int)f.n;
+	out->logits = state->logits;
+	out->hidden = f.y;
+	out->all_hidden = state->all_hidden;
+	out->ffn_acts = state->ffn_acts;
+	return XNR_OK;
+}

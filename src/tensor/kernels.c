@@ -1,0 +1,193 @@
+/*
+ * kernels.c - LayerNorm, activations, softmax and attention steps for the
+ * encoder (reference/hf-formats.md 3.0; HF BertSelfAttention, BertSelfOutput,
+ * BertIntermediate, torch.nn.LayerNorm). Loops are written so the compiler
+ * can vectorize the inner ones: no reductions in float across a loop where
+ * an axpy form exists.
+ */
+#include "tensor/kernels.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Four double accumulators: the sums of H (up to thousands) values stay
+ * within 1e-7 relative of the exact value and do not serialize on one add. */
+static double sum_d(const float *x, int n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	int i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		s0 += x[i];
+		s1 += x[i + 1];
+		s2 += x[i + 2];
+		s3 += x[i + 3];
+	}
+	for (; i < n; i++)
+		s0 += x[i];
+	return (s0 + s1) + (s2 + s3);
+}
+
+static double sq_dev_d(const float *x, int n, double mu)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	int i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		double d0 = x[i] - mu, d1 = x[i + 1] - mu, d2 = x[i + 2] - mu, d3 = x[i + 3] - mu;
+		s0 += d0 * d0;
+		s1 += d1 * d1;
+		s2 += d2 * d2;
+		s3 += d3 * d3;
+	}
+	for (; i < n; i++)
+		s0 += (x[i] - mu) * (x[i] - mu);
+	return (s0 + s1) + (s2 + s3);
+}
+
+void xnr_layernorm_rows(float *y, const float *bias, const float *res, const float *w,
+			const float *b, long rows, int n, float eps)
+{
+	long r;
+	int i;
+
+	for (r = 0; r < rows; r++) {
+		float *row = y + r * n;
+		const float *rr = res ? res + r * n : NULL;
+		double mu, var;
+		float fmu, rstd;
+
+		if (bias)
+			for (i = 0; i < n; i++)
+				row[i] += bias[i];
+		if (rr)
+			for (i = 0; i < n; i++)
+				row[i] += rr[i];
+		mu = sum_d(row, n) / n;
+		var = sq_dev_d(row, n, mu) / n;
+		fmu = (float)mu;
+		rstd = (float)(1.0 / sqrt(var + (double)eps));
+		for (i = 0; i < n; i++)
+			row[i] = (row[i] - fmu) * rstd * w[i] + b[i];
+	}
+}
+
+float xnr_act_one(float x, enum xnr_act act)
+{
+	switch (act) {
+	case XNR_ACT_GELU:
+		return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
+	case XNR_ACT_GELU_TANH:
+		return 0.5f * x *
+		       (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+	case XNR_ACT_GELU_FAST:
+		return 0.5f * x * (1.0f + tanhf(0.7978845608f * x * (1.0f + 0.044715f * x * x)));
+	case XNR_ACT_QUICK_GELU:
+		return x / (1.0f + expf(-1.702f * x));
+	case XNR_ACT_RELU:
+		return x > 0.0f ? x : 0.0f;
+	case XNR_ACT_SILU:
+		return x / (1.0f + expf(-x));
+	case XNR_ACT_TANH:
+		return tanhf(x);
+	case XNR_ACT_LINEAR:
+	case XNR_ACT_COUNT:
+		break;
+	}
+	return x;
+}
+
+void xnr_act_rows(float *y, const float *bias, long rows, int n, enum xnr_act act)
+{
+	long r;
+	int i;
+
+	for (r = 0; r < rows; r++) {
+		float *row = y + r * n;
+
+		if (bias)
+			for (i = 0; i < n; i++)
+				row[i] += bias[i];
+		for (i = 0; i < n; i++)
+			row[i] = xnr_act_one(row[i], act);
+	}
+}
+
+void xnr_bias_rows(float *y, const float *bias, long rows, int n)
+{
+	long r;
+	int i;
+
+	for (r = 0; r < rows; r++)
+		for (i = 0; i < n; i++)
+			y[r * n + i] += bias[i];
+}
+
+void xnr_softmax(float *x, int n)
+{
+	float mx = x[0];
+	double s = 0;
+	float inv;
+	int i;
+
+	for (i = 1; i < n; i++)
+		mx = x[i] > mx ? x[i] : mx;
+	for (i = 0; i < n; i++) {
+		x[i] = expf(x[i] - mx);
+		s += x[i];
+	}
+	inv = (float)(1.0 / s);
+	for (i = 0; i < n; i++)
+		x[i] *= inv;
+}
+
+void xnr_attn_keys_t(const struct xnr_attn_head *h, float *kt)
+{
+	int S = h->seq_len, d = h->head_dim, j, c;
+
+	for (j = 0; j < S; j++) {
+		const float *kr = h->k + (long)j * h->ld;
+		for (c = 0; c < d; c++)
+			kt[(long)c * S + j] = kr[c] + h->k_b[c];
+	}
+}
+
+void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs)
+{
+	const float *qr = h->q + (long)i * h->ld;
+	int c;
+
+	for (c = 0; c < h->head_dim; c++)
+		qs[c] = (qr[c] + h->q_b[c]) * h->scale;
+}
+
+void xnr_attn_scores_dot(const float *qs, const float *kt, int seq_len, int head_dim,
+			 float *scores)
+{
+	int j, c;
+
+	for (j = 0; j < seq_len; j++)
+		scores[j] = 0.0f;
+	for (c = 0; c < head_dim; c++) {
+		const float *kc = kt + (long)c * seq_len;
+		float qc = qs[c];
+		for (j = 0; j < seq_len; j++)
+			scores[j] += qc * kc[j];
+	}
+}
+
+void xnr_attn_mix(const struct xnr_attn_head *h, const float *p, float *out)
+{
+	int d = h->head_dim, j, c;
+
+	for (c = 0; c < d; c++)
+		out[c] = 0.0f;
+	for (j = 0; j < h->seq_len; j++) {
+		const float *vr = h->v + (long)j * h->ld;
+		float pj = p[j];
+		for (c = 0; c < d; c++)
+			out[c] += pj * vr[c];
+	}
+	for (c = 0; c < d; c++)
+		out[c] += h->v_b[c];
+}
