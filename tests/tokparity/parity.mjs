@@ -1,0 +1,146 @@
+// parity.mjs - ExplaiNER's C tokenizer (through tokdump) against Hugging Face
+// tokenizers on CoNLL-2003 test sentences plus generated hard cases, for
+// WordPiece, byte-level BPE and Unigram tokenizers, in word mode
+// (is_split_into_words) and raw text mode. Ids, byte offsets and word ids must
+// be identical. One unit per tokenizer x mode; the last stdout line is
+// "N passed, N failed"; exit status 1 on any mismatch.
+//
+//   node parity.mjs --tokdump BIN [--shared DIR] [--out DIR] [--only NAME[:MODE],..]
+//                   [--show N] [--extra N]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import tk from 'tokenizers';
+import { readConll, extraTextLines, extraWordLines } from './corpus.mjs';
+import { referenceText, referenceWords } from './reference.mjs';
+import { buildTokenizers } from './train.mjs';
+
+function parseArgs(argv) {
+  const opt = {
+    tokdump: process.env.TOKDUMP,
+    shared: process.env.XNR_SHARED_DIR,
+    out: process.env.XNR_BINARY_DIR && join(process.env.XNR_BINARY_DIR, 'tokparity'),
+    only: null,
+    show: 3,
+    extra: 400,
+  };
+  for (let i = 2; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in opt) || argv[i + 1] === undefined) throw new Error(`parity.mjs: bad argument ${argv[i]}`);
+    opt[key] = ['show', 'extra'].includes(key) ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  for (const k of ['tokdump', 'shared', 'out'])
+    if (!opt[k]) throw new Error(`parity.mjs: --${k} is required (or its environment variable)`);
+  opt.only = opt.only ? opt.only.split(',') : null;
+  return opt;
+}
+
+function runTokdump(bin, tokPath, mode, inputPath) {
+  const r = spawnSync(bin, [tokPath, `--${mode}`, inputPath], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (r.error) return { error: `cannot run ${bin}: ${r.error.message}` };
+  if (r.status !== 0) return { error: `tokdump exited ${r.status}: ${r.stderr.trim()}` };
+  return { lines: r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)) };
+}
+
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function describeToken(tok, enc, i) {
+  if (!enc || i >= (enc.ids?.length ?? 0)) return '-';
+  const id = enc.ids[i];
+  const w = enc.word_ids[i];
+  return `${id} ${JSON.stringify(tok.idToToken(id))} [${enc.offsets[i]}] w${w === null ? '-' : w}`;
+}
+
+// A few lines showing one mismatch: the input, which field differs, and the
+// tokens around the first difference, expected next to got.
+function showMismatch(tok, label, input, exp, got) {
+  const out = [`  ${label}: input ${JSON.stringify(input)}`];
+  if (got.error !== undefined) {
+    out.push(`    C tokenizer error: ${got.error}`);
+    return out.join('\n');
+  }
+  const fields = ['ids', 'offsets', 'word_ids'].filter((f) => !same(exp[f], got[f]));
+  const n = Math.max(exp.ids.length, got.ids.length);
+  let first = 0;
+  while (first < n && same(describeToken(tok, exp, first), describeToken(tok, got, first))) first++;
+  out.push(`    differs in ${fields.join(', ')}; ${exp.ids.length} tokens expected, ${got.ids.length} got; first difference at token ${first}`);
+  for (let i = Math.max(0, first - 2); i < Math.min(n, first + 4); i++)
+    out.push(`    ${String(i).padStart(4)}  expected ${describeToken(tok, exp, i).padEnd(36)} got ${describeToken(tok, got, i)}`);
+  return out.join('\n');
+}
+
+// Compare one tokenizer in one mode; returns true when every line is identical.
+async function compareUnit(opt, t, mode, inputs) {
+  const unit = `${t.name} ${mode}`;
+  const tok = tk.Tokenizer.fromFile(t.path);
+  const expected = mode === 'words' ? await referenceWords(tok, inputs.items) : await referenceText(tok, inputs.items);
+  const got = runTokdump(opt.tokdump, t.path, mode, inputs.path);
+  if (got.error) {
+    console.log(`${unit}: 0/${inputs.items.length} identical: ${got.error}`);
+    return false;
+  }
+  if (got.lines.length !== expected.length) {
+    console.log(`${unit}: tokdump wrote ${got.lines.length} lines for ${expected.length} inputs`);
+    return false;
+  }
+  const bad = [];
+  expected.forEach((e, i) => {
+    if (!same(e, got.lines[i])) bad.push(i);
+  });
+  const nConll = inputs.nConll;
+  const badConll = bad.filter((i) => i < nConll).length;
+  console.log(
+    `${unit}: ${expected.length - bad.length}/${expected.length} identical` +
+      ` (CoNLL ${nConll - badConll}/${nConll}, generated ${expected.length - nConll - (bad.length - badConll)}/${expected.length - nConll})`,
+  );
+  for (const i of bad.slice(0, opt.show)) {
+    const label = i < nConll ? `CoNLL test sentence ${i}` : `generated line ${i - nConll}`;
+    console.log(showMismatch(tok, label, inputs.items[i], expected[i], got.lines[i]));
+  }
+  return bad.length === 0;
+}
+
+function writeInputs(opt, sentences) {
+  const wordItems = [...sentences, ...extraWordLines(sentences, opt.extra)];
+  const textItems = [...sentences.map((s) => s.join(' ')), ...extraTextLines(sentences, opt.extra)];
+  for (const l of textItems) if (l.includes('\n')) throw new Error('parity.mjs: generated text line holds a newline');
+  for (const s of wordItems)
+    for (const w of s) if (w === '' || /[ \n]/.test(w)) throw new Error(`parity.mjs: bad word ${JSON.stringify(w)}`);
+  const words = { path: join(opt.out, 'inputs.words.txt'), items: wordItems, nConll: sentences.length };
+  const text = { path: join(opt.out, 'inputs.text.txt'), items: textItems, nConll: sentences.length };
+  writeFileSync(words.path, wordItems.map((s) => s.join(' ')).join('\n') + '\n');
+  writeFileSync(text.path, textItems.join('\n') + '\n');
+  return { words, text };
+}
+
+async function main() {
+  const opt = parseArgs(process.argv);
+  mkdirSync(opt.out, { recursive: true });
+  const conll = join(opt.shared, 'data', 'conll2003');
+  const test = readConll(join(conll, 'test.txt'));
+  const train = readConll(join(conll, 'train.txt'));
+  const wordpiece = join(opt.shared, 'models', 'conll03-bert-mini', 'tokenizer.json');
+  const t0 = Date.now();
+  const tokenizers = buildTokenizers(train, wordpiece, opt.out);
+  console.log(`trained tokenizers in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${test.length} CoNLL test sentences`);
+  const inputs = writeInputs(opt, test);
+  let passed = 0;
+  let failed = 0;
+  for (const t of tokenizers) {
+    for (const mode of ['words', 'text']) {
+      if (opt.only && !opt.only.includes(t.name) && !opt.only.includes(`${t.name}:${mode}`)) continue;
+      if (await compareUnit(opt, t, mode, inputs[mode])) passed++;
+      else failed++;
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed || !passed ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.log(`parity.mjs: ${e.stack || e}`);
+  console.log('0 passed, 1 failed');
+  process.exitCode = 1;
+});

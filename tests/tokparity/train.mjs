@@ -1,0 +1,120 @@
+// train.mjs - build the tokenizers compared by the parity check.
+// WordPiece comes from the shared BERT model (plus an uncased variant of it);
+// byte-level BPE (RoBERTa-style) and Unigram + Metaspace (XLM-R-style) are
+// trained at test time with the Hugging Face trainers on CoNLL-2003 train text,
+// then given RoBERTa / XLM-R special tokens and post-processors. Everything is
+// written under the build folder: the corpus is research-licensed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import tk from 'tokenizers';
+
+// BPE merges kept after training (RoBERTa keeps 50k; a few thousand train in
+// about a second and still give multi-merge words).
+const BPE_MERGES = 6000;
+
+const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'];
+
+function addedToken(id, content, lstrip = false) {
+  return { id, content, single_word: false, lstrip, rstrip: false, normalized: false, special: true };
+}
+
+// Train a tokenizer whose model is `model` and return its tokenizer.json object.
+function trainJson(model, setup, trainFile, outPath) {
+  const tok = new tk.Tokenizer(model);
+  setup(tok);
+  tok.train([trainFile]);
+  tok.save(outPath);
+  return JSON.parse(readFileSync(outPath, 'utf8'));
+}
+
+// RoBERTa-style: ByteLevel(add_prefix_space, as transformers requires for
+// is_split_into_words) + BPE over the full byte alphabet + RobertaProcessing.
+function trainBpe(trainFile, outPath) {
+  const json = trainJson(
+    tk.BPE.empty(),
+    (t) => t.setPreTokenizer(tk.byteLevelPreTokenizer(true, true)),
+    trainFile,
+    outPath,
+  );
+  const trained = json.model.vocab;
+  const merges = json.model.merges.slice(0, BPE_MERGES).map((m) => (Array.isArray(m) ? m : m.split(' ')));
+  const alphabet = [...tk.byteLevelAlphabet()].sort((a, b) => (trained[a] ?? 1e9) - (trained[b] ?? 1e9));
+  const order = [...SPECIALS, ...alphabet];
+  for (const [a, b] of merges) {
+    if (!(a + b in trained)) throw new Error(`BPE trainer: merge result ${a + b} not in vocab`);
+    order.push(a + b);
+  }
+  order.push('<mask>');
+  const vocab = {};
+  let n = 0;
+  for (const t of order) if (!(t in vocab)) vocab[t] = n++;
+  json.added_tokens = [...SPECIALS.map((s, i) => addedToken(i, s)), addedToken(vocab['<mask>'], '<mask>', true)];
+  json.model.vocab = vocab;
+  json.model.merges = merges;
+  json.post_processor = {
+    type: 'RobertaProcessing',
+    sep: ['</s>', 2],
+    cls: ['<s>', 0],
+    trim_offsets: true,
+    add_prefix_space: true,
+  };
+  json.decoder = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true };
+  return json;
+}
+
+// XLM-R-style: NFKC + Metaspace(always) + Unigram with <s> <pad> </s> <unk>
+// in front (unk_id 3), <mask> at the end, template <s> $A </s>.
+function trainUnigram(trainFile, outPath) {
+  const json = trainJson(
+    tk.Unigram.empty(),
+    (t) => {
+      t.setNormalizer(tk.nfkcNormalizer());
+      t.setPreTokenizer(tk.metaspacePreTokenizer('\u2581', 'always', true));
+    },
+    trainFile,
+    outPath,
+  );
+  const pieces = json.model.vocab.filter(([p]) => !SPECIALS.includes(p) && p !== '<mask>');
+  json.model.vocab = [...SPECIALS.map((s) => [s, 0.0]), ...pieces, ['<mask>', 0.0]];
+  json.model.unk_id = 3;
+  const maskId = json.model.vocab.length - 1;
+  json.added_tokens = [...SPECIALS.map((s, i) => addedToken(i, s)), addedToken(maskId, '<mask>', true)];
+  const special = (id) => ({ SpecialToken: { id, type_id: 0 } });
+  const seq = (id) => ({ Sequence: { id, type_id: 0 } });
+  json.post_processor = {
+    type: 'TemplateProcessing',
+    single: [special('<s>'), seq('A'), special('</s>')],
+    pair: [special('<s>'), seq('A'), special('</s>'), special('</s>'), seq('B'), special('</s>')],
+    special_tokens: {
+      '<s>': { id: '<s>', ids: [0], tokens: ['<s>'] },
+      '</s>': { id: '</s>', ids: [2], tokens: ['</s>'] },
+    },
+  };
+  json.decoder = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true };
+  return json;
+}
+
+// The shared BERT tokenizer with lowercase (and so strip_accents) switched on:
+// exercises full lowercasing, NFD and accent stripping on a real vocab.
+function uncasedWordPiece(path) {
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  json.normalizer = { ...json.normalizer, lowercase: true, strip_accents: null };
+  return json;
+}
+
+// Write the training text (one sentence a line) and every tokenizer.json into
+// outDir. Returns [{name, path}] in comparison order.
+export function buildTokenizers(sentences, wordpiecePath, outDir) {
+  const trainFile = join(outDir, 'train_text.txt');
+  writeFileSync(trainFile, sentences.map((s) => s.join(' ')).join('\n') + '\n');
+  const list = [{ name: 'wordpiece', path: wordpiecePath }];
+  const make = (name, json) => {
+    const path = join(outDir, `${name}.tokenizer.json`);
+    writeFileSync(path, JSON.stringify(json, null, 1));
+    list.push({ name, path });
+  };
+  make('wordpiece-uncased', uncasedWordPiece(wordpiecePath));
+  make('bpe', trainBpe(trainFile, join(outDir, 'bpe.trained.json')));
+  make('unigram', trainUnigram(trainFile, join(outDir, 'unigram.trained.json')));
+  return list;
+}
