@@ -1,0 +1,430 @@
+/*
+ * load.c - opens a Hugging Face model folder (config.json + safetensors) and
+ * binds each architecture's tensor names onto the one post-LN encoder layout
+ * of model/internal.h (HF BertLayer; reference/hf-formats.md 3.0-3.4, 3.6).
+ *
+ * Every required tensor is looked up (with or without the base-model prefix,
+ * LayerNorm gamma/beta as weight/bias) and its dtype and shape checked against
+ * the config before anything runs. Aligned F32 tensors are used in place from
+ * the mapping; F16, BF16 and unaligned F32 tensors are converted to F32 into
+ * one allocation sized first.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "model/internal.h"
+
+/* A tensor the model needs and where its F32 pointer goes. */
+struct bind {
+	const float **slot;
+	const struct xnr_st_tensor *t;
+};
+
+struct binder {
+	const struct xnr_safetensors *st;
+	const struct xnr_model_config *cfg;
+	const char *what;   /* the weights file named in messages */
+	const char *prefix; /* "bert." */
+	struct bind *binds;
+	int n_binds;
+	/* config.json keys behind each dimension, for messages */
+	const char *h_key, *i_key, *e_key;
+};
+
+/* The shape a tensor must have: up to two dims and the config keys behind them. */
+struct want {
+	int n_dims;
+	int64_t d[2];
+	const char *why;
+};
+
+/* Per-layer tensors: BERT-family name, DistilBERT name, shape kind. */
+enum layer_shape { SHAPE_HH, SHAPE_H, SHAPE_IH, SHAPE_I, SHAPE_HI };
+
+static const struct {
+	size_t off;
+	const char *bert, *distil;
+	enum layer_shape shape;
+} layer_tensors[] = {
+	{offsetof(struct xnr__layer, q_w), "attention.self.query.weight", "attention.q_lin.weight", SHAPE_HH},
+	{offsetof(struct xnr__layer, q_b), "attention.self.query.bias", "attention.q_lin.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, k_w), "attention.self.key.weight", "attention.k_lin.weight", SHAPE_HH},
+	{offsetof(struct xnr__layer, k_b), "attention.self.key.bias", "attention.k_lin.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, v_w), "attention.self.value.weight", "attention.v_lin.weight", SHAPE_HH},
+	{offsetof(struct xnr__layer, v_b), "attention.self.value.bias", "attention.v_lin.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, o_w), "attention.output.dense.weight", "attention.out_lin.weight", SHAPE_HH},
+	{offsetof(struct xnr__layer, o_b), "attention.output.dense.bias", "attention.out_lin.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, ln1_w), "attention.output.LayerNorm.weight", "sa_layer_norm.weight", SHAPE_H},
+	{offsetof(struct xnr__layer, ln1_b), "attention.output.LayerNorm.bias", "sa_layer_norm.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, ff1_w), "intermediate.dense.weight", "ffn.lin1.weight", SHAPE_IH},
+	{offsetof(struct xnr__layer, ff1_b), "intermediate.dense.bias", "ffn.lin1.bias", SHAPE_I},
+	{offsetof(struct xnr__layer, ff2_w), "output.dense.weight", "ffn.lin2.weight", SHAPE_HI},
+	{offsetof(struct xnr__layer, ff2_b), "output.dense.bias", "ffn.lin2.bias", SHAPE_H},
+	{offsetof(struct xnr__layer, ln2_w), "output.LayerNorm.weight", "output_layer_norm.weight", SHAPE_H},
+	{offsetof(struct xnr__layer, ln2_b), "output.LayerNorm.bias", "output_layer_norm.bias", SHAPE_H},
+};
+
+#define N_LAYER_TENSORS ((int)(sizeof layer_tensors / sizeof layer_tensors[0]))
+/* word, position, token type, LayerNorm x2, projection x2, classifier x2 */
+#define N_OTHER_TENSORS 9
+
+static const char *const arch_prefix[XNR_ARCH_COUNT] = {
+	[XNR_ARCH_BERT] = "bert.",	 [XNR_ARCH_DISTILBERT] = "distilbert.",
+	[XNR_ARCH_ROBERTA] = "roberta.", [XNR_ARCH_XLM_ROBERTA] = "roberta.",
+	[XNR_ARCH_ELECTRA] = "electra.",
+};
+
+/* "x.LayerNorm.weight" -> "x.LayerNorm.gamma" (and bias -> beta), as
+ * transformers renames old checkpoints; 0 when name has no such form. */
+static int old_layer_norm_name(const char *name, char *buf, size_t n)
+{
+	size_t len = strlen(name);
+	static const char w[] = "LayerNorm.weight", b[] = "LayerNorm.bias";
+
+	if (len >= sizeof w - 1 && strcmp(name + len - (sizeof w - 1), w) == 0)
+		return snprintf(buf, n, "%.*sgamma", (int)(len - 6), name) < (int)n;
+	if (len >= sizeof b - 1 && strcmp(name + len - (sizeof b - 1), b) == 0)
+		return snprintf(buf, n, "%.*sbeta", (int)(len - 4), name) < (int)n;
+	return 0;
+}
+
+static const struct xnr_st_tensor *lookup(const struct binder *b, const char *name, int prefixed)
+{
+	char alt[256], full[320];
+	const char *names[2] = {name, NULL};
+	const struct xnr_st_tensor *t;
+	int i;
+
+	if (old_layer_norm_name(name, alt, sizeof alt))
+		names[1] = alt;
+	for (i = 0; i < 2 && names[i]; i++) {
+		if (prefixed && snprintf(full, sizeof full, "%s%s", b->prefix, names[i]) < (int)sizeof full &&
+		    (t = xnr_safetensors_find(b->st, full)) != NULL)
+			return t;
+		if ((t = xnr_safetensors_find(b->st, names[i])) != NULL)
+			return t;
+	}
+	return NULL;
+}
+
+static void format_shape(char *buf, size_t n, int n_dims, const int64_t *d)
+{
+	size_t used = (size_t)snprintf(buf, n, "[");
+	int i;
+
+	for (i = 0; i < n_dims && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "", (long long)d[i]);
+	if (used < n)
+		snprintf(buf + used, n - used, "]");
+}
+
+/* Find name, check its dtype and shape, and queue slot to point at it. */
+static enum xnr_status bind(struct binder *b, const float **slot, const char *name, int prefixed,
+			    struct want w, struct xnr_error *err)
+{
+	const struct xnr_st_tensor *t = lookup(b, name, prefixed);
+	char have[160], need[64];
+
+	if (!t)
+		return xnr_fail(err, XNR_ERR_MISMATCH, "%s: no tensor %s%s (config.json describes a %s with %d layers; is this the right checkpoint?)",
+				b->what, prefixed ? b->prefix : "", name, b->cfg->architecture,
+				b->cfg->n_layers);
+	if (t->dtype != XNR_DTYPE_F32 && t->dtype != XNR_DTYPE_F16 && t->dtype != XNR_DTYPE_BF16)
+		return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights are supported",
+				b->what, t->name, xnr_dtype_str(t->dtype));
+	if (t->n_dims != w.n_dims || t->shape[0] != w.d[0] || (w.n_dims == 2 && t->shape[1] != w.d[1])) {
+		format_shape(have, sizeof have, t->n_dims, t->shape);
+		format_shape(need, sizeof need, w.n_dims, w.d);
+		return xnr_fail(err, XNR_ERR_MISMATCH, "%s: tensor %s has shape %s, config.json implies %s (%s)",
+				b->what, t->name, have, need, w.why);
+	}
+	b->binds[b->n_binds].slot = slot;
+	b->binds[b->n_binds].t = t;
+	b->n_binds++;
+	return XNR_OK;
+}
+
+static struct want want1(int64_t d0, const char *why)
+{
+	struct want w = {1, {d0, 0}, why};
+	return w;
+}
+
+static struct want want2(int64_t d0, int64_t d1, const char *why)
+{
+	struct want w = {2, {d0, d1}, why};
+	return w;
+}
+
+static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m,
+				       struct xnr_error *err)
+{
+	const struct xnr_model_config *c = b->cfg;
+	char why[3][96];
+	enum xnr_status s;
+
+	snprintf(why[0], sizeof why[0], "vocab_size, %s", b->e_key);
+	snprintf(why[1], sizeof why[1], "max_position_embeddings, %s", b->e_key);
+	snprintf(why[2], sizeof why[2], "type_vocab_size, %s", b->e_key);
+	s = bind(b, &m->emb.word, "embeddings.word_embeddings.weight", 1,
+		 want2(c->vocab_size, c->embedding_size, why[0]), err);
+	if (s == XNR_OK)
+		s = bind(b, &m->emb.position, "embeddings.position_embeddings.weight", 1,
+			 want2(c->max_positions, c->embedding_size, why[1]), err);
+	if (s == XNR_OK && c->type_vocab_size > 0)
+		s = bind(b, &m->emb.token_type, "embeddings.token_type_embeddings.weight", 1,
+			 want2(c->type_vocab_size, c->embedding_size, why[2]), err);
+	if (s == XNR_OK)
+		s = bind(b, &m->emb.ln_w, "embeddings.LayerNorm.weight", 1,
+			 want1(c->embedding_size, b->e_key), err);
+	if (s == XNR_OK)
+		s = bind(b, &m->emb.ln_b, "embeddings.LayerNorm.bias", 1,
+			 want1(c->embedding_size, b->e_key), err);
+	/* ElectraModel only has the projection when the sizes differ. */
+	if (s == XNR_OK && c->embedding_size != c->hidden_size) {
+		snprintf(why[0], sizeof why[0], "%s, %s", b->h_key, b->e_key);
+		s = bind(b, &m->emb.proj_w, "embeddings_project.weight", 1,
+			 want2(c->hidden_size, c->embedding_size, why[0]), err);
+		if (s == XNR_OK)
+			s = bind(b, &m->emb.proj_b, "embeddings_project.bias", 1,
+				 want1(c->hidden_size, b->h_key), err);
+	}
+	return s;
+}
+
+static struct want layer_want(const struct binder *b, enum layer_shape shape, char *why, size_t n)
+{
+	int64_t h = b->cfg->hidden_size, i = b->cfg->intermediate_size;
+
+	switch (shape) {
+	case SHAPE_HH:
+		snprintf(why, n, "%s, %s", b->h_key, b->h_key);
+		return want2(h, h, why);
+	case SHAPE_IH:
+		snprintf(why, n, "%s, %s", b->i_key, b->h_key);
+		return want2(i, h, why);
+	case SHAPE_HI:
+		snprintf(why, n, "%s, %s", b->h_key, b->i_key);
+		return want2(h, i, why);
+	case SHAPE_I:
+		return want1(i, b->i_key);
+	case SHAPE_H:
+		break;
+	}
+	return want1(h, b->h_key);
+}
+
+static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct xnr_error *err)
+{
+	int distil = b->cfg->arch == XNR_ARCH_DISTILBERT;
+	char name[256], why[96];
+	int l, k;
+
+	for (l = 0; l < b->cfg->n_layers; l++) {
+		for (k = 0; k < N_LAYER_TENSORS; k++) {
+			const float **slot = (const float **)((char *)&m->layers[l] + layer_tensors[k].off);
+			enum xnr_status s;
+			snprintf(name, sizeof name, "%s.layer.%d.%s", distil ? "transformer" : "encoder",
+				 l, distil ? layer_tensors[k].distil : layer_tensors[k].bert);
+			s = bind(b, slot, name, 1, layer_want(b, layer_tensors[k].shape, why, sizeof why),
+				 err);
+			if (s != XNR_OK)
+				return s;
+		}
+	}
+	return XNR_OK;
+}
+
+static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xnr_error *err)
+{
+	const struct xnr_model_config *c = b->cfg;
+	char why[96];
+	enum xnr_status s = bind_embeddings(b, m, err);
+
+	if (s == XNR_OK)
+		s = bind_layers(b, m, err);
+	snprintf(why, sizeof why, "len(id2label), %s", b->h_key);
+	if (s == XNR_OK)
+		s = bind(b, &m->cls_w, "classifier.weight", 0, want2(c->n_labels, c->hidden_size, why),
+			 err);
+	if (s == XNR_OK)
+		s = bind(b, &m->cls_b, "classifier.bias", 0, want1(c->n_labels, "len(id2label)"), err);
+	return s;
+}
+
+/* IEEE binary16 -> binary32, exact for every input (subnormals, inf, nan). */
+static float f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1Fu, man = h & 0x3FFu;
+	uint32_t bits;
+	float f;
+
+	if (exp == 0x1F) {
+		bits = sign | 0x7F800000u | (man << 13);
+	} else if (exp != 0) {
+		bits = sign | ((exp + 112) << 23) | (man << 13);
+	} else if (man == 0) {
+		bits = sign;
+	} else {
+		/* subnormal: shift the mantissa up until it has its implicit bit */
+		exp = 113;
+		while (!(man & 0x400u)) {
+			man <<= 1;
+			exp--;
+		}
+		bits = sign | (exp << 23) | ((man & 0x3FFu) << 13);
+	}
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+/* Little-endian F32/F16/BF16 bytes (any alignment) to F32. */
+static void convert(const struct xnr_st_tensor *t, float *dst)
+{
+	const unsigned char *p = t->data;
+	int64_t i;
+
+	for (i = 0; i < t->n_elems; i++) {
+		uint32_t bits;
+		if (t->dtype == XNR_DTYPE_F32) {
+			bits = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+			       (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+			memcpy(&dst[i], &bits, sizeof bits);
+		} else if (t->dtype == XNR_DTYPE_BF16) {
+			bits = ((uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8) << 16;
+			memcpy(&dst[i], &bits, sizeof bits);
+		} else {
+			dst[i] = f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+		}
+	}
+}
+
+static int in_place(const struct xnr_st_tensor *t)
+{
+	return t->dtype == XNR_DTYPE_F32 && (uintptr_t)t->data % _Alignof(float) == 0;
+}
+
+/* Point every slot at F32 data: in place when possible, else into one
+ * allocation holding all converted tensors. */
+static enum xnr_status resolve(struct binder *b, struct xnr_model *m, struct xnr_error *err)
+{
+	size_t n = 0, at = 0;
+	int i;
+
+	for (i = 0; i < b->n_binds; i++)
+		if (!in_place(b->binds[i].t))
+			n += (size_t)b->binds[i].t->n_elems;
+	if (n > 0) {
+		m->converted = malloc(n * sizeof(float));
+		if (!m->converted)
+			return xnr_fail(err, XNR_ERR_NOMEM, "%s: cannot allocate %zu MB to convert weights to F32",
+					b->what, n * sizeof(float) >> 20);
+		m->converted_bytes = n * sizeof(float);
+	}
+	for (i = 0; i < b->n_binds; i++) {
+		const struct xnr_st_tensor *t = b->binds[i].t;
+		if (in_place(t)) {
+			*b->binds[i].slot = t->data;
+			continue;
+		}
+		convert(t, m->converted + at);
+		*b->binds[i].slot = m->converted + at;
+		at += (size_t)t->n_elems;
+	}
+	return XNR_OK;
+}
+
+static void binder_init(struct binder *b, const struct xnr_model *m, const char *what)
+{
+	int distil = m->cfg.arch == XNR_ARCH_DISTILBERT;
+
+	memset(b, 0, sizeof *b);
+	b->st = m->st;
+	b->cfg = &m->cfg;
+	b->what = what;
+	b->prefix = arch_prefix[m->cfg.arch];
+	b->h_key = distil ? "dim" : "hidden_size";
+	b->i_key = distil ? "hidden_dim" : "intermediate_size";
+	b->e_key = m->cfg.arch == XNR_ARCH_ELECTRA ? "embedding_size" : b->h_key;
+}
+
+static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct xnr_error *err)
+{
+	char what[4096];
+	struct binder b;
+	enum xnr_status s = xnr_safetensors_open_dir(dir, &m->st, err);
+
+	if (s == XNR_OK)
+		s = xnr_path_join(what, sizeof what, dir, "model.safetensors", err);
+	if (s == XNR_OK && !xnr_file_exists(what))
+		s = xnr_path_join(what, sizeof what, dir, "model.safetensors.index.json", err);
+	if (s != XNR_OK)
+		return s;
+	binder_init(&b, m, what);
+	m->layers = calloc((size_t)m->cfg.n_layers, sizeof *m->layers);
+	b.binds = calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS,
+			 sizeof *b.binds);
+	if (!m->layers || !b.binds)
+		s = xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for %d layers", dir,
+			     m->cfg.n_layers);
+	if (s == XNR_OK)
+		s = bind_all(&b, m, err);
+	if (s == XNR_OK)
+		s = resolve(&b, m, err);
+	free(b.binds);
+	return s;
+}
+
+enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct xnr_error *err)
+{
+	char path[4096];
+	struct xnr_model *m = calloc(1, sizeof *m);
+	enum xnr_status s;
+
+	if (!m)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", dir);
+	s = xnr_path_join(path, sizeof path, dir, "config.json", err);
+	if (s != XNR_OK)
+		goto fail;
+	if (!xnr_file_exists(path)) {
+		s = xnr_fail(err, XNR_ERR_IO, "%s: not found (a Hugging Face model folder has config.json next to model.safetensors)",
+			     path);
+		goto fail;
+	}
+	s = xnr_config_load(path, &m->cfg, err);
+	if (s != XNR_OK)
+		goto fail;
+	s = load_weights(dir, m, err);
+	if (s != XNR_OK)
+		goto fail;
+	*out = m;
+	return XNR_OK;
+fail:
+	xnr_model_close(m);
+	return s;
+}
+
+void xnr_model_close(struct xnr_model *model)
+{
+	if (!model)
+		return;
+	xnr_config_free(&model->cfg);
+	xnr_safetensors_close(model->st);
+	free(model->converted);
+	free(model->layers);
+	free(model);
+}
+
+const struct xnr_model_config *xnr_model_config(const struct xnr_model *model)
+{
+	return &model->cfg;
+}
+
+size_t xnr_model_weight_bytes(const struct xnr_model *model)
+{
+	return xnr_safetensors_bytes(model->st) + model->converted_bytes;
+}
