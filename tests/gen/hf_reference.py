@@ -16,8 +16,10 @@ Run with Debian's /usr/bin/python3 (torch 1.13 + numpy).
 """
 import json
 import math
+import mmap
 import os
 import struct
+import warnings
 
 import numpy as np
 import torch
@@ -214,13 +216,16 @@ class BertEncoder(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList([BertLayer(cfg) for _ in range(cfg["num_hidden_layers"])])
 
-    def forward(self, hidden_states, attention_mask):
+    def forward(self, hidden_states, attention_mask, keep=True):
+        """keep=False: return only the last hidden state (no per-layer lists), as
+        transformers does without output_hidden_states."""
         all_hidden, ffn = [hidden_states], []
         for layer in self.layer:
             hidden_states, act = layer(hidden_states, attention_mask)
-            all_hidden.append(hidden_states)
-            ffn.append(act)
-        return all_hidden, ffn
+            if keep:
+                all_hidden.append(hidden_states)
+                ffn.append(act)
+        return (all_hidden, ffn) if keep else ([hidden_states], [])
 
 
 class BertPooler(nn.Module):
@@ -240,9 +245,9 @@ class BertModel(nn.Module):
         if add_pooling_layer:
             self.pooler = BertPooler(cfg)
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None):
+    def forward(self, input_ids, attention_mask, token_type_ids=None, keep=True):
         x = self.embeddings(input_ids, token_type_ids)
-        return self.encoder(x, extended_attention_mask(attention_mask))
+        return self.encoder(x, extended_attention_mask(attention_mask), keep)
 
 
 class ElectraModel(nn.Module):
@@ -253,11 +258,11 @@ class ElectraModel(nn.Module):
             self.embeddings_project = nn.Linear(cfg["embedding_size"], cfg["hidden_size"])
         self.encoder = BertEncoder(cfg)
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None):
+    def forward(self, input_ids, attention_mask, token_type_ids=None, keep=True):
         x = self.embeddings(input_ids, token_type_ids)
         if hasattr(self, "embeddings_project"):
             x = self.embeddings_project(x)
-        return self.encoder(x, extended_attention_mask(attention_mask))
+        return self.encoder(x, extended_attention_mask(attention_mask), keep)
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,13 +353,14 @@ class Transformer(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList([TransformerBlock(cfg) for _ in range(cfg["n_layers"])])
 
-    def forward(self, x, attn_mask):
+    def forward(self, x, attn_mask, keep=True):
         all_hidden, ffn = [x], []
         for layer in self.layer:
             x, act = layer(x, attn_mask)
-            all_hidden.append(x)
-            ffn.append(act)
-        return all_hidden, ffn
+            if keep:
+                all_hidden.append(x)
+                ffn.append(act)
+        return (all_hidden, ffn) if keep else ([x], [])
 
 
 class DistilBertModel(nn.Module):
@@ -363,8 +369,8 @@ class DistilBertModel(nn.Module):
         self.embeddings = DistilEmbeddings(cfg)
         self.transformer = Transformer(cfg)
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None):
-        return self.transformer(self.embeddings(input_ids), attention_mask)
+    def forward(self, input_ids, attention_mask, token_type_ids=None, keep=True):
+        return self.transformer(self.embeddings(input_ids), attention_mask, keep)
 
 
 # ---------------------------------------------------------------------------------------
@@ -382,12 +388,13 @@ class ForTokenClassification(nn.Module):
         self.dropout = nn.Dropout(0.1)
         self.classifier = nn.Linear(hidden, len(cfg["id2label"]))
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, keep=True):
         """Returns dict: logits (B,S,L), hidden_states [(B,S,H)] * (n_layers+1),
-        ffn_acts [(B,S,I)] * n_layers."""
+        ffn_acts [(B,S,I)] * n_layers; with keep=False only the last hidden state and no
+        FFN activations."""
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        all_hidden, ffn = getattr(self, self.prefix)(input_ids, attention_mask, token_type_ids)
+        all_hidden, ffn = getattr(self, self.prefix)(input_ids, attention_mask, token_type_ids, keep)
         logits = self.classifier(self.dropout(all_hidden[-1]))
         return {"logits": logits, "hidden_states": all_hidden, "ffn_acts": ffn}
 
@@ -457,10 +464,12 @@ def save_safetensors(path, tensors, metadata=None):
             f.write(tensors[n][2])
 
 
-def load_safetensors(path):
-    """{name: numpy array} with F16/BF16 widened to float32; also returns the header."""
+def load_safetensors(path, copy=True):
+    """{name: numpy array} with F16/BF16 widened to float32; also returns the header.
+    copy=False leaves F32/integer arrays as views of a read-only memory map of the file
+    (as transformers reads safetensors), so loading a large model does not hold it twice."""
     with open(path, "rb") as f:
-        data = f.read()
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + n].decode("utf-8"))
     buf = memoryview(data)[8 + n:]
@@ -474,7 +483,7 @@ def load_safetensors(path):
             arr = bf16_bits_to_f32(arr)
         elif info["dtype"] == "F16":
             arr = arr.astype(np.float32)
-        out[name] = arr.reshape(info["shape"]).copy()
+        out[name] = arr.reshape(info["shape"]).copy() if copy else arr.reshape(info["shape"])
     return out, header
 
 
@@ -493,7 +502,7 @@ def load_model_dir(d):
             files = [os.path.join(d, s) for s in sorted(set(json.load(f)["weight_map"].values()))]
     raw = {}
     for p in files:
-        raw.update(load_safetensors(p)[0])
+        raw.update(load_safetensors(p, copy=False)[0])
     want = model.state_dict()
     sd = {}
     for k, v in raw.items():
@@ -501,7 +510,9 @@ def load_model_dir(d):
         if k not in want and model.prefix + "." + k in want:
             k = model.prefix + "." + k
         if k in want:
-            sd[k] = torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))
+            with warnings.catch_warnings():  # read-only mmap views; load_state_dict copies
+                warnings.simplefilter("ignore", UserWarning)
+                sd[k] = torch.from_numpy(np.array(v, dtype=np.float32, copy=False))
     missing = set(want) - set(sd)
     if missing:
         raise ValueError("%s: missing tensors %s" % (d, sorted(missing)))
