@@ -219,8 +219,8 @@ static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path,
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets [%llu, %llu] end before they begin",
 				path, name, (unsigned long long)e->begin, (unsigned long long)e->end);
 	if (e->end - e->begin != t->n_bytes)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets span %llu bytes, shape x %s needs %zu",
-				path, name, (unsigned long long)(e->end - e->begin),
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets span %llu bytes, but %lld elements of %s need %zu",
+				path, name, (unsigned long long)(e->end - e->begin), (long long)t->n_elems,
 				json_string_value(json_object_get(entry, "dtype")), t->n_bytes);
 	e->index = st->n_tensors - 1;
 	return XNR_OK;
