@@ -1,0 +1,372 @@
+/*
+ * post.c - tokenizer.json "post_processor" components, single sequence
+ * (hf-formats.md 4.7): TemplateProcessing, BertProcessing, RobertaProcessing,
+ * ByteLevel, Sequence. Split in two steps: offset trimming (ByteLevel rule,
+ * applied by the Rust crate even without special tokens) and framing (adding
+ * the special tokens around a slice of tokens, used for windows too).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "tokenizer/internal.h"
+
+const char *xnr__post_name(const struct xnr__post *p)
+{
+	switch (p->type) {
+	case XNR__POST_NONE:
+		return "none";
+	case XNR__POST_TEMPLATE:
+		return "TemplateProcessing";
+	case XNR__POST_BERT:
+		return "BertProcessing";
+	case XNR__POST_ROBERTA:
+		return "RobertaProcessing";
+	case XNR__POST_BYTELEVEL:
+		return "ByteLevel";
+	case XNR__POST_SEQUENCE:
+		return "Sequence";
+	}
+	return "?";
+}
+
+void xnr__post_free(struct xnr__post *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_tpl; i++)
+		free(p->tpl[i].ids);
+	free(p->tpl);
+	for (i = 0; i < p->n_items; i++)
+		xnr__post_free(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof *p);
+}
+
+static enum xnr_status add_special(struct xnr__post *p, int32_t id, int32_t type_id)
+{
+	struct xnr__tpl_item *it = &p->tpl[p->n_tpl];
+
+	it->ids = malloc(sizeof *it->ids);
+	if (!it->ids)
+		return XNR_ERR_NOMEM;
+	it->ids[0] = id;
+	it->n_ids = 1;
+	it->type_id = type_id;
+	p->n_tpl++;
+	return XNR_OK;
+}
+
+/* "sep": ["</s>", 2] -> 2 */
+static enum xnr_status pair_id(const json_t *j, const char *key, const char *path, int32_t *id,
+			       struct xnr_error *err)
+{
+	const json_t *v = json_object_get(j, key);
+	const json_t *n = json_array_get(v, 1);
+
+	if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(n) ||
+	    json_integer_value(n) < 0 || json_integer_value(n) >= (1 << 26))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.%s: expected [\"token\", id]", path, key);
+	*id = (int32_t)json_integer_value(n);
+	return XNR_OK;
+}
+
+static enum xnr_status parse_cls_sep(const json_t *j, const char *path, struct xnr__post *p,
+				     struct xnr_error *err)
+{
+	int32_t cls, sep;
+
+	if (pair_id(j, "cls", path, &cls, err) || pair_id(j, "sep", path, &sep, err))
+		return XNR_ERR_FORMAT;
+	p->tpl = calloc(3, sizeof *p->tpl);
+	if (!p->tpl || add_special(p, cls, 0))
+		return XNR_ERR_NOMEM;
+	p->tpl[p->n_tpl].type_id = 0;
+	p->n_tpl++;
+	return add_special(p, sep, 0);
+}
+
+static enum xnr_status special_ids(const json_t *specials, const char *name, const char *path,
+				   struct xnr__tpl_item *it, struct xnr_error *err)
+{
+	const json_t *ids = json_object_get(json_object_get(specials, name), "ids");
+	size_t i;
+
+	if (!json_is_array(ids))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.special_tokens: no entry \"%s\" with ids",
+				path, name);
+	it->ids = malloc((json_array_size(ids) + 1) * sizeof *it->ids);
+	if (!it->ids)
+		return XNR_ERR_NOMEM;
+	for (i = 0; i < json_array_size(ids); i++) {
+		const json_t *v = json_array_get(ids, i);
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= (1 << 26))
+			return xnr_fail(err, XNR_ERR_FORMAT, "%s.special_tokens[\"%s\"].ids: bad id",
+					path, name);
+		it->ids[it->n_ids++] = (int32_t)json_integer_value(v);
+	}
+	return XNR_OK;
+}
+
+/* One template piece: {"SpecialToken": {...}}, {"Sequence": {...}} or the
+ * string form "[CLS]:0" / "$A:0". */
+static enum xnr_status parse_piece(const json_t *it, const json_t *specials, const char *path,
+				   struct xnr__tpl_item *out, struct xnr_error *err)
+{
+	const json_t *sp = json_object_get(it, "SpecialToken");
+	const json_t *seq = json_object_get(it, "Sequence");
+	int64_t type_id = 0;
+	const char *id = NULL;
+
+	if (json_is_string(it)) {
+		char name[256];
+		const char *s = json_string_value(it), *colon = strrchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		if (n >= sizeof name)
+			return xnr_fail(err, XNR_ERR_FORMAT, "%s: template piece too long", path);
+		memcpy(name, s, n);
+		name[n] = '\0';
+		out->type_id = colon ? (int32_t)atoi(colon + 1) : 0;
+		if (name[0] == '$')
+			return XNR_OK;
+		return special_ids(specials, name, path, out, err);
+	}
+	if (json_is_object(seq)) {
+		if (xnr_json_int(seq, "type_id", &type_id, path, err) < 0)
+			return XNR_ERR_FORMAT;
+		out->type_id = (int32_t)type_id;
+		return XNR_OK;
+	}
+	if (!json_is_object(sp) || xnr_json_str(sp, "id", &id, path, err) != 1 ||
+	    xnr_json_int(sp, "type_id", &type_id, path, err) < 0)
+		return xnr_fail(err, XNR_ERR_FORMAT,
+				"%s.single: pieces must be {\"SpecialToken\": {\"id\": ...}} or "
+				"{\"Sequence\": {...}}",
+				path);
+	out->type_id = (int32_t)type_id;
+	return special_ids(specials, id, path, out, err);
+}
+
+static enum xnr_status parse_template(const json_t *j, const char *path, struct xnr__post *p,
+				      struct xnr_error *err)
+{
+	const json_t *single = json_object_get(j, "single");
+	const json_t *specials = json_object_get(j, "special_tokens");
+	size_t i;
+
+	if (!json_is_array(single))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.single: missing or not an array", path);
+	p->tpl = calloc(json_array_size(single) + 1, sizeof *p->tpl);
+	if (!p->tpl)
+		return XNR_ERR_NOMEM;
+	for (i = 0; i < json_array_size(single); i++) {
+		enum xnr_status st =
+			parse_piece(json_array_get(single, i), specials, path, &p->tpl[i], err);
+		p->n_tpl++;
+		if (st != XNR_OK)
+			return st;
+	}
+	return XNR_OK;
+}
+
+static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__post *p,
+				      struct xnr_error *err)
+{
+	const json_t *arr = json_object_get(j, "processors");
+	size_t i;
+
+	if (!json_is_array(arr))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.processors: missing or not an array", path);
+	p->items = calloc(json_array_size(arr) + 1, sizeof *p->items);
+	if (!p->items)
+		return XNR_ERR_NOMEM;
+	for (i = 0; i < json_array_size(arr); i++) {
+		char sub[256];
+		enum xnr_status st;
+		snprintf(sub, sizeof sub, "%s.processors[%zu]", path, i);
+		st = xnr__post_parse(json_array_get(arr, i), sub, &p->items[i], err);
+		if (st != XNR_OK)
+			return st;
+		p->n_items++;
+	}
+	return XNR_OK;
+}
+
+static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__post *p,
+				    struct xnr_error *err)
+{
+	switch (p->type) {
+	case XNR__POST_TEMPLATE:
+		return parse_template(j, path, p, err);
+	case XNR__POST_BERT:
+		return parse_cls_sep(j, path, p, err);
+	case XNR__POST_ROBERTA:
+		if (parse_cls_sep(j, path, p, err) != XNR_OK)
+			return err && err->status ? err->status : XNR_ERR_NOMEM;
+		/* fall through */
+	case XNR__POST_BYTELEVEL:
+		p->trim_offsets = 1;
+		p->add_prefix_space = 1;
+		if (xnr_json_bool(j, "trim_offsets", &p->trim_offsets, path, err) < 0 ||
+		    xnr_json_bool(j, "add_prefix_space", &p->add_prefix_space, path, err) < 0)
+			return XNR_ERR_FORMAT;
+		return XNR_OK;
+	case XNR__POST_SEQUENCE:
+		return parse_sequence(j, path, p, err);
+	default:
+		return XNR_OK;
+	}
+}
+
+enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
+				struct xnr_error *err)
+{
+	static const struct {
+		const char *name;
+		enum xnr__post_type type;
+	} types[] = {
+		{"TemplateProcessing", XNR__POST_TEMPLATE}, {"BertProcessing", XNR__POST_BERT},
+		{"RobertaProcessing", XNR__POST_ROBERTA},   {"ByteLevel", XNR__POST_BYTELEVEL},
+		{"Sequence", XNR__POST_SEQUENCE},
+	};
+	const char *type = NULL;
+	enum xnr_status st;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(j))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
+	if (xnr_json_str(j, "type", &type, path, err) != 1)
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"type\"", path);
+	for (i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(type, types[i].name) == 0)
+			break;
+	if (i == sizeof types / sizeof types[0])
+		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+				"%s: unknown type \"%s\" (supported: TemplateProcessing, "
+				"BertProcessing, RobertaProcessing, ByteLevel, Sequence)",
+				path, type);
+	out->type = types[i].type;
+	st = parse_fields(j, path, out, err);
+	if (st != XNR_OK) {
+		xnr__post_free(out);
+		if (err && err->status == XNR_OK)
+			xnr_fail(err, st, "%s: out of memory", path);
+	}
+	return st;
+}
+
+static int is_trim_char(int32_t cp)
+{
+	return cp == 0x120 || xnr__is_ws(cp);
+}
+
+/* Rust processors::byte_level::process_offsets. */
+static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
+			 struct xnr_encoding *enc)
+{
+	int i;
+
+	for (i = 0; i < enc->n_tokens; i++) {
+		const char *t = xnr_tokenizer_id_to_token(tok, enc->ids[i]);
+		int32_t *off = &enc->offsets[2 * i], cp;
+		size_t len, k = 0, lead = 0, trail = 0;
+		if (!t)
+			continue;
+		len = strlen(t);
+		while (k < len) {
+			k += xnr__utf8_dec(t, len, k, &cp);
+			if (!is_trim_char(cp))
+				break;
+			lead++;
+		}
+		for (k = 0; k < len;) {
+			k += xnr__utf8_dec(t, len, k, &cp);
+			trail = is_trim_char(cp) ? trail + 1 : 0;
+		}
+		if (lead > 0) {
+			if ((i == 0 || off[0] == 0) && add_prefix_space && lead == 1)
+				lead = 0;
+			off[0] = off[0] + (int32_t)lead < off[1] ? off[0] + (int32_t)lead : off[1];
+		}
+		if (trail > 0 && off[1] >= (int32_t)trail)
+			off[1] = off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
+	}
+}
+
+void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
+		    struct xnr_encoding *enc)
+{
+	int i;
+
+	if ((p->type == XNR__POST_ROBERTA || p->type == XNR__POST_BYTELEVEL) && p->trim_offsets)
+		trim_offsets(tok, p->add_prefix_space, enc);
+	for (i = 0; i < p->n_items; i++)
+		xnr__post_trim(&p->items[i], tok, enc);
+}
+
+/* The processor whose template frames the sequence, or NULL. */
+static const struct xnr__post *framer(const struct xnr__post *p)
+{
+	int i;
+
+	if (p->n_tpl)
+		return p;
+	for (i = 0; i < p->n_items; i++)
+		if (framer(&p->items[i]))
+			return framer(&p->items[i]);
+	return NULL;
+}
+
+int xnr__post_n_special(const struct xnr__post *p)
+{
+	const struct xnr__post *f = framer(p);
+	int i, n = 0;
+
+	for (i = 0; f && i < f->n_tpl; i++)
+		n += f->tpl[i].n_ids;
+	return n;
+}
+
+static void put(struct xnr_encoding *out, int32_t id, int32_t word, int32_t s, int32_t e,
+		uint8_t special, int32_t type_id)
+{
+	int k = out->n_tokens++;
+
+	out->ids[k] = id;
+	out->word_ids[k] = word;
+	out->offsets[2 * k] = s;
+	out->offsets[2 * k + 1] = e;
+	out->special[k] = special;
+	out->type_ids[k] = type_id;
+}
+
+enum xnr_status xnr__post_frame(const struct xnr__post *p, const struct xnr_encoding *body,
+				int begin, int end, struct xnr_encoding *out)
+{
+	const struct xnr__post *f = framer(p);
+	int i, k, n_seq = f ? 0 : 1, n;
+
+	for (i = 0; f && i < f->n_tpl; i++)
+		n_seq += f->tpl[i].ids == NULL;
+	n = (end - begin) * n_seq + xnr__post_n_special(p);
+	out->n_tokens = 0;
+	if (xnr__encoding_reserve(out, n) != XNR_OK)
+		return XNR_ERR_NOMEM;
+	for (i = 0; i < (f ? f->n_tpl : 1); i++) {
+		const struct xnr__tpl_item *it = f ? &f->tpl[i] : NULL;
+		if (it && it->ids) {
+			for (k = 0; k < it->n_ids; k++)
+				put(out, it->ids[k], -1, 0, 0, 1, it->type_id);
+			continue;
+		}
+		for (k = begin; k < end; k++)
+			put(out, body->ids[k], body->word_ids[k], body->offsets[2 * k],
+			    body->offsets[2 * k + 1], body->special[k], it ? it->type_id : 0);
+	}
+	return XNR_OK;
+}
