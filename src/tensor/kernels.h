@@ -43,17 +43,17 @@ struct xnr_attn_head {
 };
 
 /* kt[c * S + j] = k[j][c] + k_b[c]: keys transposed so scores are axpy loops. kt holds d * S. */
-void xnr_attn_keys_t(const struct xnr_attn_head *h, float *kt);
+void xnr_attn_keys_t(const struct xnr_attn_head *h, float *restrict kt);
 
 /* qs[c] = (q[i][c] + q_b[c]) * scale for query i; qs holds d. */
 void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs);
 
 /* scores[j] = qs . kt[:, j] for the S keys (BERT-style content scores). */
-void xnr_attn_scores_dot(const float *qs, const float *kt, int seq_len, int head_dim,
-			 float *scores);
+void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
+			 int head_dim, float *restrict scores);
 
 /* out[c] = sum_j p[j] v[j][c] + v_b[c] (probabilities sum to 1, so adding the
  * value bias after the sum equals adding it to every value row). */
-void xnr_attn_mix(const struct xnr_attn_head *h, const float *p, float *out);
+void xnr_attn_mix(const struct xnr_attn_head *h, const float *restrict p, float *restrict out);
 
 #endif

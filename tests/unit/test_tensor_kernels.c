@@ -111,7 +111,7 @@ static void test_activations(void **state)
 	(void)state;
 	for (a = 0; a < XNR_ACT_COUNT; a++) {
 		float *y = malloc((size_t)n * sizeof *y), *bias = rand_vec(1, 1.0f);
-		double maxd = 0;
+		double maxd = 0, tol;
 
 		/* x from -12 to 12 by 0.0012, then through the bias (one column). */
 		for (i = 0; i < n; i++)
@@ -123,11 +123,13 @@ static void test_activations(void **state)
 			xnr_act_rows(y + i, bias, 1, 1, (enum xnr_act)a);
 			got = y[i];
 			assert_true(got == one);
-			/* f32 math on |x| <= 13: a few ulp of the result, 1e-6 relative + 1e-6 absolute. */
 			maxd = fmax(maxd, fabs(got - ref) / (1.0 + fabs(ref)));
 		}
-		printf("activation %d: max |diff| / (1 + |ref|) %.3g (tolerance 1e-6)\n", a, maxd);
-		assert_true(maxd < 1e-6);
+		/* f32 math: a few ulp, 1e-6 relative + absolute; GELU's rational erf
+		 * (3.9e-7 absolute on erf) allows 2e-6. */
+		tol = a == XNR_ACT_GELU ? 2e-6 : 1e-6;
+		printf("activation %d: max |diff| / (1 + |ref|) %.3g (tolerance %g)\n", a, maxd, tol);
+		assert_true(maxd < tol);
 		free(y);
 		free(bias);
 	}
