@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "model/internal.h"
 
 #define MINI "models/conll03-bert-mini"
@@ -239,14 +240,17 @@ static void weights_of(const struct xnr_model *m, struct weights *w)
 {
 	const struct xnr_model_config *c = &m->cfg;
 	size_t h = (size_t)c->hidden_size, i = (size_t)c->intermediate_size;
+	size_t e = (size_t)c->embedding_size;
 	int l;
 
 	w->count = 0;
-	add_w(w, m->emb.word, (size_t)c->vocab_size * h);
-	add_w(w, m->emb.position, (size_t)c->max_positions * h);
-	add_w(w, m->emb.token_type, (size_t)c->type_vocab_size * h);
-	add_w(w, m->emb.ln_w, h);
-	add_w(w, m->emb.ln_b, h);
+	add_w(w, m->emb.word, (size_t)c->vocab_size * e);
+	add_w(w, m->emb.position, (size_t)c->max_positions * e);
+	add_w(w, m->emb.token_type, (size_t)c->type_vocab_size * e);
+	add_w(w, m->emb.ln_w, e);
+	add_w(w, m->emb.ln_b, e);
+	add_w(w, m->emb.proj_w, m->emb.proj_w ? h * e : 0);
+	add_w(w, m->emb.proj_b, m->emb.proj_w ? h : 0);
 	for (l = 0; l < c->n_layers; l++) {
 		const struct xnr__layer *y = &m->layers[l];
 		add_w(w, y->q_w, h * h);
@@ -316,11 +320,11 @@ static const struct {
 	float f32, f16, bf16;
 } probes[] = {
 	{0, 100 * 256 + 7, -0.0133677116f, -0.0133666992f, -0.0133666992f},  /* word[100,7] */
-	{5 + 3 * 16 + 12, 255 * 1024 + 1023, -0.0270660985f, -0.0270690918f, -0.0270996094f},
-	{5 + 1, 0, 0.006002435f, 0.0060043335f, 0.00601196289f},	   /* layer 0 query.bias[0] */
-	{5 + 4 * 16, 8 * 256 + 255, -0.0260593984f, -0.0260620117f, -0.0260009766f}, /* classifier */
+	{7 + 3 * 16 + 12, 255 * 1024 + 1023, -0.0270660985f, -0.0270690918f, -0.0270996094f},
+	{7 + 1, 0, 0.006002435f, 0.0060043335f, 0.00601196289f},	   /* layer 0 query.bias[0] */
+	{7 + 4 * 16, 8 * 256 + 255, -0.0260593984f, -0.0260620117f, -0.0260009766f}, /* classifier */
 	{3, 3, 0.943326712f, 0.943359375f, 0.94140625f},		   /* embeddings LN weight[3] */
-	{5 + 2 * 16 + 10, 1000 * 256 + 17, -0.00707918173f, -0.00708007812f, -0.00708007812f},
+	{7 + 2 * 16 + 10, 1000 * 256 + 17, -0.00707918173f, -0.00708007812f, -0.00708007812f},
 };
 
 static void check_probes(const struct xnr_model *m, int column)
@@ -481,6 +485,56 @@ static void test_name_variants(void **state)
 	xnr_model_close(m);
 }
 
+static const char *fixture(const char *name)
+{
+	static char path[4096];
+	snprintf(path, sizeof path, "%s", tu_src("tests/fixtures/models"));
+	snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", name);
+	return path;
+}
+
+/* The generated fixtures (tests/gen/gen_models.py): every architecture loads
+ * with its class's quirks, and the BERT variants written from the same seed
+ * (F16, BF16, sharded, unprefixed + gamma/beta + ignored tensors) bind the
+ * same weights as the plain one. */
+static void test_fixtures(void **state)
+{
+	static const struct {
+		const char *name;
+		enum xnr_arch arch;
+		double tol; /* max relative difference to "bert"; < 0: not a bert copy */
+	} cases[] = {
+		{"bert", XNR_ARCH_BERT, 0},	   {"bert_sharded", XNR_ARCH_BERT, 0},
+		{"bert_noprefix", XNR_ARCH_BERT, 0}, {"bert_f16", XNR_ARCH_BERT, 1.0 / 2048 + 1e-7},
+		{"bert_bf16", XNR_ARCH_BERT, 1.0 / 256 + 1e-7}, {"bert_gelu_tanh", XNR_ARCH_BERT, -1},
+		{"distilbert", XNR_ARCH_DISTILBERT, -1}, {"roberta", XNR_ARCH_ROBERTA, -1},
+		{"xlm_roberta", XNR_ARCH_XLM_ROBERTA, -1}, {"electra", XNR_ARCH_ELECTRA, -1},
+	};
+	struct xnr_model *ref;
+	(void)state;
+	if (!xnr_file_exists(tu_src("tests/fixtures/models/bert/config.json")))
+		skip();
+	ref = open_ok(fixture("bert"));
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct xnr_model *m = open_ok(fixture(cases[k].name));
+		const struct xnr_model_config *c = xnr_model_config(m);
+		assert_int_equal(c->arch, cases[k].arch);
+		if (cases[k].tol >= 0) {
+			double d = max_rel_diff(m, ref, 6.2e-5);
+			printf("%s: max relative difference to bert %.3g\n", cases[k].name, d);
+			assert_true(d <= cases[k].tol);
+		}
+		if (c->arch == XNR_ARCH_DISTILBERT)
+			assert_null(m->emb.token_type);
+		if (c->arch == XNR_ARCH_ROBERTA || c->arch == XNR_ARCH_XLM_ROBERTA)
+			assert_int_equal(c->position_offset, c->pad_token_id + 1);
+		if (c->arch == XNR_ARCH_ELECTRA)
+			assert_true((m->emb.proj_w != NULL) == (c->embedding_size != c->hidden_size));
+		xnr_model_close(m);
+	}
+	xnr_model_close(ref);
+}
+
 static void expect_fail(const char *dir, enum xnr_status want, const char *s1, const char *s2)
 {
 	struct xnr_model *m = NULL;
@@ -538,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_unaligned_f32),
 		cmocka_unit_test(test_sharded),
 		cmocka_unit_test(test_name_variants),
+		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_broken_models),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
