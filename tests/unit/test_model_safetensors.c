@@ -170,7 +170,7 @@ static void test_valid_files(void **state)
 	struct xnr_safetensors *st = NULL;
 	struct xnr_error err;
 	const struct xnr_st_tensor *t;
-	const float data[3] = {1.5f, -2.0f, 0.25f};
+	const float data[4] = {1.5f, -2.0f, 0.25f, 0.0f};
 	const char *path;
 	(void)state;
 	expect(write_st(dir, "empty_header.safetensors", "{}", NULL, 0), XNR_OK, "");
@@ -212,12 +212,12 @@ static void test_valid_files(void **state)
 	assert_string_equal(xnr_dtype_str((enum xnr_dtype)99), "invalid dtype");
 }
 
-static const char *const one_u8 = "{\"%s\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}";
+#define ONE_U8 "{\"%s\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}"
 
 static void write_shard(const char *dir, const char *file, const char *tensor)
 {
 	char hdr[256];
-	snprintf(hdr, sizeof hdr, one_u8, tensor);
+	snprintf(hdr, sizeof hdr, ONE_U8, tensor);
 	write_st(dir, file, hdr, zeros, 1);
 }
 
