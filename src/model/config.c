@@ -17,7 +17,7 @@
 /* config.json is a few KB; a label map of 100k labels still fits. */
 #define CONFIG_MAX_BYTES (16u << 20)
 /* Caps that keep every size product far from int overflow. */
-#define CONFIG_MAX_DIM (1 << 24)
+#define CONFIG_MAX_DIM    (1 << 24)
 #define CONFIG_MAX_LAYERS 1024
 #define CONFIG_MAX_LABELS 100000
 
@@ -26,16 +26,16 @@ static const struct {
 	const char *architecture;
 	const char *model_type;
 } arch_table[XNR_ARCH_COUNT] = {
-	{XNR_ARCH_BERT, "BertForTokenClassification", "bert"},
-	{XNR_ARCH_DISTILBERT, "DistilBertForTokenClassification", "distilbert"},
-	{XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta"},
-	{XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta"},
-	{XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra"},
+    {XNR_ARCH_BERT, "BertForTokenClassification", "bert"},
+    {XNR_ARCH_DISTILBERT, "DistilBertForTokenClassification", "distilbert"},
+    {XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta"},
+    {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta"},
+    {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra"},
 };
 
-#define SUPPORTED_ARCHS                                                                      \
-	"BertForTokenClassification, DistilBertForTokenClassification, "                     \
-	"RobertaForTokenClassification, XLMRobertaForTokenClassification, "                  \
+#define SUPPORTED_ARCHS                                                                            \
+	"BertForTokenClassification, DistilBertForTokenClassification, "                           \
+	"RobertaForTokenClassification, XLMRobertaForTokenClassification, "                        \
 	"ElectraForTokenClassification"
 
 /* transformers ACT2FN names we run; several names share one function. */
@@ -43,16 +43,16 @@ static const struct {
 	const char *name;
 	enum xnr_act act;
 } act_table[] = {
-	{"gelu", XNR_ACT_GELU},
-	{"gelu_new", XNR_ACT_GELU_TANH},
-	{"gelu_pytorch_tanh", XNR_ACT_GELU_TANH},
-	{"gelu_fast", XNR_ACT_GELU_FAST},
-	{"quick_gelu", XNR_ACT_QUICK_GELU},
-	{"relu", XNR_ACT_RELU},
-	{"silu", XNR_ACT_SILU},
-	{"swish", XNR_ACT_SILU},
-	{"tanh", XNR_ACT_TANH},
-	{"linear", XNR_ACT_LINEAR},
+    {"gelu", XNR_ACT_GELU},
+    {"gelu_new", XNR_ACT_GELU_TANH},
+    {"gelu_pytorch_tanh", XNR_ACT_GELU_TANH},
+    {"gelu_fast", XNR_ACT_GELU_FAST},
+    {"quick_gelu", XNR_ACT_QUICK_GELU},
+    {"relu", XNR_ACT_RELU},
+    {"silu", XNR_ACT_SILU},
+    {"swish", XNR_ACT_SILU},
+    {"tanh", XNR_ACT_TANH},
+    {"linear", XNR_ACT_LINEAR},
 };
 
 const char *xnr_arch_str(enum xnr_arch arch)
@@ -65,10 +65,10 @@ const char *xnr_arch_str(enum xnr_arch arch)
 const char *xnr_act_str(enum xnr_act act)
 {
 	static const char *const names[XNR_ACT_COUNT] = {
-		[XNR_ACT_GELU] = "gelu",	     [XNR_ACT_GELU_TANH] = "gelu_new",
-		[XNR_ACT_GELU_FAST] = "gelu_fast",   [XNR_ACT_QUICK_GELU] = "quick_gelu",
-		[XNR_ACT_RELU] = "relu",	     [XNR_ACT_SILU] = "silu",
-		[XNR_ACT_TANH] = "tanh",	     [XNR_ACT_LINEAR] = "linear",
+	    [XNR_ACT_GELU] = "gelu",           [XNR_ACT_GELU_TANH] = "gelu_new",
+	    [XNR_ACT_GELU_FAST] = "gelu_fast", [XNR_ACT_QUICK_GELU] = "quick_gelu",
+	    [XNR_ACT_RELU] = "relu",           [XNR_ACT_SILU] = "silu",
+	    [XNR_ACT_TANH] = "tanh",           [XNR_ACT_LINEAR] = "linear",
 	};
 	if ((unsigned)act >= XNR_ACT_COUNT)
 		return "unknown activation";
@@ -77,7 +77,7 @@ const char *xnr_act_str(enum xnr_act act)
 
 /* The class from architectures[0], else from model_type. */
 static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_arch *out,
-				 struct xnr_error *err)
+                                 struct xnr_error *err)
 {
 	const json_t *archs = json_object_get(root, "architectures");
 	const char *name = NULL, *type = NULL;
@@ -86,8 +86,10 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 	if (archs && !json_is_null(archs)) {
 		if (!json_is_array(archs) || json_array_size(archs) == 0 ||
 		    !json_is_string(json_array_get(archs, 0)))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"architectures\" must be a non-empty list of class names",
-					path);
+			return xnr_fail(
+			    err, XNR_ERR_FORMAT,
+			    "%s: key \"architectures\" must be a non-empty list of class names",
+			    path);
 		name = json_string_value(json_array_get(archs, 0));
 	} else if (xnr_json_str(root, "model_type", &type, path, err) < 0) {
 		return XNR_ERR_FORMAT;
@@ -100,15 +102,19 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 		}
 	}
 	if (!name && !type)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: neither \"architectures\" nor \"model_type\" is set (add \"architectures\": [\"BertForTokenClassification\"] or similar)",
-				path);
-	return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: %s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS " (model_type bert, distilbert, roberta, xlm-roberta, electra)",
-			path, name ? "architecture" : "model_type", name ? name : type);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: neither \"architectures\" nor \"model_type\" is set (add "
+		                "\"architectures\": [\"BertForTokenClassification\"] or similar)",
+		                path);
+	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+	                "%s: %s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS
+	                " (model_type bert, distilbert, roberta, xlm-roberta, electra)",
+	                path, name ? "architecture" : "model_type", name ? name : type);
 }
 
 /* An integer key within [lo, hi]; *out keeps its default when the key is absent. */
 static enum xnr_status get_int(const json_t *root, const char *key, int lo, int hi, int *out,
-			       const char *path, struct xnr_error *err)
+                               const char *path, struct xnr_error *err)
 {
 	int64_t v;
 	int r = xnr_json_int(root, key, &v, path, err);
@@ -118,16 +124,15 @@ static enum xnr_status get_int(const json_t *root, const char *key, int lo, int 
 	if (r == 0)
 		return XNR_OK;
 	if (v < lo || v > hi)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"%s\" is %lld, expected %d to %d", path,
-				key, (long long)v, lo, hi);
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"%s\" is %lld, expected %d to %d",
+		                path, key, (long long)v, lo, hi);
 	*out = (int)v;
 	return XNR_OK;
 }
 
 /* DistilBertConfig stores `alias` but also accepts the generic `key`. */
-static enum xnr_status get_int_alias(const json_t *root, const char *key, const char *alias,
-				     int lo, int hi, int *out, const char *path,
-				     struct xnr_error *err)
+static enum xnr_status get_int_alias(const json_t *root, const char *key, const char *alias, int lo,
+                                     int hi, int *out, const char *path, struct xnr_error *err)
 {
 	int a = *out, b = *out;
 	enum xnr_status s = get_int(root, alias, lo, hi, &a, path, err);
@@ -137,14 +142,16 @@ static enum xnr_status get_int_alias(const json_t *root, const char *key, const 
 	if (s != XNR_OK)
 		return s;
 	if (json_object_get(root, key) && json_object_get(root, alias) && a != b)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: \"%s\" is %d but \"%s\" is %d (they are the same setting; keep one)",
-				path, alias, a, key, b);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s: \"%s\" is %d but \"%s\" is %d (they are the same setting; keep one)", path,
+		    alias, a, key, b);
 	*out = json_object_get(root, alias) ? a : b;
 	return XNR_OK;
 }
 
 static enum xnr_status get_act(const json_t *root, const char *key, enum xnr_act *out,
-			       const char *path, struct xnr_error *err)
+                               const char *path, struct xnr_error *err)
 {
 	const char *name;
 	size_t i;
@@ -160,8 +167,10 @@ static enum xnr_status get_act(const json_t *root, const char *key, enum xnr_act
 			return XNR_OK;
 		}
 	}
-	return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: %s \"%.64s\" is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh, linear",
-			path, key, name);
+	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+	                "%s: %s \"%.64s\" is not supported; supported: gelu, gelu_new, "
+	                "gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh, linear",
+	                path, key, name);
 }
 
 /* The class defaults (transformers' *Config.__init__ signatures). */
@@ -193,26 +202,28 @@ static void set_defaults(struct xnr_model_config *c, enum xnr_arch arch)
 }
 
 static enum xnr_status read_distilbert(const json_t *root, struct xnr_model_config *c,
-				       const char *path, struct xnr_error *err)
+                                       const char *path, struct xnr_error *err)
 {
 	enum xnr_status s;
 
-	s = get_int_alias(root, "hidden_size", "dim", 1, CONFIG_MAX_DIM, &c->hidden_size, path, err);
+	s = get_int_alias(root, "hidden_size", "dim", 1, CONFIG_MAX_DIM, &c->hidden_size, path,
+	                  err);
 	if (s == XNR_OK)
 		s = get_int_alias(root, "num_attention_heads", "n_heads", 1, CONFIG_MAX_DIM,
-				  &c->n_heads, path, err);
+		                  &c->n_heads, path, err);
 	if (s == XNR_OK)
 		s = get_int_alias(root, "num_hidden_layers", "n_layers", 1, CONFIG_MAX_LAYERS,
-				  &c->n_layers, path, err);
+		                  &c->n_layers, path, err);
 	if (s == XNR_OK)
-		s = get_int(root, "hidden_dim", 1, CONFIG_MAX_DIM, &c->intermediate_size, path, err);
+		s = get_int(root, "hidden_dim", 1, CONFIG_MAX_DIM, &c->intermediate_size, path,
+		            err);
 	if (s == XNR_OK)
 		s = get_act(root, "activation", &c->act, path, err);
 	return s;
 }
 
 static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_config *c,
-				      const char *path, struct xnr_error *err)
+                                      const char *path, struct xnr_error *err)
 {
 	double eps = c->layer_norm_eps;
 	enum xnr_status s;
@@ -222,16 +233,17 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 	if (s == XNR_OK)
 		s = get_int(root, "num_attention_heads", 1, CONFIG_MAX_DIM, &c->n_heads, path, err);
 	if (s == XNR_OK)
-		s = get_int(root, "num_hidden_layers", 1, CONFIG_MAX_LAYERS, &c->n_layers, path, err);
+		s = get_int(root, "num_hidden_layers", 1, CONFIG_MAX_LAYERS, &c->n_layers, path,
+		            err);
 	if (s == XNR_OK)
 		s = get_int(root, "intermediate_size", 1, CONFIG_MAX_DIM, &c->intermediate_size,
-			    path, err);
+		            path, err);
 	if (s == XNR_OK)
 		s = get_int(root, "type_vocab_size", 1, CONFIG_MAX_DIM, &c->type_vocab_size, path,
-			    err);
+		            err);
 	if (s == XNR_OK && c->arch == XNR_ARCH_ELECTRA)
 		s = get_int(root, "embedding_size", 1, CONFIG_MAX_DIM, &c->embedding_size, path,
-			    err);
+		            err);
 	if (s == XNR_OK)
 		s = get_act(root, "hidden_act", &c->act, path, err);
 	if (s != XNR_OK)
@@ -240,23 +252,27 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 	if (r < 0)
 		return XNR_ERR_FORMAT;
 	if (!(eps > 0 && eps < 1))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"layer_norm_eps\" is %g, expected a small positive number",
-				path, eps);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s: key \"layer_norm_eps\" is %g, expected a small positive number", path,
+		    eps);
 	c->layer_norm_eps = (float)eps;
 	return XNR_OK;
 }
 
 /* Only absolute position embeddings exist in the checkpoints we load. */
 static enum xnr_status check_position_type(const json_t *root, const char *path,
-					   struct xnr_error *err)
+                                           struct xnr_error *err)
 {
 	const char *type = "absolute";
 
 	if (xnr_json_str(root, "position_embedding_type", &type, path, err) < 0)
 		return XNR_ERR_FORMAT;
 	if (strcmp(type, "absolute") != 0)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: position_embedding_type \"%.32s\" is not supported; only \"absolute\" is",
-				path, type);
+		return xnr_fail(
+		    err, XNR_ERR_UNSUPPORTED,
+		    "%s: position_embedding_type \"%.32s\" is not supported; only \"absolute\" is",
+		    path, type);
 	return XNR_OK;
 }
 
@@ -279,7 +295,7 @@ static int parse_label_id(const char *key, int n)
 }
 
 static enum xnr_status labels_alloc(struct xnr_model_config *c, int n, const char *path,
-				    struct xnr_error *err)
+                                    struct xnr_error *err)
 {
 	c->id2label = calloc((size_t)n, sizeof *c->id2label);
 	if (!c->id2label)
@@ -289,7 +305,7 @@ static enum xnr_status labels_alloc(struct xnr_model_config *c, int n, const cha
 }
 
 static enum xnr_status labels_from_map(const json_t *map, struct xnr_model_config *c,
-				       const char *path, struct xnr_error *err)
+                                       const char *path, struct xnr_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -297,19 +313,23 @@ static enum xnr_status labels_from_map(const json_t *map, struct xnr_model_confi
 	enum xnr_status s;
 
 	if (n == 0 || json_object_size(map) > CONFIG_MAX_LABELS)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: \"id2label\" has %zu labels, expected 1 to %d",
-				path, json_object_size(map), CONFIG_MAX_LABELS);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: \"id2label\" has %zu labels, expected 1 to %d", path,
+		                json_object_size(map), CONFIG_MAX_LABELS);
 	s = labels_alloc(c, n, path, err);
 	if (s != XNR_OK)
 		return s;
-	json_object_foreach ((json_t *)map, key, v) {
+	json_object_foreach((json_t *)map, key, v)
+	{
 		int id = parse_label_id(key, n);
 		if (id < 0 || c->id2label[id])
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: id2label key \"%.32s\" is not one of \"0\"..\"%d\" (the ids must be exactly 0..n-1)",
-					path, key, n - 1);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: id2label key \"%.32s\" is not one of \"0\"..\"%d\" "
+			                "(the ids must be exactly 0..n-1)",
+			                path, key, n - 1);
 		if (!json_is_string(v))
 			return xnr_fail(err, XNR_ERR_FORMAT, "%s: id2label \"%s\" must be a string",
-					path, key);
+			                path, key);
 		c->id2label[id] = strdup(json_string_value(v));
 		if (!c->id2label[id])
 			return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
@@ -319,8 +339,8 @@ static enum xnr_status labels_from_map(const json_t *map, struct xnr_model_confi
 
 /* id2label, or LABEL_0.. LABEL_{num_labels-1} as transformers names them when
  * only num_labels is given. */
-static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *c,
-				   const char *path, struct xnr_error *err)
+static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *c, const char *path,
+                                   struct xnr_error *err)
 {
 	const json_t *map = json_object_get(root, "id2label");
 	int n = 0, i;
@@ -328,16 +348,19 @@ static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *
 
 	if (map && !json_is_null(map)) {
 		if (!json_is_object(map))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: \"id2label\" must be an object {\"0\": \"O\", ...}",
-					path);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: \"id2label\" must be an object {\"0\": \"O\", ...}",
+			                path);
 		return labels_from_map(map, c, path, err);
 	}
 	s = get_int(root, "num_labels", 1, CONFIG_MAX_LABELS, &n, path, err);
 	if (s != XNR_OK)
 		return s;
 	if (n == 0)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: no \"id2label\" (add the label names, e.g. \"id2label\": {\"0\": \"O\", \"1\": \"B-PER\", ...})",
-				path);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: no \"id2label\" (add the label names, e.g. \"id2label\": "
+		                "{\"0\": \"O\", \"1\": \"B-PER\", ...})",
+		                path);
 	s = labels_alloc(c, n, path, err);
 	for (i = 0; s == XNR_OK && i < n; i++) {
 		char name[32];
@@ -349,8 +372,8 @@ static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *
 	return s;
 }
 
-static enum xnr_status read_config(const json_t *root, struct xnr_model_config *c,
-				   const char *path, struct xnr_error *err)
+static enum xnr_status read_config(const json_t *root, struct xnr_model_config *c, const char *path,
+                                   struct xnr_error *err)
 {
 	enum xnr_status s;
 
@@ -365,7 +388,7 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 		s = get_int(root, "vocab_size", 1, CONFIG_MAX_DIM, &c->vocab_size, path, err);
 	if (s == XNR_OK)
 		s = get_int(root, "max_position_embeddings", 1, CONFIG_MAX_DIM, &c->max_positions,
-			    path, err);
+		            path, err);
 	if (s == XNR_OK)
 		s = get_int(root, "pad_token_id", 0, CONFIG_MAX_DIM, &c->pad_token_id, path, err);
 	if (s != XNR_OK)
@@ -375,16 +398,19 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 	if (c->arch == XNR_ARCH_ROBERTA || c->arch == XNR_ARCH_XLM_ROBERTA)
 		c->position_offset = c->pad_token_id + 1;
 	if (c->hidden_size % c->n_heads != 0)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: hidden size %d is not a multiple of the %d attention heads",
-				path, c->hidden_size, c->n_heads);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: hidden size %d is not a multiple of the %d attention heads",
+		                path, c->hidden_size, c->n_heads);
 	if (c->position_offset >= c->max_positions)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: positions start at pad_token_id + 1 = %d, but max_position_embeddings is %d",
-				path, c->position_offset, c->max_positions);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: positions start at pad_token_id + 1 = %d, but "
+		                "max_position_embeddings is %d",
+		                path, c->position_offset, c->max_positions);
 	return read_labels(root, c, path, err);
 }
 
 enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
-				struct xnr_error *err)
+                                struct xnr_error *err)
 {
 	struct xnr_model_config c;
 	json_t *root = NULL;

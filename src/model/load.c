@@ -50,22 +50,33 @@ static const struct {
 	const char *bert, *distil;
 	enum layer_shape shape;
 } layer_tensors[] = {
-	{offsetof(struct xnr__layer, q_w), "attention.self.query.weight", "attention.q_lin.weight", SHAPE_HH},
-	{offsetof(struct xnr__layer, q_b), "attention.self.query.bias", "attention.q_lin.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, k_w), "attention.self.key.weight", "attention.k_lin.weight", SHAPE_HH},
-	{offsetof(struct xnr__layer, k_b), "attention.self.key.bias", "attention.k_lin.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, v_w), "attention.self.value.weight", "attention.v_lin.weight", SHAPE_HH},
-	{offsetof(struct xnr__layer, v_b), "attention.self.value.bias", "attention.v_lin.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, o_w), "attention.output.dense.weight", "attention.out_lin.weight", SHAPE_HH},
-	{offsetof(struct xnr__layer, o_b), "attention.output.dense.bias", "attention.out_lin.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, ln1_w), "attention.output.LayerNorm.weight", "sa_layer_norm.weight", SHAPE_H},
-	{offsetof(struct xnr__layer, ln1_b), "attention.output.LayerNorm.bias", "sa_layer_norm.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, ff1_w), "intermediate.dense.weight", "ffn.lin1.weight", SHAPE_IH},
-	{offsetof(struct xnr__layer, ff1_b), "intermediate.dense.bias", "ffn.lin1.bias", SHAPE_I},
-	{offsetof(struct xnr__layer, ff2_w), "output.dense.weight", "ffn.lin2.weight", SHAPE_HI},
-	{offsetof(struct xnr__layer, ff2_b), "output.dense.bias", "ffn.lin2.bias", SHAPE_H},
-	{offsetof(struct xnr__layer, ln2_w), "output.LayerNorm.weight", "output_layer_norm.weight", SHAPE_H},
-	{offsetof(struct xnr__layer, ln2_b), "output.LayerNorm.bias", "output_layer_norm.bias", SHAPE_H},
+    {offsetof(struct xnr__layer, q_w), "attention.self.query.weight", "attention.q_lin.weight",
+     SHAPE_HH},
+    {offsetof(struct xnr__layer, q_b), "attention.self.query.bias", "attention.q_lin.bias",
+     SHAPE_H},
+    {offsetof(struct xnr__layer, k_w), "attention.self.key.weight", "attention.k_lin.weight",
+     SHAPE_HH},
+    {offsetof(struct xnr__layer, k_b), "attention.self.key.bias", "attention.k_lin.bias", SHAPE_H},
+    {offsetof(struct xnr__layer, v_w), "attention.self.value.weight", "attention.v_lin.weight",
+     SHAPE_HH},
+    {offsetof(struct xnr__layer, v_b), "attention.self.value.bias", "attention.v_lin.bias",
+     SHAPE_H},
+    {offsetof(struct xnr__layer, o_w), "attention.output.dense.weight", "attention.out_lin.weight",
+     SHAPE_HH},
+    {offsetof(struct xnr__layer, o_b), "attention.output.dense.bias", "attention.out_lin.bias",
+     SHAPE_H},
+    {offsetof(struct xnr__layer, ln1_w), "attention.output.LayerNorm.weight",
+     "sa_layer_norm.weight", SHAPE_H},
+    {offsetof(struct xnr__layer, ln1_b), "attention.output.LayerNorm.bias", "sa_layer_norm.bias",
+     SHAPE_H},
+    {offsetof(struct xnr__layer, ff1_w), "intermediate.dense.weight", "ffn.lin1.weight", SHAPE_IH},
+    {offsetof(struct xnr__layer, ff1_b), "intermediate.dense.bias", "ffn.lin1.bias", SHAPE_I},
+    {offsetof(struct xnr__layer, ff2_w), "output.dense.weight", "ffn.lin2.weight", SHAPE_HI},
+    {offsetof(struct xnr__layer, ff2_b), "output.dense.bias", "ffn.lin2.bias", SHAPE_H},
+    {offsetof(struct xnr__layer, ln2_w), "output.LayerNorm.weight", "output_layer_norm.weight",
+     SHAPE_H},
+    {offsetof(struct xnr__layer, ln2_b), "output.LayerNorm.bias", "output_layer_norm.bias",
+     SHAPE_H},
 };
 
 #define N_LAYER_TENSORS ((int)(sizeof layer_tensors / sizeof layer_tensors[0]))
@@ -73,9 +84,9 @@ static const struct {
 #define N_OTHER_TENSORS 9
 
 static const char *const arch_prefix[XNR_ARCH_COUNT] = {
-	[XNR_ARCH_BERT] = "bert.",	 [XNR_ARCH_DISTILBERT] = "distilbert.",
-	[XNR_ARCH_ROBERTA] = "roberta.", [XNR_ARCH_XLM_ROBERTA] = "roberta.",
-	[XNR_ARCH_ELECTRA] = "electra.",
+    [XNR_ARCH_BERT] = "bert.",       [XNR_ARCH_DISTILBERT] = "distilbert.",
+    [XNR_ARCH_ROBERTA] = "roberta.", [XNR_ARCH_XLM_ROBERTA] = "roberta.",
+    [XNR_ARCH_ELECTRA] = "electra.",
 };
 
 /* "x.LayerNorm.weight" -> "x.LayerNorm.gamma" (and bias -> beta), as
@@ -102,7 +113,8 @@ static const struct xnr_st_tensor *lookup(const struct binder *b, const char *na
 	if (old_layer_norm_name(name, alt, sizeof alt))
 		names[1] = alt;
 	for (i = 0; i < 2 && names[i]; i++) {
-		if (prefixed && snprintf(full, sizeof full, "%s%s", b->prefix, names[i]) < (int)sizeof full &&
+		if (prefixed &&
+		    snprintf(full, sizeof full, "%s%s", b->prefix, names[i]) < (int)sizeof full &&
 		    (t = xnr_safetensors_find(b->st, full)) != NULL)
 			return t;
 		if ((t = xnr_safetensors_find(b->st, names[i])) != NULL)
@@ -117,30 +129,37 @@ static void format_shape(char *buf, size_t n, int n_dims, const int64_t *d)
 	int i;
 
 	for (i = 0; i < n_dims && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "", (long long)d[i]);
+		used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
+		                         (long long)d[i]);
 	if (used < n)
 		snprintf(buf + used, n - used, "]");
 }
 
 /* Find name, check its dtype and shape, and queue slot to point at it. */
 static enum xnr_status bind(struct binder *b, const float **slot, const char *name, int prefixed,
-			    struct want w, struct xnr_error *err)
+                            struct want w, struct xnr_error *err)
 {
 	const struct xnr_st_tensor *t = lookup(b, name, prefixed);
 	char have[160], need[64];
 
 	if (!t)
-		return xnr_fail(err, XNR_ERR_MISMATCH, "%s: no tensor %s%s (config.json describes a %s with %d layers; is this the right checkpoint?)",
-				b->what, prefixed ? b->prefix : "", name, b->cfg->architecture,
-				b->cfg->n_layers);
+		return xnr_fail(err, XNR_ERR_MISMATCH,
+		                "%s: no tensor %s%s (config.json describes a %s with %d layers; is "
+		                "this the right checkpoint?)",
+		                b->what, prefixed ? b->prefix : "", name, b->cfg->architecture,
+		                b->cfg->n_layers);
 	if (t->dtype != XNR_DTYPE_F32 && t->dtype != XNR_DTYPE_F16 && t->dtype != XNR_DTYPE_BF16)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights are supported",
-				b->what, t->name, xnr_dtype_str(t->dtype));
-	if (t->n_dims != w.n_dims || t->shape[0] != w.d[0] || (w.n_dims == 2 && t->shape[1] != w.d[1])) {
+		return xnr_fail(
+		    err, XNR_ERR_UNSUPPORTED,
+		    "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights are supported",
+		    b->what, t->name, xnr_dtype_str(t->dtype));
+	if (t->n_dims != w.n_dims || t->shape[0] != w.d[0] ||
+	    (w.n_dims == 2 && t->shape[1] != w.d[1])) {
 		format_shape(have, sizeof have, t->n_dims, t->shape);
 		format_shape(need, sizeof need, w.n_dims, w.d);
-		return xnr_fail(err, XNR_ERR_MISMATCH, "%s: tensor %s has shape %s, config.json implies %s (%s)",
-				b->what, t->name, have, need, w.why);
+		return xnr_fail(err, XNR_ERR_MISMATCH,
+		                "%s: tensor %s has shape %s, config.json implies %s (%s)", b->what,
+		                t->name, have, need, w.why);
 	}
 	b->binds[b->n_binds].slot = slot;
 	b->binds[b->n_binds].t = t;
@@ -160,8 +179,7 @@ static struct want want2(int64_t d0, int64_t d1, const char *why)
 	return w;
 }
 
-static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m,
-				       struct xnr_error *err)
+static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m, struct xnr_error *err)
 {
 	const struct xnr_model_config *c = b->cfg;
 	char why[3][96];
@@ -171,27 +189,27 @@ static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m,
 	snprintf(why[1], sizeof why[1], "max_position_embeddings, %s", b->e_key);
 	snprintf(why[2], sizeof why[2], "type_vocab_size, %s", b->e_key);
 	s = bind(b, &m->emb.word, "embeddings.word_embeddings.weight", 1,
-		 want2(c->vocab_size, c->embedding_size, why[0]), err);
+	         want2(c->vocab_size, c->embedding_size, why[0]), err);
 	if (s == XNR_OK)
 		s = bind(b, &m->emb.position, "embeddings.position_embeddings.weight", 1,
-			 want2(c->max_positions, c->embedding_size, why[1]), err);
+		         want2(c->max_positions, c->embedding_size, why[1]), err);
 	if (s == XNR_OK && c->type_vocab_size > 0)
 		s = bind(b, &m->emb.token_type, "embeddings.token_type_embeddings.weight", 1,
-			 want2(c->type_vocab_size, c->embedding_size, why[2]), err);
+		         want2(c->type_vocab_size, c->embedding_size, why[2]), err);
 	if (s == XNR_OK)
 		s = bind(b, &m->emb.ln_w, "embeddings.LayerNorm.weight", 1,
-			 want1(c->embedding_size, b->e_key), err);
+		         want1(c->embedding_size, b->e_key), err);
 	if (s == XNR_OK)
 		s = bind(b, &m->emb.ln_b, "embeddings.LayerNorm.bias", 1,
-			 want1(c->embedding_size, b->e_key), err);
+		         want1(c->embedding_size, b->e_key), err);
 	/* ElectraModel only has the projection when the sizes differ. */
 	if (s == XNR_OK && c->embedding_size != c->hidden_size) {
 		snprintf(why[0], sizeof why[0], "%s, %s", b->h_key, b->e_key);
 		s = bind(b, &m->emb.proj_w, "embeddings_project.weight", 1,
-			 want2(c->hidden_size, c->embedding_size, why[0]), err);
+		         want2(c->hidden_size, c->embedding_size, why[0]), err);
 		if (s == XNR_OK)
 			s = bind(b, &m->emb.proj_b, "embeddings_project.bias", 1,
-				 want1(c->hidden_size, b->h_key), err);
+			         want1(c->hidden_size, b->h_key), err);
 	}
 	return s;
 }
@@ -226,12 +244,14 @@ static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct
 
 	for (l = 0; l < b->cfg->n_layers; l++) {
 		for (k = 0; k < N_LAYER_TENSORS; k++) {
-			const float **slot = (const float **)((char *)&m->layers[l] + layer_tensors[k].off);
+			const float **slot =
+			    (const float **)((char *)&m->layers[l] + layer_tensors[k].off);
 			enum xnr_status s;
-			snprintf(name, sizeof name, "%s.layer.%d.%s", distil ? "transformer" : "encoder",
-				 l, distil ? layer_tensors[k].distil : layer_tensors[k].bert);
-			s = bind(b, slot, name, 1, layer_want(b, layer_tensors[k].shape, why, sizeof why),
-				 err);
+			snprintf(name, sizeof name, "%s.layer.%d.%s",
+			         distil ? "transformer" : "encoder", l,
+			         distil ? layer_tensors[k].distil : layer_tensors[k].bert);
+			s = bind(b, slot, name, 1,
+			         layer_want(b, layer_tensors[k].shape, why, sizeof why), err);
 			if (s != XNR_OK)
 				return s;
 		}
@@ -249,10 +269,11 @@ static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xn
 		s = bind_layers(b, m, err);
 	snprintf(why, sizeof why, "len(id2label), %s", b->h_key);
 	if (s == XNR_OK)
-		s = bind(b, &m->cls_w, "classifier.weight", 0, want2(c->n_labels, c->hidden_size, why),
-			 err);
+		s = bind(b, &m->cls_w, "classifier.weight", 0,
+		         want2(c->n_labels, c->hidden_size, why), err);
 	if (s == XNR_OK)
-		s = bind(b, &m->cls_b, "classifier.bias", 0, want1(c->n_labels, "len(id2label)"), err);
+		s = bind(b, &m->cls_b, "classifier.bias", 0, want1(c->n_labels, "len(id2label)"),
+		         err);
 	return s;
 }
 
@@ -321,8 +342,9 @@ static enum xnr_status resolve(struct binder *b, struct xnr_model *m, struct xnr
 	if (n > 0) {
 		m->converted = malloc(n * sizeof(float));
 		if (!m->converted)
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s: cannot allocate %zu MB to convert weights to F32",
-					b->what, n * sizeof(float) >> 20);
+			return xnr_fail(err, XNR_ERR_NOMEM,
+			                "%s: cannot allocate %zu MB to convert weights to F32",
+			                b->what, n * sizeof(float) >> 20);
 		m->converted_bytes = n * sizeof(float);
 	}
 	for (i = 0; i < b->n_binds; i++) {
@@ -366,11 +388,11 @@ static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct
 		return s;
 	binder_init(&b, m, what);
 	m->layers = calloc((size_t)m->cfg.n_layers, sizeof *m->layers);
-	b.binds = calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS,
-			 sizeof *b.binds);
+	b.binds =
+	    calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS, sizeof *b.binds);
 	if (!m->layers || !b.binds)
 		s = xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for %d layers", dir,
-			     m->cfg.n_layers);
+		             m->cfg.n_layers);
 	if (s == XNR_OK)
 		s = bind_all(&b, m, err);
 	if (s == XNR_OK)
@@ -391,8 +413,10 @@ enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct x
 	if (s != XNR_OK)
 		goto fail;
 	if (!xnr_file_exists(path)) {
-		s = xnr_fail(err, XNR_ERR_IO, "%s: not found (a Hugging Face model folder has config.json next to model.safetensors)",
-			     path);
+		s = xnr_fail(err, XNR_ERR_IO,
+		             "%s: not found (a Hugging Face model folder has config.json next to "
+		             "model.safetensors)",
+		             path);
 		goto fail;
 	}
 	s = xnr_config_load(path, &m->cfg, err);

@@ -46,27 +46,44 @@ static const struct {
 	enum xnr_dtype dtype;
 	unsigned bits;
 } dtype_table[] = {
-	{"F32", XNR_DTYPE_F32, 32},	     {"F16", XNR_DTYPE_F16, 16},
-	{"BF16", XNR_DTYPE_BF16, 16},	     {"F64", XNR_DTYPE_F64, 64},
-	{"I64", XNR_DTYPE_I64, 64},	     {"I32", XNR_DTYPE_I32, 32},
-	{"I16", XNR_DTYPE_I16, 16},	     {"I8", XNR_DTYPE_I8, 8},
-	{"U8", XNR_DTYPE_U8, 8},	     {"BOOL", XNR_DTYPE_BOOL, 8},
-	{"U16", XNR_DTYPE_OTHER, 16},	     {"U32", XNR_DTYPE_OTHER, 32},
-	{"U64", XNR_DTYPE_OTHER, 64},	     {"C64", XNR_DTYPE_OTHER, 64},
-	{"F8_E5M2", XNR_DTYPE_OTHER, 8},     {"F8_E4M3", XNR_DTYPE_OTHER, 8},
-	{"F8_E8M0", XNR_DTYPE_OTHER, 8},     {"F8_E4M3FNUZ", XNR_DTYPE_OTHER, 8},
-	{"F8_E5M2FNUZ", XNR_DTYPE_OTHER, 8}, {"F6_E2M3", XNR_DTYPE_OTHER, 6},
-	{"F6_E3M2", XNR_DTYPE_OTHER, 6},     {"F4", XNR_DTYPE_OTHER, 4},
+    {"F32", XNR_DTYPE_F32, 32},
+    {"F16", XNR_DTYPE_F16, 16},
+    {"BF16", XNR_DTYPE_BF16, 16},
+    {"F64", XNR_DTYPE_F64, 64},
+    {"I64", XNR_DTYPE_I64, 64},
+    {"I32", XNR_DTYPE_I32, 32},
+    {"I16", XNR_DTYPE_I16, 16},
+    {"I8", XNR_DTYPE_I8, 8},
+    {"U8", XNR_DTYPE_U8, 8},
+    {"BOOL", XNR_DTYPE_BOOL, 8},
+    {"U16", XNR_DTYPE_OTHER, 16},
+    {"U32", XNR_DTYPE_OTHER, 32},
+    {"U64", XNR_DTYPE_OTHER, 64},
+    {"C64", XNR_DTYPE_OTHER, 64},
+    {"F8_E5M2", XNR_DTYPE_OTHER, 8},
+    {"F8_E4M3", XNR_DTYPE_OTHER, 8},
+    {"F8_E8M0", XNR_DTYPE_OTHER, 8},
+    {"F8_E4M3FNUZ", XNR_DTYPE_OTHER, 8},
+    {"F8_E5M2FNUZ", XNR_DTYPE_OTHER, 8},
+    {"F6_E2M3", XNR_DTYPE_OTHER, 6},
+    {"F6_E3M2", XNR_DTYPE_OTHER, 6},
+    {"F4", XNR_DTYPE_OTHER, 4},
 };
 
 const char *xnr_dtype_str(enum xnr_dtype dtype)
 {
 	static const char *const names[XNR_DTYPE_COUNT] = {
-		[XNR_DTYPE_F32] = "F32", [XNR_DTYPE_F16] = "F16",   [XNR_DTYPE_BF16] = "BF16",
-		[XNR_DTYPE_F64] = "F64", [XNR_DTYPE_I64] = "I64",   [XNR_DTYPE_I32] = "I32",
-		[XNR_DTYPE_I16] = "I16", [XNR_DTYPE_I8] = "I8",     [XNR_DTYPE_U8] = "U8",
-		[XNR_DTYPE_BOOL] = "BOOL",
-		[XNR_DTYPE_OTHER] = "another dtype (U16/U32/U64/C64/F8/F6/F4)",
+	    [XNR_DTYPE_F32] = "F32",
+	    [XNR_DTYPE_F16] = "F16",
+	    [XNR_DTYPE_BF16] = "BF16",
+	    [XNR_DTYPE_F64] = "F64",
+	    [XNR_DTYPE_I64] = "I64",
+	    [XNR_DTYPE_I32] = "I32",
+	    [XNR_DTYPE_I16] = "I16",
+	    [XNR_DTYPE_I8] = "I8",
+	    [XNR_DTYPE_U8] = "U8",
+	    [XNR_DTYPE_BOOL] = "BOOL",
+	    [XNR_DTYPE_OTHER] = "another dtype (U16/U32/U64/C64/F8/F6/F4)",
 	};
 	if ((unsigned)dtype >= XNR_DTYPE_COUNT)
 		return "invalid dtype";
@@ -132,14 +149,14 @@ static int json_u64(const json_t *v, uint64_t *out)
 }
 
 static enum xnr_status parse_dtype(const json_t *entry, const char *path, const char *name,
-				   enum xnr_dtype *dtype, unsigned *bits, struct xnr_error *err)
+                                   enum xnr_dtype *dtype, unsigned *bits, struct xnr_error *err)
 {
 	const json_t *v = json_object_get(entry, "dtype");
 	size_t i;
 
 	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: \"dtype\" missing or not a string",
-				path, name);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: tensor %s: \"dtype\" missing or not a string", path, name);
 	for (i = 0; i < sizeof dtype_table / sizeof dtype_table[0]; i++) {
 		if (strcmp(json_string_value(v), dtype_table[i].name) == 0) {
 			*dtype = dtype_table[i].dtype;
@@ -147,42 +164,47 @@ static enum xnr_status parse_dtype(const json_t *entry, const char *path, const 
 			return XNR_OK;
 		}
 	}
-	return xnr_fail(err, XNR_ERR_FORMAT,
-			"%s: tensor %s: unknown dtype \"%.40s\" (the safetensors format knows F32, "
-			"F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, C64, F8_*, F6_*, F4)",
-			path, name, json_string_value(v));
+	return xnr_fail(
+	    err, XNR_ERR_FORMAT,
+	    "%s: tensor %s: unknown dtype \"%.40s\" (the safetensors format knows F32, "
+	    "F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, C64, F8_*, F6_*, F4)",
+	    path, name, json_string_value(v));
 }
 
-static enum xnr_status parse_shape(const json_t *entry, const char *path,
-				   struct xnr_st_tensor *t, unsigned bits, struct xnr_error *err)
+static enum xnr_status parse_shape(const json_t *entry, const char *path, struct xnr_st_tensor *t,
+                                   unsigned bits, struct xnr_error *err)
 {
 	const json_t *shape = json_object_get(entry, "shape");
 	uint64_t numel = 1, dim;
 	size_t i;
 
 	if (!json_is_array(shape))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: \"shape\" missing or not an array",
-				path, t->name);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: tensor %s: \"shape\" missing or not an array", path, t->name);
 	if (json_array_size(shape) > XNR_ST_MAX_DIMS)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: tensor %s has %zu dimensions, at most %d are supported",
-				path, t->name, json_array_size(shape), XNR_ST_MAX_DIMS);
+		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+		                "%s: tensor %s has %zu dimensions, at most %d are supported", path,
+		                t->name, json_array_size(shape), XNR_ST_MAX_DIMS);
 	for (i = 0; i < json_array_size(shape); i++) {
 		if (!json_u64(json_array_get(shape, i), &dim))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: shape[%zu] is not a non-negative integer",
-					path, t->name, i);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: tensor %s: shape[%zu] is not a non-negative integer",
+			                path, t->name, i);
 		if (dim != 0 && numel > (uint64_t)INT64_MAX / dim)
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: element count overflows",
-					path, t->name);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: tensor %s: element count overflows", path, t->name);
 		numel *= dim;
 		t->shape[i] = (int64_t)dim;
 	}
 	t->n_dims = (int)i;
 	if (numel > UINT64_MAX / bits)
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: size in bits overflows", path,
-				t->name);
+		                t->name);
 	if (numel * bits % 8 != 0)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: %llu elements of %u bits are not a whole number of bytes",
-				path, t->name, (unsigned long long)numel, bits);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s: tensor %s: %llu elements of %u bits are not a whole number of bytes", path,
+		    t->name, (unsigned long long)numel, bits);
 	t->n_elems = (int64_t)numel;
 	t->n_bytes = (size_t)(numel * bits / 8);
 	return XNR_OK;
@@ -190,7 +212,7 @@ static enum xnr_status parse_shape(const json_t *entry, const char *path,
 
 /* Parse one "name": {dtype, shape, data_offsets} entry into a new tensor. */
 static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path, const char *name,
-				   const json_t *entry, struct st_entry *e, struct xnr_error *err)
+                                   const json_t *entry, struct st_entry *e, struct xnr_error *err)
 {
 	struct xnr_st_tensor *t;
 	const json_t *offs = json_object_get(entry, "data_offsets");
@@ -199,7 +221,7 @@ static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path,
 
 	if (!json_is_object(entry))
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: entry is not an object", path,
-				name);
+		                name);
 	t = add_tensor(st);
 	if (!t)
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for tensor %s", path, name);
@@ -213,15 +235,21 @@ static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path,
 	if (!json_is_array(offs) || json_array_size(offs) != 2 ||
 	    !json_u64(json_array_get(offs, 0), &e->begin) ||
 	    !json_u64(json_array_get(offs, 1), &e->end))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: \"data_offsets\" must be [BEGIN, END] with non-negative integers",
-				path, name);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: tensor %s: \"data_offsets\" must be [BEGIN, END] with "
+		                "non-negative integers",
+		                path, name);
 	if (e->end < e->begin)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets [%llu, %llu] end before they begin",
-				path, name, (unsigned long long)e->begin, (unsigned long long)e->end);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: tensor %s: data_offsets [%llu, %llu] end before they begin",
+		                path, name, (unsigned long long)e->begin,
+		                (unsigned long long)e->end);
 	if (e->end - e->begin != t->n_bytes)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets span %llu bytes, but %lld elements of %s need %zu",
-				path, name, (unsigned long long)(e->end - e->begin), (long long)t->n_elems,
-				json_string_value(json_object_get(entry, "dtype")), t->n_bytes);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s: tensor %s: data_offsets span %llu bytes, but %lld elements of %s need %zu",
+		    path, name, (unsigned long long)(e->end - e->begin), (long long)t->n_elems,
+		    json_string_value(json_object_get(entry, "dtype")), t->n_bytes);
 	e->index = st->n_tensors - 1;
 	return XNR_OK;
 }
@@ -232,12 +260,13 @@ static enum xnr_status check_metadata(const json_t *meta, const char *path, stru
 	const json_t *v;
 
 	if (!json_is_object(meta))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: \"__metadata__\" must be an object of strings",
-				path);
-	json_object_foreach ((json_t *)meta, key, v) {
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: \"__metadata__\" must be an object of strings", path);
+	json_object_foreach((json_t *)meta, key, v)
+	{
 		if (!json_is_string(v))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: __metadata__ \"%s\" must be a string",
-					path, key);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: __metadata__ \"%s\" must be a string", path, key);
 	}
 	return XNR_OK;
 }
@@ -255,8 +284,8 @@ static int entry_cmp(const void *a, const void *b)
 /* The data buffer must be covered exactly: sorted by offsets, each tensor
  * starts where the previous ended, the last ends at the end of the file. */
 static enum xnr_status check_offsets(struct xnr_safetensors *st, struct st_entry *e, size_t n,
-				     const unsigned char *buf, uint64_t buf_len, const char *path,
-				     struct xnr_error *err)
+                                     const unsigned char *buf, uint64_t buf_len, const char *path,
+                                     struct xnr_error *err)
 {
 	uint64_t start = 0;
 	size_t i;
@@ -265,26 +294,31 @@ static enum xnr_status check_offsets(struct xnr_safetensors *st, struct st_entry
 	for (i = 0; i < n; i++) {
 		struct xnr_st_tensor *t = &st->tensors[e[i].index];
 		if (e[i].begin != start)
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets begin at %llu, expected %llu (%s)",
-					path, t->name, (unsigned long long)e[i].begin,
-					(unsigned long long)start,
-					e[i].begin > start ? "a gap between tensors" : "overlaps the previous tensor");
+			return xnr_fail(
+			    err, XNR_ERR_FORMAT,
+			    "%s: tensor %s: data_offsets begin at %llu, expected %llu (%s)", path,
+			    t->name, (unsigned long long)e[i].begin, (unsigned long long)start,
+			    e[i].begin > start ? "a gap between tensors"
+			                       : "overlaps the previous tensor");
 		if (e[i].end > buf_len)
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: data_offsets end at %llu, past the %llu bytes of data (truncated file?)",
-					path, t->name, (unsigned long long)e[i].end,
-					(unsigned long long)buf_len);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: tensor %s: data_offsets end at %llu, past the %llu "
+			                "bytes of data (truncated file?)",
+			                path, t->name, (unsigned long long)e[i].end,
+			                (unsigned long long)buf_len);
 		t->data = buf + e[i].begin;
 		start = e[i].end;
 	}
 	if (start != buf_len)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: %llu bytes after the last tensor (the file has extra data)",
-				path, (unsigned long long)(buf_len - start));
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: %llu bytes after the last tensor (the file has extra data)",
+		                path, (unsigned long long)(buf_len - start));
 	return XNR_OK;
 }
 
 static enum xnr_status parse_header(struct xnr_safetensors *st, const json_t *hdr,
-				    const unsigned char *buf, uint64_t buf_len, const char *path,
-				    struct xnr_error *err)
+                                    const unsigned char *buf, uint64_t buf_len, const char *path,
+                                    struct xnr_error *err)
 {
 	struct st_entry *entries;
 	const char *key;
@@ -297,7 +331,8 @@ static enum xnr_status parse_header(struct xnr_safetensors *st, const json_t *hd
 	entries = malloc((json_object_size(hdr) + 1) * sizeof *entries);
 	if (!entries)
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for the header", path);
-	json_object_foreach ((json_t *)hdr, key, v) {
+	json_object_foreach((json_t *)hdr, key, v)
+	{
 		if (strcmp(key, "__metadata__") == 0)
 			s = check_metadata(v, path, err);
 		else
@@ -312,8 +347,7 @@ fail:
 }
 
 /* Map path as one more shard of st and append its tensors. */
-static enum xnr_status add_file(struct xnr_safetensors *st, const char *path,
-				struct xnr_error *err)
+static enum xnr_status add_file(struct xnr_safetensors *st, const char *path, struct xnr_error *err)
 {
 	struct st_shard *sh;
 	const unsigned char *d;
@@ -337,21 +371,27 @@ static enum xnr_status add_file(struct xnr_safetensors *st, const char *path,
 		return s;
 	d = sh->map.data;
 	if (sh->map.n_bytes < 8)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: %zu bytes, too small for a safetensors header (truncated file?)",
-				path, sh->map.n_bytes);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s: %zu bytes, too small for a safetensors header (truncated file?)", path,
+		    sh->map.n_bytes);
 	n_hdr = 0;
 	for (int i = 7; i >= 0; i--)
 		n_hdr = (n_hdr << 8) | d[i];
 	if (n_hdr > ST_MAX_HEADER_BYTES)
-		return xnr_fail(err, XNR_ERR_LIMIT, "%s: header of %llu bytes, more than the %llu allowed (not a safetensors file?)",
-				path, (unsigned long long)n_hdr, ST_MAX_HEADER_BYTES);
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "%s: header of %llu bytes, more than the %llu allowed (not a "
+		                "safetensors file?)",
+		                path, (unsigned long long)n_hdr, ST_MAX_HEADER_BYTES);
 	if (n_hdr > sh->map.n_bytes - 8)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: header of %llu bytes runs past the end of the %zu-byte file (truncated file?)",
-				path, (unsigned long long)n_hdr, sh->map.n_bytes);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s: header of %llu bytes runs past the end of the %zu-byte file "
+		                "(truncated file?)",
+		                path, (unsigned long long)n_hdr, sh->map.n_bytes);
 	bad = utf8_bad_at(d + 8, (size_t)n_hdr);
 	if (bad != n_hdr)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: header is not valid UTF-8 at byte %zu", path,
-				bad + 8);
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: header is not valid UTF-8 at byte %zu",
+		                path, bad + 8);
 	s = xnr_json_parse((const char *)d + 8, (size_t)n_hdr, path, &hdr, err);
 	if (s != XNR_OK)
 		return s;
@@ -362,7 +402,7 @@ static enum xnr_status add_file(struct xnr_safetensors *st, const char *path,
 static int tensor_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct xnr_st_tensor *)a)->name,
-		      ((const struct xnr_st_tensor *)b)->name);
+	              ((const struct xnr_st_tensor *)b)->name);
 }
 
 /* Sort by name for lookups; a name in two shards is an error. */
@@ -375,7 +415,7 @@ static enum xnr_status finish(struct xnr_safetensors *st, const char *what, stru
 	for (i = 1; i < st->n_tensors; i++) {
 		if (strcmp(st->tensors[i - 1].name, st->tensors[i].name) == 0)
 			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s appears twice", what,
-					st->tensors[i].name);
+			                st->tensors[i].name);
 	}
 	return XNR_OK;
 }
@@ -395,7 +435,7 @@ static enum xnr_status st_new(struct xnr_safetensors **out, struct xnr_error *er
 }
 
 enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
-				     struct xnr_error *err)
+                                     struct xnr_error *err)
 {
 	struct xnr_safetensors *st;
 	enum xnr_status s = st_new(&st, err);
@@ -422,7 +462,7 @@ static int plain_file_name(const char *name)
 
 /* Open every distinct shard of weight_map once, in order of first mention. */
 static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, const json_t *map,
-				   const char **names, const char *index, struct xnr_error *err)
+                                   const char **names, const char *index, struct xnr_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -430,11 +470,14 @@ static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, 
 	int n = 0, i;
 	enum xnr_status s;
 
-	json_object_foreach ((json_t *)map, key, v) {
+	json_object_foreach((json_t *)map, key, v)
+	{
 		const char *file = json_string_value(v);
 		if (!file || !plain_file_name(file))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: weight_map \"%s\" must be a file name in the same folder",
-					index, key);
+			return xnr_fail(
+			    err, XNR_ERR_FORMAT,
+			    "%s: weight_map \"%s\" must be a file name in the same folder", index,
+			    key);
 		for (i = 0; i < n && strcmp(names[i], file) != 0; i++)
 			;
 		if (i < n)
@@ -451,23 +494,25 @@ static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, 
 
 /* Every tensor the index names must be in the shard it names. */
 static enum xnr_status check_weight_map(const struct xnr_safetensors *st, const json_t *map,
-					const char **names, const char *index,
-					struct xnr_error *err)
+                                        const char **names, const char *index,
+                                        struct xnr_error *err)
 {
 	const char *key;
 	json_t *v;
 
-	json_object_foreach ((json_t *)map, key, v) {
+	json_object_foreach((json_t *)map, key, v)
+	{
 		const struct xnr_st_tensor *t = xnr_safetensors_find(st, key);
 		if (!t || strcmp(names[t->shard], json_string_value(v)) != 0)
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s is not in %s, the shard weight_map names",
-					index, key, json_string_value(v));
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s: tensor %s is not in %s, the shard weight_map names",
+			                index, key, json_string_value(v));
 	}
 	return XNR_OK;
 }
 
-static enum xnr_status open_index(const char *dir, const char *index,
-				  struct xnr_safetensors **out, struct xnr_error *err)
+static enum xnr_status open_index(const char *dir, const char *index, struct xnr_safetensors **out,
+                                  struct xnr_error *err)
 {
 	struct xnr_safetensors *st = NULL;
 	const char **names = NULL;
@@ -501,7 +546,7 @@ fail:
 }
 
 enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out,
-					 struct xnr_error *err)
+                                         struct xnr_error *err)
 {
 	char single[4096], index[4096];
 	enum xnr_status s = xnr_path_join(single, sizeof single, dir, "model.safetensors", err);
@@ -515,11 +560,11 @@ enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors
 	if (xnr_file_exists(index))
 		return open_index(dir, index, out, err);
 	return xnr_fail(err, XNR_ERR_IO,
-			"%s: no weights found (looked for model.safetensors and "
-			"model.safetensors.index.json); pytorch_model.bin is not supported yet: "
-			"convert the model to safetensors (e.g. model.save_pretrained(dir, "
-			"safe_serialization=True) in transformers)",
-			dir);
+	                "%s: no weights found (looked for model.safetensors and "
+	                "model.safetensors.index.json); pytorch_model.bin is not supported yet: "
+	                "convert the model to safetensors (e.g. model.save_pretrained(dir, "
+	                "safe_serialization=True) in transformers)",
+	                dir);
 }
 
 void xnr_safetensors_close(struct xnr_safetensors *st)
@@ -550,8 +595,7 @@ const struct xnr_st_tensor *xnr_safetensors_at(const struct xnr_safetensors *st,
 	return &st->tensors[i];
 }
 
-const struct xnr_st_tensor *xnr_safetensors_find(const struct xnr_safetensors *st,
-						 const char *name)
+const struct xnr_st_tensor *xnr_safetensors_find(const struct xnr_safetensors *st, const char *name)
 {
 	struct xnr_st_tensor key = {.name = name};
 

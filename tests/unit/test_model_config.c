@@ -15,7 +15,7 @@ static const char *labels3 = "\"id2label\": {\"0\": \"O\", \"1\": \"B-PER\", \"2
 
 /* Write body as config.json in a fresh folder and load it. */
 static enum xnr_status load(const char *name, const char *body, struct xnr_model_config *cfg,
-			    struct xnr_error *err)
+                            struct xnr_error *err)
 {
 	const char *dir = tu_tmpdir(name);
 	char path[4200];
@@ -32,14 +32,14 @@ static void load_ok(const char *name, const char *body, struct xnr_model_config 
 }
 
 static void expect_fail(const char *name, const char *body, enum xnr_status want,
-			const char *needle)
+                        const char *needle)
 {
 	struct xnr_model_config cfg;
 	struct xnr_error err = {0};
 	enum xnr_status s = load(name, body, &cfg, &err);
 	if (s != want || !strstr(err.msg, needle) || !strstr(err.msg, "config.json"))
 		fail_msg("%s: got %s \"%s\", want %s with \"%s\"", name, xnr_status_str(s), err.msg,
-			 xnr_status_str(want), needle);
+		         xnr_status_str(want), needle);
 	assert_null(cfg.id2label);
 }
 
@@ -49,7 +49,7 @@ static void test_bert_defaults(void **state)
 	char body[512];
 	(void)state;
 	snprintf(body, sizeof body, "{\"architectures\": [\"BertForTokenClassification\"], %s}",
-		 labels3);
+	         labels3);
 	load_ok("cfg_bert", body, &c);
 	assert_int_equal(c.arch, XNR_ARCH_BERT);
 	assert_string_equal(c.architecture, "BertForTokenClassification");
@@ -82,10 +82,10 @@ static void test_distilbert_aliases(void **state)
 	char body[1024];
 	(void)state;
 	snprintf(body, sizeof body,
-		 "{\"architectures\": [\"DistilBertForTokenClassification\"], \"dim\": 384, "
-		 "\"n_heads\": 6, \"n_layers\": 3, \"hidden_dim\": 1536, \"activation\": \"relu\", "
-		 "\"layer_norm_eps\": 1e-5, \"type_vocab_size\": 2, \"intermediate_size\": 7, %s}",
-		 labels3);
+	         "{\"architectures\": [\"DistilBertForTokenClassification\"], \"dim\": 384, "
+	         "\"n_heads\": 6, \"n_layers\": 3, \"hidden_dim\": 1536, \"activation\": \"relu\", "
+	         "\"layer_norm_eps\": 1e-5, \"type_vocab_size\": 2, \"intermediate_size\": 7, %s}",
+	         labels3);
 	load_ok("cfg_distil", body, &c);
 	assert_int_equal(c.arch, XNR_ARCH_DISTILBERT);
 	assert_int_equal(c.hidden_size, 384);
@@ -99,8 +99,10 @@ static void test_distilbert_aliases(void **state)
 	assert_int_equal(c.type_vocab_size, 0);
 	xnr_config_free(&c);
 
-	snprintf(body, sizeof body, "{\"model_type\": \"distilbert\", \"hidden_size\": 128, "
-				    "\"num_attention_heads\": 2, %s}", labels3);
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"distilbert\", \"hidden_size\": 128, "
+	         "\"num_attention_heads\": 2, %s}",
+	         labels3);
 	load_ok("cfg_distil2", body, &c);
 	assert_int_equal(c.hidden_size, 128);
 	assert_int_equal(c.n_heads, 2);
@@ -108,9 +110,12 @@ static void test_distilbert_aliases(void **state)
 	assert_int_equal(c.intermediate_size, 3072);
 	xnr_config_free(&c);
 
-	snprintf(body, sizeof body, "{\"model_type\": \"distilbert\", \"dim\": 128, "
-				    "\"hidden_size\": 256, %s}", labels3);
-	expect_fail("cfg_distil3", body, XNR_ERR_FORMAT, "\"dim\" is 128 but \"hidden_size\" is 256");
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"distilbert\", \"dim\": 128, "
+	         "\"hidden_size\": 256, %s}",
+	         labels3);
+	expect_fail("cfg_distil3", body, XNR_ERR_FORMAT,
+	            "\"dim\" is 128 but \"hidden_size\" is 256");
 }
 
 static void test_roberta_offsets(void **state)
@@ -118,10 +123,12 @@ static void test_roberta_offsets(void **state)
 	struct xnr_model_config c;
 	char body[1024];
 	(void)state;
-	snprintf(body, sizeof body,
-		 "{\"architectures\": [\"RobertaForTokenClassification\"], \"model_type\": \"roberta\", "
-		 "\"max_position_embeddings\": 514, \"type_vocab_size\": 1, \"layer_norm_eps\": 1e-05, "
-		 "\"pad_token_id\": 1, %s}", labels3);
+	snprintf(
+	    body, sizeof body,
+	    "{\"architectures\": [\"RobertaForTokenClassification\"], \"model_type\": \"roberta\", "
+	    "\"max_position_embeddings\": 514, \"type_vocab_size\": 1, \"layer_norm_eps\": 1e-05, "
+	    "\"pad_token_id\": 1, %s}",
+	    labels3);
 	load_ok("cfg_roberta", body, &c);
 	assert_int_equal(c.arch, XNR_ARCH_ROBERTA);
 	assert_int_equal(c.vocab_size, 50265);
@@ -141,7 +148,7 @@ static void test_roberta_offsets(void **state)
 	xnr_config_free(&c);
 
 	snprintf(body, sizeof body, "{\"model_type\": \"roberta\", \"pad_token_id\": 600, %s}",
-		 labels3);
+	         labels3);
 	expect_fail("cfg_roberta_pad", body, XNR_ERR_FORMAT, "max_position_embeddings is 512");
 }
 
@@ -151,7 +158,7 @@ static void test_electra(void **state)
 	char body[1024];
 	(void)state;
 	snprintf(body, sizeof body, "{\"architectures\": [\"ElectraForTokenClassification\"], %s}",
-		 labels3);
+	         labels3);
 	load_ok("cfg_electra", body, &c);
 	assert_int_equal(c.arch, XNR_ARCH_ELECTRA);
 	assert_int_equal(c.embedding_size, 128);
@@ -159,8 +166,10 @@ static void test_electra(void **state)
 	assert_int_equal(c.n_heads, 4);
 	assert_int_equal(c.intermediate_size, 1024);
 	xnr_config_free(&c);
-	snprintf(body, sizeof body, "{\"model_type\": \"electra\", \"embedding_size\": 64, "
-				    "\"hidden_size\": 1024, \"num_attention_heads\": 16, %s}", labels3);
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"electra\", \"embedding_size\": 64, "
+	         "\"hidden_size\": 1024, \"num_attention_heads\": 16, %s}",
+	         labels3);
 	load_ok("cfg_electra2", body, &c);
 	assert_int_equal(c.embedding_size, 64);
 	assert_int_equal(c.hidden_size, 1024);
@@ -172,25 +181,32 @@ static void test_activations(void **state)
 	static const struct {
 		const char *name;
 		enum xnr_act act;
-	} cases[] = {{"gelu", XNR_ACT_GELU},	       {"gelu_new", XNR_ACT_GELU_TANH},
-		     {"gelu_pytorch_tanh", XNR_ACT_GELU_TANH}, {"gelu_fast", XNR_ACT_GELU_FAST},
-		     {"quick_gelu", XNR_ACT_QUICK_GELU}, {"swish", XNR_ACT_SILU},
-		     {"silu", XNR_ACT_SILU},	       {"tanh", XNR_ACT_TANH},
-		     {"linear", XNR_ACT_LINEAR}};
+	} cases[] = {{"gelu", XNR_ACT_GELU},
+	             {"gelu_new", XNR_ACT_GELU_TANH},
+	             {"gelu_pytorch_tanh", XNR_ACT_GELU_TANH},
+	             {"gelu_fast", XNR_ACT_GELU_FAST},
+	             {"quick_gelu", XNR_ACT_QUICK_GELU},
+	             {"swish", XNR_ACT_SILU},
+	             {"silu", XNR_ACT_SILU},
+	             {"tanh", XNR_ACT_TANH},
+	             {"linear", XNR_ACT_LINEAR}};
 	struct xnr_model_config c;
 	char body[512];
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_act\": \"%s\", %s}",
-			 cases[i].name, labels3);
+		snprintf(body, sizeof body,
+		         "{\"model_type\": \"bert\", \"hidden_act\": \"%s\", %s}", cases[i].name,
+		         labels3);
 		load_ok("cfg_act", body, &c);
 		assert_int_equal(c.act, cases[i].act);
 		xnr_config_free(&c);
 	}
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_act\": \"mish\", %s}", labels3);
-	expect_fail("cfg_act_bad", body, XNR_ERR_UNSUPPORTED, "hidden_act \"mish\" is not supported; supported: gelu,");
-	snprintf(body, sizeof body, "{\"model_type\": \"distilbert\", \"activation\": \"gelu_10\", %s}",
-		 labels3);
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_act\": \"mish\", %s}",
+	         labels3);
+	expect_fail("cfg_act_bad", body, XNR_ERR_UNSUPPORTED,
+	            "hidden_act \"mish\" is not supported; supported: gelu,");
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"distilbert\", \"activation\": \"gelu_10\", %s}", labels3);
 	expect_fail("cfg_act_bad2", body, XNR_ERR_UNSUPPORTED, "activation \"gelu_10\"");
 }
 
@@ -198,30 +214,37 @@ static void test_labels(void **state)
 {
 	struct xnr_model_config c;
 	(void)state;
-	expect_fail("cfg_nolabels", "{\"model_type\": \"bert\"}", XNR_ERR_FORMAT, "no \"id2label\"");
+	expect_fail("cfg_nolabels", "{\"model_type\": \"bert\"}", XNR_ERR_FORMAT,
+	            "no \"id2label\"");
 	load_ok("cfg_numlabels", "{\"model_type\": \"bert\", \"num_labels\": 3}", &c);
 	assert_int_equal(c.n_labels, 3);
 	assert_string_equal(c.id2label[0], "LABEL_0");
 	assert_string_equal(c.id2label[2], "LABEL_2");
 	xnr_config_free(&c);
 	/* id2label wins over a disagreeing num_labels, as in transformers */
-	load_ok("cfg_both", "{\"model_type\": \"bert\", \"num_labels\": 5, \"id2label\": {\"1\": \"B\", \"0\": \"O\"}}", &c);
+	load_ok("cfg_both",
+	        "{\"model_type\": \"bert\", \"num_labels\": 5, \"id2label\": {\"1\": \"B\", \"0\": "
+	        "\"O\"}}",
+	        &c);
 	assert_int_equal(c.n_labels, 2);
 	assert_string_equal(c.id2label[0], "O");
 	assert_string_equal(c.id2label[1], "B");
 	xnr_config_free(&c);
-	expect_fail("cfg_gap", "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"2\": \"B\"}}",
-		    XNR_ERR_FORMAT, "id2label key \"2\" is not one of \"0\"..\"1\"");
-	expect_fail("cfg_lead0", "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"01\": \"B\"}}",
-		    XNR_ERR_FORMAT, "\"01\"");
-	expect_fail("cfg_neg", "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"-1\": \"B\"}}",
-		    XNR_ERR_FORMAT, "\"-1\"");
+	expect_fail("cfg_gap",
+	            "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"2\": \"B\"}}",
+	            XNR_ERR_FORMAT, "id2label key \"2\" is not one of \"0\"..\"1\"");
+	expect_fail("cfg_lead0",
+	            "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"01\": \"B\"}}",
+	            XNR_ERR_FORMAT, "\"01\"");
+	expect_fail("cfg_neg",
+	            "{\"model_type\": \"bert\", \"id2label\": {\"0\": \"O\", \"-1\": \"B\"}}",
+	            XNR_ERR_FORMAT, "\"-1\"");
 	expect_fail("cfg_labeltype", "{\"model_type\": \"bert\", \"id2label\": {\"0\": 5}}",
-		    XNR_ERR_FORMAT, "id2label \"0\" must be a string");
+	            XNR_ERR_FORMAT, "id2label \"0\" must be a string");
 	expect_fail("cfg_labelarr", "{\"model_type\": \"bert\", \"id2label\": [\"O\"]}",
-		    XNR_ERR_FORMAT, "\"id2label\" must be an object");
+	            XNR_ERR_FORMAT, "\"id2label\" must be an object");
 	expect_fail("cfg_labelempty", "{\"model_type\": \"bert\", \"id2label\": {}}",
-		    XNR_ERR_FORMAT, "0 labels");
+	            XNR_ERR_FORMAT, "0 labels");
 }
 
 static void test_errors(void **state)
@@ -230,34 +253,48 @@ static void test_errors(void **state)
 	struct xnr_error err;
 	char body[512];
 	(void)state;
-	snprintf(body, sizeof body, "{\"architectures\": [\"BertForSequenceClassification\"], %s}", labels3);
+	snprintf(body, sizeof body, "{\"architectures\": [\"BertForSequenceClassification\"], %s}",
+	         labels3);
 	expect_fail("cfg_arch", body, XNR_ERR_UNSUPPORTED,
-		    "architecture \"BertForSequenceClassification\" is not supported; supported: BertForTokenClassification, DistilBertForTokenClassification");
+	            "architecture \"BertForSequenceClassification\" is not supported; supported: "
+	            "BertForTokenClassification, DistilBertForTokenClassification");
 	snprintf(body, sizeof body, "{\"model_type\": \"deberta-v2\", %s}", labels3);
-	expect_fail("cfg_type", body, XNR_ERR_UNSUPPORTED, "model_type \"deberta-v2\" is not supported");
+	expect_fail("cfg_type", body, XNR_ERR_UNSUPPORTED,
+	            "model_type \"deberta-v2\" is not supported");
 	expect_fail("cfg_none", "{}", XNR_ERR_FORMAT,
-		    "neither \"architectures\" nor \"model_type\"");
+	            "neither \"architectures\" nor \"model_type\"");
 	expect_fail("cfg_archs_type", "{\"architectures\": \"BertForTokenClassification\"}",
-		    XNR_ERR_FORMAT, "\"architectures\" must be a non-empty list");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_size\": \"256\", %s}", labels3);
-	expect_fail("cfg_hidden_str", body, XNR_ERR_FORMAT, "key \"hidden_size\" must be an integer");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"layer_norm_eps\": \"1e-12\", %s}", labels3);
+	            XNR_ERR_FORMAT, "\"architectures\" must be a non-empty list");
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_size\": \"256\", %s}",
+	         labels3);
+	expect_fail("cfg_hidden_str", body, XNR_ERR_FORMAT,
+	            "key \"hidden_size\" must be an integer");
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"layer_norm_eps\": \"1e-12\", %s}",
+	         labels3);
 	expect_fail("cfg_eps_str", body, XNR_ERR_FORMAT, "key \"layer_norm_eps\" must be a number");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"layer_norm_eps\": -1, %s}", labels3);
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"layer_norm_eps\": -1, %s}",
+	         labels3);
 	expect_fail("cfg_eps_neg", body, XNR_ERR_FORMAT, "layer_norm_eps");
 	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_act\": 3, %s}", labels3);
 	expect_fail("cfg_act_type", body, XNR_ERR_FORMAT, "key \"hidden_act\" must be a string");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"num_hidden_layers\": 0, %s}", labels3);
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"num_hidden_layers\": 0, %s}",
+	         labels3);
 	expect_fail("cfg_layers0", body, XNR_ERR_FORMAT, "\"num_hidden_layers\" is 0");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"vocab_size\": 99999999999, %s}", labels3);
+	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"vocab_size\": 99999999999, %s}",
+	         labels3);
 	expect_fail("cfg_vocab_big", body, XNR_ERR_FORMAT, "\"vocab_size\" is 99999999999");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"hidden_size\": 100, \"num_attention_heads\": 3, %s}", labels3);
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"bert\", \"hidden_size\": 100, \"num_attention_heads\": 3, %s}",
+	         labels3);
 	expect_fail("cfg_heads", body, XNR_ERR_FORMAT, "not a multiple of the 3 attention heads");
-	snprintf(body, sizeof body, "{\"model_type\": \"bert\", \"position_embedding_type\": \"relative_key\", %s}", labels3);
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"bert\", \"position_embedding_type\": \"relative_key\", %s}",
+	         labels3);
 	expect_fail("cfg_relpos", body, XNR_ERR_UNSUPPORTED, "relative_key");
 	expect_fail("cfg_json", "{\"model_type\": ", XNR_ERR_FORMAT, "invalid JSON");
 	expect_fail("cfg_notobj", "[1]", XNR_ERR_FORMAT, "not a JSON object");
-	expect_fail("cfg_dupkey", "{\"model_type\": \"bert\", \"model_type\": \"bert\"}", XNR_ERR_FORMAT, "duplicate");
+	expect_fail("cfg_dupkey", "{\"model_type\": \"bert\", \"model_type\": \"bert\"}",
+	            XNR_ERR_FORMAT, "duplicate");
 	assert_int_equal(xnr_config_load(tu_src("no/such/config.json"), &c, &err), XNR_ERR_IO);
 	assert_non_null(strstr(err.msg, "config.json"));
 }
@@ -265,10 +302,10 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bert_defaults), cmocka_unit_test(test_distilbert_aliases),
-		cmocka_unit_test(test_roberta_offsets), cmocka_unit_test(test_electra),
-		cmocka_unit_test(test_activations),   cmocka_unit_test(test_labels),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_bert_defaults),   cmocka_unit_test(test_distilbert_aliases),
+	    cmocka_unit_test(test_roberta_offsets), cmocka_unit_test(test_electra),
+	    cmocka_unit_test(test_activations),     cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,15 +22,15 @@
 
 /* How a copy of the model is written. */
 struct copy_opts {
-	const char *dtype; /* "F32", "F16", "BF16", or "I64"-style override via bad_dtype */
-	int misalign;      /* shift the data buffer so F32 tensors are not 4-byte aligned */
-	int strip_prefix;  /* drop "bert." */
-	int old_ln_names;  /* LayerNorm.weight/bias -> gamma/beta */
-	const char *drop;  /* leave this tensor out */
+	const char *dtype;     /* "F32", "F16", "BF16", or "I64"-style override via bad_dtype */
+	int misalign;          /* shift the data buffer so F32 tensors are not 4-byte aligned */
+	int strip_prefix;      /* drop "bert." */
+	int old_ln_names;      /* LayerNorm.weight/bias -> gamma/beta */
+	const char *drop;      /* leave this tensor out */
 	const char *bad_shape; /* write this tensor with its first dim one less */
 	const char *bad_dtype; /* write this tensor as I32 */
-	int extras;        /* add pooler and position_ids tensors that must be ignored */
-	int first, last;   /* tensor index range [first, last) of the source; last 0 = all */
+	int extras;            /* add pooler and position_ids tensors that must be ignored */
+	int first, last;       /* tensor index range [first, last) of the source; last 0 = all */
 	const uint16_t *cls_bias_bits; /* F16 only: raw bits for classifier.bias (9 values) */
 };
 
@@ -132,9 +132,9 @@ static void write_safetensors(const char *path, struct out_tensor *ts, int n, in
 		for (int d = 0; d < ts[i].n_dims; d++)
 			json_array_append_new(shape, json_integer(ts[i].shape[d]));
 		json_object_set_new(hdr, ts[i].name,
-				    json_pack("{s:s,s:o,s:[I,I]}", "dtype", ts[i].dtype, "shape", shape,
-					      "data_offsets", (json_int_t)off,
-					      (json_int_t)(off + ts[i].n_bytes)));
+		                    json_pack("{s:s,s:o,s:[I,I]}", "dtype", ts[i].dtype, "shape",
+		                              shape, "data_offsets", (json_int_t)off,
+		                              (json_int_t)(off + ts[i].n_bytes)));
 		off += ts[i].n_bytes;
 	}
 	text = json_dumps(hdr, JSON_PRESERVE_ORDER | JSON_COMPACT);
@@ -155,7 +155,7 @@ static void write_safetensors(const char *path, struct out_tensor *ts, int n, in
 }
 
 static void add_extra(struct out_tensor *o, const char *name, const char *dtype, int64_t d0,
-		      int64_t d1, size_t elem_bytes)
+                      int64_t d1, size_t elem_bytes)
 {
 	snprintf(o->name, sizeof o->name, "%s", name);
 	o->dtype = dtype;
@@ -175,7 +175,7 @@ static void write_copy(const char *path, const struct copy_opts *o)
 	int i, n = 0, last;
 
 	assert_int_equal(xnr_safetensors_open(tu_shared(MINI "/model.safetensors"), &src, &err),
-			 XNR_OK);
+	                 XNR_OK);
 	last = o->last ? o->last : xnr_safetensors_count(src);
 	ts = calloc((size_t)last + 2, sizeof *ts);
 	for (i = o->first; i < last; i++) {
@@ -195,7 +195,7 @@ static void write_copy(const char *path, const struct copy_opts *o)
 		if (o->bad_shape && strcmp(t->name, o->bad_shape) == 0) {
 			w->shape[w->n_dims - 1] -= 1;
 			w->n_bytes = w->n_bytes / (size_t)t->shape[t->n_dims - 1] *
-				     (size_t)w->shape[w->n_dims - 1];
+			             (size_t)w->shape[w->n_dims - 1];
 		}
 		n++;
 	}
@@ -293,7 +293,8 @@ static double max_rel_diff(const struct xnr_model *a, const struct xnr_model *b,
 	for (int k = 0; k < wa.count; k++) {
 		assert_int_equal(wa.n[k], wb.n[k]);
 		for (size_t j = 0; j < wa.n[k]; j++) {
-			double d = fabs((double)wa.p[k][j] - wb.p[k][j]) / (fabs(wb.p[k][j]) + floor);
+			double d =
+			    fabs((double)wa.p[k][j] - wb.p[k][j]) / (fabs(wb.p[k][j]) + floor);
 			if (d > worst)
 				worst = d;
 		}
@@ -319,12 +320,12 @@ static const struct {
 	size_t at;     /* flat element index */
 	float f32, f16, bf16;
 } probes[] = {
-	{0, 100 * 256 + 7, -0.0133677116f, -0.0133666992f, -0.0133666992f},  /* word[100,7] */
-	{7 + 3 * 16 + 12, 255 * 1024 + 1023, -0.0270660985f, -0.0270690918f, -0.0270996094f},
-	{7 + 1, 0, 0.006002435f, 0.0060043335f, 0.00601196289f},	   /* layer 0 query.bias[0] */
-	{7 + 4 * 16, 8 * 256 + 255, -0.0260593984f, -0.0260620117f, -0.0260009766f}, /* classifier */
-	{3, 3, 0.943326712f, 0.943359375f, 0.94140625f},		   /* embeddings LN weight[3] */
-	{7 + 2 * 16 + 10, 1000 * 256 + 17, -0.00707918173f, -0.00708007812f, -0.00708007812f},
+    {0, 100 * 256 + 7, -0.0133677116f, -0.0133666992f, -0.0133666992f}, /* word[100,7] */
+    {7 + 3 * 16 + 12, 255 * 1024 + 1023, -0.0270660985f, -0.0270690918f, -0.0270996094f},
+    {7 + 1, 0, 0.006002435f, 0.0060043335f, 0.00601196289f}, /* layer 0 query.bias[0] */
+    {7 + 4 * 16, 8 * 256 + 255, -0.0260593984f, -0.0260620117f, -0.0260009766f}, /* classifier */
+    {3, 3, 0.943326712f, 0.943359375f, 0.94140625f}, /* embeddings LN weight[3] */
+    {7 + 2 * 16 + 10, 1000 * 256 + 17, -0.00707918173f, -0.00708007812f, -0.00708007812f},
 };
 
 static void check_probes(const struct xnr_model *m, int column)
@@ -332,7 +333,9 @@ static void check_probes(const struct xnr_model *m, int column)
 	struct weights w;
 	weights_of(m, &w);
 	for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
-		float want = column == 0 ? probes[k].f32 : column == 1 ? probes[k].f16 : probes[k].bf16;
+		float want = column == 0   ? probes[k].f32
+		             : column == 1 ? probes[k].f16
+		                           : probes[k].bf16;
 		assert_float_equal(w.p[probes[k].tensor][probes[k].at], want, 1e-9);
 	}
 }
@@ -377,7 +380,7 @@ static void test_f16_bf16(void **state)
 	weights_of(ref, &w);
 	assert_int_equal(m16->converted_bytes, total_elems(&w) * sizeof(float));
 	assert_int_equal(xnr_model_weight_bytes(mbf),
-			 xnr_safetensors_bytes(mbf->st) + total_elems(&w) * sizeof(float));
+	                 xnr_safetensors_bytes(mbf->st) + total_elems(&w) * sizeof(float));
 	/* half an ulp: 2^-11 relative for F16 normals (absolute 2^-25 below 2^-14
 	 * folded into the floor), 2^-8 for BF16 */
 	printf("max relative difference: F16 %.3g, BF16 %.3g\n", d16, dbf);
@@ -393,7 +396,7 @@ static void test_f16_special_values(void **state)
 	/* +0, -0, smallest subnormal, largest subnormal, smallest normal, max,
 	 * +inf, -inf, nan */
 	static const uint16_t bits[9] = {0x0000, 0x8000, 0x0001, 0x03FF, 0x0400,
-					 0x7BFF, 0x7C00, 0xFC00, 0x7E00};
+	                                 0x7BFF, 0x7C00, 0xFC00, 0x7E00};
 	struct copy_opts o = {.dtype = "F16", .cls_bias_bits = bits};
 	struct xnr_model *m = open_ok(make_copy("load_f16_special", &o));
 	const float *b = m->cls_b;
@@ -435,16 +438,16 @@ static void test_sharded(void **state)
 	int n, split, i;
 	(void)state;
 	assert_int_equal(xnr_safetensors_open(tu_shared(MINI "/model.safetensors"), &src, &err),
-			 XNR_OK);
+	                 XNR_OK);
 	n = xnr_safetensors_count(src);
 	split = n / 2;
 	for (i = 0; i < n; i++)
 		json_object_set_new(map, xnr_safetensors_at(src, i)->name,
-				    json_string(i < split ? "model-00001-of-00002.safetensors"
-							  : "model-00002-of-00002.safetensors"));
+		                    json_string(i < split ? "model-00001-of-00002.safetensors"
+		                                          : "model-00002-of-00002.safetensors"));
 	xnr_safetensors_close(src);
 	index = json_pack("{s:{s:I},s:o}", "metadata", "total_size", (json_int_t)22389796,
-			  "weight_map", map);
+	                  "weight_map", map);
 	snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
 	assert_int_equal(json_dump_file(index, path, JSON_INDENT(2)), 0);
 	json_decref(index);
@@ -504,11 +507,16 @@ static void test_fixtures(void **state)
 		enum xnr_arch arch;
 		double tol; /* max relative difference to "bert"; < 0: not a bert copy */
 	} cases[] = {
-		{"bert", XNR_ARCH_BERT, 0},	   {"bert_sharded", XNR_ARCH_BERT, 0},
-		{"bert_noprefix", XNR_ARCH_BERT, 0}, {"bert_f16", XNR_ARCH_BERT, 1.0 / 2048 + 1e-7},
-		{"bert_bf16", XNR_ARCH_BERT, 1.0 / 256 + 1e-7}, {"bert_gelu_tanh", XNR_ARCH_BERT, -1},
-		{"distilbert", XNR_ARCH_DISTILBERT, -1}, {"roberta", XNR_ARCH_ROBERTA, -1},
-		{"xlm_roberta", XNR_ARCH_XLM_ROBERTA, -1}, {"electra", XNR_ARCH_ELECTRA, -1},
+	    {"bert", XNR_ARCH_BERT, 0},
+	    {"bert_sharded", XNR_ARCH_BERT, 0},
+	    {"bert_noprefix", XNR_ARCH_BERT, 0},
+	    {"bert_f16", XNR_ARCH_BERT, 1.0 / 2048 + 1e-7},
+	    {"bert_bf16", XNR_ARCH_BERT, 1.0 / 256 + 1e-7},
+	    {"bert_gelu_tanh", XNR_ARCH_BERT, -1},
+	    {"distilbert", XNR_ARCH_DISTILBERT, -1},
+	    {"roberta", XNR_ARCH_ROBERTA, -1},
+	    {"xlm_roberta", XNR_ARCH_XLM_ROBERTA, -1},
+	    {"electra", XNR_ARCH_ELECTRA, -1},
 	};
 	struct xnr_model *ref;
 	(void)state;
@@ -529,7 +537,8 @@ static void test_fixtures(void **state)
 		if (c->arch == XNR_ARCH_ROBERTA || c->arch == XNR_ARCH_XLM_ROBERTA)
 			assert_int_equal(c->position_offset, c->pad_token_id + 1);
 		if (c->arch == XNR_ARCH_ELECTRA)
-			assert_true((m->emb.proj_w != NULL) == (c->embedding_size != c->hidden_size));
+			assert_true((m->emb.proj_w != NULL) ==
+			            (c->embedding_size != c->hidden_size));
 		xnr_model_close(m);
 	}
 	xnr_model_close(ref);
@@ -542,7 +551,7 @@ static void expect_fail(const char *dir, enum xnr_status want, const char *s1, c
 	enum xnr_status s = xnr_model_open(dir, &m, &err);
 	if (s != want || !strstr(err.msg, s1) || (s2 && !strstr(err.msg, s2)))
 		fail_msg("%s: got %s \"%s\", want %s with \"%s\"", dir, xnr_status_str(s), err.msg,
-			 xnr_status_str(want), s1);
+		         xnr_status_str(want), s1);
 	assert_null(m);
 }
 
@@ -552,15 +561,21 @@ static void test_broken_models(void **state)
 	char path[4200];
 	json_t *cfg;
 	(void)state;
-	dir = make_copy("load_missing", &(struct copy_opts){.drop = "bert.encoder.layer.3.output.dense.bias"});
-	expect_fail(dir, XNR_ERR_MISMATCH, "model.safetensors: no tensor bert.encoder.layer.3.output.dense.bias", NULL);
-
-	dir = make_copy("load_shape", &(struct copy_opts){.bad_shape = "bert.encoder.layer.3.output.dense.weight"});
+	dir = make_copy("load_missing",
+	                &(struct copy_opts){.drop = "bert.encoder.layer.3.output.dense.bias"});
 	expect_fail(dir, XNR_ERR_MISMATCH,
-		    "model.safetensors: tensor bert.encoder.layer.3.output.dense.weight has shape [256, 1023], config.json implies [256, 1024] (hidden_size, intermediate_size)",
-		    NULL);
+	            "model.safetensors: no tensor bert.encoder.layer.3.output.dense.bias", NULL);
 
-	dir = make_copy("load_dtype", &(struct copy_opts){.bad_dtype = "bert.embeddings.LayerNorm.bias"});
+	dir =
+	    make_copy("load_shape",
+	              &(struct copy_opts){.bad_shape = "bert.encoder.layer.3.output.dense.weight"});
+	expect_fail(dir, XNR_ERR_MISMATCH,
+	            "model.safetensors: tensor bert.encoder.layer.3.output.dense.weight has shape "
+	            "[256, 1023], config.json implies [256, 1024] (hidden_size, intermediate_size)",
+	            NULL);
+
+	dir = make_copy("load_dtype",
+	                &(struct copy_opts){.bad_dtype = "bert.embeddings.LayerNorm.bias"});
 	expect_fail(dir, XNR_ERR_UNSUPPORTED, "bert.embeddings.LayerNorm.bias has dtype I32", NULL);
 
 	/* config.json with 8 labels against a 9-row classifier */
@@ -571,14 +586,18 @@ static void test_broken_models(void **state)
 	json_object_del(json_object_get(cfg, "id2label"), "8");
 	assert_int_equal(json_dump_file(cfg, path, 0), 0);
 	json_decref(cfg);
-	expect_fail(dir, XNR_ERR_MISMATCH, "classifier.weight has shape [9, 256], config.json implies [8, 256] (len(id2label)", NULL);
+	expect_fail(
+	    dir, XNR_ERR_MISMATCH,
+	    "classifier.weight has shape [9, 256], config.json implies [8, 256] (len(id2label)",
+	    NULL);
 
 	/* no weights at all, then no config.json */
 	dir = tu_tmpdir("load_noweights");
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	tu_copy(tu_shared(MINI "/config.json"), path);
 	tu_write(dir, "pytorch_model.bin", "PK", 2);
-	expect_fail(dir, XNR_ERR_IO, "model.safetensors.index.json", "pytorch_model.bin is not supported yet");
+	expect_fail(dir, XNR_ERR_IO, "model.safetensors.index.json",
+	            "pytorch_model.bin is not supported yet");
 	dir = tu_tmpdir("load_noconfig");
 	expect_fail(dir, XNR_ERR_IO, "config.json", NULL);
 }
@@ -586,14 +605,14 @@ static void test_broken_models(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_mini),
-		cmocka_unit_test(test_f16_bf16),
-		cmocka_unit_test(test_f16_special_values),
-		cmocka_unit_test(test_unaligned_f32),
-		cmocka_unit_test(test_sharded),
-		cmocka_unit_test(test_name_variants),
-		cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_broken_models),
+	    cmocka_unit_test(test_open_mini),
+	    cmocka_unit_test(test_f16_bf16),
+	    cmocka_unit_test(test_f16_special_values),
+	    cmocka_unit_test(test_unaligned_f32),
+	    cmocka_unit_test(test_sharded),
+	    cmocka_unit_test(test_name_variants),
+	    cmocka_unit_test(test_fixtures),
+	    cmocka_unit_test(test_broken_models),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

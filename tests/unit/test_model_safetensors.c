@@ -15,7 +15,7 @@
 
 /* Write an 8-byte little-endian header length n_hdr, then header, then data. */
 static const char *write_raw(const char *dir, const char *name, uint64_t n_hdr, const char *header,
-			     const void *data, size_t n_data)
+                             const void *data, size_t n_data)
 {
 	size_t hlen = strlen(header);
 	unsigned char *buf = malloc(8 + hlen + n_data + 1);
@@ -30,8 +30,8 @@ static const char *write_raw(const char *dir, const char *name, uint64_t n_hdr, 
 	return path;
 }
 
-static const char *write_st(const char *dir, const char *name, const char *header,
-			    const void *data, size_t n_data)
+static const char *write_st(const char *dir, const char *name, const char *header, const void *data,
+                            size_t n_data)
 {
 	return write_raw(dir, name, strlen(header), header, data, n_data);
 }
@@ -50,7 +50,7 @@ static void expect(const char *path, enum xnr_status want, const char *needle)
 	s = xnr_safetensors_open(copy, &st, &err);
 	if (s != want)
 		fail_msg("%s: got %s (%s), want %s", copy, xnr_status_str(s), err.msg,
-			 xnr_status_str(want));
+		         xnr_status_str(want));
 	if (want == XNR_OK) {
 		xnr_safetensors_close(st);
 		return;
@@ -84,11 +84,12 @@ static void test_header_json(void **state)
 	       "UTF-8");
 	expect(write_st(dir, "surrogate.safetensors", "{\"\xed\xa0\x80\": 1}", NULL, 0),
 	       XNR_ERR_FORMAT, "UTF-8");
-	expect(write_st(dir, "array.safetensors", "[]", NULL, 0), XNR_ERR_FORMAT, "not a JSON object");
+	expect(write_st(dir, "array.safetensors", "[]", NULL, 0), XNR_ERR_FORMAT,
+	       "not a JSON object");
 	expect(write_st(dir, "dup.safetensors",
-			"{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
-			"\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}",
-			zeros, 2),
+	                "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
+	                "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}",
+	                zeros, 2),
 	       XNR_ERR_FORMAT, "duplicate");
 	expect(write_st(dir, "meta.safetensors", "{\"__metadata__\":{\"format\":1}}", NULL, 0),
 	       XNR_ERR_FORMAT, "__metadata__ \"format\" must be a string");
@@ -97,16 +98,18 @@ static void test_header_json(void **state)
 	expect(write_st(dir, "entry.safetensors", "{\"a\":3}", NULL, 0), XNR_ERR_FORMAT,
 	       "not an object");
 	expect(write_st(dir, "nodtype.safetensors", "{\"a\":{\"shape\":[],\"data_offsets\":[0,4]}}",
-			zeros, 4),
+	                zeros, 4),
 	       XNR_ERR_FORMAT, "\"dtype\"");
 	expect(write_st(dir, "dtype.safetensors",
-			"{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", zeros, 4),
+	                "{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", zeros,
+	                4),
 	       XNR_ERR_FORMAT, "unknown dtype \"F33\"");
 	expect(write_st(dir, "shape.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", zeros, 4),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", zeros,
+	                4),
 	       XNR_ERR_FORMAT, "shape[0]");
 	expect(write_st(dir, "offs.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", zeros, 4),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", zeros, 4),
 	       XNR_ERR_FORMAT, "data_offsets");
 }
 
@@ -115,25 +118,32 @@ static void test_sizes(void **state)
 	const char *dir = tu_tmpdir("st_sizes");
 	(void)state;
 	expect(write_st(dir, "size.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", zeros, 8),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", zeros,
+	                8),
 	       XNR_ERR_FORMAT, "need 12");
-	expect(write_st(dir, "rank.safetensors",
-			"{\"a\":{\"dtype\":\"U8\",\"shape\":[1,1,1,1,1,1,1,1,1],\"data_offsets\":[0,1]}}",
-			zeros, 1),
-	       XNR_ERR_UNSUPPORTED, "9 dimensions");
+	expect(
+	    write_st(
+	        dir, "rank.safetensors",
+	        "{\"a\":{\"dtype\":\"U8\",\"shape\":[1,1,1,1,1,1,1,1,1],\"data_offsets\":[0,1]}}",
+	        zeros, 1),
+	    XNR_ERR_UNSUPPORTED, "9 dimensions");
 	expect(write_st(dir, "overflow.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,4]}}",
-			zeros, 4),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_"
+	                "offsets\":[0,4]}}",
+	                zeros, 4),
 	       XNR_ERR_FORMAT, "overflows");
 	expect(write_st(dir, "bits.safetensors",
-			"{\"a\":{\"dtype\":\"F64\",\"shape\":[2305843009213693952],\"data_offsets\":[0,8]}}",
-			zeros, 8),
+	                "{\"a\":{\"dtype\":\"F64\",\"shape\":[2305843009213693952],\"data_"
+	                "offsets\":[0,8]}}",
+	                zeros, 8),
 	       XNR_ERR_FORMAT, "overflows");
 	expect(write_st(dir, "f4.safetensors",
-			"{\"a\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[0,2]}}", zeros, 2),
+	                "{\"a\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[0,2]}}", zeros,
+	                2),
 	       XNR_ERR_FORMAT, "whole number of bytes");
 	expect(write_st(dir, "endbegin.safetensors",
-			"{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[4,0]}}", zeros, 4),
+	                "{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[4,0]}}", zeros,
+	                4),
 	       XNR_ERR_FORMAT, "end before they begin");
 }
 
@@ -142,23 +152,26 @@ static void test_offsets(void **state)
 	const char *dir = tu_tmpdir("st_offsets");
 	(void)state;
 	expect(write_st(dir, "overlap.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-			"\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
-			zeros, 12),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+	                "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+	                zeros, 12),
 	       XNR_ERR_FORMAT, "overlaps");
 	expect(write_st(dir, "gap.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-			"\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
-			zeros, 12),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+	                "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+	                zeros, 12),
 	       XNR_ERR_FORMAT, "gap");
 	expect(write_st(dir, "start.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", zeros, 8),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", zeros,
+	                8),
 	       XNR_ERR_FORMAT, "gap");
 	expect(write_st(dir, "oob.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", zeros, 4),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", zeros,
+	                4),
 	       XNR_ERR_FORMAT, "past the 4 bytes of data");
 	expect(write_st(dir, "trailing.safetensors",
-			"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", zeros, 7),
+	                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", zeros,
+	                7),
 	       XNR_ERR_FORMAT, "3 bytes after the last tensor");
 	expect(write_st(dir, "nodata.safetensors", "{}", zeros, 1), XNR_ERR_FORMAT,
 	       "1 bytes after");
@@ -176,12 +189,12 @@ static void test_valid_files(void **state)
 	expect(write_st(dir, "empty_header.safetensors", "{}", NULL, 0), XNR_OK, "");
 	/* zero-length tensors (sorted before and between), a scalar, padded header */
 	const char *hdr =
-		"{\"__metadata__\":{\"format\":\"pt\"},"
-		"\"z\":{\"dtype\":\"F16\",\"shape\":[0,5],\"data_offsets\":[0,0]},"
-		"\"s\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},"
-		"\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"extra\":1},"
-		"\"e\":{\"dtype\":\"I64\",\"shape\":[0],\"data_offsets\":[8,8]},"
-			"\"u\":{\"dtype\":\"U16\",\"shape\":[1],\"data_offsets\":[12,14]}}    ";
+	    "{\"__metadata__\":{\"format\":\"pt\"},"
+	    "\"z\":{\"dtype\":\"F16\",\"shape\":[0,5],\"data_offsets\":[0,0]},"
+	    "\"s\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[8,12]},"
+	    "\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"extra\":1},"
+	    "\"e\":{\"dtype\":\"I64\",\"shape\":[0],\"data_offsets\":[8,8]},"
+	    "\"u\":{\"dtype\":\"U16\",\"shape\":[1],\"data_offsets\":[12,14]}}    ";
 	path = write_st(dir, "ok.safetensors", hdr, data, 14);
 	assert_int_equal(xnr_safetensors_open(path, &st, &err), XNR_OK);
 	assert_int_equal(xnr_safetensors_count(st), 5);
@@ -228,7 +241,7 @@ static void expect_dir(const char *dir, enum xnr_status want, const char *needle
 	enum xnr_status s = xnr_safetensors_open_dir(dir, &st, &err);
 	if (s != want || (needle && !strstr(err.msg, needle)))
 		fail_msg("%s: got %s \"%s\", want %s with \"%s\"", dir, xnr_status_str(s), err.msg,
-			 xnr_status_str(want), needle ? needle : "");
+		         xnr_status_str(want), needle ? needle : "");
 	if (s == XNR_OK) {
 		assert_int_equal(xnr_safetensors_count(st), 3);
 		assert_int_equal(xnr_safetensors_find(st, "c")->shard, 1);
@@ -246,13 +259,13 @@ static void test_sharded(void **state)
 {
 	const char *dir = tu_tmpdir("st_sharded");
 	const char *ab = "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
-			 "\"b\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}";
+	                 "\"b\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}";
 	(void)state;
 	expect_dir(dir, XNR_ERR_IO, "pytorch_model.bin is not supported yet");
 	write_st(dir, "s1.safetensors", ab, zeros, 2);
 	write_shard(dir, "s2.safetensors", "c");
 	index_with(dir, "{\"weight_map\":{\"a\":\"s1.safetensors\",\"c\":\"s2.safetensors\","
-			"\"b\":\"s1.safetensors\"}}");
+	                "\"b\":\"s1.safetensors\"}}");
 	expect_dir(dir, XNR_OK, NULL);
 	index_with(dir, "{\"weight_map\":{\"a\":\"s2.safetensors\"}}");
 	expect_dir(dir, XNR_ERR_FORMAT, "tensor a is not in s2.safetensors");
@@ -281,9 +294,9 @@ static void test_sharded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_bounds), cmocka_unit_test(test_header_json),
-		cmocka_unit_test(test_sizes),	      cmocka_unit_test(test_offsets),
-		cmocka_unit_test(test_valid_files),   cmocka_unit_test(test_sharded),
+	    cmocka_unit_test(test_header_bounds), cmocka_unit_test(test_header_json),
+	    cmocka_unit_test(test_sizes),         cmocka_unit_test(test_offsets),
+	    cmocka_unit_test(test_valid_files),   cmocka_unit_test(test_sharded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
