@@ -3,8 +3,9 @@
  * (reference/hf-formats.md 3.0-3.4, 3.6; HF BertModel + token-classification
  * head): embeddings, post-LN layers, classifier, on packed batches.
  *
- * Work alternates between GEMMs (BLAS threads, tensor/gemm.h) and row or
- * (sequence, head) loops on the compute pool; the two never overlap.
+ * Everything runs on the compute pool: GEMMs split by output columns
+ * (xnr_gemm_linear_pool, one BLAS thread per pool thread), LayerNorms by rows,
+ * attention by (sequence, head); without a pool, GEMMs use the BLAS threads.
  * Attention scores come from one function, attn_scores(), the place where a
  * disentangled (DeBERTa-v2) variant adds its position terms.
  *
@@ -257,26 +258,6 @@ static void ln_worker(void *p, int ith, int nth)
 			   f->width, f->eps);
 }
 
-/* rows = act(rows + bias). */
-static void act_worker(void *p, int ith, int nth)
-{
-	struct fwd *f = p;
-	long begin, end;
-
-	xnr_split_range(f->n, ith, nth, &begin, &end);
-	xnr_act_rows(f->rows + begin * f->width, f->bias, end - begin, f->width, f->m->cfg.act);
-}
-
-/* rows += bias. */
-static void bias_worker(void *p, int ith, int nth)
-{
-	struct fwd *f = p;
-	long begin, end;
-
-	xnr_split_range(f->n, ith, nth, &begin, &end);
-	xnr_bias_rows(f->rows + begin * f->width, f->bias, end - begin, f->width);
-}
-
 /* Scaled scores of query i against every key of its sequence. The one place
  * an architecture changes how scores are formed (DeBERTa-v2 adds its c2p and
  * p2c position terms to the content scores here). */
@@ -347,28 +328,30 @@ static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float
 	xnr_pool_run(pool, fn, f);
 }
 
-/* One post-LN block (reference/hf-formats.md 3.0) from f->x into f->y. */
+/* One post-LN block (reference/hf-formats.md 3.0) from f->x into f->y. The
+ * Q/K/V biases are added inside the attention, the output biases inside the
+ * LayerNorms, the intermediate bias and activation inside its GEMM. */
 static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xnr_error *err)
 {
 	const struct xnr__layer *ly = f->layer;
 	struct xnr_state *s = f->s;
 	int n = (int)f->n, H = f->m->cfg.hidden_size, I = f->m->cfg.intermediate_size;
+	enum xnr_act none = XNR_ACT_LINEAR;
 	enum xnr_status st;
 
-	if ((st = xnr_gemm_linear(n, H, H, f->x, ly->q_w, 0, s->q, err)) != XNR_OK ||
-	    (st = xnr_gemm_linear(n, H, H, f->x, ly->k_w, 0, s->k, err)) != XNR_OK ||
-	    (st = xnr_gemm_linear(n, H, H, f->x, ly->v_w, 0, s->v, err)) != XNR_OK)
+	if ((st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->q_w, NULL, none, s->q, err)) ||
+	    (st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->k_w, NULL, none, s->k, err)) ||
+	    (st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->v_w, NULL, none, s->v, err)))
 		return st;
 	atomic_store(&f->next_task, 0);
 	f->n_tasks = (long)f->batch->n_seq * f->m->cfg.n_heads;
 	xnr_pool_run(pool, attn_worker, f);
-	if ((st = xnr_gemm_linear(n, H, H, s->q, ly->o_w, 0, s->x1, err)) != XNR_OK)
+	if ((st = xnr_gemm_linear_pool(pool, n, H, H, s->q, ly->o_w, NULL, none, s->x1, err)))
 		return st;
 	run_rows(f, pool, ln_worker, s->x1, H, ly->o_b, f->x, ly->ln1_w, ly->ln1_b);
-	if ((st = xnr_gemm_linear(n, I, H, s->x1, ly->ff1_w, 0, f->ffn, err)) != XNR_OK)
-		return st;
-	run_rows(f, pool, act_worker, f->ffn, I, ly->ff1_b, NULL, NULL, NULL);
-	if ((st = xnr_gemm_linear(n, H, I, f->ffn, ly->ff2_w, 0, f->y, err)) != XNR_OK)
+	if ((st = xnr_gemm_linear_pool(pool, n, I, H, s->x1, ly->ff1_w, ly->ff1_b, f->m->cfg.act,
+				       f->ffn, err)) ||
+	    (st = xnr_gemm_linear_pool(pool, n, H, I, f->ffn, ly->ff2_w, NULL, none, f->y, err)))
 		return st;
 	run_rows(f, pool, ln_worker, f->y, H, ly->ff2_b, s->x1, ly->ln2_w, ly->ln2_b);
 	return XNR_OK;
@@ -379,18 +362,13 @@ static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, floa
 				      struct xnr_error *err)
 {
 	const struct xnr_model *m = f->m;
-	enum xnr_status st;
 
 	f->rows = m->emb.proj_w ? f->s->emb : h0;
 	xnr_pool_run(pool, embed_worker, f);
 	if (!m->emb.proj_w)
 		return XNR_OK;
-	st = xnr_gemm_linear((int)f->n, m->cfg.hidden_size, m->cfg.embedding_size, f->s->emb,
-			     m->emb.proj_w, 0, h0, err);
-	if (st != XNR_OK)
-		return st;
-	run_rows(f, pool, bias_worker, h0, m->cfg.hidden_size, m->emb.proj_b, NULL, NULL, NULL);
-	return XNR_OK;
+	return xnr_gemm_linear_pool(pool, (int)f->n, m->cfg.hidden_size, m->cfg.embedding_size,
+				    f->s->emb, m->emb.proj_w, m->emb.proj_b, XNR_ACT_LINEAR, h0, err);
 }
 
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
@@ -423,11 +401,11 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 			return st;
 	}
 	if (f.n > 0) {
-		st = xnr_gemm_linear((int)f.n, c->n_labels, c->hidden_size, f.y, model->cls_w, 0,
-				     state->logits, err);
+		st = xnr_gemm_linear_pool(pool, (int)f.n, c->n_labels, c->hidden_size, f.y,
+					  model->cls_w, model->cls_b, XNR_ACT_LINEAR, state->logits,
+					  err);
 		if (st != XNR_OK)
 			return st;
-		xnr_bias_rows(state->logits, model->cls_b, f.n, c->n_labels);
 	}
 	out->n_tokens = (int)f.n;
 	out->logits = state->logits;

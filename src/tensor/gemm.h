@@ -2,14 +2,18 @@
  * gemm.h - the one entry to matrix products (oneDNN dnnl_sgemm or OpenBLAS
  * cblas_sgemm, chosen at build time; see gemm.c for how each threads).
  *
- * Everything is row-major F32. A GEMM may run on several BLAS threads: never
- * call it from inside an xnr_pool_run worker, and never run the pool while a
- * GEMM is running (the two sets of threads would fight for the cores).
+ * Everything is row-major F32. xnr_gemm and xnr_gemm_linear may run on
+ * several BLAS threads: never call them from inside an xnr_pool_run worker,
+ * and never run the pool while they run (the two sets of threads would fight
+ * for the cores). xnr_gemm_linear_pool instead splits one product over the
+ * pool's threads, each running a one-thread GEMM: no second set of threads.
  */
 #ifndef XNR_TENSOR_GEMM_H
 #define XNR_TENSOR_GEMM_H
 
+#include "core/pool.h"
 #include "core/status.h"
+#include "model/config.h"
 
 /* C[m,n] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T
  * (trans_a / trans_b nonzero). A is [m,k] (or [k,m] if trans_a), B is [k,n]
@@ -26,8 +30,19 @@ enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float al
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
 				int accumulate, float *y, struct xnr_error *err);
 
-/* How many threads each later GEMM may use (n >= 1; applies to GEMMs called
- * from any thread). Thread safe. */
+/* y[m,n_out] = act(x[m,n_in] w[n_out,n_in]^T + bias) with the output
+ * columns split over the pool's threads in blocks of 16, each thread adding
+ * bias and applying act (tensor/kernels.h; XNR_ACT_LINEAR: none) to its block
+ * while it is in cache. bias may be NULL. pool NULL or with one thread: one
+ * xnr_gemm_linear on the BLAS threads. Same errors as xnr_gemm. Call it from
+ * outside the pool only (it runs the pool). */
+enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
+				     const float *x, const float *w, const float *bias,
+				     enum xnr_act act, float *y, struct xnr_error *err);
+
+/* How many BLAS threads each later xnr_gemm / xnr_gemm_linear may use
+ * (n >= 1; applies to GEMMs called from any thread; xnr_gemm_linear_pool uses
+ * one per pool thread). Thread safe. */
 void xnr_gemm_set_threads(int n);
 
 /* "onednn" or "openblas": the backend compiled in. */
