@@ -83,7 +83,7 @@ const char *xnr_dtype_str(enum xnr_dtype dtype)
 	    [XNR_DTYPE_I8] = "I8",
 	    [XNR_DTYPE_U8] = "U8",
 	    [XNR_DTYPE_BOOL] = "BOOL",
-	    [XNR_DTYPE_OTHER] = "another dtype (U16/U32/U64/C64/F8/F6/F4)",
+	    [XNR_DTYPE_OTHER] = "OTHER (one of U16, U32, U64, C64, F8_*, F6_*, F4)",
 	};
 	if ((unsigned)dtype >= XNR_DTYPE_COUNT)
 		return "invalid dtype";
