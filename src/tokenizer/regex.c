@@ -13,7 +13,7 @@ enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcr
 {
 	int code;
 	PCRE2_SIZE erroff;
-	uint32_t opts = PCRE2_UTF | PCRE2_UCP | (literal ? PCRE2_LITERAL : 0);
+	uint32_t opts = PCRE2_UTF | (literal ? PCRE2_LITERAL : PCRE2_UCP);
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, len, opts, &code, &erroff, NULL);
 
 	if (!re) {
