@@ -32,8 +32,8 @@ static int32_t char_before(const char *s, size_t i)
 }
 
 /* Longest token of the pass matching at byte i, or -1. */
-static int longest_at(const struct xnr__added_set *set, int normalized, const char *s,
-		      size_t len, size_t i)
+static int longest_at(const struct xnr__added_set *set, int normalized, const char *s, size_t len,
+                      size_t i)
 {
 	int k, best = -1;
 	size_t best_len = 0;
@@ -64,7 +64,7 @@ static int single_word_ok(const char *s, size_t len, size_t start, size_t stop)
 }
 
 enum xnr_status xnr__added_split(const struct xnr__added_set *set, int normalized,
-				 const struct xnr__nstr *n, struct xnr__splits *sp)
+                                 const struct xnr__nstr *n, struct xnr__splits *sp)
 {
 	size_t i = 0, prev_end = 0;
 

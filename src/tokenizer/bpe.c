@@ -54,7 +54,7 @@ static void merge_put(struct xnr__model *m, int32_t a, int32_t b, int32_t rank, 
 
 /* One merge entry: "a b" or ["a", "b"]. */
 static int merge_parts(const json_t *v, const char **a, size_t *a_len, const char **b,
-		       size_t *b_len)
+                       size_t *b_len)
 {
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
@@ -78,8 +78,7 @@ static int merge_parts(const json_t *v, const char **a, size_t *a_len, const cha
 	return 0;
 }
 
-static enum xnr_status parse_merges(const json_t *arr, struct xnr__model *m,
-				    struct xnr_error *err)
+static enum xnr_status parse_merges(const json_t *arr, struct xnr__model *m, struct xnr_error *err)
 {
 	size_t n = json_array_size(arr), i, plen = strlen(m->prefix);
 	char *buf = NULL;
@@ -99,7 +98,7 @@ static enum xnr_status parse_merges(const json_t *arr, struct xnr__model *m,
 		char *nb;
 		if (!merge_parts(json_array_get(arr, i), &a, &al, &b, &bl)) {
 			st = xnr_fail(err, XNR_ERR_FORMAT,
-				      "model.merges[%zu]: expected \"a b\" or [\"a\", \"b\"]", i);
+			              "model.merges[%zu]: expected \"a b\" or [\"a\", \"b\"]", i);
 			break;
 		}
 		ia = xnr__vocab_get(&m->vocab, a, al);
@@ -116,9 +115,9 @@ static enum xnr_status parse_merges(const json_t *arr, struct xnr__model *m,
 		inew = bl >= plen ? xnr__vocab_get(&m->vocab, buf, al + bl - plen) : -1;
 		if (ia < 0 || ib < 0 || inew < 0) {
 			st = xnr_fail(err, XNR_ERR_FORMAT,
-				      "model.merges[%zu]: token not in vocab (a, b and the merged "
-				      "token must all be in model.vocab)",
-				      i);
+			              "model.merges[%zu]: token not in vocab (a, b and the merged "
+			              "token must all be in model.vocab)",
+			              i);
 			break;
 		}
 		merge_put(m, ia, ib, (int32_t)i, inew);
@@ -142,11 +141,13 @@ enum xnr_status xnr__bpe_parse(const json_t *j, struct xnr__model *m, struct xnr
 
 	if (!json_is_object(vocab))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.vocab: missing or not an object");
-	json_object_foreach((json_t *)vocab, key, val) {
+	json_object_foreach((json_t *)vocab, key, val)
+	{
 		json_int_t id;
 		if (!json_is_integer(val) || (id = json_integer_value(val)) < 0 || id >= (1 << 26))
 			return xnr_fail(err, XNR_ERR_FORMAT,
-					"model.vocab[\"%s\"]: id must be an integer in [0, 2^26)", key);
+			                "model.vocab[\"%s\"]: id must be an integer in [0, 2^26)",
+			                key);
 		if (xnr__vocab_add(&m->vocab, key, strlen(key), (int32_t)id) != XNR_OK)
 			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
 	}
@@ -297,7 +298,7 @@ static void add_sym(struct word *w, int32_t c, int32_t len, int32_t *pos)
 
 /* Rust BPE::merge_word's symbol initialisation. */
 static enum xnr_status init_word(const struct xnr__model *m, const char *s, size_t len,
-				 struct xnr__work *w, struct word *wd)
+                                 struct xnr__work *w, struct word *wd)
 {
 	size_t plen = strlen(m->prefix), slen = strlen(m->suffix), i = 0;
 	int32_t pos = 0, unk_len = -1;
@@ -331,7 +332,8 @@ static enum xnr_status init_word(const struct xnr__model *m, const char *s, size
 				;
 			if (k == n) {
 				for (k = 0; k < n; k++)
-					add_sym(wd, m->byte_ids[(unsigned char)w->scratch[k]], 1, &pos);
+					add_sym(wd, m->byte_ids[(unsigned char)w->scratch[k]], 1,
+					        &pos);
 				continue;
 			}
 		}
@@ -366,8 +368,8 @@ static enum xnr_status reserve_dp(struct xnr__work *w, size_t n_ints)
 	return XNR_OK;
 }
 
-enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len,
-			 struct xnr__work *w, struct xnr__emit *e)
+enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len, struct xnr__work *w,
+                         struct xnr__emit *e)
 {
 	struct word wd;
 	size_t max_syms = (len + 1) * (strlen(m->prefix) + strlen(m->suffix) + 4);

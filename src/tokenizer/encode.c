@@ -11,7 +11,7 @@
 
 /* Added-token extraction and normalization of text into w->sp[0]. */
 static enum xnr_status extract_and_normalize(const struct xnr_tokenizer *tok, const char *text,
-					     size_t len, struct xnr__work *w)
+                                             size_t len, struct xnr__work *w)
 {
 	struct xnr__splits *raw = &w->sp[1], *out = &w->sp[0];
 	int i;
@@ -39,7 +39,7 @@ static enum xnr_status extract_and_normalize(const struct xnr_tokenizer *tok, co
 }
 
 static enum xnr_status run_model(const struct xnr_tokenizer *tok, const char *s, size_t len,
-				 struct xnr__work *w, struct xnr__emit *e)
+                                 struct xnr__work *w, struct xnr__emit *e)
 {
 	switch (tok->model.type) {
 	case XNR__MODEL_WORDPIECE:
@@ -56,9 +56,9 @@ static enum xnr_status run_model(const struct xnr_tokenizer *tok, const char *s,
 
 /* Encode one text (the whole input, or one word) appending to enc. Word ids
  * are `word` when >= 0, else the split index. */
-static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *text,
-				   size_t len, int32_t word, struct xnr__work *w,
-				   struct xnr_encoding *enc, struct xnr_error *err)
+static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *text, size_t len,
+                                   int32_t word, struct xnr__work *w, struct xnr_encoding *enc,
+                                   struct xnr_error *err)
 {
 	struct xnr__splits *sp = &w->sp[0];
 	enum xnr_status st = extract_and_normalize(tok, text, len, w);
@@ -68,7 +68,7 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 		st = xnr__pretokenize(&tok->pretok, w);
 	if (st != XNR_OK)
 		return xnr_fail(err, st, "tokenizer: %s while normalizing",
-				st == XNR_ERR_NOMEM ? "out of memory" : "internal regex error");
+		                st == XNR_ERR_NOMEM ? "out of memory" : "internal regex error");
 	for (i = 0; i < sp->n; i++) {
 		const struct xnr__piece *p = &sp->p[i];
 		struct xnr__emit e;
@@ -80,10 +80,11 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 		else
 			st = run_model(tok, sp->buf.s + p->off, p->len, w, &e);
 		if (st == XNR_ERR_UNSUPPORTED)
-			return xnr_fail(err, st,
-					"tokenizer: %s model has no unk token for an unknown piece "
-					"(the tokenizer.json model needs \"unk_token\" / \"unk_id\")",
-					xnr__model_name(&tok->model));
+			return xnr_fail(
+			    err, st,
+			    "tokenizer: %s model has no unk token for an unknown piece "
+			    "(the tokenizer.json model needs \"unk_token\" / \"unk_id\")",
+			    xnr__model_name(&tok->model));
 		if (st != XNR_OK)
 			return xnr_fail(err, st, "tokenizer: out of memory");
 	}
@@ -92,7 +93,7 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 
 /* Trim offsets, then frame with specials when asked (into enc). */
 static enum xnr_status finish(const struct xnr_tokenizer *tok, struct xnr_encoding *body,
-			      int add_special, struct xnr_encoding *enc, struct xnr_error *err)
+                              int add_special, struct xnr_encoding *enc, struct xnr_error *err)
 {
 	xnr__post_trim(&tok->post, tok, body);
 	if (!add_special) {
@@ -111,18 +112,20 @@ static enum xnr_status check_utf8(const char *s, size_t len, int word, struct xn
 	size_t bad;
 
 	if (len > INT32_MAX / 2)
-		return xnr_fail(err, XNR_ERR_LIMIT, "tokenizer: input of %zu bytes is too long", len);
+		return xnr_fail(err, XNR_ERR_LIMIT, "tokenizer: input of %zu bytes is too long",
+		                len);
 	bad = xnr__utf8_invalid(s, len);
 	if (bad == (size_t)-1)
 		return XNR_OK;
 	if (word >= 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "word %d: invalid UTF-8 at byte %zu", word, bad);
+		return xnr_fail(err, XNR_ERR_INPUT, "word %d: invalid UTF-8 at byte %zu", word,
+		                bad);
 	return xnr_fail(err, XNR_ERR_INPUT, "text: invalid UTF-8 at byte %zu", bad);
 }
 
 enum xnr_status xnr_tokenizer_encode(const struct xnr_tokenizer *tok, const char *text,
-				     size_t text_len, int add_special, struct xnr_encoding *enc,
-				     struct xnr_error *err)
+                                     size_t text_len, int add_special, struct xnr_encoding *enc,
+                                     struct xnr_error *err)
 {
 	struct xnr__work w;
 	struct xnr_encoding body;
@@ -141,9 +144,9 @@ enum xnr_status xnr_tokenizer_encode(const struct xnr_tokenizer *tok, const char
 }
 
 enum xnr_status xnr_tokenizer_encode_words(const struct xnr_tokenizer *tok,
-					   const char *const *words, const size_t *word_lens,
-					   int n_words, int add_special, struct xnr_encoding *enc,
-					   struct xnr_error *err)
+                                           const char *const *words, const size_t *word_lens,
+                                           int n_words, int add_special, struct xnr_encoding *enc,
+                                           struct xnr_error *err)
 {
 	struct xnr__work w;
 	struct xnr_encoding body;
@@ -165,12 +168,12 @@ enum xnr_status xnr_tokenizer_encode_words(const struct xnr_tokenizer *tok,
 }
 
 enum xnr_status xnr_tokenizer_frame(const struct xnr_tokenizer *tok,
-				    const struct xnr_encoding *body, int begin, int end,
-				    struct xnr_encoding *out, struct xnr_error *err)
+                                    const struct xnr_encoding *body, int begin, int end,
+                                    struct xnr_encoding *out, struct xnr_error *err)
 {
 	if (begin < 0 || end > body->n_tokens || begin > end)
 		return xnr_fail(err, XNR_ERR_INPUT, "tokenizer: bad frame [%d, %d) of %d tokens",
-				begin, end, body->n_tokens);
+		                begin, end, body->n_tokens);
 	if (xnr__post_frame(&tok->post, body, begin, end, out) != XNR_OK)
 		return xnr_fail(err, XNR_ERR_NOMEM, "tokenizer: out of memory");
 	return XNR_OK;

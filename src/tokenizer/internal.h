@@ -22,16 +22,16 @@
 /* ---- vocab.c: string -> id open-addressing hash, id -> string table ---- */
 
 struct xnr__vocab {
-	char *pool;           /* all token strings, NUL-terminated, back to back */
+	char *pool; /* all token strings, NUL-terminated, back to back */
 	size_t pool_len, pool_cap;
-	uint32_t *str_off;    /* (n) offset of entry i's string in pool */
-	uint32_t *str_len;    /* (n) */
-	int32_t *ids;         /* (n) */
+	uint32_t *str_off; /* (n) offset of entry i's string in pool */
+	uint32_t *str_len; /* (n) */
+	int32_t *ids;      /* (n) */
 	int n, cap;
-	int32_t *slots;       /* (n_slots) entry index or -1 */
-	uint32_t n_slots;     /* power of two */
+	int32_t *slots;   /* (n_slots) entry index or -1 */
+	uint32_t n_slots; /* power of two */
 	int32_t max_id;
-	const char **by_id;   /* (max_id + 1) token of id, or NULL; built by finish */
+	const char **by_id; /* (max_id + 1) token of id, or NULL; built by finish */
 };
 
 void xnr__vocab_free(struct xnr__vocab *v);
@@ -46,17 +46,17 @@ const char *xnr__vocab_token(const struct xnr__vocab *v, int32_t id);
 /* ---- nstr.c: UTF-8 helpers, Unicode predicates, normalized strings ---- */
 
 struct xnr__nstr {
-	char *s;        /* (len) normalized bytes, not NUL-terminated */
-	int32_t *al;    /* (len, 2) original [start, end) of each byte */
+	char *s;     /* (len) normalized bytes, not NUL-terminated */
+	int32_t *al; /* (len, 2) original [start, end) of each byte */
 	size_t len, cap;
-	int32_t shift;  /* original start of this piece (Rust original_shift) */
+	int32_t shift; /* original start of this piece (Rust original_shift) */
 };
 
 /* One (char, change) step of a Rust `transform`: change 0 replaces the
  * current char, +1 inserts, -N replaces and deletes N following chars. A
  * step with skip > 0 and no char removes `skip` chars (initial_offset). */
 struct xnr__change {
-	int32_t cp;     /* -1: pure skip */
+	int32_t cp; /* -1: pure skip */
 	int32_t change;
 };
 
@@ -70,12 +70,12 @@ size_t xnr__utf8_enc(int32_t cp, char *out);
 size_t xnr__utf8_len(int32_t cp);
 /* Byte offset of the first invalid sequence, or (size_t)-1 if s is valid. */
 size_t xnr__utf8_invalid(const char *s, size_t len);
-int xnr__is_ws(int32_t cp);          /* Rust char::is_whitespace */
-int xnr__is_bert_punct(int32_t cp);  /* ASCII punctuation or P* */
-int xnr__is_other(int32_t cp);       /* C* categories */
+int xnr__is_ws(int32_t cp);         /* Rust char::is_whitespace */
+int xnr__is_bert_punct(int32_t cp); /* ASCII punctuation or P* */
+int xnr__is_other(int32_t cp);      /* C* categories */
 int xnr__is_mn(int32_t cp);
-int xnr__is_numeric(int32_t cp);     /* N* */
-int xnr__is_alnum(int32_t cp);       /* L* or N* */
+int xnr__is_numeric(int32_t cp); /* N* */
+int xnr__is_alnum(int32_t cp);   /* L* or N* */
 int xnr__is_chinese(int32_t cp);
 
 void xnr__nstr_free(struct xnr__nstr *n);
@@ -91,14 +91,14 @@ void xnr__changes_free(struct xnr__changes *c);
 enum xnr_status xnr__changes_add(struct xnr__changes *c, int32_t cp, int32_t change);
 /* dst = src transformed by the change list (Rust transform, whole range). */
 enum xnr_status xnr__nstr_transform(const struct xnr__nstr *src, const struct xnr__changes *c,
-				    size_t initial_skip, struct xnr__nstr *dst);
+                                    size_t initial_skip, struct xnr__nstr *dst);
 
 /* ---- split list (PreTokenizedString) ---- */
 
 struct xnr__piece {
-	size_t off, len;   /* into the owning splits' s / al */
+	size_t off, len; /* into the owning splits' s / al */
 	int32_t shift;
-	int32_t token;     /* added-token id (finished), or -1 */
+	int32_t token; /* added-token id (finished), or -1 */
 };
 
 struct xnr__splits {
@@ -111,7 +111,7 @@ void xnr__splits_free(struct xnr__splits *sp);
 void xnr__splits_reset(struct xnr__splits *sp);
 /* Append a piece holding a copy of n's bytes [s, e) (nothing if empty). */
 enum xnr_status xnr__splits_add(struct xnr__splits *sp, const struct xnr__nstr *n, size_t s,
-				size_t e, int32_t token);
+                                size_t e, int32_t token);
 /* Copy piece i of sp into a standalone nstr. */
 enum xnr_status xnr__splits_get(const struct xnr__splits *sp, int i, struct xnr__nstr *out);
 
@@ -151,10 +151,10 @@ enum xnr_status xnr__work_scratch(struct xnr__work *w, size_t n);
 
 /* Compile pattern (PCRE2 UTF+UCP), or a literal when literal != 0. */
 enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcre2_code **out,
-				   const char *where, struct xnr_error *err);
+                                   const char *where, struct xnr_error *err);
 /* Fill m with the match list of re over s (Rust Pattern::find_matches). */
 enum xnr_status xnr__regex_matches(const pcre2_code *re, const char *s, size_t len,
-				   struct xnr__work *w, struct xnr__matches *m);
+                                   struct xnr__work *w, struct xnr__matches *m);
 
 /* ---- normalizer.c / precompiled.c ---- */
 
@@ -176,10 +176,10 @@ enum xnr__norm_type {
 };
 
 struct xnr__precompiled {
-	unsigned char *blob;  /* decoded base64 */
+	unsigned char *blob; /* decoded base64 */
 	size_t blob_len;
-	size_t n_units;       /* trie units */
-	size_t norm_off;      /* start of the replacement strings in blob */
+	size_t n_units;  /* trie units */
+	size_t norm_off; /* start of the replacement strings in blob */
 };
 
 struct xnr__normalizer {
@@ -189,19 +189,19 @@ struct xnr__normalizer {
 	pcre2_code *re;                                    /* Replace */
 	char *content;                                     /* Replace, Prepend */
 	struct xnr__precompiled pc;
-	struct xnr__normalizer *items;                     /* Sequence */
+	struct xnr__normalizer *items; /* Sequence */
 	int n_items;
 };
 
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
-				      struct xnr__normalizer *out, struct xnr_error *err);
+                                      struct xnr__normalizer *out, struct xnr_error *err);
 void xnr__normalizer_free(struct xnr__normalizer *n);
 /* Normalize w->a in place (uses w->b, w->ch). */
 enum xnr_status xnr__normalize(const struct xnr__normalizer *n, struct xnr__work *w);
 const char *xnr__normalizer_name(const struct xnr__normalizer *n);
 
 enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled *pc,
-				       const char *path, struct xnr_error *err);
+                                       const char *path, struct xnr_error *err);
 enum xnr_status xnr__precompiled_apply(const struct xnr__precompiled *pc, struct xnr__work *w);
 
 /* ---- pretok.c ---- */
@@ -233,18 +233,18 @@ struct xnr__pretok {
 	enum xnr__pretok_type type;
 	enum xnr__behavior behavior;
 	int individual_digits;
-	int32_t delim;                 /* CharDelimiterSplit; Metaspace replacement */
-	pcre2_code *re;                /* Split; Whitespace; ByteLevel */
+	int32_t delim;  /* CharDelimiterSplit; Metaspace replacement */
+	pcre2_code *re; /* Split; Whitespace; ByteLevel */
 	int invert;
 	enum xnr__prepend prepend;
-	int split;                     /* Metaspace */
+	int split; /* Metaspace */
 	int add_prefix_space, use_regex;
 	struct xnr__pretok *items;
 	int n_items;
 };
 
 enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr__pretok *out,
-				  struct xnr_error *err);
+                                  struct xnr_error *err);
 void xnr__pretok_free(struct xnr__pretok *p);
 /* Pre-tokenize w->sp[0] into w->sp[0] (uses w->sp[1] and the nstr scratch). */
 enum xnr_status xnr__pretokenize(const struct xnr__pretok *p, struct xnr__work *w);
@@ -262,7 +262,7 @@ enum xnr__model_type {
 };
 
 struct xnr__merge_slot {
-	uint64_t key;   /* (left id << 32) | right id, 0 = empty (ids +1) */
+	uint64_t key; /* (left id << 32) | right id, 0 = empty (ids +1) */
 	int32_t rank;
 	int32_t id;
 };
@@ -270,15 +270,15 @@ struct xnr__merge_slot {
 struct xnr__model {
 	enum xnr__model_type type;
 	struct xnr__vocab vocab;
-	int32_t unk_id;              /* -1 if none */
-	char *prefix;                /* WordPiece / BPE continuing_subword_prefix */
-	char *suffix;                /* BPE end_of_word_suffix */
-	int max_chars;               /* WordPiece */
+	int32_t unk_id; /* -1 if none */
+	char *prefix;   /* WordPiece / BPE continuing_subword_prefix */
+	char *suffix;   /* BPE end_of_word_suffix */
+	int max_chars;  /* WordPiece */
 	int fuse_unk, byte_fallback, ignore_merges;
 	struct xnr__merge_slot *merges;
 	uint32_t n_merge_slots;
-	int32_t byte_ids[256];       /* <0xXX> ids, -1 when missing */
-	double *scores;              /* Unigram (vocab.n) */
+	int32_t byte_ids[256]; /* <0xXX> ids, -1 when missing */
+	double *scores;        /* Unigram (vocab.n) */
 	double unk_score;
 	size_t max_piece_len;
 };
@@ -290,7 +290,7 @@ const char *xnr__model_name(const struct xnr__model *m);
 /* Where model tokens go: offsets mapped through the piece alignment. */
 struct xnr__emit {
 	struct xnr_encoding *enc;
-	const int32_t *al;   /* (piece len, 2) */
+	const int32_t *al; /* (piece len, 2) */
 	int32_t word;
 };
 
@@ -298,14 +298,14 @@ enum xnr_status xnr__emit(struct xnr__emit *e, int32_t id, size_t s, size_t end)
 enum xnr_status xnr__encoding_reserve(struct xnr_encoding *enc, int n);
 
 enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t len,
-			       struct xnr__work *w, struct xnr__emit *e);
+                               struct xnr__work *w, struct xnr__emit *e);
 enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t len,
-			       struct xnr__emit *e);
-enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len,
-			 struct xnr__work *w, struct xnr__emit *e);
+                               struct xnr__emit *e);
+enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len, struct xnr__work *w,
+                         struct xnr__emit *e);
 enum xnr_status xnr__bpe_parse(const json_t *j, struct xnr__model *m, struct xnr_error *err);
 enum xnr_status xnr__unigram(const struct xnr__model *m, const char *s, size_t len,
-			     struct xnr__work *w, struct xnr__emit *e);
+                             struct xnr__work *w, struct xnr__emit *e);
 enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct xnr_error *err);
 
 /* ---- added.c ---- */
@@ -313,7 +313,7 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 struct xnr__added {
 	char *content;
 	size_t len;
-	char *norm;         /* normalized content (normalized tokens) */
+	char *norm; /* normalized content (normalized tokens) */
 	size_t norm_len;
 	int32_t id;
 	int special, normalized, lstrip, rstrip, single_word;
@@ -328,7 +328,7 @@ struct xnr__added_set {
 /* Split the nstr n into pieces appended to sp: added tokens of the set with
  * the given `normalized` flag become finished pieces. */
 enum xnr_status xnr__added_split(const struct xnr__added_set *set, int normalized,
-				 const struct xnr__nstr *n, struct xnr__splits *sp);
+                                 const struct xnr__nstr *n, struct xnr__splits *sp);
 
 /* ---- post.c ---- */
 
@@ -342,7 +342,7 @@ enum xnr__post_type {
 };
 
 struct xnr__tpl_item {
-	int32_t *ids;   /* special ids; NULL for $A */
+	int32_t *ids; /* special ids; NULL for $A */
 	int n_ids;
 	int32_t type_id;
 };
@@ -357,14 +357,14 @@ struct xnr__post {
 };
 
 enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
-				struct xnr_error *err);
+                                struct xnr_error *err);
 void xnr__post_free(struct xnr__post *p);
 /* Offset trimming part (in place on enc). */
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
-		    struct xnr_encoding *enc);
+                    struct xnr_encoding *enc);
 /* Specials part: out = framed body[begin, end). */
 enum xnr_status xnr__post_frame(const struct xnr__post *p, const struct xnr_encoding *body,
-				int begin, int end, struct xnr_encoding *out);
+                                int begin, int end, struct xnr_encoding *out);
 int xnr__post_n_special(const struct xnr__post *p);
 const char *xnr__post_name(const struct xnr__post *p);
 
@@ -382,12 +382,12 @@ struct xnr_tokenizer {
 
 /* Build from a parsed tokenizer.json document (`what` names it in errors). */
 enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
-					 struct xnr_tokenizer **out, struct xnr_error *err);
+                                         struct xnr_tokenizer **out, struct xnr_error *err);
 /* legacy.c: vocab.txt + tokenizer_config.json (BERT family). */
 enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer **out,
-					   struct xnr_error *err);
+                                           struct xnr_error *err);
 /* Parse tokenizer.json bytes (used by the fuzz target). */
 enum xnr_status xnr__tokenizer_parse(const char *text, size_t len, struct xnr_tokenizer **out,
-				     struct xnr_error *err);
+                                     struct xnr_error *err);
 
 #endif

@@ -32,7 +32,8 @@ static enum xnr_status read_vocab(const char *path, json_t *vocab, struct xnr_er
 		size_t e = i, t;
 		while (e < len && text[e] != '\n')
 			e++;
-		for (t = e; t > i && (text[t - 1] == ' ' || text[t - 1] == '\t' || text[t - 1] == '\r');)
+		for (t = e;
+		     t > i && (text[t - 1] == ' ' || text[t - 1] == '\t' || text[t - 1] == '\r');)
 			t--;
 		text[t] = '\0';
 		if (json_object_set_new(vocab, text + i, json_integer((json_int_t)line)) != 0) {
@@ -54,10 +55,10 @@ struct bert_config {
 };
 
 static enum xnr_status read_config(const char *dir, json_t **cfg, struct bert_config *c,
-				   struct xnr_error *err)
+                                   struct xnr_error *err)
 {
 	static const char *keys[5] = {"unk_token", "sep_token", "pad_token", "cls_token",
-				      "mask_token"};
+	                              "mask_token"};
 	static const char *dflt[5] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"};
 	char path[4096];
 	int i;
@@ -100,7 +101,8 @@ static json_t *special_piece(const char *name)
 static json_t *build_doc(json_t *vocab, const struct bert_config *c)
 {
 	json_t *added = json_array(), *specials = json_object(), *doc;
-	json_t *cls = json_object_get(vocab, c->names[3]), *sep = json_object_get(vocab, c->names[1]);
+	json_t *cls = json_object_get(vocab, c->names[3]),
+	       *sep = json_object_get(vocab, c->names[1]);
 	int i;
 
 	if (!added || !specials || !cls || !sep) {
@@ -111,34 +113,33 @@ static json_t *build_doc(json_t *vocab, const struct bert_config *c)
 	for (i = 0; i < 5; i++) {
 		json_t *id = json_object_get(vocab, c->names[i]);
 		if (id)
-			json_array_append_new(added,
-					      json_pack("{s:O,s:s,s:b,s:b,s:b,s:b,s:b}", "id", id,
-							"content", c->names[i], "single_word", 0,
-							"lstrip", 0, "rstrip", 0, "normalized", 0,
-							"special", 1));
+			json_array_append_new(
+			    added, json_pack("{s:O,s:s,s:b,s:b,s:b,s:b,s:b}", "id", id, "content",
+			                     c->names[i], "single_word", 0, "lstrip", 0, "rstrip",
+			                     0, "normalized", 0, "special", 1));
 	}
-	json_object_set_new(specials, c->names[3],
-			    json_pack("{s:s,s:[O],s:[s]}", "id", c->names[3], "ids", cls, "tokens",
-				      c->names[3]));
-	json_object_set_new(specials, c->names[1],
-			    json_pack("{s:s,s:[O],s:[s]}", "id", c->names[1], "ids", sep, "tokens",
-				      c->names[1]));
-	doc = json_pack(
-		"{s:s,s:o,s:{s:s,s:b,s:b,s:O,s:b},s:{s:s},s:{s:s,s:s,s:s,s:i,s:O},"
-		"s:{s:s,s:[o,{s{s:s,s:i}},o],s:o}}",
-		"version", "1.0", "added_tokens", added, "normalizer", "type", "BertNormalizer",
-		"clean_text", 1, "handle_chinese_chars", c->chinese, "strip_accents",
-		c->strip_accents ? c->strip_accents : json_null(), "lowercase", c->lower,
-		"pre_tokenizer", "type", "BertPreTokenizer", "model", "type", "WordPiece",
-		"unk_token", c->names[0], "continuing_subword_prefix", "##",
-		"max_input_chars_per_word", 100, "vocab", vocab, "post_processor", "type",
-		"TemplateProcessing", "single", special_piece(c->names[3]), "Sequence", "id", "A",
-		"type_id", 0, special_piece(c->names[1]), "special_tokens", specials);
+	json_object_set_new(
+	    specials, c->names[3],
+	    json_pack("{s:s,s:[O],s:[s]}", "id", c->names[3], "ids", cls, "tokens", c->names[3]));
+	json_object_set_new(
+	    specials, c->names[1],
+	    json_pack("{s:s,s:[O],s:[s]}", "id", c->names[1], "ids", sep, "tokens", c->names[1]));
+	doc = json_pack("{s:s,s:o,s:{s:s,s:b,s:b,s:O,s:b},s:{s:s},s:{s:s,s:s,s:s,s:i,s:O},"
+	                "s:{s:s,s:[o,{s{s:s,s:i}},o],s:o}}",
+	                "version", "1.0", "added_tokens", added, "normalizer", "type",
+	                "BertNormalizer", "clean_text", 1, "handle_chinese_chars", c->chinese,
+	                "strip_accents", c->strip_accents ? c->strip_accents : json_null(),
+	                "lowercase", c->lower, "pre_tokenizer", "type", "BertPreTokenizer", "model",
+	                "type", "WordPiece", "unk_token", c->names[0], "continuing_subword_prefix",
+	                "##", "max_input_chars_per_word", 100, "vocab", vocab, "post_processor",
+	                "type", "TemplateProcessing", "single", special_piece(c->names[3]),
+	                "Sequence", "id", "A", "type_id", 0, special_piece(c->names[1]),
+	                "special_tokens", specials);
 	return doc;
 }
 
 enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer **out,
-					   struct xnr_error *err)
+                                           struct xnr_error *err)
 {
 	char path[4096];
 	json_t *vocab = NULL, *cfg = NULL, *doc = NULL;
@@ -149,9 +150,9 @@ enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer
 		return XNR_ERR_LIMIT;
 	if (!xnr_file_exists(path))
 		return xnr_fail(err, XNR_ERR_IO,
-				"%s: no tokenizer.json or vocab.txt (copy the tokenizer files of "
-				"the model into this folder)",
-				dir);
+		                "%s: no tokenizer.json or vocab.txt (copy the tokenizer files of "
+		                "the model into this folder)",
+		                dir);
 	vocab = json_object();
 	if (!vocab)
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
@@ -164,7 +165,7 @@ enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer
 	doc = build_doc(vocab, &c);
 	if (!doc) {
 		st = xnr_fail(err, XNR_ERR_FORMAT, "%s: vocab has no \"%s\" or \"%s\" token", path,
-			      c.names[3], c.names[1]);
+		              c.names[3], c.names[1]);
 		goto fail;
 	}
 	st = xnr__tokenizer_from_json(doc, path, out, err);

@@ -46,12 +46,12 @@ enum xnr_status xnr__encoding_reserve(struct xnr_encoding *enc, int n)
 	cap = enc->cap ? enc->cap : 64;
 	while (cap < n)
 		cap *= 2;
-#define GROW(field, k)                                                                       \
-	do {                                                                                 \
-		void *p = realloc(enc->field, sizeof *enc->field * (size_t)cap * (k));      \
-		if (!p)                                                                      \
-			return XNR_ERR_NOMEM;                                                \
-		enc->field = p;                                                              \
+#define GROW(field, k)                                                                             \
+	do {                                                                                       \
+		void *p = realloc(enc->field, sizeof *enc->field * (size_t)cap * (k));             \
+		if (!p)                                                                            \
+			return XNR_ERR_NOMEM;                                                      \
+		enc->field = p;                                                                    \
 	} while (0)
 	GROW(ids, 1);
 	GROW(word_ids, 1);
@@ -91,7 +91,7 @@ enum xnr_status xnr__emit(struct xnr__emit *e, int32_t id, size_t s, size_t end)
 
 /* Rust WordPiece::tokenize. */
 enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t len,
-			       struct xnr__work *w, struct xnr__emit *e)
+                               struct xnr__work *w, struct xnr__emit *e)
 {
 	size_t plen = strlen(m->prefix), start = 0, i, n_chars = 0;
 	int first = e->enc->n_tokens;
@@ -135,7 +135,7 @@ unk:
 }
 
 enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t len,
-			       struct xnr__emit *e)
+                               struct xnr__emit *e)
 {
 	int32_t id = xnr__vocab_get(&m->vocab, s, len);
 
@@ -147,18 +147,20 @@ enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t
 }
 
 static enum xnr_status parse_vocab_object(const json_t *v, struct xnr__vocab *vocab,
-					  struct xnr_error *err)
+                                          struct xnr_error *err)
 {
 	const char *key;
 	json_t *val;
 
 	if (!json_is_object(v))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.vocab: missing or not an object");
-	json_object_foreach((json_t *)v, key, val) {
+	json_object_foreach((json_t *)v, key, val)
+	{
 		json_int_t id;
 		if (!json_is_integer(val) || (id = json_integer_value(val)) < 0 || id >= (1 << 26))
 			return xnr_fail(err, XNR_ERR_FORMAT,
-					"model.vocab[\"%s\"]: id must be an integer in [0, 2^26)", key);
+			                "model.vocab[\"%s\"]: id must be an integer in [0, 2^26)",
+			                key);
 		if (xnr__vocab_add(vocab, key, strlen(key), (int32_t)id) != XNR_OK)
 			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
 	}
@@ -166,7 +168,7 @@ static enum xnr_status parse_vocab_object(const json_t *v, struct xnr__vocab *vo
 }
 
 static enum xnr_status opt_str(const json_t *j, const char *key, const char *dflt, char **out,
-			       struct xnr_error *err)
+                               struct xnr_error *err)
 {
 	const char *s = dflt;
 
@@ -177,7 +179,7 @@ static enum xnr_status opt_str(const json_t *j, const char *key, const char *dfl
 }
 
 static enum xnr_status unk_lookup(const json_t *j, struct xnr__model *m, const char *dflt,
-				  struct xnr_error *err)
+                                  struct xnr_error *err)
 {
 	const char *unk = dflt;
 
@@ -189,8 +191,7 @@ static enum xnr_status unk_lookup(const json_t *j, struct xnr__model *m, const c
 	return XNR_OK;
 }
 
-static enum xnr_status parse_wordpiece(const json_t *j, struct xnr__model *m,
-				       struct xnr_error *err)
+static enum xnr_status parse_wordpiece(const json_t *j, struct xnr__model *m, struct xnr_error *err)
 {
 	int64_t max_chars = 100;
 	enum xnr_status st = parse_vocab_object(json_object_get(j, "vocab"), &m->vocab, err);
@@ -204,8 +205,7 @@ static enum xnr_status parse_wordpiece(const json_t *j, struct xnr__model *m,
 	return st ? st : unk_lookup(j, m, "[UNK]", err);
 }
 
-static enum xnr_status parse_wordlevel(const json_t *j, struct xnr__model *m,
-				       struct xnr_error *err)
+static enum xnr_status parse_wordlevel(const json_t *j, struct xnr__model *m, struct xnr_error *err)
 {
 	enum xnr_status st = parse_vocab_object(json_object_get(j, "vocab"), &m->vocab, err);
 	return st ? st : unk_lookup(j, m, NULL, err);
@@ -220,7 +220,7 @@ static int guess_type(const json_t *j, const char **type)
 	else if (json_is_array(v))
 		*type = "Unigram";
 	else if (json_object_get(j, "continuing_subword_prefix") ||
-		 json_object_get(j, "max_input_chars_per_word"))
+	         json_object_get(j, "max_input_chars_per_word"))
 		*type = "WordPiece";
 	else if (json_is_object(v))
 		*type = "WordLevel";
@@ -258,9 +258,9 @@ enum xnr_status xnr__model_parse(const json_t *j, struct xnr__model *out, struct
 		st = parse_wordlevel(j, out, err);
 	} else {
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-				"model: unknown type \"%s\" (supported: WordPiece, BPE, Unigram, "
-				"WordLevel)",
-				type);
+		                "model: unknown type \"%s\" (supported: WordPiece, BPE, Unigram, "
+		                "WordLevel)",
+		                type);
 	}
 	if (st != XNR_OK) {
 		xnr__model_free(out);

@@ -17,13 +17,20 @@ static const struct {
 	const char *name;
 	enum xnr__norm_type type;
 } norm_types[] = {
-	{"BertNormalizer", XNR__NORM_BERT},	 {"NFC", XNR__NORM_NFC},
-	{"NFD", XNR__NORM_NFD},			 {"NFKC", XNR__NORM_NFKC},
-	{"NFKD", XNR__NORM_NFKD},		 {"Lowercase", XNR__NORM_LOWERCASE},
-	{"StripAccents", XNR__NORM_STRIP_ACCENTS}, {"Strip", XNR__NORM_STRIP},
-	{"Replace", XNR__NORM_REPLACE},		 {"Prepend", XNR__NORM_PREPEND},
-	{"Nmt", XNR__NORM_NMT},			 {"Precompiled", XNR__NORM_PRECOMPILED},
-	{"ByteLevel", XNR__NORM_BYTELEVEL},	 {"Sequence", XNR__NORM_SEQUENCE},
+    {"BertNormalizer", XNR__NORM_BERT},
+    {"NFC", XNR__NORM_NFC},
+    {"NFD", XNR__NORM_NFD},
+    {"NFKC", XNR__NORM_NFKC},
+    {"NFKD", XNR__NORM_NFKD},
+    {"Lowercase", XNR__NORM_LOWERCASE},
+    {"StripAccents", XNR__NORM_STRIP_ACCENTS},
+    {"Strip", XNR__NORM_STRIP},
+    {"Replace", XNR__NORM_REPLACE},
+    {"Prepend", XNR__NORM_PREPEND},
+    {"Nmt", XNR__NORM_NMT},
+    {"Precompiled", XNR__NORM_PRECOMPILED},
+    {"ByteLevel", XNR__NORM_BYTELEVEL},
+    {"Sequence", XNR__NORM_SEQUENCE},
 };
 
 #define N_NORM_TYPES (sizeof norm_types / sizeof norm_types[0])
@@ -55,7 +62,7 @@ void xnr__normalizer_free(struct xnr__normalizer *n)
 
 /* Parse a {"String": s} | {"Regex": r} pattern. */
 static enum xnr_status parse_pattern(const json_t *j, const char *path, pcre2_code **re,
-				     struct xnr_error *err)
+                                     struct xnr_error *err)
 {
 	const json_t *pat = json_object_get(j, "pattern");
 	const json_t *v;
@@ -70,13 +77,13 @@ static enum xnr_status parse_pattern(const json_t *j, const char *path, pcre2_co
 	}
 	if (!json_is_string(v))
 		return xnr_fail(err, XNR_ERR_FORMAT,
-				"%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
+		                "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
 	return xnr__regex_compile(json_string_value(v), json_string_length(v), literal, re, path,
-				  err);
+	                          err);
 }
 
 static enum xnr_status dup_str(const json_t *j, const char *key, const char *path, char **out,
-			       struct xnr_error *err)
+                               struct xnr_error *err)
 {
 	const json_t *v = json_object_get(j, key);
 
@@ -87,7 +94,7 @@ static enum xnr_status dup_str(const json_t *j, const char *key, const char *pat
 }
 
 static enum xnr_status parse_bool(const json_t *j, const char *key, int dflt, int *out,
-				  const char *path, struct xnr_error *err)
+                                  const char *path, struct xnr_error *err)
 {
 	int r;
 
@@ -97,13 +104,14 @@ static enum xnr_status parse_bool(const json_t *j, const char *key, int dflt, in
 }
 
 static enum xnr_status parse_sequence(const json_t *j, const char *path,
-				      struct xnr__normalizer *out, struct xnr_error *err)
+                                      struct xnr__normalizer *out, struct xnr_error *err)
 {
 	const json_t *arr = json_object_get(j, "normalizers");
 	size_t i;
 
 	if (!json_is_array(arr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.normalizers: missing or not an array", path);
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.normalizers: missing or not an array",
+		                path);
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
@@ -120,7 +128,7 @@ static enum xnr_status parse_sequence(const json_t *j, const char *path,
 }
 
 static enum xnr_status parse_bert(const json_t *j, const char *path, struct xnr__normalizer *out,
-				  struct xnr_error *err)
+                                  struct xnr_error *err)
 {
 	const json_t *sa = json_object_get(j, "strip_accents");
 
@@ -134,12 +142,12 @@ static enum xnr_status parse_bert(const json_t *j, const char *path, struct xnr_
 		out->strip_accents = json_is_true(sa);
 	else
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.strip_accents: expected a boolean or null",
-				path);
+		                path);
 	return XNR_OK;
 }
 
-static enum xnr_status parse_fields(const json_t *j, const char *path,
-				    struct xnr__normalizer *out, struct xnr_error *err)
+static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__normalizer *out,
+                                    struct xnr_error *err)
 {
 	const json_t *pc;
 
@@ -163,7 +171,7 @@ static enum xnr_status parse_fields(const json_t *j, const char *path,
 			return XNR_OK;
 		if (!json_is_string(pc))
 			return xnr_fail(err, XNR_ERR_FORMAT,
-					"%s.precompiled_charsmap: expected a base64 string", path);
+			                "%s.precompiled_charsmap: expected a base64 string", path);
 		return xnr__precompiled_parse(json_string_value(pc), &out->pc, path, err);
 	case XNR__NORM_SEQUENCE:
 		return parse_sequence(j, path, out, err);
@@ -173,7 +181,7 @@ static enum xnr_status parse_fields(const json_t *j, const char *path,
 }
 
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
-				      struct xnr__normalizer *out, struct xnr_error *err)
+                                      struct xnr__normalizer *out, struct xnr_error *err)
 {
 	const char *type = NULL;
 	enum xnr_status st;
@@ -188,11 +196,12 @@ enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
 		if (strcmp(type, norm_types[i].name) == 0)
 			break;
 	if (i == N_NORM_TYPES)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-				"%s: unknown type \"%s\" (supported: BertNormalizer, NFC, NFD, "
-				"NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, Nmt, "
-				"Precompiled, ByteLevel, Sequence)",
-				path, type);
+		return xnr_fail(
+		    err, XNR_ERR_UNSUPPORTED,
+		    "%s: unknown type \"%s\" (supported: BertNormalizer, NFC, NFD, "
+		    "NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, Nmt, "
+		    "Precompiled, ByteLevel, Sequence)",
+		    path, type);
 	out->type = norm_types[i].type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
@@ -218,8 +227,7 @@ static enum xnr_status apply(struct xnr__work *w, size_t initial_skip)
 
 /* Forward equivalent of Rust NormalizedString::filter: a removed char adds
  * -1 to the change of the last kept char, or to the initial offset. */
-static enum xnr_status filter_push(struct xnr__changes *c, size_t *initial, int keep,
-				   int32_t cp)
+static enum xnr_status filter_push(struct xnr__changes *c, size_t *initial, int keep, int32_t cp)
 {
 	if (keep)
 		return xnr__changes_add(c, cp, 0);
@@ -301,13 +309,12 @@ static enum xnr_status decompose(struct xnr__work *w, int compat)
  * as replacements of its input chars (extra input chars removed by the last
  * output char, extra output chars inserted). */
 static enum xnr_status compose_segment(struct xnr__work *w, size_t s, size_t e, int compat,
-				       size_t *initial)
+                                       size_t *initial)
 {
 	utf8proc_uint8_t *out = NULL;
 	int opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | (compat ? UTF8PROC_COMPAT : 0);
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)w->a.s + s,
-					  (utf8proc_ssize_t)(e - s), &out,
-					  (utf8proc_option_t)opts);
+	                                  (utf8proc_ssize_t)(e - s), &out, (utf8proc_option_t)opts);
 	size_t n_in = 0, n_out = 0, i, first = w->ch.n;
 	enum xnr_status st = XNR_OK;
 
@@ -386,8 +393,8 @@ static enum xnr_status lowercase(struct xnr__work *w)
 		i += xnr__utf8_dec(w->a.s, w->a.len, i, &cp);
 		if (cp == 0x130)
 			st = xnr__changes_add(&w->ch, 'i', 0) || xnr__changes_add(&w->ch, 0x307, 1)
-				     ? XNR_ERR_NOMEM
-				     : XNR_OK;
+			         ? XNR_ERR_NOMEM
+			         : XNR_OK;
 		else
 			st = xnr__changes_add(&w->ch, utf8proc_tolower(cp), 0);
 		if (st != XNR_OK)
@@ -443,7 +450,7 @@ static enum xnr_status strip(const struct xnr__normalizer *n, struct xnr__work *
 }
 
 static enum xnr_status push_chars(struct xnr__changes *c, const char *s, size_t len,
-				  int first_change, int rest_change)
+                                  int first_change, int rest_change)
 {
 	size_t i = 0;
 	int first = 1;

@@ -14,8 +14,8 @@
 size_t xnr__utf8_dec(const char *s, size_t len, size_t i, int32_t *cp)
 {
 	utf8proc_int32_t c;
-	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-					      (utf8proc_ssize_t)(len - i), &c);
+	utf8proc_ssize_t n =
+	    utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &c);
 	if (n <= 0) {
 		*cp = 0xFFFD;
 		return 1;
@@ -48,7 +48,7 @@ size_t xnr__utf8_invalid(const char *s, size_t len)
 			continue;
 		}
 		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i),
-				     &c);
+		                     &c);
 		if (n <= 0)
 			return i;
 		i += (size_t)n;
@@ -229,7 +229,7 @@ static void skip_chars(const struct xnr__nstr *src, size_t *off, long n)
 }
 
 enum xnr_status xnr__nstr_transform(const struct xnr__nstr *src, const struct xnr__changes *c,
-				    size_t initial_skip, struct xnr__nstr *dst)
+                                    size_t initial_skip, struct xnr__nstr *dst)
 {
 	size_t off = 0, i;
 
@@ -279,7 +279,7 @@ void xnr__splits_reset(struct xnr__splits *sp)
 }
 
 enum xnr_status xnr__splits_add(struct xnr__splits *sp, const struct xnr__nstr *n, size_t s,
-				size_t e, int32_t token)
+                                size_t e, int32_t token)
 {
 	struct xnr__piece *p;
 	int32_t os, oe;

@@ -62,7 +62,7 @@ static enum xnr_status add_special(struct xnr__post *p, int32_t id, int32_t type
 
 /* "sep": ["</s>", 2] -> 2 */
 static enum xnr_status pair_id(const json_t *j, const char *key, const char *path, int32_t *id,
-			       struct xnr_error *err)
+                               struct xnr_error *err)
 {
 	const json_t *v = json_object_get(j, key);
 	const json_t *n = json_array_get(v, 1);
@@ -75,7 +75,7 @@ static enum xnr_status pair_id(const json_t *j, const char *key, const char *pat
 }
 
 static enum xnr_status parse_cls_sep(const json_t *j, const char *path, struct xnr__post *p,
-				     struct xnr_error *err)
+                                     struct xnr_error *err)
 {
 	int32_t cls, sep;
 
@@ -90,14 +90,14 @@ static enum xnr_status parse_cls_sep(const json_t *j, const char *path, struct x
 }
 
 static enum xnr_status special_ids(const json_t *specials, const char *name, const char *path,
-				   struct xnr__tpl_item *it, struct xnr_error *err)
+                                   struct xnr__tpl_item *it, struct xnr_error *err)
 {
 	const json_t *ids = json_object_get(json_object_get(specials, name), "ids");
 	size_t i;
 
 	if (!json_is_array(ids))
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.special_tokens: no entry \"%s\" with ids",
-				path, name);
+		                path, name);
 	it->ids = malloc((json_array_size(ids) + 1) * sizeof *it->ids);
 	if (!it->ids)
 		return XNR_ERR_NOMEM;
@@ -105,8 +105,8 @@ static enum xnr_status special_ids(const json_t *specials, const char *name, con
 		const json_t *v = json_array_get(ids, i);
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) >= (1 << 26))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s.special_tokens[\"%s\"].ids: bad id",
-					path, name);
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s.special_tokens[\"%s\"].ids: bad id", path, name);
 		it->ids[it->n_ids++] = (int32_t)json_integer_value(v);
 	}
 	return XNR_OK;
@@ -115,7 +115,7 @@ static enum xnr_status special_ids(const json_t *specials, const char *name, con
 /* One template piece: {"SpecialToken": {...}}, {"Sequence": {...}} or the
  * string form "[CLS]:0" / "$A:0". */
 static enum xnr_status parse_piece(const json_t *it, const json_t *specials, const char *path,
-				   struct xnr__tpl_item *out, struct xnr_error *err)
+                                   struct xnr__tpl_item *out, struct xnr_error *err)
 {
 	const json_t *sp = json_object_get(it, "SpecialToken");
 	const json_t *seq = json_object_get(it, "Sequence");
@@ -144,15 +144,15 @@ static enum xnr_status parse_piece(const json_t *it, const json_t *specials, con
 	if (!json_is_object(sp) || xnr_json_str(sp, "id", &id, path, err) != 1 ||
 	    xnr_json_int(sp, "type_id", &type_id, path, err) < 0)
 		return xnr_fail(err, XNR_ERR_FORMAT,
-				"%s.single: pieces must be {\"SpecialToken\": {\"id\": ...}} or "
-				"{\"Sequence\": {...}}",
-				path);
+		                "%s.single: pieces must be {\"SpecialToken\": {\"id\": ...}} or "
+		                "{\"Sequence\": {...}}",
+		                path);
 	out->type_id = (int32_t)type_id;
 	return special_ids(specials, id, path, out, err);
 }
 
 static enum xnr_status parse_template(const json_t *j, const char *path, struct xnr__post *p,
-				      struct xnr_error *err)
+                                      struct xnr_error *err)
 {
 	const json_t *single = json_object_get(j, "single");
 	const json_t *specials = json_object_get(j, "special_tokens");
@@ -165,7 +165,7 @@ static enum xnr_status parse_template(const json_t *j, const char *path, struct 
 		return XNR_ERR_NOMEM;
 	for (i = 0; i < json_array_size(single); i++) {
 		enum xnr_status st =
-			parse_piece(json_array_get(single, i), specials, path, &p->tpl[i], err);
+		    parse_piece(json_array_get(single, i), specials, path, &p->tpl[i], err);
 		p->n_tpl++;
 		if (st != XNR_OK)
 			return st;
@@ -174,13 +174,14 @@ static enum xnr_status parse_template(const json_t *j, const char *path, struct 
 }
 
 static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__post *p,
-				      struct xnr_error *err)
+                                      struct xnr_error *err)
 {
 	const json_t *arr = json_object_get(j, "processors");
 	size_t i;
 
 	if (!json_is_array(arr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.processors: missing or not an array", path);
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.processors: missing or not an array",
+		                path);
 	p->items = calloc(json_array_size(arr) + 1, sizeof *p->items);
 	if (!p->items)
 		return XNR_ERR_NOMEM;
@@ -197,7 +198,7 @@ static enum xnr_status parse_sequence(const json_t *j, const char *path, struct 
 }
 
 static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__post *p,
-				    struct xnr_error *err)
+                                    struct xnr_error *err)
 {
 	switch (p->type) {
 	case XNR__POST_TEMPLATE:
@@ -223,15 +224,15 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 }
 
 enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
-				struct xnr_error *err)
+                                struct xnr_error *err)
 {
 	static const struct {
 		const char *name;
 		enum xnr__post_type type;
 	} types[] = {
-		{"TemplateProcessing", XNR__POST_TEMPLATE}, {"BertProcessing", XNR__POST_BERT},
-		{"RobertaProcessing", XNR__POST_ROBERTA},   {"ByteLevel", XNR__POST_BYTELEVEL},
-		{"Sequence", XNR__POST_SEQUENCE},
+	    {"TemplateProcessing", XNR__POST_TEMPLATE}, {"BertProcessing", XNR__POST_BERT},
+	    {"RobertaProcessing", XNR__POST_ROBERTA},   {"ByteLevel", XNR__POST_BYTELEVEL},
+	    {"Sequence", XNR__POST_SEQUENCE},
 	};
 	const char *type = NULL;
 	enum xnr_status st;
@@ -247,9 +248,9 @@ enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__p
 			break;
 	if (i == sizeof types / sizeof types[0])
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-				"%s: unknown type \"%s\" (supported: TemplateProcessing, "
-				"BertProcessing, RobertaProcessing, ByteLevel, Sequence)",
-				path, type);
+		                "%s: unknown type \"%s\" (supported: TemplateProcessing, "
+		                "BertProcessing, RobertaProcessing, ByteLevel, Sequence)",
+		                path, type);
 	out->type = types[i].type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
@@ -267,7 +268,7 @@ static int is_trim_char(int32_t cp)
 
 /* Rust processors::byte_level::process_offsets. */
 static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
-			 struct xnr_encoding *enc)
+                         struct xnr_encoding *enc)
 {
 	int i;
 
@@ -294,12 +295,13 @@ static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
 			off[0] = off[0] + (int32_t)lead < off[1] ? off[0] + (int32_t)lead : off[1];
 		}
 		if (trail > 0 && off[1] >= (int32_t)trail)
-			off[1] = off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
+			off[1] =
+			    off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
 	}
 }
 
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
-		    struct xnr_encoding *enc)
+                    struct xnr_encoding *enc)
 {
 	int i;
 
@@ -333,7 +335,7 @@ int xnr__post_n_special(const struct xnr__post *p)
 }
 
 static void put(struct xnr_encoding *out, int32_t id, int32_t word, int32_t s, int32_t e,
-		uint8_t special, int32_t type_id)
+                uint8_t special, int32_t type_id)
 {
 	int k = out->n_tokens++;
 
@@ -346,7 +348,7 @@ static void put(struct xnr_encoding *out, int32_t id, int32_t word, int32_t s, i
 }
 
 enum xnr_status xnr__post_frame(const struct xnr__post *p, const struct xnr_encoding *body,
-				int begin, int end, struct xnr_encoding *out)
+                                int begin, int end, struct xnr_encoding *out)
 {
 	const struct xnr__post *f = framer(p);
 	int i, k, n_seq = f ? 0 : 1, n;

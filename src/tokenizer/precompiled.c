@@ -63,7 +63,7 @@ static uint32_t unit_at(const struct xnr__precompiled *pc, size_t i)
 }
 
 enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled *pc,
-				       const char *path, struct xnr_error *err)
+                                       const char *path, struct xnr_error *err)
 {
 	unsigned char *blob;
 	size_t len;
@@ -74,7 +74,7 @@ enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled 
 	if (len < 4)
 		goto bad;
 	trie_bytes = (uint32_t)blob[0] | (uint32_t)blob[1] << 8 | (uint32_t)blob[2] << 16 |
-		     (uint32_t)blob[3] << 24;
+	             (uint32_t)blob[3] << 24;
 	if (trie_bytes % 4 || trie_bytes > len - 4 || trie_bytes == 0)
 		goto bad;
 	pc->blob = blob;
@@ -85,7 +85,7 @@ enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled 
 bad:
 	free(blob);
 	return xnr_fail(err, XNR_ERR_FORMAT,
-			"%s.precompiled_charsmap: bad blob (trie size does not fit)", path);
+	                "%s.precompiled_charsmap: bad blob (trie size does not fit)", path);
 }
 
 /* darts-clone common prefix search; returns the first (shortest) match's
@@ -117,7 +117,7 @@ static long first_match(const struct xnr__precompiled *pc, const char *key, size
 
 /* The replacement for chunk, or NULL. */
 static const char *transform(const struct xnr__precompiled *pc, const char *chunk, size_t len,
-			     size_t *out_len)
+                             size_t *out_len)
 {
 	long v = first_match(pc, chunk, len);
 	size_t start, end;
@@ -135,7 +135,7 @@ static const char *transform(const struct xnr__precompiled *pc, const char *chun
 
 /* Rust `replace(transformations, old, new)` of the Precompiled normalizer. */
 static enum xnr_status push_replace(struct xnr__changes *c, const char *old, size_t old_len,
-				    const char *rep, size_t rep_len)
+                                    const char *rep, size_t rep_len)
 {
 	long n_old = 0, n_new = 0, diff, k;
 	size_t i = 0;
@@ -161,7 +161,7 @@ static enum xnr_status push_replace(struct xnr__changes *c, const char *old, siz
 }
 
 static enum xnr_status grapheme(const struct xnr__precompiled *pc, struct xnr__changes *c,
-				const char *g, size_t len, int *modified)
+                                const char *g, size_t len, int *modified)
 {
 	const char *rep;
 	size_t rep_len, i = 0;

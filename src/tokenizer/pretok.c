@@ -14,28 +14,28 @@
 
 /* GPT-2 pre-tokenization regex used by ByteLevel. */
 static const char gpt2_re[] =
-	"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
 static const struct {
 	const char *name;
 	enum xnr__pretok_type type;
 } pre_types[] = {
-	{"BertPreTokenizer", XNR__PRE_BERT},
-	{"Whitespace", XNR__PRE_WHITESPACE},
-	{"WhitespaceSplit", XNR__PRE_WHITESPACE_SPLIT},
-	{"Punctuation", XNR__PRE_PUNCTUATION},
-	{"Digits", XNR__PRE_DIGITS},
-	{"CharDelimiterSplit", XNR__PRE_CHAR_DELIM},
-	{"Split", XNR__PRE_SPLIT},
-	{"Metaspace", XNR__PRE_METASPACE},
-	{"ByteLevel", XNR__PRE_BYTELEVEL},
-	{"Sequence", XNR__PRE_SEQUENCE},
+    {"BertPreTokenizer", XNR__PRE_BERT},
+    {"Whitespace", XNR__PRE_WHITESPACE},
+    {"WhitespaceSplit", XNR__PRE_WHITESPACE_SPLIT},
+    {"Punctuation", XNR__PRE_PUNCTUATION},
+    {"Digits", XNR__PRE_DIGITS},
+    {"CharDelimiterSplit", XNR__PRE_CHAR_DELIM},
+    {"Split", XNR__PRE_SPLIT},
+    {"Metaspace", XNR__PRE_METASPACE},
+    {"ByteLevel", XNR__PRE_BYTELEVEL},
+    {"Sequence", XNR__PRE_SEQUENCE},
 };
 
 #define N_PRE_TYPES (sizeof pre_types / sizeof pre_types[0])
 
 static const char *behaviors[] = {"Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
-				  "Contiguous"};
+                                  "Contiguous"};
 
 int32_t xnr__byte_char(unsigned b)
 {
@@ -77,7 +77,7 @@ void xnr__pretok_free(struct xnr__pretok *p)
 }
 
 static enum xnr_status parse_behavior(const json_t *j, const char *path, enum xnr__behavior dflt,
-				      enum xnr__behavior *out, struct xnr_error *err)
+                                      enum xnr__behavior *out, struct xnr_error *err)
 {
 	const char *s = NULL;
 	size_t i;
@@ -94,13 +94,13 @@ static enum xnr_status parse_behavior(const json_t *j, const char *path, enum xn
 			return XNR_OK;
 		}
 	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-			"%s.behavior: unknown \"%s\" (supported: Removed, Isolated, "
-			"MergedWithPrevious, MergedWithNext, Contiguous)",
-			path, s);
+	                "%s.behavior: unknown \"%s\" (supported: Removed, Isolated, "
+	                "MergedWithPrevious, MergedWithNext, Contiguous)",
+	                path, s);
 }
 
 static enum xnr_status parse_char(const json_t *j, const char *key, int32_t dflt, int32_t *out,
-				  const char *path, struct xnr_error *err)
+                                  const char *path, struct xnr_error *err)
 {
 	const char *s = NULL;
 	int r = xnr_json_str(j, key, &s, path, err);
@@ -115,12 +115,12 @@ static enum xnr_status parse_char(const json_t *j, const char *key, int32_t dflt
 	if (len == 0 || xnr__utf8_invalid(s, len) != (size_t)-1 ||
 	    xnr__utf8_dec(s, len, 0, out) != len)
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.%s: expected a single character", path,
-				key);
+		                key);
 	return XNR_OK;
 }
 
 static enum xnr_status parse_split(const json_t *j, const char *path, struct xnr__pretok *out,
-				   struct xnr_error *err)
+                                   struct xnr_error *err)
 {
 	const json_t *pat = json_object_get(j, "pattern");
 	const json_t *v;
@@ -135,18 +135,18 @@ static enum xnr_status parse_split(const json_t *j, const char *path, struct xnr
 	}
 	if (!json_is_string(v))
 		return xnr_fail(err, XNR_ERR_FORMAT,
-				"%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
+		                "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
 	if (parse_behavior(j, path, XNR__SPLIT_REMOVED, &out->behavior, err) != XNR_OK)
 		return XNR_ERR_FORMAT;
 	r = xnr_json_bool(j, "invert", &out->invert, path, err);
 	if (r < 0)
 		return XNR_ERR_FORMAT;
 	return xnr__regex_compile(json_string_value(v), json_string_length(v), literal, &out->re,
-				  path, err);
+	                          path, err);
 }
 
-static enum xnr_status parse_metaspace(const json_t *j, const char *path,
-				       struct xnr__pretok *out, struct xnr_error *err)
+static enum xnr_status parse_metaspace(const json_t *j, const char *path, struct xnr__pretok *out,
+                                       struct xnr_error *err)
 {
 	const char *scheme = NULL;
 	int aps = 1, r;
@@ -170,22 +170,22 @@ static enum xnr_status parse_metaspace(const json_t *j, const char *path,
 			out->prepend = XNR__PREPEND_NEVER;
 		else
 			return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-					"%s.prepend_scheme: unknown \"%s\" (supported: always, "
-					"first, never)",
-					path, scheme);
+			                "%s.prepend_scheme: unknown \"%s\" (supported: always, "
+			                "first, never)",
+			                path, scheme);
 	}
 	return XNR_OK;
 }
 
 static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__pretok *out,
-				      struct xnr_error *err)
+                                      struct xnr_error *err)
 {
 	const json_t *arr = json_object_get(j, "pretokenizers");
 	size_t i;
 
 	if (!json_is_array(arr))
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.pretokenizers: missing or not an array",
-				path);
+		                path);
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
@@ -202,7 +202,7 @@ static enum xnr_status parse_sequence(const json_t *j, const char *path, struct 
 }
 
 static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__pretok *out,
-				    struct xnr_error *err)
+                                    struct xnr_error *err)
 {
 	static const char ws_re[] = "\\w+|[^\\w\\s]+";
 
@@ -213,8 +213,8 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 		return parse_behavior(j, path, XNR__SPLIT_ISOLATED, &out->behavior, err);
 	case XNR__PRE_DIGITS:
 		return xnr_json_bool(j, "individual_digits", &out->individual_digits, path, err) < 0
-			       ? XNR_ERR_FORMAT
-			       : XNR_OK;
+		           ? XNR_ERR_FORMAT
+		           : XNR_OK;
 	case XNR__PRE_CHAR_DELIM:
 		if (!json_object_get(j, "delimiter"))
 			return xnr_fail(err, XNR_ERR_FORMAT, "%s.delimiter: missing", path);
@@ -237,7 +237,7 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 }
 
 enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr__pretok *out,
-				  struct xnr_error *err)
+                                  struct xnr_error *err)
 {
 	const char *type = NULL;
 	enum xnr_status st;
@@ -253,10 +253,10 @@ enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr_
 			break;
 	if (i == N_PRE_TYPES)
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-				"%s: unknown type \"%s\" (supported: BertPreTokenizer, Whitespace, "
-				"WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Split, "
-				"Metaspace, ByteLevel, Sequence)",
-				path, type);
+		                "%s: unknown type \"%s\" (supported: BertPreTokenizer, Whitespace, "
+		                "WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Split, "
+		                "Metaspace, ByteLevel, Sequence)",
+		                path, type);
 	out->type = pre_types[i].type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
@@ -296,7 +296,7 @@ static int pred_eq(int32_t cp, int32_t arg)
 
 /* Rust `impl Pattern for Fn(char) -> bool`: each matching char alone. */
 static enum xnr_status char_matches(const struct xnr__nstr *n, char_pred pred, int32_t arg,
-				    struct xnr__matches *m)
+                                    struct xnr__matches *m)
 {
 	size_t i = 0, run = 0;
 
@@ -337,7 +337,7 @@ static size_t apply_behavior(struct xnr__matches *m, enum xnr__behavior b)
 		for (i = 0; i < m->n; i++) {
 			struct xnr__match cur = m->v[i];
 			int merge = b == XNR__SPLIT_CONTIGUOUS ? cur.is_match == prev
-							       : cur.is_match && !prev;
+			                                       : cur.is_match && !prev;
 			prev = cur.is_match;
 			if (merge && wi > 0) {
 				m->v[wi - 1].e = cur.e;
@@ -367,7 +367,7 @@ static size_t apply_behavior(struct xnr__matches *m, enum xnr__behavior b)
 }
 
 static enum xnr_status emit_matches(const struct xnr__nstr *n, struct xnr__matches *m,
-				    enum xnr__behavior b, struct xnr__splits *out)
+                                    enum xnr__behavior b, struct xnr__splits *out)
 {
 	size_t i = apply_behavior(m, b);
 
@@ -400,7 +400,7 @@ static enum xnr_status bert_split(const struct xnr__nstr *n, struct xnr__splits 
 
 /* Rust Metaspace::pre_tokenize on one split (in w->a). */
 static enum xnr_status metaspace(const struct xnr__pretok *p, struct xnr__work *w,
-				 struct xnr__splits *out)
+                                 struct xnr__splits *out)
 {
 	size_t i = 0;
 	int32_t first = -1;
@@ -412,7 +412,8 @@ static enum xnr_status metaspace(const struct xnr__pretok *p, struct xnr__work *
 		int32_t cp;
 		i += xnr__utf8_dec(w->a.s, w->a.len, i, &cp);
 		if (cp == ' ') {
-			if (xnr__changes_add(&w->ch, -1, 1) || xnr__changes_add(&w->ch, p->delim, 1))
+			if (xnr__changes_add(&w->ch, -1, 1) ||
+			    xnr__changes_add(&w->ch, p->delim, 1))
 				return XNR_ERR_NOMEM;
 			cp = p->delim;
 		} else if (xnr__changes_add(&w->ch, cp, 0) != XNR_OK) {
@@ -422,8 +423,8 @@ static enum xnr_status metaspace(const struct xnr__pretok *p, struct xnr__work *
 			first = cp;
 	}
 	prepend = w->a.len > 0 && first != p->delim &&
-		  (p->prepend == XNR__PREPEND_ALWAYS ||
-		   (p->prepend == XNR__PREPEND_FIRST && w->a.shift == 0));
+	          (p->prepend == XNR__PREPEND_ALWAYS ||
+	           (p->prepend == XNR__PREPEND_FIRST && w->a.shift == 0));
 	if (prepend) {
 		/* Rust prepend: the replacement replaces the first char, which is
 		 * re-inserted right after it. */
@@ -450,7 +451,7 @@ static enum xnr_status metaspace(const struct xnr__pretok *p, struct xnr__work *
 /* ByteLevel: map every byte of the nstr [s, e) to its char; continuation
  * bytes are inserted chars. */
 static enum xnr_status bytelevel_piece(struct xnr__work *w, size_t s, size_t e,
-				       struct xnr__splits *out)
+                                       struct xnr__splits *out)
 {
 	size_t i;
 
@@ -468,7 +469,7 @@ static enum xnr_status bytelevel_piece(struct xnr__work *w, size_t s, size_t e,
 }
 
 static enum xnr_status bytelevel(const struct xnr__pretok *p, struct xnr__work *w,
-				 struct xnr__splits *out)
+                                 struct xnr__splits *out)
 {
 	size_t k;
 
@@ -502,7 +503,7 @@ static enum xnr_status bytelevel(const struct xnr__pretok *p, struct xnr__work *
 }
 
 static enum xnr_status split_one(const struct xnr__pretok *p, struct xnr__work *w,
-				 struct xnr__splits *out)
+                                 struct xnr__splits *out)
 {
 	struct xnr__nstr *n = &w->a;
 	enum xnr_status st = XNR_OK;
@@ -520,10 +521,10 @@ static enum xnr_status split_one(const struct xnr__pretok *p, struct xnr__work *
 	case XNR__PRE_DIGITS:
 		st = char_matches(n, pred_digit, 0, &w->m);
 		return st ? st
-			  : emit_matches(n, &w->m,
-					 p->individual_digits ? XNR__SPLIT_ISOLATED
-							      : XNR__SPLIT_CONTIGUOUS,
-					 out);
+		          : emit_matches(n, &w->m,
+		                         p->individual_digits ? XNR__SPLIT_ISOLATED
+		                                              : XNR__SPLIT_CONTIGUOUS,
+		                         out);
 	case XNR__PRE_CHAR_DELIM:
 		st = char_matches(n, pred_eq, p->delim, &w->m);
 		return st ? st : emit_matches(n, &w->m, XNR__SPLIT_REMOVED, out);
@@ -534,9 +535,9 @@ static enum xnr_status split_one(const struct xnr__pretok *p, struct xnr__work *
 		if (p->type == XNR__PRE_WHITESPACE || p->invert)
 			for (i = 0; i < w->m.n; i++)
 				w->m.v[i].is_match = !w->m.v[i].is_match;
-		return emit_matches(n, &w->m,
-				    p->type == XNR__PRE_WHITESPACE ? XNR__SPLIT_REMOVED : p->behavior,
-				    out);
+		return emit_matches(
+		    n, &w->m, p->type == XNR__PRE_WHITESPACE ? XNR__SPLIT_REMOVED : p->behavior,
+		    out);
 	case XNR__PRE_METASPACE:
 		return metaspace(p, w, out);
 	case XNR__PRE_BYTELEVEL:

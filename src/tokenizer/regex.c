@@ -9,7 +9,7 @@
 #include "tokenizer/internal.h"
 
 enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcre2_code **out,
-				   const char *where, struct xnr_error *err)
+                                   const char *where, struct xnr_error *err)
 {
 	int code;
 	PCRE2_SIZE erroff;
@@ -20,7 +20,7 @@ enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcr
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: bad regex at offset %zu: %s", where,
-				(size_t)erroff, (const char *)msg);
+		                (size_t)erroff, (const char *)msg);
 	}
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	*out = re;
@@ -28,7 +28,7 @@ enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcr
 }
 
 enum xnr_status xnr__regex_matches(const pcre2_code *re, const char *s, size_t len,
-				   struct xnr__work *w, struct xnr__matches *m)
+                                   struct xnr__work *w, struct xnr__matches *m)
 {
 	size_t prev = 0, pos = 0;
 

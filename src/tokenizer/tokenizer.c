@@ -76,7 +76,7 @@ static enum xnr_status normalize_content(struct xnr_tokenizer *tok, struct xnr__
 }
 
 static enum xnr_status parse_added_one(struct xnr_tokenizer *tok, const json_t *e, size_t i,
-				       struct xnr__added *t, struct xnr_error *err)
+                                       struct xnr__added *t, struct xnr_error *err)
 {
 	const char *content = NULL;
 	int64_t id = -1;
@@ -86,7 +86,7 @@ static enum xnr_status parse_added_one(struct xnr_tokenizer *tok, const json_t *
 	if (!json_is_object(e) || xnr_json_str(e, "content", &content, path, err) != 1 ||
 	    xnr_json_int(e, "id", &id, path, err) != 1 || id < 0 || id >= (1 << 26))
 		return xnr_fail(err, XNR_ERR_FORMAT,
-				"%s: expected {\"id\": 0..2^26, \"content\": \"...\", ...}", path);
+		                "%s: expected {\"id\": 0..2^26, \"content\": \"...\", ...}", path);
 	t->id = (int32_t)id;
 	t->len = strlen(content);
 	if (xnr_json_bool(e, "special", &t->special, path, err) < 0)
@@ -108,7 +108,7 @@ static enum xnr_status parse_added_one(struct xnr_tokenizer *tok, const json_t *
 }
 
 static enum xnr_status parse_added(struct xnr_tokenizer *tok, const json_t *arr,
-				   struct xnr_error *err)
+                                   struct xnr_error *err)
 {
 	size_t i;
 
@@ -136,18 +136,19 @@ static void describe(struct xnr_tokenizer *tok)
 	int n = 0;
 
 	if (tok->has_normalizer)
-		n += snprintf(p + n, cap - (size_t)n, "%s > ", xnr__normalizer_name(&tok->normalizer));
+		n += snprintf(p + n, cap - (size_t)n, "%s > ",
+		              xnr__normalizer_name(&tok->normalizer));
 	if (tok->has_pretok && (size_t)n < cap)
 		n += snprintf(p + n, cap - (size_t)n, "%s > ", xnr__pretok_name(&tok->pretok));
 	if ((size_t)n < cap)
 		n += snprintf(p + n, cap - (size_t)n, "%s(%d)", xnr__model_name(&tok->model),
-			      tok->model.vocab.n);
+		              tok->model.vocab.n);
 	if (tok->post.type != XNR__POST_NONE && (size_t)n < cap)
 		snprintf(p + n, cap - (size_t)n, " > %s", xnr__post_name(&tok->post));
 }
 
 static enum xnr_status parse_components(struct xnr_tokenizer *tok, const json_t *root,
-					struct xnr_error *err)
+                                        struct xnr_error *err)
 {
 	const json_t *v = json_object_get(root, "normalizer");
 	enum xnr_status st;
@@ -173,7 +174,7 @@ static enum xnr_status parse_components(struct xnr_tokenizer *tok, const json_t 
 }
 
 enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
-					 struct xnr_tokenizer **out, struct xnr_error *err)
+                                         struct xnr_tokenizer **out, struct xnr_error *err)
 {
 	struct xnr_tokenizer *tok;
 	const char *version = NULL;
@@ -182,13 +183,13 @@ enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
 	xnr_error_clear(err);
 	if (!json_is_object(root))
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected a JSON object at the top level",
-				what);
+		                what);
 	if (xnr_json_str(root, "version", &version, what, err) < 0)
 		return XNR_ERR_FORMAT;
 	if (version && strcmp(version, "1.0") != 0)
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-				"%s: version \"%s\" is not supported (expected \"1.0\")", what,
-				version);
+		                "%s: version \"%s\" is not supported (expected \"1.0\")", what,
+		                version);
 	if (!json_object_get(root, "model"))
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"model\"", what);
 	tok = calloc(1, sizeof *tok);
@@ -206,7 +207,7 @@ enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
 }
 
 enum xnr_status xnr__tokenizer_parse(const char *text, size_t len, struct xnr_tokenizer **out,
-				     struct xnr_error *err)
+                                     struct xnr_error *err)
 {
 	json_t *root = NULL;
 	enum xnr_status st = xnr_json_parse(text, len, "tokenizer.json", &root, err);
@@ -219,7 +220,7 @@ enum xnr_status xnr__tokenizer_parse(const char *text, size_t len, struct xnr_to
 }
 
 enum xnr_status xnr_tokenizer_open_json(const char *path, struct xnr_tokenizer **out,
-					struct xnr_error *err)
+                                        struct xnr_error *err)
 {
 	json_t *root = NULL;
 	enum xnr_status st = xnr_json_load(path, XNR_TOKENIZER_MAX_BYTES, &root, err);
@@ -232,7 +233,7 @@ enum xnr_status xnr_tokenizer_open_json(const char *path, struct xnr_tokenizer *
 }
 
 enum xnr_status xnr_tokenizer_open(const char *model_dir, struct xnr_tokenizer **out,
-				   struct xnr_error *err)
+                                   struct xnr_error *err)
 {
 	char path[4096];
 

@@ -39,7 +39,7 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 		size_t len;
 		if (!json_is_array(e) || !json_is_string(piece) || !json_is_number(score))
 			return xnr_fail(err, XNR_ERR_FORMAT,
-					"model.vocab[%zu]: expected [\"piece\", score]", i);
+			                "model.vocab[%zu]: expected [\"piece\", score]", i);
 		len = json_string_length(piece);
 		if (xnr__vocab_add(&m->vocab, json_string_value(piece), len, (int32_t)i) != XNR_OK)
 			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
@@ -57,7 +57,7 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 		return XNR_ERR_FORMAT;
 	if (r == 1 && (unk < 0 || (size_t)unk >= n))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.unk_id: %lld is not a vocab index",
-				(long long)unk);
+		                (long long)unk);
 	m->unk_id = (int32_t)unk;
 	m->fuse_unk = 1;
 	m->byte_fallback = 0;
@@ -135,8 +135,8 @@ static void viterbi(const struct xnr__model *m, const char *s, size_t len, struc
 }
 
 /* Emit one (possibly fused) piece [s, e): vocab id, byte fallback or unk. */
-static enum xnr_status emit_piece(const struct xnr__model *m, const char *str, size_t s,
-				  size_t e, struct xnr__emit *em)
+static enum xnr_status emit_piece(const struct xnr__model *m, const char *str, size_t s, size_t e,
+                                  struct xnr__emit *em)
 {
 	int32_t id = xnr__vocab_get(&m->vocab, str + s, e - s);
 	size_t k;
@@ -148,7 +148,8 @@ static enum xnr_status emit_piece(const struct xnr__model *m, const char *str, s
 			;
 		if (k == e) {
 			for (k = s; k < e; k++)
-				if (xnr__emit(em, m->byte_ids[(unsigned char)str[k]], s, e) != XNR_OK)
+				if (xnr__emit(em, m->byte_ids[(unsigned char)str[k]], s, e) !=
+				    XNR_OK)
 					return XNR_ERR_NOMEM;
 			return XNR_OK;
 		}
@@ -159,7 +160,7 @@ static enum xnr_status emit_piece(const struct xnr__model *m, const char *str, s
 }
 
 enum xnr_status xnr__unigram(const struct xnr__model *m, const char *s, size_t len,
-			     struct xnr__work *w, struct xnr__emit *e)
+                             struct xnr__work *w, struct xnr__emit *e)
 {
 	size_t pos, n = 0, k, unk_start = 0;
 	int in_unk = 0;

@@ -151,14 +151,14 @@ enum xnr_status xnr__vocab_finish(struct xnr__vocab *v, struct xnr_error *err)
 		return XNR_OK;
 	if (v->max_id >= XNR_VOCAB_MAX_ID)
 		return xnr_fail(err, XNR_ERR_FORMAT, "vocab: id %d too large (max %d)",
-				(int)v->max_id, XNR_VOCAB_MAX_ID - 1);
+		                (int)v->max_id, XNR_VOCAB_MAX_ID - 1);
 	v->by_id = calloc((size_t)v->max_id + 1, sizeof *v->by_id);
 	if (!v->by_id)
 		return xnr_fail(err, XNR_ERR_NOMEM, "vocab: out of memory");
 	for (e = 0; e < v->n; e++) {
 		if (v->ids[e] < 0)
 			return xnr_fail(err, XNR_ERR_FORMAT, "vocab: negative id %d for \"%s\"",
-					(int)v->ids[e], v->pool + v->str_off[e]);
+			                (int)v->ids[e], v->pool + v->str_off[e]);
 		if (!v->by_id[v->ids[e]])
 			v->by_id[v->ids[e]] = v->pool + v->str_off[e];
 	}

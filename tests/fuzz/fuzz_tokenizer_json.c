@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char text[] = "Hello, wörld!  \xe4\xb8\xad\xe6\x96\x87 <mask> 12.5 \t\n"
-				   "na\xc3\xafve \xf0\x9f\x98\x80 [SEP] don't";
+	                           "na\xc3\xafve \xf0\x9f\x98\x80 [SEP] don't";
 	const char *words[3] = {"Hello", "w\xc3\xb6rld", "<s>"};
 	size_t lens[3] = {5, 6, 3};
 	struct xnr_tokenizer *tok = NULL;

@@ -26,7 +26,8 @@ static void check_golden(struct xnr_tokenizer *tok)
 	xnr_encoding_init(&enc);
 	for (i = 0; i < json_array_size(g); i++) {
 		json_t *e = json_array_get(g, i), *words = json_object_get(e, "words");
-		json_t *ids = json_object_get(e, "input_ids"), *wids = json_object_get(e, "word_ids");
+		json_t *ids = json_object_get(e, "input_ids"),
+		       *wids = json_object_get(e, "word_ids");
 		size_t n = json_array_size(words);
 		const char **w = calloc(n + 1, sizeof *w);
 		size_t *wl = calloc(n + 1, sizeof *wl);
@@ -35,15 +36,16 @@ static void check_golden(struct xnr_tokenizer *tok)
 			wl[k] = strlen(w[k]);
 		}
 		assert_int_equal(xnr_tokenizer_encode_words(tok, w, wl, (int)n, 1, &enc, &err),
-				 XNR_OK);
+		                 XNR_OK);
 		if ((size_t)enc.n_tokens != json_array_size(ids))
 			fprintf(stderr, "sentence %zu: %d tokens, expected %zu\n", i, enc.n_tokens,
-				json_array_size(ids));
+			        json_array_size(ids));
 		assert_int_equal(enc.n_tokens, json_array_size(ids));
 		for (k = 0; k < json_array_size(ids); k++) {
 			json_t *wv = json_array_get(wids, k);
 			assert_int_equal(enc.ids[k], json_integer_value(json_array_get(ids, k)));
-			assert_int_equal(enc.word_ids[k], json_is_null(wv) ? -1 : json_integer_value(wv));
+			assert_int_equal(enc.word_ids[k],
+			                 json_is_null(wv) ? -1 : json_integer_value(wv));
 		}
 		free(w);
 		free(wl);
@@ -58,8 +60,9 @@ static void test_golden_json(void **state)
 	struct xnr_error err;
 	(void)state;
 	assert_int_equal(xnr_tokenizer_open(tu_shared(MODEL), &tok, &err), XNR_OK);
-	assert_string_equal(xnr_tokenizer_describe(tok),
-			    "BertNormalizer > BertPreTokenizer > WordPiece(9000) > TemplateProcessing");
+	assert_string_equal(
+	    xnr_tokenizer_describe(tok),
+	    "BertNormalizer > BertPreTokenizer > WordPiece(9000) > TemplateProcessing");
 	assert_int_equal(xnr_tokenizer_n_special(tok), 2);
 	check_golden(tok);
 	xnr_tokenizer_close(tok);
@@ -231,11 +234,13 @@ static void test_speed(void **state)
 	xnr_encoding_init(&enc);
 	while (fgets(line, sizeof line, f)) {
 		char *sp = strchr(line, ' ');
-		if (line[0] == '\n' || line[0] == '\r' || !sp || strncmp(line, "-DOCSTART-", 10) == 0) {
+		if (line[0] == '\n' || line[0] == '\r' || !sp ||
+		    strncmp(line, "-DOCSTART-", 10) == 0) {
 			if (n > 0) {
-				assert_int_equal(xnr_tokenizer_encode_words(tok, (const char *const *)words,
-									   lens, n, 1, &enc, &err),
-						 XNR_OK);
+				assert_int_equal(
+				    xnr_tokenizer_encode_words(tok, (const char *const *)words,
+				                               lens, n, 1, &enc, &err),
+				    XNR_OK);
 				n_sent++;
 			}
 			for (k = 0; k < n; k++)
@@ -262,9 +267,9 @@ static void test_speed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_json),   cmocka_unit_test(test_golden_legacy),
-		cmocka_unit_test(test_raw_offsets),   cmocka_unit_test(test_raw_unicode),
-		cmocka_unit_test(test_bad_text),      cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_golden_json), cmocka_unit_test(test_golden_legacy),
+	    cmocka_unit_test(test_raw_offsets), cmocka_unit_test(test_raw_unicode),
+	    cmocka_unit_test(test_bad_text),    cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

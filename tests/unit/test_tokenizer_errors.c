@@ -8,7 +8,7 @@
 #include "tokenizer/tokenizer.h"
 
 static const char *MODEL = "{\"type\":\"WordLevel\",\"vocab\":{\"a\":0,\"<unk>\":1},"
-			   "\"unk_token\":\"<unk>\"}";
+                           "\"unk_token\":\"<unk>\"}";
 
 static enum xnr_status load(const char *json, struct xnr_error *err)
 {
@@ -30,18 +30,18 @@ static void test_unknown_type(void **state)
 	char json[1024];
 	(void)state;
 	snprintf(json, sizeof json,
-		 "{\"version\":\"1.0\",\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":"
-		 "[{\"type\":\"NFC\"},{\"type\":\"Foo\"}]},\"model\":%s}",
-		 MODEL);
+	         "{\"version\":\"1.0\",\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":"
+	         "[{\"type\":\"NFC\"},{\"type\":\"Foo\"}]},\"model\":%s}",
+	         MODEL);
 	assert_int_equal(load(json, &err), XNR_ERR_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "tokenizer.json: normalizer.normalizers[1]: unknown type "
-					 "\"Foo\" (supported: "));
+	                                "\"Foo\" (supported: "));
 	snprintf(json, sizeof json,
-		 "{\"version\":\"1.0\",\"pre_tokenizer\":{\"type\":\"Bar\"},\"model\":%s}", MODEL);
+	         "{\"version\":\"1.0\",\"pre_tokenizer\":{\"type\":\"Bar\"},\"model\":%s}", MODEL);
 	assert_int_equal(load(json, &err), XNR_ERR_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "pre_tokenizer: unknown type \"Bar\""));
 	assert_int_equal(load("{\"version\":\"1.0\",\"model\":{\"type\":\"Baz\"}}", &err),
-			 XNR_ERR_UNSUPPORTED);
+	                 XNR_ERR_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "model: unknown type \"Baz\""));
 }
 
@@ -58,22 +58,23 @@ static void test_malformed(void **state)
 	assert_int_equal(load("[1, 2]", &err), XNR_ERR_FORMAT);
 	assert_int_equal(load("{\"version\":\"1.0\",\"model\":{\"type\":", &err), XNR_ERR_FORMAT);
 	assert_int_equal(load("", &err), XNR_ERR_FORMAT);
-	assert_int_equal(load("{\"version\":\"1.0\",\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},"
-			      "\"merges\":[\"a b\"]}}",
-			      &err),
-			 XNR_ERR_FORMAT);
+	assert_int_equal(
+	    load("{\"version\":\"1.0\",\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},"
+	         "\"merges\":[\"a b\"]}}",
+	         &err),
+	    XNR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "merges[0]"));
-	assert_int_equal(load("{\"version\":\"1.0\",\"model\":{\"type\":\"Unigram\",\"vocab\":[[1]]}}",
-			      &err),
-			 XNR_ERR_FORMAT);
+	assert_int_equal(
+	    load("{\"version\":\"1.0\",\"model\":{\"type\":\"Unigram\",\"vocab\":[[1]]}}", &err),
+	    XNR_ERR_FORMAT);
 	assert_int_equal(load("{\"version\":\"1.0\",\"model\":{\"type\":\"WordPiece\",\"vocab\":"
-			      "{\"a\":-3}}}",
-			      &err),
-			 XNR_ERR_FORMAT);
+	                      "{\"a\":-3}}}",
+	                      &err),
+	                 XNR_ERR_FORMAT);
 	snprintf(json, sizeof json,
-		 "{\"version\":\"1.0\",\"normalizer\":{\"type\":\"Replace\",\"pattern\":"
-		 "{\"Regex\":\"(\"},\"content\":\"\"},\"model\":%s}",
-		 MODEL);
+	         "{\"version\":\"1.0\",\"normalizer\":{\"type\":\"Replace\",\"pattern\":"
+	         "{\"Regex\":\"(\"},\"content\":\"\"},\"model\":%s}",
+	         MODEL);
 	assert_int_equal(load(json, &err), XNR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "normalizer"));
 }
@@ -98,20 +99,21 @@ static void test_misc_components(void **state)
 	struct xnr_error err;
 	const char *dir = tu_tmpdir("tok_misc");
 	const char *json =
-		"{\"version\":\"1.0\",\"added_tokens\":[{\"id\":9,\"content\":\"zz\","
-		"\"special\":false,\"normalized\":false,\"single_word\":true}],"
-		"\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"NFKC\"},"
-		"{\"type\":\"Lowercase\"},{\"type\":\"NFD\"},{\"type\":\"StripAccents\"},"
-		"{\"type\":\"Nmt\"},{\"type\":\"Prepend\",\"prepend\":\"_\"}]},"
-		"\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":"
-		"\"WhitespaceSplit\"},{\"type\":\"Digits\",\"individual_digits\":true},"
-		"{\"type\":\"Punctuation\"},{\"type\":\"Split\",\"pattern\":{\"String\":\"a\"},"
-		"\"behavior\":\"MergedWithPrevious\"}]},"
-		"\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"_\":0,\"ba\":1,\"1\":2,\"2\":3,"
-		"\"<unk>\":4,\"e\":5,\"-\":6},\"unk_token\":\"<unk>\"}}";
+	    "{\"version\":\"1.0\",\"added_tokens\":[{\"id\":9,\"content\":\"zz\","
+	    "\"special\":false,\"normalized\":false,\"single_word\":true}],"
+	    "\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"NFKC\"},"
+	    "{\"type\":\"Lowercase\"},{\"type\":\"NFD\"},{\"type\":\"StripAccents\"},"
+	    "{\"type\":\"Nmt\"},{\"type\":\"Prepend\",\"prepend\":\"_\"}]},"
+	    "\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":"
+	    "\"WhitespaceSplit\"},{\"type\":\"Digits\",\"individual_digits\":true},"
+	    "{\"type\":\"Punctuation\"},{\"type\":\"Split\",\"pattern\":{\"String\":\"a\"},"
+	    "\"behavior\":\"MergedWithPrevious\"}]},"
+	    "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"_\":0,\"ba\":1,\"1\":2,\"2\":3,"
+	    "\"<unk>\":4,\"e\":5,\"-\":6},\"unk_token\":\"<unk>\"}}";
 	const char *path = tu_write(dir, "tokenizer.json", json, strlen(json));
 	/* "_ÉBA12-e zz xzz": NFKC, lowercase, NFD + strip accents -> "_eba12-e zz xzz". */
-	const char *text = "\xc3\x89" "BA12-e zz xzz";
+	const char *text = "\xc3\x89"
+	                   "BA12-e zz xzz";
 	(void)state;
 	if (xnr_tokenizer_open_json(path, &tok, &err) != XNR_OK)
 		fprintf(stderr, "%s\n", err.msg);
@@ -123,9 +125,9 @@ static void test_misc_components(void **state)
 	 * Prepend runs on the next piece " xzz" too ("_" aligned to the space);
 	 * in "xzz" zz is inside a word, so skipped and the word is unk. */
 	{
-		static const int32_t want[][3] = {{0, 0, 2}, {4, 0, 4},	 {2, 4, 5},   {3, 5, 6},
-						  {6, 6, 7}, {5, 7, 8},	 {9, 9, 11},  {0, 11, 12},
-						  {4, 12, 15}};
+		static const int32_t want[][3] = {{0, 0, 2},  {4, 0, 4},   {2, 4, 5},
+		                                  {3, 5, 6},  {6, 6, 7},   {5, 7, 8},
+		                                  {9, 9, 11}, {0, 11, 12}, {4, 12, 15}};
 		int i;
 		assert_int_equal(enc.n_tokens, 9);
 		for (i = 0; i < 9; i++) {
@@ -141,10 +143,10 @@ static void test_misc_components(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unknown_type),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_missing_files),
-		cmocka_unit_test(test_misc_components),
+	    cmocka_unit_test(test_unknown_type),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_missing_files),
+	    cmocka_unit_test(test_misc_components),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,7 @@ static void check(const struct xnr_encoding *enc, const int32_t (*expect)[4], in
 	int i;
 	for (i = 0; i < enc->n_tokens; i++)
 		fprintf(stderr, "  [%d] id %d word %d (%d, %d)\n", i, enc->ids[i], enc->word_ids[i],
-			enc->offsets[2 * i], enc->offsets[2 * i + 1]);
+		        enc->offsets[2 * i], enc->offsets[2 * i + 1]);
 	assert_int_equal(enc->n_tokens, n);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(enc->ids[i], expect[i][0]);
@@ -39,7 +39,7 @@ static void check(const struct xnr_encoding *enc, const int32_t (*expect)[4], in
 }
 
 static void encode(const struct xnr_tokenizer *tok, const char *text, int add_special,
-		   struct xnr_encoding *enc)
+                   struct xnr_encoding *enc)
 {
 	struct xnr_error err;
 	if (xnr_tokenizer_encode(tok, text, strlen(text), add_special, enc, &err) != XNR_OK)
@@ -53,17 +53,17 @@ static void test_roberta(void **state)
 	struct xnr_error err;
 	/* " Hello" (prefix space aligned to H) -> ĠHello, kept (0, 5) as the
 	 * first token; " world" -> Ġwor l d, Ġwor trimmed to (6, 9). */
-	static const int32_t hello[][4] = {{0, -1, 0, 0}, {17, 0, 0, 5}, {20, 1, 6, 9},
-					   {7, 1, 9, 10}, {12, 1, 10, 11}, {2, -1, 0, 0}};
+	static const int32_t hello[][4] = {{0, -1, 0, 0}, {17, 0, 0, 5},   {20, 1, 6, 9},
+	                                   {7, 1, 9, 10}, {12, 1, 10, 11}, {2, -1, 0, 0}};
 	/* Two spaces: the regex isolates the first as "Ġ" at (5, 6), trimmed
 	 * to the empty (6, 6); the second leads " world". */
-	static const int32_t spaces[][4] = {{17, 0, 0, 5}, {9, 1, 6, 6}, {20, 2, 7, 10},
-					    {7, 2, 10, 11}, {12, 2, 11, 12}};
+	static const int32_t spaces[][4] = {
+	    {17, 0, 0, 5}, {9, 1, 6, 6}, {20, 2, 7, 10}, {7, 2, 10, 11}, {12, 2, 11, 12}};
 	/* <mask> has lstrip: its offsets take the space before it. */
 	static const int32_t mask[][4] = {{17, 0, 0, 5}, {4, 1, 5, 12}};
 	/* Words mode: a prefix space on every word, offsets relative to it. */
 	static const int32_t words[][4] = {{0, -1, 0, 0}, {17, 0, 0, 5}, {20, 1, 0, 3},
-					   {7, 1, 3, 4},  {12, 1, 4, 5},  {2, -1, 0, 0}};
+	                                   {7, 1, 3, 4},  {12, 1, 4, 5}, {2, -1, 0, 0}};
 	/* " Hex": Ġ stays alone (its trailing-space trim empties it); x is not
 	 * in the vocab and the model has no unk: silently dropped. */
 	static const int32_t drop[][4] = {{9, 0, 0, 0}, {13, 0, 0, 2}};
@@ -114,14 +114,14 @@ static void test_xlmr(void **state)
 	struct xnr_encoding enc;
 	/* Strip drops the leading spaces, Replace folds the run of three into
 	 * one aligned to the last (9, 10); ▁world starts there. */
-	static const int32_t a[][4] = {{0, -1, 0, 0}, {5, 0, 2, 7}, {8, 1, 9, 15},
-				       {3, 1, 15, 16}, {2, -1, 0, 0}};
+	static const int32_t a[][4] = {
+	    {0, -1, 0, 0}, {5, 0, 2, 7}, {8, 1, 9, 15}, {3, 1, 15, 16}, {2, -1, 0, 0}};
 	/* The prepended ▁ aligns to H; unknown "i!!" fuses into one <unk>. */
 	static const int32_t b[][4] = {{4, 0, 0, 1}, {9, 0, 0, 1}, {3, 0, 1, 4}};
 	(void)state;
 	xnr_encoding_init(&enc);
 	assert_string_equal(xnr_tokenizer_describe(tok),
-			    "Sequence > Metaspace > Unigram(16) > TemplateProcessing");
+	                    "Sequence > Metaspace > Unigram(16) > TemplateProcessing");
 	encode(tok, "  Hello   world!", 1, &enc);
 	check(&enc, a, 5);
 	encode(tok, "Hi!!", 0, &enc);
@@ -133,9 +133,9 @@ static void test_xlmr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roberta),
-		cmocka_unit_test(test_bpe_fallback),
-		cmocka_unit_test(test_xlmr),
+	    cmocka_unit_test(test_roberta),
+	    cmocka_unit_test(test_bpe_fallback),
+	    cmocka_unit_test(test_xlmr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
