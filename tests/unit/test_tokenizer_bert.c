@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,12 +265,33 @@ static void test_speed(void **state)
 	xnr_tokenizer_close(tok);
 }
 
+static void *golden_thread(void *tok)
+{
+	check_golden(tok);
+	return NULL;
+}
+
+/* One tokenizer shared by threads, each with its own encodings. */
+static void test_threads(void **state)
+{
+	struct xnr_tokenizer *tok = open_bert();
+	pthread_t th[3];
+	int i;
+	(void)state;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, golden_thread, tok), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	xnr_tokenizer_close(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden_json), cmocka_unit_test(test_golden_legacy),
 	    cmocka_unit_test(test_raw_offsets), cmocka_unit_test(test_raw_unicode),
 	    cmocka_unit_test(test_bad_text),    cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
