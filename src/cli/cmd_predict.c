@@ -228,7 +228,7 @@ static int print_json(const struct line_input *li, const struct xnr_result *r,
 static int run_chunk(struct xnr_engine *e, const struct predict_opts *o, struct line_input *lines,
 		     int n, const char *source, long first_line_no)
 {
-	struct xnr_input inputs[PREDICT_CHUNK];
+	struct xnr_input inputs[PREDICT_CHUNK] = {{0}};
 	struct xnr_result results[PREDICT_CHUNK];
 	struct xnr_error err;
 	int i, rc = XNR_EXIT_OK;
@@ -343,6 +343,7 @@ static int parse_predict(int argc, char **argv, struct predict_opts *o)
 	memset(o, 0, sizeof *o);
 	o->params = xnr_engine_default_params();
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:t:wjn:L:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model_dir = optarg; break;
@@ -359,7 +360,9 @@ static int parse_predict(int argc, char **argv, struct predict_opts *o)
 				return XNR_EXIT_USAGE;
 			break;
 		case 'h': fputs(predict_usage, stdout); return -1;
-		default: return xnr_cli_usage_error("predict", "unknown option");
+		default:
+			return xnr_cli_usage_error("predict", "unknown option or missing value: %s",
+						   argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
