@@ -24,7 +24,7 @@
 
 /* Four double accumulators: the sums of H (up to thousands) values stay
  * within 1e-7 relative of the exact value and do not serialize on one add. */
-static double sum_d(const float *x, int n)
+static inline double sum_d(const float *restrict x, int n)
 {
 	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 	int i = 0;
@@ -40,7 +40,7 @@ static double sum_d(const float *x, int n)
 	return (s0 + s1) + (s2 + s3);
 }
 
-static double sq_dev_d(const float *x, int n, double mu)
+static inline double sq_dev_d(const float *restrict x, int n, double mu)
 {
 	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 	int i = 0;
@@ -57,31 +57,35 @@ static double sq_dev_d(const float *x, int n, double mu)
 	return (s0 + s1) + (s2 + s3);
 }
 
+XNR_HOT static void layernorm_row(float *restrict row, const float *restrict bias,
+				  const float *restrict res, const float *restrict w,
+				  const float *restrict b, int n, float eps)
+{
+	double mu, var;
+	float fmu, rstd;
+	int i;
+
+	if (bias)
+		for (i = 0; i < n; i++)
+			row[i] += bias[i];
+	if (res)
+		for (i = 0; i < n; i++)
+			row[i] += res[i];
+	mu = sum_d(row, n) / n;
+	var = sq_dev_d(row, n, mu) / n;
+	fmu = (float)mu;
+	rstd = (float)(1.0 / sqrt(var + (double)eps));
+	for (i = 0; i < n; i++)
+		row[i] = (row[i] - fmu) * rstd * w[i] + b[i];
+}
+
 void xnr_layernorm_rows(float *y, const float *bias, const float *res, const float *w,
 			const float *b, long rows, int n, float eps)
 {
 	long r;
-	int i;
 
-	for (r = 0; r < rows; r++) {
-		float *row = y + r * n;
-		const float *rr = res ? res + r * n : NULL;
-		double mu, var;
-		float fmu, rstd;
-
-		if (bias)
-			for (i = 0; i < n; i++)
-				row[i] += bias[i];
-		if (rr)
-			for (i = 0; i < n; i++)
-				row[i] += rr[i];
-		mu = sum_d(row, n) / n;
-		var = sq_dev_d(row, n, mu) / n;
-		fmu = (float)mu;
-		rstd = (float)(1.0 / sqrt(var + (double)eps));
-		for (i = 0; i < n; i++)
-			row[i] = (row[i] - fmu) * rstd * w[i] + b[i];
-	}
+	for (r = 0; r < rows; r++)
+		layernorm_row(y + r * n, bias, res ? res + r * n : NULL, w, b, n, eps);
 }
 
 /* erf(x) as a rational function (odd degree-13 over even degree-8

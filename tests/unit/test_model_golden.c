@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/pool.h"
 #include "model/model.h"
@@ -253,12 +254,44 @@ static void test_bad_input(void **state)
 	xnr_state_close(st);
 }
 
+/* Not a check: tokens/s of the 64 packed sequences, 1 and 2 threads, for the
+ * report (wall clock, so meaningless under sanitizers or a busy machine). */
+static void test_throughput_info(void **state)
+{
+	struct xnr_forward_opts opts = {0, 0};
+	struct xnr_batch b = {g.n_seq, g.ids, NULL, g.seq_start};
+	struct xnr_state *st = NULL;
+	struct xnr_outputs out;
+	struct xnr_error err;
+	int threads, rep, reps = 5;
+	(void)state;
+
+	assert_int_equal(xnr_state_open(model, g.n_tokens, g.max_len, opts, &st, &err), XNR_OK);
+	for (threads = 1; threads <= 2; threads++) {
+		struct xnr_pool *pool = NULL;
+		struct timespec t0, t1;
+		double dt;
+		assert_int_equal(xnr_pool_open(threads, &pool, &err), XNR_OK);
+		assert_int_equal(xnr_model_forward(model, st, pool, &b, &out, &err), XNR_OK);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (rep = 0; rep < reps; rep++)
+			assert_int_equal(xnr_model_forward(model, st, pool, &b, &out, &err), XNR_OK);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+		printf("throughput (info): %d thread(s), %d tokens per batch: %.0f tokens/s\n",
+		       threads, g.n_tokens, g.n_tokens * reps / dt);
+		xnr_pool_close(pool);
+	}
+	xnr_state_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_all_outputs),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_throughput_info),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
