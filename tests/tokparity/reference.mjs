@@ -1,32 +1,54 @@
 // reference.mjs - expected encodings from Hugging Face tokenizers (the Rust
-// crate through its official Node binding), in tokdump's shape: ids, BYTE
-// offsets, word ids (null for special tokens).
+// crate through its official Node binding): ids, offsets, word ids (null for
+// special tokens), and the conversion of tokdump's byte offsets into the
+// binding's units.
 //
-// The binding reports offsets in characters (code points); they are turned into
-// UTF-8 byte offsets of the same string here. Its encode() refuses word lists
-// for is_split_into_words, so word input is encoded the way the Rust crate does
-// it for pre-tokenized input: every word on its own without special tokens
-// (offsets relative to the word, word id = word index), the pieces
-// concatenated, then framed with the post-processor's special tokens.
+// The binding reports offsets in characters (code points), like Python and
+// transformers. The Rust crate computes byte offsets and converts them with its
+// BytesToCharOffsetConverter: a byte inside a character maps to that character,
+// an end at the end of the string to the character count, and offsets it cannot
+// map stay as they are. bytesToChars applies the same rule to the C offsets.
+//
+// The binding's encode() refuses word lists for is_split_into_words, so word
+// input is encoded the way the Rust crate does it for pre-tokenized input: every
+// word on its own without special tokens (offsets relative to the word, word id
+// = word index), the pieces concatenated, then framed with the post-processor's
+// special tokens.
 
 function utf8Len(cp) {
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
-// Byte offset of every code point index of s (one extra entry for the end).
-function charToByte(s) {
-  const map = [0];
-  let b = 0;
+// Character index of every byte of s, plus whether the byte starts a character.
+function byteToChar(s) {
+  const index = [];
+  const starts = [];
+  let i = 0;
   for (const ch of s) {
-    b += utf8Len(ch.codePointAt(0));
-    map.push(b);
+    const n = utf8Len(ch.codePointAt(0));
+    for (let k = 0; k < n; k++) {
+      index.push(i);
+      starts.push(k === 0);
+    }
+    i++;
   }
-  return map;
+  return { index, starts, nChars: i };
 }
 
-function byteOffsets(s, offsets) {
-  const map = charToByte(s);
-  return offsets.map(([a, b]) => [map[a] ?? -1, map[b] ?? -1]);
+// Byte offsets of s -> character offsets, as the Rust crate converts them.
+// Also counts offsets that fall inside a character (not on a boundary).
+export function bytesToChars(s, offsets) {
+  const map = byteToChar(s);
+  let midChar = 0;
+  const chars = offsets.map(([a, b]) => {
+    const len = map.index.length;
+    if ((a < len && !map.starts[a]) || (b < len && !map.starts[b])) midChar++;
+    if (a >= len || a < 0) return [a, b];
+    if (b < len && b >= 0) return [map.index[a], map.index[b]];
+    const last = b - 1 < len && b - 1 >= 0 ? map.index[b - 1] : map.index[a] + 1;
+    return [map.index[a], last + 1];
+  });
+  return { chars, midChar };
 }
 
 // The special tokens the single-sequence post-processor puts before and after
@@ -56,7 +78,7 @@ export async function referenceText(tok, lines) {
   const encs = await tok.encodeBatch(lines, { addSpecialTokens: true });
   return encs.map((e, i) => ({
     ids: e.getIds(),
-    offsets: byteOffsets(lines[i], e.getOffsets()),
+    offsets: e.getOffsets(),
     word_ids: e.getWordIds().map((w) => (w === undefined ? null : w)),
   }));
 }
@@ -72,7 +94,7 @@ export async function referenceWords(tok, sentences) {
     const toks = frame.before.map(special);
     words.forEach((word, w) => {
       const e = encs[k++];
-      const offs = byteOffsets(word, e.getOffsets());
+      const offs = e.getOffsets();
       e.getIds().forEach((id, t) => toks.push({ id, offset: offs[t], word: w }));
     });
     toks.push(...frame.after.map(special));
