@@ -71,6 +71,8 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 	return XNR_OK;
 }
 
+/* Room for a lattice over n positions: best[n], back[2n] (start, id) and
+ * after it a stack of up to n piece ends for the backtrack. */
 static enum xnr_status reserve(struct xnr__work *w, size_t n)
 {
 	double *best;
@@ -78,15 +80,15 @@ static enum xnr_status reserve(struct xnr__work *w, size_t n)
 
 	if (n <= w->best_cap)
 		return XNR_OK;
-	best = realloc(w->best, n * 2 * sizeof *best);
+	best = realloc(w->best, n * sizeof *best);
 	if (!best)
 		return XNR_ERR_NOMEM;
 	w->best = best;
-	back = realloc(w->back, n * 2 * 2 * sizeof *back);
+	back = realloc(w->back, n * 3 * sizeof *back);
 	if (!back)
 		return XNR_ERR_NOMEM;
 	w->back = back;
-	w->best_cap = n * 2;
+	w->best_cap = n;
 	return XNR_OK;
 }
 
