@@ -70,22 +70,23 @@ static size_t align16(size_t n)
 }
 
 static enum xnr_status check_state_args(const struct xnr_model_config *c, int max_tokens,
-					int max_seq_len, struct xnr_error *err)
+                                        int max_seq_len, struct xnr_error *err)
 {
 	int usable = c->max_positions - c->position_offset;
 
 	if (max_tokens < 1 || max_tokens > XNR__MAX_STATE_TOKENS)
 		return xnr_fail(err, XNR_ERR_LIMIT,
-				"state: max_tokens %d outside 1..%d (use smaller batches)", max_tokens,
-				XNR__MAX_STATE_TOKENS);
+		                "state: max_tokens %d outside 1..%d (use smaller batches)",
+		                max_tokens, XNR__MAX_STATE_TOKENS);
 	if (max_seq_len < 1 || max_seq_len > usable)
 		return xnr_fail(err, XNR_ERR_LIMIT,
-				"state: max_seq_len %d outside 1..%d (the model has %d positions, "
-				"the first at %d; truncate or split longer inputs)",
-				max_seq_len, usable, c->max_positions, c->position_offset);
+		                "state: max_seq_len %d outside 1..%d (the model has %d positions, "
+		                "the first at %d; truncate or split longer inputs)",
+		                max_seq_len, usable, c->max_positions, c->position_offset);
 	if (c->n_heads < 1 || c->hidden_size % c->n_heads != 0)
-		return xnr_fail(err, XNR_ERR_INTERNAL, "state: hidden size %d not divisible by %d heads",
-				c->hidden_size, c->n_heads);
+		return xnr_fail(err, XNR_ERR_INTERNAL,
+		                "state: hidden size %d not divisible by %d heads", c->hidden_size,
+		                c->n_heads);
 	return XNR_OK;
 }
 
@@ -93,20 +94,24 @@ static enum xnr_status check_state_args(const struct xnr_model_config *c, int ma
 static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base)
 {
 	const struct xnr_model_config *c = &m->cfg;
-	size_t N = (size_t)s->max_tokens, H = (size_t)c->hidden_size, I = (size_t)c->intermediate_size;
+	size_t N = (size_t)s->max_tokens, H = (size_t)c->hidden_size,
+	       I = (size_t)c->intermediate_size;
 	size_t L = (size_t)c->n_layers, off = 0;
 	size_t d = H / (size_t)c->n_heads, S = (size_t)s->max_seq_len;
-	float **slots[] = {&s->emb, &s->hidden, &s->q, &s->k, &s->v, &s->x1, &s->ffn, &s->logits,
-			   &s->all_hidden, &s->ffn_acts, &s->scratch};
+	float **slots[] = {&s->emb, &s->hidden, &s->q,          &s->k,        &s->v,      &s->x1,
+	                   &s->ffn, &s->logits, &s->all_hidden, &s->ffn_acts, &s->scratch};
 	size_t sizes[] = {
-		m->emb.proj_w ? N * (size_t)c->embedding_size : 0,
-		s->opts.all_hidden ? 0 : N * H,
-		N * H, N * H, N * H, N * H,
-		s->opts.ffn_acts ? 0 : N * I,
-		N * (size_t)c->n_labels,
-		s->opts.all_hidden ? (L + 1) * N * H : 0,
-		s->opts.ffn_acts ? L * N * I : 0,
-		XNR__ATTN_MAX_THREADS * align16(d * S + S + d),
+	    m->emb.proj_w ? N * (size_t)c->embedding_size : 0,
+	    s->opts.all_hidden ? 0 : N * H,
+	    N * H,
+	    N * H,
+	    N * H,
+	    N * H,
+	    s->opts.ffn_acts ? 0 : N * I,
+	    N * (size_t)c->n_labels,
+	    s->opts.all_hidden ? (L + 1) * N * H : 0,
+	    s->opts.ffn_acts ? L * N * I : 0,
+	    XNR__ATTN_MAX_THREADS * align16(d * S + S + d),
 	};
 	size_t i;
 
@@ -119,8 +124,8 @@ static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base
 }
 
 enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, int max_seq_len,
-			       struct xnr_forward_opts opts, struct xnr_state **out,
-			       struct xnr_error *err)
+                               struct xnr_forward_opts opts, struct xnr_state **out,
+                               struct xnr_error *err)
 {
 	struct xnr_state *s;
 	enum xnr_status st;
@@ -141,9 +146,9 @@ enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, in
 	if (!s->mem) {
 		free(s);
 		return xnr_fail(err, XNR_ERR_NOMEM,
-				"state: cannot allocate %zu MB of activations for %d tokens "
-				"(lower the batch size)",
-				n_floats * sizeof(float) >> 20, max_tokens);
+		                "state: cannot allocate %zu MB of activations for %d tokens "
+		                "(lower the batch size)",
+		                n_floats * sizeof(float) >> 20, max_tokens);
 	}
 	layout(s, model, s->mem);
 	*out = s;
@@ -159,7 +164,7 @@ void xnr_state_close(struct xnr_state *state)
 }
 
 static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_batch *b,
-				   struct xnr_error *err)
+                                   struct xnr_error *err)
 {
 	const struct xnr_model_config *c = &s->model->cfg;
 	int64_t n;
@@ -167,19 +172,20 @@ static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_b
 
 	if (!b || !b->seq_start || b->n_seq < 0 || b->seq_start[0] != 0)
 		return xnr_fail(err, XNR_ERR_INPUT,
-				"forward: bad batch (need n_seq >= 0 and seq_start[0] = 0)");
+		                "forward: bad batch (need n_seq >= 0 and seq_start[0] = 0)");
 	for (i = 0; i < b->n_seq; i++) {
 		int64_t len = (int64_t)b->seq_start[i + 1] - b->seq_start[i];
 		if (b->seq_start[i + 1] > s->max_tokens)
-			return xnr_fail(err, XNR_ERR_LIMIT,
-					"forward: batch has more than %d tokens, the state's maximum "
-					"(split the batch or open a larger state)",
-					s->max_tokens);
+			return xnr_fail(
+			    err, XNR_ERR_LIMIT,
+			    "forward: batch has more than %d tokens, the state's maximum "
+			    "(split the batch or open a larger state)",
+			    s->max_tokens);
 		if (len < 1 || len > s->max_seq_len)
 			return xnr_fail(err, XNR_ERR_INPUT,
-					"forward: sequence %d has %lld tokens, allowed 1..%d "
-					"(truncate or split it)",
-					i, (long long)len, s->max_seq_len);
+			                "forward: sequence %d has %lld tokens, allowed 1..%d "
+			                "(truncate or split it)",
+			                i, (long long)len, s->max_seq_len);
 	}
 	n = b->seq_start[b->n_seq];
 	if (n > 0 && !b->ids)
@@ -187,14 +193,15 @@ static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_b
 	for (i = 0; i < n; i++) {
 		if (b->ids[i] < 0 || b->ids[i] >= c->vocab_size)
 			return xnr_fail(err, XNR_ERR_INPUT,
-					"forward: token %d has id %d outside the vocabulary 0..%d",
-					i, (int)b->ids[i], c->vocab_size - 1);
-		if (b->type_ids && (b->type_ids[i] < 0 ||
-				    b->type_ids[i] >= (c->type_vocab_size > 0 ? c->type_vocab_size : 1)))
+			                "forward: token %d has id %d outside the vocabulary 0..%d",
+			                i, (int)b->ids[i], c->vocab_size - 1);
+		if (b->type_ids &&
+		    (b->type_ids[i] < 0 ||
+		     b->type_ids[i] >= (c->type_vocab_size > 0 ? c->type_vocab_size : 1)))
 			return xnr_fail(err, XNR_ERR_INPUT,
-					"forward: token %d has type id %d, the model allows 0..%d", i,
-					(int)b->type_ids[i],
-					c->type_vocab_size > 0 ? c->type_vocab_size - 1 : 0);
+			                "forward: token %d has type id %d, the model allows 0..%d",
+			                i, (int)b->type_ids[i],
+			                c->type_vocab_size > 0 ? c->type_vocab_size - 1 : 0);
 	}
 	return XNR_OK;
 }
@@ -233,12 +240,13 @@ static void embed_worker(void *p, int ith, int nth)
 		while (t >= b->seq_start[seq + 1])
 			seq++;
 		w = m->emb.word + (size_t)b->ids[t] * E;
-		pos = m->emb.position + (size_t)(m->cfg.position_offset + t - b->seq_start[seq]) * E;
+		pos =
+		    m->emb.position + (size_t)(m->cfg.position_offset + t - b->seq_start[seq]) * E;
 		for (i = 0; i < E; i++)
 			row[i] = w[i] + pos[i];
 		if (m->emb.token_type) {
 			const float *tt =
-				m->emb.token_type + (size_t)(b->type_ids ? b->type_ids[t] : 0) * E;
+			    m->emb.token_type + (size_t)(b->type_ids ? b->type_ids[t] : 0) * E;
 			for (i = 0; i < E; i++)
 				row[i] += tt[i];
 		}
@@ -254,15 +262,15 @@ static void ln_worker(void *p, int ith, int nth)
 
 	xnr_split_range(f->n, ith, nth, &begin, &end);
 	xnr_layernorm_rows(f->rows + begin * f->width, f->bias,
-			   f->res ? f->res + begin * f->width : NULL, f->ln_w, f->ln_b, end - begin,
-			   f->width, f->eps);
+	                   f->res ? f->res + begin * f->width : NULL, f->ln_w, f->ln_b, end - begin,
+	                   f->width, f->eps);
 }
 
 /* Scaled scores of query i against every key of its sequence. The one place
  * an architecture changes how scores are formed (DeBERTa-v2 adds its c2p and
  * p2c position terms to the content scores here). */
-static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int i,
-			const float *qs, const float *kt, float *scores)
+static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int i, const float *qs,
+                        const float *kt, float *scores)
 {
 	(void)f;
 	(void)i;
@@ -277,16 +285,16 @@ static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 	int H = f->m->cfg.hidden_size, d = H / f->m->cfg.n_heads, i;
 	long s0 = f->batch->seq_start[seq];
 	struct xnr_attn_head h = {
-		.seq_len = f->batch->seq_start[seq + 1] - (int)s0,
-		.head_dim = d,
-		.ld = H,
-		.scale = 1.0f / sqrtf((float)d),
-		.q = f->s->q + s0 * H + head * d,
-		.k = f->s->k + s0 * H + head * d,
-		.v = f->s->v + s0 * H + head * d,
-		.q_b = ly->q_b + head * d,
-		.k_b = ly->k_b + head * d,
-		.v_b = ly->v_b + head * d,
+	    .seq_len = f->batch->seq_start[seq + 1] - (int)s0,
+	    .head_dim = d,
+	    .ld = H,
+	    .scale = 1.0f / sqrtf((float)d),
+	    .q = f->s->q + s0 * H + head * d,
+	    .k = f->s->k + s0 * H + head * d,
+	    .v = f->s->v + s0 * H + head * d,
+	    .q_b = ly->q_b + head * d,
+	    .k_b = ly->k_b + head * d,
+	    .v_b = ly->v_b + head * d,
 	};
 	float *kt = scratch, *scores = kt + (size_t)d * h.seq_len, *qs = scores + h.seq_len;
 
@@ -312,12 +320,11 @@ static void attn_worker(void *p, int ith, int nth)
 		return;
 	while ((t = atomic_fetch_add(&f->next_task, 1)) < f->n_tasks)
 		attn_head(f, (int)(t / nh), (int)(t % nh),
-			  f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
+		          f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
 }
 
-static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float *rows,
-		     int width, const float *bias, const float *res, const float *ln_w,
-		     const float *ln_b)
+static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float *rows, int width,
+                     const float *bias, const float *res, const float *ln_w, const float *ln_b)
 {
 	f->rows = rows;
 	f->width = width;
@@ -350,7 +357,7 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 		return st;
 	run_rows(f, pool, ln_worker, s->x1, H, ly->o_b, f->x, ly->ln1_w, ly->ln1_b);
 	if ((st = xnr_gemm_linear_pool(pool, n, I, H, s->x1, ly->ff1_w, ly->ff1_b, f->m->cfg.act,
-				       f->ffn, err)) ||
+	                               f->ffn, err)) ||
 	    (st = xnr_gemm_linear_pool(pool, n, H, I, f->ffn, ly->ff2_w, NULL, none, f->y, err)))
 		return st;
 	run_rows(f, pool, ln_worker, f->y, H, ly->ff2_b, s->x1, ly->ln2_w, ly->ln2_b);
@@ -359,7 +366,7 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 
 /* Embeddings into h0 (N, H), through the ELECTRA projection when present. */
 static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, float *h0,
-				      struct xnr_error *err)
+                                      struct xnr_error *err)
 {
 	const struct xnr_model *m = f->m;
 
@@ -368,12 +375,13 @@ static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, floa
 	if (!m->emb.proj_w)
 		return XNR_OK;
 	return xnr_gemm_linear_pool(pool, (int)f->n, m->cfg.hidden_size, m->cfg.embedding_size,
-				    f->s->emb, m->emb.proj_w, m->emb.proj_b, XNR_ACT_LINEAR, h0, err);
+	                            f->s->emb, m->emb.proj_w, m->emb.proj_b, XNR_ACT_LINEAR, h0,
+	                            err);
 }
 
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
-				  struct xnr_pool *pool, const struct xnr_batch *batch,
-				  struct xnr_outputs *out, struct xnr_error *err)
+                                  struct xnr_pool *pool, const struct xnr_batch *batch,
+                                  struct xnr_outputs *out, struct xnr_error *err)
 {
 	struct fwd f = {.m = model, .s = state, .batch = batch};
 	const struct xnr_model_config *c = &model->cfg;
@@ -382,7 +390,8 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 	int l;
 
 	if (state->model != model)
-		return xnr_fail(err, XNR_ERR_INPUT, "forward: the state was opened for another model");
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "forward: the state was opened for another model");
 	if ((st = check_batch(state, batch, err)) != XNR_OK)
 		return st;
 	f.n = batch->seq_start[batch->n_seq];
@@ -402,8 +411,8 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 	}
 	if (f.n > 0) {
 		st = xnr_gemm_linear_pool(pool, (int)f.n, c->n_labels, c->hidden_size, f.y,
-					  model->cls_w, model->cls_b, XNR_ACT_LINEAR, state->logits,
-					  err);
+		                          model->cls_w, model->cls_b, XNR_ACT_LINEAR, state->logits,
+		                          err);
 		if (st != XNR_OK)
 			return st;
 	}

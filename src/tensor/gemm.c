@@ -59,12 +59,11 @@ static void use_threads(int n)
 	t_applied = n;
 }
 
-static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
-		     const float *a, int lda, const float *b, int ldb, float beta, float *c,
-		     int ldc)
+static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                     int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
-	return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b,
-			  ldb, beta, c, ldc) == dnnl_success;
+	return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb,
+	                  beta, c, ldc) == dnnl_success;
 }
 
 const char *xnr_gemm_backend(void)
@@ -81,13 +80,12 @@ static void use_threads(int n)
 	openblas_set_num_threads(n);
 }
 
-static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
-		     const float *a, int lda, const float *b, int ldb, float beta, float *c,
-		     int ldc)
+static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                     int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
 	cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-		    trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
-		    ldc);
+	            trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
+	            ldc);
 	return 1;
 }
 
@@ -104,8 +102,8 @@ void xnr_gemm_set_threads(int n)
 
 /* xnr_gemm on the calling thread's current BLAS thread setting. */
 static enum xnr_status gemm_here(int trans_a, int trans_b, int m, int n, int k, float alpha,
-				 const float *a, int lda, const float *b, int ldb, float beta,
-				 float *c, int ldc, struct xnr_error *err)
+                                 const float *a, int lda, const float *b, int ldb, float beta,
+                                 float *c, int ldc, struct xnr_error *err)
 {
 	int i, j;
 
@@ -117,29 +115,30 @@ static enum xnr_status gemm_here(int trans_a, int trans_b, int m, int n, int k, 
 		/* BLAS leaves C alone when k = 0 only if beta = 1; be explicit. */
 		for (i = 0; i < m; i++)
 			for (j = 0; j < n; j++)
-				c[(long)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(long)i * ldc + j];
+				c[(long)i * ldc + j] =
+				    beta == 0.0f ? 0.0f : beta * c[(long)i * ldc + j];
 		return XNR_OK;
 	}
 	if (!run_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
 		return xnr_fail(err, XNR_ERR_INTERNAL,
-				"gemm: %s sgemm failed for %dx%dx%d (out of memory?)",
-				xnr_gemm_backend(), m, n, k);
+		                "gemm: %s sgemm failed for %dx%dx%d (out of memory?)",
+		                xnr_gemm_backend(), m, n, k);
 	return XNR_OK;
 }
 
-enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
-			 const float *a, int lda, const float *b, int ldb, float beta, float *c,
-			 int ldc, struct xnr_error *err)
+enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                         int lda, const float *b, int ldb, float beta, float *c, int ldc,
+                         struct xnr_error *err)
 {
 	use_threads(atomic_load(&g_threads));
 	return gemm_here(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, err);
 }
 
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
-				int accumulate, float *y, struct xnr_error *err)
+                                int accumulate, float *y, struct xnr_error *err)
 {
 	return xnr_gemm(0, 1, m, n_out, n_in, 1.0f, x, n_in, w, n_in, accumulate ? 1.0f : 0.0f, y,
-			n_out, err);
+	                n_out, err);
 }
 
 struct linear_job {
@@ -178,8 +177,8 @@ static void linear_worker(void *p, int ith, int nth)
 	if (b >= e)
 		return;
 	use_threads(1);
-	if (gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in,
-		      j->w + b * j->n_in, j->n_in, 0.0f, j->y + b, j->n_out, &local) != XNR_OK) {
+	if (gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in, j->w + b * j->n_in,
+	              j->n_in, 0.0f, j->y + b, j->n_out, &local) != XNR_OK) {
 		if (atomic_compare_exchange_strong(&j->failed, &expected, 1) && j->err)
 			*j->err = local;
 		return;
@@ -188,14 +187,15 @@ static void linear_worker(void *p, int ith, int nth)
 }
 
 enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
-				     const float *x, const float *w, const float *bias,
-				     enum xnr_act act, float *y, struct xnr_error *err)
+                                     const float *x, const float *w, const float *bias,
+                                     enum xnr_act act, float *y, struct xnr_error *err)
 {
 	struct linear_job j = {m, n_out, n_in, x, w, bias, act, y, 0, err};
 	enum xnr_status st;
 
 	if (m < 0 || n_out < 0 || n_in < 0)
-		return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: negative size %dx%dx%d", m, n_out, n_in);
+		return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: negative size %dx%dx%d", m, n_out,
+		                n_in);
 	if (xnr_pool_n_threads(pool) > 1) {
 		xnr_pool_run(pool, linear_worker, &j);
 		return atomic_load(&j.failed) ? (err ? err->status : XNR_ERR_INTERNAL) : XNR_OK;

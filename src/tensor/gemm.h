@@ -21,14 +21,14 @@
  * may be 0. Errors: XNR_ERR_INTERNAL (the backend refused the arguments or
  * ran out of scratch memory). Thread safe: distinct outputs may be computed
  * from several threads at once. */
-enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
-			 const float *a, int lda, const float *b, int ldb, float beta, float *c,
-			 int ldc, struct xnr_error *err);
+enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                         int lda, const float *b, int ldb, float beta, float *c, int ldc,
+                         struct xnr_error *err);
 
 /* A PyTorch Linear without its bias: y[m,n_out] = x[m,n_in] w[n_out,n_in]^T
  * (+ y when accumulate is nonzero). Same errors as xnr_gemm. */
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
-				int accumulate, float *y, struct xnr_error *err);
+                                int accumulate, float *y, struct xnr_error *err);
 
 /* y[m,n_out] = act(x[m,n_in] w[n_out,n_in]^T + bias) with the output
  * columns split over the pool's threads in blocks of 16, each thread adding
@@ -37,8 +37,8 @@ enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, cons
  * xnr_gemm_linear on the BLAS threads. Same errors as xnr_gemm. Call it from
  * outside the pool only (it runs the pool). */
 enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
-				     const float *x, const float *w, const float *bias,
-				     enum xnr_act act, float *y, struct xnr_error *err);
+                                     const float *x, const float *w, const float *bias,
+                                     enum xnr_act act, float *y, struct xnr_error *err);
 
 /* How many BLAS threads each later xnr_gemm / xnr_gemm_linear may use
  * (n >= 1; applies to GEMMs called from any thread; xnr_gemm_linear_pool uses

@@ -13,11 +13,11 @@
 /* The few loops that dominate outside the GEMMs are compiled for AVX-512,
  * AVX2 and the baseline, picked at load time (GCC function multiversioning),
  * and at -O3 so they vectorize. Off under sanitizers and for other compilers. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-	!defined(__SANITIZE_ADDRESS__)
-#define XNR_HOT                                                                    \
-	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
-		       optimize("O3")))
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+#define XNR_HOT                                                                                    \
+	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),               \
+	               optimize("O3")))
 #else
 #define XNR_HOT
 #endif
@@ -58,8 +58,8 @@ static inline double sq_dev_d(const float *restrict x, int n, double mu)
 }
 
 XNR_HOT static void layernorm_row(float *restrict row, const float *restrict bias,
-				  const float *restrict res, const float *restrict w,
-				  const float *restrict b, int n, float eps)
+                                  const float *restrict res, const float *restrict w,
+                                  const float *restrict b, int n, float eps)
 {
 	double mu, var;
 	float fmu, rstd;
@@ -80,7 +80,7 @@ XNR_HOT static void layernorm_row(float *restrict row, const float *restrict bia
 }
 
 void xnr_layernorm_rows(float *y, const float *bias, const float *res, const float *w,
-			const float *b, long rows, int n, float eps)
+                        const float *b, long rows, int n, float eps)
 {
 	long r;
 
@@ -126,8 +126,7 @@ float xnr_act_one(float x, enum xnr_act act)
 	case XNR_ACT_GELU:
 		return gelu(x);
 	case XNR_ACT_GELU_TANH:
-		return 0.5f * x *
-		       (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+		return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
 	case XNR_ACT_GELU_FAST:
 		return 0.5f * x * (1.0f + tanhf(0.7978845608f * x * (1.0f + 0.044715f * x * x)));
 	case XNR_ACT_QUICK_GELU:
@@ -221,8 +220,8 @@ void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs)
 		qs[c] = (qr[c] + h->q_b[c]) * h->scale;
 }
 
-XNR_HOT void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt,
-				 int seq_len, int head_dim, float *restrict scores)
+XNR_HOT void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
+                                 int head_dim, float *restrict scores)
 {
 	int j, c;
 
@@ -237,7 +236,7 @@ XNR_HOT void xnr_attn_scores_dot(const float *restrict qs, const float *restrict
 }
 
 XNR_HOT void xnr_attn_mix(const struct xnr_attn_head *h, const float *restrict p,
-			 float *restrict out)
+                          float *restrict out)
 {
 	const float *restrict v = h->v;
 	int d = h->head_dim, j, c;

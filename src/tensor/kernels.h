@@ -15,7 +15,7 @@
  * statistics taken in double (biased variance, torch.nn.LayerNorm). bias and
  * res may be NULL (not added); res must not alias y. */
 void xnr_layernorm_rows(float *y, const float *bias, const float *res, const float *w,
-			const float *b, long rows, int n, float eps);
+                        const float *b, long rows, int n, float eps);
 
 /* y[r] = act(y[r] + bias) in place; bias may be NULL. The formulas are
  * transformers' ACT2FN (table in reference/hf-formats.md 3.0); XNR_ACT_GELU
@@ -50,7 +50,7 @@ void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs);
 
 /* scores[j] = qs . kt[:, j] for the S keys (BERT-style content scores). */
 void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
-			 int head_dim, float *restrict scores);
+                         int head_dim, float *restrict scores);
 
 /* out[c] = sum_j p[j] v[j][c] + v_b[c] (probabilities sum to 1, so adding the
  * value bias after the sum equals adding it to every value row). */

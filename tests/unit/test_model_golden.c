@@ -17,15 +17,15 @@
 #include "core/pool.h"
 #include "model/model.h"
 
-#define MINI "models/conll03-bert-mini"
+#define MINI     "models/conll03-bert-mini"
 #define N_LABELS 9
-#define HIDDEN 256
+#define HIDDEN   256
 
 struct golden {
 	json_t *root;
 	int n_seq, n_tokens, max_len;
 	int32_t *ids, *seq_start;
-	double *logits; /* (N, 9) */
+	double *logits;  /* (N, 9) */
 	double *hidden8; /* (N, 8) */
 };
 
@@ -75,8 +75,10 @@ static int setup(void **state)
 		g.max_len = len > g.max_len ? len : g.max_len;
 		for (t = 0; t < (size_t)len; t++)
 			g.ids[n + (int)t] = (int32_t)json_integer_value(json_array_get(ids, t));
-		read_rows(json_object_get(s, "logits"), g.logits + (size_t)n * N_LABELS, N_LABELS, len);
-		read_rows(json_object_get(s, "last_hidden_first8"), g.hidden8 + (size_t)n * 8, 8, len);
+		read_rows(json_object_get(s, "logits"), g.logits + (size_t)n * N_LABELS, N_LABELS,
+		          len);
+		read_rows(json_object_get(s, "last_hidden_first8"), g.hidden8 + (size_t)n * 8, 8,
+		          len);
 		n += len;
 	}
 	g.seq_start[g.n_seq] = n;
@@ -140,7 +142,8 @@ static double max_diff_f(const float *a, const float *b, size_t n)
 static void test_golden(void **state)
 {
 	size_t N = (size_t)g.n_tokens;
-	float *logits = malloc(N * N_LABELS * sizeof *logits), *hidden = malloc(N * HIDDEN * sizeof *hidden);
+	float *logits = malloc(N * N_LABELS * sizeof *logits),
+	      *hidden = malloc(N * HIDDEN * sizeof *hidden);
 	float *l2 = malloc(N * N_LABELS * sizeof *l2), *h2 = malloc(N * HIDDEN * sizeof *h2);
 	double dl = 0, dh = 0;
 	size_t t;
@@ -159,7 +162,8 @@ static void test_golden(void **state)
 	/* The golden values are rounded to 6 decimals: 1e-4 leaves room for f32
 	 * summation order (PyTorch's GEMMs and ours differ), not for a wrong formula. */
 	printf("%d sequences, %zu tokens, one batch: max |diff| logits %.3g, hidden[:8] %.3g "
-	       "(tolerance 1e-4)\n", g.n_seq, N, dl, dh);
+	       "(tolerance 1e-4)\n",
+	       g.n_seq, N, dl, dh);
 	assert_true(dl < 1e-4);
 	assert_true(dh < 1e-4);
 	for (variant = 1; variant < 4; variant++) {
@@ -169,8 +173,10 @@ static void test_golden(void **state)
 		b = max_diff_f(hidden, h2, N * HIDDEN);
 		/* Packing and threads change only which rows go through a GEMM
 		 * together, so at most GEMM blocking can differ: 1e-5. */
-		printf("%2d sequences per batch, %d thread(s): max |diff| to one batch: logits %.3g, "
-		       "hidden %.3g (tolerance 1e-5)\n", per_batch[variant], threads[variant], a, b);
+		printf(
+		    "%2d sequences per batch, %d thread(s): max |diff| to one batch: logits %.3g, "
+		    "hidden %.3g (tolerance 1e-5)\n",
+		    per_batch[variant], threads[variant], a, b);
 		assert_true(a < 1e-5);
 		assert_true(b < 1e-5);
 	}
@@ -275,7 +281,8 @@ static void test_throughput_info(void **state)
 		assert_int_equal(xnr_model_forward(model, st, pool, &b, &out, &err), XNR_OK);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (rep = 0; rep < reps; rep++)
-			assert_int_equal(xnr_model_forward(model, st, pool, &b, &out, &err), XNR_OK);
+			assert_int_equal(xnr_model_forward(model, st, pool, &b, &out, &err),
+			                 XNR_OK);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 		printf("throughput (info): %d thread(s), %d tokens per batch: %.0f tokens/s\n",
@@ -288,10 +295,10 @@ static void test_throughput_info(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden),
-		cmocka_unit_test(test_all_outputs),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_throughput_info),
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_all_outputs),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_throughput_info),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -42,7 +42,8 @@ static void test_layernorm(void **state)
 	(void)state;
 	for (wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
 		int n = widths[wi], rows = 5, r, i;
-		float *y = rand_vec((size_t)rows * n, 3.0f), *res = rand_vec((size_t)rows * n, 1.0f);
+		float *y = rand_vec((size_t)rows * n, 3.0f),
+		      *res = rand_vec((size_t)rows * n, 1.0f);
 		float *bias = rand_vec((size_t)n, 0.5f), *w = rand_vec((size_t)n, 2.0f);
 		float *b = rand_vec((size_t)n, 1.0f), *y0 = malloc((size_t)rows * n * sizeof *y0);
 		double maxd = 0;
@@ -128,7 +129,8 @@ static void test_activations(void **state)
 		/* f32 math: a few ulp, 1e-6 relative + absolute; GELU's rational erf
 		 * (3.9e-7 absolute on erf) allows 2e-6. */
 		tol = a == XNR_ACT_GELU ? 2e-6 : 1e-6;
-		printf("activation %d: max |diff| / (1 + |ref|) %.3g (tolerance %g)\n", a, maxd, tol);
+		printf("activation %d: max |diff| / (1 + |ref|) %.3g (tolerance %g)\n", a, maxd,
+		       tol);
 		assert_true(maxd < tol);
 		free(y);
 		free(bias);
@@ -143,7 +145,8 @@ static void test_softmax(void **state)
 	for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
 		int n = sizes[si], i;
 		float *x = rand_vec((size_t)n, 30.0f);
-		double *ref = malloc((size_t)n * sizeof *ref), mx = -INFINITY, s = 0, maxd = 0, sum = 0;
+		double *ref = malloc((size_t)n * sizeof *ref), mx = -INFINITY, s = 0, maxd = 0,
+		       sum = 0;
 
 		for (i = 0; i < n; i++)
 			mx = fmax(mx, x[i]);
@@ -165,7 +168,7 @@ static void test_softmax(void **state)
 
 /* C = op(A) op(B) + beta C in double, row-major. */
 static void gemm_ref(int ta, int tb, int m, int n, int k, const float *a, const float *b,
-		     float beta, const float *c0, double *c)
+                     float beta, const float *c0, double *c)
 {
 	int i, j, p;
 
@@ -194,14 +197,15 @@ static void test_gemm(void **state)
 			float beta = tb ? 1.0f : 0.0f;
 			double maxd = 0;
 			memcpy(c, c0, (size_t)m * n * sizeof *c);
-			assert_int_equal(xnr_gemm(ta, tb, m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n,
-						  beta, c, n, &err),
-					 XNR_OK);
+			assert_int_equal(xnr_gemm(ta, tb, m, n, k, 1.0f, a, ta ? m : k, b,
+			                          tb ? k : n, beta, c, n, &err),
+			                 XNR_OK);
 			gemm_ref(ta, tb, m, n, k, a, b, beta, c0, ref);
 			for (i = 0; i < m * n; i++)
 				maxd = fmax(maxd, fabs(ref[i] - c[i]));
 			/* Sums of 301 products of values in [-1,1]: |C| <~ 10, f32 error ~1e-5. */
-			printf("gemm trans_a=%d trans_b=%d beta=%g: max |diff| %.3g (tolerance 1e-4)\n",
+			printf("gemm trans_a=%d trans_b=%d beta=%g: max |diff| %.3g (tolerance "
+			       "1e-4)\n",
 			       ta, tb, beta, maxd);
 			assert_true(maxd < 1e-4);
 		}
@@ -213,7 +217,7 @@ static void test_gemm(void **state)
 	assert_int_equal(xnr_gemm(0, 0, m, n, 0, 1.0f, a, 1, b, n, 0.0f, c, n, &err), XNR_OK);
 	assert_true(c[0] == 0.0f && c[m * n - 1] == 0.0f);
 	assert_int_equal(xnr_gemm(0, 0, -1, n, k, 1.0f, a, k, b, n, 0.0f, c, n, &err),
-			 XNR_ERR_INTERNAL);
+	                 XNR_ERR_INTERNAL);
 	xnr_gemm_set_threads(2);
 	memcpy(c, c0, (size_t)m * n * sizeof *c);
 	assert_int_equal(xnr_gemm_linear(m, n, k, a, b, 0, c, &err), XNR_OK);
@@ -249,7 +253,8 @@ static void test_attention_head(void **state)
 		for (j = 0; j < S; j++) {
 			double dot = 0;
 			for (c = 0; c < d; c++)
-				dot += ((double)q[i * ld + c] + qb[c]) * ((double)k[j * ld + c] + kb[c]);
+				dot += ((double)q[i * ld + c] + qb[c]) *
+				       ((double)k[j * ld + c] + kb[c]);
 			sc[j] = dot / sqrt((double)d);
 			mx = fmax(mx, sc[j]);
 		}
@@ -276,9 +281,9 @@ static void test_attention_head(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layernorm),  cmocka_unit_test(test_activations),
-		cmocka_unit_test(test_softmax),    cmocka_unit_test(test_gemm),
-		cmocka_unit_test(test_attention_head),
+	    cmocka_unit_test(test_layernorm),      cmocka_unit_test(test_activations),
+	    cmocka_unit_test(test_softmax),        cmocka_unit_test(test_gemm),
+	    cmocka_unit_test(test_attention_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
