@@ -1,7 +1,7 @@
 // train.mjs - build the tokenizers compared by the parity check.
 // WordPiece comes from the shared BERT model (plus an uncased variant of it);
 // byte-level BPE (RoBERTa-style) and Unigram + Metaspace (XLM-R-style) are
-// trained at test time with the Hugging Face trainers on CoNLL-2003 train text,
+// trained at test time (plus a variant of each with other components) with the Hugging Face trainers on CoNLL-2003 train text,
 // then given RoBERTa / XLM-R special tokens and post-processors. Everything is
 // written under the build folder: the corpus is research-licensed.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -102,6 +102,38 @@ function uncasedWordPiece(path) {
   return json;
 }
 
+// RoBERTa's own default: no prefix space (offset trimming of the first token
+// and of words then differ).
+function bpeNoPrefix(bpe) {
+  const json = structuredClone(bpe);
+  json.pre_tokenizer = { ...json.pre_tokenizer, add_prefix_space: false };
+  json.post_processor = { ...json.post_processor, add_prefix_space: false };
+  json.decoder = { ...json.decoder, add_prefix_space: false };
+  return json;
+}
+
+// DeBERTa-v3-like pipeline on the trained Unigram pieces: Strip, NFKC, collapse
+// space runs (regex Replace), Punctuation + Metaspace(prepend "first").
+function unigramVariant(unigram) {
+  const json = structuredClone(unigram);
+  json.normalizer = {
+    type: 'Sequence',
+    normalizers: [
+      { type: 'Strip', strip_left: true, strip_right: true },
+      { type: 'NFKC' },
+      { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+    ],
+  };
+  json.pre_tokenizer = {
+    type: 'Sequence',
+    pretokenizers: [
+      { type: 'Punctuation', behavior: 'Isolated' },
+      { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'first', split: true },
+    ],
+  };
+  return json;
+}
+
 // Write the training text (one sentence a line) and every tokenizer.json into
 // outDir. Returns [{name, path}] in comparison order.
 export function buildTokenizers(sentences, wordpiecePath, outDir) {
@@ -114,7 +146,11 @@ export function buildTokenizers(sentences, wordpiecePath, outDir) {
     list.push({ name, path });
   };
   make('wordpiece-uncased', uncasedWordPiece(wordpiecePath));
-  make('bpe', trainBpe(trainFile, join(outDir, 'bpe.trained.json')));
-  make('unigram', trainUnigram(trainFile, join(outDir, 'unigram.trained.json')));
+  const bpe = trainBpe(trainFile, join(outDir, 'bpe.trained.json'));
+  make('bpe', bpe);
+  make('bpe-noprefix', bpeNoPrefix(bpe));
+  const unigram = trainUnigram(trainFile, join(outDir, 'unigram.trained.json'));
+  make('unigram', unigram);
+  make('unigram-strip', unigramVariant(unigram));
   return list;
 }
