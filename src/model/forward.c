@@ -344,11 +344,14 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 	struct xnr_state *s = f->s;
 	int n = (int)f->n, H = f->m->cfg.hidden_size, I = f->m->cfg.intermediate_size;
 	enum xnr_act none = XNR_ACT_LINEAR;
+	const struct xnr_linear_out qkv[3] = {
+	    {ly->q_w, NULL, none, H, s->q},
+	    {ly->k_w, NULL, none, H, s->k},
+	    {ly->v_w, NULL, none, H, s->v},
+	};
 	enum xnr_status st;
 
-	if ((st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->q_w, NULL, none, s->q, err)) ||
-	    (st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->k_w, NULL, none, s->k, err)) ||
-	    (st = xnr_gemm_linear_pool(pool, n, H, H, f->x, ly->v_w, NULL, none, s->v, err)))
+	if ((st = xnr_gemm_linear_pool_n(pool, n, H, f->x, qkv, 3, err)) != XNR_OK)
 		return st;
 	atomic_store(&f->next_task, 0);
 	f->n_tasks = (long)f->batch->n_seq * f->m->cfg.n_heads;

@@ -142,66 +142,105 @@ enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, cons
 }
 
 struct linear_job {
-	int m, n_out, n_in;
-	const float *x, *w, *bias;
-	enum xnr_act act;
-	float *y;
+	int m, n_in, n_outs;
+	const float *x;
+	const struct xnr_linear_out *outs;
 	atomic_int failed;
 	struct xnr_error *err;
 };
 
-/* Bias and activation on columns [b, e) of every row. */
-static void epilogue(const struct linear_job *j, long b, long e)
+static long n_blocks(int n_out)
+{
+	return (n_out + COL_BLOCK - 1) / COL_BLOCK;
+}
+
+/* Bias and activation on columns [b, e) of every row of o->y. */
+static void epilogue(const struct xnr_linear_out *o, int m, long b, long e)
 {
 	long r;
 
-	for (r = 0; r < j->m; r++) {
-		float *row = j->y + r * j->n_out + b;
-		if (j->act != XNR_ACT_LINEAR)
-			xnr_act_rows(row, j->bias ? j->bias + b : NULL, 1, (int)(e - b), j->act);
-		else if (j->bias)
-			xnr_bias_rows(row, j->bias + b, 1, (int)(e - b));
+	for (r = 0; r < m; r++) {
+		float *row = o->y + r * o->n_out + b;
+		if (o->act != XNR_ACT_LINEAR)
+			xnr_act_rows(row, o->bias ? o->bias + b : NULL, 1, (int)(e - b), o->act);
+		else if (o->bias)
+			xnr_bias_rows(row, o->bias + b, 1, (int)(e - b));
 	}
 }
 
-static void linear_worker(void *p, int ith, int nth)
+/* Columns [b, e) of output o, on this thread alone. */
+static int linear_block(struct linear_job *j, const struct xnr_linear_out *o, long b, long e)
 {
-	struct linear_job *j = p;
-	long n_blocks = (j->n_out + COL_BLOCK - 1) / COL_BLOCK, b, e;
 	struct xnr_error local;
 	int expected = 0;
 
-	xnr_split_range(n_blocks, ith, nth, &b, &e);
-	b *= COL_BLOCK;
-	e = e * COL_BLOCK < j->n_out ? e * COL_BLOCK : j->n_out;
-	if (b >= e)
-		return;
-	use_threads(1);
-	if (gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in, j->w + b * j->n_in,
-	              j->n_in, 0.0f, j->y + b, j->n_out, &local) != XNR_OK) {
+	if (gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in, o->w + b * j->n_in,
+	              j->n_in, 0.0f, o->y + b, o->n_out, &local) != XNR_OK) {
 		if (atomic_compare_exchange_strong(&j->failed, &expected, 1) && j->err)
 			*j->err = local;
-		return;
+		return 0;
 	}
-	epilogue(j, b, e);
+	epilogue(o, j->m, b, e);
+	return 1;
+}
+
+/* Blocks [begin, end) of all outputs' blocks laid end to end. */
+static void linear_worker(void *p, int ith, int nth)
+{
+	struct linear_job *j = p;
+	long total = 0, begin, end, first = 0;
+	int i;
+
+	for (i = 0; i < j->n_outs; i++)
+		total += n_blocks(j->outs[i].n_out);
+	xnr_split_range(total, ith, nth, &begin, &end);
+	use_threads(1);
+	for (i = 0; i < j->n_outs && begin < end; i++) {
+		const struct xnr_linear_out *o = &j->outs[i];
+		long last = first + n_blocks(o->n_out), b, e;
+		if (begin < last) {
+			b = (begin - first) * COL_BLOCK;
+			e = (end < last ? end - first : last - first) * COL_BLOCK;
+			if (!linear_block(j, o, b, e < o->n_out ? e : o->n_out))
+				return;
+			begin = end < last ? end : last;
+		}
+		first = last;
+	}
+}
+
+enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, const float *x,
+                                       const struct xnr_linear_out *outs, int n_outs,
+                                       struct xnr_error *err)
+{
+	struct linear_job j = {m, n_in, n_outs, x, outs, 0, err};
+	enum xnr_status st;
+	int i;
+
+	if (m < 0 || n_in < 0)
+		return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: negative size %dx%d", m, n_in);
+	for (i = 0; i < n_outs; i++)
+		if (outs[i].n_out < 0)
+			return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: negative output size %d",
+			                outs[i].n_out);
+	if (xnr_pool_n_threads(pool) > 1) {
+		xnr_pool_run(pool, linear_worker, &j);
+		return atomic_load(&j.failed) ? (err ? err->status : XNR_ERR_INTERNAL) : XNR_OK;
+	}
+	for (i = 0; i < n_outs; i++) {
+		st = xnr_gemm_linear(m, outs[i].n_out, n_in, x, outs[i].w, 0, outs[i].y, err);
+		if (st != XNR_OK)
+			return st;
+		epilogue(&outs[i], m, 0, outs[i].n_out);
+	}
+	return XNR_OK;
 }
 
 enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
                                      const float *x, const float *w, const float *bias,
                                      enum xnr_act act, float *y, struct xnr_error *err)
 {
-	struct linear_job j = {m, n_out, n_in, x, w, bias, act, y, 0, err};
-	enum xnr_status st;
+	struct xnr_linear_out o = {w, bias, act, n_out, y};
 
-	if (m < 0 || n_out < 0 || n_in < 0)
-		return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: negative size %dx%dx%d", m, n_out,
-		                n_in);
-	if (xnr_pool_n_threads(pool) > 1) {
-		xnr_pool_run(pool, linear_worker, &j);
-		return atomic_load(&j.failed) ? (err ? err->status : XNR_ERR_INTERNAL) : XNR_OK;
-	}
-	st = xnr_gemm_linear(m, n_out, n_in, x, w, 0, y, err);
-	if (st == XNR_OK)
-		epilogue(&j, 0, n_out);
-	return st;
+	return xnr_gemm_linear_pool_n(pool, m, n_in, x, &o, 1, err);
 }

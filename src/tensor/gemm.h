@@ -30,12 +30,27 @@ enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float al
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
                                 int accumulate, float *y, struct xnr_error *err);
 
-/* y[m,n_out] = act(x[m,n_in] w[n_out,n_in]^T + bias) with the output
- * columns split over the pool's threads in blocks of 16, each thread adding
- * bias and applying act (tensor/kernels.h; XNR_ACT_LINEAR: none) to its block
- * while it is in cache. bias may be NULL. pool NULL or with one thread: one
- * xnr_gemm_linear on the BLAS threads. Same errors as xnr_gemm. Call it from
- * outside the pool only (it runs the pool). */
+/* One Linear applied by xnr_gemm_linear_pool_n. */
+struct xnr_linear_out {
+	const float *w;    /* [n_out, n_in] */
+	const float *bias; /* [n_out] or NULL */
+	enum xnr_act act;  /* XNR_ACT_LINEAR: none */
+	int n_out;
+	float *y; /* [m, n_out] */
+};
+
+/* For each of n_outs Linears on the same input: y = act(x[m,n_in] w^T +
+ * bias). The output columns of all of them, in blocks of 16, are split over
+ * the pool's threads; each thread runs one-thread GEMMs on its blocks and
+ * applies bias and act (tensor/kernels.h) while they are in cache. One pool
+ * run for several products (Q, K and V) saves synchronizations. pool NULL or
+ * with one thread: xnr_gemm_linear on the BLAS threads. Same errors as
+ * xnr_gemm. Call it from outside the pool only (it runs the pool). */
+enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, const float *x,
+                                       const struct xnr_linear_out *outs, int n_outs,
+                                       struct xnr_error *err);
+
+/* xnr_gemm_linear_pool_n with one Linear. */
 enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
                                      const float *x, const float *w, const float *bias,
                                      enum xnr_act act, float *y, struct xnr_error *err);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pool.h"
 #include "tensor/gemm.h"
 #include "tensor/kernels.h"
 
@@ -231,6 +232,57 @@ static void test_gemm(void **state)
 	free(ref);
 }
 
+/* Two Linears on one input split over a 3-thread pool (blocks of 16 columns
+ * crossing from one output into the next), with bias and GELU on the second,
+ * against double; and the same without a pool. */
+static void test_gemm_pool(void **state)
+{
+	int m = 23, k = 70, n1 = 37, n2 = 50, threads, i, j;
+	float *x = rand_vec((size_t)m * k, 1.0f), *w1 = rand_vec((size_t)n1 * k, 0.2f);
+	float *w2 = rand_vec((size_t)n2 * k, 0.2f), *b2 = rand_vec((size_t)n2, 1.0f);
+	float *y1 = malloc((size_t)m * n1 * sizeof *y1), *y2 = malloc((size_t)m * n2 * sizeof *y2);
+	double *r1 = malloc((size_t)m * n1 * sizeof *r1), *r2 = malloc((size_t)m * n2 * sizeof *r2);
+	struct xnr_linear_out outs[2] = {{w1, NULL, XNR_ACT_LINEAR, n1, y1},
+	                                 {w2, b2, XNR_ACT_GELU, n2, y2}};
+	struct xnr_error err;
+	(void)state;
+
+	gemm_ref(0, 1, m, n1, k, x, w1, 0.0f, y1, r1);
+	gemm_ref(0, 1, m, n2, k, x, w2, 0.0f, y2, r2);
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n2; j++)
+			r2[i * n2 + j] = act_ref(r2[i * n2 + j] + b2[j], XNR_ACT_GELU);
+	for (threads = 1; threads <= 3; threads += 2) {
+		struct xnr_pool *pool = NULL;
+		double maxd = 0;
+		assert_int_equal(xnr_pool_open(threads, &pool, &err), XNR_OK);
+		memset(y1, 0xff,
+		       (size_t)m * n1 * sizeof *y1); /* NaNs: every column must be written */
+		memset(y2, 0xff, (size_t)m * n2 * sizeof *y2);
+		assert_int_equal(xnr_gemm_linear_pool_n(pool, m, k, x, outs, 2, &err), XNR_OK);
+		for (i = 0; i < m * n1; i++) {
+			assert_false(isnan(y1[i]));
+			maxd = fmax(maxd, fabs(r1[i] - y1[i]));
+		}
+		for (i = 0; i < m * n2; i++) {
+			assert_false(isnan(y2[i]));
+			maxd = fmax(maxd, fabs(r2[i] - y2[i]));
+		}
+		printf("pool gemm, %d thread(s): max |diff| %.3g (tolerance 1e-5)\n", threads,
+		       maxd);
+		assert_true(maxd < 1e-5);
+		xnr_pool_close(pool);
+	}
+	free(x);
+	free(w1);
+	free(w2);
+	free(b2);
+	free(y1);
+	free(y2);
+	free(r1);
+	free(r2);
+}
+
 /* One head through the kernels against softmax(QK^T/sqrt(d))V in double. */
 static void test_attention_head(void **state)
 {
@@ -281,9 +333,9 @@ static void test_attention_head(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layernorm),      cmocka_unit_test(test_activations),
-	    cmocka_unit_test(test_softmax),        cmocka_unit_test(test_gemm),
-	    cmocka_unit_test(test_attention_head),
+	    cmocka_unit_test(test_layernorm), cmocka_unit_test(test_activations),
+	    cmocka_unit_test(test_softmax),   cmocka_unit_test(test_gemm),
+	    cmocka_unit_test(test_gemm_pool), cmocka_unit_test(test_attention_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
