@@ -54,6 +54,18 @@ static enum xnr_status run_model(const struct xnr_tokenizer *tok, const char *s,
 	return XNR_ERR_INTERNAL;
 }
 
+/* Rust gives an added token the matched text (with lstrip/rstrip
+ * whitespace) as its value, and ByteLevel offset trimming then trims that
+ * whitespace: "a  <mask>" reports <mask> at its own bytes. */
+static void trim_added(const struct xnr_tokenizer *tok, const char *s, size_t len,
+                       struct xnr_encoding *enc)
+{
+	int aps = 0, i = enc->n_tokens - 1;
+
+	if (xnr__post_trims(&tok->post, &aps))
+		xnr__trim_span(s, len, i == 0 || enc->offsets[2 * i] == 0, aps, &enc->offsets[2 * i]);
+}
+
 /* Encode one text (the whole input, or one word) appending to enc. Word ids
  * are `word` when >= 0, else the split index. */
 static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *text, size_t len,
@@ -75,9 +87,11 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 		e.enc = enc;
 		e.al = sp->buf.al + 2 * p->off;
 		e.word = word >= 0 ? word : i;
-		if (p->token >= 0)
+		if (p->token >= 0) {
 			st = xnr__emit(&e, p->token, 0, p->len);
-		else
+			if (st == XNR_OK)
+				trim_added(tok, sp->buf.s + p->off, p->len, enc);
+		} else
 			st = run_model(tok, sp->buf.s + p->off, p->len, w, &e);
 		if (st == XNR_ERR_UNSUPPORTED)
 			return xnr_fail(

@@ -266,6 +266,30 @@ static int is_trim_char(int32_t cp)
 	return cp == 0x120 || xnr__is_ws(cp);
 }
 
+void xnr__trim_span(const char *t, size_t len, int first, int add_prefix_space, int32_t *off)
+{
+	size_t k = 0, lead = 0, trail = 0;
+	int32_t cp;
+
+	while (k < len) {
+		k += xnr__utf8_dec(t, len, k, &cp);
+		if (!is_trim_char(cp))
+			break;
+		lead++;
+	}
+	for (k = 0; k < len;) {
+		k += xnr__utf8_dec(t, len, k, &cp);
+		trail = is_trim_char(cp) ? trail + 1 : 0;
+	}
+	if (lead > 0) {
+		if (first && add_prefix_space && lead == 1)
+			lead = 0;
+		off[0] = off[0] + (int32_t)lead < off[1] ? off[0] + (int32_t)lead : off[1];
+	}
+	if (trail > 0 && off[1] >= (int32_t)trail)
+		off[1] = off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
+}
+
 /* Rust processors::byte_level::process_offsets. */
 static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
                          struct xnr_encoding *enc)
@@ -274,30 +298,24 @@ static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
 
 	for (i = 0; i < enc->n_tokens; i++) {
 		const char *t = xnr_tokenizer_id_to_token(tok, enc->ids[i]);
-		int32_t *off = &enc->offsets[2 * i], cp;
-		size_t len, k = 0, lead = 0, trail = 0;
-		if (!t)
-			continue;
-		len = strlen(t);
-		while (k < len) {
-			k += xnr__utf8_dec(t, len, k, &cp);
-			if (!is_trim_char(cp))
-				break;
-			lead++;
-		}
-		for (k = 0; k < len;) {
-			k += xnr__utf8_dec(t, len, k, &cp);
-			trail = is_trim_char(cp) ? trail + 1 : 0;
-		}
-		if (lead > 0) {
-			if ((i == 0 || off[0] == 0) && add_prefix_space && lead == 1)
-				lead = 0;
-			off[0] = off[0] + (int32_t)lead < off[1] ? off[0] + (int32_t)lead : off[1];
-		}
-		if (trail > 0 && off[1] >= (int32_t)trail)
-			off[1] =
-			    off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
+		int32_t *off = &enc->offsets[2 * i];
+		if (t)
+			xnr__trim_span(t, strlen(t), i == 0 || off[0] == 0, add_prefix_space, off);
 	}
+}
+
+int xnr__post_trims(const struct xnr__post *p, int *add_prefix_space)
+{
+	int i;
+
+	if ((p->type == XNR__POST_ROBERTA || p->type == XNR__POST_BYTELEVEL) && p->trim_offsets) {
+		*add_prefix_space = p->add_prefix_space;
+		return 1;
+	}
+	for (i = 0; i < p->n_items; i++)
+		if (xnr__post_trims(&p->items[i], add_prefix_space))
+			return 1;
+	return 0;
 }
 
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
