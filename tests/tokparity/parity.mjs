@@ -79,10 +79,18 @@ function describeToken(tok, enc, i) {
   return `${id} ${JSON.stringify(tok.idToToken(id))} [${enc.offsets[i]}]${bytes} w${w === null ? '-' : w}`;
 }
 
+// JSON string with invisible characters (separators, controls, format
+// characters, other than the plain space) spelled as \u escapes.
+function visible(input) {
+  return JSON.stringify(input).replace(/[\p{Z}\p{C}]/gu, (c) =>
+    c === ' ' ? c : `\\u${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
 // A few lines showing one mismatch: the input, which field differs, and the
 // tokens around the first difference, expected next to got.
 function showMismatch(tok, label, input, exp, got) {
-  const out = [`  ${label}: input ${JSON.stringify(input)}`];
+  const out = [`  ${label}: input ${visible(input)}`];
   if (got.error !== undefined) {
     out.push(`    C tokenizer error: ${got.error}`);
     return out.join('\n');
