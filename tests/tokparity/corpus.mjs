@@ -52,6 +52,7 @@ const LINES = [
   '  both  ', 'x\ty\rz', 'ＡＢＣ　ＤＥＦ', 'I said: "hi!"', 'well...', '?!?!', 'a - b -- c',
   'Ï İ ı ß ẞ', 'ǈ ǉ ǋ', 'ﬀ ﬃ ﬄ', '٣٤٥ ۱۲ ๓', 'x\u0301\u0302\u0303', '\u0301start',
   'end\u0301', 'mixed 日本語text here', 'emoji😀inside word', 'ZWJ 👩‍💻 seq',
+  'U.S. U.S.A. xU.S. (U.S.)', 'club clubs nightclub ｃｌｕｂ ＣＬＵＢ', 'a <mask> b<mask>c <mask>',
 ];
 
 // Deterministic PRNG (mulberry32) so every run checks the same lines.

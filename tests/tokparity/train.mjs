@@ -109,11 +109,14 @@ function bpeNoPrefix(bpe) {
   json.pre_tokenizer = { ...json.pre_tokenizer, add_prefix_space: false };
   json.post_processor = { ...json.post_processor, add_prefix_space: false };
   json.decoder = { ...json.decoder, add_prefix_space: false };
+  json.added_tokens = json.added_tokens.map((t) => (t.content === '<mask>' ? { ...t, rstrip: true } : t));
   return json;
 }
 
 // DeBERTa-v3-like pipeline on the trained Unigram pieces: Strip, NFKC, collapse
-// space runs (regex Replace), Punctuation + Metaspace(prepend "first").
+// space runs (regex Replace), Punctuation + Metaspace(prepend "first"); plus
+// two non-special added tokens matched on normalized text ("U.S." only as a
+// whole word; "ｃｌｕｂ", NFKC "club", anywhere).
 function unigramVariant(unigram) {
   const json = structuredClone(unigram);
   json.normalizer = {
@@ -131,6 +134,10 @@ function unigramVariant(unigram) {
       { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'first', split: true },
     ],
   };
+  const n = json.model.vocab.length;
+  const plain = { lstrip: false, rstrip: false, normalized: true, special: false };
+  json.added_tokens.push({ id: n, content: 'U.S.', single_word: true, ...plain });
+  json.added_tokens.push({ id: n + 1, content: '\uff43\uff4c\uff55\uff42', single_word: false, ...plain });
   return json;
 }
 
