@@ -131,6 +131,8 @@ enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, in
 	enum xnr_status st;
 	size_t n_floats;
 
+	if (!model || !out)
+		return xnr_fail(err, XNR_ERR_INPUT, "state: no model given");
 	st = check_state_args(&model->cfg, max_tokens, max_seq_len, err);
 	if (st != XNR_OK)
 		return st;
@@ -392,9 +394,10 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 	enum xnr_status st;
 	int l;
 
-	if (state->model != model)
+	if (!model || !state || !out || state->model != model)
 		return xnr_fail(err, XNR_ERR_INPUT,
-		                "forward: the state was opened for another model");
+		                "forward: no model, state or outputs, or a state opened for "
+		                "another model");
 	if ((st = check_batch(state, batch, err)) != XNR_OK)
 		return st;
 	f.n = batch->seq_start[batch->n_seq];

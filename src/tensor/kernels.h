@@ -19,7 +19,8 @@ void xnr_layernorm_rows(float *y, const float *bias, const float *res, const flo
 
 /* y[r] = act(y[r] + bias) in place; bias may be NULL. The formulas are
  * transformers' ACT2FN (table in reference/hf-formats.md 3.0); XNR_ACT_GELU
- * uses erff. An act outside the enum leaves y unchanged. */
+ * is the exact (erf) GELU, erf from a rational approximation (max abs error
+ * 3.9e-7, see kernels.c). An act outside the enum leaves y unchanged. */
 void xnr_act_rows(float *y, const float *bias, long rows, int n, enum xnr_act act);
 
 /* One activation on one value (the reference the row version must match). */
