@@ -58,12 +58,13 @@ static enum xnr_status run_model(const struct xnr_tokenizer *tok, const char *s,
  * whitespace) as its value, and ByteLevel offset trimming then trims that
  * whitespace: "a  <mask>" reports <mask> at its own bytes. */
 static void trim_added(const struct xnr_tokenizer *tok, const char *s, size_t len,
-                       struct xnr_encoding *enc)
+                       const char *orig, size_t orig_len, struct xnr_encoding *enc)
 {
 	int aps = 0, i = enc->n_tokens - 1;
 
 	if (xnr__post_trims(&tok->post, &aps))
-		xnr__trim_span(s, len, i == 0 || enc->offsets[2 * i] == 0, aps, &enc->offsets[2 * i]);
+		xnr__trim_span(s, len, orig, orig_len, i == 0 || enc->offsets[2 * i] == 0, aps,
+		               &enc->offsets[2 * i]);
 }
 
 /* Encode one text (the whole input, or one word) appending to enc. Word ids
@@ -74,7 +75,7 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 {
 	struct xnr__splits *sp = &w->sp[0];
 	enum xnr_status st = extract_and_normalize(tok, text, len, w);
-	int i;
+	int i, begin = enc->n_tokens;
 
 	if (st == XNR_OK && tok->has_pretok)
 		st = xnr__pretokenize(&tok->pretok, w);
@@ -90,7 +91,7 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 		if (p->token >= 0) {
 			st = xnr__emit(&e, p->token, 0, p->len);
 			if (st == XNR_OK)
-				trim_added(tok, sp->buf.s + p->off, p->len, enc);
+				trim_added(tok, sp->buf.s + p->off, p->len, text, len, enc);
 		} else
 			st = run_model(tok, sp->buf.s + p->off, p->len, w, &e);
 		if (st == XNR_ERR_UNSUPPORTED)
@@ -102,14 +103,14 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 		if (st != XNR_OK)
 			return xnr_fail(err, st, "tokenizer: out of memory");
 	}
+	xnr__post_trim(&tok->post, tok, enc, begin, text, len);
 	return XNR_OK;
 }
 
-/* Trim offsets, then frame with specials when asked (into enc). */
+/* Frame with specials when asked (into enc). */
 static enum xnr_status finish(const struct xnr_tokenizer *tok, struct xnr_encoding *body,
                               int add_special, struct xnr_encoding *enc, struct xnr_error *err)
 {
-	xnr__post_trim(&tok->post, tok, body);
 	if (!add_special) {
 		struct xnr_encoding t = *enc;
 		*enc = *body;

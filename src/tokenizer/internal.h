@@ -360,12 +360,14 @@ enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__p
                                 struct xnr_error *err);
 void xnr__post_free(struct xnr__post *p);
 /* Offset trimming part (in place on enc). */
-/* ByteLevel offset trimming of one token whose value is t[0..len). */
-void xnr__trim_span(const char *t, size_t len, int first, int add_prefix_space, int32_t *off);
+/* ByteLevel offset trimming of one token whose value is t[0..len) and whose
+ * offsets point into orig[0..orig_len). */
+void xnr__trim_span(const char *t, size_t len, const char *orig, size_t orig_len, int first,
+                    int add_prefix_space, int32_t *off);
 /* 1 if p (or a member of a Sequence) trims offsets; sets *add_prefix_space. */
 int xnr__post_trims(const struct xnr__post *p, int *add_prefix_space);
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
-                    struct xnr_encoding *enc);
+                    struct xnr_encoding *enc, int begin, const char *orig, size_t orig_len);
 /* Specials part: out = framed body[begin, end). */
 enum xnr_status xnr__post_frame(const struct xnr__post *p, const struct xnr_encoding *body,
                                 int begin, int end, struct xnr_encoding *out);

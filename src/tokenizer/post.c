@@ -266,41 +266,64 @@ static int is_trim_char(int32_t cp)
 	return cp == 0x120 || xnr__is_ws(cp);
 }
 
-void xnr__trim_span(const char *t, size_t len, int first, int add_prefix_space, int32_t *off)
+/* Count leading and trailing Ġ / whitespace chars of a token value. */
+static void count_trim(const char *t, size_t len, size_t *lead, size_t *trail)
 {
-	size_t k = 0, lead = 0, trail = 0;
+	size_t k = 0;
 	int32_t cp;
 
+	*lead = 0;
+	*trail = 0;
 	while (k < len) {
 		k += xnr__utf8_dec(t, len, k, &cp);
 		if (!is_trim_char(cp))
 			break;
-		lead++;
+		(*lead)++;
 	}
 	for (k = 0; k < len;) {
 		k += xnr__utf8_dec(t, len, k, &cp);
-		trail = is_trim_char(cp) ? trail + 1 : 0;
+		*trail = is_trim_char(cp) ? *trail + 1 : 0;
 	}
-	if (lead > 0) {
-		if (first && add_prefix_space && lead == 1)
-			lead = 0;
-		off[0] = off[0] + (int32_t)lead < off[1] ? off[0] + (int32_t)lead : off[1];
-	}
-	if (trail > 0 && off[1] >= (int32_t)trail)
-		off[1] = off[1] - (int32_t)trail > off[0] ? off[1] - (int32_t)trail : off[0];
 }
 
-/* Rust processors::byte_level::process_offsets. */
+/* Rust moves offsets by a count of chars; as Python sees them (char offsets)
+ * that is whole characters of the original text, so step over them here. */
+void xnr__trim_span(const char *t, size_t len, const char *orig, size_t orig_len, int first,
+                    int add_prefix_space, int32_t *off)
+{
+	size_t lead, trail, pos, k;
+
+	count_trim(t, len, &lead, &trail);
+	if (lead > 0 && !(first && add_prefix_space && lead == 1)) {
+		for (pos = (size_t)off[0], k = 0; k < lead && pos < (size_t)off[1]; k++) {
+			pos++;
+			while (pos < orig_len && ((unsigned char)orig[pos] & 0xC0) == 0x80)
+				pos++;
+		}
+		off[0] = pos < (size_t)off[1] ? (int32_t)pos : off[1];
+	}
+	if (trail > 0 && (size_t)off[1] >= trail) {
+		for (pos = (size_t)off[1], k = 0; k < trail && pos > (size_t)off[0]; k++) {
+			pos--;
+			while (pos > 0 && ((unsigned char)orig[pos] & 0xC0) == 0x80)
+				pos--;
+		}
+		off[1] = pos > (size_t)off[0] ? (int32_t)pos : off[0];
+	}
+}
+
+/* Rust processors::byte_level::process_offsets over tokens [begin, n). */
 static void trim_offsets(const struct xnr_tokenizer *tok, int add_prefix_space,
-                         struct xnr_encoding *enc)
+                         struct xnr_encoding *enc, int begin, const char *orig, size_t orig_len)
 {
 	int i;
 
-	for (i = 0; i < enc->n_tokens; i++) {
+	for (i = begin; i < enc->n_tokens; i++) {
 		const char *t = xnr_tokenizer_id_to_token(tok, enc->ids[i]);
 		int32_t *off = &enc->offsets[2 * i];
 		if (t)
-			xnr__trim_span(t, strlen(t), i == 0 || off[0] == 0, add_prefix_space, off);
+			xnr__trim_span(t, strlen(t), orig, orig_len, i == 0 || off[0] == 0,
+			               add_prefix_space, off);
 	}
 }
 
@@ -319,14 +342,14 @@ int xnr__post_trims(const struct xnr__post *p, int *add_prefix_space)
 }
 
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
-                    struct xnr_encoding *enc)
+                    struct xnr_encoding *enc, int begin, const char *orig, size_t orig_len)
 {
 	int i;
 
 	if ((p->type == XNR__POST_ROBERTA || p->type == XNR__POST_BYTELEVEL) && p->trim_offsets)
-		trim_offsets(tok, p->add_prefix_space, enc);
+		trim_offsets(tok, p->add_prefix_space, enc, begin, orig, orig_len);
 	for (i = 0; i < p->n_items; i++)
-		xnr__post_trim(&p->items[i], tok, enc);
+		xnr__post_trim(&p->items[i], tok, enc, begin, orig, orig_len);
 }
 
 /* The processor whose template frames the sequence, or NULL. */
