@@ -7,6 +7,7 @@
 #define XNR_MODEL_CONFIG_H
 
 #include "core/status.h"
+#include "tensor/act.h"
 
 enum xnr_arch {
 	XNR_ARCH_BERT,
@@ -17,17 +18,6 @@ enum xnr_arch {
 	XNR_ARCH_COUNT
 };
 
-enum xnr_act {
-	XNR_ACT_GELU,      /* exact erf */
-	XNR_ACT_GELU_TANH, /* gelu_new, gelu_pytorch_tanh */
-	XNR_ACT_GELU_FAST,
-	XNR_ACT_QUICK_GELU,
-	XNR_ACT_RELU,
-	XNR_ACT_SILU,
-	XNR_ACT_TANH,
-	XNR_ACT_LINEAR,
-	XNR_ACT_COUNT
-};
 
 struct xnr_model_config {
 	enum xnr_arch arch;

@@ -13,7 +13,7 @@
 
 #include "core/pool.h"
 #include "core/status.h"
-#include "model/config.h"
+#include "tensor/act.h"
 
 /* C[m,n] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T
  * (trans_a / trans_b nonzero). A is [m,k] (or [k,m] if trans_a), B is [k,n]

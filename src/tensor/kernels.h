@@ -9,7 +9,7 @@
 #ifndef XNR_TENSOR_KERNELS_H
 #define XNR_TENSOR_KERNELS_H
 
-#include "model/config.h"
+#include "tensor/act.h"
 
 /* y[r] = LayerNorm(y[r] + bias + res[r]) * w + b for each of rows rows, the
  * statistics taken in double (biased variance, torch.nn.LayerNorm). bias and
