@@ -45,6 +45,7 @@ struct xnr_engine_params xnr_engine_default_params(void)
 		.max_tokens = 4096,
 		.max_seq_len = 0,
 		.keep_hidden = 0,
+		.keep_layers = 0,
 	};
 	return p;
 }
@@ -81,7 +82,7 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 {
 	struct xnr_engine *e;
 	const struct xnr_model_config *cfg;
-	struct xnr_forward_opts opts = {0, 0};
+	struct xnr_forward_opts opts = {params.keep_layers, params.keep_layers};
 	enum xnr_status st;
 	int limit;
 
@@ -171,6 +172,8 @@ void xnr_result_free(struct xnr_result *res)
 	free(res->logits);
 	free(res->probs);
 	free(res->hidden);
+	free(res->layers);
+	free(res->ffn_acts);
 	free(res->word_tok);
 	free(res->word_span);
 	xnr_result_init(res);
@@ -290,7 +293,16 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 	r->probs = malloc(n * (size_t)cfg->n_labels * sizeof *r->probs);
 	if (e->params.keep_hidden)
 		r->hidden = malloc(n * (size_t)cfg->hidden_size * sizeof *r->hidden);
-	if (!r->logits || !r->probs || (e->params.keep_hidden && !r->hidden))
+	if (e->params.keep_layers) {
+		r->n_layers = cfg->n_layers;
+		r->ffn_size = cfg->intermediate_size;
+		r->layers = malloc(n * (size_t)(cfg->n_layers + 1) * (size_t)cfg->hidden_size *
+				   sizeof *r->layers);
+		r->ffn_acts = malloc(n * (size_t)cfg->n_layers * (size_t)cfg->intermediate_size *
+				     sizeof *r->ffn_acts);
+	}
+	if (!r->logits || !r->probs || (e->params.keep_hidden && !r->hidden) ||
+	    (e->params.keep_layers && (!r->layers || !r->ffn_acts)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate results for %d tokens",
 				r->enc.n_tokens);
 	r->n_windows = n_windows_for(r->enc.n_tokens, e->window);
@@ -323,6 +335,18 @@ static void softmax_row(const float *logits, float *probs, int n)
 		probs[j] /= sum;
 }
 
+/* Copy row p of every layer of a (n_layers, N, width) block to row t of the
+ * (n_layers, n_tokens, width) block of a result. */
+static void scatter_layers(float *dst, const float *src, int n_layers, int n_tokens, int N, int p,
+			   int t, int width)
+{
+	int l;
+	for (l = 0; l < n_layers; l++)
+		memcpy(dst + ((size_t)l * (size_t)n_tokens + (size_t)t) * (size_t)width,
+		       src + ((size_t)l * (size_t)N + (size_t)p) * (size_t)width,
+		       (size_t)width * sizeof(float));
+}
+
 /* Copy the outputs of packed tokens back to the windows' owners. */
 static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xnr_result *results)
 {
@@ -342,6 +366,12 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 		if (r->hidden)
 			memcpy(r->hidden + (size_t)t * H, o->hidden + (size_t)p * H,
 			       (size_t)H * sizeof(float));
+		if (r->layers) {
+			scatter_layers(r->layers, o->all_hidden, r->n_layers + 1, r->enc.n_tokens,
+				       o->n_tokens, p, t, H);
+			scatter_layers(r->ffn_acts, o->ffn_acts, r->n_layers, r->enc.n_tokens,
+				       o->n_tokens, p, t, r->ffn_size);
+		}
 	}
 }
 

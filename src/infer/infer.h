@@ -29,6 +29,8 @@ struct xnr_engine_params {
 	int max_tokens;  /* tokens per packed batch */
 	int max_seq_len; /* window length incl. specials; 0 = the model's maximum */
 	int keep_hidden; /* copy each token's last hidden state into results */
+	int keep_layers; /* also every layer's hidden states and FFN activations
+			  * (for the Activations page; memory grows with layers) */
 };
 
 struct xnr_engine_params xnr_engine_default_params(void);
@@ -62,6 +64,12 @@ struct xnr_result {
 	float *logits;      /* (n_tokens, n_labels) */
 	float *probs;       /* (n_tokens, n_labels) softmax of logits */
 	float *hidden;      /* (n_tokens, hidden_size), NULL unless keep_hidden */
+	int n_layers;       /* set with keep_layers */
+	int ffn_size;       /* intermediate size, set with keep_layers */
+	float *layers;      /* (n_layers + 1, n_tokens, hidden_size): embeddings
+			     * output then each layer; NULL unless keep_layers */
+	float *ffn_acts;    /* (n_layers, n_tokens, ffn_size): act(x W1 + b1) of
+			     * each layer; NULL unless keep_layers */
 	int n_words;
 	int32_t *word_tok;  /* (n_words) the word's first token, -1 if it has none */
 	int32_t *word_span; /* (n_words, 2) byte span of the word (raw text mode:
