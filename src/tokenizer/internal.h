@@ -193,6 +193,17 @@ struct xnr__normalizer {
 	int n_items;
 };
 
+/* Sequence components: parse every element of arr (an array at key "key" of
+ * the component at path) into items (elem_bytes each, room for all of them),
+ * counting the parsed ones in *n_items so a failure can be cleaned up. */
+typedef enum xnr_status (*xnr__parse_item_fn)(const json_t *j, const char *path, void *out,
+                                              struct xnr_error *err);
+const json_t *xnr__items_array(const json_t *j, const char *key, const char *path,
+                               struct xnr_error *err);
+enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path,
+                                 void *items, size_t elem_bytes, xnr__parse_item_fn parse,
+                                 int *n_items, struct xnr_error *err);
+
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
                                       struct xnr__normalizer *out, struct xnr_error *err);
 void xnr__normalizer_free(struct xnr__normalizer *n);

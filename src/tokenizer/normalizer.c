@@ -103,28 +103,24 @@ static enum xnr_status parse_bool(const json_t *j, const char *key, int dflt, in
 	return r < 0 ? XNR_ERR_FORMAT : XNR_OK;
 }
 
-static enum xnr_status parse_sequence(const json_t *j, const char *path,
-                                      struct xnr__normalizer *out, struct xnr_error *err)
+static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
+                                  struct xnr_error *err)
 {
-	const json_t *arr = json_object_get(j, "normalizers");
-	size_t i;
+	return xnr__normalizer_parse(j, path, out, err);
+}
 
-	if (!json_is_array(arr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.normalizers: missing or not an array",
-		                path);
+static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__normalizer *out,
+                                      struct xnr_error *err)
+{
+	const json_t *arr = xnr__items_array(j, "normalizers", path, err);
+
+	if (!arr)
+		return XNR_ERR_FORMAT;
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
-	for (i = 0; i < json_array_size(arr); i++) {
-		char sub[256];
-		enum xnr_status st;
-		snprintf(sub, sizeof sub, "%s.normalizers[%zu]", path, i);
-		st = xnr__normalizer_parse(json_array_get(arr, i), sub, &out->items[i], err);
-		if (st != XNR_OK)
-			return st;
-		out->n_items++;
-	}
-	return XNR_OK;
+	return xnr__parse_items(arr, "normalizers", path, out->items, sizeof *out->items, parse_item,
+	                        &out->n_items, err);
 }
 
 static enum xnr_status parse_bert(const json_t *j, const char *path, struct xnr__normalizer *out,

@@ -173,28 +173,24 @@ static enum xnr_status parse_template(const json_t *j, const char *path, struct 
 	return XNR_OK;
 }
 
+static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
+                                  struct xnr_error *err)
+{
+	return xnr__post_parse(j, path, out, err);
+}
+
 static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__post *p,
                                       struct xnr_error *err)
 {
-	const json_t *arr = json_object_get(j, "processors");
-	size_t i;
+	const json_t *arr = xnr__items_array(j, "processors", path, err);
 
-	if (!json_is_array(arr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.processors: missing or not an array",
-		                path);
+	if (!arr)
+		return XNR_ERR_FORMAT;
 	p->items = calloc(json_array_size(arr) + 1, sizeof *p->items);
 	if (!p->items)
 		return XNR_ERR_NOMEM;
-	for (i = 0; i < json_array_size(arr); i++) {
-		char sub[256];
-		enum xnr_status st;
-		snprintf(sub, sizeof sub, "%s.processors[%zu]", path, i);
-		st = xnr__post_parse(json_array_get(arr, i), sub, &p->items[i], err);
-		if (st != XNR_OK)
-			return st;
-		p->n_items++;
-	}
-	return XNR_OK;
+	return xnr__parse_items(arr, "processors", path, p->items, sizeof *p->items, parse_item,
+	                        &p->n_items, err);
 }
 
 static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__post *p,

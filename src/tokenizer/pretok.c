@@ -177,28 +177,24 @@ static enum xnr_status parse_metaspace(const json_t *j, const char *path, struct
 	return XNR_OK;
 }
 
+static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
+                                  struct xnr_error *err)
+{
+	return xnr__pretok_parse(j, path, out, err);
+}
+
 static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__pretok *out,
                                       struct xnr_error *err)
 {
-	const json_t *arr = json_object_get(j, "pretokenizers");
-	size_t i;
+	const json_t *arr = xnr__items_array(j, "pretokenizers", path, err);
 
-	if (!json_is_array(arr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.pretokenizers: missing or not an array",
-		                path);
+	if (!arr)
+		return XNR_ERR_FORMAT;
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
-	for (i = 0; i < json_array_size(arr); i++) {
-		char sub[256];
-		enum xnr_status st;
-		snprintf(sub, sizeof sub, "%s.pretokenizers[%zu]", path, i);
-		st = xnr__pretok_parse(json_array_get(arr, i), sub, &out->items[i], err);
-		if (st != XNR_OK)
-			return st;
-		out->n_items++;
-	}
-	return XNR_OK;
+	return xnr__parse_items(arr, "pretokenizers", path, out->items, sizeof *out->items, parse_item,
+	                        &out->n_items, err);
 }
 
 static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__pretok *out,

@@ -274,3 +274,30 @@ const char *xnr_tokenizer_describe(const struct xnr_tokenizer *tok)
 {
 	return tok->describe;
 }
+
+const json_t *xnr__items_array(const json_t *j, const char *key, const char *path,
+                               struct xnr_error *err)
+{
+	const json_t *arr = json_object_get(j, key);
+	if (!json_is_array(arr))
+		xnr_fail(err, XNR_ERR_FORMAT, "%s.%s: missing or not an array", path, key);
+	return json_is_array(arr) ? arr : NULL;
+}
+
+enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path,
+                                 void *items, size_t elem_bytes, xnr__parse_item_fn parse,
+                                 int *n_items, struct xnr_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		char sub[256];
+		enum xnr_status st;
+		snprintf(sub, sizeof sub, "%s.%s[%zu]", path, key, i);
+		st = parse(json_array_get(arr, i), sub, (char *)items + i * elem_bytes, err);
+		if (st != XNR_OK)
+			return st;
+		(*n_items)++;
+	}
+	return XNR_OK;
+}
