@@ -193,6 +193,19 @@ struct xnr__normalizer {
 	int n_items;
 };
 
+/* A component "type" name and the enum value it selects. */
+struct xnr__type_name {
+	const char *name;
+	int type;
+};
+
+/* Check that j is an object with a "type" found in table (n entries) and set
+ * *type; otherwise XNR_ERR_FORMAT / XNR_ERR_UNSUPPORTED naming path and
+ * listing the supported names. */
+enum xnr_status xnr__component_type(const json_t *j, const char *path,
+                                    const struct xnr__type_name *table, size_t n, int *type,
+                                    struct xnr_error *err);
+
 /* Sequence components: parse every element of arr (an array at key "key" of
  * the component at path) into items (elem_bytes each, room for all of them),
  * counting the parsed ones in *n_items so a failure can be cleaned up. */

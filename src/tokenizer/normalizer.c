@@ -13,10 +13,7 @@
 #include "core/json.h"
 #include "tokenizer/internal.h"
 
-static const struct {
-	const char *name;
-	enum xnr__norm_type type;
-} norm_types[] = {
+static const struct xnr__type_name norm_types[] = {
     {"BertNormalizer", XNR__NORM_BERT},
     {"NFC", XNR__NORM_NFC},
     {"NFD", XNR__NORM_NFD},
@@ -39,7 +36,7 @@ const char *xnr__normalizer_name(const struct xnr__normalizer *n)
 {
 	size_t i;
 	for (i = 0; i < N_NORM_TYPES; i++)
-		if (norm_types[i].type == n->type)
+		if (norm_types[i].type == (int)n->type)
 			return norm_types[i].name;
 	return "?";
 }
@@ -179,26 +176,14 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
                                       struct xnr__normalizer *out, struct xnr_error *err)
 {
-	const char *type = NULL;
 	enum xnr_status st;
-	size_t i;
+	int type = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!json_is_object(j))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
-	if (xnr_json_str(j, "type", &type, path, err) != 1)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"type\"", path);
-	for (i = 0; i < N_NORM_TYPES; i++)
-		if (strcmp(type, norm_types[i].name) == 0)
-			break;
-	if (i == N_NORM_TYPES)
-		return xnr_fail(
-		    err, XNR_ERR_UNSUPPORTED,
-		    "%s: unknown type \"%s\" (supported: BertNormalizer, NFC, NFD, "
-		    "NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, Nmt, "
-		    "Precompiled, ByteLevel, Sequence)",
-		    path, type);
-	out->type = norm_types[i].type;
+	st = xnr__component_type(j, path, norm_types, N_NORM_TYPES, &type, err);
+	if (st != XNR_OK)
+		return st;
+	out->type = (enum xnr__norm_type)type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
 		xnr__normalizer_free(out);

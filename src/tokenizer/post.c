@@ -222,32 +222,19 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
                                 struct xnr_error *err)
 {
-	static const struct {
-		const char *name;
-		enum xnr__post_type type;
-	} types[] = {
+	static const struct xnr__type_name types[] = {
 	    {"TemplateProcessing", XNR__POST_TEMPLATE}, {"BertProcessing", XNR__POST_BERT},
 	    {"RobertaProcessing", XNR__POST_ROBERTA},   {"ByteLevel", XNR__POST_BYTELEVEL},
 	    {"Sequence", XNR__POST_SEQUENCE},
 	};
-	const char *type = NULL;
 	enum xnr_status st;
-	size_t i;
+	int type = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!json_is_object(j))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
-	if (xnr_json_str(j, "type", &type, path, err) != 1)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"type\"", path);
-	for (i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (strcmp(type, types[i].name) == 0)
-			break;
-	if (i == sizeof types / sizeof types[0])
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: unknown type \"%s\" (supported: TemplateProcessing, "
-		                "BertProcessing, RobertaProcessing, ByteLevel, Sequence)",
-		                path, type);
-	out->type = types[i].type;
+	st = xnr__component_type(j, path, types, sizeof types / sizeof types[0], &type, err);
+	if (st != XNR_OK)
+		return st;
+	out->type = (enum xnr__post_type)type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
 		xnr__post_free(out);

@@ -16,10 +16,7 @@
 static const char gpt2_re[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
-static const struct {
-	const char *name;
-	enum xnr__pretok_type type;
-} pre_types[] = {
+static const struct xnr__type_name pre_types[] = {
     {"BertPreTokenizer", XNR__PRE_BERT},
     {"Whitespace", XNR__PRE_WHITESPACE},
     {"WhitespaceSplit", XNR__PRE_WHITESPACE_SPLIT},
@@ -57,7 +54,7 @@ const char *xnr__pretok_name(const struct xnr__pretok *p)
 {
 	size_t i;
 	for (i = 0; i < N_PRE_TYPES; i++)
-		if (pre_types[i].type == p->type)
+		if (pre_types[i].type == (int)p->type)
 			return pre_types[i].name;
 	return "?";
 }
@@ -235,25 +232,14 @@ static enum xnr_status parse_fields(const json_t *j, const char *path, struct xn
 enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr__pretok *out,
                                   struct xnr_error *err)
 {
-	const char *type = NULL;
 	enum xnr_status st;
-	size_t i;
+	int type = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!json_is_object(j))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
-	if (xnr_json_str(j, "type", &type, path, err) != 1)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"type\"", path);
-	for (i = 0; i < N_PRE_TYPES; i++)
-		if (strcmp(type, pre_types[i].name) == 0)
-			break;
-	if (i == N_PRE_TYPES)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: unknown type \"%s\" (supported: BertPreTokenizer, Whitespace, "
-		                "WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Split, "
-		                "Metaspace, ByteLevel, Sequence)",
-		                path, type);
-	out->type = pre_types[i].type;
+	st = xnr__component_type(j, path, pre_types, N_PRE_TYPES, &type, err);
+	if (st != XNR_OK)
+		return st;
+	out->type = (enum xnr__pretok_type)type;
 	st = parse_fields(j, path, out, err);
 	if (st != XNR_OK) {
 		xnr__pretok_free(out);

@@ -301,3 +301,30 @@ enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char 
 	}
 	return XNR_OK;
 }
+
+enum xnr_status xnr__component_type(const json_t *j, const char *path,
+                                    const struct xnr__type_name *table, size_t n, int *type,
+                                    struct xnr_error *err)
+{
+	char names[512];
+	const char *name = NULL;
+	size_t i, used = 0;
+
+	if (!json_is_object(j))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
+	if (xnr_json_str(j, "type", &name, path, err) != 1)
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"type\"", path);
+	names[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strcmp(name, table[i].name) == 0) {
+			*type = table[i].type;
+			return XNR_OK;
+		}
+		used += (size_t)snprintf(names + used, used < sizeof names ? sizeof names - used : 0,
+		                         "%s%s", i ? ", " : "", table[i].name);
+		if (used >= sizeof names)
+			used = sizeof names - 1;
+	}
+	return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: unknown type \"%s\" (supported: %s)", path,
+	                name, names);
+}
