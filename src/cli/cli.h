@@ -19,6 +19,9 @@ int xnr_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((fo
 /* Parse a whole decimal integer in [min, max] or fail with a usage error. */
 int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min, int max, int *out);
 
+/* Online cores, at least 1 and at most 64: the default --threads. */
+int xnr_cli_default_threads(void);
+
 int xnr_cmd_predict(int argc, char **argv);
 
 #endif

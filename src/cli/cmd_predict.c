@@ -24,13 +24,14 @@ static const char predict_usage[] =
 	"probability. Without --text, reads one text per line from standard input.\n"
 	"\n"
 	"options:\n"
-	"  -m, --model DIR      model folder (config.json, model.safetensors, tokenizer)\n"
+	"  -m, --model DIR      model folder (config.json, model.safetensors, tokenizer), or\n"
+	"                       a Hugging Face model id already in the local hub cache\n"
 	"  -t, --text TEXT      the text to tag\n"
 	"  -w, --words          inputs are pre-split words separated by spaces\n"
 	"                       (Hugging Face is_split_into_words)\n"
 	"  -j, --json           one JSON object per input line: tokens (id, text, byte\n"
 	"                       offsets, word) and words (label, prob, every label's prob)\n"
-	"  -n, --threads N      compute threads (default 1)\n"
+	"  -n, --threads N      compute threads (default: the number of cores)\n"
 	"  -L, --max-length N   tokens per window including special tokens (default: the\n"
 	"                       model's maximum); longer inputs are split into windows\n"
 	"  -h, --help           this help\n";
@@ -342,6 +343,7 @@ static int parse_predict(int argc, char **argv, struct predict_opts *o)
 
 	memset(o, 0, sizeof *o);
 	o->params = xnr_engine_default_params();
+	o->params.n_threads = xnr_cli_default_threads();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:t:wjn:L:h", longopts, NULL)) != -1) {

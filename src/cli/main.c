@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -51,6 +52,12 @@ int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min,
 					   flag, min, max, s);
 	*out = (int)v;
 	return XNR_EXIT_OK;
+}
+
+int xnr_cli_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 int main(int argc, char **argv)

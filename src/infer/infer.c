@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/hub.h"
 #include "tensor/gemm.h"
 
 struct xnr_engine {
@@ -83,6 +84,7 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	struct xnr_engine *e;
 	const struct xnr_model_config *cfg;
 	struct xnr_forward_opts opts = {params.keep_layers, params.keep_layers};
+	char path[4096];
 	enum xnr_status st;
 	int limit;
 
@@ -93,9 +95,11 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate engine");
 	e->params = params;
 	xnr_encoding_init(&e->frame);
-	if ((st = xnr_model_open(dir, &e->model, err)) != XNR_OK)
+	if ((st = xnr_hub_resolve(dir, path, sizeof path, err)) != XNR_OK)
 		goto fail;
-	if ((st = xnr_tokenizer_open(dir, &e->tok, err)) != XNR_OK)
+	if ((st = xnr_model_open(path, &e->model, err)) != XNR_OK)
+		goto fail;
+	if ((st = xnr_tokenizer_open(path, &e->tok, err)) != XNR_OK)
 		goto fail;
 	if ((st = check_vocab(e, err)) != XNR_OK)
 		goto fail;

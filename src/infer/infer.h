@@ -35,7 +35,9 @@ struct xnr_engine_params {
 
 struct xnr_engine_params xnr_engine_default_params(void);
 
-/* Load the model and tokenizer of dir. Errors are those of xnr_model_open and
+/* Load the model and tokenizer of dir: a folder, or a Hugging Face model id
+ * found in the local hub cache (model/hub.h). Errors are those of
+ * xnr_hub_resolve, xnr_model_open and
  * xnr_tokenizer_open, plus XNR_ERR_MISMATCH when the tokenizer's ids exceed
  * the model's vocabulary. */
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,

@@ -95,6 +95,19 @@ print("agreement with unwindowed:", same, "/ 150")
 assert same >= 125  # 134 measured with 22-token windows
 PY
 
+# A Hugging Face model id found in the local hub cache (no network).
+commit=0123456789abcdef0123456789abcdef01234567
+repo=$tmp/hfcache/models--acme--ner-mini
+mkdir -p "$repo/refs" "$repo/snapshots/$commit"
+printf '%s' "$commit" >"$repo/refs/main"
+for f in config.json model.safetensors tokenizer.json; do ln -s "$model/$f" "$repo/snapshots/$commit/$f"; done
+if HF_HUB_CACHE=$tmp/hfcache "$bin" predict --model acme/ner-mini --text "Paris ." | grep -qE '^  Paris +B-LOC'; then
+	ok "hub id from the local cache"
+else
+	bad "hub id from the local cache"
+fi
+expect_error "hub id not downloaded" 1 "huggingface-cli download acme/other" env HF_HUB_CACHE="$tmp/hfcache" "$bin" predict --model acme/other --text x
+
 # Bad input.
 expect_error "missing --model" 2 "--model DIR is required" "$bin" predict --text x
 expect_error "unknown option" 2 "unknown option" "$bin" predict --model "$model" --bogus

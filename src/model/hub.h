@@ -1,0 +1,27 @@
+/*
+ * hub.h - finding a model given as a Hugging Face hub id ("dslim/bert-base-NER")
+ * in the local hub cache that transformers and huggingface_hub fill
+ * (reference/hf-formats.md 6.2), without any network access.
+ */
+#ifndef XNR_MODEL_HUB_H
+#define XNR_MODEL_HUB_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+
+/* The hub cache folder: $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else
+ * $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+ * ~/.cache/huggingface/hub. XNR_ERR_LIMIT if it does not fit in buf. */
+enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error *err);
+
+/* Resolve a model argument to a folder: an existing folder is returned as
+ * is; otherwise a hub id ("org/name" or "name", optionally "@revision") is
+ * looked up as snapshots/<commit> of models--org--name in the cache, the
+ * commit read from refs/<revision> (default main) unless the revision is a
+ * 40-hex commit. Errors: XNR_ERR_IO naming the folder and the cache path
+ * searched, with how to fix it. */
+enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
+				struct xnr_error *err);
+
+#endif
