@@ -20,7 +20,8 @@
  *   logits (N, L)
  *   all_hidden (n_layers + 1, N, H), ffn_acts (n_layers, N, I) when asked:
  *   then the layers write straight into them instead of hidden / ffn.
- *   scratch: per pool thread, a transposed key block (d, S) + scores (S) + query (d).
+ *   scratch: per pool thread, a transposed key block (d, P) + scores (P) + query
+ *   (d), P = max_seq_len padded to whole blocks (xnr_attn_stride).
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -62,6 +63,7 @@ struct fwd {
 	/* attention */
 	atomic_long next_task;
 	long n_tasks;
+	int heads_per_task; /* 1 or n_heads */
 };
 
 static size_t align16(size_t n)
@@ -97,7 +99,7 @@ static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base
 	size_t N = (size_t)s->max_tokens, H = (size_t)c->hidden_size,
 	       I = (size_t)c->intermediate_size;
 	size_t L = (size_t)c->n_layers, off = 0;
-	size_t d = H / (size_t)c->n_heads, S = (size_t)s->max_seq_len;
+	size_t d = H / (size_t)c->n_heads, S = (size_t)xnr_attn_stride(s->max_seq_len);
 	float **slots[] = {&s->emb, &s->hidden, &s->q,          &s->k,        &s->v,      &s->x1,
 	                   &s->ffn, &s->logits, &s->all_hidden, &s->ffn_acts, &s->scratch};
 	size_t sizes[] = {
@@ -298,7 +300,8 @@ static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 	    .k_b = ly->k_b + head * d,
 	    .v_b = ly->v_b + head * d,
 	};
-	float *kt = scratch, *scores = kt + (size_t)d * h.seq_len, *qs = scores + h.seq_len;
+	size_t P = (size_t)xnr_attn_stride(h.seq_len);
+	float *kt = scratch, *scores = kt + (size_t)d * P, *qs = scores + P;
 
 	xnr_attn_keys_t(&h, kt);
 	for (i = 0; i < h.seq_len; i++) {
@@ -309,20 +312,43 @@ static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 	}
 }
 
-/* (sequence, head) pairs handed out through a counter: sequences differ in
- * length, so a static split would leave threads idle. */
+/* Ask for columns [c0, c1) of rows [r0, r1) of q, k and v at once: a large
+ * batch's projections are out of cache by the time the attention reads them,
+ * and the heads' strided rows defeat the hardware prefetchers. */
+static void prefetch_rows(const struct fwd *f, long r0, long r1, int c0, int c1)
+{
+	const float *bufs[3] = {f->s->q, f->s->k, f->s->v};
+	int H = f->m->cfg.hidden_size, b, c;
+	long r;
+
+	for (r = r0; r < r1; r++)
+		for (b = 0; b < 3; b++)
+			for (c = c0; c < c1; c += 64 / (int)sizeof(float))
+				__builtin_prefetch(bufs[b] + r * H + c);
+}
+
+/* Tasks of heads_per_task heads of one sequence, handed out through a
+ * counter: sequences differ in length, so a static split would leave threads
+ * idle. */
 static void attn_worker(void *p, int ith, int nth)
 {
 	struct fwd *f = p;
-	int nh = f->m->cfg.n_heads;
+	const int32_t *ss = f->batch->seq_start;
+	int hpt = f->heads_per_task, per_seq = f->m->cfg.n_heads / hpt;
+	int d = f->m->cfg.hidden_size / f->m->cfg.n_heads, seq, h0, h;
 	long t;
 
 	(void)nth;
 	if (ith >= XNR__ATTN_MAX_THREADS)
 		return;
-	while ((t = atomic_fetch_add(&f->next_task, 1)) < f->n_tasks)
-		attn_head(f, (int)(t / nh), (int)(t % nh),
-		          f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
+	while ((t = atomic_fetch_add(&f->next_task, 1)) < f->n_tasks) {
+		seq = (int)(t / per_seq);
+		h0 = (int)(t % per_seq) * hpt;
+		prefetch_rows(f, ss[seq], ss[seq + 1], h0 * d, (h0 + hpt) * d);
+		for (h = h0; h < h0 + hpt; h++)
+			attn_head(f, seq, h,
+			          f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
+	}
 }
 
 static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float *rows, int width,
@@ -356,7 +382,9 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 	if ((st = xnr_gemm_linear_pool_n(pool, n, H, f->x, qkv, 3, err)) != XNR_OK)
 		return st;
 	atomic_store(&f->next_task, 0);
-	f->n_tasks = (long)f->batch->n_seq * f->m->cfg.n_heads;
+	/* whole sequences when there are enough of them to share out */
+	f->heads_per_task = f->batch->n_seq >= 4 * xnr_pool_n_threads(pool) ? f->m->cfg.n_heads : 1;
+	f->n_tasks = (long)f->batch->n_seq * (f->m->cfg.n_heads / f->heads_per_task);
 	xnr_pool_run(pool, attn_worker, f);
 	if ((st = xnr_gemm_linear_pool(pool, n, H, H, s->q, ly->o_w, NULL, none, s->x1, err)))
 		return st;

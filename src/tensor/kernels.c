@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The few loops that dominate outside the GEMMs are compiled for AVX-512,
  * AVX2 and the baseline, picked at load time (GCC function multiversioning),
@@ -182,73 +183,142 @@ void xnr_bias_rows(float *y, const float *bias, long rows, int n)
 			y[r * n + i] += bias[i];
 }
 
-void xnr_softmax(float *x, int n)
+/* exp(x) for x <= 0 (softmax arguments after the max is subtracted), clamped
+ * below at -80 (exp(-80) = 1.8e-35: no subnormals). Cephes' expf: x = n ln2
+ * + r with |r| <= ln2 / 2, a degree-7 polynomial for exp(r), times 2^n built
+ * in the exponent bits. Max relative error 2 ulp against double exp over
+ * [-80, 0] (test_tensor_kernels); branch-free so the softmax loops vectorize. */
+static inline float exp_neg(float x)
 {
-	float mx = x[0];
-	double s = 0;
-	float inv;
-	int i;
+	union {
+		float f;
+		int32_t i;
+	} two_n;
+	float t, n, r, p;
 
-	for (i = 1; i < n; i++)
+	x = x < -80.0f ? -80.0f : x;
+	/* round to nearest through the 1.5 * 2^23 shifter (no floorf call) */
+	t = x * 1.44269504088896341f + 12582912.0f;
+	n = t - 12582912.0f;
+	r = x - n * 0.693359375f;
+	r = r + n * 2.12194440e-4f;
+	p = 1.9875691500e-4f;
+	p = p * r + 1.3981999507e-3f;
+	p = p * r + 8.3334519073e-3f;
+	p = p * r + 4.1665795894e-2f;
+	p = p * r + 1.6666665459e-1f;
+	p = p * r + 5.0000001201e-1f;
+	p = p * r * r + r + 1.0f;
+	two_n.i = ((int32_t)n + 127) * (1 << 23);
+	return p * two_n.f;
+}
+
+XNR_HOT void xnr_softmax(float *x, int n)
+{
+	float m[XNR_ATTN_BLOCK], acc[XNR_ATTN_BLOCK], mx, inv;
+	int nb = n - n % XNR_ATTN_BLOCK, i, j;
+	double s = 0;
+
+	for (j = 0; j < XNR_ATTN_BLOCK; j++) {
+		m[j] = x[0];
+		acc[j] = 0.0f;
+	}
+	for (i = 0; i < nb; i += XNR_ATTN_BLOCK)
+		for (j = 0; j < XNR_ATTN_BLOCK; j++)
+			m[j] = x[i + j] > m[j] ? x[i + j] : m[j];
+	mx = x[0];
+	for (j = 0; j < XNR_ATTN_BLOCK; j++)
+		mx = m[j] > mx ? m[j] : mx;
+	for (i = nb; i < n; i++)
 		mx = x[i] > mx ? x[i] : mx;
-	for (i = 0; i < n; i++) {
-		x[i] = expf(x[i] - mx);
+	for (i = 0; i < nb; i += XNR_ATTN_BLOCK)
+		for (j = 0; j < XNR_ATTN_BLOCK; j++) {
+			x[i + j] = exp_neg(x[i + j] - mx);
+			acc[j] += x[i + j];
+		}
+	for (i = nb; i < n; i++) {
+		x[i] = exp_neg(x[i] - mx);
 		s += x[i];
 	}
+	for (j = 0; j < XNR_ATTN_BLOCK; j++)
+		s += acc[j];
 	inv = (float)(1.0 / s);
 	for (i = 0; i < n; i++)
 		x[i] *= inv;
 }
 
-void xnr_attn_keys_t(const struct xnr_attn_head *h, float *restrict kt)
+int xnr_attn_stride(int seq_len)
 {
-	int S = h->seq_len, d = h->head_dim, j, c;
+	return (seq_len + XNR_ATTN_BLOCK - 1) / XNR_ATTN_BLOCK * XNR_ATTN_BLOCK;
+}
 
-	for (j = 0; j < S; j++) {
-		const float *kr = h->k + (long)j * h->ld;
-		for (c = 0; c < d; c++)
-			kt[(long)c * S + j] = kr[c] + h->k_b[c];
+XNR_HOT void xnr_attn_keys_t(const struct xnr_attn_head *h, float *restrict kt)
+{
+	int S = h->seq_len, P = xnr_attn_stride(S), d = h->head_dim, j, c;
+
+	for (c = 0; c < d; c++) {
+		const float *kc = h->k + c;
+		float b = h->k_b[c], *row = kt + (long)c * P;
+		for (j = 0; j < S; j++)
+			row[j] = kc[(long)j * h->ld] + b;
+		for (; j < P; j++)
+			row[j] = 0.0f;
 	}
 }
 
-void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs)
+XNR_HOT void xnr_attn_query(const struct xnr_attn_head *h, int i, float *restrict qs)
 {
-	const float *qr = h->q + (long)i * h->ld;
+	const float *restrict qr = h->q + (long)i * h->ld, *restrict qb = h->q_b;
+	float scale = h->scale;
 	int c;
 
 	for (c = 0; c < h->head_dim; c++)
-		qs[c] = (qr[c] + h->q_b[c]) * h->scale;
+		qs[c] = (qr[c] + qb[c]) * scale;
 }
 
+/* Each block of 16 keys accumulates in one register-sized array over the
+ * head's d columns: no loads and stores of the scores inside the loop. */
 XNR_HOT void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
                                  int head_dim, float *restrict scores)
 {
-	int j, c;
+	int P = xnr_attn_stride(seq_len), jb, j, c;
 
-	for (j = 0; j < seq_len; j++)
-		scores[j] = 0.0f;
-	for (c = 0; c < head_dim; c++) {
-		const float *kc = kt + (long)c * seq_len;
-		float qc = qs[c];
-		for (j = 0; j < seq_len; j++)
-			scores[j] += qc * kc[j];
+	for (jb = 0; jb < P; jb += XNR_ATTN_BLOCK) {
+		float acc[XNR_ATTN_BLOCK] = {0};
+		for (c = 0; c < head_dim; c++) {
+			const float *restrict kc = kt + (long)c * P + jb;
+			float qc = qs[c];
+			for (j = 0; j < XNR_ATTN_BLOCK; j++)
+				acc[j] += qc * kc[j];
+		}
+		for (j = 0; j < XNR_ATTN_BLOCK; j++)
+			scores[jb + j] = acc[j];
 	}
 }
 
+/* Blocks of 16 output columns accumulate in registers over the S values;
+ * a head size that is not a multiple of 16 finishes column by column. */
 XNR_HOT void xnr_attn_mix(const struct xnr_attn_head *h, const float *restrict p,
                           float *restrict out)
 {
 	const float *restrict v = h->v;
-	int d = h->head_dim, j, c;
+	int d = h->head_dim, db = d - d % XNR_ATTN_BLOCK, S = h->seq_len, j, c, cb;
 
-	for (c = 0; c < d; c++)
-		out[c] = 0.0f;
-	for (j = 0; j < h->seq_len; j++) {
-		const float *restrict vr = v + (long)j * h->ld;
-		float pj = p[j];
-		for (c = 0; c < d; c++)
-			out[c] += pj * vr[c];
+	for (cb = 0; cb < db; cb += XNR_ATTN_BLOCK) {
+		float acc[XNR_ATTN_BLOCK] = {0};
+		for (j = 0; j < S; j++) {
+			const float *restrict vr = v + (long)j * h->ld + cb;
+			float pj = p[j];
+			for (c = 0; c < XNR_ATTN_BLOCK; c++)
+				acc[c] += pj * vr[c];
+		}
+		for (c = 0; c < XNR_ATTN_BLOCK; c++)
+			out[cb + c] = acc[c] + h->v_b[cb + c];
 	}
-	for (c = 0; c < d; c++)
-		out[c] += h->v_b[c];
+	for (c = db; c < d; c++) {
+		float acc = 0.0f;
+		for (j = 0; j < S; j++)
+			acc += p[j] * v[(long)j * h->ld + c];
+		out[c] = acc + h->v_b[c];
+	}
 }

@@ -29,7 +29,8 @@ float xnr_act_one(float x, enum xnr_act act);
 /* y[r] += bias for each row. */
 void xnr_bias_rows(float *y, const float *bias, long rows, int n);
 
-/* x = softmax(x) over n values (max subtracted, sum in double). n >= 1. */
+/* x = softmax(x) over n values (max subtracted, exp from a polynomial within
+ * 2 ulp, see kernels.c, sum in double). n >= 1. */
 void xnr_softmax(float *x, int n);
 
 /* One head of one sequence: S tokens, head size d, q/k/v/ctx point at the
@@ -43,13 +44,24 @@ struct xnr_attn_head {
 	const float *q_b, *k_b, *v_b;
 };
 
-/* kt[c * S + j] = k[j][c] + k_b[c]: keys transposed so scores are axpy loops. kt holds d * S. */
+/* Keys and scores are padded to whole blocks of this many floats so the
+ * score loops have no scalar tails. */
+#define XNR_ATTN_BLOCK 16
+
+/* seq_len rounded up to a multiple of XNR_ATTN_BLOCK: the row stride P of
+ * the transposed keys and the length of a scores array. */
+int xnr_attn_stride(int seq_len);
+
+/* kt[c * P + j] = k[j][c] + k_b[c] for j < S, 0 for S <= j < P (P =
+ * xnr_attn_stride(S)): keys transposed so scores are axpy loops. kt holds
+ * d * P. */
 void xnr_attn_keys_t(const struct xnr_attn_head *h, float *restrict kt);
 
 /* qs[c] = (q[i][c] + q_b[c]) * scale for query i; qs holds d. */
-void xnr_attn_query(const struct xnr_attn_head *h, int i, float *qs);
+void xnr_attn_query(const struct xnr_attn_head *h, int i, float *restrict qs);
 
-/* scores[j] = qs . kt[:, j] for the S keys (BERT-style content scores). */
+/* scores[j] = qs . kt[:, j] for the S keys (BERT-style content scores);
+ * scores holds xnr_attn_stride(S) values, the padding ones come out 0. */
 void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
                          int head_dim, float *restrict scores);
 

@@ -290,7 +290,7 @@ static void test_attention_head(void **state)
 	float *q = rand_vec((size_t)S * ld, 2.0f), *k = rand_vec((size_t)S * ld, 2.0f);
 	float *v = rand_vec((size_t)S * ld, 2.0f), *qb = rand_vec((size_t)d, 1.0f);
 	float *kb = rand_vec((size_t)d, 1.0f), *vb = rand_vec((size_t)d, 1.0f);
-	float *kt = malloc((size_t)d * S * sizeof *kt), qs[16], p[19], out[16];
+	float *kt = malloc((size_t)d * xnr_attn_stride(S) * sizeof *kt), qs[16], p[32], out[16];
 	struct xnr_attn_head h = {S, d, ld, 0.25f, q, k, v, qb, kb, vb};
 	double maxd = 0;
 	(void)state;
