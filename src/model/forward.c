@@ -344,10 +344,13 @@ static void attn_worker(void *p, int ith, int nth)
 	while ((t = atomic_fetch_add(&f->next_task, 1)) < f->n_tasks) {
 		seq = (int)(t / per_seq);
 		h0 = (int)(t % per_seq) * hpt;
-		prefetch_rows(f, ss[seq], ss[seq + 1], h0 * d, (h0 + hpt) * d);
-		for (h = h0; h < h0 + hpt; h++)
+		prefetch_rows(f, ss[seq], ss[seq + 1], h0 * d, (h0 + 1) * d);
+		for (h = h0; h < h0 + hpt; h++) {
+			if (h + 1 < h0 + hpt)
+				prefetch_rows(f, ss[seq], ss[seq + 1], (h + 1) * d, (h + 2) * d);
 			attn_head(f, seq, h,
 			          f->s->scratch + (size_t)ith * f->s->scratch_per_thread);
+		}
 	}
 }
 

@@ -215,7 +215,7 @@ static inline float exp_neg(float x)
 
 XNR_HOT void xnr_softmax(float *x, int n)
 {
-	float m[XNR_ATTN_BLOCK], acc[XNR_ATTN_BLOCK], mx, inv;
+	float m[XNR_ATTN_BLOCK], acc[XNR_ATTN_BLOCK], tail[XNR_ATTN_BLOCK], mx, inv;
 	int nb = n - n % XNR_ATTN_BLOCK, i, j;
 	double s = 0;
 
@@ -236,9 +236,16 @@ XNR_HOT void xnr_softmax(float *x, int n)
 			x[i + j] = exp_neg(x[i + j] - mx);
 			acc[j] += x[i + j];
 		}
-	for (i = nb; i < n; i++) {
-		x[i] = exp_neg(x[i] - mx);
-		s += x[i];
+	if (nb < n) {
+		/* the tail as one whole block, padded with exp(-80) terms left out of the sum */
+		for (j = 0; j < XNR_ATTN_BLOCK; j++)
+			tail[j] = nb + j < n ? x[nb + j] - mx : -80.0f;
+		for (j = 0; j < XNR_ATTN_BLOCK; j++)
+			tail[j] = exp_neg(tail[j]);
+		for (j = 0; j < n - nb; j++) {
+			x[nb + j] = tail[j];
+			s += tail[j];
+		}
 	}
 	for (j = 0; j < XNR_ATTN_BLOCK; j++)
 		s += acc[j];
@@ -276,23 +283,32 @@ XNR_HOT void xnr_attn_query(const struct xnr_attn_head *h, int i, float *restric
 		qs[c] = (qr[c] + qb[c]) * scale;
 }
 
-/* Each block of 16 keys accumulates in one register-sized array over the
- * head's d columns: no loads and stores of the scores inside the loop. */
+/* The score and mix sums run in two independent register-sized chains
+ * (even and odd steps): one chain of dependent adds would wait out the add
+ * latency at every step. */
+
+/* Each block of 16 keys accumulates over the head's d columns in registers:
+ * no loads and stores of the scores inside the loop. */
 XNR_HOT void xnr_attn_scores_dot(const float *restrict qs, const float *restrict kt, int seq_len,
                                  int head_dim, float *restrict scores)
 {
-	int P = xnr_attn_stride(seq_len), jb, j, c;
+	int P = xnr_attn_stride(seq_len), d2 = head_dim - head_dim % 2, jb, j, c;
 
 	for (jb = 0; jb < P; jb += XNR_ATTN_BLOCK) {
-		float acc[XNR_ATTN_BLOCK] = {0};
-		for (c = 0; c < head_dim; c++) {
-			const float *restrict kc = kt + (long)c * P + jb;
-			float qc = qs[c];
-			for (j = 0; j < XNR_ATTN_BLOCK; j++)
-				acc[j] += qc * kc[j];
+		float a0[XNR_ATTN_BLOCK] = {0}, a1[XNR_ATTN_BLOCK] = {0};
+		for (c = 0; c < d2; c += 2) {
+			const float *restrict k0 = kt + (long)c * P + jb, *restrict k1 = k0 + P;
+			float q0 = qs[c], q1 = qs[c + 1];
+			for (j = 0; j < XNR_ATTN_BLOCK; j++) {
+				a0[j] += q0 * k0[j];
+				a1[j] += q1 * k1[j];
+			}
 		}
+		if (c < head_dim)
+			for (j = 0; j < XNR_ATTN_BLOCK; j++)
+				a0[j] += qs[c] * kt[(long)c * P + jb + j];
 		for (j = 0; j < XNR_ATTN_BLOCK; j++)
-			scores[jb + j] = acc[j];
+			scores[jb + j] = a0[j] + a1[j];
 	}
 }
 
@@ -302,23 +318,30 @@ XNR_HOT void xnr_attn_mix(const struct xnr_attn_head *h, const float *restrict p
                           float *restrict out)
 {
 	const float *restrict v = h->v;
-	int d = h->head_dim, db = d - d % XNR_ATTN_BLOCK, S = h->seq_len, j, c, cb;
+	int d = h->head_dim, db = d - d % XNR_ATTN_BLOCK, S = h->seq_len, S2 = S - S % 2;
+	int j, c, cb;
+	long ld = h->ld;
 
 	for (cb = 0; cb < db; cb += XNR_ATTN_BLOCK) {
-		float acc[XNR_ATTN_BLOCK] = {0};
-		for (j = 0; j < S; j++) {
-			const float *restrict vr = v + (long)j * h->ld + cb;
-			float pj = p[j];
-			for (c = 0; c < XNR_ATTN_BLOCK; c++)
-				acc[c] += pj * vr[c];
+		float a0[XNR_ATTN_BLOCK] = {0}, a1[XNR_ATTN_BLOCK] = {0};
+		for (j = 0; j < S2; j += 2) {
+			const float *restrict v0 = v + j * ld + cb, *restrict v1 = v0 + ld;
+			float p0 = p[j], p1 = p[j + 1];
+			for (c = 0; c < XNR_ATTN_BLOCK; c++) {
+				a0[c] += p0 * v0[c];
+				a1[c] += p1 * v1[c];
+			}
 		}
+		if (j < S)
+			for (c = 0; c < XNR_ATTN_BLOCK; c++)
+				a0[c] += p[j] * v[j * ld + cb + c];
 		for (c = 0; c < XNR_ATTN_BLOCK; c++)
-			out[cb + c] = acc[c] + h->v_b[cb + c];
+			out[cb + c] = a0[c] + a1[c] + h->v_b[cb + c];
 	}
 	for (c = db; c < d; c++) {
 		float acc = 0.0f;
 		for (j = 0; j < S; j++)
-			acc += p[j] * v[(long)j * h->ld + c];
+			acc += p[j] * v[(long)j * ld + c];
 		out[c] = acc + h->v_b[c];
 	}
 }
