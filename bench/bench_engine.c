@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		tokens += res[i].enc.n_tokens +
-			  (long)res[i].n_windows * xnr_tokenizer_n_special(xnr_engine_tokenizer(e));
+		          (long)res[i].n_windows * xnr_tokenizer_n_special(xnr_engine_tokenizer(e));
 		xnr_result_free(&res[i]);
 	}
 	getrusage(RUSAGE_SELF, &ru);

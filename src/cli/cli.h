@@ -14,7 +14,8 @@ enum { XNR_EXIT_OK = 0, XNR_EXIT_FAIL = 1, XNR_EXIT_USAGE = 2 };
 int xnr_cli_report(const struct xnr_error *err);
 
 /* Print "explainer <cmd>: <message>" and a hint to use --help; return XNR_EXIT_USAGE. */
-int xnr_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int xnr_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Parse a whole decimal integer in [min, max] or fail with a usage error. */
 int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min, int max, int *out);

@@ -15,26 +15,26 @@
 #include "infer/infer.h"
 
 #define PREDICT_MAX_LINE (1 << 20) /* bytes per input line */
-#define PREDICT_CHUNK 64          /* lines per engine run */
+#define PREDICT_CHUNK    64        /* lines per engine run */
 
 static const char predict_usage[] =
-	"usage: explainer predict --model DIR [--text TEXT] [options]\n"
-	"\n"
-	"Tags text with a token-classification model and prints each word's label and\n"
-	"probability. Without --text, reads one text per line from standard input.\n"
-	"\n"
-	"options:\n"
-	"  -m, --model DIR      model folder (config.json, model.safetensors, tokenizer), or\n"
-	"                       a Hugging Face model id already in the local hub cache\n"
-	"  -t, --text TEXT      the text to tag\n"
-	"  -w, --words          inputs are pre-split words separated by spaces\n"
-	"                       (Hugging Face is_split_into_words)\n"
-	"  -j, --json           one JSON object per input line: tokens (id, text, byte\n"
-	"                       offsets, word) and words (label, prob, every label's prob)\n"
-	"  -n, --threads N      compute threads (default: the number of cores)\n"
-	"  -L, --max-length N   tokens per window including special tokens (default: the\n"
-	"                       model's maximum); longer inputs are split into windows\n"
-	"  -h, --help           this help\n";
+    "usage: explainer predict --model DIR [--text TEXT] [options]\n"
+    "\n"
+    "Tags text with a token-classification model and prints each word's label and\n"
+    "probability. Without --text, reads one text per line from standard input.\n"
+    "\n"
+    "options:\n"
+    "  -m, --model DIR      model folder (config.json, model.safetensors, tokenizer), or\n"
+    "                       a Hugging Face model id already in the local hub cache\n"
+    "  -t, --text TEXT      the text to tag\n"
+    "  -w, --words          inputs are pre-split words separated by spaces\n"
+    "                       (Hugging Face is_split_into_words)\n"
+    "  -j, --json           one JSON object per input line: tokens (id, text, byte\n"
+    "                       offsets, word) and words (label, prob, every label's prob)\n"
+    "  -n, --threads N      compute threads (default: the number of cores)\n"
+    "  -L, --max-length N   tokens per window including special tokens (default: the\n"
+    "                       model's maximum); longer inputs are split into windows\n"
+    "  -h, --help           this help\n";
 
 struct predict_opts {
 	const char *model_dir;
@@ -95,7 +95,7 @@ static int display_width(const char *s, size_t len)
 	while ((size_t)i < len) {
 		utf8proc_int32_t c;
 		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-						      (utf8proc_ssize_t)len - i, &c);
+		                                      (utf8proc_ssize_t)len - i, &c);
 		if (n <= 0)
 			break;
 		w += c >= 0 ? utf8proc_charwidth(c) : 1;
@@ -112,14 +112,14 @@ static size_t word_base(const struct line_input *li, const struct xnr_result *r,
 }
 
 static void print_table(const struct line_input *li, const struct xnr_result *r,
-			const struct xnr_model_config *cfg)
+                        const struct xnr_model_config *cfg)
 {
 	int w, width = 4;
 	const char *open_type = NULL;
 
 	for (w = 0; w < r->n_words; w++) {
 		int dw = display_width(li->line + word_base(li, r, w) + r->word_span[2 * w],
-				       (size_t)(r->word_span[2 * w + 1] - r->word_span[2 * w]));
+		                       (size_t)(r->word_span[2 * w + 1] - r->word_span[2 * w]));
 		if (dw > width)
 			width = dw < 40 ? dw : 40;
 	}
@@ -162,7 +162,7 @@ static void print_table(const struct line_input *li, const struct xnr_result *r,
 }
 
 static json_t *tokens_json(const struct line_input *li, const struct xnr_result *r,
-			   const struct xnr_tokenizer *tok)
+                           const struct xnr_tokenizer *tok)
 {
 	json_t *arr = json_array();
 	int t;
@@ -170,18 +170,17 @@ static json_t *tokens_json(const struct line_input *li, const struct xnr_result 
 		int w = r->enc.word_ids[t];
 		size_t base = w >= 0 ? word_base(li, r, w) : 0;
 		const char *s = xnr_tokenizer_id_to_token(tok, r->enc.ids[t]);
-		json_array_append_new(arr, json_pack("{s:i,s:s,s:I,s:I,s:i}", "id", r->enc.ids[t],
-						     "text", s ? s : "", "start",
-						     (json_int_t)(base + (size_t)r->enc.offsets[2 * t]),
-						     "end",
-						     (json_int_t)(base + (size_t)r->enc.offsets[2 * t + 1]),
-						     "word", w));
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:i,s:s,s:I,s:I,s:i}", "id", r->enc.ids[t], "text", s ? s : "",
+		              "start", (json_int_t)(base + (size_t)r->enc.offsets[2 * t]), "end",
+		              (json_int_t)(base + (size_t)r->enc.offsets[2 * t + 1]), "word", w));
 	}
 	return arr;
 }
 
 static json_t *words_json(const struct line_input *li, const struct xnr_result *r,
-			  const struct xnr_model_config *cfg)
+                          const struct xnr_model_config *cfg)
 {
 	json_t *arr = json_array();
 	int w, j;
@@ -191,7 +190,7 @@ static json_t *words_json(const struct line_input *li, const struct xnr_result *
 		float prob = 0.0f;
 		int label = xnr_result_word_label(r, w, &prob);
 		json_t *o = json_pack("{s:s%,s:I,s:I}", "text", li->line + b, e - b, "start",
-				      (json_int_t)b, "end", (json_int_t)e);
+		                      (json_int_t)b, "end", (json_int_t)e);
 		json_t *probs = json_object();
 
 		if (label >= 0) {
@@ -211,11 +210,11 @@ static json_t *words_json(const struct line_input *li, const struct xnr_result *
 }
 
 static int print_json(const struct line_input *li, const struct xnr_result *r,
-		      const struct xnr_engine *e)
+                      const struct xnr_engine *e)
 {
 	json_t *o = json_pack("{s:s%,s:o,s:o}", "text", li->line, li->len, "tokens",
-			      tokens_json(li, r, xnr_engine_tokenizer(e)), "words",
-			      words_json(li, r, xnr_engine_config(e)));
+	                      tokens_json(li, r, xnr_engine_tokenizer(e)), "words",
+	                      words_json(li, r, xnr_engine_config(e)));
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	if (!s)
@@ -227,7 +226,7 @@ static int print_json(const struct line_input *li, const struct xnr_result *r,
 
 /* Tag n lines and print them; first_line_no names them in error messages. */
 static int run_chunk(struct xnr_engine *e, const struct predict_opts *o, struct line_input *lines,
-		     int n, const char *source, long first_line_no)
+                     int n, const char *source, long first_line_no)
 {
 	struct xnr_input inputs[PREDICT_CHUNK] = {{0}};
 	struct xnr_result results[PREDICT_CHUNK];
@@ -249,7 +248,8 @@ static int run_chunk(struct xnr_engine *e, const struct predict_opts *o, struct 
 		int bad = 0;
 		if (sscanf(err.msg, "input %d: ", &bad) == 1 && bad >= 1 && bad <= n) {
 			const char *rest = strchr(err.msg, ':') + 2;
-			fprintf(stderr, "explainer: %s:%ld: %s\n", source, first_line_no + bad - 1, rest);
+			fprintf(stderr, "explainer: %s:%ld: %s\n", source, first_line_no + bad - 1,
+			        rest);
 			rc = XNR_EXIT_FAIL;
 		} else {
 			rc = xnr_cli_report(&err);
@@ -260,7 +260,7 @@ static int run_chunk(struct xnr_engine *e, const struct predict_opts *o, struct 
 		if (o->json) {
 			if (print_json(&lines[i], &results[i], e) != 0) {
 				fprintf(stderr, "explainer: %s:%ld: cannot format JSON output\n",
-					source, first_line_no + i);
+				        source, first_line_no + i);
 				rc = XNR_EXIT_FAIL;
 				goto done;
 			}
@@ -304,7 +304,8 @@ static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 		}
 		if (line) {
 			if (set_line(&lines[n++], line, len, o->words) != 0) {
-				fprintf(stderr, "explainer: stdin:%ld: out of memory\n", lr.line_no);
+				fprintf(stderr, "explainer: stdin:%ld: out of memory\n",
+				        lr.line_no);
 				rc = XNR_EXIT_FAIL;
 				break;
 			}
@@ -325,7 +326,8 @@ static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 		line_input_free(&lines[--n]);
 	xnr_lines_free(&lr);
 	if (rc == XNR_EXIT_OK && !any) {
-		fprintf(stderr, "explainer: no text on standard input (give --text or pipe lines)\n");
+		fprintf(stderr,
+		        "explainer: no text on standard input (give --text or pipe lines)\n");
 		rc = XNR_EXIT_FAIL;
 	}
 	return rc;
@@ -334,10 +336,10 @@ static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 static int parse_predict(int argc, char **argv, struct predict_opts *o)
 {
 	static const struct option longopts[] = {
-		{"model", required_argument, NULL, 'm'}, {"text", required_argument, NULL, 't'},
-		{"words", no_argument, NULL, 'w'},       {"json", no_argument, NULL, 'j'},
-		{"threads", required_argument, NULL, 'n'}, {"max-length", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	    {"model", required_argument, NULL, 'm'},   {"text", required_argument, NULL, 't'},
+	    {"words", no_argument, NULL, 'w'},         {"json", no_argument, NULL, 'j'},
+	    {"threads", required_argument, NULL, 'n'}, {"max-length", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -348,23 +350,34 @@ static int parse_predict(int argc, char **argv, struct predict_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:t:wjn:L:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm': o->model_dir = optarg; break;
-		case 't': o->text = optarg; break;
-		case 'w': o->words = 1; break;
-		case 'j': o->json = 1; break;
+		case 'm':
+			o->model_dir = optarg;
+			break;
+		case 't':
+			o->text = optarg;
+			break;
+		case 'w':
+			o->words = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
 		case 'n':
-			if (xnr_cli_parse_int("predict", "--threads", optarg, 1, 256, &o->params.n_threads))
+			if (xnr_cli_parse_int("predict", "--threads", optarg, 1, 256,
+			                      &o->params.n_threads))
 				return XNR_EXIT_USAGE;
 			break;
 		case 'L':
 			if (xnr_cli_parse_int("predict", "--max-length", optarg, 4, 1 << 20,
-					      &o->params.max_seq_len))
+			                      &o->params.max_seq_len))
 				return XNR_EXIT_USAGE;
 			break;
-		case 'h': fputs(predict_usage, stdout); return -1;
+		case 'h':
+			fputs(predict_usage, stdout);
+			return -1;
 		default:
 			return xnr_cli_usage_error("predict", "unknown option or missing value: %s",
-						   argv[optind - 1]);
+			                           argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -12,17 +12,17 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"usage: explainer <command> [options]\n"
-	"\n"
-	"Error analysis for named-entity recognition models (Hugging Face token\n"
-	"classifiers: BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA), on the CPU.\n"
-	"\n"
-	"commands:\n"
-	"  predict    tag text with a model: explainer predict --model DIR --text \"...\"\n"
-	"\n"
-	"options:\n"
-	"  -h, --help     this help; `explainer <command> --help` for a command's options\n"
-	"  -V, --version  print the version\n";
+    "usage: explainer <command> [options]\n"
+    "\n"
+    "Error analysis for named-entity recognition models (Hugging Face token\n"
+    "classifiers: BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA), on the CPU.\n"
+    "\n"
+    "commands:\n"
+    "  predict    tag text with a model: explainer predict --model DIR --text \"...\"\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     this help; `explainer <command> --help` for a command's options\n"
+    "  -V, --version  print the version\n";
 
 int xnr_cli_report(const struct xnr_error *err)
 {
@@ -49,7 +49,7 @@ int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min,
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
 		return xnr_cli_usage_error(cmd, "%s wants a whole number from %d to %d, got \"%s\"",
-					   flag, min, max, s);
+		                           flag, min, max, s);
 	*out = (int)v;
 	return XNR_EXIT_OK;
 }
@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
-	if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+	if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0) {
 		fputs(usage, cmd ? stdout : stderr);
 		return cmd ? XNR_EXIT_OK : XNR_EXIT_USAGE;
 	}

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static enum xnr_status open_regular(const char *path, int *fd_out, size_t *size_out,
-				    struct xnr_error *err)
+                                    struct xnr_error *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -40,7 +40,8 @@ enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr
 		p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			close(fd);
-			return xnr_fail(err, XNR_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+			return xnr_fail(err, XNR_ERR_IO, "%s: cannot map: %s", path,
+			                strerror(errno));
 		}
 	}
 	close(fd);
@@ -60,7 +61,7 @@ void xnr_mmap_free(struct xnr_mmap *m)
 }
 
 enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, size_t *out_len,
-			      struct xnr_error *err)
+                              struct xnr_error *err)
 {
 	int fd;
 	size_t n, got = 0;
@@ -71,8 +72,8 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 		return st;
 	if (n > max_bytes) {
 		close(fd);
-		return xnr_fail(err, XNR_ERR_LIMIT, "%s: %zu bytes, more than the %zu allowed", path,
-				n, max_bytes);
+		return xnr_fail(err, XNR_ERR_LIMIT, "%s: %zu bytes, more than the %zu allowed",
+		                path, n, max_bytes);
 	}
 	buf = malloc(n + 1);
 	if (!buf) {
@@ -86,7 +87,8 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 		if (r <= 0) {
 			free(buf);
 			close(fd);
-			return xnr_fail(err, XNR_ERR_IO, "%s: read failed after %zu bytes", path, got);
+			return xnr_fail(err, XNR_ERR_IO, "%s: read failed after %zu bytes", path,
+			                got);
 		}
 		got += (size_t)r;
 	}
@@ -105,7 +107,7 @@ int xnr_file_exists(const char *path)
 }
 
 enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,
-			      struct xnr_error *err)
+                              struct xnr_error *err)
 {
 	int n = snprintf(buf, buf_bytes, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= buf_bytes)

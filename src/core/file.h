@@ -25,13 +25,13 @@ void xnr_mmap_free(struct xnr_mmap *m);
 /* Read a whole file into a NUL-terminated malloc'd buffer the caller frees.
  * Errors: XNR_ERR_IO, XNR_ERR_LIMIT (larger than max_bytes), XNR_ERR_NOMEM. */
 enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, size_t *out_len,
-			      struct xnr_error *err);
+                              struct xnr_error *err);
 
 /* 1 if path exists and is a regular file (following links), else 0. */
 int xnr_file_exists(const char *path);
 
 /* Join dir and name into buf ("dir/name"); XNR_ERR_LIMIT if it does not fit. */
 enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,
-			      struct xnr_error *err);
+                              struct xnr_error *err);
 
 #endif

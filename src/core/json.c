@@ -6,20 +6,21 @@
 #include "core/file.h"
 
 enum xnr_status xnr_json_parse(const char *text, size_t len, const char *what, json_t **out,
-			       struct xnr_error *err)
+                               struct xnr_error *err)
 {
 	json_error_t jerr;
 	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 
 	if (!v)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s (fix or re-export the file)",
-				what, jerr.line, jerr.column, jerr.text);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%d:%d: invalid JSON: %s (fix or re-export the file)", what,
+		                jerr.line, jerr.column, jerr.text);
 	*out = v;
 	return XNR_OK;
 }
 
 enum xnr_status xnr_json_load(const char *path, size_t max_bytes, json_t **out,
-			      struct xnr_error *err)
+                              struct xnr_error *err)
 {
 	char *text;
 	size_t len;
@@ -39,7 +40,7 @@ static int wrong_type(const char *key, const char *want, const char *what, struc
 }
 
 int xnr_json_int(const json_t *obj, const char *key, int64_t *out, const char *what,
-		 struct xnr_error *err)
+                 struct xnr_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
@@ -56,7 +57,7 @@ int xnr_json_int(const json_t *obj, const char *key, int64_t *out, const char *w
 }
 
 int xnr_json_num(const json_t *obj, const char *key, double *out, const char *what,
-		 struct xnr_error *err)
+                 struct xnr_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
@@ -68,7 +69,7 @@ int xnr_json_num(const json_t *obj, const char *key, double *out, const char *wh
 }
 
 int xnr_json_bool(const json_t *obj, const char *key, int *out, const char *what,
-		  struct xnr_error *err)
+                  struct xnr_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
@@ -80,7 +81,7 @@ int xnr_json_bool(const json_t *obj, const char *key, int *out, const char *what
 }
 
 int xnr_json_str(const json_t *obj, const char *key, const char **out, const char *what,
-		 struct xnr_error *err)
+                 struct xnr_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))

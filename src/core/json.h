@@ -15,21 +15,21 @@
 /* Parse len bytes as one JSON value; duplicate object keys are an error.
  * `what` names the source in messages ("config.json"). Caller json_decref()s. */
 enum xnr_status xnr_json_parse(const char *text, size_t len, const char *what, json_t **out,
-			       struct xnr_error *err);
+                               struct xnr_error *err);
 
 /* Read and parse a file of at most max_bytes. */
 enum xnr_status xnr_json_load(const char *path, size_t max_bytes, json_t **out,
-			      struct xnr_error *err);
+                              struct xnr_error *err);
 
 /* Typed optional lookups: return 1 and set *out when key exists with the right
  * type; 0 when the key is absent or JSON null; -1 (with err set) on a wrong type. */
 int xnr_json_int(const json_t *obj, const char *key, int64_t *out, const char *what,
-		 struct xnr_error *err);
+                 struct xnr_error *err);
 int xnr_json_num(const json_t *obj, const char *key, double *out, const char *what,
-		 struct xnr_error *err);
+                 struct xnr_error *err);
 int xnr_json_bool(const json_t *obj, const char *key, int *out, const char *what,
-		  struct xnr_error *err);
+                  struct xnr_error *err);
 int xnr_json_str(const json_t *obj, const char *key, const char **out, const char *what,
-		 struct xnr_error *err);
+                 struct xnr_error *err);
 
 #endif

@@ -36,7 +36,7 @@ static int grow(struct xnr_lines *lr)
 }
 
 enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
-			       struct xnr_error *err)
+                               struct xnr_error *err)
 {
 	size_t n = 0;
 	int c;
@@ -47,11 +47,11 @@ enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *
 			break;
 		if (n >= lr->max_len)
 			return xnr_fail(err, XNR_ERR_LIMIT,
-					"%s:%ld: line longer than %zu bytes (split the input)",
-					lr->name, lr->line_no + 1, lr->max_len);
+			                "%s:%ld: line longer than %zu bytes (split the input)",
+			                lr->name, lr->line_no + 1, lr->max_len);
 		if (n + 1 >= lr->cap && grow(lr) != 0)
 			return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", lr->name,
-					lr->line_no + 1);
+			                lr->line_no + 1);
 		lr->buf[n++] = (char)c;
 	}
 	if (ferror(lr->f))

@@ -27,6 +27,6 @@ void xnr_lines_free(struct xnr_lines *lr);
  * next call. Returns XNR_OK with *line set, XNR_OK with *line = NULL at end
  * of input, XNR_ERR_LIMIT ("name:line: longer than N bytes") or XNR_ERR_IO. */
 enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
-			       struct xnr_error *err);
+                               struct xnr_error *err);
 
 #endif

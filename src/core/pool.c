@@ -61,7 +61,8 @@ enum xnr_status xnr_pool_open(int n_threads, struct xnr_pool **out, struct xnr_e
 	int i;
 
 	if (n_threads < 1)
-		return xnr_fail(err, XNR_ERR_INPUT, "thread count must be at least 1, got %d", n_threads);
+		return xnr_fail(err, XNR_ERR_INPUT, "thread count must be at least 1, got %d",
+		                n_threads);
 	pool = calloc(1, sizeof *pool);
 	if (!pool)
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate thread pool");
@@ -77,7 +78,7 @@ enum xnr_status xnr_pool_open(int n_threads, struct xnr_pool **out, struct xnr_e
 	for (i = 1; i < n_threads; i++) {
 		struct worker_arg *arg = malloc(sizeof *arg);
 		if (!arg || (arg->pool = pool, arg->ith = i,
-			     pthread_create(&pool->threads[i], NULL, worker_main, arg) != 0)) {
+		             pthread_create(&pool->threads[i], NULL, worker_main, arg) != 0)) {
 			free(arg);
 			pool->n_threads = i;
 			xnr_pool_close(pool);

@@ -5,15 +5,15 @@
 #include <string.h>
 
 static const char *const status_names[XNR_STATUS_COUNT] = {
-	[XNR_OK] = "ok",
-	[XNR_ERR_IO] = "i/o error",
-	[XNR_ERR_NOMEM] = "out of memory",
-	[XNR_ERR_FORMAT] = "format error",
-	[XNR_ERR_UNSUPPORTED] = "unsupported",
-	[XNR_ERR_MISMATCH] = "mismatch",
-	[XNR_ERR_INPUT] = "bad input",
-	[XNR_ERR_LIMIT] = "limit exceeded",
-	[XNR_ERR_INTERNAL] = "internal error",
+    [XNR_OK] = "ok",
+    [XNR_ERR_IO] = "i/o error",
+    [XNR_ERR_NOMEM] = "out of memory",
+    [XNR_ERR_FORMAT] = "format error",
+    [XNR_ERR_UNSUPPORTED] = "unsupported",
+    [XNR_ERR_MISMATCH] = "mismatch",
+    [XNR_ERR_INPUT] = "bad input",
+    [XNR_ERR_LIMIT] = "limit exceeded",
+    [XNR_ERR_INTERNAL] = "internal error",
 };
 
 const char *xnr_status_str(enum xnr_status status)

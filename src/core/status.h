@@ -37,11 +37,11 @@ const char *xnr_status_str(enum xnr_status status);
 /* Record status and a printf-style message in err (may be NULL); returns status
  * so callers can write `return xnr_fail(err, XNR_ERR_IO, "...")`. */
 enum xnr_status xnr_fail(struct xnr_error *err, enum xnr_status status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix an already-set message with more context ("model.safetensors: ..."). */
 void xnr_error_prefix(struct xnr_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void xnr_error_clear(struct xnr_error *err);
 

@@ -20,8 +20,8 @@ struct xnr_engine {
 	struct xnr_tokenizer *tok;
 	struct xnr_pool *pool;
 	struct xnr_state *state;
-	int window;   /* body tokens per window */
-	int max_seq;  /* framed tokens per window */
+	int window;  /* body tokens per window */
+	int max_seq; /* framed tokens per window */
 	/* packing buffers, sized max_tokens */
 	int32_t *ids;
 	int32_t *type_ids;
@@ -42,11 +42,11 @@ struct window {
 struct xnr_engine_params xnr_engine_default_params(void)
 {
 	struct xnr_engine_params p = {
-		.n_threads = 1,
-		.max_tokens = 4096,
-		.max_seq_len = 0,
-		.keep_hidden = 0,
-		.keep_layers = 0,
+	    .n_threads = 1,
+	    .max_tokens = 4096,
+	    .max_seq_len = 0,
+	    .keep_hidden = 0,
+	    .keep_layers = 0,
 	};
 	return p;
 }
@@ -62,7 +62,8 @@ static enum xnr_status alloc_buffers(struct xnr_engine *e, struct xnr_error *err
 	e->src_window = malloc(n * sizeof *e->src_window);
 	if (!e->ids || !e->type_ids || !e->seq_start || !e->src_input || !e->src_tok ||
 	    !e->src_window)
-		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate batch buffers for %zu tokens", n);
+		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate batch buffers for %zu tokens",
+		                n);
 	return XNR_OK;
 }
 
@@ -72,14 +73,14 @@ static enum xnr_status check_vocab(const struct xnr_engine *e, struct xnr_error 
 	int n_model = xnr_model_config(e->model)->vocab_size;
 	if (n_tok > n_model)
 		return xnr_fail(err, XNR_ERR_MISMATCH,
-				"the tokenizer has %d tokens but the model's vocab_size is %d "
-				"(tokenizer files and weights come from different models?)",
-				n_tok, n_model);
+		                "the tokenizer has %d tokens but the model's vocab_size is %d "
+		                "(tokenizer files and weights come from different models?)",
+		                n_tok, n_model);
 	return XNR_OK;
 }
 
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
-				struct xnr_engine **out, struct xnr_error *err)
+                                struct xnr_engine **out, struct xnr_error *err)
 {
 	struct xnr_engine *e;
 	const struct xnr_model_config *cfg;
@@ -89,7 +90,8 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	int limit;
 
 	if (params.n_threads < 1 || params.n_threads > 256)
-		return xnr_fail(err, XNR_ERR_INPUT, "--threads must be 1..256, got %d", params.n_threads);
+		return xnr_fail(err, XNR_ERR_INPUT, "--threads must be 1..256, got %d",
+		                params.n_threads);
 	e = calloc(1, sizeof *e);
 	if (!e)
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate engine");
@@ -105,11 +107,12 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		goto fail;
 	cfg = xnr_model_config(e->model);
 	limit = cfg->max_positions - cfg->position_offset;
-	e->max_seq = params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
+	e->max_seq =
+	    params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
 	e->window = e->max_seq - xnr_tokenizer_n_special(e->tok);
 	if (e->window < 2) {
 		st = xnr_fail(err, XNR_ERR_INPUT, "windows of %d tokens leave no room for text",
-			      e->max_seq);
+		              e->max_seq);
 		goto fail;
 	}
 	if (e->params.max_tokens < e->max_seq)
@@ -243,7 +246,7 @@ static int owner_window(int n, int w, int t)
 
 /* Word index of every token is enc.word_ids; fill word_tok and word_span. */
 static enum xnr_status map_words(struct xnr_result *r, const struct xnr_input *in,
-				 struct xnr_error *err)
+                                 struct xnr_error *err)
 {
 	int t, w, n_words = in->words ? in->n_words : 0;
 
@@ -276,7 +279,7 @@ static enum xnr_status map_words(struct xnr_result *r, const struct xnr_input *i
 }
 
 static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
-			       struct xnr_result *r, struct xnr_error *err)
+                               struct xnr_result *r, struct xnr_error *err)
 {
 	const struct xnr_model_config *cfg = xnr_model_config(e->model);
 	enum xnr_status st;
@@ -285,7 +288,7 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 	xnr_result_free(r);
 	if (in->words)
 		st = xnr_tokenizer_encode_words(e->tok, in->words, in->word_lens, in->n_words, 0,
-						&r->enc, err);
+		                                &r->enc, err);
 	else
 		st = xnr_tokenizer_encode(e->tok, in->text, in->text_len, 0, &r->enc, err);
 	if (st != XNR_OK)
@@ -301,14 +304,14 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 		r->n_layers = cfg->n_layers;
 		r->ffn_size = cfg->intermediate_size;
 		r->layers = malloc(n * (size_t)(cfg->n_layers + 1) * (size_t)cfg->hidden_size *
-				   sizeof *r->layers);
+		                   sizeof *r->layers);
 		r->ffn_acts = malloc(n * (size_t)cfg->n_layers * (size_t)cfg->intermediate_size *
-				     sizeof *r->ffn_acts);
+		                     sizeof *r->ffn_acts);
 	}
 	if (!r->logits || !r->probs || (e->params.keep_hidden && !r->hidden) ||
 	    (e->params.keep_layers && (!r->layers || !r->ffn_acts)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate results for %d tokens",
-				r->enc.n_tokens);
+		                r->enc.n_tokens);
 	r->n_windows = n_windows_for(r->enc.n_tokens, e->window);
 	return map_words(r, in, err);
 }
@@ -342,7 +345,7 @@ static void softmax_row(const float *logits, float *probs, int n)
 /* Copy row p of every layer of a (n_layers, N, width) block to row t of the
  * (n_layers, n_tokens, width) block of a result. */
 static void scatter_layers(float *dst, const float *src, int n_layers, int n_tokens, int N, int p,
-			   int t, int width)
+                           int t, int width)
 {
 	int l;
 	for (l = 0; l < n_layers; l++)
@@ -365,23 +368,24 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 			continue;
 		L = r->n_labels;
 		H = r->hidden_size;
-		memcpy(r->logits + (size_t)t * L, o->logits + (size_t)p * L, (size_t)L * sizeof(float));
+		memcpy(r->logits + (size_t)t * L, o->logits + (size_t)p * L,
+		       (size_t)L * sizeof(float));
 		softmax_row(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
 		if (r->hidden)
 			memcpy(r->hidden + (size_t)t * H, o->hidden + (size_t)p * H,
 			       (size_t)H * sizeof(float));
 		if (r->layers) {
 			scatter_layers(r->layers, o->all_hidden, r->n_layers + 1, r->enc.n_tokens,
-				       o->n_tokens, p, t, H);
+			               o->n_tokens, p, t, H);
 			scatter_layers(r->ffn_acts, o->ffn_acts, r->n_layers, r->enc.n_tokens,
-				       o->n_tokens, p, t, r->ffn_size);
+			               o->n_tokens, p, t, r->ffn_size);
 		}
 	}
 }
 
 /* Frame window wd and append it to the packed batch at position *n_packed. */
 static enum xnr_status pack_window(struct xnr_engine *e, const struct window *wd,
-				   const struct xnr_result *r, int *n_packed, struct xnr_error *err)
+                                   const struct xnr_result *r, int *n_packed, struct xnr_error *err)
 {
 	enum xnr_status st;
 	int j, body = wd->begin, base = *n_packed;
@@ -391,7 +395,7 @@ static enum xnr_status pack_window(struct xnr_engine *e, const struct window *wd
 		return st;
 	if (base + e->frame.n_tokens > e->params.max_tokens)
 		return xnr_fail(err, XNR_ERR_INTERNAL, "window of %d tokens overflows the batch",
-				e->frame.n_tokens);
+		                e->frame.n_tokens);
 	for (j = 0; j < e->frame.n_tokens; j++) {
 		e->ids[base + j] = e->frame.ids[j];
 		e->type_ids[base + j] = e->frame.type_ids[j];
@@ -404,7 +408,7 @@ static enum xnr_status pack_window(struct xnr_engine *e, const struct window *wd
 }
 
 static enum xnr_status run_windows(struct xnr_engine *e, const struct window *wins, int n_wins,
-				   struct xnr_result *results, struct xnr_error *err)
+                                   struct xnr_result *results, struct xnr_error *err)
 {
 	int i = 0;
 	int n_special = xnr_tokenizer_n_special(e->tok);
@@ -417,7 +421,7 @@ static enum xnr_status run_windows(struct xnr_engine *e, const struct window *wi
 
 		e->seq_start[0] = 0;
 		while (i < n_wins && n_packed + (wins[i].end - wins[i].begin) + n_special <=
-					     e->params.max_tokens) {
+		                         e->params.max_tokens) {
 			st = pack_window(e, &wins[i], &results[wins[i].input], &n_packed, err);
 			if (st != XNR_OK)
 				return st;
@@ -437,7 +441,7 @@ static enum xnr_status run_windows(struct xnr_engine *e, const struct window *wi
 }
 
 enum xnr_status xnr_engine_run(struct xnr_engine *e, const struct xnr_input *inputs, int n,
-			       struct xnr_result *results, struct xnr_error *err)
+                               struct xnr_result *results, struct xnr_error *err)
 {
 	struct window *wins = NULL;
 	long n_wins = 0, cap = 0;

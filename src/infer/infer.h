@@ -30,7 +30,7 @@ struct xnr_engine_params {
 	int max_seq_len; /* window length incl. specials; 0 = the model's maximum */
 	int keep_hidden; /* copy each token's last hidden state into results */
 	int keep_layers; /* also every layer's hidden states and FFN activations
-			  * (for the Activations page; memory grows with layers) */
+	                  * (for the Activations page; memory grows with layers) */
 };
 
 struct xnr_engine_params xnr_engine_default_params(void);
@@ -41,7 +41,7 @@ struct xnr_engine_params xnr_engine_default_params(void);
  * xnr_tokenizer_open, plus XNR_ERR_MISMATCH when the tokenizer's ids exceed
  * the model's vocabulary. */
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
-				struct xnr_engine **out, struct xnr_error *err);
+                                struct xnr_engine **out, struct xnr_error *err);
 void xnr_engine_close(struct xnr_engine *engine);
 
 const struct xnr_model_config *xnr_engine_config(const struct xnr_engine *engine);
@@ -63,19 +63,19 @@ struct xnr_result {
 	struct xnr_encoding enc;
 	int n_labels;
 	int hidden_size;
-	float *logits;      /* (n_tokens, n_labels) */
-	float *probs;       /* (n_tokens, n_labels) softmax of logits */
-	float *hidden;      /* (n_tokens, hidden_size), NULL unless keep_hidden */
-	int n_layers;       /* set with keep_layers */
-	int ffn_size;       /* intermediate size, set with keep_layers */
-	float *layers;      /* (n_layers + 1, n_tokens, hidden_size): embeddings
-			     * output then each layer; NULL unless keep_layers */
-	float *ffn_acts;    /* (n_layers, n_tokens, ffn_size): act(x W1 + b1) of
-			     * each layer; NULL unless keep_layers */
+	float *logits;   /* (n_tokens, n_labels) */
+	float *probs;    /* (n_tokens, n_labels) softmax of logits */
+	float *hidden;   /* (n_tokens, hidden_size), NULL unless keep_hidden */
+	int n_layers;    /* set with keep_layers */
+	int ffn_size;    /* intermediate size, set with keep_layers */
+	float *layers;   /* (n_layers + 1, n_tokens, hidden_size): embeddings
+	                  * output then each layer; NULL unless keep_layers */
+	float *ffn_acts; /* (n_layers, n_tokens, ffn_size): act(x W1 + b1) of
+	                  * each layer; NULL unless keep_layers */
 	int n_words;
 	int32_t *word_tok;  /* (n_words) the word's first token, -1 if it has none */
 	int32_t *word_span; /* (n_words, 2) byte span of the word (raw text mode:
-			     * in the text; word mode: 0..word_len) */
+	                     * in the text; word mode: 0..word_len) */
 	int n_windows;      /* windows the input needed (1 unless too long) */
 };
 
@@ -90,6 +90,6 @@ int xnr_result_word_label(const struct xnr_result *res, int w, float *prob);
  * starting with "input <i>: ") and of the forward pass. On error results are
  * left in an unspecified but freeable state. */
 enum xnr_status xnr_engine_run(struct xnr_engine *engine, const struct xnr_input *inputs, int n,
-			       struct xnr_result *results, struct xnr_error *err);
+                               struct xnr_result *results, struct xnr_error *err);
 
 #endif

@@ -18,7 +18,6 @@ enum xnr_arch {
 	XNR_ARCH_COUNT
 };
 
-
 struct xnr_model_config {
 	enum xnr_arch arch;
 	char architecture[64]; /* "BertForTokenClassification" */
@@ -43,7 +42,7 @@ struct xnr_model_config {
  * ill-typed key; id2label ids not 0..n-1), XNR_ERR_UNSUPPORTED (architecture
  * or activation we do not run; the message lists the supported ones). */
 enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
-				struct xnr_error *err);
+                                struct xnr_error *err);
 void xnr_config_free(struct xnr_model_config *cfg);
 
 const char *xnr_arch_str(enum xnr_arch arch);

@@ -36,8 +36,8 @@ enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error 
 	else if ((v = getenv("XDG_CACHE_HOME")) && *v)
 		ok = concat(buf, buf_bytes, v, "/huggingface/hub", "");
 	else
-		ok = concat(buf, buf_bytes, (v = getenv("HOME")) ? v : "", "/.cache/huggingface/hub",
-			    "");
+		ok = concat(buf, buf_bytes, (v = getenv("HOME")) ? v : "",
+		            "/.cache/huggingface/hub", "");
 	return ok ? XNR_OK : xnr_fail(err, XNR_ERR_LIMIT, "Hugging Face cache path too long");
 }
 
@@ -88,7 +88,7 @@ static int read_ref(const char *repo, const char *revision, char commit[41])
 }
 
 enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
-				struct xnr_error *err)
+                                struct xnr_error *err)
 {
 	char cache[3072], repo[3584], id[256], commit[41];
 	const char *at = strchr(model, '@');
@@ -98,13 +98,15 @@ enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
 	size_t i;
 
 	if (is_dir(model))
-		return concat(dir, dir_bytes, model, "", "") ? XNR_OK
-				: xnr_fail(err, XNR_ERR_LIMIT, "model path too long");
+		return concat(dir, dir_bytes, model, "", "")
+		           ? XNR_OK
+		           : xnr_fail(err, XNR_ERR_LIMIT, "model path too long");
 	if (!valid_repo_id(model, id_len) || (at && (!*revision || strstr(revision, ".."))))
-		return xnr_fail(err, XNR_ERR_IO,
-				"%s: no such model folder (give a folder with config.json and "
-				"model.safetensors, or a Hugging Face model id such as dslim/bert-base-NER)",
-				model);
+		return xnr_fail(
+		    err, XNR_ERR_IO,
+		    "%s: no such model folder (give a folder with config.json and "
+		    "model.safetensors, or a Hugging Face model id such as dslim/bert-base-NER)",
+		    model);
 	if ((st = xnr_hub_cache_dir(cache, sizeof cache, err)) != XNR_OK)
 		return st;
 	memcpy(id, model, id_len);
@@ -119,13 +121,15 @@ enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
 	if (is_commit(revision))
 		memcpy(commit, revision, 41);
 	else if (!read_ref(repo, revision, commit))
-		return xnr_fail(err, XNR_ERR_IO,
-				"%s: not a folder, and not in the Hugging Face cache (no %s/refs/%s); "
-				"download it first (huggingface-cli download %.*s) or give a folder",
-				model, repo, revision, (int)id_len, model);
+		return xnr_fail(
+		    err, XNR_ERR_IO,
+		    "%s: not a folder, and not in the Hugging Face cache (no %s/refs/%s); "
+		    "download it first (huggingface-cli download %.*s) or give a folder",
+		    model, repo, revision, (int)id_len, model);
 	if (!concat(dir, dir_bytes, repo, "/snapshots/", commit) || !is_dir(dir))
-		return xnr_fail(err, XNR_ERR_IO,
-				"%s: the Hugging Face cache has no snapshot %s in %s (download it again)",
-				model, commit, repo);
+		return xnr_fail(
+		    err, XNR_ERR_IO,
+		    "%s: the Hugging Face cache has no snapshot %s in %s (download it again)",
+		    model, commit, repo);
 	return XNR_OK;
 }

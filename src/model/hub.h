@@ -22,6 +22,6 @@ enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error 
  * 40-hex commit. Errors: XNR_ERR_IO naming the folder and the cache path
  * searched, with how to fix it. */
 enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
-				struct xnr_error *err);
+                                struct xnr_error *err);
 
 #endif

@@ -30,13 +30,13 @@ struct xnr_model {
 	float *converted; /* F16/BF16/unaligned tensors converted to F32, one allocation */
 	size_t converted_bytes;
 	struct {
-		const float *word;       /* [V,E] */
-		const float *position;   /* [P,E] */
-		const float *token_type; /* [T,E] or NULL */
-		const float *ln_w, *ln_b;  /* [E] */
+		const float *word;            /* [V,E] */
+		const float *position;        /* [P,E] */
+		const float *token_type;      /* [T,E] or NULL */
+		const float *ln_w, *ln_b;     /* [E] */
 		const float *proj_w, *proj_b; /* ELECTRA embeddings_project [H,E], [H] or NULL */
 	} emb;
-	struct xnr__layer *layers; /* n_layers */
+	struct xnr__layer *layers;  /* n_layers */
 	const float *cls_w, *cls_b; /* [L,H], [L] */
 };
 

@@ -43,8 +43,8 @@ struct xnr_forward_opts {
 /* Per-thread activations for batches of at most max_tokens tokens in total
  * and sequences of at most max_seq_len tokens (<= max_position_embeddings). */
 enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, int max_seq_len,
-			       struct xnr_forward_opts opts, struct xnr_state **out,
-			       struct xnr_error *err);
+                               struct xnr_forward_opts opts, struct xnr_state **out,
+                               struct xnr_error *err);
 void xnr_state_close(struct xnr_state *state);
 
 /* A batch of sequences packed back to back (no padding): sequence i holds
@@ -69,7 +69,7 @@ struct xnr_outputs {
  * Errors: XNR_ERR_INPUT (a token id out of the vocabulary, a sequence longer
  * than the state allows), XNR_ERR_LIMIT (more tokens than max_tokens). */
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
-				  struct xnr_pool *pool, const struct xnr_batch *batch,
-				  struct xnr_outputs *out, struct xnr_error *err);
+                                  struct xnr_pool *pool, const struct xnr_batch *batch,
+                                  struct xnr_outputs *out, struct xnr_error *err);
 
 #endif

@@ -40,19 +40,19 @@ struct xnr_st_tensor {
 	int64_t n_elems;
 	const void *data; /* into the mapping; may be unaligned */
 	size_t n_bytes;
-	int shard;        /* which file it lives in */
+	int shard; /* which file it lives in */
 };
 
 struct xnr_safetensors;
 
 /* Open a single .safetensors file. */
 enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
-				     struct xnr_error *err);
+                                     struct xnr_error *err);
 
 /* Open a model folder's weights: model.safetensors, else
  * model.safetensors.index.json and its shards. Errors name the file. */
 enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out,
-					 struct xnr_error *err);
+                                         struct xnr_error *err);
 
 void xnr_safetensors_close(struct xnr_safetensors *st);
 
@@ -60,7 +60,7 @@ int xnr_safetensors_count(const struct xnr_safetensors *st);
 const struct xnr_st_tensor *xnr_safetensors_at(const struct xnr_safetensors *st, int i);
 /* NULL when absent. */
 const struct xnr_st_tensor *xnr_safetensors_find(const struct xnr_safetensors *st,
-						 const char *name);
+                                                 const char *name);
 /* Total bytes mapped. */
 size_t xnr_safetensors_bytes(const struct xnr_safetensors *st);
 

@@ -57,8 +57,8 @@ static enum xnr_status run_model(const struct xnr_tokenizer *tok, const char *s,
 /* Rust gives an added token the matched text (with lstrip/rstrip
  * whitespace) as its value, and ByteLevel offset trimming then trims that
  * whitespace: "a  <mask>" reports <mask> at its own bytes. */
-static void trim_added(const struct xnr_tokenizer *tok, const char *s, size_t len,
-                       const char *orig, size_t orig_len, struct xnr_encoding *enc)
+static void trim_added(const struct xnr_tokenizer *tok, const char *s, size_t len, const char *orig,
+                       size_t orig_len, struct xnr_encoding *enc)
 {
 	int aps = 0, i = enc->n_tokens - 1;
 

@@ -213,9 +213,9 @@ typedef enum xnr_status (*xnr__parse_item_fn)(const json_t *j, const char *path,
                                               struct xnr_error *err);
 const json_t *xnr__items_array(const json_t *j, const char *key, const char *path,
                                struct xnr_error *err);
-enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path,
-                                 void *items, size_t elem_bytes, xnr__parse_item_fn parse,
-                                 int *n_items, struct xnr_error *err);
+enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path, void *items,
+                                 size_t elem_bytes, xnr__parse_item_fn parse, int *n_items,
+                                 struct xnr_error *err);
 
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
                                       struct xnr__normalizer *out, struct xnr_error *err);

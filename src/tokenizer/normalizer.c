@@ -106,8 +106,8 @@ static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
 	return xnr__normalizer_parse(j, path, out, err);
 }
 
-static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__normalizer *out,
-                                      struct xnr_error *err)
+static enum xnr_status parse_sequence(const json_t *j, const char *path,
+                                      struct xnr__normalizer *out, struct xnr_error *err)
 {
 	const json_t *arr = xnr__items_array(j, "normalizers", path, err);
 
@@ -116,8 +116,8 @@ static enum xnr_status parse_sequence(const json_t *j, const char *path, struct 
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
-	return xnr__parse_items(arr, "normalizers", path, out->items, sizeof *out->items, parse_item,
-	                        &out->n_items, err);
+	return xnr__parse_items(arr, "normalizers", path, out->items, sizeof *out->items,
+	                        parse_item, &out->n_items, err);
 }
 
 static enum xnr_status parse_bert(const json_t *j, const char *path, struct xnr__normalizer *out,

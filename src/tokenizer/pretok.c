@@ -190,8 +190,8 @@ static enum xnr_status parse_sequence(const json_t *j, const char *path, struct 
 	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
 	if (!out->items)
 		return XNR_ERR_NOMEM;
-	return xnr__parse_items(arr, "pretokenizers", path, out->items, sizeof *out->items, parse_item,
-	                        &out->n_items, err);
+	return xnr__parse_items(arr, "pretokenizers", path, out->items, sizeof *out->items,
+	                        parse_item, &out->n_items, err);
 }
 
 static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__pretok *out,

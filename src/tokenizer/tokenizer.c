@@ -284,9 +284,9 @@ const json_t *xnr__items_array(const json_t *j, const char *key, const char *pat
 	return json_is_array(arr) ? arr : NULL;
 }
 
-enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path,
-                                 void *items, size_t elem_bytes, xnr__parse_item_fn parse,
-                                 int *n_items, struct xnr_error *err)
+enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path, void *items,
+                                 size_t elem_bytes, xnr__parse_item_fn parse, int *n_items,
+                                 struct xnr_error *err)
 {
 	size_t i;
 
@@ -320,8 +320,9 @@ enum xnr_status xnr__component_type(const json_t *j, const char *path,
 			*type = table[i].type;
 			return XNR_OK;
 		}
-		used += (size_t)snprintf(names + used, used < sizeof names ? sizeof names - used : 0,
-		                         "%s%s", i ? ", " : "", table[i].name);
+		used +=
+		    (size_t)snprintf(names + used, used < sizeof names ? sizeof names - used : 0,
+		                     "%s%s", i ? ", " : "", table[i].name);
 		if (used >= sizeof names)
 			used = sizeof names - 1;
 	}

@@ -97,8 +97,8 @@ static int split_words(char *line, size_t len, struct tokdump_words *w)
 }
 
 static enum xnr_status encode_line(const struct xnr_tokenizer *tok, int words_mode, char *line,
-				   size_t len, struct tokdump_words *w, struct xnr_encoding *enc,
-				   struct xnr_error *err)
+                                   size_t len, struct tokdump_words *w, struct xnr_encoding *enc,
+                                   struct xnr_error *err)
 {
 	if (!words_mode)
 		return xnr_tokenizer_encode(tok, line, len, 1, enc, err);
@@ -109,7 +109,7 @@ static enum xnr_status encode_line(const struct xnr_tokenizer *tok, int words_mo
 
 static int dump_file(const struct xnr_tokenizer *tok, int words_mode, FILE *in)
 {
-	struct tokdump_words w = { 0, 0, NULL, NULL };
+	struct tokdump_words w = {0, 0, NULL, NULL};
 	struct xnr_encoding enc;
 	struct xnr_error err;
 	char *line = NULL;

@@ -39,7 +39,8 @@ static void test_json_duplicates(void **state)
 	struct xnr_error err;
 	json_t *v = NULL;
 	(void)state;
-	assert_int_equal(xnr_json_parse("{\"a\":1,\"a\":2}", 13, "x.json", &v, &err), XNR_ERR_FORMAT);
+	assert_int_equal(xnr_json_parse("{\"a\":1,\"a\":2}", 13, "x.json", &v, &err),
+	                 XNR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "x.json:1:"));
 	assert_int_equal(xnr_json_parse("{\"a\":1}", 7, "x.json", &v, &err), XNR_OK);
 	json_decref(v);
@@ -99,7 +100,7 @@ static void test_lines_cap(void **state)
 	xnr_lines_free(&lr);
 	fclose(f);
 
-	f = fmemopen((void *)(uintptr_t)"x\nlast", 6, "r");
+	f = fmemopen((void *)(uintptr_t) "x\nlast", 6, "r");
 	xnr_lines_init(&lr, f, "t.txt", 8);
 	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
 	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
@@ -114,11 +115,9 @@ static void test_lines_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_names),
-		cmocka_unit_test(test_file_cap),
-		cmocka_unit_test(test_json_duplicates),
-		cmocka_unit_test(test_pool),
-		cmocka_unit_test(test_lines_cap),
+	    cmocka_unit_test(test_status_names),    cmocka_unit_test(test_file_cap),
+	    cmocka_unit_test(test_json_duplicates), cmocka_unit_test(test_pool),
+	    cmocka_unit_test(test_lines_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

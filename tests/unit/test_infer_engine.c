@@ -37,7 +37,8 @@ static void load_golden(struct golden *g)
 	json_error_t jerr;
 	int i;
 	size_t w;
-	g->root = json_load_file(tu_shared("models/conll03-bert-mini/golden_test64.json"), 0, &jerr);
+	g->root =
+	    json_load_file(tu_shared("models/conll03-bert-mini/golden_test64.json"), 0, &jerr);
 	assert_non_null(g->root);
 	g->n = (int)json_array_size(g->root);
 	assert_int_equal(g->n, 64);
@@ -77,18 +78,21 @@ static void test_golden_logits(void **state)
 	assert_int_equal(xnr_engine_run(e, g->in, 64, res, &err), XNR_OK);
 	for (i = 0; i < 64; i++) {
 		json_t *s = json_array_get(g->root, (size_t)i);
-		json_t *ids = json_object_get(s, "input_ids"), *logits = json_object_get(s, "logits");
+		json_t *ids = json_object_get(s, "input_ids"),
+		       *logits = json_object_get(s, "logits");
 		struct xnr_result *r = &res[i];
 		/* the golden ids are framed: [CLS] body [SEP] */
 		assert_int_equal(r->enc.n_tokens + 2, (int)json_array_size(ids));
 		for (t = 0; t < r->enc.n_tokens; t++) {
 			const float *pr = r->probs + (size_t)t * 9;
 			double sum = 0.0;
-			const float *last = r->layers + ((size_t)r->n_layers * r->enc.n_tokens + t) * 256;
-			assert_int_equal(r->enc.ids[t], json_integer_value(json_array_get(ids, (size_t)t + 1)));
+			const float *last =
+			    r->layers + ((size_t)r->n_layers * r->enc.n_tokens + t) * 256;
+			assert_int_equal(r->enc.ids[t],
+			                 json_integer_value(json_array_get(ids, (size_t)t + 1)));
 			for (j = 0; j < 9; j++) {
-				double want = json_number_value(
-				    json_array_get(json_array_get(logits, (size_t)t + 1), (size_t)j));
+				double want = json_number_value(json_array_get(
+				    json_array_get(logits, (size_t)t + 1), (size_t)j));
 				double d = fabs(want - r->logits[(size_t)t * 9 + j]);
 				if (d > max_diff)
 					max_diff = d;
@@ -114,9 +118,9 @@ static void test_golden_logits(void **state)
 /* Words repeated to make a long input. */
 static void long_input(struct xnr_input *in, const char **words, size_t *lens, int n)
 {
-	static const char *const pool[] = {"The", "European", "Commission", "said", "on",
-					   "Thursday", "it", "disagreed", "with", "German",
-					   "advice", "to", "consumers", "."};
+	static const char *const pool[] = {"The",      "European", "Commission", "said", "on",
+	                                   "Thursday", "it",       "disagreed",  "with", "German",
+	                                   "advice",   "to",       "consumers",  "."};
 	int i;
 	for (i = 0; i < n; i++) {
 		words[i] = pool[i % 14];
@@ -152,7 +156,8 @@ static void test_windows(void **state)
 	assert_true(b.n_windows > 10);
 	assert_int_equal(a.enc.n_tokens, b.enc.n_tokens);
 	for (w = 0; w < 300; w++) {
-		int la = xnr_result_word_label(&a, w, NULL), lb = xnr_result_word_label(&b, w, NULL);
+		int la = xnr_result_word_label(&a, w, NULL),
+		    lb = xnr_result_word_label(&b, w, NULL);
 		assert_true(lb >= 0);
 		same += la == lb;
 	}
@@ -215,10 +220,10 @@ static void test_open_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_logits),
-		cmocka_unit_test(test_windows),
-		cmocka_unit_test(test_text_mode),
-		cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_golden_logits),
+	    cmocka_unit_test(test_windows),
+	    cmocka_unit_test(test_text_mode),
+	    cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

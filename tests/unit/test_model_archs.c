@@ -25,8 +25,8 @@ struct fixture {
 
 /* Keep in sync with tests/gen/gen_models.py FIXTURES (test_fixture_list checks it). */
 static struct fixture fixtures[] = {
-	{"bert"},     {"bert_gelu_tanh"}, {"distilbert"},   {"roberta"},      {"xlm_roberta"},
-	{"electra"},  {"bert_f16"},       {"bert_bf16"},    {"bert_sharded"}, {"bert_noprefix"},
+    {"bert"},    {"bert_gelu_tanh"}, {"distilbert"}, {"roberta"},      {"xlm_roberta"},
+    {"electra"}, {"bert_f16"},       {"bert_bf16"},  {"bert_sharded"}, {"bert_noprefix"},
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -60,8 +60,7 @@ static void pack(const json_t *seqs, struct packed *p)
 	size_t i, t, n = 0;
 	const json_t *s;
 	p->n_seq = (int)json_array_size(seqs);
-	json_array_foreach(seqs, i, s)
-		n += json_array_size(json_object_get(s, "input_ids"));
+	json_array_foreach(seqs, i, s) n += json_array_size(json_object_get(s, "input_ids"));
 	p->n_tokens = (int)n;
 	p->max_len = 0;
 	p->ids = calloc(n, sizeof *p->ids);
@@ -69,8 +68,10 @@ static void pack(const json_t *seqs, struct packed *p)
 	p->seq_start = calloc((size_t)p->n_seq + 1, sizeof *p->seq_start);
 	assert_true(p->ids && p->type_ids && p->seq_start);
 	n = 0;
-	json_array_foreach(seqs, i, s) {
-		const json_t *ids = json_object_get(s, "input_ids"), *tt = json_object_get(s, "token_type_ids");
+	json_array_foreach(seqs, i, s)
+	{
+		const json_t *ids = json_object_get(s, "input_ids"),
+		             *tt = json_object_get(s, "token_type_ids");
 		p->seq_start[i] = (int32_t)n;
 		for (t = 0; t < json_array_size(ids); t++, n++) {
 			p->ids[n] = (int32_t)json_integer_value(json_array_get(ids, t));
@@ -97,10 +98,12 @@ static double diff_rows(const json_t *want, const float *got, size_t row_stride,
 	const json_t *row;
 	double m = 0.0;
 	assert_true(json_is_array(want));
-	json_array_foreach(want, r, row) {
+	json_array_foreach(want, r, row)
+	{
 		assert_int_equal(json_array_size(row), cols);
 		for (c = 0; c < cols; c++) {
-			double d = fabs(json_number_value(json_array_get(row, c)) - got[r * row_stride + c]);
+			double d = fabs(json_number_value(json_array_get(row, c)) -
+			                got[r * row_stride + c]);
 			if (!(d <= m))
 				m = isnan(d) ? INFINITY : d;
 		}
@@ -109,27 +112,31 @@ static double diff_rows(const json_t *want, const float *got, size_t row_stride,
 }
 
 /* Compare one sequence's outputs; tok0 = its first token in the batch of n_tokens. */
-static void diff_seq(const struct xnr_model_config *c, const json_t *seq, const struct xnr_outputs *o,
-		     size_t tok0, struct diffs *d)
+static void diff_seq(const struct xnr_model_config *c, const json_t *seq,
+                     const struct xnr_outputs *o, size_t tok0, struct diffs *d)
 {
-	size_t H = (size_t)c->hidden_size, I = (size_t)c->intermediate_size, N = (size_t)o->n_tokens;
+	size_t H = (size_t)c->hidden_size, I = (size_t)c->intermediate_size,
+	       N = (size_t)o->n_tokens;
 	size_t l, n_layers = (size_t)c->n_layers;
-	const json_t *all = json_object_get(seq, "all_hidden"), *ffn = json_object_get(seq, "ffn_acts");
+	const json_t *all = json_object_get(seq, "all_hidden"),
+	             *ffn = json_object_get(seq, "ffn_acts");
 	d->logits = fmax(d->logits, diff_rows(json_object_get(seq, "logits"),
-					      o->logits + tok0 * (size_t)c->n_labels,
-					      (size_t)c->n_labels, (size_t)c->n_labels));
-	d->hidden = fmax(d->hidden, diff_rows(json_object_get(seq, "last_hidden"), o->hidden + tok0 * H, H, H));
+	                                      o->logits + tok0 * (size_t)c->n_labels,
+	                                      (size_t)c->n_labels, (size_t)c->n_labels));
+	d->hidden = fmax(
+	    d->hidden, diff_rows(json_object_get(seq, "last_hidden"), o->hidden + tok0 * H, H, H));
 	if (o->all_hidden) {
 		assert_int_equal(json_array_size(all), n_layers + 1);
 		for (l = 0; l <= n_layers; l++)
-			d->all_hidden = fmax(d->all_hidden, diff_rows(json_array_get(all, l),
-								      o->all_hidden + (l * N + tok0) * H, H, H));
+			d->all_hidden = fmax(d->all_hidden,
+			                     diff_rows(json_array_get(all, l),
+			                               o->all_hidden + (l * N + tok0) * H, H, H));
 	}
 	if (o->ffn_acts) {
 		assert_int_equal(json_array_size(ffn), n_layers);
 		for (l = 0; l < n_layers; l++)
 			d->ffn = fmax(d->ffn, diff_rows(json_array_get(ffn, l),
-							o->ffn_acts + (l * N + tok0) * I, I, I));
+			                                o->ffn_acts + (l * N + tok0) * I, I, I));
 	}
 }
 
@@ -137,7 +144,8 @@ static void check_config(const struct xnr_model_config *c, const json_t *want)
 {
 	const char *act = json_string_value(json_object_get(want, "act"));
 	double eps = json_number_value(json_object_get(want, "layer_norm_eps"));
-	assert_string_equal(c->architecture, json_string_value(json_object_get(want, "architecture")));
+	assert_string_equal(c->architecture,
+	                    json_string_value(json_object_get(want, "architecture")));
 	assert_string_equal(c->model_type, json_string_value(json_object_get(want, "model_type")));
 	assert_string_equal(xnr_arch_str(c->arch), c->model_type);
 	assert_int_equal(c->vocab_size, get_int(want, "vocab_size"));
@@ -153,14 +161,15 @@ static void check_config(const struct xnr_model_config *c, const json_t *want)
 	assert_int_equal(c->n_labels, get_int(want, "n_labels"));
 	assert_true(fabs(c->layer_norm_eps - eps) <= eps * 1e-6);
 	/* gelu_new and gelu_pytorch_tanh are one function; xnr_act_str names it gelu_new. */
-	assert_string_equal(xnr_act_str(c->act), strcmp(act, "gelu_pytorch_tanh") ? act : "gelu_new");
+	assert_string_equal(xnr_act_str(c->act),
+	                    strcmp(act, "gelu_pytorch_tanh") ? act : "gelu_new");
 	assert_string_equal(c->id2label[0], "O");
 	assert_string_equal(c->id2label[c->n_labels - 1], "I-LOC");
 }
 
 /* All golden sequences in one packed batch, every output compared. */
 static void run_batch(const struct xnr_model *m, struct xnr_pool *pool, const json_t *seqs,
-		      const struct packed *p, struct diffs *d)
+                      const struct packed *p, struct diffs *d)
 {
 	struct xnr_forward_opts opts = {1, 1};
 	struct xnr_batch b = {p->n_seq, p->ids, p->type_ids, p->seq_start};
@@ -176,13 +185,14 @@ static void run_batch(const struct xnr_model *m, struct xnr_pool *pool, const js
 	assert_non_null(o.all_hidden);
 	assert_non_null(o.ffn_acts);
 	for (i = 0; i < p->n_seq; i++)
-		diff_seq(xnr_model_config(m), json_array_get(seqs, (size_t)i), &o, (size_t)p->seq_start[i], d);
+		diff_seq(xnr_model_config(m), json_array_get(seqs, (size_t)i), &o,
+		         (size_t)p->seq_start[i], d);
 	xnr_state_close(st);
 }
 
 /* Each sequence alone, without the optional outputs: logits and last hidden only. */
 static void run_single(const struct xnr_model *m, const json_t *seqs, const struct packed *p,
-		       struct diffs *d)
+                       struct diffs *d)
 {
 	struct xnr_forward_opts opts = {0, 0};
 	struct xnr_state *st = NULL;
@@ -193,7 +203,8 @@ static void run_single(const struct xnr_model *m, const json_t *seqs, const stru
 		fail_msg("xnr_state_open: %s", err.msg);
 	for (i = 0; i < p->n_seq; i++) {
 		int32_t start[2] = {0, p->seq_start[i + 1] - p->seq_start[i]};
-		struct xnr_batch b = {1, p->ids + p->seq_start[i], p->type_ids + p->seq_start[i], start};
+		struct xnr_batch b = {1, p->ids + p->seq_start[i], p->type_ids + p->seq_start[i],
+		                      start};
 		if (xnr_model_forward(m, st, NULL, &b, &o, &err) != XNR_OK)
 			fail_msg("xnr_model_forward: %s", err.msg);
 		assert_null(o.all_hidden);
@@ -233,9 +244,9 @@ static void test_fixture(void **state)
 	       fx->name, batch.logits, batch.hidden, batch.all_hidden, batch.ffn, pooled.logits,
 	       single.logits);
 	assert_true(batch.logits <= tol && batch.hidden <= tol && batch.all_hidden <= tol &&
-		    batch.ffn <= tol);
+	            batch.ffn <= tol);
 	assert_true(pooled.logits <= tol && pooled.hidden <= tol && pooled.all_hidden <= tol &&
-		    pooled.ffn <= tol);
+	            pooled.ffn <= tol);
 	assert_true(single.logits <= tol && single.hidden <= tol);
 	xnr_pool_close(pool);
 	packed_free(&p);
@@ -281,7 +292,8 @@ static void test_fixture_list(void **state)
 		for (i = 0; i < N_FIXTURES; i++)
 			known |= strcmp(fixtures[i].name, e->d_name) == 0;
 		if (!known)
-			fail_msg("tests/fixtures/models/%s is not listed in test_model_archs.c", e->d_name);
+			fail_msg("tests/fixtures/models/%s is not listed in test_model_archs.c",
+			         e->d_name);
 		found++;
 	}
 	closedir(d);
@@ -289,23 +301,26 @@ static void test_fixture_list(void **state)
 }
 
 /* One cmocka test per fixture, named after it. */
-#define FIXTURE_TEST(i) {fixtures[i].name, test_fixture, NULL, NULL, &fixtures[i]}
+#define FIXTURE_TEST(i)                                                                            \
+	{                                                                                          \
+		fixtures[i].name, test_fixture, NULL, NULL, &fixtures[i]                           \
+	}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixture_list),
-		FIXTURE_TEST(0),
-		FIXTURE_TEST(1),
-		FIXTURE_TEST(2),
-		FIXTURE_TEST(3),
-		FIXTURE_TEST(4),
-		FIXTURE_TEST(5),
-		FIXTURE_TEST(6),
-		FIXTURE_TEST(7),
-		FIXTURE_TEST(8),
-		FIXTURE_TEST(9),
-		cmocka_unit_test(test_bad_token),
+	    cmocka_unit_test(test_fixture_list),
+	    FIXTURE_TEST(0),
+	    FIXTURE_TEST(1),
+	    FIXTURE_TEST(2),
+	    FIXTURE_TEST(3),
+	    FIXTURE_TEST(4),
+	    FIXTURE_TEST(5),
+	    FIXTURE_TEST(6),
+	    FIXTURE_TEST(7),
+	    FIXTURE_TEST(8),
+	    FIXTURE_TEST(9),
+	    cmocka_unit_test(test_bad_token),
 	};
 	return cmocka_run_group_tests_name("model_archs", tests, NULL, NULL);
 }

@@ -19,11 +19,11 @@ static const char *make_cache(void)
 	const char *tmp = tu_tmpdir("hub");
 	snprintf(cache, sizeof cache, "%s/hub", tmp);
 	snprintf(cmd, sizeof cmd,
-		 "set -e; r='%s/models--acme--ner-mini'; mkdir -p \"$r/refs\" \"$r/blobs\" "
-		 "\"$r/snapshots/" COMMIT "\"; printf '" COMMIT "' > \"$r/refs/main\"; "
-		 "cp '%s/config.json' \"$r/blobs/abc\"; "
-		 "ln -s ../../blobs/abc \"$r/snapshots/" COMMIT "/config.json\"",
-		 cache, tu_src("demo/model"));
+	         "set -e; r='%s/models--acme--ner-mini'; mkdir -p \"$r/refs\" \"$r/blobs\" "
+	         "\"$r/snapshots/" COMMIT "\"; printf '" COMMIT "' > \"$r/refs/main\"; "
+	         "cp '%s/config.json' \"$r/blobs/abc\"; "
+	         "ln -s ../../blobs/abc \"$r/snapshots/" COMMIT "/config.json\"",
+	         cache, tu_src("demo/model"));
 	assert_int_equal(system(cmd), 0);
 	return cache;
 }
@@ -52,7 +52,7 @@ static void test_resolve(void **state)
 	assert_non_null(strstr(err.msg, "no such model folder"));
 	assert_int_equal(xnr_hub_resolve("a/b/c", dir, sizeof dir, &err), XNR_ERR_IO);
 	assert_int_equal(xnr_hub_resolve("acme/ner-mini@../../x", dir, sizeof dir, &err),
-			 XNR_ERR_IO);
+	                 XNR_ERR_IO);
 	unsetenv("HF_HUB_CACHE");
 }
 
@@ -78,8 +78,8 @@ static void test_cache_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_cache_dir),
+	    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_cache_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,7 @@
 #include "model/model.h"
 
 #define N_THREADS 3
-#define N_TOK 40
+#define N_TOK     40
 
 struct job {
 	const struct xnr_model *model;
@@ -57,7 +57,8 @@ static void test_shared_model(void **state)
 		jobs[i].model = m;
 		jobs[i].rounds = i == N_THREADS ? 1 : 20;
 		for (t = 0; t < N_TOK; t++)
-			jobs[i].ids[t] = t == 0 || t == 15 ? 2 : (t == 14 || t == N_TOK - 1 ? 3 : 100 + 37 * t);
+			jobs[i].ids[t] =
+			    t == 0 || t == 15 ? 2 : (t == 14 || t == N_TOK - 1 ? 3 : 100 + 37 * t);
 	}
 	run_job(&jobs[N_THREADS]); /* reference, alone */
 	assert_int_equal(jobs[N_THREADS].st, XNR_OK);
@@ -75,7 +76,7 @@ static void test_shared_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shared_model),
+	    cmocka_unit_test(test_shared_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
