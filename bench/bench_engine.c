@@ -4,7 +4,7 @@
  * Prints one JSON line: {"impl":"explainer","tokens":..,"seconds":..,
  * "tokens_per_s":..,"peak_rss_mb":..,"weights_mb":..}. Not a test.
  *
- * usage: bench_engine MODEL_DIR CONLL_FILE [THREADS] [REPEATS]
+ * usage: bench_engine MODEL_DIR CONLL_FILE [THREADS] [REPEATS] [MAX_TOKENS]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,10 +90,13 @@ int main(int argc, char **argv)
 	double best = 1e30;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s MODEL_DIR CONLL_FILE [THREADS] [REPEATS]\n", argv[0]);
+		fprintf(stderr, "usage: %s MODEL_DIR CONLL_FILE [THREADS] [REPEATS] [MAX_TOKENS]\n",
+		        argv[0]);
 		return 2;
 	}
 	p.n_threads = argc > 3 ? atoi(argv[3]) : 2;
+	if (argc > 5)
+		p.max_tokens = atoi(argv[5]);
 	if ((n = read_conll(argv[2], &sents)) <= 0) {
 		fprintf(stderr, "%s: cannot read sentences\n", argv[2]);
 		return 1;
