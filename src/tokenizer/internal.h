@@ -205,6 +205,8 @@ struct xnr__type_name {
 enum xnr_status xnr__component_type(const json_t *j, const char *path,
                                     const struct xnr__type_name *table, size_t n, int *type,
                                     struct xnr_error *err);
+/* The name of type in table, or "?". */
+const char *xnr__type_str(const struct xnr__type_name *table, size_t n, int type);
 
 /* Sequence components: parse every element of arr (an array at key "key" of
  * the component at path) into items (elem_bytes each, room for all of them),

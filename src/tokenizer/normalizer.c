@@ -34,11 +34,7 @@ static const struct xnr__type_name norm_types[] = {
 
 const char *xnr__normalizer_name(const struct xnr__normalizer *n)
 {
-	size_t i;
-	for (i = 0; i < N_NORM_TYPES; i++)
-		if (norm_types[i].type == (int)n->type)
-			return norm_types[i].name;
-	return "?";
+	return xnr__type_str(norm_types, N_NORM_TYPES, (int)n->type);
 }
 
 void xnr__normalizer_free(struct xnr__normalizer *n)

@@ -52,11 +52,7 @@ int32_t xnr__byte_char(unsigned b)
 
 const char *xnr__pretok_name(const struct xnr__pretok *p)
 {
-	size_t i;
-	for (i = 0; i < N_PRE_TYPES; i++)
-		if (pre_types[i].type == (int)p->type)
-			return pre_types[i].name;
-	return "?";
+	return xnr__type_str(pre_types, N_PRE_TYPES, (int)p->type);
 }
 
 void xnr__pretok_free(struct xnr__pretok *p)

@@ -329,3 +329,12 @@ enum xnr_status xnr__component_type(const json_t *j, const char *path,
 	return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: unknown type \"%s\" (supported: %s)", path,
 	                name, names);
 }
+
+const char *xnr__type_str(const struct xnr__type_name *table, size_t n, int type)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (table[i].type == type)
+			return table[i].name;
+	return "?";
+}
