@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all setup setup-test build run test test-asan bench format format-check clean
+.PHONY: all setup setup-test build run test test-asan test-tsan bench format format-check clean
 
 all: build
 
@@ -32,6 +32,12 @@ test-asan: setup-test
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 
+# ThreadSanitizer over the tests that run threads (pool, shared model, engine).
+test-tsan: setup-test
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNR_TSAN=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-tsan -j$(JOBS) --target test_core test_model_shared test_model_golden test_infer_engine test_tokenizer_bert
+	cd build-tsan && ctest --output-on-failure -R 'test_core|test_model_shared|test_model_golden|test_infer_engine|test_tokenizer_bert'
+
 bench: build
 	bench/run.sh
 
@@ -42,4 +48,4 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan

@@ -8,21 +8,21 @@
 
 const char *tu_src(const char *rel)
 {
-	static char buf[4096];
+	static _Thread_local char buf[4096];
 	snprintf(buf, sizeof buf, "%s/%s", XNR_SOURCE_DIR, rel);
 	return buf;
 }
 
 const char *tu_shared(const char *rel)
 {
-	static char buf[4096];
+	static _Thread_local char buf[4096];
 	snprintf(buf, sizeof buf, "%s/%s", XNR_SHARED_DIR, rel);
 	return buf;
 }
 
 const char *tu_tmpdir(const char *name)
 {
-	static char buf[4096];
+	static _Thread_local char buf[4096];
 	char cmd[8400];
 	snprintf(buf, sizeof buf, "%s/tmp/%s", XNR_BINARY_DIR, name);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", buf, buf);
