@@ -1,0 +1,107 @@
+/*
+ * store.h - the run database (SQLite; schema in docs/schema.md): opening it,
+ * finding a stored run, and writing a new run in one transaction so it becomes
+ * visible only when complete.
+ *
+ * A store is used by one thread at a time.
+ */
+#ifndef XNR_STORE_STORE_H
+#define XNR_STORE_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+#define XNR_STORE_SCHEMA_VERSION 1
+
+struct xnr_store;
+
+/* Open (create == 1: create if missing) the database at path and bring its
+ * schema to XNR_STORE_SCHEMA_VERSION. Errors: XNR_ERR_IO (cannot open or not
+ * a database), XNR_ERR_UNSUPPORTED (made by a newer ExplaiNER). */
+enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
+                               struct xnr_error *err);
+void xnr_store_close(struct xnr_store *store);
+
+/* The connection, for readers (borrowed). */
+sqlite3 *xnr_store_db(struct xnr_store *store);
+
+/* The id of the complete run stored under key, or 0 if there is none. */
+enum xnr_status xnr_store_find_run(struct xnr_store *store, const char *key, int64_t *run_id,
+                                   struct xnr_error *err);
+
+/* What identifies and describes a run (all strings borrowed). */
+struct xnr_run_info {
+	const char *key;
+	const char *version;
+	const char *model_path, *model_hash, *model_arch;
+	const char *data_path, *data_hash, *split;
+	const char *options_json;
+	const char *scheme;
+	int hidden_size;
+	int n_labels;
+	const char *const *labels; /* n_labels names, index = label id */
+};
+
+struct xnr_run_writer;
+
+/* Start a run: a transaction that inserts the run row and its labels.
+ * Nothing is visible to other connections until xnr_run_commit. */
+enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info *info,
+                              struct xnr_run_writer **out, struct xnr_error *err);
+
+enum xnr_status xnr_run_add_document(struct xnr_run_writer *w, int id, long first_line,
+                                     struct xnr_error *err);
+
+struct xnr_sentence_row {
+	int id, doc_id;
+	long source_line;
+	const char *source_id; /* may be NULL */
+	const char *text;
+	int n_words, n_tokens;
+	double loss;
+	int n_word_errors, n_entity_errors;
+};
+enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_sentence_row *s,
+                                     struct xnr_error *err);
+
+struct xnr_word_row {
+	int sentence_id, idx;
+	const char *text;
+	int text_len;
+	int gold, pred;
+	double prob_pred, prob_gold, loss, entropy;
+	int first_token;
+	const float *probs;  /* n_labels */
+	const float *hidden; /* hidden_size, or NULL */
+};
+enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word_row *r,
+                                 struct xnr_error *err);
+
+struct xnr_token_row {
+	int sentence_id, idx;
+	int token_id;
+	const char *text;
+	int word_idx, start, end, is_first;
+	int gold; /* < 0: NULL (not a first sub-token) */
+	int pred;
+	double prob_pred, loss, entropy; /* loss used only when gold >= 0 */
+	const float *probs;
+};
+enum xnr_status xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_token_row *r,
+                                  struct xnr_error *err);
+
+enum xnr_status xnr_run_add_entity(struct xnr_run_writer *w, int sentence_id, int is_pred,
+                                   int start, int end, const char *type, struct xnr_error *err);
+
+/* Record counts, duration and the summary JSON, commit, and give the run id.
+ * The writer is freed whatever happens. */
+enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n_words,
+                               long n_tokens, double duration_s, const char *summary_json,
+                               int64_t *run_id, struct xnr_error *err);
+
+/* Roll back and free; the database is as before xnr_run_begin. NULL is fine. */
+void xnr_run_abort(struct xnr_run_writer *w);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * test_store_run.c - the run database: schema creation, a run written and
+ * read back with SQL (BLOB vectors included), runs visible only once
+ * committed, rollback on abort, reuse by key, and refusing files that are not
+ * ExplaiNER databases or come from a newer version.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+static const char *const labels[] = {"O", "B-PER", "I-PER"};
+
+static struct xnr_run_info info(const char *key)
+{
+	struct xnr_run_info in = {0};
+	in.key = key;
+	in.version = "test";
+	in.model_path = "demo/model";
+	in.model_hash = "abc";
+	in.model_arch = "BertForTokenClassification";
+	in.data_path = "x.conll";
+	in.data_hash = "def";
+	in.split = "test";
+	in.options_json = "{}";
+	in.scheme = "IOB2";
+	in.hidden_size = 4;
+	in.n_labels = 3;
+	in.labels = labels;
+	return in;
+}
+
+static int64_t count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void write_rows(struct xnr_run_writer *w)
+{
+	static const float probs[3] = {0.1f, 0.7f, 0.2f}, hidden[4] = {1, -2, 3.5f, 0};
+	struct xnr_sentence_row s = {0, 0, 3, NULL, "Ann sings", 2, 3, 2.5, 1, 1};
+	struct xnr_word_row wr = {0, 0, "Ann", 3, 1, 1, 0.7, 0.7, 0.357, 0.8, 0, probs, hidden};
+	struct xnr_token_row tr = {0, 0, 42, "Ann", 0, 0, 3, 1, 1, 1, 0.7, 0.357, 0.8, probs};
+	struct xnr_error err;
+
+	assert_int_equal(xnr_run_add_document(w, 0, 1, &err), XNR_OK);
+	assert_int_equal(xnr_run_add_sentence(w, &s, &err), XNR_OK);
+	assert_int_equal(xnr_run_add_word(w, &wr, &err), XNR_OK);
+	wr.idx = 1;
+	wr.text = "sings";
+	wr.text_len = 5;
+	wr.gold = 0;
+	wr.hidden = NULL;
+	assert_int_equal(xnr_run_add_word(w, &wr, &err), XNR_OK);
+	assert_int_equal(xnr_run_add_token(w, &tr, &err), XNR_OK);
+	tr.idx = 1;
+	tr.is_first = 0;
+	tr.gold = -1;
+	assert_int_equal(xnr_run_add_token(w, &tr, &err), XNR_OK);
+	assert_int_equal(xnr_run_add_entity(w, 0, 0, 0, 1, "PER", &err), XNR_OK);
+}
+
+static void test_write_read(void **state)
+{
+	const char *dir = tu_tmpdir("store_rw");
+	char path[4200];
+	struct xnr_store *s = NULL, *reader = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info in = info("k1");
+	struct xnr_error err;
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/run.db", dir);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	assert_int_equal(xnr_store_open(path, 0, &reader, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
+	write_rows(w);
+	/* another connection does not see the run before it is committed */
+	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{\"f1\":1}", &id, &err), XNR_OK);
+	assert_int_equal(id, 1);
+	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM words WHERE run_id = 1"),
+	                 2);
+	assert_int_equal(
+	    count(xnr_store_db(reader), "SELECT count(*) FROM tokens WHERE gold IS NULL"), 1);
+	assert_int_equal(count(xnr_store_db(reader), "SELECT n_words FROM runs WHERE id = 1"), 2);
+	assert_int_equal(
+	    count(xnr_store_db(reader), "SELECT count(*) FROM labels WHERE run_id = 1"), 3);
+	assert_int_equal(sqlite3_prepare_v2(xnr_store_db(reader),
+	                                    "SELECT probs, hidden FROM words WHERE idx = 0", -1,
+	                                    &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(st, 0), 12);
+	assert_int_equal(sqlite3_column_bytes(st, 1), 16);
+	assert_true(((const float *)sqlite3_column_blob(st, 1))[2] == 3.5f);
+	sqlite3_finalize(st);
+	assert_int_equal(xnr_store_find_run(s, "k1", &id, &err), XNR_OK);
+	assert_int_equal(id, 1);
+	assert_int_equal(xnr_store_find_run(s, "nope", &id, &err), XNR_OK);
+	assert_int_equal(id, 0);
+	/* the same key again is refused by the schema (callers reuse instead) */
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, "UNIQUE"));
+	xnr_store_close(reader);
+	xnr_store_close(s);
+}
+
+static void test_abort_keeps_earlier_runs(void **state)
+{
+	const char *dir = tu_tmpdir("store_abort");
+	char path[4200];
+	struct xnr_store *s = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info a = info("a"), b = info("b");
+	struct xnr_error err;
+	int64_t id = 0;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/run.db", dir);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &a, &w, &err), XNR_OK);
+	write_rows(w);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &b, &w, &err), XNR_OK);
+	write_rows(w);
+	xnr_run_abort(w);
+	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM words"), 2);
+	xnr_store_close(s);
+	/* reopening finds the schema in place */
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	assert_int_equal(count(xnr_store_db(s), "PRAGMA user_version"), XNR_STORE_SCHEMA_VERSION);
+	xnr_store_close(s);
+}
+
+static void test_refuses_foreign_files(void **state)
+{
+	const char *dir = tu_tmpdir("store_bad");
+	char path[4200], cmd[8600];
+	struct xnr_store *s = NULL;
+	struct xnr_error err;
+	(void)state;
+
+	tu_write(dir, "notes.txt", "this is not a database, just some text that is long enough",
+	         59);
+	snprintf(path, sizeof path, "%s/notes.txt", dir);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, "notes.txt"));
+	assert_null(s);
+	snprintf(path, sizeof path, "%s/missing.db", dir);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_ERR_IO);
+	snprintf(path, sizeof path, "%s/future.db", dir);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	xnr_store_close(s);
+	snprintf(cmd, sizeof cmd,
+	         "python3 -c \"import sqlite3; c = sqlite3.connect('%s'); "
+	         "c.execute('PRAGMA user_version = 99'); c.commit()\"",
+	         path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "newer ExplaiNER"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_write_read),
+	    cmocka_unit_test(test_abort_keeps_earlier_runs),
+	    cmocka_unit_test(test_refuses_foreign_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
