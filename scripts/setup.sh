@@ -10,7 +10,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
-      libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev)
+      libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev)
 if [ "$want_test" = 1 ]; then
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/hash.h"
+#include "core/progress.h"
 #include "core/json.h"
 #include "core/lines.h"
 #include "core/pool.h"
@@ -112,12 +114,62 @@ static void test_lines_cap(void **state)
 	fclose(f);
 }
 
+static void test_sha256(void **state)
+{
+	struct xnr_sha256 *h = NULL;
+	struct xnr_error err;
+	char hex[XNR_SHA256_HEX];
+	const char *dir = tu_tmpdir("core_hash");
+	const char *p = tu_write(dir, "abc.txt", "abc", 3);
+	(void)state;
+	assert_int_equal(xnr_sha256_open(&h, &err), XNR_OK);
+	xnr_sha256_update(h, "abc", 3);
+	xnr_sha256_hex(h, hex);
+	/* FIPS 180-2 test vector */
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(xnr_sha256_file(h, p, &err), XNR_OK);
+	xnr_sha256_hex(h, hex);
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(xnr_sha256_file(h, "/nonexistent/f", &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, "/nonexistent/f"));
+	xnr_sha256_close(h);
+}
+
+static void test_progress(void **state)
+{
+	struct xnr_progress p;
+	char buf[160];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	(void)state;
+	xnr_progress_init(&p, f, 0, 3453, "sentences"); /* not a terminal: silent */
+	xnr_progress_add(&p, 100);
+	xnr_progress_finish(&p);
+	fflush(f);
+	assert_int_equal(len, 0);
+	xnr_progress_init(&p, f, 1, 3453, "sentences");
+	p.start = 100.0;
+	p.done = 1204;
+	xnr_progress_format(&p, 102.0, buf, sizeof buf);
+	assert_string_equal(buf, "1,204/3,453 sentences  602/s  ETA 4s");
+	xnr_progress_add(&p, 2249);
+	xnr_progress_finish(&p);
+	fflush(f);
+	assert_non_null(strstr(text, "3,453/3,453 sentences"));
+	fclose(f);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_status_names),    cmocka_unit_test(test_file_cap),
 	    cmocka_unit_test(test_json_duplicates), cmocka_unit_test(test_pool),
-	    cmocka_unit_test(test_lines_cap),
+	    cmocka_unit_test(test_lines_cap),       cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
