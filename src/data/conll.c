@@ -1,0 +1,154 @@
+/*
+ * conll.c - the CoNLL reader (CoNLL-2003 layout: "word POS chunk NER",
+ * space or tab separated, a blank line between sentences, "-DOCSTART-"
+ * lines between documents). The word is the first column, the tag the last
+ * or params->tag_column. Lines starting with '#' are comments unless they
+ * look like a word line ("# O": the same column count and a valid tag).
+ * Lines are read through xnr_lines, so one is never longer than the cap.
+ */
+#include <string.h>
+
+#include "core/lines.h"
+#include "data/internal.h"
+
+struct cols {
+	size_t n;
+	const char *first, *tag;
+	size_t first_len, tag_len;
+};
+
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Split on runs of spaces and tabs; tag_column 0 means the last column. */
+static void split(const char *s, size_t len, int tag_column, struct cols *c)
+{
+	size_t i = 0;
+
+	memset(c, 0, sizeof *c);
+	while (i < len) {
+		size_t start;
+		while (i < len && is_sep(s[i]))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && !is_sep(s[i]))
+			i++;
+		c->n++;
+		if (c->n == 1) {
+			c->first = s + start;
+			c->first_len = i - start;
+		}
+		if (tag_column == 0 || c->n == (size_t)tag_column) {
+			c->tag = s + start;
+			c->tag_len = i - start;
+		}
+	}
+}
+
+static int is_comment(const struct cols *c, size_t expected, int tag_column)
+{
+	struct xnr_tag t;
+
+	if (c->first[0] != '#')
+		return 0;
+	if (c->n < 2 || (expected && c->n != expected) || (size_t)tag_column > c->n)
+		return 1;
+	return xnr_tag_parse(c->tag, c->tag_len, &t) != 0;
+}
+
+static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, size_t *expected,
+                                 long line, const struct xnr_data_params *p,
+                                 struct xnr_error *err)
+{
+	struct xnr_tag t;
+	int32_t id;
+	enum xnr_status st;
+
+	if (*expected == 0) {
+		if (c->n < 2)
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s:%ld: 1 column, expected a word and a tag (separate the "
+			                "columns with a space or tab)",
+			                ds->path, line);
+		if ((size_t)p->tag_column > c->n)
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s:%ld: %zu columns, but --tag-column is %d (give a column "
+			                "between 2 and %zu)",
+			                ds->path, line, c->n, p->tag_column, c->n);
+		*expected = c->n;
+	}
+	if (c->n != *expected)
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: %zu column%s, expected %zu (every word line needs the same "
+		                "columns; use --tag-column)",
+		                ds->path, line, c->n, c->n == 1 ? "" : "s", *expected);
+	if (xnr_tag_parse(c->tag, c->tag_len, &t) != 0 || c->tag_len > XNR_LABEL_MAX_BYTES)
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: \"%.*s\" is not a tag (tags are O, or B-, I-, E-, S-, L-, "
+		                "U- and a type, as B-PER; use --tag-column N if the tags are in "
+		                "column N)",
+		                ds->path, line, (int)(c->tag_len > 64 ? 64 : c->tag_len), c->tag);
+	st = xnr_labels_add(&ds->labels, c->tag, c->tag_len, &id, ds->path, err);
+	if (st != XNR_OK)
+		return st;
+	return xnr__ds_word(ds, c->first, c->first_len, id, line, p, err);
+}
+
+static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len,
+                                size_t *expected, long line, const struct xnr_data_params *p,
+                                struct xnr_error *err)
+{
+	struct cols c;
+	enum xnr_status st;
+
+	if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	st = xnr__utf8_check(s, len, ds->path, line, err);
+	if (st != XNR_OK)
+		return st;
+	split(s, len, p->tag_column, &c);
+	if (c.n == 0)
+		return xnr__ds_sentence(ds, line, NULL, 0, err);
+	if (c.first_len == 10 && memcmp(c.first, "-DOCSTART-", 10) == 0) {
+		st = xnr__ds_sentence(ds, line, NULL, 0, err);
+		return st != XNR_OK ? st : xnr__ds_document(ds, line, err);
+	}
+	if (is_comment(&c, *expected, p->tag_column))
+		return XNR_OK;
+	return word_line(ds, &c, expected, line, p, err);
+}
+
+enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
+                                const struct xnr_data_params *p, struct xnr_error *err)
+{
+	struct xnr_lines lr;
+	size_t expected = 0;
+	enum xnr_status st;
+
+	if (p->tag_column < 0 || p->tag_column == 1)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--tag-column %d: the tag column must be 2 or more (column 1 is the "
+		                "word)",
+		                p->tag_column);
+	xnr_lines_init(&lr, f, name, p->max_line_bytes);
+	for (;;) {
+		const char *s;
+		size_t len;
+		st = xnr_lines_next(&lr, &s, &len, err);
+		if (st != XNR_OK || !s)
+			break;
+		st = one_line(ds, s, len, &expected, lr.line_no, p, err);
+		if (st != XNR_OK)
+			break;
+	}
+	if (st == XNR_OK)
+		st = xnr__ds_sentence(ds, lr.line_no, NULL, 0, err);
+	xnr_lines_free(&lr);
+	return st;
+}

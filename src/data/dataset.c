@@ -1,0 +1,394 @@
+/*
+ * dataset.c - the in-memory dataset: string pool, growing word/sentence/
+ * document arrays, opening a file, a folder of splits, or bytes in memory.
+ * The readers themselves are conll.c and jsonl.c.
+ */
+#include "data/dataset.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utf8proc.h>
+
+#include "core/file.h"
+#include "data/internal.h"
+
+#define POOL_BLOCK_BYTES (256u * 1024u)
+
+struct pool_block {
+	struct pool_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct xnr__pool {
+	struct pool_block *head;
+};
+
+struct xnr_data_params xnr_data_default_params(void)
+{
+	struct xnr_data_params p = {0};
+	p.format = XNR_DATA_AUTO;
+	p.max_line_bytes = 1u << 20;
+	p.max_words = 50u * 1000u * 1000u;
+	return p;
+}
+
+const char *xnr__pool_str(struct xnr_dataset *ds, const char *s, size_t len)
+{
+	struct pool_block *b = ds->pool->head;
+	char *dst;
+
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > POOL_BLOCK_BYTES ? len + 1 : POOL_BLOCK_BYTES;
+		b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = ds->pool->head;
+		ds->pool->head = b;
+	}
+	dst = b->data + b->used;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	b->used += len + 1;
+	return dst;
+}
+
+/* Grow *arr (of elem-byte items, capacity *cap) to hold one more than n. */
+static int reserve(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 1024;
+	p = realloc(*arr, c * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+static int reserve_words(struct xnr_dataset *ds)
+{
+	size_t cap = ds->cap_words;
+
+	if (reserve((void **)&ds->words, &cap, ds->n_words, sizeof *ds->words) != 0)
+		return -1;
+	cap = ds->cap_words;
+	if (reserve((void **)&ds->tags, &cap, ds->n_words, sizeof *ds->tags) != 0)
+		return -1;
+	cap = ds->cap_words;
+	if (reserve((void **)&ds->word_lines, &cap, ds->n_words, sizeof *ds->word_lines) != 0)
+		return -1;
+	ds->cap_words = cap;
+	return 0;
+}
+
+enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t len, int32_t tag,
+                             long line, const struct xnr_data_params *p, struct xnr_error *err)
+{
+	const char *w;
+
+	if (ds->n_words >= p->max_words)
+		return xnr_fail(err, XNR_ERR_LIMIT, "%s:%ld: more than %zu words (split the file)",
+		                ds->path, line, p->max_words);
+	if (reserve_words(ds) != 0 || !(w = xnr__pool_str(ds, word, len)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+	ds->words[ds->n_words] = w;
+	ds->tags[ds->n_words] = tag;
+	ds->word_lines[ds->n_words] = line;
+	ds->n_words++;
+	return XNR_OK;
+}
+
+enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_error *err)
+{
+	struct xnr_document *d;
+
+	if (reserve((void **)&ds->documents, &ds->cap_documents, ds->n_documents, sizeof *d) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+	d = &ds->documents[ds->n_documents++];
+	d->first_sentence = ds->n_sentences;
+	d->n_sentences = 0;
+	d->line = line;
+	return XNR_OK;
+}
+
+enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
+                                 int keep_empty, struct xnr_error *err)
+{
+	size_t first = ds->n_sentences ? ds->sentences[ds->n_sentences - 1].first_word +
+	                                     ds->sentences[ds->n_sentences - 1].n_words
+	                               : 0;
+	struct xnr_sentence *s;
+	enum xnr_status st;
+
+	if (first == ds->n_words && !keep_empty)
+		return XNR_OK;
+	if (first < ds->n_words)
+		line = ds->word_lines[first];
+	if (ds->n_documents == 0 && (st = xnr__ds_document(ds, line, err)) != XNR_OK)
+		return st;
+	if (reserve((void **)&ds->sentences, &ds->cap_sentences, ds->n_sentences, sizeof *s) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+	s = &ds->sentences[ds->n_sentences++];
+	s->first_word = first;
+	s->n_words = ds->n_words - first;
+	s->document = ds->n_documents - 1;
+	s->line = line;
+	s->id = id;
+	ds->documents[ds->n_documents - 1].n_sentences++;
+	return XNR_OK;
+}
+
+enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, long line,
+                                struct xnr_error *err)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n;
+		if ((unsigned char)s[i] < 0x80) {
+			if (s[i] == '\0')
+				return xnr_fail(err, XNR_ERR_FORMAT,
+				                "%s:%ld: NUL byte at byte %zu (is this a text file?)",
+				                name, line, i + 1);
+			i++;
+			continue;
+		}
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i),
+		                     &cp);
+		if (n <= 0)
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s:%ld: invalid UTF-8 at byte %zu (re-encode the file as "
+			                "UTF-8)",
+			                name, line, i + 1);
+		i += (size_t)n;
+	}
+	return XNR_OK;
+}
+
+void xnr_dataset_close(struct xnr_dataset *ds)
+{
+	if (!ds)
+		return;
+	if (ds->pool) {
+		struct pool_block *b = ds->pool->head;
+		while (b) {
+			struct pool_block *next = b->next;
+			free(b);
+			b = next;
+		}
+		free(ds->pool);
+	}
+	free(ds->path);
+	free(ds->split);
+	free(ds->words);
+	free(ds->tags);
+	free(ds->word_lines);
+	free(ds->sentences);
+	free(ds->documents);
+	xnr_labels_free(&ds->labels);
+	free(ds);
+}
+
+static struct xnr_dataset *dataset_new(const char *path, enum xnr_data_format format)
+{
+	struct xnr_dataset *ds = calloc(1, sizeof *ds);
+
+	if (!ds)
+		return NULL;
+	ds->format = format;
+	ds->pool = calloc(1, sizeof *ds->pool);
+	ds->path = strdup(path);
+	if (!ds->pool || !ds->path) {
+		xnr_dataset_close(ds);
+		return NULL;
+	}
+	xnr_labels_init(&ds->labels);
+	return ds;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Read a stream as one dataset; on success *out owns it. */
+static enum xnr_status read_stream(FILE *f, const char *name, enum xnr_data_format format,
+                                   const struct xnr_data_params *p, struct xnr_dataset **out,
+                                   struct xnr_error *err)
+{
+	struct xnr_dataset *ds = dataset_new(name, format);
+	enum xnr_status st;
+
+	if (!ds)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", name);
+	if (format == XNR_DATA_JSONL)
+		st = xnr__jsonl_read(ds, f, name, p, err);
+	else
+		st = xnr__conll_read(ds, f, name, p, err);
+	if (st == XNR_OK && ds->n_sentences == 0)
+		st = xnr_fail(err, XNR_ERR_INPUT,
+		              "%s: no sentences (the file is empty; expected %s)", name,
+		              format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
+		                                       : "lines of word and tag columns");
+	if (st != XNR_OK) {
+		xnr_dataset_close(ds);
+		return st;
+	}
+	*out = ds;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *name,
+                                        const struct xnr_data_params *params,
+                                        struct xnr_dataset **out, struct xnr_error *err)
+{
+	struct xnr_data_params p = params ? *params : xnr_data_default_params();
+	enum xnr_status st;
+	FILE *f;
+
+	if (p.format == XNR_DATA_AUTO)
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: say whether the text is CoNLL or JSONL", name);
+	if (n == 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: no sentences (the input is empty)", name);
+	f = fmemopen((void *)data, n, "r");
+	if (!f)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", name);
+	st = read_stream(f, name, p.format, &p, out, err);
+	fclose(f);
+	return st;
+}
+
+static enum xnr_status open_file(const char *path, const struct xnr_data_params *p,
+                                 struct xnr_dataset **out, struct xnr_error *err)
+{
+	enum xnr_data_format format = p->format;
+	enum xnr_status st;
+	FILE *f;
+
+	if (format == XNR_DATA_AUTO)
+		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
+	f = fopen(path, "rb");
+	if (!f)
+		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open (check the path)", path);
+	st = read_stream(f, path, format, p, out, err);
+	fclose(f);
+	return st;
+}
+
+static const char *const split_exts[] = {".txt", ".conll", ".iob", ".bio", ".jsonl"};
+
+/* The canonical split a file name stands for ("valid.txt" -> "dev"), or NULL. */
+static const char *split_of(const char *name)
+{
+	static const char *const stems[][2] = {{"train", "train"},   {"dev", "dev"},
+	                                       {"valid", "dev"},     {"validation", "dev"},
+	                                       {"test", "test"}};
+	for (size_t e = 0; e < sizeof split_exts / sizeof *split_exts; e++) {
+		size_t n = strlen(name), m = strlen(split_exts[e]);
+		if (n <= m || strcmp(name + n - m, split_exts[e]) != 0)
+			continue;
+		for (size_t s = 0; s < sizeof stems / sizeof *stems; s++)
+			if (strlen(stems[s][0]) == n - m && strncmp(name, stems[s][0], n - m) == 0)
+				return stems[s][1];
+	}
+	return NULL;
+}
+
+/* The file of split `want` in dir, into path; available splits listed in avail. */
+static enum xnr_status find_split(const char *dir, const char *want, char *path, size_t path_bytes,
+                                  char *avail, size_t avail_bytes, struct xnr_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n_avail = 0, n_found = 0;
+	char found[256] = "";
+
+	if (!d)
+		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open the folder", dir);
+	avail[0] = '\0';
+	while ((e = readdir(d)) != NULL) {
+		const char *s = split_of(e->d_name);
+		if (!s)
+			continue;
+		if (!strstr(avail, s)) {
+			size_t len = strlen(avail);
+			snprintf(avail + len, avail_bytes - len, "%s%s", n_avail++ ? ", " : "", s);
+		}
+		if (strcmp(s, want) != 0)
+			continue;
+		if (n_found++ > 0) {
+			closedir(d);
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "%s: both %s and %s hold split %s (remove one or give the file)",
+			                dir, found, e->d_name, want);
+		}
+		snprintf(found, sizeof found, "%s", e->d_name);
+	}
+	closedir(d);
+	if (n_found == 0 && n_avail == 0)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "%s: no train, dev (valid) or test file with extension .txt, .conll, "
+		                ".iob, .bio or .jsonl (give a file instead)",
+		                dir);
+	if (n_found == 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: no split \"%s\" (available: %s; pick one with "
+		                                    "--split)",
+		                dir, want, avail);
+	return xnr_path_join(path, path_bytes, dir, found, err);
+}
+
+static enum xnr_status open_folder(const char *dir, const struct xnr_data_params *p,
+                                   struct xnr_dataset **out, struct xnr_error *err)
+{
+	const char *want = p->split ? p->split : "test";
+	char path[4096], avail[128];
+	const char *canon = NULL;
+	struct xnr_dataset *ds;
+	enum xnr_status st;
+
+	for (size_t e = 0; e < sizeof split_exts / sizeof *split_exts && !canon; e++) {
+		char probe[64];
+		snprintf(probe, sizeof probe, "%s%s", want, split_exts[e]);
+		canon = strlen(want) < 32 ? split_of(probe) : NULL;
+	}
+	if (!canon)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--split %s: not a split name (use train, dev, valid or test)", want);
+	st = find_split(dir, canon, path, sizeof path, avail, sizeof avail, err);
+	if (st != XNR_OK)
+		return st;
+	st = open_file(path, p, &ds, err);
+	if (st != XNR_OK)
+		return st;
+	ds->split = strdup(canon);
+	if (!ds->split) {
+		xnr_dataset_close(ds);
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+	}
+	*out = ds;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
+                                 struct xnr_dataset **out, struct xnr_error *err)
+{
+	struct xnr_data_params p = params ? *params : xnr_data_default_params();
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return xnr_fail(err, XNR_ERR_IO, "%s: no such file or folder (check the path)", path);
+	if (S_ISDIR(sb.st_mode))
+		return open_folder(path, &p, out, err);
+	return open_file(path, &p, out, err);
+}

@@ -1,0 +1,130 @@
+/*
+ * dataset.h - an NER dataset in memory: documents, sentences, words and gold
+ * tags, read from CoNLL files (word first, tag in the last or a chosen
+ * column, -DOCSTART- document boundaries) or JSONL ({"tokens", "ner_tags"}
+ * per line, HF datasets style), or from a folder of train/dev/test splits.
+ *
+ * Words live in one string pool (a few large blocks, not one malloc per
+ * word); per-word arrays are indexed by a global word index, sentences are
+ * ranges of it. Every word, sentence and document keeps its 1-based source
+ * line, so any later message can say "test.txt:1204". Reading is
+ * all-or-nothing: on any error nothing is returned and the message says
+ * "file:line: what (how to fix)". A dataset is immutable after opening
+ * except for xnr_dataset_convert; read-only use may be shared by threads.
+ */
+#ifndef XNR_DATA_DATASET_H
+#define XNR_DATA_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "data/labels.h"
+#include "data/scheme.h"
+
+enum xnr_data_format {
+	XNR_DATA_AUTO,  /* by extension: .jsonl is JSONL, anything else CoNLL */
+	XNR_DATA_CONLL,
+	XNR_DATA_JSONL,
+};
+
+struct xnr_data_params {
+	enum xnr_data_format format;
+	int tag_column;         /* CoNLL: 1-based column of the tag (>= 2); 0 = the last */
+	const char *labels;     /* JSONL integer ner_tags: "O,B-PER,..." in id order, or NULL */
+	const char *split;      /* folder: "train", "dev" (= "valid", "validation") or "test";
+	                           NULL picks "test" */
+	size_t max_line_bytes;  /* longer lines are XNR_ERR_LIMIT */
+	size_t max_words;       /* more words in the file is XNR_ERR_LIMIT */
+};
+
+struct xnr_sentence {
+	size_t first_word; /* index of its first word in the dataset's word arrays */
+	size_t n_words;    /* CoNLL sentences have >= 1; a JSONL line may have 0 */
+	size_t document;   /* index into documents */
+	long line;         /* source line of its first word (JSONL: its line) */
+	const char *id;    /* JSONL "id" as text, else NULL; in the pool */
+};
+
+struct xnr_document {
+	size_t first_sentence;
+	size_t n_sentences; /* may be 0 (two -DOCSTART- lines in a row) */
+	long line;          /* the -DOCSTART- line, or the first sentence's line */
+};
+
+struct xnr__pool;
+
+struct xnr_dataset {
+	char *path;  /* the file read (owned) */
+	char *split; /* the split name when opened from a folder ("test"), else NULL */
+	enum xnr_data_format format;
+	size_t n_words, n_sentences, n_documents;
+	const char **words;  /* (n_words) NUL-terminated UTF-8, in the pool */
+	int32_t *tags;       /* (n_words) index into labels */
+	long *word_lines;    /* (n_words) 1-based source line */
+	struct xnr_sentence *sentences; /* (n_sentences) */
+	struct xnr_document *documents; /* (n_documents) */
+	struct xnr_labels labels;       /* tag names; CoNLL: in order of first use;
+	                                   JSONL with ids: the --labels list */
+	struct xnr__pool *pool;
+	size_t cap_words, cap_sentences, cap_documents;
+};
+
+/* A scheme check over a whole dataset. */
+struct xnr_scheme_report {
+	enum xnr_scheme scheme;
+	size_t n_ill_formed;                     /* all problems found */
+	size_t n_by_kind[XNR_ILL_KIND_COUNT];
+	struct xnr_ill_formed *items;            /* the first n_items problems, in order */
+	size_t n_items;
+};
+
+/* Defaults: AUTO format, last column, 1 MiB lines, 50 million words, split NULL. */
+struct xnr_data_params xnr_data_default_params(void);
+
+/*
+ * Read the dataset at path (a file, or a folder holding train/dev/valid/test
+ * files with extension .txt, .conll, .iob, .bio or .jsonl; params->split
+ * picks one). params may be NULL for the defaults. On success *out is a new
+ * dataset the caller closes with xnr_dataset_close.
+ * Errors: XNR_ERR_IO (unreadable), XNR_ERR_FORMAT (ragged columns, a tag
+ * that is not a tag, bad JSON, invalid UTF-8), XNR_ERR_INPUT (empty file,
+ * missing split listing the ones present, ids without --labels),
+ * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels).
+ */
+enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
+                                 struct xnr_dataset **out, struct xnr_error *err);
+
+/* Parse n bytes of CoNLL or JSONL text (format must not be AUTO); `name`
+ * stands for the file in messages. Same contract as xnr_dataset_open. */
+enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *name,
+                                        const struct xnr_data_params *params,
+                                        struct xnr_dataset **out, struct xnr_error *err);
+
+void xnr_dataset_close(struct xnr_dataset *ds);
+
+/*
+ * Check every sentence against a scheme (xnr_dataset_detect picks the one
+ * with the fewest problems among those whose prefixes cover the dataset's,
+ * preferring IOB2, IOBES, BILOU, IOE2, IO, IOB1, IOE1 on ties). At most
+ * max_items problems are listed; all are counted. Caller frees *out with
+ * xnr_scheme_report_free. Errors: XNR_ERR_FORMAT when the tags mix prefixes
+ * no scheme has together (B- with L- and E-), XNR_ERR_NOMEM.
+ */
+enum xnr_status xnr_dataset_check(const struct xnr_dataset *ds, enum xnr_scheme scheme,
+                                  size_t max_items, struct xnr_scheme_report *out,
+                                  struct xnr_error *err);
+enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_items,
+                                   struct xnr_scheme_report *out, struct xnr_error *err);
+void xnr_scheme_report_free(struct xnr_scheme_report *r);
+
+/*
+ * Rewrite every sentence's tags into scheme `to` (xnr_scheme_convert: the
+ * conlleval "begin" repair fixes ill-formed spans; run xnr_dataset_check
+ * first to count them). Labels are rebuilt in order of first use.
+ * Errors: XNR_ERR_NOMEM; on failure the dataset is unchanged.
+ */
+enum xnr_status xnr_dataset_convert(struct xnr_dataset *ds, enum xnr_scheme to,
+                                    struct xnr_error *err);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * jsonl.c - the JSONL reader: one sentence per line as a JSON object
+ * {"tokens": ["EU", ...], "ner_tags": ["B-ORG", ...]} (Hugging Face datasets
+ * export), tags as strings or as integer ids into params->labels, and an
+ * optional "id" (string or integer). Each line is parsed by jansson with
+ * duplicate keys rejected; blank lines are skipped.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "core/lines.h"
+#include "data/internal.h"
+
+static enum xnr_status tag_id(struct xnr_dataset *ds, const json_t *v, size_t i, long line,
+                              int have_labels, int32_t *id, struct xnr_error *err)
+{
+	struct xnr_tag t;
+
+	if (json_is_integer(v)) {
+		json_int_t k = json_integer_value(v);
+		if (!have_labels)
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "%s:%ld: ner_tags are ids but no label list was given (pass "
+			                "--labels O,B-PER,... in id order)",
+			                ds->path, line);
+		if (k < 0 || (size_t)k >= ds->labels.n)
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s:%ld: tag %zu is id %" PRId64 ", but --labels has %zu "
+			                "labels (ids 0 to %zu)",
+			                ds->path, line, i + 1, (int64_t)k, ds->labels.n,
+			                ds->labels.n - 1);
+		*id = (int32_t)k;
+		return XNR_OK;
+	}
+	if (!json_is_string(v))
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: tag %zu is neither a string nor an integer id", ds->path,
+		                line, i + 1);
+	if (xnr_tag_parse(json_string_value(v), json_string_length(v), &t) != 0 ||
+	    json_string_length(v) > XNR_LABEL_MAX_BYTES)
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: \"%.64s\" (tag %zu) is not a tag (tags are O, or B-, I-, "
+		                "E-, S-, L-, U- and a type, as B-PER)",
+		                ds->path, line, json_string_value(v), i + 1);
+	return xnr_labels_add(&ds->labels, json_string_value(v), json_string_length(v), id,
+	                      ds->path, err);
+}
+
+static enum xnr_status sentence_id(struct xnr_dataset *ds, const json_t *obj, long line,
+                                   const char **id, struct xnr_error *err)
+{
+	const json_t *v = json_object_get(obj, "id");
+	char buf[32];
+
+	*id = NULL;
+	if (!v || json_is_null(v))
+		return XNR_OK;
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%" PRId64, (int64_t)json_integer_value(v));
+		*id = xnr__pool_str(ds, buf, strlen(buf));
+	} else if (json_is_string(v)) {
+		*id = xnr__pool_str(ds, json_string_value(v), json_string_length(v));
+	} else {
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s:%ld: \"id\" must be a string or an integer",
+		                ds->path, line);
+	}
+	if (!*id)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+	return XNR_OK;
+}
+
+static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long line,
+                                int have_labels, const struct xnr_data_params *p,
+                                struct xnr_error *err)
+{
+	const json_t *toks = json_object_get(obj, "tokens");
+	const json_t *tags = json_object_get(obj, "ner_tags");
+	const char *id;
+	enum xnr_status st;
+
+	if (!tags)
+		tags = json_object_get(obj, "tags");
+	if (!json_is_array(toks) || !json_is_array(tags))
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: needs arrays \"tokens\" and \"ner_tags\" (one sentence per "
+		                "line, as {\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]})",
+		                ds->path, line);
+	if (json_array_size(toks) != json_array_size(tags))
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: %zu tokens but %zu ner_tags (give one tag per token)",
+		                ds->path, line, json_array_size(toks), json_array_size(tags));
+	for (size_t i = 0; i < json_array_size(toks); i++) {
+		const json_t *w = json_array_get(toks, i);
+		int32_t tag;
+		if (!json_is_string(w) || json_string_length(w) == 0)
+			return xnr_fail(err, XNR_ERR_FORMAT,
+			                "%s:%ld: token %zu is not a non-empty string", ds->path, line,
+			                i + 1);
+		st = tag_id(ds, json_array_get(tags, i), i, line, have_labels, &tag, err);
+		if (st != XNR_OK)
+			return st;
+		st = xnr__ds_word(ds, json_string_value(w), json_string_length(w), tag, line, p,
+		                  err);
+		if (st != XNR_OK)
+			return st;
+	}
+	st = sentence_id(ds, obj, line, &id, err);
+	return st != XNR_OK ? st : xnr__ds_sentence(ds, line, id, 1, err);
+}
+
+static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len, long line,
+                                int have_labels, const struct xnr_data_params *p,
+                                struct xnr_error *err)
+{
+	json_error_t jerr;
+	json_t *obj;
+	enum xnr_status st;
+
+	if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	if (strspn(s, " \t") == len)
+		return XNR_OK;
+	st = xnr__utf8_check(s, len, ds->path, line, err);
+	if (st != XNR_OK)
+		return st;
+	obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!obj)
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s:%ld: invalid JSON at column %d: %s (one JSON "
+		                                     "object a line)",
+		                ds->path, line, jerr.column, jerr.text);
+	if (!json_is_object(obj))
+		st = xnr_fail(err, XNR_ERR_FORMAT,
+		              "%s:%ld: not a JSON object (one {\"tokens\", \"ner_tags\"} object a "
+		              "line)",
+		              ds->path, line);
+	else
+		st = sentence(ds, obj, line, have_labels, p, err);
+	json_decref(obj);
+	return st;
+}
+
+enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *name,
+                                const struct xnr_data_params *p, struct xnr_error *err)
+{
+	struct xnr_lines lr;
+	enum xnr_status st;
+
+	if (p->labels) {
+		xnr_labels_free(&ds->labels);
+		st = xnr_labels_parse(p->labels, &ds->labels, err);
+		for (size_t i = 0; st == XNR_OK && i < ds->labels.n; i++) {
+			struct xnr_tag t;
+			const char *l = ds->labels.names[i];
+			if (xnr_tag_parse(l, strlen(l), &t) != 0)
+				st = xnr_fail(err, XNR_ERR_INPUT,
+				              "--labels: \"%s\" is not a tag (tags are O, or B-, I-, E-, "
+				              "S-, L-, U- and a type, as B-PER)",
+				              l);
+		}
+		if (st != XNR_OK)
+			return st;
+	}
+	xnr_lines_init(&lr, f, name, p->max_line_bytes);
+	for (;;) {
+		const char *s;
+		size_t len;
+		st = xnr_lines_next(&lr, &s, &len, err);
+		if (st != XNR_OK || !s)
+			break;
+		st = one_line(ds, s, len, lr.line_no, p->labels != NULL, p, err);
+		if (st != XNR_OK)
+			break;
+	}
+	xnr_lines_free(&lr);
+	return st;
+}
