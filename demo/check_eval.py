@@ -7,7 +7,9 @@ Checks, and exits non-zero if any fails:
   * IOB2 is well formed (an I-X only after B-X or I-X) everywhere EXCEPT at exactly the
     positions of the deliberate mistakes listed in demo/README.md (EXPECTED_INVALID below);
   * at least 320 sentences.
-Then prints the counts quoted in demo/README.md: documents, sentences, tokens, entities per type.
+Then prints the counts quoted in demo/README.md: documents, sentences, tokens, entities per type,
+and counts of the hard cases (all-caps headlines, long entities, same-type lists, ambiguous
+surface forms, nested-looking spans, lowercase entities, entities at sentence start and end).
 Entities are counted like conlleval / seqeval's default mode: an I-X that does not continue an
 X span starts a new entity.
 Usage: python3 demo/check_eval.py [path/to/eval.conll]
@@ -54,6 +56,61 @@ def read(path):
     return docs, errors
 
 
+def spans(sent):
+    """Entities of one sentence as (start, end, type), conlleval-style."""
+    out, start, typ = [], None, None
+    tags = [t for _, t, _ in sent] + ["O"]
+    for i, t in enumerate(tags):
+        if start is not None and not (t.startswith("I-") and t[2:] == typ):
+            out.append((start, i, typ))
+            start = None
+        if t.startswith("B-") or (t.startswith("I-") and start is None):
+            start, typ = i, t[2:]
+    return out
+
+
+def hard_cases(docs):
+    """Counts of the deliberate hard cases, by simple surface rules."""
+    sents = [s for doc in docs for s in doc]
+    forms, ents = {}, []
+    for s in sents:
+        for w, t, _ in s:
+            forms.setdefault(w[:1].upper() + w[1:].lower() if w[:1].isupper() else w,
+                             set()).add(t[2:] if t != "O" else "O")
+        ents += [(s, b, e, ty) for b, e, ty in spans(s)]
+    single = {s[b][0].lower() for s, b, e, ty in ents if e - b == 1 and ty in ("LOC", "PER")}
+    sep = {",", "and", "or"}
+    same_type = 0
+    for s in sents:
+        sp = spans(s)
+        for (b1, e1, t1), (b2, _, t2) in zip(sp, sp[1:]):
+            if t1 == t2 and all(s[k][0] in sep for k in range(e1, b2)) and b2 - e1 <= 1:
+                same_type += 1
+
+    def last(s):
+        """Index of the last word, ignoring one closing punctuation token."""
+        return len(s) - 2 if s[-1][0] in {".", ":", '"'} else len(s) - 1
+    return {
+        "all-caps headlines": sum(1 for s in sents if len(s) > 3 and all(
+            not w.isalpha() or w.isupper() for w, _, _ in s)),
+        "entities of 5+ tokens": sum(1 for _, b, e, _ in ents if e - b >= 5),
+        "same-type neighbours (adjacent or split by , / and)": same_type,
+        "same-type neighbours directly adjacent (B-X B-X)": sum(
+            1 for s in sents for (_, e1, t1), (b2, _, t2) in zip(spans(s), spans(s)[1:])
+            if t1 == t2 and e1 == b2),
+        "ambiguous capitalised forms (2+ entity types)": sum(
+            1 for w, t in forms.items() if w[:1].isupper() and len(t - {"O"}) > 1),
+        "nested-looking spans": sum(1 for s, b, e, ty in ents if e - b > 1 and any(
+            s[k][0].lower() in single for k in range(b, e))),
+        "lowercase-initial entities": sum(1 for s, b, _, _ in ents if s[b][0][:1].islower()),
+        "entity words with inner capitals (iPhone, VfB)": sum(
+            1 for s, b, e, _ in ents for w, _, _ in s[b:e]
+            if any(x.islower() and y.isupper() for x, y in zip(w, w[1:]))),
+        "entities at sentence start": sum(1 for _, b, _, _ in ents if b == 0),
+        "entities at sentence end": sum(1 for s, _, e, _ in ents if e - 1 >= last(s)),
+    }
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "eval.conll")
@@ -83,6 +140,7 @@ def main():
     print(f"documents {len(docs)}, sentences {sentences}, tokens {tokens}, "
           f"entities {sum(counts.values())}: " +
           ", ".join(f"{t} {c}" for t, c in counts.items()))
+    print("hard cases: " + ", ".join(f"{k} {v}" for k, v in hard_cases(docs).items()))
     print(f"invalid IOB2 transitions: {len(invalid)} (all at listed deliberate mistakes)"
           if not errors else f"{len(errors)} error(s)")
     return 1 if errors else 0
