@@ -328,10 +328,11 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 		if (strcmp(s, want) != 0)
 			continue;
 		if (n_found++ > 0) {
+			xnr_fail(err, XNR_ERR_INPUT,
+			         "%s: both %s and %s hold split %s (remove one or give the file)", dir,
+			         found, e->d_name, want);
 			closedir(d);
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "%s: both %s and %s hold split %s (remove one or give the file)",
-			                dir, found, e->d_name, want);
+			return XNR_ERR_INPUT;
 		}
 		snprintf(found, sizeof found, "%s", e->d_name);
 	}
