@@ -61,8 +61,7 @@ static int is_comment(const struct cols *c, size_t expected, int tag_column)
 }
 
 static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, size_t *expected,
-                                 long line, const struct xnr_data_params *p,
-                                 struct xnr_error *err)
+                                 long line, const struct xnr_data_params *p, struct xnr_error *err)
 {
 	struct xnr_tag t;
 	int32_t id;
@@ -75,17 +74,19 @@ static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, s
 			                "columns with a space or tab)",
 			                ds->path, line);
 		if ((size_t)p->tag_column > c->n)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: %zu columns, but --tag-column is %d (give a column "
-			                "between 2 and %zu)",
-			                ds->path, line, c->n, p->tag_column, c->n);
+			return xnr_fail(
+			    err, XNR_ERR_FORMAT,
+			    "%s:%ld: %zu columns, but --tag-column is %d (give a column "
+			    "between 2 and %zu)",
+			    ds->path, line, c->n, p->tag_column, c->n);
 		*expected = c->n;
 	}
 	if (c->n != *expected)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: %zu column%s, expected %zu (every word line needs the same "
-		                "columns; use --tag-column)",
-		                ds->path, line, c->n, c->n == 1 ? "" : "s", *expected);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s:%ld: %zu column%s, expected %zu (every word line needs the same "
+		    "columns; use --tag-column)",
+		    ds->path, line, c->n, c->n == 1 ? "" : "s", *expected);
 	if (xnr_tag_parse(c->tag, c->tag_len, &t) != 0 || c->tag_len > XNR_LABEL_MAX_BYTES)
 		return xnr_fail(err, XNR_ERR_FORMAT,
 		                "%s:%ld: \"%.*s\" is not a tag (tags are O, or B-, I-, E-, S-, L-, "
@@ -98,9 +99,8 @@ static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, s
 	return xnr__ds_word(ds, c->first, c->first_len, id, line, p, err);
 }
 
-static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len,
-                                size_t *expected, long line, const struct xnr_data_params *p,
-                                struct xnr_error *err)
+static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len, size_t *expected,
+                                long line, const struct xnr_data_params *p, struct xnr_error *err)
 {
 	struct cols c;
 	enum xnr_status st;
@@ -132,10 +132,11 @@ enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *nam
 	enum xnr_status st;
 
 	if (p->tag_column < 0 || p->tag_column == 1)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "--tag-column %d: the tag column must be 2 or more (column 1 is the "
-		                "word)",
-		                p->tag_column);
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "--tag-column %d: the tag column must be 2 or more (column 1 is the "
+		    "word)",
+		    p->tag_column);
 	xnr_lines_init(&lr, f, name, p->max_line_bytes);
 	for (;;) {
 		const char *s;

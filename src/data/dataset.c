@@ -120,8 +120,8 @@ enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_e
 	return XNR_OK;
 }
 
-enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
-                                 int keep_empty, struct xnr_error *err)
+enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id, int keep_empty,
+                                 struct xnr_error *err)
 {
 	size_t first = ds->n_sentences ? ds->sentences[ds->n_sentences - 1].first_word +
 	                                     ds->sentences[ds->n_sentences - 1].n_words
@@ -157,9 +157,10 @@ enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, lon
 		utf8proc_ssize_t n;
 		if ((unsigned char)s[i] < 0x80) {
 			if (s[i] == '\0')
-				return xnr_fail(err, XNR_ERR_FORMAT,
-				                "%s:%ld: NUL byte at byte %zu (is this a text file?)",
-				                name, line, i + 1);
+				return xnr_fail(
+				    err, XNR_ERR_FORMAT,
+				    "%s:%ld: NUL byte at byte %zu (is this a text file?)", name,
+				    line, i + 1);
 			i++;
 			continue;
 		}
@@ -237,10 +238,10 @@ static enum xnr_status read_stream(FILE *f, const char *name, enum xnr_data_form
 	else
 		st = xnr__conll_read(ds, f, name, p, err);
 	if (st == XNR_OK && ds->n_sentences == 0)
-		st = xnr_fail(err, XNR_ERR_INPUT,
-		              "%s: no sentences (the file is empty; expected %s)", name,
-		              format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
-		                                       : "lines of word and tag columns");
+		st = xnr_fail(
+		    err, XNR_ERR_INPUT, "%s: no sentences (the file is empty; expected %s)", name,
+		    format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
+		                             : "lines of word and tag columns");
 	if (st != XNR_OK) {
 		xnr_dataset_close(ds);
 		return st;
@@ -258,7 +259,8 @@ enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *
 	FILE *f;
 
 	if (p.format == XNR_DATA_AUTO)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s: say whether the text is CoNLL or JSONL", name);
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: say whether the text is CoNLL or JSONL",
+		                name);
 	if (n == 0)
 		return xnr_fail(err, XNR_ERR_INPUT, "%s: no sentences (the input is empty)", name);
 	f = fmemopen((void *)data, n, "r");
@@ -291,8 +293,10 @@ static const char *const split_exts[] = {".txt", ".conll", ".iob", ".bio", ".jso
 /* The canonical split a file name stands for ("valid.txt" -> "dev"), or NULL. */
 static const char *split_of(const char *name)
 {
-	static const char *const stems[][2] = {{"train", "train"},   {"dev", "dev"},
-	                                       {"valid", "dev"},     {"validation", "dev"},
+	static const char *const stems[][2] = {{"train", "train"},
+	                                       {"dev", "dev"},
+	                                       {"valid", "dev"},
+	                                       {"validation", "dev"},
 	                                       {"test", "test"}};
 	for (size_t e = 0; e < sizeof split_exts / sizeof *split_exts; e++) {
 		size_t n = strlen(name), m = strlen(split_exts[e]);
@@ -329,8 +333,8 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 			continue;
 		if (n_found++ > 0) {
 			xnr_fail(err, XNR_ERR_INPUT,
-			         "%s: both %s and %s hold split %s (remove one or give the file)", dir,
-			         found, e->d_name, want);
+			         "%s: both %s and %s hold split %s (remove one or give the file)",
+			         dir, found, e->d_name, want);
 			closedir(d);
 			return XNR_ERR_INPUT;
 		}
@@ -338,13 +342,15 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 	}
 	closedir(d);
 	if (n_found == 0 && n_avail == 0)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "%s: no train, dev (valid) or test file with extension .txt, .conll, "
-		                ".iob, .bio or .jsonl (give a file instead)",
-		                dir);
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "%s: no train, dev (valid) or test file with extension .txt, .conll, "
+		    ".iob, .bio or .jsonl (give a file instead)",
+		    dir);
 	if (n_found == 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s: no split \"%s\" (available: %s; pick one with "
-		                                    "--split)",
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "%s: no split \"%s\" (available: %s; pick one with "
+		                "--split)",
 		                dir, want, avail);
 	return xnr_path_join(path, path_bytes, dir, found, err);
 }
@@ -365,7 +371,8 @@ static enum xnr_status open_folder(const char *dir, const struct xnr_data_params
 	}
 	if (!canon)
 		return xnr_fail(err, XNR_ERR_INPUT,
-		                "--split %s: not a split name (use train, dev, valid or test)", want);
+		                "--split %s: not a split name (use train, dev, valid or test)",
+		                want);
 	st = find_split(dir, canon, path, sizeof path, avail, sizeof avail, err);
 	if (st != XNR_OK)
 		return st;
@@ -388,7 +395,8 @@ enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params 
 	struct stat sb;
 
 	if (stat(path, &sb) != 0)
-		return xnr_fail(err, XNR_ERR_IO, "%s: no such file or folder (check the path)", path);
+		return xnr_fail(err, XNR_ERR_IO, "%s: no such file or folder (check the path)",
+		                path);
 	if (S_ISDIR(sb.st_mode))
 		return open_folder(path, &p, out, err);
 	return open_file(path, &p, out, err);

@@ -23,19 +23,19 @@
 #include "data/scheme.h"
 
 enum xnr_data_format {
-	XNR_DATA_AUTO,  /* by extension: .jsonl is JSONL, anything else CoNLL */
+	XNR_DATA_AUTO, /* by extension: .jsonl is JSONL, anything else CoNLL */
 	XNR_DATA_CONLL,
 	XNR_DATA_JSONL,
 };
 
 struct xnr_data_params {
 	enum xnr_data_format format;
-	int tag_column;         /* CoNLL: 1-based column of the tag (>= 2); 0 = the last */
-	const char *labels;     /* JSONL integer ner_tags: "O,B-PER,..." in id order, or NULL */
-	const char *split;      /* folder: "train", "dev" (= "valid", "validation") or "test";
-	                           NULL picks "test" */
-	size_t max_line_bytes;  /* longer lines are XNR_ERR_LIMIT */
-	size_t max_words;       /* more words in the file is XNR_ERR_LIMIT */
+	int tag_column;        /* CoNLL: 1-based column of the tag (>= 2); 0 = the last */
+	const char *labels;    /* JSONL integer ner_tags: "O,B-PER,..." in id order, or NULL */
+	const char *split;     /* folder: "train", "dev" (= "valid", "validation") or "test";
+	                          NULL picks "test" */
+	size_t max_line_bytes; /* longer lines are XNR_ERR_LIMIT */
+	size_t max_words;      /* more words in the file is XNR_ERR_LIMIT */
 };
 
 struct xnr_sentence {
@@ -59,9 +59,9 @@ struct xnr_dataset {
 	char *split; /* the split name when opened from a folder ("test"), else NULL */
 	enum xnr_data_format format;
 	size_t n_words, n_sentences, n_documents;
-	const char **words;  /* (n_words) NUL-terminated UTF-8, in the pool */
-	int32_t *tags;       /* (n_words) index into labels */
-	long *word_lines;    /* (n_words) 1-based source line */
+	const char **words;             /* (n_words) NUL-terminated UTF-8, in the pool */
+	int32_t *tags;                  /* (n_words) index into labels */
+	long *word_lines;               /* (n_words) 1-based source line */
 	struct xnr_sentence *sentences; /* (n_sentences) */
 	struct xnr_document *documents; /* (n_documents) */
 	struct xnr_labels labels;       /* tag names; CoNLL: in order of first use;
@@ -73,9 +73,9 @@ struct xnr_dataset {
 /* A scheme check over a whole dataset. */
 struct xnr_scheme_report {
 	enum xnr_scheme scheme;
-	size_t n_ill_formed;                     /* all problems found */
+	size_t n_ill_formed; /* all problems found */
 	size_t n_by_kind[XNR_ILL_KIND_COUNT];
-	struct xnr_ill_formed *items;            /* the first n_items problems, in order */
+	struct xnr_ill_formed *items; /* the first n_items problems, in order */
 	size_t n_items;
 };
 

@@ -66,8 +66,8 @@ static enum xnr_status check(const struct xnr_dataset *ds, struct scratch *s,
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
 	for (size_t si = 0; si < ds->n_sentences; si++) {
 		const struct xnr_sentence *sen = &ds->sentences[si];
-		size_t n = xnr_scheme_check(scheme, gather(s, ds, si), sen->n_words, s->ill,
-		                            sen->n_words);
+		size_t n =
+		    xnr_scheme_check(scheme, gather(s, ds, si), sen->n_words, s->ill, sen->n_words);
 		for (size_t k = 0; k < n; k++) {
 			struct xnr_ill_formed *it = &s->ill[k];
 			it->sentence = si;
@@ -117,9 +117,8 @@ static int covers(enum xnr_scheme scheme, const char *used)
 enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_items,
                                    struct xnr_scheme_report *out, struct xnr_error *err)
 {
-	static const enum xnr_scheme order[] = {XNR_SCHEME_IOB2, XNR_SCHEME_IOBES,
-	                                        XNR_SCHEME_BILOU, XNR_SCHEME_IOE2,
-	                                        XNR_SCHEME_IO,   XNR_SCHEME_IOB1,
+	static const enum xnr_scheme order[] = {XNR_SCHEME_IOB2, XNR_SCHEME_IOBES, XNR_SCHEME_BILOU,
+	                                        XNR_SCHEME_IOE2, XNR_SCHEME_IO,    XNR_SCHEME_IOB1,
 	                                        XNR_SCHEME_IOE1};
 	char used[8] = "";
 	size_t best_count = (size_t)-1;

@@ -21,8 +21,8 @@ enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t le
 
 /* Close the sentence made of the words appended since the last one; with
  * keep_empty 0 nothing happens when there are none. */
-enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
-                                 int keep_empty, struct xnr_error *err);
+enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id, int keep_empty,
+                                 struct xnr_error *err);
 
 /* Start a new document at line. */
 enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_error *err);

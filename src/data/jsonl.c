@@ -20,10 +20,11 @@ static enum xnr_status tag_id(struct xnr_dataset *ds, const json_t *v, size_t i,
 	if (json_is_integer(v)) {
 		json_int_t k = json_integer_value(v);
 		if (!have_labels)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "%s:%ld: ner_tags are ids but no label list was given (pass "
-			                "--labels O,B-PER,... in id order)",
-			                ds->path, line);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "%s:%ld: ner_tags are ids but no label list was given (pass "
+			    "--labels O,B-PER,... in id order)",
+			    ds->path, line);
 		if (k < 0 || (size_t)k >= ds->labels.n)
 			return xnr_fail(err, XNR_ERR_FORMAT,
 			                "%s:%ld: tag %zu is id %" PRId64 ", but --labels has %zu "
@@ -62,8 +63,8 @@ static enum xnr_status sentence_id(struct xnr_dataset *ds, const json_t *obj, lo
 	} else if (json_is_string(v)) {
 		*id = xnr__pool_str(ds, json_string_value(v), json_string_length(v));
 	} else {
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s:%ld: \"id\" must be a string or an integer",
-		                ds->path, line);
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: \"id\" must be a string or an integer", ds->path, line);
 	}
 	if (!*id)
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
@@ -82,10 +83,11 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 	if (!tags)
 		tags = json_object_get(obj, "tags");
 	if (!json_is_array(toks) || !json_is_array(tags))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: needs arrays \"tokens\" and \"ner_tags\" (one sentence per "
-		                "line, as {\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]})",
-		                ds->path, line);
+		return xnr_fail(
+		    err, XNR_ERR_FORMAT,
+		    "%s:%ld: needs arrays \"tokens\" and \"ner_tags\" (one sentence per "
+		    "line, as {\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]})",
+		    ds->path, line);
 	if (json_array_size(toks) != json_array_size(tags))
 		return xnr_fail(err, XNR_ERR_FORMAT,
 		                "%s:%ld: %zu tokens but %zu ner_tags (give one tag per token)",
@@ -95,8 +97,8 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 		int32_t tag;
 		if (!json_is_string(w) || json_string_length(w) == 0)
 			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: token %zu is not a non-empty string", ds->path, line,
-			                i + 1);
+			                "%s:%ld: token %zu is not a non-empty string", ds->path,
+			                line, i + 1);
 		st = tag_id(ds, json_array_get(tags, i), i, line, have_labels, &tag, err);
 		if (st != XNR_OK)
 			return st;
@@ -128,8 +130,9 @@ static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t le
 		return st;
 	obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s:%ld: invalid JSON at column %d: %s (one JSON "
-		                                     "object a line)",
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s:%ld: invalid JSON at column %d: %s (one JSON "
+		                "object a line)",
 		                ds->path, line, jerr.column, jerr.text);
 	if (!json_is_object(obj))
 		st = xnr_fail(err, XNR_ERR_FORMAT,
@@ -155,10 +158,11 @@ enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *nam
 			struct xnr_tag t;
 			const char *l = ds->labels.names[i];
 			if (xnr_tag_parse(l, strlen(l), &t) != 0)
-				st = xnr_fail(err, XNR_ERR_INPUT,
-				              "--labels: \"%s\" is not a tag (tags are O, or B-, I-, E-, "
-				              "S-, L-, U- and a type, as B-PER)",
-				              l);
+				st = xnr_fail(
+				    err, XNR_ERR_INPUT,
+				    "--labels: \"%s\" is not a tag (tags are O, or B-, I-, E-, "
+				    "S-, L-, U- and a type, as B-PER)",
+				    l);
 		}
 		if (st != XNR_OK)
 			return st;

@@ -126,8 +126,8 @@ enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out, struc
 			goto fail;
 		}
 		if (xnr_labels_find(&ls, p, len) >= 0) {
-			st = xnr_fail(err, XNR_ERR_INPUT, "--labels: %.*s appears twice (list each once)",
-			              (int)len, p);
+			st = xnr_fail(err, XNR_ERR_INPUT,
+			              "--labels: %.*s appears twice (list each once)", (int)len, p);
 			goto fail;
 		}
 		st = xnr_labels_add(&ls, p, len, &id, "--labels", err);
@@ -186,7 +186,8 @@ enum xnr_status xnr_label_map_parse(const char *text, struct xnr_label_map *out,
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		const char *eq = memchr(p, '=', len);
-		if (!eq || eq == p || eq + 1 == p + len || memchr(eq + 1, '=', (size_t)(p + len - eq - 1))) {
+		if (!eq || eq == p || eq + 1 == p + len ||
+		    memchr(eq + 1, '=', (size_t)(p + len - eq - 1))) {
 			st = xnr_fail(err, XNR_ERR_INPUT,
 			              "--label-map: \"%.*s\" is not a pair DATASET=MODEL (write "
 			              "B-PERSON=B-PER,I-PERSON=I-PER)",
@@ -246,8 +247,8 @@ static const char *suggest(const char *const *model, size_t n_model, const char 
 }
 
 static enum xnr_status unknown(const struct xnr_labels *data, const char *const *model,
-                               size_t n_model, const struct xnr_label_map *map,
-                               const char *what, size_t first, struct xnr_error *err)
+                               size_t n_model, const struct xnr_label_map *map, const char *what,
+                               size_t first, struct xnr_error *err)
 {
 	char unk[512], ml[512], dl[512];
 	size_t nu = 0, nm = 0, nd = 0, n_unknown = 0;
@@ -275,8 +276,8 @@ static enum xnr_status unknown(const struct xnr_labels *data, const char *const 
 }
 
 enum xnr_status xnr_labels_match(const struct xnr_labels *data, const char *const *model,
-                                 size_t n_model, const struct xnr_label_map *map,
-                                 const char *what, int32_t *out, struct xnr_error *err)
+                                 size_t n_model, const struct xnr_label_map *map, const char *what,
+                                 int32_t *out, struct xnr_error *err)
 {
 	for (size_t i = 0; i < data->n; i++)
 		if (model_id(model, n_model, mapped(map, data->names[i])) < 0)

@@ -49,8 +49,7 @@ enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char *name, size_t l
 
 /* Split a comma-separated list ("O,B-PER,I-PER", as --labels) into a new set
  * in list order. Errors: XNR_ERR_INPUT on an empty or duplicate name. */
-enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out,
-                                 struct xnr_error *err);
+enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out, struct xnr_error *err);
 
 /* Parse "A=B,C=D" (as --label-map) into *out (caller frees with
  * xnr_label_map_free). Errors: XNR_ERR_INPUT naming the bad pair. */
@@ -67,7 +66,7 @@ void xnr_label_map_free(struct xnr_label_map *map);
  * unknown labels and both sets and suggesting a --label-map; out untouched.
  */
 enum xnr_status xnr_labels_match(const struct xnr_labels *data, const char *const *model,
-                                 size_t n_model, const struct xnr_label_map *map,
-                                 const char *what, int32_t *out, struct xnr_error *err);
+                                 size_t n_model, const struct xnr_label_map *map, const char *what,
+                                 int32_t *out, struct xnr_error *err);
 
 #endif

@@ -10,15 +10,15 @@
 #include <strings.h>
 
 static const char *const scheme_names[XNR_SCHEME_COUNT] = {
-    [XNR_SCHEME_IO] = "IO",     [XNR_SCHEME_IOB1] = "IOB1",   [XNR_SCHEME_IOB2] = "IOB2",
-    [XNR_SCHEME_IOE1] = "IOE1", [XNR_SCHEME_IOE2] = "IOE2",   [XNR_SCHEME_IOBES] = "IOBES",
+    [XNR_SCHEME_IO] = "IO",       [XNR_SCHEME_IOB1] = "IOB1", [XNR_SCHEME_IOB2] = "IOB2",
+    [XNR_SCHEME_IOE1] = "IOE1",   [XNR_SCHEME_IOE2] = "IOE2", [XNR_SCHEME_IOBES] = "IOBES",
     [XNR_SCHEME_BILOU] = "BILOU",
 };
 
 /* Prefixes each scheme has besides O. */
 static const char *const scheme_prefixes[XNR_SCHEME_COUNT] = {
-    [XNR_SCHEME_IO] = "I",      [XNR_SCHEME_IOB1] = "BI",     [XNR_SCHEME_IOB2] = "BI",
-    [XNR_SCHEME_IOE1] = "IE",   [XNR_SCHEME_IOE2] = "IE",     [XNR_SCHEME_IOBES] = "BIES",
+    [XNR_SCHEME_IO] = "I",       [XNR_SCHEME_IOB1] = "BI", [XNR_SCHEME_IOB2] = "BI",
+    [XNR_SCHEME_IOE1] = "IE",    [XNR_SCHEME_IOE2] = "IE", [XNR_SCHEME_IOBES] = "BIES",
     [XNR_SCHEME_BILOU] = "BILU",
 };
 
@@ -120,7 +120,8 @@ static int check_one(enum xnr_scheme s, const struct xnr_tag *p, const struct xn
 			if (!same_type(p, c))
 				return XNR_ILL_TYPE_SWITCH;
 		}
-		if (s != XNR_SCHEME_IOB2 && is_one_of(c->prefix, "BI") && !is_one_of(nx->prefix, cont))
+		if (s != XNR_SCHEME_IOB2 && is_one_of(c->prefix, "BI") &&
+		    !is_one_of(nx->prefix, cont))
 			return XNR_ILL_UNCLOSED;
 		return -1;
 	case XNR_SCHEME_IOE2:
@@ -188,8 +189,7 @@ static void decode_iob2(const struct xnr_tag *in, size_t n, struct xnr_tag *out)
 	}
 }
 
-void xnr_scheme_convert(enum xnr_scheme to, const struct xnr_tag *in, size_t n,
-                        struct xnr_tag *out)
+void xnr_scheme_convert(enum xnr_scheme to, const struct xnr_tag *in, size_t n, struct xnr_tag *out)
 {
 	struct xnr_tag prev = {'O', "", 0};
 
@@ -198,8 +198,8 @@ void xnr_scheme_convert(enum xnr_scheme to, const struct xnr_tag *in, size_t n,
 		struct xnr_tag cur = out[i];
 		int start = cur.prefix == 'B';
 		int end = cur.prefix != 'O' && (i + 1 == n || out[i + 1].prefix != 'I');
-		int next_adjacent = end && i + 1 < n && out[i + 1].prefix == 'B' &&
-		                    same_type(&cur, &out[i + 1]);
+		int next_adjacent =
+		    end && i + 1 < n && out[i + 1].prefix == 'B' && same_type(&cur, &out[i + 1]);
 		int prev_adjacent = start && prev.prefix != 'O' && same_type(&prev, &cur);
 
 		prev = cur;

@@ -41,9 +41,9 @@ struct xnr_tag {
 enum xnr_ill_kind {
 	XNR_ILL_NO_START,    /* I-X/E-X/L-X after O or at sentence start */
 	XNR_ILL_TYPE_SWITCH, /* I-Y/E-Y/L-Y right after a span of type X */
-	XNR_ILL_UNCLOSED,    /* a span that needs an end tag (B in IOBES, I in IOE2) is not closed */
-	XNR_ILL_BOUNDARY,    /* IOB1 B-X not after an X span; IOE1 E-X not before one */
-	XNR_ILL_PREFIX,      /* a prefix the scheme does not have (S- in IOB2) */
+	XNR_ILL_UNCLOSED, /* a span that needs an end tag (B in IOBES, I in IOE2) is not closed */
+	XNR_ILL_BOUNDARY, /* IOB1 B-X not after an X span; IOE1 E-X not before one */
+	XNR_ILL_PREFIX,   /* a prefix the scheme does not have (S- in IOB2) */
 	XNR_ILL_KIND_COUNT
 };
 

@@ -19,9 +19,9 @@ struct bad_case {
 };
 
 static const struct bad_case cases[] = {
-    {XNR_DATA_CONLL, "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-MISC\n",
-     XNR_ERR_FORMAT, "bad:3: 3 columns, expected 4 (every word line needs the same columns; "
-                     "use --tag-column)"},
+    {XNR_DATA_CONLL, "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-MISC\n", XNR_ERR_FORMAT,
+     "bad:3: 3 columns, expected 4 (every word line needs the same columns; "
+     "use --tag-column)"},
     {XNR_DATA_CONLL, "EU B_ORG\n", XNR_ERR_FORMAT, "bad:1: \"B_ORG\" is not a tag"},
     {XNR_DATA_CONLL, "EU O\n\nPeter X-PER\n", XNR_ERR_FORMAT, "bad:3: \"X-PER\" is not a tag"},
     {XNR_DATA_CONLL, "EU NNP\n", XNR_ERR_FORMAT, "bad:1: \"NNP\" is not a tag"},
@@ -96,8 +96,9 @@ static void test_files(void **state)
 	assert_non_null(strstr(err.msg, "long.conll:2: line longer than"));
 	free(big);
 
-	assert_int_equal(xnr_dataset_open(tu_src("tests/fixtures/data/none.conll"), NULL, &ds, &err),
-	                 XNR_ERR_IO);
+	assert_int_equal(
+	    xnr_dataset_open(tu_src("tests/fixtures/data/none.conll"), NULL, &ds, &err),
+	    XNR_ERR_IO);
 	assert_non_null(strstr(err.msg, "none.conll: no such file"));
 
 	path = tu_write(dir, "ok.conll", "a B-PER\nb O\n\nc O\n", 17);

@@ -15,7 +15,8 @@ static void test_jsonl_strings(void **state)
 	struct xnr_error err = {0};
 	(void)state;
 
-	if (xnr_dataset_open(tu_src("tests/fixtures/data/strings.jsonl"), NULL, &ds, &err) != XNR_OK)
+	if (xnr_dataset_open(tu_src("tests/fixtures/data/strings.jsonl"), NULL, &ds, &err) !=
+	    XNR_OK)
 		fail_msg("%s", err.msg);
 	assert_int_equal(ds->format, XNR_DATA_JSONL);
 	assert_int_equal(ds->n_sentences, 3);

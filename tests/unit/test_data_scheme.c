@@ -37,8 +37,9 @@ static const char *format(const struct xnr_tag *tags, size_t n)
 		if (tags[i].prefix == 'O')
 			len += (size_t)snprintf(out + len, sizeof out - len, "%sO", i ? " " : "");
 		else
-			len += (size_t)snprintf(out + len, sizeof out - len, "%s%c-%.*s", i ? " " : "",
-			                        tags[i].prefix, (int)tags[i].type_len, tags[i].type);
+			len +=
+			    (size_t)snprintf(out + len, sizeof out - len, "%s%c-%.*s", i ? " " : "",
+			                     tags[i].prefix, (int)tags[i].type_len, tags[i].type);
 	}
 	return out;
 }
@@ -181,8 +182,7 @@ static void test_convert_repairs(void **state)
 	(void)state;
 	/* conlleval "begin": I-X that cannot continue opens a span. */
 	assert_string_equal(convert(XNR_SCHEME_IOB2, "I-ORG I-ORG I-ORG"), "B-ORG I-ORG I-ORG");
-	assert_string_equal(convert(XNR_SCHEME_IOB2, "B-PER I-LOC O I-PER"),
-	                    "B-PER B-LOC O B-PER");
+	assert_string_equal(convert(XNR_SCHEME_IOB2, "B-PER I-LOC O I-PER"), "B-PER B-LOC O B-PER");
 	/* E/L without a start is a one-word span; an unclosed B still ends. */
 	assert_string_equal(convert(XNR_SCHEME_IOB2, "O E-PER B-LOC I-LOC O"),
 	                    "O B-PER B-LOC I-LOC O");
@@ -279,9 +279,12 @@ static void test_dataset_check_convert(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tag_parse),       cmocka_unit_test(test_scheme_names),
-	    cmocka_unit_test(test_check),           cmocka_unit_test(test_convert_all_pairs),
-	    cmocka_unit_test(test_convert_repairs), cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_tag_parse),
+	    cmocka_unit_test(test_scheme_names),
+	    cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_convert_all_pairs),
+	    cmocka_unit_test(test_convert_repairs),
+	    cmocka_unit_test(test_detect),
 	    cmocka_unit_test(test_dataset_check_convert),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
