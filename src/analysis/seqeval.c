@@ -137,8 +137,12 @@ static int averages(struct xnr_seqeval_report *r, double zd)
 		w[k] = (double)cl->n_true;
 	}
 	prf(tp, pred, truth, zd, &r->micro);
-	double nn = (double)n; /* numpy: mean of an empty array is NaN */
-	r->macro = (struct xnr_prf){np_sum(p, n) / nn, np_sum(rc, n) / nn, np_sum(f, n) / nn, truth};
+	double nn = (double)n;
+	if (n == 0) /* numpy: the mean of an empty array is NaN */
+		r->macro = (struct xnr_prf){NAN, NAN, NAN, truth};
+	else
+		r->macro = (struct xnr_prf){np_sum(p, n) / nn, np_sum(rc, n) / nn,
+		                            np_sum(f, n) / nn, truth};
 	if (truth == 0) {
 		double pz = pred == 0 ? zd : 0.0;
 		r->weighted = (struct xnr_prf){pz, zd, pz, 0};
@@ -249,14 +253,25 @@ static size_t n_chars(const char *s)
 	return n;
 }
 
+/* ' {:>9.{digits}f}': Python prints NaN as "nan" whatever its sign bit */
+static void write_score(struct sbuf *b, int digits, double v)
+{
+	if (isnan(v))
+		sb_printf(b, " %9s", "nan");
+	else
+		sb_printf(b, " %9.*f", digits, v);
+}
+
 /* '{:>{width}s} ' + ' {:>9.{digits}f}' * 3 + ' {:>9}' */
 static void write_row(struct sbuf *b, const char *name, size_t width, int digits,
                       const struct xnr_prf *s)
 {
 	size_t len = n_chars(name);
-	sb_printf(b, "%*s%s  %9.*f %9.*f %9.*f %9lld\n", (int)(width > len ? width - len : 0), "",
-	          name, digits, s->precision, digits, s->recall, digits, s->f1,
-	          (long long)s->support);
+	sb_printf(b, "%*s%s ", (int)(width > len ? width - len : 0), "", name);
+	write_score(b, digits, s->precision);
+	write_score(b, digits, s->recall);
+	write_score(b, digits, s->f1);
+	sb_printf(b, " %9lld\n", (long long)s->support);
 }
 
 enum xnr_status xnr_seqeval_format(const struct xnr_seqeval_report *r, int digits, char **out,
