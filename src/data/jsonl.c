@@ -2,9 +2,9 @@
  * jsonl.c - the JSONL reader: one sentence per line as a JSON object
  * {"tokens": ["EU", ...], "ner_tags": ["B-ORG", ...]} (Hugging Face datasets
  * export; "tags" is accepted for "ner_tags"), tags as strings or as integer
- * ids into params->labels, and an
- * optional "id" (string or integer). Each line is parsed by jansson with
- * duplicate keys rejected; blank lines are skipped.
+ * ids into params->labels, and an optional "id" (string or integer). Each
+ * line is parsed by jansson with duplicate keys rejected; blank lines are
+ * skipped.
  */
 #include <inttypes.h>
 #include <jansson.h>
