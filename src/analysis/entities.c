@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_TYPE UINT32_MAX         /* seqeval's initial prev_type '' */
+#define NO_TYPE     UINT32_MAX       /* seqeval's initial prev_type '' */
 #define ABSENT_TYPE (UINT32_MAX - 1) /* '_' when no tag has that type */
 
 /* Prefix bit flags (seqeval Prefix); ANY includes U and L as in 1.2.2. */
@@ -31,41 +31,77 @@ struct scheme_def {
 
 /* seqeval/scheme.py, class by class (shared/reference/ner-analysis.md §2.2). */
 static const struct scheme_def schemes[XNR_SEQEVAL_SCHEME_COUNT] = {
-    [XNR_SEQEVAL_IOB1] = {"IOB1", PI | PO | PB, "I, O, B",
-                          {{PO, PI, ANYT}, {PI, PI, DIFF}, {PB, PI, ANYT}, {PI, PB, SAME},
-                           {PB, PB, SAME}},
-                          {{PB, PI, SAME}, {PI, PI, SAME}},
-                          {{PI, PI, DIFF}, {PI, PO, ANYT}, {PI, PB, ANYT}, {PB, PO, ANYT},
-                           {PB, PI, DIFF}, {PB, PB, SAME}},
-                          5, 2, 6},
-    [XNR_SEQEVAL_IOB2] = {"IOB2", PI | PO | PB, "I, O, B",
+    [XNR_SEQEVAL_IOB1] =
+        {"IOB1",
+         PI | PO | PB,
+         "I, O, B",
+         {{PO, PI, ANYT}, {PI, PI, DIFF}, {PB, PI, ANYT}, {PI, PB, SAME}, {PB, PB, SAME}},
+         {{PB, PI, SAME}, {PI, PI, SAME}},
+         {{PI, PI, DIFF},
+          {PI, PO, ANYT},
+          {PI, PB, ANYT},
+          {PB, PO, ANYT},
+          {PB, PI, DIFF},
+          {PB, PB, SAME}},
+         5,
+         2,
+         6},
+    [XNR_SEQEVAL_IOB2] = {"IOB2",
+                          PI | PO | PB,
+                          "I, O, B",
                           {{PANY, PB, ANYT}},
                           {{PB, PI, SAME}, {PI, PI, SAME}},
-                          {{PI, PO, ANYT}, {PI, PI, DIFF}, {PI, PB, ANYT}, {PB, PO, ANYT},
-                           {PB, PI, DIFF}, {PB, PB, ANYT}},
-                          1, 2, 6},
-    [XNR_SEQEVAL_IOE1] = {"IOE1", PI | PO | PE, "I, O, E",
-                          {{PO, PI, ANYT}, {PI, PI, DIFF}, {PE, PI, ANYT}, {PE, PE, SAME}},
-                          {{PI, PI, SAME}, {PI, PE, SAME}},
-                          {{PI, PI, DIFF}, {PI, PO, ANYT}, {PI, PE, DIFF}, {PE, PI, SAME},
-                           {PE, PE, SAME}},
-                          4, 2, 5},
-    [XNR_SEQEVAL_IOE2] = {"IOE2", PI | PO | PE, "I, O, E",
-                          {{PO, PI, ANYT}, {PO, PE, ANYT}, {PE, PI, ANYT}, {PE, PE, ANYT},
-                           {PI, PI, DIFF}, {PI, PE, DIFF}},
+                          {{PI, PO, ANYT},
+                           {PI, PI, DIFF},
+                           {PI, PB, ANYT},
+                           {PB, PO, ANYT},
+                           {PB, PI, DIFF},
+                           {PB, PB, ANYT}},
+                          1,
+                          2,
+                          6},
+    [XNR_SEQEVAL_IOE1] =
+        {"IOE1",
+         PI | PO | PE,
+         "I, O, E",
+         {{PO, PI, ANYT}, {PI, PI, DIFF}, {PE, PI, ANYT}, {PE, PE, SAME}},
+         {{PI, PI, SAME}, {PI, PE, SAME}},
+         {{PI, PI, DIFF}, {PI, PO, ANYT}, {PI, PE, DIFF}, {PE, PI, SAME}, {PE, PE, SAME}},
+         4,
+         2,
+         5},
+    [XNR_SEQEVAL_IOE2] = {"IOE2",
+                          PI | PO | PE,
+                          "I, O, E",
+                          {{PO, PI, ANYT},
+                           {PO, PE, ANYT},
+                           {PE, PI, ANYT},
+                           {PE, PE, ANYT},
+                           {PI, PI, DIFF},
+                           {PI, PE, DIFF}},
                           {{PI, PE, SAME}, {PI, PI, SAME}},
                           {{PE, PANY, ANYT}},
-                          6, 2, 1},
-    [XNR_SEQEVAL_IOBES] = {"IOBES", PI | PO | PB | PE | PS, "I, O, B, E, S",
+                          6,
+                          2,
+                          1},
+    [XNR_SEQEVAL_IOBES] = {"IOBES",
+                           PI | PO | PB | PE | PS,
+                           "I, O, B, E, S",
                            {{PANY, PB, ANYT}, {PANY, PS, ANYT}},
                            {{PB, PI, SAME}, {PB, PE, SAME}, {PI, PI, SAME}, {PI, PE, SAME}},
                            {{PS, PANY, ANYT}, {PE, PANY, ANYT}},
-                           2, 4, 2},
-    [XNR_SEQEVAL_BILOU] = {"BILOU", PB | PI | PL | PO | PU, "B, I, L, O, U",
+                           2,
+                           4,
+                           2},
+    [XNR_SEQEVAL_BILOU] = {"BILOU",
+                           PB | PI | PL | PO | PU,
+                           "B, I, L, O, U",
                            {{PANY, PB, ANYT}, {PANY, PU, ANYT}},
                            {{PB, PI, SAME}, {PB, PL, SAME}, {PI, PI, SAME}, {PI, PL, SAME}},
                            {{PU, PANY, ANYT}, {PL, PANY, ANYT}},
-                           2, 4, 2},
+                           2,
+                           4,
+                           2},
 };
 
 const char *xnr_seqeval_scheme_name(enum xnr_seqeval_scheme scheme)
@@ -121,11 +157,14 @@ static int conll_step(struct conll_state *st, char tag, uint32_t type, int64_t i
                       size_t sent, struct xnr_entities *out)
 {
 	char pt = st->prev_tag;
-	int end = pt == 'E' || pt == 'S' || ((pt == 'B' || pt == 'I') && (is_bs(tag) || tag == 'O')) ||
+	int end = pt == 'E' || pt == 'S' ||
+	          ((pt == 'B' || pt == 'I') && (is_bs(tag) || tag == 'O')) ||
 	          (pt != 'O' && pt != '.' && st->prev_type != type);
-	int start = is_bs(tag) || ((pt == 'E' || pt == 'S' || pt == 'O') && (tag == 'E' || tag == 'I')) ||
+	int start = is_bs(tag) ||
+	            ((pt == 'E' || pt == 'S' || pt == 'O') && (tag == 'E' || tag == 'I')) ||
 	            (tag != 'O' && tag != '.' && st->prev_type != type);
-	/* the chunk that ends here ends at i - 1, always a word of `sent` (never a separator 'O') */
+	/* the chunk that ends here ends at i - 1, always a word of `sent` (never a separator 'O')
+	 */
 	if (end && push(out, st->prev_type, sent, st->begin - base, i - base) != 0)
 		return -1;
 	if (start)
@@ -180,8 +219,8 @@ static struct stok stok_at(const struct xnr_tagset *ts, const int32_t *ids, size
 
 /* Tokens.entities for one sentence of n words starting at word a. */
 static int extract_sentence(const struct scheme_def *sd, const struct xnr_tagset *ts,
-                            const int32_t *ids, size_t a, size_t n, size_t sent,
-                            uint32_t o_type, struct xnr_entities *out)
+                            const int32_t *ids, size_t a, size_t n, size_t sent, uint32_t o_type,
+                            struct xnr_entities *out)
 {
 	struct stok prev = {PO, o_type};
 	size_t i = 0;
@@ -220,12 +259,12 @@ static enum xnr_status validate_strict(const struct xnr_tagged_corpus *c, const 
 			const struct xnr_tag_info *ti = xnr_tagset_tag(c->tags, ids[w]);
 			if (ti->prefix != XNR_PREFIX_NONE && (sd->allowed & (1u << ti->prefix)))
 				continue;
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "%s tags: sentence %zu, word %zu: invalid tag '%s' for scheme "
-			                "%s (allowed prefixes: %s; use the default mode or another "
-			                "scheme)",
-			                side, s, w - c->sent_start[s], ti->name, sd->name,
-			                sd->allowed_str);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "%s tags: sentence %zu, word %zu: invalid tag '%s' for scheme "
+			    "%s (allowed prefixes: %s; use the default mode or another "
+			    "scheme)",
+			    side, s, w - c->sent_start[s], ti->name, sd->name, sd->allowed_str);
 		}
 	return XNR_OK;
 }
@@ -240,7 +279,8 @@ enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const in
 	if (st != XNR_OK)
 		return st;
 	if (ids != c->gold && ids != c->pred)
-		return xnr_fail(err, XNR_ERR_INPUT, "entities: ids must be the corpus' gold or pred");
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "entities: ids must be the corpus' gold or pred");
 	if (mode == XNR_SEQEVAL_DEFAULT) {
 		if (extract_default(c, ids, &e) != 0)
 			goto nomem;
@@ -282,12 +322,14 @@ enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
 {
 	static const uint8_t iob2[] = {PI | PO | PB, PI | PB, PB | PO, PB};
 	static const uint8_t ioe2[] = {PI | PO | PE, PI | PE, PE | PO, PE};
-	static const uint8_t iobes[] = {PI | PO | PB | PE | PS, PI | PB | PE | PS, PI | PO | PB | PE,
-	                                PO | PB | PE | PS,      PI | PB | PE,      PB | PE | PS,
-	                                PO | PB | PE,           PB | PE,           PS};
-	static const uint8_t bilou[] = {PI | PO | PB | PL | PU, PI | PB | PL | PU, PI | PO | PB | PL,
-	                                PO | PB | PL | PU,      PI | PB | PL,      PB | PL | PU,
-	                                PO | PB | PL,           PB | PL,           PU};
+	static const uint8_t iobes[] = {
+	    PI | PO | PB | PE | PS, PI | PB | PE | PS, PI | PO | PB | PE,
+	    PO | PB | PE | PS,      PI | PB | PE,      PB | PE | PS,
+	    PO | PB | PE,           PB | PE,           PS};
+	static const uint8_t bilou[] = {
+	    PI | PO | PB | PL | PU, PI | PB | PL | PU, PI | PO | PB | PL,
+	    PO | PB | PL | PU,      PI | PB | PL,      PB | PL | PU,
+	    PO | PB | PL,           PB | PL,           PU};
 	static const char letters[] = "IOBESUL";
 	enum xnr_status st = xnr_tagged_corpus_check(c, err);
 	if (st != XNR_OK)

@@ -35,16 +35,17 @@ static int push(struct xnr_entities *e, uint32_t type, size_t sent, int64_t star
 	return 0;
 }
 
-enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c,
-                                             const int32_t *ids, const char *side,
-                                             struct xnr_entities *out, struct xnr_error *err)
+enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                             const char *side, struct xnr_entities *out,
+                                             struct xnr_error *err)
 {
 	struct xnr_entities e = {0};
 	enum xnr_status st = xnr_tagged_corpus_check(c, err);
 	if (st != XNR_OK)
 		return st;
 	if (ids != c->gold && ids != c->pred)
-		return xnr_fail(err, XNR_ERR_INPUT, "nervaluate: ids must be the corpus' gold or pred");
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "nervaluate: ids must be the corpus' gold or pred");
 	for (size_t s = 0; s < c->n_sents; s++) {
 		size_t a = c->sent_start[s], n = c->sent_start[s + 1] - a;
 		int open = 0;
@@ -65,10 +66,11 @@ enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c,
 				goto nomem;
 			if (!ti->nerval_bi) {
 				xnr_entities_free(&e);
-				return xnr_fail(err, XNR_ERR_INPUT,
-				                "%s tags: sentence %zu, word %zu: invalid tag format '%s' "
-				                "(nervaluate reads only O, B-X and I-X)",
-				                side, s, w, ti->name);
+				return xnr_fail(
+				    err, XNR_ERR_INPUT,
+				    "%s tags: sentence %zu, word %zu: invalid tag format '%s' "
+				    "(nervaluate reads only O, B-X and I-X)",
+				    side, s, w, ti->name);
 			}
 			open = 1;
 			type = ti->type_nerval;
@@ -113,9 +115,11 @@ static void match_doc(enum xnr_nerval_scheme sc, const struct xnr_entity *const 
 			    (sc == XNR_NERVAL_EXACT && bounds))
 				cat = &out->correct;
 			else if (sufficient_overlap(p[i], g[j], min))
-				cat = sc == XNR_NERVAL_PARTIAL    ? (bounds ? &out->correct : &out->partial)
-				      : sc == XNR_NERVAL_ENT_TYPE ? (label ? &out->correct : &out->incorrect)
-				                                  : &out->incorrect;
+				cat = sc == XNR_NERVAL_PARTIAL
+				          ? (bounds ? &out->correct : &out->partial)
+				      : sc == XNR_NERVAL_ENT_TYPE
+				          ? (label ? &out->correct : &out->incorrect)
+				          : &out->incorrect;
 			if (cat) {
 				(*cat)++;
 				matched[j] = 1;
@@ -132,7 +136,8 @@ static void finish(struct xnr_nerval_counts *c, int half_credit)
 {
 	c->actual = c->correct + c->incorrect + c->partial + c->spurious;
 	c->possible = c->correct + c->incorrect + c->partial + c->missed;
-	double num = half_credit ? (double)c->correct + 0.5 * (double)c->partial : (double)c->correct;
+	double num =
+	    half_credit ? (double)c->correct + 0.5 * (double)c->partial : (double)c->correct;
 	double p = c->actual > 0 ? num / (double)c->actual : 0;
 	double r = c->possible > 0 ? num / (double)c->possible : 0;
 	c->precision = p;
@@ -164,8 +169,7 @@ static int by_type_name(const void *a, const void *b)
 
 static enum xnr_status pick_types(const struct xnr_entities *gold, const struct xnr_entities *pred,
                                   const struct xnr_tagset *ts, const struct xnr_nerval_params *pa,
-                                  struct xnr_nerval_result *r, int32_t *slot,
-                                  struct xnr_error *err)
+                                  struct xnr_nerval_result *r, int32_t *slot, struct xnr_error *err)
 {
 	size_t nt = xnr_tagset_n_types(ts);
 	for (size_t t = 0; t < nt; t++)
@@ -218,10 +222,11 @@ static enum xnr_status check_entities(const struct xnr_entities *e, size_t n_doc
 		const struct xnr_entity *x = &e->v[k];
 		if (x->sent >= n_docs || (k && x->sent < e->v[k - 1].sent) || x->type >= nt ||
 		    x->end <= x->start)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "nervaluate: %s entity %zu: document %u out of range or order, "
-			                "unknown type or empty span",
-			                side, k, (unsigned)x->sent);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "nervaluate: %s entity %zu: document %u out of range or order, "
+			    "unknown type or empty span",
+			    side, k, (unsigned)x->sent);
 		run = k && x->sent == e->v[k - 1].sent ? run + 1 : 1;
 		*max_doc = run > *max_doc ? run : *max_doc;
 	}
@@ -239,7 +244,8 @@ enum xnr_status xnr_nerval_evaluate(const struct xnr_entities *gold,
 	int32_t *slot = NULL;
 	void *buf = NULL;
 	enum xnr_status st;
-	if (!params || !(params->min_overlap_percent >= 1.0 && params->min_overlap_percent <= 100.0))
+	if (!params ||
+	    !(params->min_overlap_percent >= 1.0 && params->min_overlap_percent <= 100.0))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "nervaluate: min_overlap_percent must be between 1 and 100");
 	st = check_entities(gold, n_docs, nt, "gold", &max_doc, err);
@@ -268,7 +274,8 @@ enum xnr_status xnr_nerval_evaluate(const struct xnr_entities *gold,
 		for (int32_t want = -1; want < (int32_t)r.n_types; want++) {
 			size_t ng = select_ents(gold->v, g0, gi, slot, want, gv);
 			size_t np = select_ents(pred->v, p0, pi, slot, want, pv);
-			struct xnr_nerval_counts *c = want < 0 ? r.overall : r.types[want].by_scheme;
+			struct xnr_nerval_counts *c =
+			    want < 0 ? r.overall : r.types[want].by_scheme;
 			for (int sc = 0; sc < XNR_NERVAL_N_SCHEMES; sc++)
 				match_doc((enum xnr_nerval_scheme)sc, gv, ng, pv, np,
 				          params->min_overlap_percent, matched, &c[sc]);

@@ -63,9 +63,9 @@ const char *xnr_nerval_scheme_name(enum xnr_nerval_scheme scheme); /* "strict", 
  * raises), naming side/sentence/word; XNR_ERR_NOMEM. *out as in
  * xnr_entities_extract.
  */
-enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c,
-                                             const int32_t *ids, const char *side,
-                                             struct xnr_entities *out, struct xnr_error *err);
+enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                             const char *side, struct xnr_entities *out,
+                                             struct xnr_error *err);
 
 /*
  * Evaluate pred against gold over n_docs documents (an entity's `sent` is

@@ -289,8 +289,8 @@ enum xnr_status xnr_seqeval_format(const struct xnr_seqeval_report *r, int digit
 	struct sbuf b = {malloc(256), 0, 256, 0};
 	if (!b.s)
 		return xnr_fail(err, XNR_ERR_NOMEM, "seqeval report: out of memory");
-	sb_printf(&b, "%*s  %9s %9s %9s %9s\n\n", (int)width, "", "precision", "recall",
-	          "f1-score", "support");
+	sb_printf(&b, "%*s  %9s %9s %9s %9s\n\n", (int)width, "", "precision", "recall", "f1-score",
+	          "support");
 	for (size_t k = 0; k < r->n_classes; k++)
 		write_row(&b, r->classes[k].name, width, digits, &r->classes[k].score);
 	sb_printf(&b, "\n");

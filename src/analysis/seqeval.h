@@ -42,7 +42,7 @@ struct xnr_seqeval_report {
 	enum xnr_seqeval_mode mode;
 	enum xnr_seqeval_scheme scheme; /* the scheme used (detected when AUTO was asked) */
 	size_t n_classes;
-	struct xnr_seqeval_class *classes; /* (n_classes) sorted by name, as seqeval's rows */
+	struct xnr_seqeval_class *classes;     /* (n_classes) sorted by name, as seqeval's rows */
 	struct xnr_prf micro, macro, weighted; /* macro is NaN when there is no class (numpy) */
 	struct xnr_entities gold, pred;        /* the entities that were scored */
 };

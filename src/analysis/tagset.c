@@ -142,14 +142,22 @@ static size_t first_char_len(const char *s, size_t len)
 static enum xnr_prefix prefix_of(char c)
 {
 	switch (c) {
-	case 'I': return XNR_PREFIX_I;
-	case 'O': return XNR_PREFIX_O;
-	case 'B': return XNR_PREFIX_B;
-	case 'E': return XNR_PREFIX_E;
-	case 'S': return XNR_PREFIX_S;
-	case 'U': return XNR_PREFIX_U;
-	case 'L': return XNR_PREFIX_L;
-	default: return XNR_PREFIX_NONE;
+	case 'I':
+		return XNR_PREFIX_I;
+	case 'O':
+		return XNR_PREFIX_O;
+	case 'B':
+		return XNR_PREFIX_B;
+	case 'E':
+		return XNR_PREFIX_E;
+	case 'S':
+		return XNR_PREFIX_S;
+	case 'U':
+		return XNR_PREFIX_U;
+	case 'L':
+		return XNR_PREFIX_L;
+	default:
+		return XNR_PREFIX_NONE;
 	}
 }
 
@@ -214,8 +222,9 @@ enum xnr_status xnr_tagset_add(struct xnr_tagset *ts, const char *tag, size_t le
 		return XNR_OK;
 	}
 	if (len == 0 || memchr(tag, '\0', len))
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "tagset: empty tag or tag with a NUL byte (every word needs a tag)");
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "tagset: empty tag or tag with a NUL byte (every word needs a tag)");
 	if (len > XNR_TAGSET_TAG_MAX_BYTES)
 		return xnr_fail(err, XNR_ERR_LIMIT, "tagset: tag of %zu bytes, at most %d allowed",
 		                len, XNR_TAGSET_TAG_MAX_BYTES);
@@ -277,10 +286,11 @@ static enum xnr_status check_ids(const int32_t *ids, size_t s, size_t a, size_t 
 {
 	for (size_t w = a; w < b; w++)
 		if (ids[w] < 0 || (size_t)ids[w] >= n_tags)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "corpus: sentence %zu, word %zu: %s tag id %d is not in the "
-			                "tag set of %zu tags",
-			                s, w - a, side, (int)ids[w], n_tags);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "corpus: sentence %zu, word %zu: %s tag id %d is not in the "
+			    "tag set of %zu tags",
+			    s, w - a, side, (int)ids[w], n_tags);
 	return XNR_OK;
 }
 

@@ -16,7 +16,7 @@
 
 /* Longest tag accepted, in bytes, and most distinct tags (XNR_ERR_LIMIT beyond). */
 #define XNR_TAGSET_TAG_MAX_BYTES 1024
-#define XNR_TAGSET_MAX_TAGS (1u << 20)
+#define XNR_TAGSET_MAX_TAGS      (1u << 20)
 
 /* Strict-mode prefixes (seqeval Prefix flags); XNR_PREFIX_NONE for any other
  * first character, which strict mode rejects. */
@@ -33,14 +33,14 @@ enum xnr_prefix {
 
 /* One interned tag, parsed. */
 struct xnr_tag_info {
-	const char *name;      /* NUL-terminated, owned by the set */
+	const char *name; /* NUL-terminated, owned by the set */
 	size_t name_len;
-	char chunk;            /* default mode: first character if ASCII, else 0x7f ("other") */
-	uint32_t type_default; /* default mode: s[1:].split('-', 1)[-1] or '_' */
+	char chunk;             /* default mode: first character if ASCII, else 0x7f ("other") */
+	uint32_t type_default;  /* default mode: s[1:].split('-', 1)[-1] or '_' */
 	enum xnr_prefix prefix; /* strict mode */
-	uint32_t type_strict;  /* strict mode: s[1:].strip('-') or '_' */
-	uint32_t type_nerval;  /* nervaluate: s[2:] (may be the empty type "") */
-	int nerval_bi;         /* nervaluate: starts with "B-" or "I-" */
+	uint32_t type_strict;   /* strict mode: s[1:].strip('-') or '_' */
+	uint32_t type_nerval;   /* nervaluate: s[2:] (may be the empty type "") */
+	int nerval_bi;          /* nervaluate: starts with "B-" or "I-" */
 };
 
 struct xnr_tagset;

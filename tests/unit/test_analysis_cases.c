@@ -46,12 +46,13 @@ static void parse_sents(struct tcase *tc, const char *text, struct side *s)
 	char *save = NULL;
 	for (char *sent = strtok_r(buf, "|", &save); sent; sent = strtok_r(NULL, "|", &save)) {
 		char *save2 = NULL;
-		for (char *tag = strtok_r(sent, " ", &save2); tag; tag = strtok_r(NULL, " ", &save2)) {
+		for (char *tag = strtok_r(sent, " ", &save2); tag;
+		     tag = strtok_r(NULL, " ", &save2)) {
 			struct xnr_error err;
 			assert_true(s->n_words < MAXW);
-			assert_int_equal(xnr_tagset_add(tc->ts, tag, strlen(tag), &s->ids[s->n_words++],
-			                                &err),
-			                 XNR_OK);
+			assert_int_equal(
+			    xnr_tagset_add(tc->ts, tag, strlen(tag), &s->ids[s->n_words++], &err),
+			    XNR_OK);
 		}
 		s->starts[++s->n_sents] = s->n_words;
 	}
@@ -152,16 +153,16 @@ static void run_seqeval(struct tcase *tc, const struct xnr_tagged_corpus *c)
 			continue;
 		char name[256];
 		long long cor, pred, tru;
-		assert_int_equal(sscanf(tc->kv[k][1], "%255s %lld %lld %lld", name, &cor, &pred, &tru),
-		                 4);
+		assert_int_equal(
+		    sscanf(tc->kv[k][1], "%255s %lld %lld %lld", name, &cor, &pred, &tru), 4);
 		if (n_class >= r.n_classes)
 			fail_msg("%s: only %zu classes", tc->file, r.n_classes);
 		const struct xnr_seqeval_class *cl = &r.classes[n_class++];
 		if (strcmp(cl->name, name) != 0 || cl->n_correct != cor || cl->n_pred != pred ||
 		    cl->n_true != tru)
 			fail_msg("%s: class %s %lld %lld %lld, expected %s", tc->file, cl->name,
-			         (long long)cl->n_correct, (long long)cl->n_pred, (long long)cl->n_true,
-			         tc->kv[k][1]);
+			         (long long)cl->n_correct, (long long)cl->n_pred,
+			         (long long)cl->n_true, tc->kv[k][1]);
 	}
 	if (n_class && n_class != r.n_classes)
 		fail_msg("%s: %zu classes, expected %zu", tc->file, r.n_classes, n_class);

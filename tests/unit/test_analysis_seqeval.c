@@ -53,7 +53,8 @@ static void read_conll(struct corpus *co, const char *path)
 			end--;
 		if (end == line || strncmp(line, "-DOCSTART-", 10) == 0) {
 			if (in_sent) {
-				co->starts = realloc(co->starts, (co->n_sents + 2) * sizeof(size_t));
+				co->starts =
+				    realloc(co->starts, (co->n_sents + 2) * sizeof(size_t));
 				co->starts[++co->n_sents] = co->n_words;
 				in_sent = 0;
 			}
@@ -76,8 +77,8 @@ static void read_conll(struct corpus *co, const char *path)
 static json_t *load_expected(struct corpus *co)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(tu_shared("models/conll03-bert-mini/expected_test.txt.json"), 0,
-	                              &jerr);
+	json_t *root =
+	    json_load_file(tu_shared("models/conll03-bert-mini/expected_test.txt.json"), 0, &jerr);
 	assert_non_null(root);
 	json_t *preds = json_object_get(root, "predictions");
 	assert_int_equal(json_array_size(preds), co->n_sents);
@@ -127,15 +128,14 @@ static const char *const report_default =
     "   macro avg     0.6740    0.7321    0.7006      5648\n"
     "weighted avg     0.6784    0.7365    0.7048      5648\n";
 
-static const char *const report_strict =
-    "              precision    recall  f1-score   support\n\n"
-    "         LOC     0.7868    0.7878    0.7873      1668\n"
-    "        MISC     0.7060    0.6909    0.6983       702\n"
-    "         ORG     0.7232    0.6243    0.6701      1661\n"
-    "         PER     0.7042    0.7304    0.7171      1617\n\n"
-    "   micro avg     0.7346    0.7112    0.7227      5648\n"
-    "   macro avg     0.7300    0.7083    0.7182      5648\n"
-    "weighted avg     0.7344    0.7112    0.7217      5648\n";
+static const char *const report_strict = "              precision    recall  f1-score   support\n\n"
+                                         "         LOC     0.7868    0.7878    0.7873      1668\n"
+                                         "        MISC     0.7060    0.6909    0.6983       702\n"
+                                         "         ORG     0.7232    0.6243    0.6701      1661\n"
+                                         "         PER     0.7042    0.7304    0.7171      1617\n\n"
+                                         "   micro avg     0.7346    0.7112    0.7227      5648\n"
+                                         "   macro avg     0.7300    0.7083    0.7182      5648\n"
+                                         "weighted avg     0.7344    0.7112    0.7217      5648\n";
 
 static double now_ms(void)
 {
@@ -163,10 +163,8 @@ static void check_mode(struct corpus *co, json_t *root, enum xnr_seqeval_mode mo
 	}
 	printf("  %s: %zu words, %zu gold / %zu predicted entities, scored in %.3f ms\n", key,
 	       co->n_words, r.gold.n, r.pred.n, best);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__OPTIMIZE__)
-	(void)0;
-#elif defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
-	assert_true(best < 10.0);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+	assert_true(best < 10.0); /* 46k words: well under 10 ms in optimised builds */
 #endif
 	if (mode == XNR_SEQEVAL_STRICT)
 		assert_int_equal(r.scheme, XNR_SEQEVAL_IOB2);
@@ -264,11 +262,12 @@ static void test_report_layout(void **state)
 	assert_int_equal(xnr_seqeval_evaluate(&co.c, &pa, &r, &err), XNR_OK);
 	assert_int_equal(xnr_seqeval_format(&r, 3, &text, &err), XNR_OK);
 	/* width counts characters (Python len), not bytes */
-	assert_string_equal(text, "                       precision    recall  f1-score   support\n\n"
-	                          "VERY_LONG_ÉNTITY_TYPE      0.000     0.000     0.000         1\n\n"
-	                          "            micro avg      0.000     0.000     0.000         1\n"
-	                          "            macro avg      0.000     0.000     0.000         1\n"
-	                          "         weighted avg      0.000     0.000     0.000         1\n");
+	assert_string_equal(text,
+	                    "                       precision    recall  f1-score   support\n\n"
+	                    "VERY_LONG_ÉNTITY_TYPE      0.000     0.000     0.000         1\n\n"
+	                    "            micro avg      0.000     0.000     0.000         1\n"
+	                    "            macro avg      0.000     0.000     0.000         1\n"
+	                    "         weighted avg      0.000     0.000     0.000         1\n");
 	free(text);
 	xnr_seqeval_report_free(&r);
 	small_free(&co);
