@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh - install what ExplaiNER needs on Debian 12: the build toolchain and
-# the -dev libraries (always), plus the test tools (with --test): Node.js
-# packages from tests/tokparity/package-lock.json for tokenizer parity.
+# the -dev libraries (always), plus the test tools (with --test): Debian's
+# python3 + numpy (tests read run databases as a data scientist would),
+# Node.js packages from tests/tokparity/package-lock.json for tokenizer parity.
 # Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ want_test=0
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
       libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev)
 if [ "$want_test" = 1 ]; then
+	pkgs+=(python3-numpy sqlite3)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -24,5 +24,6 @@ int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min,
 int xnr_cli_default_threads(void);
 
 int xnr_cmd_predict(int argc, char **argv);
+int xnr_cmd_run(int argc, char **argv);
 
 #endif

@@ -66,6 +66,8 @@ struct xnr_sentence_row {
 enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_sentence_row *s,
                                      struct xnr_error *err);
 
+/* A word; NaN reals and first_token < 0 are stored as NULL (a word with no
+ * sub-token has no prediction of its own). */
 struct xnr_word_row {
 	int sentence_id, idx;
 	const char *text;

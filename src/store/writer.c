@@ -3,6 +3,7 @@
  * table, rows bound and stepped as they come. Rolled back on any failure, so
  * a run is either complete in the database or absent.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,15 @@ static enum xnr_status step(struct xnr_run_writer *w, int which, struct xnr_erro
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? XNR_OK : db_fail(w, err);
+}
+
+/* NaN stands for "no value" (a word that produced no sub-token): NULL. */
+static void bind_real(sqlite3_stmt *st, int col, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_double(st, col, v);
 }
 
 static void bind_vec(sqlite3_stmt *st, int col, const float *v, int n)
@@ -161,11 +171,12 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
 	sqlite3_bind_text(st, 4, r->text, r->text_len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, r->gold);
 	sqlite3_bind_int(st, 6, r->pred);
-	sqlite3_bind_double(st, 7, r->prob_pred);
-	sqlite3_bind_double(st, 8, r->prob_gold);
-	sqlite3_bind_double(st, 9, r->loss);
-	sqlite3_bind_double(st, 10, r->entropy);
-	sqlite3_bind_int(st, 11, r->first_token);
+	bind_real(st, 7, r->prob_pred);
+	bind_real(st, 8, r->prob_gold);
+	bind_real(st, 9, r->loss);
+	bind_real(st, 10, r->entropy);
+	if (r->first_token >= 0)
+		sqlite3_bind_int(st, 11, r->first_token);
 	bind_vec(st, 12, r->probs, w->n_labels);
 	bind_vec(st, 13, r->hidden, w->hidden_size);
 	return step(w, ST_WORD, err);
