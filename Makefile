@@ -18,8 +18,10 @@ build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-# The main job on the bundled demo.
+# The main job on the bundled demo: analyse the demo model on the demo
+# evaluation set (results in $(BUILD)/demo.db), and tag a few sentences.
 run: build
+	$(BUILD)/explainer run --model demo/model --data demo/eval.conll -o $(BUILD)/demo.db
 	$(BUILD)/explainer predict --model demo/model < demo/examples.txt
 
 test: setup-test
