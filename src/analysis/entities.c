@@ -121,7 +121,8 @@ void xnr_entities_free(struct xnr_entities *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static int push(struct xnr_entities *e, uint32_t type, size_t sent, int64_t start, int64_t end)
+int xnr_entities_push(struct xnr_entities *e, uint32_t type, size_t sent, int64_t start,
+                      int64_t end)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 256;
@@ -165,7 +166,7 @@ static int conll_step(struct conll_state *st, char tag, uint32_t type, int64_t i
 	            (tag != 'O' && tag != '.' && st->prev_type != type);
 	/* the chunk that ends here ends at i - 1, always a word of `sent` (never a separator 'O')
 	 */
-	if (end && push(out, st->prev_type, sent, st->begin - base, i - base) != 0)
+	if (end && xnr_entities_push(out, st->prev_type, sent, st->begin - base, i - base) != 0)
 		return -1;
 	if (start)
 		st->begin = i;
@@ -239,7 +240,7 @@ static int extract_sentence(const struct scheme_def *sd, const struct xnr_tagset
 			}
 			cur = stok_at(ts, ids, a, n, j, o_type);
 			if (match(sd->end, sd->n_end, p.prefix, cur.prefix, p.type == cur.type) &&
-			    push(out, tok.type, sent, (int64_t)i, (int64_t)j) != 0)
+			    xnr_entities_push(out, tok.type, sent, (int64_t)i, (int64_t)j) != 0)
 				return -1;
 			i = j;
 		} else {

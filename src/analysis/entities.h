@@ -56,6 +56,10 @@ struct xnr_entities {
 /* "IOB2", ...; "auto"; "?" when out of range. */
 const char *xnr_seqeval_scheme_name(enum xnr_seqeval_scheme scheme);
 
+/* Append one entity, growing the array; -1 when out of memory. */
+int xnr_entities_push(struct xnr_entities *e, uint32_t type, size_t sent, int64_t start,
+                      int64_t end);
+
 /* Release the entities (a zeroed struct is fine). */
 void xnr_entities_free(struct xnr_entities *e);
 

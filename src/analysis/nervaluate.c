@@ -21,20 +21,6 @@ const char *xnr_nerval_scheme_name(enum xnr_nerval_scheme scheme)
 	return (unsigned)scheme < XNR_NERVAL_N_SCHEMES ? names[scheme] : "?";
 }
 
-static int push(struct xnr_entities *e, uint32_t type, size_t sent, int64_t start, int64_t end)
-{
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 256;
-		struct xnr_entity *v = realloc(e->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		e->v = v;
-		e->cap = cap;
-	}
-	e->v[e->n++] = (struct xnr_entity){type, (uint32_t)sent, start, end};
-	return 0;
-}
-
 enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, const int32_t *ids,
                                              const char *side, struct xnr_entities *out,
                                              struct xnr_error *err)
@@ -55,14 +41,14 @@ enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, 
 			const struct xnr_tag_info *ti = xnr_tagset_tag(c->tags, ids[a + w]);
 			int is_o = ti->name_len == 1 && ti->name[0] == 'O';
 			if (is_o) {
-				if (open && push(&e, type, s, start, (int64_t)w) != 0)
+				if (open && xnr_entities_push(&e, type, s, start, (int64_t)w) != 0)
 					goto nomem;
 				open = 0;
 				continue;
 			}
 			if (open && type == ti->type_nerval && ti->name[0] != 'B')
 				continue;
-			if (open && push(&e, type, s, start, (int64_t)w) != 0)
+			if (open && xnr_entities_push(&e, type, s, start, (int64_t)w) != 0)
 				goto nomem;
 			if (!ti->nerval_bi) {
 				xnr_entities_free(&e);
@@ -76,7 +62,7 @@ enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, 
 			type = ti->type_nerval;
 			start = (int64_t)w;
 		}
-		if (open && push(&e, type, s, start, (int64_t)n) != 0)
+		if (open && xnr_entities_push(&e, type, s, start, (int64_t)n) != 0)
 			goto nomem;
 	}
 	xnr_entities_free(out);
