@@ -21,6 +21,8 @@ static const char usage[] =
     "  predict    tag text with a model: explainer predict --model DIR --text \"...\"\n"
     "  run        run a model over a dataset split, store everything in SQLite:\n"
     "             explainer run --model DIR --data test.conll -o run.db\n"
+    "  report     a stored run's metrics, confusions, entity errors, worst sentences:\n"
+    "             explainer report run.db [--json] [--fail-under 0.8]\n"
     "\n"
     "options:\n"
     "  -h, --help     this help; `explainer <command> --help` for a command's options\n"
@@ -79,6 +81,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_predict(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return xnr_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return xnr_cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "explainer: unknown command \"%s\" (see `explainer --help`)\n", cmd);
 	return XNR_EXIT_USAGE;
 }

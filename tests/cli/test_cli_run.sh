@@ -87,6 +87,37 @@ lines = [r[0] for r in rows]
 assert len(lines) == 100 and lines == sorted(lines) and len(set(lines)) == 100
 PY
 
+# explainer report: the stored run's metrics, as text and JSON, and as a CI gate.
+if "$bin" report "$db" --run 1 >"$tmp/report1.txt" &&
+	grep -qE '^   micro avg +0\.6766 +0\.7365 +0\.7053 +5648$' "$tmp/report1.txt" &&
+	grep -qE '^   micro avg +0\.7346 +0\.7112 +0\.7227 +5648$' "$tmp/report1.txt" &&
+	grep -q 'token confusion' "$tmp/report1.txt" && grep -q 'worst sentences' "$tmp/report1.txt"; then
+	ok "report prints both seqeval reports, confusions and worst sentences"
+else
+	bad "report: $(head -30 "$tmp/report1.txt")"
+fi
+"$bin" report "$db" --run 1 --json --top 5 >"$tmp/report1.json"
+$py - "$tmp/report1.json" "$db" <<'PY' && ok "report --json agrees with the run's summary and the taxonomy adds up" || bad "report --json"
+import json, sqlite3, sys
+r = json.load(open(sys.argv[1]))
+s = json.loads(sqlite3.connect(sys.argv[2]).execute("select summary from runs where id=1").fetchone()[0])
+for mode in ("seqeval_default", "seqeval_strict"):
+    for row, vals in s[mode].items():
+        if isinstance(vals, dict):
+            for m, v in vals.items():
+                assert r[mode][row][m] == v, (mode, row, m)
+tax = r["entity_errors"]
+gold = sum(v["correct"] + v["wrong type"] + v["wrong boundary"] + v["wrong type and boundary"] + v["missed"] for v in tax.values())
+assert gold == 5648, gold
+assert r["nervaluate"]["strict"]["f1"] == r["seqeval_default"]["micro avg"]["f1-score"]
+assert len(r["worst_sentences"]) == 5
+assert sum(map(sum, r["confusion"]["counts"])) == 46435
+PY
+"$bin" report "$db" --run 1 --fail-under 0.70 >/dev/null && ok "--fail-under 0.70 passes" || bad "--fail-under 0.70"
+expect_error "--fail-under 0.75 fails" 1 "below --fail-under 0.7500" "$bin" report "$db" --run 1 --fail-under 0.75
+expect_error "report on a missing run" 1 "no run 99" "$bin" report "$db" --run 99
+expect_error "report on a missing database" 1 "$tmp/none.db" "$bin" report "$tmp/none.db"
+
 # Bad input: one error line, non-zero exit, and the database is left as it was.
 printf 'EU B-ORG\nrejects O\n\nGerman B-MISC extra\n' >"$tmp/ragged.conll"
 expect_error "ragged CoNLL line" 1 "ragged.conll:4:" "$bin" run --model "$model" --data "$tmp/ragged.conll" -o "$db"
