@@ -35,3 +35,18 @@ int xnr_argmax(const float *v, int n)
 			best = j;
 	return best;
 }
+
+struct xnr_loss_stats xnr_loss_stats_sorted(const double *sorted, size_t n)
+{
+	struct xnr_loss_stats s = {0, 0.0, 0.0, 0.0};
+	size_t i;
+
+	if (n == 0)
+		return s;
+	for (i = 0; i < n; i++)
+		s.sum += sorted[i];
+	s.count = (long)n;
+	s.mean = s.sum / (double)n;
+	s.median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+	return s;
+}

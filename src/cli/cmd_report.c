@@ -16,6 +16,7 @@
 #include "analysis/seqeval.h"
 #include "analysis/taxonomy.h"
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "store/store.h"
 
 static const char report_usage[] =
@@ -453,6 +454,13 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 		char *s;
 		st = worst_sentences(db, o->db, w->run, o->top, worst, err);
 		json_object_set_new(j, "worst_sentences", worst);
+		if (st == XNR_OK)
+			st = xnr_report_confusions(db, o->db, w->run, o->top, j, err);
+		if (st == XNR_OK) {
+			json_t *losses = json_object();
+			st = xnr_report_losses(db, o->db, w->run, o->top, losses, err);
+			json_object_set_new(j, "loss_by", losses);
+		}
 		s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
 		json_decref(j);
 		if (!s)
@@ -476,6 +484,9 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 	free(text);
 	print_confusion(w, r);
 	print_taxonomy(w, r);
+	if ((st = xnr_report_confusions(db, o->db, w->run, o->top, NULL, err)) != XNR_OK ||
+	    (st = xnr_report_losses(db, o->db, w->run, o->top, NULL, err)) != XNR_OK)
+		return st;
 	return worst_sentences(db, o->db, w->run, o->top, NULL, err);
 }
 

@@ -112,6 +112,15 @@ assert gold == 5648, gold
 assert r["nervaluate"]["strict"]["f1"] == r["seqeval_default"]["micro avg"]["f1-score"]
 assert len(r["worst_sentences"]) == 5
 assert sum(map(sum, r["confusion"]["counts"])) == 46435
+mis = r["misclassified"]
+assert mis[0]["count"] >= mis[-1]["count"] and all(m["gold"] != m["pred"] for m in mis)
+labels = {g["key"]: g for g in r["loss_by"]["label"]}
+assert sum(g["count"] for g in labels.values()) == 46435
+assert labels["O"]["count"] == 38323 and labels["B-ORG"]["median"] <= labels["B-ORG"]["mean"]
+c = sqlite3.connect(sys.argv[2])
+top = r["loss_by"]["word"][0]
+want = c.execute("select count(*), sum(loss) from words where run_id=1 and text=?", (top["key"],)).fetchone()
+assert want[0] == top["count"] and abs(want[1] - top["sum"]) < 1e-6 * want[1]
 PY
 "$bin" report "$db" --run 1 --fail-under 0.70 >/dev/null && ok "--fail-under 0.70 passes" || bad "--fail-under 0.70"
 expect_error "--fail-under 0.75 fails" 1 "below --fail-under 0.7500" "$bin" report "$db" --run 1 --fail-under 0.75

@@ -24,6 +24,16 @@ static void test_losses(void **state)
 	assert_true(xnr_entropy(onehot, 3) == 0.0);
 	assert_int_equal(xnr_argmax(logits, 3), 0);
 	assert_int_equal(xnr_argmax(onehot, 3), 1);
+	{
+		const double odd[3] = {0.5, 1.0, 7.5}, even[4] = {1, 2, 4, 9};
+		struct xnr_loss_stats s = xnr_loss_stats_sorted(odd, 3);
+		assert_int_equal(s.count, 3);
+		assert_true(s.median == 1.0 && s.sum == 9.0 && s.mean == 3.0);
+		s = xnr_loss_stats_sorted(even, 4);
+		assert_true(s.median == 3.0 && s.mean == 4.0);
+		s = xnr_loss_stats_sorted(even, 0);
+		assert_int_equal(s.count, 0);
+	}
 }
 
 int main(void)

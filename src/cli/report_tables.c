@@ -1,0 +1,192 @@
+/*
+ * report_tables.c - loss groups and misclassified-word groups of a stored run,
+ * straight from SQL (report.h). A big gap between a group's mean and median
+ * loss points at a few very wrong cases: often a systematic labelling problem.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/losses.h"
+#include "cli/report.h"
+
+struct group {
+	char *key;
+	struct xnr_loss_stats s;
+};
+
+static int by_sum_desc(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	return x->s.sum < y->s.sum ? 1 : x->s.sum > y->s.sum ? -1 : strcmp(x->key, y->key);
+}
+
+static void groups_free(struct group *g, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(g[i].key);
+	free(g);
+}
+
+/* Read (key, loss) rows ordered by key then loss into groups. */
+static enum xnr_status read_groups(sqlite3 *db, const char *path, int64_t run, const char *sql,
+                                   struct group **out, size_t *n_out, struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct group *g = NULL;
+	double *loss = NULL;
+	size_t n = 0, cap = 0, m = 0, lcap = 0;
+	char *key = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, run);
+	for (;;) {
+		const char *k;
+		rc = sqlite3_step(st);
+		k = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		if (key && (rc != SQLITE_ROW || !k || strcmp(k, key) != 0)) {
+			if (n == cap) {
+				struct group *ng =
+				    realloc(g, (cap = cap ? 2 * cap : 256) * sizeof *g);
+				if (!ng)
+					break;
+				g = ng;
+			}
+			g[n].key = key;
+			g[n++].s = xnr_loss_stats_sorted(loss, m);
+			key = NULL;
+			m = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (!key && !(key = strdup(k ? k : "")))
+			break;
+		if (m == lcap) {
+			double *nl = realloc(loss, (lcap = lcap ? 2 * lcap : 1024) * sizeof *loss);
+			if (!nl)
+				break;
+			loss = nl;
+		}
+		loss[m++] = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	free(loss);
+	if (rc != SQLITE_DONE || key) {
+		free(key);
+		groups_free(g, n);
+		return rc != SQLITE_DONE && rc != SQLITE_ROW
+		           ? xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db))
+		           : xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	}
+	qsort(g, n, sizeof *g, by_sum_desc);
+	*out = g;
+	*n_out = n;
+	return XNR_OK;
+}
+
+static enum xnr_status loss_table(sqlite3 *db, const char *path, int64_t run, const char *sql,
+                                  const char *title, int top, json_t *obj, struct xnr_error *err)
+{
+	struct group *g = NULL;
+	size_t n = 0, i;
+	json_t *arr = obj ? json_array() : NULL;
+	enum xnr_status st = read_groups(db, path, run, sql, &g, &n, err);
+
+	if (st != XNR_OK) {
+		json_decref(arr);
+		return st;
+	}
+	if (!obj && (size_t)top < n)
+		printf("loss by %s (the %d with the largest sum)\n", title, top);
+	else if (!obj)
+		printf("loss by %s\n", title);
+	if (!obj)
+		printf("%-24s %8s %9s %9s %10s\n", title, "count", "mean", "median", "sum");
+	for (i = 0; i < n && i < (size_t)top; i++) {
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s,s:i,s:f,s:f,s:f}", "key",
+			                                     g[i].key, "count", (int)g[i].s.count,
+			                                     "mean", g[i].s.mean, "median",
+			                                     g[i].s.median, "sum", g[i].s.sum));
+		else
+			printf("%-24.24s %8ld %9.4f %9.4f %10.3f\n", g[i].key, g[i].s.count,
+			       g[i].s.mean, g[i].s.median, g[i].s.sum);
+	}
+	if (arr)
+		json_object_set_new(obj, title, arr);
+	else
+		printf("\n");
+	groups_free(g, n);
+	return XNR_OK;
+}
+
+enum xnr_status xnr_report_losses(sqlite3 *db, const char *path, int64_t run, int top, json_t *obj,
+                                  struct xnr_error *err)
+{
+	static const char *const sql[3] = {
+	    "SELECT text, loss FROM words WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, "
+	    "loss",
+	    "SELECT text, loss FROM tokens WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, "
+	    "loss",
+	    "SELECT l.name, w.loss FROM words w JOIN labels l ON l.run_id = w.run_id AND l.id = "
+	    "w.gold"
+	    " WHERE w.run_id = ?1 AND w.loss IS NOT NULL ORDER BY l.name, w.loss"};
+	static const char *const titles[3] = {"word", "sub-token", "label"};
+	enum xnr_status st = XNR_OK;
+	int i;
+
+	for (i = 0; i < 3 && st == XNR_OK; i++)
+		st = loss_table(db, path, run, sql[i], titles[i], i == 2 ? 1000 : top, obj, err);
+	if (st == XNR_OK && !obj)
+		printf("(a large gap between mean and median suggests a systematic labelling "
+		       "problem)\n\n");
+	return st;
+}
+
+enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run, int top,
+                                      json_t *obj, struct xnr_error *err)
+{
+	static const char sql[] =
+	    "SELECT g.name, p.name, count(*) AS n, (SELECT group_concat(text, ' ') FROM"
+	    " (SELECT w2.text FROM words w2 WHERE w2.run_id = w.run_id AND w2.gold = w.gold AND"
+	    " w2.pred = w.pred GROUP BY w2.text ORDER BY count(*) DESC, w2.text LIMIT 5))"
+	    " FROM words w JOIN labels g ON g.run_id = w.run_id AND g.id = w.gold"
+	    " JOIN labels p ON p.run_id = w.run_id AND p.id = w.pred"
+	    " WHERE w.run_id = ?1 AND w.gold != w.pred GROUP BY w.gold, w.pred ORDER BY n DESC,"
+	    " g.name, p.name LIMIT ?2";
+	sqlite3_stmt *st = NULL;
+	json_t *arr = obj ? json_array() : NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		json_decref(arr);
+		return xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
+	}
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int(st, 2, top);
+	if (!obj)
+		printf("misclassified words by (gold, predicted)\n%-10s %-10s %7s  most frequent "
+		       "words\n",
+		       "gold", "predicted", "count");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *g = (const char *)sqlite3_column_text(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		const char *words = (const char *)sqlite3_column_text(st, 3);
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "gold",
+			                                     g ? g : "", "pred", p ? p : "",
+			                                     "count", sqlite3_column_int(st, 2),
+			                                     "words", words ? words : ""));
+		else
+			printf("%-10s %-10s %7d  %s\n", g ? g : "", p ? p : "",
+			       sqlite3_column_int(st, 2), words ? words : "");
+	}
+	sqlite3_finalize(st);
+	if (arr)
+		json_object_set_new(obj, "misclassified", arr);
+	else
+		printf("\n");
+	return XNR_OK;
+}
