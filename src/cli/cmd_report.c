@@ -455,7 +455,7 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 		st = worst_sentences(db, o->db, w->run, o->top, worst, err);
 		json_object_set_new(j, "worst_sentences", worst);
 		if (st == XNR_OK)
-			st = xnr_report_confusions(db, o->db, w->run, o->top, j, err);
+			st = xnr_report_confusions(db, o->db, w->run, w->n_labels, o->top, j, err);
 		if (st == XNR_OK) {
 			json_t *losses = json_object();
 			st = xnr_report_losses(db, o->db, w->run, o->top, losses, err);
@@ -484,7 +484,8 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 	free(text);
 	print_confusion(w, r);
 	print_taxonomy(w, r);
-	if ((st = xnr_report_confusions(db, o->db, w->run, o->top, NULL, err)) != XNR_OK ||
+	if ((st = xnr_report_confusions(db, o->db, w->run, w->n_labels, o->top, NULL, err)) !=
+	        XNR_OK ||
 	    (st = xnr_report_losses(db, o->db, w->run, o->top, NULL, err)) != XNR_OK)
 		return st;
 	return worst_sentences(db, o->db, w->run, o->top, NULL, err);

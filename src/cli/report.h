@@ -19,7 +19,7 @@ enum xnr_status xnr_report_losses(sqlite3 *db, const char *path, int64_t run, in
 
 /* (gold, predicted) label pairs of misclassified words, most frequent first,
  * with their most frequent words. */
-enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run, int top,
-                                      json_t *obj, struct xnr_error *err);
+enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run, int n_labels,
+                                      int top, json_t *obj, struct xnr_error *err);
 
 #endif

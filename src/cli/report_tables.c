@@ -146,23 +146,69 @@ enum xnr_status xnr_report_losses(sqlite3 *db, const char *path, int64_t run, in
 	return st;
 }
 
-enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run, int top,
-                                      json_t *obj, struct xnr_error *err)
+/* The most frequent words of every misclassified (gold, pred) pair, in one
+ * pass over the run's words: words[gold * n + pred] (caller frees each). */
+static enum xnr_status pair_words(sqlite3 *db, const char *path, int64_t run, int n, char **words,
+                                  struct xnr_error *err)
+{
+	static const char sql[] = "SELECT gold, pred, text, count(*) AS c FROM words"
+	                          " WHERE run_id = ?1 AND gold != pred GROUP BY gold, pred, text"
+	                          " ORDER BY gold, pred, c DESC, text";
+	int *kept = calloc((size_t)n * (size_t)n + 1, sizeof *kept);
+	sqlite3_stmt *st = NULL;
+
+	if (!kept || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(kept);
+		return xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
+	}
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int g = sqlite3_column_int(st, 0), p = sqlite3_column_int(st, 1), k;
+		const char *t = (const char *)sqlite3_column_text(st, 2);
+		char *joined;
+		size_t old;
+		if (g < 0 || p < 0 || g >= n || p >= n || !t || kept[(k = g * n + p)] >= 5)
+			continue;
+		old = words[k] ? strlen(words[k]) : 0;
+		joined = realloc(words[k], old + strlen(t) + 2);
+		if (!joined)
+			break;
+		if (old)
+			joined[old++] = ' ';
+		strcpy(joined + old, t);
+		words[k] = joined;
+		kept[k]++;
+	}
+	sqlite3_finalize(st);
+	free(kept);
+	return XNR_OK;
+}
+
+enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run, int n_labels,
+                                      int top, json_t *obj, struct xnr_error *err)
 {
 	static const char sql[] =
-	    "SELECT g.name, p.name, count(*) AS n, (SELECT group_concat(text, ' ') FROM"
-	    " (SELECT w2.text FROM words w2 WHERE w2.run_id = w.run_id AND w2.gold = w.gold AND"
-	    " w2.pred = w.pred GROUP BY w2.text ORDER BY count(*) DESC, w2.text LIMIT 5))"
+	    "SELECT g.name, p.name, count(*) AS n, w.gold, w.pred"
 	    " FROM words w JOIN labels g ON g.run_id = w.run_id AND g.id = w.gold"
 	    " JOIN labels p ON p.run_id = w.run_id AND p.id = w.pred"
 	    " WHERE w.run_id = ?1 AND w.gold != w.pred GROUP BY w.gold, w.pred ORDER BY n DESC,"
 	    " g.name, p.name LIMIT ?2";
 	sqlite3_stmt *st = NULL;
 	json_t *arr = obj ? json_array() : NULL;
+	char **words = calloc((size_t)n_labels * (size_t)n_labels + 1, sizeof *words);
+	enum xnr_status rc;
+	int i;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+	if (!words)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	if ((rc = pair_words(db, path, run, n_labels, words, err)) != XNR_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		json_decref(arr);
-		return xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
+		for (i = 0; i < n_labels * n_labels; i++)
+			free(words[i]);
+		free(words);
+		return rc != XNR_OK ? rc
+		                    : xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
 	}
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, top);
@@ -173,17 +219,23 @@ enum xnr_status xnr_report_confusions(sqlite3 *db, const char *path, int64_t run
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *g = (const char *)sqlite3_column_text(st, 0);
 		const char *p = (const char *)sqlite3_column_text(st, 1);
-		const char *words = (const char *)sqlite3_column_text(st, 3);
+		int gi = sqlite3_column_int(st, 3), pi = sqlite3_column_int(st, 4);
+		const char *w = gi >= 0 && pi >= 0 && gi < n_labels && pi < n_labels
+		                    ? words[gi * n_labels + pi]
+		                    : NULL;
 		if (arr)
 			json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "gold",
 			                                     g ? g : "", "pred", p ? p : "",
 			                                     "count", sqlite3_column_int(st, 2),
-			                                     "words", words ? words : ""));
+			                                     "words", w ? w : ""));
 		else
 			printf("%-10s %-10s %7d  %s\n", g ? g : "", p ? p : "",
-			       sqlite3_column_int(st, 2), words ? words : "");
+			       sqlite3_column_int(st, 2), w ? w : "");
 	}
 	sqlite3_finalize(st);
+	for (i = 0; i < n_labels * n_labels; i++)
+		free(words[i]);
+	free(words);
 	if (arr)
 		json_object_set_new(obj, "misclassified", arr);
 	else

@@ -29,13 +29,20 @@ static const char schema_v1[] =
     "CREATE TABLE words (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, text TEXT, gold INTEGER,"
     " pred INTEGER, prob_pred REAL, prob_gold REAL, loss REAL, entropy REAL,"
-    " first_token INTEGER, probs BLOB, hidden BLOB, PRIMARY KEY (run_id, sentence_id, idx));"
+    " first_token INTEGER, probs BLOB, PRIMARY KEY (run_id, sentence_id, idx))"
+    " WITHOUT ROWID;"
     "CREATE INDEX words_by_labels ON words (run_id, gold, pred);"
+    "CREATE INDEX words_by_text ON words (run_id, text, loss);"
+    /* Hidden states live apart so that scans of words stay small. */
+    "CREATE TABLE hidden (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, vec BLOB NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id, idx));"
     "CREATE TABLE tokens (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, token_id INTEGER, text TEXT,"
     " word_idx INTEGER, start INTEGER, end INTEGER, is_first INTEGER, gold INTEGER,"
     " pred INTEGER, prob_pred REAL, loss REAL, entropy REAL, probs BLOB,"
-    " PRIMARY KEY (run_id, sentence_id, idx));"
+    " PRIMARY KEY (run_id, sentence_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX tokens_by_text ON tokens (run_id, text, loss);"
     "CREATE TABLE entities (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " sentence_id INTEGER NOT NULL, side TEXT NOT NULL CHECK (side IN ('gold', 'pred')),"
     " start INTEGER NOT NULL, end INTEGER NOT NULL, type TEXT NOT NULL);"
@@ -107,8 +114,10 @@ enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **
 	sqlite3_busy_timeout(s->db, 5000);
 	if ((rc = migrate(s, err)) != XNR_OK)
 		goto fail;
-	rc =
-	    xnr__store_sql(s->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON", path, err);
+	rc = xnr__store_sql(s->db,
+	                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                    " PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536",
+	                    path, err);
 	if (rc != XNR_OK)
 		goto fail;
 	*out = s;

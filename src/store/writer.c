@@ -11,14 +11,14 @@
 #include "store/internal.h"
 #include "store/store.h"
 
-enum { ST_LABEL, ST_DOC, ST_SENT, ST_WORD, ST_TOKEN, ST_ENTITY, ST_COUNT };
+enum { ST_LABEL, ST_DOC, ST_SENT, ST_WORD, ST_HIDDEN, ST_TOKEN, ST_ENTITY, ST_COUNT };
 
 static const char *const insert_sql[ST_COUNT] = {
     [ST_LABEL] = "INSERT INTO labels VALUES (?1, ?2, ?3)",
     [ST_DOC] = "INSERT INTO documents VALUES (?1, ?2, ?3)",
     [ST_SENT] = "INSERT INTO sentences VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                "?13)",
+    [ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_HIDDEN] = "INSERT INTO hidden VALUES (?1, ?2, ?3, ?4)",
     [ST_TOKEN] = "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                  "?12, ?13, ?14, ?15)",
     [ST_ENTITY] = "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -165,6 +165,7 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
                                  struct xnr_error *err)
 {
 	sqlite3_stmt *st = w->st[ST_WORD];
+	enum xnr_status rc;
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, r->sentence_id);
 	sqlite3_bind_int(st, 3, r->idx);
@@ -178,8 +179,14 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
 	if (r->first_token >= 0)
 		sqlite3_bind_int(st, 11, r->first_token);
 	bind_vec(st, 12, r->probs, w->n_labels);
-	bind_vec(st, 13, r->hidden, w->hidden_size);
-	return step(w, ST_WORD, err);
+	if ((rc = step(w, ST_WORD, err)) != XNR_OK || !r->hidden)
+		return rc;
+	st = w->st[ST_HIDDEN];
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int(st, 2, r->sentence_id);
+	sqlite3_bind_int(st, 3, r->idx);
+	bind_vec(st, 4, r->hidden, w->hidden_size);
+	return step(w, ST_HIDDEN, err);
 }
 
 enum xnr_status xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_token_row *r,

@@ -56,8 +56,10 @@ assert words == len(pred)
 for sid, sent in enumerate(exp["predictions"]):
     for idx, tag in enumerate(sent):
         assert pred[(sid, idx)] == tag, (sid, idx, pred[(sid, idx)], tag)
-rows = c.execute("select probs, hidden, prob_gold, loss, gold, pred, prob_pred from words "
-                 "where run_id=? limit 2000", (run_id,)).fetchall()
+rows = c.execute("select w.probs, h.vec, prob_gold, loss, gold, pred, prob_pred from words w "
+                 "join hidden h using (run_id, sentence_id, idx) where run_id=? limit 2000",
+                 (run_id,)).fetchall()
+assert c.execute("select count(*) from hidden where run_id=?", (run_id,)).fetchone()[0] == 46435
 for probs, hidden, pg, loss, gold, p, pp in rows:
     pr = np.frombuffer(probs, dtype="<f4")
     h = np.frombuffer(hidden, dtype="<f4")

@@ -99,8 +99,9 @@ static void test_write_read(void **state)
 	assert_int_equal(
 	    count(xnr_store_db(reader), "SELECT count(*) FROM labels WHERE run_id = 1"), 3);
 	assert_int_equal(sqlite3_prepare_v2(xnr_store_db(reader),
-	                                    "SELECT probs, hidden FROM words WHERE idx = 0", -1,
-	                                    &st, NULL),
+	                                    "SELECT w.probs, h.vec FROM words w JOIN hidden h "
+	                                    "USING (run_id, sentence_id, idx) WHERE w.idx = 0",
+	                                    -1, &st, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_bytes(st, 0), 12);
