@@ -397,6 +397,25 @@ static json_t *seqeval_json(const struct xnr_seqeval_report *r)
 	return o;
 }
 
+/* Rows normalised by the gold label's count (the Metrics page's default view). */
+static json_t *normalized_json(const struct xnr_confusion *cm)
+{
+	size_t n = cm->n_labels, i, j;
+	double *m = malloc((n * n + 1) * sizeof *m);
+	json_t *rows = json_array();
+	if (!m)
+		return rows;
+	xnr_confusion_matrix(cm, 1, 0, m);
+	for (i = 0; i < n; i++) {
+		json_t *row = json_array();
+		for (j = 0; j < n; j++)
+			json_array_append_new(row, json_real(m[i * n + j]));
+		json_array_append_new(rows, row);
+	}
+	free(m);
+	return rows;
+}
+
 static json_t *report_json(const struct run_words *w, const struct report *r)
 {
 	json_t *o = json_object(), *cm = json_array(), *tax = json_object(), *nv = json_object();
@@ -416,7 +435,8 @@ static json_t *report_json(const struct run_words *w, const struct report *r)
 		json_array_append_new(cm, row);
 	}
 	json_object_set_new(o, "confusion",
-	                    json_pack("{s:o,s:o}", "labels", json_array(), "counts", cm));
+	                    json_pack("{s:o,s:o,s:o}", "labels", json_array(), "counts", cm,
+	                              "normalized", normalized_json(&r->cm)));
 	for (i = 0; i < (size_t)w->n_labels; i++)
 		json_array_append_new(json_object_get(json_object_get(o, "confusion"), "labels"),
 		                      json_string(w->labels[i]));
@@ -442,6 +462,34 @@ static json_t *report_json(const struct run_words *w, const struct report *r)
 	return o;
 }
 
+/* The run's tagging-scheme note ({"data":"IOB2","model":"IOB2","ill_formed":0}), or NULL. */
+static char *run_scheme(sqlite3 *db, int64_t run)
+{
+	sqlite3_stmt *st = NULL;
+	char *s = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT scheme FROM runs WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		s = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return s;
+}
+
+static void print_scheme(const char *scheme_json)
+{
+	json_t *j = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
+	const char *data = json_string_value(json_object_get(j, "data"));
+	const char *model = json_string_value(json_object_get(j, "model"));
+	json_int_t ill = json_integer_value(json_object_get(j, "ill_formed"));
+	if (data && model)
+		printf("tagging scheme: data %s, model %s%s; %lld ill-formed tag sequences in the "
+		       "data\n\n",
+		       data, model, strcmp(data, model) ? " (converted)" : "", (long long)ill);
+	json_decref(j);
+}
+
 static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
                                     const struct run_words *w, const struct report *r,
                                     struct xnr_error *err)
@@ -449,9 +497,14 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 	enum xnr_status st;
 	char *text = NULL;
 
+	char *scheme = run_scheme(db, w->run);
+
 	if (o->json) {
 		json_t *j = report_json(w, r), *worst = json_array();
 		char *s;
+		json_object_set_new(j, "scheme",
+		                    scheme ? json_loads(scheme, 0, NULL) : json_null());
+		free(scheme);
 		st = worst_sentences(db, o->db, w->run, o->top, worst, err);
 		json_object_set_new(j, "worst_sentences", worst);
 		if (st == XNR_OK)
@@ -469,8 +522,10 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 		free(s);
 		return st;
 	}
-	printf("run %lld: %zu sentences, %zu words\n\nseqeval, default mode (conlleval)\n",
-	       (long long)w->run, w->n_sents, w->n_words);
+	printf("run %lld: %zu sentences, %zu words\n", (long long)w->run, w->n_sents, w->n_words);
+	print_scheme(scheme);
+	free(scheme);
+	printf("seqeval, default mode (conlleval)\n");
 	if ((st = xnr_seqeval_format(&r->def, 4, &text, err)) != XNR_OK)
 		return st;
 	printf("%s\n", text);
