@@ -42,6 +42,7 @@ test-tsan: setup-test
 
 bench: build
 	bench/run.sh
+	bench/analysis.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
