@@ -23,6 +23,7 @@ build: setup
 run: build
 	$(BUILD)/explainer run --model demo/model --data demo/eval.conll -o $(BUILD)/demo.db
 	$(BUILD)/explainer predict --model demo/model < demo/examples.txt
+	@echo "the stored run: $(BUILD)/explainer report $(BUILD)/demo.db   (or: sqlite3 $(BUILD)/demo.db)"
 
 test: setup-test
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON $(CMAKE_FLAGS) >/dev/null
