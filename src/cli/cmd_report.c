@@ -46,6 +46,7 @@ struct run_words {
 	size_t n_sents, n_words;
 	size_t *sent_start;
 	int32_t *gold, *pred;
+	double *loss; /* NaN for a word without a sub-token */
 	struct xnr_tagset *tags;
 };
 
@@ -58,6 +59,7 @@ static void run_words_free(struct run_words *w)
 	free(w->sent_start);
 	free(w->gold);
 	free(w->pred);
+	free(w->loss);
 	xnr_tagset_close(w->tags);
 }
 
@@ -158,52 +160,79 @@ static enum xnr_status load_labels(sqlite3 *db, const struct report_opts *o, str
 	return rc;
 }
 
+/* Sentence lengths give every sentence's first word; then the (gold, pred)
+ * pairs come from the compact (run_id, gold, pred) index, which in a WITHOUT
+ * ROWID table also holds (sentence_id, idx): no pass over the wide rows. */
 static enum xnr_status load_words(sqlite3 *db, const char *path, struct run_words *w,
                                   struct xnr_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t n = 0, s = 0;
-	size_t i = 0;
-	long prev = -1;
+	size_t s = 0, cap = 256, i, n = 0;
+	unsigned char *seen = NULL;
+	enum xnr_status rc = XNR_OK;
 
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT (SELECT count(*) FROM words WHERE run_id = ?1), "
-	                       "(SELECT count(*) FROM sentences WHERE run_id = ?1)",
+	if (!(w->sent_start = malloc((cap + 1) * sizeof *w->sent_start)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(db, "SELECT id, n_words FROM sentences WHERE run_id = ? ORDER BY id",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return sql_fail(db, path, err);
 	sqlite3_bind_int64(st, 1, w->run);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-		s = sqlite3_column_int64(st, 1);
+	while (rc == XNR_OK && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != (int64_t)s || sqlite3_column_int64(st, 1) < 0)
+			rc = xnr_fail(err, XNR_ERR_FORMAT,
+			              "%s: run %lld: sentence ids are not 0..n-1", path,
+			              (long long)w->run);
+		if (rc == XNR_OK && s == cap) {
+			size_t *p = realloc(w->sent_start, (2 * cap + 1) * sizeof *p);
+			if (!p)
+				rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+			else
+				w->sent_start = p, cap *= 2;
+		}
+		if (rc == XNR_OK) {
+			w->sent_start[s++] = n;
+			n += (size_t)sqlite3_column_int64(st, 1);
+		}
 	}
 	sqlite3_finalize(st);
-	w->sent_start = calloc((size_t)s + 1, sizeof *w->sent_start);
-	w->gold = malloc(((size_t)n + 1) * sizeof *w->gold);
-	w->pred = malloc(((size_t)n + 1) * sizeof *w->pred);
-	if (!w->sent_start || !w->gold || !w->pred)
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for %lld words", (long long)n);
+	if (rc != XNR_OK)
+		return rc;
+	w->sent_start[s] = n;
+	w->n_sents = s;
+	w->n_words = n;
+	w->gold = malloc((n + 1) * sizeof *w->gold);
+	w->pred = malloc((n + 1) * sizeof *w->pred);
+	w->loss = malloc((n + 1) * sizeof *w->loss);
+	seen = calloc(n + 1, 1);
+	if (!w->gold || !w->pred || !w->loss || !seen) {
+		free(seen);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for %zu words", n);
+	}
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT sentence_id, gold, pred FROM words WHERE run_id = ? "
-	                       "ORDER BY sentence_id, idx",
-	                       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT sentence_id, idx, gold, pred, loss FROM words INDEXED BY "
+	                       "words_by_labels WHERE run_id = ?",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		free(seen);
 		return sql_fail(db, path, err);
+	}
 	sqlite3_bind_int64(st, 1, w->run);
-	while (sqlite3_step(st) == SQLITE_ROW && i < (size_t)n) {
-		long sid = (long)sqlite3_column_int64(st, 0);
-		if (sid < 0 || sid >= s || sid < prev)
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
+		if (sid < 0 || (size_t)sid >= s || idx < 0 ||
+		    (size_t)idx >= w->sent_start[sid + 1] - w->sent_start[sid])
 			break;
-		for (; prev < sid; prev++)
-			w->sent_start[prev + 1] = i;
-		w->gold[i] = sqlite3_column_int(st, 1);
-		w->pred[i] = sqlite3_column_int(st, 2);
-		i++;
+		i = w->sent_start[sid] + (size_t)idx;
+		w->gold[i] = sqlite3_column_int(st, 2);
+		w->pred[i] = sqlite3_column_int(st, 3);
+		w->loss[i] =
+		    sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
+		seen[i] = 1;
 	}
 	sqlite3_finalize(st);
-	for (; prev < s; prev++)
-		w->sent_start[prev + 1] = i;
-	w->n_sents = (size_t)s;
-	w->n_words = i;
-	if (i != (size_t)n)
+	for (i = 0; i < n && seen[i]; i++)
+		;
+	free(seen);
+	if (i != n)
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s: run %lld has inconsistent words table",
 		                path, (long long)w->run);
 	return XNR_OK;
@@ -512,6 +541,10 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 		if (st == XNR_OK) {
 			json_t *losses = json_object();
 			st = xnr_report_losses(db, o->db, w->run, o->top, losses, err);
+			if (st == XNR_OK)
+				st = xnr_report_label_losses((const char *const *)w->labels,
+				                             w->n_labels, w->gold, w->loss,
+				                             w->n_words, losses, err);
 			json_object_set_new(j, "loss_by", losses);
 		}
 		s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -541,7 +574,9 @@ static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
 	print_taxonomy(w, r);
 	if ((st = xnr_report_confusions(db, o->db, w->run, w->n_labels, o->top, NULL, err)) !=
 	        XNR_OK ||
-	    (st = xnr_report_losses(db, o->db, w->run, o->top, NULL, err)) != XNR_OK)
+	    (st = xnr_report_losses(db, o->db, w->run, o->top, NULL, err)) != XNR_OK ||
+	    (st = xnr_report_label_losses((const char *const *)w->labels, w->n_labels, w->gold,
+	                                  w->loss, w->n_words, NULL, err)) != XNR_OK)
 		return st;
 	return worst_sentences(db, o->db, w->run, o->top, NULL, err);
 }

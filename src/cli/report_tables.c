@@ -3,6 +3,8 @@
  * straight from SQL (report.h). A big gap between a group's mean and median
  * loss points at a few very wrong cases: often a systematic labelling problem.
  */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,24 +128,94 @@ static enum xnr_status loss_table(sqlite3 *db, const char *path, int64_t run, co
 enum xnr_status xnr_report_losses(sqlite3 *db, const char *path, int64_t run, int top, json_t *obj,
                                   struct xnr_error *err)
 {
-	static const char *const sql[3] = {
+	static const char *const sql[2] = {
 	    "SELECT text, loss FROM words WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, "
 	    "loss",
 	    "SELECT text, loss FROM tokens WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, "
-	    "loss",
-	    "SELECT l.name, w.loss FROM words w JOIN labels l ON l.run_id = w.run_id AND l.id = "
-	    "w.gold"
-	    " WHERE w.run_id = ?1 AND w.loss IS NOT NULL ORDER BY l.name, w.loss"};
-	static const char *const titles[3] = {"word", "sub-token", "label"};
+	    "loss"};
+	static const char *const titles[2] = {"word", "sub-token"};
 	enum xnr_status st = XNR_OK;
 	int i;
 
-	for (i = 0; i < 3 && st == XNR_OK; i++)
-		st = loss_table(db, path, run, sql[i], titles[i], i == 2 ? 1000 : top, obj, err);
-	if (st == XNR_OK && !obj)
-		printf("(a large gap between mean and median suggests a systematic labelling "
-		       "problem)\n\n");
+	for (i = 0; i < 2 && st == XNR_OK; i++)
+		st = loss_table(db, path, run, sql[i], titles[i], top, obj, err);
 	return st;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+enum xnr_status xnr_report_label_losses(const char *const *labels, int n_labels,
+                                        const int32_t *gold, const double *loss, size_t n,
+                                        json_t *obj, struct xnr_error *err)
+{
+	size_t *start = calloc((size_t)n_labels + 2, sizeof *start), i;
+	double *sorted = malloc((n + 1) * sizeof *sorted);
+	struct group *g = calloc((size_t)n_labels + 1, sizeof *g);
+	json_t *arr = obj ? json_array() : NULL;
+	int k, n_groups = 0;
+
+	if (!start || !sorted || !g) {
+		free(start);
+		free(sorted);
+		free(g);
+		json_decref(arr);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	}
+	/* counting sort by label, then each label's losses sorted for its median */
+	for (i = 0; i < n; i++)
+		if (!isnan(loss[i]) && gold[i] >= 0 && gold[i] < n_labels)
+			start[gold[i] + 1]++;
+	for (k = 0; k < n_labels; k++)
+		start[k + 1] += start[k];
+	{
+		size_t *pos = calloc((size_t)n_labels + 1, sizeof *pos);
+		if (!pos) {
+			free(start);
+			free(sorted);
+			free(g);
+			json_decref(arr);
+			return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+		}
+		for (i = 0; i < n; i++)
+			if (!isnan(loss[i]) && gold[i] >= 0 && gold[i] < n_labels)
+				sorted[start[gold[i]] + pos[gold[i]]++] = loss[i];
+		free(pos);
+	}
+	for (k = 0; k < n_labels; k++) {
+		size_t m = start[k + 1] - start[k];
+		if (m == 0)
+			continue;
+		qsort(sorted + start[k], m, sizeof *sorted, cmp_double);
+		g[n_groups].key = (char *)(uintptr_t)labels[k]; /* borrowed, never freed here */
+		g[n_groups++].s = xnr_loss_stats_sorted(sorted + start[k], m);
+	}
+	qsort(g, (size_t)n_groups, sizeof *g, by_sum_desc);
+	if (!obj)
+		printf("loss by label\n%-24s %8s %9s %9s %10s\n", "label", "count", "mean",
+		       "median", "sum");
+	for (k = 0; k < n_groups; k++) {
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s,s:i,s:f,s:f,s:f}", "key",
+			                                     g[k].key, "count", (int)g[k].s.count,
+			                                     "mean", g[k].s.mean, "median",
+			                                     g[k].s.median, "sum", g[k].s.sum));
+		else
+			printf("%-24.24s %8ld %9.4f %9.4f %10.3f\n", g[k].key, g[k].s.count,
+			       g[k].s.mean, g[k].s.median, g[k].s.sum);
+	}
+	if (arr)
+		json_object_set_new(obj, "label", arr);
+	else
+		printf("\n(a large gap between mean and median suggests a systematic labelling "
+		       "problem)\n\n");
+	free(start);
+	free(sorted);
+	free(g); /* keys are borrowed */
+	return XNR_OK;
 }
 
 /* The most frequent words of every misclassified (gold, pred) pair, in one
@@ -151,8 +223,9 @@ enum xnr_status xnr_report_losses(sqlite3 *db, const char *path, int64_t run, in
 static enum xnr_status pair_words(sqlite3 *db, const char *path, int64_t run, int n, char **words,
                                   struct xnr_error *err)
 {
-	static const char sql[] = "SELECT gold, pred, text, count(*) AS c FROM words"
-	                          " WHERE run_id = ?1 AND gold != pred GROUP BY gold, pred, text"
+	static const char sql[] = "SELECT gold, pred, text, count(*) AS c FROM words INDEXED BY"
+	                          " words_by_labels WHERE run_id = ?1 AND gold != pred"
+	                          " GROUP BY gold, pred, text"
 	                          " ORDER BY gold, pred, c DESC, text";
 	int *kept = calloc((size_t)n * (size_t)n + 1, sizeof *kept);
 	sqlite3_stmt *st = NULL;

@@ -31,7 +31,7 @@ static const char schema_v1[] =
     " pred INTEGER, prob_pred REAL, prob_gold REAL, loss REAL, entropy REAL,"
     " first_token INTEGER, probs BLOB, PRIMARY KEY (run_id, sentence_id, idx))"
     " WITHOUT ROWID;"
-    "CREATE INDEX words_by_labels ON words (run_id, gold, pred);"
+    "CREATE INDEX words_by_labels ON words (run_id, gold, pred, loss);"
     "CREATE INDEX words_by_text ON words (run_id, text, loss);"
     /* Hidden states live apart so that scans of words stay small. */
     "CREATE TABLE hidden (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"

@@ -1,0 +1,121 @@
+/*
+ * internal.h - what the files of the server module share: the raw request
+ * checks and query-string parser (router.c), the route table type, the
+ * status -> HTTP mapping (errors.c) and the API resource handlers
+ * (api_<resource>.c). Not part of the public API.
+ */
+#ifndef XNR_SERVER_INTERNAL_H
+#define XNR_SERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+#define XNR__PATH_MAX        1024  /* bytes of a request path */
+#define XNR__QUERY_MAX_BYTES 2048  /* bytes of a query string */
+#define XNR__QUERY_MAX       16    /* parameters in a query string */
+#define XNR__PATH_IDS        4     /* {id} segments in a route */
+#define XNR__BODY_MAX        65536 /* bytes of a request body */
+
+struct xnr__query_param {
+	const char *name, *value; /* decoded, NUL-terminated, inside xnr__query.buf */
+};
+
+/* A parsed query string. Names are [a-z0-9_]+, unique; values have no NUL. */
+struct xnr__query {
+	int n;
+	struct xnr__query_param p[XNR__QUERY_MAX];
+	char buf[XNR__QUERY_MAX_BYTES + 2];
+};
+
+/* One API request as the handlers see it. */
+struct xnr__req {
+	sqlite3 *db; /* read-only, this request's own */
+	int64_t ids[XNR__PATH_IDS];
+	int n_ids;
+	struct xnr__query query;
+	const char *version;
+};
+
+/* A handler fills *out (owned by the caller) or fails with err. */
+typedef enum xnr_status (*xnr__handler_fn)(struct xnr__req *r, json_t **out,
+                                           struct xnr_error *err);
+
+struct xnr__route {
+	const char *method;  /* "GET" */
+	const char *pattern; /* "/api/v1/runs/{id}/sentences": {id} is a whole number */
+	xnr__handler_fn fn;
+};
+
+/* Split a raw request target ("/a/b?x=1", still percent-encoded) into its
+ * path and query string, and check the path: it starts with '/', has only
+ * [A-Za-z0-9/._-], no "..", at most XNR__PATH_MAX bytes. A trailing '/' is
+ * dropped (except for "/"). path gets the checked path (size XNR__PATH_MAX+1),
+ * *query points into target (NULL when there is none).
+ * Errors: XNR_ERR_INPUT (bad path), XNR_ERR_LIMIT (too long). */
+enum xnr_status xnr__target_split(const char *target, char *path, const char **query,
+                                  struct xnr_error *err);
+
+/* Parse len bytes of a query string ("a=1&b=x%20y") into q: '+' and %XX are
+ * decoded; every parameter needs a value; names must be [a-z0-9_], at most 32
+ * bytes, unique. Errors: XNR_ERR_INPUT (malformed), XNR_ERR_LIMIT (too many
+ * or too long). q is reset first. */
+enum xnr_status xnr__query_parse(const char *qs, size_t len, struct xnr__query *q,
+                                 struct xnr_error *err);
+
+/* XNR_ERR_INPUT naming the first parameter of q not in names (NULL-ended). */
+enum xnr_status xnr__query_allow(const struct xnr__query *q, const char *const *names,
+                                 struct xnr_error *err);
+
+/* The value of name, or NULL. */
+const char *xnr__query_get(const struct xnr__query *q, const char *name);
+
+/* Typed parameters: *out = def when absent; otherwise the whole value must be
+ * a decimal number in [min, max] (integers: digits only; reals: finite,
+ * no hex, inf or nan), or one of choices (NULL-ended, *out = its index).
+ * Errors: XNR_ERR_INPUT naming the parameter and what it wants. */
+enum xnr_status xnr__query_int(const struct xnr__query *q, const char *name, int64_t min,
+                               int64_t max, int64_t def, int64_t *out, struct xnr_error *err);
+enum xnr_status xnr__query_real(const struct xnr__query *q, const char *name, double min,
+                                double max, double def, double *out, struct xnr_error *err);
+enum xnr_status xnr__query_choice(const struct xnr__query *q, const char *name,
+                                  const char *const *choices, int def, int *out,
+                                  struct xnr_error *err);
+
+/* Find the route for method and a checked path; fill ids with its {id}
+ * segments (digits only, no leading zero, at most 18 digits).
+ * Errors: XNR_ERR_IO (no route has this path: 404), XNR_ERR_UNSUPPORTED (a
+ * route has the path but not the method: 405). */
+enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
+                                const char *method, const char *path,
+                                const struct xnr__route **out, int64_t *ids, int *n_ids,
+                                struct xnr_error *err);
+
+/* The HTTP code and stable code name ("not_found") of a status. */
+int xnr__http_status(enum xnr_status status);
+const char *xnr__http_code(enum xnr_status status);
+
+/* {"error": {"status": 404, "code": "not_found", "message": "..."}}; never
+ * NULL unless out of memory. */
+json_t *xnr__error_json(enum xnr_status status, const char *message);
+
+/* The route table of the server (also listed by GET /api/v1). */
+const struct xnr__route *xnr__routes(size_t *n);
+
+/* A SQLite failure as XNR_ERR_INTERNAL with the database's message. */
+enum xnr_status xnr__sql_fail(sqlite3 *db, const char *where, struct xnr_error *err);
+
+/* API resources (api_runs.c, api_sentences.c). */
+enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out, struct xnr_error *err);
+enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out, struct xnr_error *err);
+enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out, struct xnr_error *err);
+enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err);
+enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err);
+
+/* 404 unless run id exists (api_runs.c). */
+enum xnr_status xnr__run_check(sqlite3 *db, int64_t run, struct xnr_error *err);
+
+#endif

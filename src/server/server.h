@@ -1,0 +1,39 @@
+/*
+ * server.h - `explainer serve`: a libmicrohttpd server over one run database,
+ * answering the versioned JSON API (/api/v1/..., docs/api.md). It binds
+ * 127.0.0.1 unless told otherwise and serves from a small internal thread
+ * pool; every request reads the database through its own read-only connection.
+ */
+#ifndef XNR_SERVER_SERVER_H
+#define XNR_SERVER_SERVER_H
+
+#include "core/status.h"
+
+struct xnr_server;
+
+struct xnr_server_params {
+	const char *db_path; /* the run database (must exist) */
+	const char *host;    /* IPv4 address to bind; "localhost" is 127.0.0.1 */
+	int port;            /* 0: a free port, see xnr_server_port */
+	int n_threads;       /* 1..16 request threads */
+	const char *version; /* reported by GET /api/v1 */
+};
+
+/* Defaults: 127.0.0.1, port 8765, 4 threads. */
+struct xnr_server_params xnr_server_default_params(void);
+
+/* Check the database (schema version), bind and start answering requests on
+ * background threads. Strings in p are borrowed and must outlive the server.
+ * Errors: XNR_ERR_IO (database unreadable, address in use), XNR_ERR_INPUT
+ * (bad host or port), XNR_ERR_UNSUPPORTED (database from a newer ExplaiNER). */
+enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
+                                struct xnr_error *err);
+
+/* The port actually bound (useful with port 0). */
+int xnr_server_port(const struct xnr_server *srv);
+
+/* Stop accepting, finish or drop open connections, join the threads, free.
+ * NULL is fine. Call from the thread that opened the server. */
+void xnr_server_close(struct xnr_server *srv);
+
+#endif
