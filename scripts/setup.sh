@@ -11,7 +11,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
-      libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev)
+      libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev
+      libmicrohttpd-dev curl)
 if [ "$want_test" = 1 ]; then
 	pkgs+=(python3-numpy sqlite3)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

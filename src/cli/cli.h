@@ -26,5 +26,6 @@ int xnr_cli_default_threads(void);
 int xnr_cmd_predict(int argc, char **argv);
 int xnr_cmd_run(int argc, char **argv);
 int xnr_cmd_report(int argc, char **argv);
+int xnr_cmd_serve(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const char usage[] =
     "             explainer run --model DIR --data test.conll -o run.db\n"
     "  report     a stored run's metrics, confusions, entity errors, worst sentences:\n"
     "             explainer report run.db [--json] [--fail-under 0.8]\n"
+    "  serve      serve a run database as a JSON API on 127.0.0.1:\n"
+    "             explainer serve run.db [--port 8765]\n"
     "\n"
     "options:\n"
     "  -h, --help     this help; `explainer <command> --help` for a command's options\n"
@@ -83,6 +85,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return xnr_cmd_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return xnr_cmd_serve(argc - 1, argv + 1);
 	fprintf(stderr, "explainer: unknown command \"%s\" (see `explainer --help`)\n", cmd);
 	return XNR_EXIT_USAGE;
 }

@@ -41,8 +41,7 @@ struct xnr__req {
 };
 
 /* A handler fills *out (owned by the caller) or fails with err. */
-typedef enum xnr_status (*xnr__handler_fn)(struct xnr__req *r, json_t **out,
-                                           struct xnr_error *err);
+typedef enum xnr_status (*xnr__handler_fn)(struct xnr__req *r, json_t **out, struct xnr_error *err);
 
 struct xnr__route {
 	const char *method;  /* "GET" */
@@ -90,9 +89,8 @@ enum xnr_status xnr__query_choice(const struct xnr__query *q, const char *name,
  * Errors: XNR_ERR_IO (no route has this path: 404), XNR_ERR_UNSUPPORTED (a
  * route has the path but not the method: 405). */
 enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
-                                const char *method, const char *path,
-                                const struct xnr__route **out, int64_t *ids, int *n_ids,
-                                struct xnr_error *err);
+                                const char *method, const char *path, const struct xnr__route **out,
+                                int64_t *ids, int *n_ids, struct xnr_error *err);
 
 /* The HTTP code and stable code name ("not_found") of a status. */
 int xnr__http_status(enum xnr_status status);
@@ -114,6 +112,13 @@ enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out, struct xnr_error
 enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out, struct xnr_error *err);
 enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err);
 enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err);
+
+/* Column i of the current row as JSON: numbers, text (null if not UTF-8),
+ * NULL as null; never NULL unless out of memory (api_runs.c). */
+json_t *xnr__col_json(sqlite3_stmt *stmt, int i);
+
+/* The current row as an object keyed by column names (api_runs.c). */
+json_t *xnr__row_json(sqlite3_stmt *stmt);
 
 /* 404 unless run id exists (api_runs.c). */
 enum xnr_status xnr__run_check(sqlite3 *db, int64_t run, struct xnr_error *err);

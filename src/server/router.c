@@ -23,7 +23,7 @@ static int path_char_ok(unsigned char c)
 enum xnr_status xnr__target_split(const char *target, char *path, const char **query,
                                   struct xnr_error *err)
 {
-	size_t len = strcspn(target, "?"), i;
+	size_t q = strcspn(target, "?"), len = q, i;
 
 	if (len > XNR__PATH_MAX)
 		return xnr_fail(err, XNR_ERR_LIMIT, "path: longer than %d bytes", XNR__PATH_MAX);
@@ -39,9 +39,7 @@ enum xnr_status xnr__target_split(const char *target, char *path, const char **q
 	if (len > 1 && path[len - 1] == '/')
 		len--;
 	path[len] = '\0';
-	*query = target[len] == '?' ? target + len + 1 : NULL;
-	if (target[strcspn(target, "?")] == '?')
-		*query = target + strcspn(target, "?") + 1;
+	*query = target[q] == '?' ? target + q + 1 : NULL;
 	return XNR_OK;
 }
 
@@ -95,6 +93,7 @@ static enum xnr_status add_param(struct xnr__query *q, const char *s, const char
 {
 	const char *eq = memchr(s, '=', (size_t)(e - s));
 	struct xnr__query_param *p;
+	enum xnr_status st;
 	int i;
 
 	if (q->n == XNR__QUERY_MAX)
@@ -104,15 +103,15 @@ static enum xnr_status add_param(struct xnr__query *q, const char *s, const char
 		return xnr_fail(err, XNR_ERR_INPUT, "query: every parameter needs name=value");
 	p = &q->p[q->n];
 	p->name = *d;
-	if (decode(s, eq, d, err) != XNR_OK)
-		return err ? err->status : XNR_ERR_INPUT;
+	if ((st = decode(s, eq, d, err)) != XNR_OK)
+		return st;
 	if (!name_ok(p->name))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "query: parameter names are a-z, 0-9 and _ (at most %d bytes)",
 		                NAME_MAX_BYTES);
 	p->value = *d;
-	if (decode(eq + 1, e, d, err) != XNR_OK)
-		return err ? err->status : XNR_ERR_INPUT;
+	if ((st = decode(eq + 1, e, d, err)) != XNR_OK)
+		return st;
 	for (i = 0; i < q->n; i++)
 		if (strcmp(q->p[i].name, p->name) == 0)
 			return xnr_fail(err, XNR_ERR_INPUT, "query parameter %s: given twice",
@@ -265,9 +264,8 @@ static int match(const char *pat, const char *path, int64_t *ids, int *n_ids)
 }
 
 enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
-                                const char *method, const char *path,
-                                const struct xnr__route **out, int64_t *ids, int *n_ids,
-                                struct xnr_error *err)
+                                const char *method, const char *path, const struct xnr__route **out,
+                                int64_t *ids, int *n_ids, struct xnr_error *err)
 {
 	int64_t tmp[XNR__PATH_IDS];
 	int path_known = 0, n;
@@ -286,7 +284,7 @@ enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes
 		}
 	}
 	if (path_known)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED, "%s: method %s is not allowed here",
-		                path, method);
+		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+		                "%s: this method is not allowed here (GET only)", path);
 	return xnr_fail(err, XNR_ERR_IO, "%s: no such resource", path);
 }

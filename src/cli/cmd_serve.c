@@ -1,0 +1,89 @@
+/*
+ * cmd_serve.c - `explainer serve RUN.db`: serve a run database over HTTP
+ * (the JSON API of docs/api.md) on 127.0.0.1 until SIGINT or SIGTERM, then
+ * shut down cleanly (open requests finish, threads joined, exit 0).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "server/server.h"
+
+static const char serve_usage[] =
+    "usage: explainer serve RUN.db [options]\n"
+    "\n"
+    "Serves a run database (made by `explainer run`) as a JSON API (docs/api.md)\n"
+    "until Ctrl-C. Only this machine can connect unless --host says otherwise.\n"
+    "\n"
+    "options:\n"
+    "  -p, --port P      port to listen on (default 8765; 0 picks a free one)\n"
+    "  -H, --host H      IPv4 address to bind (default 127.0.0.1; 0.0.0.0 = every\n"
+    "                    interface, reachable from the network)\n"
+    "  -h, --help        this help\n";
+
+static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
+{
+	static const struct option longopts[] = {
+	    {"port", required_argument, NULL, 'p'},
+	    {"host", required_argument, NULL, 'H'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "p:H:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (xnr_cli_parse_int("serve", "--port", optarg, 0, 65535, &p->port))
+				return XNR_EXIT_USAGE;
+			break;
+		case 'H':
+			p->host = optarg;
+			break;
+		case 'h':
+			fputs(serve_usage, stdout);
+			return -1;
+		default:
+			return xnr_cli_usage_error("serve", "unknown option or missing value: %s",
+			                           argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return xnr_cli_usage_error("serve", "give exactly one run database");
+	p->db_path = argv[optind];
+	return XNR_EXIT_OK;
+}
+
+int xnr_cmd_serve(int argc, char **argv)
+{
+	struct xnr_server_params p = xnr_server_default_params();
+	struct xnr_server *srv = NULL;
+	struct xnr_error err;
+	sigset_t stop;
+	int rc, sig = 0;
+
+	if ((rc = parse_serve(argc, argv, &p)) != XNR_EXIT_OK)
+		return rc < 0 ? XNR_EXIT_OK : rc;
+	p.version = XNR_VERSION;
+	/* Block the stop signals before the server threads start so they inherit
+	 * the mask and only sigwait below sees them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	xnr_error_clear(&err);
+	if (xnr_server_open(&p, &srv, &err) != XNR_OK)
+		return xnr_cli_report(&err);
+	printf("ExplaiNER serving %s at http://%s:%d/\n", p.db_path,
+	       strcmp(p.host, "localhost") == 0 ? "127.0.0.1" : p.host, xnr_server_port(srv));
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	xnr_server_close(srv);
+	fprintf(stderr, "explainer serve: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return XNR_EXIT_OK;
+}

@@ -1,0 +1,262 @@
+/*
+ * http.c - the server's lifecycle and request dispatch over libmicrohttpd:
+ * start a daemon with a small internal thread pool, check each raw request
+ * target before anything else reads it, cap the request body, route to an
+ * API handler with its own read-only SQLite connection, and send JSON with
+ * `Cache-Control: no-store`. Errors become the JSON body of errors.c.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/internal.h"
+#include "server/server.h"
+#include "store/store.h"
+
+#define DEFAULT_PORT    8765
+#define DEFAULT_THREADS 4
+#define MAX_THREADS     16
+#define TARGET_MAX      (XNR__PATH_MAX + XNR__QUERY_MAX_BYTES + 1)
+
+struct xnr_server {
+	struct MHD_Daemon *daemon;
+	const char *db_path, *version;
+	int port;
+};
+
+/* Per-connection request state, made when the request line arrives. */
+struct request {
+	char *target; /* raw, still percent-encoded; NULL when too long */
+	int started;
+	size_t body_bytes;
+};
+
+static const struct xnr__route routes[] = {
+    {"GET", "/", xnr__api_index},
+    {"GET", "/api/v1", xnr__api_index},
+    {"GET", "/api/v1/runs", xnr__api_runs},
+    {"GET", "/api/v1/runs/{id}", xnr__api_run},
+    {"GET", "/api/v1/runs/{id}/sentences", xnr__api_sentences},
+    {"GET", "/api/v1/runs/{id}/sentences/{id}", xnr__api_sentence},
+};
+
+const struct xnr__route *xnr__routes(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}
+
+struct xnr_server_params xnr_server_default_params(void)
+{
+	struct xnr_server_params p = {NULL, "127.0.0.1", DEFAULT_PORT, DEFAULT_THREADS, "0"};
+	return p;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	json_decref(body);
+	if (!text)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (http == 405)
+		MHD_add_response_header(resp, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(conn, (unsigned)http, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, enum xnr_status st, const char *msg)
+{
+	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg));
+}
+
+static enum xnr_status open_db(const char *path, sqlite3 **out, struct xnr_error *err)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		enum xnr_status st = xnr__sql_fail(db, "open", err);
+		sqlite3_close(db);
+		return st;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	*out = db;
+	return XNR_OK;
+}
+
+/* Check the target, route it, parse its query and run the handler. */
+static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *conn,
+                                const char *target, const char *method)
+{
+	struct xnr__req r;
+	struct xnr_error err;
+	char path[XNR__PATH_MAX + 1];
+	const struct xnr__route *route = NULL;
+	const char *query = NULL;
+	json_t *body = NULL;
+	enum xnr_status st;
+
+	memset(&r, 0, sizeof r);
+	xnr_error_clear(&err);
+	r.version = srv->version;
+	st = xnr__target_split(target, path, &query, &err);
+	if (st == XNR_OK)
+		st = xnr__route_find(routes, sizeof routes / sizeof routes[0], method, path, &route,
+		                     r.ids, &r.n_ids, &err);
+	if (st == XNR_OK && query)
+		st = xnr__query_parse(query, strlen(query), &r.query, &err);
+	if (st == XNR_OK)
+		st = open_db(srv->db_path, &r.db, &err);
+	if (st == XNR_OK)
+		st = route->fn(&r, &body, &err);
+	sqlite3_close(r.db);
+	if (st != XNR_OK)
+		return send_error(conn, st, err.msg);
+	return send_json(conn, 200, body);
+}
+
+static int body_too_large(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	size_t n = cl ? strspn(cl, "0123456789") : 0;
+	return cl && (n == 0 || n > 9 || cl[n] || strtol(cl, NULL, 10) > XNR__BODY_MAX);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	if (!rq)
+		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory");
+	if (!rq->started) {
+		rq->started = 1;
+		if (body_too_large(conn))
+			return send_error(conn, XNR_ERR_LIMIT,
+			                  "request body: more than 65536 bytes");
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* Count and drop: no endpoint takes a body, and memory must not grow. */
+		if (rq->body_bytes <= XNR__BODY_MAX)
+			rq->body_bytes += *upload_data_size;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->body_bytes > XNR__BODY_MAX)
+		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes");
+	if (!rq->target)
+		return send_error(conn, XNR_ERR_LIMIT, "request target: too long");
+	return dispatch(cls, conn, rq->target, method);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *rq = calloc(1, sizeof *rq);
+
+	(void)cls;
+	(void)conn;
+	if (rq && strnlen(uri, TARGET_MAX + 1) <= TARGET_MAX)
+		rq->target = strdup(uri);
+	return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rq)
+		free(rq->target);
+	free(rq);
+	*con_cls = NULL;
+}
+
+static enum xnr_status check_params(const struct xnr_server_params *p, struct sockaddr_in *addr,
+                                    struct xnr_error *err)
+{
+	const char *host = strcmp(p->host, "localhost") == 0 ? "127.0.0.1" : p->host;
+
+	memset(addr, 0, sizeof *addr);
+	addr->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--host %s: not an IPv4 address (use 127.0.0.1 or 0.0.0.0)",
+		                p->host);
+	if (p->port < 0 || p->port > 65535)
+		return xnr_fail(err, XNR_ERR_INPUT, "--port %d: wants 0 to 65535", p->port);
+	if (p->n_threads < 1 || p->n_threads > MAX_THREADS)
+		return xnr_fail(err, XNR_ERR_INPUT, "threads: wants 1 to %d", MAX_THREADS);
+	addr->sin_port = htons((uint16_t)p->port);
+	return XNR_OK;
+}
+
+enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
+                                struct xnr_error *err)
+{
+	struct xnr_server *srv = NULL;
+	struct xnr_store *store = NULL;
+	struct sockaddr_in addr;
+	const union MHD_DaemonInfo *info;
+	enum xnr_status st;
+
+	if ((st = check_params(p, &addr, err)) != XNR_OK)
+		return st;
+	if ((st = xnr_store_open(p->db_path, 0, &store, err)) != XNR_OK)
+		return st;
+	xnr_store_close(store);
+	srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return xnr_fail(err, XNR_ERR_NOMEM, "server: out of memory");
+	srv->db_path = p->db_path;
+	srv->version = p->version;
+	srv->daemon = MHD_start_daemon(
+	    MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)p->port, NULL, NULL, on_request, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)p->n_threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	if (!srv->daemon) {
+		free(srv);
+		return xnr_fail(err, XNR_ERR_IO,
+		                "%s:%d: cannot listen (port in use? try --port 0 for a free one)",
+		                p->host, p->port);
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : p->port;
+	*out = srv;
+	return XNR_OK;
+}
+
+int xnr_server_port(const struct xnr_server *srv)
+{
+	return srv->port;
+}
+
+void xnr_server_close(struct xnr_server *srv)
+{
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}
