@@ -219,7 +219,11 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 pid=
-if [ "$rc" = 0 ]; then ok; else bad "SIGTERM: exit status '$rc', want 0"; fi
+if [ "$rc" = 0 ]; then ok; else
+	bad "SIGTERM: exit status '$rc', want 0"
+	cat "$tmp/err"
+fi
+if grep -q "Sanitizer" "$tmp/err"; then bad "sanitizer report from the server"; cat "$tmp/err"; else ok; fi
 
 # bad usage
 "$XNR_BIN" serve "$tmp/missing.db" --port 0 >/dev/null 2>&1
