@@ -89,25 +89,20 @@ static enum xnr_status read_groups(sqlite3 *db, const char *path, int64_t run, c
 	return XNR_OK;
 }
 
-static enum xnr_status loss_table(sqlite3 *db, const char *path, int64_t run, const char *sql,
-                                  const char *title, int top, json_t *obj, struct xnr_error *err)
+/* Print the first `top` groups (already sorted) under a heading, or add them
+ * to obj[title] as JSON objects. */
+static void emit_groups(const char *title, const struct group *g, size_t n, size_t top, json_t *obj)
 {
-	struct group *g = NULL;
-	size_t n = 0, i;
 	json_t *arr = obj ? json_array() : NULL;
-	enum xnr_status st = read_groups(db, path, run, sql, &g, &n, err);
+	size_t i;
 
-	if (st != XNR_OK) {
-		json_decref(arr);
-		return st;
-	}
-	if (!obj && (size_t)top < n)
-		printf("loss by %s (the %d with the largest sum)\n", title, top);
+	if (!obj && top < n)
+		printf("loss by %s (the %zu with the largest sum)\n", title, top);
 	else if (!obj)
 		printf("loss by %s\n", title);
 	if (!obj)
 		printf("%-24s %8s %9s %9s %10s\n", title, "count", "mean", "median", "sum");
-	for (i = 0; i < n && i < (size_t)top; i++) {
+	for (i = 0; i < n && i < top; i++) {
 		if (arr)
 			json_array_append_new(arr, json_pack("{s:s,s:i,s:f,s:f,s:f}", "key",
 			                                     g[i].key, "count", (int)g[i].s.count,
@@ -121,6 +116,18 @@ static enum xnr_status loss_table(sqlite3 *db, const char *path, int64_t run, co
 		json_object_set_new(obj, title, arr);
 	else
 		printf("\n");
+}
+
+static enum xnr_status loss_table(sqlite3 *db, const char *path, int64_t run, const char *sql,
+                                  const char *title, int top, json_t *obj, struct xnr_error *err)
+{
+	struct group *g = NULL;
+	size_t n = 0;
+	enum xnr_status st = read_groups(db, path, run, sql, &g, &n, err);
+
+	if (st != XNR_OK)
+		return st;
+	emit_groups(title, g, n, (size_t)top, obj);
 	groups_free(g, n);
 	return XNR_OK;
 }
@@ -155,14 +162,12 @@ enum xnr_status xnr_report_label_losses(const char *const *labels, int n_labels,
 	size_t *start = calloc((size_t)n_labels + 2, sizeof *start), i;
 	double *sorted = malloc((n + 1) * sizeof *sorted);
 	struct group *g = calloc((size_t)n_labels + 1, sizeof *g);
-	json_t *arr = obj ? json_array() : NULL;
 	int k, n_groups = 0;
 
 	if (!start || !sorted || !g) {
 		free(start);
 		free(sorted);
 		free(g);
-		json_decref(arr);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
 	/* counting sort by label, then each label's losses sorted for its median */
@@ -177,7 +182,6 @@ enum xnr_status xnr_report_label_losses(const char *const *labels, int n_labels,
 			free(start);
 			free(sorted);
 			free(g);
-			json_decref(arr);
 			return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		}
 		for (i = 0; i < n; i++)
@@ -194,23 +198,9 @@ enum xnr_status xnr_report_label_losses(const char *const *labels, int n_labels,
 		g[n_groups++].s = xnr_loss_stats_sorted(sorted + start[k], m);
 	}
 	qsort(g, (size_t)n_groups, sizeof *g, by_sum_desc);
+	emit_groups("label", g, (size_t)n_groups, (size_t)n_groups, obj);
 	if (!obj)
-		printf("loss by label\n%-24s %8s %9s %9s %10s\n", "label", "count", "mean",
-		       "median", "sum");
-	for (k = 0; k < n_groups; k++) {
-		if (arr)
-			json_array_append_new(arr, json_pack("{s:s,s:i,s:f,s:f,s:f}", "key",
-			                                     g[k].key, "count", (int)g[k].s.count,
-			                                     "mean", g[k].s.mean, "median",
-			                                     g[k].s.median, "sum", g[k].s.sum));
-		else
-			printf("%-24.24s %8ld %9.4f %9.4f %10.3f\n", g[k].key, g[k].s.count,
-			       g[k].s.mean, g[k].s.median, g[k].s.sum);
-	}
-	if (arr)
-		json_object_set_new(obj, "label", arr);
-	else
-		printf("\n(a large gap between mean and median suggests a systematic labelling "
+		printf("(a large gap between mean and median suggests a systematic labelling "
 		       "problem)\n\n");
 	free(start);
 	free(sorted);
