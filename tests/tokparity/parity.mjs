@@ -106,6 +106,28 @@ function showMismatch(tok, label, input, exp, got) {
   return out.join('\n');
 }
 
+// Unigram's Viterbi sums floating-point scores; two segmentations of a word
+// made of the same pieces in another order ("1" "11" vs "11" "1") have
+// mathematically equal scores and only rounding picks one, differently in C
+// and in the reference. Such an encoding is an equal-score tie, not a
+// mismatch: same word ids, and per word the same multiset of token ids.
+function equalScoreTie(e, g) {
+  if (g.error !== undefined || !same(e.word_ids, g.word_ids) || e.ids.length !== g.ids.length) return false;
+  const perWord = (enc) => {
+    const m = new Map();
+    enc.ids.forEach((id, i) => {
+      const w = enc.word_ids[i];
+      if (!m.has(w)) m.set(w, []);
+      m.get(w).push(id);
+    });
+    for (const v of m.values()) v.sort((a, b) => a - b);
+    return m;
+  };
+  const a = perWord(e), b = perWord(g);
+  for (const [w, ids] of a) if (!same(ids, b.get(w))) return false;
+  return true;
+}
+
 // Compare one tokenizer in one mode; returns true when every line is identical.
 async function compareUnit(opt, t, mode, inputs) {
   const unit = `${t.name} ${mode}`;
@@ -127,6 +149,8 @@ async function compareUnit(opt, t, mode, inputs) {
     const g = got.lines[i];
     if (g.error !== undefined || !same(e, { ids: g.ids, offsets: g.offsets, word_ids: g.word_ids })) bad.push(i);
   });
+  const ties = t.name.startsWith('unigram') ? bad.filter((i) => equalScoreTie(expected[i], got.lines[i])) : [];
+  for (const i of ties) bad.splice(bad.indexOf(i), 1);
   const nConll = inputs.nConll;
   const badConll = bad.filter((i) => i < nConll).length;
   console.log(
@@ -134,6 +158,8 @@ async function compareUnit(opt, t, mode, inputs) {
       ` (CoNLL ${nConll - badConll}/${nConll}, generated ${expected.length - nConll - (bad.length - badConll)}/${expected.length - nConll})`,
   );
   if (midChar) console.log(`  note: ${midChar} C byte offsets fall inside a UTF-8 character (compared after the crate's byte->char rule)`);
+  if (ties.length)
+    console.log(`  note: ${ties.length} equal-score Unigram ties (same pieces per word, other order; rounding decides), e.g. ${visible(inputs.items[ties[0]])}`);
   for (const i of bad.slice(0, opt.show)) {
     const label = i < nConll ? `CoNLL test sentence ${i}` : `generated line ${i - nConll}`;
     console.log(showMismatch(tok, label, inputs.items[i], expected[i], got.lines[i]));
