@@ -276,12 +276,9 @@ enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const in
                                      struct xnr_error *err)
 {
 	struct xnr_entities e = {0};
-	enum xnr_status st = xnr_tagged_corpus_check(c, err);
+	enum xnr_status st = xnr_tagged_corpus_check_side(c, ids, "entities", err);
 	if (st != XNR_OK)
 		return st;
-	if (ids != c->gold && ids != c->pred)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "entities: ids must be the corpus' gold or pred");
 	if (mode == XNR_SEQEVAL_DEFAULT) {
 		if (extract_default(c, ids, &e) != 0)
 			goto nomem;

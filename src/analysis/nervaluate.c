@@ -26,12 +26,9 @@ enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, 
                                              struct xnr_error *err)
 {
 	struct xnr_entities e = {0};
-	enum xnr_status st = xnr_tagged_corpus_check(c, err);
+	enum xnr_status st = xnr_tagged_corpus_check_side(c, ids, "nervaluate", err);
 	if (st != XNR_OK)
 		return st;
-	if (ids != c->gold && ids != c->pred)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "nervaluate: ids must be the corpus' gold or pred");
 	for (size_t s = 0; s < c->n_sents; s++) {
 		size_t a = c->sent_start[s], n = c->sent_start[s + 1] - a;
 		int open = 0;

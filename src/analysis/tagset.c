@@ -314,3 +314,12 @@ enum xnr_status xnr_tagged_corpus_check(const struct xnr_tagged_corpus *c, struc
 	}
 	return XNR_OK;
 }
+
+enum xnr_status xnr_tagged_corpus_check_side(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                             const char *who, struct xnr_error *err)
+{
+	enum xnr_status st = xnr_tagged_corpus_check(c, err);
+	if (st == XNR_OK && ids != c->gold && ids != c->pred)
+		st = xnr_fail(err, XNR_ERR_INPUT, "%s: ids must be the corpus' gold or pred", who);
+	return st;
+}

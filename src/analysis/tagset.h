@@ -86,4 +86,9 @@ int32_t xnr_tagset_find_type(const struct xnr_tagset *ts, const char *name, size
  * Errors: XNR_ERR_INPUT naming the sentence/word. */
 enum xnr_status xnr_tagged_corpus_check(const struct xnr_tagged_corpus *c, struct xnr_error *err);
 
+/* xnr_tagged_corpus_check, and that ids is the corpus' gold or pred array
+ * (XNR_ERR_INPUT naming `who` otherwise). */
+enum xnr_status xnr_tagged_corpus_check_side(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                             const char *who, struct xnr_error *err);
+
 #endif
