@@ -21,6 +21,7 @@ enum xnr_status {
 	XNR_ERR_INPUT,       /* bad user input: empty text, invalid UTF-8, bad flag */
 	XNR_ERR_LIMIT,       /* input exceeds a documented maximum size */
 	XNR_ERR_INTERNAL,    /* a bug in ExplaiNER */
+	XNR_ERR_CANCELLED,   /* the caller asked long work to stop, and it did */
 	XNR_STATUS_COUNT
 };
 

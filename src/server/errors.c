@@ -20,6 +20,7 @@ static const struct {
     [XNR_ERR_INPUT] = {400, "bad_request"},
     [XNR_ERR_LIMIT] = {413, "too_large"},
     [XNR_ERR_INTERNAL] = {500, "internal_error"},
+    [XNR_ERR_CANCELLED] = {409, "cancelled"},
 };
 
 int xnr__http_status(enum xnr_status status)
