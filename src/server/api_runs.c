@@ -62,17 +62,31 @@ enum xnr_status xnr__run_check(sqlite3 *db, int64_t run, struct xnr_error *err)
 	return xnr__sql_fail(db, "runs", err);
 }
 
+static const struct xnr__route routes[] = {
+    {"GET", "/api/v1", xnr__api_index, NULL},
+    {"GET", "/api/v1/runs", xnr__api_runs, NULL},
+    {"GET", "/api/v1/runs/{id}", xnr__api_run, NULL},
+    {"GET", "/api/v1/runs/{id}/sentences", xnr__api_sentences, NULL},
+    {"GET", "/api/v1/runs/{id}/sentences/{id}", xnr__api_sentence, NULL},
+};
+
+const struct xnr__route *xnr__routes_runs(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}
+
 enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
-	const struct xnr__route *routes;
+	const struct xnr__route *all;
 	json_t *list = json_array(), *body;
 	size_t i, n;
 
-	routes = xnr__routes(&n);
+	all = xnr__routes(&n);
 	for (i = 0; list && i < n; i++)
-		if (strcmp(routes[i].pattern, "/") != 0)
-			json_array_append_new(
-			    list, json_sprintf("%s %s", routes[i].method, routes[i].pattern));
+		if (strncmp(all[i].pattern, "/api/", 5) == 0)
+			json_array_append_new(list,
+			                      json_sprintf("%s %s", all[i].method, all[i].pattern));
 	body = json_pack("{s:s,s:s,s:o*}", "name", "ExplaiNER", "version", r->version, "endpoints",
 	                 list);
 	if (!body)

@@ -13,6 +13,7 @@
 
 #include "server/internal.h"
 #include "server/server.h"
+#include "core/json.h"
 #include "store/store.h"
 
 #define DEFAULT_PORT    8765
@@ -22,7 +23,7 @@
 
 struct xnr_server {
 	struct MHD_Daemon *daemon;
-	const char *db_path, *version;
+	struct xnr__app app;
 	int port;
 };
 
@@ -30,31 +31,26 @@ struct xnr_server {
 struct request {
 	char *target; /* raw, still percent-encoded; NULL when too long */
 	int started;
-	size_t body_bytes;
+	size_t body_bytes; /* received, counted past the cap */
+	char *body;        /* the first XNR__BODY_MAX bytes */
 };
-
-static const struct xnr__route routes[] = {
-    {"GET", "/", xnr__api_index},
-    {"GET", "/api/v1", xnr__api_index},
-    {"GET", "/api/v1/runs", xnr__api_runs},
-    {"GET", "/api/v1/runs/{id}", xnr__api_run},
-    {"GET", "/api/v1/runs/{id}/sentences", xnr__api_sentences},
-    {"GET", "/api/v1/runs/{id}/sentences/{id}", xnr__api_sentence},
-};
-
-const struct xnr__route *xnr__routes(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
 
 struct xnr_server_params xnr_server_default_params(void)
 {
-	struct xnr_server_params p = {NULL, "127.0.0.1", DEFAULT_PORT, DEFAULT_THREADS, "0"};
+	struct xnr_server_params p = {NULL, "127.0.0.1", DEFAULT_PORT, DEFAULT_THREADS,
+	                              "0",  NULL,        NULL,         NULL};
 	return p;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *body)
+static void common_headers(struct MHD_Response *resp, const char *cache_control)
+{
+	MHD_add_response_header(resp, "Cache-Control", cache_control ? cache_control : "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *body,
+                                 const char *allow)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	struct MHD_Response *resp;
@@ -69,18 +65,58 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (http == 405)
-		MHD_add_response_header(resp, "Allow", "GET, HEAD");
+	common_headers(resp, NULL);
+	if (allow && allow[0])
+		MHD_add_response_header(resp, "Allow", allow);
 	ret = MHD_queue_response(conn, (unsigned)http, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, enum xnr_status st, const char *msg)
+static enum MHD_Result send_error(struct MHD_Connection *conn, enum xnr_status st, const char *msg,
+                                  const char *allow)
 {
-	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg));
+	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg), allow);
+}
+
+/* Send a raw response; takes ownership of out->data unless borrowed. */
+static enum MHD_Result send_raw(struct MHD_Connection *conn, struct xnr__resp *out)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	int http = out->http ? out->http : 200;
+
+	if (http == 304 || !out->data)
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	else
+		resp = MHD_create_response_from_buffer(out->len, out->data,
+		                                       out->borrowed ? MHD_RESPMEM_PERSISTENT
+		                                                     : MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		if (!out->borrowed)
+			free(out->data);
+		return MHD_NO;
+	}
+	if (http == 304 && !out->borrowed)
+		free(out->data);
+	if (out->content_type && http != 304)
+		MHD_add_response_header(resp, "Content-Type", out->content_type);
+	if (out->encoding && http != 304)
+		MHD_add_response_header(resp, "Content-Encoding", out->encoding);
+	if (out->etag[0])
+		MHD_add_response_header(resp, "ETag", out->etag);
+	if (out->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", out->disposition);
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	common_headers(resp, out->cache_control);
+	ret = MHD_queue_response(conn, (unsigned)http, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+const char *xnr__req_header(const struct xnr__req *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 static enum xnr_status open_db(const char *path, sqlite3 **out, struct xnr_error *err)
@@ -97,35 +133,63 @@ static enum xnr_status open_db(const char *path, sqlite3 **out, struct xnr_error
 	return XNR_OK;
 }
 
-/* Check the target, route it, parse its query and run the handler. */
+/* Parse a request body as JSON (POST/PUT); an empty body is no body. */
+static enum xnr_status parse_body(const struct request *rq, struct xnr__req *r,
+                                  struct xnr_error *err)
+{
+	if (!rq->body_bytes)
+		return XNR_OK;
+	return xnr_json_parse(rq->body, rq->body_bytes, "request body", &r->body, err);
+}
+
+/* Check the target, route it, parse its query and body, run the handler. */
 static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *conn,
-                                const char *target, const char *method)
+                                const struct request *rq, const char *method)
 {
 	struct xnr__req r;
+	struct xnr__resp raw;
 	struct xnr_error err;
-	char path[XNR__PATH_MAX + 1];
-	const struct xnr__route *route = NULL;
+	char path[XNR__PATH_MAX + 1], allow[64] = "";
+	const struct xnr__route *route = NULL, *all;
 	const char *query = NULL;
 	json_t *body = NULL;
+	size_t n_all;
 	enum xnr_status st;
 
 	memset(&r, 0, sizeof r);
+	memset(&raw, 0, sizeof raw);
 	xnr_error_clear(&err);
-	r.version = srv->version;
-	st = xnr__target_split(target, path, &query, &err);
+	r.version = srv->app.version;
+	r.app = &srv->app;
+	r.method = method;
+	r.path = path;
+	r.conn = conn;
+	all = xnr__routes(&n_all);
+	st = all ? xnr__target_split(rq->target, path, &query, &err)
+	         : xnr_fail(&err, XNR_ERR_NOMEM, "server: out of memory");
 	if (st == XNR_OK)
-		st = xnr__route_find(routes, sizeof routes / sizeof routes[0], method, path, &route,
-		                     r.ids, &r.n_ids, &err);
+		st = xnr__route_find(all, n_all, method, path, &route, r.ids, &r.n_ids, &err);
+	if (st == XNR_ERR_UNSUPPORTED)
+		xnr__route_methods(all, n_all, path, allow, sizeof allow);
 	if (st == XNR_OK && query)
 		st = xnr__query_parse(query, strlen(query), &r.query, &err);
 	if (st == XNR_OK)
-		st = open_db(srv->db_path, &r.db, &err);
+		st = parse_body(rq, &r, &err);
 	if (st == XNR_OK)
-		st = route->fn(&r, &body, &err);
+		st = open_db(srv->app.db_path, &r.db, &err);
+	if (st == XNR_OK)
+		st = route->raw ? route->raw(&r, &raw, &err) : route->fn(&r, &body, &err);
 	sqlite3_close(r.db);
-	if (st != XNR_OK)
-		return send_error(conn, st, err.msg);
-	return send_json(conn, 200, body);
+	json_decref(r.body);
+	if (st != XNR_OK) {
+		json_decref(body);
+		if (!raw.borrowed)
+			free(raw.data);
+		return send_error(conn, st, err.msg, allow);
+	}
+	if (route->raw)
+		return send_raw(conn, &raw);
+	return send_json(conn, r.http ? r.http : 200, body, NULL);
 }
 
 static int body_too_large(struct MHD_Connection *conn)
@@ -143,28 +207,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)url;
 	(void)version;
-	(void)upload_data;
 	if (!rq)
-		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory");
+		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
 	if (!rq->started) {
 		rq->started = 1;
 		if (body_too_large(conn))
 			return send_error(conn, XNR_ERR_LIMIT,
-			                  "request body: more than 65536 bytes");
+			                  "request body: more than 65536 bytes", NULL);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* Count and drop: no endpoint takes a body, and memory must not grow. */
+		/* Keep the first XNR__BODY_MAX bytes, count the rest: memory must not grow. */
+		size_t n = *upload_data_size;
+		if (rq->body_bytes + n <= XNR__BODY_MAX) {
+			if (!rq->body)
+				rq->body = malloc(XNR__BODY_MAX);
+			if (rq->body)
+				memcpy(rq->body + rq->body_bytes, upload_data, n);
+		}
 		if (rq->body_bytes <= XNR__BODY_MAX)
-			rq->body_bytes += *upload_data_size;
+			rq->body_bytes += n;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (rq->body_bytes > XNR__BODY_MAX)
-		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes");
+		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
+	if (rq->body_bytes && !rq->body)
+		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
 	if (!rq->target)
-		return send_error(conn, XNR_ERR_LIMIT, "request target: too long");
-	return dispatch(cls, conn, rq->target, method);
+		return send_error(conn, XNR_ERR_LIMIT, "request target: too long", NULL);
+	return dispatch(cls, conn, rq, method);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -186,8 +258,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (rq)
+	if (rq) {
 		free(rq->target);
+		free(rq->body);
+	}
 	free(rq);
 	*con_cls = NULL;
 }
@@ -228,8 +302,17 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: out of memory");
-	srv->db_path = p->db_path;
-	srv->version = p->version;
+	srv->app.db_path = p->db_path;
+	srv->app.version = p->version;
+	srv->app.assets_dir = p->assets_dir;
+	srv->app.model_dir = p->model_dir;
+	srv->app.data_path = p->data_path;
+	if ((st = xnr__jobs_open(&srv->app, err)) != XNR_OK ||
+	    (st = xnr__models_open(&srv->app, err)) != XNR_OK) {
+		xnr__jobs_close(&srv->app);
+		free(srv);
+		return st;
+	}
 	srv->daemon = MHD_start_daemon(
 	    MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)p->port, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -237,6 +320,8 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
 	if (!srv->daemon) {
+		xnr__models_close(&srv->app);
+		xnr__jobs_close(&srv->app);
 		free(srv);
 		return xnr_fail(err, XNR_ERR_IO,
 		                "%s:%d: cannot listen (port in use? try --port 0 for a free one)",
@@ -258,5 +343,7 @@ void xnr_server_close(struct xnr_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->daemon);
+	xnr__jobs_close(&srv->app);
+	xnr__models_close(&srv->app);
 	free(srv);
 }

@@ -31,23 +31,67 @@ struct xnr__query {
 	char buf[XNR__QUERY_MAX_BYTES + 2];
 };
 
+struct xnr__jobs;   /* background jobs (jobs.c) */
+struct xnr__cache;  /* results kept per run and parameters (cache.c) */
+struct xnr__models; /* models loaded for probing and activations (models.c) */
+
+/* What every request of one server shares. Set up by xnr_server_open; the
+ * subsystems are thread safe. */
+struct xnr__app {
+	const char *db_path;    /* the run database */
+	const char *version;    /* ExplaiNER's version */
+	const char *assets_dir; /* serve web assets from this folder (NULL: packed in) */
+	const char *model_dir;  /* serve --model: the default model of the Setup page, or NULL */
+	const char *data_path;  /* serve --data: the default dataset, or NULL */
+	struct xnr__jobs *jobs;
+	struct xnr__cache *cache;
+	struct xnr__models *models;
+};
+
 /* One API request as the handlers see it. */
 struct xnr__req {
 	sqlite3 *db; /* read-only, this request's own */
+	struct xnr__app *app;
+	const char *method; /* "GET", "HEAD", "POST", "PUT", "DELETE" */
+	const char *path;   /* the checked path */
 	int64_t ids[XNR__PATH_IDS];
 	int n_ids;
 	struct xnr__query query;
+	json_t *body; /* the parsed JSON request body (POST/PUT), or NULL */
+	int http;     /* a JSON handler may set 201/202; 0 means 200 */
+	void *conn;   /* the libmicrohttpd connection, for xnr__req_header */
 	const char *version;
 };
 
-/* A handler fills *out (owned by the caller) or fails with err. */
+/* A response that is not JSON (web assets, CSV downloads). */
+struct xnr__resp {
+	int http;   /* 0 means 200; 304 sends no body */
+	char *data; /* the body; free()d after sending unless borrowed */
+	size_t len;
+	int borrowed;              /* data is static (packed assets) */
+	const char *content_type;  /* required */
+	const char *encoding;      /* "gzip" or NULL */
+	const char *cache_control; /* NULL: "no-store" */
+	char etag[72];             /* "" for none; quoted as sent */
+	char disposition[256];     /* "" or "attachment; filename=\"x.csv\"" */
+};
+
+/* A JSON handler fills *out (owned by the caller) or fails with err. */
 typedef enum xnr_status (*xnr__handler_fn)(struct xnr__req *r, json_t **out, struct xnr_error *err);
+/* A raw handler fills *out (zeroed by the caller) or fails with err. */
+typedef enum xnr_status (*xnr__raw_fn)(struct xnr__req *r, struct xnr__resp *out,
+                                       struct xnr_error *err);
 
 struct xnr__route {
-	const char *method;  /* "GET" */
-	const char *pattern; /* "/api/v1/runs/{id}/sentences": {id} is a whole number */
-	xnr__handler_fn fn;
+	const char *method;  /* "GET", "POST", "PUT", "DELETE" (GET also answers HEAD) */
+	const char *pattern; /* "/api/v1/runs/{id}/sentences": {id} is a whole number;
+	                        a pattern ending in "/{*}" matches any rest of the path */
+	xnr__handler_fn fn;  /* exactly one of fn and raw */
+	xnr__raw_fn raw;
 };
+
+/* The value of a request header, or NULL. */
+const char *xnr__req_header(const struct xnr__req *r, const char *name);
 
 /* Split a raw request target ("/a/b?x=1", still percent-encoded) into its
  * path and query string, and check the path: it starts with '/', has only
@@ -92,6 +136,10 @@ enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes
                                 const char *method, const char *path, const struct xnr__route **out,
                                 int64_t *ids, int *n_ids, struct xnr_error *err);
 
+/* The methods the routes take for path ("GET, HEAD, POST"), "" if none. */
+void xnr__route_methods(const struct xnr__route *routes, size_t n_routes, const char *path,
+                        char *buf, size_t size);
+
 /* The HTTP code and stable code name ("not_found") of a status. */
 int xnr__http_status(enum xnr_status status);
 const char *xnr__http_code(enum xnr_status status);
@@ -100,8 +148,24 @@ const char *xnr__http_code(enum xnr_status status);
  * NULL unless out of memory. */
 json_t *xnr__error_json(enum xnr_status status, const char *message);
 
-/* The route table of the server (also listed by GET /api/v1). */
+/* The route table of the server (also listed by GET /api/v1): the groups
+ * below, merged once by routes.c. NULL (and *n 0) when out of memory. */
 const struct xnr__route *xnr__routes(size_t *n);
+
+/* Route groups, one per resource file; each returns its static table. */
+const struct xnr__route *xnr__routes_runs(size_t *n);    /* api_runs.c, api_sentences.c */
+const struct xnr__route *xnr__routes_assets(size_t *n);  /* assets.c: the web app */
+const struct xnr__route *xnr__routes_jobs(size_t *n);    /* jobs.c, api_setup.c */
+const struct xnr__route *xnr__routes_metrics(size_t *n); /* api_metrics.c */
+const struct xnr__route *xnr__routes_samples(size_t *n); /* api_samples.c */
+const struct xnr__route *xnr__routes_model(size_t *n);   /* api_model.c */
+
+/* Subsystems of struct xnr__app: open at server start (NULL is a valid
+ * "nothing yet" state for each), closed at the end. */
+enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
+void xnr__jobs_close(struct xnr__app *app);
+enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
+void xnr__models_close(struct xnr__app *app);
 
 /* A SQLite failure as XNR_ERR_INTERNAL with the database's message. */
 enum xnr_status xnr__sql_fail(sqlite3 *db, const char *where, struct xnr_error *err);

@@ -242,11 +242,14 @@ enum xnr_status xnr__query_choice(const struct xnr__query *q, const char *name,
 	return xnr_fail(err, XNR_ERR_INPUT, "query parameter %s: wants one of %s", name, want);
 }
 
-/* Match pattern against path, collecting {id} segments; 1 on a match. */
+/* Match pattern against path, collecting {id} segments; a final "/{*}"
+ * matches the rest of the path (at least one more segment). 1 on a match. */
 static int match(const char *pat, const char *path, int64_t *ids, int *n_ids)
 {
 	*n_ids = 0;
 	while (*pat && *path) {
+		if (strcmp(pat, "/{*}") == 0)
+			return path[0] == '/' && path[1] != '\0';
 		if (strncmp(pat, "{id}", 4) == 0) {
 			size_t n = strspn(path, "0123456789");
 			if (n == 0 || n > ID_MAX_DIGITS || (path[0] == '0' && n > 1) ||
@@ -263,18 +266,37 @@ static int match(const char *pat, const char *path, int64_t *ids, int *n_ids)
 	return *pat == '\0' && *path == '\0';
 }
 
+void xnr__route_methods(const struct xnr__route *routes, size_t n_routes, const char *path,
+                        char *buf, size_t size)
+{
+	int64_t tmp[XNR__PATH_IDS];
+	size_t i, used = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < n_routes; i++) {
+		const char *m = routes[i].method;
+		if (!match(routes[i].pattern, path, tmp, &n) || strstr(buf, m))
+			continue;
+		if (used + strlen(m) + 12 >= size)
+			break;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s%s", used ? ", " : "", m,
+		                         strcmp(m, "GET") == 0 ? ", HEAD" : "");
+	}
+}
+
 enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
                                 const char *method, const char *path, const struct xnr__route **out,
                                 int64_t *ids, int *n_ids, struct xnr_error *err)
 {
 	int64_t tmp[XNR__PATH_IDS];
-	int path_known = 0, n;
+	char allowed[64];
+	int n;
 	size_t i;
 
 	for (i = 0; i < n_routes; i++) {
 		if (!match(routes[i].pattern, path, tmp, &n))
 			continue;
-		path_known = 1;
 		if (strcmp(routes[i].method, method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
 			memcpy(ids, tmp, sizeof tmp);
@@ -283,8 +305,9 @@ enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes
 			return XNR_OK;
 		}
 	}
-	if (path_known)
+	xnr__route_methods(routes, n_routes, path, allowed, sizeof allowed);
+	if (allowed[0])
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: this method is not allowed here (GET only)", path);
+		                "%s: this method is not allowed here (%s only)", path, allowed);
 	return xnr_fail(err, XNR_ERR_IO, "%s: no such resource", path);
 }

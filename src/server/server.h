@@ -12,11 +12,14 @@
 struct xnr_server;
 
 struct xnr_server_params {
-	const char *db_path; /* the run database (must exist) */
-	const char *host;    /* IPv4 address to bind; "localhost" is 127.0.0.1 */
-	int port;            /* 0: a free port, see xnr_server_port */
-	int n_threads;       /* 1..16 request threads */
-	const char *version; /* reported by GET /api/v1 */
+	const char *db_path;    /* the run database (must exist) */
+	const char *host;       /* IPv4 address to bind; "localhost" is 127.0.0.1 */
+	int port;               /* 0: a free port, see xnr_server_port */
+	int n_threads;          /* 1..16 request threads */
+	const char *version;    /* reported by GET /api/v1 */
+	const char *assets_dir; /* serve the web app from this folder (UI work); NULL: packed in */
+	const char *model_dir;  /* --model: the Setup page's default model, or NULL */
+	const char *data_path;  /* --data: the Setup page's default dataset, or NULL */
 };
 
 /* Defaults: 127.0.0.1, port 8765, 4 threads. */

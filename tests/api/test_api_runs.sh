@@ -85,7 +85,6 @@ if grep -qi '^content-type: application/json; charset=utf-8' "$tmp/headers" &&
 
 expect_status 200 /api/v1 && check "index" '
 assert body["version"] and "GET /api/v1/runs/{id}/sentences" in body["endpoints"], body'
-expect_status 200 / && check "root is the index" 'assert "endpoints" in body'
 
 expect_status 200 /api/v1/runs && check "runs list" '
 rows = db.execute("select id, n_sentences, n_words, model_arch, summary from runs order by id").fetchall()

@@ -165,10 +165,12 @@ static enum xnr_status dummy(struct xnr__req *r, json_t **out, struct xnr_error 
 static void test_route_find(void **state)
 {
 	static const struct xnr__route table[] = {
-	    {"GET", "/", dummy},
-	    {"GET", "/api/v1/runs", dummy},
-	    {"GET", "/api/v1/runs/{id}", dummy},
-	    {"GET", "/api/v1/runs/{id}/sentences/{id}", dummy},
+	    {"GET", "/", dummy, NULL},
+	    {"GET", "/api/v1/runs", dummy, NULL},
+	    {"GET", "/api/v1/runs/{id}", dummy, NULL},
+	    {"GET", "/api/v1/runs/{id}/sentences/{id}", dummy, NULL},
+	    {"DELETE", "/api/v1/runs/{id}", dummy, NULL},
+	    {"GET", "/app/{*}", dummy, NULL},
 	};
 	static const char *const missing[] = {"/api/v1/runs/01",
 	                                      "/api/v1/runs/",
@@ -183,6 +185,7 @@ static void test_route_find(void **state)
 	                                      NULL};
 	const struct xnr__route *r = NULL;
 	int64_t ids[XNR__PATH_IDS];
+	char allow[64];
 	int n, i;
 
 	(void)state;
@@ -206,6 +209,15 @@ static void test_route_find(void **state)
 	for (i = 0; missing[i]; i++)
 		assert_int_equal(xnr__route_find(table, 4, "GET", missing[i], &r, ids, &n, NULL),
 		                 XNR_ERR_IO);
+	xnr__route_methods(table, 6, "/api/v1/runs/7", allow, sizeof allow);
+	assert_string_equal(allow, "GET, HEAD, DELETE");
+	assert_int_equal(xnr__route_find(table, 6, "DELETE", "/api/v1/runs/7", &r, ids, &n, NULL),
+	                 XNR_OK);
+	assert_ptr_equal(r, &table[4]);
+	assert_int_equal(xnr__route_find(table, 6, "GET", "/app/js/x.js", &r, ids, &n, NULL),
+	                 XNR_OK);
+	assert_ptr_equal(r, &table[5]);
+	assert_int_equal(xnr__route_find(table, 6, "GET", "/app", &r, ids, &n, NULL), XNR_ERR_IO);
 }
 
 static void test_error_table(void **state)

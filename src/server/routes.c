@@ -1,0 +1,49 @@
+/*
+ * routes.c - the server's one route table, merged once from the route groups
+ * of the resource files (internal.h), so each file keeps its own routes next
+ * to its handlers and GET /api/v1 lists them all.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/internal.h"
+
+typedef const struct xnr__route *(*group_fn)(size_t *n);
+
+static const group_fn groups[] = {
+    xnr__routes_runs,  xnr__routes_metrics, xnr__routes_samples,
+    xnr__routes_model, xnr__routes_jobs,    xnr__routes_assets,
+};
+
+static struct xnr__route *table;
+static size_t table_n;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* Concatenate the groups in order: earlier groups win on equal patterns,
+ * and the assets' catch-all comes last. */
+static void merge(void)
+{
+	size_t g, n, total = 0;
+
+	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		groups[g](&n);
+		total += n;
+	}
+	table = calloc(total ? total : 1, sizeof *table);
+	if (!table)
+		return;
+	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		const struct xnr__route *r = groups[g](&n);
+		if (n)
+			memcpy(table + table_n, r, n * sizeof *r);
+		table_n += n;
+	}
+}
+
+const struct xnr__route *xnr__routes(size_t *n)
+{
+	pthread_once(&once, merge);
+	*n = table ? table_n : 0;
+	return table;
+}
