@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ctl.h"
 #include "core/status.h"
 
 #define XNR__PATH_MAX        1024  /* bytes of a request path */
@@ -159,6 +160,31 @@ const struct xnr__route *xnr__routes_jobs(size_t *n);    /* jobs.c, api_setup.c 
 const struct xnr__route *xnr__routes_metrics(size_t *n); /* api_metrics.c */
 const struct xnr__route *xnr__routes_samples(size_t *n); /* api_samples.c */
 const struct xnr__route *xnr__routes_model(size_t *n);   /* api_model.c */
+
+/* Background jobs (jobs.c). A job's work runs on a job thread: it fills
+ * *result (a JSON value the job then owns) or fails with err; it should call
+ * xnr_ctl_progress now and then and stop with XNR_ERR_CANCELLED when
+ * xnr_ctl_cancelled(ctl). */
+typedef enum xnr_status (*xnr__job_fn)(void *arg, const struct xnr_ctl *ctl, json_t **result,
+                                       struct xnr_error *err);
+
+/* Start a job of kind ("run", "projection", ...) or find the same work: when
+ * a queued, running or finished (not failed, not cancelled) job has the same
+ * key, *id is that job and no new work starts (finished results are the
+ * cache per run and parameters, kept up to a memory cap, oldest dropped
+ * first). arg belongs to the job from this call on, even on error:
+ * free_arg(arg) is called exactly once (free_arg may be NULL). Thread safe.
+ * Errors: XNR_ERR_LIMIT (too many jobs waiting), XNR_ERR_NOMEM. */
+enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key,
+                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
+                               struct xnr_error *err);
+
+/* A job as JSON: {"id", "kind", "state" ("queued", "running", "done",
+ * "failed", "cancelled"), "progress" (0..1), "stage", "error" (a message or
+ * null), "result" (when done, else null), "elapsed_s"}. Thread safe.
+ * Errors: XNR_ERR_IO (no such job). */
+enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
+                              struct xnr_error *err);
 
 /* Subsystems of struct xnr__app: open at server start (NULL is a valid
  * "nothing yet" state for each), closed at the end. */
