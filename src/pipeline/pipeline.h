@@ -1,0 +1,80 @@
+/*
+ * pipeline.h - an analysis run as a library call: a token-classification
+ * model over every sentence of a dataset split, every prediction,
+ * probability, loss, hidden state and entity stored in the run database
+ * (docs/schema.md) in one transaction, with the seqeval summary. The CLI's
+ * `explainer run` and the web server's run jobs both call xnr_pipeline_run.
+ */
+#ifndef XNR_PIPELINE_PIPELINE_H
+#define XNR_PIPELINE_PIPELINE_H
+
+#include <stdint.h>
+
+#include "core/ctl.h"
+#include "core/status.h"
+
+/* What to run (strings borrowed for the duration of the call). */
+struct xnr_run_opts {
+	const char *model;     /* model folder, or a Hugging Face id in the local hub cache */
+	const char *data;      /* CoNLL or JSONL file, or a folder with train/dev/test files */
+	const char *split;     /* split of a folder: "train", "dev", "test"; NULL: test */
+	const char *output;    /* the database to add the run to (created if missing) */
+	const char *labels;    /* JSONL integer tags: label names in id order, comma separated */
+	const char *label_map; /* rename dataset labels: "FROM=TO,FROM=TO", or NULL */
+	int limit;             /* only the first N sentences; 0: all */
+	int sample;            /* N sentences drawn at random with seed (not with limit); 0: none */
+	int seed;
+	int tag_column; /* CoNLL column of the tag, 1-based; 0: the last */
+	int threads;    /* compute threads, 1..256 */
+	int max_length; /* tokens per window including special tokens; 0: the model's */
+	/* Optional hooks, called on the calling thread with hook_ud: the number
+	 * of sentences about to run (only when the run is not reused, before
+	 * stage "sentences"), and a problem in the data that does not stop the
+	 * run (ill-formed tag sequences), as "PATH: what". */
+	void (*on_count)(void *ud, long n_sentences);
+	void (*on_warning)(void *ud, const char *msg);
+	void *hook_ud;
+};
+
+/* All sentences, 1 thread, no hooks; model, data and output still to set. */
+struct xnr_run_opts xnr_run_default_opts(void);
+
+struct xnr_run_outcome {
+	int64_t run_id; /* > 0 */
+	int reused;     /* 1: a complete run with the same key was already stored */
+	long n_sentences, n_words, n_tokens;
+	double seconds; /* wall time of this call */
+	char *report;   /* seqeval default-mode report text; NULL when reused */
+};
+
+/*
+ * Run o->model over o->data and add the run to o->output (created if
+ * missing). The run's key hashes the model's files, the data file, the
+ * options that change results and the ExplaiNER version; if a complete run
+ * with that key is stored, it is reused (out->reused = 1, nothing written).
+ *
+ * The database is untouched unless the call succeeds: the run is written in
+ * one transaction, rolled back on any error or on cancel.
+ *
+ * ctl may be NULL. Progress: ("loading", 0) at the start; ("sentences",
+ * done / n_sentences) before the first chunk of sentences and after each;
+ * ("summary", 1) when the sentences are done (also when reused). The cancel
+ * flag is checked after loading and after each chunk: XNR_ERR_CANCELLED.
+ *
+ * On success *out is filled (caller frees with xnr_run_outcome_free);
+ * on failure it is untouched. Errors: those of the dataset, the model, the
+ * label matching and the store (XNR_ERR_IO with the path for a missing file),
+ * XNR_ERR_CANCELLED, XNR_ERR_NOMEM.
+ *
+ * Thread safety: one call per thread; calls on different threads may run at
+ * once. Each run holds its database's write transaction from its first
+ * sentence to its commit; a second run into the same database waits only up
+ * to the store's busy timeout (5 s) and then fails, so queue runs per database.
+ */
+enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_ctl *ctl,
+                                 struct xnr_run_outcome *out, struct xnr_error *err);
+
+/* Free what an outcome owns (its report) and clear it; NULL is fine. */
+void xnr_run_outcome_free(struct xnr_run_outcome *o);
+
+#endif

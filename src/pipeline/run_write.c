@@ -1,0 +1,274 @@
+/*
+ * run_write.c - one sentence of an analysis run into the run database: word
+ * rows from each word's first sub-token (as the models were trained), every
+ * sub-token with its own prediction, entities in seqeval's default mode, the
+ * sentence's loss and error counts; and the run's summary (seqeval's
+ * classification_report output_dict, default and strict modes).
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/entities.h"
+#include "analysis/losses.h"
+#include "analysis/seqeval.h"
+#include "pipeline/internal.h"
+#include "tokenizer/tokenizer.h"
+
+/* The sentence's words joined by single spaces (caller frees). */
+static char *sentence_text(const struct xnr_dataset *ds, const struct xnr_sentence *s)
+{
+	size_t i, len = 1, o = 0;
+	char *t;
+
+	for (i = 0; i < s->n_words; i++)
+		len += strlen(ds->words[s->first_word + i]) + 1;
+	t = malloc(len);
+	if (!t)
+		return NULL;
+	for (i = 0; i < s->n_words; i++) {
+		size_t n = strlen(ds->words[s->first_word + i]);
+		if (i)
+			t[o++] = ' ';
+		memcpy(t + o, ds->words[s->first_word + i], n);
+		o += n;
+	}
+	t[o] = '\0';
+	return t;
+}
+
+static enum xnr_status write_words(struct xnr__run *x, size_t i, const struct xnr_result *r,
+                                   const int32_t *gold, int32_t *pred, double *loss, int *n_errors,
+                                   struct xnr_error *err)
+{
+	const struct xnr_sentence *s = &x->ds->sentences[x->sel[i]];
+	int L = r->n_labels, w;
+
+	*loss = 0.0;
+	*n_errors = 0;
+	for (w = 0; w < (int)s->n_words; w++) {
+		struct xnr_word_row row;
+		int t = w < r->n_words ? r->word_tok[w] : -1;
+		enum xnr_status st;
+
+		memset(&row, 0, sizeof row);
+		row.sentence_id = (int)i;
+		row.idx = w;
+		row.text = x->ds->words[s->first_word + (size_t)w];
+		row.text_len = -1;
+		row.gold = gold[w];
+		row.first_token = t;
+		if (t >= 0) {
+			const float *p = r->probs + (size_t)t * (size_t)L;
+			row.pred = pred[w] = xnr_argmax(p, L);
+			row.prob_pred = p[row.pred];
+			row.prob_gold = p[gold[w]];
+			row.loss = xnr_loss_ce(r->logits + (size_t)t * (size_t)L, L, gold[w]);
+			row.entropy = xnr_entropy(p, L);
+			row.probs = p;
+			row.hidden =
+			    r->hidden ? r->hidden + (size_t)t * (size_t)r->hidden_size : NULL;
+			*loss += row.loss;
+		} else {
+			row.pred = pred[w] = x->o_label;
+			row.prob_pred = row.prob_gold = row.loss = row.entropy = NAN;
+		}
+		*n_errors += row.pred != row.gold;
+		if ((st = xnr_run_add_word(x->writer, &row, err)) != XNR_OK)
+			return st;
+	}
+	return XNR_OK;
+}
+
+static enum xnr_status write_tokens(struct xnr__run *x, size_t i, const struct xnr_result *r,
+                                    const int32_t *gold, struct xnr_error *err)
+{
+	const struct xnr_tokenizer *tok = xnr_engine_tokenizer(x->engine);
+	int L = r->n_labels, t;
+
+	for (t = 0; t < r->enc.n_tokens; t++) {
+		const float *p = r->probs + (size_t)t * (size_t)L;
+		int w = r->enc.word_ids[t];
+		struct xnr_token_row row;
+		const char *text = xnr_tokenizer_id_to_token(tok, r->enc.ids[t]);
+		enum xnr_status st;
+
+		memset(&row, 0, sizeof row);
+		row.sentence_id = (int)i;
+		row.idx = t;
+		row.token_id = r->enc.ids[t];
+		row.text = text ? text : "";
+		row.word_idx = w;
+		row.start = r->enc.offsets[2 * t];
+		row.end = r->enc.offsets[2 * t + 1];
+		row.is_first = w >= 0 && r->word_tok[w] == t;
+		row.gold = row.is_first ? gold[w] : -1;
+		row.pred = xnr_argmax(p, L);
+		row.prob_pred = p[row.pred];
+		row.loss =
+		    row.is_first ? xnr_loss_ce(r->logits + (size_t)t * (size_t)L, L, gold[w]) : 0.0;
+		row.entropy = xnr_entropy(p, L);
+		row.probs = p;
+		if ((st = xnr_run_add_token(x->writer, &row, err)) != XNR_OK)
+			return st;
+	}
+	return XNR_OK;
+}
+
+static int same_entity(const struct xnr_entity *a, const struct xnr_entity *b)
+{
+	return a->type == b->type && a->start == b->start && a->end == b->end;
+}
+
+/* Entities not matched exactly on the other side. */
+static int count_unmatched(const struct xnr_entities *a, const struct xnr_entities *b)
+{
+	size_t i, j;
+	int n = 0;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n && !same_entity(&a->v[i], &b->v[j]); j++)
+			;
+		n += j == b->n;
+	}
+	return n;
+}
+
+/* Default-mode entities of both sides of one sentence; writes them and
+ * returns the number of entity errors in *n_errors. */
+static enum xnr_status write_entities(struct xnr__run *x, size_t i, const int32_t *gold,
+                                      const int32_t *pred, size_t n, int *n_errors,
+                                      struct xnr_error *err)
+{
+	size_t start[2] = {0, n}, k;
+	struct xnr_tagged_corpus c = {x->tags, 1, start, gold, pred};
+	struct xnr_entities e[2];
+	enum xnr_status st = XNR_OK;
+	int side;
+
+	memset(e, 0, sizeof e);
+	for (side = 0; side < 2 && st == XNR_OK; side++)
+		st = xnr_entities_extract(&c, side ? pred : gold, side ? "pred" : "gold",
+		                          XNR_SEQEVAL_DEFAULT, XNR_SEQEVAL_AUTO, &e[side], err);
+	for (side = 0; side < 2 && st == XNR_OK; side++)
+		for (k = 0; k < e[side].n && st == XNR_OK; k++)
+			st = xnr_run_add_entity(x->writer, (int)i, side, (int)e[side].v[k].start,
+			                        (int)e[side].v[k].end,
+			                        xnr_tagset_type(x->tags, e[side].v[k].type), err);
+	if (st == XNR_OK)
+		*n_errors = count_unmatched(&e[0], &e[1]) + count_unmatched(&e[1], &e[0]);
+	xnr_entities_free(&e[0]);
+	xnr_entities_free(&e[1]);
+	return st;
+}
+
+enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id,
+                                        const struct xnr_result *r, struct xnr_error *err)
+{
+	const struct xnr_sentence *s = &x->ds->sentences[x->sel[i]];
+	int32_t *gold = x->gold + x->sent_start[i], *pred = x->pred + x->sent_start[i];
+	struct xnr_sentence_row row;
+	enum xnr_status st;
+	size_t w;
+	char *text;
+
+	for (w = 0; w < s->n_words; w++)
+		gold[w] = x->label_ids[x->ds->tags[s->first_word + w]];
+	memset(&row, 0, sizeof row);
+	st = write_words(x, i, r, gold, pred, &row.loss, &row.n_word_errors, err);
+	if (st == XNR_OK)
+		st = write_tokens(x, i, r, gold, err);
+	if (st == XNR_OK)
+		st = write_entities(x, i, gold, pred, s->n_words, &row.n_entity_errors, err);
+	if (st != XNR_OK)
+		return st;
+	if (!(text = sentence_text(x->ds, s)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	row.id = (int)i;
+	row.doc_id = doc_id;
+	row.source_line = s->line;
+	row.source_id = s->id;
+	row.text = text;
+	row.n_words = (int)s->n_words;
+	row.n_tokens = r->enc.n_tokens;
+	st = xnr_run_add_sentence(x->writer, &row, err);
+	free(text);
+	x->n_words += (long)s->n_words;
+	x->n_tokens += r->enc.n_tokens;
+	return st;
+}
+
+static json_t *prf_json(const struct xnr_prf *p)
+{
+	/* NaN (macro average with no class) is not JSON: null */
+	json_t *o = json_object();
+	json_object_set_new(o, "precision",
+	                    isnan(p->precision) ? json_null() : json_real(p->precision));
+	json_object_set_new(o, "recall", isnan(p->recall) ? json_null() : json_real(p->recall));
+	json_object_set_new(o, "f1-score", isnan(p->f1) ? json_null() : json_real(p->f1));
+	json_object_set_new(o, "support", json_integer((json_int_t)p->support));
+	return o;
+}
+
+/* seqeval's output_dict layout: one entry per type, then the averages. */
+static json_t *report_json(const struct xnr_seqeval_report *r)
+{
+	json_t *o = json_object();
+	size_t k;
+	for (k = 0; k < r->n_classes; k++)
+		json_object_set_new(o, r->classes[k].name, prf_json(&r->classes[k].score));
+	json_object_set_new(o, "micro avg", prf_json(&r->micro));
+	json_object_set_new(o, "macro avg", prf_json(&r->macro));
+	json_object_set_new(o, "weighted avg", prf_json(&r->weighted));
+	return o;
+}
+
+static json_t *evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval_mode mode,
+                             struct xnr_seqeval_report *rep, struct xnr_error *err)
+{
+	struct xnr_seqeval_params p = xnr_seqeval_default_params();
+	struct xnr_error e2;
+	json_t *o;
+
+	p.mode = mode;
+	p.scheme = XNR_SEQEVAL_AUTO;
+	if (xnr_seqeval_evaluate(c, &p, rep, &e2) != XNR_OK) {
+		(void)err;
+		return json_pack("{s:s}", "error", e2.msg);
+	}
+	o = report_json(rep);
+	if (mode == XNR_SEQEVAL_STRICT)
+		json_object_set_new(o, "scheme", json_string(xnr_seqeval_scheme_name(rep->scheme)));
+	return o;
+}
+
+enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, char **json,
+                                 char **report, struct xnr_error *err)
+{
+	struct xnr_tagged_corpus c = {x->tags, x->n_sel, x->sent_start, x->gold, x->pred};
+	struct xnr_seqeval_report def, strict;
+	json_t *o = json_object(), *scheme = json_loads(scheme_json, 0, NULL);
+	size_t w, n = x->sent_start[x->n_sel], correct = 0;
+	enum xnr_status st = XNR_OK;
+
+	memset(&def, 0, sizeof def);
+	memset(&strict, 0, sizeof strict);
+	for (w = 0; w < n; w++)
+		correct += x->gold[w] == x->pred[w];
+	json_object_set_new(o, "scheme", scheme ? scheme : json_null());
+	json_object_set_new(o, "token_accuracy", json_real(n ? (double)correct / (double)n : 0.0));
+	json_object_set_new(o, "seqeval_default",
+	                    evaluate_json(&c, XNR_SEQEVAL_DEFAULT, &def, err));
+	json_object_set_new(o, "seqeval_strict",
+	                    evaluate_json(&c, XNR_SEQEVAL_STRICT, &strict, err));
+	*report = NULL;
+	if (!json_object_get(json_object_get(o, "seqeval_default"), "error"))
+		st = xnr_seqeval_format(&def, 4, report, err);
+	*json = st == XNR_OK ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+	if (st == XNR_OK && !*json)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	json_decref(o);
+	xnr_seqeval_report_free(&def);
+	xnr_seqeval_report_free(&strict);
+	return st;
+}
