@@ -1,8 +1,10 @@
 /*
  * cmd_report.c - `explainer report RUN.db`: a stored run's classification
  * reports (seqeval default and strict mode), token confusion matrix, entity
- * error taxonomy (nervaluate's categories per scheme) and worst sentences,
- * for a terminal or as JSON; --fail-under makes it a CI gate.
+ * error taxonomy (nervaluate's categories per scheme), misclassified pairs,
+ * loss tables and worst sentences, for a terminal or as JSON; --fail-under
+ * makes it a CI gate. The numbers come from the report module (report.h);
+ * this file is options and printing.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -11,12 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/confusion.h"
-#include "analysis/nervaluate.h"
-#include "analysis/seqeval.h"
-#include "analysis/taxonomy.h"
 #include "cli/cli.h"
-#include "cli/report.h"
+#include "report/report.h"
 #include "store/store.h"
 
 static const char report_usage[] =
@@ -37,31 +35,6 @@ struct report_opts {
 	int run, top, json;
 	double fail_under;
 };
-
-/* The run's labels and every word's gold and predicted ids, by sentence. */
-struct run_words {
-	int64_t run;
-	int n_labels;
-	char **labels;
-	size_t n_sents, n_words;
-	size_t *sent_start;
-	int32_t *gold, *pred;
-	double *loss; /* NaN for a word without a sub-token */
-	struct xnr_tagset *tags;
-};
-
-static void run_words_free(struct run_words *w)
-{
-	int i;
-	for (i = 0; i < w->n_labels; i++)
-		free(w->labels[i]);
-	free(w->labels);
-	free(w->sent_start);
-	free(w->gold);
-	free(w->pred);
-	free(w->loss);
-	xnr_tagset_close(w->tags);
-}
 
 static int parse_report(int argc, char **argv, struct report_opts *o)
 {
@@ -113,219 +86,163 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	return XNR_EXIT_OK;
 }
 
-static enum xnr_status sql_fail(sqlite3 *db, const char *path, struct xnr_error *err)
-{
-	return xnr_fail(err, XNR_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
-}
 
-/* The run asked for, or the newest; its labels. */
-static enum xnr_status load_labels(sqlite3 *db, const struct report_opts *o, struct run_words *w,
-                                   struct xnr_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	enum xnr_status rc = XNR_OK;
-
-	if (sqlite3_prepare_v2(
-	        db, "SELECT id FROM runs WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT 1", -1, &st,
-	        NULL) != SQLITE_OK)
-		return sql_fail(db, o->db, err);
-	sqlite3_bind_int(st, 1, o->run);
-	w->run = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (!w->run)
-		return o->run
-		           ? xnr_fail(err, XNR_ERR_INPUT,
-		                      "%s: no run %d (see: sqlite3 %s \"select id, data_path from "
-		                      "runs\")",
-		                      o->db, o->run, o->db)
-		           : xnr_fail(err, XNR_ERR_INPUT,
-		                      "%s: holds no run yet (make one with explainer run)", o->db);
-	if (sqlite3_prepare_v2(db, "SELECT name FROM labels WHERE run_id = ? ORDER BY id", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return sql_fail(db, o->db, err);
-	sqlite3_bind_int64(st, 1, w->run);
-	while (rc == XNR_OK && sqlite3_step(st) == SQLITE_ROW) {
-		char **l = realloc(w->labels, (size_t)(w->n_labels + 1) * sizeof *l);
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		if (!l || !(l[w->n_labels] = strdup(name ? name : ""))) {
-			if (l)
-				w->labels = l;
-			rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-			break;
-		}
-		w->labels = l;
-		w->n_labels++;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Sentence lengths give every sentence's first word; then the (gold, pred)
- * pairs come from the compact (run_id, gold, pred) index, which in a WITHOUT
- * ROWID table also holds (sentence_id, idx): no pass over the wide rows. */
-static enum xnr_status load_words(sqlite3 *db, const char *path, struct run_words *w,
-                                  struct xnr_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	size_t s = 0, cap = 256, i, n = 0;
-	unsigned char *seen = NULL;
-	enum xnr_status rc = XNR_OK;
-
-	if (!(w->sent_start = malloc((cap + 1) * sizeof *w->sent_start)))
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	if (sqlite3_prepare_v2(db, "SELECT id, n_words FROM sentences WHERE run_id = ? ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, path, err);
-	sqlite3_bind_int64(st, 1, w->run);
-	while (rc == XNR_OK && sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 0) != (int64_t)s || sqlite3_column_int64(st, 1) < 0)
-			rc = xnr_fail(err, XNR_ERR_FORMAT,
-			              "%s: run %lld: sentence ids are not 0..n-1", path,
-			              (long long)w->run);
-		if (rc == XNR_OK && s == cap) {
-			size_t *p = realloc(w->sent_start, (2 * cap + 1) * sizeof *p);
-			if (!p)
-				rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-			else
-				w->sent_start = p, cap *= 2;
-		}
-		if (rc == XNR_OK) {
-			w->sent_start[s++] = n;
-			n += (size_t)sqlite3_column_int64(st, 1);
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != XNR_OK)
-		return rc;
-	w->sent_start[s] = n;
-	w->n_sents = s;
-	w->n_words = n;
-	w->gold = malloc((n + 1) * sizeof *w->gold);
-	w->pred = malloc((n + 1) * sizeof *w->pred);
-	w->loss = malloc((n + 1) * sizeof *w->loss);
-	seen = calloc(n + 1, 1);
-	if (!w->gold || !w->pred || !w->loss || !seen) {
-		free(seen);
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for %zu words", n);
-	}
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT sentence_id, idx, gold, pred, loss FROM words INDEXED BY "
-	                       "words_by_labels WHERE run_id = ?",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		free(seen);
-		return sql_fail(db, path, err);
-	}
-	sqlite3_bind_int64(st, 1, w->run);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t sid = sqlite3_column_int64(st, 0), idx = sqlite3_column_int64(st, 1);
-		if (sid < 0 || (size_t)sid >= s || idx < 0 ||
-		    (size_t)idx >= w->sent_start[sid + 1] - w->sent_start[sid])
-			break;
-		i = w->sent_start[sid] + (size_t)idx;
-		w->gold[i] = sqlite3_column_int(st, 2);
-		w->pred[i] = sqlite3_column_int(st, 3);
-		w->loss[i] =
-		    sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
-		seen[i] = 1;
-	}
-	sqlite3_finalize(st);
-	for (i = 0; i < n && seen[i]; i++)
-		;
-	free(seen);
-	if (i != n)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: run %lld has inconsistent words table",
-		                path, (long long)w->run);
-	return XNR_OK;
-}
-
-static enum xnr_status load_run(const struct report_opts *o, sqlite3 *db, struct run_words *w,
-                                struct xnr_error *err)
-{
-	enum xnr_status st;
-	int i;
-
-	if ((st = load_labels(db, o, w, err)) != XNR_OK ||
-	    (st = load_words(db, o->db, w, err)) != XNR_OK ||
-	    (st = xnr_tagset_open(&w->tags, err)) != XNR_OK)
-		return st;
-	for (i = 0; i < w->n_labels && st == XNR_OK; i++) {
-		int32_t id;
-		st = xnr_tagset_add(w->tags, w->labels[i], strlen(w->labels[i]), &id, err);
-	}
-	return st;
-}
-
-/* Everything the report shows, computed from the stored words. */
-struct report {
-	struct xnr_seqeval_report def, strict;
-	int strict_ok;
-	char strict_error[XNR_ERROR_MSG_MAX];
-	struct xnr_confusion cm;
-	struct xnr_taxonomy tax;
-	struct xnr_nerval_result nerval;
+/* The tables after the metrics, as the report module gives them. */
+struct report_tables {
+	json_t *worst, *pairs;
+	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
 
-static void report_free(struct report *r)
+static void tables_free(struct report_tables *t)
 {
-	xnr_seqeval_report_free(&r->def);
-	xnr_seqeval_report_free(&r->strict);
-	xnr_confusion_free(&r->cm);
-	xnr_taxonomy_free(&r->tax);
-	xnr_nerval_result_free(&r->nerval);
+	int i;
+	json_decref(t->worst);
+	json_decref(t->pairs);
+	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
+		json_decref(t->loss[i]);
 }
 
-static enum xnr_status compute(const struct run_words *w, struct report *r, struct xnr_error *err)
+static enum xnr_status fetch_tables(sqlite3 *db, const struct xnr_run_view *v, int top,
+                                    struct report_tables *t, struct xnr_error *err)
 {
-	struct xnr_tagged_corpus c = {w->tags, w->n_sents, w->sent_start, w->gold, w->pred};
-	struct xnr_seqeval_params p = xnr_seqeval_default_params();
-	struct xnr_nerval_params np = xnr_nerval_default_params();
-	struct xnr_entities ng, npd;
-	struct xnr_error e2;
+	struct xnr_loss_page page = xnr_loss_page_default();
 	enum xnr_status st;
 
-	memset(&ng, 0, sizeof ng);
-	memset(&npd, 0, sizeof npd);
-	if ((st = xnr_seqeval_evaluate(&c, &p, &r->def, err)) != XNR_OK)
+	page.limit = top;
+	if ((st = xnr_report_worst_sentences(db, v->run, top, &t->worst, err)) != XNR_OK ||
+	    (st = xnr_report_confusions(db, v->run, 5, &t->pairs, err)) != XNR_OK ||
+	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_WORD, &page,
+	                                 &t->loss[XNR_LOSS_BY_WORD], err)) != XNR_OK ||
+	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_TOKEN, &page,
+	                                 &t->loss[XNR_LOSS_BY_TOKEN], err)) != XNR_OK)
 		return st;
-	p.mode = XNR_SEQEVAL_STRICT;
-	p.scheme = XNR_SEQEVAL_AUTO;
-	r->strict_ok = xnr_seqeval_evaluate(&c, &p, &r->strict, &e2) == XNR_OK;
-	if (!r->strict_ok)
-		memcpy(r->strict_error, e2.msg, sizeof r->strict_error);
-	if ((st = xnr_confusion_compute(&c, &r->cm, err)) != XNR_OK ||
-	    (st = xnr_taxonomy_compute(&r->def.gold, &r->def.pred, xnr_tagset_n_types(w->tags),
-	                               &r->tax, err)) != XNR_OK)
-		return st;
-	/* nervaluate reads B-/I- only; other schemes get the taxonomy alone */
-	if (xnr_nerval_entities_from_bio(&c, w->gold, "gold", &ng, &e2) == XNR_OK &&
-	    xnr_nerval_entities_from_bio(&c, w->pred, "pred", &npd, &e2) == XNR_OK)
-		st = xnr_nerval_evaluate(&ng, &npd, w->n_sents, w->tags, &np, &r->nerval, err);
-	xnr_entities_free(&ng);
-	xnr_entities_free(&npd);
-	return st;
+	page.limit = -1;
+	return xnr_report_label_losses(v, &page, &t->loss[XNR_LOSS_BY_LABEL], err);
 }
 
-static void print_confusion(const struct run_words *w, const struct report *r)
+/* A pair's most frequent words joined by spaces (caller frees). */
+static char *pair_words(json_t *pair)
+{
+	json_t *words = json_object_get(pair, "words"), *w;
+	size_t i, len = 1;
+	char *s;
+
+	json_array_foreach(words, i, w)
+		len += strlen(json_string_value(json_object_get(w, "text"))) + 1;
+	if (!(s = calloc(len, 1)))
+		return NULL;
+	json_array_foreach(words, i, w) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, json_string_value(json_object_get(w, "text")));
+	}
+	return s;
+}
+
+/* The first `top` misclassified pairs: printed, or as {gold, pred, count, words}. */
+static json_t *emit_pairs(json_t *pairs, int top, int as_json)
+{
+	json_t *arr = as_json ? json_array() : NULL, *p;
+	size_t i;
+
+	if (!as_json)
+		printf("misclassified words by (gold, predicted)\n%-10s %-10s %7s  most frequent "
+		       "words\n",
+		       "gold", "predicted", "count");
+	json_array_foreach(pairs, i, p) {
+		const char *g = json_string_value(json_object_get(p, "gold"));
+		const char *pr = json_string_value(json_object_get(p, "pred"));
+		json_int_t n = json_integer_value(json_object_get(p, "count"));
+		char *w;
+		if (i >= (size_t)top)
+			break;
+		w = pair_words(p);
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:s}", "gold", g, "pred",
+			                                     pr, "count", n, "words", w ? w : ""));
+		else
+			printf("%-10s %-10s %7lld  %s\n", g, pr, (long long)n, w ? w : "");
+		free(w);
+	}
+	if (!as_json)
+		printf("\n");
+	return arr;
+}
+
+static void print_losses(const char *title, json_t *page)
+{
+	json_t *groups = json_object_get(page, "groups"), *g;
+	size_t i, n = json_array_size(groups);
+
+	if (n < (size_t)json_integer_value(json_object_get(page, "total")))
+		printf("loss by %s (the %zu with the largest sum)\n", title, n);
+	else
+		printf("loss by %s\n", title);
+	printf("%-24s %8s %9s %9s %10s\n", title, "count", "mean", "median", "sum");
+	json_array_foreach(groups, i, g)
+		printf("%-24.24s %8lld %9.4f %9.4f %10.3f\n",
+		       json_string_value(json_object_get(g, "key")),
+		       (long long)json_integer_value(json_object_get(g, "count")),
+		       json_real_value(json_object_get(g, "mean")),
+		       json_real_value(json_object_get(g, "median")),
+		       json_real_value(json_object_get(g, "sum")));
+	printf("\n");
+}
+
+static void print_worst(json_t *worst, int top)
+{
+	json_t *s;
+	size_t i;
+
+	if (top > 0)
+		printf("worst sentences by total loss\n rank     id     loss  word errors  entity "
+		       "errors  text\n");
+	json_array_foreach(worst, i, s)
+		printf("%5zu %6lld %8.3f %12lld %14lld  %.100s\n", i + 1,
+		       (long long)json_integer_value(json_object_get(s, "id")),
+		       json_real_value(json_object_get(s, "loss")),
+		       (long long)json_integer_value(json_object_get(s, "word_errors")),
+		       (long long)json_integer_value(json_object_get(s, "entity_errors")),
+		       json_string_value(json_object_get(s, "text")));
+}
+
+static void print_confusion(const struct xnr_run_view *v, const struct xnr_run_metrics *m)
 {
 	int i, j, width = 6;
-	for (i = 0; i < w->n_labels; i++)
-		if ((int)strlen(w->labels[i]) + 1 > width)
-			width = (int)strlen(w->labels[i]) + 1;
+	for (i = 0; i < v->n_labels; i++)
+		if ((int)strlen(v->labels[i]) + 1 > width)
+			width = (int)strlen(v->labels[i]) + 1;
 	printf("token confusion (rows: gold, columns: predicted)\n%*s", width, "");
-	for (j = 0; j < w->n_labels; j++)
-		printf(" %*s", width, w->labels[j]);
+	for (j = 0; j < v->n_labels; j++)
+		printf(" %*s", width, v->labels[j]);
 	printf("\n");
-	for (i = 0; i < w->n_labels; i++) {
-		printf("%*s", width, w->labels[i]);
-		for (j = 0; j < w->n_labels; j++)
+	for (i = 0; i < v->n_labels; i++) {
+		printf("%*s", width, v->labels[i]);
+		for (j = 0; j < v->n_labels; j++)
 			printf(" %*lld", width,
-			       (long long)r->cm.counts[(size_t)i * r->cm.n_labels + (size_t)j]);
+			       (long long)m->cm.counts[(size_t)i * m->cm.n_labels + (size_t)j]);
 		printf("\n");
 	}
 	printf("\n");
 }
 
-static void print_taxonomy(const struct run_words *w, const struct report *r)
+static void print_nervaluate(const struct xnr_nerval_result *r)
+{
+	int k;
+	if (!r->types && !r->overall[0].possible && !r->overall[0].actual)
+		return;
+	printf("nervaluate    COR    INC    PAR    MIS    SPU  precision  recall      f1\n");
+	for (k = 0; k < XNR_NERVAL_N_SCHEMES; k++) {
+		const struct xnr_nerval_counts *c = &r->overall[k];
+		printf("%-10s %6lld %6lld %6lld %6lld %6lld     %.4f  %.4f  %.4f\n",
+		       xnr_nerval_scheme_name((enum xnr_nerval_scheme)k), (long long)c->correct,
+		       (long long)c->incorrect, (long long)c->partial, (long long)c->missed,
+		       (long long)c->spurious, c->precision, c->recall, c->f1);
+	}
+	printf("\n");
+}
+
+static void print_taxonomy(const struct xnr_run_view *v, const struct xnr_run_metrics *m)
 {
 	static const char *const heads[XNR_ERRK_COUNT] = {"correct",    "type",   "boundary",
 	                                                  "type+bound", "missed", "spurious"};
@@ -338,172 +255,22 @@ static void print_taxonomy(const struct run_words *w, const struct report *r)
 	for (k = 0; k < XNR_ERRK_COUNT; k++)
 		printf(" %11s", heads[k]);
 	printf("\n");
-	for (t = 0; t < r->tax.n_types; t++) {
-		const char *name = xnr_tagset_type(w->tags, (uint32_t)t);
+	for (t = 0; t < m->tax.n_types; t++) {
 		int64_t any = 0;
 		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			any += r->tax.counts[t][k];
+			any += m->tax.counts[t][k];
 		if (!any)
 			continue;
-		printf("%-12s", name);
+		printf("%-12s", xnr_tagset_type(v->tags, (uint32_t)t));
 		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			printf(" %11lld", (long long)r->tax.counts[t][k]);
+			printf(" %11lld", (long long)m->tax.counts[t][k]);
 		printf("\n");
 	}
 	printf("%-12s", "total");
 	for (k = 0; k < XNR_ERRK_COUNT; k++)
-		printf(" %11lld", (long long)r->tax.total[k]);
+		printf(" %11lld", (long long)m->tax.total[k]);
 	printf("\n\n");
-	if (r->nerval.types || r->nerval.overall[0].possible || r->nerval.overall[0].actual) {
-		printf(
-		    "nervaluate    COR    INC    PAR    MIS    SPU  precision  recall      f1\n");
-		for (k = 0; k < XNR_NERVAL_N_SCHEMES; k++) {
-			const struct xnr_nerval_counts *c = &r->nerval.overall[k];
-			printf("%-10s %6lld %6lld %6lld %6lld %6lld     %.4f  %.4f  %.4f\n",
-			       xnr_nerval_scheme_name((enum xnr_nerval_scheme)k),
-			       (long long)c->correct, (long long)c->incorrect,
-			       (long long)c->partial, (long long)c->missed, (long long)c->spurious,
-			       c->precision, c->recall, c->f1);
-		}
-		printf("\n");
-	}
-}
-
-/* The top sentences by total loss, as text lines or JSON objects. */
-static enum xnr_status worst_sentences(sqlite3 *db, const char *path, int64_t run, int top,
-                                       json_t *arr, struct xnr_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rank = 0;
-
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, loss, n_word_errors, n_entity_errors, text FROM "
-	                       "sentences WHERE run_id = ? ORDER BY loss DESC LIMIT ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, path, err);
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int(st, 2, top);
-	if (!arr && top > 0)
-		printf("worst sentences by total loss\n rank     id     loss  word errors  entity "
-		       "errors  text\n");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 4);
-		if (arr)
-			json_array_append_new(
-			    arr, json_pack("{s:I,s:f,s:i,s:i,s:s}", "id",
-			                   (json_int_t)sqlite3_column_int64(st, 0), "loss",
-			                   sqlite3_column_double(st, 1), "word_errors",
-			                   sqlite3_column_int(st, 2), "entity_errors",
-			                   sqlite3_column_int(st, 3), "text", text ? text : ""));
-		else
-			printf("%5d %6lld %8.3f %12d %14d  %.100s\n", ++rank,
-			       (long long)sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
-			       sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-			       text ? text : "");
-	}
-	sqlite3_finalize(st);
-	return XNR_OK;
-}
-
-static json_t *prf(const struct xnr_prf *p)
-{
-	return json_pack("{s:o,s:o,s:o,s:I}", "precision",
-	                 isnan(p->precision) ? json_null() : json_real(p->precision), "recall",
-	                 isnan(p->recall) ? json_null() : json_real(p->recall), "f1-score",
-	                 isnan(p->f1) ? json_null() : json_real(p->f1), "support",
-	                 (json_int_t)p->support);
-}
-
-static json_t *seqeval_json(const struct xnr_seqeval_report *r)
-{
-	json_t *o = json_object();
-	size_t k;
-	for (k = 0; k < r->n_classes; k++)
-		json_object_set_new(o, r->classes[k].name, prf(&r->classes[k].score));
-	json_object_set_new(o, "micro avg", prf(&r->micro));
-	json_object_set_new(o, "macro avg", prf(&r->macro));
-	json_object_set_new(o, "weighted avg", prf(&r->weighted));
-	return o;
-}
-
-/* Rows normalised by the gold label's count (the Metrics page's default view). */
-static json_t *normalized_json(const struct xnr_confusion *cm)
-{
-	size_t n = cm->n_labels, i, j;
-	double *m = malloc((n * n + 1) * sizeof *m);
-	json_t *rows = json_array();
-	if (!m)
-		return rows;
-	xnr_confusion_matrix(cm, 1, 0, m);
-	for (i = 0; i < n; i++) {
-		json_t *row = json_array();
-		for (j = 0; j < n; j++)
-			json_array_append_new(row, json_real(m[i * n + j]));
-		json_array_append_new(rows, row);
-	}
-	free(m);
-	return rows;
-}
-
-static json_t *report_json(const struct run_words *w, const struct report *r)
-{
-	json_t *o = json_object(), *cm = json_array(), *tax = json_object(), *nv = json_object();
-	size_t i, j, t;
-	int k;
-
-	json_object_set_new(o, "run", json_integer((json_int_t)w->run));
-	json_object_set_new(o, "seqeval_default", seqeval_json(&r->def));
-	json_object_set_new(o, "seqeval_strict",
-	                    r->strict_ok ? seqeval_json(&r->strict)
-	                                 : json_pack("{s:s}", "error", r->strict_error));
-	for (i = 0; i < r->cm.n_labels; i++) {
-		json_t *row = json_array();
-		for (j = 0; j < r->cm.n_labels; j++)
-			json_array_append_new(row,
-			                      json_integer(r->cm.counts[i * r->cm.n_labels + j]));
-		json_array_append_new(cm, row);
-	}
-	json_object_set_new(o, "confusion",
-	                    json_pack("{s:o,s:o,s:o}", "labels", json_array(), "counts", cm,
-	                              "normalized", normalized_json(&r->cm)));
-	for (i = 0; i < (size_t)w->n_labels; i++)
-		json_array_append_new(json_object_get(json_object_get(o, "confusion"), "labels"),
-		                      json_string(w->labels[i]));
-	for (t = 0; t < r->tax.n_types; t++) {
-		json_t *row = json_object();
-		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			json_object_set_new(row, xnr_err_kind_str((enum xnr_err_kind)k),
-			                    json_integer(r->tax.counts[t][k]));
-		json_object_set_new(tax, xnr_tagset_type(w->tags, (uint32_t)t), row);
-	}
-	json_object_set_new(o, "entity_errors", tax);
-	for (k = 0; k < XNR_NERVAL_N_SCHEMES; k++) {
-		const struct xnr_nerval_counts *c = &r->nerval.overall[k];
-		json_object_set_new(
-		    nv, xnr_nerval_scheme_name((enum xnr_nerval_scheme)k),
-		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "correct",
-		              (json_int_t)c->correct, "incorrect", (json_int_t)c->incorrect,
-		              "partial", (json_int_t)c->partial, "missed", (json_int_t)c->missed,
-		              "spurious", (json_int_t)c->spurious, "precision", c->precision,
-		              "recall", c->recall, "f1", c->f1));
-	}
-	json_object_set_new(o, "nervaluate", nv);
-	return o;
-}
-
-/* The run's tagging-scheme note ({"data":"IOB2","model":"IOB2","ill_formed":0}), or NULL. */
-static char *run_scheme(sqlite3 *db, int64_t run)
-{
-	sqlite3_stmt *st = NULL;
-	char *s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT scheme FROM runs WHERE id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		s = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return s;
+	print_nervaluate(&m->nerval);
 }
 
 static void print_scheme(const char *scheme_json)
@@ -519,94 +286,112 @@ static void print_scheme(const char *scheme_json)
 	json_decref(j);
 }
 
-static enum xnr_status print_report(const struct report_opts *o, sqlite3 *db,
-                                    const struct run_words *w, const struct report *r,
-                                    struct xnr_error *err)
+static enum xnr_status print_json(const struct report_opts *o, const struct xnr_run_view *v,
+                                  const struct xnr_run_metrics *m, struct report_tables *t,
+                                  struct xnr_error *err)
+{
+	json_t *j = NULL, *losses;
+	enum xnr_status st;
+	char *s;
+	int i;
+
+	if ((st = xnr_run_metrics_json(v, m, &j, err)) != XNR_OK)
+		return st;
+	json_object_set(j, "worst_sentences", t->worst);
+	json_object_set_new(j, "misclassified", emit_pairs(t->pairs, o->top, 1));
+	losses = json_object();
+	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
+		json_object_set(losses, xnr_loss_by_names[i],
+		                json_object_get(t->loss[i], "groups"));
+	json_object_set_new(j, "loss_by", losses);
+	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	if (!s)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	puts(s);
+	free(s);
+	return XNR_OK;
+}
+
+static enum xnr_status print_text(const struct report_opts *o, const struct xnr_run_view *v,
+                                  const struct xnr_run_metrics *m, struct report_tables *t,
+                                  struct xnr_error *err)
 {
 	enum xnr_status st;
 	char *text = NULL;
 
-	char *scheme = run_scheme(db, w->run);
-
-	if (o->json) {
-		json_t *j = report_json(w, r), *worst = json_array();
-		char *s;
-		json_object_set_new(j, "scheme",
-		                    scheme ? json_loads(scheme, 0, NULL) : json_null());
-		free(scheme);
-		st = worst_sentences(db, o->db, w->run, o->top, worst, err);
-		json_object_set_new(j, "worst_sentences", worst);
-		if (st == XNR_OK)
-			st = xnr_report_confusions(db, o->db, w->run, w->n_labels, o->top, j, err);
-		if (st == XNR_OK) {
-			json_t *losses = json_object();
-			st = xnr_report_losses(db, o->db, w->run, o->top, losses, err);
-			if (st == XNR_OK)
-				st = xnr_report_label_losses((const char *const *)w->labels,
-				                             w->n_labels, w->gold, w->loss,
-				                             w->n_words, losses, err);
-			json_object_set_new(j, "loss_by", losses);
-		}
-		s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
-		json_decref(j);
-		if (!s)
-			return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-		puts(s);
-		free(s);
-		return st;
-	}
-	printf("run %lld: %zu sentences, %zu words\n", (long long)w->run, w->n_sents, w->n_words);
-	print_scheme(scheme);
-	free(scheme);
+	printf("run %lld: %zu sentences, %zu words\n", (long long)v->run, v->n_sents, v->n_words);
+	print_scheme(v->scheme_json);
 	printf("seqeval, default mode (conlleval)\n");
-	if ((st = xnr_seqeval_format(&r->def, 4, &text, err)) != XNR_OK)
+	if ((st = xnr_seqeval_format(&m->def, 4, &text, err)) != XNR_OK)
 		return st;
 	printf("%s\n", text);
 	free(text);
 	text = NULL;
-	if (r->strict_ok && (st = xnr_seqeval_format(&r->strict, 4, &text, err)) == XNR_OK)
-		printf("seqeval, strict mode (%s)\n%s\n", xnr_seqeval_scheme_name(r->strict.scheme),
+	if (m->strict_ok && (st = xnr_seqeval_format(&m->strict, 4, &text, err)) == XNR_OK)
+		printf("seqeval, strict mode (%s)\n%s\n", xnr_seqeval_scheme_name(m->strict.scheme),
 		       text);
-	else if (!r->strict_ok)
-		printf("seqeval, strict mode: not available (%s)\n\n", r->strict_error);
+	else if (!m->strict_ok)
+		printf("seqeval, strict mode: not available (%s)\n\n", m->strict_error);
 	free(text);
-	print_confusion(w, r);
-	print_taxonomy(w, r);
-	if ((st = xnr_report_confusions(db, o->db, w->run, w->n_labels, o->top, NULL, err)) !=
-	        XNR_OK ||
-	    (st = xnr_report_losses(db, o->db, w->run, o->top, NULL, err)) != XNR_OK ||
-	    (st = xnr_report_label_losses((const char *const *)w->labels, w->n_labels, w->gold,
-	                                  w->loss, w->n_words, NULL, err)) != XNR_OK)
+	print_confusion(v, m);
+	print_taxonomy(v, m);
+	emit_pairs(t->pairs, o->top, 0);
+	print_losses("word", t->loss[XNR_LOSS_BY_WORD]);
+	print_losses("sub-token", t->loss[XNR_LOSS_BY_TOKEN]);
+	print_losses("label", t->loss[XNR_LOSS_BY_LABEL]);
+	printf("(%s)\n\n", json_string_value(json_object_get(t->loss[XNR_LOSS_BY_LABEL], "hint")));
+	print_worst(t->worst, o->top);
+	return st;
+}
+
+/* The run asked for, or the newest one. */
+static enum xnr_status pick_run(const struct report_opts *o, sqlite3 *db, int64_t *run,
+                                struct xnr_error *err)
+{
+	enum xnr_status st;
+	if (o->run) {
+		*run = o->run;
+		return XNR_OK;
+	}
+	if ((st = xnr_report_latest_run(db, run, err)) != XNR_OK)
 		return st;
-	return worst_sentences(db, o->db, w->run, o->top, NULL, err);
+	return *run ? XNR_OK
+	            : xnr_fail(err, XNR_ERR_INPUT,
+	                       "%s: holds no run yet (make one with explainer run)", o->db);
 }
 
 int xnr_cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
 	struct xnr_store *store = NULL;
-	struct run_words w;
-	struct report r;
+	struct xnr_run_view *v = NULL;
+	struct xnr_run_metrics m;
+	struct report_tables t;
 	struct xnr_error err;
 	enum xnr_status st;
+	int64_t run = 0;
 	int rc = parse_report(argc, argv, &o);
 
 	if (rc != XNR_EXIT_OK)
 		return rc < 0 ? XNR_EXIT_OK : rc;
-	memset(&w, 0, sizeof w);
-	memset(&r, 0, sizeof r);
+	memset(&m, 0, sizeof m);
+	memset(&t, 0, sizeof t);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
-	    (st = load_run(&o, xnr_store_db(store), &w, &err)) == XNR_OK &&
-	    (st = compute(&w, &r, &err)) == XNR_OK)
-		st = print_report(&o, xnr_store_db(store), &w, &r, &err);
+	    (st = pick_run(&o, xnr_store_db(store), &run, &err)) == XNR_OK &&
+	    (st = xnr_run_view_load(xnr_store_db(store), run, &v, &err)) == XNR_OK &&
+	    (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
+	    (st = fetch_tables(xnr_store_db(store), v, o.top, &t, &err)) == XNR_OK)
+		st = o.json ? print_json(&o, v, &m, &t, &err) : print_text(&o, v, &m, &t, &err);
 	rc = st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
-	if (rc == XNR_EXIT_OK && o.fail_under >= 0.0 && !(r.def.micro.f1 >= o.fail_under)) {
+	if (rc == XNR_EXIT_OK && o.fail_under >= 0.0 && !(m.def.micro.f1 >= o.fail_under)) {
 		fprintf(stderr, "explainer: micro F1 %.4f is below --fail-under %.4f\n",
-		        r.def.micro.f1, o.fail_under);
+		        m.def.micro.f1, o.fail_under);
 		rc = XNR_EXIT_FAIL;
 	}
-	report_free(&r);
-	run_words_free(&w);
+	tables_free(&t);
+	xnr_run_metrics_free(&m);
+	xnr_run_view_free(v);
 	xnr_store_close(store);
 	return rc;
 }

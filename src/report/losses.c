@@ -1,0 +1,367 @@
+/*
+ * losses.c - loss tables of a stored run (report.h): the count, mean,
+ * median and sum of the loss grouped by word text, sub-token text or gold
+ * label, as the original ExplaiNER's Loss by Word / by Label pages group a
+ * pandas frame. A big gap between a group's mean and median points at a few
+ * very wrong cases: often a systematic labelling problem.
+ *
+ * A table is computed once (SQL hands the losses over sorted by (text, loss)
+ * from the covering (run_id, text, loss) index, so medians need no sort) and
+ * then holds its group order under every sort and direction: a page of
+ * ~20k word groups costs the page, not a recomputation.
+ * (qsort_r and strcasestr are GNU: the build defines _GNU_SOURCE.)
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/losses.h"
+#include "report/internal.h"
+#include "report/report.h"
+
+const char *const xnr_loss_by_names[] = {"word", "sub-token", "label", NULL};
+const char *const xnr_loss_sort_names[] = {"sum", "mean", "median", "count", "key", NULL};
+
+struct group {
+	size_t key_off; /* into keys */
+	struct xnr_loss_stats s;
+};
+
+struct xnr_loss_table {
+	enum xnr_loss_by by;
+	size_t n_groups, n_alloc;
+	struct group *groups;
+	char *keys; /* NUL-terminated keys, one after another */
+	size_t keys_len, keys_alloc;
+	uint32_t *order; /* (XNR_LOSS_SORT_N, 2, n_groups): [sort][ascending] group indices */
+};
+
+struct xnr_loss_page xnr_loss_page_default(void)
+{
+	struct xnr_loss_page p = {XNR_LOSS_SORT_SUM, 0, 0, 50, NULL};
+	return p;
+}
+
+void xnr_loss_table_free(struct xnr_loss_table *t)
+{
+	if (!t)
+		return;
+	free(t->groups);
+	free(t->keys);
+	free(t->order);
+	free(t);
+}
+
+static const char *key_of(const struct xnr_loss_table *t, size_t i)
+{
+	return t->keys + t->groups[i].key_off;
+}
+
+/* Append a group with its key and the stats of its sorted losses. */
+static int add_group(struct xnr_loss_table *t, const char *key, const double *sorted, size_t n)
+{
+	size_t len = strlen(key) + 1;
+	if (t->n_groups == t->n_alloc) {
+		size_t cap = t->n_alloc ? 2 * t->n_alloc : 256;
+		struct group *g = realloc(t->groups, cap * sizeof *g);
+		if (!g)
+			return -1;
+		t->groups = g, t->n_alloc = cap;
+	}
+	if (t->keys_len + len > t->keys_alloc) {
+		size_t cap = t->keys_alloc ? 2 * t->keys_alloc : 4096;
+		char *k;
+		while (cap < t->keys_len + len)
+			cap *= 2;
+		if (!(k = realloc(t->keys, cap)))
+			return -1;
+		t->keys = k, t->keys_alloc = cap;
+	}
+	memcpy(t->keys + t->keys_len, key, len);
+	t->groups[t->n_groups].key_off = t->keys_len;
+	t->groups[t->n_groups++].s = xnr_loss_stats_sorted(sorted, n);
+	t->keys_len += len;
+	return 0;
+}
+
+struct sort_ctx {
+	const struct xnr_loss_table *t;
+	enum xnr_loss_sort sort;
+	int ascending;
+};
+
+static int cmp_value(const struct group *x, const struct group *y, enum xnr_loss_sort sort)
+{
+	double a = 0.0, b = 0.0;
+	switch (sort) {
+	case XNR_LOSS_SORT_SUM:
+		a = x->s.sum, b = y->s.sum;
+		break;
+	case XNR_LOSS_SORT_MEAN:
+		a = x->s.mean, b = y->s.mean;
+		break;
+	case XNR_LOSS_SORT_MEDIAN:
+		a = x->s.median, b = y->s.median;
+		break;
+	case XNR_LOSS_SORT_COUNT:
+		a = (double)x->s.count, b = (double)y->s.count;
+		break;
+	default:
+		break;
+	}
+	return a < b ? -1 : a > b;
+}
+
+/* By the sort's value in the asked direction, ties by ascending key then index. */
+static int cmp_groups(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *c = arg;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	int r = 0;
+
+	if (c->sort != XNR_LOSS_SORT_KEY)
+		r = cmp_value(&c->t->groups[ia], &c->t->groups[ib], c->sort);
+	if (r == 0 && c->sort == XNR_LOSS_SORT_KEY)
+		r = strcmp(key_of(c->t, ia), key_of(c->t, ib));
+	if (!c->ascending)
+		r = -r;
+	if (r == 0)
+		r = strcmp(key_of(c->t, ia), key_of(c->t, ib));
+	return r ? r : (ia > ib) - (ia < ib);
+}
+
+/* Every sort's order, in both directions: (2 * XNR_LOSS_SORT_N) sorts, once. */
+static enum xnr_status build_orders(struct xnr_loss_table *t, struct xnr_error *err)
+{
+	size_t n = t->n_groups, i;
+	int s, asc;
+
+	if (n > UINT32_MAX)
+		return xnr_fail(err, XNR_ERR_LIMIT, "%zu loss groups, at most %u", n, UINT32_MAX);
+	if (!(t->order = malloc((2 * XNR_LOSS_SORT_N * n + 1) * sizeof *t->order)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for %zu loss groups", n);
+	for (s = 0; s < XNR_LOSS_SORT_N; s++)
+		for (asc = 0; asc < 2; asc++) {
+			uint32_t *o = t->order + ((size_t)s * 2 + (size_t)asc) * n;
+			struct sort_ctx c = {t, (enum xnr_loss_sort)s, asc};
+			for (i = 0; i < n; i++)
+				o[i] = (uint32_t)i;
+			qsort_r(o, n, sizeof *o, cmp_groups, &c);
+		}
+	return XNR_OK;
+}
+
+/* Read (key, loss) rows ordered by key then loss into groups. */
+static enum xnr_status read_groups(sqlite3 *db, sqlite3_stmt *st, struct xnr_loss_table *t,
+                                   struct xnr_error *err)
+{
+	double *loss = NULL;
+	size_t m = 0, cap = 0;
+	char *key = NULL;
+	int rc, oom = 0;
+
+	for (;;) {
+		const char *k;
+		rc = sqlite3_step(st);
+		k = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		if (rc == SQLITE_ROW && !k)
+			k = "";
+		if (key && (rc != SQLITE_ROW || strcmp(k, key) != 0)) {
+			if ((oom = add_group(t, key, loss, m)) != 0)
+				break;
+			free(key);
+			key = NULL;
+			m = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if ((oom = !key && !(key = strdup(k))) != 0)
+			break;
+		if (m == cap) {
+			double *nl = realloc(loss, (cap = cap ? 2 * cap : 1024) * sizeof *loss);
+			if ((oom = !nl) != 0)
+				break;
+			loss = nl;
+		}
+		loss[m++] = sqlite3_column_double(st, 1);
+	}
+	free(loss);
+	free(key);
+	if (oom)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the loss groups");
+	return rc == SQLITE_DONE ? XNR_OK : xnr__report_sql_fail(db, err);
+}
+
+enum xnr_status xnr_loss_table_load(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+                                    struct xnr_loss_table **out, struct xnr_error *err)
+{
+	static const char *const sql[2] = {
+	    "SELECT text, loss FROM words INDEXED BY words_by_text"
+	    " WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, loss",
+	    "SELECT text, loss FROM tokens INDEXED BY tokens_by_text"
+	    " WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, loss"};
+	struct xnr_loss_table *t = NULL;
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	if (by != XNR_LOSS_BY_WORD && by != XNR_LOSS_BY_TOKEN)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "loss table: SQL groups by word or sub-token only (labels come "
+		                "from a run view: xnr_loss_table_labels)");
+	if ((rc = xnr__report_check_run(db, run, err)) != XNR_OK)
+		return rc;
+	if (!(t = calloc(1, sizeof *t)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	t->by = by;
+	if (sqlite3_prepare_v2(db, sql[by], -1, &st, NULL) != SQLITE_OK) {
+		rc = xnr__report_sql_fail(db, err);
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, run);
+	rc = read_groups(db, st, t, err);
+	sqlite3_finalize(st);
+	if (rc != XNR_OK || (rc = build_orders(t, err)) != XNR_OK)
+		goto fail;
+	*out = t;
+	return XNR_OK;
+fail:
+	xnr_loss_table_free(t);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Each label's non-NaN losses, contiguous (counting sort by gold label) in
+ * sorted; start[k]..start[k+1] is label k's range. */
+static int losses_by_label(const struct xnr_run_view *v, size_t *start, double *sorted)
+{
+	size_t *pos = calloc((size_t)v->n_labels + 1, sizeof *pos), i;
+	int k;
+
+	if (!pos)
+		return -1;
+	for (i = 0; i < v->n_words; i++)
+		if (!isnan(v->loss[i]) && v->gold[i] >= 0 && v->gold[i] < v->n_labels)
+			start[v->gold[i] + 1]++;
+	for (k = 0; k < v->n_labels; k++)
+		start[k + 1] += start[k];
+	for (i = 0; i < v->n_words; i++)
+		if (!isnan(v->loss[i]) && v->gold[i] >= 0 && v->gold[i] < v->n_labels)
+			sorted[start[v->gold[i]] + pos[v->gold[i]]++] = v->loss[i];
+	free(pos);
+	for (k = 0; k < v->n_labels; k++)
+		qsort(sorted + start[k], start[k + 1] - start[k], sizeof *sorted, cmp_double);
+	return 0;
+}
+
+enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *v, struct xnr_loss_table **out,
+                                      struct xnr_error *err)
+{
+	struct xnr_loss_table *t = calloc(1, sizeof *t);
+	size_t *start = calloc((size_t)v->n_labels + 2, sizeof *start);
+	double *sorted = malloc((v->n_words + 1) * sizeof *sorted);
+	enum xnr_status rc = XNR_OK;
+	int k;
+
+	if (!t || !start || !sorted || losses_by_label(v, start, sorted) != 0) {
+		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	t->by = XNR_LOSS_BY_LABEL;
+	for (k = 0; k < v->n_labels; k++)
+		if (start[k + 1] > start[k] &&
+		    add_group(t, v->labels[k], sorted + start[k], start[k + 1] - start[k]) != 0) {
+			rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	if ((rc = build_orders(t, err)) != XNR_OK)
+		goto fail;
+	free(start);
+	free(sorted);
+	*out = t;
+	return XNR_OK;
+fail:
+	free(start);
+	free(sorted);
+	xnr_loss_table_free(t);
+	return rc;
+}
+
+static json_t *group_json(const struct xnr_loss_table *t, size_t i)
+{
+	const struct xnr_loss_stats *s = &t->groups[i].s;
+	return json_pack("{s:s,s:I,s:f,s:f,s:f}", "key", key_of(t, i), "count",
+	                 (json_int_t)s->count, "mean", s->mean, "median", s->median, "sum",
+	                 s->sum);
+}
+
+enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct xnr_loss_page *p,
+                                    json_t **out, struct xnr_error *err)
+{
+	const uint32_t *o;
+	const char *filter = p->filter && *p->filter ? p->filter : NULL;
+	json_t *groups, *obj;
+	size_t i, total = 0;
+	int failed = 0;
+
+	if ((unsigned)p->sort >= XNR_LOSS_SORT_N || p->offset < 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "loss page: sort %d or offset %ld out of range",
+		                (int)p->sort, p->offset);
+	o = t->order + ((size_t)p->sort * 2 + (p->ascending != 0)) * t->n_groups;
+	if (!(groups = json_array()))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	for (i = 0; i < t->n_groups; i++) {
+		if (filter && !strcasestr(key_of(t, o[i]), filter))
+			continue;
+		if (total >= (size_t)p->offset &&
+		    (p->limit < 0 || total - (size_t)p->offset < (size_t)p->limit))
+			failed |= json_array_append_new(groups, group_json(t, o[i]));
+		total++;
+	}
+	obj = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "by", xnr_loss_by_names[t->by], "sort",
+	                xnr_loss_sort_names[p->sort], "order", p->ascending ? "asc" : "desc",
+	                "offset", (json_int_t)p->offset, "limit", (json_int_t)p->limit, "total",
+	                (json_int_t)total, "groups", groups);
+	if (obj && t->by == XNR_LOSS_BY_LABEL &&
+	    json_object_set_new(obj, "hint",
+	                        json_string("a large gap between mean and median suggests a "
+	                                    "systematic labelling problem")))
+		failed = 1;
+	if (failed || !obj) {
+		json_decref(obj);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for a loss page");
+	}
+	*out = obj;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+                                       const struct xnr_loss_page *p, json_t **out,
+                                       struct xnr_error *err)
+{
+	struct xnr_loss_table *t = NULL;
+	enum xnr_status rc = xnr_loss_table_load(db, run, by, &t, err);
+
+	if (rc == XNR_OK)
+		rc = xnr_loss_table_page(t, p, out, err);
+	xnr_loss_table_free(t);
+	return rc;
+}
+
+enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
+                                        const struct xnr_loss_page *p, json_t **out,
+                                        struct xnr_error *err)
+{
+	struct xnr_loss_table *t = NULL;
+	enum xnr_status rc = xnr_loss_table_labels(v, &t, err);
+
+	if (rc == XNR_OK)
+		rc = xnr_loss_table_page(t, p, out, err);
+	xnr_loss_table_free(t);
+	return rc;
+}

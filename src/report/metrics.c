@@ -1,0 +1,182 @@
+/*
+ * metrics.c - the Metrics page of a stored run (report.h): seqeval's
+ * classification reports in default and strict mode, the token confusion
+ * matrix (raw and row-normalised, sklearn's confusion_matrix), the entity
+ * error taxonomy and nervaluate's four schemes, all from the run view.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+void xnr_run_metrics_free(struct xnr_run_metrics *m)
+{
+	xnr_seqeval_report_free(&m->def);
+	xnr_seqeval_report_free(&m->strict);
+	xnr_confusion_free(&m->cm);
+	xnr_taxonomy_free(&m->tax);
+	xnr_nerval_result_free(&m->nerval);
+}
+
+/* nervaluate reads B-/I- tags only: other schemes leave it zero. */
+static enum xnr_status nervaluate(const struct xnr_run_view *v, const struct xnr_tagged_corpus *c,
+                                  struct xnr_run_metrics *m, struct xnr_error *err)
+{
+	struct xnr_nerval_params np = xnr_nerval_default_params();
+	struct xnr_entities ng, npd;
+	struct xnr_error ignored;
+	enum xnr_status st = XNR_OK;
+
+	memset(&ng, 0, sizeof ng);
+	memset(&npd, 0, sizeof npd);
+	if (xnr_nerval_entities_from_bio(c, v->gold, "gold", &ng, &ignored) == XNR_OK &&
+	    xnr_nerval_entities_from_bio(c, v->pred, "pred", &npd, &ignored) == XNR_OK)
+		st = xnr_nerval_evaluate(&ng, &npd, v->n_sents, v->tags, &np, &m->nerval, err);
+	xnr_entities_free(&ng);
+	xnr_entities_free(&npd);
+	return st;
+}
+
+enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr_run_metrics *out,
+                                        struct xnr_error *err)
+{
+	struct xnr_tagged_corpus c = {v->tags, v->n_sents, v->sent_start, v->gold, v->pred};
+	struct xnr_seqeval_params p = xnr_seqeval_default_params();
+	struct xnr_error strict_err;
+	enum xnr_status st;
+
+	memset(out, 0, sizeof *out);
+	if ((st = xnr_seqeval_evaluate(&c, &p, &out->def, err)) != XNR_OK)
+		goto fail;
+	p.mode = XNR_SEQEVAL_STRICT;
+	p.scheme = XNR_SEQEVAL_AUTO;
+	out->strict_ok = xnr_seqeval_evaluate(&c, &p, &out->strict, &strict_err) == XNR_OK;
+	if (!out->strict_ok)
+		memcpy(out->strict_error, strict_err.msg, sizeof out->strict_error);
+	if ((st = xnr_confusion_compute(&c, &out->cm, err)) != XNR_OK ||
+	    (st = xnr_taxonomy_compute(&out->def.gold, &out->def.pred,
+	                               xnr_tagset_n_types(v->tags), &out->tax, err)) != XNR_OK ||
+	    (st = nervaluate(v, &c, out, err)) != XNR_OK)
+		goto fail;
+	return XNR_OK;
+fail:
+	xnr_run_metrics_free(out);
+	memset(out, 0, sizeof *out);
+	return st;
+}
+
+static json_t *real_or_null(double x)
+{
+	return isnan(x) ? json_null() : json_real(x);
+}
+
+static json_t *prf_json(const struct xnr_prf *p)
+{
+	return json_pack("{s:o,s:o,s:o,s:I}", "precision", real_or_null(p->precision), "recall",
+	                 real_or_null(p->recall), "f1-score", real_or_null(p->f1), "support",
+	                 (json_int_t)p->support);
+}
+
+static json_t *seqeval_json(const struct xnr_seqeval_report *r)
+{
+	json_t *o = json_object();
+	size_t k;
+	for (k = 0; k < r->n_classes; k++)
+		json_object_set_new(o, r->classes[k].name, prf_json(&r->classes[k].score));
+	json_object_set_new(o, "micro avg", prf_json(&r->micro));
+	json_object_set_new(o, "macro avg", prf_json(&r->macro));
+	json_object_set_new(o, "weighted avg", prf_json(&r->weighted));
+	return o;
+}
+
+/* {"labels", "counts", "normalized"}: rows by gold label, normalised by its count. */
+static json_t *confusion_json(const struct xnr_run_view *v, const struct xnr_confusion *cm)
+{
+	size_t n = cm->n_labels, i, j;
+	double *m = malloc((n * n + 1) * sizeof *m);
+	json_t *labels = json_array(), *counts = json_array(), *norm = json_array();
+
+	if (!m) {
+		json_decref(labels);
+		json_decref(counts);
+		json_decref(norm);
+		return NULL;
+	}
+	xnr_confusion_matrix(cm, 1, 0, m);
+	for (i = 0; i < (size_t)v->n_labels; i++)
+		json_array_append_new(labels, json_string(v->labels[i]));
+	for (i = 0; i < n; i++) {
+		json_t *row = json_array(), *nrow = json_array();
+		for (j = 0; j < n; j++) {
+			json_array_append_new(row, json_integer(cm->counts[i * n + j]));
+			json_array_append_new(nrow, json_real(m[i * n + j]));
+		}
+		json_array_append_new(counts, row);
+		json_array_append_new(norm, nrow);
+	}
+	free(m);
+	return json_pack("{s:o,s:o,s:o}", "labels", labels, "counts", counts, "normalized", norm);
+}
+
+static json_t *taxonomy_json(const struct xnr_run_view *v, const struct xnr_taxonomy *tax)
+{
+	json_t *o = json_object();
+	size_t t;
+	int k;
+	for (t = 0; t < tax->n_types; t++) {
+		json_t *row = json_object();
+		for (k = 0; k < XNR_ERRK_COUNT; k++)
+			json_object_set_new(row, xnr_err_kind_str((enum xnr_err_kind)k),
+			                    json_integer(tax->counts[t][k]));
+		json_object_set_new(o, xnr_tagset_type(v->tags, (uint32_t)t), row);
+	}
+	return o;
+}
+
+static json_t *nerval_json(const struct xnr_nerval_result *r)
+{
+	json_t *o = json_object();
+	int k;
+	for (k = 0; k < XNR_NERVAL_N_SCHEMES; k++) {
+		const struct xnr_nerval_counts *c = &r->overall[k];
+		json_object_set_new(
+		    o, xnr_nerval_scheme_name((enum xnr_nerval_scheme)k),
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "correct", (json_int_t)c->correct,
+		              "incorrect", (json_int_t)c->incorrect, "partial",
+		              (json_int_t)c->partial, "missed", (json_int_t)c->missed, "spurious",
+		              (json_int_t)c->spurious, "precision", c->precision, "recall",
+		              c->recall, "f1", c->f1));
+	}
+	return o;
+}
+
+enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                     json_t **out, struct xnr_error *err)
+{
+	json_t *scheme = v->scheme_json ? json_loads(v->scheme_json, 0, NULL) : NULL;
+	json_t *o = json_pack(
+	    "{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run, "seqeval_default",
+	    seqeval_json(&m->def), "seqeval_strict",
+	    m->strict_ok ? seqeval_json(&m->strict) : json_pack("{s:s}", "error", m->strict_error),
+	    "confusion", confusion_json(v, &m->cm), "entity_errors", taxonomy_json(v, &m->tax),
+	    "nervaluate", nerval_json(&m->nerval), "scheme", scheme ? scheme : json_null());
+
+	if (!o)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the metrics JSON");
+	*out = o;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
+                                   struct xnr_error *err)
+{
+	struct xnr_run_metrics m;
+	enum xnr_status st = xnr_run_metrics_compute(v, &m, err);
+
+	if (st != XNR_OK)
+		return st;
+	st = xnr_run_metrics_json(v, &m, out, err);
+	xnr_run_metrics_free(&m);
+	return st;
+}

@@ -1,0 +1,197 @@
+/*
+ * report.h - a stored run's analysis, computed from the run database alone
+ * (docs/schema.md): what `explainer report` prints and what the web app's
+ * Metrics, Misclassified and Loss pages show. The computations mirror the
+ * original ExplaiNER's pages: seqeval default and strict reports, the token
+ * confusion matrix, the entity error taxonomy, nervaluate, misclassified
+ * (gold, predicted) pairs, loss grouped by word, sub-token and gold label.
+ *
+ * Callers: the CLI (text or JSON) and the server (JSON per page). Results
+ * that need every word of the run take a struct xnr_run_view (load it once);
+ * tables straight from SQL take the connection and a run id. Every JSON
+ * value returned is new (caller owns it: json_decref). Unknown runs fail with
+ * XNR_ERR_IO (the server's 404). Functions are reentrant: distinct
+ * connections may be used from distinct threads; a loaded view or loss table
+ * is immutable, so any number of threads may read it at once.
+ */
+#ifndef XNR_REPORT_REPORT_H
+#define XNR_REPORT_REPORT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/confusion.h"
+#include "analysis/nervaluate.h"
+#include "analysis/seqeval.h"
+#include "analysis/tagset.h"
+#include "analysis/taxonomy.h"
+#include "core/status.h"
+
+/* ---- the run view: every word of a stored run, for analysis ---- */
+
+/* Read-only after xnr_run_view_load; words are in sentence order. */
+struct xnr_run_view {
+	int64_t run;
+	int n_labels;
+	char **labels; /* (n_labels) names, index = label id */
+	size_t n_sents, n_words;
+	size_t *sent_start;    /* (n_sents + 1) first word of each sentence, then n_words */
+	int32_t *gold, *pred;  /* (n_words) label ids */
+	double *loss;          /* (n_words) NaN for a word without a sub-token (NULL loss) */
+	struct xnr_tagset *tags; /* the labels as a tag set, tag id = label id */
+	char *scheme_json;     /* runs.scheme ({"data":"IOB2","model":"IOB2",...}), or NULL */
+};
+
+/* Load run `run` of db into a new view (*out; free with xnr_run_view_free).
+ * Errors: XNR_ERR_IO (no such run, or SQLite fails), XNR_ERR_FORMAT (the
+ * run's rows are inconsistent: sentence ids not 0..n-1, missing words, label
+ * ids out of range), XNR_ERR_INPUT (a label name the tag set rejects),
+ * XNR_ERR_NOMEM. About 20 ms for the 46k words of CoNLL-2003 test. */
+enum xnr_status xnr_run_view_load(sqlite3 *db, int64_t run, struct xnr_run_view **out,
+                                  struct xnr_error *err);
+void xnr_run_view_free(struct xnr_run_view *v); /* NULL is fine */
+
+/* The newest run's id in *run, or 0 when db holds none. Errors: XNR_ERR_IO. */
+enum xnr_status xnr_report_latest_run(sqlite3 *db, int64_t *run, struct xnr_error *err);
+
+/* ---- metrics ---- */
+
+/* Everything the Metrics page shows, as C values (text reports use these). */
+struct xnr_run_metrics {
+	struct xnr_seqeval_report def;    /* seqeval default mode (conlleval) */
+	struct xnr_seqeval_report strict; /* mode='strict', scheme detected; valid if strict_ok */
+	int strict_ok;
+	char strict_error[XNR_ERROR_MSG_MAX]; /* why strict mode is not available */
+	struct xnr_confusion cm;              /* token confusion, label ids */
+	struct xnr_taxonomy tax;              /* entity errors by default-mode span type */
+	struct xnr_nerval_result nerval;      /* zero when the tags are not B-/I- (no nervaluate) */
+};
+
+/* Compute the metrics of a view into *out (zeroed first; release with
+ * xnr_run_metrics_free; class and type names borrow from v, which must
+ * outlive them). Errors: XNR_ERR_INPUT (malformed tags), XNR_ERR_NOMEM. */
+enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr_run_metrics *out,
+                                        struct xnr_error *err);
+void xnr_run_metrics_free(struct xnr_run_metrics *m);
+
+/*
+ * The metrics as one JSON object:
+ *   {"run": id,
+ *    "seqeval_default": {"<TYPE>"|"micro avg"|"macro avg"|"weighted avg":
+ *                        {"precision","recall","f1-score" (null when NaN),"support"}},
+ *    "seqeval_strict": same, or {"error": "why not available"},
+ *    "confusion": {"labels": [...], "counts": [[gold][pred]], "normalized": rows / row sum},
+ *    "entity_errors": {"<TYPE>": {"correct","wrong type","wrong boundary",
+ *                                 "wrong type and boundary","missed","spurious"}},
+ *    "nervaluate": {"strict"|"exact"|"partial"|"ent_type":
+ *                   {"correct","incorrect","partial","missed","spurious",
+ *                    "precision","recall","f1"}},
+ *    "scheme": runs.scheme as JSON, or null}
+ * xnr_report_metrics computes and formats in one call (about 25 ms on
+ * CoNLL-2003 test). Errors: as xnr_run_metrics_compute, XNR_ERR_NOMEM.
+ */
+enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                     json_t **out, struct xnr_error *err);
+enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
+                                   struct xnr_error *err);
+
+/* ---- misclassified words and worst sentences ---- */
+
+/*
+ * Every (gold, predicted) pair of misclassified words (gold != pred), most
+ * frequent first (ties by gold then predicted label name), as a JSON array
+ * of {"gold": name, "pred": name, "gold_id", "pred_id", "count",
+ * "words": [{"text", "count"}]} where words are the pair's top_words most
+ * frequent word texts (ties by text). top_words < 0: all.
+ * Errors: XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_NOMEM.
+ */
+enum xnr_status xnr_report_confusions(sqlite3 *db, int64_t run, int top_words, json_t **out,
+                                      struct xnr_error *err);
+
+/* The `top` sentences with the largest total loss (ties by id) as a JSON
+ * array of {"id","loss","word_errors","entity_errors","text"}.
+ * Errors: XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_NOMEM. */
+enum xnr_status xnr_report_worst_sentences(sqlite3 *db, int64_t run, long top, json_t **out,
+                                           struct xnr_error *err);
+
+/* ---- loss groups: count, mean, median, sum of the loss per group ---- */
+
+enum xnr_loss_by {
+	XNR_LOSS_BY_WORD,  /* words.text (words with a NULL loss skipped) */
+	XNR_LOSS_BY_TOKEN, /* tokens.text of first sub-tokens (the others have no loss) */
+	XNR_LOSS_BY_LABEL, /* the gold label (NaN losses skipped) */
+	XNR_LOSS_BY_COUNT
+};
+
+enum xnr_loss_sort {
+	XNR_LOSS_SORT_SUM,
+	XNR_LOSS_SORT_MEAN,
+	XNR_LOSS_SORT_MEDIAN,
+	XNR_LOSS_SORT_COUNT,
+	XNR_LOSS_SORT_KEY,
+	XNR_LOSS_SORT_N
+};
+
+/* "word", "sub-token", "label" (by) and "sum", "mean", "median", "count",
+ * "key" (sort), each NULL-terminated and in enum order, as query choices. */
+extern const char *const xnr_loss_by_names[];
+extern const char *const xnr_loss_sort_names[];
+
+/* One page of a loss table. Ties are broken by ascending key in both
+ * directions. filter: groups whose key contains it (ASCII case-insensitive);
+ * NULL or "" for all. limit < 0: to the end. */
+struct xnr_loss_page {
+	enum xnr_loss_sort sort;
+	int ascending;
+	long offset, limit;
+	const char *filter;
+};
+
+/* Sum descending, from the first group, 50 groups, no filter. */
+struct xnr_loss_page xnr_loss_page_default(void);
+
+/* A loss table: every group's statistics (the median of an even count is the
+ * mean of the two middle values, as pandas gives it; sums add the losses in
+ * ascending order) and its order under every sort, computed once, so pages
+ * cost only the page (plus a pass over the keys when filtered). Immutable. */
+struct xnr_loss_table;
+
+/* Build the word or sub-token table of a run from SQL (the (run_id, text,
+ * loss) indexes words_by_text and tokens_by_text, read in order: no sort of
+ * the losses). About 40 ms for CoNLL-2003 test's 46k words. Errors:
+ * XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_INPUT (by is
+ * XNR_LOSS_BY_LABEL: use xnr_loss_table_labels), XNR_ERR_NOMEM. */
+enum xnr_status xnr_loss_table_load(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+                                    struct xnr_loss_table **out, struct xnr_error *err);
+
+/* The gold-label table of a view (keys borrowed from nothing: copied).
+ * Errors: XNR_ERR_NOMEM. */
+enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *v, struct xnr_loss_table **out,
+                                      struct xnr_error *err);
+
+void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
+
+/*
+ * One page as a JSON object: {"by": "word", "sort": "sum", "order": "desc",
+ * "offset", "limit", "total": groups matching the filter, "groups":
+ * [{"key","count","mean","median","sum"}]}; a label table adds "hint" (a
+ * large gap between mean and median points at a few very wrong words, often
+ * a systematic labelling problem). Errors: XNR_ERR_INPUT (sort out of range,
+ * offset < 0), XNR_ERR_NOMEM.
+ */
+enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct xnr_loss_page *p,
+                                    json_t **out, struct xnr_error *err);
+
+/* Load (or, for labels, build from v) a table and return one page of it:
+ * xnr_report_loss_groups for words and sub-tokens, xnr_report_label_losses
+ * for gold labels. For many pages of one run, keep the table instead. */
+enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+                                       const struct xnr_loss_page *p, json_t **out,
+                                       struct xnr_error *err);
+enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
+                                        const struct xnr_loss_page *p, json_t **out,
+                                        struct xnr_error *err);
+
+#endif
