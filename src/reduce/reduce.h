@@ -28,9 +28,11 @@
  * (largest-|.| entry of each U column positive). Exact: covariance (d x d, in double) + symmetric
  * eigendecomposition, or another exact route. n >= 2, 1 <= k <= min(n, d). Thread safe.
  * Route: d <= n uses the d x d covariance, d > n the n x n Gram matrix (both accumulated in
- * double from f32 tiles). Components of zero-variance directions (k > rank) are zero rows.
- * Errors: XNR_ERR_INPUT (NULL x/y, n, d or k out of range, a NaN/Inf in x), XNR_ERR_NOMEM,
- * XNR_ERR_INTERNAL (eigensolver did not converge; not seen in practice). */
+ * double from f32 tiles), so min(n, d) <= 4096. Components of zero-variance directions
+ * (k > rank) are not unique (nor are sklearn's); their y columns are 0.
+ * Errors: XNR_ERR_INPUT (NULL x/y, n, d or k out of range, a NaN/Inf in x), XNR_ERR_LIMIT
+ * (min(n, d) > 4096: use xnr_tsvd), XNR_ERR_NOMEM, XNR_ERR_INTERNAL (eigensolver did not
+ * converge; not seen in practice). */
 enum xnr_status xnr_pca(const float *x, long n, int d, int k, float *y, float *components,
                         double *evr, struct xnr_error *err);
 
