@@ -4,7 +4,7 @@
  * full N x N cosine matrix, pairs i < j with sim >= 0.95, first 100).
  *
  * Rows are normalised once (norms in double), then the upper triangle of
- * X X^T is computed one 1024 x 1024 tile at a time with xnr_gemm and
+ * X X^T is computed one 2048 x 4096 tile at a time with xnr_gemm and
  * scanned; a bounded heap keeps the max_pairs best. Memory: one n x d copy,
  * one tile, the heap. Unlike the original we sort most similar first.
  */
@@ -17,7 +17,10 @@
 #include "reduce/reduce.h"
 #include "tensor/gemm.h"
 
-#define DUPS_TILE 1024
+/* Rows x columns of one similarity tile (32 MB): large, so that the ~n^2 / 2 / tile
+ * GEMM calls stay few (each costs milliseconds of OpenMP start-up on busy cores). */
+#define DUPS_TILE_ROWS 2048
+#define DUPS_TILE_COLS 4096
 
 /* The best max pairs seen so far; v[0] is the worst of them (a min-heap on `better`). */
 struct pair_heap {
@@ -104,13 +107,13 @@ static void normalise_rows(const float *x, long n, int d, float *xn)
 	}
 }
 
-/* Scan the ti x tj tile s of rows [i0, i0+ti) x [j0, j0+tj), upper triangle only. */
+/* Scan the ti x tj tile s of rows [i0, i0+ti) x [j0, j0+tj), pairs j > i only. */
 static int scan_tile(const float *s, long i0, long ti, long j0, long tj, float threshold,
                      struct pair_heap *h, long *n_total)
 {
 	for (long r = 0; r < ti; r++) {
-		long c0 = i0 == j0 ? r + 1 : 0;
-		for (long c = c0; c < tj; c++) {
+		long c0 = i0 + r + 1 - j0;
+		for (long c = c0 > 0 ? c0 : 0; c < tj; c++) {
 			float sim = s[r * tj + c];
 			if (!(sim >= threshold))
 				continue;
@@ -125,18 +128,18 @@ static int scan_tile(const float *s, long i0, long ti, long j0, long tj, float t
 	return 0;
 }
 
+/* Row blocks of DUPS_TILE_ROWS against the column blocks from their own first row on. */
 static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold,
                                  const struct xnr_ctl *ctl, float *s, struct pair_heap *h,
                                  long *n_total, struct xnr_error *err)
 {
-	long tile = n < DUPS_TILE ? n : DUPS_TILE, nt = (n + tile - 1) / tile;
-	double n_tiles = (double)nt * (nt + 1) / 2, done = 0;
-	for (long bi = 0; bi < nt; bi++)
-		for (long bj = bi; bj < nt; bj++) {
+	double work = (double)n * n / 2, done = 0;
+	for (long i0 = 0; i0 < n - 1; i0 += DUPS_TILE_ROWS) {
+		long ti = n - i0 < DUPS_TILE_ROWS ? n - i0 : DUPS_TILE_ROWS;
+		for (long j0 = i0; j0 < n; j0 += DUPS_TILE_COLS) {
 			if (xnr_ctl_cancelled(ctl))
 				return xnr_fail(err, XNR_ERR_CANCELLED, "xnr_cosine_pairs: cancelled");
-			long i0 = bi * tile, j0 = bj * tile;
-			long ti = n - i0 < tile ? n - i0 : tile, tj = n - j0 < tile ? n - j0 : tile;
+			long tj = n - j0 < DUPS_TILE_COLS ? n - j0 : DUPS_TILE_COLS;
 			enum xnr_status st = xnr_gemm(0, 1, (int)ti, (int)tj, d, 1.0f, xn + i0 * d, d,
 			                              xn + j0 * d, d, 0.0f, s, (int)tj, err);
 			if (st)
@@ -144,8 +147,10 @@ static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold
 			if (scan_tile(s, i0, ti, j0, tj, threshold, h, n_total))
 				return xnr_fail(err, XNR_ERR_NOMEM, "xnr_cosine_pairs: %ld pairs: out of memory",
 				                h->n);
-			xnr_ctl_progress(ctl, ++done / n_tiles, "duplicates");
+			done += (double)ti * tj;
+			xnr_ctl_progress(ctl, done / work > 1 ? 1 : done / work, "duplicates");
 		}
+	}
 	return XNR_OK;
 }
 
@@ -177,8 +182,9 @@ enum xnr_status xnr_cosine_pairs(const float *x, long n, int d, float threshold,
 	if (st)
 		return st;
 	struct pair_heap h = {NULL, 0, 0, max_pairs};
-	long total = 0, tile = n < DUPS_TILE ? n : DUPS_TILE;
-	float *xn = malloc(sizeof *xn * ((size_t)n * d + (size_t)tile * tile) + 1);
+	long total = 0, rows = n < DUPS_TILE_ROWS ? n : DUPS_TILE_ROWS;
+	long cols = n < DUPS_TILE_COLS ? n : DUPS_TILE_COLS;
+	float *xn = malloc(sizeof *xn * ((size_t)n * d + (size_t)rows * cols) + 1);
 	if (!xn) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "xnr_cosine_pairs: %ld x %d: out of memory", n, d);
 		goto fail;

@@ -6,7 +6,7 @@
  * Instead of an SVD of the n x d centred matrix we take the eigenvectors of
  * the smaller of the two Gram matrices: Xc^T Xc (d x d, when d <= n; this is
  * sklearn >= 1.5's 'covariance_eigh' route) or Xc Xc^T (n x n). Each is built
- * from f32 GEMMs over tiles of 1024 rows (or columns) summed into a double
+ * from f32 GEMMs over tiles of rows (or columns) summed into a double
  * matrix, then decomposed in double (linalg.c). Same singular vectors, same
  * signs, to ~1e-6 relative for well separated values.
  */
@@ -22,7 +22,11 @@
 /* The O(min(n,d)^3) eigensolver and the min(n,d)^2 doubles it needs make larger
  * problems impractical here; TruncatedSVD handles them. */
 #define PCA_MAX_SIDE 4096
+/* Columns per Gram tile (d > n route). */
 #define PCA_TILE 1024
+/* Floats per row tile (d <= n route): few, large GEMM calls, because each call costs
+ * milliseconds of OpenMP start-up when the cores are busy; 32 MB. */
+#define PCA_TILE_FLOATS (1L << 23)
 
 static void col_means(const float *x, long n, int d, double *mean)
 {
@@ -67,7 +71,8 @@ static void flip_columns(float *y, long n, int k, float *comp, int d)
 static enum xnr_status pca_cov(const float *x, long n, int d, int k, const double *mean,
                                float *y, float *comp, double *lam, struct xnr_error *err)
 {
-	long tile = n < PCA_TILE ? n : PCA_TILE;
+	long tile = PCA_TILE_FLOATS / d < PCA_TILE ? PCA_TILE : PCA_TILE_FLOATS / d;
+	tile = n < tile ? n : tile;
 	float *xt = malloc(sizeof *xt * ((size_t)tile * d + (size_t)d * d));
 	double *cov = calloc((size_t)d * d + d, sizeof *cov);
 	enum xnr_status st = XNR_ERR_NOMEM;
