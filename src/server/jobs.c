@@ -1,22 +1,504 @@
 /*
- * jobs.c - (being written for issue #4) background jobs.
+ * jobs.c - background jobs of the web server (issue #4): long work (a run
+ * from the Setup page, a UMAP, an NMF) runs on a fixed pool of job threads
+ * while the request threads keep answering; pages start a job, poll it and
+ * may cancel it (GET/DELETE /api/v1/jobs/{id}, docs/api-jobs.md).
+ *
+ * Design: one mutex guards everything; one condvar wakes the job threads.
+ * Jobs live in one list, oldest first. Waiting jobs are bounded
+ * (MAX_QUEUED); finished results double as the cache per key (bounded by
+ * count and by the size of their JSON, oldest dropped first); failed and
+ * cancelled jobs stay only so their state can be read (bounded by count).
+ * A job's cancel flag is read by its work without the lock (relaxed atomics,
+ * core/ctl.h). Closing cancels the running work and joins the threads.
  */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "server/internal.h"
 
-const struct xnr__route *xnr__routes_jobs(size_t *n)
+/* The routes of api_setup.c (runs as jobs, settings, debug), served in this
+ * group (internal.h lists one group per file pair). */
+const struct xnr__route *xnr__routes_setup(size_t *n);
+/* Start the run of serve --model --data, if both were given (api_setup.c). */
+void xnr__setup_autorun(struct xnr__app *app);
+
+#define N_THREADS        2
+#define MAX_QUEUED       32                 /* waiting jobs; more is XNR_ERR_LIMIT */
+#define MAX_DONE         64                 /* finished results kept as cache */
+#define MAX_DONE_BYTES   (256u << 20)       /* their JSON, compact */
+#define MAX_ENDED        64                 /* failed / cancelled jobs kept for status */
+#define MAX_LISTED       50                 /* GET /api/v1/jobs */
+
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
+
+static const char *const state_names[] = {"queued", "running", "done", "failed", "cancelled"};
+
+struct job {
+	int64_t id;
+	char kind[32];
+	char *key; /* NULL: never shared, never a cache hit */
+	xnr__job_fn fn;
+	void *arg;
+	void (*free_arg)(void *);
+	enum job_state state;
+	int cancel; /* atomic; the work reads it through its ctl */
+	double progress;
+	char stage[48];
+	char *error;    /* failed / cancelled: the message */
+	json_t *result; /* done: owned */
+	size_t result_bytes;
+	double t_start, t_end; /* monotonic seconds; 0: not yet */
+	struct job *next;
+};
+
+struct xnr__jobs {
+	pthread_mutex_t mu;
+	pthread_cond_t wake; /* a job is queued, or stopping */
+	pthread_t threads[N_THREADS];
+	int n_threads;
+	int stopping;
+	struct job *head, *tail; /* oldest first */
+	int64_t next_id;
+};
+
+static double now_s(void)
 {
-	*n = 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	if (j->free_arg)
+		j->free_arg(j->arg);
+	free(j->key);
+	free(j->error);
+	json_decref(j->result);
+	free(j);
+}
+
+/* Unlink j (lock held); prev is its predecessor or NULL. */
+static void unlink_job(struct xnr__jobs *js, struct job *prev, struct job *j)
+{
+	if (prev)
+		prev->next = j->next;
+	else
+		js->head = j->next;
+	if (js->tail == j)
+		js->tail = prev;
+	j->next = NULL;
+}
+
+/* Drop the oldest finished jobs over the caps (lock held). Returns the
+ * dropped jobs as a list, to be freed after unlocking. */
+static struct job *evict(struct xnr__jobs *js)
+{
+	struct job *j, *prev = NULL, *next, *dropped = NULL;
+	int n_done = 0, n_ended = 0;
+	size_t done_bytes = 0;
+
+	for (j = js->head; j; j = j->next) {
+		n_done += j->state == JOB_DONE;
+		n_ended += j->state == JOB_FAILED || j->state == JOB_CANCELLED;
+		done_bytes += j->state == JOB_DONE ? j->result_bytes : 0;
+	}
+	for (j = js->head; j; j = next) {
+		int drop = 0;
+		next = j->next;
+		if (j->state == JOB_DONE && (n_done > MAX_DONE || done_bytes > MAX_DONE_BYTES)) {
+			drop = 1;
+			n_done--;
+			done_bytes -= j->result_bytes;
+		} else if ((j->state == JOB_FAILED || j->state == JOB_CANCELLED) &&
+		           n_ended > MAX_ENDED) {
+			drop = 1;
+			n_ended--;
+		}
+		if (!drop) {
+			prev = j;
+			continue;
+		}
+		unlink_job(js, prev, j);
+		j->next = dropped;
+		dropped = j;
+	}
+	return dropped;
+}
+
+static void free_list(struct job *j)
+{
+	while (j) {
+		struct job *next = j->next;
+		job_free(j);
+		j = next;
+	}
+}
+
+/* What a job's progress callback needs: the lock and the job. */
+struct work {
+	struct xnr__jobs *js;
+	struct job *job;
+};
+
+static void on_progress(void *ud, double done, const char *stage)
+{
+	struct work *w = ud;
+
+	pthread_mutex_lock(&w->js->mu);
+	/* Work may report NaN or past the ends; the page wants 0..1. */
+	w->job->progress = done >= 0 && done <= 1 ? done : (done > 1 ? 1 : w->job->progress);
+	if (stage)
+		snprintf(w->job->stage, sizeof w->job->stage, "%s", stage);
+	pthread_mutex_unlock(&w->js->mu);
+}
+
+/* Run one job's work (lock not held) and record how it ended. */
+static void run_job(struct xnr__jobs *js, struct job *j)
+{
+	struct work w = {js, j};
+	struct xnr_ctl ctl = {on_progress, &w, &j->cancel};
+	struct xnr_error err;
+	json_t *result = NULL;
+	size_t bytes = 0;
+	enum xnr_status st;
+	struct job *dropped;
+
+	xnr_error_clear(&err);
+	st = j->fn(j->arg, &ctl, &result, &err);
+	if (st == XNR_OK && !result)
+		st = xnr_fail(&err, XNR_ERR_INTERNAL, "%s job: finished without a result", j->kind);
+	if (st == XNR_OK)
+		bytes = json_dumpb(result, NULL, 0, JSON_COMPACT);
+	pthread_mutex_lock(&js->mu);
+	j->t_end = now_s();
+	if (st == XNR_OK) {
+		j->state = JOB_DONE;
+		j->result = result;
+		j->result_bytes = bytes;
+		j->progress = 1;
+		result = NULL;
+	} else {
+		j->state = st == XNR_ERR_CANCELLED ? JOB_CANCELLED : JOB_FAILED;
+		j->error = strdup(err.msg[0] ? err.msg : xnr_status_str(st));
+	}
+	dropped = evict(js);
+	pthread_mutex_unlock(&js->mu);
+	json_decref(result);
+	free_list(dropped);
+}
+
+static void *job_thread(void *arg)
+{
+	struct xnr__jobs *js = arg;
+
+	pthread_mutex_lock(&js->mu);
+	for (;;) {
+		struct job *j;
+		for (j = js->head; j && j->state != JOB_QUEUED; j = j->next)
+			;
+		if (js->stopping)
+			break;
+		if (!j) {
+			pthread_cond_wait(&js->wake, &js->mu);
+			continue;
+		}
+		j->state = JOB_RUNNING;
+		j->t_start = now_s();
+		pthread_mutex_unlock(&js->mu);
+		run_job(js, j);
+		pthread_mutex_lock(&js->mu);
+	}
+	pthread_mutex_unlock(&js->mu);
 	return NULL;
 }
 
 enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err)
 {
-	(void)err;
+	struct xnr__jobs *js = calloc(1, sizeof *js);
+	int i;
+
 	app->jobs = NULL;
+	if (!js)
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	js->next_id = 1;
+	if (pthread_mutex_init(&js->mu, NULL) != 0) {
+		free(js);
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: cannot make a mutex");
+	}
+	if (pthread_cond_init(&js->wake, NULL) != 0) {
+		pthread_mutex_destroy(&js->mu);
+		free(js);
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: cannot make a condition variable");
+	}
+	app->jobs = js;
+	for (i = 0; i < N_THREADS; i++) {
+		if (pthread_create(&js->threads[i], NULL, job_thread, js) != 0) {
+			xnr__jobs_close(app);
+			return xnr_fail(err, XNR_ERR_NOMEM, "jobs: cannot start a job thread");
+		}
+		js->n_threads++;
+	}
+	xnr__setup_autorun(app);
 	return XNR_OK;
 }
 
 void xnr__jobs_close(struct xnr__app *app)
 {
-	(void)app;
+	struct xnr__jobs *js = app ? app->jobs : NULL;
+	struct job *j;
+	int i;
+
+	if (!js)
+		return;
+	pthread_mutex_lock(&js->mu);
+	js->stopping = 1;
+	for (j = js->head; j; j = j->next)
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&js->wake);
+	pthread_mutex_unlock(&js->mu);
+	for (i = 0; i < js->n_threads; i++)
+		pthread_join(js->threads[i], NULL);
+	free_list(js->head);
+	pthread_cond_destroy(&js->wake);
+	pthread_mutex_destroy(&js->mu);
+	free(js);
+	app->jobs = NULL;
+}
+
+/* A queued, running or finished job with this key (lock held), or NULL. */
+static struct job *find_key(struct xnr__jobs *js, const char *key)
+{
+	struct job *j;
+
+	for (j = js->head; key && j; j = j->next)
+		if (j->key && strcmp(j->key, key) == 0 &&
+		    (j->state == JOB_QUEUED || j->state == JOB_RUNNING || j->state == JOB_DONE))
+			return j;
+	return NULL;
+}
+
+static int n_queued(const struct xnr__jobs *js)
+{
+	const struct job *j;
+	int n = 0;
+
+	for (j = js->head; j; j = j->next)
+		n += j->state == JOB_QUEUED;
+	return n;
+}
+
+static struct job *job_new(const char *kind, const char *key, xnr__job_fn fn, void *arg,
+                           void (*free_arg)(void *))
+{
+	struct job *j = calloc(1, sizeof *j);
+
+	if (!j)
+		return NULL;
+	snprintf(j->kind, sizeof j->kind, "%s", kind ? kind : "job");
+	snprintf(j->stage, sizeof j->stage, "queued");
+	j->fn = fn;
+	j->arg = arg;
+	j->free_arg = free_arg;
+	if (key && !(j->key = strdup(key))) {
+		j->free_arg = NULL;
+		job_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* key NULL: a job of its own, never shared and never a cache hit (a run
+ * from the Setup page, whose reuse the pipeline decides from file hashes). */
+enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key,
+                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
+                               struct xnr_error *err)
+{
+	struct xnr__jobs *js = app ? app->jobs : NULL;
+	struct job *j, *same;
+
+	if (!js || !fn) {
+		if (free_arg)
+			free_arg(arg);
+		return xnr_fail(err, XNR_ERR_INTERNAL, "jobs: not running (server starting or stopping)");
+	}
+	pthread_mutex_lock(&js->mu);
+	if ((same = find_key(js, key)) != NULL) {
+		*id = same->id;
+		pthread_mutex_unlock(&js->mu);
+		if (free_arg)
+			free_arg(arg);
+		return XNR_OK;
+	}
+	if (js->stopping || n_queued(js) >= MAX_QUEUED) {
+		pthread_mutex_unlock(&js->mu);
+		if (free_arg)
+			free_arg(arg);
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "jobs: %d jobs are already waiting (wait for them or cancel some)",
+		                MAX_QUEUED);
+	}
+	if (!(j = job_new(kind, key, fn, arg, free_arg))) {
+		pthread_mutex_unlock(&js->mu);
+		if (free_arg)
+			free_arg(arg);
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	}
+	j->id = js->next_id++;
+	if (js->tail)
+		js->tail->next = j;
+	else
+		js->head = j;
+	js->tail = j;
+	*id = j->id;
+	pthread_cond_signal(&js->wake);
+	pthread_mutex_unlock(&js->mu);
+	return XNR_OK;
+}
+
+/* The job as JSON (lock held); the result (with_result) is copied so that
+ * the caller owns all of it and the cache stays untouched. */
+static json_t *job_to_json(const struct job *j, double now, int with_result)
+{
+	double elapsed = j->t_start == 0 ? 0 : (j->t_end != 0 ? j->t_end : now) - j->t_start;
+	json_t *result = with_result && j->state == JOB_DONE ? json_deep_copy(j->result)
+	                                                     : json_null();
+
+	if (!result)
+		return NULL;
+	return json_pack("{sIsssssfsssososf}", "id", (json_int_t)j->id, "kind", j->kind, "state",
+	                 state_names[j->state], "progress", j->progress, "stage", j->stage,
+	                 "error", j->error ? json_string(j->error) : json_null(), "result", result,
+	                 "elapsed_s", elapsed);
+}
+
+static struct job *find_id(struct xnr__jobs *js, int64_t id)
+{
+	struct job *j;
+
+	for (j = js->head; j && j->id != id; j = j->next)
+		;
+	return j;
+}
+
+enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
+                              struct xnr_error *err)
+{
+	struct xnr__jobs *js = app ? app->jobs : NULL;
+	struct job *j;
+	json_t *v;
+
+	if (!js)
+		return xnr_fail(err, XNR_ERR_IO, "job %lld: no such job", (long long)id);
+	pthread_mutex_lock(&js->mu);
+	j = find_id(js, id);
+	v = j ? job_to_json(j, now_s(), 1) : NULL;
+	pthread_mutex_unlock(&js->mu);
+	if (!j)
+		return xnr_fail(err, XNR_ERR_IO,
+		                "job %lld: no such job (finished jobs are kept for a while only)",
+		                (long long)id);
+	if (!v)
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	*out = v;
+	return XNR_OK;
+}
+
+/* GET /api/v1/jobs: the newest jobs first, without their results (read
+ * one job for that). */
+static enum xnr_status api_jobs(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	static const char *const allowed[] = {NULL};
+	struct xnr__jobs *js = r->app->jobs;
+	json_t *list, *v;
+	struct job *j;
+	double now = now_s();
+	enum xnr_status st;
+
+	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK)
+		return st;
+	if (!(list = json_array()))
+		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	pthread_mutex_lock(&js->mu);
+	for (j = js->head; j && list; j = j->next) {
+		v = job_to_json(j, now, 0);
+		if (!v || json_object_set_new(v, "has_result", json_boolean(j->state == JOB_DONE)) ||
+		    json_array_insert_new(list, 0, v)) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	pthread_mutex_unlock(&js->mu);
+	while (list && json_array_size(list) > MAX_LISTED)
+		json_array_remove(list, json_array_size(list) - 1);
+	*out = list ? json_pack("{so}", "jobs", list) : NULL;
+	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+}
+
+static enum xnr_status api_job(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	static const char *const allowed[] = {NULL};
+	enum xnr_status st = xnr__query_allow(&r->query, allowed, err);
+
+	return st != XNR_OK ? st : xnr__job_json(r->app, r->ids[0], out, err);
+}
+
+/* DELETE /api/v1/jobs/{id}: a waiting job ends now; running work is asked to
+ * stop and ends "cancelled" when it next checks; a finished job stays as is. */
+static enum xnr_status api_job_cancel(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	static const char *const allowed[] = {NULL};
+	struct xnr__jobs *js = r->app->jobs;
+	struct job *j;
+	enum xnr_status st = xnr__query_allow(&r->query, allowed, err);
+
+	if (st != XNR_OK)
+		return st;
+	pthread_mutex_lock(&js->mu);
+	if ((j = find_id(js, r->ids[0])) != NULL) {
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		if (j->state == JOB_QUEUED && (j->error = strdup("cancelled before it started"))) {
+			j->state = JOB_CANCELLED;
+			snprintf(j->stage, sizeof j->stage, "cancelled");
+		} else if (j->state == JOB_RUNNING) {
+			snprintf(j->stage, sizeof j->stage, "cancelling");
+		}
+	}
+	pthread_mutex_unlock(&js->mu);
+	return xnr__job_json(r->app, r->ids[0], out, err);
+}
+
+static const struct xnr__route job_routes[] = {
+    {"GET", "/api/v1/jobs", api_jobs, NULL},
+    {"GET", "/api/v1/jobs/{id}", api_job, NULL},
+    {"DELETE", "/api/v1/jobs/{id}", api_job_cancel, NULL},
+};
+
+static struct xnr__route *group;
+static size_t group_n;
+static pthread_once_t group_once = PTHREAD_ONCE_INIT;
+
+static void merge_group(void)
+{
+	size_t n_setup, n_jobs = sizeof job_routes / sizeof job_routes[0];
+	const struct xnr__route *setup = xnr__routes_setup(&n_setup);
+
+	if (!(group = calloc(n_jobs + n_setup, sizeof *group)))
+		return;
+	memcpy(group, job_routes, sizeof job_routes);
+	if (n_setup)
+		memcpy(group + n_jobs, setup, n_setup * sizeof *setup);
+	group_n = n_jobs + n_setup;
+}
+
+const struct xnr__route *xnr__routes_jobs(size_t *n)
+{
+	pthread_once(&group_once, merge_group);
+	*n = group ? group_n : 0;
+	return group;
 }

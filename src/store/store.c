@@ -48,6 +48,13 @@ static const char schema_v1[] =
     " start INTEGER NOT NULL, end INTEGER NOT NULL, type TEXT NOT NULL);"
     "CREATE INDEX entities_by_sentence ON entities (run_id, sentence_id);";
 
+/* Added after schema 1 shipped; IF NOT EXISTS brings older version-1
+ * databases along (a no-op that takes no write lock once the table exists). */
+static const char schema_settings[] =
+    "CREATE TABLE IF NOT EXISTS settings (run_id INTEGER NOT NULL REFERENCES runs(id)"
+    " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
+    " WITHOUT ROWID;";
+
 struct xnr_store {
 	sqlite3 *db;
 	char *path;
@@ -84,10 +91,12 @@ static enum xnr_status migrate(struct xnr_store *s, struct xnr_error *err)
 		                "upgrade explainer",
 		                s->path, version, XNR_STORE_SCHEMA_VERSION);
 	if (version == XNR_STORE_SCHEMA_VERSION)
-		return XNR_OK;
+		return xnr__store_sql(s->db, schema_settings, s->path, err);
 	rc = xnr__store_sql(s->db, "BEGIN IMMEDIATE", s->path, err);
 	if (rc == XNR_OK)
 		rc = xnr__store_sql(s->db, schema_v1, s->path, err);
+	if (rc == XNR_OK)
+		rc = xnr__store_sql(s->db, schema_settings, s->path, err);
 	if (rc == XNR_OK)
 		rc = xnr__store_sql(s->db, "PRAGMA user_version = 1; COMMIT", s->path, err);
 	if (rc != XNR_OK)

@@ -106,4 +106,23 @@ enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n
 /* Roll back and free; the database is as before xnr_run_begin. NULL is fine. */
 void xnr_run_abort(struct xnr_run_writer *w);
 
+/* Per-run display settings (the web app's class colours and icons), as
+ * key/value text pairs in the `settings` table (docs/schema.md). */
+struct xnr_setting {
+	char *key, *value;
+};
+
+/* Every setting of run_id, sorted by key, from db (any connection, read-only
+ * is fine; a database without the table has none). *out (NULL when there are
+ * none) is freed with xnr_settings_free. Errors: XNR_ERR_IO (SQLite),
+ * XNR_ERR_NOMEM. */
+enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out,
+                                  size_t *n, struct xnr_error *err);
+void xnr_settings_free(struct xnr_setting *s, size_t n);
+
+/* Insert or replace n settings of run_id in one transaction (all or none).
+ * Errors: XNR_ERR_IO (no such run, SQLite, database busy past the timeout). */
+enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
+                                  const struct xnr_setting *s, size_t n, struct xnr_error *err);
+
 #endif
