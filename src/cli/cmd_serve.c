@@ -10,9 +10,10 @@
 
 #include "cli/cli.h"
 #include "server/server.h"
+#include "store/store.h"
 
 static const char serve_usage[] =
-    "usage: explainer serve RUN.db [options]\n"
+    "usage: explainer serve [RUN.db] [options]\n"
     "\n"
     "Serves a run database (made by `explainer run`) as a JSON API (docs/api.md)\n"
     "until Ctrl-C. Only this machine can connect unless --host says otherwise.\n"
@@ -21,13 +22,21 @@ static const char serve_usage[] =
     "  -p, --port P      port to listen on (default 8765; 0 picks a free one)\n"
     "  -H, --host H      IPv4 address to bind (default 127.0.0.1; 0.0.0.0 = every\n"
     "                    interface, reachable from the network)\n"
-    "  -h, --help        this help\n";
+    "      --model DIR   the Setup page's default model folder\n"
+    "      --data PATH   the Setup page's default dataset; with --model, analysed\n"
+    "                    into RUN.db at start unless already there (the Home page\n"
+    "                    shows the progress)\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "RUN.db defaults to explainer.db in this folder, created if missing.\n";
 
 static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 {
 	static const struct option longopts[] = {
 	    {"port", required_argument, NULL, 'p'},
 	    {"host", required_argument, NULL, 'H'},
+	    {"model", required_argument, NULL, 'm'},
+	    {"data", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -44,6 +53,12 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 		case 'H':
 			p->host = optarg;
 			break;
+		case 'm':
+			p->model_dir = optarg;
+			break;
+		case 'd':
+			p->data_path = optarg;
+			break;
 		case 'h':
 			fputs(serve_usage, stdout);
 			return -1;
@@ -52,9 +67,9 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 			                           argv[optind - 1]);
 		}
 	}
-	if (optind + 1 != argc)
-		return xnr_cli_usage_error("serve", "give exactly one run database");
-	p->db_path = argv[optind];
+	if (optind + 1 < argc)
+		return xnr_cli_usage_error("serve", "give at most one run database");
+	p->db_path = optind < argc ? argv[optind] : "explainer.db";
 	return XNR_EXIT_OK;
 }
 
@@ -62,6 +77,7 @@ int xnr_cmd_serve(int argc, char **argv)
 {
 	struct xnr_server_params p = xnr_server_default_params();
 	struct xnr_server *srv = NULL;
+	struct xnr_store *store = NULL;
 	struct xnr_error err;
 	sigset_t stop;
 	int rc, sig = 0;
@@ -77,6 +93,10 @@ int xnr_cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	xnr_error_clear(&err);
+	/* The Setup page can fill a new database: make it if missing. */
+	if (xnr_store_open(p.db_path, 1, &store, &err) != XNR_OK)
+		return xnr_cli_report(&err);
+	xnr_store_close(store);
 	if (xnr_server_open(&p, &srv, &err) != XNR_OK)
 		return xnr_cli_report(&err);
 	printf("ExplaiNER serving %s at http://%s:%d/\n", p.db_path,
