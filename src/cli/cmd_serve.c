@@ -28,7 +28,8 @@ static const char serve_usage[] =
     "                    shows the progress)\n"
     "  -h, --help        this help\n"
     "\n"
-    "RUN.db defaults to explainer.db in this folder, created if missing.\n";
+    "RUN.db defaults to explainer.db in this folder; it is created if missing when\n"
+    "it is the default or --model is given.\n";
 
 static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 {
@@ -80,10 +81,11 @@ int xnr_cmd_serve(int argc, char **argv)
 	struct xnr_store *store = NULL;
 	struct xnr_error err;
 	sigset_t stop;
-	int rc, sig = 0;
+	int rc, create, sig = 0;
 
 	if ((rc = parse_serve(argc, argv, &p)) != XNR_EXIT_OK)
 		return rc < 0 ? XNR_EXIT_OK : rc;
+	create = strcmp(p.db_path, "explainer.db") == 0 || p.model_dir;
 	p.version = XNR_VERSION;
 	/* Block the stop signals before the server threads start so they inherit
 	 * the mask and only sigwait below sees them. */
@@ -93,8 +95,10 @@ int xnr_cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	xnr_error_clear(&err);
-	/* The Setup page can fill a new database: make it if missing. */
-	if (xnr_store_open(p.db_path, 1, &store, &err) != XNR_OK)
+	/* The Setup page can fill a new database: make the default one, or the
+	 * one named with a model to run, if missing; a mistyped name alone is
+	 * an error. */
+	if (create && xnr_store_open(p.db_path, 1, &store, &err) != XNR_OK)
 		return xnr_cli_report(&err);
 	xnr_store_close(store);
 	if (xnr_server_open(&p, &srv, &err) != XNR_OK)
