@@ -1,11 +1,16 @@
 /*
  * api_sentences.c - the sentences of a run: GET /api/v1/runs/{id}/sentences
- * (paged, sorted and filtered in SQL: the "Samples by Loss" and "Inspect"
- * pages) and GET /api/v1/runs/{id}/sentences/{sid} (one sentence with its
- * words, sub-tokens and entity spans, label ids as names). User input only
- * ever reaches SQL as bound parameters; sort names pick fixed ORDER BY clauses.
+ * (paged, sorted and filtered in SQL: the "Samples by Loss", "Inspect",
+ * "Misclassified", "Random Samples", "Hidden States" and "Find Duplicates"
+ * pages; optionally with every sentence's words in one extra query) and
+ * GET /api/v1/runs/{id}/sentences/{sid} (one sentence with its words,
+ * sub-tokens and entity spans, label ids as names). User input only ever
+ * reaches SQL as bound parameters; the WHERE and ORDER BY clauses are put
+ * together from fixed fragments.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/internal.h"
@@ -13,48 +18,157 @@
 #define PAGE_MAX     1000
 #define PAGE_DEFAULT 50
 #define OFFSET_MAX   1000000000
+#define IDS_MAX      1000 /* sentence ids in one `ids` filter */
+#define ID_DIGITS    9    /* digits of one id in `ids` (runs stay below 10^9 sentences) */
 
-static const char *const sort_names[] = {"loss", "id", "errors", NULL};
+enum sort { SORT_LOSS, SORT_ID, SORT_ERRORS, SORT_RANDOM };
+static const char *const sort_names[] = {"loss", "id", "errors", "random", NULL};
 static const char *const order_names[] = {"desc", "asc", NULL};
-static const char *const skip_names[] = {"0", "1", NULL};
+static const char *const bool_names[] = {"0", "1", NULL};
 
-/* [sort][order]; a NULL loss (a sentence with no scored word) sorts last. */
-static const char *const order_by[3][2] = {
+/* The statements' parameters, numbered so that one binder serves them all. */
+enum param { P_RUN = 1, P_MIN_LOSS, P_SKIP, P_LIMIT, P_OFFSET, P_GOLD, P_PRED, P_IDS, P_SEED };
+
+/* [sort][order]; a NULL loss (a sentence with no scored word) sorts last.
+ * The random order is a hash of (id, seed): the same seed, the same order. */
+static const char *const order_by[4][2] = {
     {"loss IS NULL, loss DESC, id", "loss IS NULL, loss ASC, id"},
     {"id DESC", "id ASC"},
     {"n_word_errors DESC, n_entity_errors DESC, loss DESC, id",
      "n_word_errors ASC, n_entity_errors ASC, loss ASC, id"},
+    {"xnr_shuffle(id, ?9), id", "xnr_shuffle(id, ?9), id"},
 };
-
-static const char where_sql[] = " FROM sentences WHERE run_id = ?1 AND (?2 IS NULL OR loss >= ?2)"
-                                " AND (?3 = 0 OR n_word_errors > 0)";
 
 struct page {
-	int sort, order, skip_correct, has_min_loss;
-	int64_t limit, offset;
+	int sort, order, skip_correct, has_min_loss, words;
+	int64_t limit, offset, seed;
 	double min_loss;
+	int64_t gold, pred; /* label ids; -1: no filter */
+	char ids[XNR__QUERY_MAX_BYTES + 3]; /* the `ids` filter as a JSON array, or "" */
 };
+
+/* "3,17,42" (at most IDS_MAX ids, digits without leading zeros) into
+ * "[3,17,42]" in out (size > strlen(s) + 2), "" when s is NULL. */
+static enum xnr_status ids_parse(const char *s, char *out, size_t size, struct xnr_error *err)
+{
+	size_t n = 0, digits = 0;
+	const char *c;
+
+	out[0] = '\0';
+	if (!s)
+		return XNR_OK;
+	for (c = s;; c++) {
+		if (*c >= '0' && *c <= '9') {
+			if ((digits == 1 && c[-1] == '0') || ++digits > ID_DIGITS)
+				goto bad;
+			continue;
+		}
+		if ((*c != ',' && *c != '\0') || digits == 0)
+			goto bad;
+		digits = 0;
+		n++;
+		if (*c == '\0')
+			break;
+	}
+	if (n > IDS_MAX)
+		return xnr_fail(err, XNR_ERR_INPUT, "ids: %zu sentence ids, at most %d in one request",
+		                n, IDS_MAX);
+	snprintf(out, size, "[%s]", s);
+	return XNR_OK;
+bad:
+	return xnr_fail(err, XNR_ERR_INPUT,
+	                "ids: wants sentence ids separated by commas, like ids=3,17,42");
+}
 
 static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, struct xnr_error *err)
 {
-	static const char *const allowed[] = {"sort",     "order",        "limit", "offset",
-	                                      "min_loss", "skip_correct", NULL};
+	static const char *const allowed[] = {"sort", "order", "limit", "offset", "min_loss",
+	                                      "skip_correct", "words", "gold", "pred", "ids",
+	                                      "seed", NULL};
 	enum xnr_status st;
 
 	if ((st = xnr__query_allow(q, allowed, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "sort", sort_names, 0, &p->sort, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "order", order_names, 0, &p->order, err)) != XNR_OK ||
-	    (st = xnr__query_choice(q, "skip_correct", skip_names, 0, &p->skip_correct, err)) !=
+	    (st = xnr__query_choice(q, "skip_correct", bool_names, 0, &p->skip_correct, err)) !=
 	        XNR_OK ||
+	    (st = xnr__query_choice(q, "words", bool_names, 0, &p->words, err)) != XNR_OK ||
 	    (st = xnr__query_int(q, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &p->limit, err)) !=
 	        XNR_OK ||
 	    (st = xnr__query_int(q, "offset", 0, OFFSET_MAX, 0, &p->offset, err)) != XNR_OK ||
-	    (st = xnr__query_real(q, "min_loss", -1e300, 1e300, 0.0, &p->min_loss, err)) != XNR_OK)
+	    (st = xnr__query_int(q, "seed", 0, INT64_MAX, 0, &p->seed, err)) != XNR_OK ||
+	    (st = xnr__query_real(q, "min_loss", -1e300, 1e300, 0.0, &p->min_loss, err)) != XNR_OK ||
+	    (st = ids_parse(xnr__query_get(q, "ids"), p->ids, sizeof p->ids, err)) != XNR_OK)
 		return st;
 	p->has_min_loss = xnr__query_get(q, "min_loss") != NULL;
+	p->gold = p->pred = -1;
 	return XNR_OK;
 }
 
+/* The id of label `name` of the run in *out (-1 when name is NULL). */
+static enum xnr_status label_id(sqlite3 *db, int64_t run, const char *param, const char *name,
+                                int64_t *out, struct xnr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*out = -1;
+	if (!name)
+		return XNR_OK;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM labels WHERE run_id = ?1 AND name = ?2", -1,
+	                       &stmt, NULL) != SQLITE_OK)
+		return xnr__sql_fail(db, "labels", err);
+	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return XNR_OK;
+	if (rc != SQLITE_DONE)
+		return xnr__sql_fail(db, "labels", err);
+	return xnr_fail(err, XNR_ERR_INPUT,
+	                "%s: run %lld has no label '%.64s' (GET /api/v1/runs/%lld lists its labels)",
+	                param, (long long)run, name, (long long)run);
+}
+
+/* splitmix64 of (id, seed): xnr_shuffle(id, seed), a stable pseudo-random key. */
+static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint64_t x = (uint64_t)sqlite3_value_int64(argv[0]) +
+	             0x9e3779b97f4a7c15u * ((uint64_t)sqlite3_value_int64(argv[1]) + 1);
+
+	(void)argc;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	x ^= x >> 31;
+	sqlite3_result_int64(ctx, (sqlite3_int64)(x >> 1));
+}
+
+static enum xnr_status shuffle_register(sqlite3 *db, struct xnr_error *err)
+{
+	if (sqlite3_create_function_v2(db, "xnr_shuffle", 2,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                               shuffle_fn, NULL, NULL, NULL) != SQLITE_OK)
+		return xnr__sql_fail(db, "sentences: random order", err);
+	return XNR_OK;
+}
+
+/* The FROM ... WHERE of the page's filters (only fixed fragments). */
+static void where_build(const struct page *p, char *buf, size_t size)
+{
+	int labels = p->gold >= 0 || p->pred >= 0;
+
+	snprintf(buf, size,
+	         " FROM sentences WHERE run_id = ?1 AND (?2 IS NULL OR loss >= ?2)"
+	         " AND (?3 = 0 OR n_word_errors > 0)%s%s%s%s%s",
+	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
+	         p->gold >= 0 ? " AND gold = ?6" : "", p->pred >= 0 ? " AND pred = ?7" : "",
+	         labels ? ")" : "", p->ids[0] ? " AND id IN (SELECT value FROM json_each(?8))" : "");
+}
+
+/* Binding a number the statement does not use is SQLITE_RANGE: harmless. */
 static enum xnr_status prepare(sqlite3 *db, const char *sql, int64_t run, const struct page *p,
                                sqlite3_stmt **out, struct xnr_error *err)
 {
@@ -62,14 +176,16 @@ static enum xnr_status prepare(sqlite3 *db, const char *sql, int64_t run, const 
 
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return xnr__sql_fail(db, "sentences", err);
-	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_int64(stmt, P_RUN, run);
 	if (p->has_min_loss)
-		sqlite3_bind_double(stmt, 2, p->min_loss);
-	sqlite3_bind_int(stmt, 3, p->skip_correct);
-	if (sqlite3_bind_parameter_count(stmt) >= 5) {
-		sqlite3_bind_int64(stmt, 4, p->limit);
-		sqlite3_bind_int64(stmt, 5, p->offset);
-	}
+		sqlite3_bind_double(stmt, P_MIN_LOSS, p->min_loss);
+	sqlite3_bind_int(stmt, P_SKIP, p->skip_correct);
+	sqlite3_bind_int64(stmt, P_LIMIT, p->limit);
+	sqlite3_bind_int64(stmt, P_OFFSET, p->offset);
+	sqlite3_bind_int64(stmt, P_GOLD, p->gold);
+	sqlite3_bind_int64(stmt, P_PRED, p->pred);
+	sqlite3_bind_text(stmt, P_IDS, p->ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, P_SEED, p->seed);
 	*out = stmt;
 	return XNR_OK;
 }
@@ -101,14 +217,14 @@ static enum xnr_status rows_json(sqlite3 *db, sqlite3_stmt *stmt, json_t **out,
 	return XNR_OK;
 }
 
-static enum xnr_status count_rows(sqlite3 *db, int64_t run, const struct page *p, int64_t *total,
-                                  struct xnr_error *err)
+static enum xnr_status count_rows(sqlite3 *db, int64_t run, const struct page *p,
+                                  const char *where, int64_t *total, struct xnr_error *err)
 {
-	char sql[512];
+	char sql[768];
 	sqlite3_stmt *stmt;
 	enum xnr_status st;
 
-	snprintf(sql, sizeof sql, "SELECT count(*)%s", where_sql);
+	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
 	if ((st = prepare(db, sql, run, p, &stmt, err)) != XNR_OK)
 		return st;
 	if (sqlite3_step(stmt) != SQLITE_ROW)
@@ -119,9 +235,72 @@ static enum xnr_status count_rows(sqlite3 *db, int64_t run, const struct page *p
 	return st;
 }
 
+static const char page_words_sql[] =
+    "SELECT w.sentence_id, w.idx, w.text, g.name AS gold, p.name AS pred, w.prob_pred, w.loss"
+    " FROM words w LEFT JOIN labels g ON g.run_id = w.run_id AND g.id = w.gold"
+    " LEFT JOIN labels p ON p.run_id = w.run_id AND p.id = w.pred"
+    " WHERE w.run_id = ?1 AND w.sentence_id IN (SELECT value FROM json_each(?2))"
+    " ORDER BY w.sentence_id, w.idx";
+
+/* The "words" array of the item whose id is sid (items: at most PAGE_MAX). */
+static json_t *item_words(json_t *items, int64_t sid)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach (items, i, it)
+		if (json_integer_value(json_object_get(it, "id")) == sid)
+			return json_object_get(it, "words");
+	return NULL;
+}
+
+/* Give every item its words ({idx, text, gold, pred, prob_pred, loss}), all
+ * read by one query over the page's sentence ids. */
+static enum xnr_status words_attach(sqlite3 *db, int64_t run, json_t *items,
+                                    struct xnr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *ids = json_array(), *it, *words = NULL, *row;
+	char *ids_text = NULL;
+	int64_t sid, cur = -1;
+	enum xnr_status st = XNR_ERR_NOMEM;
+	size_t i;
+	int rc;
+
+	json_array_foreach (items, i, it)
+		if (!ids || json_array_append(ids, json_object_get(it, "id")) != 0 ||
+		    json_object_set_new(it, "words", json_array()) != 0)
+			goto fail;
+	if (!(ids_text = json_dumps(ids, JSON_COMPACT)))
+		goto fail;
+	if (sqlite3_prepare_v2(db, page_words_sql, -1, &stmt, NULL) != SQLITE_OK) {
+		st = xnr__sql_fail(db, "sentences: words", err);
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, run);
+	sqlite3_bind_text(stmt, 2, ids_text, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((sid = sqlite3_column_int64(stmt, 0)) != cur) {
+			words = item_words(items, sid);
+			cur = sid;
+		}
+		if (!(row = xnr__row_json(stmt)) || json_object_del(row, "sentence_id") != 0 ||
+		    json_array_append_new(words, row) != 0)
+			goto fail;
+	}
+	st = rc == SQLITE_DONE ? XNR_OK : xnr__sql_fail(db, "sentences: words", err);
+fail:
+	if (st == XNR_ERR_NOMEM)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
+	sqlite3_finalize(stmt);
+	free(ids_text);
+	json_decref(ids);
+	return st;
+}
+
 enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
-	char sql[1024];
+	char where[512], sql[1024];
 	struct page p;
 	sqlite3_stmt *stmt;
 	json_t *items;
@@ -130,15 +309,26 @@ enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_
 
 	if ((st = page_parse(&r->query, &p, err)) != XNR_OK ||
 	    (st = xnr__run_check(r->db, run, err)) != XNR_OK ||
-	    (st = count_rows(r->db, run, &p, &total, err)) != XNR_OK)
+	    (st = label_id(r->db, run, "gold", xnr__query_get(&r->query, "gold"), &p.gold, err)) !=
+	        XNR_OK ||
+	    (st = label_id(r->db, run, "pred", xnr__query_get(&r->query, "pred"), &p.pred, err)) !=
+	        XNR_OK ||
+	    (p.sort == SORT_RANDOM && (st = shuffle_register(r->db, err)) != XNR_OK))
+		return st;
+	where_build(&p, where, sizeof where);
+	if ((st = count_rows(r->db, run, &p, where, &total, err)) != XNR_OK)
 		return st;
 	snprintf(sql, sizeof sql,
 	         "SELECT id, doc_id, text, loss, n_word_errors, n_entity_errors%s"
 	         " ORDER BY %s LIMIT ?4 OFFSET ?5",
-	         where_sql, order_by[p.sort][p.order]);
+	         where, order_by[p.sort][p.order]);
 	if ((st = prepare(r->db, sql, run, &p, &stmt, err)) != XNR_OK ||
 	    (st = rows_json(r->db, stmt, &items, err)) != XNR_OK)
 		return st;
+	if (p.words && (st = words_attach(r->db, run, items, err)) != XNR_OK) {
+		json_decref(items);
+		return st;
+	}
 	*out = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit",
 	                 (json_int_t)p.limit, "offset", (json_int_t)p.offset, "items", items);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
