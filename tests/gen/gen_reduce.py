@@ -77,17 +77,25 @@ def tsvd_case(name, n, d, k, n_iter, seed):
     c.write()
 
 
-def nmf_case(name, a, k, init, max_iter, tol):
+def nmf_fit(a, k, init, max_iter, tol, seed):
     m = NMF(n_components=k, init=init, solver="cd", beta_loss="frobenius", tol=tol,
-            max_iter=max_iter, random_state=0)
+            max_iter=max_iter, random_state=seed)
     w = m.fit_transform(a.astype(np.float64))
-    h = m.components_
+    return w, m.components_, float(np.linalg.norm(a.astype(np.float64) - w @ m.components_)), m
+
+
+def nmf_case(name, a, k, init, max_iter, tol):
+    """W, H and ||A - WH||_F of random_state 0; for the random init also the error of
+    random_state 0..11: which local minimum a random start reaches varies (ecco-like data:
+    15.54 .. 15.98), so a C run with other draws is compared with that spread."""
+    w, h, err, m = nmf_fit(a, k, init, max_iter, tol, 0)
     c = Case(name, "nmf", {"n": a.shape[0], "m": a.shape[1], "k": k, "init": init,
                            "max_iter": max_iter, "tol": tol})
     c.array("a", a, "f32")
     c.array("w", w, "f64")
     c.array("h", h, "f64")
-    err = float(np.linalg.norm(a.astype(np.float64) - w @ h))
+    seeds = [err] + [nmf_fit(a, k, init, max_iter, tol, s)[2] for s in range(1, 12)]
+    c.array("err_by_seed", seeds if init == "random" else [err], "f64")
     c.write(reconstruction_err=err, n_iter=int(m.n_iter_),
             a_norm=float(np.linalg.norm(a.astype(np.float64))))
 
