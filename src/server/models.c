@@ -1,16 +1,272 @@
 /*
- * models.c - (being written for issue #4) models loaded by the server.
+ * models.c - models loaded by the server: a run's model folder found from
+ * runs.model_path, and a small cache of inference engines keyed by the real
+ * path of the folder (and whether the engine keeps every layer), so the
+ * Probing and Activations pages load a model once and then answer in
+ * milliseconds. Engines run one request at a time (infer.h): each slot has
+ * its own lock, held by the borrower; the cache lock only guards the slots.
  */
-#include "server/internal.h"
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/hub.h"
+#include "server/models.h"
+
+#define MODELS_MAX  4 /* engines kept loaded */
+#define THREADS_MAX 8 /* compute threads of one engine */
+
+struct xnr__model {
+	char dir[PATH_MAX]; /* real path of the folder */
+	int layers;
+	int refs; /* borrowers, waiting or running; guarded by the cache lock */
+	uint64_t last_used;
+	pthread_mutex_t run_lock;
+	struct xnr_engine *engine;
+};
+
+struct xnr__models {
+	pthread_mutex_t lock;
+	uint64_t tick;
+	struct xnr__model *slot[MODELS_MAX];
+};
 
 enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err)
 {
-	(void)err;
-	app->models = NULL;
+	struct xnr__models *m = calloc(1, sizeof *m);
+
+	if (!m)
+		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate the model cache");
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		free(m);
+		return xnr_fail(err, XNR_ERR_NOMEM, "cannot create the model cache lock");
+	}
+	app->models = m;
 	return XNR_OK;
+}
+
+static void model_close(struct xnr__model *m)
+{
+	if (!m)
+		return;
+	xnr_engine_close(m->engine);
+	pthread_mutex_destroy(&m->run_lock);
+	free(m);
 }
 
 void xnr__models_close(struct xnr__app *app)
 {
-	(void)app;
+	struct xnr__models *c = app->models;
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < MODELS_MAX; i++)
+		model_close(c->slot[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	app->models = NULL;
+}
+
+/* 1 when dir/config.json is a file. */
+static int has_config(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int n = snprintf(path, sizeof path, "%s/config.json", dir);
+
+	return n > 0 && (size_t)n < sizeof path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static enum xnr_status run_model_path(sqlite3 *db, int64_t run, char *out, size_t size,
+                                      struct xnr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+	enum xnr_status st = XNR_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT model_path FROM runs WHERE id = ?1", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return xnr__sql_fail(db, "runs", err);
+	sqlite3_bind_int64(stmt, 1, run);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		st = xnr_fail(err, XNR_ERR_IO, "run %lld: no such run", (long long)run);
+	else if (rc != SQLITE_ROW)
+		st = xnr__sql_fail(db, "runs", err);
+	else if (!(text = sqlite3_column_text(stmt, 0)) || !*text)
+		st = xnr_fail(err, XNR_ERR_IO, "run %lld has no model path", (long long)run);
+	else if ((size_t)snprintf(out, size, "%s", (const char *)text) >= size)
+		st = xnr_fail(err, XNR_ERR_LIMIT, "run %lld: model path too long", (long long)run);
+	sqlite3_finalize(stmt);
+	return st;
+}
+
+/* dir = the database's folder joined with rel; 0 if it does not fit. */
+static int next_to_db(const char *db_path, const char *rel, char *dir, size_t size)
+{
+	const char *slash = strrchr(db_path, '/');
+	int n;
+
+	if (!slash)
+		n = snprintf(dir, size, "%s", rel);
+	else
+		n = snprintf(dir, size, "%.*s/%s", (int)(slash - db_path), db_path, rel);
+	return n > 0 && (size_t)n < size;
+}
+
+/* Copy cand to dir when it is a model folder that fits; 1 if it did. */
+static int take_dir(const char *cand, char *dir, size_t size)
+{
+	return has_config(cand) && (size_t)snprintf(dir, size, "%s", cand) < size;
+}
+
+enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t run, char *dir,
+                               size_t dir_bytes, struct xnr_error *err)
+{
+	char rel[PATH_MAX], cand[PATH_MAX], cwd[PATH_MAX];
+	enum xnr_status st;
+
+	if ((st = run_model_path(db, run, rel, sizeof rel, err)) != XNR_OK)
+		return st;
+	if (take_dir(rel, dir, dir_bytes))
+		return XNR_OK;
+	if (rel[0] == '/')
+		return xnr_fail(err, XNR_ERR_IO,
+		                "the model of run %lld (%s) is gone: no config.json there (restore "
+		                "the model folder, or make a new run with the model's new place)",
+		                (long long)run, rel);
+	if (next_to_db(app->db_path, rel, cand, sizeof cand) && take_dir(cand, dir, dir_bytes))
+		return XNR_OK;
+	if (xnr_hub_resolve(rel, cand, sizeof cand, NULL) == XNR_OK &&
+	    take_dir(cand, dir, dir_bytes))
+		return XNR_OK;
+	if (!getcwd(cwd, sizeof cwd))
+		snprintf(cwd, sizeof cwd, ".");
+	return xnr_fail(err, XNR_ERR_IO,
+	                "the model of run %lld (%s) is gone: not in %s, not next to the database "
+	                "and not a model in the Hugging Face cache (start explainer serve from the "
+	                "folder the run was made in, or restore the model folder)",
+	                (long long)run, rel, cwd);
+}
+
+static int n_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (int)n;
+}
+
+static enum xnr_status model_load(const char *real, int layers, struct xnr__model **out,
+                                  struct xnr_error *err)
+{
+	struct xnr_engine_params p = xnr_engine_default_params();
+	struct xnr__model *m = calloc(1, sizeof *m);
+	enum xnr_status st;
+
+	if (!m)
+		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate a model slot");
+	snprintf(m->dir, sizeof m->dir, "%s", real);
+	m->layers = layers;
+	if (pthread_mutex_init(&m->run_lock, NULL) != 0) {
+		free(m);
+		return xnr_fail(err, XNR_ERR_NOMEM, "cannot create a model lock");
+	}
+	p.n_threads = n_threads();
+	p.keep_hidden = 1;
+	p.keep_layers = layers;
+	if ((st = xnr_engine_open(real, p, &m->engine, err)) != XNR_OK) {
+		model_close(m);
+		return st;
+	}
+	*out = m;
+	return XNR_OK;
+}
+
+/* The slot to (re)use for a new model: an empty one, else the least recently
+ * used idle one (closed here); -1 when every slot is busy. Cache lock held. */
+static int free_slot(struct xnr__models *c)
+{
+	int i, best = -1;
+
+	for (i = 0; i < MODELS_MAX; i++) {
+		if (!c->slot[i])
+			return i;
+		if (c->slot[i]->refs == 0 &&
+		    (best < 0 || c->slot[i]->last_used < c->slot[best]->last_used))
+			best = i;
+	}
+	if (best >= 0) {
+		model_close(c->slot[best]);
+		c->slot[best] = NULL;
+	}
+	return best;
+}
+
+/* The slot of (real, layers), loading it if needed; refs counted. Cache lock held. */
+static enum xnr_status slot_get(struct xnr__models *c, const char *real, int layers,
+                                struct xnr__model **out, struct xnr_error *err)
+{
+	enum xnr_status st;
+	int i;
+
+	for (i = 0; i < MODELS_MAX; i++)
+		if (c->slot[i] && c->slot[i]->layers == layers && !strcmp(c->slot[i]->dir, real))
+			break;
+	if (i == MODELS_MAX) {
+		if ((i = free_slot(c)) < 0)
+			return xnr_fail(err, XNR_ERR_LIMIT,
+			                "%d models are busy: try again when their work is done",
+			                MODELS_MAX);
+		if ((st = model_load(real, layers, &c->slot[i], err)) != XNR_OK)
+			return st;
+	}
+	c->slot[i]->refs++;
+	c->slot[i]->last_used = ++c->tick;
+	*out = c->slot[i];
+	return XNR_OK;
+}
+
+enum xnr_status xnr__model_acquire(struct xnr__app *app, const char *dir, int layers,
+                                   struct xnr__model **out, struct xnr_error *err)
+{
+	struct xnr__models *c = app->models;
+	struct xnr__model *m = NULL;
+	char real[PATH_MAX];
+	enum xnr_status st;
+
+	if (!c)
+		return xnr_fail(err, XNR_ERR_INTERNAL, "the model cache is not open");
+	if (!realpath(dir, real))
+		return xnr_fail(err, XNR_ERR_IO, "model folder %s: not found", dir);
+	pthread_mutex_lock(&c->lock);
+	st = slot_get(c, real, layers ? 1 : 0, &m, err);
+	pthread_mutex_unlock(&c->lock);
+	if (st != XNR_OK)
+		return st;
+	pthread_mutex_lock(&m->run_lock);
+	*out = m;
+	return XNR_OK;
+}
+
+struct xnr_engine *xnr__model_engine(struct xnr__model *m)
+{
+	return m->engine;
+}
+
+void xnr__model_release(struct xnr__app *app, struct xnr__model *m)
+{
+	struct xnr__models *c = app->models;
+
+	if (!m)
+		return;
+	pthread_mutex_unlock(&m->run_lock);
+	pthread_mutex_lock(&c->lock);
+	m->refs--;
+	pthread_mutex_unlock(&c->lock);
 }
