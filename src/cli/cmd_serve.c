@@ -1,7 +1,8 @@
 /*
  * cmd_serve.c - `explainer serve RUN.db`: serve a run database over HTTP
- * (the JSON API of docs/api.md) on 127.0.0.1 until SIGINT or SIGTERM, then
- * shut down cleanly (open requests finish, threads joined, exit 0).
+ * (the web app and the JSON API of docs/api.md) on 127.0.0.1 until SIGINT
+ * or SIGTERM, then shut down cleanly (open requests finish, threads joined,
+ * exit 0).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -15,13 +16,18 @@
 static const char serve_usage[] =
     "usage: explainer serve [RUN.db] [options]\n"
     "\n"
-    "Serves a run database (made by `explainer run`) as a JSON API (docs/api.md)\n"
-    "until Ctrl-C. Only this machine can connect unless --host says otherwise.\n"
+    "Serves a run database (made by `explainer run`) as a web app and its JSON API\n"
+    "(docs/api.md) until Ctrl-C; open the printed URL in a browser (works offline).\n"
+    "Only this machine can connect unless --host says otherwise.\n"
     "\n"
     "options:\n"
     "  -p, --port P      port to listen on (default 8765; 0 picks a free one)\n"
     "  -H, --host H      IPv4 address to bind (default 127.0.0.1; 0.0.0.0 = every\n"
     "                    interface, reachable from the network)\n"
+    "      --assets-dir DIR\n"
+    "                    serve the web app from DIR (the repository's web/, with\n"
+    "                    its node_modules) instead of the copy built in: edit a\n"
+    "                    page, reload the browser, no rebuild\n"
     "      --model DIR   the Setup page's default model folder\n"
     "      --data PATH   the Setup page's default dataset; with --model, analysed\n"
     "                    into RUN.db at start unless already there (the Home page\n"
@@ -36,6 +42,7 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 	static const struct option longopts[] = {
 	    {"port", required_argument, NULL, 'p'},
 	    {"host", required_argument, NULL, 'H'},
+	    {"assets-dir", required_argument, NULL, 'A'},
 	    {"model", required_argument, NULL, 'm'},
 	    {"data", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
@@ -53,6 +60,9 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 			break;
 		case 'H':
 			p->host = optarg;
+			break;
+		case 'A':
+			p->assets_dir = optarg;
 			break;
 		case 'm':
 			p->model_dir = optarg;

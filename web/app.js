@@ -1,0 +1,287 @@
+// app.js - the shell of ExplaiNER's web app: the sidebar of pages, the run
+// picker, the class legend, the error banner and the hash router
+// (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
+// on demand, exporting `page = {id, title, render(root, ctx), unmount?}`;
+// app.js marks its section data-page-ready="<id>" once render settles.
+import {api} from './lib/api.js';
+import {el, clear, showError, errorMessage} from './lib/dom.js';
+import {classesFromLabels, fg} from './lib/colors.js';
+import {makeCtx} from './lib/ctx.js';
+
+// Menu order, titles, one-line descriptions and icons (24x24 stroke paths).
+export const PAGES = [
+  {id: 'home', title: 'Home / Setup',
+    desc: 'Start a new analysis run or open a stored one, and pick the colours and icons of the entity classes.',
+    icon: 'M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z'},
+  {id: 'metrics', title: 'Metrics',
+    desc: 'Precision, recall and F1 per class, support against F1, and the confusion matrix of the word labels.',
+    icon: 'M4 20V11M10 20V5M16 20v-6M21 20H3'},
+  {id: 'misclassified', title: 'Misclassified',
+    desc: 'Which labels the model confuses, and every sentence with a given confusion.',
+    icon: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM9 9l6 6M15 9l-6 6'},
+  {id: 'loss', title: 'Loss by Token/Label',
+    desc: 'Loss grouped by word, sub-token and label; a large mean-median gap hints at a systematic labelling problem.',
+    icon: 'M3 6l6 6 4-4 8 8M21 11v5h-5'},
+  {id: 'samples', title: 'Samples by Loss',
+    desc: 'Sentences with the highest total loss first: the quickest way to find labelling errors.',
+    icon: 'M4 6h16M4 12h11M4 18h6'},
+  {id: 'random', title: 'Random Samples',
+    desc: 'A random draw of sentences rendered inline; resample for another look.',
+    icon: 'M16 3h5v5M4 20L21 3M21 16v5h-5M15 15l6 6M4 4l5 5'},
+  {id: 'inspect', title: 'Inspect',
+    desc: 'One sentence in detail (sub-tokens, labels, predictions, losses) or the whole dataset in a grid.',
+    icon: 'M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM21 21l-5-5'},
+  {id: 'raw', title: 'Raw data',
+    desc: 'The data as the model saw it: the sub-token and word tables, downloadable as CSV.',
+    icon: 'M4 4h16v16H4zM4 10h16M10 4v16'},
+  {id: 'probing', title: 'Probing',
+    desc: 'Type texts, one per line, and see what the model predicts for each token and how sure it is.',
+    icon: 'M4 5h16v11H9l-5 4zM8 9h8M8 12h5'},
+  {id: 'hidden', title: 'Hidden States',
+    desc: 'The words\u2019 last-layer hidden states projected to 2-D, coloured by gold label and by prediction.',
+    icon: 'M6 7h.01M17 6h.01M10 12h.01M15 15h.01M7 17h.01M19 18h.01M12 4h.01',
+    dots: true},
+  {id: 'activations', title: 'Activations',
+    desc: 'A text\u2019s feed-forward activations factorised with NMF: which tokens make the same neurons fire.',
+    icon: 'M3 12h4l3-8 4 16 3-8h4'},
+  {id: 'duplicates', title: 'Find Duplicates',
+    desc: 'Sentence pairs that are nearly the same, by cosine similarity of their embeddings.',
+    icon: 'M9 9h11v11H9zM5 15H4V4h11v1'},
+  {id: 'debug', title: 'Debug',
+    desc: 'Versions, build options, model and tokenizer details, run options and timings.',
+    icon: 'M4 17l6-5-6-5M12 19h8'},
+];
+
+const state = {
+  runs: [],
+  endpoints: [],
+  available: null, // Set of page ids present in this build
+  runCache: new Map(), // run id -> {run, classes}
+  current: null, // {page, module, abort, section}
+  mountSeq: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function icon(p) {
+  return el('svg', {viewBox: '0 0 24 24', 'aria-hidden': 'true', class: p.dots ? 'dots' : null},
+    el('path', {d: p.icon}));
+}
+
+/** The hash as {id, params}. */
+function parseHash() {
+  const h = location.hash.replace(/^#\/?/, '');
+  const q = h.indexOf('?');
+  const id = (q < 0 ? h : h.slice(0, q)) || 'home';
+  return {id, params: new URLSearchParams(q < 0 ? '' : h.slice(q + 1))};
+}
+
+function hashFor(id, params) {
+  const s = params.toString();
+  return `#/${id}${s ? '?' + s : ''}`;
+}
+
+function banner(msg) {
+  const b = $('banner');
+  if (!msg) {
+    b.hidden = true;
+    return;
+  }
+  clear(b).append(el('span', {}, msg),
+    el('button', {class: 'banner-close', type: 'button', 'aria-label': 'Dismiss', onclick: () => banner(null)}, '×'));
+  b.hidden = false;
+}
+
+function buildNav() {
+  const nav = $('nav');
+  clear(nav);
+  for (const p of PAGES)
+    nav.append(el('a', {href: `#/${p.id}`, dataset: {page: p.id}}, icon(p), el('span', {}, p.title)));
+}
+
+function updateNav(id, runId) {
+  for (const a of $('nav').querySelectorAll('a')) {
+    const pid = a.dataset.page;
+    a.href = hashFor(pid, new URLSearchParams(runId ? {run: runId} : {}));
+    a.classList.toggle('active', pid === id);
+    if (pid === id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+    a.classList.toggle('missing', state.available !== null && !state.available.has(pid));
+  }
+}
+
+function runLabel(r) {
+  const model = (r.model_path || '').split('/').filter(Boolean).pop() || 'model';
+  const data = (r.data_path || '').split('/').filter(Boolean).pop() || 'data';
+  return `#${r.id} · ${model} on ${data}${r.split ? ' (' + r.split + ')' : ''}`;
+}
+
+function buildRunPicker(runId) {
+  const sel = $('run');
+  clear(sel);
+  if (!state.runs.length) {
+    sel.append(el('option', {value: ''}, 'no runs yet'));
+    sel.disabled = true;
+    return;
+  }
+  sel.disabled = false;
+  for (const r of [...state.runs].reverse())
+    sel.append(el('option', {value: r.id, selected: r.id === runId}, runLabel(r)));
+}
+
+function showRunInfo(r) {
+  const info = $('run-info');
+  clear(info);
+  if (!r) return;
+  const f1 = r.summary?.seqeval_default?.micro?.f1 ?? r.micro_f1;
+  info.append(
+    el('span', {class: 'chip'}, `${(r.n_sentences ?? 0).toLocaleString('en-US')} sentences`),
+    el('span', {class: 'chip'}, `${(r.n_words ?? 0).toLocaleString('en-US')} words`),
+    typeof f1 === 'number' ? el('span', {class: 'chip chip-strong', title: 'seqeval micro F1 (default mode)'}, `F1 ${f1.toFixed(3)}`) : null);
+}
+
+function showLegend(classes) {
+  const lg = $('legend');
+  clear(lg);
+  for (const c of classes)
+    lg.append(el('span', {class: 'legend-item', title: `entity class ${c.name}`},
+      el('span', {class: 'swatch', style: {background: c.color, color: fg(c.color)}}, c.icon || ''),
+      el('span', {}, c.name)));
+}
+
+/** The run object and its classes (settings endpoint if the server has it, else Set1 defaults). */
+async function loadRun(runId) {
+  if (state.runCache.has(runId)) return state.runCache.get(runId);
+  const run = await api(`/api/v1/runs/${runId}`);
+  let classes = classesFromLabels(run.labels);
+  if (state.endpoints.includes('GET /api/v1/runs/{id}/settings')) {
+    const s = await api(`/api/v1/runs/${runId}/settings`);
+    if (s && Array.isArray(s.classes) && s.classes.length) classes = s.classes;
+  }
+  const entry = {run, classes};
+  state.runCache.set(runId, entry);
+  return entry;
+}
+
+async function loadModule(id) {
+  if (!PAGES.some((p) => p.id === id) || (state.available && !state.available.has(id)))
+    return null;
+  const mod = await import(`./pages/${id}.js`);
+  return mod.page || null;
+}
+
+function notAvailable(section, id) {
+  section.append(el('div', {class: 'empty'},
+    el('h2', {}, 'This page is not available in this build'),
+    el('p', {}, `There is no page module for “${id}” (web/pages/${id}.js).`)));
+}
+
+function unmountCurrent() {
+  const cur = state.current;
+  if (!cur) return;
+  cur.abort.abort();
+  try {
+    cur.module?.unmount?.();
+  } catch (e) {
+    console.warn('unmount of', cur.page, 'failed:', e);
+  }
+  state.current = null;
+}
+
+/** Make the ctx and render page id into a fresh section. */
+async function mount() {
+  const seq = ++state.mountSeq;
+  const {id, params} = parseHash();
+  const meta = PAGES.find((p) => p.id === id);
+  unmountCurrent();
+  banner(null);
+  let runId = Number(params.get('run')) || null;
+  if (runId && !state.runs.some((r) => r.id === runId)) {
+    // A run made since the app loaded (the Setup page starts runs): ask again.
+    state.runs = (await api('/api/v1/runs').catch(() => ({items: state.runs}))).items || [];
+    if (seq !== state.mountSeq) return;
+  }
+  if (runId && !state.runs.some((r) => r.id === runId)) {
+    banner(`There is no run #${runId} in this database; showing the newest run instead.`);
+    runId = null;
+  }
+  if (!runId && state.runs.length) {
+    runId = state.runs[state.runs.length - 1].id;
+    params.set('run', runId);
+    history.replaceState(null, '', hashFor(id, params));
+  }
+  updateNav(id, runId);
+  buildRunPicker(runId);
+  $('page-title').textContent = meta ? meta.title : 'Unknown page';
+  $('page-desc').textContent = meta ? meta.desc : '';
+  document.title = `${meta ? meta.title : id} · ExplaiNER`;
+  const section = el('section', {class: 'page', dataset: {page: id}, 'aria-busy': 'true'});
+  clear($('page-host')).append(section);
+  const abort = new AbortController();
+  state.current = {page: id, module: null, abort, section};
+  try {
+    const {run, classes} = runId ? await loadRun(runId) : {run: null, classes: []};
+    if (seq !== state.mountSeq) return;
+    showRunInfo(run);
+    showLegend(classes);
+    const mod = await loadModule(id);
+    if (seq !== state.mountSeq) return;
+    if (!mod) {
+      notAvailable(section, id);
+    } else {
+      state.current.module = mod;
+      const ctx = makeCtx({
+        pageId: id, runId, run, runs: state.runs, classes, params, root: section,
+        signal: abort.signal,
+        setParams: (obj) => setParams(id, params, obj),
+        refresh: () => {
+          state.runCache.delete(runId);
+          return mount();
+        },
+      });
+      await mod.render(section, ctx);
+    }
+  } catch (e) {
+    if (e && e.name === 'AbortError' && seq !== state.mountSeq) return;
+    showError(section, e);
+  }
+  if (seq !== state.mountSeq) return;
+  section.removeAttribute('aria-busy');
+  section.dataset.pageReady = id;
+}
+
+/** ctx.setParams: merge obj into the hash without re-mounting (null/'' removes). */
+function setParams(id, params, obj) {
+  for (const [k, v] of Object.entries(obj || {})) {
+    if (k === 'run') continue;
+    if (v === null || v === undefined || v === '' || v === false) params.delete(k);
+    else params.set(k, String(v));
+  }
+  history.replaceState(null, '', hashFor(id, params));
+}
+
+async function start() {
+  buildNav();
+  window.addEventListener('unhandledrejection', (e) => {
+    if (e.reason && e.reason.name === 'AbortError') return;
+    banner(errorMessage(e.reason));
+  });
+  $('run').addEventListener('change', (e) => {
+    const {id} = parseHash();
+    location.hash = hashFor(id, new URLSearchParams({run: e.target.value}));
+  });
+  try {
+    const [index, runs, pages] = await Promise.all([
+      api('/api/v1'), api('/api/v1/runs'), api('/app/pages.json')]);
+    state.endpoints = index.endpoints || [];
+    state.runs = runs.items || [];
+    state.available = new Set(pages.pages || []);
+    $('version').textContent = `ExplaiNER ${index.version || ''}`;
+  } catch (e) {
+    banner(`Could not load the runs: ${errorMessage(e)}`);
+  }
+  window.addEventListener('hashchange', mount);
+  await mount();
+}
+
+start();

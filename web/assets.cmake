@@ -1,0 +1,58 @@
+# assets.cmake - packs the web app into the server (included by CMakeLists.txt).
+# tools/pack_assets (a host tool built here) gzips web/*.html|js|css, web/lib/*.js,
+# web/pages/*.js and three npm files from web/node_modules into one generated C
+# file; sets XNR_WEB_ASSETS_C to it. Rebuilt when any input changes; a new page
+# file is picked up by the CONFIGURE_DEPENDS glob.
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+
+set(XNR_WEB_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set(XNR_WEB_VENDOR
+    "vendor/plotly.min.js=node_modules/plotly.js-dist-min/plotly.min.js"
+    "vendor/tabulator_esm.min.js=node_modules/tabulator-tables/dist/js/tabulator_esm.min.js"
+    "vendor/tabulator.min.css=node_modules/tabulator-tables/dist/css/tabulator.min.css")
+
+set(_xnr_missing "")
+foreach(pair ${XNR_WEB_VENDOR})
+  string(REGEX REPLACE "^[^=]*=" "" rel "${pair}")
+  if(NOT EXISTS "${XNR_WEB_DIR}/${rel}")
+    list(APPEND _xnr_missing "web/${rel}")
+  endif()
+endforeach()
+if(_xnr_missing)
+  message(FATAL_ERROR
+    "The web app's npm packages are not installed (missing: ${_xnr_missing}).\n"
+    "Run `scripts/setup.sh` (or `npm ci --prefix web`) and configure again.")
+endif()
+
+file(GLOB XNR_WEB_APP_FILES CONFIGURE_DEPENDS
+     "${XNR_WEB_DIR}/*.html" "${XNR_WEB_DIR}/*.js" "${XNR_WEB_DIR}/*.css"
+     "${XNR_WEB_DIR}/lib/*.js" "${XNR_WEB_DIR}/pages/*.js")
+
+set(_xnr_args "")
+set(_xnr_deps "")
+foreach(f ${XNR_WEB_APP_FILES})
+  file(RELATIVE_PATH rel "${XNR_WEB_DIR}" "${f}")
+  list(APPEND _xnr_args "app/${rel}=${f}")
+  list(APPEND _xnr_deps "${f}")
+endforeach()
+foreach(pair ${XNR_WEB_VENDOR})
+  string(REGEX MATCH "^[^=]*" name "${pair}")
+  string(REGEX REPLACE "^[^=]*=" "" rel "${pair}")
+  list(APPEND _xnr_args "${name}=${XNR_WEB_DIR}/${rel}")
+  list(APPEND _xnr_deps "${XNR_WEB_DIR}/${rel}")
+endforeach()
+
+add_executable(xnr_pack_assets "${CMAKE_SOURCE_DIR}/tools/pack_assets.c")
+target_link_libraries(xnr_pack_assets PRIVATE xnr_core PkgConfig::ZLIB)
+
+set(XNR_WEB_ASSETS_C "${CMAKE_BINARY_DIR}/generated/web_assets.c")
+add_custom_command(
+  OUTPUT "${XNR_WEB_ASSETS_C}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${CMAKE_BINARY_DIR}/generated"
+  COMMAND xnr_pack_assets "${XNR_WEB_ASSETS_C}" ${_xnr_args}
+  DEPENDS xnr_pack_assets ${_xnr_deps}
+  COMMENT "Packing the web app (${CMAKE_CURRENT_LIST_FILE})"
+  VERBATIM)
+# Megabytes of bytes as string literals: longer than ISO C's 4095 minimum, fine for gcc/clang.
+set_source_files_properties("${XNR_WEB_ASSETS_C}" PROPERTIES
+  GENERATED TRUE COMPILE_OPTIONS "-Wno-overlength-strings")

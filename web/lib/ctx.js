@@ -1,0 +1,44 @@
+// ctx.js - what app.js hands every page's render(root, ctx): the run, the
+// hash parameters, the API, the classes and their colours, and the shared
+// widgets (inline sentences, grids, charts, jobs). See helpers' webapp.md.
+import {api, ApiError} from './api.js';
+import {el, showError} from './dom.js';
+import {fg, makeLabelColor} from './colors.js';
+import {makeRenderSentence} from './inline.js';
+import {grid} from './grid.js';
+import {plot} from './plot.js';
+import {waitJob} from './jobs.js';
+
+/**
+ * makeCtx(s) with s = {pageId, runId, run, runs, classes, params (URLSearchParams),
+ * root (the page's section), signal (aborts when the page is left),
+ * setParams(obj), refresh()}. Returns the page's ctx. Beyond webapp.md:
+ * ctx.pageId, ctx.root, ctx.signal, ctx.refresh() (re-read the run's
+ * settings and render the page again: after saving class colours).
+ */
+export function makeCtx(s) {
+  const ctx = {
+    pageId: s.pageId,
+    runId: s.runId,
+    run: s.run,
+    runs: s.runs,
+    params: s.params,
+    root: s.root,
+    signal: s.signal,
+    classes: s.classes,
+    labelColor: makeLabelColor(s.classes),
+    fg,
+    ApiError,
+    el,
+    // Requests of a page are aborted when the page is left, unless it passes its own signal.
+    api: (path, opts = {}) => api(path, {signal: s.signal, ...opts}),
+    setParams: s.setParams,
+    refresh: s.refresh,
+    renderSentence: makeRenderSentence(s.classes),
+    grid: (host, opts) => grid(host, {signal: s.signal, ...opts}),
+    plot,
+    job: (start, opts = {}) => waitJob(start, {signal: s.signal, ...opts}, s.root),
+    error: (root, err) => showError(root, err),
+  };
+  return ctx;
+}

@@ -1,0 +1,86 @@
+// inline.js - ExplaiNER's inline rendering of a labelled sentence (issue #4 §6,
+// the original's htmlify_labeled_example): words whose gold and predicted
+// labels are both O stay plain; every other word sits in a bordered entity
+// box, text in the predicted class's colour, the class icon on the entity's
+// first word; continuation words (I- of the same class) share that box; when
+// a word's prediction is wrong a small box after it shows the gold class on
+// the gold colour. Hovering a word shows gold, prediction, probability, loss.
+import {el} from './dom.js';
+import {fg, alpha, labelClass, parseHex} from './colors.js';
+
+function num(x, digits) {
+  return x === null || x === undefined ? '–' : Number(x).toFixed(digits);
+}
+
+/** The hover text of one word. */
+function describe(w) {
+  return `${w.text}\ngold: ${w.gold ?? '–'}   prediction: ${w.pred ?? '–'}\n` +
+    `p(prediction): ${num(w.prob_pred, 3)}   loss: ${num(w.loss, 3)}`;
+}
+
+// Very light colours (Set1's yellow) get a dark outline so text stays readable on white.
+function textStyle(color) {
+  if (!color) return {};
+  const rgb = parseHex(color);
+  const light = rgb && (299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000 > 190;
+  return {color, textShadow: light ? '0 0 1px #000, 0 0 1px #000' : ''};
+}
+
+/**
+ * makeRenderSentence(classes) -> renderSentence(words, opts) -> HTMLElement.
+ * words: [{text, gold, pred, prob_pred, loss}] with label names.
+ * opts: {className} extra class on the container; {onWordClick(word, index)}.
+ */
+export function makeRenderSentence(classes) {
+  const byName = new Map(classes.map((c) => [c.name, c]));
+  const info = (cls) => byName.get(cls) || {name: cls, color: '#999999', icon: ''};
+
+  function goldBox(w) {
+    const cls = labelClass(w.gold);
+    const k = cls ? info(cls) : null;
+    const bg = k ? k.color : '#e5e7eb';
+    return el('span', {
+      class: 'ent-gold', title: `gold: ${w.gold ?? '–'}`,
+      style: {background: bg, color: fg(bg)},
+    }, k && k.icon ? k.icon + ' ' : '', k ? k.name : 'O');
+  }
+
+  return function renderSentence(words, opts = {}) {
+    const root = el('div', {class: ['sentence', opts.className]});
+    let box = null; // the open entity box
+    let boxClass = null;
+    (words || []).forEach((w, i) => {
+      const pc = labelClass(w.pred);
+      const plain = (!w.gold || w.gold === 'O') && (!w.pred || w.pred === 'O');
+      if (plain) {
+        box = null;
+        root.append(el('span', {class: 'w', title: describe(w)}, w.text), ' ');
+        return;
+      }
+      const continues = box && pc && pc === boxClass && /^I[-_]/.test(w.pred);
+      if (!continues) {
+        const k = pc ? info(pc) : null;
+        box = el('span', {
+          class: ['ent', pc ? null : 'ent-none'],
+          style: k ? {borderColor: k.color, background: alpha(k.color, 0.07)} : {},
+          dataset: {cls: pc || 'O'},
+        });
+        if (k && k.icon) box.append(el('span', {class: 'ent-icon', 'aria-hidden': 'true'}, k.icon));
+        boxClass = pc;
+        root.append(box, ' ');
+      } else {
+        box.append(' ');
+      }
+      const wrong = (w.gold || 'O') !== (w.pred || 'O');
+      const word = el('span', {
+        class: ['w', wrong ? 'w-wrong' : null], title: describe(w), tabindex: 0,
+        'aria-label': `${w.text}: gold ${w.gold ?? 'none'}, predicted ${w.pred ?? 'none'}`,
+        style: pc ? textStyle(info(pc).color) : {},
+        onclick: opts.onWordClick ? () => opts.onWordClick(w, i) : null,
+      }, w.text);
+      box.append(word);
+      if (wrong) box.append(goldBox(w));
+    });
+    return root;
+  };
+}

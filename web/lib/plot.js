@@ -1,0 +1,53 @@
+// plot.js - Plotly charts (ctx.plot): /vendor/plotly.min.js is loaded once,
+// by a <script> tag on first use (5 MB; offline, served by explainer), and
+// every chart gets the app's look: system font, no logo, responsive.
+
+let loading = null;
+
+/** Load Plotly once; resolves to window.Plotly. */
+export function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/vendor/plotly.min.js';
+      s.async = true;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => {
+        loading = null;
+        reject(new Error('Could not load the chart library (/vendor/plotly.min.js)'));
+      };
+      document.head.append(s);
+    });
+  }
+  return loading;
+}
+
+const FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/**
+ * plot(el, data, layout, config) -> Promise of the chart element (Plotly.react,
+ * so calling it again on the same element updates the chart in place).
+ */
+export async function plot(el, data, layout = {}, config = {}) {
+  const Plotly = await loadPlotly();
+  const baseLayout = {
+    font: {family: FONT, size: 12, color: '#1f2937'},
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: '#ffffff',
+    margin: {l: 56, r: 16, t: layout.title ? 40 : 16, b: 48},
+    hoverlabel: {font: {family: FONT}},
+    colorway: ['#2563eb', '#e41a1c', '#4daf4a', '#984ea3', '#ff7f00', '#a65628', '#f781bf', '#999999'],
+  };
+  const fullLayout = {...baseLayout, ...layout};
+  const fullConfig = {displaylogo: false, responsive: true, displayModeBar: 'hover',
+    modeBarButtonsToRemove: ['sendDataToCloud'], ...config};
+  el.classList.add('plot');
+  await Plotly.react(el, data, fullLayout, fullConfig);
+  return el;
+}
+
+/** Free a chart's listeners and WebGL contexts (pages call it in unmount; safe if never plotted). */
+export function purge(el) {
+  if (window.Plotly && el) window.Plotly.purge(el);
+}
