@@ -368,7 +368,7 @@ static enum xnr_status api_setup(struct xnr__req *r, json_t **out, struct xnr_er
 
 	if (st != XNR_OK)
 		return st;
-	*out = json_pack("{ss?ss?ss?soso[sss]s{sisisi}}", "database", app->db_path, "model",
+	*out = json_pack("{ss?ss?ss?sosos[sss]s{sisisi}}", "database", app->db_path, "model",
 	                 app->model_dir, "data", app->data_path, "models",
 	                 list_near(app->model_dir, 0, is_model), "datasets",
 	                 list_near(app->data_path, 1, is_dataset), "splits", "test", "dev", "train",
@@ -640,7 +640,7 @@ static enum xnr_status api_debug(struct xnr__req *r, json_t **out, struct xnr_er
 
 	if (st != XNR_OK)
 		return st;
-	*out = json_pack("{sssos{ssss}s{sssssss?}s{sisisi}ss}", "version", r->app->version,
+	*out = json_pack("{sssos{ssss}s{ssssssss?}s{sisisi}ss}", "version", r->app->version,
 	                 "build", build_json(), "compiler", "name",
 #if defined(__clang__)
 	                 "clang",
@@ -748,15 +748,16 @@ static enum xnr_status api_run_debug(struct xnr__req *r, json_t **out, struct xn
 	}
 	run = json_object();
 	for (i = 0; run && i < 14; i++)
-		if (json_object_set_new(run, sqlite3_column_name(st, i), xnr__col_json(st, i))) {
+		if (json_object_set_new(run, sqlite3_column_name(st, i),
+		                        i == 9 ? col_parsed(st, i) : xnr__col_json(st, i))) {
 			json_decref(run);
 			run = NULL;
 		}
 	model_dir = (const char *)sqlite3_column_text(st, 3);
-	*out = run ? json_pack("{sosososososs?}", "run", run, "options", col_parsed(st, 15),
+	*out = run ? json_pack("{sosososososo}", "run", run, "options", col_parsed(st, 15),
 	                       "timings", timings_json(st), "model_config", model_config(model_dir),
 	                       "tokenizer", tokenizer_summary(model_dir), "scheme",
-	                       (const char *)sqlite3_column_text(st, 9))
+	                       col_parsed(st, 9))
 	           : NULL;
 	sqlite3_finalize(st);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
