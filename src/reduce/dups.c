@@ -138,15 +138,16 @@ static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold
 		long ti = n - i0 < DUPS_TILE_ROWS ? n - i0 : DUPS_TILE_ROWS;
 		for (long j0 = i0; j0 < n; j0 += DUPS_TILE_COLS) {
 			if (xnr_ctl_cancelled(ctl))
-				return xnr_fail(err, XNR_ERR_CANCELLED, "xnr_cosine_pairs: cancelled");
+				return xnr_fail(err, XNR_ERR_CANCELLED,
+				                "xnr_cosine_pairs: cancelled");
 			long tj = n - j0 < DUPS_TILE_COLS ? n - j0 : DUPS_TILE_COLS;
-			enum xnr_status st = xnr_gemm(0, 1, (int)ti, (int)tj, d, 1.0f, xn + i0 * d, d,
-			                              xn + j0 * d, d, 0.0f, s, (int)tj, err);
+			enum xnr_status st = xnr_gemm(0, 1, (int)ti, (int)tj, d, 1.0f, xn + i0 * d,
+			                              d, xn + j0 * d, d, 0.0f, s, (int)tj, err);
 			if (st)
 				return st;
 			if (scan_tile(s, i0, ti, j0, tj, threshold, h, n_total))
-				return xnr_fail(err, XNR_ERR_NOMEM, "xnr_cosine_pairs: %ld pairs: out of memory",
-				                h->n);
+				return xnr_fail(err, XNR_ERR_NOMEM,
+				                "xnr_cosine_pairs: %ld pairs: out of memory", h->n);
 			done += (double)ti * tj;
 			xnr_ctl_progress(ctl, done / work > 1 ? 1 : done / work, "duplicates");
 		}
@@ -160,11 +161,14 @@ static enum xnr_status dups_check(const float *x, long n, int d, float threshold
 {
 	if (!x || !pairs || !n_pairs || !n_total)
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_cosine_pairs: %s is NULL",
-		                !x ? "x" : !pairs ? "pairs" : !n_pairs ? "n_pairs" : "n_total");
+		                !x         ? "x"
+		                : !pairs   ? "pairs"
+		                : !n_pairs ? "n_pairs"
+		                           : "n_total");
 	if (n < 0 || n > INT_MAX || d < 1)
 		return xnr_fail(err, XNR_ERR_INPUT,
-		                "xnr_cosine_pairs: n = %ld, d = %d (need 0 <= n <= %d, d >= 1)", n, d,
-		                INT_MAX);
+		                "xnr_cosine_pairs: n = %ld, d = %d (need 0 <= n <= %d, d >= 1)", n,
+		                d, INT_MAX);
 	if (!isfinite(threshold))
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_cosine_pairs: threshold is not finite");
 	if (max_pairs < 0)
@@ -186,7 +190,8 @@ enum xnr_status xnr_cosine_pairs(const float *x, long n, int d, float threshold,
 	long cols = n < DUPS_TILE_COLS ? n : DUPS_TILE_COLS;
 	float *xn = malloc(sizeof *xn * ((size_t)n * d + (size_t)rows * cols) + 1);
 	if (!xn) {
-		st = xnr_fail(err, XNR_ERR_NOMEM, "xnr_cosine_pairs: %ld x %d: out of memory", n, d);
+		st =
+		    xnr_fail(err, XNR_ERR_NOMEM, "xnr_cosine_pairs: %ld x %d: out of memory", n, d);
 		goto fail;
 	}
 	normalise_rows(x, n, d, xn);

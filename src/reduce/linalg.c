@@ -86,7 +86,7 @@ enum xnr_status xnr__check_finite(const float *x, long count, const char *what,
  * (e[i] couples i-1 and i), vt the accumulated transform. */
 static void tred2(double *vt, int n, double *d, double *e)
 {
-#define VT(j, k) vt[(long)(j) * n + (k)]
+#define VT(j, k) vt[(long)(j)*n + (k)]
 	for (int j = 0; j < n; j++)
 		d[j] = VT(j, n - 1);
 	for (int i = n - 1; i > 0; i--) {

@@ -35,8 +35,7 @@ static double matrix_mean(const float *a, long count)
 }
 
 /* sklearn init='random': H [k,m] then W [n,k] as avg * |N(0,1)|. */
-static void init_random(const float *a, long n, long m, int k, uint64_t seed, double *w,
-                        double *ht)
+static void init_random(const float *a, long n, long m, int k, uint64_t seed, double *w, double *ht)
 {
 	struct xnr__rng rng;
 	xnr__rng_init(&rng, seed);
@@ -98,8 +97,8 @@ static void nndsvda_from_svd(const float *a, long n, long m, int k, const float 
 			ht[i] = avg;
 }
 
-static enum xnr_status init_nndsvda(const float *a, long n, long m, int k, uint64_t seed,
-                                    double *w, double *ht, struct xnr_error *err)
+static enum xnr_status init_nndsvda(const float *a, long n, long m, int k, uint64_t seed, double *w,
+                                    double *ht, struct xnr_error *err)
 {
 	float *ut = malloc(sizeof *ut * (size_t)k * (size_t)(n + m));
 	double *s = malloc(sizeof *s * (size_t)k);
@@ -186,7 +185,8 @@ static enum xnr_status cd_loop(const float *a, long n, long m, const struct xnr_
 	int it;
 	for (it = 1; it <= p->max_iter; it++) {
 		if (xnr_ctl_cancelled(ctl))
-			return xnr_fail(err, XNR_ERR_CANCELLED, "xnr_nmf: cancelled at iteration %d", it);
+			return xnr_fail(err, XNR_ERR_CANCELLED,
+			                "xnr_nmf: cancelled at iteration %d", it);
 		double v = 0.0;
 		enum xnr_status st = half_step(a, 0, n, m, p->k, ws->w, ws->ht, ws, &v, err);
 		if (!st)
@@ -208,28 +208,34 @@ static enum xnr_status nmf_check(const float *a, long n, long m, const struct xn
 {
 	if (!a || !p || !w || !h)
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: %s is NULL",
-		                !a ? "a" : !p ? "params" : !w ? "w" : "h");
+		                !a   ? "a"
+		                : !p ? "params"
+		                : !w ? "w"
+		                     : "h");
 	if (n < 1 || m < 1 || n > INT_MAX || m > INT_MAX)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: a is %ld x %ld (need 1..%d each)", n, m,
-		                INT_MAX);
+		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: a is %ld x %ld (need 1..%d each)", n,
+		                m, INT_MAX);
 	if (p->k < 1 || p->k > n || p->k > m)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: k = %d (need 1 <= k <= min(n, m) = %ld)",
-		                p->k, n < m ? n : m);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "xnr_nmf: k = %d (need 1 <= k <= min(n, m) = %ld)", p->k,
+		                n < m ? n : m);
 	if (p->max_iter < 1)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: max_iter = %d (need >= 1)", p->max_iter);
+		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: max_iter = %d (need >= 1)",
+		                p->max_iter);
 	if (!(p->tol >= 0) || !isfinite(p->tol))
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: tol = %g (need a finite value >= 0)",
 		                p->tol);
 	if (p->init != XNR_NMF_RANDOM && p->init != XNR_NMF_NNDSVDA)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_nmf: init = %d (XNR_NMF_RANDOM or _NNDSVDA)",
-		                (int)p->init);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "xnr_nmf: init = %d (XNR_NMF_RANDOM or _NNDSVDA)", (int)p->init);
 	enum xnr_status st = xnr__check_finite(a, n * m, "xnr_nmf: a", err);
 	if (st)
 		return st;
 	for (long i = 0; i < n * m; i++)
 		if (a[i] < 0)
 			return xnr_fail(err, XNR_ERR_INPUT,
-			                "xnr_nmf: a[%ld] = %g is negative (clip to 0 first)", i, a[i]);
+			                "xnr_nmf: a[%ld] = %g is negative (clip to 0 first)", i,
+			                a[i]);
 	return XNR_OK;
 }
 

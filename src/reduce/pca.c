@@ -68,8 +68,8 @@ static void flip_columns(float *y, long n, int k, float *comp, int d)
 
 /* d <= n: eigenvectors of Xc^T Xc are the components; y = Xc comp^T. comp [k,d] out;
  * lam [d] out (eigenvalues, descending). */
-static enum xnr_status pca_cov(const float *x, long n, int d, int k, const double *mean,
-                               float *y, float *comp, double *lam, struct xnr_error *err)
+static enum xnr_status pca_cov(const float *x, long n, int d, int k, const double *mean, float *y,
+                               float *comp, double *lam, struct xnr_error *err)
 {
 	long tile = PCA_TILE_FLOATS / d < PCA_TILE ? PCA_TILE : PCA_TILE_FLOATS / d;
 	tile = n < tile ? n : tile;
@@ -132,8 +132,8 @@ static enum xnr_status gram_components(const float *xc, long n, int d, int k, co
 }
 
 /* d > n: eigenvectors of Xc Xc^T are U's columns; y = U S, comp = S^-1 U^T Xc. */
-static enum xnr_status pca_gram(const float *x, long n, int d, int k, const double *mean,
-                                float *y, float *comp, double *lam, struct xnr_error *err)
+static enum xnr_status pca_gram(const float *x, long n, int d, int k, const double *mean, float *y,
+                                float *comp, double *lam, struct xnr_error *err)
 {
 	float *xc = malloc(sizeof *xc * ((size_t)n * d + (size_t)n * n));
 	double *g = calloc((size_t)n * n + n, sizeof *g);
@@ -177,8 +177,9 @@ static enum xnr_status pca_check(const float *x, long n, int d, int k, const flo
 		                "xnr_pca: n = %ld, d = %d (need 2 <= n <= %d and d >= 1)", n, d,
 		                INT_MAX);
 	if (k < 1 || k > n || k > d)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_pca: k = %d (need 1 <= k <= min(n, d) = %ld)",
-		                k, n < d ? n : (long)d);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "xnr_pca: k = %d (need 1 <= k <= min(n, d) = %ld)", k,
+		                n < d ? n : (long)d);
 	if (n > PCA_MAX_SIDE && d > PCA_MAX_SIDE)
 		return xnr_fail(err, XNR_ERR_LIMIT,
 		                "xnr_pca: min(n, d) = %ld is above %d (use xnr_tsvd for this size)",

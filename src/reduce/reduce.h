@@ -71,8 +71,8 @@ enum xnr_status xnr_nmf(const float *a, long n, long m, const struct xnr_nmf_par
                         struct xnr_error *err);
 
 /* Pairs i<j of rows of x [n,d] with cosine similarity >= threshold, most similar first (ties:
- * smaller i then j), at most max_pairs kept (*n_total = how many pairs passed the threshold in all).
- * Zero rows have similarity 0 with everything. Blocked GEMM over row tiles so memory stays
+ * smaller i then j), at most max_pairs kept (*n_total = how many pairs passed the threshold in
+ * all). Zero rows have similarity 0 with everything. Blocked GEMM over row tiles so memory stays
  * O(tile^2 + n*d) (n up to 200k must work); *pairs malloc'd, caller frees.
  * Similarities are f32 dot products of rows normalised in double (exact duplicates give 1 within
  * ~1e-6; values are clamped to [-1, 1]). *pairs is NULL when *n_pairs is 0. max_pairs >= 0;

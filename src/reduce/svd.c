@@ -17,8 +17,8 @@
 #include "tensor/gemm.h"
 
 /* The range finder: qn [l,n] orthonormal rows spanning (X X^T)^n_iter X G. */
-static enum xnr_status range_finder(const float *x, long n, int d, int l, int n_iter,
-                                    uint64_t seed, float *qn, float *qd, struct xnr_error *err)
+static enum xnr_status range_finder(const float *x, long n, int d, int l, int n_iter, uint64_t seed,
+                                    float *qn, float *qd, struct xnr_error *err)
 {
 	struct xnr__rng rng;
 	xnr__rng_init(&rng, seed);
@@ -154,8 +154,9 @@ enum xnr_status xnr_tsvd(const float *x, long n, int d, int k, int n_iter, uint6
 		                "xnr_tsvd: n = %ld, d = %d (need 1 <= n <= %d and d >= 1)", n, d,
 		                INT_MAX);
 	if (k < 1 || k > n || k > d)
-		return xnr_fail(err, XNR_ERR_INPUT, "xnr_tsvd: k = %d (need 1 <= k <= min(n, d) = %ld)",
-		                k, n < d ? n : (long)d);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "xnr_tsvd: k = %d (need 1 <= k <= min(n, d) = %ld)", k,
+		                n < d ? n : (long)d);
 	if (n_iter < 0 || n_iter > 100)
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_tsvd: n_iter = %d (need 0..100)", n_iter);
 	enum xnr_status st = xnr__check_finite(x, n * d, "xnr_tsvd: x", err);

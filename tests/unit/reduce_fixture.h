@@ -88,8 +88,8 @@ static inline float *rfx_f32(const struct rfx *f, const char *key, long *count)
 
 /* max |got - want| over column j of [rows, cols] matrices, relative to max |want| there;
  * sign -1 compares with the negated reference. */
-static inline double rfx_col_rel(const float *got, const double *want, long rows, long cols,
-                                 long j, double sign)
+static inline double rfx_col_rel(const float *got, const double *want, long rows, long cols, long j,
+                                 double sign)
 {
 	double diff = 0, scale = 0;
 	for (long i = 0; i < rows; i++) {

@@ -63,7 +63,8 @@ static void test_exact_duplicates(void **state)
 	struct xnr_pair *p = NULL;
 	long np = -1, total = -1;
 	struct xnr_error err = {0};
-	assert_int_equal(xnr_cosine_pairs(x, n, d, 0.95f, 100, NULL, &p, &np, &total, &err), XNR_OK);
+	assert_int_equal(xnr_cosine_pairs(x, n, d, 0.95f, 100, NULL, &p, &np, &total, &err),
+	                 XNR_OK);
 	assert_int_equal(np, 2);
 	assert_int_equal(total, 2);
 	check_order(p, np);
@@ -73,7 +74,8 @@ static void test_exact_duplicates(void **state)
 	            (p[0].i == 5 && p[0].j == 7 && p[1].i == 3 && p[1].j == 11));
 	free(p);
 	/* Zero rows: similarity 0 with everything, so a cutoff of 0 pairs them with all rows. */
-	assert_int_equal(xnr_cosine_pairs(x, n, d, 0.0f, 1000, NULL, &p, &np, &total, &err), XNR_OK);
+	assert_int_equal(xnr_cosine_pairs(x, n, d, 0.0f, 1000, NULL, &p, &np, &total, &err),
+	                 XNR_OK);
 	long zero_pairs = 0;
 	for (long t = 0; t < np; t++)
 		if (p[t].i == 0 || p[t].j == 0 || p[t].i == 9 || p[t].j == 9) {
@@ -156,7 +158,8 @@ static void test_brute_force(void **state)
 				for (long t = 0; t < np && !found; t++)
 					found = p[t].i == i && p[t].j == j;
 				if (!found)
-					fail_msg("pair (%ld, %ld) sim %.7f missing", i, j, cos_ref(x, d, i, j));
+					fail_msg("pair (%ld, %ld) sim %.7f missing", i, j,
+					         cos_ref(x, d, i, j));
 			}
 	printf("  max |sim - double reference| %.3g\n", worst);
 	assert_true(worst < 1e-5);
@@ -188,7 +191,8 @@ static void test_arguments(void **state)
 	             "n_total is NULL");
 	expect_input(xnr_cosine_pairs(x, -1, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
 	             "n = -1");
-	expect_input(xnr_cosine_pairs(x, 2, 0, 0.5f, 5, NULL, &p, &np, &total, &err), &err, "d = 0");
+	expect_input(xnr_cosine_pairs(x, 2, 0, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
+	             "d = 0");
 	expect_input(xnr_cosine_pairs(x, 2, 4, NAN, 5, NULL, &p, &np, &total, &err), &err,
 	             "threshold");
 	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, -3, NULL, &p, &np, &total, &err), &err,

@@ -97,8 +97,8 @@ static void test_nndsvda_factors(void **state)
 			dh = fmax(dh, fabs(r.h[best * r.m + j] - h_ref[c * r.m + j]));
 			sh = fmax(sh, fabs(h_ref[c * r.m + j]));
 		}
-		printf("  sklearn component %d = ours %d: W rel diff %.3g, H rel diff %.3g\n", c, best,
-		       dw / sw, dh / sh);
+		printf("  sklearn component %d = ours %d: W rel diff %.3g, H rel diff %.3g\n", c,
+		       best, dw / sw, dh / sh);
 		worst = fmax(worst, fmax(dw / sw, dh / sh));
 	}
 	printf("  iterations %d (sklearn %d), ||A-WH|| %.6f (sklearn %.6f)\n", r.n_iter,
@@ -133,9 +133,11 @@ static void random_fixture(const char *name)
 		struct xnr_error err = {0};
 		p.k = r.k;
 		p.seed = (uint64_t)s;
-		assert_int_equal(xnr_nmf(r.a, r.n, r.m, &p, NULL, r.w, r.h, &r.n_iter, &err), XNR_OK);
+		assert_int_equal(xnr_nmf(r.a, r.n, r.m, &p, NULL, r.w, r.h, &r.n_iter, &err),
+		                 XNR_OK);
 		ours[s] = recon_err(&r);
-		printf("  %s seed %d: ||A-WH|| %.5f after %d iterations\n", name, s, ours[s], r.n_iter);
+		printf("  %s seed %d: ||A-WH|| %.5f after %d iterations\n", name, s, ours[s],
+		       r.n_iter);
 		assert_true(ours[s] >= 0.99 * ref[0] && ours[s] <= 1.01 * ref[n_ref - 1]);
 	}
 	qsort(ours, 6, sizeof *ours, cmp_double);
