@@ -146,7 +146,7 @@ function showLegend(classes) {
   for (const c of classes)
     lg.append(el('span', {class: 'legend-item', title: `entity class ${c.name}`},
       el('span', {class: 'swatch', style: {background: c.color, color: fg(c.color)}}, c.icon || ''),
-      el('span', {}, c.name)));
+      el('span', {class: 'legend-name'}, c.name)));
 }
 
 /** The run object and its classes (settings endpoint if the server has it, else Set1 defaults). */
