@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# setup.sh - install what ExplaiNER needs on Debian 12: the build toolchain and
-# the -dev libraries (always), plus the test tools (with --test): Debian's
-# python3 + numpy (tests read run databases as a data scientist would),
-# Node.js packages from tests/tokparity/package-lock.json for tokenizer parity.
+# setup.sh - install what ExplaiNER needs on Debian 12: the build toolchain,
+# the -dev libraries, Node.js + npm and the web app's npm packages from
+# web/package-lock.json (always: the build packs them into the server), plus
+# the test tools (with --test): Debian's python3 + numpy + scikit-learn (tests
+# read run databases as a data scientist would), Chromium for the browser
+# tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
+# parity.
 # Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +15,11 @@ want_test=0
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
       libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev
-      libmicrohttpd-dev curl)
+      libmicrohttpd-dev zlib1g-dev curl)
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
-	pkgs+=(python3-numpy sqlite3)
-	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
-	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji)
 fi
 
 missing=()
@@ -29,6 +32,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The web app's npm packages: web/assets.cmake packs three of their files.
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
+	echo "setup: npm ci in web"
+	(cd web && npm ci --no-audit --no-fund --loglevel=error)
+	touch web/node_modules
 fi
 
 if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then
