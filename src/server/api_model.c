@@ -1078,7 +1078,34 @@ static long sent_row(const struct sents *s, int64_t id)
 	return lo < s->n && s->ids[lo] == id ? lo : -1;
 }
 
-/* x [n, d] = the mean of each sentence's stored word hidden states. */
+/* Rows of x [n, d] become means (sums / count), then the mean of the rows
+ * with words is subtracted from them: raw hidden states share a large common
+ * direction, so uncentred sentence vectors all have cosine ~0.99 with each
+ * other and the threshold would not separate duplicates from the rest. */
+static enum xnr_status mean_centre(float *x, const int *count, long n, int d, struct xnr_error *err)
+{
+	double *mean = calloc((size_t)d, sizeof *mean);
+	long i, n_rows = 0;
+	int j;
+
+	if (!mean)
+		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
+	for (i = 0; i < n; i++) {
+		float *row = x + (size_t)i * (size_t)d;
+		for (j = 0; count[i] > 0 && j < d; j++) {
+			row[j] /= (float)count[i];
+			mean[j] += row[j];
+		}
+		n_rows += count[i] > 0;
+	}
+	for (i = 0; n_rows > 0 && i < n; i++)
+		for (j = 0; count[i] > 0 && j < d; j++)
+			x[(size_t)i * (size_t)d + (size_t)j] -= (float)(mean[j] / (double)n_rows);
+	free(mean);
+	return XNR_OK;
+}
+
+/* x [n, d] = the mean of each sentence's stored word hidden states, centred. */
 static enum xnr_status embed_stored(sqlite3 *db, int64_t run, const struct sents *s,
                                     const struct xnr_ctl *ctl, float *x, int d,
                                     struct xnr_error *err)
@@ -1087,7 +1114,7 @@ static enum xnr_status embed_stored(sqlite3 *db, int64_t run, const struct sents
 	enum xnr_status st = XNR_OK;
 	int *count = calloc((size_t)s->n, sizeof *count);
 	float *v = malloc((size_t)d * sizeof *v);
-	long row, seen = 0, i;
+	long row, seen = 0;
 	int rc, j;
 
 	if (!count || !v) {
@@ -1117,9 +1144,8 @@ static enum xnr_status embed_stored(sqlite3 *db, int64_t run, const struct sents
 	if (st == XNR_OK && rc != SQLITE_DONE)
 		st = xnr__sql_fail(db, "hidden", err);
 	sqlite3_finalize(stmt);
-	for (i = 0; i < s->n; i++)
-		for (j = 0; count[i] > 0 && j < d; j++)
-			x[(size_t)i * (size_t)d + (size_t)j] /= (float)count[i];
+	if (st == XNR_OK)
+		st = mean_centre(x, count, s->n, d, err);
 	free(count);
 	free(v);
 	return st;

@@ -1,0 +1,104 @@
+// duplicates.js - the Find Duplicates page (ExplaiNER's find_duplicates):
+// sentence pairs whose embeddings (the mean of the run's stored word hidden
+// states) have a cosine similarity at or above a threshold, most similar
+// first. The server computes them as a job cached per run and threshold
+// (POST /runs/{id}/duplicates), so moving the slider back is instant.
+
+const LIMIT = 200;
+
+const PAGE = 50; // pairs drawn at once; "Show more" adds the next ones
+
+function pairRow(ctx, p) {
+  const {el} = ctx;
+  return el('tr', {class: 'dup-pair'},
+    el('td', {class: 'num', style: {fontVariantNumeric: 'tabular-nums', fontWeight: 600}}, p.sim.toFixed(4)),
+    el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.a}`}, `#${p.a}`)),
+    el('td', {}, p.text_a),
+    el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.b}`}, `#${p.b}`)),
+    el('td', {}, p.text_b));
+}
+
+function pairList(ctx, res) {
+  const {el} = ctx;
+  if (!res.pairs.length)
+    return el('div', {class: 'empty dup-empty'},
+      el('p', {}, `No sentence pairs with cosine similarity ≥ ${res.threshold.toFixed(3)}.`));
+  const body = el('tbody');
+  const more = el('button', {class: 'btn', type: 'button'});
+  let shown = 0;
+  const showMore = () => {
+    body.append(...res.pairs.slice(shown, shown + PAGE).map((p) => pairRow(ctx, p)));
+    shown = Math.min(res.pairs.length, shown + PAGE);
+    more.textContent = `Show ${Math.min(PAGE, res.pairs.length - shown)} more`;
+    more.hidden = shown >= res.pairs.length;
+  };
+  more.addEventListener('click', showMore);
+  showMore();
+  return el('div', {},
+    el('table', {class: 'table dup-table'},
+      el('thead', {}, el('tr', {},
+        el('th', {class: 'num'}, 'cosine'), el('th', {class: 'num'}, 'id'), el('th', {}, 'sentence'),
+        el('th', {class: 'num'}, 'id'), el('th', {}, 'similar sentence'))),
+      body),
+    el('div', {style: {marginTop: '10px'}}, more));
+}
+
+export const page = {
+  id: 'duplicates',
+  title: 'Find Duplicates',
+  async render(root, ctx) {
+    const {el} = ctx;
+    if (!ctx.runId) {
+      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
+        el('p', {}, 'Make a run on the Home / Setup page first.')));
+      return;
+    }
+    const start = Math.min(1, Math.max(0.5, Number(ctx.params.get('threshold')) || 0.95));
+    const slider = el('input', {type: 'range', min: 0.5, max: 1, step: 0.005, value: start,
+      'aria-label': 'Similarity threshold', style: {width: '260px'}});
+    const shown = el('output', {style: {fontVariantNumeric: 'tabular-nums', minWidth: '3.5em', fontWeight: 600}},
+      start.toFixed(3));
+    const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Find');
+    const summary = el('p', {class: 'muted dup-summary'});
+    const status = el('div');
+    const out = el('div', {class: 'dup-result'});
+    let seq = 0;
+    let timer = null;
+    const find = async () => {
+      const threshold = Number(slider.value);
+      const mine = ++seq;
+      ctx.setParams({threshold});
+      status.replaceChildren();
+      try {
+        const res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/duplicates`,
+          {method: 'POST', body: {threshold, limit: LIMIT}}), {el: status});
+        if (mine !== seq) return;
+        summary.textContent = `${res.total.toLocaleString('en-US')} pair${res.total === 1 ? '' : 's'} of ` +
+          `${res.n_sentences.toLocaleString('en-US')} sentences at cosine ≥ ${threshold.toFixed(3)}` +
+          (res.total > res.pairs.length ? ` (the ${res.pairs.length} most similar shown)` : '') +
+          ` · sentence vector: mean of the words\u2019 last hidden states`;
+        out.replaceChildren(pairList(ctx, res));
+        root.dataset.threshold = threshold.toFixed(3);
+      } catch (e) {
+        if (e.name === 'AbortError' || mine !== seq) return;
+        out.replaceChildren();
+        if (e.name === 'JobCancelled') status.replaceChildren(el('p', {class: 'muted'}, 'Cancelled.'));
+        else ctx.error(status, e);
+      }
+    };
+    slider.addEventListener('input', () => {
+      shown.textContent = Number(slider.value).toFixed(3);
+      clearTimeout(timer);
+      timer = setTimeout(find, 250);
+    });
+    slider.addEventListener('change', () => {
+      clearTimeout(timer);
+      find();
+    });
+    btn.addEventListener('click', find);
+    root.append(el('div', {class: 'card controls', style: {marginBottom: '14px'}},
+      el('label', {}, 'Cosine similarity at least ', slider), shown, btn),
+    status, summary, out);
+    await find();
+  },
+};

@@ -1,0 +1,231 @@
+// hidden.js - the Hidden States page (ExplaiNER's "Hidden States"): a seeded
+// sample of the words' last-layer hidden states projected to 2-D by the
+// server (POST /runs/{id}/projection, a cached job: PCA, TruncatedSVD or
+// UMAP), drawn twice side by side, coloured by gold label and by prediction;
+// points whose labels disagree are outlined. Lasso or box select lists the
+// selected points' sentences below, rendered inline.
+import {purge} from '../lib/plot.js';
+
+const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
+const METRICS = ['euclidean', 'manhattan', 'chebyshev', 'minkowski'];
+const DEFAULTS = {method: 'pca', n: 2000, n_iter: 5, n_neighbors: 15, min_dist: 0.1,
+  metric: 'euclidean', seed: 42};
+const SELECT_MAX = 100; // sentences listed for a selection
+const O_COLOR = '#b8bec8';
+
+let plots = [];
+
+function esc(s) {
+  return String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
+}
+
+/** Wrap a sentence for the hover box, the word in bold. */
+function hoverSentence(sentence, word) {
+  const out = [];
+  let line = '';
+  for (const w of String(sentence || '').split(' ')) {
+    if (line.length + w.length > 70) {
+      out.push(line);
+      line = '';
+    }
+    line += (line ? ' ' : '') + (w === word ? `<b>${esc(w)}</b>` : esc(w));
+    if (out.length >= 4) break;
+  }
+  if (line) out.push(line);
+  return out.join('<br>');
+}
+
+/** The params of the hash, with defaults. */
+function readParams(ctx) {
+  const p = {...DEFAULTS};
+  for (const k of Object.keys(DEFAULTS)) {
+    const v = ctx.params.get(k);
+    if (v !== null && v !== '') p[k] = typeof DEFAULTS[k] === 'number' ? Number(v) : v;
+  }
+  if (!METHODS.some(([m]) => m === p.method)) p.method = 'pca';
+  if (!METRICS.includes(p.metric)) p.metric = 'euclidean';
+  return p;
+}
+
+/** The body of POST /projection for p: only the fields its method uses. */
+function requestBody(p) {
+  const b = {method: p.method, n: p.n, seed: p.seed};
+  if (p.method === 'svd') b.n_iter = p.n_iter;
+  if (p.method === 'umap') Object.assign(b, {n_neighbors: p.n_neighbors, min_dist: p.min_dist, metric: p.metric});
+  return b;
+}
+
+/** One trace per label (O first, grey), plus the outlined disagreements. */
+function traces(ctx, res, key) {
+  const groups = new Map();
+  const sents = res.sentences || {};
+  res.points.forEach((pt, i) => {
+    const lab = pt[key] ?? 'none';
+    if (!groups.has(lab)) groups.set(lab, []);
+    groups.get(lab).push(i);
+  });
+  const labels = [...groups.keys()].sort((a, b) => (a === 'O' ? -1 : b === 'O' ? 1 : a.localeCompare(b)));
+  const mk = (idx, name, marker) => ({
+    type: 'scattergl', mode: 'markers', name,
+    x: idx.map((i) => res.points[i].x), y: idx.map((i) => res.points[i].y),
+    customdata: idx,
+    text: idx.map((i) => {
+      const pt = res.points[i];
+      return `<b>${esc(pt.text)}</b>  gold ${esc(pt.gold)} · pred ${esc(pt.pred)}<br>` +
+        `sentence ${pt.sentence_id}: ${hoverSentence(sents[pt.sentence_id], pt.text)}`;
+    }),
+    hoverinfo: 'text', marker,
+  });
+  const out = labels.map((lab) => mk(groups.get(lab), lab,
+    {size: 5, color: ctx.labelColor(lab) || O_COLOR, opacity: lab === 'O' ? 0.45 : 0.85}));
+  const wrong = res.points.map((pt, i) => (pt.gold !== pt.pred ? i : -1)).filter((i) => i >= 0);
+  if (wrong.length)
+    out.push(mk(wrong, 'gold ≠ prediction',
+      {size: 9, symbol: 'circle-open', color: '#111827', line: {width: 1.2}}));
+  return out;
+}
+
+function layout(title) {
+  return {
+    title: {text: title, font: {size: 14}},
+    dragmode: 'lasso', hovermode: 'closest', height: 460,
+    margin: {l: 36, r: 8, t: 40, b: 30},
+    legend: {orientation: 'h', y: -0.08, font: {size: 11}},
+    xaxis: {zeroline: false, showticklabels: false}, yaxis: {zeroline: false, showticklabels: false},
+  };
+}
+
+function methodInfo(res) {
+  const i = res.info || {};
+  const parts = [`${res.n.toLocaleString('en-US')} words`];
+  if (i.explained_variance_ratio)
+    parts.push(`explained variance ${i.explained_variance_ratio.map((v) => (100 * v).toFixed(1) + '%').join(' + ')}`);
+  if (i.method === 'umap') parts.push(`${i.n_neighbors} neighbours, min_dist ${i.min_dist}, ${i.metric}, seed ${i.seed}`);
+  const t = res.timings || {};
+  parts.push(`load ${(t.load_s ?? 0).toFixed(2)} s, projection ${(t.project_s ?? 0).toFixed(2)} s`);
+  return parts.join(' · ');
+}
+
+/** The sentences of the selected points, inline, selected words marked. */
+async function showSelection(ctx, host, res, idx) {
+  const {el} = ctx;
+  host.replaceChildren();
+  if (!idx.length) return;
+  const bySentence = new Map();
+  for (const i of idx) {
+    const pt = res.points[i];
+    if (!bySentence.has(pt.sentence_id)) bySentence.set(pt.sentence_id, new Set());
+    bySentence.get(pt.sentence_id).add(pt.idx);
+  }
+  const ids = [...bySentence.keys()].sort((a, b) => a - b).slice(0, SELECT_MAX);
+  host.append(el('h3', {}, `${idx.length} selected word${idx.length === 1 ? '' : 's'} in ` +
+    `${bySentence.size} sentence${bySentence.size === 1 ? '' : 's'}` +
+    (bySentence.size > SELECT_MAX ? ` (the first ${SELECT_MAX} shown)` : '')));
+  const data = await ctx.api(`/api/v1/runs/${ctx.runId}/sentences`,
+    {query: {ids: ids.join(','), words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
+  const list = el('div', {class: 'selection-list'});
+  for (const s of data.items) {
+    const node = ctx.renderSentence(s.words || []);
+    const marked = bySentence.get(s.id) || new Set();
+    node.querySelectorAll('.w').forEach((span, i) => {
+      if (marked.has(i)) span.style.background = '#fde68a';
+    });
+    list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
+      el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
+  }
+  host.append(list);
+}
+
+function controls(ctx, p, onCompute) {
+  const {el} = ctx;
+  const num = (name, value, attrs) => el('input', {type: 'number', name, value, style: {width: '6em'}, ...attrs});
+  const method = el('select', {name: 'method'},
+    METHODS.map(([v, t]) => el('option', {value: v, selected: v === p.method}, t)));
+  const f = {
+    method,
+    n: num('n', p.n, {min: 2, step: 100}),
+    n_iter: num('n_iter', p.n_iter, {min: 0, max: 100}),
+    n_neighbors: num('n_neighbors', p.n_neighbors, {min: 2, max: 200}),
+    min_dist: num('min_dist', p.min_dist, {min: 0, max: 1, step: 0.05}),
+    metric: el('select', {name: 'metric'}, METRICS.map((m) => el('option', {value: m, selected: m === p.metric}, m))),
+    seed: num('seed', p.seed, {min: 0}),
+  };
+  const svd = el('span', {class: 'controls only-svd'}, el('label', {}, 'n_iter ', f.n_iter));
+  const umap = el('span', {class: 'controls only-umap'},
+    el('label', {}, 'neighbours ', f.n_neighbors), el('label', {}, 'min_dist ', f.min_dist),
+    el('label', {}, 'metric ', f.metric));
+  const sync = () => {
+    svd.style.display = method.value === 'svd' ? '' : 'none';
+    umap.style.display = method.value === 'umap' ? '' : 'none';
+  };
+  method.addEventListener('change', sync);
+  sync();
+  const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Compute');
+  btn.addEventListener('click', () => {
+    const q = {method: method.value, metric: f.metric.value};
+    for (const k of ['n', 'n_iter', 'n_neighbors', 'min_dist', 'seed']) q[k] = Number(f[k].value);
+    onCompute(q, btn);
+  });
+  return el('div', {class: 'card controls', style: {marginBottom: '14px'}},
+    el('label', {}, 'Method ', method), el('label', {}, 'Points ', f.n), svd, umap,
+    el('label', {}, 'Seed ', f.seed), btn);
+}
+
+export const page = {
+  id: 'hidden',
+  title: 'Hidden States',
+  async render(root, ctx) {
+    const {el} = ctx;
+    if (!ctx.runId) {
+      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
+        el('p', {}, 'Make a run on the Home / Setup page first.')));
+      return;
+    }
+    const p = readParams(ctx);
+    const info = el('p', {class: 'muted projection-info'});
+    const left = el('div', {class: 'plot-gold', style: {flex: '1 1 420px', minWidth: 0}});
+    const right = el('div', {class: 'plot-pred', style: {flex: '1 1 420px', minWidth: 0}});
+    const status = el('div');
+    const selection = el('div', {class: 'selection card', style: {marginTop: '14px'}},
+      el('p', {class: 'muted'}, 'Lasso or box select points to list their sentences here.'));
+    let res = null;
+    const compute = async (q, btn) => {
+      Object.assign(p, q);
+      ctx.setParams({...Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, null])), ...requestBody(p)});
+      if (btn) btn.disabled = true;
+      status.replaceChildren();
+      try {
+        res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
+          {method: 'POST', body: requestBody(p)}), {el: status});
+        info.textContent = methodInfo(res);
+        const title = METHODS.find(([m]) => m === p.method)[1];
+        plots = [left, right];
+        await ctx.plot(left, traces(ctx, res, 'gold'), layout(`${title}: gold labels`));
+        await ctx.plot(right, traces(ctx, res, 'pred'), layout(`${title}: predictions`));
+        root.dataset.projection = JSON.stringify(requestBody(p));
+        for (const el2 of [left, right]) {
+          el2.removeAllListeners?.('plotly_selected');
+          el2.on('plotly_selected', (ev) => {
+            const idx = ev && ev.points ? [...new Set(ev.points.map((pt) => pt.customdata))] : [];
+            showSelection(ctx, selection, res, idx).catch((e) => {
+              if (e.name !== 'AbortError') ctx.error(selection, e);
+            });
+          });
+        }
+      } catch (e) {
+        if (e.name === 'AbortError') return;
+        if (e.name === 'JobCancelled') status.replaceChildren(el('p', {class: 'muted'}, 'Cancelled.'));
+        else ctx.error(status, e);
+      } finally {
+        if (btn) btn.disabled = false;
+      }
+    };
+    root.append(controls(ctx, p, compute), status, info,
+      el('div', {class: 'row'}, left, right), selection);
+    await compute({}, null);
+  },
+  unmount() {
+    for (const p of plots) purge(p);
+    plots = [];
+  },
+};

@@ -1,0 +1,133 @@
+// probing.js - the Probing page (ExplaiNER's "Probing"): texts typed by the
+// user, one per line, tagged by the run's model (POST /runs/{id}/probe);
+// each shown inline (predictions only: there is no gold) and as a table of
+// sub-tokens with the predicted label and its probability, the predictions
+// below the threshold flagged.
+
+const EXAMPLES = [
+  'John Smith lives in Berlin and works for Siemens .',
+  'The European Union fined Microsoft 497 million euros in March 2004 .',
+];
+const MAX_TEXTS = 64;
+
+function fmtProb(p) {
+  return p === null || p === undefined ? '–' : p.toFixed(3);
+}
+
+/** Inline rendering with predictions only; hover texts without a gold label. */
+function inline(ctx, item) {
+  const words = item.words.map((w) => ({text: w.text, gold: w.pred, pred: w.pred,
+    prob_pred: w.prob_pred, loss: null}));
+  const node = ctx.renderSentence(words);
+  node.querySelectorAll('.w').forEach((span, i) => {
+    const w = item.words[i];
+    if (!w) return;
+    span.title = `${w.text}\nprediction: ${w.pred ?? '–'}   p(prediction): ${fmtProb(w.prob_pred)}` +
+      (w.low ? '\nlow probability' : '');
+    span.setAttribute('aria-label', `${w.text}: predicted ${w.pred ?? 'none'}`);
+    if (w.low) span.style.textDecoration = 'underline wavy #dc2626';
+  });
+  return node;
+}
+
+function tokenTable(ctx, item, threshold) {
+  const {el} = ctx;
+  const body = el('tbody');
+  const seen = new Set();
+  for (const t of item.tokens) {
+    const w = item.words[t.word];
+    const first = w && !seen.has(t.word);
+    seen.add(t.word);
+    const color = first ? ctx.labelColor(w.pred) : null;
+    body.append(el('tr', {class: first && w.low ? 'low' : null,
+      style: first && w.low ? {background: '#fef2f2'} : {}},
+    el('td', {}, t.text),
+    el('td', {class: 'muted'}, w ? w.text : '–'),
+    el('td', {}, first ? el('span', {style: color ? {color, fontWeight: 600} : {}}, w.pred ?? '–')
+      : el('span', {class: 'muted', title: 'continuation sub-token: the word takes its first sub-token\u2019s label'}, '·')),
+    el('td', {class: 'num'}, first ? fmtProb(w.prob_pred) : ''),
+    el('td', {}, first && w.low ? el('span', {style: {color: '#b91c1c', fontWeight: 600}},
+      `low (< ${threshold})`) : '')));
+  }
+  return el('table', {class: 'table'},
+    el('thead', {}, el('tr', {},
+      el('th', {}, 'sub-token'), el('th', {}, 'word'), el('th', {}, 'prediction'),
+      el('th', {class: 'num'}, 'p(prediction)'), el('th', {}, 'flag'))),
+    body);
+}
+
+function showResults(ctx, out, res) {
+  const {el} = ctx;
+  out.replaceChildren();
+  const nLow = res.items.reduce((s, it) => s + it.words.filter((w) => w.low).length, 0);
+  const nWords = res.items.reduce((s, it) => s + it.words.length, 0);
+  out.append(el('p', {class: 'muted probe-summary'},
+    `${res.items.length} text${res.items.length === 1 ? '' : 's'}, ${nWords} words, ` +
+    `${nLow} prediction${nLow === 1 ? '' : 's'} below p = ${res.threshold} ` +
+    `(${(res.elapsed_s * 1000).toFixed(0)} ms)`));
+  res.items.forEach((item, i) => {
+    out.append(el('div', {class: 'card probe-item', style: {marginBottom: '14px'}},
+      el('h3', {}, `Text ${i + 1}`),
+      inline(ctx, item),
+      el('details', {open: res.items.length <= 4},
+        el('summary', {}, `${item.tokens.length} sub-tokens`),
+        tokenTable(ctx, item, res.threshold))));
+  });
+}
+
+export const page = {
+  id: 'probing',
+  title: 'Probing',
+  async render(root, ctx) {
+    const {el} = ctx;
+    if (!ctx.runId) {
+      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
+        el('p', {}, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')));
+      return;
+    }
+    const box = el('textarea', {rows: 5, spellcheck: 'false', 'aria-label': 'Texts, one per line',
+      style: {width: '100%', fontFamily: 'inherit', boxSizing: 'border-box'}});
+    box.value = EXAMPLES.join('\n');
+    const thr = el('input', {type: 'number', min: 0, max: 1, step: 0.05, value: 0.5,
+      style: {width: '5em'}, 'aria-label': 'Low-probability threshold'});
+    const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Probe');
+    const out = el('div', {class: 'probe-results'});
+    const probe = async () => {
+      const texts = box.value.split('\n').map((s) => s.trim()).filter(Boolean);
+      if (!texts.length) {
+        out.replaceChildren(el('p', {class: 'hint'}, 'Type at least one text, one per line.'));
+        return;
+      }
+      if (texts.length > MAX_TEXTS) {
+        out.replaceChildren(el('p', {class: 'error-box'},
+          `${texts.length} texts: at most ${MAX_TEXTS} at once.`));
+        return;
+      }
+      btn.disabled = true;
+      try {
+        const threshold = Math.min(1, Math.max(0, Number(thr.value) || 0.5));
+        const res = await ctx.api(`/api/v1/runs/${ctx.runId}/probe`,
+          {method: 'POST', body: {texts, threshold}});
+        showResults(ctx, out, res);
+      } catch (e) {
+        if (e.name === 'AbortError') return;
+        out.replaceChildren();
+        ctx.error(out, e);
+      } finally {
+        btn.disabled = false;
+      }
+    };
+    btn.addEventListener('click', probe);
+    box.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) probe();
+    });
+    root.append(
+      el('div', {class: 'card', style: {marginBottom: '14px'}},
+        el('label', {}, 'Texts to tag, one per line (at most 64, Ctrl+Enter to probe)'),
+        box,
+        el('div', {class: 'controls', style: {marginTop: '8px'}},
+          el('label', {}, 'Flag predictions with probability below ', thr), btn)),
+      out);
+    await probe();
+  },
+};
