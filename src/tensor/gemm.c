@@ -33,6 +33,8 @@
 
 #define COL_BLOCK 16
 
+#define SMALL_GEMM_FLOPS 1e7 /* multiply-adds under which xnr_gemm uses one thread */
+
 static atomic_int g_threads; /* set by xnr_gemm_set_threads; 0: the backend's default */
 
 #ifdef XNR_HAVE_DNNL
@@ -130,7 +132,10 @@ enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float al
                          int lda, const float *b, int ldb, float beta, float *c, int ldc,
                          struct xnr_error *err)
 {
-	use_threads(atomic_load(&g_threads));
+	/* A small product costs less than waking (possibly busy) BLAS threads:
+	 * measured ~10 ms per OpenMP fork on loaded cores vs microseconds of work. */
+	double flops = (double)m * n * k;
+	use_threads(flops < SMALL_GEMM_FLOPS ? 1 : atomic_load(&g_threads));
 	return gemm_here(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, err);
 }
 
