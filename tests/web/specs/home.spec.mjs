@@ -1,0 +1,95 @@
+// home.spec.mjs - the Home / Setup page on the demo run: the runs table
+// lists the demo run (344 sentences), a class colour picker saves the colour
+// and the legend follows, the icon input too, and the "New run" form starts
+// a run job (demo model on demo/eval.conll, sample 20) whose progress shows
+// until the new run opens and is listed.
+
+async function setColor(t, name, value) {
+  await t.page.$eval(`input[type=color][data-class="${name}"]`, (i, v) => {
+    i.value = v;
+    i.dispatchEvent(new Event('input', {bubbles: true}));
+    i.dispatchEvent(new Event('change', {bubbles: true}));
+  }, value);
+}
+
+async function legendColor(t, name) {
+  return t.page.$$eval('#legend .legend-item', (items, n) => {
+    const it = items.find((x) => x.querySelector('.legend-name').textContent === n);
+    return it ? getComputedStyle(it.querySelector('.swatch')).backgroundColor : null;
+  }, name);
+}
+
+async function putSettings(t, classes) {
+  return t.page.evaluate(async ([run, body]) => {
+    const r = await fetch(`/api/v1/runs/${run}/settings`, {method: 'PUT', body: JSON.stringify(body)});
+    return r.status;
+  }, [t.runId, {classes}]);
+}
+
+async function waitFor(t, fn, what, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await t.page.waitForTimeout(100);
+  }
+}
+
+export async function run(t) {
+  await t.goto('#/home');
+  const row = `table[data-role=runs] tr[data-run="${t.runId}"]`;
+  await t.expectText(row, /model\s+eval\.conll\s+test\s+344\s+0\.\d{3}/);
+  t.assert(await t.page.$eval(row, (r) => r.classList.contains('h-current')), 'the open run is highlighted');
+  const names = await t.page.$$eval('table[data-role=classes] tbody tr', (rs) => rs.map((r) => r.dataset.class));
+  t.assert(names.join() === 'PER,ORG,LOC,MISC', `class rows, got ${names}`);
+  t.assert(await legendColor(t, 'LOC') === 'rgb(255, 127, 0)', 'LOC starts Set1 orange');
+  await t.shot('home');
+
+  // A colour: the legend follows at once and after the save (the page re-renders).
+  await setColor(t, 'LOC', '#008000');
+  await waitFor(t, async () => (await legendColor(t, 'LOC')) === 'rgb(0, 128, 0)', 'the legend to turn LOC green');
+  await waitFor(t, async () => {
+    const s = JSON.parse((await t.get(`/api/v1/runs/${t.runId}/settings`)).body.toString());
+    return s.classes.find((c) => c.name === 'LOC').color === '#008000';
+  }, 'LOC to be stored green');
+  await t.page.waitForSelector('[data-page-ready="home"]');
+  await t.goto('#/home');
+  t.assert(await legendColor(t, 'LOC') === 'rgb(0, 128, 0)', 'LOC still green after a reload');
+  // An icon.
+  await t.page.fill('input[type=text][data-class="MISC"]', '★');
+  await t.page.press('input[type=text][data-class="MISC"]', 'Enter');
+  await waitFor(t, async () => {
+    const s = JSON.parse((await t.get(`/api/v1/runs/${t.runId}/settings`)).body.toString());
+    return s.classes.find((c) => c.name === 'MISC').icon === '★';
+  }, 'the MISC icon to be stored');
+  await t.shot('home-colours');
+  // Other specs expect the defaults.
+  t.assert(await putSettings(t, [{name: 'LOC', color: '#ff7f00'}, {name: 'MISC', icon: '✳️'}]) === 200, 'restore');
+
+  // A small run from the form: progress, then the new run opens and is listed.
+  await t.goto('#/home');
+  const setup = JSON.parse((await t.get('/api/v1/setup')).body.toString());
+  t.assert(/demo\/model$/.test(setup.model), `serve --model is the default model, got ${setup.model}`);
+  await t.page.fill('#h-data', setup.model.replace(/model$/, 'eval.conll'));
+  await t.page.fill('#h-sample', '20');
+  await t.page.check('#h-random');
+  await t.page.evaluate(() => {
+    window.__sawProgress = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-role=jobs] .job .progress')) window.__sawProgress = true;
+    }).observe(document.body, {childList: true, subtree: true});
+  });
+  await t.page.click('form[data-role=new-run] button[type=submit]');
+  const newId = await waitFor(t, async () => {
+    const m = /[?&]run=(\d+)/.exec(t.page.url());
+    return m && Number(m[1]) !== t.runId ? Number(m[1]) : null;
+  }, 'the new run to open');
+  t.assert(await t.page.evaluate(() => window.__sawProgress), 'a progress bar showed while the run went');
+  await t.page.waitForSelector('[data-page-ready="home"]');
+  await t.expectText(`table[data-role=runs] tr[data-run="${newId}"]`, /model\s+eval\.conll\s+test\s+20\s/);
+  await t.expectText('#run-info', /20 sentences/);
+  const opts = JSON.parse((await t.get(`/api/v1/runs/${newId}/debug`)).body.toString()).options;
+  t.assert(opts.sample === 20 && opts.seed === 42, `sample 20 seed 42, got ${JSON.stringify(opts)}`);
+  await t.shot('home-new-run');
+}
