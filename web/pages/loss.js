@@ -1,0 +1,106 @@
+// loss.js - the "Loss by Token/Label" page (issue #4 §4, the original's
+// "Loss by Token/Label" section): the words' cross-entropy loss grouped by
+// word text ("merge tokens" on) or by the first sub-token's text (off), with
+// count, mean, median and sum, paged, sorted and filtered by the server; then
+// the loss grouped by gold label, where a mean far above the median points at
+// a few very wrong words: often a systematic labelling problem.
+// Hash: #/loss?run=1&merge=0.
+import {labelChip, pageStyle} from './misclassified.js';
+
+const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
+
+function style(ctx) {
+  return ctx.el('style', {}, `
+.l-table td.num, .l-table th.num { font-variant-numeric: tabular-nums; }
+.l-table tr.l-flag td { background: #fff7ed; }
+.l-table tr.l-flag td:first-child { box-shadow: inset 3px 0 0 #f59e0b; }
+.l-gap { display: inline-block; height: 8px; background: #f59e0b; border-radius: 2px; vertical-align: middle; margin-right: 6px; }
+.l-gap.l-low { background: #d1d5db; }
+.l-flagtext { color: #b45309; font-size: 12px; font-weight: 600; margin-left: 6px; }
+.l-controls { margin-bottom: 8px; }
+`);
+}
+
+function wordColumns(merge) {
+  return [
+    {title: merge ? 'Word' : 'Sub-token', field: 'text', sortKey: 'text', widthGrow: 3, minWidth: 160,
+      headerFilter: 'input', headerFilterPlaceholder: 'contains…', filterKey: 'q'},
+    {title: 'Count', field: 'count', format: 'int', sortKey: 'count'},
+    {title: 'Mean', field: 'mean', format: 'num', sortKey: 'mean'},
+    {title: 'Median', field: 'median', format: 'num', sortKey: 'median'},
+    {title: 'Sum', field: 'sum', format: 'num', sortKey: 'sum'},
+  ];
+}
+
+function labelTable(ctx, data) {
+  const {el} = ctx;
+  const gaps = data.items.map((r) => r.mean - r.median);
+  const avg = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
+  const max = Math.max(...gaps, 1e-12);
+  return el('table', {class: 'table l-table', 'data-role': 'label-loss'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'gold label'), el('th', {class: 'num'}, 'count'),
+      el('th', {class: 'num'}, 'mean'), el('th', {class: 'num'}, 'median'), el('th', {class: 'num'}, 'sum'),
+      el('th', {}, 'mean − median'))),
+    el('tbody', {}, data.items.map((r, i) => {
+      const flag = gaps[i] >= avg && gaps[i] > 0;
+      return el('tr', {class: flag ? 'l-flag' : null, dataset: {label: r.text, flagged: flag ? '1' : '0'}},
+        el('td', {}, labelChip(ctx, r.text)),
+        el('td', {class: 'num'}, r.count.toLocaleString('en-US')),
+        el('td', {class: 'num'}, f3(r.mean)), el('td', {class: 'num'}, f3(r.median)),
+        el('td', {class: 'num'}, r.sum.toFixed(1)),
+        el('td', {}, el('span', {class: ['l-gap', flag ? null : 'l-low'], style: {width: `${Math.round(120 * gaps[i] / max)}px`}}),
+          f3(gaps[i]), flag ? el('span', {class: 'l-flagtext'}, 'large gap') : null));
+    })));
+}
+
+export const page = {
+  id: 'loss',
+  title: 'Loss by Token/Label',
+  async render(root, ctx) {
+    const {el} = ctx;
+    if (!ctx.runId) {
+      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
+        el('p', {}, 'Start a run on the Home / Setup page to see its losses.')));
+      return;
+    }
+    root.append(pageStyle(ctx), style(ctx));
+    let merge = ctx.params.get('merge') !== '0';
+    const gridHost = el('div', {'data-role': 'word-grid'});
+    const note = el('p', {class: 'muted', style: {margin: '0 0 8px'}});
+    const setNote = () => {
+      note.textContent = merge
+        ? 'Loss of every word (cross-entropy of its gold label at its first sub-token), grouped by the word.'
+        : 'The same losses grouped by the text of the word’s first sub-token (the only one that carries a label).';
+    };
+    const mergeBox = el('input', {type: 'checkbox', name: 'merge', checked: merge, onchange: (e) => {
+      merge = e.target.checked;
+      ctx.setParams({merge: merge ? null : '0'});
+      buildGrid();
+    }});
+    let table = null;
+    function buildGrid() {
+      setNote();
+      if (table) table.destroy();
+      gridHost.replaceChildren();
+      table = ctx.grid(gridHost, {
+        url: `/api/v1/runs/${ctx.runId}/loss/words`,
+        params: () => ({by: merge ? 'word' : 'token'}),
+        columns: wordColumns(merge), pageSize: 25, tabulator: {layout: 'fitColumns'},
+        initialSort: [{column: 'sum', dir: 'desc'}],
+      });
+    }
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'Loss by word'),
+      el('div', {class: 'controls l-controls'},
+        el('label', {title: 'On: group by whole words. Off: by their first sub-token.'}, mergeBox, ' merge tokens')),
+      note, gridHost));
+    buildGrid();
+
+    const labels = await ctx.api(`runs/${ctx.runId}/loss/labels`);
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'Loss by gold label'),
+      el('p', {class: 'hint', 'data-role': 'hint'}, 'A large gap between the mean and the median loss ' +
+        'of a label means a few of its words are very wrong while most are fine — ' +
+        'often a sign of a systematic labelling problem (inconsistent annotation) rather than a hard class. ' +
+        'Labels whose gap is above the average gap are highlighted.'),
+      labelTable(ctx, labels)));
+  },
+};

@@ -1,0 +1,281 @@
+// metrics.js - the Metrics page (issue #4 §2, the original's "Metrics"
+// section): seqeval's classification reports in default and strict mode, a
+// support-vs-F1 scatter per class, the word-level confusion matrix as a
+// heatmap (row-normalised as sklearn's normalize='true' by default, diagonal
+// optionally zeroed), the entity error taxonomy and nervaluate. Clicking a
+// heatmap cell or a taxonomy cell lists those sentences below.
+// Hash: #/metrics?run=1&normalize=0&zero_diagonal=1&gold=B-ORG&pred=O or &type=PER&kind=missed.
+import {labelChip, pageStyle, sentenceList} from './misclassified.js';
+import {purge} from '../lib/plot.js';
+
+const AVERAGES = ['micro avg', 'macro avg', 'weighted avg'];
+const KINDS = [
+  ['correct', 'correct', 'Correct'],
+  ['wrong type', 'type', 'Wrong type'],
+  ['wrong boundary', 'boundary', 'Wrong boundary'],
+  ['wrong type and boundary', 'type_boundary', 'Wrong type + boundary'],
+  ['missed', 'missed', 'Missed'],
+  ['spurious', 'spurious', 'Spurious'],
+];
+const NERVAL = ['strict', 'exact', 'partial', 'ent_type'];
+// matplotlib's Blues, white to dark blue (Plotly's own 'Blues' runs dark to light).
+const BLUES = [[0, '#f7fbff'], [0.125, '#deebf7'], [0.25, '#c6dbef'], [0.375, '#9ecae1'],
+  [0.5, '#6baed6'], [0.625, '#4292c6'], [0.75, '#2171b5'], [0.875, '#08519c'], [1, '#08306b']];
+
+let charts = [];
+
+const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
+const int = (x) => (x === null || x === undefined ? '–' : x.toLocaleString('en-US'));
+
+function style(ctx) {
+  return ctx.el('style', {}, `
+.m-table td.num, .m-table th.num { font-variant-numeric: tabular-nums; }
+.m-table tr.avg td { color: #374151; }
+.m-table tr.avg-first td { border-top: 2px solid #d1d5db; }
+.m-f1 { position: relative; }
+.m-f1 .bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: #dbeafe; z-index: 0; border-radius: 2px; }
+.m-f1 span { position: relative; z-index: 1; }
+.m-cell { cursor: pointer; }
+.m-cell:hover { background: #eff6ff; text-decoration: underline; }
+.m-cell.sel { background: #bfdbfe; font-weight: 600; }
+.m-zero { color: #9ca3af; }
+.m-mode { font-weight: 500; color: var(--muted, #6b7280); font-size: 13px; }
+.m-note { font-size: 12.5px; margin: 8px 0 0; }
+.m-plot { width: 100%; }
+.m-scroll { overflow-x: auto; }
+`);
+}
+
+function reportTable(ctx, report, classes) {
+  const {el} = ctx;
+  if (report.error) return el('p', {class: 'muted'}, `Not available: ${report.error}`);
+  const names = Object.keys(report).filter((k) => !AVERAGES.includes(k));
+  const row = (name, r, cls) => el('tr', {class: cls},
+    el('td', {}, cls ? name : classChip(ctx, name, classes)),
+    el('td', {class: 'num'}, f3(r.precision)),
+    el('td', {class: 'num'}, f3(r.recall)),
+    el('td', {class: 'num m-f1'},
+      el('div', {class: 'bar', style: {width: `${Math.round(100 * (r['f1-score'] || 0))}%`}}),
+      el('span', {}, f3(r['f1-score']))),
+    el('td', {class: 'num'}, int(r.support)));
+  return el('table', {class: 'table m-table'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'class'), el('th', {class: 'num'}, 'precision'),
+      el('th', {class: 'num'}, 'recall'), el('th', {class: 'num'}, 'F1'), el('th', {class: 'num'}, 'support'))),
+    el('tbody', {}, names.map((n) => row(n, report[n], null)),
+      AVERAGES.filter((a) => report[a]).map((a, i) => row(a, report[a], i ? 'avg' : 'avg avg-first'))));
+}
+
+function classChip(ctx, name, classes) {
+  const c = classes.find((k) => k.name === name);
+  if (!c) return name;
+  return ctx.el('span', {class: 'lbl-chip', style: {background: c.color, color: ctx.fg(c.color)}},
+    c.icon ? `${c.icon} ${name}` : name);
+}
+
+function reportsCard(ctx, m) {
+  const {el} = ctx;
+  const scheme = m.scheme && m.scheme.data ? m.scheme.data : 'auto';
+  return el('div', {class: 'row'},
+    el('div', {class: 'card', 'data-role': 'report-default'},
+      el('h2', {}, 'Classification report ', el('span', {class: 'm-mode'}, 'default mode (conlleval)')),
+      reportTable(ctx, m.seqeval_default, ctx.classes)),
+    el('div', {class: 'card', 'data-role': 'report-strict'},
+      el('h2', {}, 'Classification report ', el('span', {class: 'm-mode'}, `strict mode (${scheme})`)),
+      reportTable(ctx, m.seqeval_strict, ctx.classes),
+      el('p', {class: 'muted m-note'}, 'Strict mode counts an entity only when its tags follow the ' +
+        'scheme exactly; ill-formed predictions that default mode repairs are errors here.')));
+}
+
+async function scatter(ctx, host, m) {
+  const traces = [];
+  for (const [key, name, symbol] of [['seqeval_default', 'default mode', 'circle'],
+    ['seqeval_strict', 'strict mode', 'diamond-open']]) {
+    const rep = m[key];
+    if (!rep || rep.error) continue;
+    const names = Object.keys(rep).filter((k) => !AVERAGES.includes(k) && rep[k].support > 0);
+    traces.push({
+      type: 'scatter', mode: symbol === 'circle' ? 'markers+text' : 'markers', name,
+      x: names.map((n) => rep[n].support), y: names.map((n) => rep[n]['f1-score']),
+      text: names, textposition: 'top center',
+      hovertemplate: `%{text} (${name})<br>support %{x}<br>F1 %{y:.3f}<extra></extra>`,
+      marker: {size: symbol === 'circle' ? 13 : 11, symbol, line: {width: symbol === 'circle' ? 1 : 2, color: symbol === 'circle' ? '#fff' : undefined},
+        color: names.map((n) => (ctx.classes.find((c) => c.name === n) || {}).color || '#6b7280')},
+    });
+  }
+  const ys = traces.flatMap((t) => t.y).filter((y) => y !== null);
+  charts.push(host);
+  await ctx.plot(host, traces, {
+    height: 340, showlegend: true, legend: {orientation: 'h', y: -0.22},
+    xaxis: {title: {text: 'support (gold entities)'}, rangemode: 'tozero', zeroline: false, gridcolor: '#eef0f3'},
+    yaxis: {title: {text: 'F1'}, range: [Math.max(0, Math.min(...ys) - 0.08), Math.min(1.02, Math.max(...ys) + 0.08)], gridcolor: '#eef0f3'},
+    margin: {l: 56, r: 16, t: 12, b: 70},
+  });
+}
+
+function matrixValues(conf, normalize, zeroDiag) {
+  return conf.counts.map((row, i) => {
+    const sum = row.reduce((a, b) => a + b, 0);
+    return row.map((c, j) => (zeroDiag && i === j ? 0 : normalize ? (sum ? c / sum : 0) : c));
+  });
+}
+
+async function heatmap(ctx, host, conf, opts, onCell) {
+  const z = matrixValues(conf, opts.normalize, opts.zeroDiag);
+  const max = Math.max(...z.flat());
+  const text = z.map((row) => row.map((v) => (opts.normalize ? v.toFixed(2) : String(v))));
+  const n = conf.labels.length;
+  host.dataset.values = JSON.stringify(z.map((row) => row.map((v) => +v.toFixed(4))));
+  charts.push(host);
+  await ctx.plot(host, [{
+    type: 'heatmap', z, x: conf.labels, y: conf.labels, text, texttemplate: '%{text}',
+    textfont: {size: n > 12 ? 9 : 11}, colorscale: BLUES, zmin: 0, zmax: max || 1,
+    xgap: 1, ygap: 1,
+    customdata: conf.counts,
+    hovertemplate: 'gold %{y}<br>predicted %{x}<br>' +
+      (opts.normalize ? 'share of the gold row %{z:.3f}<br>' : '') + 'words %{customdata}<extra></extra>',
+    colorbar: {thickness: 12, outlinewidth: 0},
+  }], {
+    height: Math.max(360, 44 * n + 120),
+    xaxis: {title: {text: 'predicted label'}, side: 'bottom', tickangle: -30, type: 'category'},
+    yaxis: {title: {text: 'gold label'}, autorange: 'reversed', type: 'category'},
+    margin: {l: 90, r: 16, t: 12, b: 90},
+  });
+  host.removeAllListeners?.('plotly_click');
+  host.on('plotly_click', (ev) => {
+    const p = ev.points && ev.points[0];
+    if (p) onCell(p.y, p.x);
+  });
+}
+
+function taxonomyTable(ctx, errors, onCell) {
+  const {el} = ctx;
+  const types = Object.keys(errors).filter((t) => KINDS.some(([k]) => errors[t][k] > 0));
+  const total = {};
+  for (const [k] of KINDS) total[k] = types.reduce((a, t) => a + errors[t][k], 0);
+  const cell = (type, k, key) => {
+    const v = errors[type][k];
+    if (!v) return el('td', {class: 'num m-zero'}, '0');
+    return el('td', {class: 'num m-cell', title: `List the sentences with ${k} ${type} entities`,
+      dataset: {type, kind: key}, onclick: (e) => onCell(type, key, e.currentTarget)}, int(v));
+  };
+  return el('table', {class: 'table m-table', 'data-role': 'taxonomy'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'class'), KINDS.map(([, , t]) => el('th', {class: 'num'}, t)))),
+    el('tbody', {},
+      types.map((t) => el('tr', {}, el('td', {}, classChip(ctx, t, ctx.classes)), KINDS.map(([k, key]) => cell(t, k, key)))),
+      el('tr', {class: 'avg avg-first'}, el('td', {}, 'all'), KINDS.map(([k]) => el('td', {class: 'num'}, int(total[k]))))));
+}
+
+function nervalTable(ctx, nv) {
+  const {el} = ctx;
+  const cols = ['correct', 'incorrect', 'partial', 'missed', 'spurious', 'precision', 'recall', 'f1'];
+  const schemes = NERVAL.filter((s) => nv && nv[s]);
+  if (!schemes.length) return el('p', {class: 'muted'}, 'nervaluate needs B-/I- tags; this run has none.');
+  return el('table', {class: 'table m-table'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'scheme'), cols.map((c) => el('th', {class: 'num'}, c)))),
+    el('tbody', {}, schemes.map((s) => el('tr', {}, el('td', {}, s),
+      cols.map((c) => el('td', {class: 'num'}, ['precision', 'recall', 'f1'].includes(c) ? f3(nv[s][c]) : int(nv[s][c])))))));
+}
+
+export const page = {
+  id: 'metrics',
+  title: 'Metrics',
+  async render(root, ctx) {
+    const {el} = ctx;
+    charts = [];
+    if (!ctx.runId) {
+      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
+        el('p', {}, 'Start a run on the Home / Setup page to see its metrics.')));
+      return;
+    }
+    const m = await ctx.api(`runs/${ctx.runId}/metrics`);
+    root.append(pageStyle(ctx), style(ctx), reportsCard(ctx, m));
+
+    const scatterHost = el('div', {class: 'm-plot', 'data-role': 'scatter'});
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'Support vs F1 per class'),
+      el('p', {class: 'muted m-note'}, 'Classes with few gold entities and a low F1 are where more data helps most.'),
+      scatterHost));
+
+    const params = ctx.params;
+    const opts = {normalize: params.get('normalize') !== '0', zeroDiag: params.get('zero_diagonal') === '1'};
+    const heatHost = el('div', {class: 'm-plot', 'data-role': 'heatmap'});
+    const examples = el('div', {class: 'card', 'data-role': 'examples', hidden: true});
+    const toggle = (key, label, param) => el('label', {},
+      el('input', {type: 'checkbox', name: param, checked: opts[key], onchange: async (e) => {
+        opts[key] = e.target.checked;
+        ctx.setParams({[param]: param === 'normalize' ? (opts[key] ? null : '0') : (opts[key] ? '1' : null)});
+        await drawHeat();
+      }}), ' ', label);
+    const drawHeat = () => heatmap(ctx, heatHost, m.confusion, opts, (gold, pred) => {
+      ctx.setParams({gold, pred, type: null, kind: null});
+      selectTaxonomy(null);
+      showCell(gold, pred);
+    });
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'Confusion matrix (words)'),
+      el('div', {class: 'controls'}, toggle('normalize', 'normalize (share of each gold label)', 'normalize'),
+        toggle('zeroDiag', 'zero diagonal (errors only)', 'zero_diagonal'),
+        el('span', {class: 'muted'}, 'Click a cell to list its sentences.')),
+      heatHost));
+
+    const taxHost = el('div', {class: 'm-scroll'});
+    root.append(el('div', {class: 'row'},
+      el('div', {class: 'card', style: {flex: '1 1 560px'}}, el('h2', {}, 'Entity errors'),
+        el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+          'Each gold and predicted entity (default mode) classified against the other side. Click a number to list those sentences.'),
+        taxHost),
+      el('div', {class: 'card', style: {flex: '1 1 560px'}}, el('h2', {}, 'nervaluate'),
+        el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+          'Entity-level scores under the four SemEval 2013 schemes (nervaluate).'),
+        el('div', {class: 'm-scroll'}, nervalTable(ctx, m.nervaluate)))));
+    root.append(examples);
+
+    function selectTaxonomy(td) {
+      for (const c of taxHost.querySelectorAll('.m-cell.sel')) c.classList.remove('sel');
+      if (td) td.classList.add('sel');
+    }
+    async function showCell(gold, pred) {
+      examples.hidden = false;
+      const body = el('div', {});
+      examples.replaceChildren(el('h2', {class: 'pick-title'}, 'Words with gold ', labelChip(ctx, gold),
+        ' predicted as ', labelChip(ctx, pred)), body);
+      examples.scrollIntoView({behavior: 'smooth', block: 'start'});
+      await sentenceList(ctx, body, (offset, limit) => ctx.api(`runs/${ctx.runId}/sentences`, {
+        query: {gold, pred, words: 1, sort: 'loss', order: 'desc', limit, offset},
+      }), {what: 'hold such a word, largest loss first'});
+    }
+    async function showTaxonomy(type, kind) {
+      const k = KINDS.find(([, key]) => key === kind);
+      const label = k ? k[2].toLowerCase() : kind;
+      examples.hidden = false;
+      const body = el('div', {});
+      examples.replaceChildren(el('h2', {class: 'pick-title'}, `Sentences with ${label} `,
+        classChip(ctx, type, ctx.classes), ' entities'), body);
+      const {ids} = await ctx.api(`runs/${ctx.runId}/metrics/examples`, {query: {type, kind}});
+      examples.scrollIntoView({behavior: 'smooth', block: 'start'});
+      await sentenceList(ctx, body, async (offset, limit) => {
+        const chunk = ids.slice(offset, offset + limit);
+        if (!chunk.length) return {total: ids.length, items: []};
+        const r = await ctx.api(`runs/${ctx.runId}/sentences`, {
+          query: {ids: chunk.join(','), words: 1, sort: 'id', order: 'asc', limit},
+        });
+        return {total: ids.length, items: r.items};
+      }, {what: 'in dataset order'});
+    }
+    taxHost.append(taxonomyTable(ctx, m.entity_errors, (type, kind, td) => {
+      ctx.setParams({type, kind, gold: null, pred: null});
+      selectTaxonomy(td);
+      showTaxonomy(type, kind);
+    }));
+
+    await Promise.all([scatter(ctx, scatterHost, m), drawHeat()]);
+    if (params.get('gold') && params.get('pred')) {
+      await showCell(params.get('gold'), params.get('pred'));
+    } else if (params.get('type') && params.get('kind')) {
+      selectTaxonomy(taxHost.querySelector(`.m-cell[data-type="${CSS.escape(params.get('type'))}"][data-kind="${CSS.escape(params.get('kind'))}"]`));
+      await showTaxonomy(params.get('type'), params.get('kind'));
+    }
+  },
+  unmount() {
+    for (const c of charts) purge(c);
+    charts = [];
+  },
+};
