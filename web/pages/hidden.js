@@ -10,7 +10,8 @@ const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
 const METRICS = ['euclidean', 'manhattan', 'chebyshev', 'minkowski'];
 const DEFAULTS = {method: 'pca', n: 2000, n_iter: 5, n_neighbors: 15, min_dist: 0.1,
   metric: 'euclidean', seed: 42};
-const SELECT_MAX = 100; // sentences listed for a selection
+const SELECT_MAX = 100; // sentences fetched for a selection
+const SELECT_PAGE = 20; // drawn at once; "Show more" adds the next ones
 const O_COLOR = '#b8bec8';
 
 let plots = [];
@@ -64,7 +65,9 @@ function traces(ctx, res, key) {
     if (!groups.has(lab)) groups.set(lab, []);
     groups.get(lab).push(i);
   });
-  const labels = [...groups.keys()].sort((a, b) => (a === 'O' ? -1 : b === 'O' ? 1 : a.localeCompare(b)));
+  // O first, then by class, B- before I- (legend rows read PER: B, I; ORG: B, I; ...).
+  const order = (l) => (l === 'O' ? '' : l.replace(/^([A-Z])[-_](.*)$/, '$2 $1'));
+  const labels = [...groups.keys()].sort((a, b) => order(a).localeCompare(order(b)));
   const mk = (idx, name, marker) => ({
     type: 'scattergl', mode: 'markers', name,
     x: idx.map((i) => res.points[i].x), y: idx.map((i) => res.points[i].y),
@@ -77,7 +80,8 @@ function traces(ctx, res, key) {
     hoverinfo: 'text', marker,
   });
   const out = labels.map((lab) => mk(groups.get(lab), lab,
-    {size: 5, color: ctx.labelColor(lab) || O_COLOR, opacity: lab === 'O' ? 0.45 : 0.85}));
+    {size: 5, color: ctx.labelColor(lab) || O_COLOR, opacity: lab === 'O' ? 0.45 : 0.85,
+      symbol: /^I[-_]/.test(lab) ? 'diamond' : 'circle'}));
   const wrong = res.points.map((pt, i) => (pt.gold !== pt.pred ? i : -1)).filter((i) => i >= 0);
   if (wrong.length)
     out.push(mk(wrong, 'gold ≠ prediction',
@@ -124,16 +128,25 @@ async function showSelection(ctx, host, res, idx) {
   const data = await ctx.api(`/api/v1/runs/${ctx.runId}/sentences`,
     {query: {ids: ids.join(','), words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
   const list = el('div', {class: 'selection-list'});
-  for (const s of data.items) {
-    const node = ctx.renderSentence(s.words || []);
-    const marked = bySentence.get(s.id) || new Set();
-    node.querySelectorAll('.w').forEach((span, i) => {
-      if (marked.has(i)) span.style.background = '#fde68a';
-    });
-    list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
-      el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
-  }
-  host.append(list);
+  const more = el('button', {class: 'btn', type: 'button', style: {marginTop: '8px'}});
+  let shown = 0;
+  const showMore = () => {
+    for (const s of data.items.slice(shown, shown + SELECT_PAGE)) {
+      const node = ctx.renderSentence(s.words || []);
+      const marked = bySentence.get(s.id) || new Set();
+      node.querySelectorAll('.w').forEach((span, i) => {
+        if (marked.has(i)) span.style.background = '#fde68a';
+      });
+      list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
+        el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
+    }
+    shown = Math.min(data.items.length, shown + SELECT_PAGE);
+    more.textContent = `Show ${Math.min(SELECT_PAGE, data.items.length - shown)} more`;
+    more.hidden = shown >= data.items.length;
+  };
+  more.addEventListener('click', showMore);
+  showMore();
+  host.append(list, more);
 }
 
 function controls(ctx, p, onCompute) {

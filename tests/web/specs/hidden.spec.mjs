@@ -1,0 +1,49 @@
+// hidden.spec.mjs - the Hidden States page on the demo run: a PCA of 2,000
+// sampled words is drawn twice (gold, prediction) on load; new UMAP
+// parameters re-render both plots with other coordinates; a box selection
+// lists the selected words' sentences inline.
+
+async function xs(t, sel) {
+  return t.page.$eval(sel, (gd) => gd.data.map((tr) => tr.x.slice(0, 20)).flat());
+}
+
+export async function run(t) {
+  await t.goto('#/hidden');
+  await t.expectText('.projection-info', /^2,000 words · explained variance \d+\.\d% \+ \d+\.\d%/);
+  await t.page.waitForSelector('.plot-gold .main-svg');
+  await t.page.waitForSelector('.plot-pred .main-svg');
+  const names = await t.page.$eval('.plot-pred', (gd) => gd.data.map((tr) => tr.name));
+  t.assert(names.includes('O') && names.includes('B-PER') && names.includes('gold ≠ prediction'),
+    `traces by label and the disagreements: ${names}`);
+  const before = await xs(t, '.plot-gold');
+
+  await t.page.selectOption('select[name="method"]', 'umap');
+  await t.page.fill('input[name="n"]', '600');
+  await t.page.fill('input[name="n_neighbors"]', '8');
+  await t.page.fill('input[name="min_dist"]', '0.3');
+  await t.page.selectOption('select[name="metric"]', 'manhattan');
+  await t.page.click('button:has-text("Compute")');
+  await t.expectText('.projection-info', /^600 words · 8 neighbours, min_dist 0\.3, manhattan, seed 42/);
+  const after = await xs(t, '.plot-gold');
+  t.assert(JSON.stringify(after) !== JSON.stringify(before), 'the plot was drawn again with the UMAP layout');
+  const total = await t.page.$eval('.plot-pred', (gd) => gd.data.filter((tr) => tr.name !== 'gold ≠ prediction')
+    .reduce((s, tr) => s + tr.x.length, 0));
+  t.assert(total === 600, `600 points in the prediction plot (${total})`);
+  t.assert(/method=umap/.test(t.page.url()) && /n_neighbors=8/.test(t.page.url()), 'the parameters are in the URL');
+
+  // A box selection over the middle of the gold plot lists sentences.
+  await t.page.$eval('.plot-gold', (gd) => window.Plotly.relayout(gd, {dragmode: 'select'}));
+  const box = await t.page.$eval('.plot-gold .nsewdrag', (e) => {
+    const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.width, r.height];
+  });
+  await t.page.mouse.move(box[0] + box[2] * 0.2, box[1] + box[3] * 0.2);
+  await t.page.mouse.down();
+  await t.page.mouse.move(box[0] + box[2] * 0.5, box[1] + box[3] * 0.5, {steps: 5});
+  await t.page.mouse.move(box[0] + box[2] * 0.8, box[1] + box[3] * 0.8, {steps: 5});
+  await t.page.mouse.up();
+  await t.expectText('.selection h3', /^\d+ selected words? in \d+ sentences?/);
+  await t.page.waitForSelector('.selected-sentence .sentence');
+  t.assert(await t.page.locator('.selected-sentence').count() > 0, 'selected sentences are listed');
+  await t.shot('hidden');
+}

@@ -1,0 +1,26 @@
+// probing.spec.mjs - the Probing page on the demo run: the prefilled examples
+// are tagged on load; a typed text is probed and the demo model's entities
+// (John B-PER, Berlin B-LOC, checked with `explainer predict`) show inline and
+// in the token table; a high threshold flags low-probability predictions.
+
+export async function run(t) {
+  await t.goto('#/probing');
+  await t.expectText('.probe-summary', /^2 texts, \d+ words/);
+  t.assert(await t.page.locator('.probe-item').count() === 2, 'the two examples are probed on load');
+
+  await t.page.fill('textarea', 'John lives in Berlin .\nPeter Blackburn');
+  await t.page.click('button:has-text("Probe")');
+  await t.expectText('.probe-summary', /^2 texts, 7 words, 0 predictions below p = 0\.5/);
+  const first = t.page.locator('.probe-item').first();
+  t.assert(/John/.test(await first.locator('.ent[data-cls="PER"]').innerText()), 'John is a PER entity');
+  t.assert(/Berlin/.test(await first.locator('.ent[data-cls="LOC"]').innerText()), 'Berlin is a LOC entity');
+  const row = await first.locator('tr:has(td:text-is("Berlin"))').first().innerText();
+  t.assert(/B-LOC\s+0\.99\d/.test(row), `Berlin row: ${row}`);
+  t.assert(await first.locator('.ent-gold').count() === 0, 'no gold boxes: probing has no gold');
+  await t.shot('probing');
+
+  await t.page.fill('input[aria-label="Low-probability threshold"]', '0.9999');
+  await t.page.click('button:has-text("Probe")');
+  await t.expectText('.probe-summary', /[1-9]\d* predictions? below p = 0\.9999/);
+  t.assert(await t.page.locator('tr.low').count() > 0, 'low-probability rows are flagged');
+}
