@@ -107,7 +107,7 @@ async function scatter(ctx, host, m) {
   await ctx.plot(host, traces, {
     height: 340, showlegend: true, legend: {orientation: 'h', y: -0.22},
     xaxis: {title: {text: 'support (gold entities)'}, rangemode: 'tozero', zeroline: false, gridcolor: '#eef0f3'},
-    yaxis: {title: {text: 'F1'}, range: [Math.max(0, Math.min(...ys) - 0.08), Math.min(1.02, Math.max(...ys) + 0.08)], gridcolor: '#eef0f3'},
+    yaxis: {title: {text: 'F1'}, range: [Math.max(0, Math.min(...ys) - 0.08), Math.min(1.08, Math.max(...ys) + 0.12)], gridcolor: '#eef0f3'},
     margin: {l: 56, r: 16, t: 12, b: 70},
   });
 }
@@ -217,15 +217,14 @@ export const page = {
       heatHost));
 
     const taxHost = el('div', {class: 'm-scroll'});
-    root.append(el('div', {class: 'row'},
-      el('div', {class: 'card', style: {flex: '1 1 560px'}}, el('h2', {}, 'Entity errors'),
-        el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
-          'Each gold and predicted entity (default mode) classified against the other side. Click a number to list those sentences.'),
-        taxHost),
-      el('div', {class: 'card', style: {flex: '1 1 560px'}}, el('h2', {}, 'nervaluate'),
-        el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
-          'Entity-level scores under the four SemEval 2013 schemes (nervaluate).'),
-        el('div', {class: 'm-scroll'}, nervalTable(ctx, m.nervaluate)))));
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'Entity errors'),
+      el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+        'Each gold and predicted entity (default mode) classified against the other side. Click a number to list those sentences.'),
+      taxHost));
+    root.append(el('div', {class: 'card'}, el('h2', {}, 'nervaluate'),
+      el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+        'Entity-level counts and scores under the four SemEval 2013 schemes.'),
+      el('div', {class: 'm-scroll'}, nervalTable(ctx, m.nervaluate))));
     root.append(examples);
 
     function selectTaxonomy(td) {
