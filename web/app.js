@@ -133,11 +133,14 @@ function showRunInfo(r) {
   const info = $('run-info');
   clear(info);
   if (!r) return;
-  const f1 = r.summary?.seqeval_default?.micro?.f1 ?? r.micro_f1;
+  const listed = state.runs.find((x) => x.id === r.id);
+  const f1 = listed ? listed.micro_f1 : null;
   info.append(
     el('span', {class: 'chip'}, `${(r.n_sentences ?? 0).toLocaleString('en-US')} sentences`),
-    el('span', {class: 'chip'}, `${(r.n_words ?? 0).toLocaleString('en-US')} words`),
-    typeof f1 === 'number' ? el('span', {class: 'chip chip-strong', title: 'seqeval micro F1 (default mode)'}, `F1 ${f1.toFixed(3)}`) : null);
+    el('span', {class: 'chip'}, `${(r.n_words ?? 0).toLocaleString('en-US')} words`));
+  if (typeof f1 === 'number')
+    info.append(el('span', {class: 'chip chip-strong', title: 'micro F1 (seqeval default mode)'},
+      `F1 ${f1.toFixed(3)}`));
 }
 
 function showLegend(classes) {

@@ -73,7 +73,7 @@ export function makeRenderSentence(classes) {
       }
       const wrong = (w.gold || 'O') !== (w.pred || 'O');
       const word = el('span', {
-        class: ['w', wrong ? 'w-wrong' : null], title: describe(w), tabindex: 0,
+        class: 'w', title: describe(w), tabindex: 0,
         'aria-label': `${w.text}: gold ${w.gold ?? 'none'}, predicted ${w.pred ?? 'none'}`,
         style: pc ? textStyle(info(pc).color) : {},
         onclick: opts.onWordClick ? () => opts.onWordClick(w, i) : null,
