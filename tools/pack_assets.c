@@ -52,7 +52,8 @@ static enum xnr_status gzip_bytes(struct item *it, struct xnr_error *err)
 	it->gz_len = z.total_out;
 	deflateEnd(&z);
 	if (rc != Z_STREAM_END)
-		return xnr_fail(err, XNR_ERR_INTERNAL, "%s: zlib deflate failed (%d)", it->path, rc);
+		return xnr_fail(err, XNR_ERR_INTERNAL, "%s: zlib deflate failed (%d)", it->path,
+		                rc);
 	return XNR_OK;
 }
 
@@ -116,11 +117,12 @@ static int emit(FILE *f, struct item *items, size_t n)
 	}
 	fputs("\nconst struct xnr__asset xnr__assets[] = {\n", f);
 	for (i = 0; i < n; i++)
-		fprintf(f,
-		        "\t{\"%s\", \"%s\", \"\\\"%s\\\"\", \"\\\"%s-gz\\\"\", raw_%zu, %zu, gz_%zu, "
-		        "%zu},\n",
-		        items[i].name, items[i].mime, items[i].hash, items[i].hash, i,
-		        items[i].raw_len, i, items[i].gz_len);
+		fprintf(
+		    f,
+		    "\t{\"%s\", \"%s\", \"\\\"%s\\\"\", \"\\\"%s-gz\\\"\", raw_%zu, %zu, gz_%zu, "
+		    "%zu},\n",
+		    items[i].name, items[i].mime, items[i].hash, items[i].hash, i, items[i].raw_len,
+		    i, items[i].gz_len);
 	fprintf(f, "};\nconst size_t xnr__n_assets = %zu;\n", n);
 	return ferror(f) ? -1 : 0;
 }
@@ -142,8 +144,7 @@ static enum xnr_status parse_arg(char *arg, struct item *it, struct xnr_error *e
 	return XNR_OK;
 }
 
-static enum xnr_status pack(const char *out, struct item *items, size_t n,
-                            struct xnr_error *err)
+static enum xnr_status pack(const char *out, struct item *items, size_t n, struct xnr_error *err)
 {
 	struct xnr_sha256 *h = NULL;
 	char tmp[4096];

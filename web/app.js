@@ -111,7 +111,8 @@ function updateNav(id, runId) {
 }
 
 function runLabel(r) {
-  const model = (r.model_path || '').split('/').filter(Boolean).pop() || 'model';
+  // "demo/model": a model folder's own name is often just "model".
+  const model = (r.model_path || '').split('/').filter(Boolean).slice(-2).join('/') || 'model';
   const data = (r.data_path || '').split('/').filter(Boolean).pop() || 'data';
   return `#${r.id} · ${model} on ${data}${r.split ? ' (' + r.split + ')' : ''}`;
 }

@@ -20,11 +20,11 @@
 #include "server/assets.h"
 #include "server/internal.h"
 
-#define DIR_FILE_MAX  (32u << 20) /* a file read from --assets-dir */
-#define ETAG_CHARS    20          /* hex digits of SHA-256, as tools/pack_assets */
-#define CACHE_APP     "no-cache"  /* revalidate every time: the ETag makes it cheap */
-#define CACHE_VENDOR  "public, max-age=604800"
-#define NAME_MAX_LEN  256
+#define DIR_FILE_MAX (32u << 20) /* a file read from --assets-dir */
+#define ETAG_CHARS   20          /* hex digits of SHA-256, as tools/pack_assets */
+#define CACHE_APP    "no-cache"  /* revalidate every time: the ETag makes it cheap */
+#define CACHE_VENDOR "public, max-age=604800"
+#define NAME_MAX_LEN 256
 
 /* Where --assets-dir keeps the vendor files (web/assets.cmake packs the same). */
 static const char *const vendor_files[][2] = {
@@ -42,7 +42,8 @@ static int clean_segments(const char *s)
 	if (!*s)
 		return 0;
 	while (*p) {
-		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+		size_t n =
+		    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 		if (n == 0 || p[0] == '.')
 			return 0;
 		p += n;
@@ -221,8 +222,9 @@ static enum xnr_status list_pages(const char *dir, json_t *arr, struct xnr_error
 		for (i = 0; i < xnr__n_assets; i++)
 			if (strncmp(xnr__assets[i].name, "app/pages/", 10) == 0 &&
 			    page_file(xnr__assets[i].name + 10))
-				json_array_append_new(arr, json_stringn(xnr__assets[i].name + 10,
-				                                        strlen(xnr__assets[i].name) - 13));
+				json_array_append_new(
+				    arr, json_stringn(xnr__assets[i].name + 10,
+				                      strlen(xnr__assets[i].name) - 13));
 		return XNR_OK;
 	}
 	if ((st = resolve_inside(dir, "pages", path, err)) != XNR_OK)
@@ -238,7 +240,8 @@ static enum xnr_status list_pages(const char *dir, json_t *arr, struct xnr_error
 
 static int by_string(const void *a, const void *b)
 {
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
 }
 
 /* GET /app/pages.json: {"pages": ["home", ...]} sorted, with an ETag. */

@@ -62,10 +62,10 @@ static void test_packed_lookup(void **state)
 
 static void test_gzip(void **state)
 {
-	static const char *const yes[] = {"gzip", "deflate, gzip", "gzip;q=0.5", "x-gzip",
+	static const char *const yes[] = {"gzip", "deflate, gzip",     "gzip;q=0.5", "x-gzip",
 	                                  "*",    " br ,  gzip ; q=1", NULL};
-	static const char *const no[] = {"",  "deflate, br", "gzip;q=0", "gzip; q=0.0", "identity",
-	                                 "gzipx", "xgzip", NULL};
+	static const char *const no[] = {"",         "deflate, br", "gzip;q=0", "gzip; q=0.0",
+	                                 "identity", "gzipx",       "xgzip",    NULL};
 	struct xnr__resp r;
 	char etag[72];
 	int i;
@@ -121,12 +121,29 @@ static void test_not_modified(void **state)
 	assert_int_equal(r.http, 0);
 }
 
-static const char *const outside[] = {
-    "/app/../app.js", "/app/%2e%2e/x", "/app/.hidden.js", "/app//app.js", "/app/",
-    "/app", "/vendor/", "/vendor/../app/app.js", "/vendor/nothing.js", "/etc/passwd",
-    "/app/node_modules/playwright-core/package.json", "/app/assets.cmake", "/app/x.exe",
-    "/app/lib/../app.js", "/app/lib/./api.js", "/app/lib/api.js/", "/application.js",
-    "/app/pages/nosuchpage.js", "//app/app.js", "/app/app.js\\x", "/api/v1", "", NULL};
+static const char *const outside[] = {"/app/../app.js",
+                                      "/app/%2e%2e/x",
+                                      "/app/.hidden.js",
+                                      "/app//app.js",
+                                      "/app/",
+                                      "/app",
+                                      "/vendor/",
+                                      "/vendor/../app/app.js",
+                                      "/vendor/nothing.js",
+                                      "/etc/passwd",
+                                      "/app/node_modules/playwright-core/package.json",
+                                      "/app/assets.cmake",
+                                      "/app/x.exe",
+                                      "/app/lib/../app.js",
+                                      "/app/lib/./api.js",
+                                      "/app/lib/api.js/",
+                                      "/application.js",
+                                      "/app/pages/nosuchpage.js",
+                                      "//app/app.js",
+                                      "/app/app.js\\x",
+                                      "/api/v1",
+                                      "",
+                                      NULL};
 
 static void test_outside(void **state)
 {

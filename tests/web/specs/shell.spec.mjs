@@ -18,7 +18,7 @@ async function sidebarAndPicker(t) {
   t.assert(await t.page.$$eval('#nav a svg', (s) => s.length) === 13, 'an icon per page');
   const active = await t.page.$eval('#nav a.active', (a) => a.dataset.page);
   t.assert(active === 'home', `active page home, got ${active}`);
-  await t.expectText('#run', new RegExp(`#${t.runId} · model on eval\\.conll`));
+  await t.expectText('#run', new RegExp(`#${t.runId} · demo/model on eval\\.conll`));
   const selected = await t.page.$eval('#run', (s) => s.value);
   t.assert(Number(selected) === t.runId, `picker selects run ${t.runId}, got ${selected}`);
   t.assert(/[?&]run=\d+/.test(t.page.url()), `the hash carries run=, got ${t.page.url()}`);
