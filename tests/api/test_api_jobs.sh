@@ -223,12 +223,14 @@ assert body["timings"]["duration_s"] > 0 and body["timings"]["per_sentence_ms"] 
 assert body["scheme"]["data"] == "IOB2", body'
 expect 404 GET /api/v1/runs/99/debug
 
-# SIGTERM while a run is going: the server stops at once, exit 0
+# SIGTERM while a run is going: the run is cancelled and the server exits 0
+# (within a chunk of sentences: 30 s leaves room for sanitizer builds)
 [ -f "$BIG" ] && start_run "{\"model\": \"$MODEL\", \"data\": \"$BIG\", \"split\": \"test\"}" >/dev/null
 sleep 0.5
 kill -TERM "$pid"
+t0=$(date +%s%N)
 rc=
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
 	if ! kill -0 "$pid" 2>/dev/null; then
 		wait "$pid"
 		rc=$?
@@ -237,8 +239,9 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 pid=
+echo "stopped $((($(date +%s%N) - t0) / 1000000)) ms after SIGTERM during a run"
 if [ "$rc" = 0 ]; then ok; else
-	bad "SIGTERM during a run: exit status '$rc', want 0 within 5 s"
+	bad "SIGTERM during a run: exit status '$rc', want 0 within 30 s"
 	cat "$tmp/err"
 fi
 if grep -q "Sanitizer" "$tmp/err"; then bad "sanitizer report from the server"; cat "$tmp/err"; else ok; fi
