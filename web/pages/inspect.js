@@ -24,7 +24,7 @@ function style(ctx) {
 .ins-facts { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 0 0 8px; font-size: 13px;
   font-variant-numeric: tabular-nums; color: var(--muted); }
 .ins-facts b { color: var(--ink); font-weight: 600; }
-.ins-spans td .lbl { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px;
+.ins-lbl { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px;
   line-height: 19px; font-weight: 600; }
 .ins-verdict { font-weight: 600; font-size: 12.5px; }
 .ins-verdict.ok { color: #15803d; }
@@ -40,7 +40,7 @@ function style(ctx) {
 function chip(ctx, label) {
   const color = label && ctx.labelColor(label);
   return ctx.el('span', {
-    class: 'lbl',
+    class: 'ins-lbl',
     style: color ? {background: color, color: ctx.fg(color)} : {background: '#e5e7eb', color: '#374151'},
   }, label || '–');
 }
@@ -91,7 +91,7 @@ function tokenTable(ctx, s) {
   return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'loss'],
     s.tokens.map((t) => {
       const wrong = t.is_first && (t.gold || 'O') !== (t.pred || 'O');
-      return [
+      return {cls: t.is_first && t.idx > 0 ? 'tt-start' : null, cells: [
         numCell(ctx, t.token_id, 0),
         numCell(ctx, t.word_idx, 0),
         el('div', {class: ['tt-c', 'tt-word', wrong ? 'tt-wrong' : null],
@@ -101,7 +101,7 @@ function tokenTable(ctx, s) {
         labelCell(ctx, t.pred, {title: `entropy ${fmtNum(t.entropy, 3)}`}),
         numCell(ctx, t.prob_pred, 3),
         lossCell(ctx, t.loss, max),
-      ];
+      ]};
     }), {'data-role': 'subtoken-table'});
 }
 
@@ -186,7 +186,7 @@ function gridColumns(ctx, table) {
   const labels = ctx.run.labels || [];
   const labelFmt = (empty) => (cell) => {
     const v = cell.getValue();
-    if (v === null || v === undefined) return el('span', {class: 'muted'}, empty);
+    if (v === null || v === undefined || v === 'O') return el('span', {class: 'muted'}, v || empty);
     return chip(ctx, v);
   };
   const labelFilter = {headerFilter: 'list', headerFilterParams: {values: ['', ...labels], clearable: true},
@@ -201,8 +201,9 @@ function gridColumns(ctx, table) {
     cols.push({title: 'Token id', field: 'token_id', format: 'int'},
       {title: 'Word #', field: 'word_idx', format: 'int'});
   cols.push(
-    {title: 'Gold', field: 'gold', formatter: labelFmt(table === 'tokens' ? 'IGN' : '–'), ...labelFilter},
-    {title: 'Predicted', field: 'pred', formatter: labelFmt('–'), ...labelFilter},
+    {title: 'Gold', field: 'gold', formatter: labelFmt(table === 'tokens' ? 'IGN' : '–'), minWidth: 110,
+      ...labelFilter},
+    {title: 'Predicted', field: 'pred', formatter: labelFmt('–'), minWidth: 110, ...labelFilter},
     {title: 'p(pred)', field: 'prob_pred', format: 'num', sortKey: 'prob', headerSortStartingDir: 'desc'},
     {title: 'Loss', field: 'loss', format: 'num', sortKey: 'loss', headerSortStartingDir: 'desc'},
     {title: 'Entropy', field: 'entropy', format: 'num', sortKey: 'entropy', headerSortStartingDir: 'desc'});
@@ -233,7 +234,7 @@ function gridView(ctx, host, opts) {
     gridHost.replaceChildren();
     grid = ctx.grid(gridHost, {
       url: `runs/${ctx.runId}/${table}`, columns: gridColumns(ctx, table), pageSize: 50,
-      params: () => (errors ? {errors: 1} : {}),
+      params: () => (errors ? {errors: 1} : {}), tabulator: {layout: 'fitColumns'},
       onRowClick: (row) => opts.open(row.sentence_id),
     });
   };

@@ -8,6 +8,7 @@ function chipFormatter(ctx, empty) {
   return (cell) => {
     const v = cell.getValue();
     if (v === null || v === undefined) return ctx.el('span', {class: 'muted'}, empty);
+    if (v === 'O') return ctx.el('span', {class: 'muted'}, 'O');
     const color = ctx.labelColor(v);
     return ctx.el('span', {
       class: 'raw-lbl',
@@ -63,7 +64,7 @@ function section(ctx, opts) {
     el('p', {class: 'muted'}, opts.desc),
     host);
   ctx.grid(host, {url: `runs/${ctx.runId}/${opts.table}`, columns: opts.columns, pageSize: 25,
-    tabulator: {paginationSizeSelector: [25, 50, 100, 200, 500]}});
+    tabulator: {layout: 'fitColumns', paginationSizeSelector: [25, 50, 100, 200, 500]}});
   return card;
 }
 

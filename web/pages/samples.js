@@ -40,6 +40,7 @@ export function sampleStyle(ctx) {
   font-variant-numeric: tabular-nums; }
 .tt-col { display: flex; flex-direction: column; gap: 2px; min-width: 38px; }
 .tt-head { position: sticky; left: 0; }
+.tt-start { margin-left: 7px; }
 .tt-head .tt-c { text-align: right; color: var(--muted); font-weight: 600; padding-right: 6px;
   background: none; }
 .tt-c { height: 22px; line-height: 22px; box-sizing: border-box; position: relative; padding: 0 6px; text-align: center; white-space: nowrap;
@@ -101,13 +102,14 @@ export function lossCell(ctx, loss, max) {
  * transposedTable(ctx, heads, columns, attrs) -> a strip of columns, one per
  * word or sub-token, that wraps like text; heads: the row names (shown in a
  * first column), columns: [[cell per row], ...] (cells from labelCell,
- * numCell, lossCell or plain). attrs go on the container.
+ * numCell, lossCell or plain) or [{cells, cls}] (cls: a class of the column,
+ * e.g. tt-start for a word's first sub-token). attrs go on the container.
  */
 export function transposedTable(ctx, heads, columns, attrs = {}) {
   const {el} = ctx;
   return el('div', {class: 'tt', role: 'table', ...attrs},
     el('div', {class: 'tt-col tt-head', role: 'row'}, heads.map((h) => el('div', {class: 'tt-c', role: 'rowheader'}, h))),
-    columns.map((cells, i) => el('div', {class: 'tt-col', role: 'row', dataset: {i}}, cells)));
+    columns.map((c, i) => el('div', {class: ['tt-col', c.cls], role: 'row', dataset: {i}}, c.cells || c)));
 }
 
 /** The word table of a sentence: word, gold, pred, loss (with bars). */

@@ -1,0 +1,110 @@
+// inspect.spec.mjs - Inspect on the demo run: one sentence (its sub-token
+// table with the API's token ids and "IGN" on continuation sub-tokens, the
+// inline rendering, the entity spans gold against predicted), prev/next
+// buttons and arrow keys, a link to a sentence; then the whole dataset grid:
+// server-side sort by loss, errors only, text filter, sub-tokens, and a click
+// on a row opens that sentence.
+
+async function json(t, path) {
+  const r = await t.get(`/api/v1/runs/${t.runId}/${path}`);
+  t.assert(r.status === 200, `${path}: HTTP ${r.status}`);
+  return JSON.parse(r.body.toString());
+}
+
+async function rowCount(t) {
+  const s = await t.expectText('.grid-status', /^[\d,]+ rows$/);
+  return Number(s.replace(/\D/g, ''));
+}
+
+async function oneSentence(t) {
+  const s0 = await json(t, 'sentences/0');
+  await t.goto('#/inspect');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #0$/);
+  const table = t.page.locator('[data-role="subtoken-table"]');
+  const cols = table.locator('.tt-col:not(.tt-head)');
+  t.assert(await cols.count() === s0.tokens.length, `a column per sub-token (${s0.tokens.length})`);
+  const tokenIds = await cols.evaluateAll((cs) => cs.map((c) => Number(c.children[0].innerText)));
+  t.assert(JSON.stringify(tokenIds) === JSON.stringify(s0.tokens.map((x) => x.token_id)), 'the token ids');
+  const gold = await cols.evaluateAll((cs) => cs.map((c) => c.children[3].innerText));
+  t.assert(JSON.stringify(gold) === JSON.stringify(s0.tokens.map((x) => (x.is_first ? x.gold : 'IGN'))),
+    `gold labels with IGN on continuation sub-tokens: ${gold.slice(0, 8)}`);
+  const heads = await table.locator('.tt-head').innerText();
+  t.assert(/token id\s+word id\s+token\s+gold\s+pred\s+p\(pred\)\s+loss/.test(heads), `row names: ${heads}`);
+  await t.expectText('[data-role="sentence"] .sentence', new RegExp(s0.words[0].text));
+  const spans = await t.page.locator('[data-role="spans"] tbody tr').count();
+  t.assert(spans >= Math.max(s0.entities.gold.length, s0.entities.pred.length), `entity spans listed (${spans})`);
+  t.assert(await t.page.locator('[data-role="prev"]').isDisabled(), 'no previous sentence of #0');
+
+  await t.page.click('[data-role="next"]');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #1$/);
+  t.assert(/[?&]sentence=1(&|$)/.test(t.page.url()), `sentence in the hash: ${t.page.url()}`);
+  await t.page.click('[data-role="next"]');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #2$/);
+  await t.page.click('[data-role="prev"]');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #1$/);
+  await t.page.keyboard.press('ArrowRight');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #2$/);
+  await t.page.fill('[data-role="sentence-id"]', '343');
+  await t.page.press('[data-role="sentence-id"]', 'Enter');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #343$/);
+  t.assert(await t.page.locator('[data-role="next"]').isDisabled(), 'no next sentence after the last');
+
+  // a link from another page, on the sentence with the largest loss
+  const top = (await json(t, 'sentences?sort=loss&limit=1')).items[0];
+  const s = await json(t, `sentences/${top.id}`);
+  await t.goto(`#/inspect?sentence=${top.id}`);
+  await t.expectText('[data-role="sentence"] h2', new RegExp(`^Sentence #${top.id}$`));
+  const verdicts = await t.page.locator('[data-role="spans"] .ins-verdict').allInnerTexts();
+  const correct = s.entities.gold.filter((g) => s.entities.pred.some((p) =>
+    p.start === g.start && p.end === g.end && p.type === g.type)).length;
+  t.assert(verdicts.filter((v) => v === 'correct').length === correct, `correct spans ${correct}: ${verdicts}`);
+  t.assert(verdicts.some((v) => v !== 'correct'), 'the lossiest sentence has wrong spans');
+  await t.shot('inspect');
+}
+
+async function wholeDataset(t) {
+  await t.page.click('[data-role="view-grid"]');
+  await t.page.waitForSelector('[data-role="grid"] .tabulator-row');
+  const words = await json(t, 'words?limit=1');
+  t.assert(await rowCount(t) === words.total, `every word (${words.total})`);
+  t.assert(t.page.url().includes('view=grid'), `view in the hash: ${t.page.url()}`);
+
+  // sort by loss (descending first)
+  const byLoss = (await json(t, 'words?sort=loss&limit=3')).items;
+  await t.page.click('.tabulator-col[tabulator-field="loss"] .tabulator-col-title');
+  await t.expectText('[data-role="grid"] .tabulator-row .tabulator-cell[tabulator-field="loss"]',
+    new RegExp(`^${byLoss[0].loss.toFixed(3)}$`));
+  const texts = await t.page.locator('[data-role="grid"] .tabulator-row .tabulator-cell[tabulator-field="text"]').allInnerTexts();
+  t.assert(JSON.stringify(texts.slice(0, 3)) === JSON.stringify(byLoss.map((w) => w.text)),
+    `largest losses first: ${texts.slice(0, 3)} vs ${byLoss.map((w) => w.text)}`);
+  await t.shot('inspect-grid');
+
+  // errors only
+  const errors = await json(t, 'words?errors=1&limit=1');
+  await t.page.check('[data-role="errors-only"]');
+  await t.page.waitForFunction((n) => document.querySelector('.grid-status').innerText === `${n.toLocaleString('en-US')} rows`, errors.total);
+  t.assert(t.page.url().includes('errors=1'), 'errors in the hash');
+  // text filter (server side, with errors still on)
+  const word = byLoss[0].text;
+  const filtered = await json(t, `words?errors=1&q=${encodeURIComponent(word)}&limit=1`);
+  await t.page.fill('.tabulator-col[tabulator-field="text"] input', word);
+  await t.page.press('.tabulator-col[tabulator-field="text"] input', 'Enter');
+  await t.page.waitForFunction((n) => document.querySelector('.grid-status').innerText === `${n} rows`, filtered.total);
+
+  // sub-tokens
+  await t.page.check('[data-role="table-tokens"]');
+  const tokens = await json(t, 'tokens?errors=1&limit=1');
+  await t.page.waitForFunction((n) => document.querySelector('.grid-status').innerText === `${n.toLocaleString('en-US')} rows`, tokens.total);
+  t.assert(t.page.url().includes('table=tokens'), 'table in the hash');
+
+  // a click opens the sentence of the row
+  const sid = await t.page.locator('[data-role="grid"] .tabulator-row .tabulator-cell[tabulator-field="sentence_id"]').first().innerText();
+  await t.page.locator('[data-role="grid"] .tabulator-row').first().click();
+  await t.expectText('[data-role="sentence"] h2', new RegExp(`^Sentence #${sid}$`));
+  t.assert(!t.page.url().includes('view=grid'), 'back to the sentence view');
+}
+
+export async function run(t) {
+  await oneSentence(t);
+  await wholeDataset(t);
+}
