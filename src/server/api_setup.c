@@ -23,12 +23,12 @@
 #include "store/store.h"
 #include "tensor/gemm.h"
 
-#define MAX_CLASSES     256        /* entity types of a run shown in settings */
-#define ICON_MAX_BYTES  8          /* one emoji, possibly with a variation selector */
-#define CONFIG_MAX      (1u << 20) /* config.json read for the Debug page */
-#define TOKENIZER_MAX   (64u << 20)
-#define LISTED_MAX      200        /* entries of a folder listed by GET /api/v1/setup */
-#define RUN_WAIT_S      0.05       /* poll of a run waiting for the database */
+#define MAX_CLASSES    256        /* entity types of a run shown in settings */
+#define ICON_MAX_BYTES 8          /* one emoji, possibly with a variation selector */
+#define CONFIG_MAX     (1u << 20) /* config.json read for the Debug page */
+#define TOKENIZER_MAX  (64u << 20)
+#define LISTED_MAX     200  /* entries of a folder listed by GET /api/v1/setup */
+#define RUN_WAIT_S     0.05 /* poll of a run waiting for the database */
 
 const struct xnr__route *xnr__routes_setup(size_t *n);
 void xnr__setup_autorun(struct xnr__app *app);
@@ -108,13 +108,14 @@ static enum xnr_status check_path(const char *what, const char *path, int dir,
 	struct stat sb;
 
 	if (!path[0] || stat(path, &sb) != 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: no such %s (check the path)", what, path,
-		                dir ? "folder" : "file or folder");
+		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: no such %s (check the path)", what,
+		                path, dir ? "folder" : "file or folder");
 	if (dir && !S_ISDIR(sb.st_mode))
 		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: not a folder (give the model's folder)",
 		                what, path);
 	if (access(path, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: the server may not read it", what, path);
+		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: the server may not read it", what,
+		                path);
 	return XNR_OK;
 }
 
@@ -134,7 +135,8 @@ static enum xnr_status check_model(const char *dir, struct xnr_error *err)
 	if (st == XNR_OK && (st = xnr_json_load(path, CONFIG_MAX, &cfg, err)) != XNR_OK)
 		return xnr_fail(err, XNR_ERR_INPUT, "model %s: %s", dir, err->msg);
 	if (st == XNR_OK && !json_is_object(cfg))
-		st = xnr_fail(err, XNR_ERR_INPUT, "model %s: config.json is not a JSON object", dir);
+		st =
+		    xnr_fail(err, XNR_ERR_INPUT, "model %s: config.json is not a JSON object", dir);
 	json_decref(cfg);
 	return st;
 }
@@ -148,8 +150,8 @@ static enum xnr_status body_int(const json_t *body, const char *key, int min, in
 	if (!v || json_is_null(v))
 		return XNR_OK;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s: wants a whole number from %d to %d", key, min,
-		                max);
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: wants a whole number from %d to %d", key,
+		                min, max);
 	*out = (int)json_integer_value(v);
 	return XNR_OK;
 }
@@ -170,30 +172,32 @@ static enum xnr_status body_str(const json_t *body, const char *key, const char 
 
 static enum xnr_status check_run_keys(const json_t *body, struct xnr_error *err)
 {
-	static const char *const keys[] = {"model", "data",   "split",      "limit",
+	static const char *const keys[] = {"model",  "data", "split",      "limit",
 	                                   "sample", "seed", "max_length", NULL};
 	const char *key;
 	const json_t *v;
 	int i;
 
 	if (!json_is_object(body))
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "request body: wants a JSON object {\"model\": ..., \"data\": ...}");
-	json_object_foreach((json_t *)body, key, v) {
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "request body: wants a JSON object {\"model\": ..., \"data\": ...}");
+	json_object_foreach((json_t *)body, key, v)
+	{
 		for (i = 0; keys[i] && strcmp(keys[i], key) != 0; i++)
 			;
 		if (!keys[i])
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "request body: unknown field \"%s\" (model, data, split, limit, "
-			                "sample, seed, max_length)",
-			                key);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "request body: unknown field \"%s\" (model, data, split, limit, "
+			    "sample, seed, max_length)",
+			    key);
 	}
 	return XNR_OK;
 }
 
 /* Read and check the body of POST /api/v1/runs into a new run_arg. */
-static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a,
-                                 struct xnr_error *err)
+static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a, struct xnr_error *err)
 {
 	const char *model = r->app->model_dir, *data = r->app->data_path, *split = NULL;
 	enum xnr_status st;
@@ -208,14 +212,16 @@ static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a,
 	    (st = body_int(r->body, "max_length", 0, 8192, &a->max_length, err)) != XNR_OK)
 		return st;
 	if (!model || !data)
-		return xnr_fail(err, XNR_ERR_INPUT, "request body: give \"model\" (a model folder) "
-		                                    "and \"data\" (a CoNLL or JSONL file)");
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "request body: give \"model\" (a model folder) "
+		                "and \"data\" (a CoNLL or JSONL file)");
 	if (split && strcmp(split, "train") != 0 && strcmp(split, "dev") != 0 &&
 	    strcmp(split, "test") != 0)
 		return xnr_fail(err, XNR_ERR_INPUT, "split %s: wants train, dev or test", split);
 	if (a->limit && a->sample)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "limit and sample: give one (the first N sentences, or N at random)");
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "limit and sample: give one (the first N sentences, or N at random)");
 	if ((st = check_model(model, err)) != XNR_OK || (st = check_path("data", data, 0, err)))
 		return st;
 	a->model = strdup(model);
@@ -278,7 +284,8 @@ void xnr__setup_autorun(struct xnr__app *app)
 	if (a && (a->model = strdup(app->model_dir)) && (a->data = strdup(app->data_path)) &&
 	    (a->db = strdup(app->db_path))) {
 		a->threads = n_cpus();
-		if (xnr__job_start(app, "run", NULL, run_work, a, run_arg_free, &id, &err) == XNR_OK)
+		if (xnr__job_start(app, "run", NULL, run_work, a, run_arg_free, &id, &err) ==
+		    XNR_OK)
 			return;
 		fprintf(stderr, "explainer serve: %s\n", err.msg);
 		return;
@@ -318,7 +325,8 @@ static int is_model(const char *dir, const char *name)
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
 }
 
 /* The entries of the folder of path (path itself if it is a folder and
@@ -399,7 +407,7 @@ static const char *label_type(const char *label)
 static const char *set1_color(int i, int n)
 {
 	static const char *const set1[9] = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00",
-	                                     "#ffff33", "#a65628", "#f781bf", "#999999"};
+	                                    "#ffff33", "#a65628", "#f781bf", "#999999"};
 	int k = (int)((double)i / n * 9);
 	return set1[k < 0 ? 0 : k > 8 ? 8 : k];
 }
@@ -407,12 +415,12 @@ static const char *set1_color(int i, int n)
 static const char *default_icon(const char *type)
 {
 	static const char *const icons[][2] = {
-	    {"PER", "\xf0\x9f\x91\xa4"},         {"ORG", "\xf0\x9f\x8f\xa2"},
-	    {"LOC", "\xf0\x9f\x93\x8d"},         {"MISC", "\xe2\x9c\xb3\xef\xb8\x8f"},
-	    {"PERSON", "\xf0\x9f\x91\xa4"},      {"GPE", "\xf0\x9f\x93\x8d"},
-	    {"DATE", "\xf0\x9f\x93\x85"},        {"TIME", "\xf0\x9f\x95\x92"},
-	    {"MONEY", "\xf0\x9f\x92\xb0"},       {"PERCENT", "%"},
-	    {"PRODUCT", "\xf0\x9f\x93\xa6"},     {"EVENT", "\xf0\x9f\x8e\x89"},
+	    {"PER", "\xf0\x9f\x91\xa4"},     {"ORG", "\xf0\x9f\x8f\xa2"},
+	    {"LOC", "\xf0\x9f\x93\x8d"},     {"MISC", "\xe2\x9c\xb3\xef\xb8\x8f"},
+	    {"PERSON", "\xf0\x9f\x91\xa4"},  {"GPE", "\xf0\x9f\x93\x8d"},
+	    {"DATE", "\xf0\x9f\x93\x85"},    {"TIME", "\xf0\x9f\x95\x92"},
+	    {"MONEY", "\xf0\x9f\x92\xb0"},   {"PERCENT", "%"},
+	    {"PRODUCT", "\xf0\x9f\x93\xa6"}, {"EVENT", "\xf0\x9f\x8e\x89"},
 	};
 	size_t i;
 
@@ -538,8 +546,9 @@ static enum xnr_status parse_class(const struct class_set *c, const json_t *e,
 
 	if (!json_is_object(e) || !json_is_string(name) ||
 	    json_object_size(e) != 1u + (color != NULL) + (icon != NULL))
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "classes: each wants {\"name\", \"color\", \"icon\"} and nothing else");
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "classes: each wants {\"name\", \"color\", \"icon\"} and nothing else");
 	if (class_index(c, json_string_value(name)) < 0)
 		return xnr_fail(err, XNR_ERR_INPUT, "class %s: not an entity type of this run",
 		                json_string_value(name));
@@ -554,7 +563,8 @@ static enum xnr_status parse_class(const struct class_set *c, const json_t *e,
 		const json_t *v = i == 0 ? color : icon;
 		if (!v)
 			continue;
-		snprintf(buf, sizeof buf, "%s.%s", i == 0 ? "color" : "icon", json_string_value(name));
+		snprintf(buf, sizeof buf, "%s.%s", i == 0 ? "color" : "icon",
+		         json_string_value(name));
 		kv[*n].key = strdup(buf);
 		kv[*n].value = strdup(json_string_value(v));
 		if (i == 0 && kv[*n].value)
@@ -627,8 +637,8 @@ static json_t *build_json(void)
 #else
 	int asserts = 1;
 #endif
-	return json_pack("{sssbsbso}", "type", optimized ? (asserts ? "optimised, asserts on" : "release")
-	                                                 : "debug",
+	return json_pack("{sssbsbso}", "type",
+	                 optimized ? (asserts ? "optimised, asserts on" : "release") : "debug",
 	                 "optimized", optimized, "asserts", asserts, "sanitizers",
 	                 san ? san : json_array());
 }
@@ -680,15 +690,14 @@ static json_t *tokenizer_summary(const char *model_dir)
 		return json_pack("{ss}", "error", err.msg);
 	model = json_object_get(tok, "model");
 	vocab = json_object_get(model, "vocab");
-	out = json_pack("{sO?sO?sO?sO?sO?sIsI}", "model", json_object_get(model, "type"), "normalizer",
-	                json_object_get(json_object_get(tok, "normalizer"), "type"),
-	                "pre_tokenizer", json_object_get(json_object_get(tok, "pre_tokenizer"), "type"),
-	                "post_processor",
-	                json_object_get(json_object_get(tok, "post_processor"), "type"), "decoder",
-	                json_object_get(json_object_get(tok, "decoder"), "type"), "vocab_size",
-	                (json_int_t)(json_is_object(vocab) ? json_object_size(vocab)
-	                                                   : json_array_size(vocab)),
-	                "added_tokens", (json_int_t)json_array_size(json_object_get(tok, "added_tokens")));
+	out = json_pack(
+	    "{sO?sO?sO?sO?sO?sIsI}", "model", json_object_get(model, "type"), "normalizer",
+	    json_object_get(json_object_get(tok, "normalizer"), "type"), "pre_tokenizer",
+	    json_object_get(json_object_get(tok, "pre_tokenizer"), "type"), "post_processor",
+	    json_object_get(json_object_get(tok, "post_processor"), "type"), "decoder",
+	    json_object_get(json_object_get(tok, "decoder"), "type"), "vocab_size",
+	    (json_int_t)(json_is_object(vocab) ? json_object_size(vocab) : json_array_size(vocab)),
+	    "added_tokens", (json_int_t)json_array_size(json_object_get(tok, "added_tokens")));
 	json_decref(tok);
 	return out;
 }
@@ -754,11 +763,11 @@ static enum xnr_status api_run_debug(struct xnr__req *r, json_t **out, struct xn
 			run = NULL;
 		}
 	model_dir = (const char *)sqlite3_column_text(st, 3);
-	*out = run ? json_pack("{sosososososo}", "run", run, "options", col_parsed(st, 15),
-	                       "timings", timings_json(st), "model_config", model_config(model_dir),
-	                       "tokenizer", tokenizer_summary(model_dir), "scheme",
-	                       col_parsed(st, 9))
-	           : NULL;
+	*out =
+	    run ? json_pack("{sosososososo}", "run", run, "options", col_parsed(st, 15), "timings",
+	                    timings_json(st), "model_config", model_config(model_dir), "tokenizer",
+	                    tokenizer_summary(model_dir), "scheme", col_parsed(st, 9))
+	        : NULL;
 	sqlite3_finalize(st);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
 }

@@ -25,12 +25,12 @@ const struct xnr__route *xnr__routes_setup(size_t *n);
 /* Start the run of serve --model --data, if both were given (api_setup.c). */
 void xnr__setup_autorun(struct xnr__app *app);
 
-#define N_THREADS        2
-#define MAX_QUEUED       32                 /* waiting jobs; more is XNR_ERR_LIMIT */
-#define MAX_DONE         64                 /* finished results kept as cache */
-#define MAX_DONE_BYTES   (256u << 20)       /* their JSON, compact */
-#define MAX_ENDED        64                 /* failed / cancelled jobs kept for status */
-#define MAX_LISTED       50                 /* GET /api/v1/jobs */
+#define N_THREADS      2
+#define MAX_QUEUED     32           /* waiting jobs; more is XNR_ERR_LIMIT */
+#define MAX_DONE       64           /* finished results kept as cache */
+#define MAX_DONE_BYTES (256u << 20) /* their JSON, compact */
+#define MAX_ENDED      64           /* failed / cancelled jobs kept for status */
+#define MAX_LISTED     50           /* GET /api/v1/jobs */
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
 
@@ -325,7 +325,8 @@ enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const cha
 	if (!js || !fn) {
 		if (free_arg)
 			free_arg(arg);
-		return xnr_fail(err, XNR_ERR_INTERNAL, "jobs: not running (server starting or stopping)");
+		return xnr_fail(err, XNR_ERR_INTERNAL,
+		                "jobs: not running (server starting or stopping)");
 	}
 	pthread_mutex_lock(&js->mu);
 	if ((same = find_key(js, key)) != NULL) {
@@ -366,14 +367,14 @@ enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const cha
 static json_t *job_to_json(const struct job *j, double now, int with_result)
 {
 	double elapsed = j->t_start == 0 ? 0 : (j->t_end != 0 ? j->t_end : now) - j->t_start;
-	json_t *result = with_result && j->state == JOB_DONE ? json_deep_copy(j->result)
-	                                                     : json_null();
+	json_t *result =
+	    with_result && j->state == JOB_DONE ? json_deep_copy(j->result) : json_null();
 
 	if (!result)
 		return NULL;
 	return json_pack("{sIsssssfsssososf}", "id", (json_int_t)j->id, "kind", j->kind, "state",
-	                 state_names[j->state], "progress", j->progress, "stage", j->stage,
-	                 "error", j->error ? json_string(j->error) : json_null(), "result", result,
+	                 state_names[j->state], "progress", j->progress, "stage", j->stage, "error",
+	                 j->error ? json_string(j->error) : json_null(), "result", result,
 	                 "elapsed_s", elapsed);
 }
 
@@ -386,8 +387,7 @@ static struct job *find_id(struct xnr__jobs *js, int64_t id)
 	return j;
 }
 
-enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
-                              struct xnr_error *err)
+enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out, struct xnr_error *err)
 {
 	struct xnr__jobs *js = app ? app->jobs : NULL;
 	struct job *j;
@@ -427,7 +427,8 @@ static enum xnr_status api_jobs(struct xnr__req *r, json_t **out, struct xnr_err
 	pthread_mutex_lock(&js->mu);
 	for (j = js->head; j && list; j = j->next) {
 		v = job_to_json(j, now, 0);
-		if (!v || json_object_set_new(v, "has_result", json_boolean(j->state == JOB_DONE)) ||
+		if (!v ||
+		    json_object_set_new(v, "has_result", json_boolean(j->state == JOB_DONE)) ||
 		    json_array_insert_new(list, 0, v)) {
 			json_decref(list);
 			list = NULL;

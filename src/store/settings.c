@@ -41,8 +41,8 @@ static int push_row(sqlite3_stmt *st, struct xnr_setting **list, size_t *n, size
 	return (*list)[*n - 1].key && (*list)[*n - 1].value ? 0 : -1;
 }
 
-enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out,
-                                  size_t *n, struct xnr_error *err)
+enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out, size_t *n,
+                                  struct xnr_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct xnr_setting *list = NULL;

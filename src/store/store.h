@@ -116,8 +116,8 @@ struct xnr_setting {
  * is fine; a database without the table has none). *out (NULL when there are
  * none) is freed with xnr_settings_free. Errors: XNR_ERR_IO (SQLite),
  * XNR_ERR_NOMEM. */
-enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out,
-                                  size_t *n, struct xnr_error *err);
+enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out, size_t *n,
+                                  struct xnr_error *err);
 void xnr_settings_free(struct xnr_setting *s, size_t n);
 
 /* Insert or replace n settings of run_id in one transaction (all or none).

@@ -102,27 +102,28 @@ static void test_result_and_cache(void **unused)
 	memset(&app, 0, sizeof app);
 	n_freed = 0;
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
-	assert_int_equal(xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &a, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &a, &err), XNR_OK);
 	j = wait_job(&app, a);
 	assert_string_equal(state_of(j), "done");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "x")), 42);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "x")),
+	                 42);
 	assert_true(json_real_value(json_object_get(j, "progress")) == 1.0);
 	json_decref(j);
 	/* The same key is the cached job: no new work, its arg freed at once. */
-	assert_int_equal(xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &b, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &b, &err), XNR_OK);
 	assert_int_equal(a, b);
 	/* A failure is kept for its status but never reused. */
-	assert_int_equal(xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &c, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &c, &err), XNR_OK);
 	j = wait_job(&app, c);
 	assert_string_equal(state_of(j), "failed");
 	assert_string_equal(json_string_value(json_object_get(j, "error")), "negative: -1");
 	assert_true(json_is_null(json_object_get(j, "result")));
 	json_decref(j);
-	assert_int_equal(xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &b, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &b, &err), XNR_OK);
 	assert_true(b != c);
 	j = wait_job(&app, b);
 	json_decref(j);
@@ -177,9 +178,11 @@ static void test_null_key_never_shared(void **unused)
 	(void)unused;
 	memset(&app, 0, sizeof app);
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
-	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &a, &err), XNR_OK);
+	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &a, &err),
+	                 XNR_OK);
 	json_decref(wait_job(&app, a));
-	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &b, &err), XNR_OK);
+	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &b, &err),
+	                 XNR_OK);
 	assert_true(a != b);
 	j = wait_job(&app, b);
 	assert_string_equal(state_of(j), "done");
