@@ -52,16 +52,19 @@ static const struct table tables[] = {
 static const char labels_join[] = " LEFT JOIN labels g ON g.run_id = t.run_id AND g.id = t.gold"
                                   " LEFT JOIN labels p ON p.run_id = t.run_id AND p.id = t.pred";
 
-/* Filters: ?2 text substring, ?3 gold label id, ?4 predicted label id, ?5
- * errors only. Label names become ids first, so filtering and sorting never
- * join: only the page's rows get their label names. */
-static const char filter_sql[] = " AND (?2 IS NULL OR instr(t.text, ?2) > 0)"
+/* Filters: ?2 text substring (?8 = 1: case-sensitive, else ASCII letters
+ * match either case, as SQLite's lower() folds only those), ?3 gold label id,
+ * ?4 predicted label id, ?5 errors only. Label names become ids first, so
+ * filtering and sorting never join: only the page's rows get their label
+ * names. */
+static const char filter_sql[] = " AND (?2 IS NULL OR (CASE WHEN ?8 = 1 THEN instr(t.text, ?2)"
+                                 " ELSE instr(lower(t.text), lower(?2)) END) > 0)"
                                  " AND (?3 IS NULL OR t.gold = ?3)"
                                  " AND (?4 IS NULL OR t.pred = ?4)"
                                  " AND (?5 = 0 OR (t.gold IS NOT NULL AND t.gold <> t.pred))";
 
 struct page {
-	int sort, order, errors;
+	int sort, order, errors, match_case;
 	int64_t limit, offset, gold_id, pred_id;
 	const char *q, *gold, *pred;
 };
@@ -81,8 +84,8 @@ static enum xnr_status text_param(const struct xnr__query *q, const char *name, 
 static enum xnr_status page_parse(const struct xnr__query *q, const struct table *t, struct page *p,
                                   struct xnr_error *err)
 {
-	static const char *const allowed[] = {"sort", "order", "limit",  "offset", "q",
-	                                      "gold", "pred",  "errors", NULL};
+	static const char *const allowed[] = {"sort", "order",  "limit", "offset", "q",
+	                                      "case", "gold",   "pred",  "errors", NULL};
 	static const char *const orders[] = {"asc", "desc", NULL};
 	static const char *const flags[] = {"0", "1", NULL};
 	enum xnr_status st;
@@ -91,6 +94,7 @@ static enum xnr_status page_parse(const struct xnr__query *q, const struct table
 	    (st = xnr__query_choice(q, "sort", t->sorts, 0, &p->sort, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "order", orders, -1, &p->order, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "errors", flags, 0, &p->errors, err)) != XNR_OK ||
+	    (st = xnr__query_choice(q, "case", flags, 0, &p->match_case, err)) != XNR_OK ||
 	    (st = xnr__query_int(q, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &p->limit, err)) !=
 	        XNR_OK ||
 	    (st = xnr__query_int(q, "offset", 0, OFFSET_MAX, 0, &p->offset, err)) != XNR_OK ||
@@ -123,6 +127,7 @@ static enum xnr_status prepare(sqlite3 *db, const char *sql, int64_t run, const 
 		if (p->pred)
 			sqlite3_bind_int64(stmt, 4, p->pred_id);
 		sqlite3_bind_int(stmt, 5, p->errors);
+		sqlite3_bind_int(stmt, 8, p->match_case);
 	}
 	*out = stmt;
 	return XNR_OK;

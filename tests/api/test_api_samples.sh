@@ -34,8 +34,23 @@ expect_status 200 "/api/v1/runs/1/tokens?errors=1&limit=1000" && check "errors o
 assert body["total"] > 0 and all(t["gold"] != t["pred"] for t in body["items"]), body["total"]'
 
 expect_status 200 "/api/v1/runs/1/words?q=Berlin" && check "text filter" '
-assert body["total"] >= 1 and all("Berlin" in w["text"] for w in body["items"]), body'
+assert body["total"] >= 1 and all("berlin" in w["text"].lower() for w in body["items"]), body'
 
+expect_status 200 "/api/v1/runs/1/words?q=the&limit=1000" && check "text filter ignores ASCII case" '
+exp = db.execute("select count(*) from words where run_id=1 and instr(lower(text), \"the\") > 0").fetchone()[0]
+assert body["total"] == exp and all("the" in w["text"].lower() for w in body["items"]), (body["total"], exp)
+assert any("the" not in w["text"] for w in body["items"]), "The and THE match too"'
+
+expect_status 200 "/api/v1/runs/1/tokens?q=the&case=1&limit=1000" && check "case=1: case-sensitive" '
+exp = db.execute("select count(*) from tokens where run_id=1 and instr(text, \"the\") > 0").fetchone()[0]
+assert body["total"] == exp and all("the" in t["text"] for t in body["items"]), (body["total"], exp)'
+
+expect_status 200 "/api/v1/runs/1/words?q=%25&limit=5" && check "q is a plain substring (no LIKE wildcards)" '
+exp = db.execute("select count(*) from words where run_id=1 and instr(text, \"%\") > 0").fetchone()[0]
+assert body["total"] == exp, (body["total"], exp)'
+
+expect_status 400 "/api/v1/runs/1/words?case=2"
+expect_status 400 "/api/v1/runs/1/words?q=$(printf 'x%.0s' $(seq 1 201))"
 expect_status 400 "/api/v1/runs/1/words?gold=B-XYZ"
 expect_status 400 "/api/v1/runs/1/words?sort=nope"
 expect_status 400 "/api/v1/runs/1/tokens?limit=0"
