@@ -84,8 +84,8 @@ static enum xnr_status text_param(const struct xnr__query *q, const char *name, 
 static enum xnr_status page_parse(const struct xnr__query *q, const struct table *t, struct page *p,
                                   struct xnr_error *err)
 {
-	static const char *const allowed[] = {"sort", "order",  "limit", "offset", "q",
-	                                      "case", "gold",   "pred",  "errors", NULL};
+	static const char *const allowed[] = {"sort", "order", "limit", "offset", "q",
+	                                      "case", "gold",  "pred",  "errors", NULL};
 	static const char *const orders[] = {"asc", "desc", NULL};
 	static const char *const flags[] = {"0", "1", NULL};
 	enum xnr_status st;
