@@ -57,21 +57,24 @@ function filterParams(columns, filters) {
 
 function columnChooser(table, bar) {
   const menu = el('div', {class: 'col-menu', hidden: true});
+  const close = (e) => {
+    if (e && (menu.contains(e.target) || button.contains(e.target))) return;
+    menu.hidden = true;
+    document.removeEventListener('click', close);
+  };
   const button = el('button', {
     class: 'btn btn-small', type: 'button', 'aria-haspopup': 'true',
     onclick: () => {
-      menu.hidden = !menu.hidden;
-      if (menu.hidden) return;
+      if (!menu.hidden) return close();
       menu.replaceChildren(...table.getColumns().filter((c) => c.getDefinition().title).map((c) =>
         el('label', {}, el('input', {
           type: 'checkbox', checked: c.isVisible(),
           onchange: (e) => (e.target.checked ? c.show() : c.hide()),
         }), ' ', c.getDefinition().title)));
+      menu.hidden = false;
+      document.addEventListener('click', close);
     },
   }, 'Columns ▾');
-  document.addEventListener('click', (e) => {
-    if (!menu.hidden && !menu.contains(e.target) && e.target !== button) menu.hidden = true;
-  });
   bar.append(el('span', {class: 'col-chooser'}, button, menu));
 }
 
