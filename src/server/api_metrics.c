@@ -4,7 +4,8 @@
  * confusion matrix, entity error taxonomy, nervaluate), .../metrics/examples
  * (the sentences behind one taxonomy cell), .../confusions (misclassified
  * (gold, predicted) word pairs), .../loss/words and .../loss/labels (loss
- * grouped by word, sub-token or gold label, paged and sorted).
+ * grouped by word, sub-token or gold label, paged and sorted), and
+ * POST /api/v1/runs/{id}/sentences (api_sentences.c's handler, ids in a body).
  *
  * The computations are the report module's (report/report.h, what
  * `explainer report --json` prints); this file only parses parameters and
@@ -485,6 +486,9 @@ static const struct xnr__route routes[] = {
     {"GET", "/api/v1/runs/{id}/confusions", api_confusions, NULL},
     {"GET", "/api/v1/runs/{id}/loss/words", api_loss_words, NULL},
     {"GET", "/api/v1/runs/{id}/loss/labels", api_loss_labels, NULL},
+    /* The sentences endpoint (api_sentences.c) with its ids in a JSON body,
+     * for lists longer than a query string holds (Hidden States, duplicates). */
+    {"POST", "/api/v1/runs/{id}/sentences", xnr__api_sentences, NULL},
 };
 
 const struct xnr__route *xnr__routes_metrics(size_t *n)

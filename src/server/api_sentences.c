@@ -20,6 +20,7 @@
 #define OFFSET_MAX   1000000000
 #define IDS_MAX      1000 /* sentence ids in one `ids` filter */
 #define ID_DIGITS    9    /* digits of one id in `ids` (runs stay below 10^9 sentences) */
+#define IDS_TEXT_MAX (IDS_MAX * (ID_DIGITS + 1) + 3) /* "[id,...,id]" and its NUL */
 
 enum sort { SORT_LOSS, SORT_ID, SORT_ERRORS, SORT_RANDOM };
 static const char *const sort_names[] = {"loss", "id", "errors", "random", NULL};
@@ -44,7 +45,7 @@ struct page {
 	int64_t limit, offset, seed;
 	double min_loss;
 	int64_t gold, pred; /* label ids; -1: no filter */
-	char ids[XNR__QUERY_MAX_BYTES + 3]; /* the `ids` filter as a JSON array, or "" */
+	char ids[IDS_TEXT_MAX]; /* the `ids` filter as a JSON array, or "" */
 };
 
 /* "3,17,42" (at most IDS_MAX ids, digits without leading zeros) into
@@ -78,6 +79,35 @@ static enum xnr_status ids_parse(const char *s, char *out, size_t size, struct x
 bad:
 	return xnr_fail(err, XNR_ERR_INPUT,
 	                "ids: wants sentence ids separated by commas, like ids=3,17,42");
+}
+
+/* POST: the body {"ids": [3, 17, 42]} (at most IDS_MAX ids) as the `ids`
+ * filter, for more ids than a query string holds. */
+static enum xnr_status body_ids(const json_t *body, const struct xnr__query *q, char *out,
+                                size_t size, struct xnr_error *err)
+{
+	const json_t *ids = json_object_get(body, "ids"), *v;
+	size_t i, len = 1;
+	json_int_t id;
+
+	if (!json_is_object(body) || json_object_size(body) != 1 || !json_is_array(ids))
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "body: wants a JSON object {\"ids\": [sentence ids]} and nothing else");
+	if (xnr__query_get(q, "ids"))
+		return xnr_fail(err, XNR_ERR_INPUT, "ids: give them in the query or the body, not both");
+	if (json_array_size(ids) > IDS_MAX)
+		return xnr_fail(err, XNR_ERR_INPUT, "ids: %zu sentence ids, at most %d in one request",
+		                json_array_size(ids), IDS_MAX);
+	out[0] = '[';
+	json_array_foreach (ids, i, v) {
+		id = json_integer_value(v);
+		if (!json_is_integer(v) || id < 0 || id > 999999999)
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "ids[%zu]: wants a sentence id (a whole number from 0)", i);
+		len += (size_t)snprintf(out + len, size - len, "%s%lld", i ? "," : "", (long long)id);
+	}
+	snprintf(out + len, size - len, "]");
+	return XNR_OK;
 }
 
 static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, struct xnr_error *err)
@@ -308,6 +338,8 @@ enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_
 	enum xnr_status st;
 
 	if ((st = page_parse(&r->query, &p, err)) != XNR_OK ||
+	    (strcmp(r->method, "POST") == 0 &&
+	     (st = body_ids(r->body, &r->query, p.ids, sizeof p.ids, err)) != XNR_OK) ||
 	    (st = xnr__run_check(r->db, run, err)) != XNR_OK ||
 	    (st = label_id(r->db, run, "gold", xnr__query_get(&r->query, "gold"), &p.gold, err)) !=
 	        XNR_OK ||

@@ -220,6 +220,21 @@ expect_status 200 "$R/sentences?sort=random&seed=7&limit=10&offset=10" && check 
 r7 = json.load(open('$tmp/r7'))"'
 assert [i["id"] for i in body["items"]] == [i["id"] for i in r7["items"][10:20]]'
 
+# POST: ids in a JSON body, up to 1000 (more than a query string holds)
+$PY -c "import json; print(json.dumps({'ids': list(range(1000))[::-1]}))" >"$tmp/ids1000"
+expect_status 200 "$R/sentences?sort=id&order=asc&limit=1000&words=1" -X POST -H 'Content-Type: application/json' \
+	--data-binary "@$tmp/ids1000" && check "POST sentences ids" '
+n = db.execute("select count(*) from sentences where run_id=1").fetchone()[0]
+assert body["total"] == min(n, 1000) and [i["id"] for i in body["items"]] == list(range(min(n, 1000)))
+assert all("words" in i for i in body["items"])'
+$PY -c "import json; print(json.dumps({'ids': list(range(1001))}))" >"$tmp/ids1001"
+for b in "@$tmp/ids1001" '{"ids": [1, -2]}' '{"ids": [1.5]}' '{"ids": "1,2"}' '{"ids": [1], "x": 1}' '[1, 2]' '{}'; do
+	expect_status 400 "$R/sentences" -X POST -H 'Content-Type: application/json' --data-binary "$b"
+done
+expect_status 400 "$R/sentences?ids=1" -X POST -H 'Content-Type: application/json' --data-binary '{"ids": [2]}'
+expect_status 400 "$R/sentences" -X POST
+expect_status 405 "$R/sentences/1" -X POST -H 'Content-Type: application/json' --data-binary '{"ids": [2]}'
+
 # ---- errors ----
 for p in metrics metrics/examples?type=PER confusions loss/words loss/labels 'sentences?gold=O'; do
 	expect_status 404 "/api/v1/runs/999/$p"
