@@ -224,7 +224,7 @@ function gridView(ctx, host, opts) {
       el('label', {}, words, 'Words'), el('label', {}, tokens, 'Sub-tokens'),
       el('label', {title: 'Only rows whose prediction differs from the gold label'}, err, 'Errors only'),
       el('span', {class: 'muted'}, 'Sort by clicking a header (sentence, text, p, loss, entropy); ' +
-        'filter in the header row; click a row to open its sentence.')),
+        'filter in the header row (text in any case); click a row to open its sentence.')),
     el('div', {class: 'card'}, gridHost));
   setKeys(null);
   let grid = null;
