@@ -19,8 +19,9 @@ foreach(pair ${XNR_WEB_VENDOR})
   endif()
 endforeach()
 if(_xnr_missing)
+  list(JOIN _xnr_missing "\n  " _xnr_missing)
   message(FATAL_ERROR
-    "The web app's npm packages are not installed (missing: ${_xnr_missing}).\n"
+    "The web app's npm packages are not installed; missing:\n  ${_xnr_missing}\n"
     "Run `scripts/setup.sh` (or `npm ci --prefix web`) and configure again.")
 endif()
 

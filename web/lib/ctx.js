@@ -31,13 +31,13 @@ export function makeCtx(s) {
     ApiError,
     el,
     // Requests of a page are aborted when the page is left, unless it passes its own signal.
-    api: (path, opts = {}) => api(path, {signal: s.signal, ...opts}),
+    api: (path, opts = {}) => api(path, {...opts, signal: opts.signal || s.signal}),
     setParams: s.setParams,
     refresh: s.refresh,
     renderSentence: makeRenderSentence(s.classes),
-    grid: (host, opts) => grid(host, {signal: s.signal, ...opts}),
+    grid: (host, opts) => grid(host, {...opts, signal: opts.signal || s.signal}),
     plot,
-    job: (start, opts = {}) => waitJob(start, {signal: s.signal, ...opts}, s.root),
+    job: (start, opts = {}) => waitJob(start, {...opts, signal: opts.signal || s.signal}, s.root),
     error: (root, err) => showError(root, err),
   };
   return ctx;
