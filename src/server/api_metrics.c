@@ -21,11 +21,11 @@
 #include "report/report.h"
 #include "server/internal.h"
 
-#define CACHE_RUNS     4    /* runs whose results stay in memory */
-#define LOSS_PAGE_MAX  1000 /* groups in one loss page */
-#define TOP_WORDS      5    /* words listed per confusion by default */
-#define TOP_WORDS_MAX  50
-#define OFFSET_MAX     1000000000
+#define CACHE_RUNS    4    /* runs whose results stay in memory */
+#define LOSS_PAGE_MAX 1000 /* groups in one loss page */
+#define TOP_WORDS     5    /* words listed per confusion by default */
+#define TOP_WORDS_MAX 50
+#define OFFSET_MAX    1000000000
 
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
 
@@ -33,8 +33,8 @@ enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
 struct entry {
 	char *db_path;
 	int64_t run;
-	int refs;    /* the map's reference plus one per request using it */
-	uint64_t used; /* tick of the last use, for dropping the oldest */
+	int refs;           /* the map's reference plus one per request using it */
+	uint64_t used;      /* tick of the last use, for dropping the oldest */
 	json_t *metrics;    /* xnr_run_metrics_json */
 	json_t *cells;      /* {"<TYPE>": {"<kind>": [sentence ids]}} */
 	json_t *confusions; /* xnr_report_confusions with TOP_WORDS */
@@ -134,8 +134,7 @@ static json_t *cached_json(json_t *const *slot)
 	return v;
 }
 
-static struct xnr_loss_table *publish_table(struct entry *e, enum table t,
-                                            struct xnr_loss_table *v)
+static struct xnr_loss_table *publish_table(struct entry *e, enum table t, struct xnr_loss_table *v)
 {
 	struct xnr_loss_table *kept;
 
@@ -303,7 +302,7 @@ static enum xnr_status api_metrics(struct xnr__req *r, json_t **out, struct xnr_
 }
 
 /* The short names of the taxonomy's kinds, in enum xnr_err_kind order. */
-static const char *const kind_names[] = {"correct", "type",    "boundary", "type_boundary",
+static const char *const kind_names[] = {"correct", "type",     "boundary", "type_boundary",
                                          "missed",  "spurious", NULL};
 
 static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr_error *err)
@@ -333,8 +332,8 @@ static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr
 	ids = json_object_get(json_object_get(cached_json(&e->cells), type),
 	                      xnr_err_kind_str((enum xnr_err_kind)kind));
 	*out = json_pack("{s:s,s:s,s:I,s:o}", "type", type, "kind", kind_names[kind], "total",
-	                 (json_int_t)json_array_size(ids),
-	                 "ids", ids ? json_deep_copy(ids) : json_array());
+	                 (json_int_t)json_array_size(ids), "ids",
+	                 ids ? json_deep_copy(ids) : json_array());
 	st = *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
 done:
 	entry_release(e);
@@ -384,10 +383,10 @@ static enum xnr_status page_reshape(json_t *page, struct xnr_error *err)
 	json_t *groups = json_object_get(page, "groups"), *g;
 	size_t i;
 
-	json_array_foreach (groups, i, g)
-		if (json_object_set(g, "text", json_object_get(g, "key")) != 0 ||
-		    json_object_del(g, "key") != 0)
-			return xnr_fail(err, XNR_ERR_NOMEM, "loss: out of memory");
+	json_array_foreach(groups, i,
+	                   g) if (json_object_set(g, "text", json_object_get(g, "key")) != 0 ||
+	                          json_object_del(g, "key") !=
+	                              0) return xnr_fail(err, XNR_ERR_NOMEM, "loss: out of memory");
 	if (json_object_set(page, "items", groups) != 0 || json_object_del(page, "groups") != 0)
 		return xnr_fail(err, XNR_ERR_NOMEM, "loss: out of memory");
 	if (json_object_get(page, "sort") &&
@@ -451,8 +450,8 @@ static enum xnr_status api_loss_words(struct xnr__req *r, json_t **out, struct x
 		goto done;
 	if (!(t = cached_table(e, (enum table)by))) {
 		if ((st = xnr_loss_table_load(r->db, e->run,
-		                              by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD, &t, err)) !=
-		    XNR_OK)
+		                              by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD, &t,
+		                              err)) != XNR_OK)
 			goto done;
 		t = publish_table(e, (enum table)by, t);
 	}

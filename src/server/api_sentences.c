@@ -44,7 +44,7 @@ struct page {
 	int sort, order, skip_correct, has_min_loss, words;
 	int64_t limit, offset, seed;
 	double min_loss;
-	int64_t gold, pred; /* label ids; -1: no filter */
+	int64_t gold, pred;     /* label ids; -1: no filter */
 	char ids[IDS_TEXT_MAX]; /* the `ids` filter as a JSON array, or "" */
 };
 
@@ -72,8 +72,8 @@ static enum xnr_status ids_parse(const char *s, char *out, size_t size, struct x
 			break;
 	}
 	if (n > IDS_MAX)
-		return xnr_fail(err, XNR_ERR_INPUT, "ids: %zu sentence ids, at most %d in one request",
-		                n, IDS_MAX);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "ids: %zu sentence ids, at most %d in one request", n, IDS_MAX);
 	snprintf(out, size, "[%s]", s);
 	return XNR_OK;
 bad:
@@ -91,20 +91,25 @@ static enum xnr_status body_ids(const json_t *body, const struct xnr__query *q, 
 	json_int_t id;
 
 	if (!json_is_object(body) || json_object_size(body) != 1 || !json_is_array(ids))
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "body: wants a JSON object {\"ids\": [sentence ids]} and nothing else");
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "body: wants a JSON object {\"ids\": [sentence ids]} and nothing else");
 	if (xnr__query_get(q, "ids"))
-		return xnr_fail(err, XNR_ERR_INPUT, "ids: give them in the query or the body, not both");
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "ids: give them in the query or the body, not both");
 	if (json_array_size(ids) > IDS_MAX)
-		return xnr_fail(err, XNR_ERR_INPUT, "ids: %zu sentence ids, at most %d in one request",
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "ids: %zu sentence ids, at most %d in one request",
 		                json_array_size(ids), IDS_MAX);
 	out[0] = '[';
-	json_array_foreach (ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		id = json_integer_value(v);
 		if (!json_is_integer(v) || id < 0 || id > 999999999)
 			return xnr_fail(err, XNR_ERR_INPUT,
 			                "ids[%zu]: wants a sentence id (a whole number from 0)", i);
-		len += (size_t)snprintf(out + len, size - len, "%s%lld", i ? "," : "", (long long)id);
+		len +=
+		    (size_t)snprintf(out + len, size - len, "%s%lld", i ? "," : "", (long long)id);
 	}
 	snprintf(out + len, size - len, "]");
 	return XNR_OK;
@@ -112,9 +117,9 @@ static enum xnr_status body_ids(const json_t *body, const struct xnr__query *q, 
 
 static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, struct xnr_error *err)
 {
-	static const char *const allowed[] = {"sort", "order", "limit", "offset", "min_loss",
-	                                      "skip_correct", "words", "gold", "pred", "ids",
-	                                      "seed", NULL};
+	static const char *const allowed[] = {"sort",     "order",        "limit", "offset",
+	                                      "min_loss", "skip_correct", "words", "gold",
+	                                      "pred",     "ids",          "seed",  NULL};
 	enum xnr_status st;
 
 	if ((st = xnr__query_allow(q, allowed, err)) != XNR_OK ||
@@ -127,7 +132,8 @@ static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, st
 	        XNR_OK ||
 	    (st = xnr__query_int(q, "offset", 0, OFFSET_MAX, 0, &p->offset, err)) != XNR_OK ||
 	    (st = xnr__query_int(q, "seed", 0, INT64_MAX, 0, &p->seed, err)) != XNR_OK ||
-	    (st = xnr__query_real(q, "min_loss", -1e300, 1e300, 0.0, &p->min_loss, err)) != XNR_OK ||
+	    (st = xnr__query_real(q, "min_loss", -1e300, 1e300, 0.0, &p->min_loss, err)) !=
+	        XNR_OK ||
 	    (st = ids_parse(xnr__query_get(q, "ids"), p->ids, sizeof p->ids, err)) != XNR_OK)
 		return st;
 	p->has_min_loss = xnr__query_get(q, "min_loss") != NULL;
@@ -158,9 +164,10 @@ static enum xnr_status label_id(sqlite3 *db, int64_t run, const char *param, con
 		return XNR_OK;
 	if (rc != SQLITE_DONE)
 		return xnr__sql_fail(db, "labels", err);
-	return xnr_fail(err, XNR_ERR_INPUT,
-	                "%s: run %lld has no label '%.64s' (GET /api/v1/runs/%lld lists its labels)",
-	                param, (long long)run, name, (long long)run);
+	return xnr_fail(
+	    err, XNR_ERR_INPUT,
+	    "%s: run %lld has no label '%.64s' (GET /api/v1/runs/%lld lists its labels)", param,
+	    (long long)run, name, (long long)run);
 }
 
 /* splitmix64 of (id, seed): xnr_shuffle(id, seed), a stable pseudo-random key. */
@@ -195,7 +202,8 @@ static void where_build(const struct page *p, char *buf, size_t size)
 	         " AND (?3 = 0 OR n_word_errors > 0)%s%s%s%s%s",
 	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
 	         p->gold >= 0 ? " AND gold = ?6" : "", p->pred >= 0 ? " AND pred = ?7" : "",
-	         labels ? ")" : "", p->ids[0] ? " AND id IN (SELECT value FROM json_each(?8))" : "");
+	         labels ? ")" : "",
+	         p->ids[0] ? " AND id IN (SELECT value FROM json_each(?8))" : "");
 }
 
 /* Binding a number the statement does not use is SQLITE_RANGE: harmless. */
@@ -247,8 +255,8 @@ static enum xnr_status rows_json(sqlite3 *db, sqlite3_stmt *stmt, json_t **out,
 	return XNR_OK;
 }
 
-static enum xnr_status count_rows(sqlite3 *db, int64_t run, const struct page *p,
-                                  const char *where, int64_t *total, struct xnr_error *err)
+static enum xnr_status count_rows(sqlite3 *db, int64_t run, const struct page *p, const char *where,
+                                  int64_t *total, struct xnr_error *err)
 {
 	char sql[768];
 	sqlite3_stmt *stmt;
@@ -278,16 +286,14 @@ static json_t *item_words(json_t *items, int64_t sid)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (items, i, it)
-		if (json_integer_value(json_object_get(it, "id")) == sid)
-			return json_object_get(it, "words");
+	json_array_foreach(items, i, it) if (json_integer_value(json_object_get(it, "id")) ==
+	                                     sid) return json_object_get(it, "words");
 	return NULL;
 }
 
 /* Give every item its words ({idx, text, gold, pred, prob_pred, loss}), all
  * read by one query over the page's sentence ids. */
-static enum xnr_status words_attach(sqlite3 *db, int64_t run, json_t *items,
-                                    struct xnr_error *err)
+static enum xnr_status words_attach(sqlite3 *db, int64_t run, json_t *items, struct xnr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	json_t *ids = json_array(), *it, *words = NULL, *row;
@@ -297,10 +303,9 @@ static enum xnr_status words_attach(sqlite3 *db, int64_t run, json_t *items,
 	size_t i;
 	int rc;
 
-	json_array_foreach (items, i, it)
-		if (!ids || json_array_append(ids, json_object_get(it, "id")) != 0 ||
-		    json_object_set_new(it, "words", json_array()) != 0)
-			goto fail;
+	json_array_foreach(items, i,
+	                   it) if (!ids || json_array_append(ids, json_object_get(it, "id")) != 0 ||
+	                           json_object_set_new(it, "words", json_array()) != 0) goto fail;
 	if (!(ids_text = json_dumps(ids, JSON_COMPACT)))
 		goto fail;
 	if (sqlite3_prepare_v2(db, page_words_sql, -1, &stmt, NULL) != SQLITE_OK) {
