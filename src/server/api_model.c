@@ -93,6 +93,8 @@ static enum xnr_status body_choice(const json_t *body, const char *name, const c
                                    int def, int *out, struct xnr_error *err)
 {
 	json_t *v = json_object_get(body, name);
+	char list[256];
+	size_t len;
 	int i;
 
 	if (!v || json_is_null(v)) {
@@ -104,9 +106,14 @@ static enum xnr_status body_choice(const json_t *body, const char *name, const c
 			*out = i;
 			return XNR_OK;
 		}
-	return xnr_fail(err, XNR_ERR_INPUT, "body field %s: wants one of %s%s%s%s%s", name,
-	                choices[0], choices[1] ? ", " : "", choices[1] ? choices[1] : "",
-	                choices[1] && choices[2] ? ", ..." : "", "");
+	list[0] = '\0';
+	for (i = 0, len = 0; choices[i] && len < sizeof list; i++) {
+		int n = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", choices[i]);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	return xnr_fail(err, XNR_ERR_INPUT, "body field %s: wants one of %s", name, list);
 }
 
 /* A required string field of 1..TEXT_BYTES_MAX bytes. */
