@@ -75,7 +75,9 @@ function makeT(page, runId, errors) {
       await page.waitForSelector(`[data-page-ready="${id}"]`, {timeout: WAIT_MS});
       return page.locator(`[data-page-ready="${id}"]`);
     },
+    /** Full-page screenshot from the top (sticky bars drawn where they belong). */
     async shot(name) {
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({path: join(shotDir, `${name}.png`), fullPage: true});
     },
     /** Wait until selector's text matches re (up to 10 s); returns the text. */

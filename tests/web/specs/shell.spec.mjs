@@ -1,8 +1,9 @@
 // shell.spec.mjs - the app shell on the demo run: it loads without console
 // errors, the sidebar lists the 13 pages in order, the run picker shows the
-// demo run, the legend its classes, a missing page says so, the inline
-// sentence rendering, and the static file server (traversal refused, gzip,
-// ETag -> 304, caching headers).
+// demo run, the legend its classes, a missing page says so; the shared
+// widgets (inline sentences, job progress + Cancel, a remote grid's paging,
+// sorting, filters and column chooser, on faked endpoints); and the static
+// file server (traversal refused, gzip, ETag -> 304, caching headers).
 import {gunzipSync} from 'node:zlib';
 
 const PAGE_IDS = ['home', 'metrics', 'misclassified', 'loss', 'samples', 'random', 'inspect',
@@ -124,9 +125,129 @@ async function staticFiles(t) {
   }
 }
 
+/** A fake job API: id 777 finishes after three polls; id 778 runs until cancelled. */
+async function fakeJobs(t) {
+  const seen = {polls: 0, deleted: false};
+  const job = (id, state, progress, result = null) => ({id, kind: 'test', state, progress,
+    stage: 'testing', error: null, result, elapsed_s: 0.5});
+  await t.page.route('**/api/v1/jobs/*', (route) => {
+    const req = route.request();
+    const id = Number(req.url().split('/').pop());
+    if (req.method() === 'DELETE') {
+      seen.deleted = true;
+      return route.fulfill({json: job(id, 'cancelled', 0.5)});
+    }
+    seen.polls++;
+    if (id === 777)
+      return route.fulfill({json: seen.polls < 3 ? job(id, 'running', seen.polls / 3) : job(id, 'done', 1, {answer: 42})});
+    return route.fulfill({json: job(id, seen.deleted ? 'cancelled' : 'running', 0.5)});
+  });
+  return seen;
+}
+
+async function jobs(t) {
+  await t.goto('#/nosuchpage');
+  const seen = await fakeJobs(t);
+  const done = await t.page.evaluate(async () => {
+    const {waitJob} = await import('/app/lib/jobs.js');
+    const host = document.querySelector('#page-host');
+    const widths = [];
+    const result = await waitJob(Promise.resolve({job: {id: 777, state: 'queued', progress: 0}}), {
+      el: host, onProgress: () => widths.push(host.querySelector('.job .progress-fill').style.width),
+    });
+    return {result, widths, left: host.querySelectorAll('.job').length};
+  });
+  t.assert(done.result && done.result.answer === 42, `job result, got ${JSON.stringify(done.result)}`);
+  t.assert(JSON.stringify(done.widths) === JSON.stringify(['0%', '33%', '67%', '100%']),
+    `progress bar follows the job, got ${done.widths}`);
+  t.assert(done.left === 0, 'the progress box goes away at the end');
+  t.assert(seen.polls === 3, `polled 3 times, got ${seen.polls}`);
+  const cancelled = await t.page.evaluate(async () => {
+    const {waitJob} = await import('/app/lib/jobs.js');
+    const host = document.querySelector('#page-host');
+    let clicked = false;
+    try {
+      await waitJob(Promise.resolve({job: {id: 778, state: 'running', progress: 0.1}}), {
+        el: host,
+        onProgress: () => {
+          if (!clicked) {
+            clicked = true;
+            setTimeout(() => host.querySelector('.job button').click(), 0);
+          }
+        },
+      });
+      return 'finished';
+    } catch (e) {
+      return e.name;
+    }
+  });
+  t.assert(cancelled === 'JobCancelled' && seen.deleted, `Cancel sends DELETE and ends the wait, got ${cancelled}`);
+  await t.page.unroute('**/api/v1/jobs/*');
+}
+
+/** A remote grid against a fake table endpoint: paging, sorting, filters, column chooser. */
+async function grids(t) {
+  await t.goto('#/nosuchpage');
+  const asked = [];
+  await t.page.route('**/api/v1/fake/rows*', (route) => {
+    const q = new URL(route.request().url()).searchParams;
+    asked.push(Object.fromEntries(q));
+    const offset = Number(q.get('offset'));
+    const items = Array.from({length: Math.min(Number(q.get('limit')), 120 - offset)},
+      (_, i) => ({id: offset + i, text: `word${offset + i}`, loss: (offset + i) / 10, other: 'x'}));
+    route.fulfill({json: {total: 120, limit: Number(q.get('limit')), offset, items}});
+  });
+  await t.page.evaluate(async () => {
+    const {grid} = await import('/app/lib/grid.js');
+    const host = document.createElement('div');
+    host.id = 'fake-grid';
+    document.querySelector('#page-host').append(host);
+    window.fakeGrid = grid(host, {
+      url: '/api/v1/fake/rows', params: {kind: 'w'},
+      columns: [
+        {title: 'Text', field: 'text', sortKey: 'text', headerFilter: 'input', filterKey: 'q'},
+        {title: 'Loss', field: 'loss', format: 'num', sortKey: 'loss'},
+        {title: 'Other', field: 'other'},
+      ],
+    });
+  });
+  const row0 = '#fake-grid .tabulator-row:first-child [tabulator-field="text"]';
+  await t.expectText(row0, /^word0$/);
+  await t.expectText('#fake-grid .grid-status', /^120 rows$/);
+  t.assert(asked[0].limit === '50' && asked[0].offset === '0' && asked[0].kind === 'w' && !asked[0].sort,
+    `first page query, got ${JSON.stringify(asked[0])}`);
+  await t.page.click('#fake-grid .tabulator-page[data-page="next"]');
+  await t.expectText(row0, /^word50$/);
+  t.assert(asked.at(-1).offset === '50', `next page offset, got ${JSON.stringify(asked.at(-1))}`);
+  await t.page.click('#fake-grid .tabulator-col[tabulator-field="loss"] .tabulator-col-title');
+  await t.page.waitForTimeout(300);
+  const sorted = asked.at(-1);
+  t.assert(sorted.sort === 'loss' && /^(asc|desc)$/.test(sorted.order),
+    `header click sorts on the server, got ${JSON.stringify(sorted)}`);
+  const n = asked.length;
+  await t.page.click('#fake-grid .tabulator-col[tabulator-field="other"] .tabulator-col-title');
+  await t.page.waitForTimeout(300);
+  t.assert(asked.length === n, 'a column without a sort key does not sort');
+  // Typed as a person does: Tabulator's header filters listen to key events.
+  await t.page.locator('#fake-grid .tabulator-col[tabulator-field="text"] input').pressSequentially('word7');
+  await t.page.waitForTimeout(1200);
+  t.assert(asked.at(-1).q === 'word7', `header filter goes to the server, got ${JSON.stringify(asked.at(-1))}`);
+  await t.page.click('#fake-grid .col-chooser button');
+  await t.page.locator('#fake-grid .col-menu label', {hasText: 'Other'}).locator('input').uncheck();
+  const visible = await t.page.$$eval('#fake-grid .tabulator-col[tabulator-field]',
+    (cs) => cs.filter((c) => c.offsetParent !== null).map((c) => c.getAttribute('tabulator-field')));
+  t.assert(!visible.includes('other') && visible.includes('text'), `column chooser hides, got ${visible}`);
+  await t.page.click('#page-title');
+  t.assert(await t.page.$eval('#fake-grid .col-menu', (m) => m.hidden), 'the chooser closes on an outside click');
+  await t.shot('shell-grid');
+  await t.page.unroute('**/api/v1/fake/rows*');
+}
+
 export async function run(t) {
   await sidebarAndPicker(t);
   await missingPages(t);
   await inlineRendering(t);
+  await jobs(t);
+  await grids(t);
   await staticFiles(t);
 }
