@@ -80,20 +80,43 @@ static float tile_dist(const float *a, const float *b, int d, enum xnr_metric me
 	float acc[8] = {0};
 	int t = 0;
 	if (metric == XNR_METRIC_CHEBYSHEV) {
+		/* ?: rather than fmaxf, whose NaN rules keep it from vectorising;
+		 * the input is checked finite. */
 		for (; t + 8 <= d; t += 8)
-			for (int l = 0; l < 8; l++)
-				acc[l] = fmaxf(acc[l], fabsf(a[t + l] - b[t + l]));
-		for (; t < d; t++)
-			acc[0] = fmaxf(acc[0], fabsf(a[t] - b[t]));
+			for (int l = 0; l < 8; l++) {
+				float v = fabsf(a[t + l] - b[t + l]);
+				acc[l] = v > acc[l] ? v : acc[l];
+			}
+		for (; t < d; t++) {
+			float v = fabsf(a[t] - b[t]);
+			acc[0] = v > acc[0] ? v : acc[0];
+		}
 		float m = 0.0f;
 		for (int l = 0; l < 8; l++)
-			m = fmaxf(m, acc[l]);
+			m = acc[l] > m ? acc[l] : m;
 		return m;
 	}
-	if (metric == XNR_METRIC_MINKOWSKI) {
+	if (metric == XNR_METRIC_MINKOWSKI && p != floorf(p)) {
 		for (; t < d; t++)
 			acc[0] += powf(fabsf(a[t] - b[t]), p);
 		return acc[0];
+	}
+	if (metric == XNR_METRIC_MINKOWSKI) { /* integer p: products, vectorised */
+		int ip = (int)p;
+		for (; t + 8 <= d; t += 8)
+			for (int l = 0; l < 8; l++) {
+				float v = fabsf(a[t + l] - b[t + l]), w = v;
+				for (int e = 1; e < ip; e++)
+					w *= v;
+				acc[l] += w;
+			}
+		for (; t < d; t++) {
+			float v = fabsf(a[t] - b[t]), w = v;
+			for (int e = 1; e < ip; e++)
+				w *= v;
+			acc[0] += w;
+		}
+		return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 	}
 	for (; t + 8 <= d; t += 8)
 		for (int l = 0; l < 8; l++)

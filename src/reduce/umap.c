@@ -328,7 +328,11 @@ enum xnr_status xnr_umap(const float *x, long n, int d, const struct xnr_umap_pa
 		st = xnr_fail(err, XNR_ERR_NOMEM, "umap: out of memory for %ld rows", n);
 		goto fail;
 	}
-	st = xnr__umap_knn(x, n, d, k, p->metric, p->minkowski_p, p->n_threads, ctl, nb, err);
+	/* Minkowski with p = 1 or 2 is Manhattan or Euclidean: take their fast paths. */
+	enum xnr_metric metric = p->metric;
+	if (metric == XNR_METRIC_MINKOWSKI && (p->minkowski_p == 1.0 || p->minkowski_p == 2.0))
+		metric = p->minkowski_p == 1.0 ? XNR_METRIC_MANHATTAN : XNR_METRIC_EUCLIDEAN;
+	st = xnr__umap_knn(x, n, d, k, metric, p->minkowski_p, p->n_threads, ctl, nb, err);
 	if (st != XNR_OK || (st = fuzzy_union(nb, n, k, &g, err)) != XNR_OK)
 		goto fail;
 	xnr_ctl_progress(ctl, 1.0, "graph");
