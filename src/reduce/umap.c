@@ -178,7 +178,8 @@ static int coo_cmp(const void *pa, const void *pb)
 static enum xnr_status fuzzy_union(const struct xnr__umap_nb *nb, long n, int k,
                                    struct xnr__umap_graph *g, struct xnr_error *err)
 {
-	long *cnt = calloc((size_t)n + 1, sizeof *cnt), m = 2 * n * (long)k;
+	long m = 2 * n * (long)k; /* each kNN entry and its transpose */
+	long *cnt = calloc((size_t)n + 1, sizeof *cnt);
 	struct coo *e = malloc((size_t)m * sizeof *e);
 	double mean_all = 0.0;
 	g->n = n;
