@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "server/assets.h"
 #include "testutil.h"
 
@@ -58,6 +59,35 @@ static void test_packed_lookup(void **state)
 	assert_int_equal(ask("/vendor/tabulator.min.css", NULL, NULL, NULL, &r), XNR_OK);
 	assert_string_equal(r.content_type, "text/css; charset=utf-8");
 	assert_int_equal(ask("/vendor/tabulator_esm.min.js", NULL, NULL, NULL, &r), XNR_OK);
+}
+
+/* The packer's string literals decode to the exact bytes, and its ETags are
+ * the ones --assets-dir computes (so switching modes keeps browser caches). */
+static void test_packed_bytes(void **state)
+{
+	static const char *const vendor[][2] = {
+	    {"/vendor/plotly.min.js", "web/node_modules/plotly.js-dist-min/plotly.min.js"},
+	    {"/vendor/tabulator_esm.min.js",
+	     "web/node_modules/tabulator-tables/dist/js/tabulator_esm.min.js"},
+	    {"/vendor/tabulator.min.css",
+	     "web/node_modules/tabulator-tables/dist/css/tabulator.min.css"},
+	};
+	struct xnr__resp packed, disk;
+	char *data = NULL;
+	size_t i, len = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof vendor / sizeof vendor[0]; i++) {
+		assert_int_equal(xnr_file_read(tu_src(vendor[i][1]), 64u << 20, &data, &len, NULL),
+		                 XNR_OK);
+		assert_int_equal(ask(vendor[i][0], NULL, NULL, NULL, &packed), XNR_OK);
+		assert_int_equal(packed.len, len);
+		assert_memory_equal(packed.data, data, len);
+		free(data);
+		assert_int_equal(ask(vendor[i][0], NULL, NULL, tu_src("web"), &disk), XNR_OK);
+		assert_string_equal(disk.etag, packed.etag);
+		release(&disk);
+	}
 }
 
 static void test_gzip(void **state)
@@ -282,10 +312,11 @@ static void test_routes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_packed_lookup), cmocka_unit_test(test_gzip),
-	    cmocka_unit_test(test_not_modified),  cmocka_unit_test(test_outside),
-	    cmocka_unit_test(test_mime),          cmocka_unit_test(test_pages_json),
-	    cmocka_unit_test(test_dir),           cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_packed_lookup), cmocka_unit_test(test_packed_bytes),
+	    cmocka_unit_test(test_gzip),          cmocka_unit_test(test_not_modified),
+	    cmocka_unit_test(test_outside),       cmocka_unit_test(test_mime),
+	    cmocka_unit_test(test_pages_json),    cmocka_unit_test(test_dir),
+	    cmocka_unit_test(test_routes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
