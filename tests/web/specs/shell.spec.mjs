@@ -162,25 +162,16 @@ async function jobs(t) {
     `progress bar follows the job, got ${done.widths}`);
   t.assert(done.left === 0, 'the progress box goes away at the end');
   t.assert(seen.polls === 3, `polled 3 times, got ${seen.polls}`);
-  const cancelled = await t.page.evaluate(async () => {
-    const {waitJob} = await import('/app/lib/jobs.js');
-    const host = document.querySelector('#page-host');
-    let clicked = false;
-    try {
-      await waitJob(Promise.resolve({job: {id: 778, state: 'running', progress: 0.1}}), {
-        el: host,
-        onProgress: () => {
-          if (!clicked) {
-            clicked = true;
-            setTimeout(() => host.querySelector('.job button').click(), 0);
-          }
-        },
-      });
-      return 'finished';
-    } catch (e) {
-      return e.name;
-    }
+  await t.page.evaluate(() => {
+    window.cancelled = import('/app/lib/jobs.js').then(({waitJob}) =>
+      waitJob(Promise.resolve({job: {id: 778, state: 'running', progress: 0.1}}),
+        {el: document.querySelector('#page-host')}))
+      .then(() => 'finished', (e) => e.name);
   });
+  await t.expectText('#page-host .job .progress-label', /testing · 50%/);
+  await t.shot('shell-job');
+  await t.page.click('#page-host .job button');
+  const cancelled = await t.page.evaluate(() => window.cancelled);
   t.assert(cancelled === 'JobCancelled' && seen.deleted, `Cancel sends DELETE and ends the wait, got ${cancelled}`);
   await t.page.unroute('**/api/v1/jobs/*');
 }
