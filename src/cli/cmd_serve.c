@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/file.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -36,6 +37,29 @@ static const char serve_usage[] =
     "\n"
     "RUN.db defaults to explainer.db in this folder; it is created if missing when\n"
     "it is the default or --model is given.\n";
+
+/* --assets-dir must be a web/ folder; without its node_modules the pages
+ * load but charts and grids cannot, so say so now rather than as 404s. */
+static int check_assets_dir(const char *dir)
+{
+	char path[4096];
+
+	if (xnr_path_join(path, sizeof path, dir, "index.html", NULL) != XNR_OK ||
+	    !xnr_file_exists(path))
+		return xnr_cli_usage_error("serve",
+		                           "--assets-dir %s: no index.html there (give the "
+		                           "repository's web/ folder)",
+		                           dir);
+	if (xnr_path_join(path, sizeof path, dir, "node_modules/plotly.js-dist-min/plotly.min.js",
+	                  NULL) != XNR_OK ||
+	    !xnr_file_exists(path))
+		fprintf(
+		    stderr,
+		    "explainer serve: warning: %s/node_modules is incomplete (run npm ci --prefix "
+		    "%s): charts and tables will not load\n",
+		    dir, dir);
+	return 0;
+}
 
 static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 {
@@ -78,6 +102,8 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 			                           argv[optind - 1]);
 		}
 	}
+	if (p->assets_dir && check_assets_dir(p->assets_dir) != 0)
+		return XNR_EXIT_USAGE;
 	if (optind + 1 < argc)
 		return xnr_cli_usage_error("serve", "give at most one run database");
 	p->db_path = optind < argc ? argv[optind] : "explainer.db";
