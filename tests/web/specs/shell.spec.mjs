@@ -3,7 +3,8 @@
 // demo run, the legend its classes, a missing page says so; the shared
 // widgets (inline sentences, job progress + Cancel, a remote grid's paging,
 // sorting, filters and column chooser, on faked endpoints); and the static
-// file server (traversal refused, gzip, ETag -> 304, caching headers).
+// file server (traversal refused, gzip, ETag -> 304, caching headers); an
+// API failure shows the server's message in the page.
 import {gunzipSync} from 'node:zlib';
 
 const PAGE_IDS = ['home', 'metrics', 'misclassified', 'loss', 'samples', 'random', 'inspect',
@@ -250,6 +251,23 @@ async function grids(t) {
   await t.page.unroute('**/api/v1/fake/rows*');
 }
 
+/** An API failure while loading the run: the server's message in the page, still marked ready. */
+async function apiError(t) {
+  await t.page.route(`**/api/v1/runs/${t.runId}`, (route) => route.fulfill({status: 500,
+    json: {error: {status: 500, code: 'internal_error', message: 'run database: disk I/O error (test)'}}}));
+  await t.page.evaluate(() => document.querySelectorAll('[data-page-ready]')
+    .forEach((e) => e.removeAttribute('data-page-ready')));
+  await t.page.reload();
+  await t.page.waitForSelector('[data-page-ready]');
+  await t.expectText('[data-page-ready] .error-box', /The server said \(HTTP 500\): run database: disk I\/O error \(test\)/);
+  await t.shot('shell-error');
+  // The browser logs the 500 itself; that one was asked for.
+  const expected = (e) => /status of 500/.test(e);
+  t.assert(t.errors.every(expected), `only the faked 500 was logged, got ${t.errors}`);
+  t.errors.length = 0;
+  await t.page.unroute(`**/api/v1/runs/${t.runId}`);
+}
+
 export async function run(t) {
   await sidebarAndPicker(t);
   await missingPages(t);
@@ -257,4 +275,5 @@ export async function run(t) {
   await jobs(t);
   await grids(t);
   await staticFiles(t);
+  await apiError(t);
 }
