@@ -86,7 +86,6 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	return XNR_EXIT_OK;
 }
 
-
 /* The tables after the metrics, as the report module gives them. */
 struct report_tables {
 	json_t *worst, *pairs;
@@ -127,11 +126,12 @@ static char *pair_words(json_t *pair)
 	size_t i, len = 1;
 	char *s;
 
-	json_array_foreach(words, i, w)
-		len += strlen(json_string_value(json_object_get(w, "text"))) + 1;
+	json_array_foreach(words, i, w) len +=
+	    strlen(json_string_value(json_object_get(w, "text"))) + 1;
 	if (!(s = calloc(len, 1)))
 		return NULL;
-	json_array_foreach(words, i, w) {
+	json_array_foreach(words, i, w)
+	{
 		if (i)
 			strcat(s, " ");
 		strcat(s, json_string_value(json_object_get(w, "text")));
@@ -149,7 +149,8 @@ static json_t *emit_pairs(json_t *pairs, int top, int as_json)
 		printf("misclassified words by (gold, predicted)\n%-10s %-10s %7s  most frequent "
 		       "words\n",
 		       "gold", "predicted", "count");
-	json_array_foreach(pairs, i, p) {
+	json_array_foreach(pairs, i, p)
+	{
 		const char *g = json_string_value(json_object_get(p, "gold"));
 		const char *pr = json_string_value(json_object_get(p, "pred"));
 		json_int_t n = json_integer_value(json_object_get(p, "count"));
@@ -179,13 +180,12 @@ static void print_losses(const char *title, json_t *page)
 	else
 		printf("loss by %s\n", title);
 	printf("%-24s %8s %9s %9s %10s\n", title, "count", "mean", "median", "sum");
-	json_array_foreach(groups, i, g)
-		printf("%-24.24s %8lld %9.4f %9.4f %10.3f\n",
-		       json_string_value(json_object_get(g, "key")),
-		       (long long)json_integer_value(json_object_get(g, "count")),
-		       json_real_value(json_object_get(g, "mean")),
-		       json_real_value(json_object_get(g, "median")),
-		       json_real_value(json_object_get(g, "sum")));
+	json_array_foreach(groups, i, g) printf(
+	    "%-24.24s %8lld %9.4f %9.4f %10.3f\n", json_string_value(json_object_get(g, "key")),
+	    (long long)json_integer_value(json_object_get(g, "count")),
+	    json_real_value(json_object_get(g, "mean")),
+	    json_real_value(json_object_get(g, "median")),
+	    json_real_value(json_object_get(g, "sum")));
 	printf("\n");
 }
 
@@ -198,12 +198,12 @@ static void print_worst(json_t *worst, int top)
 		printf("worst sentences by total loss\n rank     id     loss  word errors  entity "
 		       "errors  text\n");
 	json_array_foreach(worst, i, s)
-		printf("%5zu %6lld %8.3f %12lld %14lld  %.100s\n", i + 1,
-		       (long long)json_integer_value(json_object_get(s, "id")),
-		       json_real_value(json_object_get(s, "loss")),
-		       (long long)json_integer_value(json_object_get(s, "word_errors")),
-		       (long long)json_integer_value(json_object_get(s, "entity_errors")),
-		       json_string_value(json_object_get(s, "text")));
+	    printf("%5zu %6lld %8.3f %12lld %14lld  %.100s\n", i + 1,
+	           (long long)json_integer_value(json_object_get(s, "id")),
+	           json_real_value(json_object_get(s, "loss")),
+	           (long long)json_integer_value(json_object_get(s, "word_errors")),
+	           (long long)json_integer_value(json_object_get(s, "entity_errors")),
+	           json_string_value(json_object_get(s, "text")));
 }
 
 static void print_confusion(const struct xnr_run_view *v, const struct xnr_run_metrics *m)

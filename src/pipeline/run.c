@@ -25,7 +25,7 @@
 #include "pipeline/internal.h"
 #include "store/store.h"
 
-#define RUN_CHUNK 512 /* sentences per engine call */
+#define RUN_CHUNK 128 /* sentences per engine call: also how often cancel is checked */
 
 struct xnr_run_opts xnr_run_default_opts(void)
 {

@@ -3,11 +3,12 @@
  * pairwise-distance path below n = 4096; we keep it exact at every n) and
  * sklearn.manifold.trustworthiness.
  *
- * Euclidean: row tiles of -2 A B^T from xnr_gemm plus the squared norms,
- * clamped at 0, feed a max-heap of the k - 1 best per row; other metrics
- * compute the tile directly with 8-lane loops the compiler vectorises. The
- * tiles' rows are split over a compute pool (never running while a GEMM
- * runs), each row's heap seeing the columns in the same order whatever the
+ * Euclidean: row tiles of -2 A B^T plus the squared norms, clamped at 0,
+ * feed a max-heap of the k - 1 best per row; other metrics compute the tile
+ * directly with 8-lane loops the compiler vectorises. The tiles' rows are
+ * split over a compute pool; each worker multiplies its own rows with a
+ * one-thread GEMM (xnr_gemm_1: no BLAS threads left spinning against the
+ * pool), and each row's heap sees the columns in the same order whatever the
  * thread count, so the neighbours do not depend on n_threads.
  */
 #include <math.h>
@@ -28,7 +29,8 @@ struct knn_job {
 	enum xnr_metric metric;
 	float p;
 	const float *sqn;       /* [n] squared norms (euclidean) */
-	const float *tile;      /* [TILE_ROWS, TILE_COLS] -2 a.b (euclidean) */
+	float *tile;            /* [TILE_ROWS, TILE_COLS] -2 a.b (euclidean) */
+	int failed;             /* a worker's GEMM failed (set atomically) */
 	long r0, r1, c0, c1;    /* the current tile */
 	struct xnr__umap_nb *h; /* [TILE_ROWS, k1] heaps of the tile's rows */
 	int *h_n;               /* [TILE_ROWS] heap sizes */
@@ -52,7 +54,8 @@ static void heap_offer(struct xnr__umap_nb *h, int *hn, int cap, float dist, int
 			int c = 2 * i + 1;
 			if (c >= cap)
 				break;
-			if (c + 1 < cap && nb_less(h[c].dist, h[c].idx, h[c + 1].dist, h[c + 1].idx))
+			if (c + 1 < cap &&
+			    nb_less(h[c].dist, h[c].idx, h[c + 1].dist, h[c + 1].idx))
 				c++;
 			if (!nb_less(dist, j, h[c].dist, h[c].idx))
 				break;
@@ -116,7 +119,8 @@ static float tile_dist(const float *a, const float *b, int d, enum xnr_metric me
 				w *= v;
 			acc[0] += w;
 		}
-		return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+		return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+		       ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 	}
 	for (; t + 8 <= d; t += 8)
 		for (int l = 0; l < 8; l++)
@@ -152,6 +156,14 @@ static void knn_worker(void *ctx, int ith, int nth)
 	struct knn_job *j = ctx;
 	long b, e;
 	xnr_split_range(j->r1 - j->r0, ith, nth, &b, &e);
+	/* Each worker multiplies its own rows on its own thread (xnr_gemm_1). */
+	if (j->metric == XNR_METRIC_EUCLIDEAN && e > b &&
+	    xnr_gemm_1(0, 1, (int)(e - b), (int)(j->c1 - j->c0), j->d, -2.0f,
+	               j->x + (j->r0 + b) * j->d, j->d, j->x + j->c0 * j->d, j->d, 0.0f,
+	               j->tile + b * TILE_COLS, TILE_COLS, NULL) != XNR_OK) {
+		__atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	for (long r = b; r < e; r++) {
 		long i = j->r0 + r;
 		struct xnr__umap_nb *h = j->h + r * j->k1;
@@ -165,7 +177,8 @@ static void knn_worker(void *ctx, int ith, int nth)
 				dist = j->sqn[i] + j->sqn[c] + j->tile[r * TILE_COLS + (c - j->c0)];
 				dist = dist > 0.0f ? dist : 0.0f;
 			} else {
-				dist = tile_dist(j->x + i * j->d, j->x + c * j->d, j->d, j->metric, j->p);
+				dist = tile_dist(j->x + i * j->d, j->x + c * j->d, j->d, j->metric,
+				                 j->p);
 			}
 			heap_offer(h, &j->h_n[r], j->k1, dist, (int)c);
 		}
@@ -191,27 +204,24 @@ static void knn_finish(const struct knn_job *j, double p, struct xnr__umap_nb *o
 		for (int t = 0; t < j->k1; t++) {
 			const float *b = j->x + (long)h[t].idx * j->d;
 			o[t + 1].idx = h[t].idx;
-			o[t + 1].dist = (float)xnr__umap_dist(j->x + i * j->d, b, j->d, j->metric, p);
+			o[t + 1].dist =
+			    (float)xnr__umap_dist(j->x + i * j->d, b, j->d, j->metric, p);
 		}
 		qsort(o + 1, (size_t)j->k1, sizeof *o, nb_cmp);
 	}
 }
 
-static enum xnr_status knn_tiles(struct knn_job *j, struct xnr_pool *pool, float *tile,
-                                 struct xnr_error *err)
+static enum xnr_status knn_tiles(struct knn_job *j, struct xnr_pool *pool, struct xnr_error *err)
 {
 	for (j->c0 = 0; j->c0 < j->n; j->c0 = j->c1) {
 		j->c1 = j->c0 + TILE_COLS < j->n ? j->c0 + TILE_COLS : j->n;
 		if (xnr_ctl_cancelled(j->ctl))
 			return xnr_fail(err, XNR_ERR_CANCELLED, "umap: cancelled during the kNN");
-		if (j->metric == XNR_METRIC_EUCLIDEAN) {
-			enum xnr_status st = xnr_gemm(0, 1, (int)(j->r1 - j->r0), (int)(j->c1 - j->c0),
-			                              j->d, -2.0f, j->x + j->r0 * j->d, j->d,
-			                              j->x + j->c0 * j->d, j->d, 0.0f, tile, TILE_COLS, err);
-			if (st != XNR_OK)
-				return st;
-		}
 		xnr_pool_run(pool, knn_worker, j);
+		if (__atomic_load_n(&j->failed, __ATOMIC_RELAXED))
+			return xnr_fail(err, XNR_ERR_NOMEM,
+			                "umap: the kNN distance product failed "
+			                "(out of memory?)");
 	}
 	if (xnr_ctl_cancelled(j->ctl))
 		return xnr_fail(err, XNR_ERR_CANCELLED, "umap: cancelled during the kNN");
@@ -222,8 +232,8 @@ enum xnr_status xnr__umap_knn(const float *x, long n, int d, int k, enum xnr_met
                               double p, int n_threads, const struct xnr_ctl *ctl,
                               struct xnr__umap_nb *out, struct xnr_error *err)
 {
-	struct knn_job j = {.x = x, .n = n, .d = d, .k1 = k - 1, .metric = metric, .p = (float)p,
-	                    .ctl = ctl};
+	struct knn_job j = {
+	    .x = x, .n = n, .d = d, .k1 = k - 1, .metric = metric, .p = (float)p, .ctl = ctl};
 	struct xnr_pool *pool = NULL;
 	float *sqn = NULL, *tile = NULL;
 	enum xnr_status st = XNR_OK;
@@ -250,7 +260,7 @@ enum xnr_status xnr__umap_knn(const float *x, long n, int d, int k, enum xnr_met
 	for (j.r0 = 0; j.r0 < n; j.r0 = j.r1) {
 		j.r1 = j.r0 + TILE_ROWS < n ? j.r0 + TILE_ROWS : n;
 		memset(j.h_n, 0, TILE_ROWS * sizeof *j.h_n);
-		if ((st = knn_tiles(&j, pool, tile, err)) != XNR_OK)
+		if ((st = knn_tiles(&j, pool, err)) != XNR_OK)
 			goto fail;
 		knn_finish(&j, p, out);
 		xnr_ctl_progress(ctl, (double)j.r1 / (double)n, "neighbours");
@@ -285,7 +295,8 @@ static void tw_order(const float *m, long n, int d, long i, struct tw_item *item
 		if (j == i)
 			continue;
 		items[c].idx = j;
-		items[c++].dist = xnr__umap_dist(m + i * d, m + j * d, d, XNR_METRIC_EUCLIDEAN, 2.0);
+		items[c++].dist =
+		    xnr__umap_dist(m + i * d, m + j * d, d, XNR_METRIC_EUCLIDEAN, 2.0);
 	}
 	qsort(items, (size_t)(n - 1), sizeof *items, tw_cmp);
 }
@@ -294,17 +305,20 @@ enum xnr_status xnr_trustworthiness(const float *x, long n, int d, const float *
                                     double *out, struct xnr_error *err)
 {
 	if (!x || !y || !out || d < 1 || dy < 1)
-		return xnr_fail(err, XNR_ERR_INPUT, "trustworthiness: missing data or zero dimensions");
-	if (k < 1 || (double)k >= (double)n / 2.0)
 		return xnr_fail(err, XNR_ERR_INPUT,
-		                "trustworthiness: k = %d needs 1 <= k < n / 2 = %.1f (fewer neighbours)",
-		                k, (double)n / 2.0);
+		                "trustworthiness: missing data or zero dimensions");
+	if (k < 1 || (double)k >= (double)n / 2.0)
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "trustworthiness: k = %d needs 1 <= k < n / 2 = %.1f (fewer neighbours)", k,
+		    (double)n / 2.0);
 	struct tw_item *items = malloc((size_t)(n - 1) * sizeof *items);
 	long *rank = malloc((size_t)n * sizeof *rank);
 	if (!items || !rank) {
 		free(items);
 		free(rank);
-		return xnr_fail(err, XNR_ERR_NOMEM, "trustworthiness: out of memory for %ld rows", n);
+		return xnr_fail(err, XNR_ERR_NOMEM, "trustworthiness: out of memory for %ld rows",
+		                n);
 	}
 	double t = 0.0;
 	for (long i = 0; i < n; i++) {

@@ -15,15 +15,20 @@
 #include "reduce/umap_internal.h"
 
 #define SMOOTH_K_TOLERANCE 1e-5
-#define MIN_K_DIST_SCALE 1e-3
+#define MIN_K_DIST_SCALE   1e-3
 
 enum { MAX_NEIGHBORS = 200, MAX_EPOCHS = 10000, MAX_THREADS = 256 };
 
 struct xnr_umap_params xnr_umap_default_params(void)
 {
-	return (struct xnr_umap_params){.n_neighbors = 15, .min_dist = 0.1, .spread = 1.0,
-	                                .metric = XNR_METRIC_EUCLIDEAN, .minkowski_p = 2.0,
-	                                .n_epochs = 0, .seed = 42, .n_threads = 1};
+	return (struct xnr_umap_params){.n_neighbors = 15,
+	                                .min_dist = 0.1,
+	                                .spread = 1.0,
+	                                .metric = XNR_METRIC_EUCLIDEAN,
+	                                .minkowski_p = 2.0,
+	                                .n_epochs = 0,
+	                                .seed = 42,
+	                                .n_threads = 1};
 }
 
 /* Sum of squared residuals of 1 / (1 + a x^2b) against the target curve;
@@ -58,10 +63,11 @@ enum xnr_status xnr_umap_find_ab(double min_dist, double spread, double *a, doub
                                  struct xnr_error *err)
 {
 	if (!(spread > 0.0) || !isfinite(spread) || !(min_dist >= 0.0) || min_dist > spread)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "umap: spread %g and min_dist %g: need spread > 0 and 0 <= min_dist "
-		                "<= spread",
-		                spread, min_dist);
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "umap: spread %g and min_dist %g: need spread > 0 and 0 <= min_dist "
+		    "<= spread",
+		    spread, min_dist);
 	enum { M = 300 };
 	double xv[M], yv[M], jtj[3], jtr[2], pa = 1.0, pb = 1.0, lambda = 1e-3;
 	for (int i = 0; i < M; i++) {
@@ -93,37 +99,39 @@ enum xnr_status xnr_umap_find_ab(double min_dist, double spread, double *a, doub
 	return XNR_OK;
 }
 
-static enum xnr_status check_params(const float *x, long n, int d,
-                                    const struct xnr_umap_params *p, const float *y,
-                                    struct xnr_error *err)
+static enum xnr_status check_params(const float *x, long n, int d, const struct xnr_umap_params *p,
+                                    const float *y, struct xnr_error *err)
 {
 	if (!x || !y)
 		return xnr_fail(err, XNR_ERR_INPUT, "umap: missing input or output matrix");
 	if (n < 2 || d < 1)
-		return xnr_fail(err, XNR_ERR_INPUT, "umap: %ld rows of %d values: need n >= 2, d >= 1",
-		                n, d);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "umap: %ld rows of %d values: need n >= 2, d >= 1", n, d);
 	if (n > 100000000L || (double)n * d > 4e9)
-		return xnr_fail(err, XNR_ERR_LIMIT, "umap: %ld x %d is too large (n <= 1e8, n*d <= 4e9)",
-		                n, d);
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "umap: %ld x %d is too large (n <= 1e8, n*d <= 4e9)", n, d);
 	if (p->n_neighbors < 2 || p->n_neighbors > MAX_NEIGHBORS)
 		return xnr_fail(err, XNR_ERR_INPUT, "umap: n_neighbors %d is outside 2..%d",
 		                p->n_neighbors, MAX_NEIGHBORS);
 	if ((unsigned)p->metric >= XNR_METRIC_COUNT)
 		return xnr_fail(err, XNR_ERR_INPUT, "umap: unknown metric %d", (int)p->metric);
-	if (p->metric == XNR_METRIC_MINKOWSKI && !(p->minkowski_p >= 1.0 && p->minkowski_p <= 100.0))
+	if (p->metric == XNR_METRIC_MINKOWSKI &&
+	    !(p->minkowski_p >= 1.0 && p->minkowski_p <= 100.0))
 		return xnr_fail(err, XNR_ERR_INPUT, "umap: minkowski_p %g is outside [1, 100]",
 		                p->minkowski_p);
 	if (p->n_epochs < 0 || p->n_epochs > MAX_EPOCHS)
-		return xnr_fail(err, XNR_ERR_INPUT, "umap: n_epochs %d is outside 0..%d (0: default)",
-		                p->n_epochs, MAX_EPOCHS);
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "umap: n_epochs %d is outside 0..%d (0: default)", p->n_epochs,
+		                MAX_EPOCHS);
 	if (p->n_threads < 1 || p->n_threads > MAX_THREADS)
-		return xnr_fail(err, XNR_ERR_INPUT, "umap: n_threads %d is outside 1..%d", p->n_threads,
-		                MAX_THREADS);
+		return xnr_fail(err, XNR_ERR_INPUT, "umap: n_threads %d is outside 1..%d",
+		                p->n_threads, MAX_THREADS);
 	for (long i = 0; i < n * d; i++)
 		if (!isfinite(x[i]))
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "umap: row %ld column %ld is not finite (drop or fix that row)",
-			                i / d, i % d);
+			return xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "umap: row %ld column %ld is not finite (drop or fix that row)", i / d,
+			    i % d);
 	return XNR_OK;
 }
 
@@ -190,7 +198,8 @@ static enum xnr_status fuzzy_union(const struct xnr__umap_nb *nb, long n, int k,
 	if (!cnt || !e || !g->head || !g->tail || !g->w || !g->start) {
 		free(cnt);
 		free(e);
-		return xnr_fail(err, XNR_ERR_NOMEM, "umap: out of memory for the graph of %ld rows", n);
+		return xnr_fail(err, XNR_ERR_NOMEM, "umap: out of memory for the graph of %ld rows",
+		                n);
 	}
 	for (long t = 0; t < n * k; t++)
 		mean_all += nb[t].dist;
@@ -209,7 +218,9 @@ static enum xnr_status fuzzy_union(const struct xnr__umap_nb *nb, long n, int k,
 		for (int j = 0; j < k; j++) {
 			int c = nb[i * k + j].idx;
 			double dd = nb[i * k + j].dist - rho;
-			float w = c == i ? 0.0f : (dd <= 0.0 || sigma == 0.0) ? 1.0f : (float)exp(-dd / sigma);
+			float w = c == i                        ? 0.0f
+			          : (dd <= 0.0 || sigma == 0.0) ? 1.0f
+			                                        : (float)exp(-dd / sigma);
 			e[cnt[i]++] = (struct coo){c, w, 0};
 			e[cnt[c]++] = (struct coo){(int)i, w, 1};
 		}

@@ -26,15 +26,15 @@ enum xnr_metric {
 };
 
 struct xnr_umap_params {
-	int n_neighbors;    /* 2..200, clamped to n when n is smaller */
-	double min_dist;    /* in [0, spread] */
-	double spread;      /* > 0 */
+	int n_neighbors; /* 2..200, clamped to n when n is smaller */
+	double min_dist; /* in [0, spread] */
+	double spread;   /* > 0 */
 	enum xnr_metric metric;
 	double minkowski_p; /* >= 1, used by XNR_METRIC_MINKOWSKI only */
 	int n_epochs;       /* 0: 500 if n <= 10000 else 200; else 1..10000 */
 	uint64_t seed;
-	int n_threads;      /* kNN threads (1..256); the SGD runs on one thread so a
-	                     * seed gives one layout */
+	int n_threads; /* kNN threads (1..256); the SGD runs on one thread so a
+	                * seed gives one layout */
 };
 
 /* umap-learn's defaults: 15 neighbours, min_dist 0.1, spread 1, euclidean,

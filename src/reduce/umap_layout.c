@@ -150,7 +150,8 @@ static void jacobi_eigen(double *a, int m, double *theta, double *z)
 				if (fabs(apq) < 1e-300)
 					continue;
 				double tau = (a[q * m + q] - a[p * m + p]) / (2.0 * apq);
-				double t = (tau >= 0 ? 1.0 : -1.0) / (fabs(tau) + sqrt(1.0 + tau * tau));
+				double t =
+				    (tau >= 0 ? 1.0 : -1.0) / (fabs(tau) + sqrt(1.0 + tau * tau));
 				double c = 1.0 / sqrt(1.0 + t * t), s = t * c;
 				for (int r = 0; r < m; r++) {
 					double arp = a[r * m + p], arq = a[r * m + q];
@@ -242,7 +243,8 @@ static int lanczos_run(struct lanczos *L, const struct xnr_ctl *ctl)
 			for (int c = 0; c < m; c++)
 				a[r * m + c] = 0.5 * (L->h[r * ld + c] + L->h[c * ld + r]);
 		jacobi_eigen(a, m, L->theta, L->z);
-		double res0 = fabs(beta * L->z[(m - 1) * m]), res1 = fabs(beta * L->z[(m - 1) * m + 1]);
+		double res0 = fabs(beta * L->z[(m - 1) * m]),
+		       res1 = fabs(beta * L->z[(m - 1) * m + 1]);
 		ritz_vectors(L, p < m ? p : m);
 		if (res0 < LANCZOS_TOL && res1 < LANCZOS_TOL)
 			return 0;
@@ -330,9 +332,9 @@ static double clip4(double v)
 
 /* One epoch of optimize_layout_euclidean_single_epoch; d^2b in single
  * precision (powf is several times faster than pow and the layout is f32). */
-static void sgd_epoch(const struct xnr__umap_graph *g, double a, double b, int epoch,
-                      double alpha, const double *eps, double *next, double *next_neg,
-                      struct xnr__umap_rng *rng, float *y)
+static void sgd_epoch(const struct xnr__umap_graph *g, double a, double b, int epoch, double alpha,
+                      const double *eps, double *next, double *next_neg, struct xnr__umap_rng *rng,
+                      float *y)
 {
 	for (long e = 0; e < g->n_edges; e++) {
 		if (next[e] > epoch)
@@ -391,8 +393,8 @@ enum xnr_status xnr__umap_sgd(const struct xnr__umap_graph *g, double a, double 
 	}
 	for (int epoch = 0; epoch < n_epochs; epoch++) {
 		if (xnr_ctl_cancelled(ctl)) {
-			st = xnr_fail(err, XNR_ERR_CANCELLED, "umap: cancelled at epoch %d of %d", epoch,
-			              n_epochs);
+			st = xnr_fail(err, XNR_ERR_CANCELLED, "umap: cancelled at epoch %d of %d",
+			              epoch, n_epochs);
 			goto fail;
 		}
 		sgd_epoch(g, a, b, epoch, alpha, eps, next, next_neg, rng, y);

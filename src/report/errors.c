@@ -87,7 +87,8 @@ static enum xnr_status read_words(sqlite3 *db, int64_t run, int top_words, struc
 		return xnr__report_sql_fail(db, err);
 	sqlite3_bind_int64(st, 1, run);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pair key = {sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), NULL, NULL, 0};
+		struct pair key = {sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), NULL, NULL,
+		                   0};
 		const struct pair *kp = &key;
 		struct pair **hit = bsearch(&kp, by_ids, n_pairs, sizeof *by_ids, cmp_pair_ids);
 		const char *text = (const char *)sqlite3_column_text(st, 2);

@@ -296,8 +296,7 @@ static json_t *group_json(const struct xnr_loss_table *t, size_t i)
 {
 	const struct xnr_loss_stats *s = &t->groups[i].s;
 	return json_pack("{s:s,s:I,s:f,s:f,s:f}", "key", key_of(t, i), "count",
-	                 (json_int_t)s->count, "mean", s->mean, "median", s->median, "sum",
-	                 s->sum);
+	                 (json_int_t)s->count, "mean", s->mean, "median", s->median, "sum", s->sum);
 }
 
 enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct xnr_loss_page *p,
@@ -353,9 +352,8 @@ enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_b
 	return rc;
 }
 
-enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
-                                        const struct xnr_loss_page *p, json_t **out,
-                                        struct xnr_error *err)
+enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v, const struct xnr_loss_page *p,
+                                        json_t **out, struct xnr_error *err)
 {
 	struct xnr_loss_table *t = NULL;
 	enum xnr_status rc = xnr_loss_table_labels(v, &t, err);

@@ -55,8 +55,8 @@ enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr
 	if (!out->strict_ok)
 		memcpy(out->strict_error, strict_err.msg, sizeof out->strict_error);
 	if ((st = xnr_confusion_compute(&c, &out->cm, err)) != XNR_OK ||
-	    (st = xnr_taxonomy_compute(&out->def.gold, &out->def.pred,
-	                               xnr_tagset_n_types(v->tags), &out->tax, err)) != XNR_OK ||
+	    (st = xnr_taxonomy_compute(&out->def.gold, &out->def.pred, xnr_tagset_n_types(v->tags),
+	                               &out->tax, err)) != XNR_OK ||
 	    (st = nervaluate(v, &c, out, err)) != XNR_OK)
 		goto fail;
 	return XNR_OK;
@@ -142,11 +142,11 @@ static json_t *nerval_json(const struct xnr_nerval_result *r)
 		const struct xnr_nerval_counts *c = &r->overall[k];
 		json_object_set_new(
 		    o, xnr_nerval_scheme_name((enum xnr_nerval_scheme)k),
-		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "correct", (json_int_t)c->correct,
-		              "incorrect", (json_int_t)c->incorrect, "partial",
-		              (json_int_t)c->partial, "missed", (json_int_t)c->missed, "spurious",
-		              (json_int_t)c->spurious, "precision", c->precision, "recall",
-		              c->recall, "f1", c->f1));
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f}", "correct",
+		              (json_int_t)c->correct, "incorrect", (json_int_t)c->incorrect,
+		              "partial", (json_int_t)c->partial, "missed", (json_int_t)c->missed,
+		              "spurious", (json_int_t)c->spurious, "precision", c->precision,
+		              "recall", c->recall, "f1", c->f1));
 	}
 	return o;
 }

@@ -37,11 +37,11 @@ struct xnr_run_view {
 	int n_labels;
 	char **labels; /* (n_labels) names, index = label id */
 	size_t n_sents, n_words;
-	size_t *sent_start;    /* (n_sents + 1) first word of each sentence, then n_words */
-	int32_t *gold, *pred;  /* (n_words) label ids */
-	double *loss;          /* (n_words) NaN for a word without a sub-token (NULL loss) */
+	size_t *sent_start;      /* (n_sents + 1) first word of each sentence, then n_words */
+	int32_t *gold, *pred;    /* (n_words) label ids */
+	double *loss;            /* (n_words) NaN for a word without a sub-token (NULL loss) */
 	struct xnr_tagset *tags; /* the labels as a tag set, tag id = label id */
-	char *scheme_json;     /* runs.scheme ({"data":"IOB2","model":"IOB2",...}), or NULL */
+	char *scheme_json;       /* runs.scheme ({"data":"IOB2","model":"IOB2",...}), or NULL */
 };
 
 /* Load run `run` of db into a new view (*out; free with xnr_run_view_free).
@@ -190,8 +190,7 @@ enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct
 enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_by by,
                                        const struct xnr_loss_page *p, json_t **out,
                                        struct xnr_error *err);
-enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
-                                        const struct xnr_loss_page *p, json_t **out,
-                                        struct xnr_error *err);
+enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v, const struct xnr_loss_page *p,
+                                        json_t **out, struct xnr_error *err);
 
 #endif

@@ -37,8 +37,8 @@ enum xnr_status xnr__report_check_run(sqlite3 *db, int64_t run, struct xnr_error
 	if (!path || !*path)
 		path = "run database";
 	return xnr_fail(err, XNR_ERR_IO,
-	                "%s: no run %lld (see: sqlite3 %s \"select id, data_path from runs\")", path,
-	                (long long)run, path);
+	                "%s: no run %lld (see: sqlite3 %s \"select id, data_path from runs\")",
+	                path, (long long)run, path);
 }
 
 enum xnr_status xnr_report_latest_run(sqlite3 *db, int64_t *run, struct xnr_error *err)
@@ -79,8 +79,8 @@ static enum xnr_status load_labels(sqlite3 *db, struct xnr_run_view *v, struct x
 	enum xnr_status rc = XNR_OK;
 	int step;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM labels WHERE run_id = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM labels WHERE run_id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return xnr__report_sql_fail(db, err);
 	sqlite3_bind_int64(st, 1, v->run);
 	step = sqlite3_step(st);

@@ -30,9 +30,6 @@
 #define LISTED_MAX     200  /* entries of a folder listed by GET /api/v1/setup */
 #define RUN_WAIT_S     0.05 /* poll of a run waiting for the database */
 
-const struct xnr__route *xnr__routes_setup(size_t *n);
-void xnr__setup_autorun(struct xnr__app *app);
-
 /* ---- runs as jobs ---------------------------------------------------- */
 
 struct run_arg {

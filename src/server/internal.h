@@ -156,7 +156,8 @@ const struct xnr__route *xnr__routes(size_t *n);
 /* Route groups, one per resource file; each returns its static table. */
 const struct xnr__route *xnr__routes_runs(size_t *n);    /* api_runs.c, api_sentences.c */
 const struct xnr__route *xnr__routes_assets(size_t *n);  /* assets.c: the web app */
-const struct xnr__route *xnr__routes_jobs(size_t *n);    /* jobs.c, api_setup.c */
+const struct xnr__route *xnr__routes_jobs(size_t *n);    /* jobs.c */
+const struct xnr__route *xnr__routes_setup(size_t *n);   /* api_setup.c: runs, settings, debug */
 const struct xnr__route *xnr__routes_metrics(size_t *n); /* api_metrics.c */
 const struct xnr__route *xnr__routes_samples(size_t *n); /* api_samples.c */
 const struct xnr__route *xnr__routes_model(size_t *n);   /* api_model.c */
@@ -174,6 +175,8 @@ typedef enum xnr_status (*xnr__job_fn)(void *arg, const struct xnr_ctl *ctl, jso
  * cache per run and parameters, kept up to a memory cap, oldest dropped
  * first). arg belongs to the job from this call on, even on error:
  * free_arg(arg) is called exactly once (free_arg may be NULL). Thread safe.
+ * A NULL key means "never shared, never cached" (runs: the pipeline itself
+ * finds an identical stored run).
  * Errors: XNR_ERR_LIMIT (too many jobs waiting), XNR_ERR_NOMEM. */
 enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key,
                                xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
@@ -190,6 +193,9 @@ enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
  * "nothing yet" state for each), closed at the end. */
 enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__jobs_close(struct xnr__app *app);
+/* Start the run of serve --model --data as a job, if both were given and the
+ * database has no run for them yet (api_setup.c). */
+void xnr__setup_autorun(struct xnr__app *app);
 enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__models_close(struct xnr__app *app);
 

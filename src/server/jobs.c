@@ -19,12 +19,6 @@
 
 #include "server/internal.h"
 
-/* The routes of api_setup.c (runs as jobs, settings, debug), served in this
- * group (internal.h lists one group per file pair). */
-const struct xnr__route *xnr__routes_setup(size_t *n);
-/* Start the run of serve --model --data, if both were given (api_setup.c). */
-void xnr__setup_autorun(struct xnr__app *app);
-
 #define N_THREADS      2
 #define MAX_QUEUED     32           /* waiting jobs; more is XNR_ERR_LIMIT */
 #define MAX_DONE       64           /* finished results kept as cache */
@@ -480,26 +474,8 @@ static const struct xnr__route job_routes[] = {
     {"DELETE", "/api/v1/jobs/{id}", api_job_cancel, NULL},
 };
 
-static struct xnr__route *group;
-static size_t group_n;
-static pthread_once_t group_once = PTHREAD_ONCE_INIT;
-
-static void merge_group(void)
-{
-	size_t n_setup, n_jobs = sizeof job_routes / sizeof job_routes[0];
-	const struct xnr__route *setup = xnr__routes_setup(&n_setup);
-
-	if (!(group = calloc(n_jobs + n_setup, sizeof *group)))
-		return;
-	memcpy(group, job_routes, sizeof job_routes);
-	if (n_setup)
-		memcpy(group + n_jobs, setup, n_setup * sizeof *setup);
-	group_n = n_jobs + n_setup;
-}
-
 const struct xnr__route *xnr__routes_jobs(size_t *n)
 {
-	pthread_once(&group_once, merge_group);
-	*n = group ? group_n : 0;
-	return group;
+	*n = sizeof job_routes / sizeof job_routes[0];
+	return job_routes;
 }

@@ -12,8 +12,8 @@
 typedef const struct xnr__route *(*group_fn)(size_t *n);
 
 static const group_fn groups[] = {
-    xnr__routes_runs,  xnr__routes_metrics, xnr__routes_samples,
-    xnr__routes_model, xnr__routes_jobs,    xnr__routes_assets,
+    xnr__routes_runs,  xnr__routes_metrics, xnr__routes_samples, xnr__routes_model,
+    xnr__routes_setup, xnr__routes_jobs,    xnr__routes_assets,
 };
 
 static struct xnr__route *table;

@@ -139,6 +139,14 @@ enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float al
 	return gemm_here(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, err);
 }
 
+enum xnr_status xnr_gemm_1(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                           const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                           int ldc, struct xnr_error *err)
+{
+	use_threads(1);
+	return gemm_here(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, err);
+}
+
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
                                 int accumulate, float *y, struct xnr_error *err)
 {

@@ -25,6 +25,13 @@ enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float al
                          int lda, const float *b, int ldb, float beta, float *c, int ldc,
                          struct xnr_error *err);
 
+/* xnr_gemm on the calling thread alone: for compute-pool workers that each
+ * take a block of the output (no BLAS threads are woken, none left spinning
+ * to take the cores from the pool). Same errors; thread safe. */
+enum xnr_status xnr_gemm_1(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                           const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                           int ldc, struct xnr_error *err);
+
 /* A PyTorch Linear without its bias: y[m,n_out] = x[m,n_in] w[n_out,n_in]^T
  * (+ y when accumulate is nonzero). Same errors as xnr_gemm. */
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,

@@ -156,13 +156,13 @@ expect_status 400 /api/v1/runs?x=1
 expect_status 400 /api/v1/../etc/passwd
 expect_status 400 /api/v1/runs/%31
 expect_status 400 '/api/v1/runs/1;x'
-expect_status 405 /api/v1/runs -X POST
+expect_status 405 /api/v1/runs/1 -X POST
 expect_status 405 /api/v1/runs/1 -X DELETE
 head -c 70000 /dev/zero >"$tmp/big"
 expect_status 413 /api/v1/runs --data-binary "@$tmp/big"
 expect_status 413 /api/v1/runs -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big"
 head -c 100 /dev/zero >"$tmp/small"
-expect_status 405 /api/v1/runs --data-binary "@$tmp/small"
+expect_status 405 /api/v1/runs/1 --data-binary "@$tmp/small"
 
 # Only 127.0.0.1: the listening socket of the server is bound to the loopback address.
 if ss -ltnp 2>/dev/null | grep -q "pid=$pid,"; then

@@ -62,7 +62,8 @@ static float *swiss_roll(long n, int d)
 		p[1] = 21.0 * unit() + 0.05 * normal();
 		p[2] = t * sin(t) + 0.05 * normal();
 		for (int t2 = 0; t2 < d; t2++)
-			x[i * d + t2] = (float)(p[0] * r[t2] + p[1] * r[d + t2] + p[2] * r[2 * d + t2]);
+			x[i * d + t2] =
+			    (float)(p[0] * r[t2] + p[1] * r[d + t2] + p[2] * r[2 * d + t2]);
 	}
 	free(r);
 	return x;
@@ -80,7 +81,8 @@ static void pca2(const float *x, long n, int d, float *y)
 	for (long i = 0; i < n; i++)
 		for (int a = 0; a < d; a++)
 			for (int b = 0; b < d; b++)
-				cov[a * d + b] += (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]);
+				cov[a * d + b] +=
+				    (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]);
 	for (int c = 0; c < 2; c++) {
 		double *vc = v + c * d;
 		for (int a = 0; a < d; a++)

@@ -91,8 +91,8 @@ static struct xnr_store *make_db(const char *name)
 	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
 	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
 	for (i = 0; i < 3; i++) {
-		struct xnr_sentence_row sr = {i, 0, i + 1, NULL, "text", n_words[i], 0,
-		                              sent_loss[i], 0, 0};
+		struct xnr_sentence_row sr = {i,          0, i + 1,        NULL, "text",
+		                              n_words[i], 0, sent_loss[i], 0,    0};
 		int idx, tok = 0;
 		assert_int_equal(xnr_run_add_sentence(w, &sr, &err), XNR_OK);
 		for (idx = 0; idx < n_words[i]; idx++)
@@ -155,7 +155,8 @@ static void test_view(void **state)
 		assert_int_equal(v->pred[i], run1[i].pred);
 		assert_true(isnan(run1[i].loss) ? isnan(v->loss[i]) : v->loss[i] == run1[i].loss);
 	}
-	assert_string_equal(v->scheme_json, "{\"data\":\"IOB2\",\"model\":\"IOB2\",\"ill_formed\":0}");
+	assert_string_equal(v->scheme_json,
+	                    "{\"data\":\"IOB2\",\"model\":\"IOB2\",\"ill_formed\":0}");
 	xnr_run_view_free(v);
 	v = NULL;
 	assert_int_equal(xnr_run_view_load(db, 3, &v, &err), XNR_ERR_IO);
@@ -184,23 +185,22 @@ static void test_metrics(void **state)
 	assert_near(num(json_object_get(def, "micro avg"), "f1-score"), 2.0 / 11.0);
 	assert_near(num(json_object_get(def, "PER"), "recall"), 0.5);
 	assert_near(num(json_object_get(def, "LOC"), "precision"), 0.0);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(def, "LOC"), "support")),
-	                 4);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(def, "LOC"), "support")), 4);
 	cm = json_object_get(json_object_get(j, "confusion"), "counts");
 	/* gold B-LOC (3): predicted O once (Rome), B-PER twice (Paris) + once (Rome) */
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(cm, 3), 0)), 1);
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(cm, 3), 1)), 3);
-	assert_near(json_real_value(json_array_get(
-	                json_array_get(json_object_get(json_object_get(j, "confusion"), "normalized"),
-	                               3),
-	                1)),
-	            0.75);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "scheme"), "data")),
-	                    "IOB2");
+	assert_near(
+	    json_real_value(json_array_get(
+	        json_array_get(json_object_get(json_object_get(j, "confusion"), "normalized"), 3),
+	        1)),
+	    0.75);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(j, "scheme"), "data")), "IOB2");
 	assert_int_equal(
-	    json_integer_value(json_object_get(json_object_get(json_object_get(j, "entity_errors"),
-	                                                       "LOC"),
-	                                       "missed")) +
+	    json_integer_value(json_object_get(
+	        json_object_get(json_object_get(j, "entity_errors"), "LOC"), "missed")) +
 	        json_integer_value(json_object_get(
 	            json_object_get(json_object_get(j, "entity_errors"), "LOC"), "wrong type")),
 	    4);
@@ -218,7 +218,8 @@ static void assert_pair(json_t *p, const char *gold, const char *pred, int count
 	assert_int_equal(json_integer_value(json_object_get(p, "count")), count);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(words, 0), "text")),
 	                    w0);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 0), "count")), c0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 0), "count")),
+	                 c0);
 }
 
 /* (B-LOC, B-PER) 3: Paris 2, Rome 1; then count ties by label names:
@@ -266,7 +267,8 @@ static const char *keys(json_t *page)
 	json_t *g;
 	size_t i;
 	buf[0] = 0;
-	json_array_foreach(json_object_get(page, "groups"), i, g) {
+	json_array_foreach(json_object_get(page, "groups"), i, g)
+	{
 		if (i)
 			strcat(buf, " ");
 		strcat(buf, json_string_value(json_object_get(g, "key")));
@@ -379,8 +381,7 @@ static void test_loss_tokens(void **state)
 	assert_string_equal(keys(j), "x");
 	json_decref(j);
 	j = NULL;
-	assert_int_equal(xnr_report_loss_groups(db, 5, XNR_LOSS_BY_WORD, &p, &j, &err),
-	                 XNR_ERR_IO);
+	assert_int_equal(xnr_report_loss_groups(db, 5, XNR_LOSS_BY_WORD, &p, &j, &err), XNR_ERR_IO);
 	assert_int_equal(xnr_loss_table_load(db, 1, XNR_LOSS_BY_LABEL, &t, &err), XNR_ERR_INPUT);
 	assert_null(j);
 	assert_null(t);
