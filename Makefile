@@ -19,11 +19,14 @@ build: setup
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The main job on the bundled demo: analyse the demo model on the demo
-# evaluation set (results in $(BUILD)/demo.db), and tag a few sentences.
+# evaluation set (results in $(BUILD)/demo.db), tag a few sentences, then
+# open the web app on the run (http://127.0.0.1:$(PORT)/, Ctrl-C stops it).
+PORT ?= 8765
 run: build
 	$(BUILD)/explainer run --model demo/model --data demo/eval.conll -o $(BUILD)/demo.db
 	$(BUILD)/explainer predict --model demo/model < demo/examples.txt
 	@echo "the stored run: $(BUILD)/explainer report $(BUILD)/demo.db   (or: sqlite3 $(BUILD)/demo.db)"
+	$(BUILD)/explainer serve $(BUILD)/demo.db --model demo/model --data demo/eval.conll --port $(PORT)
 
 test: setup-test
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON $(CMAKE_FLAGS) >/dev/null
@@ -38,18 +41,20 @@ test-asan: setup-test
 # ThreadSanitizer over the tests that run threads (pool, shared model, engine).
 test-tsan: setup-test
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DXNR_TSAN=ON $(CMAKE_FLAGS) >/dev/null
-	cmake --build build-tsan -j$(JOBS) --target test_core test_model_shared test_model_golden test_infer_engine test_tokenizer_bert
-	cd build-tsan && ctest --output-on-failure -R 'test_core|test_model_shared|test_model_golden|test_infer_engine|test_tokenizer_bert'
+	cmake --build build-tsan -j$(JOBS) --target test_core test_model_shared test_model_golden test_infer_engine test_tokenizer_bert test_server_jobs
+	cd build-tsan && ctest --output-on-failure -R 'test_core|test_model_shared|test_model_golden|test_infer_engine|test_tokenizer_bert|test_server_jobs'
 
 bench: build
 	bench/run.sh
 	bench/analysis.sh
+	bench/reduce.sh
+	bench/api.sh
 
 format:
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+	clang-format --dry-run --Werror $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan
