@@ -119,17 +119,24 @@ static json_t *confusion_json(const struct xnr_run_view *v, const struct xnr_con
 	return json_pack("{s:o,s:o,s:o}", "labels", labels, "counts", counts, "normalized", norm);
 }
 
-static json_t *taxonomy_json(const struct xnr_run_view *v, const struct xnr_taxonomy *tax)
+/* One row per entity type of the default-mode report (a type of some gold
+ * or predicted span), in its order: the tag set also interns the types that
+ * "O" parses to ("_" by seqeval's rule, "" by nervaluate's), which no span
+ * has and which would show as empty rows. */
+static json_t *taxonomy_json(const struct xnr_seqeval_report *def, const struct xnr_taxonomy *tax)
 {
 	json_t *o = json_object();
-	size_t t;
+	size_t c;
 	int k;
-	for (t = 0; t < tax->n_types; t++) {
+	for (c = 0; c < def->n_classes; c++) {
+		const struct xnr_seqeval_class *cl = &def->classes[c];
 		json_t *row = json_object();
 		for (k = 0; k < XNR_ERRK_COUNT; k++)
 			json_object_set_new(row, xnr_err_kind_str((enum xnr_err_kind)k),
-			                    json_integer(tax->counts[t][k]));
-		json_object_set_new(o, xnr_tagset_type(v->tags, (uint32_t)t), row);
+			                    json_integer(cl->type < tax->n_types
+			                                     ? tax->counts[cl->type][k]
+			                                     : 0));
+		json_object_set_new(o, cl->name, row);
 	}
 	return o;
 }
@@ -159,7 +166,7 @@ enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct 
 	    "{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run, "seqeval_default",
 	    seqeval_json(&m->def), "seqeval_strict",
 	    m->strict_ok ? seqeval_json(&m->strict) : json_pack("{s:s}", "error", m->strict_error),
-	    "confusion", confusion_json(v, &m->cm), "entity_errors", taxonomy_json(v, &m->tax),
+	    "confusion", confusion_json(v, &m->cm), "entity_errors", taxonomy_json(&m->def, &m->tax),
 	    "nervaluate", nerval_json(&m->nerval), "scheme", scheme ? scheme : json_null());
 
 	if (!o)

@@ -84,7 +84,8 @@ void xnr_run_metrics_free(struct xnr_run_metrics *m);
  *    "seqeval_strict": same, or {"error": "why not available"},
  *    "confusion": {"labels": [...], "counts": [[gold][pred]], "normalized": rows / row sum},
  *    "entity_errors": {"<TYPE>": {"correct","wrong type","wrong boundary",
- *                                 "wrong type and boundary","missed","spurious"}},
+ *                                 "wrong type and boundary","missed","spurious"}}
+ *                     with the types of seqeval_default, in its order,
  *    "nervaluate": {"strict"|"exact"|"partial"|"ent_type":
  *                   {"correct","incorrect","partial","missed","spurious",
  *                    "precision","recall","f1"}},

@@ -165,6 +165,29 @@ static void test_view(void **state)
 	xnr_store_close(s);
 }
 
+/* entity_errors has a row for each entity type of seqeval_default and no
+ * other: not the "_" and "" types the tag set interns for "O". */
+static void assert_entity_types(json_t *j)
+{
+	static const char *const want[] = {"LOC", "PER"};
+	json_t *tax = json_object_get(j, "entity_errors");
+	const char *key;
+	json_t *row;
+	size_t i = 0;
+
+	assert_int_equal(json_object_size(tax), 2);
+	json_object_foreach(tax, key, row)
+	{
+		assert_true(i < 2);
+		assert_string_equal(key, want[i++]);
+		assert_non_null(json_object_get(json_object_get(j, "seqeval_default"), key));
+	}
+	assert_null(json_object_get(tax, "_"));
+	assert_null(json_object_get(tax, ""));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(tax, "PER"), "correct")),
+	                 1);
+}
+
 /* Gold PER: s0[0,1) s1[0,2); LOC: s0[2] s1[3] s2[0] s2[2]. Predicted PER:
  * s0[0] s0[2] s1[1] (an I- after O opens in default mode) s2[0] s2[2]; only
  * s0[0] is right: micro P 1/5, R 1/6, F1 2/11. */
@@ -204,6 +227,7 @@ static void test_metrics(void **state)
 	        json_integer_value(json_object_get(
 	            json_object_get(json_object_get(j, "entity_errors"), "LOC"), "wrong type")),
 	    4);
+	assert_entity_types(j);
 	json_decref(j);
 	xnr_run_view_free(v);
 	xnr_store_close(s);
