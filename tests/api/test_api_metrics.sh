@@ -8,82 +8,9 @@
 # it also prints each endpoint's time there, first (computing) and second
 # (cached) request.
 set -u
-: "${XNR_BIN:?set XNR_BIN to the explainer binary}"
-: "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-"$XNR_BIN" run --model "$XNR_SOURCE_DIR/demo/model" --data "$XNR_SOURCE_DIR/demo/eval.conll" \
-	-o "$tmp/run.db" -q || { echo "explainer run failed"; echo "0 passed, 1 failed"; exit 1; }
-
-"$XNR_BIN" serve "$tmp/run.db" --port 0 >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-port=
-for _ in $(seq 1 100); do
-	port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/out")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	echo "server did not start:"; cat "$tmp/out" "$tmp/err"
-	echo "0 passed, 1 failed"; exit 1
-fi
-base="http://127.0.0.1:$port"
-
-# get PATH -> $tmp/body, prints the status code.
-get() { curl -s --path-as-is --max-time 10 -o "$tmp/body" -w '%{http_code}' "$@"; }
-
-# expect_status CODE PATH [curl args]: the status and, for errors, the JSON error body.
-expect_status() {
-	local want=$1 path=$2
-	shift 2
-	local got
-	got=$(get "$@" "$base$path")
-	if [ "$got" != "$want" ]; then
-		bad "$path: status $got, want $want"
-		return 1
-	fi
-	if [ "$want" != 200 ] && ! $PY - "$tmp/body" "$want" <<'PYEOF'
-import json, sys
-e = json.load(open(sys.argv[1]))["error"]
-assert e["status"] == int(sys.argv[2]), e
-assert isinstance(e["code"], str) and e["code"], e
-assert isinstance(e["message"], str) and e["message"], e
-PYEOF
-	then
-		bad "$path: error body is not {\"error\": {status, code, message}}"
-		return 1
-	fi
-	ok
-}
-
-# check NAME PYTHON: runs PYTHON with body = the last response (parsed), db = sqlite3
-# connection, rep = `explainer report --json` of the run.
-check() {
-	local name=$1
-	if $PY - "$tmp/body" "$tmp/run.db" "$tmp/report.json" <<PYEOF; then ok; else bad "$name"; fi
-import json, sqlite3, sys
-body = json.load(open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
-rep = json.load(open(sys.argv[3]))
-$2
-PYEOF
-}
-
+. "$(dirname "$0")/lib.sh"
+demo_run
+start_server "$tmp/run.db"
 
 "$XNR_BIN" report "$tmp/run.db" --json >"$tmp/report.json" || bad "explainer report --json failed"
 R=/api/v1/runs/1
@@ -267,26 +194,16 @@ for i in $(seq 1 12); do
 	esac
 	curl -s -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/$R2/$p" &
 done >"$tmp/par"
-wait $(jobs -p | grep -v "^$pid$") 2>/dev/null
+wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 12 ]; then ok; else bad "parallel requests: $(sort "$tmp/par" | uniq -c)"; fi
 
-kill -TERM "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-wait "$pid" 2>/dev/null
-pid=
-if grep -q "Sanitizer" "$tmp/err"; then bad "sanitizer report from the server"; cat "$tmp/err"; else ok; fi
+stop_server
+check_sanitizer
 
 # ---- timings on a full CoNLL-2003 test run (informational) ----
 conll=${XNR_CONLL_DB:-/tmp/conll_test.db}
 if [ -f "$conll" ]; then
-	"$XNR_BIN" serve "$conll" --port 0 >"$tmp/out2" 2>"$tmp/err2" &
-	pid=$!
-	port=
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/out2")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
+	start_server "$conll"
 	run=$($PY -c "import sqlite3; print(sqlite3.connect('$conll').execute('select max(id) from runs').fetchone()[0])")
 	echo "timings on $conll (run $run): first request, second request (ms)"
 	for p in metrics 'metrics/examples?type=PER&kind=missed' confusions loss/words 'loss/words?by=token' \
@@ -296,10 +213,7 @@ if [ -f "$conll" ]; then
 		b=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/v1/runs/$run/$p")
 		printf '  %-48s %6.1f %6.1f\n' "$p" "$(echo "$a * 1000" | bc)" "$(echo "$b * 1000" | bc)"
 	done
-	kill -TERM "$pid"
-	wait "$pid" 2>/dev/null
-	pid=
+	stop_server
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

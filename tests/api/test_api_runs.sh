@@ -4,79 +4,9 @@
 # checks every endpoint against the database and every error case, that a
 # client leaving mid-response does not hurt the server, and a clean SIGTERM.
 set -u
-: "${XNR_BIN:?set XNR_BIN to the explainer binary}"
-: "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-"$XNR_BIN" run --model "$XNR_SOURCE_DIR/demo/model" --data "$XNR_SOURCE_DIR/demo/eval.conll" \
-	-o "$tmp/run.db" -q || { echo "explainer run failed"; echo "0 passed, 1 failed"; exit 1; }
-
-"$XNR_BIN" serve "$tmp/run.db" --port 0 >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-port=
-for _ in $(seq 1 100); do
-	port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/out")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	echo "server did not start:"; cat "$tmp/out" "$tmp/err"
-	echo "0 passed, 1 failed"; exit 1
-fi
-base="http://127.0.0.1:$port"
-
-# get PATH -> $tmp/body, prints the status code.
-get() { curl -s --path-as-is --max-time 10 -o "$tmp/body" -w '%{http_code}' "$@"; }
-
-# expect_status CODE PATH [curl args]: the status and, for errors, the JSON error body.
-expect_status() {
-	local want=$1 path=$2
-	shift 2
-	local got
-	got=$(get "$@" "$base$path")
-	if [ "$got" != "$want" ]; then
-		bad "$path: status $got, want $want"
-		return 1
-	fi
-	if [ "$want" != 200 ] && ! $PY - "$tmp/body" "$want" <<'PYEOF'
-import json, sys
-e = json.load(open(sys.argv[1]))["error"]
-assert e["status"] == int(sys.argv[2]), e
-assert isinstance(e["code"], str) and e["code"], e
-assert isinstance(e["message"], str) and e["message"], e
-PYEOF
-	then
-		bad "$path: error body is not {\"error\": {status, code, message}}"
-		return 1
-	fi
-	ok
-}
-
-# check NAME PYTHON: runs PYTHON with body = the last response (parsed), db = sqlite3 connection.
-check() {
-	local name=$1
-	if $PY - "$tmp/body" "$tmp/run.db" <<PYEOF; then ok; else bad "$name"; fi
-import json, sqlite3, sys
-body = json.load(open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
-$2
-PYEOF
-}
+. "$(dirname "$0")/lib.sh"
+demo_run
+start_server "$tmp/run.db"
 
 # headers
 curl -s -D "$tmp/headers" -o /dev/null "$base/api/v1/runs"
@@ -203,26 +133,16 @@ assert len(body["items"]) == min(1000, body["total"])'
 for i in $(seq 1 16); do
 	curl -s -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/1/sentences/$((i % 5))" &
 done >"$tmp/par"
-wait $(jobs -p | grep -v "^$pid$") 2>/dev/null
+wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 16 ]; then ok; else bad "parallel requests: $(sort "$tmp/par" | uniq -c)"; fi
 
 # SIGTERM: clean exit 0
-kill -TERM "$pid"
-rc=
-for _ in $(seq 1 100); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid"
-		rc=$?
-		break
-	fi
-	sleep 0.05
-done
-pid=
+stop_server
 if [ "$rc" = 0 ]; then ok; else
 	bad "SIGTERM: exit status '$rc', want 0"
-	cat "$tmp/err"
+	cat "$err"
 fi
-if grep -q "Sanitizer" "$tmp/err"; then bad "sanitizer report from the server"; cat "$tmp/err"; else ok; fi
+check_sanitizer
 
 # bad usage
 "$XNR_BIN" serve "$tmp/missing.db" --port 0 >/dev/null 2>&1
@@ -232,5 +152,4 @@ if grep -q "Sanitizer" "$tmp/err"; then bad "sanitizer report from the server"; 
 "$XNR_BIN" serve "$tmp/run.db" --port 0 --host nohost >/dev/null 2>&1
 [ $? = 1 ] && ok || bad "--host nohost should fail"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
