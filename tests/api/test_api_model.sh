@@ -8,33 +8,8 @@
 # (a second server with a fresh cache), and a readable error when a run's
 # model folder is gone.
 set -u
-: "${XNR_BIN:?set XNR_BIN to the explainer binary}"
-: "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-die() {
-	echo "$*"
-	echo "$pass passed, $((fail + 1)) failed"
-	exit 1
-}
-
-model="$XNR_SOURCE_DIR/demo/model"
-"$XNR_BIN" run --model "$model" --data "$XNR_SOURCE_DIR/demo/eval.conll" -o "$tmp/run.db" -q ||
-	die "explainer run (demo) failed"
+. "$(dirname "$0")/lib.sh"
+demo_run
 # Run 2: a tiny dataset whose sentences 0 and 2 are the same.
 cat >"$tmp/dup.conll" <<'EOF'
 John B-PER
@@ -64,78 +39,17 @@ in O
 Munich B-LOC
 . O
 EOF
-"$XNR_BIN" run --model "$model" --data "$tmp/dup.conll" -o "$tmp/run.db" -q ||
-	die "explainer run (duplicates data) failed"
+demo_run "$tmp/dup.conll"
 # Run 3: a model folder that is deleted afterwards.
-cp -r "$model" "$tmp/gone-model"
+cp -r "$MODEL" "$tmp/gone-model"
 head -n 11 "$tmp/dup.conll" >"$tmp/two.conll"
-"$XNR_BIN" run --model "$tmp/gone-model" --data "$tmp/two.conll" -o "$tmp/run.db" -q ||
-	die "explainer run (gone model) failed"
+demo_run "$tmp/two.conll" "$tmp/gone-model"
 rm -rf "$tmp/gone-model"
 
-# start_server NAME: serve run.db on a free port; sets $base.
-start_server() {
-	"$XNR_BIN" serve "$tmp/run.db" --port 0 >"$tmp/$1.out" 2>"$tmp/$1.err" &
-	pids+=($!)
-	local port=
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/$1.out")
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || die "server did not start: $(cat "$tmp/$1.out" "$tmp/$1.err")"
-	base="http://127.0.0.1:$port"
-}
-start_server a
-
-# post PATH JSON -> $tmp/body, prints the status code.
-post() {
-	curl -s --max-time 60 -o "$tmp/body" -w '%{http_code}' -H 'Content-Type: application/json' \
-		--data-binary "$2" "$base$1"
-}
-get() { curl -s --max-time 60 -o "$tmp/body" -w '%{http_code}' "$base$1"; }
-
-# expect CODE METHOD PATH [JSON]: the status, and for errors the JSON error body.
-expect() {
-	local want=$1 method=$2 path=$3 got
-	if [ "$method" = POST ]; then got=$(post "$path" "$4"); else got=$(get "$path"); fi
-	if [ "$got" != "$want" ]; then
-		bad "$method $path ${4:-}: status $got, want $want: $(head -c 300 "$tmp/body")"
-		return 1
-	fi
-	if [ "$want" -ge 400 ] && ! $PY -c '
-import json, sys
-e = json.load(open(sys.argv[1]))["error"]
-assert e["status"] == int(sys.argv[2]) and e["message"], e' "$tmp/body" "$want"; then
-		bad "$method $path: error body is not {\"error\": {status, code, message}}"
-		return 1
-	fi
-	ok
-}
-
-# check NAME PYTHON: PYTHON with body = the last response, db = the run database.
-check() {
-	if $PY - "$tmp/body" "$tmp/run.db" <<PYEOF; then ok; else bad "$1"; fi
-import json, sqlite3, sys
-body = json.load(open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
-$2
-PYEOF
-}
-
-# wait_job: the job of the last 202 answer until it ends; its JSON -> $tmp/body, id -> $job.
-wait_job() {
-	job=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"]["id"])' "$tmp/body")
-	for _ in $(seq 1 600); do
-		get "/api/v1/jobs/$job" >/dev/null
-		if ! grep -q '"state":"\(queued\|running\)"' "$tmp/body"; then return 0; fi
-		sleep 0.1
-	done
-	bad "job $job did not finish"
-}
+start_server "$tmp/run.db"
 
 # --- probe -----------------------------------------------------------------
-expect 200 POST /api/v1/runs/1/probe '{"texts": ["John lives in Berlin .", "Peter Blackburn"]}' &&
+expect_post 200 /api/v1/runs/1/probe '{"texts": ["John lives in Berlin .", "Peter Blackburn"]}' &&
 	check "probe: John B-PER, Berlin B-LOC" '
 a, b = body["items"]
 words = [(w["text"], w["pred"]) for w in a["words"]]
@@ -149,38 +63,38 @@ for it in body["items"]:
     assert {t["word"] for t in it["tokens"]} == set(range(len(it["words"])))
 assert body["threshold"] == 0.5'
 
-expect 200 POST /api/v1/runs/1/probe '{"texts": ["John lives in Berlin ."], "threshold": 0.999}' &&
+expect_post 200 /api/v1/runs/1/probe '{"texts": ["John lives in Berlin ."], "threshold": 0.999}' &&
 	check "probe: threshold flags" '
 ws = body["items"][0]["words"]
 assert [w["low"] for w in ws] == [w["prob_pred"] < 0.999 for w in ws] and any(w["low"] for w in ws), ws'
 
 texts65=$($PY -c 'import json; print(json.dumps({"texts": ["a b"] * 65}))')
-expect 413 POST /api/v1/runs/1/probe "$texts65"
+expect_post 413 /api/v1/runs/1/probe "$texts65"
 long=$($PY -c 'import json; print(json.dumps({"texts": ["x" * 2001]}))')
-expect 413 POST /api/v1/runs/1/probe "$long"
-expect 400 POST /api/v1/runs/1/probe $'{"texts": ["John \xff lives"]}'
-expect 400 POST /api/v1/runs/1/probe $'{"texts": ["\xc3"]}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": ["\ud800 x"]}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": []}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": "John"}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": [""]}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": [3]}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": ["a"], "threshold": 2}'
-expect 400 POST /api/v1/runs/1/probe '{"texts": ["a"], "bogus": 1}'
-expect 400 POST /api/v1/runs/1/probe '["a"]'
-expect 400 POST /api/v1/runs/1/probe '{"texts": ["a"]'
-expect 404 POST /api/v1/runs/999/probe '{"texts": ["a"]}'
-expect 405 GET /api/v1/runs/1/probe
-expect 404 POST /api/v1/runs/3/probe '{"texts": ["a"]}' && check "gone model: readable message" '
+expect_post 413 /api/v1/runs/1/probe "$long"
+expect_post 400 /api/v1/runs/1/probe $'{"texts": ["John \xff lives"]}'
+expect_post 400 /api/v1/runs/1/probe $'{"texts": ["\xc3"]}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": ["\ud800 x"]}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": []}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": "John"}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": [""]}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": [3]}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": ["a"], "threshold": 2}'
+expect_post 400 /api/v1/runs/1/probe '{"texts": ["a"], "bogus": 1}'
+expect_post 400 /api/v1/runs/1/probe '["a"]'
+expect_post 400 /api/v1/runs/1/probe '{"texts": ["a"]'
+expect_post 404 /api/v1/runs/999/probe '{"texts": ["a"]}'
+expect_status 405 /api/v1/runs/1/probe
+expect_post 404 /api/v1/runs/3/probe '{"texts": ["a"]}' && check "gone model: readable message" '
 m = body["error"]["message"]
 assert "gone-model" in m and "gone" in m, m'
 
 # --- model and activations ------------------------------------------------------
-expect 200 GET /api/v1/runs/1/model && check "model shape" '
+expect_status 200 /api/v1/runs/1/model && check "model shape" '
 assert body["n_layers"] == 4 and body["intermediate_size"] == 1024 and body["hidden_size"] == 256
 assert body["labels"][:2] == ["O", "B-PER"]'
 
-expect 200 POST /api/v1/runs/1/activations \
+expect_post 200 /api/v1/runs/1/activations \
 	'{"text": "John lives in Berlin and works for Siemens .", "from_layer": 1, "to_layer": 2, "k": 3}' &&
 	check "activations: k x positions factors" '
 n = len(body["tokens"])
@@ -198,18 +112,18 @@ if cmp -s <($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["factors
 	<($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["factors"])' "$tmp/body"); then ok; else
 	bad "activations: same seed, different factors"
 fi
-expect 200 POST /api/v1/runs/1/activations '{"text": "Berlin ."}' && check "activations defaults; k clamped" '
+expect_post 200 /api/v1/runs/1/activations '{"text": "Berlin ."}' && check "activations defaults; k clamped" '
 assert body["from_layer"] == 0 and body["to_layer"] == 3 and body["k"] == 2, body["k"]'
-expect 400 POST /api/v1/runs/1/activations '{"text": "a b c", "from_layer": 4}'
-expect 400 POST /api/v1/runs/1/activations '{"text": "a b c", "from_layer": 2, "to_layer": 1}'
-expect 400 POST /api/v1/runs/1/activations '{"text": "a b c", "k": 11}'
-expect 400 POST /api/v1/runs/1/activations '{"text": "a b c", "k": 1}'
-expect 400 POST /api/v1/runs/1/activations '{"text": ""}'
-expect 400 POST /api/v1/runs/1/activations '{"k": 3}'
-expect 413 POST /api/v1/runs/1/activations "$($PY -c 'import json; print(json.dumps({"text": "x " * 1001}))')"
+expect_post 400 /api/v1/runs/1/activations '{"text": "a b c", "from_layer": 4}'
+expect_post 400 /api/v1/runs/1/activations '{"text": "a b c", "from_layer": 2, "to_layer": 1}'
+expect_post 400 /api/v1/runs/1/activations '{"text": "a b c", "k": 11}'
+expect_post 400 /api/v1/runs/1/activations '{"text": "a b c", "k": 1}'
+expect_post 400 /api/v1/runs/1/activations '{"text": ""}'
+expect_post 400 /api/v1/runs/1/activations '{"k": 3}'
+expect_post 413 /api/v1/runs/1/activations "$($PY -c 'import json; print(json.dumps({"text": "x " * 1001}))')"
 
 # --- projection -----------------------------------------------------------------
-expect 202 POST /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && wait_job
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && wait_job
 pca_job=$job
 check "projection pca: 500 sampled points" '
 assert body["state"] == "done", body
@@ -230,39 +144,39 @@ evr = r["info"]["explained_variance_ratio"]
 assert r["info"]["method"] == "pca" and 1 > evr[0] >= evr[1] > 0, evr
 assert set(r["timings"]) >= {"load_s", "project_s"}'
 cp "$tmp/body" "$tmp/pca1"
-expect 202 POST /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && check "same request, same job" "
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && check "same request, same job" "
 assert body['job']['id'] == $pca_job and body['job']['state'] == 'done', body['job']['id']"
-expect 202 POST /api/v1/runs/1/projection '{"method": "pca", "n": 500, "seed": 43}' && wait_job
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 500, "seed": 43}' && wait_job
 check "another seed, another sample" '
 import json
 a = {(p["sentence_id"], p["idx"]) for p in json.load(open(sys.argv[1].replace("body", "pca1")))["result"]["points"]}
 b = {(p["sentence_id"], p["idx"]) for p in body["result"]["points"]}
 assert a != b and len(b) == 500'
-expect 202 POST /api/v1/runs/1/projection '{"method": "svd", "n": 1000000, "n_iter": 3}' && wait_job
+expect_post 202 /api/v1/runs/1/projection '{"method": "svd", "n": 1000000, "n_iter": 3}' && wait_job
 check "svd: n above the words means all" '
 r = body["result"]
 assert body["state"] == "done" and r["n"] == db.execute("select count(*) from hidden where run_id=1").fetchone()[0]
 assert r["info"]["method"] == "svd" and len(r["info"]["explained_variance_ratio"]) == 2'
 umap='{"method": "umap", "n": 400, "seed": 7, "n_neighbors": 10, "min_dist": 0.2, "metric": "manhattan"}'
-expect 202 POST /api/v1/runs/1/projection "$umap" && wait_job
+expect_post 202 /api/v1/runs/1/projection "$umap" && wait_job
 check "umap" '
 r = body["result"]
 assert body["state"] == "done" and r["n"] == 400, body.get("error")
 assert r["info"] == {"method": "umap", "n_neighbors": 10, "min_dist": 0.2, "metric": "manhattan", "p": 2.0, "seed": 7}, r["info"]'
 cp "$tmp/body" "$tmp/umap1"
-expect 400 POST /api/v1/runs/1/projection '{"method": "tsne"}'
-expect 400 POST /api/v1/runs/1/projection '{"n": 1}'
-expect 400 POST /api/v1/runs/1/projection '{"n": -5}'
-expect 400 POST /api/v1/runs/1/projection '{"min_dist": 2}'
-expect 400 POST /api/v1/runs/1/projection '{"metric": "cosine"}'
-expect 400 POST /api/v1/runs/1/projection '{"n_neighbors": 1}'
-expect 400 POST /api/v1/runs/1/projection '{"n_iter": 101}'
-expect 400 POST /api/v1/runs/1/projection '{"seed": -1}'
-expect 400 POST /api/v1/runs/1/projection '{"seed": 1.5}'
-expect 404 POST /api/v1/runs/999/projection '{}'
+expect_post 400 /api/v1/runs/1/projection '{"method": "tsne"}'
+expect_post 400 /api/v1/runs/1/projection '{"n": 1}'
+expect_post 400 /api/v1/runs/1/projection '{"n": -5}'
+expect_post 400 /api/v1/runs/1/projection '{"min_dist": 2}'
+expect_post 400 /api/v1/runs/1/projection '{"metric": "cosine"}'
+expect_post 400 /api/v1/runs/1/projection '{"n_neighbors": 1}'
+expect_post 400 /api/v1/runs/1/projection '{"n_iter": 101}'
+expect_post 400 /api/v1/runs/1/projection '{"seed": -1}'
+expect_post 400 /api/v1/runs/1/projection '{"seed": 1.5}'
+expect_post 404 /api/v1/runs/999/projection '{}'
 
 # --- duplicates -----------------------------------------------------------------
-expect 202 POST /api/v1/runs/2/duplicates '{"threshold": 0.99}' && wait_job
+expect_post 202 /api/v1/runs/2/duplicates '{"threshold": 0.99}' && wait_job
 check "duplicates: the identical sentences" '
 r = body["result"]
 assert body["state"] == "done", body
@@ -271,9 +185,9 @@ assert (p["a"], p["b"]) == (0, 2) and p["sim"] > 0.999 and p["text_a"] == p["tex
 assert r["total"] == len(r["pairs"]) and r["n_sentences"] == 4 and r["encoder"] is None
 assert all(q["sim"] >= 0.99 for q in r["pairs"])'
 dup_job=$job
-expect 202 POST /api/v1/runs/2/duplicates '{"threshold": 0.99}' && check "duplicates cached" "
+expect_post 202 /api/v1/runs/2/duplicates '{"threshold": 0.99}' && check "duplicates cached" "
 assert body['job']['id'] == $dup_job"
-expect 202 POST /api/v1/runs/1/duplicates '{"threshold": 0.9, "limit": 20}' && wait_job
+expect_post 202 /api/v1/runs/1/duplicates '{"threshold": 0.9, "limit": 20}' && wait_job
 check "duplicates on the demo run: sorted, limited" '
 r = body["result"]
 sims = [p["sim"] for p in r["pairs"]]
@@ -281,25 +195,25 @@ assert sims == sorted(sims, reverse=True) and all(s >= 0.9 for s in sims)
 assert len(sims) == min(20, r["total"]) and r["n_sentences"] == 344
 t = dict(db.execute("select id, text from sentences where run_id=1"))
 assert all(t[p["a"]] == p["text_a"] and t[p["b"]] == p["text_b"] and p["a"] < p["b"] for p in r["pairs"])'
-expect 202 POST /api/v1/runs/2/duplicates "{\"threshold\": 0.99, \"encoder\": \"$model\"}" && wait_job
+expect_post 202 /api/v1/runs/2/duplicates "{\"threshold\": 0.99, \"encoder\": \"$MODEL\"}" && wait_job
 check "duplicates with an encoder model" '
 r = body["result"]
 assert body["state"] == "done", body
 assert r["encoder"] and r["pairs"][0]["a"] == 0 and r["pairs"][0]["b"] == 2 and r["pairs"][0]["sim"] > 0.999'
-expect 400 POST /api/v1/runs/2/duplicates '{"encoder": "/nonexistent/model"}'
-expect 400 POST /api/v1/runs/2/duplicates '{"encoder": 3}'
-expect 400 POST /api/v1/runs/2/duplicates '{"threshold": 1.5}'
-expect 400 POST /api/v1/runs/2/duplicates '{"limit": 0}'
-expect 404 POST /api/v1/runs/999/duplicates '{}'
+expect_post 400 /api/v1/runs/2/duplicates '{"encoder": "/nonexistent/model"}'
+expect_post 400 /api/v1/runs/2/duplicates '{"encoder": 3}'
+expect_post 400 /api/v1/runs/2/duplicates '{"threshold": 1.5}'
+expect_post 400 /api/v1/runs/2/duplicates '{"limit": 0}'
+expect_post 404 /api/v1/runs/999/duplicates '{}'
 
 # --- reproducible from the seed: a second server, a fresh cache ---------------
-start_server b
-expect 202 POST /api/v1/runs/1/projection "$umap" && wait_job
+start_server "$tmp/run.db"
+expect_post 202 /api/v1/runs/1/projection "$umap" && wait_job
 if cmp -s <($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/umap1") \
 	<($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/body"); then ok; else
 	bad "umap: the same seed gave another layout on a fresh server"
 fi
-expect 202 POST /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && wait_job
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 500}' && wait_job
 if cmp -s <($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/pca1") \
 	<($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/body"); then ok; else
 	bad "pca: the same seed gave another sample on a fresh server"
@@ -310,25 +224,14 @@ for i in $(seq 1 8); do
 	curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
 		--data-binary '{"texts": ["John lives in Berlin ."]}' "$base/api/v1/runs/1/probe" &
 done >"$tmp/par"
-wait $(jobs -p | grep -v -F -x -f <(printf '%s\n' "${pids[@]}")) 2>/dev/null
+wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 8 ]; then ok; else bad "parallel probes: $(sort "$tmp/par" | uniq -c)"; fi
 
 # --- clean shutdown, no sanitizer reports -----------------------------------------
-for p in "${pids[@]}"; do kill -TERM "$p"; done
 for p in "${pids[@]}"; do
-	rc=
-	for _ in $(seq 1 200); do
-		if ! kill -0 "$p" 2>/dev/null; then
-			wait "$p"
-			rc=$?
-			break
-		fi
-		sleep 0.05
-	done
+	stop_server 10 "$p"
 	[ "$rc" = 0 ] && ok || bad "server $p: exit status '$rc' after SIGTERM, want 0"
 done
-pids=()
-if grep -q "Sanitizer\|runtime error" "$tmp"/*.err; then bad "sanitizer report"; cat "$tmp"/*.err; else ok; fi
+check_sanitizer
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
