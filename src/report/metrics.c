@@ -132,10 +132,9 @@ static json_t *taxonomy_json(const struct xnr_seqeval_report *def, const struct 
 		const struct xnr_seqeval_class *cl = &def->classes[c];
 		json_t *row = json_object();
 		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			json_object_set_new(row, xnr_err_kind_str((enum xnr_err_kind)k),
-			                    json_integer(cl->type < tax->n_types
-			                                     ? tax->counts[cl->type][k]
-			                                     : 0));
+			json_object_set_new(
+			    row, xnr_err_kind_str((enum xnr_err_kind)k),
+			    json_integer(cl->type < tax->n_types ? tax->counts[cl->type][k] : 0));
 		json_object_set_new(o, cl->name, row);
 	}
 	return o;
@@ -162,12 +161,13 @@ enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct 
                                      json_t **out, struct xnr_error *err)
 {
 	json_t *scheme = v->scheme_json ? json_loads(v->scheme_json, 0, NULL) : NULL;
-	json_t *o = json_pack(
-	    "{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run, "seqeval_default",
-	    seqeval_json(&m->def), "seqeval_strict",
-	    m->strict_ok ? seqeval_json(&m->strict) : json_pack("{s:s}", "error", m->strict_error),
-	    "confusion", confusion_json(v, &m->cm), "entity_errors", taxonomy_json(&m->def, &m->tax),
-	    "nervaluate", nerval_json(&m->nerval), "scheme", scheme ? scheme : json_null());
+	json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run,
+	                      "seqeval_default", seqeval_json(&m->def), "seqeval_strict",
+	                      m->strict_ok ? seqeval_json(&m->strict)
+	                                   : json_pack("{s:s}", "error", m->strict_error),
+	                      "confusion", confusion_json(v, &m->cm), "entity_errors",
+	                      taxonomy_json(&m->def, &m->tax), "nervaluate",
+	                      nerval_json(&m->nerval), "scheme", scheme ? scheme : json_null());
 
 	if (!o)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the metrics JSON");

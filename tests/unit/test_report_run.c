@@ -184,8 +184,8 @@ static void assert_entity_types(json_t *j)
 	}
 	assert_null(json_object_get(tax, "_"));
 	assert_null(json_object_get(tax, ""));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(tax, "PER"), "correct")),
-	                 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(tax, "PER"), "correct")), 1);
 }
 
 /* Gold PER: s0[0,1) s1[0,2); LOC: s0[2] s1[3] s2[0] s2[2]. Predicted PER:
@@ -285,6 +285,56 @@ static void test_errors(void **state)
 }
 
 /* The keys of a page's groups joined by ' '. */
+/* Ties in a pair's word counts go by text in SQLite's binary order (bytes,
+ * then the shorter first): one sentence, every word gold B-PER predicted O;
+ * "Lee" is right and not listed. */
+static void test_errors_ties(void **state)
+{
+	static const struct word ws[] = {
+	    {0, "b", 1, 0, 1.0},        {0, "ab", 1, 0, 1.0}, {0, "a", 1, 0, 1.0},
+	    {0, "\xc3\xa9", 1, 0, 1.0}, {0, "b", 1, 0, 1.0},  {0, "a", 1, 0, 1.0},
+	    {0, "Lee", 1, 1, 0.1},      {0, "aa", 1, 0, 1.0},
+	};
+	static const char *const want[] = {"a", "b", "aa", "ab", "\xc3\xa9"};
+	struct xnr_store *s = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info in = info("ties");
+	struct xnr_sentence_row sr = {0, 0, 1, NULL, "text", 8, 8, 7.1, 7, 0};
+	struct xnr_error err;
+	char path[4200];
+	json_t *j = NULL, *words;
+	int64_t id;
+	int i, tok = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/run.db", tu_tmpdir("report_ties"));
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
+	assert_int_equal(xnr_run_add_sentence(w, &sr, &err), XNR_OK);
+	for (i = 0; i < 8; i++)
+		add_word(w, &ws[i], i, &tok);
+	assert_int_equal(xnr_run_commit(w, 1, 8, 8, 0.0, "{}", &id, &err), XNR_OK);
+	assert_int_equal(xnr_report_confusions(xnr_store_db(s), id, -1, &j, &err), XNR_OK);
+	assert_int_equal(json_array_size(j), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 0), "count")), 7);
+	words = json_object_get(json_array_get(j, 0), "words");
+	assert_int_equal(json_array_size(words), 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(words, (size_t)i), "text")),
+		    want[i]);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 1), "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 2), "count")), 1);
+	json_decref(j);
+	assert_int_equal(xnr_report_confusions(xnr_store_db(s), id, 3, &j, &err), XNR_OK);
+	words = json_object_get(json_array_get(j, 0), "words");
+	assert_int_equal(json_array_size(words), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(words, 2), "text")),
+	                    "aa");
+	json_decref(j);
+	xnr_store_close(s);
+}
+
 static const char *keys(json_t *page)
 {
 	static char buf[256];
@@ -443,8 +493,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_view),        cmocka_unit_test(test_metrics),
-	    cmocka_unit_test(test_errors),      cmocka_unit_test(test_loss_words),
-	    cmocka_unit_test(test_loss_tokens), cmocka_unit_test(test_loss_labels),
+	    cmocka_unit_test(test_errors),      cmocka_unit_test(test_errors_ties),
+	    cmocka_unit_test(test_loss_words),  cmocka_unit_test(test_loss_tokens),
+	    cmocka_unit_test(test_loss_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
