@@ -8,7 +8,6 @@
 #   XNR_ASSETS_DIR=web  serve the app from disk (--assets-dir) instead of packed
 #   extra arguments     spec names to run (default: all)
 set -u
-: "${XNR_BIN:?set XNR_BIN to the explainer binary}"
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
 : "${XNR_BINARY_DIR:=$(pwd)}"
 export XNR_BINARY_DIR
@@ -30,47 +29,17 @@ if [ ! -f "$XNR_SOURCE_DIR/web/node_modules/playwright-core/index.mjs" ]; then
 	exit 1
 fi
 
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-"$XNR_BIN" run --model "$XNR_SOURCE_DIR/demo/model" --data "$XNR_SOURCE_DIR/demo/eval.conll" \
-	-o "$tmp/run.db" -q || { echo "FAIL: explainer run failed"; exit 1; }
-
-args=("$tmp/run.db" --port 0 --model "$XNR_SOURCE_DIR/demo/model")
+. "$XNR_SOURCE_DIR/tests/api/lib.sh"
+demo_run
+args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
-"$XNR_BIN" serve "${args[@]}" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/out")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	echo "FAIL: the server did not start:"
-	cat "$tmp/out" "$tmp/err"
-	exit 1
-fi
+start_server "$tmp/run.db" "${args[@]}"
 
-node "$XNR_SOURCE_DIR/tests/web/run.mjs" "http://127.0.0.1:$port" "$@"
-rc=$?
+node "$XNR_SOURCE_DIR/tests/web/run.mjs" "$base" "$@"
+status=$?
 
-kill -TERM "$pid"
-for _ in $(seq 1 100); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.05
-done
-wait "$pid" 2>/dev/null
-pid=
-if grep -q "Sanitizer" "$tmp/err"; then
-	echo "FAIL: sanitizer report from the server:"
-	cat "$tmp/err"
-	rc=1
-fi
-exit $rc
+# The specs print their own count; a sanitizer report from the server fails the test too.
+stop_server
+check_sanitizer
+[ "$fail" = 0 ] || status=1
+exit $status
