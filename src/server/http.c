@@ -119,9 +119,10 @@ const char *xnr__req_header(const struct xnr__req *r, const char *name)
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
-static enum xnr_status open_db(const char *path, sqlite3 **out, struct xnr_error *err)
+enum xnr_status xnr__db_open(const char *path, sqlite3 **out, struct xnr_error *err)
 {
 	sqlite3 *db = NULL;
+
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		enum xnr_status st = xnr__sql_fail(db, "open", err);
@@ -176,7 +177,7 @@ static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *c
 	if (st == XNR_OK)
 		st = parse_body(rq, &r, &err);
 	if (st == XNR_OK)
-		st = open_db(srv->app.db_path, &r.db, &err);
+		st = xnr__db_open(srv->app.db_path, &r.db, &err);
 	if (st == XNR_OK)
 		st = route->raw ? route->raw(&r, &raw, &err) : route->fn(&r, &body, &err);
 	sqlite3_close(r.db);

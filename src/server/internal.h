@@ -1,8 +1,10 @@
 /*
  * internal.h - what the files of the server module share: the raw request
  * checks and query-string parser (router.c), the route table type, the
- * status -> HTTP mapping (errors.c) and the API resource handlers
- * (api_<resource>.c). Not part of the public API.
+ * status -> HTTP mapping (errors.c), the API resource handlers
+ * (api_<resource>.c) and what several of them share: JSON body readers
+ * (body.c), run lookups (api_runs.c), the model cache (models.c). Not part
+ * of the public API.
  */
 #ifndef XNR_SERVER_INTERNAL_H
 #define XNR_SERVER_INTERNAL_H
@@ -153,14 +155,22 @@ json_t *xnr__error_json(enum xnr_status status, const char *message);
  * below, merged once by routes.c. NULL (and *n 0) when out of memory. */
 const struct xnr__route *xnr__routes(size_t *n);
 
-/* Route groups, one per resource file; each returns its static table. */
-const struct xnr__route *xnr__routes_runs(size_t *n);    /* api_runs.c, api_sentences.c */
-const struct xnr__route *xnr__routes_assets(size_t *n);  /* assets.c: the web app */
-const struct xnr__route *xnr__routes_jobs(size_t *n);    /* jobs.c */
-const struct xnr__route *xnr__routes_setup(size_t *n);   /* api_setup.c: runs, settings, debug */
-const struct xnr__route *xnr__routes_metrics(size_t *n); /* api_metrics.c */
-const struct xnr__route *xnr__routes_samples(size_t *n); /* api_samples.c */
-const struct xnr__route *xnr__routes_model(size_t *n);   /* api_model.c */
+/* Route groups, one per resource file; each returns its static table.
+ * routes.c lists them in the order GET /api/v1 shows them. */
+const struct xnr__route *xnr__routes_runs(size_t *n);        /* api_runs.c, api_sentences.c */
+const struct xnr__route *xnr__routes_metrics(size_t *n);     /* api_metrics.c */
+const struct xnr__route *xnr__routes_samples(size_t *n);     /* api_samples.c */
+const struct xnr__route *xnr__routes_model(size_t *n);       /* api_model.c */
+const struct xnr__route *xnr__routes_probe(size_t *n);       /* api_probe.c */
+const struct xnr__route *xnr__routes_activations(size_t *n); /* api_activations.c */
+const struct xnr__route *xnr__routes_projection(size_t *n);  /* api_projection.c */
+const struct xnr__route *xnr__routes_duplicates(size_t *n);  /* api_duplicates.c */
+const struct xnr__route *xnr__routes_run_start(size_t *n);   /* api_run_start.c */
+const struct xnr__route *xnr__routes_setup(size_t *n);       /* api_setup.c */
+const struct xnr__route *xnr__routes_settings(size_t *n);    /* api_settings.c */
+const struct xnr__route *xnr__routes_debug(size_t *n);       /* api_debug.c */
+const struct xnr__route *xnr__routes_jobs(size_t *n);        /* jobs.c */
+const struct xnr__route *xnr__routes_assets(size_t *n);      /* assets.c: the web app */
 
 /* Background jobs (jobs.c). A job's work runs on a job thread: it fills
  * *result (a JSON value the job then owns) or fails with err; it should call
@@ -194,10 +204,14 @@ enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
 enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__jobs_close(struct xnr__app *app);
 /* Start the run of serve --model --data as a job, if both were given and the
- * database has no run for them yet (api_setup.c). */
+ * database has no run for them yet (api_run_start.c). */
 void xnr__setup_autorun(struct xnr__app *app);
 enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__models_close(struct xnr__app *app);
+
+/* Open the run database read-only with a busy timeout: each request and
+ * each job has its own connection (http.c). Errors: XNR_ERR_INTERNAL. */
+enum xnr_status xnr__db_open(const char *path, sqlite3 **out, struct xnr_error *err);
 
 /* A SQLite failure as XNR_ERR_INTERNAL with the database's message. */
 enum xnr_status xnr__sql_fail(sqlite3 *db, const char *where, struct xnr_error *err);
@@ -216,7 +230,117 @@ json_t *xnr__col_json(sqlite3_stmt *stmt, int i);
 /* The current row as an object keyed by column names (api_runs.c). */
 json_t *xnr__row_json(sqlite3_stmt *stmt);
 
+/* Every row of a prepared statement as an array of row objects, in *out
+ * (owned by the caller); finalizes stmt either way. what names the table in
+ * messages. Errors: XNR_ERR_INTERNAL (database), XNR_ERR_NOMEM (api_runs.c). */
+enum xnr_status xnr__rows_json(sqlite3 *db, sqlite3_stmt *stmt, const char *what, json_t **out,
+                               struct xnr_error *err);
+
 /* 404 unless run id exists (api_runs.c). */
 enum xnr_status xnr__run_check(sqlite3 *db, int64_t run, struct xnr_error *err);
+
+/* The label names of run, indexed by label id, as a new JSON array
+ * (api_runs.c). Errors: XNR_ERR_INTERNAL, XNR_ERR_NOMEM. */
+enum xnr_status xnr__run_labels(sqlite3 *db, int64_t run, json_t **out, struct xnr_error *err);
+
+/* *out = the id of label name in run, -1 when name is NULL (api_runs.c).
+ * Errors: XNR_ERR_INPUT naming the query parameter param when run has no
+ * such label, XNR_ERR_INTERNAL. */
+enum xnr_status xnr__label_id(sqlite3 *db, int64_t run, const char *param, const char *name,
+                              int64_t *out, struct xnr_error *err);
+
+/* A run's hidden_size (*d) and n_words, for the pages over its stored
+ * hidden states (api_runs.c). Errors: XNR_ERR_IO (no such run),
+ * XNR_ERR_INPUT (the run stores no hidden states), XNR_ERR_INTERNAL. */
+enum xnr_status xnr__run_hidden(sqlite3 *db, int64_t run, int *d, int64_t *n_words,
+                                struct xnr_error *err);
+
+/* ---- JSON request bodies and job answers (body.c) ----------------------
+ * The body readers check one field of a JSON object body: an absent field
+ * or JSON null gives def (or leaves *out as it is); anything else must fit,
+ * or they fail with XNR_ERR_INPUT naming the field and what it wants
+ * ("body field k: wants a whole number from 2 to 10"). Thread safe. */
+
+/* XNR_ERR_INPUT unless body is an object whose fields are all in names
+ * (NULL-ended; the message lists them). */
+enum xnr_status xnr__body_allow(const json_t *body, const char *const *names,
+                                struct xnr_error *err);
+enum xnr_status xnr__body_int(const json_t *body, const char *name, int64_t min, int64_t max,
+                              int64_t def, int64_t *out, struct xnr_error *err);
+enum xnr_status xnr__body_real(const json_t *body, const char *name, double min, double max,
+                               double def, double *out, struct xnr_error *err);
+/* *out = the index of the field's value in choices (NULL-ended). */
+enum xnr_status xnr__body_choice(const json_t *body, const char *name, const char *const *choices,
+                                 int def, int *out, struct xnr_error *err);
+/* An optional string without NUL characters; *out borrows from body. */
+enum xnr_status xnr__body_str(const json_t *body, const char *name, const char **out,
+                              struct xnr_error *err);
+/* A required string value v of 1..max_bytes bytes without NUL characters,
+ * called name in messages; *out borrows from v. Errors: also XNR_ERR_LIMIT. */
+enum xnr_status xnr__body_text(const json_t *v, const char *name, size_t max_bytes,
+                               const char **out, size_t *len, struct xnr_error *err);
+/* r->body, set to an empty object when the request has none (every field
+ * then takes its default); NULL only when out of memory. */
+json_t *xnr__body_or_empty(struct xnr__req *r);
+
+/* Start (or find, by key) a job as xnr__job_start does (takes arg) and
+ * answer 202 {"job": <job JSON>}. */
+enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char *key,
+                                xnr__job_fn fn, void *arg, void (*free_arg)(void *), json_t **out,
+                                struct xnr_error *err);
+
+/* Seconds on a monotonic clock, for the timings the pages show. */
+double xnr__now_s(void);
+
+/* How many threads a run (and the Debug page's report) uses: the CPUs
+ * online, 1 to 8 (api_run_start.c). */
+int xnr__run_threads(void);
+
+/* ---- models loaded by the server (models.c) ----------------------------
+ * The model folder of a run and inference engines loaded once per folder,
+ * shared by the requests and jobs of the Probing, Activations and Find
+ * Duplicates pages. */
+struct xnr__model; /* one loaded engine, in the cache */
+struct xnr_engine;
+struct xnr_input;
+struct xnr_result;
+
+/* The model folder of run (its runs.model_path): an absolute path as it is; a
+ * relative one (the folder the run was made in is unknown) is tried against
+ * the server's working folder, then the database's folder, then as a
+ * Hugging Face id in the local hub cache. dir gets the first that has a
+ * config.json. Errors: XNR_ERR_IO (no such run, or the model folder is gone:
+ * the message says where it looked and how to fix it), XNR_ERR_LIMIT (path
+ * too long), XNR_ERR_INTERNAL (database). Thread safe. */
+enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t run, char *dir,
+                               size_t dir_bytes, struct xnr_error *err);
+
+/* Borrow the engine of model folder dir, loading it on first use (layers: an
+ * engine that keeps every layer's FFN activations, for the Activations page;
+ * a separate engine since that costs memory per token). The engine is locked
+ * for the caller until xnr__model_release: engines are single-threaded, so
+ * concurrent users of one model wait their turn. At most a few engines stay
+ * loaded; the least recently used idle one is closed to make room.
+ * Errors: those of xnr_engine_open, XNR_ERR_LIMIT (every slot busy),
+ * XNR_ERR_NOMEM. Thread safe. */
+enum xnr_status xnr__model_acquire(struct xnr__app *app, const char *dir, int layers,
+                                   struct xnr__model **out, struct xnr_error *err);
+struct xnr_engine *xnr__model_engine(struct xnr__model *m);
+/* Give the engine back (m may be NULL). */
+void xnr__model_release(struct xnr__app *app, struct xnr__model *m);
+
+/* Run n texts through the model of run of request r (layers: keep every
+ * layer's FFN activations). res[0..n) are initialised here and the caller
+ * frees them with xnr_result_free, also on error; *labels gets the model's
+ * label names (a new array, owned by the caller) and *n_layers (may be
+ * NULL) its layer count. Errors: those of xnr__model_dir,
+ * xnr__model_acquire and xnr_engine_run. */
+enum xnr_status xnr__model_run(struct xnr__req *r, int64_t run, int layers,
+                               const struct xnr_input *in, int n, struct xnr_result *res,
+                               json_t **labels, int *n_layers, struct xnr_error *err);
+
+/* The sub-tokens of one result: [{text, id, word, start, end}], text the
+ * bytes [start, end) of the input text; NULL when out of memory. */
+json_t *xnr__tokens_json(const struct xnr_result *res, const char *text);
 
 #endif

@@ -3,8 +3,9 @@
  * runs.model_path, and a small cache of inference engines keyed by the real
  * path of the folder (and whether the engine keeps every layer), so the
  * Probing and Activations pages load a model once and then answer in
- * milliseconds. Engines run one request at a time (infer.h): each slot has
- * its own lock, held by the borrower; the cache lock only guards the slots.
+ * milliseconds; and running texts through the model of a run. Engines run one request at a time
+ * (infer.h): each slot has its own lock, held by the borrower; the cache lock only guards the
+ * slots.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -14,8 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "infer/infer.h"
 #include "model/hub.h"
-#include "server/models.h"
+#include "server/internal.h"
 
 #define MODELS_MAX  4 /* engines kept loaded */
 #define THREADS_MAX 8 /* compute threads of one engine */
@@ -269,4 +271,56 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m)
 	pthread_mutex_lock(&c->lock);
 	m->refs--;
 	pthread_mutex_unlock(&c->lock);
+}
+
+enum xnr_status xnr__model_run(struct xnr__req *r, int64_t run, int layers,
+                               const struct xnr_input *in, int n, struct xnr_result *res,
+                               json_t **labels, int *n_layers, struct xnr_error *err)
+{
+	char dir[PATH_MAX];
+	struct xnr__model *m = NULL;
+	const struct xnr_model_config *cfg;
+	enum xnr_status st;
+	int i;
+
+	for (i = 0; i < n; i++)
+		xnr_result_init(&res[i]);
+	if ((st = xnr__model_dir(r->app, r->db, run, dir, sizeof dir, err)) != XNR_OK ||
+	    (st = xnr__model_acquire(r->app, dir, layers, &m, err)) != XNR_OK)
+		return st;
+	cfg = xnr_engine_config(xnr__model_engine(m));
+	*labels = json_array();
+	for (i = 0; *labels && i < cfg->n_labels; i++)
+		if (json_array_append_new(*labels, json_string(cfg->id2label[i])) != 0)
+			break;
+	if (n_layers)
+		*n_layers = cfg->n_layers;
+	if (!*labels || i < cfg->n_labels)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "model: out of memory");
+	else
+		st = xnr_engine_run(xnr__model_engine(m), in, n, res, err);
+	xnr__model_release(r->app, m);
+	if (st != XNR_OK) {
+		json_decref(*labels);
+		*labels = NULL;
+	}
+	return st;
+}
+
+json_t *xnr__tokens_json(const struct xnr_result *res, const char *text)
+{
+	json_t *a = json_array();
+	int t;
+
+	for (t = 0; a && t < res->enc.n_tokens; t++) {
+		int s = res->enc.offsets[2 * t], e = res->enc.offsets[2 * t + 1];
+		json_t *o =
+		    json_pack("{s:s%, s:i, s:i, s:i, s:i}", "text", text + s, (size_t)(e - s), "id",
+		              res->enc.ids[t], "word", res->enc.word_ids[t], "start", s, "end", e);
+		if (json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
 }

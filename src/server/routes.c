@@ -12,8 +12,10 @@
 typedef const struct xnr__route *(*group_fn)(size_t *n);
 
 static const group_fn groups[] = {
-    xnr__routes_runs,  xnr__routes_metrics, xnr__routes_samples, xnr__routes_model,
-    xnr__routes_setup, xnr__routes_jobs,    xnr__routes_assets,
+    xnr__routes_runs,      xnr__routes_metrics,     xnr__routes_samples,    xnr__routes_model,
+    xnr__routes_probe,     xnr__routes_activations, xnr__routes_projection, xnr__routes_duplicates,
+    xnr__routes_run_start, xnr__routes_setup,       xnr__routes_settings,   xnr__routes_debug,
+    xnr__routes_jobs,      xnr__routes_assets,
 };
 
 static struct xnr__route *table;

@@ -1,0 +1,116 @@
+/*
+ * api_probe.c - POST /api/v1/runs/{id}/probe: the Probing page, which tags
+ * free text with the run's model (ExplaiNER's probing page: type a sentence,
+ * see the model's prediction per word and its sub-tokens). Words whose
+ * predicted probability is under the threshold are flagged "low".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "infer/infer.h"
+#include "server/internal.h"
+
+#define PROBE_TEXTS_MAX 64
+#define TEXT_BYTES_MAX  2000
+
+/* The words of one probed text with the predicted label and its probability. */
+static json_t *probe_words_json(const struct xnr_result *res, const char *text,
+                                const json_t *labels, double threshold)
+{
+	json_t *a = json_array();
+	int w;
+
+	for (w = 0; a && w < res->n_words; w++) {
+		float p = 0;
+		int lab = xnr_result_word_label(res, w, &p);
+		int s = res->word_span[2 * w], e = res->word_span[2 * w + 1];
+		json_t *o = json_pack(
+		    "{s:s%, s:i, s:i, s:O?, s:o?, s:b}", "text", text + s, (size_t)(e - s), "start",
+		    s, "end", e, "pred", lab >= 0 ? json_array_get(labels, lab) : NULL, "prob_pred",
+		    lab >= 0 ? json_real(p) : NULL, "low", lab >= 0 && p < threshold);
+		if (json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static enum xnr_status probe_parse(const json_t *body, struct xnr_input *in, int *n,
+                                   double *threshold, struct xnr_error *err)
+{
+	static const char *const allowed[] = {"texts", "threshold", NULL};
+	json_t *texts = json_object_get(body, "texts");
+	enum xnr_status st;
+	size_t i;
+	char name[32];
+
+	if ((st = xnr__body_allow(body, allowed, err)) != XNR_OK ||
+	    (st = xnr__body_real(body, "threshold", 0, 1, 0.5, threshold, err)) != XNR_OK)
+		return st;
+	if (!json_is_array(texts) || json_array_size(texts) == 0)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "body field texts: wants a list of 1 to %d strings",
+		                PROBE_TEXTS_MAX);
+	if (json_array_size(texts) > PROBE_TEXTS_MAX)
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "body field texts: %zu texts, at most %d at once",
+		                json_array_size(texts), PROBE_TEXTS_MAX);
+	for (i = 0; i < json_array_size(texts); i++) {
+		memset(&in[i], 0, sizeof in[i]);
+		snprintf(name, sizeof name, "texts[%zu]", i);
+		if ((st = xnr__body_text(json_array_get(texts, i), name, TEXT_BYTES_MAX,
+		                         &in[i].text, &in[i].text_len, err)) != XNR_OK)
+			return st;
+	}
+	*n = (int)json_array_size(texts);
+	return XNR_OK;
+}
+
+static enum xnr_status api_probe(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	struct xnr_input in[PROBE_TEXTS_MAX];
+	struct xnr_result res[PROBE_TEXTS_MAX];
+	json_t *labels = NULL, *items = NULL, *o = NULL;
+	double threshold, t0 = xnr__now_s();
+	enum xnr_status st;
+	int i, n = 0;
+
+	if ((st = probe_parse(r->body, in, &n, &threshold, err)) != XNR_OK ||
+	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
+		return st;
+	if ((st = xnr__model_run(r, r->ids[0], 0, in, n, res, &labels, NULL, err)) != XNR_OK)
+		goto fail;
+	items = json_array();
+	for (i = 0; items && i < n; i++) {
+		json_t *it = json_pack("{s:s%, s:o, s:o}", "text", in[i].text, in[i].text_len,
+		                       "tokens", xnr__tokens_json(&res[i], in[i].text), "words",
+		                       probe_words_json(&res[i], in[i].text, labels, threshold));
+		if (json_array_append_new(items, it) != 0)
+			break;
+	}
+	if (items && i == n) {
+		o = json_pack("{s:o, s:f, s:f}", "items", items, "threshold", threshold,
+		              "elapsed_s", xnr__now_s() - t0);
+		items = NULL;
+	}
+	if (!o)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "probe: out of memory");
+	*out = o;
+fail:
+	json_decref(items);
+	json_decref(labels);
+	for (i = 0; i < n; i++)
+		xnr_result_free(&res[i]);
+	return st;
+}
+
+static const struct xnr__route routes[] = {
+    {"POST", "/api/v1/runs/{id}/probe", api_probe, NULL},
+};
+
+const struct xnr__route *xnr__routes_probe(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}

@@ -1,0 +1,224 @@
+/*
+ * api_run_start.c - POST /api/v1/runs (the Home / Setup page, issue #4,
+ * docs/api-jobs.md): check the model folder and dataset the form names,
+ * then run the analysis as a job (src/pipeline, like `explainer run`); and
+ * the run of serve --model --data started with the server.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/json.h"
+#include "pipeline/pipeline.h"
+#include "server/internal.h"
+
+#define CONFIG_MAX (1u << 20) /* config.json read to check a model folder */
+#define RUN_WAIT_S 0.05       /* poll of a run waiting for the database */
+
+struct run_arg {
+	char *model, *data, *split, *db;
+	int limit, sample, seed, max_length, threads;
+};
+
+/* One run writes a database at a time (the pipeline holds its write
+ * transaction for the whole run), so runs wait here instead of failing on
+ * SQLite's busy timeout. */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void run_arg_free(void *p)
+{
+	struct run_arg *a = p;
+
+	if (!a)
+		return;
+	free(a->model);
+	free(a->data);
+	free(a->split);
+	free(a->db);
+	free(a);
+}
+
+static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **result,
+                                struct xnr_error *err)
+{
+	const struct run_arg *a = p;
+	struct xnr_run_opts o = xnr_run_default_opts();
+	struct xnr_run_outcome out;
+	struct timespec pause = {0, (long)(RUN_WAIT_S * 1e9)};
+	enum xnr_status st;
+
+	while (pthread_mutex_trylock(&run_lock) != 0) {
+		if (xnr_ctl_cancelled(ctl))
+			return xnr_fail(err, XNR_ERR_CANCELLED, "run: cancelled while waiting");
+		xnr_ctl_progress(ctl, 0, "waiting for another run");
+		nanosleep(&pause, NULL);
+	}
+	o.model = a->model;
+	o.data = a->data;
+	o.split = a->split;
+	o.output = a->db;
+	o.limit = a->limit;
+	o.sample = a->sample;
+	o.seed = a->seed;
+	o.max_length = a->max_length;
+	o.threads = a->threads;
+	memset(&out, 0, sizeof out);
+	st = xnr_pipeline_run(&o, ctl, &out, err);
+	pthread_mutex_unlock(&run_lock);
+	if (st != XNR_OK)
+		return st;
+	*result = json_pack("{sIsbsisIsIsfss?}", "run_id", (json_int_t)out.run_id, "reused",
+	                    out.reused, "n_sentences", (int)out.n_sentences, "n_words",
+	                    (json_int_t)out.n_words, "n_tokens", (json_int_t)out.n_tokens,
+	                    "seconds", out.seconds, "report", out.report);
+	xnr_run_outcome_free(&out);
+	return *result ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
+}
+
+int xnr__run_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* XNR_ERR_INPUT unless path is a readable folder (dir) or file. */
+static enum xnr_status check_path(const char *what, const char *path, int dir,
+                                  struct xnr_error *err)
+{
+	struct stat sb;
+
+	if (!path[0] || stat(path, &sb) != 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: no such %s (check the path)", what,
+		                path, dir ? "folder" : "file or folder");
+	if (dir && !S_ISDIR(sb.st_mode))
+		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: not a folder (give the model's folder)",
+		                what, path);
+	if (access(path, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: the server may not read it", what,
+		                path);
+	return XNR_OK;
+}
+
+/* A model folder must at least have a readable config.json: the rest of
+ * the loading happens in the job, whose error the page shows. */
+static enum xnr_status check_model(const char *dir, struct xnr_error *err)
+{
+	char path[4096];
+	json_t *cfg = NULL;
+	enum xnr_status st = check_path("model", dir, 1, err);
+
+	if (st == XNR_OK)
+		st = xnr_path_join(path, sizeof path, dir, "config.json", err);
+	if (st == XNR_OK && !xnr_file_exists(path))
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "model %s: no config.json (give a Hugging Face model folder)", dir);
+	if (st == XNR_OK && (st = xnr_json_load(path, CONFIG_MAX, &cfg, err)) != XNR_OK)
+		return xnr_fail(err, XNR_ERR_INPUT, "model %s: %s", dir, err->msg);
+	if (st == XNR_OK && !json_is_object(cfg))
+		st =
+		    xnr_fail(err, XNR_ERR_INPUT, "model %s: config.json is not a JSON object", dir);
+	json_decref(cfg);
+	return st;
+}
+
+/* Read and check the body of POST /api/v1/runs into a (strings owned). */
+static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a, struct xnr_error *err)
+{
+	static const char *const allowed[] = {"model",  "data", "split",      "limit",
+	                                      "sample", "seed", "max_length", NULL};
+	const char *model = r->app->model_dir, *data = r->app->data_path, *split = NULL;
+	int64_t limit, sample, seed, max_length;
+	enum xnr_status st;
+
+	if ((st = xnr__body_allow(r->body, allowed, err)) != XNR_OK ||
+	    (st = xnr__body_str(r->body, "model", &model, err)) != XNR_OK ||
+	    (st = xnr__body_str(r->body, "data", &data, err)) != XNR_OK ||
+	    (st = xnr__body_str(r->body, "split", &split, err)) != XNR_OK ||
+	    (st = xnr__body_int(r->body, "limit", 0, 100000000, 0, &limit, err)) != XNR_OK ||
+	    (st = xnr__body_int(r->body, "sample", 0, 100000000, 0, &sample, err)) != XNR_OK ||
+	    (st = xnr__body_int(r->body, "seed", 0, 2147483647, 0, &seed, err)) != XNR_OK ||
+	    (st = xnr__body_int(r->body, "max_length", 0, 8192, 0, &max_length, err)) != XNR_OK)
+		return st;
+	if (!model || !data)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "request body: give \"model\" (a model folder) "
+		                "and \"data\" (a CoNLL or JSONL file)");
+	if (split && strcmp(split, "train") != 0 && strcmp(split, "dev") != 0 &&
+	    strcmp(split, "test") != 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "split %s: wants train, dev or test", split);
+	if (limit && sample)
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "limit and sample: give one (the first N sentences, or N at random)");
+	if ((st = check_model(model, err)) != XNR_OK || (st = check_path("data", data, 0, err)))
+		return st;
+	a->limit = (int)limit;
+	a->sample = (int)sample;
+	a->seed = (int)seed;
+	a->max_length = (int)max_length;
+	a->model = strdup(model);
+	a->data = strdup(data);
+	a->split = split ? strdup(split) : NULL;
+	a->db = strdup(r->app->db_path);
+	a->threads = xnr__run_threads();
+	if (!a->model || !a->data || (split && !a->split) || !a->db)
+		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
+	return XNR_OK;
+}
+
+static enum xnr_status api_run_start(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	static const char *const allowed[] = {NULL};
+	struct run_arg *a = calloc(1, sizeof *a);
+	enum xnr_status st;
+
+	if (!a)
+		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
+	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
+	    (st = parse_run(r, a, err)) != XNR_OK) {
+		run_arg_free(a);
+		return st;
+	}
+	/* No key: the pipeline decides reuse from the files' hashes, so a run
+	 * is never answered from a stale job. */
+	return xnr__job_answer(r, "run", NULL, run_work, a, run_arg_free, out, err);
+}
+
+void xnr__setup_autorun(struct xnr__app *app)
+{
+	struct run_arg *a;
+	struct xnr_error err;
+	int64_t id;
+
+	if (!app->model_dir || !app->data_path)
+		return;
+	xnr_error_clear(&err);
+	a = calloc(1, sizeof *a);
+	if (a && (a->model = strdup(app->model_dir)) && (a->data = strdup(app->data_path)) &&
+	    (a->db = strdup(app->db_path))) {
+		a->threads = xnr__run_threads();
+		if (xnr__job_start(app, "run", NULL, run_work, a, run_arg_free, &id, &err) ==
+		    XNR_OK)
+			return;
+		fprintf(stderr, "explainer serve: %s\n", err.msg);
+		return;
+	}
+	run_arg_free(a);
+	fprintf(stderr, "explainer serve: out of memory starting the run\n");
+}
+
+static const struct xnr__route routes[] = {
+    {"POST", "/api/v1/runs", api_run_start, NULL},
+};
+
+const struct xnr__route *xnr__routes_run_start(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}
