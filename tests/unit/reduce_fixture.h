@@ -1,7 +1,8 @@
 /*
  * reduce_fixture.h - reading tests/fixtures/reduce/<case>.{json,bin}, the
  * scikit-learn reference outputs written by tests/gen/gen_reduce.py, for the
- * test_reduce_* binaries (header-only: each test is its own executable).
+ * test_reduce_* binaries (header-only: each test is its own executable), a
+ * cmocka entry per fixture case, and a progress callback that checks and cancels.
  */
 #ifndef XNR_TEST_REDUCE_FIXTURE_H
 #define XNR_TEST_REDUCE_FIXTURE_H
@@ -20,6 +21,12 @@ struct rfx {
 	char *bin;
 	size_t bin_len;
 };
+
+/* A cmocka test entry that runs fn with *state = the fixture case name, reported as
+ * "fn(name)": one test function serves every case of a kind. */
+/* clang-format off */
+#define RFX_CASE(fn, name) {#fn "(" name ")", fn, NULL, NULL, (void *)(name)}
+/* clang-format on */
 
 static inline void rfx_open(struct rfx *f, const char *name)
 {
@@ -97,6 +104,25 @@ static inline double rfx_col_rel(const float *got, const double *want, long rows
 		scale = fmax(scale, fabs(want[i * cols + j]));
 	}
 	return scale > 0 ? diff / scale : diff;
+}
+
+/* Progress of a reduction (struct xnr_ctl's user data): each call names `stage` and
+ * does not go back or beyond 1; at call cancel_after (0: never) it raises flag, which
+ * serves as the cancel flag. */
+struct rfx_watch {
+	const char *stage;
+	int calls, cancel_after, flag;
+	double last;
+};
+
+static inline void rfx_on_progress(void *ud, double done, const char *stage)
+{
+	struct rfx_watch *w = ud;
+	assert_string_equal(stage, w->stage);
+	assert_true(done >= w->last && done <= 1.0);
+	w->last = done;
+	if (++w->calls == w->cancel_after)
+		w->flag = 1;
 }
 
 #endif

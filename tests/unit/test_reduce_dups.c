@@ -167,13 +167,6 @@ static void test_brute_force(void **state)
 	free(x);
 }
 
-static void expect_input(enum xnr_status st, const struct xnr_error *err, const char *needle)
-{
-	assert_int_equal(st, XNR_ERR_INPUT);
-	if (!strstr(err->msg, needle))
-		fail_msg("message '%s' does not name '%s'", err->msg, needle);
-}
-
 static void test_arguments(void **state)
 {
 	(void)state;
@@ -181,41 +174,26 @@ static void test_arguments(void **state)
 	struct xnr_pair *p = NULL;
 	long np, total;
 	struct xnr_error err = {0};
-	expect_input(xnr_cosine_pairs(NULL, 2, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
-	             "x is NULL");
-	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, NULL, &np, &total, &err), &err,
-	             "pairs is NULL");
-	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, NULL, &total, &err), &err,
-	             "n_pairs is NULL");
-	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, &np, NULL, &err), &err,
-	             "n_total is NULL");
-	expect_input(xnr_cosine_pairs(x, -1, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
-	             "n = -1");
-	expect_input(xnr_cosine_pairs(x, 2, 0, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
-	             "d = 0");
-	expect_input(xnr_cosine_pairs(x, 2, 4, NAN, 5, NULL, &p, &np, &total, &err), &err,
-	             "threshold");
-	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, -3, NULL, &p, &np, &total, &err), &err,
-	             "max_pairs = -3");
+	tu_expect_input(xnr_cosine_pairs(NULL, 2, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
+	                "x is NULL");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, NULL, &np, &total, &err), &err,
+	                "pairs is NULL");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, NULL, &total, &err), &err,
+	                "n_pairs is NULL");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, &np, NULL, &err), &err,
+	                "n_total is NULL");
+	tu_expect_input(xnr_cosine_pairs(x, -1, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
+	                "n = -1");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 0, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
+	                "d = 0");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, NAN, 5, NULL, &p, &np, &total, &err), &err,
+	                "threshold");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, -3, NULL, &p, &np, &total, &err), &err,
+	                "max_pairs = -3");
 	x[6] = INFINITY;
-	expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
-	             "x[6] is infinite");
+	tu_expect_input(xnr_cosine_pairs(x, 2, 4, 0.5f, 5, NULL, &p, &np, &total, &err), &err,
+	                "x[6] is infinite");
 	assert_null(p);
-}
-
-struct watch {
-	int calls, flag;
-	double last;
-};
-
-static void on_progress(void *ud, double done, const char *stage)
-{
-	struct watch *w = ud;
-	assert_string_equal(stage, "duplicates");
-	assert_true(done >= w->last && done <= 1.0);
-	w->last = done;
-	if (++w->calls == 2)
-		w->flag = 1;
 }
 
 static void test_progress_cancel(void **state)
@@ -224,14 +202,14 @@ static void test_progress_cancel(void **state)
 	float *x = random_rows(9000, 4, 3);
 	struct xnr_pair *p = NULL;
 	long np = -1, total = -1;
-	struct watch w = {0, 0, 0};
-	struct xnr_ctl ctl = {on_progress, &w, &w.flag};
+	struct rfx_watch w = {"duplicates", 0, 2, 0, 0};
+	struct xnr_ctl ctl = {rfx_on_progress, &w, &w.flag};
 	struct xnr_error err = {0};
 	assert_int_equal(xnr_cosine_pairs(x, 9000, 4, 0.99f, 10, &ctl, &p, &np, &total, &err),
 	                 XNR_ERR_CANCELLED);
 	assert_int_equal(w.calls, 2);
 	assert_true(p == NULL && np == -1 && total == -1);
-	w = (struct watch){0, 0, 0};
+	w = (struct rfx_watch){"duplicates", 0, 0, 0, 0};
 	ctl.cancel = NULL;
 	assert_int_equal(xnr_cosine_pairs(x, 9000, 4, 0.99f, 10, &ctl, &p, &np, &total, &err),
 	                 XNR_OK);

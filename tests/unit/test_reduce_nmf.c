@@ -120,8 +120,9 @@ static int cmp_double(const void *a, const void *b)
  * ecco-like case). So compare like with like: the median error of our seeds 0..5 is within
  * 1% of the median of sklearn's 12 seeds, and every run of ours is within 1% of sklearn's
  * range. */
-static void random_fixture(const char *name)
+static void test_random(void **state)
 {
+	const char *name = *state;
 	struct nmf_run r;
 	long n_ref;
 	double ours[6];
@@ -153,18 +154,6 @@ static void random_fixture(const char *name)
 	free_run(&r);
 }
 
-static void test_random_lowrank(void **state)
-{
-	(void)state;
-	random_fixture("nmf_random");
-}
-
-static void test_random_ecco(void **state)
-{
-	(void)state;
-	random_fixture("nmf_ecco");
-}
-
 static void test_deterministic(void **state)
 {
 	(void)state;
@@ -194,13 +183,6 @@ static void test_deterministic(void **state)
 	}
 }
 
-static void expect_input(enum xnr_status st, const struct xnr_error *err, const char *needle)
-{
-	assert_int_equal(st, XNR_ERR_INPUT);
-	if (!strstr(err->msg, needle))
-		fail_msg("message '%s' does not name '%s'", err->msg, needle);
-}
-
 static void test_arguments(void **state)
 {
 	(void)state;
@@ -208,46 +190,32 @@ static void test_arguments(void **state)
 	struct xnr_nmf_params p = xnr_nmf_default_params();
 	struct xnr_error err = {0};
 	p.k = 2;
-	expect_input(xnr_nmf(NULL, 3, 4, &p, NULL, w, h, NULL, &err), &err, "a is NULL");
-	expect_input(xnr_nmf(a, 3, 4, NULL, NULL, w, h, NULL, &err), &err, "params is NULL");
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, NULL, h, NULL, &err), &err, "w is NULL");
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, NULL, NULL, &err), &err, "h is NULL");
-	expect_input(xnr_nmf(a, 0, 4, &p, NULL, w, h, NULL, &err), &err, "0 x 4");
+	tu_expect_input(xnr_nmf(NULL, 3, 4, &p, NULL, w, h, NULL, &err), &err, "a is NULL");
+	tu_expect_input(xnr_nmf(a, 3, 4, NULL, NULL, w, h, NULL, &err), &err, "params is NULL");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, NULL, h, NULL, &err), &err, "w is NULL");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, NULL, NULL, &err), &err, "h is NULL");
+	tu_expect_input(xnr_nmf(a, 0, 4, &p, NULL, w, h, NULL, &err), &err, "0 x 4");
 	p.k = 4;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "k = 4");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "k = 4");
 	p.k = 0;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "k = 0");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "k = 0");
 	p.k = 2;
 	p.max_iter = 0;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "max_iter = 0");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "max_iter = 0");
 	p.max_iter = 10;
 	p.tol = NAN;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "tol");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "tol");
 	p.tol = -1;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "tol");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "tol");
 	p.tol = 1e-4;
 	p.init = (enum xnr_nmf_init)7;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "init = 7");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "init = 7");
 	p.init = XNR_NMF_NNDSVDA;
 	a[5] = -0.5f;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "a[5] = -0.5 is negative");
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err,
+	                "a[5] = -0.5 is negative");
 	a[5] = NAN;
-	expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "a[5] is NaN");
-}
-
-struct watch {
-	int calls, cancel_after, flag;
-	double last;
-};
-
-static void on_progress(void *ud, double done, const char *stage)
-{
-	struct watch *wt = ud;
-	assert_string_equal(stage, "nmf");
-	assert_true(done >= wt->last && done <= 1.0);
-	wt->last = done;
-	if (++wt->calls == wt->cancel_after)
-		wt->flag = 1;
+	tu_expect_input(xnr_nmf(a, 3, 4, &p, NULL, w, h, NULL, &err), &err, "a[5] is NaN");
 }
 
 static void test_progress_cancel(void **state)
@@ -260,14 +228,14 @@ static void test_progress_cancel(void **state)
 	struct xnr_nmf_params p = xnr_nmf_default_params();
 	p.tol = 0;
 	p.max_iter = 50;
-	struct watch wt = {0, 0, 0, 0};
-	struct xnr_ctl ctl = {on_progress, &wt, &wt.flag};
+	struct rfx_watch wt = {"nmf", 0, 0, 0, 0};
+	struct xnr_ctl ctl = {rfx_on_progress, &wt, &wt.flag};
 	struct xnr_error err = {0};
 	int it = 0;
 	assert_int_equal(xnr_nmf(a, 48, 512, &p, &ctl, w, h, &it, &err), XNR_OK);
 	assert_int_equal(it, 50);
 	assert_true(wt.calls >= 50 && wt.last == 1.0);
-	wt = (struct watch){0, 3, 0, 0};
+	wt = (struct rfx_watch){"nmf", 0, 3, 0, 0};
 	assert_int_equal(xnr_nmf(a, 48, 512, &p, &ctl, w, h, &it, &err), XNR_ERR_CANCELLED);
 	assert_int_equal(wt.calls, 3);
 	free(a);
@@ -280,8 +248,8 @@ int main(void)
 	 * threads milliseconds each when other work holds the cores (seen: 0.5 s vs 39 s). */
 	xnr_gemm_set_threads(1);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_nndsvda_factors), cmocka_unit_test(test_random_lowrank),
-	    cmocka_unit_test(test_random_ecco),     cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_nndsvda_factors), RFX_CASE(test_random, "nmf_random"),
+	    RFX_CASE(test_random, "nmf_ecco"),      cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_arguments),       cmocka_unit_test(test_progress_cancel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,8 +40,9 @@ static float *transpose(const float *m, long rows, long cols)
 	return t;
 }
 
-static void pca_fixture(const char *name)
+static void test_pca(void **state)
 {
+	const char *name = *state;
 	struct rfx f;
 	rfx_open(&f, name);
 	long n = (long)rfx_num(&f, "n"), cnt;
@@ -77,20 +78,9 @@ static void pca_fixture(const char *name)
 	rfx_close(&f);
 }
 
-static void test_pca_tall(void **state)
+static void test_tsvd(void **state)
 {
-	(void)state;
-	pca_fixture("pca_tall");
-}
-
-static void test_pca_wide(void **state)
-{
-	(void)state;
-	pca_fixture("pca_wide");
-}
-
-static void tsvd_fixture(const char *name)
-{
+	const char *name = *state;
 	struct rfx f;
 	rfx_open(&f, name);
 	long n = (long)rfx_num(&f, "n"), cnt;
@@ -122,45 +112,26 @@ static void tsvd_fixture(const char *name)
 	rfx_close(&f);
 }
 
-static void test_tsvd_k2(void **state)
-{
-	(void)state;
-	tsvd_fixture("tsvd_k2");
-}
-
-static void test_tsvd_k3_iter1(void **state)
-{
-	(void)state;
-	tsvd_fixture("tsvd_k3_iter1");
-}
-
-static void expect_input(enum xnr_status st, const struct xnr_error *err, const char *needle)
-{
-	assert_int_equal(st, XNR_ERR_INPUT);
-	if (!strstr(err->msg, needle))
-		fail_msg("message '%s' does not name '%s'", err->msg, needle);
-}
-
 static void test_arguments(void **state)
 {
 	(void)state;
 	float x[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13}, y[12], comp[12];
 	struct xnr_error err = {0};
-	expect_input(xnr_pca(NULL, 4, 3, 2, y, comp, NULL, &err), &err, "x is NULL");
-	expect_input(xnr_pca(x, 4, 3, 2, NULL, comp, NULL, &err), &err, "y is NULL");
-	expect_input(xnr_pca(x, 1, 3, 1, y, comp, NULL, &err), &err, "n = 1");
-	expect_input(xnr_pca(x, 4, 0, 1, y, comp, NULL, &err), &err, "d = 0");
-	expect_input(xnr_pca(x, 4, 3, 0, y, comp, NULL, &err), &err, "k = 0");
-	expect_input(xnr_pca(x, 4, 3, 4, y, comp, NULL, &err), &err, "k = 4");
-	expect_input(xnr_pca(x, -5, 3, 1, y, comp, NULL, &err), &err, "n = -5");
-	expect_input(xnr_tsvd(x, 4, 3, 4, 5, 0, y, NULL, &err), &err, "k = 4");
-	expect_input(xnr_tsvd(x, 4, 3, 2, -1, 0, y, NULL, &err), &err, "n_iter = -1");
-	expect_input(xnr_tsvd(x, 0, 3, 1, 5, 0, y, NULL, &err), &err, "n = 0");
-	expect_input(xnr_tsvd(NULL, 4, 3, 1, 5, 0, y, NULL, &err), &err, "x is NULL");
+	tu_expect_input(xnr_pca(NULL, 4, 3, 2, y, comp, NULL, &err), &err, "x is NULL");
+	tu_expect_input(xnr_pca(x, 4, 3, 2, NULL, comp, NULL, &err), &err, "y is NULL");
+	tu_expect_input(xnr_pca(x, 1, 3, 1, y, comp, NULL, &err), &err, "n = 1");
+	tu_expect_input(xnr_pca(x, 4, 0, 1, y, comp, NULL, &err), &err, "d = 0");
+	tu_expect_input(xnr_pca(x, 4, 3, 0, y, comp, NULL, &err), &err, "k = 0");
+	tu_expect_input(xnr_pca(x, 4, 3, 4, y, comp, NULL, &err), &err, "k = 4");
+	tu_expect_input(xnr_pca(x, -5, 3, 1, y, comp, NULL, &err), &err, "n = -5");
+	tu_expect_input(xnr_tsvd(x, 4, 3, 4, 5, 0, y, NULL, &err), &err, "k = 4");
+	tu_expect_input(xnr_tsvd(x, 4, 3, 2, -1, 0, y, NULL, &err), &err, "n_iter = -1");
+	tu_expect_input(xnr_tsvd(x, 0, 3, 1, 5, 0, y, NULL, &err), &err, "n = 0");
+	tu_expect_input(xnr_tsvd(NULL, 4, 3, 1, 5, 0, y, NULL, &err), &err, "x is NULL");
 	x[7] = NAN;
-	expect_input(xnr_pca(x, 4, 3, 2, y, comp, NULL, &err), &err, "x[7] is NaN");
+	tu_expect_input(xnr_pca(x, 4, 3, 2, y, comp, NULL, &err), &err, "x[7] is NaN");
 	x[7] = INFINITY;
-	expect_input(xnr_tsvd(x, 4, 3, 2, 5, 0, y, NULL, &err), &err, "x[7] is infinite");
+	tu_expect_input(xnr_tsvd(x, 4, 3, 2, 5, 0, y, NULL, &err), &err, "x[7] is infinite");
 	assert_int_equal(xnr_pca(x, 5000, 5000, 2, y, NULL, NULL, &err), XNR_ERR_LIMIT);
 }
 
@@ -235,8 +206,8 @@ static void test_timing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pca_tall),  cmocka_unit_test(test_pca_wide),
-	    cmocka_unit_test(test_tsvd_k2),   cmocka_unit_test(test_tsvd_k3_iter1),
+	    RFX_CASE(test_pca, "pca_tall"),   RFX_CASE(test_pca, "pca_wide"),
+	    RFX_CASE(test_tsvd, "tsvd_k2"),   RFX_CASE(test_tsvd, "tsvd_k3_iter1"),
 	    cmocka_unit_test(test_arguments), cmocka_unit_test(test_degenerate),
 	    cmocka_unit_test(test_timing),
 	};

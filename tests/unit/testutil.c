@@ -1,4 +1,4 @@
-/* testutil.c - paths and scratch files for unit tests. */
+/* testutil.c - paths, scratch files and error checks for unit tests. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -47,4 +47,11 @@ void tu_copy(const char *from, const char *to)
 	char cmd[8300];
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
 	assert_int_equal(system(cmd), 0);
+}
+
+void tu_expect_input(enum xnr_status got, const struct xnr_error *err, const char *needle)
+{
+	assert_int_equal(got, XNR_ERR_INPUT);
+	if (!strstr(err->msg, needle))
+		fail_msg("message '%s' does not name '%s'", err->msg, needle);
 }

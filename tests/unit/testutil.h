@@ -1,6 +1,6 @@
 /*
  * testutil.h - helpers shared by the cmocka unit tests: paths to the
- * repository, shared/ and build folders, and small file helpers.
+ * repository, shared/ and build folders, small file helpers, error checks.
  */
 #ifndef XNR_TESTUTIL_H
 #define XNR_TESTUTIL_H
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "core/status.h"
 
 /* "<repo>/<rel>" in a static buffer (valid until the next call of the same helper). */
 const char *tu_src(const char *rel);
@@ -21,5 +23,8 @@ const char *tu_tmpdir(const char *name);
 const char *tu_write(const char *dir, const char *name, const void *data, size_t n);
 /* Copy a file. */
 void tu_copy(const char *from, const char *to);
+/* Fails the test unless got (a call's status) is XNR_ERR_INPUT and err's message
+ * contains needle. */
+void tu_expect_input(enum xnr_status got, const struct xnr_error *err, const char *needle);
 
 #endif
