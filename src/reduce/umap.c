@@ -5,7 +5,7 @@
  *
  * x -> exact kNN (knn.c) -> per-point rho / sigma -> memberships -> fuzzy
  * union W = A + A^T - A o A^T -> edges below max(W) / n_epochs dropped ->
- * spectral or random init (umap_layout.c) -> noisy scale to |y| <= 10 ->
+ * spectral init, per component when the graph is disconnected (umap_layout.c) -> noisy scale to |y| <= 10 ->
  * min-max to [0, 10] -> SGD epochs (umap_layout.c).
  */
 #include <math.h>
@@ -290,13 +290,15 @@ static double rng_normal(struct xnr__umap_rng *r)
 	return sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
 }
 
-/* Spectral init (or uniform [-10, 10] when it cannot be had), noisy_scale_coords
- * (max |y| = 10 plus N(0, 1e-4) noise), then every column min-max to [0, 10]. */
-static int initial_layout(const struct xnr__umap_graph *g, struct xnr__umap_rng *rng,
+/* Spectral init (multi_component_layout for a disconnected graph; uniform
+ * [-10, 10] when it cannot be had), noisy_scale_coords (max |y| = 10 plus
+ * N(0, 1e-4) noise), then every column min-max to [0, 10]. */
+static int initial_layout(const struct xnr__umap_graph *g, const float *x, int d,
+                          enum xnr_metric metric, double p, struct xnr__umap_rng *rng,
                           const struct xnr_ctl *ctl, float *y)
 {
 	long n = g->n;
-	int r = xnr__umap_spectral(g, ctl, y);
+	int r = xnr__umap_init(g, x, d, metric, p, rng, ctl, y);
 	if (r < 0)
 		return -1;
 	if (r > 0)
@@ -352,7 +354,7 @@ enum xnr_status xnr_umap(const float *x, long n, int d, const struct xnr_umap_pa
 	filter_edges(&g, n_epochs > 10 ? n_epochs : n <= 10000 ? 500 : 200);
 	struct xnr__umap_rng rng;
 	xnr__umap_rng_seed(&rng, p->seed);
-	if (initial_layout(&g, &rng, ctl, emb) < 0) {
+	if (initial_layout(&g, x, d, metric, p->minkowski_p, &rng, ctl, emb) < 0) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "umap: out of memory for the spectral init");
 		goto fail;
 	}

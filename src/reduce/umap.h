@@ -5,9 +5,13 @@
  * neighbourhoods (UMAP against PCA).
  *
  * Differences from umap-learn, on purpose: the kNN is always exact (umap-learn
- * uses NN-descent from n = 4096 on), a disconnected graph starts from a
- * random layout instead of multi_component_layout, and the RNG is a seeded
- * per-run Tausworthe generator so one seed gives one layout.
+ * uses NN-descent from n = 4096 on); the RNG is a seeded per-run Tausworthe
+ * generator so one seed gives one layout; a disconnected graph gets
+ * multi_component_layout, but the component centroids' affinity is
+ * exp(-(dist / mean dist)^2) instead of exp(-dist^2) (raw hidden-state
+ * distances of 5 and more make that a numerically disconnected graph) and
+ * beyond 1024 components the meta positions are a grid (umap-learn solves
+ * the dense centroid eigenproblem for any count).
  */
 #ifndef XNR_REDUCE_UMAP_H
 #define XNR_REDUCE_UMAP_H

@@ -61,10 +61,25 @@ double xnr__umap_rng_unit(struct xnr__umap_rng *r);
  * L = I - D^-1/2 W D^-1/2, found as the largest of D^-1/2 W D^-1/2 with the
  * known top one (D^1/2 1) projected out, by restarted Lanczos with full
  * reorthogonalisation. y [n, 2]. Returns 0 when it converged, 1 when the graph
- * is disconnected or Lanczos did not converge (y untouched: the caller falls
- * back to a random layout), -1 when out of memory.
+ * is disconnected, has under 5 vertices or Lanczos did not converge (y
+ * untouched), -1 when out of memory.
  */
 int xnr__umap_spectral(const struct xnr__umap_graph *g, const struct xnr_ctl *ctl, float *y);
+
+/*
+ * umap-learn spectral_layout, multi_component_layout included, y [n, 2] (not
+ * yet scaled to [0, 10]). One connected component: xnr__umap_spectral. More:
+ * each component gets a meta position (+-unit vectors for up to 4 components;
+ * up to 1024, the spectral embedding of the component centroids of x [n, d]
+ * under metric with affinity exp(-(dist / mean dist)^2), scaled to max 1;
+ * beyond, a unit grid), then its own spectral layout scaled to max |.| =
+ * half the distance to the nearest other meta position (uniform in that
+ * range from rng for components under 4 vertices or when Lanczos fails).
+ * Returns 0 (y set), 1 (connected but no spectral layout: y untouched, use a
+ * random layout), -1 (out of memory).
+ */
+int xnr__umap_init(const struct xnr__umap_graph *g, const float *x, int d, enum xnr_metric metric,
+                   double p, struct xnr__umap_rng *rng, const struct xnr_ctl *ctl, float *y);
 
 /* optimize_layout_euclidean over n_epochs, y [n, 2] in place. Errors:
  * XNR_ERR_NOMEM, XNR_ERR_CANCELLED (checked every epoch). */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reduce/internal.h"
 #include "reduce/umap_internal.h"
 
 enum { LANCZOS_MAX_DIM = 96, LANCZOS_MAX_RESTARTS = 60 };
@@ -49,24 +50,31 @@ double xnr__umap_rng_unit(struct xnr__umap_rng *r)
 	return ((double)hi * 67108864.0 + (double)lo) / 9007199254740992.0;
 }
 
-/* Nonzero when the graph has more than one connected component (union-find). */
-static int disconnected(const struct xnr__umap_graph *g, int *parent)
+/* Connected components by union-find: label[i] in 0..nc-1, numbered in the
+ * order of each component's lowest vertex (scipy's connected_components
+ * numbering). Returns nc. Every parent is <= its child, so one ascending pass
+ * resolves the roots and a second one numbers them, in place. */
+static long components(const struct xnr__umap_graph *g, int *label)
 {
+	long nc = 0;
 	for (long i = 0; i < g->n; i++)
-		parent[i] = (int)i;
+		label[i] = (int)i;
 	for (long e = 0; e < g->n_edges; e++) {
 		int a = g->head[e], b = g->tail[e];
-		while (parent[a] != a)
-			a = parent[a] = parent[parent[a]];
-		while (parent[b] != b)
-			b = parent[b] = parent[parent[b]];
+		while (label[a] != a)
+			a = label[a] = label[label[a]];
+		while (label[b] != b)
+			b = label[b] = label[label[b]];
 		if (a != b)
-			parent[a > b ? a : b] = a < b ? a : b;
+			label[a > b ? a : b] = a < b ? a : b;
 	}
-	long roots = 0;
 	for (long i = 0; i < g->n; i++)
-		roots += parent[i] == i;
-	return roots > 1;
+		label[i] = label[label[i]];
+	for (long i = 0; i < g->n; i++) {
+		int root = label[i];
+		label[i] = root == i ? (int)nc++ : label[root];
+	}
+	return nc;
 }
 
 struct lanczos {
@@ -302,7 +310,7 @@ int xnr__umap_spectral(const struct xnr__umap_graph *g, const struct xnr_ctl *ct
 		r = -1;
 		goto fail;
 	}
-	if (disconnected(g, (int *)(void *)L.tmp) || lanczos_setup(&L) || lanczos_run(&L, ctl))
+	if (components(g, (int *)(void *)L.tmp) > 1 || lanczos_setup(&L) || lanczos_run(&L, ctl))
 		goto fail;
 	for (int c = 0; c < 2; c++) {
 		const double *vc = L.v + (long)c * n;
@@ -322,6 +330,288 @@ fail:
 	free(L.z);
 	free(L.theta);
 	free(L.tmp);
+	return r;
+}
+
+/*
+ * multi_component_layout (umap-learn spectral.py) for a disconnected graph:
+ * every component gets a "meta" position, then its own spectral layout scaled
+ * to half the distance from its meta position to the nearest other one.
+ */
+enum { META_MAX = 1024 }; /* dense centroid eigenproblem up to this many components */
+
+struct multi {
+	const struct xnr__umap_graph *g;
+	long nc;
+	int *label;   /* [n] component of each vertex */
+	int *order;   /* [n] vertices grouped by component, ascending inside one */
+	int *local;   /* [n] index of each vertex inside its component */
+	long *off;    /* [nc + 1] first entry of each component in order */
+	double *meta; /* [nc, 2] meta positions */
+};
+
+/* Counting sort of the vertices by component. */
+static void group_components(struct multi *m)
+{
+	long n = m->g->n;
+	memset(m->off, 0, ((size_t)m->nc + 1) * sizeof *m->off);
+	for (long i = 0; i < n; i++)
+		m->off[m->label[i] + 1]++;
+	for (long c = 0; c < m->nc; c++)
+		m->off[c + 1] += m->off[c];
+	for (long i = 0; i < n; i++) /* off[c] is c's fill cursor here */
+		m->order[m->off[m->label[i]]++] = (int)i;
+	for (long c = m->nc; c > 0; c--) /* off[c] now holds the end of c: shift back */
+		m->off[c] = m->off[c - 1];
+	m->off[0] = 0;
+	for (long c = 0; c < m->nc; c++)
+		for (long t = m->off[c]; t < m->off[c + 1]; t++)
+			m->local[m->order[t]] = (int)(t - m->off[c]);
+}
+
+/* Centroid of every component into cen [nc, d] (f32, summed in double). */
+static void centroids(const struct multi *m, const float *x, int d, double *acc, float *cen)
+{
+	for (long c = 0; c < m->nc; c++) {
+		memset(acc, 0, (size_t)d * sizeof *acc);
+		for (long t = m->off[c]; t < m->off[c + 1]; t++)
+			for (int j = 0; j < d; j++)
+				acc[j] += x[(long)m->order[t] * d + j];
+		for (int j = 0; j < d; j++)
+			cen[c * d + j] = (float)(acc[j] / (double)(m->off[c + 1] - m->off[c]));
+	}
+}
+
+/* a [nc, nc] = D^-1/2 A D^-1/2 for the affinity A = exp(-(dist / mean dist)^2)
+ * of the centroids (zero diagonal), sqrt(degree) into sd. 1 if a degree
+ * underflowed. */
+static int centroid_affinity(const float *cen, long nc, int d, enum xnr_metric metric, double p,
+                             double *a, double *sd)
+{
+	double mean = 0.0;
+	for (long i = 0; i < nc; i++) {
+		a[i * nc + i] = 0.0;
+		for (long j = i + 1; j < nc; j++) {
+			a[i * nc + j] = a[j * nc + i] =
+			    xnr__umap_dist(cen + i * d, cen + j * d, d, metric, p);
+			mean += a[i * nc + j];
+		}
+	}
+	mean /= 0.5 * (double)nc * (double)(nc - 1);
+	mean = mean > 0.0 ? mean : 1.0;
+	for (long i = 0; i < nc; i++) {
+		sd[i] = 0.0;
+		for (long j = 0; j < nc; j++) {
+			double r = a[i * nc + j] / mean;
+			a[i * nc + j] = i == j ? 0.0 : exp(-r * r);
+			sd[i] += a[i * nc + j];
+		}
+		if (!(sd[i] > 1e-300))
+			return 1;
+		sd[i] = sqrt(sd[i]);
+	}
+	for (long i = 0; i < nc; i++)
+		for (long j = 0; j < nc; j++)
+			a[i * nc + j] /= sd[i] * sd[j];
+	return 0;
+}
+
+/* umap-learn component_layout: sklearn SpectralEmbedding of the centroid
+ * affinity (eigenvectors 2 and 3 of the normalised Laplacian divided by
+ * sqrt(degree), largest |entry| made positive), all divided by the largest
+ * entry. 0 on success, 1 when it cannot be had, -1 out of memory. */
+static int centroid_layout(const struct multi *m, const float *x, int d, enum xnr_metric metric,
+                           double p, double *meta)
+{
+	long nc = m->nc;
+	float *cen = malloc((size_t)nc * (size_t)d * sizeof *cen);
+	double *acc = malloc((size_t)d * sizeof *acc), *a = malloc((size_t)(nc * nc) * sizeof *a);
+	double *sd = malloc((size_t)nc * sizeof *sd), *w = malloc((size_t)nc * sizeof *w);
+	double *work = malloc((size_t)nc * sizeof *work), top = 0.0;
+	int r = -1;
+	if (!cen || !acc || !a || !sd || !w || !work)
+		goto fail;
+	centroids(m, x, d, acc, cen);
+	r = 1;
+	if (centroid_affinity(cen, nc, d, metric, p, a, sd) || xnr__sym_eig(a, (int)nc, w, work))
+		goto fail;
+	for (int k = 0; k < 2; k++) {
+		const double *v = a + (long)(k + 1) * nc; /* row 0 is sqrt(degree) itself */
+		long arg = 0;
+		for (long c = 0; c < nc; c++) {
+			meta[2 * c + k] = v[c] / sd[c];
+			arg = fabs(meta[2 * c + k]) > fabs(meta[2 * arg + k]) ? c : arg;
+		}
+		double sign = meta[2 * arg + k] < 0.0 ? -1.0 : 1.0;
+		for (long c = 0; c < nc; c++) {
+			meta[2 * c + k] *= sign;
+			top = meta[2 * c + k] > top ? meta[2 * c + k] : top;
+		}
+	}
+	for (long c = 0; top > 0.0 && c < 2 * nc; c++)
+		meta[c] /= top;
+	r = top > 0.0 ? 0 : 1;
+fail:
+	free(cen);
+	free(acc);
+	free(a);
+	free(sd);
+	free(w);
+	free(work);
+	return r;
+}
+
+/* Meta positions: umap-learn's fixed +-unit-vector placement for up to
+ * 2 * dim = 4 components, the centroid spectral embedding above up to
+ * META_MAX, else (or when that fails) a square grid of unit spacing in
+ * component order. -1 when out of memory. */
+static int meta_layout(const struct multi *m, const float *x, int d, enum xnr_metric metric,
+                       double p)
+{
+	long nc = m->nc, half = (nc + 1) / 2;
+	if (nc <= 4) {
+		for (long c = 0; c < nc; c++) {
+			long axis = c % half;
+			m->meta[2 * c] = axis == 0 ? (c < half ? 1.0 : -1.0) : 0.0;
+			m->meta[2 * c + 1] = axis == 1 ? (c < half ? 1.0 : -1.0) : 0.0;
+		}
+		return 0;
+	}
+	int r = nc <= META_MAX ? centroid_layout(m, x, d, metric, p, m->meta) : 1;
+	if (r <= 0)
+		return r;
+	long side = (long)ceil(sqrt((double)nc));
+	for (long c = 0; c < nc; c++) {
+		m->meta[2 * c] = (double)(c % side);
+		m->meta[2 * c + 1] = (double)(c / side);
+	}
+	return 0;
+}
+
+/* umap-learn's data_range: half the distance from c's meta position to the
+ * nearest distinct other one (1 if there is none). O(nc) per component, so
+ * the grid (nc > META_MAX) uses its known spacing instead. */
+static double data_range(const struct multi *m, long c)
+{
+	if (m->nc > META_MAX)
+		return 0.5;
+	double best = INFINITY;
+	for (long o = 0; o < m->nc; o++) {
+		double dx = m->meta[2 * o] - m->meta[2 * c], dy = m->meta[2 * o + 1] - m->meta[2 * c + 1];
+		double dd = sqrt(dx * dx + dy * dy);
+		best = dd > 0.0 && dd < best ? dd : best;
+	}
+	return isinf(best) ? 1.0 : best / 2.0;
+}
+
+/* Component c's subgraph, renumbered (CSR order kept: local indices grow
+ * with the global ones), into sub (allocated for the largest component). */
+static void subgraph(const struct multi *m, long c, struct xnr__umap_graph *sub)
+{
+	const struct xnr__umap_graph *g = m->g;
+	long b = m->off[c], out = 0;
+	sub->n = m->off[c + 1] - b;
+	for (long t = 0; t < sub->n; t++) {
+		int v = m->order[b + t];
+		sub->start[t] = out;
+		for (long e = g->start[v]; e < g->start[v + 1]; e++) {
+			sub->head[out] = (int)t;
+			sub->tail[out] = m->local[g->tail[e]];
+			sub->w[out++] = g->w[e];
+		}
+	}
+	sub->start[sub->n] = out;
+	sub->n_edges = out;
+}
+
+/* Component c into y: its spectral layout scaled to max |.| = data_range
+ * around its meta position, or uniform in +-data_range around it when it has
+ * fewer than 2 * dim = 4 vertices or the eigensolver fails. */
+static int place_component(const struct multi *m, long c, struct xnr__umap_graph *sub, float *ys,
+                           struct xnr__umap_rng *rng, const struct xnr_ctl *ctl, float *y)
+{
+	long b = m->off[c], size = m->off[c + 1] - b;
+	double range = data_range(m, c), amax = 0.0;
+	const double *mc = m->meta + 2 * c;
+	int r = 1;
+	if (size >= 4) {
+		subgraph(m, c, sub);
+		if ((r = xnr__umap_spectral(sub, ctl, ys)) < 0)
+			return -1;
+	}
+	for (long t = 0; r == 0 && t < 2 * size; t++)
+		amax = fabs(ys[t]) > amax ? fabs(ys[t]) : amax;
+	double expansion = amax > 0.0 ? range / amax : 0.0;
+	for (long t = 0; t < size; t++) {
+		float *yv = y + 2L * m->order[b + t];
+		for (int k = 0; k < 2; k++)
+			yv[k] = (float)(r == 0 ? ys[2 * t + k] * expansion + mc[k]
+			                       : mc[k] - range + 2.0 * range * xnr__umap_rng_unit(rng));
+	}
+	return 0;
+}
+
+/* Scratch for the largest component's subgraph. */
+static int alloc_sub(const struct multi *m, struct xnr__umap_graph *sub, float **ys)
+{
+	long nmax = 0, emax = 0;
+	for (long c = 0; c < m->nc; c++) {
+		long edges = 0;
+		for (long t = m->off[c]; t < m->off[c + 1]; t++)
+			edges += m->g->start[m->order[t] + 1] - m->g->start[m->order[t]];
+		nmax = m->off[c + 1] - m->off[c] > nmax ? m->off[c + 1] - m->off[c] : nmax;
+		emax = edges > emax ? edges : emax;
+	}
+	emax = emax > 0 ? emax : 1;
+	sub->head = malloc((size_t)emax * sizeof *sub->head);
+	sub->tail = malloc((size_t)emax * sizeof *sub->tail);
+	sub->w = malloc((size_t)emax * sizeof *sub->w);
+	sub->start = malloc(((size_t)nmax + 1) * sizeof *sub->start);
+	*ys = malloc((size_t)nmax * 2 * sizeof **ys);
+	return sub->head && sub->tail && sub->w && sub->start && *ys ? 0 : -1;
+}
+
+static int multi_component_layout(struct multi *m, const float *x, int d,
+                                  enum xnr_metric metric, double p, struct xnr__umap_rng *rng,
+                                  const struct xnr_ctl *ctl, float *y)
+{
+	struct xnr__umap_graph sub = {0};
+	float *ys = NULL;
+	int r = -1;
+	m->order = malloc((size_t)m->g->n * sizeof *m->order);
+	m->local = malloc((size_t)m->g->n * sizeof *m->local);
+	m->off = malloc(((size_t)m->nc + 1) * sizeof *m->off);
+	m->meta = malloc((size_t)m->nc * 2 * sizeof *m->meta);
+	if (!m->order || !m->local || !m->off || !m->meta)
+		goto fail;
+	group_components(m);
+	if (meta_layout(m, x, d, metric, p) < 0 || alloc_sub(m, &sub, &ys) < 0)
+		goto fail;
+	for (long c = 0; c < m->nc; c++)
+		if (place_component(m, c, &sub, ys, rng, ctl, y) < 0)
+			goto fail;
+	r = 0;
+fail:
+	xnr__umap_graph_free(&sub);
+	free(ys);
+	free(m->order);
+	free(m->local);
+	free(m->off);
+	free(m->meta);
+	return r;
+}
+
+int xnr__umap_init(const struct xnr__umap_graph *g, const float *x, int d, enum xnr_metric metric,
+                   double p, struct xnr__umap_rng *rng, const struct xnr_ctl *ctl, float *y)
+{
+	struct multi m = {.g = g};
+	m.label = malloc((size_t)g->n * sizeof *m.label);
+	if (!m.label)
+		return -1;
+	m.nc = components(g, m.label);
+	int r = m.nc > 1 ? multi_component_layout(&m, x, d, metric, p, rng, ctl, y)
+	                 : xnr__umap_spectral(g, ctl, y);
+	free(m.label);
 	return r;
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_reduce_umap.c - UMAP (reduce/umap.h): umap-learn's a/b fit, one layout
  * per seed whatever the thread count, cancel, parameter errors, every metric,
- * separated blobs stay separated, trustworthiness against hand-computed
+ * separated blobs stay separated, a disconnected graph's multi-component
+ * init (through umap_internal.h) and layout, trustworthiness against hand-computed
  * values, and UMAP keeps neighbourhoods better than PCA on a Swiss roll in
  * 50-D and (with XNR_UMAP_REAL set by tests/cli/test_reduce_umap_real.sh) on
  * the demo model's hidden states of CoNLL-2003 test sentences.
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "reduce/umap.h"
+#include "reduce/umap_internal.h"
 #include "testutil.h"
 
 /* splitmix64-based test data generator. */
@@ -302,6 +304,199 @@ static void test_blobs_separated(void **state)
 	free(lab);
 }
 
+/* Paths of sz[c] vertices each (numbered consecutively), neighbours joined
+ * with weight 1 in both directions, CSR order: one component per path. */
+static void path_graph(struct xnr__umap_graph *g, const int *sz, int nc)
+{
+	long n = 0, e = 0;
+	for (int c = 0; c < nc; c++)
+		n += sz[c];
+	g->n = n;
+	g->head = malloc(2 * (size_t)n * sizeof *g->head);
+	g->tail = malloc(2 * (size_t)n * sizeof *g->tail);
+	g->w = malloc(2 * (size_t)n * sizeof *g->w);
+	g->start = malloc(((size_t)n + 1) * sizeof *g->start);
+	assert_true(g->head && g->tail && g->w && g->start);
+	for (long v = 0, first = 0, c = 0; v < n; v++) {
+		if (v == first + sz[c]) {
+			first = v;
+			c++;
+		}
+		g->start[v] = e;
+		for (long u = v - 1; u <= v + 1; u += 2)
+			if (u != v && u >= first && u < first + sz[c]) {
+				g->head[e] = (int)v;
+				g->tail[e] = (int)u;
+				g->w[e++] = 1.0f;
+			}
+	}
+	g->start[n] = e;
+	g->n_edges = e;
+}
+
+/* multi_component_layout: 3 components sit at umap-learn's fixed meta
+ * positions (1, 0), (0, 1), (-1, 0), each within half the distance to the
+ * nearest other one (sqrt(2) / 2); the 10-vertex paths get their spectral
+ * layout scaled to exactly that, the 3-vertex one is uniform inside it. */
+static void test_multi_component_fixed(void **state)
+{
+	(void)state;
+	static const int sz[3] = {10, 10, 3};
+	static const double meta[3][2] = {{1, 0}, {0, 1}, {-1, 0}};
+	struct xnr__umap_graph g = {0};
+	struct xnr__umap_rng rng;
+	float y[46], y2[46];
+	float x[23] = {0};
+	path_graph(&g, sz, 3);
+	xnr__umap_rng_seed(&rng, 1);
+	assert_int_equal(xnr__umap_init(&g, x, 1, XNR_METRIC_EUCLIDEAN, 2.0, &rng, NULL, y), 0);
+	double range = sqrt(2.0) / 2.0;
+	for (int c = 0, v = 0; c < 3; c++) {
+		double dev = 0.0;
+		for (int t = 0; t < sz[c]; t++, v++)
+			for (int k = 0; k < 2; k++)
+				dev = fmax(dev, fabs(y[2 * v + k] - meta[c][k]));
+		printf("component %d: max |y - meta| %.6f (range %.6f)\n", c, dev, range);
+		assert_true(dev <= range + 1e-6);
+		if (sz[c] >= 4)
+			assert_true(fabs(dev - range) < 1e-6);
+	}
+	xnr__umap_rng_seed(&rng, 1);
+	assert_int_equal(xnr__umap_init(&g, x, 1, XNR_METRIC_EUCLIDEAN, 2.0, &rng, NULL, y2), 0);
+	assert_memory_equal(y, y2, sizeof y);
+	xnr__umap_graph_free(&g);
+}
+
+/* More than 4 components: the meta positions are the spectral embedding of
+ * the component centroids. Six paths whose centroids lie on a line, in order:
+ * the first init coordinate of the components (a path's Fiedler vector is
+ * antisymmetric, so its mean is its meta position) follows the line. */
+static void test_multi_component_centroids(void **state)
+{
+	(void)state;
+	enum { NC = 6, SZ = 10, N = NC * SZ, D = 3 };
+	int sz[NC];
+	float x[N * D], y[2 * N];
+	struct xnr__umap_graph g = {0};
+	struct xnr__umap_rng rng;
+	for (int c = 0; c < NC; c++)
+		sz[c] = SZ;
+	for (int v = 0; v < N; v++) { /* component v / SZ around (5 c, 0, 0), order shuffled */
+		x[v * D] = (float)(5 * (v / SZ) + 0.1 * (v % 3));
+		x[v * D + 1] = (float)(v % SZ) * 0.01f;
+		x[v * D + 2] = 0.0f;
+	}
+	path_graph(&g, sz, NC);
+	xnr__umap_rng_seed(&rng, 1);
+	assert_int_equal(xnr__umap_init(&g, x, D, XNR_METRIC_EUCLIDEAN, 2.0, &rng, NULL, y), 0);
+	double mean[NC];
+	for (int c = 0; c < NC; c++) {
+		mean[c] = 0.0;
+		for (int t = 0; t < SZ; t++)
+			mean[c] += y[2 * (c * SZ + t)] / SZ;
+		printf("component %d: mean first coordinate %.4f\n", c, mean[c]);
+	}
+	int up = 1, down = 1;
+	for (int c = 1; c < NC; c++) {
+		up &= mean[c] > mean[c - 1] + 0.05;
+		down &= mean[c] < mean[c - 1] - 0.05;
+	}
+	assert_true(up || down);
+	xnr__umap_graph_free(&g);
+}
+
+/* Three blobs far apart with n_neighbors 5 give a disconnected graph: the
+ * layout keeps them apart (no point's embedded neighbours from another blob,
+ * bounding boxes disjoint) and one seed still gives one layout. */
+static void test_disconnected_blobs(void **state)
+{
+	(void)state;
+	long n = 300;
+	int d = 10, *lab = malloc((size_t)n * sizeof *lab);
+	g_state = 11;
+	float *x = blobs(n, d, 3, 40.0, lab);
+	float *y1 = malloc((size_t)n * 2 * sizeof *y1), *y2 = malloc((size_t)n * 2 * sizeof *y2);
+	struct xnr_umap_params p = xnr_umap_default_params();
+	p.n_neighbors = 5;
+	assert_int_equal(xnr_umap(x, n, d, &p, NULL, y1, NULL), XNR_OK);
+	assert_int_equal(xnr_umap(x, n, d, &p, NULL, y2, NULL), XNR_OK);
+	assert_memory_equal(y1, y2, (size_t)n * 2 * sizeof *y1);
+	double purity = knn_purity(y1, n, lab, 10);
+	float box[3][4];
+	for (int c = 0; c < 3; c++)
+		box[c][0] = box[c][1] = INFINITY, box[c][2] = box[c][3] = -INFINITY;
+	for (long i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			box[lab[i]][k] = fminf(box[lab[i]][k], y1[2 * i + k]);
+			box[lab[i]][k + 2] = fmaxf(box[lab[i]][k + 2], y1[2 * i + k]);
+		}
+	printf("disconnected blobs: 10-NN purity %.4f\n", purity);
+	assert_true(purity == 1.0);
+	for (int c = 0; c < 3; c++)
+		for (int o = c + 1; o < 3; o++)
+			assert_true(box[c][2] < box[o][0] || box[o][2] < box[c][0] ||
+			            box[c][3] < box[o][1] || box[o][3] < box[c][1]);
+	free(x);
+	free(lab);
+	free(y1);
+	free(y2);
+}
+
+/* How many of the 6 blobs have a line neighbour (label +- 1) as the nearest
+ * other blob centre in the embedding y [n, 2]. */
+static int line_neighbours_kept(const float *y, long n, const int *lab)
+{
+	enum { NB = 6 };
+	double cy[NB][2] = {{0}}, cnt[NB] = {0};
+	for (long i = 0; i < n; i++) {
+		cnt[lab[i]]++;
+		cy[lab[i]][0] += y[2 * i];
+		cy[lab[i]][1] += y[2 * i + 1];
+	}
+	int kept = 0;
+	for (int a = 0; a < NB; a++) {
+		int best = -1;
+		double bd = INFINITY;
+		for (int b = 0; b < NB; b++) {
+			double dx = cy[a][0] / cnt[a] - cy[b][0] / cnt[b];
+			double dy = cy[a][1] / cnt[a] - cy[b][1] / cnt[b];
+			if (b != a && dx * dx + dy * dy < bd) {
+				bd = dx * dx + dy * dy;
+				best = b;
+			}
+		}
+		kept += abs(best - a) == 1;
+	}
+	return kept;
+}
+
+/* Six blobs far apart along a line (n_neighbors 5: six or more components):
+ * the centroid meta layout keeps their order, so the nearest other blob of
+ * every blob in the embedding is one of its neighbours on the line (a random
+ * init, the previous behaviour, gets 1 of 6 here). */
+static void test_disconnected_line(void **state)
+{
+	(void)state;
+	long n = 600;
+	int d = 8, *lab = malloc((size_t)n * sizeof *lab);
+	float *x = malloc((size_t)n * d * sizeof *x), *y = malloc((size_t)n * 2 * sizeof *y);
+	g_state = 12;
+	for (long i = 0; i < n; i++) {
+		lab[i] = (int)(i % 6);
+		for (int t = 0; t < d; t++)
+			x[i * d + t] = (float)normal() + (t == 0 ? 30.0f * (float)lab[i] : 0.0f);
+	}
+	struct xnr_umap_params p = xnr_umap_default_params();
+	p.n_neighbors = 5;
+	assert_int_equal(xnr_umap(x, n, d, &p, NULL, y, NULL), XNR_OK);
+	int kept = line_neighbours_kept(y, n, lab);
+	printf("blobs on a line: %d of 6 have a line neighbour as nearest blob\n", kept);
+	assert_int_equal(kept, 6);
+	free(x);
+	free(lab);
+	free(y);
+}
+
 static void test_trustworthiness(void **state)
 {
 	(void)state;
@@ -377,6 +572,10 @@ int main(void)
 	    cmocka_unit_test(test_bad_params),
 	    cmocka_unit_test(test_small_and_metrics),
 	    cmocka_unit_test(test_blobs_separated),
+	    cmocka_unit_test(test_multi_component_fixed),
+	    cmocka_unit_test(test_multi_component_centroids),
+	    cmocka_unit_test(test_disconnected_blobs),
+	    cmocka_unit_test(test_disconnected_line),
 	    cmocka_unit_test(test_trustworthiness),
 	    cmocka_unit_test(test_swiss_roll),
 	    cmocka_unit_test(test_real_hidden_states),
