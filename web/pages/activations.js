@@ -4,6 +4,7 @@
 // /runs/{id}/activations); every factor is a pattern of neurons that fire
 // together, drawn as a sparkline over the tokens, and the selected factor
 // highlights the tokens by its strength, like ecco's NMF explorer.
+import {busy, hasRun} from '../lib/pagekit.js';
 
 const EXAMPLE = 'John Smith flew from Berlin to Paris on Monday to meet officials of the European Union .';
 // One colour per factor (ecco uses a qualitative palette too).
@@ -104,11 +105,8 @@ export const page = {
   title: 'Activations',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Make a run on the Home / Setup page: the activations come from the run\u2019s model.')));
+    if (!hasRun(ctx, root, 'Make a run on the Home / Setup page: the activations come from the run\u2019s model.'))
       return;
-    }
     const model = await ctx.api(`/api/v1/runs/${ctx.runId}/model`);
     const nl = model.n_layers;
     const layerSelect = (name, value) => el('select', {name},
@@ -131,17 +129,10 @@ export const page = {
         out.replaceChildren(el('p', {class: 'error-box'}, 'The first layer must not come after the last.'));
         return;
       }
-      btn.disabled = true;
-      try {
+      await busy(ctx, btn, out, async () => {
         const res = await ctx.api(`/api/v1/runs/${ctx.runId}/activations`, {method: 'POST', body});
         showResult(ctx, out, res, 0);
-      } catch (e) {
-        if (e.name === 'AbortError') return;
-        out.replaceChildren();
-        ctx.error(out, e);
-      } finally {
-        btn.disabled = false;
-      }
+      });
     };
     btn.addEventListener('click', run);
     text.addEventListener('keydown', (ev) => {

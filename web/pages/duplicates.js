@@ -3,6 +3,7 @@
 // states) have a cosine similarity at or above a threshold, most similar
 // first. The server computes them as a job cached per run and threshold
 // (POST /runs/{id}/duplicates), so moving the slider back is instant.
+import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
 
 const LIMIT = 200;
 
@@ -24,16 +25,7 @@ function pairList(ctx, res) {
     return el('div', {class: 'empty dup-empty'},
       el('p', {}, `No sentence pairs with cosine similarity ≥ ${res.threshold.toFixed(3)}.`));
   const body = el('tbody');
-  const more = el('button', {class: 'btn', type: 'button'});
-  let shown = 0;
-  const showMore = () => {
-    body.append(...res.pairs.slice(shown, shown + PAGE).map((p) => pairRow(ctx, p)));
-    shown = Math.min(res.pairs.length, shown + PAGE);
-    more.textContent = `Show ${Math.min(PAGE, res.pairs.length - shown)} more`;
-    more.hidden = shown >= res.pairs.length;
-  };
-  more.addEventListener('click', showMore);
-  showMore();
+  const more = showMore(ctx, res.pairs, PAGE, (p) => body.append(pairRow(ctx, p)));
   return el('div', {},
     el('table', {class: 'table dup-table'},
       el('thead', {}, el('tr', {},
@@ -48,11 +40,7 @@ export const page = {
   title: 'Find Duplicates',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Make a run on the Home / Setup page first.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     const start = Math.min(1, Math.max(0.5, Number(ctx.params.get('threshold')) || 0.95));
     const slider = el('input', {type: 'range', min: 0.5, max: 1, step: 0.005, value: start,
       'aria-label': 'Similarity threshold', style: {width: '260px'}});
@@ -82,8 +70,7 @@ export const page = {
       } catch (e) {
         if (e.name === 'AbortError' || mine !== seq) return;
         out.replaceChildren();
-        if (e.name === 'JobCancelled') status.replaceChildren(el('p', {class: 'muted'}, 'Cancelled.'));
-        else ctx.error(status, e);
+        showJobError(ctx, status, e);
       }
     };
     slider.addEventListener('input', () => {

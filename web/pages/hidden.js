@@ -4,6 +4,7 @@
 // UMAP), drawn twice side by side, coloured by gold label and by prediction;
 // points whose labels disagree are outlined. Lasso or box select lists the
 // selected points' sentences below, rendered inline.
+import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
 import {purge} from '../lib/plot.js';
 
 const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
@@ -128,24 +129,15 @@ async function showSelection(ctx, host, res, idx) {
   const data = await ctx.api(`/api/v1/runs/${ctx.runId}/sentences`,
     {query: {ids: ids.join(','), words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
   const list = el('div', {class: 'selection-list'});
-  const more = el('button', {class: 'btn', type: 'button', style: {marginTop: '8px'}});
-  let shown = 0;
-  const showMore = () => {
-    for (const s of data.items.slice(shown, shown + SELECT_PAGE)) {
-      const node = ctx.renderSentence(s.words || []);
-      const marked = bySentence.get(s.id) || new Set();
-      node.querySelectorAll('.w').forEach((span, i) => {
-        if (marked.has(i)) span.style.background = '#fde68a';
-      });
-      list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
-        el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
-    }
-    shown = Math.min(data.items.length, shown + SELECT_PAGE);
-    more.textContent = `Show ${Math.min(SELECT_PAGE, data.items.length - shown)} more`;
-    more.hidden = shown >= data.items.length;
-  };
-  more.addEventListener('click', showMore);
-  showMore();
+  const more = showMore(ctx, data.items, SELECT_PAGE, (s) => {
+    const node = ctx.renderSentence(s.words || []);
+    const marked = bySentence.get(s.id) || new Set();
+    node.querySelectorAll('.w').forEach((span, i) => {
+      if (marked.has(i)) span.style.background = '#fde68a';
+    });
+    list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
+      el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
+  }, {style: {marginTop: '8px'}});
   host.append(list, more);
 }
 
@@ -189,11 +181,7 @@ export const page = {
   title: 'Hidden States',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Make a run on the Home / Setup page first.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     const p = readParams(ctx);
     const info = el('p', {class: 'muted projection-info'});
     const left = el('div', {class: 'plot-gold', style: {flex: '1 1 420px', minWidth: 0}});
@@ -226,9 +214,7 @@ export const page = {
           });
         }
       } catch (e) {
-        if (e.name === 'AbortError') return;
-        if (e.name === 'JobCancelled') status.replaceChildren(el('p', {class: 'muted'}, 'Cancelled.'));
-        else ctx.error(status, e);
+        showJobError(ctx, status, e);
       } finally {
         if (btn) btn.disabled = false;
       }

@@ -3,6 +3,7 @@
 // each shown inline (predictions only: there is no gold) and as a table of
 // sub-tokens with the predicted label and its probability, the predictions
 // below the threshold flagged.
+import {busy, hasRun} from '../lib/pagekit.js';
 
 const EXAMPLES = [
   'John Smith lives in Berlin and works for Siemens .',
@@ -80,11 +81,7 @@ export const page = {
   title: 'Probing',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')) return;
     const box = el('textarea', {rows: 5, spellcheck: 'false', 'aria-label': 'Texts, one per line',
       style: {width: '100%', fontFamily: 'inherit', boxSizing: 'border-box'}});
     box.value = EXAMPLES.join('\n');
@@ -103,19 +100,12 @@ export const page = {
           `${texts.length} texts: at most ${MAX_TEXTS} at once.`));
         return;
       }
-      btn.disabled = true;
-      try {
+      await busy(ctx, btn, out, async () => {
         const threshold = Math.min(1, Math.max(0, Number(thr.value) || 0.5));
         const res = await ctx.api(`/api/v1/runs/${ctx.runId}/probe`,
           {method: 'POST', body: {texts, threshold}});
         showResults(ctx, out, res);
-      } catch (e) {
-        if (e.name === 'AbortError') return;
-        out.replaceChildren();
-        ctx.error(out, e);
-      } finally {
-        btn.disabled = false;
-      }
+      });
     };
     btn.addEventListener('click', probe);
     box.addEventListener('keydown', (ev) => {

@@ -3,6 +3,7 @@
 // server's seeded shuffle (GET /sentences?sort=random&seed=S), rendered
 // inline. "Resample" draws a new seed; n and the seed live in the hash
 // (#/random?run=1&n=128&seed=4711), so a draw is a link anyone can reopen.
+import {hasRun} from '../lib/pagekit.js';
 import {sampleStyle, sentenceItem} from './samples.js';
 
 const MAX_N = 1000; // the sentences endpoint's page limit
@@ -16,11 +17,7 @@ export const page = {
   title: 'Random Samples',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its sentences.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its sentences.')) return;
     const size = ctx.run.n_sentences || 0;
     const cap = Math.max(1, Math.min(MAX_N, size));
     const p = ctx.params;

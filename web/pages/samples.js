@@ -7,6 +7,7 @@
 // (#/samples?run=1&min_loss=0.5&skip=1&table=1).
 // Also exports the pieces Random Samples and Inspect share: sampleStyle,
 // labelCell, transposedTable, sentenceItem and sentenceFeed.
+import {hasRun} from '../lib/pagekit.js';
 
 const PAGE = 25;
 
@@ -197,11 +198,7 @@ export const page = {
   title: 'Samples by Loss',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its sentences.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its sentences.')) return;
     const p = ctx.params;
     const parsed = Number(p.get('min_loss'));
     const state = {
