@@ -13,6 +13,7 @@
 #include "analysis/entities.h"
 #include "analysis/losses.h"
 #include "analysis/seqeval.h"
+#include "analysis/seqeval_json.h"
 #include "pipeline/internal.h"
 #include "tokenizer/tokenizer.h"
 
@@ -198,31 +199,6 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id
 	return st;
 }
 
-static json_t *prf_json(const struct xnr_prf *p)
-{
-	/* NaN (macro average with no class) is not JSON: null */
-	json_t *o = json_object();
-	json_object_set_new(o, "precision",
-	                    isnan(p->precision) ? json_null() : json_real(p->precision));
-	json_object_set_new(o, "recall", isnan(p->recall) ? json_null() : json_real(p->recall));
-	json_object_set_new(o, "f1-score", isnan(p->f1) ? json_null() : json_real(p->f1));
-	json_object_set_new(o, "support", json_integer((json_int_t)p->support));
-	return o;
-}
-
-/* seqeval's output_dict layout: one entry per type, then the averages. */
-static json_t *report_json(const struct xnr_seqeval_report *r)
-{
-	json_t *o = json_object();
-	size_t k;
-	for (k = 0; k < r->n_classes; k++)
-		json_object_set_new(o, r->classes[k].name, prf_json(&r->classes[k].score));
-	json_object_set_new(o, "micro avg", prf_json(&r->micro));
-	json_object_set_new(o, "macro avg", prf_json(&r->macro));
-	json_object_set_new(o, "weighted avg", prf_json(&r->weighted));
-	return o;
-}
-
 static json_t *evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval_mode mode,
                              struct xnr_seqeval_report *rep, struct xnr_error *err)
 {
@@ -236,7 +212,7 @@ static json_t *evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval
 		(void)err;
 		return json_pack("{s:s}", "error", e2.msg);
 	}
-	o = report_json(rep);
+	o = xnr_seqeval_report_json(rep);
 	if (mode == XNR_SEQEVAL_STRICT)
 		json_object_set_new(o, "scheme", json_string(xnr_seqeval_scheme_name(rep->scheme)));
 	return o;

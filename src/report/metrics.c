@@ -4,10 +4,10 @@
  * matrix (raw and row-normalised, sklearn's confusion_matrix), the entity
  * error taxonomy and nervaluate's four schemes, all from the run view.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/seqeval_json.h"
 #include "report/report.h"
 
 void xnr_run_metrics_free(struct xnr_run_metrics *m)
@@ -64,30 +64,6 @@ fail:
 	xnr_run_metrics_free(out);
 	memset(out, 0, sizeof *out);
 	return st;
-}
-
-static json_t *real_or_null(double x)
-{
-	return isnan(x) ? json_null() : json_real(x);
-}
-
-static json_t *prf_json(const struct xnr_prf *p)
-{
-	return json_pack("{s:o,s:o,s:o,s:I}", "precision", real_or_null(p->precision), "recall",
-	                 real_or_null(p->recall), "f1-score", real_or_null(p->f1), "support",
-	                 (json_int_t)p->support);
-}
-
-static json_t *seqeval_json(const struct xnr_seqeval_report *r)
-{
-	json_t *o = json_object();
-	size_t k;
-	for (k = 0; k < r->n_classes; k++)
-		json_object_set_new(o, r->classes[k].name, prf_json(&r->classes[k].score));
-	json_object_set_new(o, "micro avg", prf_json(&r->micro));
-	json_object_set_new(o, "macro avg", prf_json(&r->macro));
-	json_object_set_new(o, "weighted avg", prf_json(&r->weighted));
-	return o;
 }
 
 /* {"labels", "counts", "normalized"}: rows by gold label, normalised by its count. */
@@ -162,8 +138,8 @@ enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct 
 {
 	json_t *scheme = v->scheme_json ? json_loads(v->scheme_json, 0, NULL) : NULL;
 	json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run,
-	                      "seqeval_default", seqeval_json(&m->def), "seqeval_strict",
-	                      m->strict_ok ? seqeval_json(&m->strict)
+	                      "seqeval_default", xnr_seqeval_report_json(&m->def), "seqeval_strict",
+	                      m->strict_ok ? xnr_seqeval_report_json(&m->strict)
 	                                   : json_pack("{s:s}", "error", m->strict_error),
 	                      "confusion", confusion_json(v, &m->cm), "entity_errors",
 	                      taxonomy_json(&m->def, &m->tax), "nervaluate",

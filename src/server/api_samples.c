@@ -158,14 +158,12 @@ static enum xnr_status count_rows(sqlite3 *db, const struct table *t, int64_t ru
 }
 
 static enum xnr_status page_rows(sqlite3 *db, const struct table *t, int64_t run,
-                                 const struct page *p, json_t *items, struct xnr_error *err)
+                                 const struct page *p, json_t **items, struct xnr_error *err)
 {
 	const char *by = t->order_by[p->sort][p->order == 0];
 	char sql[2048];
 	sqlite3_stmt *stmt = NULL;
-	json_t *row;
 	enum xnr_status st;
-	int rc = SQLITE_DONE;
 
 	/* Sort and page the keys of the bare table, then join the page's rows. */
 	snprintf(sql, sizeof sql,
@@ -178,42 +176,7 @@ static enum xnr_status page_rows(sqlite3 *db, const struct table *t, int64_t run
 		return st;
 	sqlite3_bind_int64(stmt, 6, p->limit);
 	sqlite3_bind_int64(stmt, 7, p->offset);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (!(row = xnr__row_json(stmt)) || json_array_append_new(items, row) != 0) {
-			sqlite3_finalize(stmt);
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", t->name);
-		}
-	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? XNR_OK : xnr__sql_fail(db, t->name, err);
-}
-
-/* The id of label name in run, or XNR_ERR_INPUT naming the parameter. */
-static enum xnr_status label_id(sqlite3 *db, int64_t run, const char *param, const char *name,
-                                int64_t *id, struct xnr_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if (!name)
-		return XNR_OK;
-	if (sqlite3_prepare_v2(db, "SELECT id FROM labels WHERE run_id = ?1 AND name = ?2", -1,
-	                       &stmt, NULL) != SQLITE_OK)
-		return xnr__sql_fail(db, "labels", err);
-	sqlite3_bind_int64(stmt, 1, run);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
-		return XNR_OK;
-	if (rc != SQLITE_DONE)
-		return xnr__sql_fail(db, "labels", err);
-	return xnr_fail(
-	    err, XNR_ERR_INPUT,
-	    "query parameter %s: %s is not a label of run %lld (see GET /api/v1/runs/%lld)", param,
-	    name, (long long)run, (long long)run);
+	return xnr__rows_json(db, stmt, t->name, items, err);
 }
 
 /* GET /api/v1/runs/{id}/words and /tokens: a page of rows and the total. */
@@ -228,16 +191,12 @@ static enum xnr_status api_table(struct xnr__req *r, json_t **out, struct xnr_er
 	memset(&p, 0, sizeof p);
 	if ((st = page_parse(&r->query, t, &p, err)) != XNR_OK ||
 	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK ||
-	    (st = label_id(r->db, r->ids[0], "gold", p.gold, &p.gold_id, err)) != XNR_OK ||
-	    (st = label_id(r->db, r->ids[0], "pred", p.pred, &p.pred_id, err)) != XNR_OK ||
+	    (st = xnr__label_id(r->db, r->ids[0], "gold", p.gold, &p.gold_id, err)) != XNR_OK ||
+	    (st = xnr__label_id(r->db, r->ids[0], "pred", p.pred, &p.pred_id, err)) != XNR_OK ||
 	    (st = count_rows(r->db, t, r->ids[0], &p, &total, err)) != XNR_OK)
 		return st;
-	if (!(items = json_array()))
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", t->name);
-	if ((st = page_rows(r->db, t, r->ids[0], &p, items, err)) != XNR_OK) {
-		json_decref(items);
+	if ((st = page_rows(r->db, t, r->ids[0], &p, &items, err)) != XNR_OK)
 		return st;
-	}
 	*out = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit",
 	                 (json_int_t)p.limit, "offset", (json_int_t)p.offset, "items", items);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", t->name);

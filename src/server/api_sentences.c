@@ -141,35 +141,6 @@ static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, st
 	return XNR_OK;
 }
 
-/* The id of label `name` of the run in *out (-1 when name is NULL). */
-static enum xnr_status label_id(sqlite3 *db, int64_t run, const char *param, const char *name,
-                                int64_t *out, struct xnr_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	*out = -1;
-	if (!name)
-		return XNR_OK;
-	if (sqlite3_prepare_v2(db, "SELECT id FROM labels WHERE run_id = ?1 AND name = ?2", -1,
-	                       &stmt, NULL) != SQLITE_OK)
-		return xnr__sql_fail(db, "labels", err);
-	sqlite3_bind_int64(stmt, 1, run);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
-		return XNR_OK;
-	if (rc != SQLITE_DONE)
-		return xnr__sql_fail(db, "labels", err);
-	return xnr_fail(
-	    err, XNR_ERR_INPUT,
-	    "%s: run %lld has no label '%.64s' (GET /api/v1/runs/%lld lists its labels)", param,
-	    (long long)run, name, (long long)run);
-}
-
 /* splitmix64 of (id, seed): xnr_shuffle(id, seed), a stable pseudo-random key. */
 static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -225,33 +196,6 @@ static enum xnr_status prepare(sqlite3 *db, const char *sql, int64_t run, const 
 	sqlite3_bind_text(stmt, P_IDS, p->ids, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, P_SEED, p->seed);
 	*out = stmt;
-	return XNR_OK;
-}
-
-/* Every row of a prepared statement as an array of objects; finalizes it. */
-static enum xnr_status rows_json(sqlite3 *db, sqlite3_stmt *stmt, json_t **out,
-                                 struct xnr_error *err)
-{
-	json_t *items = json_array(), *row;
-	enum xnr_status st = XNR_OK;
-	int rc = SQLITE_DONE;
-
-	while (items && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (!(row = xnr__row_json(stmt)) || json_array_append_new(items, row) != 0) {
-			st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
-			break;
-		}
-	}
-	if (!items)
-		st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
-	else if (st == XNR_OK && rc != SQLITE_DONE)
-		st = xnr__sql_fail(db, "sentences", err);
-	sqlite3_finalize(stmt);
-	if (st != XNR_OK) {
-		json_decref(items);
-		return st;
-	}
-	*out = items;
 	return XNR_OK;
 }
 
@@ -346,10 +290,10 @@ enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_
 	    (strcmp(r->method, "POST") == 0 &&
 	     (st = body_ids(r->body, &r->query, p.ids, sizeof p.ids, err)) != XNR_OK) ||
 	    (st = xnr__run_check(r->db, run, err)) != XNR_OK ||
-	    (st = label_id(r->db, run, "gold", xnr__query_get(&r->query, "gold"), &p.gold, err)) !=
-	        XNR_OK ||
-	    (st = label_id(r->db, run, "pred", xnr__query_get(&r->query, "pred"), &p.pred, err)) !=
-	        XNR_OK ||
+	    (st = xnr__label_id(r->db, run, "gold", xnr__query_get(&r->query, "gold"), &p.gold,
+	                        err)) != XNR_OK ||
+	    (st = xnr__label_id(r->db, run, "pred", xnr__query_get(&r->query, "pred"), &p.pred,
+	                        err)) != XNR_OK ||
 	    (p.sort == SORT_RANDOM && (st = shuffle_register(r->db, err)) != XNR_OK))
 		return st;
 	where_build(&p, where, sizeof where);
@@ -360,7 +304,7 @@ enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_
 	         " ORDER BY %s LIMIT ?4 OFFSET ?5",
 	         where, order_by[p.sort][p.order]);
 	if ((st = prepare(r->db, sql, run, &p, &stmt, err)) != XNR_OK ||
-	    (st = rows_json(r->db, stmt, &items, err)) != XNR_OK)
+	    (st = xnr__rows_json(r->db, stmt, "sentences", &items, err)) != XNR_OK)
 		return st;
 	if (p.words && (st = words_attach(r->db, run, items, err)) != XNR_OK) {
 		json_decref(items);
@@ -401,7 +345,7 @@ static enum xnr_status sentence_rows(sqlite3 *db, const char *sql, int64_t run, 
 		return xnr__sql_fail(db, "sentence", err);
 	sqlite3_bind_int64(stmt, 1, run);
 	sqlite3_bind_int64(stmt, 2, sid);
-	return rows_json(db, stmt, out, err);
+	return xnr__rows_json(db, stmt, "sentences", out, err);
 }
 
 enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err)
