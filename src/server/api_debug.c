@@ -73,19 +73,30 @@ static json_t *col_parsed(sqlite3_stmt *stmt, int i)
 	return xnr__col_json(stmt, i);
 }
 
+/* Load file name of the run's model folder into *loaded and answer NULL;
+ * or answer what the page shows instead: null when the folder or file is
+ * gone, {"error": message} when it is not JSON. */
+static json_t *model_file(const char *model_dir, const char *name, size_t max, json_t **loaded)
+{
+	char path[4096];
+	struct xnr_error err;
+
+	if (!model_dir || xnr_path_join(path, sizeof path, model_dir, name, NULL) ||
+	    !xnr_file_exists(path))
+		return json_null();
+	if (xnr_json_load(path, max, loaded, &err) != XNR_OK)
+		return json_pack("{ss}", "error", err.msg);
+	return NULL;
+}
+
 /* What tokenizer.json says about itself: model, normalizer, pre-tokenizer,
  * post-processor and decoder types, vocabulary and added tokens. */
 static json_t *tokenizer_summary(const char *model_dir)
 {
-	char path[4096];
 	json_t *tok = NULL, *out, *model, *vocab;
-	struct xnr_error err;
 
-	if (!model_dir || xnr_path_join(path, sizeof path, model_dir, "tokenizer.json", NULL) ||
-	    !xnr_file_exists(path))
-		return json_null();
-	if (xnr_json_load(path, TOKENIZER_MAX, &tok, &err) != XNR_OK)
-		return json_pack("{ss}", "error", err.msg);
+	if ((out = model_file(model_dir, "tokenizer.json", TOKENIZER_MAX, &tok)) != NULL)
+		return out;
 	model = json_object_get(tok, "model");
 	vocab = json_object_get(model, "vocab");
 	out = json_pack(
@@ -100,25 +111,18 @@ static json_t *tokenizer_summary(const char *model_dir)
 	return out;
 }
 
+/* The run's model config.json, if its folder is still there. */
+static json_t *model_config(const char *model_dir)
+{
+	json_t *cfg = NULL, *reply = model_file(model_dir, "config.json", CONFIG_MAX, &cfg);
+
+	return reply ? reply : cfg;
+}
+
 static const char run_debug_sql[] =
     "SELECT id, created_at, explainer_version, model_path, model_hash, model_arch, data_path,"
     " data_hash, split, scheme, n_sentences, n_words, n_tokens, hidden_size, duration_s,"
     " options FROM runs WHERE id = ?1";
-
-/* The run's model config.json, if its folder is still there. */
-static json_t *model_config(const char *model_dir)
-{
-	char path[4096];
-	json_t *cfg = NULL;
-	struct xnr_error err;
-
-	if (!model_dir || xnr_path_join(path, sizeof path, model_dir, "config.json", NULL) ||
-	    !xnr_file_exists(path))
-		return json_null();
-	if (xnr_json_load(path, CONFIG_MAX, &cfg, &err) != XNR_OK)
-		return json_pack("{ss}", "error", err.msg);
-	return cfg;
-}
 
 static json_t *timings_json(sqlite3_stmt *st)
 {
