@@ -127,7 +127,7 @@ expect_status() {
 	local got
 	got=$(get "$@" "$base$path")
 	if [ "$got" != "$want" ]; then
-		bad "$path $*: status $got, want $want: $(head -c 300 "$tmp/body")"
+		bad "$path${*:+ $*}: status $got, want $want: $(head -c 300 "$tmp/body")"
 		return 1
 	fi
 	if [ "$want" -ge 400 ] && ! $PY - "$tmp/body" "$want" <<'PYEOF'
