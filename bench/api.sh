@@ -111,7 +111,7 @@ row() {
 start_server
 call GET /api/v1/runs >/dev/null
 run=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][-1]["id"])' "$tmp/body")
-call GET "/api/v1/runs/$run/confusions?top_words=6" >/dev/null
+call GET "/api/v1/runs/$run/confusions" >/dev/null
 pair=$($py -c 'import json,sys,urllib.parse as u; p=json.load(open(sys.argv[1]))["items"][0]
 print("gold=%s&pred=%s" % (u.quote(p["gold"]), u.quote(p["pred"])))' "$tmp/body")
 r=/api/v1/runs/$run
@@ -130,7 +130,7 @@ row shell get GET "$r/settings"
 row home get GET /api/v1/setup
 row home get GET /api/v1/jobs
 row metrics get GET "$r/metrics"
-row misclassified get GET "$r/confusions?top_words=6"
+row misclassified get GET "$r/confusions"
 row misclassified get GET "$r/sentences?$pair&words=1&sort=loss&order=desc&limit=20&offset=0"
 row loss get GET "$r/loss/labels"
 row loss get GET "$r/loss/words?by=word&limit=25&offset=0&sort=sum&order=desc"

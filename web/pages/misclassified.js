@@ -112,7 +112,8 @@ export const page = {
       return;
     }
     root.append(pageStyle(ctx));
-    const data = await ctx.api(`runs/${ctx.runId}/confusions`, {query: {top_words: 6}});
+    // The server's default word count (5) is the one it keeps cached per run.
+    const data = await ctx.api(`runs/${ctx.runId}/confusions`);
     const tableCard = el('div', {class: 'card'},
       el('h2', {}, 'Confusions'),
       el('p', {class: 'muted'}, `${data.total} (gold, predicted) label pairs over the misclassified words, ` +

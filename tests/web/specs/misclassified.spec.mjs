@@ -13,7 +13,7 @@ async function scrollTop(t) {
 }
 
 export async function run(t) {
-  const pairs = JSON.parse((await t.get(`/api/v1/runs/${t.runId}/confusions?top_words=6`)).body.toString()).items;
+  const pairs = JSON.parse((await t.get(`/api/v1/runs/${t.runId}/confusions`)).body.toString()).items;
   t.assert(pairs.length > 1, 'the demo run has several confusions');
   await t.goto('#/misclassified');
   const first = await t.page.locator('.tabulator-row').first().innerText();
