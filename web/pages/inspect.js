@@ -8,6 +8,7 @@
 // opens that sentence. Hash: #/inspect?run=1&sentence=12, or
 // #/inspect?run=1&view=grid&table=tokens&errors=1.
 import {sampleStyle, labelCell, numCell, lossCell, transposedTable} from './samples.js';
+import {hasRun} from '../lib/pagekit.js';
 
 let keyHandler = null;
 
@@ -257,11 +258,7 @@ export const page = {
   title: 'Inspect',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to inspect its sentences.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to inspect its sentences.')) return;
     const n = ctx.run.n_sentences || 0;
     const p = ctx.params;
     const asked = Math.floor(Number(p.get('sentence')));

@@ -6,6 +6,7 @@
 // a few very wrong words: often a systematic labelling problem.
 // Hash: #/loss?run=1&merge=0.
 import {labelChip, pageStyle} from './misclassified.js';
+import {hasRun} from '../lib/pagekit.js';
 
 const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
 
@@ -58,11 +59,7 @@ export const page = {
   title: 'Loss by Token/Label',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its losses.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its losses.')) return;
     root.append(pageStyle(ctx), style(ctx));
     let merge = ctx.params.get('merge') !== '0';
     const gridHost = el('div', {'data-role': 'word-grid'});

@@ -7,6 +7,7 @@
 // Hash: #/metrics?run=1&normalize=0&zero_diagonal=1&gold=B-ORG&pred=O or &type=PER&kind=missed.
 import {labelChip, pageStyle, sentenceList} from './misclassified.js';
 import {purge} from '../lib/plot.js';
+import {hasRun} from '../lib/pagekit.js';
 
 const AVERAGES = ['micro avg', 'macro avg', 'weighted avg'];
 const KINDS = [
@@ -182,11 +183,7 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     charts = [];
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its metrics.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its metrics.')) return;
     const m = await ctx.api(`runs/${ctx.runId}/metrics`);
     root.append(pageStyle(ctx), style(ctx), reportsCard(ctx, m));
 

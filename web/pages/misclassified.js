@@ -5,6 +5,7 @@
 // Hash: #/misclassified?run=1&gold=B-ORG&pred=O. Also exports sentenceList,
 // the "sentences, load more" list the Metrics page uses for clicked cells.
 
+import {hasRun} from '../lib/pagekit.js';
 const PAGE = 20;
 
 /** A label as a small chip on its class colour ("O" stays grey). */
@@ -106,11 +107,7 @@ export const page = {
   title: 'Misclassified',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its confusions.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its confusions.')) return;
     root.append(pageStyle(ctx));
     // The server's default word count (5) is the one it keeps cached per run.
     const data = await ctx.api(`runs/${ctx.runId}/confusions`);

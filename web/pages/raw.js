@@ -4,6 +4,7 @@
 // table (the dataset with the predictions), each a server-paged grid with a
 // "Download CSV" link to GET /api/v1/runs/{id}/tokens.csv and /words.csv.
 
+import {hasRun} from '../lib/pagekit.js';
 function chipFormatter(ctx, empty) {
   return (cell) => {
     const v = cell.getValue();
@@ -73,11 +74,7 @@ export const page = {
   title: 'Raw data',
   async render(root, ctx) {
     const {el} = ctx;
-    if (!ctx.runId) {
-      root.append(el('div', {class: 'empty'}, el('h2', {}, 'No run yet'),
-        el('p', {}, 'Start a run on the Home / Setup page to see its data.')));
-      return;
-    }
+    if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its data.')) return;
     const r = ctx.run;
     root.append(el('style', {}, `
 .raw-head { display: flex; align-items: center; gap: 12px; }
