@@ -1,6 +1,6 @@
 /*
  * api_run_start.c - POST /api/v1/runs (the Home / Setup page, issue #4,
- * docs/api-jobs.md): check the model folder and dataset the form names,
+ * docs/api.md): check the model folder and dataset the form names,
  * then run the analysis as a job (src/pipeline, like `explainer run`); and
  * the run of serve --model --data started with the server.
  */

@@ -1,7 +1,7 @@
 /*
  * body.c - what the POST and PUT endpoints share: reading a JSON request
  * body field by field (every field checked, unknown fields refused, the
- * message naming the field and what it wants, as docs/api-model.md says),
+ * message naming the field and what it wants, as docs/api.md says),
  * answering 202 with the job an endpoint started, and the clock of the
  * timings the pages show.
  */

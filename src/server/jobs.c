@@ -2,7 +2,7 @@
  * jobs.c - background jobs of the web server (issue #4): long work (a run
  * from the Setup page, a UMAP, an NMF) runs on a fixed pool of job threads
  * while the request threads keep answering; pages start a job, poll it and
- * may cancel it (GET/DELETE /api/v1/jobs/{id}, docs/api-jobs.md).
+ * may cancel it (GET/DELETE /api/v1/jobs/{id}, docs/api.md).
  *
  * Design: one mutex guards everything; one condvar wakes the job threads.
  * Jobs live in one list, oldest first. Waiting jobs are bounded

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_api_jobs.sh - jobs, runs started from the web app, settings and debug
-# end to end (docs/api-jobs.md): starts the real `explainer serve` on
+# end to end (docs/api.md): starts the real `explainer serve` on
 # 127.0.0.1 over a fresh database, runs the demo model as a job (and again:
 # reused), cancels a slow run (the full CoNLL-2003 test file), checks every
 # error case, the class settings and the debug endpoints, then a clean SIGTERM.

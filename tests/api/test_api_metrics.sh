@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_api_metrics.sh - the Metrics, Misclassified and Loss pages' API end to
-# end (docs/api-metrics.md) and the sentences filters they and other pages
+# end (docs/api.md) and the sentences filters they and other pages
 # use: builds a run database from the demo model, starts the real `explainer
 # serve` on 127.0.0.1, checks the numbers against `explainer report --json`
 # on the same database and against SQL, paging, filters and every error case.

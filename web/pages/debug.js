@@ -2,7 +2,7 @@
 // the server's version, build, compiler and libraries; the open run's
 // provenance (paths, hashes), options and timings; its model's config.json
 // and a tokenizer summary; the server's recent jobs. API: GET /api/v1/debug,
-// GET /api/v1/runs/{id}/debug, GET /api/v1/jobs (docs/api-jobs.md).
+// GET /api/v1/runs/{id}/debug, GET /api/v1/jobs (docs/api.md).
 
 function style(ctx) {
   return ctx.el('style', {}, `

@@ -4,7 +4,7 @@
 // starts a run job on the server and shows its progress with Cancel, runs
 // already going (e.g. `serve --model --data` at start), and per-class colour
 // and icon pickers for the open run, kept in the database, the legend
-// updated live. API: docs/api-jobs.md. Hash: #/home?run=1.
+// updated live. API: docs/api.md. Hash: #/home?run=1.
 
 const f3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
 const base = (p) => (p || '').split('/').filter(Boolean).pop() || p || '–';
