@@ -620,12 +620,35 @@ static double clip4(double v)
 	return v > 4.0 ? 4.0 : v < -4.0 ? -4.0 : v;
 }
 
+/* x % d for 32-bit x and a fixed d > 0 without a division (Lemire, Kaser and
+ * Kurz, "Faster remainder by direct computation", 2019): m = 2^64 / d + 1
+ * precomputed, x % d = high 64 bits of ((m * x) mod 2^64) * d, exact for
+ * every 32-bit x and d. Same values as %, so the same layout. */
+static uint64_t fastmod_m(uint32_t d)
+{
+	return UINT64_MAX / d + 1;
+}
+
+static uint32_t fastmod(uint32_t x, uint64_t m, uint32_t d)
+{
+	uint64_t low = m * x;
+	return (uint32_t)(((low >> 32) * d + (((low & 0xffffffffu) * d) >> 32)) >> 32);
+}
+
+/* The per-edge schedule of optimize_layout_euclidean: epochs per positive
+ * and per negative sample, and the epoch of the next of each. */
+struct sgd_sched {
+	double *eps, *eps_neg, *next, *next_neg;
+};
+
 /* One epoch of optimize_layout_euclidean_single_epoch; d^2b in single
  * precision (powf is several times faster than pow and the layout is f32). */
 static void sgd_epoch(const struct xnr__umap_graph *g, double a, double b, int epoch, double alpha,
-                      const double *eps, double *next, double *next_neg, struct xnr__umap_rng *rng,
-                      float *y)
+                      const struct sgd_sched *sch, struct xnr__umap_rng *rng, float *y)
 {
+	uint32_t n = (uint32_t)g->n;
+	uint64_t mod_m = fastmod_m(n);
+	double *next = sch->next, *next_neg = sch->next_neg;
 	for (long e = 0; e < g->n_edges; e++) {
 		if (next[e] > epoch)
 			continue;
@@ -641,12 +664,12 @@ static void sgd_epoch(const struct xnr__umap_graph *g, double a, double b, int e
 		cur[1] += (float)(gy * alpha);
 		oth[0] -= (float)(gx * alpha);
 		oth[1] -= (float)(gy * alpha);
-		next[e] += eps[e];
-		double eps_neg = eps[e] / 5.0;
+		next[e] += sch->eps[e];
+		double eps_neg = sch->eps_neg[e];
 		int n_neg = (int)((epoch - next_neg[e]) / eps_neg);
 		n_neg = n_neg > 0 ? n_neg : 0;
 		for (int s = 0; s < n_neg; s++) {
-			long k = (long)(xnr__umap_rng_next(rng) % (uint32_t)g->n);
+			long k = (long)fastmod(xnr__umap_rng_next(rng), mod_m, n);
 			oth = y + 2 * k;
 			dx = (double)cur[0] - oth[0];
 			dy = (double)cur[1] - oth[1];
@@ -665,21 +688,22 @@ enum xnr_status xnr__umap_sgd(const struct xnr__umap_graph *g, double a, double 
                               struct xnr__umap_rng *rng, const struct xnr_ctl *ctl, float *y,
                               struct xnr_error *err)
 {
-	long m = g->n_edges > 0 ? g->n_edges : 1;
-	double *eps = malloc((size_t)m * sizeof *eps), wmax = 0.0, alpha = 1.0;
-	double *next = malloc((size_t)m * sizeof *next);
-	double *next_neg = malloc((size_t)m * sizeof *next_neg);
+	size_t m = g->n_edges > 0 ? (size_t)g->n_edges : 1;
+	struct sgd_sched s = {malloc(m * sizeof *s.eps), malloc(m * sizeof *s.eps_neg),
+	                      malloc(m * sizeof *s.next), malloc(m * sizeof *s.next_neg)};
+	double wmax = 0.0, alpha = 1.0;
 	enum xnr_status st = XNR_OK;
-	if (!eps || !next || !next_neg) {
+	if (!s.eps || !s.eps_neg || !s.next || !s.next_neg) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "umap: out of memory for %ld edges", g->n_edges);
 		goto fail;
 	}
 	for (long e = 0; e < g->n_edges; e++)
 		wmax = g->w[e] > wmax ? g->w[e] : wmax;
 	for (long e = 0; e < g->n_edges; e++) {
-		eps[e] = (double)n_epochs / ((double)n_epochs * (g->w[e] / wmax));
-		next[e] = eps[e];
-		next_neg[e] = eps[e] / 5.0;
+		s.eps[e] = (double)n_epochs / ((double)n_epochs * (g->w[e] / wmax));
+		s.eps_neg[e] = s.eps[e] / 5.0;
+		s.next[e] = s.eps[e];
+		s.next_neg[e] = s.eps_neg[e];
 	}
 	for (int epoch = 0; epoch < n_epochs; epoch++) {
 		if (xnr_ctl_cancelled(ctl)) {
@@ -687,14 +711,15 @@ enum xnr_status xnr__umap_sgd(const struct xnr__umap_graph *g, double a, double 
 			              epoch, n_epochs);
 			goto fail;
 		}
-		sgd_epoch(g, a, b, epoch, alpha, eps, next, next_neg, rng, y);
+		sgd_epoch(g, a, b, epoch, alpha, &s, rng, y);
 		alpha = 1.0 - (double)epoch / n_epochs;
 		if (epoch % 10 == 9 || epoch == n_epochs - 1)
 			xnr_ctl_progress(ctl, (double)(epoch + 1) / n_epochs, "epochs");
 	}
 fail:
-	free(eps);
-	free(next);
-	free(next_neg);
+	free(s.eps);
+	free(s.eps_neg);
+	free(s.next);
+	free(s.next_neg);
 	return st;
 }
