@@ -497,7 +497,8 @@ static double data_range(const struct multi *m, long c)
 		return 0.5;
 	double best = INFINITY;
 	for (long o = 0; o < m->nc; o++) {
-		double dx = m->meta[2 * o] - m->meta[2 * c], dy = m->meta[2 * o + 1] - m->meta[2 * c + 1];
+		double dx = m->meta[2 * o] - m->meta[2 * c],
+		       dy = m->meta[2 * o + 1] - m->meta[2 * c + 1];
 		double dd = sqrt(dx * dx + dy * dy);
 		best = dd > 0.0 && dd < best ? dd : best;
 	}
@@ -545,8 +546,9 @@ static int place_component(const struct multi *m, long c, struct xnr__umap_graph
 	for (long t = 0; t < size; t++) {
 		float *yv = y + 2L * m->order[b + t];
 		for (int k = 0; k < 2; k++)
-			yv[k] = (float)(r == 0 ? ys[2 * t + k] * expansion + mc[k]
-			                       : mc[k] - range + 2.0 * range * xnr__umap_rng_unit(rng));
+			yv[k] =
+			    (float)(r == 0 ? ys[2 * t + k] * expansion + mc[k]
+			                   : mc[k] - range + 2.0 * range * xnr__umap_rng_unit(rng));
 	}
 	return 0;
 }
@@ -571,9 +573,9 @@ static int alloc_sub(const struct multi *m, struct xnr__umap_graph *sub, float *
 	return sub->head && sub->tail && sub->w && sub->start && *ys ? 0 : -1;
 }
 
-static int multi_component_layout(struct multi *m, const float *x, int d,
-                                  enum xnr_metric metric, double p, struct xnr__umap_rng *rng,
-                                  const struct xnr_ctl *ctl, float *y)
+static int multi_component_layout(struct multi *m, const float *x, int d, enum xnr_metric metric,
+                                  double p, struct xnr__umap_rng *rng, const struct xnr_ctl *ctl,
+                                  float *y)
 {
 	struct xnr__umap_graph sub = {0};
 	float *ys = NULL;
