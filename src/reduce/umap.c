@@ -5,8 +5,9 @@
  *
  * x -> exact kNN (knn.c) -> per-point rho / sigma -> memberships -> fuzzy
  * union W = A + A^T - A o A^T -> edges below max(W) / n_epochs dropped ->
- * spectral init, per component when the graph is disconnected (umap_layout.c) -> noisy scale to |y|
- * <= 10 -> min-max to [0, 10] -> SGD epochs (umap_layout.c).
+ * spectral init, per component when the graph is disconnected
+ * (umap_layout.c) -> noisy scale to |y| <= 10 -> min-max to [0, 10] -> SGD
+ * epochs (umap_layout.c).
  */
 #include <math.h>
 #include <stdlib.h>
