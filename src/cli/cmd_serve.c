@@ -141,6 +141,10 @@ int xnr_cmd_serve(int argc, char **argv)
 		return xnr_cli_report(&err);
 	printf("ExplaiNER serving %s at http://%s:%d/\n", p.db_path,
 	       strcmp(p.host, "localhost") == 0 ? "127.0.0.1" : p.host, xnr_server_port(srv));
+	if (strcmp(p.host, "localhost") != 0 && strncmp(p.host, "127.", 4) != 0)
+		printf(
+		    "reachable from the network: new runs and encoder folders from the pages are "
+		    "turned off\n");
 	fflush(stdout);
 	sigwait(&stop, &sig);
 	xnr_server_close(srv);

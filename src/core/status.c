@@ -15,6 +15,7 @@ static const char *const status_names[XNR_STATUS_COUNT] = {
     [XNR_ERR_LIMIT] = "limit exceeded",
     [XNR_ERR_INTERNAL] = "internal error",
     [XNR_ERR_CANCELLED] = "cancelled",
+    [XNR_ERR_DENIED] = "denied",
 };
 
 const char *xnr_status_str(enum xnr_status status)

@@ -22,6 +22,7 @@ enum xnr_status {
 	XNR_ERR_LIMIT,       /* input exceeds a documented maximum size */
 	XNR_ERR_INTERNAL,    /* a bug in ExplaiNER */
 	XNR_ERR_CANCELLED,   /* the caller asked long work to stop, and it did */
+	XNR_ERR_DENIED,      /* not allowed in this setting (a server reachable from the network) */
 	XNR_STATUS_COUNT
 };
 

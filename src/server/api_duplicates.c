@@ -338,6 +338,8 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 	if ((st = dup_parse(xnr__body_or_empty(r), &q, &encoder, err)) != XNR_OK ||
 	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
 		return st;
+	if (encoder && (st = xnr__local_only(r, "body field encoder", err)) != XNR_OK)
+		return st;
 	if (encoder && !realpath(encoder, real))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "body field encoder: %s is not a folder here (give the path of a "

@@ -180,7 +180,8 @@ static enum xnr_status api_run_start(struct xnr__req *r, json_t **out, struct xn
 
 	if (!a)
 		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
-	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
+	if ((st = xnr__local_only(r, "POST /api/v1/runs", err)) != XNR_OK ||
+	    (st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
 	    (st = parse_run(r, a, err)) != XNR_OK) {
 		run_arg_free(a);
 		return st;

@@ -21,6 +21,7 @@ static const struct {
     [XNR_ERR_LIMIT] = {413, "too_large"},
     [XNR_ERR_INTERNAL] = {500, "internal_error"},
     [XNR_ERR_CANCELLED] = {409, "cancelled"},
+    [XNR_ERR_DENIED] = {403, "forbidden"},
 };
 
 int xnr__http_status(enum xnr_status status)

@@ -114,6 +114,16 @@ static enum MHD_Result send_raw(struct MHD_Connection *conn, struct xnr__resp *o
 	return ret;
 }
 
+enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what, struct xnr_error *err)
+{
+	if (!r->app->remote)
+		return XNR_OK;
+	return xnr_fail(err, XNR_ERR_DENIED,
+	                "%s: paths on the server's machine are refused when it serves the network "
+	                "(--host); start the run with explainer run, or serve on 127.0.0.1",
+	                what);
+}
+
 const char *xnr__req_header(const struct xnr__req *r, const char *name)
 {
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
@@ -308,6 +318,7 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 	srv->app.assets_dir = p->assets_dir;
 	srv->app.model_dir = p->model_dir;
 	srv->app.data_path = p->data_path;
+	srv->app.remote = (ntohl(addr.sin_addr.s_addr) >> 24) != 127;
 	if ((st = xnr__jobs_open(&srv->app, err)) != XNR_OK ||
 	    (st = xnr__models_open(&srv->app, err)) != XNR_OK) {
 		xnr__jobs_close(&srv->app);

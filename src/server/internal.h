@@ -46,6 +46,8 @@ struct xnr__app {
 	const char *assets_dir; /* serve web assets from this folder (NULL: packed in) */
 	const char *model_dir;  /* serve --model: the default model of the Setup page, or NULL */
 	const char *data_path;  /* serve --data: the default dataset, or NULL */
+	int remote;             /* bound to a non-loopback address: requests may come from the
+	                           network, so none may name a path on this machine */
 	struct xnr__jobs *jobs;
 	struct xnr__cache *cache;
 	struct xnr__models *models;
@@ -92,6 +94,10 @@ struct xnr__route {
 	xnr__handler_fn fn;  /* exactly one of fn and raw */
 	xnr__raw_fn raw;
 };
+
+/* XNR_ERR_DENIED when the server is reachable from the network (what names
+ * a path on the server's machine, "a run" or "an encoder", is refused). */
+enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what, struct xnr_error *err);
 
 /* The value of a request header, or NULL. */
 const char *xnr__req_header(const struct xnr__req *r, const char *name);

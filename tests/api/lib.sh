@@ -75,7 +75,7 @@ start_server() {
 	pids+=("$pid")
 	port=
 	for _ in $(seq 1 200); do
-		port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$out")
+		port=$(sed -n 's|^ExplaiNER serving .* at http://[0-9.]*:\([0-9]*\)/$|\1|p' "$out")
 		[ -n "$port" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05

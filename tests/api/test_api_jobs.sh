@@ -151,4 +151,14 @@ assert body["result"]["n_sentences"] == 344, body'
 fi
 stop_server 30
 [ "$rc" = 0 ] && ok || bad "serve --model --data: exit status '$rc' after SIGTERM, want 0"
+
+# Served to the network (--host 0.0.0.0), nothing may name a path on this machine.
+start_server "$tmp/run.db" --host 0.0.0.0
+grep -q "reachable from the network" "$out" && ok || bad "--host 0.0.0.0 does not warn"
+expect_status 403 /api/v1/runs -H 'Content-Type: application/json' \
+	--data-binary "{\"model\": \"$MODEL\", \"data\": \"$DATA\", \"limit\": 5}"
+expect_status 403 /api/v1/runs/1/duplicates -H 'Content-Type: application/json' \
+	--data-binary "{\"encoder\": \"$MODEL\"}"
+expect_status 200 /api/v1/runs/1/settings
+stop_server 10
 finish
