@@ -44,6 +44,13 @@ static void run_arg_free(void *p)
 	free(a);
 }
 
+/* The pipeline's warnings (ill-formed tag sequences, ...) go into the job's
+ * result, where the Setup page shows them. */
+static void on_warning(void *ud, const char *msg)
+{
+	json_array_append_new(ud, json_string(msg));
+}
+
 static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **result,
                                 struct xnr_error *err)
 {
@@ -51,11 +58,17 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 	struct xnr_run_opts o = xnr_run_default_opts();
 	struct xnr_run_outcome out;
 	struct timespec pause = {0, (long)(RUN_WAIT_S * 1e9)};
+	json_t *warnings = json_array();
 	enum xnr_status st;
 
+	if (!warnings)
+		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
+
 	while (pthread_mutex_trylock(&run_lock) != 0) {
-		if (xnr_ctl_cancelled(ctl))
+		if (xnr_ctl_cancelled(ctl)) {
+			json_decref(warnings);
 			return xnr_fail(err, XNR_ERR_CANCELLED, "run: cancelled while waiting");
+		}
 		xnr_ctl_progress(ctl, 0, "waiting for another run");
 		nanosleep(&pause, NULL);
 	}
@@ -68,15 +81,19 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 	o.seed = a->seed;
 	o.max_length = a->max_length;
 	o.threads = a->threads;
+	o.on_warning = on_warning;
+	o.hook_ud = warnings;
 	memset(&out, 0, sizeof out);
 	st = xnr_pipeline_run(&o, ctl, &out, err);
 	pthread_mutex_unlock(&run_lock);
-	if (st != XNR_OK)
+	if (st != XNR_OK) {
+		json_decref(warnings);
 		return st;
-	*result = json_pack("{sIsbsisIsIsfss?}", "run_id", (json_int_t)out.run_id, "reused",
+	}
+	*result = json_pack("{sIsbsisIsIsfss?so}", "run_id", (json_int_t)out.run_id, "reused",
 	                    out.reused, "n_sentences", (int)out.n_sentences, "n_words",
 	                    (json_int_t)out.n_words, "n_tokens", (json_int_t)out.n_tokens,
-	                    "seconds", out.seconds, "report", out.report);
+	                    "seconds", out.seconds, "report", out.report, "warnings", warnings);
 	xnr_run_outcome_free(&out);
 	return *result ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
 }

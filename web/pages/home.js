@@ -62,7 +62,13 @@ async function followRun(ctx, start, host, status) {
     status.textContent = res.reused
       ? `Run #${res.run_id} was already stored with these files and options: opening it.`
       : `Run #${res.run_id} done: ${res.n_sentences} sentences in ${res.seconds.toFixed(1)} s.`;
-    location.hash = `#/home?run=${res.run_id}`;
+    const open = () => { location.hash = `#/home?run=${res.run_id}`; };
+    if (!res.warnings?.length) return open();
+    // Warnings about the data (ill-formed tag sequences, ...) stay until the user has read them.
+    const {el} = ctx;
+    status.append(el('ul', {class: 'h-warnings', 'data-role': 'run-warnings'},
+      res.warnings.map((w) => el('li', {}, w))),
+    el('button', {type: 'button', class: 'btn', onclick: open}, `Open run #${res.run_id}`));
   } catch (e) {
     if (e.name === 'AbortError') return;
     if (e.name === 'JobCancelled') {
