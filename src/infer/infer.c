@@ -4,18 +4,26 @@
  * Windowing: W = max_seq_len - specials body tokens per window, stride W/2;
  * token t takes its outputs from the window where min(t - begin, end-1 - t)
  * is largest (the most context on both sides), first such window on ties.
+ *
+ * A bare encoder (no classification head, e.g. a sentence-transformers folder,
+ * hf-formats.md 7) gives hidden states only; its sentence_bert_config.json
+ * max_seq_length is the default window length.
  */
 #include "infer/infer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+#include "core/json.h"
 #include "model/hub.h"
 #include "tensor/gemm.h"
 
 struct xnr_engine {
 	struct xnr_engine_params params;
+	char dir[512]; /* the folder or hub id as given, for messages */
 	struct xnr_model *model;
 	struct xnr_tokenizer *tok;
 	struct xnr_pool *pool;
@@ -79,6 +87,36 @@ static enum xnr_status check_vocab(const struct xnr_engine *e, struct xnr_error 
 	return XNR_OK;
 }
 
+enum xnr_status xnr_engine_need_head(const struct xnr_engine *e, struct xnr_error *err)
+{
+	if (xnr_model_config(e->model)->has_classifier)
+		return XNR_OK;
+	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+	                "model %s has no token-classification head (it is an encoder, e.g. "
+	                "sentence-transformers): use it as the Find Duplicates encoder",
+	                e->dir);
+}
+
+/* sentence-transformers' max_seq_length (sentence_bert_config.json) when it
+ * is within 1..limit, else limit. A missing or unreadable file is no error. */
+static int st_max_seq(const char *path, int limit)
+{
+	char file[4096];
+	json_t *root = NULL;
+	struct xnr_error ignored;
+	int64_t v = 0;
+
+	if (xnr_path_join(file, sizeof file, path, "sentence_bert_config.json", &ignored) !=
+	        XNR_OK ||
+	    !xnr_file_exists(file) || xnr_json_load(file, 1u << 16, &root, &ignored) != XNR_OK)
+		return limit;
+	if (!json_is_object(root) ||
+	    xnr_json_int(root, "max_seq_length", &v, file, &ignored) != 1 || v < 1 || v > limit)
+		v = limit;
+	json_decref(root);
+	return (int)v;
+}
+
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
                                 struct xnr_engine **out, struct xnr_error *err)
 {
@@ -96,6 +134,7 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	if (!e)
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate engine");
 	e->params = params;
+	snprintf(e->dir, sizeof e->dir, "%s", dir);
 	xnr_encoding_init(&e->frame);
 	if ((st = xnr_hub_resolve(dir, path, sizeof path, err)) != XNR_OK)
 		goto fail;
@@ -105,8 +144,14 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		goto fail;
 	if ((st = check_vocab(e, err)) != XNR_OK)
 		goto fail;
+	/* without a head, only hidden states are worth computing */
+	if (!params.keep_hidden && !params.keep_layers &&
+	    (st = xnr_engine_need_head(e, err)) != XNR_OK)
+		goto fail;
 	cfg = xnr_model_config(e->model);
 	limit = cfg->max_positions - cfg->position_offset;
+	if (!cfg->has_classifier)
+		limit = st_max_seq(path, limit);
 	e->max_seq =
 	    params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
 	e->window = e->max_seq - xnr_tokenizer_n_special(e->tok);
@@ -191,7 +236,7 @@ int xnr_result_word_label(const struct xnr_result *res, int w, float *prob)
 	int t, j, best = 0;
 	const float *p;
 
-	if (w < 0 || w >= res->n_words || (t = res->word_tok[w]) < 0)
+	if (w < 0 || w >= res->n_words || (t = res->word_tok[w]) < 0 || res->n_labels < 1)
 		return -1;
 	p = res->probs + (size_t)t * (size_t)res->n_labels;
 	for (j = 1; j < res->n_labels; j++)
@@ -296,8 +341,10 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 	r->n_labels = cfg->n_labels;
 	r->hidden_size = cfg->hidden_size;
 	n = (size_t)r->enc.n_tokens + 1;
-	r->logits = malloc(n * (size_t)cfg->n_labels * sizeof *r->logits);
-	r->probs = malloc(n * (size_t)cfg->n_labels * sizeof *r->probs);
+	if (cfg->n_labels > 0) {
+		r->logits = malloc(n * (size_t)cfg->n_labels * sizeof *r->logits);
+		r->probs = malloc(n * (size_t)cfg->n_labels * sizeof *r->probs);
+	}
 	if (e->params.keep_hidden)
 		r->hidden = malloc(n * (size_t)cfg->hidden_size * sizeof *r->hidden);
 	if (e->params.keep_layers) {
@@ -308,7 +355,8 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 		r->ffn_acts = malloc(n * (size_t)cfg->n_layers * (size_t)cfg->intermediate_size *
 		                     sizeof *r->ffn_acts);
 	}
-	if (!r->logits || !r->probs || (e->params.keep_hidden && !r->hidden) ||
+	if ((cfg->n_labels > 0 && (!r->logits || !r->probs)) ||
+	    (e->params.keep_hidden && !r->hidden) ||
 	    (e->params.keep_layers && (!r->layers || !r->ffn_acts)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate results for %d tokens",
 		                r->enc.n_tokens);
@@ -368,9 +416,11 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 			continue;
 		L = r->n_labels;
 		H = r->hidden_size;
-		memcpy(r->logits + (size_t)t * L, o->logits + (size_t)p * L,
-		       (size_t)L * sizeof(float));
-		softmax_row(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
+		if (L > 0) {
+			memcpy(r->logits + (size_t)t * L, o->logits + (size_t)p * L,
+			       (size_t)L * sizeof(float));
+			softmax_row(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
+		}
 		if (r->hidden)
 			memcpy(r->hidden + (size_t)t * H, o->hidden + (size_t)p * H,
 			       (size_t)H * sizeof(float));

@@ -36,10 +36,13 @@ struct xnr_engine_params {
 struct xnr_engine_params xnr_engine_default_params(void);
 
 /* Load the model and tokenizer of dir: a folder, or a Hugging Face model id
- * found in the local hub cache (model/hub.h). Errors are those of
- * xnr_hub_resolve, xnr_model_open and
- * xnr_tokenizer_open, plus XNR_ERR_MISMATCH when the tokenizer's ids exceed
- * the model's vocabulary. */
+ * found in the local hub cache (model/hub.h). A bare encoder (no
+ * token-classification head, e.g. a sentence-transformers folder) opens only
+ * with keep_hidden or keep_layers; its sentence_bert_config.json
+ * max_seq_length, when set, is the default max_seq_len. Errors are those of
+ * xnr_hub_resolve, xnr_model_open and xnr_tokenizer_open, XNR_ERR_MISMATCH
+ * when the tokenizer's ids exceed the model's vocabulary, and those of
+ * xnr_engine_need_head for a bare encoder without keep_hidden / keep_layers. */
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
                                 struct xnr_engine **out, struct xnr_error *err);
 void xnr_engine_close(struct xnr_engine *engine);
@@ -47,6 +50,12 @@ void xnr_engine_close(struct xnr_engine *engine);
 const struct xnr_model_config *xnr_engine_config(const struct xnr_engine *engine);
 const struct xnr_tokenizer *xnr_engine_tokenizer(const struct xnr_engine *engine);
 const struct xnr_model *xnr_engine_model(const struct xnr_engine *engine);
+
+/* XNR_OK when the engine's model has a token-classification head (labels);
+ * else XNR_ERR_UNSUPPORTED, "model <dir> has no token-classification head
+ * (it is an encoder, e.g. sentence-transformers): use it as the Find
+ * Duplicates encoder". For callers that need labels (predict, run). */
+enum xnr_status xnr_engine_need_head(const struct xnr_engine *engine, struct xnr_error *err);
 
 /* One input: raw text (words == NULL) or pre-split words. Borrowed. */
 struct xnr_input {
@@ -61,7 +70,7 @@ struct xnr_input {
  * tokens), in order; enc holds their ids, word ids and offsets. */
 struct xnr_result {
 	struct xnr_encoding enc;
-	int n_labels;
+	int n_labels;    /* 0 for a bare encoder: logits and probs are NULL */
 	int hidden_size;
 	float *logits;   /* (n_tokens, n_labels) */
 	float *probs;    /* (n_tokens, n_labels) softmax of logits */
@@ -82,7 +91,8 @@ struct xnr_result {
 void xnr_result_init(struct xnr_result *res);
 void xnr_result_free(struct xnr_result *res);
 
-/* Argmax label of word w and its probability; -1 if the word has no token. */
+/* Argmax label of word w and its probability; -1 if the word has no token
+ * or the model no labels. */
 int xnr_result_word_label(const struct xnr_result *res, int w, float *prob);
 
 /* Run n inputs; results[i] (initialised by the caller) receives input i.

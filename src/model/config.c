@@ -3,7 +3,9 @@
  * with each class's defaults (transformers BertConfig, DistilBertConfig with
  * its dim/n_heads/n_layers attribute aliases, RobertaConfig, XLMRobertaConfig,
  * ElectraConfig; reference/hf-formats.md 3.0-3.4, 3.6). architectures[0]
- * picks the class, model_type is the fallback when it is absent.
+ * picks the class, model_type is the fallback when it is absent. The bare
+ * base-model classes (BertModel, ...: sentence-transformers folders,
+ * hf-formats.md 7) load as encoders without a classification head or labels.
  */
 #include "model/config.h"
 
@@ -25,18 +27,21 @@ static const struct {
 	enum xnr_arch arch;
 	const char *architecture;
 	const char *model_type;
+	const char *bare; /* the base model class, saved without a head */
 } arch_table[XNR_ARCH_COUNT] = {
-    {XNR_ARCH_BERT, "BertForTokenClassification", "bert"},
-    {XNR_ARCH_DISTILBERT, "DistilBertForTokenClassification", "distilbert"},
-    {XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta"},
-    {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta"},
-    {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra"},
+    {XNR_ARCH_BERT, "BertForTokenClassification", "bert", "BertModel"},
+    {XNR_ARCH_DISTILBERT, "DistilBertForTokenClassification", "distilbert", "DistilBertModel"},
+    {XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta", "RobertaModel"},
+    {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta",
+     "XLMRobertaModel"},
+    {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra", "ElectraModel"},
 };
 
 #define SUPPORTED_ARCHS                                                                            \
 	"BertForTokenClassification, DistilBertForTokenClassification, "                           \
 	"RobertaForTokenClassification, XLMRobertaForTokenClassification, "                        \
-	"ElectraForTokenClassification"
+	"ElectraForTokenClassification; encoders without a head: BertModel, DistilBertModel, "      \
+	"RobertaModel, XLMRobertaModel, ElectraModel"
 
 /* transformers ACT2FN names we run; several names share one function. */
 static const struct {
@@ -75,9 +80,10 @@ const char *xnr_act_str(enum xnr_act act)
 	return names[act];
 }
 
-/* The class from architectures[0], else from model_type. */
+/* The class from architectures[0], else from model_type; *bare = 1 for a
+ * base-model class (no token-classification head). */
 static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_arch *out,
-                                 struct xnr_error *err)
+                                 int *bare, struct xnr_error *err)
 {
 	const json_t *archs = json_object_get(root, "architectures");
 	const char *name = NULL, *type = NULL;
@@ -95,7 +101,8 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 		return XNR_ERR_FORMAT;
 	}
 	for (i = 0; i < XNR_ARCH_COUNT; i++) {
-		if ((name && strcmp(name, arch_table[i].architecture) == 0) ||
+		*bare = name && strcmp(name, arch_table[i].bare) == 0;
+		if (*bare || (name && strcmp(name, arch_table[i].architecture) == 0) ||
 		    (type && strcmp(type, arch_table[i].model_type) == 0)) {
 			*out = arch_table[i].arch;
 			return XNR_OK;
@@ -406,7 +413,8 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 		                "%s: positions start at pad_token_id + 1 = %d, but "
 		                "max_position_embeddings is %d",
 		                path, c->position_offset, c->max_positions);
-	return read_labels(root, c, path, err);
+	/* a bare model's id2label is transformers' unused LABEL_0/LABEL_1 default */
+	return c->has_classifier ? read_labels(root, c, path, err) : XNR_OK;
 }
 
 enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
@@ -415,6 +423,7 @@ enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
 	struct xnr_model_config c;
 	json_t *root = NULL;
 	enum xnr_arch arch = XNR_ARCH_BERT;
+	int bare = 0;
 	enum xnr_status s = xnr_json_load(path, CONFIG_MAX_BYTES, &root, err);
 
 	if (s != XNR_OK)
@@ -424,11 +433,13 @@ enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
 		s = xnr_fail(err, XNR_ERR_FORMAT, "%s: not a JSON object", path);
 		goto fail;
 	}
-	s = pick_arch(root, path, &arch, err);
+	s = pick_arch(root, path, &arch, &bare, err);
 	if (s != XNR_OK)
 		goto fail;
 	set_defaults(&c, arch);
-	snprintf(c.architecture, sizeof c.architecture, "%s", arch_table[arch].architecture);
+	c.has_classifier = !bare;
+	snprintf(c.architecture, sizeof c.architecture, "%s",
+	         bare ? arch_table[arch].bare : arch_table[arch].architecture);
 	snprintf(c.model_type, sizeof c.model_type, "%s", arch_table[arch].model_type);
 	s = read_config(root, &c, path, err);
 	if (s != XNR_OK)

@@ -20,7 +20,7 @@ enum xnr_arch {
 
 struct xnr_model_config {
 	enum xnr_arch arch;
-	char architecture[64]; /* "BertForTokenClassification" */
+	char architecture[64]; /* "BertForTokenClassification", or "BertModel" */
 	char model_type[32];   /* "bert" */
 	int vocab_size;
 	int hidden_size;
@@ -34,11 +34,16 @@ struct xnr_model_config {
 	int position_offset; /* first position id: pad_token_id + 1 for RoBERTa / XLM-R, else 0 */
 	float layer_norm_eps;
 	enum xnr_act act;
+	/* 0 for a bare encoder (architectures BertModel, ..., e.g. a
+	 * sentence-transformers folder): no classifier, n_labels 0, id2label NULL */
+	int has_classifier;
 	int n_labels;
 	char **id2label; /* n_labels strings, index = label id */
 };
 
-/* Parse config.json at path. Errors: XNR_ERR_IO, XNR_ERR_FORMAT (missing or
+/* Parse config.json at path. A bare base-model class (BertModel,
+ * DistilBertModel, RobertaModel, XLMRobertaModel, ElectraModel) gives
+ * has_classifier 0 and no labels. Errors: XNR_ERR_IO, XNR_ERR_FORMAT (missing or
  * ill-typed key; id2label ids not 0..n-1), XNR_ERR_UNSUPPORTED (architecture
  * or activation we do not run; the message lists the supported ones). */
 enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,

@@ -1,7 +1,8 @@
 /*
  * forward.c - the encoder forward pass shared by every architecture
  * (reference/hf-formats.md 3.0-3.4, 3.6; HF BertModel + token-classification
- * head): embeddings, post-LN layers, classifier, on packed batches.
+ * head): embeddings, post-LN layers, classifier (none for a bare encoder), on
+ * packed batches.
  *
  * Everything runs on the compute pool: GEMMs split by output columns
  * (xnr_gemm_linear_pool, one BLAS thread per pool thread), LayerNorms by rows,
@@ -446,7 +447,7 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 		if ((st = run_layer(&f, pool, err)) != XNR_OK)
 			return st;
 	}
-	if (f.n > 0) {
+	if (f.n > 0 && model->cls_w) {
 		st = xnr_gemm_linear_pool(pool, (int)f.n, c->n_labels, c->hidden_size, f.y,
 		                          model->cls_w, model->cls_b, XNR_ACT_LINEAR, state->logits,
 		                          err);

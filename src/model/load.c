@@ -7,7 +7,8 @@
  * LayerNorm gamma/beta as weight/bias) and its dtype and shape checked against
  * the config before anything runs. Aligned F32 tensors are used in place from
  * the mapping; F16, BF16 and unaligned F32 tensors are converted to F32 into
- * one allocation sized first.
+ * one allocation sized first. A bare encoder (config has_classifier 0, e.g. a
+ * sentence-transformers folder saved from BertModel) binds no classifier.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -267,10 +268,11 @@ static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xn
 
 	if (s == XNR_OK)
 		s = bind_layers(b, m, err);
+	if (s != XNR_OK || !c->has_classifier)
+		return s;
 	snprintf(why, sizeof why, "len(id2label), %s", b->h_key);
-	if (s == XNR_OK)
-		s = bind(b, &m->cls_w, "classifier.weight", 0,
-		         want2(c->n_labels, c->hidden_size, why), err);
+	s = bind(b, &m->cls_w, "classifier.weight", 0, want2(c->n_labels, c->hidden_size, why),
+	         err);
 	if (s == XNR_OK)
 		s = bind(b, &m->cls_b, "classifier.bias", 0, want1(c->n_labels, "len(id2label)"),
 		         err);

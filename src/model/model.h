@@ -7,7 +7,8 @@
  * (the activations, sized once; the forward pass does not allocate).
  *
  * Architectures: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA
- * (reference/hf-formats.md section 3). The encoder is written so that
+ * (reference/hf-formats.md section 3), with a token-classification head or
+ * bare (BertModel, ...: a sentence-transformers encoder, section 7). The encoder is written so that
  * DeBERTa-v2/v3 can slot in its own attention scores (see internal.h).
  */
 #ifndef XNR_MODEL_MODEL_H
@@ -59,13 +60,14 @@ struct xnr_batch {
 /* Views into the state's buffers, valid until the next forward on that state. */
 struct xnr_outputs {
 	int n_tokens;
-	const float *logits;     /* (N, n_labels) */
+	const float *logits;     /* (N, n_labels); NULL for a bare encoder */
 	const float *hidden;     /* (N, hidden_size): last layer */
 	const float *all_hidden; /* (n_layers + 1, N, hidden_size) or NULL */
 	const float *ffn_acts;   /* (n_layers, N, intermediate_size) or NULL */
 };
 
-/* Run the encoder and the classification head. pool may be NULL.
+/* Run the encoder and the classification head (none when the config's
+ * has_classifier is 0). pool may be NULL.
  * Errors: XNR_ERR_INPUT (a token id out of the vocabulary, a sequence longer
  * than the state allows), XNR_ERR_LIMIT (more tokens than max_tokens). */
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
