@@ -7,6 +7,8 @@ Usage (Debian's python, which has torch):
     /usr/bin/python3 tests/gen/gen_models.py [OUT_DIR]        # default tests/fixtures/models
     /usr/bin/python3 tests/gen/gen_models.py --validate [MODEL_DIR]
 The second form checks hf_reference.py against conll03-bert-mini's golden_test64.json.
+Besides the token-classification fixtures it writes sentence_bert/, a sentence-transformers
+folder (hf-formats.md 7): a bare BertModel, modules.json, 1_Pooling, tokenizer.json.
 Deterministic: fixed seeds, one intra-op thread.
 """
 import json
@@ -238,6 +240,114 @@ def write_weights(d, sd, dtype, layout, prefix):
         R.save_safetensors(os.path.join(d, "model.safetensors"), t, meta)
 
 
+# sentence_bert: a sentence-transformers folder around a bare BertModel (hf-formats.md 7)
+ST_SEED = 7
+ST_MAX_SEQ_LENGTH = 48  # below max_position_embeddings 64, so the engine must read it
+
+
+def cfg_bare_bert():
+    """BertModel's config.json: no head, so no id2label (the LABEL_0/1 default is omitted)."""
+    cfg = bert_like("BertModel", "bert", 200)
+    del cfg["id2label"], cfg["label2id"]
+    return cfg
+
+
+def wordpiece_tokenizer_json():
+    """A cased WordPiece tokenizer.json (BertNormalizer, BertPreTokenizer, [CLS] A [SEP]) whose
+    vocabulary is single characters, so any ASCII text encodes within the 200-id model."""
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    chars = [chr(c) for c in range(ord("a"), ord("z") + 1)] + \
+        [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [str(d) for d in range(10)]
+    vocab = specials + chars + list(".,;:!?'\"()-/&$%") + ["##" + c for c in chars]
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True} for i, t in enumerate(specials)]
+    cls_sep = [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+               {"Sequence": {"id": "A", "type_id": 0}},
+               {"SpecialToken": {"id": "[SEP]", "type_id": 0}}]
+    return {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": False},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing", "single": cls_sep,
+            "pair": cls_sep + [{"Sequence": {"id": "B", "type_id": 1}},
+                               {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": {t: i for i, t in enumerate(vocab)}},
+    }
+
+
+def write_json(path, obj):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def write_sentence_bert(out_dir, name="sentence_bert"):
+    """The folder SentenceTransformer.save writes for Transformer + mean Pooling: the bare
+    model's weights without the "bert." prefix, its pooler (unused), no classifier. The golden
+    holds the last hidden states and their mean over the attention mask (special tokens
+    included), computed on the three sequences padded into one batch as
+    sentence-transformers runs them."""
+    cfg = cfg_bare_bert()
+    d = os.path.join(out_dir, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    write_json(os.path.join(d, "config.json"), cfg)
+    # The reference BertForTokenClassification of the same sizes; its classifier is dropped.
+    model = R.build_model(dict(cfg, architectures=["BertForTokenClassification"], **labels()))
+    sd = random_state_dict(model, ST_SEED)
+    h = cfg["hidden_size"]
+    rng = np.random.default_rng(100 + ST_SEED)
+    tensors = {k[len("bert."):]: ("F32", list(v.shape), R.to_bytes(v.numpy(), "F32"))
+               for k, v in sd.items() if k.startswith("bert.")}
+    tensors["pooler.dense.weight"] = ("F32", [h, h],
+                                      R.to_bytes(0.1 * rng.standard_normal((h, h)), "F32"))
+    tensors["pooler.dense.bias"] = ("F32", [h], R.to_bytes(0.1 * rng.standard_normal(h), "F32"))
+    R.save_safetensors(os.path.join(d, "model.safetensors"), tensors, {"format": "pt"})
+    model.load_state_dict(sd)
+    write_json(os.path.join(d, "tokenizer.json"), wordpiece_tokenizer_json())
+    write_json(os.path.join(d, "modules.json"), [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}])
+    write_json(os.path.join(d, "sentence_bert_config.json"),
+               {"do_lower_case": False, "max_seq_length": ST_MAX_SEQ_LENGTH})
+    write_json(os.path.join(d, "1_Pooling", "config.json"), {
+        "word_embedding_dimension": h, "pooling_mode_cls_token": False,
+        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
+        "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
+        "pooling_mode_lasttoken": False, "include_prompt": True})
+    seqs = sequences(cfg, ST_SEED, (2, 3, 0))
+    n = max(len(ids) for ids, _ in seqs)
+    ids = torch.tensor([i + [0] * (n - len(i)) for i, _ in seqs])
+    tt = torch.tensor([t + [0] * (n - len(t)) for _, t in seqs])
+    mask = torch.tensor([[1] * len(i) + [0] * (n - len(i)) for i, _ in seqs])
+    with torch.inference_mode():
+        o = model(ids, mask, tt)
+        last = o["hidden_states"][-1]
+        m = mask.unsqueeze(-1).float()
+        pooled = (last * m).sum(1) / m.sum(1).clamp(min=1e-9)
+    out = []
+    for b, (seq_ids, seq_tt) in enumerate(seqs):
+        S = len(seq_ids)
+        out.append({"input_ids": seq_ids, "token_type_ids": seq_tt,
+                    "last_hidden": f32(last[b, :S]),
+                    "all_hidden": [f32(x[b, :S]) for x in o["hidden_states"]],
+                    "ffn_acts": [f32(a[b, :S]) for a in o["ffn_acts"]],
+                    "mean_pooled": f32(pooled[b])})
+    exp = expect_config(cfg)
+    exp["n_labels"] = 0
+    doc = {"fixture": name, "weights_dtype": "F32", "layout": "sentence_transformers",
+           "tolerance": 1e-4, "max_seq_length": ST_MAX_SEQ_LENGTH, "expect_config": exp,
+           "sequences": out}
+    with open(os.path.join(d, "golden.json"), "w") as f:
+        f.write(json.dumps(doc, separators=(",", ":")) + "\n")
+
+
 def write_fixture(out_dir, name, spec):
     cfg, dtype, layout, seed, specials = spec
     d = os.path.join(out_dir, name)
@@ -290,6 +400,8 @@ def main(argv):
     for name, spec in FIXTURES.items():
         write_fixture(out_dir, name, spec)
         print("wrote", os.path.join(out_dir, name))
+    write_sentence_bert(out_dir)
+    print("wrote", os.path.join(out_dir, "sentence_bert"))
     return 0
 
 

@@ -3,7 +3,9 @@
  * config it reports, then logits, last hidden state, all hidden states and FFN
  * activations of the golden sequences against tests/gen/hf_reference.py (a PyTorch
  * mirror of the transformers forward passes) within the golden's tolerance (1e-4),
- * printing the max abs difference per fixture (llm.c-style parity).
+ * printing the max abs difference per fixture (llm.c-style parity). sentence_bert is a
+ * sentence-transformers folder (a bare BertModel): it loads without labels or logits, and
+ * its last hidden states mean-pooled over each sequence match the golden's mean_pooled.
  */
 #include "testutil.h"
 
@@ -27,6 +29,7 @@ struct fixture {
 static struct fixture fixtures[] = {
     {"bert"},    {"bert_gelu_tanh"}, {"distilbert"}, {"roberta"},      {"xlm_roberta"},
     {"electra"}, {"bert_f16"},       {"bert_bf16"},  {"bert_sharded"}, {"bert_noprefix"},
+    {"sentence_bert"},
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -37,7 +40,7 @@ struct packed {
 };
 
 struct diffs {
-	double logits, hidden, all_hidden, ffn;
+	double logits, hidden, all_hidden, ffn, pooled;
 };
 
 static const char *fixture_dir(const char *name)
@@ -111,6 +114,29 @@ static double diff_rows(const json_t *want, const float *got, size_t row_stride,
 	return m;
 }
 
+static size_t seq_len(const json_t *seq)
+{
+	return json_array_size(json_object_get(seq, "input_ids"));
+}
+
+/* Max |want - mean of the S rows of hidden (S, H)| (sentence-transformers mean
+ * pooling: every token of an unpadded sequence, specials included). */
+static double diff_mean_pooled(const json_t *want, const float *hidden, size_t S, size_t H)
+{
+	double m = 0.0;
+	size_t t, j;
+	assert_int_equal(json_array_size(want), H);
+	for (j = 0; j < H; j++) {
+		double sum = 0.0, d;
+		for (t = 0; t < S; t++)
+			sum += hidden[t * H + j];
+		d = fabs(json_number_value(json_array_get(want, j)) - sum / (double)S);
+		if (!(d <= m))
+			m = isnan(d) ? INFINITY : d;
+	}
+	return m;
+}
+
 /* Compare one sequence's outputs; tok0 = its first token in the batch of n_tokens. */
 static void diff_seq(const struct xnr_model_config *c, const json_t *seq,
                      const struct xnr_outputs *o, size_t tok0, struct diffs *d)
@@ -120,9 +146,15 @@ static void diff_seq(const struct xnr_model_config *c, const json_t *seq,
 	size_t l, n_layers = (size_t)c->n_layers;
 	const json_t *all = json_object_get(seq, "all_hidden"),
 	             *ffn = json_object_get(seq, "ffn_acts");
-	d->logits = fmax(d->logits, diff_rows(json_object_get(seq, "logits"),
-	                                      o->logits + tok0 * (size_t)c->n_labels,
-	                                      (size_t)c->n_labels, (size_t)c->n_labels));
+	if (c->n_labels > 0)
+		d->logits = fmax(d->logits, diff_rows(json_object_get(seq, "logits"),
+		                                      o->logits + tok0 * (size_t)c->n_labels,
+		                                      (size_t)c->n_labels, (size_t)c->n_labels));
+	else
+		assert_null(o->logits);
+	if (json_object_get(seq, "mean_pooled"))
+		d->pooled = fmax(d->pooled, diff_mean_pooled(json_object_get(seq, "mean_pooled"),
+		                                             o->hidden + tok0 * H, seq_len(seq), H));
 	d->hidden = fmax(
 	    d->hidden, diff_rows(json_object_get(seq, "last_hidden"), o->hidden + tok0 * H, H, H));
 	if (o->all_hidden) {
@@ -163,6 +195,13 @@ static void check_config(const struct xnr_model_config *c, const json_t *want)
 	/* gelu_new and gelu_pytorch_tanh are one function; xnr_act_str names it gelu_new. */
 	assert_string_equal(xnr_act_str(c->act),
 	                    strcmp(act, "gelu_pytorch_tanh") ? act : "gelu_new");
+	if (c->n_labels == 0) {
+		/* a bare encoder: no head, no labels */
+		assert_false(c->has_classifier);
+		assert_null(c->id2label);
+		return;
+	}
+	assert_true(c->has_classifier);
 	assert_string_equal(c->id2label[0], "O");
 	assert_string_equal(c->id2label[c->n_labels - 1], "I-LOC");
 }
@@ -240,14 +279,14 @@ static void test_fixture(void **state)
 	run_batch(m, pool, seqs, &p, &pooled);
 	run_single(m, seqs, &p, &single);
 	printf("%-15s max|diff| logits %.2e  hidden %.2e  all_hidden %.2e  ffn_acts %.2e"
-	       "  (2 threads: logits %.2e; one by one: logits %.2e)\n",
-	       fx->name, batch.logits, batch.hidden, batch.all_hidden, batch.ffn, pooled.logits,
-	       single.logits);
+	       "  mean_pooled %.2e  (2 threads: logits %.2e; one by one: logits %.2e)\n",
+	       fx->name, batch.logits, batch.hidden, batch.all_hidden, batch.ffn, batch.pooled,
+	       pooled.logits, single.logits);
 	assert_true(batch.logits <= tol && batch.hidden <= tol && batch.all_hidden <= tol &&
-	            batch.ffn <= tol);
+	            batch.ffn <= tol && batch.pooled <= tol);
 	assert_true(pooled.logits <= tol && pooled.hidden <= tol && pooled.all_hidden <= tol &&
-	            pooled.ffn <= tol);
-	assert_true(single.logits <= tol && single.hidden <= tol);
+	            pooled.ffn <= tol && pooled.pooled <= tol);
+	assert_true(single.logits <= tol && single.hidden <= tol && single.pooled <= tol);
 	xnr_pool_close(pool);
 	packed_free(&p);
 	xnr_model_close(m);
@@ -320,6 +359,7 @@ int main(void)
 	    FIXTURE_TEST(7),
 	    FIXTURE_TEST(8),
 	    FIXTURE_TEST(9),
+	    FIXTURE_TEST(10),
 	    cmocka_unit_test(test_bad_token),
 	};
 	return cmocka_run_group_tests_name("model_archs", tests, NULL, NULL);
