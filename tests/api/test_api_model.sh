@@ -227,6 +227,15 @@ done >"$tmp/par"
 wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 8 ]; then ok; else bad "parallel probes: $(sort "$tmp/par" | uniq -c)"; fi
 
+# --- a sentence-transformers folder (bare BertModel, no labels) as the encoder ----
+st_model=$XNR_SOURCE_DIR/tests/fixtures/models/sentence_bert
+expect_post 202 /api/v1/runs/2/duplicates "{\"threshold\": 0.99, \"encoder\": \"$st_model\"}" && wait_job
+check "duplicates with a sentence-transformers encoder" '
+r = body["result"]
+assert body["state"] == "done", body
+assert r["encoder"].endswith("sentence_bert") and r["n_sentences"] == 4
+assert (r["pairs"][0]["a"], r["pairs"][0]["b"]) == (0, 2) and r["pairs"][0]["sim"] > 0.999, r["pairs"]'
+
 # --- clean shutdown, no sanitizer reports -----------------------------------------
 for p in "${pids[@]}"; do
 	stop_server 10 "$p"
