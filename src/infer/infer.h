@@ -70,7 +70,7 @@ struct xnr_input {
  * tokens), in order; enc holds their ids, word ids and offsets. */
 struct xnr_result {
 	struct xnr_encoding enc;
-	int n_labels;    /* 0 for a bare encoder: logits and probs are NULL */
+	int n_labels; /* 0 for a bare encoder: logits and probs are NULL */
 	int hidden_size;
 	float *logits;   /* (n_tokens, n_labels) */
 	float *probs;    /* (n_tokens, n_labels) softmax of logits */

@@ -32,15 +32,14 @@ static const struct {
     {XNR_ARCH_BERT, "BertForTokenClassification", "bert", "BertModel"},
     {XNR_ARCH_DISTILBERT, "DistilBertForTokenClassification", "distilbert", "DistilBertModel"},
     {XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta", "RobertaModel"},
-    {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta",
-     "XLMRobertaModel"},
+    {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta", "XLMRobertaModel"},
     {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra", "ElectraModel"},
 };
 
 #define SUPPORTED_ARCHS                                                                            \
 	"BertForTokenClassification, DistilBertForTokenClassification, "                           \
 	"RobertaForTokenClassification, XLMRobertaForTokenClassification, "                        \
-	"ElectraForTokenClassification; encoders without a head: BertModel, DistilBertModel, "      \
+	"ElectraForTokenClassification; encoders without a head: BertModel, DistilBertModel, "     \
 	"RobertaModel, XLMRobertaModel, ElectraModel"
 
 /* transformers ACT2FN names we run; several names share one function. */

@@ -27,9 +27,9 @@ struct fixture {
 
 /* Keep in sync with tests/gen/gen_models.py FIXTURES (test_fixture_list checks it). */
 static struct fixture fixtures[] = {
-    {"bert"},    {"bert_gelu_tanh"}, {"distilbert"}, {"roberta"},      {"xlm_roberta"},
-    {"electra"}, {"bert_f16"},       {"bert_bf16"},  {"bert_sharded"}, {"bert_noprefix"},
-    {"sentence_bert"},
+    {"bert"},         {"bert_gelu_tanh"}, {"distilbert"},    {"roberta"},
+    {"xlm_roberta"},  {"electra"},        {"bert_f16"},      {"bert_bf16"},
+    {"bert_sharded"}, {"bert_noprefix"},  {"sentence_bert"},
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -153,8 +153,9 @@ static void diff_seq(const struct xnr_model_config *c, const json_t *seq,
 	else
 		assert_null(o->logits);
 	if (json_object_get(seq, "mean_pooled"))
-		d->pooled = fmax(d->pooled, diff_mean_pooled(json_object_get(seq, "mean_pooled"),
-		                                             o->hidden + tok0 * H, seq_len(seq), H));
+		d->pooled =
+		    fmax(d->pooled, diff_mean_pooled(json_object_get(seq, "mean_pooled"),
+		                                     o->hidden + tok0 * H, seq_len(seq), H));
 	d->hidden = fmax(
 	    d->hidden, diff_rows(json_object_get(seq, "last_hidden"), o->hidden + tok0 * H, H, H));
 	if (o->all_hidden) {
