@@ -375,7 +375,8 @@ static enum xnr_status open_inputs(struct xnr__run *x, char **scheme_json, struc
 	ep.max_seq_len = x->opts->max_length;
 	ep.keep_hidden = 1;
 	if ((st = xnr_dataset_open(x->opts->data, &dp, &x->ds, err)) != XNR_OK ||
-	    (st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK)
+	    (st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK ||
+	    (st = xnr_engine_need_head(x->engine, err)) != XNR_OK)
 		return st;
 	x->cfg = xnr_engine_config(x->engine);
 	if ((st = build_tagset(x, err)) != XNR_OK ||

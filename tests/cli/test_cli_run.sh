@@ -132,6 +132,8 @@ expect_error "report on a missing database" 1 "$tmp/none.db" "$bin" report "$tmp
 # Bad input: one error line, non-zero exit, and the database is left as it was.
 printf 'EU B-ORG\nrejects O\n\nGerman B-MISC extra\n' >"$tmp/ragged.conll"
 expect_error "ragged CoNLL line" 1 "ragged.conll:4:" "$bin" run --model "$model" --data "$tmp/ragged.conll" -o "$db"
+expect_error "an encoder without a token-classification head" 1 "has no token-classification head" "$bin" run --model "$src/tests/fixtures/models/sentence_bert" --data "$src/demo/eval.conll" -o "$tmp/encoder.db"
+[ -e "$tmp/encoder.db" ] && bad "a failed run made $tmp/encoder.db" || ok "a failed run makes no database"
 printf 'EU B-ORGANISATION\n' >"$tmp/labels.conll"
 expect_error "label the model does not know" 1 "B-ORGANISATION" "$bin" run --model "$model" --data "$tmp/labels.conll" -o "$db"
 if "$bin" run --model "$model" --data "$tmp/labels.conll" -o "$db" -q --label-map B-ORGANISATION=B-ORG; then ok "--label-map maps it"; else bad "--label-map"; fi
