@@ -107,6 +107,7 @@ else
 	bad "hub id from the local cache"
 fi
 expect_error "hub id not downloaded" 1 "huggingface-cli download acme/other" env HF_HUB_CACHE="$tmp/hfcache" "$bin" predict --model acme/other --text x
+expect_error "a bare encoder (sentence-transformers)" 1 "has no token-classification head" "$bin" predict --model "$src/tests/fixtures/models/sentence_bert" --text "John lives in Berlin ."
 
 # Bad input.
 expect_error "missing --model" 2 "--model DIR is required" "$bin" predict --text x
