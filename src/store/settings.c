@@ -89,8 +89,16 @@ enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
 	enum xnr_status rc;
 	size_t i;
 
-	if ((rc = xnr__store_sql(db, "BEGIN IMMEDIATE", path, err)) != XNR_OK)
+	if ((rc = xnr__store_sql(db, "BEGIN IMMEDIATE", path, err)) != XNR_OK) {
+		/* A run holds the write lock for its whole length (one transaction). */
+		if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY)
+			return xnr_fail(
+			    err, XNR_ERR_MISMATCH,
+			    "%s: a run is writing this database; save the settings again "
+			    "when it has finished",
+			    path);
 		return rc;
+	}
 	if (sqlite3_prepare_v2(db,
 	                       "INSERT OR REPLACE INTO settings (run_id, key, value)"
 	                       " VALUES (?1, ?2, ?3)",

@@ -121,7 +121,8 @@ enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_settin
 void xnr_settings_free(struct xnr_setting *s, size_t n);
 
 /* Insert or replace n settings of run_id in one transaction (all or none).
- * Errors: XNR_ERR_IO (no such run, SQLite, database busy past the timeout). */
+ * Errors: XNR_ERR_MISMATCH (a run holds the database's write lock past the
+ * busy timeout), XNR_ERR_IO (no such run, SQLite). */
 enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
                                   const struct xnr_setting *s, size_t n, struct xnr_error *err);
 

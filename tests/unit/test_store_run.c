@@ -147,6 +147,37 @@ static void test_abort_keeps_earlier_runs(void **state)
 	xnr_store_close(s);
 }
 
+/* Settings saved while a run holds the write lock: a clear "try again" error
+ * (the server's 409), and they land once the run is done. */
+static void test_settings_while_a_run_writes(void **state)
+{
+	const char *dir = tu_tmpdir("store_settings_busy");
+	char path[4200];
+	struct xnr_store *s = NULL, *s2 = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info a = info("a"), b = info("b");
+	struct xnr_setting set = {"class.PER", "{\"color\":\"#ff0000\"}"};
+	struct xnr_error err;
+	int64_t id = 0;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/run.db", dir);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &a, &w, &err), XNR_OK);
+	write_rows(w);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &b, &w, &err), XNR_OK);
+	assert_int_equal(xnr_store_open(path, 0, &s2, &err), XNR_OK);
+	sqlite3_busy_timeout(xnr_store_db(s2), 50);
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_MISMATCH);
+	assert_non_null(strstr(err.msg, "a run is writing this database"));
+	xnr_run_abort(w);
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_OK);
+	assert_int_equal(count(xnr_store_db(s2), "SELECT count(*) FROM settings"), 1);
+	xnr_store_close(s2);
+	xnr_store_close(s);
+}
+
 static void test_refuses_foreign_files(void **state)
 {
 	const char *dir = tu_tmpdir("store_bad");
@@ -180,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_read),
 	    cmocka_unit_test(test_abort_keeps_earlier_runs),
+	    cmocka_unit_test(test_settings_while_a_run_writes),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
