@@ -1,8 +1,10 @@
 // duplicates.js - the Find Duplicates page (ExplaiNER's find_duplicates):
 // sentence pairs whose embeddings (the mean of the run's stored word hidden
-// states) have a cosine similarity at or above a threshold, most similar
-// first. The server computes them as a job cached per run and threshold
-// (POST /runs/{id}/duplicates), so moving the slider back is instant.
+// states, or of a sentence-transformers model's last hidden states when an
+// encoder folder is given) have a cosine similarity at or above a threshold,
+// most similar first. The server computes them as a job cached per run,
+// threshold and encoder (POST /runs/{id}/duplicates), so moving the slider
+// back is instant.
 import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
 
 const LIMIT = 200;
@@ -46,6 +48,9 @@ export const page = {
       'aria-label': 'Similarity threshold', style: {width: '260px'}});
     const shown = el('output', {style: {fontVariantNumeric: 'tabular-nums', minWidth: '3.5em', fontWeight: 600}},
       start.toFixed(3));
+    const encoder = el('input', {type: 'text', name: 'encoder', value: ctx.params.get('encoder') || '',
+      placeholder: 'sentence-transformers folder (optional)', 'aria-label': 'Encoder model folder',
+      style: {width: '300px'}});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Find');
     const summary = el('p', {class: 'muted dup-summary'});
     const status = el('div');
@@ -54,17 +59,19 @@ export const page = {
     let timer = null;
     const find = async () => {
       const threshold = Number(slider.value);
+      const enc = encoder.value.trim() || null;
       const mine = ++seq;
-      ctx.setParams({threshold});
+      ctx.setParams({threshold, encoder: enc || undefined});
       status.replaceChildren();
       try {
         const res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/duplicates`,
-          {method: 'POST', body: {threshold, limit: LIMIT}}), {el: status});
+          {method: 'POST', body: {threshold, limit: LIMIT, encoder: enc}}), {el: status});
         if (mine !== seq) return;
         summary.textContent = `${res.total.toLocaleString('en-US')} pair${res.total === 1 ? '' : 's'} of ` +
           `${res.n_sentences.toLocaleString('en-US')} sentences at cosine ≥ ${threshold.toFixed(3)}` +
           (res.total > res.pairs.length ? ` (the ${res.pairs.length} most similar shown)` : '') +
-          ` · sentence vector: mean of the words\u2019 last hidden states`;
+          (res.encoder ? ` · sentence vector: mean-pooled last hidden states of ${res.encoder}`
+            : ` · sentence vector: mean of the words\u2019 last hidden states`);
         out.replaceChildren(pairList(ctx, res));
         root.dataset.threshold = threshold.toFixed(3);
       } catch (e) {
@@ -83,8 +90,10 @@ export const page = {
       find();
     });
     btn.addEventListener('click', find);
+    encoder.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
     root.append(el('div', {class: 'card controls', style: {marginBottom: '14px'}},
-      el('label', {}, 'Cosine similarity at least ', slider), shown, btn),
+      el('label', {}, 'Cosine similarity at least ', slider), shown,
+      el('label', {}, 'Encoder ', encoder), btn),
     status, summary, out);
     await find();
   },

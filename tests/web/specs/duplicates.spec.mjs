@@ -1,6 +1,8 @@
 // duplicates.spec.mjs - the Find Duplicates page on the demo run: pairs at
 // cosine >= 0.95 on load, most similar first, each with both sentences and
-// their ids; moving the threshold slider down lists more pairs.
+// their ids; moving the threshold slider down lists more pairs; a
+// sentence-transformers folder as the encoder gives its own pairs, and a
+// folder that is not there a readable error.
 
 async function sims(t) {
   return (await t.page.locator('.dup-pair td:first-child').allInnerTexts()).map(Number);
@@ -26,4 +28,17 @@ export async function run(t) {
   t.assert(total2 > total1, `a lower threshold finds more pairs (${total1} -> ${total2})`);
   t.assert((await sims(t)).every((v) => v >= 0.9), 'all rows >= 0.9');
   t.assert(/threshold=0\.9/.test(t.page.url()), 'the threshold is in the URL');
+
+  // The demo model folder as the encoder (bare or not, its mean-pooled last hidden states).
+  const model = JSON.parse((await t.get('/api/v1/setup')).body.toString()).model;
+  await t.page.fill('input[name=encoder]', model);
+  await t.page.press('input[name=encoder]', 'Enter');
+  await t.expectText('.dup-summary', /mean-pooled last hidden states of .*model/);
+  t.assert(/encoder=/.test(t.page.url()), 'the encoder is in the URL');
+  await t.page.fill('input[name=encoder]', '/nonexistent/model');
+  await t.page.press('input[name=encoder]', 'Enter');
+  await t.expectText('.error-box', /not a folder here/);
+  // The browser logs the 400 itself; that one was asked for.
+  t.assert(t.errors.every((e) => /status of 400/.test(e)), `only the asked-for 400 was logged, got ${t.errors}`);
+  t.errors.length = 0;
 }
