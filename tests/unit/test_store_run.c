@@ -119,24 +119,33 @@ static void test_write_read(void **state)
 	xnr_store_close(s);
 }
 
+/* path (in a new temp folder named dir) holds run "a", committed (*id), and
+ * *s has run "b" begun in *w, with rows, not committed. */
+static void two_runs(const char *dir, char *path, size_t size, struct xnr_store **s,
+                     struct xnr_run_writer **w, int64_t *id)
+{
+	struct xnr_run_info a = info("a"), b = info("b");
+	struct xnr_error err;
+
+	snprintf(path, size, "%s/run.db", tu_tmpdir(dir));
+	assert_int_equal(xnr_store_open(path, 1, s, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(*s, &a, w, &err), XNR_OK);
+	write_rows(*w);
+	assert_int_equal(xnr_run_commit(*w, 1, 2, 2, 0.5, "{}", id, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(*s, &b, w, &err), XNR_OK);
+	write_rows(*w);
+}
+
 static void test_abort_keeps_earlier_runs(void **state)
 {
-	const char *dir = tu_tmpdir("store_abort");
 	char path[4200];
 	struct xnr_store *s = NULL;
 	struct xnr_run_writer *w = NULL;
-	struct xnr_run_info a = info("a"), b = info("b");
 	struct xnr_error err;
 	int64_t id = 0;
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/run.db", dir);
-	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
-	assert_int_equal(xnr_run_begin(s, &a, &w, &err), XNR_OK);
-	write_rows(w);
-	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
-	assert_int_equal(xnr_run_begin(s, &b, &w, &err), XNR_OK);
-	write_rows(w);
+	two_runs("store_abort", path, sizeof path, &s, &w, &id);
 	xnr_run_abort(w);
 	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM runs"), 1);
 	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM words"), 2);
@@ -151,22 +160,15 @@ static void test_abort_keeps_earlier_runs(void **state)
  * (the server's 409), and they land once the run is done. */
 static void test_settings_while_a_run_writes(void **state)
 {
-	const char *dir = tu_tmpdir("store_settings_busy");
 	char path[4200];
 	struct xnr_store *s = NULL, *s2 = NULL;
 	struct xnr_run_writer *w = NULL;
-	struct xnr_run_info a = info("a"), b = info("b");
 	struct xnr_setting set = {"class.PER", "{\"color\":\"#ff0000\"}"};
 	struct xnr_error err;
 	int64_t id = 0;
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/run.db", dir);
-	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
-	assert_int_equal(xnr_run_begin(s, &a, &w, &err), XNR_OK);
-	write_rows(w);
-	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
-	assert_int_equal(xnr_run_begin(s, &b, &w, &err), XNR_OK);
+	two_runs("store_settings_busy", path, sizeof path, &s, &w, &id);
 	assert_int_equal(xnr_store_open(path, 0, &s2, &err), XNR_OK);
 	sqlite3_busy_timeout(xnr_store_db(s2), 50);
 	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_MISMATCH);
