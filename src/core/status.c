@@ -16,6 +16,10 @@ static const char *const status_names[XNR_STATUS_COUNT] = {
     [XNR_ERR_INTERNAL] = "internal error",
     [XNR_ERR_CANCELLED] = "cancelled",
     [XNR_ERR_DENIED] = "denied",
+    [XNR_ERR_NOT_FOUND] = "not found",
+    [XNR_ERR_BUSY] = "database busy",
+    [XNR_ERR_DB] = "database error",
+    [XNR_ERR_METHOD] = "method not allowed",
 };
 
 const char *xnr_status_str(enum xnr_status status)

@@ -23,10 +23,18 @@ enum xnr_status {
 	XNR_ERR_INTERNAL,    /* a bug in ExplaiNER */
 	XNR_ERR_CANCELLED,   /* the caller asked long work to stop, and it did */
 	XNR_ERR_DENIED,      /* not allowed in this setting (a server reachable from the network) */
+	XNR_ERR_NOT_FOUND,   /* a named thing does not exist: a file, a run, a job, a route */
+	XNR_ERR_BUSY,        /* the run database is locked by another writer past the timeout */
+	XNR_ERR_DB,          /* the run database failed (SQLite error, corrupt file) */
+	XNR_ERR_METHOD,      /* the resource exists but does not take this request method */
 	XNR_STATUS_COUNT
 };
 
 #define XNR_ERROR_MSG_MAX 1024
+
+/* On every function that returns an enum xnr_status: a status dropped on the
+ * floor is a failure nobody hears about. */
+#define XNR_MUST_CHECK __attribute__((warn_unused_result))
 
 struct xnr_error {
 	enum xnr_status status;

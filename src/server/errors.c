@@ -22,6 +22,10 @@ static const struct {
     [XNR_ERR_INTERNAL] = {500, "internal_error"},
     [XNR_ERR_CANCELLED] = {409, "cancelled"},
     [XNR_ERR_DENIED] = {403, "forbidden"},
+    [XNR_ERR_NOT_FOUND] = {404, "not_found"},
+    [XNR_ERR_BUSY] = {409, "conflict"},
+    [XNR_ERR_DB] = {500, "internal_error"},
+    [XNR_ERR_METHOD] = {405, "method_not_allowed"},
 };
 
 int xnr__http_status(enum xnr_status status)

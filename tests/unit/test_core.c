@@ -17,6 +17,13 @@ static void test_status_names(void **state)
 	(void)state;
 	assert_string_equal(xnr_status_str(XNR_OK), "ok");
 	assert_string_equal(xnr_status_str((enum xnr_status)999), "unknown status");
+	/* Every status has a name of its own: a message-less failure still says what it is. */
+	for (int i = 0; i < XNR_STATUS_COUNT; i++) {
+		assert_string_not_equal(xnr_status_str((enum xnr_status)i), "unknown status");
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(xnr_status_str((enum xnr_status)i),
+			                        xnr_status_str((enum xnr_status)j));
+	}
 }
 
 static void test_file_cap(void **state)
