@@ -19,7 +19,7 @@ pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
-	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji)
+	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji clang-format)
 fi
 
 missing=()
@@ -39,6 +39,14 @@ if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; 
 	echo "setup: npm ci in web"
 	(cd web && npm ci --no-audit --no-fund --loglevel=error)
 	touch web/node_modules
+fi
+
+# Contributors (make test) get the pre-commit hook that checks formatting,
+# unless the clone already has hooks of its own.
+if [ "$want_test" = 1 ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+	[ -z "$(git config --get core.hooksPath || true)" ]; then
+	git config core.hooksPath scripts/hooks
+	echo "setup: git hooks from scripts/hooks (pre-commit: clang-format check)"
 fi
 
 if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then

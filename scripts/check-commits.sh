@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# check-commits.sh - build every commit since BASE on its own, as bisecting
+# will: each one must configure, build with -Werror and (with --test) pass
+# `ctest`. Runs in a scratch worktree, so the checkout you work in is left
+# alone; one build folder is reused, so each commit costs an incremental build.
+#
+#   scripts/check-commits.sh origin/main          # build each commit
+#   scripts/check-commits.sh --test 646add5       # build and test each commit
+#
+# Prints one line per commit (ok / FAIL and where the log is) and exits 1 if
+# any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+run_tests=0
+if [ "${1:-}" = "--test" ]; then
+	run_tests=1
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: scripts/check-commits.sh [--test] BASE" >&2; exit 2; }
+base=$1
+git rev-parse -q --verify "$base^{commit}" >/dev/null ||
+	{ echo "check-commits: $base is not a commit" >&2; exit 2; }
+
+commits=$(git rev-list --reverse "$base"..HEAD)
+[ -n "$commits" ] || { echo "check-commits: no commits after $base"; exit 0; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/xnr-commits.XXXXXX")
+logs="$work/logs"
+mkdir -p "$logs"
+cleanup() {
+	git -C "$top" worktree remove --force "$work/tree" >/dev/null 2>&1 || true
+	git -C "$top" worktree prune
+}
+trap cleanup EXIT
+git worktree add -q --detach "$work/tree" "$base"
+# The web app's npm packages are packed into the build: borrow the installed ones.
+for d in web tests/tokparity; do
+	[ -d "$top/$d/node_modules" ] && ln -s "$top/$d/node_modules" "$work/tree/$d/node_modules"
+done
+
+jobs=$(nproc)
+failed=0
+for c in $commits; do
+	subject=$(git log -1 --format='%h %s' "$c" | cut -c1-90)
+	log="$logs/$(git rev-parse --short "$c").log"
+	git -C "$work/tree" checkout -q --detach "$c"
+	for d in web tests/tokparity; do
+		[ -e "$work/tree/$d/node_modules" ] || ln -s "$top/$d/node_modules" "$work/tree/$d/node_modules"
+	done
+	ok=1
+	{
+		cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON &&
+			cmake --build "$work/build" -j"$jobs"
+	} >"$log" 2>&1 || ok=0
+	if [ "$ok" = 1 ] && [ "$run_tests" = 1 ]; then
+		(cd "$work/build" && ctest --output-on-failure -j"$jobs") >>"$log" 2>&1 || ok=0
+	fi
+	if [ "$ok" = 1 ]; then
+		echo "ok    $subject"
+	else
+		echo "FAIL  $subject   (log: $log)"
+		failed=$((failed + 1))
+	fi
+done
+if [ "$failed" -gt 0 ]; then
+	trap - EXIT
+	cleanup
+	echo "check-commits: $failed of $(echo "$commits" | wc -l) commits failed; logs in $logs"
+	exit 1
+fi
+echo "check-commits: all $(echo "$commits" | wc -l) commits $([ "$run_tests" = 1 ] && echo "build and pass ctest" || echo build)"
+cleanup
+trap - EXIT
+rm -rf "$work"
