@@ -2,7 +2,8 @@
 # tools/pack_assets (a host tool built here) gzips web/*.html|js|css, web/lib/*.js,
 # web/pages/*.js and three npm files from web/node_modules into one generated C
 # file; sets XNR_WEB_ASSETS_C to it. Rebuilt when any input changes; a new page
-# file is picked up by the CONFIGURE_DEPENDS glob.
+# file is picked up by the CONFIGURE_DEPENDS glob. Development tools (the npm
+# devDependencies, web/eslint.config.js) are not part of the app and not packed.
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 
 set(XNR_WEB_DIR "${CMAKE_CURRENT_LIST_DIR}")
@@ -28,6 +29,7 @@ endif()
 file(GLOB XNR_WEB_APP_FILES CONFIGURE_DEPENDS
      "${XNR_WEB_DIR}/*.html" "${XNR_WEB_DIR}/*.js" "${XNR_WEB_DIR}/*.css"
      "${XNR_WEB_DIR}/lib/*.js" "${XNR_WEB_DIR}/pages/*.js")
+list(FILTER XNR_WEB_APP_FILES EXCLUDE REGEX "/eslint\\.config\\.js$")
 
 set(_xnr_args "")
 set(_xnr_deps "")

@@ -17,6 +17,8 @@ details > summary { cursor: pointer; color: var(--muted); font-size: 13px; margi
 `);
 }
 
+const known = (x) => x !== null && x !== undefined;
+
 function show(v) {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toPrecision(6).replace(/\.?0+$/, '');
@@ -83,10 +85,10 @@ function optionsCard(ctx, r) {
     kv(ctx, Object.entries(r.options || {}), 'options'),
     ctx.el('h3', {}, 'Timings'),
     kv(ctx, [
-      ['duration', t.duration_s != null ? `${t.duration_s.toFixed(2)} s` : null],
-      ['per sentence', t.per_sentence_ms != null ? `${t.per_sentence_ms.toFixed(2)} ms` : null],
-      ['sentences / s', t.sentences_per_s != null ? Math.round(t.sentences_per_s) : null],
-      ['words / s', t.words_per_s != null ? Math.round(t.words_per_s) : null],
+      ['duration', known(t.duration_s) ? `${t.duration_s.toFixed(2)} s` : null],
+      ['per sentence', known(t.per_sentence_ms) ? `${t.per_sentence_ms.toFixed(2)} ms` : null],
+      ['sentences / s', known(t.sentences_per_s) ? Math.round(t.sentences_per_s) : null],
+      ['words / s', known(t.words_per_s) ? Math.round(t.words_per_s) : null],
     ], 'timings'));
 }
 
