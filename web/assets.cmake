@@ -1,6 +1,6 @@
 # assets.cmake - packs the web app into the server (included by CMakeLists.txt).
 # tools/pack_assets (a host tool built here) gzips web/*.html|js|css, web/lib/*.js,
-# web/pages/*.js and three npm files from web/node_modules into one generated C
+# web/pages/*.js|css and three npm files from web/node_modules into one generated C
 # file; sets XNR_WEB_ASSETS_C to it. Rebuilt when any input changes; a new page
 # file is picked up by the CONFIGURE_DEPENDS glob. Development tools (the npm
 # devDependencies, web/eslint.config.js) are not part of the app and not packed.
@@ -28,7 +28,8 @@ endif()
 
 file(GLOB XNR_WEB_APP_FILES CONFIGURE_DEPENDS
      "${XNR_WEB_DIR}/*.html" "${XNR_WEB_DIR}/*.js" "${XNR_WEB_DIR}/*.css"
-     "${XNR_WEB_DIR}/lib/*.js" "${XNR_WEB_DIR}/pages/*.js")
+     "${XNR_WEB_DIR}/lib/*.js"
+     "${XNR_WEB_DIR}/pages/*.js" "${XNR_WEB_DIR}/pages/*.css")
 list(FILTER XNR_WEB_APP_FILES EXCLUDE REGEX "/eslint\\.config\\.js$")
 
 set(_xnr_args "")

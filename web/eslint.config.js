@@ -2,9 +2,33 @@
 // under ctest; by hand: `cd web && npx eslint .`). The app is browser ES
 // modules without a bundler, so an import names its file with the extension and
 // must resolve; /vendor/ files are served by explainer, not from this folder.
+// The layering is checked here: app.js -> pages/ -> lib/, a page never imports
+// another page, lib/ never imports a page or the shell, and styles live in the
+// style sheets (style.css, pages/<id>.css), not in JS strings.
 import js from '@eslint/js';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
+
+// Style attributes only for values computed from data (a class colour, a bar's
+// width): a constant belongs in a style sheet as a class.
+const NO_CONSTANT_STYLES = [
+  {
+    selector: "CallExpression[callee.name='el'][arguments.0.value='style']",
+    message: 'No <style> elements from JS: put the rules in a style sheet (style.css or pages/<id>.css).',
+  },
+  {
+    selector: "MemberExpression[property.name='cssText']",
+    message: 'No style.cssText: use a class from a style sheet.',
+  },
+  {
+    selector: "Property[key.name='style'] ObjectExpression > Property > Literal.value",
+    message: 'A constant inline style: make it a class in a style sheet (only data-driven values stay in JS).',
+  },
+  {
+    selector: "AssignmentExpression[left.object.property.name='style'] > Literal.right",
+    message: 'A constant inline style: toggle a class (or the hidden attribute) instead.',
+  },
+];
 
 export default [
   js.configs.recommended,
@@ -24,6 +48,7 @@ export default [
       'no-unused-vars': ['error', {args: 'after-used', caughtErrors: 'none'}],
       // Browser globals that are easy to use by mistake for a missing local.
       'no-restricted-globals': ['error', 'event', 'name', 'status', 'length', 'top', 'parent', 'close', 'open'],
+      'no-restricted-syntax': ['error', ...NO_CONSTANT_STYLES],
       'import-x/no-unresolved': ['error', {ignore: ['^/vendor/']}],
       'import-x/named': 'error',
       'import-x/extensions': ['error', 'always'],
@@ -34,8 +59,31 @@ export default [
     },
   },
   {
+    files: ['pages/*.js'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?!\\.\\./lib/)',
+          message: 'A page imports only from web/lib/: move what pages share into lib/.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['lib/*.js'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^\\.\\./',
+          message: 'lib/ stands alone: it must not import the shell (app.js) or a page.',
+        }],
+      }],
+    },
+  },
+  {
     // This file runs in Node, not in the browser.
     files: ['eslint.config.js'],
     languageOptions: {globals: globals.node},
+    rules: {'no-restricted-syntax': 'off'},
   },
 ];

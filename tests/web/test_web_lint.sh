@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test_web_lint.sh - static checks of the web app: ESLint over web/ with
 # web/eslint.config.js (npm eslint from web/node_modules, a devDependency that
-# scripts/setup.sh installs with `npm ci`), no warning allowed, and a check
-# that the config's import rules are live (an import of a missing file must be
-# refused).
+# scripts/setup.sh installs with `npm ci`), no warning allowed; a check that
+# the config's layering and style rules are live (a page importing a page, a
+# constant inline style, must be refused); and every page style sheet
+# (web/pages/*.css) linked from web/index.html, every linked one present.
 set -u
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
 web="$XNR_SOURCE_DIR/web"
@@ -28,7 +29,25 @@ refused() {
 		fail=1
 	fi
 }
+refused "import {sentenceList} from './misclassified.js'; sentenceList();" pages/x.js no-restricted-imports
+refused "import {page} from '../pages/home.js'; page.render();" lib/x.js no-restricted-imports
 refused "import {api} from '../lib/no-such-file.js'; api();" pages/x.js import-x/no-unresolved
+refused "import {el} from './dom.js'; el('div', {style: {marginTop: '8px'}});" lib/x.js no-restricted-syntax
+refused "import {el} from './dom.js'; document.head.append(el('style', {}, 'p {}'));" lib/x.js no-restricted-syntax
+
+echo "== page style sheets linked from index.html"
+for css in pages/*.css; do
+	grep -q "href=\"/app/$css\"" index.html || {
+		echo "FAIL: web/$css is not linked from web/index.html"
+		fail=1
+	}
+done
+for href in $(grep -o 'href="/app/[^"]*\.css"' index.html | sed 's/^href="\/app\///; s/"$//'); do
+	[ -f "$href" ] || {
+		echo "FAIL: web/index.html links /app/$href, which is not in web/"
+		fail=1
+	}
+done
 
 [ "$fail" = 0 ] && echo "web lint: clean"
 exit $fail

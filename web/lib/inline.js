@@ -18,12 +18,10 @@ function describe(w) {
     `p(prediction): ${num(w.prob_pred, 3)}   loss: ${num(w.loss, 3)}`;
 }
 
-// Very light colours (Set1's yellow) get a dark outline so text stays readable on white.
-function textStyle(color) {
-  if (!color) return {};
+/** Very light colours (Set1's yellow) get a dark outline (style.css: .w-light) to stay readable on white. */
+function isLight(color) {
   const rgb = parseHex(color);
-  const light = rgb && (299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000 > 190;
-  return {color, textShadow: light ? '0 0 1px #000, 0 0 1px #000' : ''};
+  return !!rgb && (299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000 > 190;
 }
 
 /**
@@ -35,13 +33,13 @@ export function makeRenderSentence(classes) {
   const byName = new Map(classes.map((c) => [c.name, c]));
   const info = (cls) => byName.get(cls) || {name: cls, color: '#999999', icon: ''};
 
+  // The gold class on its colour; "O" on grey (style.css).
   function goldBox(w) {
     const cls = labelClass(w.gold);
     const k = cls ? info(cls) : null;
-    const bg = k ? k.color : '#e5e7eb';
     return el('span', {
       class: 'ent-gold', title: `gold: ${w.gold ?? '–'}`,
-      style: {background: bg, color: fg(bg)},
+      style: k ? {background: k.color, color: fg(k.color)} : null,
     }, k && k.icon ? k.icon + ' ' : '', k ? k.name : 'O');
   }
 
@@ -62,7 +60,7 @@ export function makeRenderSentence(classes) {
         const k = pc ? info(pc) : null;
         box = el('span', {
           class: ['ent', pc ? null : 'ent-none'],
-          style: k ? {borderColor: k.color, background: alpha(k.color, 0.07)} : {},
+          style: k ? {borderColor: k.color, background: alpha(k.color, 0.07)} : null,
           dataset: {cls: pc || 'O'},
         });
         if (k && k.icon) box.append(el('span', {class: 'ent-icon', 'aria-hidden': 'true'}, k.icon));
@@ -72,10 +70,11 @@ export function makeRenderSentence(classes) {
         box.append(' ');
       }
       const wrong = (w.gold || 'O') !== (w.pred || 'O');
+      const color = pc ? info(pc).color : null;
       const word = el('span', {
-        class: 'w', title: describe(w), tabindex: 0,
+        class: ['w', color && isLight(color) ? 'w-light' : null], title: describe(w), tabindex: 0,
         'aria-label': `${w.text}: gold ${w.gold ?? 'none'}, predicted ${w.pred ?? 'none'}`,
-        style: pc ? textStyle(info(pc).color) : {},
+        style: color ? {color} : null,
         onclick: opts.onWordClick ? () => opts.onWordClick(w, i) : null,
       }, w.text);
       box.append(word);

@@ -36,12 +36,12 @@ export function showJobError(ctx, status, e) {
 }
 
 /**
- * showMore(ctx, items, size, add, attrs): calls add(item) for the first size
- * items now and returns a "Show N more" button (attrs added) that adds the
- * next size on each click and hides when all are shown.
+ * showMore(ctx, items, size, add, cls): calls add(item) for the first size
+ * items now and returns a "Show N more" button (with the extra class cls)
+ * that adds the next size on each click and hides when all are shown.
  */
-export function showMore(ctx, items, size, add, attrs = {}) {
-  const more = ctx.el('button', {class: 'btn', type: 'button', ...attrs});
+export function showMore(ctx, items, size, add, cls = null) {
+  const more = ctx.el('button', {class: ['btn', cls], type: 'button'});
   let shown = 0;
   const next = () => {
     items.slice(shown, shown + size).forEach((item) => add(item));

@@ -5,16 +5,12 @@
 // together, drawn as a sparkline over the tokens, and the selected factor
 // highlights the tokens by its strength, like ecco's NMF explorer.
 import {busy, hasRun} from '../lib/pagekit.js';
+import {alpha} from '../lib/colors.js';
 
 const EXAMPLE = 'John Smith flew from Berlin to Paris on Monday to meet officials of the European Union .';
 // One colour per factor (ecco uses a qualitative palette too).
 const FACTOR_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2',
   '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
-
-function rgba(hex, a) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
-}
 
 /** A small inline SVG line of values (one factor over the tokens). */
 function sparkline(ctx, values, color, max) {
@@ -33,16 +29,15 @@ function tokenView(ctx, res, f) {
   const vals = res.factors[f];
   const max = Math.max(...vals, 1e-12);
   const color = FACTOR_COLORS[f % FACTOR_COLORS.length];
-  const out = el('div', {class: 'sentence act-tokens', style: {lineHeight: '2.3'}});
+  const out = el('div', {class: 'sentence act-tokens'});
   res.tokens.forEach((t, i) => {
     const a = vals[i] / max;
     const prev = res.tokens[i - 1];
     if (i > 0 && prev && t.start > prev.end) out.append(' ');
     out.append(el('span', {
-      class: 'act-token', title: `${t.text}: factor ${f + 1} = ${vals[i].toFixed(3)}`,
+      class: ['act-token', a > 0.6 ? 'act-strong' : null], title: `${t.text}: factor ${f + 1} = ${vals[i].toFixed(3)}`,
       dataset: {strength: a.toFixed(3)},
-      style: {background: rgba(color, (0.08 + 0.85 * a).toFixed(3)), color: a > 0.6 ? '#fff' : '#111827',
-        borderRadius: '3px', padding: '2px 3px', margin: '0 1px'},
+      style: {background: alpha(color, (0.08 + 0.85 * a).toFixed(3))},
     }, t.text));
   });
   return out;
@@ -58,16 +53,13 @@ function factorList(ctx, res, selected, onPick) {
     return el('button', {
       type: 'button', class: ['factor', f === selected ? 'selected' : null],
       'aria-pressed': f === selected ? 'true' : 'false',
-      style: {display: 'flex', alignItems: 'center', gap: '10px', width: '100%', textAlign: 'left',
-        padding: '4px 8px', border: `1px solid ${f === selected ? color : '#e5e7eb'}`,
-        background: f === selected ? rgba(color, 0.08) : '#fff', borderRadius: '6px', cursor: 'pointer',
-        marginBottom: '4px', font: 'inherit'},
+      style: f === selected ? {borderColor: color, background: alpha(color, 0.08)} : null,
       title: top.length ? 'top neurons: ' + top.map((n) => `L${n.layer}:${n.neuron}`).join(', ') : '',
       onclick: () => onPick(f),
     },
-    el('span', {style: {minWidth: '5.2em', fontWeight: 600, color, whiteSpace: 'nowrap'}}, `Factor ${f + 1}`),
+    el('span', {class: 'factor-name', style: {color}}, `Factor ${f + 1}`),
     sparkline(ctx, vals, color, max),
-    el('span', {class: 'muted', style: {fontSize: '12px'}},
+    el('span', {class: 'muted factor-peak'},
       `peaks at “${res.tokens[peak] ? res.tokens[peak].text : ''}”`));
   });
   return el('div', {class: 'factor-list'}, rows);
@@ -76,7 +68,7 @@ function factorList(ctx, res, selected, onPick) {
 function neuronsTable(ctx, res, f) {
   const {el} = ctx;
   const top = (res.top_neurons && res.top_neurons[f]) || [];
-  return el('table', {class: 'table', style: {maxWidth: '360px'}},
+  return el('table', {class: 'table act-neurons'},
     el('thead', {}, el('tr', {}, el('th', {}, 'layer'), el('th', {}, 'neuron'), el('th', {class: 'num'}, 'weight'))),
     el('tbody', {}, top.map((n) => el('tr', {},
       el('td', {}, String(n.layer)), el('td', {}, String(n.neuron)), el('td', {class: 'num'}, n.weight.toFixed(3))))));
@@ -91,10 +83,11 @@ function showResult(ctx, out, res, selected) {
         `(${(res.to_layer - res.from_layer + 1) * res.neurons_per_layer} neurons) · k = ${res.k} · ` +
         `${res.n_iter} NMF iterations · ${((res.timings.forward_s + res.timings.nmf_s) * 1000).toFixed(0)} ms`),
       el('div', {class: 'row'},
-        el('div', {class: 'card', style: {flex: '1 1 420px'}},
+        el('div', {class: 'card act-tokens-card'},
           el('h3', {}, `Tokens by factor ${f + 1}`), tokenView(ctx, res, f),
-          el('h3', {style: {marginTop: '18px'}}, 'Neurons with the largest weight in this factor'), neuronsTable(ctx, res, f)),
-        el('div', {class: 'card', style: {flex: '0 1 420px'}},
+          el('h3', {class: 'act-neurons-title'}, 'Neurons with the largest weight in this factor'),
+          neuronsTable(ctx, res, f)),
+        el('div', {class: 'card act-factors-card'},
           el('h3', {}, 'Factors (click one)'), factorList(ctx, res, f, draw))));
   };
   draw(Math.min(selected, res.factors.length - 1));
@@ -111,11 +104,11 @@ export const page = {
     const nl = model.n_layers;
     const layerSelect = (name, value) => el('select', {name},
       Array.from({length: nl}, (_, i) => el('option', {value: i, selected: i === value}, String(i))));
-    const text = el('input', {type: 'text', value: ctx.params.get('text') || EXAMPLE, 'aria-label': 'Text',
-      style: {flex: '1 1 420px', minWidth: '240px'}});
+    const text = el('input', {type: 'text', class: 'act-text', value: ctx.params.get('text') || EXAMPLE,
+      'aria-label': 'Text'});
     const from = layerSelect('from_layer', 0);
     const to = layerSelect('to_layer', nl - 1);
-    const k = el('input', {type: 'number', name: 'k', min: 2, max: 10, value: 8, style: {width: '4em'}});
+    const k = el('input', {type: 'number', name: 'k', class: 'act-k', min: 2, max: 10, value: 8});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Factorise');
     const out = el('div', {class: 'act-result'});
     const run = async () => {
@@ -138,7 +131,7 @@ export const page = {
     text.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') run();
     });
-    root.append(el('div', {class: 'card', style: {marginBottom: '14px'}},
+    root.append(el('div', {class: 'card act-controls'},
       el('div', {class: 'controls'}, text,
         el('label', {}, 'Layers ', from, ' to ', to, ` (of ${nl})`),
         el('label', {}, 'Factors k ', k), btn)),

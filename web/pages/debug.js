@@ -4,19 +4,6 @@
 // and a tokenizer summary; the server's recent jobs. API: GET /api/v1/debug,
 // GET /api/v1/runs/{id}/debug, GET /api/v1/jobs (docs/api.md).
 
-function style(ctx) {
-  return ctx.el('style', {}, `
-.d-kv { max-width: 100%; }
-.d-kv td.d-k { width: 190px; color: var(--muted); font-weight: 500; white-space: nowrap; word-break: normal; }
-.d-kv td:not(.d-k) { font-variant-numeric: tabular-nums; word-break: break-all; }
-.d-json { background: #f8fafc; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px;
-  font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; max-height: 420px; overflow: auto; margin: 8px 0 0; }
-.d-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; margin-bottom: 16px; }
-.d-grid .card { min-width: 0; }
-details > summary { cursor: pointer; color: var(--muted); font-size: 13px; margin-top: 8px; }
-`);
-}
-
 const known = (x) => x !== null && x !== undefined;
 
 function show(v) {
@@ -137,7 +124,6 @@ export const page = {
       ctx.runId ? ctx.api(`/api/v1/runs/${ctx.runId}/debug`) : null,
       ctx.api('/api/v1/jobs'),
     ]);
-    root.append(style(ctx));
     if (!run) root.append(el('p', {class: 'hint'}, 'No run is open: only the server is shown.'));
     root.append(el('div', {class: 'd-grid'},
       serverCard(ctx, server),

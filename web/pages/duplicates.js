@@ -14,7 +14,7 @@ const PAGE = 50; // pairs drawn at once; "Show more" adds the next ones
 function pairRow(ctx, p) {
   const {el} = ctx;
   return el('tr', {class: 'dup-pair'},
-    el('td', {class: 'num', style: {fontVariantNumeric: 'tabular-nums', fontWeight: 600}}, p.sim.toFixed(4)),
+    el('td', {class: 'num dup-sim'}, p.sim.toFixed(4)),
     el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.a}`}, `#${p.a}`)),
     el('td', {}, p.text_a),
     el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.b}`}, `#${p.b}`)),
@@ -34,7 +34,7 @@ function pairList(ctx, res) {
         el('th', {class: 'num'}, 'cosine'), el('th', {class: 'num'}, 'id'), el('th', {}, 'sentence'),
         el('th', {class: 'num'}, 'id'), el('th', {}, 'similar sentence'))),
       body),
-    el('div', {style: {marginTop: '10px'}}, more));
+    el('div', {class: 'dup-more'}, more));
 }
 
 export const page = {
@@ -44,13 +44,12 @@ export const page = {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     const start = Math.min(1, Math.max(0.5, Number(ctx.params.get('threshold')) || 0.95));
-    const slider = el('input', {type: 'range', min: 0.5, max: 1, step: 0.005, value: start,
-      'aria-label': 'Similarity threshold', style: {width: '260px'}});
-    const shown = el('output', {style: {fontVariantNumeric: 'tabular-nums', minWidth: '3.5em', fontWeight: 600}},
-      start.toFixed(3));
-    const encoder = el('input', {type: 'text', name: 'encoder', value: ctx.params.get('encoder') || '',
-      placeholder: 'sentence-transformers folder (optional)', 'aria-label': 'Encoder model folder',
-      style: {width: '300px'}});
+    const slider = el('input', {type: 'range', class: 'dup-slider', min: 0.5, max: 1, step: 0.005, value: start,
+      'aria-label': 'Similarity threshold'});
+    const shown = el('output', {class: 'dup-shown'}, start.toFixed(3));
+    const encoder = el('input', {type: 'text', class: 'dup-encoder', name: 'encoder',
+      value: ctx.params.get('encoder') || '', placeholder: 'sentence-transformers folder (optional)',
+      'aria-label': 'Encoder model folder'});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Find');
     const summary = el('p', {class: 'muted dup-summary'});
     const status = el('div');
@@ -91,7 +90,7 @@ export const page = {
     });
     btn.addEventListener('click', find);
     encoder.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
-    root.append(el('div', {class: 'card controls', style: {marginBottom: '14px'}},
+    root.append(el('div', {class: 'card controls dup-controls'},
       el('label', {}, 'Cosine similarity at least ', slider), shown,
       el('label', {}, 'Encoder ', encoder), btn),
     status, summary, out);

@@ -133,17 +133,16 @@ async function showSelection(ctx, host, res, idx) {
     const node = ctx.renderSentence(s.words || []);
     const marked = bySentence.get(s.id) || new Set();
     node.querySelectorAll('.w').forEach((span, i) => {
-      if (marked.has(i)) span.style.background = '#fde68a';
+      if (marked.has(i)) span.classList.add('hid-picked');
     });
-    list.append(el('div', {class: 'selected-sentence', style: {padding: '6px 0', borderBottom: '1px solid #eef0f3'}},
-      el('span', {class: 'muted', style: {fontSize: '12px'}}, `#${s.id} `), node));
-  }, {style: {marginTop: '8px'}});
+    list.append(el('div', {class: 'selected-sentence'}, el('span', {class: 'muted hid-sid'}, `#${s.id} `), node));
+  }, 'hid-more');
   host.append(list, more);
 }
 
 function controls(ctx, p, onCompute) {
   const {el} = ctx;
-  const num = (name, value, attrs) => el('input', {type: 'number', name, value, style: {width: '6em'}, ...attrs});
+  const num = (name, value, attrs) => el('input', {type: 'number', name, value, ...attrs});
   const method = el('select', {name: 'method'},
     METHODS.map(([v, t]) => el('option', {value: v, selected: v === p.method}, t)));
   const f = {
@@ -160,8 +159,8 @@ function controls(ctx, p, onCompute) {
     el('label', {}, 'neighbours ', f.n_neighbors), el('label', {}, 'min_dist ', f.min_dist),
     el('label', {}, 'metric ', f.metric));
   const sync = () => {
-    svd.style.display = method.value === 'svd' ? '' : 'none';
-    umap.style.display = method.value === 'umap' ? '' : 'none';
+    svd.hidden = method.value !== 'svd';
+    umap.hidden = method.value !== 'umap';
   };
   method.addEventListener('change', sync);
   sync();
@@ -171,7 +170,7 @@ function controls(ctx, p, onCompute) {
     for (const k of ['n', 'n_iter', 'n_neighbors', 'min_dist', 'seed']) q[k] = Number(f[k].value);
     onCompute(q, btn);
   });
-  return el('div', {class: 'card controls', style: {marginBottom: '14px'}},
+  return el('div', {class: 'card controls hid-controls'},
     el('label', {}, 'Method ', method), el('label', {}, 'Points ', f.n), svd, umap,
     el('label', {}, 'Seed ', f.seed), btn);
 }
@@ -184,10 +183,10 @@ export const page = {
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     const p = readParams(ctx);
     const info = el('p', {class: 'muted projection-info'});
-    const left = el('div', {class: 'plot-gold', style: {flex: '1 1 420px', minWidth: 0}});
-    const right = el('div', {class: 'plot-pred', style: {flex: '1 1 420px', minWidth: 0}});
+    const left = el('div', {class: 'plot-gold hid-plot'});
+    const right = el('div', {class: 'plot-pred hid-plot'});
     const status = el('div');
-    const selection = el('div', {class: 'selection card', style: {marginTop: '14px'}},
+    const selection = el('div', {class: 'selection card hid-selection'},
       el('p', {class: 'muted'}, 'Lasso or box select points to list their sentences here.'));
     let res = null;
     const compute = async (q, btn) => {

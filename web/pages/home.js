@@ -10,27 +10,6 @@ const f3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
 const base = (p) => (p || '').split('/').filter(Boolean).pop() || p || '–';
 const ICON_MAX_BYTES = 8;
 
-function style(ctx) {
-  return ctx.el('style', {}, `
-.h-runs tbody tr { cursor: pointer; }
-.h-runs tbody tr:hover td { background: #f3f6fb; }
-.h-runs tr.h-current td { background: #eef4ff; font-weight: 600; }
-.h-runs td.num, .h-runs th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.h-runs td.path { max-width: 260px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.h-form { display: grid; grid-template-columns: 150px minmax(0, 1fr); gap: 8px 12px; align-items: center; }
-.h-form input[type=text] { width: 100%; box-sizing: border-box; }
-.h-form input[type=number] { width: 110px; }
-.h-form .h-actions { grid-column: 2; display: flex; gap: 10px; align-items: center; }
-.h-classes td { vertical-align: middle; }
-.h-classes input[type=color] { width: 44px; height: 28px; padding: 0 2px; border: 1px solid #d1d5db; border-radius: 4px; background: #fff; cursor: pointer; }
-.h-classes input[type=text] { width: 70px; text-align: center; }
-.h-status { font-size: 12.5px; min-height: 1.3em; margin-top: 8px; }
-.h-jobs:empty { display: none; }
-.h-jobs { margin-bottom: 12px; display: grid; gap: 8px; }
-.h-section { margin-bottom: 16px; }
-`);
-}
-
 /** The runs table; a click opens that run on this page. */
 function runsTable(ctx) {
   const {el} = ctx;
@@ -186,7 +165,7 @@ function classEditor(ctx) {
       el('td', {}, color), el('td', {}, icon), el('td', {class: 'muted'}, c.color));
   });
   return el('div', {},
-    el('table', {class: 'table h-classes', 'data-role': 'classes', style: {maxWidth: '560px'}},
+    el('table', {class: 'table h-classes', 'data-role': 'classes'},
       el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'class'), el('th', {}, 'colour'),
         el('th', {}, 'icon'), el('th', {}, 'hex'))),
       el('tbody', {}, rows)),
@@ -208,7 +187,7 @@ export const page = {
     const setup = await ctx.api('/api/v1/setup');
     const jobsHost = el('div', {class: 'h-jobs', 'data-role': 'jobs'});
     const runStatus = el('div', {class: 'h-status muted'});
-    root.append(style(ctx),
+    root.append(
       el('div', {class: 'card h-section'}, el('h2', {}, 'Runs in this database'),
         el('p', {class: 'muted'}, `${setup.database} · click a run to open it`),
         runsTable(ctx)),

@@ -7,44 +7,11 @@
 // /tokens, paged, sorted and filtered by the server, where a click on a row
 // opens that sentence. Hash: #/inspect?run=1&sentence=12, or
 // #/inspect?run=1&view=grid&table=tokens&errors=1.
-import {sampleStyle, labelCell, numCell, lossCell, transposedTable} from './samples.js';
+import {fmtNum, labelCell, numCell, lossCell, transposedTable} from '../lib/tokentable.js';
+import {labelChip, labelFormatter} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
 
 let keyHandler = null;
-
-function fmtNum(x, digits) {
-  return x === null || x === undefined ? '–' : Number(x).toFixed(digits);
-}
-
-function style(ctx) {
-  return ctx.el('style', {}, `
-.ins-tabs { display: inline-flex; border: 1px solid #d1d5db; border-radius: 7px; overflow: hidden; }
-.ins-tabs button { border: none; background: #fff; padding: 5px 14px; cursor: pointer; font-weight: 500; }
-.ins-tabs button + button { border-left: 1px solid #d1d5db; }
-.ins-tabs button[aria-pressed=true] { background: var(--accent); color: #fff; }
-.ins-facts { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 0 0 8px; font-size: 13px;
-  font-variant-numeric: tabular-nums; color: var(--muted); }
-.ins-facts b { color: var(--ink); font-weight: 600; }
-.ins-lbl { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px;
-  line-height: 19px; font-weight: 600; }
-.ins-verdict { font-weight: 600; font-size: 12.5px; }
-.ins-verdict.ok { color: #15803d; }
-.ins-verdict.bad { color: #b91c1c; }
-.ins-verdict.part { color: #b45309; }
-.ins-kbd { font-size: 12px; }
-.ins-kbd kbd { border: 1px solid #d1d5db; border-bottom-width: 2px; border-radius: 4px; padding: 0 4px;
-  font-family: var(--mono); font-size: 11px; background: #f9fafb; }
-`);
-}
-
-/** A label as a chip on its class colour, "O" or none grey. */
-function chip(ctx, label) {
-  const color = label && ctx.labelColor(label);
-  return ctx.el('span', {
-    class: 'ins-lbl',
-    style: color ? {background: color, color: ctx.fg(color)} : {background: '#e5e7eb', color: '#374151'},
-  }, label || '–');
-}
 
 /**
  * Entity spans of both sides keyed by (start, end), each with a verdict:
@@ -80,8 +47,8 @@ function spansTable(ctx, s) {
     el('tbody', {}, rows.map((r) => el('tr', {},
       el('td', {}, s.words.slice(r.start, r.end).map((w) => w.text).join(' ')),
       el('td', {class: 'num'}, r.end - r.start === 1 ? String(r.start) : `${r.start}–${r.end - 1}`),
-      el('td', {}, r.gold ? chip(ctx, r.gold) : el('span', {class: 'muted'}, 'none')),
-      el('td', {}, r.pred ? chip(ctx, r.pred) : el('span', {class: 'muted'}, 'none')),
+      el('td', {}, r.gold ? labelChip(ctx, r.gold) : el('span', {class: 'muted'}, 'none')),
+      el('td', {}, r.pred ? labelChip(ctx, r.pred) : el('span', {class: 'muted'}, 'none')),
       el('td', {}, el('span', {class: ['ins-verdict', cls[r.verdict]]}, r.verdict))))));
 }
 
@@ -183,13 +150,7 @@ function setKeys(fn) {
 }
 
 function gridColumns(ctx, table) {
-  const {el} = ctx;
   const labels = ctx.run.labels || [];
-  const labelFmt = (empty) => (cell) => {
-    const v = cell.getValue();
-    if (v === null || v === undefined || v === 'O') return el('span', {class: 'muted'}, v || empty);
-    return chip(ctx, v);
-  };
   const labelFilter = {headerFilter: 'list', headerFilterParams: {values: ['', ...labels], clearable: true},
     headerFilterPlaceholder: 'any'};
   const cols = [
@@ -202,9 +163,9 @@ function gridColumns(ctx, table) {
     cols.push({title: 'Token id', field: 'token_id', format: 'int'},
       {title: 'Word #', field: 'word_idx', format: 'int'});
   cols.push(
-    {title: 'Gold', field: 'gold', formatter: labelFmt(table === 'tokens' ? 'IGN' : '–'), minWidth: 110,
+    {title: 'Gold', field: 'gold', formatter: labelFormatter(ctx, table === 'tokens' ? 'IGN' : '–'), minWidth: 110,
       ...labelFilter},
-    {title: 'Predicted', field: 'pred', formatter: labelFmt('–'), minWidth: 110, ...labelFilter},
+    {title: 'Predicted', field: 'pred', formatter: labelFormatter(ctx, '–'), minWidth: 110, ...labelFilter},
     {title: 'p(pred)', field: 'prob_pred', format: 'num', sortKey: 'prob', headerSortStartingDir: 'desc'},
     {title: 'Loss', field: 'loss', format: 'num', sortKey: 'loss', headerSortStartingDir: 'desc'},
     {title: 'Entropy', field: 'entropy', format: 'num', sortKey: 'entropy', headerSortStartingDir: 'desc'});
@@ -265,7 +226,7 @@ export const page = {
     const one = el('button', {type: 'button', 'data-role': 'view-sentence'}, 'One sentence');
     const all = el('button', {type: 'button', 'data-role': 'view-grid'}, 'Whole dataset');
     const host = el('div', {class: 'page'});
-    root.append(sampleStyle(ctx), style(ctx), el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
+    root.append(el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
     const state = {sid: asked >= 0 && asked < n ? asked : 0};
     const show = (view) => {
       one.setAttribute('aria-pressed', String(view === 'sentence'));

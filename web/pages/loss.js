@@ -5,22 +5,10 @@
 // the loss grouped by gold label, where a mean far above the median points at
 // a few very wrong words: often a systematic labelling problem.
 // Hash: #/loss?run=1&merge=0.
-import {labelChip, pageStyle} from './misclassified.js';
+import {labelChip} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
 
 const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
-
-function style(ctx) {
-  return ctx.el('style', {}, `
-.l-table td.num, .l-table th.num { font-variant-numeric: tabular-nums; }
-.l-table tr.l-flag td { background: #fff7ed; }
-.l-table tr.l-flag td:first-child { box-shadow: inset 3px 0 0 #f59e0b; }
-.l-gap { display: inline-block; height: 8px; background: #f59e0b; border-radius: 2px; vertical-align: middle; margin-right: 6px; }
-.l-gap.l-low { background: #d1d5db; }
-.l-flagtext { color: #b45309; font-size: 12px; font-weight: 600; margin-left: 6px; }
-.l-controls { margin-bottom: 8px; }
-`);
-}
 
 function wordColumns(merge) {
   return [
@@ -60,10 +48,9 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its losses.')) return;
-    root.append(pageStyle(ctx), style(ctx));
     let merge = ctx.params.get('merge') !== '0';
     const gridHost = el('div', {'data-role': 'word-grid'});
-    const note = el('p', {class: 'muted', style: {margin: '0 0 8px'}});
+    const note = el('p', {class: 'muted l-note'});
     const setNote = () => {
       note.textContent = merge
         ? 'Loss of every word (cross-entropy of its gold label at its first sub-token), grouped by the word.'

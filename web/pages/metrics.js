@@ -5,9 +5,10 @@
 // optionally zeroed), the entity error taxonomy and nervaluate. Clicking a
 // heatmap cell or a taxonomy cell lists those sentences below.
 // Hash: #/metrics?run=1&normalize=0&zero_diagonal=1&gold=B-ORG&pred=O or &type=PER&kind=missed.
-import {labelChip, pageStyle, sentenceList} from './misclassified.js';
+import {classChip, labelChip} from '../lib/labels.js';
 import {purge} from '../lib/plot.js';
 import {hasRun} from '../lib/pagekit.js';
+import {sentenceList} from '../lib/sentences.js';
 
 const AVERAGES = ['micro avg', 'macro avg', 'weighted avg'];
 const KINDS = [
@@ -28,31 +29,12 @@ let charts = [];
 const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
 const int = (x) => (x === null || x === undefined ? '–' : x.toLocaleString('en-US'));
 
-function style(ctx) {
-  return ctx.el('style', {}, `
-.m-table td.num, .m-table th.num { font-variant-numeric: tabular-nums; }
-.m-table tr.avg td { color: #374151; }
-.m-table tr.avg-first td { border-top: 2px solid #d1d5db; }
-.m-f1 { position: relative; }
-.m-f1 .bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: #dbeafe; z-index: 0; border-radius: 2px; }
-.m-f1 span { position: relative; z-index: 1; }
-.m-cell { cursor: pointer; }
-.m-cell:hover { background: #eff6ff; text-decoration: underline; }
-.m-cell.sel { background: #bfdbfe; font-weight: 600; }
-.m-zero { color: #9ca3af; }
-.m-mode { font-weight: 500; color: var(--muted, #6b7280); font-size: 13px; }
-.m-note { font-size: 12.5px; margin: 8px 0 0; }
-.m-plot { width: 100%; }
-.m-scroll { overflow-x: auto; }
-`);
-}
-
-function reportTable(ctx, report, classes) {
+function reportTable(ctx, report) {
   const {el} = ctx;
   if (report.error) return el('p', {class: 'muted'}, `Not available: ${report.error}`);
   const names = Object.keys(report).filter((k) => !AVERAGES.includes(k));
   const row = (name, r, cls) => el('tr', {class: cls},
-    el('td', {}, cls ? name : classChip(ctx, name, classes)),
+    el('td', {}, cls ? name : classChip(ctx, name)),
     el('td', {class: 'num'}, f3(r.precision)),
     el('td', {class: 'num'}, f3(r.recall)),
     el('td', {class: 'num m-f1'},
@@ -66,23 +48,16 @@ function reportTable(ctx, report, classes) {
       AVERAGES.filter((a) => report[a]).map((a, i) => row(a, report[a], i ? 'avg' : 'avg avg-first'))));
 }
 
-function classChip(ctx, name, classes) {
-  const c = classes.find((k) => k.name === name);
-  if (!c) return name;
-  return ctx.el('span', {class: 'lbl-chip', style: {background: c.color, color: ctx.fg(c.color)}},
-    c.icon ? `${c.icon} ${name}` : name);
-}
-
 function reportsCard(ctx, m) {
   const {el} = ctx;
   const scheme = m.scheme && m.scheme.data ? m.scheme.data : 'auto';
   return el('div', {class: 'row'},
     el('div', {class: 'card', 'data-role': 'report-default'},
       el('h2', {}, 'Classification report ', el('span', {class: 'm-mode'}, 'default mode (conlleval)')),
-      reportTable(ctx, m.seqeval_default, ctx.classes)),
+      reportTable(ctx, m.seqeval_default)),
     el('div', {class: 'card', 'data-role': 'report-strict'},
       el('h2', {}, 'Classification report ', el('span', {class: 'm-mode'}, `strict mode (${scheme})`)),
-      reportTable(ctx, m.seqeval_strict, ctx.classes),
+      reportTable(ctx, m.seqeval_strict),
       el('p', {class: 'muted m-note'}, 'Strict mode counts an entity only when its tags follow the ' +
         'scheme exactly; ill-formed predictions that default mode repairs are errors here.')));
 }
@@ -162,7 +137,7 @@ function taxonomyTable(ctx, errors, onCell) {
   return el('table', {class: 'table m-table', 'data-role': 'taxonomy'},
     el('thead', {}, el('tr', {}, el('th', {}, 'class'), KINDS.map(([, , t]) => el('th', {class: 'num'}, t)))),
     el('tbody', {},
-      types.map((t) => el('tr', {}, el('td', {}, classChip(ctx, t, ctx.classes)), KINDS.map(([k, key]) => cell(t, k, key)))),
+      types.map((t) => el('tr', {}, el('td', {}, classChip(ctx, t)), KINDS.map(([k, key]) => cell(t, k, key)))),
       el('tr', {class: 'avg avg-first'}, el('td', {}, 'all'), KINDS.map(([k]) => el('td', {class: 'num'}, int(total[k]))))));
 }
 
@@ -185,7 +160,7 @@ export const page = {
     charts = [];
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its metrics.')) return;
     const m = await ctx.api(`runs/${ctx.runId}/metrics`);
-    root.append(pageStyle(ctx), style(ctx), reportsCard(ctx, m));
+    root.append(reportsCard(ctx, m));
 
     const scatterHost = el('div', {class: 'm-plot', 'data-role': 'scatter'});
     root.append(el('div', {class: 'card'}, el('h2', {}, 'Support vs F1 per class'),
@@ -215,11 +190,11 @@ export const page = {
 
     const taxHost = el('div', {class: 'm-scroll'});
     root.append(el('div', {class: 'card'}, el('h2', {}, 'Entity errors'),
-      el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+      el('p', {class: 'muted m-note m-lead'},
         'Each gold and predicted entity (default mode) classified against the other side. Click a number to list those sentences.'),
       taxHost));
     root.append(el('div', {class: 'card'}, el('h2', {}, 'nervaluate'),
-      el('p', {class: 'muted m-note', style: {marginTop: 0, marginBottom: '8px'}},
+      el('p', {class: 'muted m-note m-lead'},
         'Entity-level counts and scores under the four SemEval 2013 schemes.'),
       el('div', {class: 'm-scroll'}, nervalTable(ctx, m.nervaluate))));
     root.append(examples);
@@ -244,7 +219,7 @@ export const page = {
       examples.hidden = false;
       const body = el('div', {});
       examples.replaceChildren(el('h2', {class: 'pick-title'}, `Sentences with ${label} `,
-        classChip(ctx, type, ctx.classes), ' entities'), body);
+        classChip(ctx, type), ' entities'), body);
       const {ids} = await ctx.api(`runs/${ctx.runId}/metrics/examples`, {query: {type, kind}});
       examples.scrollIntoView({behavior: 'smooth', block: 'start'});
       await sentenceList(ctx, body, async (offset, limit) => {

@@ -2,81 +2,10 @@
 // "Misclassified" section): every off-diagonal (gold, predicted) word-label
 // pair with its count and most frequent words; picking one lists every
 // sentence holding that confusion, rendered inline, a page at a time.
-// Hash: #/misclassified?run=1&gold=B-ORG&pred=O. Also exports sentenceList,
-// the "sentences, load more" list the Metrics page uses for clicked cells.
-
+// Hash: #/misclassified?run=1&gold=B-ORG&pred=O.
+import {labelChip} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
-const PAGE = 20;
-
-/** A label as a small chip on its class colour ("O" stays grey). */
-export function labelChip(ctx, label) {
-  const color = ctx.labelColor(label);
-  return ctx.el('span', {
-    class: 'lbl-chip',
-    style: color ? {background: color, color: ctx.fg(color)} : {background: '#e5e7eb', color: '#374151'},
-  }, label);
-}
-
-/**
- * sentenceList(ctx, host, fetchPage, opts) fills host with sentences rendered
- * inline, PAGE at a time with a "Load more" button. fetchPage(offset, limit)
- * resolves to the sentences endpoint's {total, items} (items with words).
- * opts.empty: the text when there is none. Returns a promise of the first page.
- */
-export async function sentenceList(ctx, host, fetchPage, opts = {}) {
-  const {el} = ctx;
-  const list = el('ol', {class: 'sent-list'});
-  const foot = el('div', {class: 'sent-foot'});
-  const count = el('p', {class: 'muted sent-count'});
-  host.replaceChildren(count, list, foot);
-  let offset = 0;
-  async function more() {
-    foot.replaceChildren(el('span', {class: 'muted'}, 'Loading…'));
-    let page;
-    try {
-      page = await fetchPage(offset, PAGE);
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      foot.replaceChildren();
-      ctx.error(foot, e);
-      return;
-    }
-    for (const s of page.items) {
-      list.append(el('li', {class: 'sent-item'},
-        el('div', {class: 'sent-meta'},
-          el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${s.id}`, title: 'Inspect this sentence'}, `#${s.id}`),
-          el('span', {}, `loss ${s.loss === null ? '–' : s.loss.toFixed(2)}`),
-          el('span', {}, `${s.n_word_errors} word error${s.n_word_errors === 1 ? '' : 's'}`)),
-        ctx.renderSentence(s.words)));
-    }
-    offset += page.items.length;
-    count.textContent = page.total === 0 ? (opts.empty || 'No sentences.')
-      : `${page.total.toLocaleString('en-US')} sentence${page.total === 1 ? '' : 's'}` +
-        (opts.what ? ` ${opts.what}` : '') + `, showing ${offset.toLocaleString('en-US')}.`;
-    foot.replaceChildren();
-    if (offset < page.total && page.items.length)
-      foot.append(el('button', {class: 'btn', type: 'button', onclick: more},
-        `Load ${Math.min(PAGE, page.total - offset)} more`));
-  }
-  await more();
-}
-
-/** Page styles shared by Metrics and Misclassified (style.css is the shell's). */
-export function pageStyle(ctx) {
-  return ctx.el('style', {}, `
-.lbl-chip { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px;
-  line-height: 19px; font-weight: 600; white-space: nowrap; }
-.sent-list { list-style: none; margin: 0; padding: 0; }
-.sent-item { padding: 10px 0; border-bottom: 1px solid var(--line, #e5e7eb); }
-.sent-item:last-child { border-bottom: none; }
-.sent-meta { display: flex; gap: 14px; font-size: 12px; color: var(--muted, #6b7280);
-  margin-bottom: 4px; font-variant-numeric: tabular-nums; }
-.sent-foot { padding-top: 10px; }
-.sent-count { margin: 0 0 4px; }
-.pair-words { color: var(--muted, #6b7280); font-size: 12.5px; }
-.pick-title { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-`);
-}
+import {sentenceList} from '../lib/sentences.js';
 
 function pairColumns(ctx) {
   const chip = (cell) => labelChip(ctx, cell.getValue());
@@ -108,7 +37,6 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its confusions.')) return;
-    root.append(pageStyle(ctx));
     // The server's default word count (5) is the one it keeps cached per run.
     const data = await ctx.api(`runs/${ctx.runId}/confusions`);
     const tableCard = el('div', {class: 'card'},

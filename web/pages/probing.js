@@ -26,7 +26,7 @@ function inline(ctx, item) {
     span.title = `${w.text}\nprediction: ${w.pred ?? '–'}   p(prediction): ${fmtProb(w.prob_pred)}` +
       (w.low ? '\nlow probability' : '');
     span.setAttribute('aria-label', `${w.text}: predicted ${w.pred ?? 'none'}`);
-    if (w.low) span.style.textDecoration = 'underline wavy #dc2626';
+    if (w.low) span.classList.add('probe-low');
   });
   return node;
 }
@@ -40,17 +40,15 @@ function tokenTable(ctx, item, threshold) {
     const first = w && !seen.has(t.word);
     seen.add(t.word);
     const color = first ? ctx.labelColor(w.pred) : null;
-    body.append(el('tr', {class: first && w.low ? 'low' : null,
-      style: first && w.low ? {background: '#fef2f2'} : {}},
+    body.append(el('tr', {class: first && w.low ? 'low' : null},
     el('td', {}, t.text),
     el('td', {class: 'muted'}, w ? w.text : '–'),
-    el('td', {}, first ? el('span', {style: color ? {color, fontWeight: 600} : {}}, w.pred ?? '–')
+    el('td', {}, first ? el('span', {class: color ? 'probe-pred' : null, style: color ? {color} : null}, w.pred ?? '–')
       : el('span', {class: 'muted', title: 'continuation sub-token: the word takes its first sub-token\u2019s label'}, '·')),
     el('td', {class: 'num'}, first ? fmtProb(w.prob_pred) : ''),
-    el('td', {}, first && w.low ? el('span', {style: {color: '#b91c1c', fontWeight: 600}},
-      `low (< ${threshold})`) : '')));
+    el('td', {}, first && w.low ? el('span', {class: 'probe-flag'}, `low (< ${threshold})`) : '')));
   }
-  return el('table', {class: 'table'},
+  return el('table', {class: 'table probe-tokens'},
     el('thead', {}, el('tr', {},
       el('th', {}, 'sub-token'), el('th', {}, 'word'), el('th', {}, 'prediction'),
       el('th', {class: 'num'}, 'p(prediction)'), el('th', {}, 'flag'))),
@@ -67,7 +65,7 @@ function showResults(ctx, out, res) {
     `${nLow} prediction${nLow === 1 ? '' : 's'} below p = ${res.threshold} ` +
     `(${(res.elapsed_s * 1000).toFixed(0)} ms)`));
   res.items.forEach((item, i) => {
-    out.append(el('div', {class: 'card probe-item', style: {marginBottom: '14px'}},
+    out.append(el('div', {class: 'card probe-item'},
       el('h3', {}, `Text ${i + 1}`),
       inline(ctx, item),
       el('details', {open: res.items.length <= 4},
@@ -82,11 +80,11 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')) return;
-    const box = el('textarea', {rows: 5, spellcheck: 'false', 'aria-label': 'Texts, one per line',
-      style: {width: '100%', fontFamily: 'inherit', boxSizing: 'border-box'}});
+    const box = el('textarea', {class: 'probe-texts', rows: 5, spellcheck: 'false',
+      'aria-label': 'Texts, one per line'});
     box.value = EXAMPLES.join('\n');
-    const thr = el('input', {type: 'number', min: 0, max: 1, step: 0.05, value: 0.5,
-      style: {width: '5em'}, 'aria-label': 'Low-probability threshold'});
+    const thr = el('input', {type: 'number', class: 'probe-threshold', min: 0, max: 1, step: 0.05, value: 0.5,
+      'aria-label': 'Low-probability threshold'});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Probe');
     const out = el('div', {class: 'probe-results'});
     const probe = async () => {
@@ -112,10 +110,10 @@ export const page = {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) probe();
     });
     root.append(
-      el('div', {class: 'card', style: {marginBottom: '14px'}},
+      el('div', {class: 'card probe-input'},
         el('label', {}, 'Texts to tag, one per line (at most 64, Ctrl+Enter to probe)'),
         box,
-        el('div', {class: 'controls', style: {marginTop: '8px'}},
+        el('div', {class: 'controls probe-actions'},
           el('label', {}, 'Flag predictions with probability below ', thr), btn)),
       out);
     await probe();

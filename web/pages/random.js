@@ -4,7 +4,7 @@
 // inline. "Resample" draws a new seed; n and the seed live in the hash
 // (#/random?run=1&n=128&seed=4711), so a draw is a link anyone can reopen.
 import {hasRun} from '../lib/pagekit.js';
-import {sampleStyle, sentenceItem} from './samples.js';
+import {sentenceItem} from '../lib/sentences.js';
 
 const MAX_N = 1000; // the sentences endpoint's page limit
 
@@ -36,7 +36,7 @@ export const page = {
       'Resample');
     const summary = el('div', {class: 'smp-summary', 'data-role': 'summary'});
     const list = el('ol', {class: 'smp-list', 'data-role': 'sentences'});
-    root.append(sampleStyle(ctx),
+    root.append(
       el('div', {class: 'card smp-controls'},
         el('label', {}, 'Sentences', nInput, el('span', {class: 'muted'}, `of ${size.toLocaleString('en-US')}`)),
         resample,

@@ -3,20 +3,8 @@
 // as CSV): the run's sub-token table (as the model saw the data) and its word
 // table (the dataset with the predictions), each a server-paged grid with a
 // "Download CSV" link to GET /api/v1/runs/{id}/tokens.csv and /words.csv.
-
+import {labelFormatter} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
-function chipFormatter(ctx, empty) {
-  return (cell) => {
-    const v = cell.getValue();
-    if (v === null || v === undefined) return ctx.el('span', {class: 'muted'}, empty);
-    if (v === 'O') return ctx.el('span', {class: 'muted'}, 'O');
-    const color = ctx.labelColor(v);
-    return ctx.el('span', {
-      class: 'raw-lbl',
-      style: color ? {background: color, color: ctx.fg(color)} : {background: '#e5e7eb', color: '#374151'},
-    }, v);
-  };
-}
 
 function tokenColumns(ctx) {
   return [
@@ -29,8 +17,8 @@ function tokenColumns(ctx) {
     {title: 'start', field: 'start', format: 'int'},
     {title: 'end', field: 'end', format: 'int'},
     {title: 'is_first', field: 'is_first', format: 'int'},
-    {title: 'gold', field: 'gold', formatter: chipFormatter(ctx, 'IGN')},
-    {title: 'pred', field: 'pred', formatter: chipFormatter(ctx, '–')},
+    {title: 'gold', field: 'gold', formatter: labelFormatter(ctx, 'IGN')},
+    {title: 'pred', field: 'pred', formatter: labelFormatter(ctx, '–')},
     {title: 'prob_pred', field: 'prob_pred', format: 'num', sortKey: 'prob', headerSortStartingDir: 'desc'},
     {title: 'loss', field: 'loss', format: 'num', sortKey: 'loss', headerSortStartingDir: 'desc'},
     {title: 'entropy', field: 'entropy', format: 'num', sortKey: 'entropy', headerSortStartingDir: 'desc'},
@@ -43,8 +31,8 @@ function wordColumns(ctx) {
     {title: 'idx', field: 'idx', format: 'int'},
     {title: 'text', field: 'text', sortKey: 'text', minWidth: 110, headerFilter: 'input',
       headerFilterPlaceholder: 'contains…', filterKey: 'q'},
-    {title: 'gold', field: 'gold', formatter: chipFormatter(ctx, '–')},
-    {title: 'pred', field: 'pred', formatter: chipFormatter(ctx, '–')},
+    {title: 'gold', field: 'gold', formatter: labelFormatter(ctx, '–')},
+    {title: 'pred', field: 'pred', formatter: labelFormatter(ctx, '–')},
     {title: 'prob_pred', field: 'prob_pred', format: 'num', sortKey: 'prob', headerSortStartingDir: 'desc'},
     {title: 'prob_gold', field: 'prob_gold', format: 'num'},
     {title: 'loss', field: 'loss', format: 'num', sortKey: 'loss', headerSortStartingDir: 'desc'},
@@ -73,27 +61,20 @@ export const page = {
   id: 'raw',
   title: 'Raw data',
   async render(root, ctx) {
-    const {el} = ctx;
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its data.')) return;
     const r = ctx.run;
-    root.append(el('style', {}, `
-.raw-head { display: flex; align-items: center; gap: 12px; }
-.raw-head h2 { margin: 0; }
-.raw-dl { margin-left: auto; text-decoration: none; color: var(--ink); }
-.raw-lbl { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; line-height: 19px;
-  font-weight: 600; }
-`),
-    section(ctx, {
-      role: 'tokens', table: 'tokens', title: 'Sub-tokens (processed)', columns: tokenColumns(ctx),
-      desc: `${(r.n_tokens ?? 0).toLocaleString('en-US')} sub-tokens as the tokenizer made them, special ` +
-        'tokens left out. gold and loss sit on a word\u2019s first sub-token (is_first = 1); the others ' +
-        'carry none (IGN). start and end are byte offsets inside the word.',
-    }),
-    section(ctx, {
-      role: 'words', table: 'words', title: 'Words (dataset)', columns: wordColumns(ctx),
-      desc: `${(r.n_words ?? 0).toLocaleString('en-US')} words of ${(r.n_sentences ?? 0).toLocaleString('en-US')} ` +
-        'sentences with their gold labels and the model\u2019s predictions, taken from each word\u2019s first ' +
-        'sub-token (first_token).',
-    }));
+    root.append(
+      section(ctx, {
+        role: 'tokens', table: 'tokens', title: 'Sub-tokens (processed)', columns: tokenColumns(ctx),
+        desc: `${(r.n_tokens ?? 0).toLocaleString('en-US')} sub-tokens as the tokenizer made them, special ` +
+          'tokens left out. gold and loss sit on a word\u2019s first sub-token (is_first = 1); the others ' +
+          'carry none (IGN). start and end are byte offsets inside the word.',
+      }),
+      section(ctx, {
+        role: 'words', table: 'words', title: 'Words (dataset)', columns: wordColumns(ctx),
+        desc: `${(r.n_words ?? 0).toLocaleString('en-US')} words of ${(r.n_sentences ?? 0).toLocaleString('en-US')} ` +
+          'sentences with their gold labels and the model\u2019s predictions, taken from each word\u2019s first ' +
+          'sub-token (first_token).',
+      }));
   },
 };

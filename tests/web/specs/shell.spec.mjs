@@ -3,8 +3,9 @@
 // demo run, the legend its classes, a missing page says so; the shared
 // widgets (inline sentences, job progress + Cancel, a remote grid's paging,
 // sorting, filters and column chooser, on faked endpoints); and the static
-// file server (traversal refused, gzip, ETag -> 304, caching headers); an
-// API failure shows the server's message in the page.
+// file server (traversal refused, gzip, ETag -> 304, caching headers, page
+// style sheets served, the lint config not packed); an API failure shows the
+// server's message in the page.
 import {gunzipSync} from 'node:zlib';
 
 const PAGE_IDS = ['home', 'metrics', 'misclassified', 'loss', 'samples', 'random', 'inspect',
@@ -132,6 +133,10 @@ async function staticFiles(t) {
   t.assert(again.status === 304 && again.body.length === 0, `If-None-Match -> 304, got ${again.status}`);
   const other = await t.get('/app/app.js', {'If-None-Match': '"0000"'});
   t.assert(other.status === 200, `a different ETag -> 200, got ${other.status}`);
+  const sheet = await t.get('/app/pages/metrics.css');
+  t.assert(sheet.status === 200 && /text\/css/.test(sheet.headers['content-type']), 'a page style sheet is CSS');
+  if (!process.env.XNR_ASSETS_DIR)
+    t.assert((await t.get('/app/eslint.config.js')).status === 404, 'the lint config is not packed');
   const vendor = await t.get('/vendor/tabulator.min.css', {'Accept-Encoding': 'gzip'});
   t.assert(vendor.status === 200 && /text\/css/.test(vendor.headers['content-type']), 'vendor CSS');
   t.assert(/max-age=\d{5,}/.test(vendor.headers['cache-control']) || process.env.XNR_ASSETS_DIR,
