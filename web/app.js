@@ -1,8 +1,10 @@
 // app.js - the shell of ExplaiNER's web app: the sidebar of pages, the run
 // picker, the class legend, the error banner and the hash router
 // (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
-// on demand, exporting `page = {id, title, render(root, ctx), unmount?}`;
-// app.js marks its section data-page-ready="<id>" once render settles.
+// on demand, exporting `page = {id, title, render(root, ctx)}`; app.js marks
+// its section data-page-ready="<id>" once render settles. Leaving a page
+// aborts ctx.signal: its requests stop, its ctx.onLeave callbacks run and
+// its late ctx.setParams calls are ignored.
 import {api} from './lib/api.js';
 import {el, clear, showError, errorMessage} from './lib/dom.js';
 import {classesFromLabels, fg} from './lib/colors.js';
@@ -57,7 +59,7 @@ const state = {
   endpoints: [],
   available: null, // Set of page ids present in this build
   runCache: new Map(), // run id -> {run, classes}
-  current: null, // {page, module, abort, section}
+  leave: null, // AbortController of the page on screen: aborted when it is left
   mountSeq: 0,
 };
 
@@ -180,24 +182,12 @@ function notAvailable(section, id) {
     el('p', {}, `There is no page module for “${id}” (web/pages/${id}.js).`)));
 }
 
-function unmountCurrent() {
-  const cur = state.current;
-  if (!cur) return;
-  cur.abort.abort();
-  try {
-    cur.module?.unmount?.();
-  } catch (e) {
-    console.warn('unmount of', cur.page, 'failed:', e);
-  }
-  state.current = null;
-}
-
 /** Make the ctx and render page id into a fresh section. */
 async function mount() {
   const seq = ++state.mountSeq;
   const {id, params} = parseHash();
   const meta = PAGES.find((p) => p.id === id);
-  unmountCurrent();
+  state.leave?.abort();
   banner(null);
   let runId = Number(params.get('run')) || null;
   if (runId && !state.runs.some((r) => r.id === runId)) {
@@ -222,7 +212,7 @@ async function mount() {
   const section = el('section', {class: 'page', dataset: {page: id}, 'aria-busy': 'true'});
   clear($('page-host')).append(section);
   const abort = new AbortController();
-  state.current = {page: id, module: null, abort, section};
+  state.leave = abort;
   try {
     const {run, classes} = runId ? await loadRun(runId) : {run: null, classes: []};
     if (seq !== state.mountSeq) return;
@@ -233,11 +223,12 @@ async function mount() {
     if (!mod) {
       notAvailable(section, id);
     } else {
-      state.current.module = mod;
       const ctx = makeCtx({
         pageId: id, runId, run, runs: state.runs, classes, params, root: section,
         signal: abort.signal,
-        setParams: (obj) => setParams(id, params, obj),
+        setParams: (obj) => {
+          if (!abort.signal.aborted) setParams(id, params, obj);
+        },
         refresh: () => {
           state.runCache.delete(runId);
           return mount();

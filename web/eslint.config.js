@@ -3,8 +3,9 @@
 // modules without a bundler, so an import names its file with the extension and
 // must resolve; /vendor/ files are served by explainer, not from this folder.
 // The layering is checked here: app.js -> pages/ -> lib/, a page never imports
-// another page, lib/ never imports a page or the shell, and styles live in the
-// style sheets (style.css, pages/<id>.css), not in JS strings.
+// another page, lib/ never imports a page or the shell, a page keeps no state in
+// module variables, and styles live in the style sheets (style.css,
+// pages/<id>.css), not in JS strings.
 import js from '@eslint/js';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
@@ -27,6 +28,19 @@ const NO_CONSTANT_STYLES = [
   {
     selector: "AssignmentExpression[left.object.property.name='style'] > Literal.right",
     message: 'A constant inline style: toggle a class (or the hidden attribute) instead.',
+  },
+];
+
+// A page's state lives in render()'s closure: a module variable would be shared
+// by every render of the page and outlive leaving it.
+const NO_MODULE_STATE = [
+  {
+    selector: "Program > VariableDeclaration[kind='let'], Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+    message: 'No module-level let in a page: keep page state inside render().',
+  },
+  {
+    selector: 'Program > VariableDeclaration > VariableDeclarator > NewExpression.init',
+    message: 'No module-level object in a page: create it inside render().',
   },
 ];
 
@@ -61,6 +75,7 @@ export default [
   {
     files: ['pages/*.js'],
     rules: {
+      'no-restricted-syntax': ['error', ...NO_CONSTANT_STYLES, ...NO_MODULE_STATE],
       'no-restricted-imports': ['error', {
         patterns: [{
           regex: '^(?!\\.\\./lib/)',

@@ -2,9 +2,10 @@
 # test_web_lint.sh - static checks of the web app: ESLint over web/ with
 # web/eslint.config.js (npm eslint from web/node_modules, a devDependency that
 # scripts/setup.sh installs with `npm ci`), no warning allowed; a check that
-# the config's layering and style rules are live (a page importing a page, a
-# constant inline style, must be refused); and every page style sheet
-# (web/pages/*.css) linked from web/index.html, every linked one present.
+# the config's layering, style and page-state rules are live (a page importing
+# a page, a constant inline style, a module-level let in a page must be
+# refused); and every page style sheet (web/pages/*.css) linked from
+# web/index.html, every linked one present.
 set -u
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
 web="$XNR_SOURCE_DIR/web"
@@ -34,6 +35,7 @@ refused "import {page} from '../pages/home.js'; page.render();" lib/x.js no-rest
 refused "import {api} from '../lib/no-such-file.js'; api();" pages/x.js import-x/no-unresolved
 refused "import {el} from './dom.js'; el('div', {style: {marginTop: '8px'}});" lib/x.js no-restricted-syntax
 refused "import {el} from './dom.js'; document.head.append(el('style', {}, 'p {}'));" lib/x.js no-restricted-syntax
+refused "let n = 0; export const page = {render() { n++; }};" pages/x.js no-restricted-syntax
 
 echo "== page style sheets linked from index.html"
 for css in pages/*.css; do

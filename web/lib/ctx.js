@@ -14,7 +14,10 @@ import {waitJob} from './jobs.js';
  * root (the page's section), signal (aborts when the page is left),
  * setParams(obj), refresh()}. Returns the page's ctx. Beyond webapp.md:
  * ctx.pageId, ctx.root, ctx.signal, ctx.refresh() (re-read the run's
- * settings and render the page again: after saving class colours).
+ * settings and render the page again: after saving class colours),
+ * ctx.onLeave(fn) (fn runs once when the page is left: free charts, stop
+ * timers). A page keeps its state in render()'s closure, never in module
+ * variables, so every render starts clean.
  */
 export function makeCtx(s) {
   const ctx = {
@@ -25,6 +28,7 @@ export function makeCtx(s) {
     params: s.params,
     root: s.root,
     signal: s.signal,
+    onLeave: (fn) => s.signal.addEventListener('abort', fn, {once: true}),
     classes: s.classes,
     labelColor: makeLabelColor(s.classes),
     fg,

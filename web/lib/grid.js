@@ -55,7 +55,7 @@ function filterParams(columns, filters) {
   return out;
 }
 
-function columnChooser(table, bar) {
+function columnChooser(table, bar, signal) {
   const menu = el('div', {class: 'col-menu', hidden: true});
   const close = (e) => {
     if (e && (menu.contains(e.target) || button.contains(e.target))) return;
@@ -72,7 +72,7 @@ function columnChooser(table, bar) {
           onchange: (e) => (e.target.checked ? c.show() : c.hide()),
         }), ' ', c.getDefinition().title)));
       menu.hidden = false;
-      document.addEventListener('click', close);
+      document.addEventListener('click', close, {signal});
     },
   }, 'Columns ▾');
   bar.append(el('span', {class: 'col-chooser'}, button, menu));
@@ -145,7 +145,7 @@ export function grid(host, opts) {
     target.classList.add('grid-clickable');
     table.on('rowClick', (e, row) => opts.onRowClick(row.getData(), row));
   }
-  table.on('tableBuilt', () => columnChooser(table, bar));
+  table.on('tableBuilt', () => columnChooser(table, bar, opts.signal));
   if (!remote)
     table.on('dataFiltered', (filters, rows) => {
       status.textContent = `${rows.length.toLocaleString('en-US')} rows`;

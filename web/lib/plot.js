@@ -47,7 +47,7 @@ export async function plot(el, data, layout = {}, config = {}) {
   return el;
 }
 
-/** Free a chart's listeners and WebGL contexts (pages call it in unmount; safe if never plotted). */
+/** Free a chart's listeners and WebGL contexts (pages call it from ctx.onLeave; safe if never plotted). */
 export function purge(el) {
   if (window.Plotly && el) window.Plotly.purge(el);
 }

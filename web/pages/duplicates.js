@@ -55,7 +55,8 @@ export const page = {
     const status = el('div');
     const out = el('div', {class: 'dup-result'});
     let seq = 0;
-    let timer = null;
+    let timer = null; // the slider's pending search, dropped when the page is left
+    ctx.onLeave(() => clearTimeout(timer));
     const find = async () => {
       const threshold = Number(slider.value);
       const enc = encoder.value.trim() || null;

@@ -15,8 +15,6 @@ const SELECT_MAX = 100; // sentences fetched for a selection
 const SELECT_PAGE = 20; // drawn at once; "Show more" adds the next ones
 const O_COLOR = '#b8bec8';
 
-let plots = [];
-
 function esc(s) {
   return String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
 }
@@ -185,6 +183,10 @@ export const page = {
     const info = el('p', {class: 'muted projection-info'});
     const left = el('div', {class: 'plot-gold hid-plot'});
     const right = el('div', {class: 'plot-pred hid-plot'});
+    ctx.onLeave(() => {
+      purge(left);
+      purge(right);
+    });
     const status = el('div');
     const selection = el('div', {class: 'selection card hid-selection'},
       el('p', {class: 'muted'}, 'Lasso or box select points to list their sentences here.'));
@@ -199,7 +201,6 @@ export const page = {
           {method: 'POST', body: requestBody(p)}), {el: status});
         info.textContent = methodInfo(res);
         const title = METHODS.find(([m]) => m === p.method)[1];
-        plots = [left, right];
         await ctx.plot(left, traces(ctx, res, 'gold'), layout(`${title}: gold labels`));
         await ctx.plot(right, traces(ctx, res, 'pred'), layout(`${title}: predictions`));
         root.dataset.projection = JSON.stringify(requestBody(p));
@@ -221,9 +222,5 @@ export const page = {
     root.append(controls(ctx, p, compute), status, info,
       el('div', {class: 'row'}, left, right), selection);
     await compute({}, null);
-  },
-  unmount() {
-    for (const p of plots) purge(p);
-    plots = [];
   },
 };

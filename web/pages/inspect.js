@@ -11,8 +11,6 @@ import {fmtNum, labelCell, numCell, lossCell, transposedTable} from '../lib/toke
 import {labelChip, labelFormatter} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
 
-let keyHandler = null;
-
 /**
  * Entity spans of both sides keyed by (start, end), each with a verdict:
  * correct, wrong type, boundary (overlaps a span of the other side), missed,
@@ -135,18 +133,12 @@ function sentenceView(ctx, host, state) {
   input.addEventListener('change', () => go(Math.floor(Number(input.value))));
   prev.addEventListener('click', () => go(sid - 1));
   next.addEventListener('click', () => go(sid + 1));
-  setKeys((e) => {
+  state.onKey = (e) => {
     if (e.target.closest('input, select, textarea') || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key === 'ArrowLeft' && sid > 0) go(sid - 1);
     else if (e.key === 'ArrowRight' && sid < n - 1) go(sid + 1);
-  });
+  };
   return go(sid);
-}
-
-function setKeys(fn) {
-  if (keyHandler) document.removeEventListener('keydown', keyHandler);
-  keyHandler = fn;
-  if (fn) document.addEventListener('keydown', fn);
 }
 
 function gridColumns(ctx, table) {
@@ -172,7 +164,7 @@ function gridColumns(ctx, table) {
   return cols;
 }
 
-function gridView(ctx, host, opts) {
+function gridView(ctx, host, state, opts) {
   const {el} = ctx;
   let table = opts.table;
   let errors = opts.errors;
@@ -188,7 +180,7 @@ function gridView(ctx, host, opts) {
       el('span', {class: 'muted'}, 'Sort by clicking a header (sentence, text, p, loss, entropy); ' +
         'filter in the header row (text in any case); click a row to open its sentence.')),
     el('div', {class: 'card'}, gridHost));
-  setKeys(null);
+  state.onKey = null;
   let grid = null;
   const build = () => {
     ctx.setParams({view: 'grid', table: table === 'words' ? null : table, errors: errors ? 1 : null, sentence: null});
@@ -227,12 +219,14 @@ export const page = {
     const all = el('button', {type: 'button', 'data-role': 'view-grid'}, 'Whole dataset');
     const host = el('div', {class: 'page'});
     root.append(el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
-    const state = {sid: asked >= 0 && asked < n ? asked : 0};
+    // The shown sentence, and the arrow keys' handler while the sentence view is up.
+    const state = {sid: asked >= 0 && asked < n ? asked : 0, onKey: null};
+    document.addEventListener('keydown', (e) => state.onKey?.(e), {signal: ctx.signal});
     const show = (view) => {
       one.setAttribute('aria-pressed', String(view === 'sentence'));
       all.setAttribute('aria-pressed', String(view === 'grid'));
       if (view === 'grid')
-        return gridView(ctx, host, {
+        return gridView(ctx, host, state, {
           table: p.get('table') === 'tokens' ? 'tokens' : 'words', errors: p.get('errors') === '1',
           open: (id) => {
             state.sid = id;
@@ -248,8 +242,5 @@ export const page = {
       return;
     }
     await show(p.get('view') === 'grid' ? 'grid' : 'sentence');
-  },
-  unmount() {
-    setKeys(null);
   },
 };

@@ -24,8 +24,6 @@ const NERVAL = ['strict', 'exact', 'partial', 'ent_type'];
 const BLUES = [[0, '#f7fbff'], [0.125, '#deebf7'], [0.25, '#c6dbef'], [0.375, '#9ecae1'],
   [0.5, '#6baed6'], [0.625, '#4292c6'], [0.75, '#2171b5'], [0.875, '#08519c'], [1, '#08306b']];
 
-let charts = [];
-
 const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
 const int = (x) => (x === null || x === undefined ? '–' : x.toLocaleString('en-US'));
 
@@ -79,7 +77,6 @@ async function scatter(ctx, host, m) {
     });
   }
   const ys = traces.flatMap((t) => t.y).filter((y) => y !== null);
-  charts.push(host);
   await ctx.plot(host, traces, {
     height: 340, showlegend: true, legend: {orientation: 'h', y: -0.22},
     xaxis: {title: {text: 'support (gold entities)'}, rangemode: 'tozero', zeroline: false, gridcolor: '#eef0f3'},
@@ -101,7 +98,6 @@ async function heatmap(ctx, host, conf, opts, onCell) {
   const text = z.map((row) => row.map((v) => (opts.normalize ? v.toFixed(2) : String(v))));
   const n = conf.labels.length;
   host.dataset.values = JSON.stringify(z.map((row) => row.map((v) => +v.toFixed(4))));
-  charts.push(host);
   await ctx.plot(host, [{
     type: 'heatmap', z, x: conf.labels, y: conf.labels, text, texttemplate: '%{text}',
     textfont: {size: n > 12 ? 9 : 11}, colorscale: BLUES, zmin: 0, zmax: max || 1,
@@ -157,7 +153,6 @@ export const page = {
   title: 'Metrics',
   async render(root, ctx) {
     const {el} = ctx;
-    charts = [];
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its metrics.')) return;
     const m = await ctx.api(`runs/${ctx.runId}/metrics`);
     root.append(reportsCard(ctx, m));
@@ -170,6 +165,10 @@ export const page = {
     const params = ctx.params;
     const opts = {normalize: params.get('normalize') !== '0', zeroDiag: params.get('zero_diagonal') === '1'};
     const heatHost = el('div', {class: 'm-plot', 'data-role': 'heatmap'});
+    ctx.onLeave(() => {
+      purge(scatterHost);
+      purge(heatHost);
+    });
     const examples = el('div', {class: 'card', 'data-role': 'examples', hidden: true});
     const toggle = (key, label, param) => el('label', {},
       el('input', {type: 'checkbox', name: param, checked: opts[key], onchange: async (e) => {
@@ -244,9 +243,5 @@ export const page = {
       selectTaxonomy(taxHost.querySelector(`.m-cell[data-type="${CSS.escape(params.get('type'))}"][data-kind="${CSS.escape(params.get('kind'))}"]`));
       await showTaxonomy(params.get('type'), params.get('kind'));
     }
-  },
-  unmount() {
-    for (const c of charts) purge(c);
-    charts = [];
   },
 };
