@@ -33,7 +33,9 @@ export async function run(t) {
   const model = JSON.parse((await t.get('/api/v1/setup')).body.toString()).model;
   await t.page.fill('input[name=encoder]', model);
   await t.page.press('input[name=encoder]', 'Enter');
-  await t.expectText('.dup-summary', /mean-pooled last hidden states of .*model/);
+  // The encoder runs the model over every sentence: longer than expectText's 10 s under ASan.
+  await t.page.waitForFunction(() => /mean-pooled last hidden states of .*model/
+    .test(document.querySelector('.dup-summary')?.innerText || ''), null, {timeout: 60000});
   t.assert(/encoder=/.test(t.page.url()), 'the encoder is in the URL');
   await t.page.fill('input[name=encoder]', '/nonexistent/model');
   await t.page.press('input[name=encoder]', 'Enter');
