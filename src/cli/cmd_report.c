@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "report/report.h"
+#include "store/read.h"
 #include "store/store.h"
 
 static const char report_usage[] =
@@ -101,7 +102,7 @@ static void tables_free(struct report_tables *t)
 		json_decref(t->loss[i]);
 }
 
-static enum xnr_status fetch_tables(sqlite3 *db, const struct xnr_run_view *v, int top,
+static enum xnr_status fetch_tables(struct xnr_store *db, const struct xnr_run_view *v, int top,
                                     struct report_tables *t, struct xnr_error *err)
 {
 	struct xnr_loss_page page = xnr_loss_page_default();
@@ -346,7 +347,7 @@ static enum xnr_status print_text(const struct report_opts *o, const struct xnr_
 }
 
 /* The run asked for, or the newest one. */
-static enum xnr_status pick_run(const struct report_opts *o, sqlite3 *db, int64_t *run,
+static enum xnr_status pick_run(const struct report_opts *o, struct xnr_store *db, int64_t *run,
                                 struct xnr_error *err)
 {
 	enum xnr_status st;
@@ -354,11 +355,24 @@ static enum xnr_status pick_run(const struct report_opts *o, sqlite3 *db, int64_
 		*run = o->run;
 		return XNR_OK;
 	}
-	if ((st = xnr_report_latest_run(db, run, err)) != XNR_OK)
+	if ((st = xnr_store_run_latest(db, run, err)) != XNR_OK)
 		return st;
 	return *run ? XNR_OK
 	            : xnr_fail(err, XNR_ERR_INPUT,
 	                       "%s: holds no run yet (make one with explainer run)", o->db);
+}
+
+/* The run's view; an unknown run says how to list the runs there are. */
+static enum xnr_status load_view(const struct report_opts *o, struct xnr_store *db, int64_t run,
+                                 struct xnr_run_view **v, struct xnr_error *err)
+{
+	enum xnr_status st = xnr_run_view_load(db, run, v, err);
+
+	if (st == XNR_ERR_NOT_FOUND)
+		return xnr_fail(
+		    err, st, "%s: no run %lld (see: sqlite3 %s \"select id, data_path from runs\")",
+		    o->db, (long long)run, o->db);
+	return st;
 }
 
 int xnr_cmd_report(int argc, char **argv)
@@ -378,10 +392,10 @@ int xnr_cmd_report(int argc, char **argv)
 	memset(&m, 0, sizeof m);
 	memset(&t, 0, sizeof t);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
-	    (st = pick_run(&o, xnr_store_db(store), &run, &err)) == XNR_OK &&
-	    (st = xnr_run_view_load(xnr_store_db(store), run, &v, &err)) == XNR_OK &&
+	    (st = pick_run(&o, store, &run, &err)) == XNR_OK &&
+	    (st = load_view(&o, store, run, &v, &err)) == XNR_OK &&
 	    (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
-	    (st = fetch_tables(xnr_store_db(store), v, o.top, &t, &err)) == XNR_OK)
+	    (st = fetch_tables(store, v, o.top, &t, &err)) == XNR_OK)
 		st = o.json ? print_json(&o, v, &m, &t, &err) : print_text(&o, v, &m, &t, &err);
 	rc = st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
 	if (rc == XNR_EXIT_OK && o.fail_under >= 0.0 && !(m.def.micro.f1 >= o.fail_under)) {

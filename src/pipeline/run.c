@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "infer/infer.h"
 #include "model/hub.h"
 #include "pipeline/internal.h"
+#include "store/read.h"
 #include "store/store.h"
 
 #define RUN_CHUNK 128 /* sentences per engine call: also how often cancel is checked */
@@ -402,23 +402,16 @@ static enum xnr_status check_opts(const struct xnr_run_opts *o, struct xnr_error
 static enum xnr_status stored_counts(struct xnr_store *store, int64_t id,
                                      struct xnr_run_outcome *res, struct xnr_error *err)
 {
-	sqlite3 *db = xnr_store_db(store);
-	sqlite3_stmt *q = NULL;
-	enum xnr_status st = XNR_OK;
-	int rc = sqlite3_prepare_v2(
-	    db, "SELECT n_sentences, n_words, n_tokens FROM runs WHERE id = ?", -1, &q, NULL);
+	struct xnr_run run;
+	enum xnr_status st = xnr_store_run_get(store, id, &run, err);
 
-	if (rc == SQLITE_OK && (rc = sqlite3_bind_int64(q, 1, id)) == SQLITE_OK &&
-	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		res->n_sentences = (long)sqlite3_column_int64(q, 0);
-		res->n_words = (long)sqlite3_column_int64(q, 1);
-		res->n_tokens = (long)sqlite3_column_int64(q, 2);
-	} else {
-		st = xnr_fail(err, XNR_ERR_IO, "reading run %lld: %s", (long long)id,
-		              rc == SQLITE_DONE ? "it is gone" : sqlite3_errmsg(db));
-	}
-	sqlite3_finalize(q);
-	return st;
+	if (st != XNR_OK)
+		return st;
+	res->n_sentences = (long)run.n_sentences;
+	res->n_words = (long)run.n_words;
+	res->n_tokens = (long)run.n_tokens;
+	xnr_run_free(&run);
+	return XNR_OK;
 }
 
 /* A new run: begin, every sentence, the summary, commit. */

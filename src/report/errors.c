@@ -1,15 +1,16 @@
 /*
- * errors.c - where a stored run goes wrong, from SQL (report.h): the
- * misclassified words grouped by (gold, predicted) label with their most
- * frequent texts (the original ExplaiNER's Misclassified page), and the
- * sentences with the largest total loss.
+ * errors.c - where a stored run goes wrong (report.h): the misclassified
+ * words grouped by (gold, predicted) label with their most frequent texts
+ * (the original ExplaiNER's Misclassified page), and the sentences with the
+ * largest total loss.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/internal.h"
 #include "report/report.h"
+#include "store/read.h"
 
 struct pair {
 	int gold, pred;
@@ -26,51 +27,65 @@ static int cmp_pair_ids(const void *a, const void *b)
 	return (x->pred > y->pred) - (x->pred < y->pred);
 }
 
-/* Every misclassified (gold, pred) pair with both labels named, most
- * frequent first, appended to arr; pairs[] gets one entry per pair. */
-static enum xnr_status read_pairs(sqlite3 *db, int64_t run, json_t *arr, struct pair **pairs,
-                                  size_t *n_pairs, struct xnr_error *err)
-{
-	static const char sql[] =
-	    "SELECT g.name, p.name, count(*) AS n, w.gold, w.pred"
-	    " FROM words w INDEXED BY words_by_labels"
-	    " JOIN labels g ON g.run_id = w.run_id AND g.id = w.gold"
-	    " JOIN labels p ON p.run_id = w.run_id AND p.id = w.pred"
-	    " WHERE w.run_id = ?1 AND w.gold != w.pred GROUP BY w.gold, w.pred"
-	    " ORDER BY n DESC, g.name, p.name";
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc;
+/* Most frequent first, then by gold and predicted label name. */
+struct named_pair {
+	const struct xnr_label_pair *p;
+	const char *gold, *pred;
+};
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return xnr__report_sql_fail(db, err);
-	sqlite3_bind_int64(st, 1, run);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *g = (const char *)sqlite3_column_text(st, 0);
-		const char *p = (const char *)sqlite3_column_text(st, 1);
-		struct pair *x;
-		if (*n_pairs == cap) {
-			struct pair *np = realloc(*pairs, (cap = cap ? 2 * cap : 64) * sizeof *np);
-			if (!np)
-				break;
-			*pairs = np;
-		}
-		x = &(*pairs)[*n_pairs];
-		x->gold = sqlite3_column_int(st, 3);
-		x->pred = sqlite3_column_int(st, 4);
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named_pair *x = a, *y = b;
+	int c;
+
+	if (x->p->count != y->p->count)
+		return x->p->count > y->p->count ? -1 : 1;
+	if ((c = strcmp(x->gold, y->gold)) != 0 || (c = strcmp(x->pred, y->pred)) != 0)
+		return c;
+	return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Every misclassified (gold, pred) pair whose labels run names, most
+ * frequent first, appended to arr; pairs[] gets one entry per pair. */
+static enum xnr_status read_pairs(struct xnr_store *s, const struct xnr_run *run, json_t *arr,
+                                  struct pair **pairs, size_t *n_pairs, struct xnr_error *err)
+{
+	struct xnr_label_pair *counts = NULL;
+	struct named_pair *named = NULL;
+	size_t n = 0, n_named = 0, i;
+	enum xnr_status rc;
+
+	if ((rc = xnr_store_label_pairs(s, run->id, &counts, &n, err)) != XNR_OK)
+		return rc;
+	named = malloc((n + 1) * sizeof *named);
+	*pairs = malloc((n + 1) * sizeof **pairs);
+	for (i = 0; named && i < n; i++) {
+		struct named_pair x = {&counts[i], xnr_run_label_name(run, counts[i].gold),
+		                       xnr_run_label_name(run, counts[i].pred)};
+		if (x.gold && x.pred)
+			named[n_named++] = x;
+	}
+	if (named)
+		qsort(named, n_named, sizeof *named, cmp_named);
+	for (i = 0; named && *pairs && i < n_named; i++) {
+		struct pair *x = &(*pairs)[i];
+		x->gold = named[i].p->gold;
+		x->pred = named[i].p->pred;
 		x->n_words = 0;
 		x->words = json_array();
-		x->obj = json_pack("{s:s,s:s,s:i,s:i,s:I,s:o}", "gold", g ? g : "", "pred",
-		                   p ? p : "", "gold_id", x->gold, "pred_id", x->pred, "count",
-		                   (json_int_t)sqlite3_column_int64(st, 2), "words", x->words);
+		x->obj = json_pack("{s:s,s:s,s:i,s:i,s:I,s:o}", "gold", named[i].gold, "pred",
+		                   named[i].pred, "gold_id", x->gold, "pred_id", x->pred, "count",
+		                   (json_int_t)named[i].p->count, "words", x->words);
 		if (!x->obj || json_array_append_new(arr, x->obj))
 			break;
 		(*n_pairs)++;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the misclassified pairs");
-	return rc == SQLITE_DONE ? XNR_OK : xnr__report_sql_fail(db, err);
+	rc = named && *pairs && i == n_named
+	         ? XNR_OK
+	         : xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the misclassified pairs");
+	free(named);
+	free(counts);
+	return rc;
 }
 
 /* One misclassified word, then one (gold, pred, text) group of them. */
@@ -144,36 +159,31 @@ static int miss_add(struct misses *m, int32_t gold, int32_t pred, const char *te
 	return 0;
 }
 
-/* One sequential pass over the run's words in primary-key order (about
- * 10 ms for 46k words), keeping gold != pred as SQL compares them (NULL
- * labels never differ); words with a NULL text are not listed. */
-static enum xnr_status scan_misses(sqlite3 *db, int64_t run, struct misses *m,
+/* One sequential pass over the run's words in dataset order (about 10 ms
+ * for 46k words), keeping gold != pred (words without a label never
+ * differ); words without a text are not listed. */
+static enum xnr_status scan_misses(struct xnr_store *s, int64_t run, struct misses *m,
                                    struct xnr_error *err)
 {
-	static const char sql[] =
-	    "SELECT gold, pred, text FROM words NOT INDEXED WHERE run_id = ?1";
-	sqlite3_stmt *st = NULL;
-	int rc = SQLITE_DONE, oom = 0;
+	struct xnr_word_query q = xnr_word_query_default(run);
+	struct xnr_rows *rows = NULL;
+	struct xnr_word_row w;
+	enum xnr_status rc;
+	int more = 0, oom = 0;
 	size_t i;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return xnr__report_sql_fail(db, err);
-	sqlite3_bind_int64(st, 1, run);
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 2);
-		int64_t g = sqlite3_column_int64(st, 0), p = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL ||
-		    sqlite3_column_type(st, 1) == SQLITE_NULL || g == p || !text || g < INT32_MIN ||
-		    g > INT32_MAX || p < INT32_MIN || p > INT32_MAX)
+	if ((rc = xnr_store_words(s, &q, &rows, err)) != XNR_OK)
+		return rc;
+	while (!oom && (rc = xnr_rows_word(rows, &w, &more, err)) == XNR_OK && more) {
+		if (w.gold < 0 || w.pred < 0 || w.gold == w.pred || !w.text)
 			continue;
-		oom = miss_add(m, (int32_t)g, (int32_t)p, text,
-		               (size_t)sqlite3_column_bytes(st, 2)) != 0;
+		oom = miss_add(m, w.gold, w.pred, w.text, (size_t)w.text_len) != 0;
 	}
-	sqlite3_finalize(st);
+	xnr_rows_close(rows);
 	if (oom)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the misclassified words");
-	if (rc != SQLITE_DONE)
-		return xnr__report_sql_fail(db, err);
+	if (rc != XNR_OK)
+		return rc;
 	for (i = 0; i < m->n; i++)
 		m->v[i].text = m->arena + m->v[i].off;
 	return XNR_OK;
@@ -198,8 +208,8 @@ static void group_misses(struct misses *m)
 /* The most frequent texts of every pair: the run's words are scanned once
  * and grouped in memory (a lookup of each misclassified word's row through
  * the words_by_labels index cost 200-300 ms on CoNLL-2003 test). */
-static enum xnr_status read_words(sqlite3 *db, int64_t run, int top_words, struct pair **by_ids,
-                                  size_t n_pairs, struct xnr_error *err)
+static enum xnr_status read_words(struct xnr_store *s, int64_t run, int top_words,
+                                  struct pair **by_ids, size_t n_pairs, struct xnr_error *err)
 {
 	struct misses m;
 	enum xnr_status rc;
@@ -207,7 +217,7 @@ static enum xnr_status read_words(sqlite3 *db, int64_t run, int top_words, struc
 	int oom = 0;
 
 	memset(&m, 0, sizeof m);
-	if ((rc = scan_misses(db, run, &m, err)) != XNR_OK)
+	if ((rc = scan_misses(s, run, &m, err)) != XNR_OK)
 		goto done;
 	group_misses(&m);
 	for (i = 0; !oom && i < m.n; i++) {
@@ -229,21 +239,22 @@ done:
 	return rc;
 }
 
-enum xnr_status xnr_report_confusions(sqlite3 *db, int64_t run, int top_words, json_t **out,
+enum xnr_status xnr_report_confusions(struct xnr_store *s, int64_t run, int top_words, json_t **out,
                                       struct xnr_error *err)
 {
 	struct pair *pairs = NULL, **by_ids = NULL;
 	size_t n_pairs = 0, i;
 	json_t *arr = NULL;
+	struct xnr_run r;
 	enum xnr_status rc;
 
-	if ((rc = xnr__report_check_run(db, run, err)) != XNR_OK)
+	if ((rc = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
 		return rc;
 	if (!(arr = json_array())) {
 		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = read_pairs(db, run, arr, &pairs, &n_pairs, err)) != XNR_OK)
+	if ((rc = read_pairs(s, &r, arr, &pairs, &n_pairs, err)) != XNR_OK)
 		goto fail;
 	if (!(by_ids = malloc((n_pairs + 1) * sizeof *by_ids))) {
 		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
@@ -252,54 +263,51 @@ enum xnr_status xnr_report_confusions(sqlite3 *db, int64_t run, int top_words, j
 	for (i = 0; i < n_pairs; i++)
 		by_ids[i] = &pairs[i];
 	qsort(by_ids, n_pairs, sizeof *by_ids, cmp_pair_ids);
-	if (top_words != 0 && (rc = read_words(db, run, top_words, by_ids, n_pairs, err)) != XNR_OK)
+	if (top_words != 0 && (rc = read_words(s, run, top_words, by_ids, n_pairs, err)) != XNR_OK)
 		goto fail;
 	free(by_ids);
 	free(pairs);
+	xnr_run_free(&r);
 	*out = arr;
 	return XNR_OK;
 fail:
 	free(by_ids);
 	free(pairs);
+	xnr_run_free(&r);
 	json_decref(arr);
 	return rc;
 }
 
-enum xnr_status xnr_report_worst_sentences(sqlite3 *db, int64_t run, long top, json_t **out,
+enum xnr_status xnr_report_worst_sentences(struct xnr_store *s, int64_t run, long top, json_t **out,
                                            struct xnr_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct xnr_sentence_query q = xnr_sentence_query_default(run);
+	struct xnr_rows *rows = NULL;
+	struct xnr_sentence_row row;
+	struct xnr_run r;
 	json_t *arr;
 	enum xnr_status rc;
-	int step = SQLITE_DONE, oom = 0;
+	int more = 0, oom = 0;
 
-	if ((rc = xnr__report_check_run(db, run, err)) != XNR_OK)
+	if ((rc = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
 		return rc;
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, loss, n_word_errors, n_entity_errors, text FROM "
-	                       "sentences WHERE run_id = ? ORDER BY loss DESC, id LIMIT ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return xnr__report_sql_fail(db, err);
-	if (!(arr = json_array())) {
-		sqlite3_finalize(st);
+	xnr_run_free(&r);
+	q.limit = top < 0 ? 0 : top;
+	if (!(arr = json_array()))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	}
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int64(st, 2, top < 0 ? 0 : top);
-	while (!oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 4);
-		oom = json_array_append_new(
-		    arr, json_pack("{s:I,s:f,s:i,s:i,s:s}", "id",
-		                   (json_int_t)sqlite3_column_int64(st, 0), "loss",
-		                   sqlite3_column_double(st, 1), "word_errors",
-		                   sqlite3_column_int(st, 2), "entity_errors",
-		                   sqlite3_column_int(st, 3), "text", text ? text : ""));
-	}
-	sqlite3_finalize(st);
-	if (oom || step != SQLITE_DONE) {
+	if ((rc = xnr_store_sentences(s, &q, &rows, err)) == XNR_OK)
+		while (!oom && (rc = xnr_rows_sentence(rows, &row, &more, err)) == XNR_OK && more)
+			oom = json_array_append_new(
+			    arr, json_pack("{s:I,s:f,s:i,s:i,s:s}", "id", (json_int_t)row.id,
+			                   "loss", isnan(row.loss) ? 0.0 : row.loss, "word_errors",
+			                   row.n_word_errors, "entity_errors", row.n_entity_errors,
+			                   "text", row.text ? row.text : ""));
+	xnr_rows_close(rows);
+	if (oom)
+		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	if (rc != XNR_OK) {
 		json_decref(arr);
-		return oom ? xnr_fail(err, XNR_ERR_NOMEM, "out of memory")
-		           : xnr__report_sql_fail(db, err);
+		return rc;
 	}
 	*out = arr;
 	return XNR_OK;

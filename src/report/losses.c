@@ -5,8 +5,8 @@
  * pandas frame. A big gap between a group's mean and median points at a few
  * very wrong cases: often a systematic labelling problem.
  *
- * A table is computed once (SQL hands the losses over sorted by (text, loss)
- * from the covering (run_id, text, loss) index, so medians need no sort) and
+ * A table is computed once (the store hands the losses over sorted by (text,
+ * loss) from the covering (run_id, text, loss) index, so medians need no sort) and
  * then holds its group order under every sort and direction: a page of
  * ~20k word groups costs the page, not a recomputation.
  * (qsort_r and strcasestr are GNU: the build defines _GNU_SOURCE.)
@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "analysis/losses.h"
-#include "report/internal.h"
 #include "report/report.h"
+#include "store/read.h"
 
 const char *const xnr_loss_by_names[] = {"word", "sub-token", "label", NULL};
 const char *const xnr_loss_sort_names[] = {"sum", "mean", "median", "count", "key", NULL};
@@ -152,29 +152,46 @@ static enum xnr_status build_orders(struct xnr_loss_table *t, struct xnr_error *
 	return XNR_OK;
 }
 
+/* The next (text, loss) of a text-loss scan of words or sub-tokens. */
+static enum xnr_status next_loss(struct xnr_rows *rows, int tokens, const char **text, double *loss,
+                                 int *more, struct xnr_error *err)
+{
+	struct xnr_word_row w;
+	struct xnr_token_row t;
+	enum xnr_status rc =
+	    tokens ? xnr_rows_token(rows, &t, more, err) : xnr_rows_word(rows, &w, more, err);
+
+	if (rc != XNR_OK || !*more)
+		return rc;
+	*text = tokens ? t.text : w.text;
+	*loss = tokens ? t.loss : w.loss;
+	if (!*text)
+		*text = "";
+	return XNR_OK;
+}
+
 /* Read (key, loss) rows ordered by key then loss into groups. */
-static enum xnr_status read_groups(sqlite3 *db, sqlite3_stmt *st, struct xnr_loss_table *t,
+static enum xnr_status read_groups(struct xnr_rows *rows, int tokens, struct xnr_loss_table *t,
                                    struct xnr_error *err)
 {
-	double *loss = NULL;
+	double *loss = NULL, x = 0;
 	size_t m = 0, cap = 0;
 	char *key = NULL;
-	int rc, oom = 0;
+	const char *k = NULL;
+	enum xnr_status rc;
+	int more = 0, oom = 0;
 
 	for (;;) {
-		const char *k;
-		rc = sqlite3_step(st);
-		k = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		if (rc == SQLITE_ROW && !k)
-			k = "";
-		if (key && (rc != SQLITE_ROW || strcmp(k, key) != 0)) {
+		if ((rc = next_loss(rows, tokens, &k, &x, &more, err)) != XNR_OK)
+			break;
+		if (key && (!more || strcmp(k, key) != 0)) {
 			if ((oom = add_group(t, key, loss, m)) != 0)
 				break;
 			free(key);
 			key = NULL;
 			m = 0;
 		}
-		if (rc != SQLITE_ROW)
+		if (!more)
 			break;
 		if ((oom = !key && !(key = strdup(k))) != 0)
 			break;
@@ -184,48 +201,42 @@ static enum xnr_status read_groups(sqlite3 *db, sqlite3_stmt *st, struct xnr_los
 				break;
 			loss = nl;
 		}
-		loss[m++] = sqlite3_column_double(st, 1);
+		loss[m++] = x;
 	}
 	free(loss);
 	free(key);
 	if (oom)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the loss groups");
-	return rc == SQLITE_DONE ? XNR_OK : xnr__report_sql_fail(db, err);
+	return rc;
 }
 
-enum xnr_status xnr_loss_table_load(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+enum xnr_status xnr_loss_table_load(struct xnr_store *s, int64_t run, enum xnr_loss_by by,
                                     struct xnr_loss_table **out, struct xnr_error *err)
 {
-	static const char *const sql[2] = {
-	    "SELECT text, loss FROM words INDEXED BY words_by_text"
-	    " WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, loss",
-	    "SELECT text, loss FROM tokens INDEXED BY tokens_by_text"
-	    " WHERE run_id = ?1 AND loss IS NOT NULL ORDER BY text, loss"};
 	struct xnr_loss_table *t = NULL;
-	sqlite3_stmt *st = NULL;
+	struct xnr_rows *rows = NULL;
+	struct xnr_run r;
 	enum xnr_status rc;
 
 	if (by != XNR_LOSS_BY_WORD && by != XNR_LOSS_BY_TOKEN)
 		return xnr_fail(err, XNR_ERR_INPUT,
-		                "loss table: SQL groups by word or sub-token only (labels come "
-		                "from a run view: xnr_loss_table_labels)");
-	if ((rc = xnr__report_check_run(db, run, err)) != XNR_OK)
+		                "loss table: the database groups by word or sub-token only (labels "
+		                "come from a run view: xnr_loss_table_labels)");
+	if ((rc = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
 		return rc;
+	xnr_run_free(&r);
 	if (!(t = calloc(1, sizeof *t)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	t->by = by;
-	if (sqlite3_prepare_v2(db, sql[by], -1, &st, NULL) != SQLITE_OK) {
-		rc = xnr__report_sql_fail(db, err);
+	if ((rc = xnr_store_text_losses(s, run, by == XNR_LOSS_BY_TOKEN, &rows, err)) != XNR_OK ||
+	    (rc = read_groups(rows, by == XNR_LOSS_BY_TOKEN, t, err)) != XNR_OK ||
+	    (rc = build_orders(t, err)) != XNR_OK)
 		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, run);
-	rc = read_groups(db, st, t, err);
-	sqlite3_finalize(st);
-	if (rc != XNR_OK || (rc = build_orders(t, err)) != XNR_OK)
-		goto fail;
+	xnr_rows_close(rows);
 	*out = t;
 	return XNR_OK;
 fail:
+	xnr_rows_close(rows);
 	xnr_loss_table_free(t);
 	return rc;
 }
@@ -339,12 +350,12 @@ enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct
 	return XNR_OK;
 }
 
-enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_by by,
+enum xnr_status xnr_report_loss_groups(struct xnr_store *s, int64_t run, enum xnr_loss_by by,
                                        const struct xnr_loss_page *p, json_t **out,
                                        struct xnr_error *err)
 {
 	struct xnr_loss_table *t = NULL;
-	enum xnr_status rc = xnr_loss_table_load(db, run, by, &t, err);
+	enum xnr_status rc = xnr_loss_table_load(s, run, by, &t, err);
 
 	if (rc == XNR_OK)
 		rc = xnr_loss_table_page(t, p, out, err);

@@ -8,17 +8,17 @@
  *
  * Callers: the CLI (text or JSON) and the server (JSON per page). Results
  * that need every word of the run take a struct xnr_run_view (load it once);
- * tables straight from SQL take the connection and a run id. Every JSON
- * value returned is new (caller owns it: json_decref). Unknown runs fail with
- * XNR_ERR_IO (the server's 404). Functions are reentrant: distinct
- * connections may be used from distinct threads; a loaded view or loss table
- * is immutable, so any number of threads may read it at once.
+ * tables read from the database take the store (store/read.h) and a run id.
+ * Every JSON value returned is new (caller owns it: json_decref). Unknown
+ * runs fail with XNR_ERR_NOT_FOUND (the server's 404); the database's own
+ * failures are XNR_ERR_BUSY and XNR_ERR_DB. Functions are reentrant:
+ * distinct stores may be used from distinct threads; a loaded view or loss
+ * table is immutable, so any number of threads may read it at once.
  */
 #ifndef XNR_REPORT_REPORT_H
 #define XNR_REPORT_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +28,7 @@
 #include "analysis/tagset.h"
 #include "analysis/taxonomy.h"
 #include "core/status.h"
+#include "store/store.h"
 
 /* ---- the run view: every word of a stored run, for analysis ---- */
 
@@ -44,17 +45,14 @@ struct xnr_run_view {
 	char *scheme_json;       /* runs.scheme ({"data":"IOB2","model":"IOB2",...}), or NULL */
 };
 
-/* Load run `run` of db into a new view (*out; free with xnr_run_view_free).
- * Errors: XNR_ERR_IO (no such run, or SQLite fails), XNR_ERR_FORMAT (the
- * run's rows are inconsistent: sentence ids not 0..n-1, missing words, label
- * ids out of range), XNR_ERR_INPUT (a label name the tag set rejects),
- * XNR_ERR_NOMEM. About 20 ms for the 46k words of CoNLL-2003 test. */
-enum xnr_status xnr_run_view_load(sqlite3 *db, int64_t run, struct xnr_run_view **out,
-                                  struct xnr_error *err);
+/* Load run `run` of s into a new view (*out; free with xnr_run_view_free).
+ * Errors: XNR_ERR_NOT_FOUND (no such run), XNR_ERR_FORMAT (the run's rows are
+ * inconsistent: sentence ids not 0..n-1, missing words, label ids out of
+ * range), XNR_ERR_INPUT (a label name the tag set rejects), XNR_ERR_NOMEM.
+ * About 20 ms for the 46k words of CoNLL-2003 test. */
+XNR_MUST_CHECK enum xnr_status xnr_run_view_load(struct xnr_store *s, int64_t run,
+                                                 struct xnr_run_view **out, struct xnr_error *err);
 void xnr_run_view_free(struct xnr_run_view *v); /* NULL is fine */
-
-/* The newest run's id in *run, or 0 when db holds none. Errors: XNR_ERR_IO. */
-enum xnr_status xnr_report_latest_run(sqlite3 *db, int64_t *run, struct xnr_error *err);
 
 /* ---- metrics ---- */
 
@@ -72,8 +70,9 @@ struct xnr_run_metrics {
 /* Compute the metrics of a view into *out (zeroed first; release with
  * xnr_run_metrics_free; class and type names borrow from v, which must
  * outlive them). Errors: XNR_ERR_INPUT (malformed tags), XNR_ERR_NOMEM. */
-enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr_run_metrics *out,
-                                        struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v,
+                                                       struct xnr_run_metrics *out,
+                                                       struct xnr_error *err);
 void xnr_run_metrics_free(struct xnr_run_metrics *m);
 
 /*
@@ -93,10 +92,11 @@ void xnr_run_metrics_free(struct xnr_run_metrics *m);
  * xnr_report_metrics computes and formats in one call (about 25 ms on
  * CoNLL-2003 test). Errors: as xnr_run_metrics_compute, XNR_ERR_NOMEM.
  */
-enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
-                                     json_t **out, struct xnr_error *err);
-enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
-                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v,
+                                                    const struct xnr_run_metrics *m, json_t **out,
+                                                    struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
+                                                  struct xnr_error *err);
 
 /* ---- misclassified words and worst sentences ---- */
 
@@ -106,16 +106,18 @@ enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
  * of {"gold": name, "pred": name, "gold_id", "pred_id", "count",
  * "words": [{"text", "count"}]} where words are the pair's top_words most
  * frequent word texts (ties by text). top_words < 0: all.
- * Errors: XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_NOMEM.
+ * Errors: XNR_ERR_NOT_FOUND (no such run), XNR_ERR_NOMEM.
  */
-enum xnr_status xnr_report_confusions(sqlite3 *db, int64_t run, int top_words, json_t **out,
-                                      struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_confusions(struct xnr_store *s, int64_t run,
+                                                     int top_words, json_t **out,
+                                                     struct xnr_error *err);
 
 /* The `top` sentences with the largest total loss (ties by id) as a JSON
  * array of {"id","loss","word_errors","entity_errors","text"}.
- * Errors: XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_NOMEM. */
-enum xnr_status xnr_report_worst_sentences(sqlite3 *db, int64_t run, long top, json_t **out,
-                                           struct xnr_error *err);
+ * Errors: XNR_ERR_NOT_FOUND (no such run), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_report_worst_sentences(struct xnr_store *s, int64_t run,
+                                                          long top, json_t **out,
+                                                          struct xnr_error *err);
 
 /* ---- loss groups: count, mean, median, sum of the loss per group ---- */
 
@@ -159,18 +161,20 @@ struct xnr_loss_page xnr_loss_page_default(void);
  * cost only the page (plus a pass over the keys when filtered). Immutable. */
 struct xnr_loss_table;
 
-/* Build the word or sub-token table of a run from SQL (the (run_id, text,
- * loss) indexes words_by_text and tokens_by_text, read in order: no sort of
- * the losses). About 40 ms for CoNLL-2003 test's 46k words. Errors:
- * XNR_ERR_IO (no such run, SQLite fails), XNR_ERR_INPUT (by is
- * XNR_LOSS_BY_LABEL: use xnr_loss_table_labels), XNR_ERR_NOMEM. */
-enum xnr_status xnr_loss_table_load(sqlite3 *db, int64_t run, enum xnr_loss_by by,
-                                    struct xnr_loss_table **out, struct xnr_error *err);
+/* Build the word or sub-token table of a run from the database (its texts
+ * and losses come sorted by text, then loss: no sort of the losses). About
+ * 40 ms for CoNLL-2003 test's 46k words. Errors: XNR_ERR_NOT_FOUND (no such
+ * run), XNR_ERR_INPUT (by is XNR_LOSS_BY_LABEL: use xnr_loss_table_labels),
+ * XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_load(struct xnr_store *s, int64_t run,
+                                                   enum xnr_loss_by by, struct xnr_loss_table **out,
+                                                   struct xnr_error *err);
 
 /* The gold-label table of a view (keys borrowed from nothing: copied).
  * Errors: XNR_ERR_NOMEM. */
-enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *v, struct xnr_loss_table **out,
-                                      struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *v,
+                                                     struct xnr_loss_table **out,
+                                                     struct xnr_error *err);
 
 void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
 
@@ -182,16 +186,19 @@ void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
  * a systematic labelling problem). Errors: XNR_ERR_INPUT (sort out of range,
  * offset < 0), XNR_ERR_NOMEM.
  */
-enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t, const struct xnr_loss_page *p,
-                                    json_t **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_page(const struct xnr_loss_table *t,
+                                                   const struct xnr_loss_page *p, json_t **out,
+                                                   struct xnr_error *err);
 
 /* Load (or, for labels, build from v) a table and return one page of it:
  * xnr_report_loss_groups for words and sub-tokens, xnr_report_label_losses
  * for gold labels. For many pages of one run, keep the table instead. */
-enum xnr_status xnr_report_loss_groups(sqlite3 *db, int64_t run, enum xnr_loss_by by,
-                                       const struct xnr_loss_page *p, json_t **out,
-                                       struct xnr_error *err);
-enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v, const struct xnr_loss_page *p,
-                                        json_t **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_loss_groups(struct xnr_store *s, int64_t run,
+                                                      enum xnr_loss_by by,
+                                                      const struct xnr_loss_page *p, json_t **out,
+                                                      struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
+                                                       const struct xnr_loss_page *p, json_t **out,
+                                                       struct xnr_error *err);
 
 #endif

@@ -166,20 +166,21 @@ static enum xnr_status api_activations(struct xnr__req *r, json_t **out, struct 
 	struct xnr_input in;
 	struct xnr_result res;
 	json_t *labels = NULL, *o = NULL;
+	struct xnr_run run;
 	double t0 = xnr__now_s(), t1;
 	enum xnr_status st;
 	int n_layers = 0;
 
 	xnr_result_init(&res);
 	if ((st = acts_parse(r->body, &q, err)) != XNR_OK ||
-	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
 	memset(&in, 0, sizeof in);
 	in.text = q.text;
 	in.text_len = q.text_len;
-	if ((st = xnr__model_run(r, r->ids[0], 1, &in, 1, &res, &labels, &n_layers, err)) !=
-	        XNR_OK ||
-	    (st = acts_layers(&q, n_layers, err)) != XNR_OK)
+	st = xnr__model_run(r, &run, 1, &in, 1, &res, &labels, &n_layers, err);
+	xnr_run_free(&run);
+	if (st != XNR_OK || (st = acts_layers(&q, n_layers, err)) != XNR_OK)
 		goto fail;
 	t1 = xnr__now_s();
 	if ((st = acts_nmf(&res, &q, &o, err)) != XNR_OK)

@@ -5,6 +5,7 @@
  * options and timings, its model's config.json and tokenizer summary).
  */
 #include <jansson.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <string.h>
 
@@ -56,21 +57,20 @@ static enum xnr_status api_debug(struct xnr__req *r, json_t **out, struct xnr_er
 	                 "gcc",
 #endif
 	                 "version", __VERSION__, "libraries", "gemm", xnr_gemm_backend(), "sqlite",
-	                 sqlite3_libversion(), "jansson", JANSSON_VERSION, "libmicrohttpd",
+	                 xnr_store_sqlite_version(), "jansson", JANSSON_VERSION, "libmicrohttpd",
 	                 MHD_get_version(), "threads", "cpus", xnr__run_threads(), "job_threads", 2,
 	                 "run_threads", xnr__run_threads(), "database", r->app->db_path);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
 }
 
 /* The text of a run column parsed as JSON, or the text, or null. */
-static json_t *col_parsed(sqlite3_stmt *stmt, int i)
+static json_t *col_parsed(const char *text)
 {
 	json_t *v = NULL;
-	const char *text = (const char *)sqlite3_column_text(stmt, i);
 
 	if (text && xnr_json_parse(text, strlen(text), "column", &v, NULL) == XNR_OK)
 		return v;
-	return xnr__col_json(stmt, i);
+	return xnr__json_text(text, -1);
 }
 
 /* Load file name of the run's model folder into *loaded and answer NULL;
@@ -119,58 +119,60 @@ static json_t *model_config(const char *model_dir)
 	return reply ? reply : cfg;
 }
 
-static const char run_debug_sql[] =
-    "SELECT id, created_at, explainer_version, model_path, model_hash, model_arch, data_path,"
-    " data_hash, split, scheme, n_sentences, n_words, n_tokens, hidden_size, duration_s,"
-    " options FROM runs WHERE id = ?1";
-
-static json_t *timings_json(sqlite3_stmt *st)
+static json_t *timings_json(const struct xnr_run *run)
 {
-	double d = sqlite3_column_double(st, 14);
-	int n = sqlite3_column_int(st, 10);
-	int64_t words = sqlite3_column_int64(st, 11);
+	double d = run->duration_s;
+	int n = (int)run->n_sentences;
 
-	if (sqlite3_column_type(st, 14) == SQLITE_NULL)
+	if (isnan(d))
 		return json_pack("{sn}", "duration_s");
 	return json_pack("{sfsfsfsf}", "duration_s", d, "per_sentence_ms", n ? d * 1e3 / n : 0.0,
 	                 "sentences_per_s", d > 0 ? n / d : 0.0, "words_per_s",
-	                 d > 0 ? (double)words / d : 0.0);
+	                 d > 0 ? (double)run->n_words / d : 0.0);
+}
+
+/* The run row as the page lists it: paths, hashes, architecture, counts. */
+static json_t *run_row_json(const struct xnr_run *run)
+{
+	static const char *const keys[] = {
+	    "id",          "created_at", "explainer_version", "model_path", "model_hash",
+	    "model_arch",  "data_path",  "data_hash",         "split",      "scheme",
+	    "n_sentences", "n_words",    "n_tokens",          "hidden_size"};
+	json_t *v[] = {json_integer(run->id),
+	               xnr__json_text(run->created_at, -1),
+	               xnr__json_text(run->version, -1),
+	               xnr__json_text(run->model_path, -1),
+	               xnr__json_text(run->model_hash, -1),
+	               xnr__json_text(run->model_arch, -1),
+	               xnr__json_text(run->data_path, -1),
+	               xnr__json_text(run->data_hash, -1),
+	               xnr__json_text(run->split, -1),
+	               col_parsed(run->scheme_json),
+	               json_integer(run->n_sentences),
+	               json_integer(run->n_words),
+	               json_integer(run->n_tokens),
+	               json_integer(run->hidden_size)};
+	return xnr__object(sizeof v / sizeof v[0], keys, v);
 }
 
 static enum xnr_status api_run_debug(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {NULL};
-	sqlite3_stmt *st = NULL;
-	json_t *run = NULL;
-	const char *model_dir;
+	struct xnr_run run;
+	json_t *row;
 	enum xnr_status rc;
-	int i, step;
 
-	if ((rc = xnr__query_allow(&r->query, allowed, err)) != XNR_OK)
+	if ((rc = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
+	    (rc = xnr__req_run(r, &run, err)) != XNR_OK)
 		return rc;
-	if (sqlite3_prepare_v2(r->db, run_debug_sql, -1, &st, NULL) != SQLITE_OK)
-		return xnr__sql_fail(r->db, "runs", err);
-	sqlite3_bind_int64(st, 1, r->ids[0]);
-	if ((step = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return step == SQLITE_DONE ? xnr_fail(err, XNR_ERR_IO, "run %lld: no such run",
-		                                      (long long)r->ids[0])
-		                           : xnr__sql_fail(r->db, "runs", err);
-	}
-	run = json_object();
-	for (i = 0; run && i < 14; i++)
-		if (json_object_set_new(run, sqlite3_column_name(st, i),
-		                        i == 9 ? col_parsed(st, i) : xnr__col_json(st, i))) {
-			json_decref(run);
-			run = NULL;
-		}
-	model_dir = (const char *)sqlite3_column_text(st, 3);
-	*out =
-	    run ? json_pack("{sosososososo}", "run", run, "options", col_parsed(st, 15), "timings",
-	                    timings_json(st), "model_config", model_config(model_dir), "tokenizer",
-	                    tokenizer_summary(model_dir), "scheme", col_parsed(st, 9))
-	        : NULL;
-	sqlite3_finalize(st);
+	row = run_row_json(&run);
+	*out = row ? json_pack("{sosososososo}", "run", row, "options",
+	                       col_parsed(run.options_json), "timings", timings_json(&run),
+	                       "model_config", model_config(run.model_path), "tokenizer",
+	                       tokenizer_summary(run.model_path), "scheme",
+	                       col_parsed(run.scheme_json))
+	           : NULL;
+	xnr_run_free(&run);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
 }
 

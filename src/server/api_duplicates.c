@@ -50,20 +50,22 @@ static void sents_free(struct sents *s)
 	memset(s, 0, sizeof *s);
 }
 
-static enum xnr_status sents_load(sqlite3 *db, int64_t run, struct sents *s, struct xnr_error *err)
+static enum xnr_status sents_load(struct xnr_store *db, int64_t run, struct sents *s,
+                                  struct xnr_error *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum xnr_status st = XNR_OK;
+	struct xnr_sentence_query q = xnr_sentence_query_default(run);
+	struct xnr_rows *rows = NULL;
+	struct xnr_sentence_row row;
+	enum xnr_status st;
 	long cap = 0;
-	int rc;
+	int more = 0;
 
 	memset(s, 0, sizeof *s);
-	if (sqlite3_prepare_v2(db, "SELECT id, text FROM sentences WHERE run_id = ?1 ORDER BY id",
-	                       -1, &stmt, NULL) != SQLITE_OK)
-		return xnr__sql_fail(db, "sentences", err);
-	sqlite3_bind_int64(stmt, 1, run);
-	while (st == XNR_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(stmt, 1);
+	q.sort = XNR_SENT_BY_ID;
+	q.ascending = 1;
+	if ((st = xnr_store_sentences(db, &q, &rows, err)) != XNR_OK)
+		return st;
+	while ((st = xnr_rows_sentence(rows, &row, &more, err)) == XNR_OK && more) {
 		if (s->n == cap) {
 			long c = cap ? cap * 2 : 1024;
 			int64_t *ids = realloc(s->ids, (size_t)c * sizeof *ids);
@@ -76,14 +78,14 @@ static enum xnr_status sents_load(sqlite3 *db, int64_t run, struct sents *s, str
 				st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
 		}
 		if (st == XNR_OK) {
-			s->ids[s->n] = sqlite3_column_int64(stmt, 0);
-			if (!(s->texts[s->n++] = strdup(t ? t : "")))
+			s->ids[s->n] = row.id;
+			if (!(s->texts[s->n++] = strdup(row.text ? row.text : "")))
 				st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
 		}
+		if (st != XNR_OK)
+			break;
 	}
-	if (st == XNR_OK && rc != SQLITE_DONE)
-		st = xnr__sql_fail(db, "sentences", err);
-	sqlite3_finalize(stmt);
+	xnr_rows_close(rows);
 	if (st == XNR_OK && s->n < 2)
 		st = xnr_fail(err, XNR_ERR_INPUT, "run %lld has %ld sentences: no pairs to compare",
 		              (long long)run, s->n);
@@ -135,48 +137,39 @@ static enum xnr_status mean_centre(float *x, const int *count, long n, int d, st
 }
 
 /* x [n, d] = the mean of each sentence's stored word hidden states, centred. */
-static enum xnr_status embed_stored(sqlite3 *db, int64_t run, const struct sents *s,
+static enum xnr_status embed_stored(struct xnr_store *db, int64_t run, const struct sents *s,
                                     const struct xnr_ctl *ctl, float *x, int d,
                                     struct xnr_error *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum xnr_status st = XNR_OK;
+	struct xnr_rows *rows = NULL;
+	struct xnr_hidden_row h;
+	enum xnr_status st;
 	int *count = calloc((size_t)s->n, sizeof *count);
-	float *v = malloc((size_t)d * sizeof *v);
 	long row, seen = 0;
-	int rc, j;
+	int more = 0, j;
 
-	if (!count || !v) {
-		free(count);
-		free(v);
+	if (!count)
 		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
-	}
-	if (sqlite3_prepare_v2(db, "SELECT sentence_id, vec FROM hidden WHERE run_id = ?1", -1,
-	                       &stmt, NULL) != SQLITE_OK) {
+	if ((st = xnr_store_hidden(db, run, &rows, err)) != XNR_OK) {
 		free(count);
-		free(v);
-		return xnr__sql_fail(db, "hidden", err);
+		return st;
 	}
-	sqlite3_bind_int64(stmt, 1, run);
-	while (st == XNR_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *blob = sqlite3_column_blob(stmt, 1);
-		row = sent_row(s, sqlite3_column_int64(stmt, 0));
-		if (row < 0 || !blob || sqlite3_column_bytes(stmt, 1) != d * (int)sizeof(float))
+	while ((st = xnr_rows_hidden(rows, &h, &more, err)) == XNR_OK && more) {
+		row = sent_row(s, h.sentence_id);
+		if (row < 0 || !h.vec || h.vec_bytes != d * (int)sizeof(float))
 			continue;
-		memcpy(v, blob, (size_t)d * sizeof *v); /* blobs need not be float-aligned */
 		for (j = 0; j < d; j++)
-			x[(size_t)row * (size_t)d + (size_t)j] += v[j];
+			x[(size_t)row * (size_t)d + (size_t)j] += h.vec[j];
 		count[row]++;
-		if (++seen % 4096 == 0 && xnr_ctl_cancelled(ctl))
+		if (++seen % 4096 == 0 && xnr_ctl_cancelled(ctl)) {
 			st = xnr_fail(err, XNR_ERR_CANCELLED, "cancelled");
+			break;
+		}
 	}
-	if (st == XNR_OK && rc != SQLITE_DONE)
-		st = xnr__sql_fail(db, "hidden", err);
-	sqlite3_finalize(stmt);
+	xnr_rows_close(rows);
 	if (st == XNR_OK)
 		st = mean_centre(x, count, s->n, d, err);
 	free(count);
-	free(v);
 	return st;
 }
 
@@ -265,20 +258,22 @@ static enum xnr_status dup_job(void *arg, const struct xnr_ctl *ctl, json_t **re
 	const struct dup_args *a = arg;
 	struct sents s = {0};
 	struct xnr_pair *pairs = NULL;
-	sqlite3 *db = NULL;
+	struct xnr_store *db = NULL;
+	struct xnr_run run = {0};
 	long n_pairs = 0, n_total = 0;
-	int64_t n_words;
 	double t0 = xnr__now_s(), t1;
 	float *x = NULL;
 	int d = 0;
 	enum xnr_status st;
 
-	if ((st = xnr__db_open(a->db_path, &db, err)) != XNR_OK ||
+	if ((st = xnr_store_open_read(a->db_path, &db, err)) != XNR_OK ||
 	    (st = sents_load(db, a->run, &s, err)) != XNR_OK)
 		goto fail;
 	if (a->encoder)
 		st = embed_encoder(a, &s, ctl, &x, &d, err);
-	else if ((st = xnr__run_hidden(db, a->run, &d, &n_words, err)) == XNR_OK) {
+	else if ((st = xnr_store_run_get(db, a->run, &run, err)) == XNR_OK &&
+	         (st = xnr_run_hidden_check(&run, err)) == XNR_OK) {
+		d = (int)run.hidden_size;
 		if (!(x = calloc((size_t)s.n * (size_t)d, sizeof *x)))
 			st = xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
 		else
@@ -302,7 +297,8 @@ fail:
 	free(pairs);
 	free(x);
 	sents_free(&s);
-	sqlite3_close(db);
+	xnr_run_free(&run);
+	xnr_store_close(db);
 	return st;
 }
 
@@ -333,11 +329,13 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 	struct dup_args q = {0}, *a;
 	const char *encoder = NULL;
 	char real[PATH_MAX], key[PATH_MAX + 128];
+	struct xnr_run run;
 	enum xnr_status st;
 
 	if ((st = dup_parse(xnr__body_or_empty(r), &q, &encoder, err)) != XNR_OK ||
-	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
+	xnr_run_free(&run);
 	if (encoder && (st = xnr__local_only(r, "body field encoder", err)) != XNR_OK)
 		return st;
 	if (encoder && !realpath(encoder, real))

@@ -244,7 +244,7 @@ static enum xnr_status view_results(struct xnr__req *r, struct entry *e, struct 
 	if (cached_json(&e->metrics) && cached_json(&e->cells) && cached_table(e, TABLE_LABEL))
 		return XNR_OK;
 	memset(&m, 0, sizeof m);
-	if ((st = xnr_run_view_load(r->db, e->run, &v, err)) != XNR_OK ||
+	if ((st = xnr_run_view_load(r->store, e->run, &v, err)) != XNR_OK ||
 	    (st = xnr_run_metrics_compute(v, &m, err)) != XNR_OK ||
 	    (st = xnr_run_metrics_json(v, &m, &metrics, err)) != XNR_OK ||
 	    (st = cells_compute(v, &m, &cells, err)) != XNR_OK ||
@@ -269,11 +269,13 @@ fail:
 static enum xnr_status begin(struct xnr__req *r, const char *const *allowed, struct entry **e,
                              struct xnr_error *err)
 {
+	struct xnr_run run;
 	enum xnr_status st;
 
 	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
-	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
+	xnr_run_free(&run);
 	if (!(*e = entry_get(r->app->db_path, r->ids[0])))
 		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
 	return XNR_OK;
@@ -358,7 +360,7 @@ static enum xnr_status api_confusions(struct xnr__req *r, json_t **out, struct x
 	if (top == TOP_WORDS && (pairs = cached_json(&e->confusions)) != NULL) {
 		pairs = json_deep_copy(pairs);
 	} else {
-		if ((st = xnr_report_confusions(r->db, e->run, (int)top, &pairs, err)) != XNR_OK)
+		if ((st = xnr_report_confusions(r->store, e->run, (int)top, &pairs, err)) != XNR_OK)
 			goto done;
 		if (top == TOP_WORDS)
 			pairs = json_deep_copy(publish_json(&e->confusions, pairs));
@@ -449,7 +451,7 @@ static enum xnr_status api_loss_words(struct xnr__req *r, json_t **out, struct x
 	    (st = loss_page_parse(&r->query, &p, err)) != XNR_OK)
 		goto done;
 	if (!(t = cached_table(e, (enum table)by))) {
-		if ((st = xnr_loss_table_load(r->db, e->run,
+		if ((st = xnr_loss_table_load(r->store, e->run,
 		                              by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD, &t,
 		                              err)) != XNR_OK)
 			goto done;

@@ -15,13 +15,18 @@ static enum xnr_status api_model(struct xnr__req *r, json_t **out, struct xnr_er
 {
 	static const char *const allowed[] = {NULL};
 	struct xnr_model_config cfg;
+	struct xnr_run run;
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	json_t *labels;
 	enum xnr_status st;
 	int i;
 
 	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
-	    (st = xnr__model_dir(r->app, r->db, r->ids[0], dir, sizeof dir, err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
+		return st;
+	st = xnr__model_dir(r->app, &run, dir, sizeof dir, err);
+	xnr_run_free(&run);
+	if (st != XNR_OK)
 		return st;
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	if ((st = xnr_config_load(path, &cfg, err)) != XNR_OK)

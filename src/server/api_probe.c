@@ -72,14 +72,17 @@ static enum xnr_status api_probe(struct xnr__req *r, json_t **out, struct xnr_er
 	struct xnr_input in[PROBE_TEXTS_MAX];
 	struct xnr_result res[PROBE_TEXTS_MAX];
 	json_t *labels = NULL, *items = NULL, *o = NULL;
+	struct xnr_run run;
 	double threshold, t0 = xnr__now_s();
 	enum xnr_status st;
 	int i, n = 0;
 
 	if ((st = probe_parse(r->body, in, &n, &threshold, err)) != XNR_OK ||
-	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
-	if ((st = xnr__model_run(r, r->ids[0], 0, in, n, res, &labels, NULL, err)) != XNR_OK)
+	st = xnr__model_run(r, &run, 0, in, n, res, &labels, NULL, err);
+	xnr_run_free(&run);
+	if (st != XNR_OK)
 		goto fail;
 	items = json_array();
 	for (i = 0; items && i < n; i++) {

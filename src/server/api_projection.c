@@ -38,15 +38,15 @@ static void sample_free(struct sample *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Put the row of stmt (sentence_id, idx, vec) into slot i. */
-static enum xnr_status sample_put(struct sample *s, sqlite3_stmt *stmt, long i,
+/* Put a stored hidden state into slot i. */
+static enum xnr_status sample_put(struct sample *s, const struct xnr_hidden_row *h, long i,
                                   struct xnr_error *err)
 {
-	const void *v = sqlite3_column_blob(stmt, 2);
-	int bytes = sqlite3_column_bytes(stmt, 2);
+	const float *v = h->vec;
+	int bytes = h->vec_bytes;
 
-	s->pos[2 * i] = sqlite3_column_int64(stmt, 0);
-	s->pos[2 * i + 1] = sqlite3_column_int64(stmt, 1);
+	s->pos[2 * i] = h->sentence_id;
+	s->pos[2 * i + 1] = h->idx;
 	if (!v || bytes != s->d * (int)sizeof(float))
 		return xnr_fail(
 		    err, XNR_ERR_FORMAT,
@@ -75,28 +75,25 @@ static enum xnr_status sample_grow(struct sample *s, struct xnr_error *err)
 	return XNR_OK;
 }
 
-static enum xnr_status sample_scan(sqlite3 *db, int64_t run, long n, uint64_t seed, int64_t n_est,
-                                   const struct xnr_ctl *ctl, struct sample *s,
+static enum xnr_status sample_scan(struct xnr_store *db, int64_t run, long n, uint64_t seed,
+                                   int64_t n_est, const struct xnr_ctl *ctl, struct sample *s,
                                    struct xnr_error *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum xnr_status st = XNR_OK;
+	struct xnr_rows *rows = NULL;
+	struct xnr_hidden_row h;
+	enum xnr_status st;
 	long seen = 0, slot;
 	uint64_t rng = seed;
-	int rc;
+	int more = 0;
 
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT sentence_id, idx, vec FROM hidden WHERE run_id = ?1 "
-	                       "ORDER BY sentence_id, idx",
-	                       -1, &stmt, NULL) != SQLITE_OK)
-		return xnr__sql_fail(db, "hidden", err);
-	sqlite3_bind_int64(stmt, 1, run);
-	while (st == XNR_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	if ((st = xnr_store_hidden(db, run, &rows, err)) != XNR_OK)
+		return st;
+	while (st == XNR_OK && (st = xnr_rows_hidden(rows, &h, &more, err)) == XNR_OK && more) {
 		slot = n == 0 || seen < n ? seen : (long)(splitmix64(&rng) % (uint64_t)(seen + 1));
 		if (n == 0 && seen == s->cap)
 			st = sample_grow(s, err);
 		if (st == XNR_OK && (n == 0 || slot < n))
-			st = sample_put(s, stmt, slot, err);
+			st = sample_put(s, &h, slot, err);
 		if (++seen % 4096 == 0) {
 			xnr_ctl_progress(ctl, 0.5 * (double)seen / (double)(n_est ? n_est : seen),
 			                 "load");
@@ -104,9 +101,7 @@ static enum xnr_status sample_scan(sqlite3 *db, int64_t run, long n, uint64_t se
 				st = xnr_fail(err, XNR_ERR_CANCELLED, "cancelled");
 		}
 	}
-	if (st == XNR_OK && rc != SQLITE_DONE)
-		st = xnr__sql_fail(db, "hidden", err);
-	sqlite3_finalize(stmt);
+	xnr_rows_close(rows);
 	s->n = n == 0 || seen < n ? seen : n;
 	return st;
 }
@@ -150,17 +145,18 @@ static enum xnr_status sample_sort(struct sample *s, struct xnr_error *err)
 	return XNR_OK;
 }
 
-/* Load the sample: n rows (0 = all) of run's hidden states. */
-static enum xnr_status sample_load(sqlite3 *db, int64_t run, long n, uint64_t seed,
-                                   const struct xnr_ctl *ctl, struct sample *s,
+/* Load the sample: n rows (0 = all) of the run's hidden states. */
+static enum xnr_status sample_load(struct xnr_store *db, const struct xnr_run *run, long n,
+                                   uint64_t seed, const struct xnr_ctl *ctl, struct sample *s,
                                    struct xnr_error *err)
 {
-	int64_t n_words = 0;
+	int64_t n_words = run->n_words;
 	enum xnr_status st;
 
 	memset(s, 0, sizeof *s);
-	if ((st = xnr__run_hidden(db, run, &s->d, &n_words, err)) != XNR_OK)
+	if ((st = xnr_run_hidden_check(run, err)) != XNR_OK)
 		return st;
+	s->d = (int)run->hidden_size;
 	if (n > 0) {
 		s->cap = n;
 		s->x = malloc((size_t)n * (size_t)s->d * sizeof *s->x);
@@ -171,10 +167,10 @@ static enum xnr_status sample_load(sqlite3 *db, int64_t run, long n, uint64_t se
 			                "hidden states: out of memory for %ld rows", n);
 		}
 	}
-	if ((st = sample_scan(db, run, n, seed, n_words, ctl, s, err)) == XNR_OK &&
+	if ((st = sample_scan(db, run->id, n, seed, n_words, ctl, s, err)) == XNR_OK &&
 	    (st = sample_sort(s, err)) == XNR_OK && s->n < 2)
 		st = xnr_fail(err, XNR_ERR_INPUT, "run %lld has %ld stored hidden states, need 2",
-		              (long long)run, s->n);
+		              (long long)run->id, s->n);
 	if (st != XNR_OK)
 		sample_free(s);
 	return st;
@@ -239,62 +235,135 @@ static enum xnr_status project(const struct proj_args *a, const struct sample *s
 	return *info ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");
 }
 
-/* Look up words and sentences for the points: [{x, y, sentence_id, idx, text,
- * gold, pred}] and {sentence_id: text}. */
-static enum xnr_status points_json(sqlite3 *db, int64_t run, const struct sample *s, const float *y,
-                                   json_t **points, json_t **sents, struct xnr_error *err)
+/* The sample's sentence ids, each once, ascending (the sample is in corpus
+ * order): a new array of *n. */
+static int64_t *sample_sentences(const struct sample *s, size_t *n)
 {
-	static const char sql[] =
-	    "SELECT w.text, w.gold, w.pred, s.text FROM words w JOIN sentences s ON s.run_id = "
-	    "w.run_id AND s.id = w.sentence_id WHERE w.run_id = ?1 AND w.sentence_id = ?2 AND "
-	    "w.idx = ?3";
-	sqlite3_stmt *stmt = NULL;
-	json_t *labels = NULL, *pts = json_array(), *st_map = json_object();
-	enum xnr_status st;
-	char key[24];
+	int64_t *ids = malloc(((size_t)s->n + 1) * sizeof *ids);
 	long i;
 
-	if ((st = xnr__run_labels(db, run, &labels, err)) != XNR_OK)
-		goto fail;
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		st = xnr__sql_fail(db, "words", err);
-		goto fail;
-	}
-	sqlite3_bind_int64(stmt, 1, run);
-	for (i = 0; pts && st_map && i < s->n; i++) {
-		json_t *o;
-		sqlite3_bind_int64(stmt, 2, s->pos[2 * i]);
-		sqlite3_bind_int64(stmt, 3, s->pos[2 * i + 1]);
-		if (sqlite3_step(stmt) != SQLITE_ROW) {
-			st = xnr_fail(err, XNR_ERR_INTERNAL,
-			              "word %lld:%lld has a hidden state but no row",
-			              (long long)s->pos[2 * i], (long long)s->pos[2 * i + 1]);
-			goto fail;
+	*n = 0;
+	for (i = 0; ids && i < s->n; i++)
+		if (*n == 0 || ids[*n - 1] != s->pos[2 * i])
+			ids[(*n)++] = s->pos[2 * i];
+	return ids;
+}
+
+/* {sentence_id: text} of the sample's sentences, each of which must exist. */
+static enum xnr_status sentences_json(struct xnr_store *db, int64_t run, const int64_t *ids,
+                                      size_t n, json_t **out, struct xnr_error *err)
+{
+	struct xnr_sentence_query q = xnr_sentence_query_default(run);
+	struct xnr_rows *rows = NULL;
+	struct xnr_sentence_row row;
+	json_t *map = json_object();
+	enum xnr_status st;
+	size_t k = 0;
+	char key[24];
+	int more = 0;
+
+	q.sort = XNR_SENT_BY_ID;
+	q.ascending = 1;
+	q.by_ids = 1;
+	q.ids = ids;
+	q.n_ids = n;
+	if ((st = xnr_store_sentences(db, &q, &rows, err)) == XNR_OK)
+		while (map && (st = xnr_rows_sentence(rows, &row, &more, err)) == XNR_OK && more) {
+			snprintf(key, sizeof key, "%d", row.id);
+			if (json_object_set_new(map, key, xnr__json_text(row.text, -1)) != 0)
+				json_decref(map), map = NULL;
+			k++;
 		}
-		o = json_pack("{s:f, s:f, s:I, s:I, s:o, s:O?, s:O?}", "x", (double)y[2 * i], "y",
-		              (double)y[2 * i + 1], "sentence_id", (json_int_t)s->pos[2 * i], "idx",
-		              (json_int_t)s->pos[2 * i + 1], "text", xnr__col_json(stmt, 0), "gold",
-		              json_array_get(labels, (size_t)sqlite3_column_int64(stmt, 1)), "pred",
-		              json_array_get(labels, (size_t)sqlite3_column_int64(stmt, 2)));
-		snprintf(key, sizeof key, "%lld", (long long)s->pos[2 * i]);
-		if (json_array_append_new(pts, o) != 0 ||
-		    (!json_object_get(st_map, key) &&
-		     json_object_set_new(st_map, key, xnr__col_json(stmt, 3)) != 0))
-			break;
-		sqlite3_reset(stmt);
-	}
-	if (!pts || !st_map || i < s->n) {
+	xnr_rows_close(rows);
+	if (st == XNR_OK && !map)
 		st = xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");
-		goto fail;
+	else if (st == XNR_OK && k != n)
+		st = xnr_fail(err, XNR_ERR_INTERNAL,
+		              "run %lld: a word with a hidden state has no "
+		              "sentence",
+		              (long long)run);
+	if (st != XNR_OK) {
+		json_decref(map);
+		return st;
 	}
-	*points = pts;
-	*sents = st_map;
-	pts = st_map = NULL;
-fail:
-	sqlite3_finalize(stmt);
-	json_decref(labels);
-	json_decref(pts);
-	json_decref(st_map);
+	*out = map;
+	return XNR_OK;
+}
+
+/* One point: {x, y, sentence_id, idx, text, gold, pred}. */
+static json_t *point_json(const struct xnr_run *run, const struct xnr_word_row *w, const float *y)
+{
+	static const char *const keys[] = {"x", "y", "sentence_id", "idx", "text", "gold", "pred"};
+	json_t *v[] = {json_real((double)y[0]),
+	               json_real((double)y[1]),
+	               json_integer(w->sentence_id),
+	               json_integer(w->idx),
+	               xnr__json_text(w->text, w->text_len),
+	               xnr__json_label(run, w->gold),
+	               xnr__json_label(run, w->pred)};
+	return xnr__object(sizeof v / sizeof v[0], keys, v);
+}
+
+/* The words of the points, in one pass over the words of their sentences
+ * (both in corpus order): [{x, y, sentence_id, idx, text, gold, pred}]. */
+static enum xnr_status points_of(struct xnr_store *db, const struct xnr_run *run,
+                                 const struct sample *s, const float *y, const int64_t *ids,
+                                 size_t n_ids, json_t **out, struct xnr_error *err)
+{
+	struct xnr_word_query q = xnr_word_query_default(run->id);
+	struct xnr_rows *rows = NULL;
+	struct xnr_word_row w;
+	json_t *pts = json_array();
+	enum xnr_status st;
+	long i = 0;
+	int more = 0;
+
+	q.by_sentences = 1;
+	q.sentences = ids;
+	q.n_sentences = n_ids;
+	if ((st = xnr_store_words(db, &q, &rows, err)) == XNR_OK)
+		while (pts && i < s->n && (st = xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
+		       more && w.sentence_id <= s->pos[2 * i]) {
+			if (w.sentence_id < s->pos[2 * i] || w.idx < s->pos[2 * i + 1])
+				continue;
+			if (w.idx > s->pos[2 * i + 1])
+				break;
+			if (json_array_append_new(pts, point_json(run, &w, y + 2 * i)) != 0)
+				json_decref(pts), pts = NULL;
+			i++;
+		}
+	xnr_rows_close(rows);
+	if (st == XNR_OK && !pts)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");
+	else if (st == XNR_OK && i < s->n)
+		st = xnr_fail(err, XNR_ERR_INTERNAL, "word %lld:%lld has a hidden state but no row",
+		              (long long)s->pos[2 * i], (long long)s->pos[2 * i + 1]);
+	if (st != XNR_OK) {
+		json_decref(pts);
+		return st;
+	}
+	*out = pts;
+	return XNR_OK;
+}
+
+/* The words and sentences of the points: [{x, y, sentence_id, idx, text,
+ * gold, pred}] and {sentence_id: text}. */
+static enum xnr_status points_json(struct xnr_store *db, const struct xnr_run *run,
+                                   const struct sample *s, const float *y, json_t **points,
+                                   json_t **sents, struct xnr_error *err)
+{
+	size_t n_ids = 0;
+	int64_t *ids = sample_sentences(s, &n_ids);
+	enum xnr_status st;
+
+	if (!ids)
+		return xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");
+	if ((st = points_of(db, run, s, y, ids, n_ids, points, err)) == XNR_OK &&
+	    (st = sentences_json(db, run->id, ids, n_ids, sents, err)) != XNR_OK) {
+		json_decref(*points);
+		*points = NULL;
+	}
+	free(ids);
 	return st;
 }
 
@@ -303,14 +372,16 @@ static enum xnr_status proj_job(void *arg, const struct xnr_ctl *ctl, json_t **r
 {
 	const struct proj_args *a = arg;
 	struct sample s = {0};
-	sqlite3 *db = NULL;
+	struct xnr_store *db = NULL;
+	struct xnr_run run = {0};
 	json_t *info = NULL, *points = NULL, *sents = NULL;
 	double t0 = xnr__now_s(), t1 = 0, t2 = 0;
 	float *y = NULL;
 	enum xnr_status st;
 
-	if ((st = xnr__db_open(a->db_path, &db, err)) != XNR_OK ||
-	    (st = sample_load(db, a->run, (long)a->n, (uint64_t)a->seed, ctl, &s, err)) != XNR_OK)
+	if ((st = xnr_store_open_read(a->db_path, &db, err)) != XNR_OK ||
+	    (st = xnr_store_run_get(db, a->run, &run, err)) != XNR_OK ||
+	    (st = sample_load(db, &run, (long)a->n, (uint64_t)a->seed, ctl, &s, err)) != XNR_OK)
 		goto fail;
 	t1 = xnr__now_s();
 	if (!(y = malloc((size_t)s.n * 2 * sizeof *y))) {
@@ -320,7 +391,7 @@ static enum xnr_status proj_job(void *arg, const struct xnr_ctl *ctl, json_t **r
 	if ((st = project(a, &s, ctl, y, &info, err)) != XNR_OK)
 		goto fail;
 	t2 = xnr__now_s();
-	if ((st = points_json(db, a->run, &s, y, &points, &sents, err)) != XNR_OK)
+	if ((st = points_json(db, &run, &s, y, &points, &sents, err)) != XNR_OK)
 		goto fail;
 	*result = json_pack("{s:I, s:I, s:o, s:o, s:o, s:{s:f, s:f, s:f}}", "run",
 	                    (json_int_t)a->run, "n", (json_int_t)s.n, "info", info, "points",
@@ -335,7 +406,8 @@ fail:
 	json_decref(sents);
 	free(y);
 	sample_free(&s);
-	sqlite3_close(db);
+	xnr_run_free(&run);
+	xnr_store_close(db);
 	return st;
 }
 
@@ -383,17 +455,20 @@ static void proj_key(const struct proj_args *a, char *key, size_t size)
 static enum xnr_status api_projection(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	struct proj_args q = {0}, *a;
+	struct xnr_run run;
 	char key[256];
-	int64_t n_words = 0;
 	enum xnr_status st;
-	int d = 0;
 
 	if ((st = proj_parse(xnr__body_or_empty(r), &q, err)) != XNR_OK ||
-	    (st = xnr__run_hidden(r->db, r->ids[0], &d, &n_words, err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
+		return st;
+	st = xnr_run_hidden_check(&run, err);
+	if (q.n >= run.n_words)
+		q.n = 0;
+	xnr_run_free(&run);
+	if (st != XNR_OK)
 		return st;
 	q.run = r->ids[0];
-	if (q.n >= n_words)
-		q.n = 0;
 	proj_key(&q, key, sizeof key);
 	if (!(a = malloc(sizeof *a)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");

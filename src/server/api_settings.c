@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/internal.h"
+#include "store/read.h"
 #include "store/store.h"
 
 #define MAX_CLASSES    256 /* entity types of a run shown in settings */
@@ -59,20 +60,13 @@ static const char *default_icon(const char *type)
 }
 
 /* The run's entity types in the order of its label list, with defaults. */
-static enum xnr_status load_classes(sqlite3 *db, int64_t run, struct class_set *c,
-                                    struct xnr_error *err)
+static void load_classes(const struct xnr_run *run, struct class_set *c)
 {
-	sqlite3_stmt *st = NULL;
-	int i, rc;
+	int i, k;
 
 	c->n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT name FROM labels WHERE run_id = ?1 ORDER BY id", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return xnr__sql_fail(db, "labels", err);
-	sqlite3_bind_int64(st, 1, run);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n < MAX_CLASSES) {
-		const char *label = (const char *)sqlite3_column_text(st, 0);
-		const char *type = label ? label_type(label) : NULL;
+	for (k = 0; k < run->n_labels && c->n < MAX_CLASSES; k++) {
+		const char *type = label_type(run->labels[k]);
 		if (!type || strlen(type) >= sizeof c->name[0])
 			continue;
 		for (i = 0; i < c->n && strcmp(c->name[i], type) != 0; i++)
@@ -80,14 +74,10 @@ static enum xnr_status load_classes(sqlite3 *db, int64_t run, struct class_set *
 		if (i == c->n)
 			snprintf(c->name[c->n++], sizeof c->name[0], "%s", type);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return xnr__sql_fail(db, "labels", err);
 	for (i = 0; i < c->n; i++) {
 		snprintf(c->color[i], sizeof c->color[0], "%s", set1_color(i, c->n));
 		snprintf(c->icon[i], sizeof c->icon[0], "%s", default_icon(c->name[i]));
 	}
-	return XNR_OK;
 }
 
 static int class_index(const struct class_set *c, const char *name)
@@ -100,12 +90,12 @@ static int class_index(const struct class_set *c, const char *name)
 }
 
 /* Stored settings over the defaults: keys "color.TYPE" and "icon.TYPE". */
-static enum xnr_status apply_stored(sqlite3 *db, int64_t run, struct class_set *c,
+static enum xnr_status apply_stored(struct xnr_store *store, int64_t run, struct class_set *c,
                                     struct xnr_error *err)
 {
 	struct xnr_setting *kv = NULL;
 	size_t n = 0, i;
-	enum xnr_status st = xnr_settings_load(db, run, &kv, &n, err);
+	enum xnr_status st = xnr_settings_load(store, run, &kv, &n, err);
 
 	for (i = 0; st == XNR_OK && i < n; i++) {
 		int color = strncmp(kv[i].key, "color.", 6) == 0;
@@ -134,18 +124,22 @@ static json_t *classes_json(const struct class_set *c)
 	return list ? json_pack("{so}", "classes", list) : NULL;
 }
 
-static enum xnr_status settings_answer(sqlite3 *db, int64_t run, json_t **out,
+/* The classes of run id with their stored settings, from store. */
+static enum xnr_status settings_answer(struct xnr_store *store, int64_t id, json_t **out,
                                        struct xnr_error *err)
 {
 	struct class_set *c = malloc(sizeof *c);
+	struct xnr_run run;
 	enum xnr_status st;
 
 	if (!c)
 		return xnr_fail(err, XNR_ERR_NOMEM, "settings: out of memory");
-	if ((st = xnr__run_check(db, run, err)) == XNR_OK &&
-	    (st = load_classes(db, run, c, err)) == XNR_OK &&
-	    (st = apply_stored(db, run, c, err)) == XNR_OK && !(*out = classes_json(c)))
-		st = xnr_fail(err, XNR_ERR_NOMEM, "settings: out of memory");
+	if ((st = xnr_store_run_get(store, id, &run, err)) == XNR_OK) {
+		load_classes(&run, c);
+		xnr_run_free(&run);
+		if ((st = apply_stored(store, id, c, err)) == XNR_OK && !(*out = classes_json(c)))
+			st = xnr_fail(err, XNR_ERR_NOMEM, "settings: out of memory");
+	}
 	free(c);
 	return st;
 }
@@ -155,7 +149,7 @@ static enum xnr_status api_settings(struct xnr__req *r, json_t **out, struct xnr
 	static const char *const allowed[] = {NULL};
 	enum xnr_status st = xnr__query_allow(&r->query, allowed, err);
 
-	return st != XNR_OK ? st : settings_answer(r->db, r->ids[0], out, err);
+	return st != XNR_OK ? st : settings_answer(r->store, r->ids[0], out, err);
 }
 
 static int is_color(const char *s)
@@ -211,15 +205,17 @@ static enum xnr_status api_settings_put(struct xnr__req *r, json_t **out, struct
 	struct class_set *c = malloc(sizeof *c);
 	struct xnr_setting *kv = NULL;
 	struct xnr_store *store = NULL;
+	struct xnr_run run;
 	size_t n = 0, i;
 	enum xnr_status st;
 
 	if (!c)
 		return xnr_fail(err, XNR_ERR_NOMEM, "settings: out of memory");
 	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
-	    (st = xnr__run_check(r->db, r->ids[0], err)) != XNR_OK ||
-	    (st = load_classes(r->db, r->ids[0], c, err)) != XNR_OK)
+	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		goto done;
+	load_classes(&run, c);
+	xnr_run_free(&run);
 	if (!json_is_object(r->body) || json_object_size(r->body) != 1 || !json_is_array(list) ||
 	    json_array_size(list) > MAX_CLASSES) {
 		st = xnr_fail(err, XNR_ERR_INPUT,
@@ -233,10 +229,10 @@ static enum xnr_status api_settings_put(struct xnr__req *r, json_t **out, struct
 	}
 	for (i = 0; st == XNR_OK && i < json_array_size(list); i++)
 		st = parse_class(c, json_array_get(list, i), kv, &n, err);
-	/* r->db is read-only: settings go through a connection of their own. */
+	/* r->store is read-only: settings go through a store of their own. */
 	if (st == XNR_OK && (st = xnr_store_open(r->app->db_path, 0, &store, err)) == XNR_OK &&
 	    (st = xnr_settings_save(store, r->ids[0], kv, n, err)) == XNR_OK)
-		st = settings_answer(xnr_store_db(store), r->ids[0], out, err);
+		st = settings_answer(store, r->ids[0], out, err);
 done:
 	xnr_store_close(store);
 	xnr_settings_free(kv, n);

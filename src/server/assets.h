@@ -71,7 +71,7 @@ struct xnr__asset_ask {
  * other extension, hidden or node_modules path, a link leading out of
  * assets_dir) are XNR_ERR_IO (404). Errors: XNR_ERR_IO, XNR_ERR_LIMIT (a file
  * in assets_dir over 32 MiB), XNR_ERR_NOMEM. Thread safe. */
-enum xnr_status xnr__asset_answer(const struct xnr__asset_ask *ask, struct xnr__resp *out,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__asset_answer(const struct xnr__asset_ask *ask,
+                                                 struct xnr__resp *out, struct xnr_error *err);
 
 #endif

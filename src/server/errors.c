@@ -2,8 +2,9 @@
  * errors.c - the one table from enum xnr_status to an HTTP status and a
  * stable error code, and the JSON error body every failed API request gets:
  * {"error": {"status": 404, "code": "not_found", "message": "..."}}.
- * XNR_ERR_IO means "what you asked for is not there" (404) here: database
- * failures are reported as XNR_ERR_INTERNAL (500) by xnr__sql_fail.
+ * XNR_ERR_IO means "what you asked for is not there" (404) here, like
+ * XNR_ERR_NOT_FOUND: a model folder that is gone; database failures are
+ * XNR_ERR_DB (500) and XNR_ERR_BUSY (409).
  */
 #include "server/internal.h"
 
@@ -50,9 +51,4 @@ json_t *xnr__error_json(enum xnr_status status, const char *message)
 		msg = json_string(xnr_status_str(status));
 	return json_pack("{s:{s:i,s:s,s:o*}}", "error", "status", xnr__http_status(status), "code",
 	                 xnr__http_code(status), "message", msg);
-}
-
-enum xnr_status xnr__sql_fail(sqlite3 *db, const char *where, struct xnr_error *err)
-{
-	return xnr_fail(err, XNR_ERR_INTERNAL, "%s: database error: %s", where, sqlite3_errmsg(db));
 }

@@ -2,7 +2,7 @@
  * http.c - the server's lifecycle and request dispatch over libmicrohttpd:
  * start a daemon with a small internal thread pool, check each raw request
  * target before anything else reads it, cap the request body, route to an
- * API handler with its own read-only SQLite connection, and send JSON with
+ * API handler with its own read-only store (store/read.h), and send JSON with
  * `Cache-Control: no-store`. Errors become the JSON body of errors.c.
  */
 #include <arpa/inet.h>
@@ -129,21 +129,6 @@ const char *xnr__req_header(const struct xnr__req *r, const char *name)
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
-enum xnr_status xnr__db_open(const char *path, sqlite3 **out, struct xnr_error *err)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		enum xnr_status st = xnr__sql_fail(db, "open", err);
-		sqlite3_close(db);
-		return st;
-	}
-	sqlite3_busy_timeout(db, 2000);
-	*out = db;
-	return XNR_OK;
-}
-
 /* Parse a request body as JSON (POST/PUT); an empty body is no body. */
 static enum xnr_status parse_body(const struct request *rq, struct xnr__req *r,
                                   struct xnr_error *err)
@@ -187,10 +172,10 @@ static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *c
 	if (st == XNR_OK)
 		st = parse_body(rq, &r, &err);
 	if (st == XNR_OK)
-		st = xnr__db_open(srv->app.db_path, &r.db, &err);
+		st = xnr_store_open_read(srv->app.db_path, &r.store, &err);
 	if (st == XNR_OK)
 		st = route->raw ? route->raw(&r, &raw, &err) : route->fn(&r, &body, &err);
-	sqlite3_close(r.db);
+	xnr_store_close(r.store);
 	json_decref(r.body);
 	if (st != XNR_OK) {
 		json_decref(body);

@@ -3,19 +3,20 @@
  * checks and query-string parser (router.c), the route table type, the
  * status -> HTTP mapping (errors.c), the API resource handlers
  * (api_<resource>.c) and what several of them share: JSON body readers
- * (body.c), run lookups (api_runs.c), the model cache (models.c). Not part
- * of the public API.
+ * (body.c), stored rows as JSON and the run lookup (rows_json.c), the model
+ * cache (models.c). The database is read through the store (store/read.h).
+ * Not part of the public API.
  */
 #ifndef XNR_SERVER_INTERNAL_H
 #define XNR_SERVER_INTERNAL_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/ctl.h"
 #include "core/status.h"
+#include "store/read.h"
 
 #define XNR__PATH_MAX        1024  /* bytes of a request path */
 #define XNR__QUERY_MAX_BYTES 2048  /* bytes of a query string */
@@ -55,7 +56,7 @@ struct xnr__app {
 
 /* One API request as the handlers see it. */
 struct xnr__req {
-	sqlite3 *db; /* read-only, this request's own */
+	struct xnr_store *store; /* read-only, this request's own */
 	struct xnr__app *app;
 	const char *method; /* "GET", "HEAD", "POST", "PUT", "DELETE" */
 	const char *path;   /* the checked path */
@@ -97,7 +98,8 @@ struct xnr__route {
 
 /* XNR_ERR_DENIED when the server is reachable from the network (what names
  * a path on the server's machine, "a run" or "an encoder", is refused). */
-enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what,
+                                               struct xnr_error *err);
 
 /* The value of a request header, or NULL. */
 const char *xnr__req_header(const struct xnr__req *r, const char *name);
@@ -108,19 +110,19 @@ const char *xnr__req_header(const struct xnr__req *r, const char *name);
  * dropped (except for "/"). path gets the checked path (size XNR__PATH_MAX+1),
  * *query points into target (NULL when there is none).
  * Errors: XNR_ERR_INPUT (bad path), XNR_ERR_LIMIT (too long). */
-enum xnr_status xnr__target_split(const char *target, char *path, const char **query,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__target_split(const char *target, char *path, const char **query,
+                                                 struct xnr_error *err);
 
 /* Parse len bytes of a query string ("a=1&b=x%20y") into q: '+' and %XX are
  * decoded; every parameter needs a value; names must be [a-z0-9_], at most 32
  * bytes, unique. Errors: XNR_ERR_INPUT (malformed), XNR_ERR_LIMIT (too many
  * or too long). q is reset first. */
-enum xnr_status xnr__query_parse(const char *qs, size_t len, struct xnr__query *q,
-                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__query_parse(const char *qs, size_t len, struct xnr__query *q,
+                                                struct xnr_error *err);
 
 /* XNR_ERR_INPUT naming the first parameter of q not in names (NULL-ended). */
-enum xnr_status xnr__query_allow(const struct xnr__query *q, const char *const *names,
-                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__query_allow(const struct xnr__query *q,
+                                                const char *const *names, struct xnr_error *err);
 
 /* The value of name, or NULL. */
 const char *xnr__query_get(const struct xnr__query *q, const char *name);
@@ -129,21 +131,24 @@ const char *xnr__query_get(const struct xnr__query *q, const char *name);
  * a decimal number in [min, max] (integers: digits only; reals: finite,
  * no hex, inf or nan), or one of choices (NULL-ended, *out = its index).
  * Errors: XNR_ERR_INPUT naming the parameter and what it wants. */
-enum xnr_status xnr__query_int(const struct xnr__query *q, const char *name, int64_t min,
-                               int64_t max, int64_t def, int64_t *out, struct xnr_error *err);
-enum xnr_status xnr__query_real(const struct xnr__query *q, const char *name, double min,
-                                double max, double def, double *out, struct xnr_error *err);
-enum xnr_status xnr__query_choice(const struct xnr__query *q, const char *name,
-                                  const char *const *choices, int def, int *out,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__query_int(const struct xnr__query *q, const char *name,
+                                              int64_t min, int64_t max, int64_t def, int64_t *out,
+                                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__query_real(const struct xnr__query *q, const char *name,
+                                               double min, double max, double def, double *out,
+                                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__query_choice(const struct xnr__query *q, const char *name,
+                                                 const char *const *choices, int def, int *out,
+                                                 struct xnr_error *err);
 
 /* Find the route for method and a checked path; fill ids with its {id}
  * segments (digits only, no leading zero, at most 18 digits).
  * Errors: XNR_ERR_IO (no route has this path: 404), XNR_ERR_UNSUPPORTED (a
  * route has the path but not the method: 405). */
-enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
-                                const char *method, const char *path, const struct xnr__route **out,
-                                int64_t *ids, int *n_ids, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
+                                               const char *method, const char *path,
+                                               const struct xnr__route **out, int64_t *ids,
+                                               int *n_ids, struct xnr_error *err);
 
 /* The methods the routes take for path ("GET, HEAD, POST"), "" if none. */
 void xnr__route_methods(const struct xnr__route *routes, size_t n_routes, const char *path,
@@ -194,72 +199,83 @@ typedef enum xnr_status (*xnr__job_fn)(void *arg, const struct xnr_ctl *ctl, jso
  * A NULL key means "never shared, never cached" (runs: the pipeline itself
  * finds an identical stored run).
  * Errors: XNR_ERR_LIMIT (too many jobs waiting), XNR_ERR_NOMEM. */
-enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key,
-                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind,
+                                              const char *key, xnr__job_fn fn, void *arg,
+                                              void (*free_arg)(void *), int64_t *id,
+                                              struct xnr_error *err);
 
 /* A job as JSON: {"id", "kind", "state" ("queued", "running", "done",
  * "failed", "cancelled"), "progress" (0..1), "stage", "error" (a message or
  * null), "result" (when done, else null), "elapsed_s"}. Thread safe.
  * Errors: XNR_ERR_IO (no such job). */
-enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
+                                             struct xnr_error *err);
 
 /* Subsystems of struct xnr__app: open at server start (NULL is a valid
  * "nothing yet" state for each), closed at the end. */
-enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__jobs_close(struct xnr__app *app);
 /* Start the run of serve --model --data as a job, if both were given and the
  * database has no run for them yet (api_run_start.c). */
 void xnr__setup_autorun(struct xnr__app *app);
-enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__models_close(struct xnr__app *app);
 
-/* Open the run database read-only with a busy timeout: each request and
- * each job has its own connection (http.c). Errors: XNR_ERR_INTERNAL. */
-enum xnr_status xnr__db_open(const char *path, sqlite3 **out, struct xnr_error *err);
-
-/* A SQLite failure as XNR_ERR_INTERNAL with the database's message. */
-enum xnr_status xnr__sql_fail(sqlite3 *db, const char *where, struct xnr_error *err);
-
 /* API resources (api_runs.c, api_sentences.c). */
-enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out, struct xnr_error *err);
-enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out, struct xnr_error *err);
-enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out, struct xnr_error *err);
-enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err);
-enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out,
+                                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out,
+                                             struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out,
+                                            struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out,
+                                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out,
+                                                 struct xnr_error *err);
 
-/* Column i of the current row as JSON: numbers, text (null if not UTF-8),
- * NULL as null; never NULL unless out of memory (api_runs.c). */
-json_t *xnr__col_json(sqlite3_stmt *stmt, int i);
+/* ---- stored rows as the API's JSON (rows_json.c) ----------------------
+ * Each returns a new value, NULL only when out of memory; keys come in the
+ * order docs/api.md lists them. Label ids become the run's label names
+ * (null when the run has no such label). */
 
-/* The current row as an object keyed by column names (api_runs.c). */
-json_t *xnr__row_json(sqlite3_stmt *stmt);
+/* An object of n keys and values, in order; takes the values (a NULL one
+ * means out of memory, and so does a NULL answer). */
+json_t *xnr__object(size_t n, const char *const *keys, json_t **vals);
+/* Text (len < 0: up to its NUL) as a string; null when NULL or not UTF-8. */
+json_t *xnr__json_text(const char *s, int len);
+/* A real; null when NaN (NULL in the database). */
+json_t *xnr__json_real(double v);
+/* The name of label id of run; null when it has none. */
+json_t *xnr__json_label(const struct xnr_run *run, int64_t id);
 
-/* Every row of a prepared statement as an array of row objects, in *out
- * (owned by the caller); finalizes stmt either way. what names the table in
- * messages. Errors: XNR_ERR_INTERNAL (database), XNR_ERR_NOMEM (api_runs.c). */
-enum xnr_status xnr__rows_json(sqlite3 *db, sqlite3_stmt *stmt, const char *what, json_t **out,
-                               struct xnr_error *err);
+/* A run: its columns as GET /api/v1/runs lists them (full == 0), or every
+ * column with options, scheme and summary parsed as JSON and its labels
+ * (full == 1, GET /api/v1/runs/{id}). */
+json_t *xnr__run_json(const struct xnr_run *run, int full);
 
-/* 404 unless run id exists (api_runs.c). */
-enum xnr_status xnr__run_check(sqlite3 *db, int64_t run, struct xnr_error *err);
+/* The shapes of sentence, word and sub-token rows. */
+enum xnr__shape {
+	XNR__SHAPE_PAGE,     /* an item of a sentences page; its words (idx, text, gold, pred,
+	                        prob_pred, loss) */
+	XNR__SHAPE_SENTENCE, /* GET .../sentences/{sid}: every column but sentence_id */
+	XNR__SHAPE_TABLE     /* GET .../words and .../tokens: every column */
+};
+json_t *xnr__sentence_json(const struct xnr_sentence_row *s, enum xnr__shape shape);
+json_t *xnr__word_json(const struct xnr_run *run, const struct xnr_word_row *w,
+                       enum xnr__shape shape);
+json_t *xnr__token_json(const struct xnr_run *run, const struct xnr_token_row *t,
+                        enum xnr__shape shape);
 
-/* The label names of run, indexed by label id, as a new JSON array
- * (api_runs.c). Errors: XNR_ERR_INTERNAL, XNR_ERR_NOMEM. */
-enum xnr_status xnr__run_labels(sqlite3 *db, int64_t run, json_t **out, struct xnr_error *err);
+/* The run of the request's first {id} into *run (xnr_run_free it): a 404
+ * when there is none. */
+XNR_MUST_CHECK enum xnr_status xnr__req_run(struct xnr__req *r, struct xnr_run *run,
+                                            struct xnr_error *err);
 
-/* *out = the id of label name in run, -1 when name is NULL (api_runs.c).
- * Errors: XNR_ERR_INPUT naming the query parameter param when run has no
- * such label, XNR_ERR_INTERNAL. */
-enum xnr_status xnr__label_id(sqlite3 *db, int64_t run, const char *param, const char *name,
-                              int64_t *out, struct xnr_error *err);
-
-/* A run's hidden_size (*d) and n_words, for the pages over its stored
- * hidden states (api_runs.c). Errors: XNR_ERR_IO (no such run),
- * XNR_ERR_INPUT (the run stores no hidden states), XNR_ERR_INTERNAL. */
-enum xnr_status xnr__run_hidden(sqlite3 *db, int64_t run, int *d, int64_t *n_words,
-                                struct xnr_error *err);
+/* *out = the id of label name of run, -1 when name is NULL. Errors:
+ * XNR_ERR_INPUT naming the query parameter param when run has no such
+ * label. */
+XNR_MUST_CHECK enum xnr_status xnr__label_param(const struct xnr_run *run, const char *param,
+                                                const char *name, int *out, struct xnr_error *err);
 
 /* ---- JSON request bodies and job answers (body.c) ----------------------
  * The body readers check one field of a JSON object body: an absent field
@@ -269,31 +285,35 @@ enum xnr_status xnr__run_hidden(sqlite3 *db, int64_t run, int *d, int64_t *n_wor
 
 /* XNR_ERR_INPUT unless body is an object whose fields are all in names
  * (NULL-ended; the message lists them). */
-enum xnr_status xnr__body_allow(const json_t *body, const char *const *names,
-                                struct xnr_error *err);
-enum xnr_status xnr__body_int(const json_t *body, const char *name, int64_t min, int64_t max,
-                              int64_t def, int64_t *out, struct xnr_error *err);
-enum xnr_status xnr__body_real(const json_t *body, const char *name, double min, double max,
-                               double def, double *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_allow(const json_t *body, const char *const *names,
+                                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_int(const json_t *body, const char *name, int64_t min,
+                                             int64_t max, int64_t def, int64_t *out,
+                                             struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_real(const json_t *body, const char *name, double min,
+                                              double max, double def, double *out,
+                                              struct xnr_error *err);
 /* *out = the index of the field's value in choices (NULL-ended). */
-enum xnr_status xnr__body_choice(const json_t *body, const char *name, const char *const *choices,
-                                 int def, int *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_choice(const json_t *body, const char *name,
+                                                const char *const *choices, int def, int *out,
+                                                struct xnr_error *err);
 /* An optional string without NUL characters; *out borrows from body. */
-enum xnr_status xnr__body_str(const json_t *body, const char *name, const char **out,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_str(const json_t *body, const char *name, const char **out,
+                                             struct xnr_error *err);
 /* A required string value v of 1..max_bytes bytes without NUL characters,
  * called name in messages; *out borrows from v. Errors: also XNR_ERR_LIMIT. */
-enum xnr_status xnr__body_text(const json_t *v, const char *name, size_t max_bytes,
-                               const char **out, size_t *len, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__body_text(const json_t *v, const char *name, size_t max_bytes,
+                                              const char **out, size_t *len, struct xnr_error *err);
 /* r->body, set to an empty object when the request has none (every field
  * then takes its default); NULL only when out of memory. */
 json_t *xnr__body_or_empty(struct xnr__req *r);
 
 /* Start (or find, by key) a job as xnr__job_start does (takes arg) and
  * answer 202 {"job": <job JSON>}. */
-enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char *key,
-                                xnr__job_fn fn, void *arg, void (*free_arg)(void *), json_t **out,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind,
+                                               const char *key, xnr__job_fn fn, void *arg,
+                                               void (*free_arg)(void *), json_t **out,
+                                               struct xnr_error *err);
 
 /* Seconds on a monotonic clock, for the timings the pages show. */
 double xnr__now_s(void);
@@ -315,11 +335,11 @@ struct xnr_result;
  * relative one (the folder the run was made in is unknown) is tried against
  * the server's working folder, then the database's folder, then as a
  * Hugging Face id in the local hub cache. dir gets the first that has a
- * config.json. Errors: XNR_ERR_IO (no such run, or the model folder is gone:
- * the message says where it looked and how to fix it), XNR_ERR_LIMIT (path
- * too long), XNR_ERR_INTERNAL (database). Thread safe. */
-enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t run, char *dir,
-                               size_t dir_bytes, struct xnr_error *err);
+ * config.json. Errors: XNR_ERR_IO (the run has no model path, or the model
+ * folder is gone: the message says where it looked and how to fix it),
+ * XNR_ERR_LIMIT (path too long). Thread safe. */
+XNR_MUST_CHECK enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run *run,
+                                              char *dir, size_t dir_bytes, struct xnr_error *err);
 
 /* Borrow the engine of model folder dir, loading it on first use (layers: an
  * engine that keeps every layer's FFN activations, for the Activations page;
@@ -329,8 +349,8 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t 
  * loaded; the least recently used idle one is closed to make room.
  * Errors: those of xnr_engine_open, XNR_ERR_LIMIT (every slot busy),
  * XNR_ERR_NOMEM. Thread safe. */
-enum xnr_status xnr__model_acquire(struct xnr__app *app, const char *dir, int layers,
-                                   struct xnr__model **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__model_acquire(struct xnr__app *app, const char *dir, int layers,
+                                                  struct xnr__model **out, struct xnr_error *err);
 struct xnr_engine *xnr__model_engine(struct xnr__model *m);
 /* Give the engine back (m may be NULL). */
 void xnr__model_release(struct xnr__app *app, struct xnr__model *m);
@@ -341,9 +361,10 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m);
  * label names (a new array, owned by the caller) and *n_layers (may be
  * NULL) its layer count. Errors: those of xnr__model_dir,
  * xnr__model_acquire and xnr_engine_run. */
-enum xnr_status xnr__model_run(struct xnr__req *r, int64_t run, int layers,
-                               const struct xnr_input *in, int n, struct xnr_result *res,
-                               json_t **labels, int *n_layers, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run,
+                                              int layers, const struct xnr_input *in, int n,
+                                              struct xnr_result *res, json_t **labels,
+                                              int *n_layers, struct xnr_error *err);
 
 /* The sub-tokens of one result: [{text, id, word, start, end}], text the
  * bytes [start, end) of the input text; NULL when out of memory. */

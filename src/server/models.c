@@ -84,29 +84,16 @@ static int has_config(const char *dir)
 	return n > 0 && (size_t)n < sizeof path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-static enum xnr_status run_model_path(sqlite3 *db, int64_t run, char *out, size_t size,
+/* The run's model path into out. */
+static enum xnr_status run_model_path(const struct xnr_run *run, char *out, size_t size,
                                       struct xnr_error *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	const unsigned char *text;
-	enum xnr_status st = XNR_OK;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT model_path FROM runs WHERE id = ?1", -1, &stmt, NULL) !=
-	    SQLITE_OK)
-		return xnr__sql_fail(db, "runs", err);
-	sqlite3_bind_int64(stmt, 1, run);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		st = xnr_fail(err, XNR_ERR_IO, "run %lld: no such run", (long long)run);
-	else if (rc != SQLITE_ROW)
-		st = xnr__sql_fail(db, "runs", err);
-	else if (!(text = sqlite3_column_text(stmt, 0)) || !*text)
-		st = xnr_fail(err, XNR_ERR_IO, "run %lld has no model path", (long long)run);
-	else if ((size_t)snprintf(out, size, "%s", (const char *)text) >= size)
-		st = xnr_fail(err, XNR_ERR_LIMIT, "run %lld: model path too long", (long long)run);
-	sqlite3_finalize(stmt);
-	return st;
+	if (!run->model_path || !run->model_path[0])
+		return xnr_fail(err, XNR_ERR_IO, "run %lld has no model path", (long long)run->id);
+	if ((size_t)snprintf(out, size, "%s", run->model_path) >= size)
+		return xnr_fail(err, XNR_ERR_LIMIT, "run %lld: model path too long",
+		                (long long)run->id);
+	return XNR_OK;
 }
 
 /* dir = the database's folder joined with rel; 0 if it does not fit. */
@@ -128,13 +115,13 @@ static int take_dir(const char *cand, char *dir, size_t size)
 	return has_config(cand) && (size_t)snprintf(dir, size, "%s", cand) < size;
 }
 
-enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t run, char *dir,
+enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run *run, char *dir,
                                size_t dir_bytes, struct xnr_error *err)
 {
 	char rel[PATH_MAX], cand[PATH_MAX], cwd[PATH_MAX];
 	enum xnr_status st;
 
-	if ((st = run_model_path(db, run, rel, sizeof rel, err)) != XNR_OK)
+	if ((st = run_model_path(run, rel, sizeof rel, err)) != XNR_OK)
 		return st;
 	if (take_dir(rel, dir, dir_bytes))
 		return XNR_OK;
@@ -142,7 +129,7 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t 
 		return xnr_fail(err, XNR_ERR_IO,
 		                "the model of run %lld (%s) is gone: no config.json there (restore "
 		                "the model folder, or make a new run with the model's new place)",
-		                (long long)run, rel);
+		                (long long)run->id, rel);
 	if (next_to_db(app->db_path, rel, cand, sizeof cand) && take_dir(cand, dir, dir_bytes))
 		return XNR_OK;
 	if (xnr_hub_resolve(rel, cand, sizeof cand, NULL) == XNR_OK &&
@@ -154,7 +141,7 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, sqlite3 *db, int64_t 
 	                "the model of run %lld (%s) is gone: not in %s, not next to the database "
 	                "and not a model in the Hugging Face cache (start explainer serve from the "
 	                "folder the run was made in, or restore the model folder)",
-	                (long long)run, rel, cwd);
+	                (long long)run->id, rel, cwd);
 }
 
 static int n_threads(void)
@@ -273,7 +260,7 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m)
 	pthread_mutex_unlock(&c->lock);
 }
 
-enum xnr_status xnr__model_run(struct xnr__req *r, int64_t run, int layers,
+enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run, int layers,
                                const struct xnr_input *in, int n, struct xnr_result *res,
                                json_t **labels, int *n_layers, struct xnr_error *err)
 {
@@ -285,7 +272,7 @@ enum xnr_status xnr__model_run(struct xnr__req *r, int64_t run, int layers,
 
 	for (i = 0; i < n; i++)
 		xnr_result_init(&res[i]);
-	if ((st = xnr__model_dir(r->app, r->db, run, dir, sizeof dir, err)) != XNR_OK ||
+	if ((st = xnr__model_dir(r->app, run, dir, sizeof dir, err)) != XNR_OK ||
 	    (st = xnr__model_acquire(r->app, dir, layers, &m, err)) != XNR_OK)
 		return st;
 	cfg = xnr_engine_config(xnr__model_engine(m));

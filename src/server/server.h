@@ -29,8 +29,8 @@ struct xnr_server_params xnr_server_default_params(void);
  * background threads. Strings in p are borrowed and must outlive the server.
  * Errors: XNR_ERR_IO (database unreadable, address in use), XNR_ERR_INPUT
  * (bad host or port), XNR_ERR_UNSUPPORTED (database from a newer ExplaiNER). */
-enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_server_open(const struct xnr_server_params *p,
+                                               struct xnr_server **out, struct xnr_error *err);
 
 /* The port actually bound (useful with port 0). */
 int xnr_server_port(const struct xnr_server *srv);

@@ -41,8 +41,8 @@ static int push_row(sqlite3_stmt *st, struct xnr_setting **list, size_t *n, size
 	return (*list)[*n - 1].key && (*list)[*n - 1].value ? 0 : -1;
 }
 
-enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out, size_t *n,
-                                  struct xnr_error *err)
+enum xnr_status xnr_settings_load(struct xnr_store *store, int64_t run_id, struct xnr_setting **out,
+                                  size_t *n, struct xnr_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct xnr_setting *list = NULL;
@@ -50,12 +50,13 @@ enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_settin
 	enum xnr_status rc = XNR_OK;
 	int step;
 
-	if (sqlite3_prepare_v2(db, "SELECT key, value FROM settings WHERE run_id = ?1 ORDER BY key",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store->db,
+	                       "SELECT key, value FROM settings WHERE run_id = ?1 ORDER BY key", -1,
+	                       &st, NULL) != SQLITE_OK) {
 		/* A database nobody opened read-write since the table was added. */
-		if (strstr(sqlite3_errmsg(db), "no such table"))
+		if (strstr(sqlite3_errmsg(store->db), "no such table"))
 			goto done;
-		rc = xnr_fail(err, XNR_ERR_IO, "settings: %s", sqlite3_errmsg(db));
+		rc = xnr__store_fail(store, err);
 		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, run_id);
@@ -66,7 +67,7 @@ enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_settin
 		}
 	}
 	if (step != SQLITE_DONE) {
-		rc = xnr_fail(err, XNR_ERR_IO, "settings: %s", sqlite3_errmsg(db));
+		rc = xnr__store_fail(store, err);
 		goto fail;
 	}
 done:
@@ -83,20 +84,19 @@ fail:
 enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
                                   const struct xnr_setting *s, size_t n, struct xnr_error *err)
 {
-	sqlite3 *db = xnr_store_db(store);
-	const char *path = xnr__store_path(store);
+	sqlite3 *db = store->db;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 	size_t i;
 
-	if ((rc = xnr__store_sql(db, "BEGIN IMMEDIATE", path, err)) != XNR_OK) {
+	if ((rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
 		/* A run holds the write lock for its whole length (one transaction). */
-		if ((sqlite3_errcode(db) & 0xff) == SQLITE_BUSY)
+		if (rc == XNR_ERR_BUSY)
 			return xnr_fail(
-			    err, XNR_ERR_MISMATCH,
+			    err, XNR_ERR_BUSY,
 			    "%s: a run is writing this database; save the settings again "
 			    "when it has finished",
-			    path);
+			    store->path);
 		return rc;
 	}
 	if (sqlite3_prepare_v2(db,
@@ -113,12 +113,12 @@ enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	if ((rc = xnr__store_sql(db, "COMMIT", path, err)) != XNR_OK)
+	if ((rc = xnr__store_exec(store, "COMMIT", err)) != XNR_OK)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 fail:
-	rc = xnr_fail(err, XNR_ERR_IO, "%s: settings of run %lld: %s", path, (long long)run_id,
-	              sqlite3_errmsg(db));
+	rc = xnr__store_fail(store, err);
+	xnr_error_prefix(err, "settings of run %lld: ", (long long)run_id);
 	sqlite3_finalize(st);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;

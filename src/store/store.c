@@ -1,139 +1,99 @@
 /*
- * store.c - opening the run database and migrating its schema
- * (docs/schema.md). WAL journal, so readers (the web app) never block the
- * single writer and a killed writer leaves only a rolled-back transaction.
+ * store.c - opening the run database (docs/schema.md): read-write with its
+ * schema brought up to date (migrate.c), or read-only for one reader; and
+ * the one place a SQLite failure becomes a status. WAL journal, so readers
+ * (the web app) never block the single writer and a killed writer leaves
+ * only a rolled-back transaction.
  */
-#include "store/store.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/store.h"
 
-static const char schema_v1[] =
-    "CREATE TABLE runs ("
-    " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
-    " duration_s REAL, explainer_version TEXT, model_path TEXT, model_hash TEXT,"
-    " model_arch TEXT, data_path TEXT, data_hash TEXT, split TEXT, options TEXT,"
-    " scheme TEXT, n_sentences INTEGER, n_words INTEGER, n_tokens INTEGER,"
-    " hidden_size INTEGER, summary TEXT);"
-    "CREATE TABLE labels (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (run_id, id)) WITHOUT ROWID;"
-    "CREATE TABLE documents (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " id INTEGER NOT NULL, first_line INTEGER, PRIMARY KEY (run_id, id)) WITHOUT ROWID;"
-    "CREATE TABLE sentences (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " id INTEGER NOT NULL, doc_id INTEGER, source_line INTEGER, source_id TEXT, text TEXT,"
-    " n_words INTEGER, n_tokens INTEGER, loss REAL, n_word_errors INTEGER,"
-    " n_entity_errors INTEGER, PRIMARY KEY (run_id, id));"
-    "CREATE INDEX sentences_by_loss ON sentences (run_id, loss DESC);"
-    "CREATE TABLE words (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, text TEXT, gold INTEGER,"
-    " pred INTEGER, prob_pred REAL, prob_gold REAL, loss REAL, entropy REAL,"
-    " first_token INTEGER, probs BLOB, PRIMARY KEY (run_id, sentence_id, idx))"
-    " WITHOUT ROWID;"
-    "CREATE INDEX words_by_labels ON words (run_id, gold, pred, loss);"
-    "CREATE INDEX words_by_text ON words (run_id, text, loss);"
-    /* Hidden states live apart so that scans of words stay small. */
-    "CREATE TABLE hidden (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, vec BLOB NOT NULL,"
-    " PRIMARY KEY (run_id, sentence_id, idx));"
-    "CREATE TABLE tokens (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, token_id INTEGER, text TEXT,"
-    " word_idx INTEGER, start INTEGER, end INTEGER, is_first INTEGER, gold INTEGER,"
-    " pred INTEGER, prob_pred REAL, loss REAL, entropy REAL, probs BLOB,"
-    " PRIMARY KEY (run_id, sentence_id, idx)) WITHOUT ROWID;"
-    "CREATE INDEX tokens_by_text ON tokens (run_id, text, loss);"
-    "CREATE TABLE entities (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    " sentence_id INTEGER NOT NULL, side TEXT NOT NULL CHECK (side IN ('gold', 'pred')),"
-    " start INTEGER NOT NULL, end INTEGER NOT NULL, type TEXT NOT NULL);"
-    "CREATE INDEX entities_by_sentence ON entities (run_id, sentence_id);";
+#define WRITER_BUSY_MS 5000 /* a writer waits this long for another writer */
+#define READER_BUSY_MS 2000 /* a reader (WAL) only waits out a checkpoint */
 
-/* Added after schema 1 shipped; IF NOT EXISTS brings older version-1
- * databases along (a no-op that takes no write lock once the table exists). */
-static const char schema_settings[] =
-    "CREATE TABLE IF NOT EXISTS settings (run_id INTEGER NOT NULL REFERENCES runs(id)"
-    " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
-    " WITHOUT ROWID;";
+enum xnr_status xnr__store_fail(const struct xnr_store *s, struct xnr_error *err)
+{
+	int code = sqlite3_errcode(s->db) & 0xff;
 
-struct xnr_store {
-	sqlite3 *db;
-	char *path;
-};
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return xnr_fail(err, XNR_ERR_BUSY, "%s: %s (another program is writing it)",
+		                s->path, sqlite3_errmsg(s->db));
+	return xnr_fail(err, XNR_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+}
 
-enum xnr_status xnr__store_sql(sqlite3 *db, const char *sql, const char *path,
-                               struct xnr_error *err)
+enum xnr_status xnr__store_exec(const struct xnr_store *s, const char *sql, struct xnr_error *err)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+	enum xnr_status st;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return XNR_OK;
-	xnr_fail(err, XNR_ERR_IO, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+	st = xnr__store_fail(s, err);
 	sqlite3_free(msg);
-	return XNR_ERR_IO;
+	return st;
 }
 
-static enum xnr_status migrate(struct xnr_store *s, struct xnr_error *err)
+enum xnr_status xnr__store_prepare(const struct xnr_store *s, const char *sql, int64_t run,
+                                   sqlite3_stmt **out, struct xnr_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int version = -1;
-	enum xnr_status rc;
-
-	/* Reading the schema is the first real access: it fails on a non-database. */
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version < 0)
-		return xnr_fail(err, XNR_ERR_IO, "%s: not an ExplaiNER database (%s)", s->path,
-		                sqlite3_errmsg(s->db));
-	if (version > XNR_STORE_SCHEMA_VERSION)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: made by a newer ExplaiNER (schema %d, this one reads %d); "
-		                "upgrade explainer",
-		                s->path, version, XNR_STORE_SCHEMA_VERSION);
-	if (version == XNR_STORE_SCHEMA_VERSION)
-		return xnr__store_sql(s->db, schema_settings, s->path, err);
-	rc = xnr__store_sql(s->db, "BEGIN IMMEDIATE", s->path, err);
-	if (rc == XNR_OK)
-		rc = xnr__store_sql(s->db, schema_v1, s->path, err);
-	if (rc == XNR_OK)
-		rc = xnr__store_sql(s->db, schema_settings, s->path, err);
-	if (rc == XNR_OK)
-		rc = xnr__store_sql(s->db, "PRAGMA user_version = 1; COMMIT", s->path, err);
-	if (rc != XNR_OK)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+		return xnr__store_fail(s, err);
+	sqlite3_bind_int64(*out, 1, run);
+	return XNR_OK;
 }
 
-enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
-                               struct xnr_error *err)
+/* A store for path with its connection opened with flags; open_fail is the
+ * status of a file SQLite cannot open. */
+static enum xnr_status store_connect(const char *path, int flags, int busy_ms,
+                                     enum xnr_status open_fail, struct xnr_store **out,
+                                     struct xnr_error *err)
 {
 	struct xnr_store *s = calloc(1, sizeof *s);
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-	enum xnr_status rc;
 
 	if (!s || !(s->path = strdup(path))) {
 		free(s);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		rc = xnr_fail(err, XNR_ERR_IO, "%s: cannot open database: %s", path,
-		              s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
+		enum xnr_status st =
+		    xnr_fail(err, s->db ? open_fail : XNR_ERR_NOMEM, "%s: cannot open database: %s",
+		             path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		xnr_store_close(s);
+		return st;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if ((rc = migrate(s, err)) != XNR_OK)
-		goto fail;
-	rc = xnr__store_sql(s->db,
-	                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                    " PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536",
-	                    path, err);
-	if (rc != XNR_OK)
-		goto fail;
+	sqlite3_busy_timeout(s->db, busy_ms);
 	*out = s;
 	return XNR_OK;
-fail:
-	xnr_store_close(s);
-	return rc;
+}
+
+enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
+                               struct xnr_error *err)
+{
+	struct xnr_store *s = NULL;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	enum xnr_status rc;
+
+	if ((rc = store_connect(path, flags, WRITER_BUSY_MS, XNR_ERR_IO, &s, err)) != XNR_OK)
+		return rc;
+	if ((rc = xnr__store_migrate(s, err)) != XNR_OK ||
+	    (rc = xnr__store_exec(s,
+	                          "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                          " PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536",
+	                          err)) != XNR_OK) {
+		xnr_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_store_open_read(const char *path, struct xnr_store **out, struct xnr_error *err)
+{
+	return store_connect(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, READER_BUSY_MS,
+	                     XNR_ERR_DB, out, err);
 }
 
 void xnr_store_close(struct xnr_store *s)
@@ -145,14 +105,9 @@ void xnr_store_close(struct xnr_store *s)
 	free(s);
 }
 
-sqlite3 *xnr_store_db(struct xnr_store *s)
+const char *xnr_store_sqlite_version(void)
 {
-	return s->db;
-}
-
-const char *xnr__store_path(const struct xnr_store *s)
-{
-	return s->path;
+	return sqlite3_libversion();
 }
 
 enum xnr_status xnr_store_find_run(struct xnr_store *s, const char *key, int64_t *run_id,
@@ -163,12 +118,15 @@ enum xnr_status xnr_store_find_run(struct xnr_store *s, const char *key, int64_t
 
 	if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE key = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return xnr_fail(err, XNR_ERR_IO, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		return xnr__store_fail(s, err);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		enum xnr_status fail = xnr__store_fail(s, err);
+		sqlite3_finalize(st);
+		return fail;
+	}
 	*run_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return xnr_fail(err, XNR_ERR_IO, "%s: %s", s->path, sqlite3_errmsg(s->db));
 	return XNR_OK;
 }

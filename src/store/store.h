@@ -1,14 +1,17 @@
 /*
  * store.h - the run database (SQLite; schema in docs/schema.md): opening it,
- * finding a stored run, and writing a new run in one transaction so it becomes
- * visible only when complete.
+ * finding a stored run, writing a new run in one transaction so it becomes
+ * visible only when complete, and per-run display settings. Reading runs
+ * back: store/read.h. Only src/store/ talks to SQLite.
  *
+ * Failures of the database itself are XNR_ERR_BUSY (locked by another
+ * writer past the busy timeout) and XNR_ERR_DB ("path: sqlite message").
  * A store is used by one thread at a time.
  */
 #ifndef XNR_STORE_STORE_H
 #define XNR_STORE_STORE_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
@@ -17,19 +20,27 @@
 
 struct xnr_store;
 
-/* Open (create == 1: create if missing) the database at path and bring its
- * schema to XNR_STORE_SCHEMA_VERSION. Errors: XNR_ERR_IO (cannot open or not
- * a database), XNR_ERR_UNSUPPORTED (made by a newer ExplaiNER). */
-enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
-                               struct xnr_error *err);
+/* Open (create == 1: create if missing) the database at path for reading
+ * and writing and bring its schema to XNR_STORE_SCHEMA_VERSION. Errors:
+ * XNR_ERR_IO (cannot open or not a database), XNR_ERR_UNSUPPORTED (made by a
+ * newer ExplaiNER), XNR_ERR_BUSY, XNR_ERR_DB. */
+XNR_MUST_CHECK enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
+                                              struct xnr_error *err);
+
+/* Open an existing database read-only with a short busy timeout, for one
+ * reader (a request, a job): it never blocks the writer (WAL) and sees the
+ * runs complete when a read starts. The schema is not checked (open once
+ * with xnr_store_open for that). Errors: XNR_ERR_DB. */
+XNR_MUST_CHECK enum xnr_status xnr_store_open_read(const char *path, struct xnr_store **out,
+                                                   struct xnr_error *err);
 void xnr_store_close(struct xnr_store *store);
 
-/* The connection, for readers (borrowed). */
-sqlite3 *xnr_store_db(struct xnr_store *store);
+/* The SQLite library's version ("3.40.1"), for the Debug page. */
+const char *xnr_store_sqlite_version(void);
 
 /* The id of the complete run stored under key, or 0 if there is none. */
-enum xnr_status xnr_store_find_run(struct xnr_store *store, const char *key, int64_t *run_id,
-                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_find_run(struct xnr_store *store, const char *key,
+                                                  int64_t *run_id, struct xnr_error *err);
 
 /* What identifies and describes a run (all strings borrowed). */
 struct xnr_run_info {
@@ -48,12 +59,15 @@ struct xnr_run_writer;
 
 /* Start a run: a transaction that inserts the run row and its labels.
  * Nothing is visible to other connections until xnr_run_commit. */
-enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info *info,
-                              struct xnr_run_writer **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_begin(struct xnr_store *store,
+                                             const struct xnr_run_info *info,
+                                             struct xnr_run_writer **out, struct xnr_error *err);
 
-enum xnr_status xnr_run_add_document(struct xnr_run_writer *w, int id, long first_line,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_add_document(struct xnr_run_writer *w, int id,
+                                                    long first_line, struct xnr_error *err);
 
+/* The rows of the sentences, words and tokens tables, as the writer takes
+ * them and the read side (store/read.h) gives them back. */
 struct xnr_sentence_row {
 	int id, doc_id;
 	long source_line;
@@ -63,11 +77,12 @@ struct xnr_sentence_row {
 	double loss;
 	int n_word_errors, n_entity_errors;
 };
-enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_sentence_row *s,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w,
+                                                    const struct xnr_sentence_row *s,
+                                                    struct xnr_error *err);
 
 /* A word; NaN reals and first_token < 0 are stored as NULL (a word with no
- * sub-token has no prediction of its own). */
+ * sub-token has no prediction of its own). Read back without probs and hidden. */
 struct xnr_word_row {
 	int sentence_id, idx;
 	const char *text;
@@ -78,8 +93,8 @@ struct xnr_word_row {
 	const float *probs;  /* n_labels */
 	const float *hidden; /* hidden_size, or NULL */
 };
-enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word_row *r,
-                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word_row *r, struct xnr_error *err);
 
 struct xnr_token_row {
 	int sentence_id, idx;
@@ -89,19 +104,21 @@ struct xnr_token_row {
 	int gold; /* < 0: NULL (not a first sub-token) */
 	int pred;
 	double prob_pred, loss, entropy; /* loss used only when gold >= 0 */
-	const float *probs;
+	const float *probs;              /* read back as NULL */
 };
-enum xnr_status xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_token_row *r,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_token_row *r, struct xnr_error *err);
 
-enum xnr_status xnr_run_add_entity(struct xnr_run_writer *w, int sentence_id, int is_pred,
-                                   int start, int end, const char *type, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_add_entity(struct xnr_run_writer *w, int sentence_id,
+                                                  int is_pred, int start, int end, const char *type,
+                                                  struct xnr_error *err);
 
 /* Record counts, duration and the summary JSON, commit, and give the run id.
  * The writer is freed whatever happens. */
-enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n_words,
-                               long n_tokens, double duration_s, const char *summary_json,
-                               int64_t *run_id, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences,
+                                              long n_words, long n_tokens, double duration_s,
+                                              const char *summary_json, int64_t *run_id,
+                                              struct xnr_error *err);
 
 /* Roll back and free; the database is as before xnr_run_begin. NULL is fine. */
 void xnr_run_abort(struct xnr_run_writer *w);
@@ -112,18 +129,20 @@ struct xnr_setting {
 	char *key, *value;
 };
 
-/* Every setting of run_id, sorted by key, from db (any connection, read-only
- * is fine; a database without the table has none). *out (NULL when there are
- * none) is freed with xnr_settings_free. Errors: XNR_ERR_IO (SQLite),
- * XNR_ERR_NOMEM. */
-enum xnr_status xnr_settings_load(sqlite3 *db, int64_t run_id, struct xnr_setting **out, size_t *n,
-                                  struct xnr_error *err);
+/* Every setting of run_id, sorted by key (a read-only store is fine). *out
+ * (NULL when there are none) is freed with xnr_settings_free. Errors:
+ * XNR_ERR_DB, XNR_ERR_BUSY, XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_settings_load(struct xnr_store *store, int64_t run_id,
+                                                 struct xnr_setting **out, size_t *n,
+                                                 struct xnr_error *err);
 void xnr_settings_free(struct xnr_setting *s, size_t n);
 
 /* Insert or replace n settings of run_id in one transaction (all or none).
- * Errors: XNR_ERR_MISMATCH (a run holds the database's write lock past the
- * busy timeout), XNR_ERR_IO (no such run, SQLite). */
-enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
-                                  const struct xnr_setting *s, size_t n, struct xnr_error *err);
+ * Errors: XNR_ERR_BUSY (a run holds the database's write lock past the busy
+ * timeout: the message says to save again when it has finished), XNR_ERR_DB
+ * (no such run, SQLite). */
+XNR_MUST_CHECK enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
+                                                 const struct xnr_setting *s, size_t n,
+                                                 struct xnr_error *err);
 
 #endif

@@ -35,8 +35,7 @@ struct xnr_run_writer {
 
 static enum xnr_status db_fail(struct xnr_run_writer *w, struct xnr_error *err)
 {
-	return xnr_fail(err, XNR_ERR_IO, "%s: %s", xnr__store_path(w->store),
-	                sqlite3_errmsg(w->db));
+	return xnr__store_fail(w->store, err);
 }
 
 /* Step a bound insert and reset it for the next row. */
@@ -111,11 +110,10 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 	if (!w)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	w->store = store;
-	w->db = xnr_store_db(store);
+	w->db = store->db;
 	w->n_labels = info->n_labels;
 	w->hidden_size = info->hidden_size;
-	if ((rc = xnr__store_sql(w->db, "BEGIN IMMEDIATE", xnr__store_path(store), err)) !=
-	    XNR_OK) {
+	if ((rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
 		free(w);
 		return rc;
 	}
@@ -249,7 +247,7 @@ enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n
 		rc = db_fail(w, err);
 	sqlite3_finalize(st);
 	if (rc == XNR_OK)
-		rc = xnr__store_sql(w->db, "COMMIT", xnr__store_path(w->store), err);
+		rc = xnr__store_exec(w->store, "COMMIT", err);
 done:
 	if (rc == XNR_OK) {
 		*run_id = w->run_id;

@@ -31,17 +31,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(target, data, size);
 	target[size] = '\0';
 	routes = xnr__routes(&n_routes);
+	/* What a parser accepts must be what it promises; anything else is a bug. */
 	if (xnr__target_split(target, path, &query, &err) == XNR_OK) {
-		xnr__route_find(routes, n_routes, "GET", path, &route, ids, &n_ids, &err);
+		if (xnr__route_find(routes, n_routes, "GET", path, &route, ids, &n_ids, &err) ==
+		        XNR_OK &&
+		    (!route || n_ids < 0 || n_ids > XNR__PATH_IDS))
+			abort();
 		if (query && xnr__query_parse(query, strlen(query), &q, &err) == XNR_OK) {
-			xnr__query_allow(&q, allowed, &err);
-			xnr__query_int(&q, "limit", 1, 1000, 50, &v, &err);
-			xnr__query_real(&q, "min_loss", -1e300, 1e300, 0, &d, &err);
-			xnr__query_choice(&q, "sort", choices, 0, &c, &err);
+			enum xnr_status st = xnr__query_allow(&q, allowed, &err);
+			if ((st != XNR_OK && st != XNR_ERR_INPUT) ||
+			    (xnr__query_int(&q, "limit", 1, 1000, 50, &v, &err) == XNR_OK &&
+			     (v < 1 || v > 1000)) ||
+			    (xnr__query_real(&q, "min_loss", -1e300, 1e300, 0, &d, &err) ==
+			         XNR_OK &&
+			     !(d >= -1e300 && d <= 1e300)) ||
+			    (xnr__query_choice(&q, "sort", choices, 0, &c, &err) == XNR_OK &&
+			     (c < 0 || c > 2)))
+				abort();
 		}
 	}
 	/* The query parser must also survive bytes that never pass the path check. */
-	xnr__query_parse((const char *)data, size, &q, &err);
+	if (xnr__query_parse((const char *)data, size, &q, &err) == XNR_OK && q.n > XNR__QUERY_MAX)
+		abort();
 	free(target);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * confusion), misclassified pairs and their words, worst sentences, loss
  * tables by word, sub-token and label (medians of odd and even counts, NULL
  * and NaN losses skipped, every sort with its ties, paging, filtering), and
- * XNR_ERR_IO for a run that does not exist.
+ * XNR_ERR_NOT_FOUND for a run that does not exist.
  *
  * Run 1 (labels O B-PER I-PER B-LOC), words as (text gold pred loss):
  *   s0: Ann B-PER B-PER 0.5 | likes O O 0.1  | Paris B-LOC B-PER 2.0
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "store/read.h"
 #include "store/store.h"
 
 struct word {
@@ -132,14 +133,14 @@ static double num(json_t *o, const char *key)
 static void test_view(void **state)
 {
 	struct xnr_store *s = make_db("report_view");
-	sqlite3 *db = xnr_store_db(s);
+	struct xnr_store *db = s;
 	struct xnr_run_view *v = NULL;
 	struct xnr_error err;
 	int64_t latest = 0;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(xnr_report_latest_run(db, &latest, &err), XNR_OK);
+	assert_int_equal(xnr_store_run_latest(db, &latest, &err), XNR_OK);
 	assert_int_equal(latest, 2);
 	assert_int_equal(xnr_run_view_load(db, 1, &v, &err), XNR_OK);
 	assert_int_equal(v->run, 1);
@@ -159,9 +160,9 @@ static void test_view(void **state)
 	                    "{\"data\":\"IOB2\",\"model\":\"IOB2\",\"ill_formed\":0}");
 	xnr_run_view_free(v);
 	v = NULL;
-	assert_int_equal(xnr_run_view_load(db, 3, &v, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_run_view_load(db, 3, &v, &err), XNR_ERR_NOT_FOUND);
 	assert_null(v);
-	assert_non_null(strstr(err.msg, "no run 3"));
+	assert_non_null(strstr(err.msg, "run 3: no such run"));
 	xnr_store_close(s);
 }
 
@@ -199,7 +200,7 @@ static void test_metrics(void **state)
 	json_t *j = NULL, *def, *cm;
 
 	(void)state;
-	assert_int_equal(xnr_run_view_load(xnr_store_db(s), 1, &v, &err), XNR_OK);
+	assert_int_equal(xnr_run_view_load(s, 1, &v, &err), XNR_OK);
 	assert_int_equal(xnr_report_metrics(v, &j, &err), XNR_OK);
 	assert_int_equal(json_integer_value(json_object_get(j, "run")), 1);
 	def = json_object_get(j, "seqeval_default");
@@ -251,7 +252,7 @@ static void assert_pair(json_t *p, const char *gold, const char *pred, int count
 static void test_errors(void **state)
 {
 	struct xnr_store *s = make_db("report_errors");
-	sqlite3 *db = xnr_store_db(s);
+	struct xnr_store *db = s;
 	struct xnr_error err;
 	json_t *j = NULL;
 
@@ -278,8 +279,8 @@ static void test_errors(void **state)
 	json_decref(j);
 
 	j = NULL;
-	assert_int_equal(xnr_report_confusions(db, 9, 5, &j, &err), XNR_ERR_IO);
-	assert_int_equal(xnr_report_worst_sentences(db, 9, 5, &j, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_report_confusions(db, 9, 5, &j, &err), XNR_ERR_NOT_FOUND);
+	assert_int_equal(xnr_report_worst_sentences(db, 9, 5, &j, &err), XNR_ERR_NOT_FOUND);
 	assert_null(j);
 	xnr_store_close(s);
 }
@@ -314,7 +315,7 @@ static void test_errors_ties(void **state)
 	for (i = 0; i < 8; i++)
 		add_word(w, &ws[i], i, &tok);
 	assert_int_equal(xnr_run_commit(w, 1, 8, 8, 0.0, "{}", &id, &err), XNR_OK);
-	assert_int_equal(xnr_report_confusions(xnr_store_db(s), id, -1, &j, &err), XNR_OK);
+	assert_int_equal(xnr_report_confusions(s, id, -1, &j, &err), XNR_OK);
 	assert_int_equal(json_array_size(j), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 0), "count")), 7);
 	words = json_object_get(json_array_get(j, 0), "words");
@@ -326,7 +327,7 @@ static void test_errors_ties(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 1), "count")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(words, 2), "count")), 1);
 	json_decref(j);
-	assert_int_equal(xnr_report_confusions(xnr_store_db(s), id, 3, &j, &err), XNR_OK);
+	assert_int_equal(xnr_report_confusions(s, id, 3, &j, &err), XNR_OK);
 	words = json_object_get(json_array_get(j, 0), "words");
 	assert_int_equal(json_array_size(words), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(words, 2), "text")),
@@ -382,8 +383,7 @@ static void test_loss_words(void **state)
 	json_t *j;
 
 	(void)state;
-	assert_int_equal(xnr_loss_table_load(xnr_store_db(s), 1, XNR_LOSS_BY_WORD, &t, &err),
-	                 XNR_OK);
+	assert_int_equal(xnr_loss_table_load(s, 1, XNR_LOSS_BY_WORD, &t, &err), XNR_OK);
 	j = page(t, XNR_LOSS_SORT_SUM, 0, 0, -1, NULL);
 	assert_string_equal(keys(j), "Paris Rome Ann likes Lee");
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
@@ -435,11 +435,11 @@ static void test_loss_words(void **state)
 }
 
 /* Sub-tokens: "Par" takes Paris's losses; "##is" (not first, loss not
- * stored) is no group. Run 2 stays apart. Unknown run: XNR_ERR_IO. */
+ * stored) is no group. Run 2 stays apart. Unknown run: XNR_ERR_NOT_FOUND. */
 static void test_loss_tokens(void **state)
 {
 	struct xnr_store *s = make_db("report_loss_tokens");
-	sqlite3 *db = xnr_store_db(s);
+	struct xnr_store *db = s;
 	struct xnr_loss_page p = xnr_loss_page_default();
 	struct xnr_loss_table *t = NULL;
 	struct xnr_error err;
@@ -455,7 +455,8 @@ static void test_loss_tokens(void **state)
 	assert_string_equal(keys(j), "x");
 	json_decref(j);
 	j = NULL;
-	assert_int_equal(xnr_report_loss_groups(db, 5, XNR_LOSS_BY_WORD, &p, &j, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_report_loss_groups(db, 5, XNR_LOSS_BY_WORD, &p, &j, &err),
+	                 XNR_ERR_NOT_FOUND);
 	assert_int_equal(xnr_loss_table_load(db, 1, XNR_LOSS_BY_LABEL, &t, &err), XNR_ERR_INPUT);
 	assert_null(j);
 	assert_null(t);
@@ -473,7 +474,7 @@ static void test_loss_labels(void **state)
 	json_t *j = NULL;
 
 	(void)state;
-	assert_int_equal(xnr_run_view_load(xnr_store_db(s), 1, &v, &err), XNR_OK);
+	assert_int_equal(xnr_run_view_load(s, 1, &v, &err), XNR_OK);
 	assert_int_equal(xnr_report_label_losses(v, &p, &j, &err), XNR_OK);
 	assert_string_equal(keys(j), "B-LOC B-PER O I-PER");
 	assert_non_null(json_string_value(json_object_get(j, "hint")));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/internal.h" /* the connection, to look at the tables with SQL */
 #include "store/store.h"
 
 static const char *const labels[] = {"O", "B-PER", "I-PER"};
@@ -87,18 +88,15 @@ static void test_write_read(void **state)
 	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
 	write_rows(w);
 	/* another connection does not see the run before it is committed */
-	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(count(reader->db, "SELECT count(*) FROM runs"), 0);
 	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{\"f1\":1}", &id, &err), XNR_OK);
 	assert_int_equal(id, 1);
-	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM runs"), 1);
-	assert_int_equal(count(xnr_store_db(reader), "SELECT count(*) FROM words WHERE run_id = 1"),
-	                 2);
-	assert_int_equal(
-	    count(xnr_store_db(reader), "SELECT count(*) FROM tokens WHERE gold IS NULL"), 1);
-	assert_int_equal(count(xnr_store_db(reader), "SELECT n_words FROM runs WHERE id = 1"), 2);
-	assert_int_equal(
-	    count(xnr_store_db(reader), "SELECT count(*) FROM labels WHERE run_id = 1"), 3);
-	assert_int_equal(sqlite3_prepare_v2(xnr_store_db(reader),
+	assert_int_equal(count(reader->db, "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(count(reader->db, "SELECT count(*) FROM words WHERE run_id = 1"), 2);
+	assert_int_equal(count(reader->db, "SELECT count(*) FROM tokens WHERE gold IS NULL"), 1);
+	assert_int_equal(count(reader->db, "SELECT n_words FROM runs WHERE id = 1"), 2);
+	assert_int_equal(count(reader->db, "SELECT count(*) FROM labels WHERE run_id = 1"), 3);
+	assert_int_equal(sqlite3_prepare_v2(reader->db,
 	                                    "SELECT w.probs, h.vec FROM words w JOIN hidden h "
 	                                    "USING (run_id, sentence_id, idx) WHERE w.idx = 0",
 	                                    -1, &st, NULL),
@@ -113,7 +111,7 @@ static void test_write_read(void **state)
 	assert_int_equal(xnr_store_find_run(s, "nope", &id, &err), XNR_OK);
 	assert_int_equal(id, 0);
 	/* the same key again is refused by the schema (callers reuse instead) */
-	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_DB);
 	assert_non_null(strstr(err.msg, "UNIQUE"));
 	xnr_store_close(reader);
 	xnr_store_close(s);
@@ -147,12 +145,12 @@ static void test_abort_keeps_earlier_runs(void **state)
 
 	two_runs("store_abort", path, sizeof path, &s, &w, &id);
 	xnr_run_abort(w);
-	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM runs"), 1);
-	assert_int_equal(count(xnr_store_db(s), "SELECT count(*) FROM words"), 2);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM words"), 2);
 	xnr_store_close(s);
 	/* reopening finds the schema in place */
 	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
-	assert_int_equal(count(xnr_store_db(s), "PRAGMA user_version"), XNR_STORE_SCHEMA_VERSION);
+	assert_int_equal(count(s->db, "PRAGMA user_version"), XNR_STORE_SCHEMA_VERSION);
 	xnr_store_close(s);
 }
 
@@ -170,12 +168,12 @@ static void test_settings_while_a_run_writes(void **state)
 
 	two_runs("store_settings_busy", path, sizeof path, &s, &w, &id);
 	assert_int_equal(xnr_store_open(path, 0, &s2, &err), XNR_OK);
-	sqlite3_busy_timeout(xnr_store_db(s2), 50);
-	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_MISMATCH);
+	sqlite3_busy_timeout(s2->db, 50);
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_BUSY);
 	assert_non_null(strstr(err.msg, "a run is writing this database"));
 	xnr_run_abort(w);
 	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_OK);
-	assert_int_equal(count(xnr_store_db(s2), "SELECT count(*) FROM settings"), 1);
+	assert_int_equal(count(s2->db, "SELECT count(*) FROM settings"), 1);
 	xnr_store_close(s2);
 	xnr_store_close(s);
 }

@@ -1,0 +1,224 @@
+/*
+ * read.h - the read side of the run database (docs/schema.md): runs with
+ * their labels, sentences, words and sub-tokens as row iterators with the
+ * filters, sorts and paging the pages and `explainer report` need, entity
+ * spans, stored hidden states, and the report's bulk loads. This is the one
+ * place that knows the tables and their columns: callers get structs.
+ *
+ * Queries are typed structs checked here (XNR_ERR_INPUT for a value out of
+ * range); user input reaches SQL only as bound parameters. Every failure is
+ * one of XNR_ERR_NOT_FOUND (no such run or sentence: the message names it),
+ * XNR_ERR_BUSY (the database stayed locked past the busy timeout),
+ * XNR_ERR_DB (SQLite failed: "path: sqlite message"), XNR_ERR_NOMEM.
+ *
+ * Values the database holds as NULL read as NaN (reals), -1 (integers) and
+ * NULL (text). A store and its iterators are used by one thread at a time;
+ * every thread opens its own (xnr_store_open_read).
+ */
+#ifndef XNR_STORE_READ_H
+#define XNR_STORE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "store/store.h"
+
+/* ---- runs ---- */
+
+/* One row of `runs` (strings owned, NULL when NULL) with its labels. */
+struct xnr_run {
+	int64_t id;
+	char *key, *created_at, *version;
+	char *model_path, *model_hash, *model_arch;
+	char *data_path, *data_hash, *split;
+	char *options_json, *scheme_json, *summary_json;
+	double duration_s; /* NaN: not recorded */
+	int64_t n_sentences, n_words, n_tokens;
+	int64_t hidden_size;
+	double micro_f1; /* the summary's seqeval default micro F1; NaN when it has none */
+	int n_labels;
+	char **labels; /* (n_labels) names, index = label id; none from xnr_store_runs */
+};
+
+/* Run id into *out (release with xnr_run_free; untouched on failure). The
+ * one "no such run" check: XNR_ERR_NOT_FOUND "run ID: no such run".
+ * XNR_ERR_FORMAT when its label ids are not 0..n-1. */
+XNR_MUST_CHECK enum xnr_status xnr_store_run_get(struct xnr_store *s, int64_t id,
+                                                 struct xnr_run *out, struct xnr_error *err);
+void xnr_run_free(struct xnr_run *r); /* the fields; NULL is fine */
+
+/* Every run, oldest first, without labels: *out (n of them; NULL when none)
+ * is released with xnr_runs_free. */
+XNR_MUST_CHECK enum xnr_status xnr_store_runs(struct xnr_store *s, struct xnr_run **out, size_t *n,
+                                              struct xnr_error *err);
+void xnr_runs_free(struct xnr_run *v, size_t n);
+
+/* The newest run's id, 0 when the database holds none. */
+XNR_MUST_CHECK enum xnr_status xnr_store_run_latest(struct xnr_store *s, int64_t *id,
+                                                    struct xnr_error *err);
+
+/* The id of label name in run r, -1 when it has none. */
+int xnr_run_label_id(const struct xnr_run *r, const char *name);
+/* The name of label id, NULL when r has no such label. */
+const char *xnr_run_label_name(const struct xnr_run *r, int64_t id);
+
+/* XNR_ERR_INPUT "run ID stores no hidden states (hidden_size N)" unless the
+ * run's hidden_size is 2 to 65536. */
+XNR_MUST_CHECK enum xnr_status xnr_run_hidden_check(const struct xnr_run *r, struct xnr_error *err);
+
+/* ---- row iterators ---- */
+
+/* An open query: its rows one at a time. Each opener says which row struct
+ * its rows read as; a row's strings and vectors are borrowed until the next
+ * read or xnr_rows_close. Fields a query does not read are 0 (NaN for reals,
+ * NULL for pointers). */
+struct xnr_rows;
+
+/* Read the next row: *more = 1 and *row filled, or *more = 0 at the end.
+ * XNR_ERR_INTERNAL when the rows are of another kind. */
+XNR_MUST_CHECK enum xnr_status xnr_rows_sentence(struct xnr_rows *r, struct xnr_sentence_row *row,
+                                                 int *more, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_rows_word(struct xnr_rows *r, struct xnr_word_row *row,
+                                             int *more, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_rows_token(struct xnr_rows *r, struct xnr_token_row *row,
+                                              int *more, struct xnr_error *err);
+
+struct xnr_entity_row {
+	int sentence_id;
+	int is_pred; /* 0: a gold span, 1: a predicted one */
+	int start, end;
+	const char *type;
+};
+XNR_MUST_CHECK enum xnr_status xnr_rows_entity(struct xnr_rows *r, struct xnr_entity_row *row,
+                                               int *more, struct xnr_error *err);
+
+/* A stored hidden state: vec holds vec_bytes bytes (aligned, copied from the
+ * database), NULL when the row has none; a well-formed one is hidden_size
+ * floats. */
+struct xnr_hidden_row {
+	int sentence_id, idx;
+	const float *vec;
+	int vec_bytes;
+};
+XNR_MUST_CHECK enum xnr_status xnr_rows_hidden(struct xnr_rows *r, struct xnr_hidden_row *row,
+                                               int *more, struct xnr_error *err);
+
+void xnr_rows_close(struct xnr_rows *r); /* NULL is fine */
+
+/* ---- sentences ---- */
+
+enum xnr_sentence_sort {
+	XNR_SENT_BY_LOSS,   /* total loss; sentences with no loss last */
+	XNR_SENT_BY_ID,     /* dataset order */
+	XNR_SENT_BY_ERRORS, /* word errors, then entity errors, then loss */
+	XNR_SENT_BY_RANDOM, /* a pseudo-random order fixed by seed */
+	XNR_SENT_SORT_COUNT
+};
+
+/* Which sentences, in which order. Ties are broken by ascending id. */
+struct xnr_sentence_query {
+	int64_t run;
+	enum xnr_sentence_sort sort;
+	int ascending;         /* ignored by XNR_SENT_BY_RANDOM */
+	int64_t seed;          /* XNR_SENT_BY_RANDOM: >= 0 */
+	int64_t limit, offset; /* limit < 0: every row; offset >= 0 */
+	int has_min_loss;      /* only sentences whose loss is at least min_loss */
+	double min_loss;
+	int with_errors;    /* only sentences with a word error */
+	int gold, pred;     /* label ids: only sentences with a word of this gold and / or
+	                       predicted label; -1 for any */
+	int by_ids;         /* only the sentences in ids (ids that do not exist are ignored) */
+	const int64_t *ids; /* (n_ids), each >= 0 */
+	size_t n_ids;
+};
+
+/* Every sentence of run, by descending loss, no filter. */
+struct xnr_sentence_query xnr_sentence_query_default(int64_t run);
+
+/* The sentences q asks for (xnr_rows_sentence rows), and how many pass its
+ * filters (paging aside). Neither checks that the run exists. */
+XNR_MUST_CHECK enum xnr_status xnr_store_sentences(struct xnr_store *s,
+                                                   const struct xnr_sentence_query *q,
+                                                   struct xnr_rows **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_sentences_count(struct xnr_store *s,
+                                                         const struct xnr_sentence_query *q,
+                                                         int64_t *total, struct xnr_error *err);
+
+/* Sentence id of run: *row, borrowed from *out (close it when done).
+ * XNR_ERR_NOT_FOUND "run RUN: no sentence ID". */
+XNR_MUST_CHECK enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64_t run, int64_t id,
+                                                      struct xnr_sentence_row *row,
+                                                      struct xnr_rows **out, struct xnr_error *err);
+
+/* The entity spans of sentence id (xnr_rows_entity): gold ones first, each
+ * side by start, then end. */
+XNR_MUST_CHECK enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
+                                                  struct xnr_rows **out, struct xnr_error *err);
+
+/* ---- words and sub-tokens ---- */
+
+enum xnr_word_sort {
+	XNR_WORD_BY_POSITION, /* dataset order: sentence, then index */
+	XNR_WORD_BY_LOSS,
+	XNR_WORD_BY_PROB, /* prob_pred */
+	XNR_WORD_BY_ENTROPY,
+	XNR_WORD_BY_TEXT, /* bytes */
+	XNR_WORD_SORT_COUNT
+};
+
+/* Which words (or sub-tokens), in which order. Ties are broken by ascending
+ * position, and rows without the sorted value come last either way. */
+struct xnr_word_query {
+	int64_t run;
+	int tokens; /* 1: sub-tokens (xnr_rows_token rows), 0: words (xnr_rows_word) */
+	enum xnr_word_sort sort;
+	int ascending;
+	int64_t limit, offset; /* limit < 0: every row; offset >= 0 */
+	const char *text;      /* only rows whose text contains it (NULL or "": any) */
+	int match_case;        /* 0: ASCII letters of text match either case */
+	int gold, pred;        /* label ids; -1 for any (sub-tokens: gold is on first ones) */
+	int errors;            /* only rows whose prediction differs from a gold label */
+	int by_sentences;      /* only rows of these sentences */
+	const int64_t *sentences;
+	size_t n_sentences;
+};
+
+/* Every word of run in dataset order. */
+struct xnr_word_query xnr_word_query_default(int64_t run);
+
+/* The rows q asks for, and how many pass its filters (paging aside). */
+XNR_MUST_CHECK enum xnr_status xnr_store_words(struct xnr_store *s, const struct xnr_word_query *q,
+                                               struct xnr_rows **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_words_count(struct xnr_store *s,
+                                                     const struct xnr_word_query *q, int64_t *total,
+                                                     struct xnr_error *err);
+
+/* The report's bulk loads, each one pass over a compact index:
+ * xnr_store_word_labels: every word's sentence_id, idx, gold, pred and loss
+ * (xnr_rows_word), in no particular order;
+ * xnr_store_text_losses: every word (tokens: sub-token) with a loss, its text
+ * and loss only, ordered by text, then loss. */
+XNR_MUST_CHECK enum xnr_status xnr_store_word_labels(struct xnr_store *s, int64_t run,
+                                                     struct xnr_rows **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_text_losses(struct xnr_store *s, int64_t run, int tokens,
+                                                     struct xnr_rows **out, struct xnr_error *err);
+
+/* How many words of run have each (gold, pred) pair with gold != pred,
+ * ordered by gold, then pred: *out (n pairs; NULL when none) is free()d by
+ * the caller. */
+struct xnr_label_pair {
+	int gold, pred;
+	int64_t count;
+};
+XNR_MUST_CHECK enum xnr_status xnr_store_label_pairs(struct xnr_store *s, int64_t run,
+                                                     struct xnr_label_pair **out, size_t *n,
+                                                     struct xnr_error *err);
+
+/* ---- vectors ---- */
+
+/* Every stored hidden state of run (xnr_rows_hidden), in dataset order. */
+XNR_MUST_CHECK enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run,
+                                                struct xnr_rows **out, struct xnr_error *err);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * sentences.c - a run's sentences (read.h): filtered, sorted and paged by
+ * SQLite (the Samples by Loss, Misclassified, Random Samples, Hidden States
+ * and Find Duplicates pages, the report's worst sentences), one sentence,
+ * and its entity spans. The WHERE and ORDER BY clauses are put together from
+ * fixed fragments; values are bound.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+#define ROW(f) offsetof(struct xnr_sentence_row, f)
+static const struct xnr__col sentence_cols[] = {
+    {"id", XNR__COL_INT, ROW(id), 0},
+    {"doc_id", XNR__COL_INT, ROW(doc_id), 0},
+    {"source_line", XNR__COL_LONG, ROW(source_line), 0},
+    {"source_id", XNR__COL_TEXT, ROW(source_id), 0},
+    {"text", XNR__COL_TEXT, ROW(text), 0},
+    {"n_words", XNR__COL_INT, ROW(n_words), 0},
+    {"n_tokens", XNR__COL_INT, ROW(n_tokens), 0},
+    {"loss", XNR__COL_REAL, ROW(loss), 0},
+    {"n_word_errors", XNR__COL_INT, ROW(n_word_errors), 0},
+    {"n_entity_errors", XNR__COL_INT, ROW(n_entity_errors), 0},
+};
+#undef ROW
+#define N_SENTENCE_COLS (sizeof sentence_cols / sizeof sentence_cols[0])
+
+#define ROW(f) offsetof(struct xnr_entity_row, f)
+static const struct xnr__col entity_cols[] = {
+    {"sentence_id", XNR__COL_INT, ROW(sentence_id), 0},
+    {"side", XNR__COL_SIDE, ROW(is_pred), 0},
+    {"start", XNR__COL_INT, ROW(start), 0},
+    {"end", XNR__COL_INT, ROW(end), 0},
+    {"type", XNR__COL_TEXT, ROW(type), 0},
+};
+#undef ROW
+
+/* The statements' parameters, numbered so that one binder serves them all. */
+enum { P_RUN = 1, P_MIN_LOSS, P_LIMIT, P_OFFSET, P_GOLD, P_PRED, P_IDS, P_SEED };
+
+/* [sort][ascending]; a NULL loss (a sentence with no scored word) sorts last.
+ * The random order is a hash of (id, seed): the same seed, the same order. */
+static const char *const order_by[XNR_SENT_SORT_COUNT][2] = {
+    {"loss IS NULL, loss DESC, id", "loss IS NULL, loss ASC, id"},
+    {"id DESC", "id ASC"},
+    {"n_word_errors DESC, n_entity_errors DESC, loss DESC, id",
+     "n_word_errors ASC, n_entity_errors ASC, loss ASC, id"},
+    {"xnr_shuffle(id, ?8), id", "xnr_shuffle(id, ?8), id"},
+};
+
+struct xnr_sentence_query xnr_sentence_query_default(int64_t run)
+{
+	struct xnr_sentence_query q;
+
+	memset(&q, 0, sizeof q);
+	q.run = run;
+	q.limit = -1;
+	q.gold = q.pred = -1;
+	return q;
+}
+
+static enum xnr_status check(const struct xnr_sentence_query *q, struct xnr_error *err)
+{
+	size_t i;
+
+	if ((unsigned)q->sort >= XNR_SENT_SORT_COUNT || q->offset < 0 || q->seed < 0 ||
+	    q->gold < -1 || q->pred < -1 || (q->by_ids && q->n_ids && !q->ids))
+		return xnr_fail(err, XNR_ERR_INPUT, "sentences: a query value is out of range");
+	for (i = 0; q->by_ids && i < q->n_ids; i++)
+		if (q->ids[i] < 0)
+			return xnr_fail(err, XNR_ERR_INPUT, "sentences: ids are from 0");
+	return XNR_OK;
+}
+
+/* splitmix64 of (id, seed): xnr_shuffle(id, seed), a stable pseudo-random key. */
+static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint64_t x = (uint64_t)sqlite3_value_int64(argv[0]) +
+	             0x9e3779b97f4a7c15u * ((uint64_t)sqlite3_value_int64(argv[1]) + 1);
+
+	(void)argc;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	x ^= x >> 31;
+	sqlite3_result_int64(ctx, (sqlite3_int64)(x >> 1));
+}
+
+/* The FROM ... WHERE of the query's filters (only fixed fragments). */
+static void where_build(const struct xnr_sentence_query *q, char *buf, size_t size)
+{
+	int labels = q->gold >= 0 || q->pred >= 0;
+
+	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s",
+	         q->has_min_loss ? " AND loss >= ?2" : "",
+	         q->with_errors ? " AND n_word_errors > 0" : "",
+	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
+	         q->gold >= 0 ? " AND gold = ?5" : "", q->pred >= 0 ? " AND pred = ?6" : "",
+	         labels ? ")" : "",
+	         q->by_ids ? " AND id IN (SELECT value FROM json_each(?7))" : "");
+}
+
+/* Prepare sql and bind the query's values; *ids_json (the bound id list)
+ * belongs to the caller, also on failure. Binding a number the statement
+ * does not use is SQLITE_RANGE: harmless. */
+static enum xnr_status prepare(struct xnr_store *s, const char *sql,
+                               const struct xnr_sentence_query *q, sqlite3_stmt **out,
+                               char **ids_json, struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	*ids_json = NULL;
+	if ((rc = check(q, err)) != XNR_OK)
+		return rc;
+	if (q->by_ids && !(*ids_json = xnr__ids_json(q->ids, q->n_ids)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	if (q->sort == XNR_SENT_BY_RANDOM &&
+	    sqlite3_create_function_v2(s->db, "xnr_shuffle", 2,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                               shuffle_fn, NULL, NULL, NULL) != SQLITE_OK)
+		return xnr__store_fail(s, err);
+	if ((rc = xnr__store_prepare(s, sql, q->run, &st, err)) != XNR_OK)
+		return rc;
+	sqlite3_bind_double(st, P_MIN_LOSS, q->min_loss);
+	sqlite3_bind_int64(st, P_LIMIT, q->limit);
+	sqlite3_bind_int64(st, P_OFFSET, q->offset);
+	sqlite3_bind_int(st, P_GOLD, q->gold);
+	sqlite3_bind_int(st, P_PRED, q->pred);
+	sqlite3_bind_text(st, P_IDS, *ids_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, P_SEED, q->seed);
+	*out = st;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_sentence_query *q,
+                                          int64_t *total, struct xnr_error *err)
+{
+	char where[512], sql[640];
+	char *ids_json = NULL;
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	where_build(q, where, sizeof where);
+	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
+	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) == XNR_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*total = sqlite3_column_int64(st, 0);
+		else
+			rc = xnr__store_fail(s, err);
+	}
+	sqlite3_finalize(st);
+	free(ids_json);
+	return rc;
+}
+
+enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_sentence_query *q,
+                                    struct xnr_rows **out, struct xnr_error *err)
+{
+	char cols[256], where[512], sql[1024];
+	char *ids_json = NULL;
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	xnr__cols_sql(sentence_cols, N_SENTENCE_COLS, cols, sizeof cols);
+	where_build(q, where, sizeof where);
+	snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
+	         order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0]);
+	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) != XNR_OK) {
+		free(ids_json);
+		return rc;
+	}
+	return xnr__rows_open(s, XNR__SENTENCE, sentence_cols, N_SENTENCE_COLS, st, ids_json, out,
+	                      err);
+}
+
+enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64_t run, int64_t id,
+                                       struct xnr_sentence_row *row, struct xnr_rows **out,
+                                       struct xnr_error *err)
+{
+	struct xnr_sentence_query q = xnr_sentence_query_default(run);
+	struct xnr_rows *r = NULL;
+	enum xnr_status rc;
+	int more = 0;
+
+	q.sort = XNR_SENT_BY_ID;
+	q.by_ids = 1;
+	q.ids = &id;
+	q.n_ids = 1;
+	if (id < 0)
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "run %lld: no sentence %lld",
+		                (long long)run, (long long)id);
+	if ((rc = xnr_store_sentences(s, &q, &r, err)) != XNR_OK ||
+	    (rc = xnr_rows_sentence(r, row, &more, err)) != XNR_OK) {
+		xnr_rows_close(r);
+		return rc;
+	}
+	if (!more) {
+		xnr_rows_close(r);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "run %lld: no sentence %lld",
+		                (long long)run, (long long)id);
+	}
+	*out = r;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
+                                   struct xnr_rows **out, struct xnr_error *err)
+{
+	static const size_t n_cols = sizeof entity_cols / sizeof entity_cols[0];
+	char cols[128], sql[320];
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	xnr__cols_sql(entity_cols, n_cols, cols, sizeof cols);
+	/* 'gold' sorts before 'pred'. */
+	snprintf(sql, sizeof sql,
+	         "SELECT %s FROM entities WHERE run_id = ?1 AND sentence_id = ?2"
+	         " ORDER BY side, start, end",
+	         cols);
+	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
+		return rc;
+	sqlite3_bind_int64(st, 2, id);
+	return xnr__rows_open(s, XNR__ENTITY, entity_cols, n_cols, st, NULL, out, err);
+}
