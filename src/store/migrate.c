@@ -1,10 +1,17 @@
 /*
- * migrate.c - the schema of the run database (docs/schema.md) and bringing
- * an older database up to XNR_STORE_SCHEMA_VERSION on a read-write open;
- * a database from a newer ExplaiNER is refused.
+ * migrate.c - the schema of the run database (docs/schema.md) as the list
+ * of its migrations, each taking schema version N-1 to N. A read-write open
+ * applies the ones a database lacks in one transaction (a new, empty
+ * database is version 0 and takes them all), so every database ends with
+ * the same schema; a database from a newer ExplaiNER is refused. A change of
+ * schema is a new migration at the end and XNR_STORE_SCHEMA_VERSION + 1;
+ * a shipped migration never changes (test_store_migrate.c holds copies).
  */
+#include <stdio.h>
+
 #include "store/internal.h"
 
+/* 0 -> 1: runs and everything they hold. */
 static const char schema_v1[] =
     "CREATE TABLE runs ("
     " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
@@ -43,24 +50,36 @@ static const char schema_v1[] =
     " start INTEGER NOT NULL, end INTEGER NOT NULL, type TEXT NOT NULL);"
     "CREATE INDEX entities_by_sentence ON entities (run_id, sentence_id);";
 
-/* Added after schema 1 shipped; IF NOT EXISTS brings older version-1
- * databases along (a no-op that takes no write lock once the table exists). */
-static const char schema_settings[] =
+/* 1 -> 2: per-run display settings. Version-1 databases opened by the
+ * releases that created this table without a version bump already have it. */
+static const char schema_v2[] =
     "CREATE TABLE IF NOT EXISTS settings (run_id INTEGER NOT NULL REFERENCES runs(id)"
     " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
     " WITHOUT ROWID;";
 
-enum xnr_status xnr__store_migrate(struct xnr_store *s, struct xnr_error *err)
+/* migrations[i] takes version i to i + 1. */
+static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2};
+
+/* The database's schema version, -1 when it is not a database. */
+static int schema_version(const struct xnr_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	int version = -1;
-	enum xnr_status rc;
 
 	/* Reading the schema is the first real access: it fails on a non-database. */
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	return version;
+}
+
+enum xnr_status xnr__store_migrate(struct xnr_store *s, struct xnr_error *err)
+{
+	int version = schema_version(s), v;
+	char bump[64];
+	enum xnr_status rc;
+
 	if (version < 0)
 		return xnr_fail(err, XNR_ERR_IO, "%s: not an ExplaiNER database (%s)", s->path,
 		                sqlite3_errmsg(s->db));
@@ -70,15 +89,16 @@ enum xnr_status xnr__store_migrate(struct xnr_store *s, struct xnr_error *err)
 		                "upgrade explainer",
 		                s->path, version, XNR_STORE_SCHEMA_VERSION);
 	if (version == XNR_STORE_SCHEMA_VERSION)
-		return xnr__store_exec(s, schema_settings, err);
-	rc = xnr__store_exec(s, "BEGIN IMMEDIATE", err);
-	if (rc == XNR_OK)
-		rc = xnr__store_exec(s, schema_v1, err);
-	if (rc == XNR_OK)
-		rc = xnr__store_exec(s, schema_settings, err);
-	if (rc == XNR_OK)
-		rc = xnr__store_exec(s, "PRAGMA user_version = 1; COMMIT", err);
-	if (rc != XNR_OK)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return XNR_OK;
+	if ((rc = xnr__store_exec(s, "BEGIN IMMEDIATE", err)) != XNR_OK)
+		return rc;
+	/* Another writer may have upgraded it while this one waited for the lock. */
+	for (v = schema_version(s); rc == XNR_OK && v < XNR_STORE_SCHEMA_VERSION; v++)
+		rc = v < 0 ? xnr__store_fail(s, err) : xnr__store_exec(s, migrations[v], err);
+	snprintf(bump, sizeof bump, "PRAGMA user_version = %d; COMMIT", XNR_STORE_SCHEMA_VERSION);
+	if (rc == XNR_OK && (rc = xnr__store_exec(s, bump, err)) == XNR_OK)
+		return XNR_OK;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	xnr_error_prefix(err, "upgrading the schema from version %d: ", version);
 	return rc;
 }

@@ -53,7 +53,7 @@ enum xnr_status xnr_settings_load(struct xnr_store *store, int64_t run_id, struc
 	if (sqlite3_prepare_v2(store->db,
 	                       "SELECT key, value FROM settings WHERE run_id = ?1 ORDER BY key", -1,
 	                       &st, NULL) != SQLITE_OK) {
-		/* A database nobody opened read-write since the table was added. */
+		/* A version-1 database read before a read-write open upgraded it. */
 		if (strstr(sqlite3_errmsg(store->db), "no such table"))
 			goto done;
 		rc = xnr__store_fail(store, err);

@@ -1,0 +1,234 @@
+/*
+ * test_store_migrate.c - databases of every earlier schema version, made
+ * here with the schema as that version shipped it (frozen copies: a shipped
+ * migration must never change) and a run in it, open, read and upgrade:
+ * version 0 (a new, empty file), version 1 as first released, and version 1
+ * with the settings table the releases before version 2 created on the
+ * side. Each ends with the schema of a new database, its run readable; a
+ * second open changes nothing; a newer version is refused.
+ */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/read.h"
+#include "store/store.h"
+
+/* Schema version 1, as ExplaiNER 0.1 wrote it. */
+static const char v1_sql[] =
+    "CREATE TABLE runs ("
+    " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
+    " duration_s REAL, explainer_version TEXT, model_path TEXT, model_hash TEXT,"
+    " model_arch TEXT, data_path TEXT, data_hash TEXT, split TEXT, options TEXT,"
+    " scheme TEXT, n_sentences INTEGER, n_words INTEGER, n_tokens INTEGER,"
+    " hidden_size INTEGER, summary TEXT);"
+    "CREATE TABLE labels (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (run_id, id)) WITHOUT ROWID;"
+    "CREATE TABLE documents (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " id INTEGER NOT NULL, first_line INTEGER, PRIMARY KEY (run_id, id)) WITHOUT ROWID;"
+    "CREATE TABLE sentences (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " id INTEGER NOT NULL, doc_id INTEGER, source_line INTEGER, source_id TEXT, text TEXT,"
+    " n_words INTEGER, n_tokens INTEGER, loss REAL, n_word_errors INTEGER,"
+    " n_entity_errors INTEGER, PRIMARY KEY (run_id, id));"
+    "CREATE INDEX sentences_by_loss ON sentences (run_id, loss DESC);"
+    "CREATE TABLE words (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, text TEXT, gold INTEGER,"
+    " pred INTEGER, prob_pred REAL, prob_gold REAL, loss REAL, entropy REAL,"
+    " first_token INTEGER, probs BLOB, PRIMARY KEY (run_id, sentence_id, idx))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX words_by_labels ON words (run_id, gold, pred, loss);"
+    "CREATE INDEX words_by_text ON words (run_id, text, loss);"
+    "CREATE TABLE hidden (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, vec BLOB NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id, idx));"
+    "CREATE TABLE tokens (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, token_id INTEGER, text TEXT,"
+    " word_idx INTEGER, start INTEGER, end INTEGER, is_first INTEGER, gold INTEGER,"
+    " pred INTEGER, prob_pred REAL, loss REAL, entropy REAL, probs BLOB,"
+    " PRIMARY KEY (run_id, sentence_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX tokens_by_text ON tokens (run_id, text, loss);"
+    "CREATE TABLE entities (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, side TEXT NOT NULL CHECK (side IN ('gold', 'pred')),"
+    " start INTEGER NOT NULL, end INTEGER NOT NULL, type TEXT NOT NULL);"
+    "CREATE INDEX entities_by_sentence ON entities (run_id, sentence_id);"
+    "PRAGMA user_version = 1;";
+
+/* What the releases of version 1 added on every read-write open. */
+static const char v1_settings_sql[] =
+    "CREATE TABLE IF NOT EXISTS settings (run_id INTEGER NOT NULL REFERENCES runs(id)"
+    " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
+    " WITHOUT ROWID;";
+
+/* A run of one sentence of one word, as version 1's writer stored it. */
+static const char v1_run_sql[] =
+    "INSERT INTO runs VALUES (1, 'k', '2026-01-02T03:04:05Z', 1.5, '0.1.0', 'm', 'mh', 'Bert',"
+    " 'd.conll', 'dh', NULL, '{}', '{\"data\":\"IOB2\"}', 1, 1, 1, 4, '{}');"
+    "INSERT INTO labels VALUES (1, 0, 'O'), (1, 1, 'B-PER');"
+    "INSERT INTO documents VALUES (1, 0, 1);"
+    "INSERT INTO sentences VALUES (1, 0, 0, 1, NULL, 'Ann', 1, 1, 0.25, 0, 0);"
+    "INSERT INTO words VALUES (1, 0, 0, 'Ann', 1, 1, 0.9, 0.9, 0.25, 0.1, 0, NULL);"
+    "INSERT INTO tokens VALUES (1, 0, 0, 7, 'Ann', 0, 0, 3, 1, 1, 1, 0.9, 0.25, 0.1, NULL);"
+    "INSERT INTO entities VALUES (1, 0, 'gold', 0, 1, 'PER');";
+
+/* path, with sql run on it first (NULL: an empty file). */
+static void make(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	remove(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sql)
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* The schema as text: every table and index with its SQL, in name order,
+ * and the version. */
+static void schema_of(const char *path, char *out, size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t used = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT name || ': ' || coalesce(sql, '') FROM"
+	                                    " sqlite_master ORDER BY name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && used < size)
+		used +=
+		    (size_t)snprintf(out + used, size - used, "%s\n", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	if (used < size)
+		snprintf(out + used, size - used, "version %d\n", sqlite3_column_int(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* The schema of a new database (in dir). */
+static void new_schema(const char *dir, char *out, size_t size)
+{
+	char path[4200];
+	struct xnr_store *s = NULL;
+	struct xnr_error err;
+
+	snprintf(path, sizeof path, "%s/new.db", dir);
+	remove(path);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	xnr_store_close(s);
+	schema_of(path, out, size);
+}
+
+/* Open (upgrade) path; it has the new schema, and its run (if any) reads
+ * and takes settings. */
+static void upgrade(const char *path, const char *want, int has_run)
+{
+	static char got[16384];
+	struct xnr_setting set = {"color.PER", "#123456"}, *back = NULL;
+	struct xnr_store *s = NULL;
+	struct xnr_run run;
+	struct xnr_error err;
+	size_t n = 0;
+
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	schema_of(path, got, sizeof got);
+	assert_string_equal(got, want);
+	if (has_run) {
+		assert_int_equal(xnr_store_run_get(s, 1, &run, &err), XNR_OK);
+		assert_string_equal(run.created_at, "2026-01-02T03:04:05Z");
+		assert_int_equal(run.n_labels, 2);
+		xnr_run_free(&run);
+		assert_int_equal(xnr_settings_save(s, 1, &set, 1, &err), XNR_OK);
+		assert_int_equal(xnr_settings_load(s, 1, &back, &n, &err), XNR_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(back[0].value, "#123456");
+		xnr_settings_free(back, n);
+	}
+	xnr_store_close(s);
+	/* the second open finds nothing to do */
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	xnr_store_close(s);
+	schema_of(path, got, sizeof got);
+	assert_string_equal(got, want);
+}
+
+static void test_every_earlier_version(void **state)
+{
+	static char want[16384];
+	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql];
+	const char *dir = tu_tmpdir("store_migrate");
+	char path[4200];
+	(void)state;
+
+	new_schema(dir, want, sizeof want);
+	assert_non_null(strstr(want, "settings: CREATE TABLE"));
+	assert_non_null(strstr(want, "version 2\n"));
+	snprintf(path, sizeof path, "%s/v0.db", dir);
+	make(path, NULL);
+	upgrade(path, want, 0);
+	snprintf(sql, sizeof sql, "%s%s", v1_sql, v1_run_sql);
+	snprintf(path, sizeof path, "%s/v1.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s", v1_sql, v1_settings_sql, v1_run_sql);
+	snprintf(path, sizeof path, "%s/v1_settings.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+}
+
+/* A version-1 database read before an upgrade has no settings. */
+static void test_read_only_before_upgrade(void **state)
+{
+	static char sql[sizeof v1_sql + sizeof v1_run_sql];
+	const char *dir = tu_tmpdir("store_migrate_ro");
+	char path[4200];
+	struct xnr_setting *kv = NULL;
+	struct xnr_store *s = NULL;
+	struct xnr_run run;
+	struct xnr_error err;
+	size_t n = 5;
+	(void)state;
+
+	snprintf(sql, sizeof sql, "%s%s", v1_sql, v1_run_sql);
+	snprintf(path, sizeof path, "%s/v1.db", dir);
+	make(path, sql);
+	assert_int_equal(xnr_store_open_read(path, &s, &err), XNR_OK);
+	assert_int_equal(xnr_store_run_get(s, 1, &run, &err), XNR_OK);
+	xnr_run_free(&run);
+	assert_int_equal(xnr_settings_load(s, 1, &kv, &n, &err), XNR_OK);
+	assert_int_equal(n, 0);
+	assert_null(kv);
+	xnr_store_close(s);
+}
+
+static void test_newer_is_refused(void **state)
+{
+	const char *dir = tu_tmpdir("store_migrate_new");
+	char path[4200], sql[64];
+	struct xnr_store *s = NULL;
+	struct xnr_error err;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/future.db", dir);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", XNR_STORE_SCHEMA_VERSION + 1);
+	make(path, sql);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "newer ExplaiNER"));
+	assert_null(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_earlier_version),
+	    cmocka_unit_test(test_read_only_before_upgrade),
+	    cmocka_unit_test(test_newer_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
