@@ -53,6 +53,12 @@ void xnr_loss_table_free(struct xnr_loss_table *t)
 	free(t);
 }
 
+size_t xnr_loss_table_bytes(const struct xnr_loss_table *t)
+{
+	return sizeof *t + t->n_alloc * sizeof *t->groups + t->keys_alloc +
+	       2 * XNR_LOSS_SORT_N * t->n_groups * sizeof *t->order;
+}
+
 static const char *key_of(const struct xnr_loss_table *t, size_t i)
 {
 	return t->keys + t->groups[i].key_off;

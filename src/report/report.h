@@ -178,6 +178,9 @@ XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *
 
 void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
 
+/* The memory a table holds, in bytes (for caches that bound theirs). */
+size_t xnr_loss_table_bytes(const struct xnr_loss_table *t);
+
 /*
  * One page as a JSON object: {"by": "word", "sort": "sum", "order": "desc",
  * "offset", "limit", "total": groups matching the filter, "groups":

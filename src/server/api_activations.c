@@ -207,11 +207,7 @@ fail:
 }
 
 static const struct xnr__route routes[] = {
-    {"POST", "/api/v1/runs/{id}/activations", api_activations, NULL},
+    {"POST", "/api/v1/runs/{id}/activations", api_activations, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_activations(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(activations, routes);

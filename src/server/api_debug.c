@@ -177,12 +177,8 @@ static enum xnr_status api_run_debug(struct xnr__req *r, json_t **out, struct xn
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/debug", api_debug, NULL},
-    {"GET", "/api/v1/runs/{id}/debug", api_run_debug, NULL},
+    {"GET", "/api/v1/debug", api_debug, NULL, XNR__NO_DB},
+    {"GET", "/api/v1/runs/{id}/debug", api_run_debug, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_debug(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(debug, routes);

@@ -356,15 +356,11 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 		dup_free(a);
 		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
 	}
-	return xnr__job_answer(r, "duplicates", key, dup_job, a, dup_free, out, err);
+	return xnr__job_answer(r, "duplicates", key, q.run, dup_job, a, dup_free, out, err);
 }
 
 static const struct xnr__route routes[] = {
-    {"POST", "/api/v1/runs/{id}/duplicates", api_duplicates, NULL},
+    {"POST", "/api/v1/runs/{id}/duplicates", api_duplicates, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_duplicates(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(duplicates, routes);

@@ -4,158 +4,84 @@
  * confusion matrix, entity error taxonomy, nervaluate), .../metrics/examples
  * (the sentences behind one taxonomy cell), .../confusions (misclassified
  * (gold, predicted) word pairs), .../loss/words and .../loss/labels (loss
- * grouped by word, sub-token or gold label, paged and sorted), and
- * POST /api/v1/runs/{id}/sentences (api_sentences.c's handler, ids in a body).
+ * grouped by word, sub-token or gold label, paged and sorted).
  *
  * The computations are the report module's (report/report.h, what
  * `explainer report --json` prints); this file only parses parameters and
  * keeps the results. Runs are immutable, so each run's results are computed
- * once and kept in a small map (CACHE_RUNS runs, least recently used
- * dropped): entries are reference counted, so a request keeps using its
- * entry while another request drops it from the map.
+ * once and kept in the server's cache of results per run (cache.c), which
+ * the jobs of the run share; a request holds the run's entry while it reads.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
 #include "server/internal.h"
 
-#define CACHE_RUNS    4    /* runs whose results stay in memory */
 #define LOSS_PAGE_MAX 1000 /* groups in one loss page */
 #define TOP_WORDS     5    /* words listed per confusion by default */
 #define TOP_WORDS_MAX 50
 #define OFFSET_MAX    1000000000
 
+/* The results kept in the run's cache entry (cache.c), by name: the metrics
+ * JSON (xnr_run_metrics_json), the taxonomy cells ({"<TYPE>": {"<kind>":
+ * [sentence ids]}}), the confusions with TOP_WORDS, and the loss tables. */
+#define KEY_METRICS    "metrics"
+#define KEY_CELLS      "metrics cells"
+#define KEY_CONFUSIONS "confusions"
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
+static const char *const table_keys[TABLE_N] = {"loss word", "loss token", "loss label"};
 
-/* One run's results; each is NULL until a request computes it, then fixed. */
-struct entry {
-	char *db_path;
+/* A request's hold on its run's results. */
+struct held {
+	struct xnr__app *app;
+	struct xnr__cache_entry *e;
 	int64_t run;
-	int refs;           /* the map's reference plus one per request using it */
-	uint64_t used;      /* tick of the last use, for dropping the oldest */
-	json_t *metrics;    /* xnr_run_metrics_json */
-	json_t *cells;      /* {"<TYPE>": {"<kind>": [sentence ids]}} */
-	json_t *confusions; /* xnr_report_confusions with TOP_WORDS */
-	struct xnr_loss_table *tables[TABLE_N];
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry *map[CACHE_RUNS];
-static uint64_t ticks;
-
-static void entry_free(struct entry *e)
+static json_t *cached_json(const struct held *h, const char *key)
 {
-	int t;
-
-	free(e->db_path);
-	json_decref(e->metrics);
-	json_decref(e->cells);
-	json_decref(e->confusions);
-	for (t = 0; t < TABLE_N; t++)
-		xnr_loss_table_free(e->tables[t]);
-	free(e);
+	return xnr__cache_find(h->app, h->e, key);
 }
 
-/* Drop one reference; the caller holds the lock. */
-static void entry_unref_locked(struct entry *e)
+static struct xnr_loss_table *cached_table(const struct held *h, enum table t)
 {
-	if (--e->refs == 0)
-		entry_free(e);
+	return xnr__cache_find(h->app, h->e, table_keys[t]);
 }
 
-static void entry_release(struct entry *e)
+static void json_release(void *v)
 {
-	pthread_mutex_lock(&lock);
-	entry_unref_locked(e);
-	pthread_mutex_unlock(&lock);
+	json_decref(v);
 }
 
-/* The entry of (db_path, run), made (replacing the least recently used) if
- * missing, with a reference for the caller (entry_release). NULL: no memory. */
-static struct entry *entry_get(const char *db_path, int64_t run)
+static void table_release(void *v)
 {
-	struct entry *e = NULL;
-	size_t i, slot = 0;
-
-	pthread_mutex_lock(&lock);
-	for (i = 0; i < CACHE_RUNS; i++) {
-		if (map[i] && map[i]->run == run && strcmp(map[i]->db_path, db_path) == 0) {
-			e = map[i];
-			break;
-		}
-		if (!map[i] || (map[slot] && map[i]->used < map[slot]->used))
-			slot = i;
-	}
-	if (!e && (e = calloc(1, sizeof *e)) != NULL) {
-		if (!(e->db_path = strdup(db_path))) {
-			free(e);
-			e = NULL;
-		} else {
-			e->run = run;
-			e->refs = 1;
-			if (map[slot])
-				entry_unref_locked(map[slot]);
-			map[slot] = e;
-		}
-	}
-	if (e) {
-		e->refs++;
-		e->used = ++ticks;
-	}
-	pthread_mutex_unlock(&lock);
-	return e;
+	xnr_loss_table_free(v);
 }
 
-/* Keep v in *slot unless another request was first; either way *slot is the
- * value to use (a reference the entry owns). */
-static json_t *publish_json(json_t **slot, json_t *v)
+/* Keep v (taken) as key, unless another request was first: *kept is the
+ * value to use. XNR_ERR_NOMEM when it could not be kept. */
+static enum xnr_status keep_json(const struct held *h, const char *key, json_t *v, json_t **kept,
+                                 struct xnr_error *err)
 {
-	json_t *kept;
+	size_t bytes = json_dumpb(v, NULL, 0, JSON_COMPACT);
 
-	pthread_mutex_lock(&lock);
-	if (!*slot)
-		*slot = v;
-	else
+	if (!(*kept = xnr__cache_put(h->app, h->e, key, v, bytes, json_release))) {
 		json_decref(v);
-	kept = *slot;
-	pthread_mutex_unlock(&lock);
-	return kept;
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	}
+	return XNR_OK;
 }
 
-static json_t *cached_json(json_t *const *slot)
+static enum xnr_status keep_table(const struct held *h, enum table t, struct xnr_loss_table *v,
+                                  struct xnr_loss_table **kept, struct xnr_error *err)
 {
-	json_t *v;
-
-	pthread_mutex_lock(&lock);
-	v = *slot;
-	pthread_mutex_unlock(&lock);
-	return v;
-}
-
-static struct xnr_loss_table *publish_table(struct entry *e, enum table t, struct xnr_loss_table *v)
-{
-	struct xnr_loss_table *kept;
-
-	pthread_mutex_lock(&lock);
-	if (!e->tables[t])
-		e->tables[t] = v;
-	else
+	if (!(*kept = xnr__cache_put(h->app, h->e, table_keys[t], v, xnr_loss_table_bytes(v),
+	                             table_release))) {
 		xnr_loss_table_free(v);
-	kept = e->tables[t];
-	pthread_mutex_unlock(&lock);
-	return kept;
-}
-
-static struct xnr_loss_table *cached_table(struct entry *e, enum table t)
-{
-	struct xnr_loss_table *v;
-
-	pthread_mutex_lock(&lock);
-	v = e->tables[t];
-	pthread_mutex_unlock(&lock);
-	return v;
+		return xnr_fail(err, XNR_ERR_NOMEM, "loss: out of memory");
+	}
+	return XNR_OK;
 }
 
 /* ---- taxonomy cells: which sentences hold each (type, error kind) ---- */
@@ -233,29 +159,32 @@ static enum xnr_status cells_compute(const struct xnr_run_view *v, const struct 
 
 /* ---- what needs the run view: metrics, taxonomy cells, label losses ---- */
 
-static enum xnr_status view_results(struct xnr__req *r, struct entry *e, struct xnr_error *err)
+static enum xnr_status view_results(struct xnr__req *r, const struct held *h, struct xnr_error *err)
 {
 	struct xnr_run_view *v = NULL;
 	struct xnr_run_metrics m;
 	struct xnr_loss_table *labels = NULL;
-	json_t *metrics = NULL, *cells = NULL;
+	json_t *metrics = NULL, *cells = NULL, *kept;
 	enum xnr_status st;
 
-	if (cached_json(&e->metrics) && cached_json(&e->cells) && cached_table(e, TABLE_LABEL))
+	if (cached_json(h, KEY_METRICS) && cached_json(h, KEY_CELLS) &&
+	    cached_table(h, TABLE_LABEL))
 		return XNR_OK;
 	memset(&m, 0, sizeof m);
-	if ((st = xnr_run_view_load(r->store, e->run, &v, err)) != XNR_OK ||
+	if ((st = xnr_run_view_load(r->store, h->run, &v, err)) != XNR_OK ||
 	    (st = xnr_run_metrics_compute(v, &m, err)) != XNR_OK ||
 	    (st = xnr_run_metrics_json(v, &m, &metrics, err)) != XNR_OK ||
 	    (st = cells_compute(v, &m, &cells, err)) != XNR_OK ||
 	    (st = xnr_loss_table_labels(v, &labels, err)) != XNR_OK)
 		goto fail;
-	publish_json(&e->metrics, metrics);
-	publish_json(&e->cells, cells);
-	publish_table(e, TABLE_LABEL, labels);
-	xnr_run_metrics_free(&m);
-	xnr_run_view_free(v);
-	return XNR_OK;
+	st = keep_json(h, KEY_METRICS, metrics, &kept, err);
+	metrics = NULL;
+	if (st == XNR_OK)
+		st = keep_json(h, KEY_CELLS, cells, &kept, err);
+	cells = NULL;
+	if (st == XNR_OK)
+		st = keep_table(h, TABLE_LABEL, labels, &labels, err);
+	labels = NULL;
 fail:
 	json_decref(metrics);
 	json_decref(cells);
@@ -265,8 +194,9 @@ fail:
 	return st;
 }
 
-/* Check the query and the run, and take the run's cache entry. */
-static enum xnr_status begin(struct xnr__req *r, const char *const *allowed, struct entry **e,
+/* Check the query and the run, and hold the run's results (release with
+ * xnr__cache_release). */
+static enum xnr_status begin(struct xnr__req *r, const char *const *allowed, struct held *h,
                              struct xnr_error *err)
 {
 	struct xnr_run run;
@@ -276,7 +206,9 @@ static enum xnr_status begin(struct xnr__req *r, const char *const *allowed, str
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
 	xnr_run_free(&run);
-	if (!(*e = entry_get(r->app->db_path, r->ids[0])))
+	h->app = r->app;
+	h->run = r->ids[0];
+	if (!(h->e = xnr__cache_get(r->app, r->ids[0])))
 		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
 	return XNR_OK;
 }
@@ -292,14 +224,14 @@ static enum xnr_status answer_copy(const json_t *v, json_t **out, struct xnr_err
 static enum xnr_status api_metrics(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {NULL};
-	struct entry *e;
+	struct held h;
 	enum xnr_status st;
 
-	if ((st = begin(r, allowed, &e, err)) != XNR_OK)
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
-	if ((st = view_results(r, e, err)) == XNR_OK)
-		st = answer_copy(cached_json(&e->metrics), out, err);
-	entry_release(e);
+	if ((st = view_results(r, &h, err)) == XNR_OK)
+		st = answer_copy(cached_json(&h, KEY_METRICS), out, err);
+	xnr__cache_release(h.app, h.e);
 	return st;
 }
 
@@ -311,12 +243,12 @@ static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr
 {
 	static const char *const allowed[] = {"type", "kind", NULL};
 	const char *type = xnr__query_get(&r->query, "type");
-	struct entry *e;
+	struct held h;
 	json_t *ids;
 	int kind;
 	enum xnr_status st;
 
-	if ((st = begin(r, allowed, &e, err)) != XNR_OK)
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
 	if ((st = xnr__query_choice(&r->query, "kind", kind_names, 0, &kind, err)) != XNR_OK)
 		goto done;
@@ -324,21 +256,22 @@ static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr
 		st = xnr_fail(err, XNR_ERR_INPUT, "type: which entity type (like type=PER)");
 		goto done;
 	}
-	if ((st = view_results(r, e, err)) != XNR_OK)
+	if ((st = view_results(r, &h, err)) != XNR_OK)
 		goto done;
-	if (!json_object_get(json_object_get(cached_json(&e->metrics), "entity_errors"), type)) {
+	if (!json_object_get(json_object_get(cached_json(&h, KEY_METRICS), "entity_errors"),
+	                     type)) {
 		st = xnr_fail(err, XNR_ERR_INPUT, "type: run %lld has no entity type '%.64s'",
 		              (long long)r->ids[0], type);
 		goto done;
 	}
-	ids = json_object_get(json_object_get(cached_json(&e->cells), type),
+	ids = json_object_get(json_object_get(cached_json(&h, KEY_CELLS), type),
 	                      xnr_err_kind_str((enum xnr_err_kind)kind));
 	*out = json_pack("{s:s,s:s,s:I,s:o}", "type", type, "kind", kind_names[kind], "total",
 	                 (json_int_t)json_array_size(ids), "ids",
 	                 ids ? json_deep_copy(ids) : json_array());
 	st = *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
 done:
-	entry_release(e);
+	xnr__cache_release(h.app, h.e);
 	return st;
 }
 
@@ -347,28 +280,31 @@ done:
 static enum xnr_status api_confusions(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {"top_words", NULL};
-	struct entry *e;
+	struct held h;
 	json_t *pairs = NULL;
 	int64_t top;
 	enum xnr_status st;
 
-	if ((st = begin(r, allowed, &e, err)) != XNR_OK)
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
 	if ((st = xnr__query_int(&r->query, "top_words", 0, TOP_WORDS_MAX, TOP_WORDS, &top, err)) !=
 	    XNR_OK)
 		goto done;
-	if (top == TOP_WORDS && (pairs = cached_json(&e->confusions)) != NULL) {
+	if (top == TOP_WORDS && (pairs = cached_json(&h, KEY_CONFUSIONS)) != NULL) {
 		pairs = json_deep_copy(pairs);
 	} else {
-		if ((st = xnr_report_confusions(r->store, e->run, (int)top, &pairs, err)) != XNR_OK)
+		if ((st = xnr_report_confusions(r->store, h.run, (int)top, &pairs, err)) != XNR_OK)
 			goto done;
-		if (top == TOP_WORDS)
-			pairs = json_deep_copy(publish_json(&e->confusions, pairs));
+		if (top == TOP_WORDS) {
+			if ((st = keep_json(&h, KEY_CONFUSIONS, pairs, &pairs, err)) != XNR_OK)
+				goto done;
+			pairs = json_deep_copy(pairs);
+		}
 	}
 	*out = json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(pairs), "items", pairs);
 	st = *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "confusions: out of memory");
 done:
-	entry_release(e);
+	xnr__cache_release(h.app, h.e);
 	return st;
 }
 
@@ -441,25 +377,23 @@ static enum xnr_status api_loss_words(struct xnr__req *r, json_t **out, struct x
 	static const char *const allowed[] = {"by", "sort", "order", "limit", "offset", "q", NULL};
 	struct xnr_loss_table *t = NULL;
 	struct xnr_loss_page p;
-	struct entry *e;
+	struct held h;
 	int by;
 	enum xnr_status st;
 
-	if ((st = begin(r, allowed, &e, err)) != XNR_OK)
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
 	if ((st = xnr__query_choice(&r->query, "by", by_names, 0, &by, err)) != XNR_OK ||
 	    (st = loss_page_parse(&r->query, &p, err)) != XNR_OK)
 		goto done;
-	if (!(t = cached_table(e, (enum table)by))) {
-		if ((st = xnr_loss_table_load(r->store, e->run,
-		                              by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD, &t,
-		                              err)) != XNR_OK)
-			goto done;
-		t = publish_table(e, (enum table)by, t);
-	}
+	if (!(t = cached_table(&h, (enum table)by)) &&
+	    ((st = xnr_loss_table_load(r->store, h.run, by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD,
+	                               &t, err)) != XNR_OK ||
+	     (st = keep_table(&h, (enum table)by, t, &t, err)) != XNR_OK))
+		goto done;
 	st = page_answer(t, &p, out, err);
 done:
-	entry_release(e);
+	xnr__cache_release(h.app, h.e);
 	return st;
 }
 
@@ -468,32 +402,25 @@ static enum xnr_status api_loss_labels(struct xnr__req *r, json_t **out, struct 
 {
 	static const char *const allowed[] = {NULL};
 	struct xnr_loss_page p = xnr_loss_page_default();
-	struct entry *e;
+	struct held h;
 	enum xnr_status st;
 
-	if ((st = begin(r, allowed, &e, err)) != XNR_OK)
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
 	p.sort = XNR_LOSS_SORT_MEAN;
 	p.limit = -1;
-	if ((st = view_results(r, e, err)) == XNR_OK)
-		st = page_answer(cached_table(e, TABLE_LABEL), &p, out, err);
-	entry_release(e);
+	if ((st = view_results(r, &h, err)) == XNR_OK)
+		st = page_answer(cached_table(&h, TABLE_LABEL), &p, out, err);
+	xnr__cache_release(h.app, h.e);
 	return st;
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/runs/{id}/metrics", api_metrics, NULL},
-    {"GET", "/api/v1/runs/{id}/metrics/examples", api_examples, NULL},
-    {"GET", "/api/v1/runs/{id}/confusions", api_confusions, NULL},
-    {"GET", "/api/v1/runs/{id}/loss/words", api_loss_words, NULL},
-    {"GET", "/api/v1/runs/{id}/loss/labels", api_loss_labels, NULL},
-    /* The sentences endpoint (api_sentences.c) with its ids in a JSON body,
-     * for lists longer than a query string holds (Hidden States, duplicates). */
-    {"POST", "/api/v1/runs/{id}/sentences", xnr__api_sentences, NULL},
+    {"GET", "/api/v1/runs/{id}/metrics", api_metrics, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/metrics/examples", api_examples, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/confusions", api_confusions, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/loss/words", api_loss_words, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/loss/labels", api_loss_labels, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_metrics(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(metrics, routes);

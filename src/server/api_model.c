@@ -44,11 +44,7 @@ static enum xnr_status api_model(struct xnr__req *r, json_t **out, struct xnr_er
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/runs/{id}/model", api_model, NULL},
+    {"GET", "/api/v1/runs/{id}/model", api_model, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_model(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(model, routes);

@@ -109,11 +109,7 @@ fail:
 }
 
 static const struct xnr__route routes[] = {
-    {"POST", "/api/v1/runs/{id}/probe", api_probe, NULL},
+    {"POST", "/api/v1/runs/{id}/probe", api_probe, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_probe(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(probe, routes);

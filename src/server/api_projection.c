@@ -477,15 +477,11 @@ static enum xnr_status api_projection(struct xnr__req *r, json_t **out, struct x
 		free(a);
 		return xnr_fail(err, XNR_ERR_NOMEM, "projection: out of memory");
 	}
-	return xnr__job_answer(r, "projection", key, proj_job, a, proj_free, out, err);
+	return xnr__job_answer(r, "projection", key, q.run, proj_job, a, proj_free, out, err);
 }
 
 static const struct xnr__route routes[] = {
-    {"POST", "/api/v1/runs/{id}/projection", api_projection, NULL},
+    {"POST", "/api/v1/runs/{id}/projection", api_projection, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_projection(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(projection, routes);

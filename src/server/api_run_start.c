@@ -24,12 +24,8 @@
 struct run_arg {
 	char *model, *data, *split, *db;
 	int limit, sample, seed, max_length, threads;
+	pthread_mutex_t *run_lock; /* the server's (struct xnr__app) */
 };
-
-/* One run writes a database at a time (the pipeline holds its write
- * transaction for the whole run), so runs wait here instead of failing on
- * SQLite's busy timeout. */
-static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void run_arg_free(void *p)
 {
@@ -64,7 +60,7 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 	if (!warnings)
 		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
 
-	while (pthread_mutex_trylock(&run_lock) != 0) {
+	while (pthread_mutex_trylock(a->run_lock) != 0) {
 		if (xnr_ctl_cancelled(ctl)) {
 			json_decref(warnings);
 			return xnr_fail(err, XNR_ERR_CANCELLED, "run: cancelled while waiting");
@@ -85,7 +81,7 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 	o.hook_ud = warnings;
 	memset(&out, 0, sizeof out);
 	st = xnr_pipeline_run(&o, ctl, &out, err);
-	pthread_mutex_unlock(&run_lock);
+	pthread_mutex_unlock(a->run_lock);
 	if (st != XNR_OK) {
 		json_decref(warnings);
 		return st;
@@ -184,6 +180,7 @@ static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a, st
 	a->split = split ? strdup(split) : NULL;
 	a->db = strdup(r->app->db_path);
 	a->threads = xnr__run_threads();
+	a->run_lock = &r->app->run_lock;
 	if (!a->model || !a->data || (split && !a->split) || !a->db)
 		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
 	return XNR_OK;
@@ -205,7 +202,7 @@ static enum xnr_status api_run_start(struct xnr__req *r, json_t **out, struct xn
 	}
 	/* No key: the pipeline decides reuse from the files' hashes, so a run
 	 * is never answered from a stale job. */
-	return xnr__job_answer(r, "run", NULL, run_work, a, run_arg_free, out, err);
+	return xnr__job_answer(r, "run", NULL, -1, run_work, a, run_arg_free, out, err);
 }
 
 void xnr__setup_autorun(struct xnr__app *app)
@@ -221,22 +218,19 @@ void xnr__setup_autorun(struct xnr__app *app)
 	if (a && (a->model = strdup(app->model_dir)) && (a->data = strdup(app->data_path)) &&
 	    (a->db = strdup(app->db_path))) {
 		a->threads = xnr__run_threads();
-		if (xnr__job_start(app, "run", NULL, run_work, a, run_arg_free, &id, &err) ==
+		a->run_lock = &app->run_lock;
+		if (xnr__job_start(app, "run", NULL, -1, run_work, a, run_arg_free, &id, &err) ==
 		    XNR_OK)
 			return;
-		fprintf(stderr, "explainer serve: %s\n", err.msg);
+		xnr__log("%s", err.msg);
 		return;
 	}
 	run_arg_free(a);
-	fprintf(stderr, "explainer serve: out of memory starting the run\n");
+	xnr__log("out of memory starting the run");
 }
 
 static const struct xnr__route routes[] = {
-    {"POST", "/api/v1/runs", api_run_start, NULL},
+    {"POST", "/api/v1/runs", api_run_start, NULL, XNR__NO_DB},
 };
 
-const struct xnr__route *xnr__routes_run_start(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(run_start, routes);

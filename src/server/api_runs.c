@@ -8,21 +8,8 @@
 
 #include "server/internal.h"
 
-static const struct xnr__route routes[] = {
-    {"GET", "/api/v1", xnr__api_index, NULL},
-    {"GET", "/api/v1/runs", xnr__api_runs, NULL},
-    {"GET", "/api/v1/runs/{id}", xnr__api_run, NULL},
-    {"GET", "/api/v1/runs/{id}/sentences", xnr__api_sentences, NULL},
-    {"GET", "/api/v1/runs/{id}/sentences/{id}", xnr__api_sentence, NULL},
-};
-
-const struct xnr__route *xnr__routes_runs(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
-
-enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out, struct xnr_error *err)
+/* GET /api/v1: what the API offers, every route of the table in order. */
+static enum xnr_status api_index(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	const struct xnr__route *all;
 	json_t *list = json_array(), *body;
@@ -41,7 +28,7 @@ enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out, struct xnr_erro
 	return XNR_OK;
 }
 
-enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out, struct xnr_error *err)
+static enum xnr_status api_runs(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {NULL};
 	struct xnr_run *runs = NULL;
@@ -63,7 +50,7 @@ enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out, struct xnr_error
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "runs: out of memory");
 }
 
-enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out, struct xnr_error *err)
+static enum xnr_status api_run(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {NULL};
 	struct xnr_run run;
@@ -76,3 +63,11 @@ enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out, struct xnr_error 
 	xnr_run_free(&run);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "runs: out of memory");
 }
+
+static const struct xnr__route routes[] = {
+    {"GET", "/api/v1", api_index, NULL, XNR__NO_DB},
+    {"GET", "/api/v1/runs", api_runs, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}", api_run, NULL, XNR__DB},
+};
+
+XNR__ROUTE_GROUP(runs, routes);

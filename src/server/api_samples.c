@@ -267,14 +267,10 @@ static enum xnr_status api_csv(struct xnr__req *r, struct xnr__resp *out, struct
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/runs/{id}/words", api_table, NULL},
-    {"GET", "/api/v1/runs/{id}/tokens", api_table, NULL},
-    {"GET", "/api/v1/runs/{id}/words.csv", NULL, api_csv},
-    {"GET", "/api/v1/runs/{id}/tokens.csv", NULL, api_csv},
+    {"GET", "/api/v1/runs/{id}/words", api_table, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/tokens", api_table, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/words.csv", NULL, api_csv, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/tokens.csv", NULL, api_csv, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_samples(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(samples, routes);

@@ -210,7 +210,7 @@ static enum xnr_status page_items(struct xnr__req *r, const struct page *p, json
 	return XNR_OK;
 }
 
-enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err)
+static enum xnr_status api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	struct page *p = malloc(sizeof *p);
 	struct xnr_run run;
@@ -314,7 +314,7 @@ static enum xnr_status entities_json(struct xnr__req *r, int64_t run, int64_t si
 	return st;
 }
 
-enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err)
+static enum xnr_status api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {NULL};
 	int64_t sid = r->ids[1];
@@ -359,3 +359,19 @@ done:
 	xnr_run_free(&run);
 	return st;
 }
+
+static const struct xnr__route routes[] = {
+    {"GET", "/api/v1/runs/{id}/sentences", api_sentences, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/sentences/{id}", api_sentence, NULL, XNR__DB},
+};
+
+XNR__ROUTE_GROUP(sentences, routes);
+
+/* The ids in a JSON body, for lists longer than a query string holds (Hidden
+ * States, Find Duplicates): a group of its own, listed after the metrics as
+ * GET /api/v1 always has. */
+static const struct xnr__route by_ids_routes[] = {
+    {"POST", "/api/v1/runs/{id}/sentences", api_sentences, NULL, XNR__DB},
+};
+
+XNR__ROUTE_GROUP(sentences_by_ids, by_ids_routes);

@@ -241,12 +241,8 @@ done:
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/runs/{id}/settings", api_settings, NULL},
-    {"PUT", "/api/v1/runs/{id}/settings", api_settings_put, NULL},
+    {"GET", "/api/v1/runs/{id}/settings", api_settings, NULL, XNR__DB},
+    {"PUT", "/api/v1/runs/{id}/settings", api_settings_put, NULL, XNR__DB},
 };
 
-const struct xnr__route *xnr__routes_settings(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(settings, routes);

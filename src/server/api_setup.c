@@ -104,11 +104,7 @@ static enum xnr_status api_setup(struct xnr__req *r, json_t **out, struct xnr_er
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/api/v1/setup", api_setup, NULL},
+    {"GET", "/api/v1/setup", api_setup, NULL, XNR__NO_DB},
 };
 
-const struct xnr__route *xnr__routes_setup(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(setup, routes);

@@ -330,13 +330,9 @@ static enum xnr_status serve(struct xnr__req *r, struct xnr__resp *out, struct x
 }
 
 static const struct xnr__route routes[] = {
-    {"GET", "/", NULL, serve},
-    {"GET", "/app/{*}", NULL, serve},
-    {"GET", "/vendor/{*}", NULL, serve},
+    {"GET", "/", NULL, serve, XNR__NO_DB},
+    {"GET", "/app/{*}", NULL, serve, XNR__NO_DB},
+    {"GET", "/vendor/{*}", NULL, serve, XNR__NO_DB},
 };
 
-const struct xnr__route *xnr__routes_assets(size_t *n)
-{
-	*n = sizeof routes / sizeof routes[0];
-	return routes;
-}
+XNR__ROUTE_GROUP(assets, routes);

@@ -140,7 +140,7 @@ json_t *xnr__body_or_empty(struct xnr__req *r)
 	return r->body;
 }
 
-enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char *key,
+enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char *key, int64_t run,
                                 xnr__job_fn fn, void *arg, void (*free_arg)(void *), json_t **out,
                                 struct xnr_error *err)
 {
@@ -148,7 +148,7 @@ enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char
 	enum xnr_status st;
 	int64_t id = 0;
 
-	if ((st = xnr__job_start(r->app, kind, key, fn, arg, free_arg, &id, err)) != XNR_OK ||
+	if ((st = xnr__job_start(r->app, kind, key, run, fn, arg, free_arg, &id, err)) != XNR_OK ||
 	    (st = xnr__job_json(r->app, id, &job, err)) != XNR_OK)
 		return st;
 	if (!(*out = json_pack("{s:o}", "job", job)))

@@ -2,12 +2,16 @@
  * http.c - the server's lifecycle and request dispatch over libmicrohttpd:
  * start a daemon with a small internal thread pool, check each raw request
  * target before anything else reads it, cap the request body, route to an
- * API handler with its own read-only store (store/read.h), and send JSON with
- * `Cache-Control: no-store`. Errors become the JSON body of errors.c.
+ * API handler (with a read-only store of its own, store/read.h, when the
+ * route reads the database), and send JSON with `Cache-Control: no-store`.
+ * Errors become the JSON body of errors.c. The server's state (struct
+ * xnr__app) is its own: opened with it, freed at close.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +118,18 @@ static enum MHD_Result send_raw(struct MHD_Connection *conn, struct xnr__resp *o
 	return ret;
 }
 
+void xnr__log(const char *fmt, ...)
+{
+	char line[XNR_ERROR_MSG_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	/* One write per line, so lines of concurrent threads do not mix. */
+	fprintf(stderr, "explainer serve: %s\n", line);
+}
+
 enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what, struct xnr_error *err)
 {
 	if (!r->app->remote)
@@ -165,13 +181,13 @@ static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *c
 	         : xnr_fail(&err, XNR_ERR_NOMEM, "server: out of memory");
 	if (st == XNR_OK)
 		st = xnr__route_find(all, n_all, method, path, &route, r.ids, &r.n_ids, &err);
-	if (st == XNR_ERR_UNSUPPORTED)
+	if (st == XNR_ERR_METHOD)
 		xnr__route_methods(all, n_all, path, allow, sizeof allow);
 	if (st == XNR_OK && query)
 		st = xnr__query_parse(query, strlen(query), &r.query, &err);
 	if (st == XNR_OK)
 		st = parse_body(rq, &r, &err);
-	if (st == XNR_OK)
+	if (st == XNR_OK && route->needs == XNR__DB)
 		st = xnr_store_open_read(srv->app.db_path, &r.store, &err);
 	if (st == XNR_OK)
 		st = route->raw ? route->raw(&r, &raw, &err) : route->fn(&r, &body, &err);
@@ -281,6 +297,37 @@ static enum xnr_status check_params(const struct xnr_server_params *p, struct so
 	return XNR_OK;
 }
 
+/* Close what app_open opened: the jobs first (their threads use the rest). */
+static void app_close(struct xnr__app *app)
+{
+	xnr__jobs_close(app);
+	xnr__models_close(app);
+	xnr__cache_close(app);
+	pthread_mutex_destroy(&app->run_lock);
+}
+
+/* The server's state: what p names, and its own subsystems; the jobs last,
+ * since the run of serve --model --data starts with them. */
+static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_params *p, int remote,
+                                struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	app->db_path = p->db_path;
+	app->version = p->version;
+	app->assets_dir = p->assets_dir;
+	app->model_dir = p->model_dir;
+	app->data_path = p->data_path;
+	app->remote = remote;
+	if (pthread_mutex_init(&app->run_lock, NULL) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "server: cannot make a mutex");
+	if ((st = xnr__cache_open(app, err)) != XNR_OK ||
+	    (st = xnr__models_open(app, err)) != XNR_OK ||
+	    (st = xnr__jobs_open(app, err)) != XNR_OK)
+		app_close(app);
+	return st;
+}
+
 enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
                                 struct xnr_error *err)
 {
@@ -298,15 +345,8 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: out of memory");
-	srv->app.db_path = p->db_path;
-	srv->app.version = p->version;
-	srv->app.assets_dir = p->assets_dir;
-	srv->app.model_dir = p->model_dir;
-	srv->app.data_path = p->data_path;
-	srv->app.remote = (ntohl(addr.sin_addr.s_addr) >> 24) != 127;
-	if ((st = xnr__jobs_open(&srv->app, err)) != XNR_OK ||
-	    (st = xnr__models_open(&srv->app, err)) != XNR_OK) {
-		xnr__jobs_close(&srv->app);
+	if ((st = app_open(&srv->app, p, (ntohl(addr.sin_addr.s_addr) >> 24) != 127, err)) !=
+	    XNR_OK) {
 		free(srv);
 		return st;
 	}
@@ -317,8 +357,7 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
 	if (!srv->daemon) {
-		xnr__models_close(&srv->app);
-		xnr__jobs_close(&srv->app);
+		app_close(&srv->app);
 		free(srv);
 		return xnr_fail(err, XNR_ERR_IO,
 		                "%s:%d: cannot listen (port in use? try --port 0 for a free one)",
@@ -340,7 +379,6 @@ void xnr_server_close(struct xnr_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->daemon);
-	xnr__jobs_close(&srv->app);
-	xnr__models_close(&srv->app);
+	app_close(&srv->app);
 	free(srv);
 }

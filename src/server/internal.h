@@ -11,6 +11,7 @@
 #define XNR_SERVER_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,11 +37,12 @@ struct xnr__query {
 };
 
 struct xnr__jobs;   /* background jobs (jobs.c) */
-struct xnr__cache;  /* results kept per run and parameters (cache.c) */
+struct xnr__cache;  /* results kept per run (cache.c) */
 struct xnr__models; /* models loaded for probing and activations (models.c) */
 
-/* What every request of one server shares. Set up by xnr_server_open; the
- * subsystems are thread safe. */
+/* What every request of one server shares, and nothing another server in
+ * the process sees. Set up by xnr_server_open, freed by xnr_server_close;
+ * the subsystems are thread safe. */
 struct xnr__app {
 	const char *db_path;    /* the run database */
 	const char *version;    /* ExplaiNER's version */
@@ -52,6 +54,10 @@ struct xnr__app {
 	struct xnr__jobs *jobs;
 	struct xnr__cache *cache;
 	struct xnr__models *models;
+	/* One run writes the database at a time (the pipeline holds its write
+	 * transaction for the whole run): runs wait for this lock rather than
+	 * fail on SQLite's busy timeout (api_run_start.c). */
+	pthread_mutex_t run_lock;
 };
 
 /* One API request as the handlers see it. */
@@ -88,13 +94,28 @@ typedef enum xnr_status (*xnr__handler_fn)(struct xnr__req *r, json_t **out, str
 typedef enum xnr_status (*xnr__raw_fn)(struct xnr__req *r, struct xnr__resp *out,
                                        struct xnr_error *err);
 
+/* What a route needs: a read-only store of its own in r->store, or not
+ * (web assets, jobs, the index): only the routes that read the database
+ * open it. */
+enum xnr__needs { XNR__NO_DB, XNR__DB };
+
 struct xnr__route {
 	const char *method;  /* "GET", "POST", "PUT", "DELETE" (GET also answers HEAD) */
 	const char *pattern; /* "/api/v1/runs/{id}/sentences": {id} is a whole number;
 	                        a pattern ending in "/{*}" matches any rest of the path */
 	xnr__handler_fn fn;  /* exactly one of fn and raw */
 	xnr__raw_fn raw;
+	enum xnr__needs needs;
 };
+
+/* The routes of one resource file, declared there next to its handlers
+ * with XNR__ROUTE_GROUP(name, table) and listed by routes.c. */
+struct xnr__route_group {
+	const struct xnr__route *routes;
+	size_t n;
+};
+#define XNR__ROUTE_GROUP(name, table)                                                              \
+	const struct xnr__route_group xnr__routes_##name = {table, sizeof table / sizeof table[0]}
 
 /* XNR_ERR_DENIED when the server is reachable from the network (what names
  * a path on the server's machine, "a run" or "an encoder", is refused). */
@@ -143,7 +164,7 @@ XNR_MUST_CHECK enum xnr_status xnr__query_choice(const struct xnr__query *q, con
 
 /* Find the route for method and a checked path; fill ids with its {id}
  * segments (digits only, no leading zero, at most 18 digits).
- * Errors: XNR_ERR_IO (no route has this path: 404), XNR_ERR_UNSUPPORTED (a
+ * Errors: XNR_ERR_NOT_FOUND (no route has this path: 404), XNR_ERR_METHOD (a
  * route has the path but not the method: 405). */
 XNR_MUST_CHECK enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes,
                                                const char *method, const char *path,
@@ -166,22 +187,28 @@ json_t *xnr__error_json(enum xnr_status status, const char *message);
  * below, merged once by routes.c. NULL (and *n 0) when out of memory. */
 const struct xnr__route *xnr__routes(size_t *n);
 
-/* Route groups, one per resource file; each returns its static table.
- * routes.c lists them in the order GET /api/v1 shows them. */
-const struct xnr__route *xnr__routes_runs(size_t *n);        /* api_runs.c, api_sentences.c */
-const struct xnr__route *xnr__routes_metrics(size_t *n);     /* api_metrics.c */
-const struct xnr__route *xnr__routes_samples(size_t *n);     /* api_samples.c */
-const struct xnr__route *xnr__routes_model(size_t *n);       /* api_model.c */
-const struct xnr__route *xnr__routes_probe(size_t *n);       /* api_probe.c */
-const struct xnr__route *xnr__routes_activations(size_t *n); /* api_activations.c */
-const struct xnr__route *xnr__routes_projection(size_t *n);  /* api_projection.c */
-const struct xnr__route *xnr__routes_duplicates(size_t *n);  /* api_duplicates.c */
-const struct xnr__route *xnr__routes_run_start(size_t *n);   /* api_run_start.c */
-const struct xnr__route *xnr__routes_setup(size_t *n);       /* api_setup.c */
-const struct xnr__route *xnr__routes_settings(size_t *n);    /* api_settings.c */
-const struct xnr__route *xnr__routes_debug(size_t *n);       /* api_debug.c */
-const struct xnr__route *xnr__routes_jobs(size_t *n);        /* jobs.c */
-const struct xnr__route *xnr__routes_assets(size_t *n);      /* assets.c: the web app */
+/* The route groups, in the order routes.c lists them (GET /api/v1 shows
+ * them so). */
+extern const struct xnr__route_group xnr__routes_runs;             /* api_runs.c */
+extern const struct xnr__route_group xnr__routes_sentences;        /* api_sentences.c: GET */
+extern const struct xnr__route_group xnr__routes_metrics;          /* api_metrics.c */
+extern const struct xnr__route_group xnr__routes_sentences_by_ids; /* api_sentences.c: POST */
+extern const struct xnr__route_group xnr__routes_samples;          /* api_samples.c */
+extern const struct xnr__route_group xnr__routes_model;            /* api_model.c */
+extern const struct xnr__route_group xnr__routes_probe;            /* api_probe.c */
+extern const struct xnr__route_group xnr__routes_activations;      /* api_activations.c */
+extern const struct xnr__route_group xnr__routes_projection;       /* api_projection.c */
+extern const struct xnr__route_group xnr__routes_duplicates;       /* api_duplicates.c */
+extern const struct xnr__route_group xnr__routes_run_start;        /* api_run_start.c */
+extern const struct xnr__route_group xnr__routes_setup;            /* api_setup.c */
+extern const struct xnr__route_group xnr__routes_settings;         /* api_settings.c */
+extern const struct xnr__route_group xnr__routes_debug;            /* api_debug.c */
+extern const struct xnr__route_group xnr__routes_jobs;             /* jobs.c */
+extern const struct xnr__route_group xnr__routes_assets;           /* assets.c: the web app */
+
+/* The server's one way to say something on stderr ("explainer serve: ...",
+ * one line): what no request or job answer can carry. Thread safe. */
+void xnr__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Background jobs (jobs.c). A job's work runs on a job thread: it fills
  * *result (a JSON value the job then owns) or fails with err; it should call
@@ -192,27 +219,52 @@ typedef enum xnr_status (*xnr__job_fn)(void *arg, const struct xnr_ctl *ctl, jso
 
 /* Start a job of kind ("run", "projection", ...) or find the same work: when
  * a queued, running or finished (not failed, not cancelled) job has the same
- * key, *id is that job and no new work starts (finished results are the
- * cache per run and parameters, kept up to a memory cap, oldest dropped
- * first). arg belongs to the job from this call on, even on error:
- * free_arg(arg) is called exactly once (free_arg may be NULL). Thread safe.
- * A NULL key means "never shared, never cached" (runs: the pipeline itself
- * finds an identical stored run).
+ * key, *id is that job and no new work starts (finished jobs are kept up to
+ * a memory cap, oldest dropped first). A job about one run (run >= 0) also
+ * keeps its result in the run's cache under its key, where a later start
+ * finds it after the job itself was dropped: a job finished at once.
+ * arg belongs to the job from this call on, even on error: free_arg(arg) is
+ * called exactly once (free_arg may be NULL). Thread safe. A NULL key means
+ * "never shared, never cached" (runs: the pipeline itself finds an
+ * identical stored run).
  * Errors: XNR_ERR_LIMIT (too many jobs waiting), XNR_ERR_NOMEM. */
 XNR_MUST_CHECK enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind,
-                                              const char *key, xnr__job_fn fn, void *arg,
-                                              void (*free_arg)(void *), int64_t *id,
+                                              const char *key, int64_t run, xnr__job_fn fn,
+                                              void *arg, void (*free_arg)(void *), int64_t *id,
                                               struct xnr_error *err);
 
 /* A job as JSON: {"id", "kind", "state" ("queued", "running", "done",
  * "failed", "cancelled"), "progress" (0..1), "stage", "error" (a message or
  * null), "result" (when done, else null), "elapsed_s"}. Thread safe.
- * Errors: XNR_ERR_IO (no such job). */
+ * Errors: XNR_ERR_NOT_FOUND (no such job). */
 XNR_MUST_CHECK enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out,
                                              struct xnr_error *err);
 
 /* Subsystems of struct xnr__app: open at server start (NULL is a valid
- * "nothing yet" state for each), closed at the end. */
+ * "nothing yet" state for each), closed (freed) at the end. */
+XNR_MUST_CHECK enum xnr_status xnr__cache_open(struct xnr__app *app, struct xnr_error *err);
+void xnr__cache_close(struct xnr__app *app);
+
+/* ---- results kept per run (cache.c) -------------------------------------
+ * What the Metrics, Misclassified and Loss pages computed from a run and
+ * what its finished jobs answered, by name ("metrics", a job's key), for
+ * the last few runs used and up to a memory bound. Thread safe. */
+struct xnr__cache_entry; /* one run's results */
+
+/* The entry of run (made if missing), held by the caller until
+ * xnr__cache_release; NULL when out of memory. */
+struct xnr__cache_entry *xnr__cache_get(struct xnr__app *app, int64_t run);
+void xnr__cache_release(struct xnr__app *app, struct xnr__cache_entry *e); /* NULL is fine */
+
+/* The value named name in e, or NULL; valid while e is held, immutable. */
+void *xnr__cache_find(struct xnr__app *app, struct xnr__cache_entry *e, const char *name);
+
+/* Keep value (bytes of memory, released with free_fn) in e as name, and
+ * answer the value kept: value, or the one another caller put first (then
+ * value is released here). NULL when it is not kept (out of memory, or
+ * larger than the cache): value still belongs to the caller. */
+void *xnr__cache_put(struct xnr__app *app, struct xnr__cache_entry *e, const char *name,
+                     void *value, size_t bytes, void (*free_fn)(void *));
 XNR_MUST_CHECK enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__jobs_close(struct xnr__app *app);
 /* Start the run of serve --model --data as a job, if both were given and the
@@ -220,18 +272,6 @@ void xnr__jobs_close(struct xnr__app *app);
 void xnr__setup_autorun(struct xnr__app *app);
 XNR_MUST_CHECK enum xnr_status xnr__models_open(struct xnr__app *app, struct xnr_error *err);
 void xnr__models_close(struct xnr__app *app);
-
-/* API resources (api_runs.c, api_sentences.c). */
-XNR_MUST_CHECK enum xnr_status xnr__api_index(struct xnr__req *r, json_t **out,
-                                              struct xnr_error *err);
-XNR_MUST_CHECK enum xnr_status xnr__api_runs(struct xnr__req *r, json_t **out,
-                                             struct xnr_error *err);
-XNR_MUST_CHECK enum xnr_status xnr__api_run(struct xnr__req *r, json_t **out,
-                                            struct xnr_error *err);
-XNR_MUST_CHECK enum xnr_status xnr__api_sentences(struct xnr__req *r, json_t **out,
-                                                  struct xnr_error *err);
-XNR_MUST_CHECK enum xnr_status xnr__api_sentence(struct xnr__req *r, json_t **out,
-                                                 struct xnr_error *err);
 
 /* ---- stored rows as the API's JSON (rows_json.c) ----------------------
  * Each returns a new value, NULL only when out of memory; keys come in the
@@ -311,8 +351,8 @@ json_t *xnr__body_or_empty(struct xnr__req *r);
 /* Start (or find, by key) a job as xnr__job_start does (takes arg) and
  * answer 202 {"job": <job JSON>}. */
 XNR_MUST_CHECK enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind,
-                                               const char *key, xnr__job_fn fn, void *arg,
-                                               void (*free_arg)(void *), json_t **out,
+                                               const char *key, int64_t run, xnr__job_fn fn,
+                                               void *arg, void (*free_arg)(void *), json_t **out,
                                                struct xnr_error *err);
 
 /* Seconds on a monotonic clock, for the timings the pages show. */

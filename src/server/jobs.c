@@ -11,6 +11,9 @@
  * cancelled jobs stay only so their state can be read (bounded by count).
  * A job's cancel flag is read by its work without the lock (relaxed atomics,
  * core/ctl.h). Closing cancels the running work and joins the threads.
+ * A finished job about one run also leaves its result in the run's cache
+ * (cache.c), shared with the Metrics pages, where a job started again after
+ * this list dropped the first one finds it.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -33,7 +36,8 @@ static const char *const state_names[] = {"queued", "running", "done", "failed",
 struct job {
 	int64_t id;
 	char kind[32];
-	char *key; /* NULL: never shared, never a cache hit */
+	char *key;   /* NULL: never shared, never a cache hit */
+	int64_t run; /* the run it is about, or -1 */
 	xnr__job_fn fn;
 	void *arg;
 	void (*free_arg)(void *);
@@ -49,6 +53,7 @@ struct job {
 };
 
 struct xnr__jobs {
+	struct xnr__app *app;
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* a job is queued, or stopping */
 	pthread_t threads[N_THREADS];
@@ -152,6 +157,24 @@ static void on_progress(void *ud, double done, const char *stage)
 	pthread_mutex_unlock(&w->js->mu);
 }
 
+static void json_release(void *v)
+{
+	json_decref(v);
+}
+
+/* Keep a finished job's result in its run's cache (lock not held; the
+ * result is immutable from now on, and shared, not copied). */
+static void cache_result(struct xnr__app *app, const struct job *j, json_t *result, size_t bytes)
+{
+	struct xnr__cache_entry *e;
+
+	if (!app->cache || !j->key || j->run < 0 || !(e = xnr__cache_get(app, j->run)))
+		return;
+	if (!xnr__cache_put(app, e, j->key, json_incref(result), bytes, json_release))
+		json_decref(result);
+	xnr__cache_release(app, e);
+}
+
 /* Run one job's work (lock not held) and record how it ended. */
 static void run_job(struct xnr__jobs *js, struct job *j)
 {
@@ -167,8 +190,10 @@ static void run_job(struct xnr__jobs *js, struct job *j)
 	st = j->fn(j->arg, &ctl, &result, &err);
 	if (st == XNR_OK && !result)
 		st = xnr_fail(&err, XNR_ERR_INTERNAL, "%s job: finished without a result", j->kind);
-	if (st == XNR_OK)
+	if (st == XNR_OK) {
 		bytes = json_dumpb(result, NULL, 0, JSON_COMPACT);
+		cache_result(js->app, j, result, bytes);
+	}
 	pthread_mutex_lock(&js->mu);
 	j->t_end = now_s();
 	if (st == XNR_OK) {
@@ -220,6 +245,7 @@ enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err)
 	app->jobs = NULL;
 	if (!js)
 		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	js->app = app;
 	js->next_id = 1;
 	if (pthread_mutex_init(&js->mu, NULL) != 0) {
 		free(js);
@@ -287,8 +313,8 @@ static int n_queued(const struct xnr__jobs *js)
 	return n;
 }
 
-static struct job *job_new(const char *kind, const char *key, xnr__job_fn fn, void *arg,
-                           void (*free_arg)(void *))
+static struct job *job_new(const char *kind, const char *key, int64_t run, xnr__job_fn fn,
+                           void *arg, void (*free_arg)(void *))
 {
 	struct job *j = calloc(1, sizeof *j);
 
@@ -296,6 +322,7 @@ static struct job *job_new(const char *kind, const char *key, xnr__job_fn fn, vo
 		return NULL;
 	snprintf(j->kind, sizeof j->kind, "%s", kind ? kind : "job");
 	snprintf(j->stage, sizeof j->stage, "queued");
+	j->run = run;
 	j->fn = fn;
 	j->arg = arg;
 	j->free_arg = free_arg;
@@ -307,53 +334,76 @@ static struct job *job_new(const char *kind, const char *key, xnr__job_fn fn, vo
 	return j;
 }
 
-/* key NULL: a job of its own, never shared and never a cache hit (a run
- * from the Setup page, whose reuse the pipeline decides from file hashes). */
-enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key,
-                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
-                               struct xnr_error *err)
+/* The result run's cache keeps under key (a new reference), or NULL. */
+static json_t *cached_result(struct xnr__app *app, const char *key, int64_t run)
 {
-	struct xnr__jobs *js = app ? app->jobs : NULL;
-	struct job *j, *same;
+	struct xnr__cache_entry *e;
+	json_t *v;
 
-	if (!js || !fn) {
-		if (free_arg)
-			free_arg(arg);
-		return xnr_fail(err, XNR_ERR_INTERNAL,
-		                "jobs: not running (server starting or stopping)");
-	}
-	pthread_mutex_lock(&js->mu);
-	if ((same = find_key(js, key)) != NULL) {
-		*id = same->id;
-		pthread_mutex_unlock(&js->mu);
-		if (free_arg)
-			free_arg(arg);
-		return XNR_OK;
-	}
-	if (js->stopping || n_queued(js) >= MAX_QUEUED) {
-		pthread_mutex_unlock(&js->mu);
-		if (free_arg)
-			free_arg(arg);
-		return xnr_fail(err, XNR_ERR_LIMIT,
-		                "jobs: %d jobs are already waiting (wait for them or cancel some)",
-		                MAX_QUEUED);
-	}
-	if (!(j = job_new(kind, key, fn, arg, free_arg))) {
-		pthread_mutex_unlock(&js->mu);
-		if (free_arg)
-			free_arg(arg);
-		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
-	}
+	if (!app->cache || !key || run < 0 || !(e = xnr__cache_get(app, run)))
+		return NULL;
+	v = json_incref(xnr__cache_find(app, e, key));
+	xnr__cache_release(app, e);
+	return v;
+}
+
+/* Append j with the next id (lock held); a cached result makes it finished. */
+static void enqueue_locked(struct xnr__jobs *js, struct job *j, json_t *cached)
+{
 	j->id = js->next_id++;
 	if (js->tail)
 		js->tail->next = j;
 	else
 		js->head = j;
 	js->tail = j;
-	*id = j->id;
-	pthread_cond_signal(&js->wake);
+	if (cached) {
+		j->state = JOB_DONE;
+		j->result = cached;
+		j->result_bytes = json_dumpb(cached, NULL, 0, JSON_COMPACT);
+		j->progress = 1;
+		j->t_start = j->t_end = now_s();
+		snprintf(j->stage, sizeof j->stage, "cached");
+	} else {
+		pthread_cond_signal(&js->wake);
+	}
+}
+
+/* key NULL: a job of its own, never shared and never a cache hit (a run
+ * from the Setup page, whose reuse the pipeline decides from file hashes). */
+enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key, int64_t run,
+                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
+                               struct xnr_error *err)
+{
+	struct xnr__jobs *js = app ? app->jobs : NULL;
+	struct job *j = NULL, *same = NULL;
+	json_t *cached = js && fn ? cached_result(app, key, run) : NULL;
+	enum xnr_status st = XNR_OK;
+
+	if (!js || !fn) {
+		st = xnr_fail(err, XNR_ERR_INTERNAL,
+		              "jobs: not running (server starting or stopping)");
+		goto done;
+	}
+	pthread_mutex_lock(&js->mu);
+	if ((same = find_key(js, key)) != NULL)
+		*id = same->id;
+	else if (js->stopping || (!cached && n_queued(js) >= MAX_QUEUED))
+		st = xnr_fail(err, XNR_ERR_LIMIT,
+		              "jobs: %d jobs are already waiting (wait for them or cancel some)",
+		              MAX_QUEUED);
+	else if (!(j = job_new(kind, key, run, fn, arg, free_arg)))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
+	if (j) {
+		enqueue_locked(js, j, cached);
+		*id = j->id;
+		cached = NULL;
+	}
 	pthread_mutex_unlock(&js->mu);
-	return XNR_OK;
+done:
+	json_decref(cached);
+	if (!j && free_arg) /* a job took arg, or it is released here */
+		free_arg(arg);
+	return st;
 }
 
 /* The job as JSON (lock held); the result (with_result) is copied so that
@@ -388,13 +438,13 @@ enum xnr_status xnr__job_json(struct xnr__app *app, int64_t id, json_t **out, st
 	json_t *v;
 
 	if (!js)
-		return xnr_fail(err, XNR_ERR_IO, "job %lld: no such job", (long long)id);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "job %lld: no such job", (long long)id);
 	pthread_mutex_lock(&js->mu);
 	j = find_id(js, id);
 	v = j ? job_to_json(j, now_s(), 1) : NULL;
 	pthread_mutex_unlock(&js->mu);
 	if (!j)
-		return xnr_fail(err, XNR_ERR_IO,
+		return xnr_fail(err, XNR_ERR_NOT_FOUND,
 		                "job %lld: no such job (finished jobs are kept for a while only)",
 		                (long long)id);
 	if (!v)
@@ -469,13 +519,9 @@ static enum xnr_status api_job_cancel(struct xnr__req *r, json_t **out, struct x
 }
 
 static const struct xnr__route job_routes[] = {
-    {"GET", "/api/v1/jobs", api_jobs, NULL},
-    {"GET", "/api/v1/jobs/{id}", api_job, NULL},
-    {"DELETE", "/api/v1/jobs/{id}", api_job_cancel, NULL},
+    {"GET", "/api/v1/jobs", api_jobs, NULL, XNR__NO_DB},
+    {"GET", "/api/v1/jobs/{id}", api_job, NULL, XNR__NO_DB},
+    {"DELETE", "/api/v1/jobs/{id}", api_job_cancel, NULL, XNR__NO_DB},
 };
 
-const struct xnr__route *xnr__routes_jobs(size_t *n)
-{
-	*n = sizeof job_routes / sizeof job_routes[0];
-	return job_routes;
-}
+XNR__ROUTE_GROUP(jobs, job_routes);

@@ -307,7 +307,7 @@ enum xnr_status xnr__route_find(const struct xnr__route *routes, size_t n_routes
 	}
 	xnr__route_methods(routes, n_routes, path, allowed, sizeof allowed);
 	if (allowed[0])
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
+		return xnr_fail(err, XNR_ERR_METHOD,
 		                "%s: this method is not allowed here (%s only)", path, allowed);
-	return xnr_fail(err, XNR_ERR_IO, "%s: no such resource", path);
+	return xnr_fail(err, XNR_ERR_NOT_FOUND, "%s: no such resource", path);
 }

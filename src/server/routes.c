@@ -9,13 +9,15 @@
 
 #include "server/internal.h"
 
-typedef const struct xnr__route *(*group_fn)(size_t *n);
-
-static const group_fn groups[] = {
-    xnr__routes_runs,      xnr__routes_metrics,     xnr__routes_samples,    xnr__routes_model,
-    xnr__routes_probe,     xnr__routes_activations, xnr__routes_projection, xnr__routes_duplicates,
-    xnr__routes_run_start, xnr__routes_setup,       xnr__routes_settings,   xnr__routes_debug,
-    xnr__routes_jobs,      xnr__routes_assets,
+static const struct xnr__route_group *const groups[] = {
+    &xnr__routes_runs,       &xnr__routes_sentences,
+    &xnr__routes_metrics,    &xnr__routes_sentences_by_ids,
+    &xnr__routes_samples,    &xnr__routes_model,
+    &xnr__routes_probe,      &xnr__routes_activations,
+    &xnr__routes_projection, &xnr__routes_duplicates,
+    &xnr__routes_run_start,  &xnr__routes_setup,
+    &xnr__routes_settings,   &xnr__routes_debug,
+    &xnr__routes_jobs,       &xnr__routes_assets,
 };
 
 static struct xnr__route *table;
@@ -26,20 +28,16 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
  * and the assets' catch-all comes last. */
 static void merge(void)
 {
-	size_t g, n, total = 0;
+	size_t g, total = 0;
 
-	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		groups[g](&n);
-		total += n;
-	}
+	for (g = 0; g < sizeof groups / sizeof groups[0]; g++)
+		total += groups[g]->n;
 	table = calloc(total ? total : 1, sizeof *table);
 	if (!table)
 		return;
 	for (g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		const struct xnr__route *r = groups[g](&n);
-		if (n)
-			memcpy(table + table_n, r, n * sizeof *r);
-		table_n += n;
+		memcpy(table + table_n, groups[g]->routes, groups[g]->n * sizeof *table);
+		table_n += groups[g]->n;
 	}
 }
 

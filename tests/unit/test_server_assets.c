@@ -302,7 +302,8 @@ static void test_routes(void **state)
 	size_t n, i;
 
 	(void)state;
-	routes = xnr__routes_assets(&n);
+	routes = xnr__routes_assets.routes;
+	n = xnr__routes_assets.n;
 	assert_int_equal(n, 3);
 	for (i = 0; i < n; i++) {
 		assert_string_equal(routes[i].method, "GET");

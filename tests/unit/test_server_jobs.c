@@ -1,8 +1,9 @@
 /*
  * test_server_jobs.c - the job pool of the web server (src/server/jobs.c):
  * results, the cache by key, failures, cancel of waiting and running work,
- * the queue bound, progress, and a close that does not wait for work that
- * ignores nothing but its cancel flag. Meant to run under TSan too.
+ * the queue bound, progress, a close that does not wait for work that
+ * ignores nothing but its cancel flag, and results kept in the run's cache
+ * of one server only (cache.c). Meant to run under TSan too.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -103,7 +104,8 @@ static void test_result_and_cache(void **unused)
 	n_freed = 0;
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &a, &err), XNR_OK);
+	    xnr__job_start(&app, "t", "k=21", -1, twice, int_arg(21), count_free, &a, &err),
+	    XNR_OK);
 	j = wait_job(&app, a);
 	assert_string_equal(state_of(j), "done");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "x")),
@@ -112,22 +114,25 @@ static void test_result_and_cache(void **unused)
 	json_decref(j);
 	/* The same key is the cached job: no new work, its arg freed at once. */
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=21", twice, int_arg(21), count_free, &b, &err), XNR_OK);
+	    xnr__job_start(&app, "t", "k=21", -1, twice, int_arg(21), count_free, &b, &err),
+	    XNR_OK);
 	assert_int_equal(a, b);
 	/* A failure is kept for its status but never reused. */
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &c, &err), XNR_OK);
+	    xnr__job_start(&app, "t", "k=-1", -1, twice, int_arg(-1), count_free, &c, &err),
+	    XNR_OK);
 	j = wait_job(&app, c);
 	assert_string_equal(state_of(j), "failed");
 	assert_string_equal(json_string_value(json_object_get(j, "error")), "negative: -1");
 	assert_true(json_is_null(json_object_get(j, "result")));
 	json_decref(j);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=-1", twice, int_arg(-1), count_free, &b, &err), XNR_OK);
+	    xnr__job_start(&app, "t", "k=-1", -1, twice, int_arg(-1), count_free, &b, &err),
+	    XNR_OK);
 	assert_true(b != c);
 	j = wait_job(&app, b);
 	json_decref(j);
-	assert_int_equal(xnr__job_json(&app, 12345, &j, &err), XNR_ERR_IO);
+	assert_int_equal(xnr__job_json(&app, 12345, &j, &err), XNR_ERR_NOT_FOUND);
 	xnr__jobs_close(&app);
 	assert_null(app.jobs);
 	assert_int_equal(n_freed, 4);
@@ -149,8 +154,8 @@ static void test_cancel_and_close(void **unused)
 	for (i = 0; i < 40; i++) {
 		char key[16];
 		snprintf(key, sizeof key, "spin%d", i);
-		enum xnr_status st = xnr__job_start(&app, "spin", key, until_cancelled, int_arg(i),
-		                                    count_free, &ids[n_started], &err);
+		enum xnr_status st = xnr__job_start(&app, "spin", key, -1, until_cancelled,
+		                                    int_arg(i), count_free, &ids[n_started], &err);
 		if (st == XNR_OK)
 			n_started++;
 		else
@@ -178,10 +183,10 @@ static void test_null_key_never_shared(void **unused)
 	(void)unused;
 	memset(&app, 0, sizeof app);
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
-	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &a, &err),
+	assert_int_equal(xnr__job_start(&app, "t", NULL, -1, twice, int_arg(1), free, &a, &err),
 	                 XNR_OK);
 	json_decref(wait_job(&app, a));
-	assert_int_equal(xnr__job_start(&app, "t", NULL, twice, int_arg(1), free, &b, &err),
+	assert_int_equal(xnr__job_start(&app, "t", NULL, -1, twice, int_arg(1), free, &b, &err),
 	                 XNR_OK);
 	assert_true(a != b);
 	j = wait_job(&app, b);
@@ -190,12 +195,81 @@ static void test_null_key_never_shared(void **unused)
 	xnr__jobs_close(&app);
 }
 
+static int n_calls;
+
+/* twice, counting its calls. */
+static enum xnr_status twice_counted(void *arg, const struct xnr_ctl *ctl, json_t **result,
+                                     struct xnr_error *err)
+{
+	pthread_mutex_lock(&freed_mu);
+	n_calls++;
+	pthread_mutex_unlock(&freed_mu);
+	return twice(arg, ctl, result, err);
+}
+
+/* A finished job about a run leaves its result in the run's cache, where
+ * the same job started after the job list dropped the first finds it: a job
+ * finished at once, without work. Other runs and other servers' caches do
+ * not see it. */
+static void test_results_in_run_cache(void **unused)
+{
+	struct xnr__app app, other;
+	struct xnr__cache_entry *e;
+	struct xnr_error err;
+	int64_t a = 0, b = 0;
+	json_t *j;
+	int i;
+
+	(void)unused;
+	memset(&app, 0, sizeof app);
+	memset(&other, 0, sizeof other);
+	n_calls = 0;
+	assert_int_equal(xnr__cache_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__cache_open(&other, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "run7 k", 7, twice_counted, int_arg(4), free, &a, &err),
+	    XNR_OK);
+	json_decref(wait_job(&app, a));
+	assert_non_null(e = xnr__cache_get(&app, 7));
+	j = xnr__cache_find(&app, e, "run7 k");
+	assert_int_equal(json_integer_value(json_object_get(j, "x")), 8);
+	xnr__cache_release(&app, e);
+	assert_non_null(e = xnr__cache_get(&other, 7)); /* another server's cache */
+	assert_null(xnr__cache_find(&other, e, "run7 k"));
+	xnr__cache_release(&other, e);
+	/* 70 other finished jobs push the first out of the job list (64 kept) */
+	for (i = 0; i < 70; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "k%d", i);
+		assert_int_equal(
+		    xnr__job_start(&app, "t", key, -1, twice, int_arg(i), free, &b, &err), XNR_OK);
+		json_decref(wait_job(&app, b));
+	}
+	assert_int_equal(xnr__job_json(&app, a, &j, &err), XNR_ERR_NOT_FOUND);
+	assert_int_equal(
+	    xnr__job_start(&app, "t", "run7 k", 7, twice_counted, int_arg(4), free, &b, &err),
+	    XNR_OK);
+	assert_true(b != a);
+	assert_int_equal(xnr__job_json(&app, b, &j, &err), XNR_OK);
+	assert_string_equal(state_of(j), "done");
+	assert_string_equal(json_string_value(json_object_get(j, "stage")), "cached");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "result"), "x")), 8);
+	json_decref(j);
+	assert_int_equal(n_calls, 1);
+	xnr__jobs_close(&app);
+	xnr__cache_close(&app);
+	xnr__cache_close(&other);
+	assert_null(app.cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_result_and_cache),
 	    cmocka_unit_test(test_cancel_and_close),
 	    cmocka_unit_test(test_null_key_never_shared),
+	    cmocka_unit_test(test_results_in_run_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,12 +165,12 @@ static enum xnr_status dummy(struct xnr__req *r, json_t **out, struct xnr_error 
 static void test_route_find(void **state)
 {
 	static const struct xnr__route table[] = {
-	    {"GET", "/", dummy, NULL},
-	    {"GET", "/api/v1/runs", dummy, NULL},
-	    {"GET", "/api/v1/runs/{id}", dummy, NULL},
-	    {"GET", "/api/v1/runs/{id}/sentences/{id}", dummy, NULL},
-	    {"DELETE", "/api/v1/runs/{id}", dummy, NULL},
-	    {"GET", "/app/{*}", dummy, NULL},
+	    {"GET", "/", dummy, NULL, XNR__NO_DB},
+	    {"GET", "/api/v1/runs", dummy, NULL, XNR__NO_DB},
+	    {"GET", "/api/v1/runs/{id}", dummy, NULL, XNR__NO_DB},
+	    {"GET", "/api/v1/runs/{id}/sentences/{id}", dummy, NULL, XNR__NO_DB},
+	    {"DELETE", "/api/v1/runs/{id}", dummy, NULL, XNR__NO_DB},
+	    {"GET", "/app/{*}", dummy, NULL, XNR__NO_DB},
 	};
 	static const char *const missing[] = {"/api/v1/runs/01",
 	                                      "/api/v1/runs/",
@@ -205,10 +205,10 @@ static void test_route_find(void **state)
 	assert_int_equal(ids[0], 123456789012345678LL);
 	assert_int_equal(ids[1], 42);
 	assert_int_equal(xnr__route_find(table, 4, "POST", "/api/v1/runs", &r, ids, &n, NULL),
-	                 XNR_ERR_UNSUPPORTED);
+	                 XNR_ERR_METHOD);
 	for (i = 0; missing[i]; i++)
 		assert_int_equal(xnr__route_find(table, 4, "GET", missing[i], &r, ids, &n, NULL),
-		                 XNR_ERR_IO);
+		                 XNR_ERR_NOT_FOUND);
 	xnr__route_methods(table, 6, "/api/v1/runs/7", allow, sizeof allow);
 	assert_string_equal(allow, "GET, HEAD, DELETE");
 	assert_int_equal(xnr__route_find(table, 6, "DELETE", "/api/v1/runs/7", &r, ids, &n, NULL),
@@ -217,7 +217,8 @@ static void test_route_find(void **state)
 	assert_int_equal(xnr__route_find(table, 6, "GET", "/app/js/x.js", &r, ids, &n, NULL),
 	                 XNR_OK);
 	assert_ptr_equal(r, &table[5]);
-	assert_int_equal(xnr__route_find(table, 6, "GET", "/app", &r, ids, &n, NULL), XNR_ERR_IO);
+	assert_int_equal(xnr__route_find(table, 6, "GET", "/app", &r, ids, &n, NULL),
+	                 XNR_ERR_NOT_FOUND);
 }
 
 static void test_error_table(void **state)
