@@ -16,16 +16,19 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
 def read_tables(doc):
-    """(allowed: module -> set of modules, owned: header -> module) from the
-    'Module layering' section's two tables."""
-    allowed, owned, section, table = {}, {}, False, None
+    """(allowed: module -> set of modules, owned: header -> modules, names:
+    header -> regex of the library's identifiers) from the 'Module layering'
+    section's two tables."""
+    allowed, owned, names, section, table = {}, {}, {}, False, None
     for line in open(doc, encoding="utf-8"):
         if line.startswith("## "):
             section = line.strip() == "## Module layering"
             continue
         if not section or not line.startswith("|"):
             continue
-        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        # Markdown cells split at '|' but not at an escaped '\|' (a regex's alternation).
+        cells = [c.strip().strip("`").replace("\\|", "|")
+                 for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         if cells[0] == "module" and cells[1] == "may include":
             table = "allowed"
         elif cells[0] == "header" and cells[1] == "only in":
@@ -37,7 +40,9 @@ def read_tables(doc):
             allowed[cells[0]] = {d.strip().strip("`") for d in deps.split(",") if d.strip()}
         elif table == "owned":
             owned[cells[0]] = {m.strip().strip("`") for m in cells[1].split(",")}
-    return allowed, owned
+            if len(cells) > 2 and cells[2]:
+                names[cells[0]] = re.compile(cells[2])
+    return allowed, owned, names
 
 
 def cycle(allowed):
@@ -67,7 +72,7 @@ def cycle(allowed):
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../..")
     doc = os.path.join(top, "docs/architecture.md")
-    allowed, owned = read_tables(doc)
+    allowed, owned, names = read_tables(doc)
     problems = []
     if not allowed:
         problems.append(f"{doc}: no 'Module layering' table (| module | may include |)")
@@ -88,6 +93,11 @@ def main():
                 continue
             rel = f"src/{m}/{name}"
             for no, line in enumerate(open(os.path.join(src, m, name), encoding="utf-8"), 1):
+                for header, regex in names.items():
+                    used = regex.search(line)
+                    if used and m not in owned[header]:
+                        problems.append(f"{rel}:{no}: uses {used.group(0)} of <{header}>, which "
+                                        f"only {', '.join(sorted(owned[header]))} may use")
                 hit = INCLUDE.match(line)
                 if not hit:
                     continue
