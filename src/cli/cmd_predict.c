@@ -245,15 +245,9 @@ static int run_chunk(struct xnr_engine *e, const struct predict_opts *o, struct 
 		xnr_result_init(&results[i]);
 	}
 	if (xnr_engine_run(e, inputs, n, results, &err) != XNR_OK) {
-		int bad = 0;
-		if (sscanf(err.msg, "input %d: ", &bad) == 1 && bad >= 1 && bad <= n) {
-			const char *rest = strchr(err.msg, ':') + 2;
-			fprintf(stderr, "explainer: %s:%ld: %s\n", source, first_line_no + bad - 1,
-			        rest);
-			rc = XNR_EXIT_FAIL;
-		} else {
-			rc = xnr_cli_report(&err);
-		}
+		if (err.item >= 1 && err.item <= n)
+			xnr_error_at(&err, source, first_line_no + err.item - 1);
+		rc = xnr_cli_report(&err);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {

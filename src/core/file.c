@@ -17,10 +17,10 @@ static enum xnr_status open_regular(const char *path, int *fd_out, size_t *size_
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+		return xnr_fail_open(err, path, errno);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return xnr_fail(err, XNR_ERR_IO, "%s: not a regular file", path);
+		return xnr_fail_at(err, XNR_ERR_IO, path, 0, "not a regular file");
 	}
 	*fd_out = fd;
 	*size_out = (size_t)st.st_size;
@@ -40,8 +40,8 @@ enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr
 		p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			close(fd);
-			return xnr_fail(err, XNR_ERR_IO, "%s: cannot map: %s", path,
-			                strerror(errno));
+			return xnr_fail_at(err, XNR_ERR_IO, path, 0, "cannot map: %s",
+			                   strerror(errno));
 		}
 	}
 	close(fd);
@@ -72,13 +72,13 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 		return st;
 	if (n > max_bytes) {
 		close(fd);
-		return xnr_fail(err, XNR_ERR_LIMIT, "%s: %zu bytes, more than the %zu allowed",
-		                path, n, max_bytes);
+		return xnr_fail_at(err, XNR_ERR_LIMIT, path, 0,
+		                   "%zu bytes, more than the %zu allowed", n, max_bytes);
 	}
 	buf = malloc(n + 1);
 	if (!buf) {
 		close(fd);
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, n + 1);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "cannot allocate %zu bytes", n + 1);
 	}
 	while (got < n) {
 		ssize_t r = read(fd, buf + got, n - got);
@@ -87,8 +87,8 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 		if (r <= 0) {
 			free(buf);
 			close(fd);
-			return xnr_fail(err, XNR_ERR_IO, "%s: read failed after %zu bytes", path,
-			                got);
+			return xnr_fail_at(err, XNR_ERR_IO, path, 0, "read failed after %zu bytes",
+			                   got);
 		}
 		got += (size_t)r;
 	}
@@ -98,6 +98,12 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 	if (out_len)
 		*out_len = n;
 	return XNR_OK;
+}
+
+enum xnr_status xnr_fail_open(struct xnr_error *err, const char *path, int errnum)
+{
+	enum xnr_status st = errnum == ENOENT || errnum == ENOTDIR ? XNR_ERR_NOT_FOUND : XNR_ERR_IO;
+	return xnr_fail_at(err, st, path, 0, "cannot open: %s", strerror(errnum));
 }
 
 int xnr_file_exists(const char *path)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+
 struct xnr_sha256 {
 	EVP_MD_CTX *ctx;
 };
@@ -42,12 +44,12 @@ enum xnr_status xnr_sha256_file(struct xnr_sha256 *h, const char *path, struct x
 	size_t n;
 
 	if (!f)
-		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+		return xnr_fail_open(err, path, errno);
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		EVP_DigestUpdate(h->ctx, buf, n);
 	if (ferror(f)) {
 		fclose(f);
-		return xnr_fail(err, XNR_ERR_IO, "%s: read error", path);
+		return xnr_fail_at(err, XNR_ERR_IO, path, 0, "read error");
 	}
 	fclose(f);
 	return XNR_OK;

@@ -12,9 +12,9 @@ enum xnr_status xnr_json_parse(const char *text, size_t len, const char *what, j
 	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 
 	if (!v)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%d:%d: invalid JSON: %s (fix or re-export the file)", what,
-		                jerr.line, jerr.column, jerr.text);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, what, jerr.line,
+		                   "invalid JSON at column %d: %s (fix or re-export the file)",
+		                   jerr.column, jerr.text);
 	*out = v;
 	return XNR_OK;
 }
@@ -35,7 +35,7 @@ enum xnr_status xnr_json_load(const char *path, size_t max_bytes, json_t **out,
 
 static int wrong_type(const char *key, const char *want, const char *what, struct xnr_error *err)
 {
-	xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"%s\" must be %s", what, key, want);
+	xnr_fail_at(err, XNR_ERR_FORMAT, what, 0, "key \"%s\" must be %s", key, want);
 	return -1;
 }
 

@@ -46,20 +46,20 @@ enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *
 		if (c == '\n')
 			break;
 		if (n >= lr->max_len)
-			return xnr_fail(err, XNR_ERR_LIMIT,
-			                "%s:%ld: line longer than %zu bytes (split the input)",
-			                lr->name, lr->line_no + 1, lr->max_len);
+			return xnr_fail_at(err, XNR_ERR_LIMIT, lr->name, lr->line_no + 1,
+			                   "line longer than %zu bytes (split the input)",
+			                   lr->max_len);
 		if (n + 1 >= lr->cap && grow(lr) != 0)
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", lr->name,
-			                lr->line_no + 1);
+			return xnr_fail_at(err, XNR_ERR_NOMEM, lr->name, lr->line_no + 1,
+			                   "out of memory");
 		lr->buf[n++] = (char)c;
 	}
 	if (ferror(lr->f))
-		return xnr_fail(err, XNR_ERR_IO, "%s:%ld: read error", lr->name, lr->line_no + 1);
+		return xnr_fail_at(err, XNR_ERR_IO, lr->name, lr->line_no + 1, "read error");
 	if (c == EOF && n == 0)
 		return XNR_OK;
 	if (!lr->buf && grow(lr) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", lr->name);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, lr->name, lr->line_no + 1, "out of memory");
 	if (n > 0 && lr->buf[n - 1] == '\r')
 		n--;
 	lr->buf[n] = '\0';

@@ -25,7 +25,8 @@ void xnr_lines_free(struct xnr_lines *lr);
 
 /* Next line without its "\n" (and "\r\n"), NUL-terminated, valid until the
  * next call. Returns XNR_OK with *line set, XNR_OK with *line = NULL at end
- * of input, XNR_ERR_LIMIT ("name:line: longer than N bytes") or XNR_ERR_IO. */
+ * of input, XNR_ERR_LIMIT ("name:line: longer than N bytes"), XNR_ERR_NOMEM or
+ * XNR_ERR_IO, with err->path the name and err->line the line. */
 enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
                                struct xnr_error *err);
 

@@ -34,11 +34,49 @@ enum xnr_status xnr_fail(struct xnr_error *err, enum xnr_status status, const ch
 	if (err) {
 		va_list ap;
 		err->status = status;
+		err->path[0] = '\0';
+		err->line = 0;
+		err->item = 0;
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 		va_end(ap);
 	}
 	return status;
+}
+
+enum xnr_status xnr_fail_at(struct xnr_error *err, enum xnr_status status, const char *path,
+                            long line, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		err->status = status;
+		err->item = 0;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+		xnr_error_at(err, path, line);
+	}
+	return status;
+}
+
+void xnr_error_at(struct xnr_error *err, const char *path, long line)
+{
+	if (!err)
+		return;
+	snprintf(err->path, sizeof err->path, "%s", path ? path : "");
+	err->line = line > 0 ? line : 0;
+	if (!path || !path[0])
+		return;
+	if (err->line)
+		xnr_error_prefix(err, "%s:%ld: ", path, err->line);
+	else
+		xnr_error_prefix(err, "%s: ", path);
+}
+
+void xnr_error_set_item(struct xnr_error *err, long item)
+{
+	if (err)
+		err->item = item > 0 ? item : 0;
 }
 
 void xnr_error_prefix(struct xnr_error *err, const char *fmt, ...)
@@ -68,6 +106,9 @@ void xnr_error_clear(struct xnr_error *err)
 {
 	if (err) {
 		err->status = XNR_OK;
+		err->line = 0;
+		err->item = 0;
+		err->path[0] = '\0';
 		err->msg[0] = '\0';
 	}
 }

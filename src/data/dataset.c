@@ -6,6 +6,7 @@
 #include "data/dataset.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -282,7 +283,7 @@ static enum xnr_status open_file(const char *path, const struct xnr_data_params 
 		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
 	f = fopen(path, "rb");
 	if (!f)
-		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open (check the path)", path);
+		return xnr_fail_open(err, path, errno);
 	st = read_stream(f, path, format, p, out, err);
 	fclose(f);
 	return st;
@@ -319,7 +320,8 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 	char found[256] = "";
 
 	if (!d)
-		return xnr_fail(err, XNR_ERR_IO, "%s: cannot open the folder", dir);
+		return xnr_fail_at(err, XNR_ERR_IO, dir, 0, "cannot open the folder: %s",
+		                   strerror(errno));
 	avail[0] = '\0';
 	while ((e = readdir(d)) != NULL) {
 		const char *s = split_of(e->d_name);
@@ -342,16 +344,13 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 	}
 	closedir(d);
 	if (n_found == 0 && n_avail == 0)
-		return xnr_fail(
-		    err, XNR_ERR_INPUT,
-		    "%s: no train, dev (valid) or test file with extension .txt, .conll, "
-		    ".iob, .bio or .jsonl (give a file instead)",
-		    dir);
+		return xnr_fail_at(err, XNR_ERR_NOT_FOUND, dir, 0,
+		                   "no train, dev (valid) or test file with extension .txt, "
+		                   ".conll, .iob, .bio or .jsonl (give a file instead)");
 	if (n_found == 0)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "%s: no split \"%s\" (available: %s; pick one with "
-		                "--split)",
-		                dir, want, avail);
+		return xnr_fail_at(err, XNR_ERR_NOT_FOUND, dir, 0,
+		                   "no split \"%s\" (available: %s; pick one with --split)", want,
+		                   avail);
 	return xnr_path_join(path, path_bytes, dir, found, err);
 }
 
@@ -395,8 +394,10 @@ enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params 
 	struct stat sb;
 
 	if (stat(path, &sb) != 0)
-		return xnr_fail(err, XNR_ERR_IO, "%s: no such file or folder (check the path)",
-		                path);
+		return errno == ENOENT || errno == ENOTDIR
+		           ? xnr_fail_at(err, XNR_ERR_NOT_FOUND, path, 0,
+		                         "no such file or folder (check the path)")
+		           : xnr_fail_open(err, path, errno);
 	if (S_ISDIR(sb.st_mode))
 		return open_folder(path, &p, out, err);
 	return open_file(path, &p, out, err);

@@ -87,10 +87,12 @@ struct xnr_data_params xnr_data_default_params(void);
  * files with extension .txt, .conll, .iob, .bio or .jsonl; params->split
  * picks one). params may be NULL for the defaults. On success *out is a new
  * dataset the caller closes with xnr_dataset_close.
- * Errors: XNR_ERR_IO (unreadable), XNR_ERR_FORMAT (ragged columns, a tag
- * that is not a tag, bad JSON, invalid UTF-8), XNR_ERR_INPUT (empty file,
- * missing split listing the ones present, ids without --labels),
+ * Errors: XNR_ERR_NOT_FOUND (no such file or folder; a folder without the
+ * split, listing the ones present), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT
+ * (ragged columns, a tag that is not a tag, bad JSON, invalid UTF-8),
+ * XNR_ERR_INPUT (empty file, two files for one split, ids without --labels),
  * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels).
+ * err->path names the file (or folder) and err->line the line when there is one.
  */
 enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
                                  struct xnr_dataset **out, struct xnr_error *err);

@@ -501,7 +501,7 @@ enum xnr_status xnr_engine_run(struct xnr_engine *e, const struct xnr_input *inp
 	for (i = 0; i < n; i++) {
 		st = prepare(e, &inputs[i], &results[i], err);
 		if (st != XNR_OK) {
-			xnr_error_prefix(err, "input %d: ", i + 1);
+			xnr_error_set_item(err, i + 1);
 			goto done;
 		}
 		cap += results[i].n_windows;

@@ -96,9 +96,11 @@ void xnr_result_free(struct xnr_result *res);
 int xnr_result_word_label(const struct xnr_result *res, int w, float *prob);
 
 /* Run n inputs; results[i] (initialised by the caller) receives input i.
- * Errors: those of the tokenizer (invalid UTF-8: XNR_ERR_INPUT, the message
- * starting with "input <i>: ") and of the forward pass. On error results are
- * left in an unspecified but freeable state. */
+ * Errors: those of the tokenizer (invalid UTF-8: XNR_ERR_INPUT) with
+ * err->item the 1-based number of the failing input (the message does not
+ * repeat it: the caller knows where input i came from), and those of the
+ * forward pass. On error results are left in an unspecified but freeable
+ * state. */
 enum xnr_status xnr_engine_run(struct xnr_engine *engine, const struct xnr_input *inputs, int n,
                                struct xnr_result *results, struct xnr_error *err);
 

@@ -43,7 +43,8 @@ struct xnr_model_config {
 
 /* Parse config.json at path. A bare base-model class (BertModel,
  * DistilBertModel, RobertaModel, XLMRobertaModel, ElectraModel) gives
- * has_classifier 0 and no labels. Errors: XNR_ERR_IO, XNR_ERR_FORMAT (missing or
+ * has_classifier 0 and no labels. Errors: XNR_ERR_NOT_FOUND, XNR_ERR_IO
+ * (as xnr_file_read), XNR_ERR_FORMAT (missing or
  * ill-typed key; id2label ids not 0..n-1), XNR_ERR_UNSUPPORTED (architecture
  * or activation we do not run; the message lists the supported ones). */
 enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,

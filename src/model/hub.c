@@ -102,11 +102,10 @@ enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
 		           ? XNR_OK
 		           : xnr_fail(err, XNR_ERR_LIMIT, "model path too long");
 	if (!valid_repo_id(model, id_len) || (at && (!*revision || strstr(revision, ".."))))
-		return xnr_fail(
-		    err, XNR_ERR_IO,
-		    "%s: no such model folder (give a folder with config.json and "
-		    "model.safetensors, or a Hugging Face model id such as dslim/bert-base-NER)",
-		    model);
+		return xnr_fail_at(
+		    err, XNR_ERR_NOT_FOUND, model, 0,
+		    "no such model folder (give a folder with config.json and "
+		    "model.safetensors, or a Hugging Face model id such as dslim/bert-base-NER)");
 	if ((st = xnr_hub_cache_dir(cache, sizeof cache, err)) != XNR_OK)
 		return st;
 	memcpy(id, model, id_len);
@@ -121,15 +120,15 @@ enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
 	if (is_commit(revision))
 		memcpy(commit, revision, 41);
 	else if (!read_ref(repo, revision, commit))
-		return xnr_fail(
-		    err, XNR_ERR_IO,
-		    "%s: not a folder, and not in the Hugging Face cache (no %s/refs/%s); "
+		return xnr_fail_at(
+		    err, XNR_ERR_NOT_FOUND, model, 0,
+		    "not a folder, and not in the Hugging Face cache (no %s/refs/%s); "
 		    "download it first (huggingface-cli download %.*s) or give a folder",
-		    model, repo, revision, (int)id_len, model);
+		    repo, revision, (int)id_len, model);
 	if (!concat(dir, dir_bytes, repo, "/snapshots/", commit) || !is_dir(dir))
-		return xnr_fail(
-		    err, XNR_ERR_IO,
-		    "%s: the Hugging Face cache has no snapshot %s in %s (download it again)",
-		    model, commit, repo);
+		return xnr_fail_at(
+		    err, XNR_ERR_NOT_FOUND, model, 0,
+		    "the Hugging Face cache has no snapshot %s in %s (download it again)", commit,
+		    repo);
 	return XNR_OK;
 }

@@ -19,8 +19,8 @@ enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error 
  * is; otherwise a hub id ("org/name" or "name", optionally "@revision") is
  * looked up as snapshots/<commit> of models--org--name in the cache, the
  * commit read from refs/<revision> (default main) unless the revision is a
- * 40-hex commit. Errors: XNR_ERR_IO naming the folder and the cache path
- * searched, with how to fix it. */
+ * 40-hex commit. Errors: XNR_ERR_NOT_FOUND naming the model (err->path) and
+ * the cache path searched, with how to fix it. */
 enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
                                 struct xnr_error *err);
 

@@ -415,10 +415,9 @@ enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct x
 	if (s != XNR_OK)
 		goto fail;
 	if (!xnr_file_exists(path)) {
-		s = xnr_fail(err, XNR_ERR_IO,
-		             "%s: not found (a Hugging Face model folder has config.json next to "
-		             "model.safetensors)",
-		             path);
+		s = xnr_fail_at(err, XNR_ERR_NOT_FOUND, path, 0,
+		                "not found (a Hugging Face model folder has config.json next "
+		                "to model.safetensors)");
 		goto fail;
 	}
 	s = xnr_config_load(path, &m->cfg, err);

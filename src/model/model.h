@@ -25,8 +25,10 @@ struct xnr_state;
 
 /* Load config.json and model.safetensors (or the sharded
  * model.safetensors.index.json) from dir; check every tensor's name and shape
- * against the config before returning. Errors: XNR_ERR_IO, XNR_ERR_FORMAT,
- * XNR_ERR_UNSUPPORTED, XNR_ERR_MISMATCH, each with a message naming the file. */
+ * against the config before returning. Errors: XNR_ERR_NOT_FOUND (no
+ * config.json or no weights), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT,
+ * XNR_ERR_UNSUPPORTED, XNR_ERR_MISMATCH, each with a message naming the file
+ * (err->path). */
 enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct xnr_error *err);
 void xnr_model_close(struct xnr_model *model);
 

@@ -559,12 +559,11 @@ enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors
 		return xnr_safetensors_open(single, out, err);
 	if (xnr_file_exists(index))
 		return open_index(dir, index, out, err);
-	return xnr_fail(err, XNR_ERR_IO,
-	                "%s: no weights found (looked for model.safetensors and "
-	                "model.safetensors.index.json); pytorch_model.bin is not supported yet: "
-	                "convert the model to safetensors (e.g. model.save_pretrained(dir, "
-	                "safe_serialization=True) in transformers)",
-	                dir);
+	return xnr_fail_at(err, XNR_ERR_NOT_FOUND, dir, 0,
+	                   "no weights found (looked for model.safetensors and "
+	                   "model.safetensors.index.json); pytorch_model.bin is not supported yet: "
+	                   "convert the model to safetensors (e.g. model.save_pretrained(dir, "
+	                   "safe_serialization=True) in transformers)");
 }
 
 void xnr_safetensors_close(struct xnr_safetensors *st)

@@ -63,7 +63,9 @@ struct xnr_run_outcome {
  *
  * On success *out is filled (caller frees with xnr_run_outcome_free);
  * on failure it is untouched. Errors: those of the dataset, the model, the
- * label matching and the store (XNR_ERR_IO with the path for a missing file),
+ * label matching and the store (XNR_ERR_NOT_FOUND with err->path for a
+ * missing file; a sentence the engine cannot take gives err->path, err->line
+ * of the sentence and err->item its 1-based number in the file),
  * XNR_ERR_CANCELLED, XNR_ERR_NOMEM.
  *
  * Thread safety: one call per thread; calls on different threads may run at

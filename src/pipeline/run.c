@@ -296,11 +296,10 @@ static enum xnr_status run_chunk(struct xnr__run *x, size_t b, size_t e, struct 
 			lens[n_len++] = strlen(x->ds->words[s->first_word + w]);
 	}
 	st = xnr_engine_run(x->engine, in, (int)(e - b), res, err);
-	if (st != XNR_OK) {
-		int bad = 0;
-		if (sscanf(err->msg, "input %d:", &bad) == 1 && bad >= 1 && (size_t)bad <= e - b)
-			xnr_error_prefix(err, "%s:%ld: ", x->ds->path,
-			                 x->ds->sentences[x->sel[b + (size_t)bad - 1]].line);
+	if (st != XNR_OK && err && err->item >= 1 && (size_t)err->item <= e - b) {
+		size_t sent = x->sel[b + (size_t)err->item - 1];
+		xnr_error_at(err, x->ds->path, x->ds->sentences[sent].line);
+		xnr_error_set_item(err, (long)sent + 1);
 	}
 	for (i = b; st == XNR_OK && i < e; i++)
 		st = xnr__run_write_sentence(x, i, (int)x->ds->sentences[x->sel[i]].document,

@@ -26,7 +26,7 @@ static enum xnr_status read_vocab(const char *path, json_t *vocab, struct xnr_er
 		return st;
 	if (xnr__utf8_invalid(text, len) != (size_t)-1) {
 		free(text);
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: not valid UTF-8", path);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0, "not valid UTF-8");
 	}
 	while (i < len) {
 		size_t e = i, t;
@@ -38,7 +38,8 @@ static enum xnr_status read_vocab(const char *path, json_t *vocab, struct xnr_er
 		text[t] = '\0';
 		if (json_object_set_new(vocab, text + i, json_integer((json_int_t)line)) != 0) {
 			free(text);
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+			return xnr_fail_at(err, XNR_ERR_NOMEM, path, (long)line + 1,
+			                   "out of memory");
 		}
 		line++;
 		i = e + 1;
@@ -61,6 +62,7 @@ static enum xnr_status read_config(const char *dir, json_t **cfg, struct bert_co
 	                              "mask_token"};
 	static const char *dflt[5] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"};
 	char path[4096];
+	enum xnr_status st;
 	int i;
 
 	c->lower = 1;
@@ -68,17 +70,17 @@ static enum xnr_status read_config(const char *dir, json_t **cfg, struct bert_co
 	c->strip_accents = NULL;
 	memcpy(c->names, dflt, sizeof dflt);
 	*cfg = NULL;
-	if (xnr_path_join(path, sizeof path, dir, "tokenizer_config.json", err) != XNR_OK)
-		return XNR_ERR_LIMIT;
+	if ((st = xnr_path_join(path, sizeof path, dir, "tokenizer_config.json", err)) != XNR_OK)
+		return st;
 	if (!xnr_file_exists(path))
 		return XNR_OK;
-	if (xnr_json_load(path, XNR_VOCAB_TXT_MAX_BYTES, cfg, err) != XNR_OK)
-		return XNR_ERR_FORMAT;
+	if ((st = xnr_json_load(path, XNR_VOCAB_TXT_MAX_BYTES, cfg, err)) != XNR_OK)
+		return st;
 	if (!json_is_object(*cfg))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected an object", path);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0, "expected an object");
 	if (xnr_json_bool(*cfg, "do_lower_case", &c->lower, path, err) < 0 ||
 	    xnr_json_bool(*cfg, "tokenize_chinese_chars", &c->chinese, path, err) < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	c->strip_accents = json_object_get(*cfg, "strip_accents");
 	if (c->strip_accents && !json_is_boolean(c->strip_accents))
 		c->strip_accents = NULL;
@@ -97,7 +99,8 @@ static json_t *special_piece(const char *name)
 	return json_pack("{s{s:s,s:i}}", "SpecialToken", "id", name, "type_id", 0);
 }
 
-/* Build the tokenizer.json document of a BERT vocab.txt folder. */
+/* Build the tokenizer.json document of a BERT vocab.txt folder whose vocab
+ * has the [CLS] and [SEP] tokens; NULL when out of memory. */
 static json_t *build_doc(json_t *vocab, const struct bert_config *c)
 {
 	json_t *added = json_array(), *specials = json_object(), *doc;
@@ -105,7 +108,7 @@ static json_t *build_doc(json_t *vocab, const struct bert_config *c)
 	       *sep = json_object_get(vocab, c->names[1]);
 	int i;
 
-	if (!added || !specials || !cls || !sep) {
+	if (!added || !specials) {
 		json_decref(added);
 		json_decref(specials);
 		return NULL;
@@ -146,26 +149,29 @@ enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer
 	struct bert_config c;
 	enum xnr_status st;
 
-	if (xnr_path_join(path, sizeof path, dir, "vocab.txt", err) != XNR_OK)
-		return XNR_ERR_LIMIT;
+	if ((st = xnr_path_join(path, sizeof path, dir, "vocab.txt", err)) != XNR_OK)
+		return st;
 	if (!xnr_file_exists(path))
-		return xnr_fail(err, XNR_ERR_IO,
-		                "%s: no tokenizer.json or vocab.txt (copy the tokenizer files of "
-		                "the model into this folder)",
-		                dir);
+		return xnr_fail_at(err, XNR_ERR_NOT_FOUND, dir, 0,
+		                   "no tokenizer.json or vocab.txt (copy the tokenizer files of "
+		                   "the model into this folder)");
 	vocab = json_object();
 	if (!vocab)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	st = read_vocab(path, vocab, err);
 	if (st != XNR_OK)
 		goto fail;
 	st = read_config(dir, &cfg, &c, err);
 	if (st != XNR_OK)
 		goto fail;
+	if (!json_object_get(vocab, c.names[3]) || !json_object_get(vocab, c.names[1])) {
+		st = xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                 "vocab has no \"%s\" or \"%s\" token", c.names[3], c.names[1]);
+		goto fail;
+	}
 	doc = build_doc(vocab, &c);
 	if (!doc) {
-		st = xnr_fail(err, XNR_ERR_FORMAT, "%s: vocab has no \"%s\" or \"%s\" token", path,
-		              c.names[3], c.names[1]);
+		st = xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 		goto fail;
 	}
 	st = xnr__tokenizer_from_json(doc, path, out, err);

@@ -39,9 +39,11 @@ void xnr_encoding_init(struct xnr_encoding *enc);
 void xnr_encoding_free(struct xnr_encoding *enc);
 
 /* Open the tokenizer of a model folder: tokenizer.json if present, else
- * vocab.txt (+ tokenizer_config.json). Errors: XNR_ERR_IO (no tokenizer files),
- * XNR_ERR_FORMAT (malformed), XNR_ERR_UNSUPPORTED (unknown component type;
- * the message names the component and the supported ones). */
+ * vocab.txt (+ tokenizer_config.json). Errors: XNR_ERR_NOT_FOUND (no
+ * tokenizer files), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT (malformed),
+ * XNR_ERR_UNSUPPORTED (unknown component type; the message names the
+ * component and the supported ones), XNR_ERR_LIMIT, XNR_ERR_NOMEM; err->path
+ * is the file. */
 enum xnr_status xnr_tokenizer_open(const char *model_dir, struct xnr_tokenizer **out,
                                    struct xnr_error *err);
 

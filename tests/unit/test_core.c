@@ -1,4 +1,5 @@
-/* test_core.c - status strings, file reads with caps, the compute pool. */
+/* test_core.c - status strings, error fields, file reads with caps, the
+ * compute pool. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -26,6 +27,57 @@ static void test_status_names(void **state)
 	}
 }
 
+/* The fields say where a failure is, and no field outlives the failure it
+ * belongs to. */
+static void test_error_fields(void **state)
+{
+	struct xnr_error err;
+	(void)state;
+	assert_int_equal(xnr_fail_at(&err, XNR_ERR_FORMAT, "d/t.conll", 12, "bad tag %s", "X"),
+	                 XNR_ERR_FORMAT);
+	assert_string_equal(err.msg, "d/t.conll:12: bad tag X");
+	assert_string_equal(err.path, "d/t.conll");
+	assert_int_equal(err.line, 12);
+	assert_int_equal(err.item, 0);
+	xnr_error_set_item(&err, 3);
+	assert_int_equal(err.item, 3);
+	assert_int_equal(xnr_fail(&err, XNR_ERR_NOMEM, "out of memory"), XNR_ERR_NOMEM);
+	assert_string_equal(err.msg, "out of memory");
+	assert_string_equal(err.path, "");
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.item, 0);
+
+	xnr_fail_at(&err, XNR_ERR_IO, "m/config.json", 0, "read error");
+	assert_string_equal(err.msg, "m/config.json: read error");
+	assert_int_equal(err.line, 0);
+	xnr_fail(&err, XNR_ERR_INPUT, "word 2: invalid UTF-8");
+	xnr_error_set_item(&err, 4);
+	xnr_error_at(&err, "t.conll", 7);
+	assert_string_equal(err.msg, "t.conll:7: word 2: invalid UTF-8");
+	assert_int_equal(err.status, XNR_ERR_INPUT);
+	assert_int_equal(err.item, 4);
+	xnr_error_prefix(&err, "run: ");
+	assert_string_equal(err.msg, "run: t.conll:7: word 2: invalid UTF-8");
+	assert_string_equal(err.path, "t.conll");
+	xnr_error_clear(&err);
+	assert_int_equal(err.status, XNR_OK);
+	assert_string_equal(err.msg, "");
+	assert_string_equal(err.path, "");
+	assert_int_equal(err.line + err.item, 0);
+
+	/* A path longer than the field stays whole in the message. */
+	char long_path[XNR_ERROR_PATH_MAX + 40];
+	memset(long_path, 'a', sizeof long_path - 1);
+	long_path[sizeof long_path - 1] = '\0';
+	xnr_fail_at(&err, XNR_ERR_NOT_FOUND, long_path, 0, "cannot open");
+	assert_int_equal(strlen(err.path), XNR_ERROR_PATH_MAX - 1);
+	assert_non_null(strstr(err.msg, long_path));
+	/* NULL err is allowed everywhere. */
+	assert_int_equal(xnr_fail_at(NULL, XNR_ERR_IO, "x", 1, "y"), XNR_ERR_IO);
+	xnr_error_at(NULL, "x", 1);
+	xnr_error_set_item(NULL, 1);
+}
+
 static void test_file_cap(void **state)
 {
 	struct xnr_error err;
@@ -39,8 +91,12 @@ static void test_file_cap(void **state)
 	assert_int_equal(xnr_file_read(p, 5, &buf, &n, &err), XNR_OK);
 	assert_string_equal(buf, "hello");
 	free(buf);
-	assert_int_equal(xnr_file_read("/nonexistent/x", 5, &buf, &n, &err), XNR_ERR_IO);
-	assert_non_null(strstr(err.msg, "/nonexistent/x"));
+	assert_int_equal(xnr_file_read("/nonexistent/x", 5, &buf, &n, &err), XNR_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "/nonexistent/x: cannot open"));
+	assert_string_equal(err.path, "/nonexistent/x");
+	/* there, but not a file: unreadable, not missing */
+	assert_int_equal(xnr_file_read(dir, 5, &buf, &n, &err), XNR_ERR_IO);
+	assert_string_equal(err.path, dir);
 }
 
 static void test_json_duplicates(void **state)
@@ -50,7 +106,9 @@ static void test_json_duplicates(void **state)
 	(void)state;
 	assert_int_equal(xnr_json_parse("{\"a\":1,\"a\":2}", 13, "x.json", &v, &err),
 	                 XNR_ERR_FORMAT);
-	assert_non_null(strstr(err.msg, "x.json:1:"));
+	assert_non_null(strstr(err.msg, "x.json:1: invalid JSON at column"));
+	assert_string_equal(err.path, "x.json");
+	assert_int_equal(err.line, 1);
 	assert_int_equal(xnr_json_parse("{\"a\":1}", 7, "x.json", &v, &err), XNR_OK);
 	json_decref(v);
 }
@@ -106,6 +164,8 @@ static void test_lines_cap(void **state)
 	assert_string_equal(line, "");
 	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_ERR_LIMIT);
 	assert_non_null(strstr(err.msg, "t.txt:3: line longer than 8 bytes"));
+	assert_string_equal(err.path, "t.txt");
+	assert_int_equal(err.line, 3);
 	xnr_lines_free(&lr);
 	fclose(f);
 
@@ -139,7 +199,7 @@ static void test_sha256(void **state)
 	xnr_sha256_hex(h, hex);
 	assert_string_equal(hex,
 	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	assert_int_equal(xnr_sha256_file(h, "/nonexistent/f", &err), XNR_ERR_IO);
+	assert_int_equal(xnr_sha256_file(h, "/nonexistent/f", &err), XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "/nonexistent/f"));
 	xnr_sha256_close(h);
 }
@@ -173,10 +233,10 @@ static void test_progress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_names),    cmocka_unit_test(test_file_cap),
-	    cmocka_unit_test(test_json_duplicates), cmocka_unit_test(test_pool),
-	    cmocka_unit_test(test_lines_cap),       cmocka_unit_test(test_sha256),
-	    cmocka_unit_test(test_progress),
+	    cmocka_unit_test(test_status_names), cmocka_unit_test(test_error_fields),
+	    cmocka_unit_test(test_file_cap),     cmocka_unit_test(test_json_duplicates),
+	    cmocka_unit_test(test_pool),         cmocka_unit_test(test_lines_cap),
+	    cmocka_unit_test(test_sha256),       cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

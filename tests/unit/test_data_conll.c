@@ -159,7 +159,7 @@ static void test_split_folder(void **state)
 
 	ds = NULL;
 	p.split = "train";
-	assert_int_equal(xnr_dataset_open(dir, &p, &ds, &err), XNR_ERR_INPUT);
+	assert_int_equal(xnr_dataset_open(dir, &p, &ds, &err), XNR_ERR_NOT_FOUND);
 	assert_null(ds);
 	assert_non_null(strstr(err.msg, "no split \"train\""));
 	assert_non_null(strstr(err.msg, "test"));

@@ -98,8 +98,9 @@ static void test_files(void **state)
 
 	assert_int_equal(
 	    xnr_dataset_open(tu_src("tests/fixtures/data/none.conll"), NULL, &ds, &err),
-	    XNR_ERR_IO);
+	    XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "none.conll: no such file"));
+	assert_string_equal(err.path, tu_src("tests/fixtures/data/none.conll"));
 
 	path = tu_write(dir, "ok.conll", "a B-PER\nb O\n\nc O\n", 17);
 	p.tag_column = 3;
@@ -113,7 +114,7 @@ static void test_files(void **state)
 	assert_non_null(strstr(err.msg, "ok.conll:4: more than 2 words"));
 	assert_null(ds);
 
-	assert_int_equal(xnr_dataset_open(dir, NULL, &ds, &err), XNR_ERR_INPUT);
+	assert_int_equal(xnr_dataset_open(dir, NULL, &ds, &err), XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "no train, dev (valid) or test file"));
 	assert_null(ds);
 }

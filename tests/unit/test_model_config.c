@@ -295,7 +295,8 @@ static void test_errors(void **state)
 	expect_fail("cfg_notobj", "[1]", XNR_ERR_FORMAT, "not a JSON object");
 	expect_fail("cfg_dupkey", "{\"model_type\": \"bert\", \"model_type\": \"bert\"}",
 	            XNR_ERR_FORMAT, "duplicate");
-	assert_int_equal(xnr_config_load(tu_src("no/such/config.json"), &c, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_config_load(tu_src("no/such/config.json"), &c, &err),
+	                 XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "config.json"));
 }
 

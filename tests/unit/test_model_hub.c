@@ -43,16 +43,17 @@ static void test_resolve(void **state)
 	assert_int_equal(xnr_hub_resolve(tu_src("demo/model"), dir, sizeof dir, &err), XNR_OK);
 	assert_string_equal(dir, tu_src("demo/model"));
 	/* not downloaded: say how to get it */
-	assert_int_equal(xnr_hub_resolve("acme/other", dir, sizeof dir, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_hub_resolve("acme/other", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "huggingface-cli download acme/other"));
-	assert_int_equal(xnr_hub_resolve("acme/ner-mini@v2", dir, sizeof dir, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_hub_resolve("acme/ner-mini@v2", dir, sizeof dir, &err),
+	                 XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "refs/v2"));
 	/* not an id: no cache lookup, and nothing outside the cache */
-	assert_int_equal(xnr_hub_resolve("../etc", dir, sizeof dir, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_hub_resolve("../etc", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "no such model folder"));
-	assert_int_equal(xnr_hub_resolve("a/b/c", dir, sizeof dir, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_hub_resolve("a/b/c", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
 	assert_int_equal(xnr_hub_resolve("acme/ner-mini@../../x", dir, sizeof dir, &err),
-	                 XNR_ERR_IO);
+	                 XNR_ERR_NOT_FOUND);
 	unsetenv("HF_HUB_CACHE");
 }
 

@@ -596,10 +596,10 @@ static void test_broken_models(void **state)
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	tu_copy(tu_shared(MINI "/config.json"), path);
 	tu_write(dir, "pytorch_model.bin", "PK", 2);
-	expect_fail(dir, XNR_ERR_IO, "model.safetensors.index.json",
+	expect_fail(dir, XNR_ERR_NOT_FOUND, "model.safetensors.index.json",
 	            "pytorch_model.bin is not supported yet");
 	dir = tu_tmpdir("load_noconfig");
-	expect_fail(dir, XNR_ERR_IO, "config.json", NULL);
+	expect_fail(dir, XNR_ERR_NOT_FOUND, "config.json", NULL);
 }
 
 int main(void)

@@ -175,8 +175,9 @@ static void test_bad_input(void **state)
 	snprintf(data, sizeof data, "%s/missing.conll", dir);
 	o = demo_opts(db, N_SENTENCES);
 	o.data = data;
-	assert_int_equal(xnr_pipeline_run(&o, NULL, &out, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_pipeline_run(&o, NULL, &out, &err), XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, data));
+	assert_string_equal(err.path, data);
 	assert_false(file_exists(db));
 
 	o.data = eval_path;

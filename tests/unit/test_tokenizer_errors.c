@@ -85,7 +85,7 @@ static void test_missing_files(void **state)
 	struct xnr_error err;
 	const char *dir = tu_tmpdir("tok_empty");
 	(void)state;
-	assert_int_equal(xnr_tokenizer_open(dir, &tok, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_tokenizer_open(dir, &tok, &err), XNR_ERR_NOT_FOUND);
 	assert_null(tok);
 	assert_non_null(strstr(err.msg, "vocab.txt"));
 }
