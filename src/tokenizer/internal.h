@@ -156,6 +156,61 @@ enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcr
 enum xnr_status xnr__regex_matches(const pcre2_code *re, const char *s, size_t len,
                                    struct xnr__work *w, struct xnr__matches *m);
 
+/* ---- component.c: what normalizers, pre-tokenizers and post-processors share ---- */
+
+/* Reads the fields of one component type from j into *out, a component
+ * already zeroed with its type set; on failure err says which field, and
+ * what was allocated stays in *out for the family's free. */
+typedef enum xnr_status (*xnr__fields_fn)(const json_t *j, const char *path, void *out,
+                                          struct xnr_error *err);
+
+/* One "type" of a family: its tokenizer.json name, its enum value and the
+ * reader of its fields (NULL: it has none). */
+struct xnr__type_def {
+	const char *name;
+	int type;
+	xnr__fields_fn fields;
+};
+
+/* A family of components (normalizers, ...): its types, the type whose
+ * members (of the same family) are the array items_key, and where the
+ * family's struct keeps its int type, its members and their count. */
+struct xnr__family {
+	const struct xnr__type_def *types;
+	size_t n_types;
+	int sequence;
+	const char *items_key; /* "normalizers", "pretokenizers", "processors" */
+	size_t size;           /* of the family's struct */
+	size_t type_off, items_off, n_items_off;
+	void (*free)(void *component);
+};
+
+/* Parse the component j (at JSON path `path`) of family f into out.
+ * Errors: XNR_ERR_FORMAT (not an object, no "type", a bad field),
+ * XNR_ERR_UNSUPPORTED (a type or option we do not know, listing the known
+ * ones), XNR_ERR_NOMEM; each names the path. On failure out holds nothing. */
+enum xnr_status xnr__component_parse(const struct xnr__family *f, const json_t *j, const char *path,
+                                     void *out, struct xnr_error *err);
+/* The tokenizer.json name of type in f, or "?". */
+const char *xnr__component_name(const struct xnr__family *f, int type);
+
+/* Field readers: j[key] at `path` into *out, failing with a message naming
+ * path.key. Optional ones leave the default when the key is absent or null. */
+enum xnr_status xnr__field_bool(const json_t *j, const char *key, int dflt, int *out,
+                                const char *path, struct xnr_error *err);
+/* A required string, copied (the caller frees). */
+enum xnr_status xnr__field_str(const json_t *j, const char *key, const char *path, char **out,
+                               struct xnr_error *err);
+/* A string of exactly one character. */
+enum xnr_status xnr__field_char(const json_t *j, const char *key, int32_t dflt, int32_t *out,
+                                const char *path, struct xnr_error *err);
+/* One of n names: *out is its index; another name is XNR_ERR_UNSUPPORTED. */
+enum xnr_status xnr__field_choice(const json_t *j, const char *key, const char *const *names, int n,
+                                  int dflt, int *out, const char *path, struct xnr_error *err);
+/* "pattern": {"String": literal} or {"Regex": pcre}, compiled into *re. */
+enum xnr_status xnr__field_pattern(const json_t *j, const char *path, pcre2_code **re,
+                                   struct xnr_error *err);
+
 /* ---- normalizer.c / precompiled.c ---- */
 
 enum xnr__norm_type {
@@ -183,7 +238,7 @@ struct xnr__precompiled {
 };
 
 struct xnr__normalizer {
-	enum xnr__norm_type type;
+	int type;                                          /* enum xnr__norm_type */
 	int clean_text, chinese, strip_accents, lowercase; /* Bert */
 	int left, right;                                   /* Strip */
 	pcre2_code *re;                                    /* Replace */
@@ -192,32 +247,6 @@ struct xnr__normalizer {
 	struct xnr__normalizer *items; /* Sequence */
 	int n_items;
 };
-
-/* A component "type" name and the enum value it selects. */
-struct xnr__type_name {
-	const char *name;
-	int type;
-};
-
-/* Check that j is an object with a "type" found in table (n entries) and set
- * *type; otherwise XNR_ERR_FORMAT / XNR_ERR_UNSUPPORTED naming path and
- * listing the supported names. */
-enum xnr_status xnr__component_type(const json_t *j, const char *path,
-                                    const struct xnr__type_name *table, size_t n, int *type,
-                                    struct xnr_error *err);
-/* The name of type in table, or "?". */
-const char *xnr__type_str(const struct xnr__type_name *table, size_t n, int type);
-
-/* Sequence components: parse every element of arr (an array at key "key" of
- * the component at path) into items (elem_bytes each, room for all of them),
- * counting the parsed ones in *n_items so a failure can be cleaned up. */
-typedef enum xnr_status (*xnr__parse_item_fn)(const json_t *j, const char *path, void *out,
-                                              struct xnr_error *err);
-const json_t *xnr__items_array(const json_t *j, const char *key, const char *path,
-                               struct xnr_error *err);
-enum xnr_status xnr__parse_items(const json_t *arr, const char *key, const char *path, void *items,
-                                 size_t elem_bytes, xnr__parse_item_fn parse, int *n_items,
-                                 struct xnr_error *err);
 
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
                                       struct xnr__normalizer *out, struct xnr_error *err);
@@ -256,7 +285,7 @@ enum xnr__pretok_type {
 enum xnr__prepend { XNR__PREPEND_ALWAYS, XNR__PREPEND_FIRST, XNR__PREPEND_NEVER };
 
 struct xnr__pretok {
-	enum xnr__pretok_type type;
+	int type; /* enum xnr__pretok_type */
 	enum xnr__behavior behavior;
 	int individual_digits;
 	int32_t delim;  /* CharDelimiterSplit; Metaspace replacement */
@@ -374,7 +403,7 @@ struct xnr__tpl_item {
 };
 
 struct xnr__post {
-	enum xnr__post_type type;
+	int type; /* enum xnr__post_type */
 	struct xnr__tpl_item *tpl;
 	int n_tpl;
 	int trim_offsets, add_prefix_space;

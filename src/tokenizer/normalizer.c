@@ -5,6 +5,7 @@
  * the (char, change) list the Rust crate feeds to NormalizedString::transform
  * so offsets into the original text follow the same alignment rules.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +13,6 @@
 
 #include "core/json.h"
 #include "tokenizer/internal.h"
-
-static const struct xnr__type_name norm_types[] = {
-    {"BertNormalizer", XNR__NORM_BERT},
-    {"NFC", XNR__NORM_NFC},
-    {"NFD", XNR__NORM_NFD},
-    {"NFKC", XNR__NORM_NFKC},
-    {"NFKD", XNR__NORM_NFKD},
-    {"Lowercase", XNR__NORM_LOWERCASE},
-    {"StripAccents", XNR__NORM_STRIP_ACCENTS},
-    {"Strip", XNR__NORM_STRIP},
-    {"Replace", XNR__NORM_REPLACE},
-    {"Prepend", XNR__NORM_PREPEND},
-    {"Nmt", XNR__NORM_NMT},
-    {"Precompiled", XNR__NORM_PRECOMPILED},
-    {"ByteLevel", XNR__NORM_BYTELEVEL},
-    {"Sequence", XNR__NORM_SEQUENCE},
-};
-
-#define N_NORM_TYPES (sizeof norm_types / sizeof norm_types[0])
-
-const char *xnr__normalizer_name(const struct xnr__normalizer *n)
-{
-	return xnr__type_str(norm_types, N_NORM_TYPES, (int)n->type);
-}
 
 void xnr__normalizer_free(struct xnr__normalizer *n)
 {
@@ -53,140 +30,109 @@ void xnr__normalizer_free(struct xnr__normalizer *n)
 	memset(n, 0, sizeof *n);
 }
 
-/* Parse a {"String": s} | {"Regex": r} pattern. */
-static enum xnr_status parse_pattern(const json_t *j, const char *path, pcre2_code **re,
-                                     struct xnr_error *err)
-{
-	const json_t *pat = json_object_get(j, "pattern");
-	const json_t *v;
-	int literal = 1;
-
-	if (!json_is_object(pat))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.pattern: missing or not an object", path);
-	v = json_object_get(pat, "String");
-	if (!v) {
-		v = json_object_get(pat, "Regex");
-		literal = 0;
-	}
-	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
-	return xnr__regex_compile(json_string_value(v), json_string_length(v), literal, re, path,
-	                          err);
-}
-
-static enum xnr_status dup_str(const json_t *j, const char *key, const char *path, char **out,
-                               struct xnr_error *err)
-{
-	const json_t *v = json_object_get(j, key);
-
-	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.%s: missing or not a string", path, key);
-	*out = strdup(json_string_value(v));
-	return *out ? XNR_OK : XNR_ERR_NOMEM;
-}
-
-static enum xnr_status parse_bool(const json_t *j, const char *key, int dflt, int *out,
-                                  const char *path, struct xnr_error *err)
-{
-	int r;
-
-	*out = dflt;
-	r = xnr_json_bool(j, key, out, path, err);
-	return r < 0 ? XNR_ERR_FORMAT : XNR_OK;
-}
-
-static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
+static enum xnr_status parse_bert(const json_t *j, const char *path, void *out,
                                   struct xnr_error *err)
 {
-	return xnr__normalizer_parse(j, path, out, err);
-}
-
-static enum xnr_status parse_sequence(const json_t *j, const char *path,
-                                      struct xnr__normalizer *out, struct xnr_error *err)
-{
-	const json_t *arr = xnr__items_array(j, "normalizers", path, err);
-
-	if (!arr)
-		return XNR_ERR_FORMAT;
-	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
-	if (!out->items)
-		return XNR_ERR_NOMEM;
-	return xnr__parse_items(arr, "normalizers", path, out->items, sizeof *out->items,
-	                        parse_item, &out->n_items, err);
-}
-
-static enum xnr_status parse_bert(const json_t *j, const char *path, struct xnr__normalizer *out,
-                                  struct xnr_error *err)
-{
+	struct xnr__normalizer *n = out;
 	const json_t *sa = json_object_get(j, "strip_accents");
+	enum xnr_status st;
 
-	if (parse_bool(j, "clean_text", 1, &out->clean_text, path, err) ||
-	    parse_bool(j, "handle_chinese_chars", 1, &out->chinese, path, err) ||
-	    parse_bool(j, "lowercase", 1, &out->lowercase, path, err))
-		return XNR_ERR_FORMAT;
+	if ((st = xnr__field_bool(j, "clean_text", 1, &n->clean_text, path, err)) != XNR_OK ||
+	    (st = xnr__field_bool(j, "handle_chinese_chars", 1, &n->chinese, path, err)) !=
+	        XNR_OK ||
+	    (st = xnr__field_bool(j, "lowercase", 1, &n->lowercase, path, err)) != XNR_OK)
+		return st;
 	if (!sa || json_is_null(sa))
-		out->strip_accents = out->lowercase;
+		n->strip_accents = n->lowercase;
 	else if (json_is_boolean(sa))
-		out->strip_accents = json_is_true(sa);
+		n->strip_accents = json_is_true(sa);
 	else
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.strip_accents: expected a boolean or null",
 		                path);
 	return XNR_OK;
 }
 
-static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__normalizer *out,
-                                    struct xnr_error *err)
+static enum xnr_status parse_strip(const json_t *j, const char *path, void *out,
+                                   struct xnr_error *err)
 {
-	const json_t *pc;
+	struct xnr__normalizer *n = out;
+	enum xnr_status st = xnr__field_bool(j, "strip_left", 1, &n->left, path, err);
 
-	switch (out->type) {
-	case XNR__NORM_BERT:
-		return parse_bert(j, path, out, err);
-	case XNR__NORM_STRIP:
-		if (parse_bool(j, "strip_left", 1, &out->left, path, err) ||
-		    parse_bool(j, "strip_right", 1, &out->right, path, err))
-			return XNR_ERR_FORMAT;
+	return st != XNR_OK ? st : xnr__field_bool(j, "strip_right", 1, &n->right, path, err);
+}
+
+static enum xnr_status parse_replace(const json_t *j, const char *path, void *out,
+                                     struct xnr_error *err)
+{
+	struct xnr__normalizer *n = out;
+	enum xnr_status st = xnr__field_pattern(j, path, &n->re, err);
+
+	return st != XNR_OK ? st : xnr__field_str(j, "content", path, &n->content, err);
+}
+
+static enum xnr_status parse_prepend(const json_t *j, const char *path, void *out,
+                                     struct xnr_error *err)
+{
+	return xnr__field_str(j, "prepend", path, &((struct xnr__normalizer *)out)->content, err);
+}
+
+static enum xnr_status parse_precompiled(const json_t *j, const char *path, void *out,
+                                         struct xnr_error *err)
+{
+	const json_t *pc = json_object_get(j, "precompiled_charsmap");
+
+	if (!pc || json_is_null(pc))
 		return XNR_OK;
-	case XNR__NORM_REPLACE:
-		if (parse_pattern(j, path, &out->re, err) != XNR_OK)
-			return err ? err->status : XNR_ERR_FORMAT;
-		return dup_str(j, "content", path, &out->content, err);
-	case XNR__NORM_PREPEND:
-		return dup_str(j, "prepend", path, &out->content, err);
-	case XNR__NORM_PRECOMPILED:
-		pc = json_object_get(j, "precompiled_charsmap");
-		if (!pc || json_is_null(pc))
-			return XNR_OK;
-		if (!json_is_string(pc))
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s.precompiled_charsmap: expected a base64 string", path);
-		return xnr__precompiled_parse(json_string_value(pc), &out->pc, path, err);
-	case XNR__NORM_SEQUENCE:
-		return parse_sequence(j, path, out, err);
-	default:
-		return XNR_OK;
-	}
+	if (!json_is_string(pc))
+		return xnr_fail(err, XNR_ERR_FORMAT,
+		                "%s.precompiled_charsmap: expected a base64 string", path);
+	return xnr__precompiled_parse(json_string_value(pc), &((struct xnr__normalizer *)out)->pc,
+	                              path, err);
+}
+
+static void free_normalizer(void *n)
+{
+	xnr__normalizer_free(n);
+}
+
+static const struct xnr__type_def norm_types[] = {
+    {"BertNormalizer", XNR__NORM_BERT, parse_bert},
+    {"NFC", XNR__NORM_NFC, NULL},
+    {"NFD", XNR__NORM_NFD, NULL},
+    {"NFKC", XNR__NORM_NFKC, NULL},
+    {"NFKD", XNR__NORM_NFKD, NULL},
+    {"Lowercase", XNR__NORM_LOWERCASE, NULL},
+    {"StripAccents", XNR__NORM_STRIP_ACCENTS, NULL},
+    {"Strip", XNR__NORM_STRIP, parse_strip},
+    {"Replace", XNR__NORM_REPLACE, parse_replace},
+    {"Prepend", XNR__NORM_PREPEND, parse_prepend},
+    {"Nmt", XNR__NORM_NMT, NULL},
+    {"Precompiled", XNR__NORM_PRECOMPILED, parse_precompiled},
+    {"ByteLevel", XNR__NORM_BYTELEVEL, NULL},
+    {"Sequence", XNR__NORM_SEQUENCE, NULL},
+};
+
+static const struct xnr__family norm_family = {
+    norm_types,
+    sizeof norm_types / sizeof norm_types[0],
+    XNR__NORM_SEQUENCE,
+    "normalizers",
+    sizeof(struct xnr__normalizer),
+    offsetof(struct xnr__normalizer, type),
+    offsetof(struct xnr__normalizer, items),
+    offsetof(struct xnr__normalizer, n_items),
+    free_normalizer,
+};
+
+const char *xnr__normalizer_name(const struct xnr__normalizer *n)
+{
+	return xnr__component_name(&norm_family, n->type);
 }
 
 enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
                                       struct xnr__normalizer *out, struct xnr_error *err)
 {
-	enum xnr_status st;
-	int type = 0;
-
-	memset(out, 0, sizeof *out);
-	st = xnr__component_type(j, path, norm_types, N_NORM_TYPES, &type, err);
-	if (st != XNR_OK)
-		return st;
-	out->type = (enum xnr__norm_type)type;
-	st = parse_fields(j, path, out, err);
-	if (st != XNR_OK) {
-		xnr__normalizer_free(out);
-		if (err && err->status == XNR_OK)
-			xnr_fail(err, st, "%s: out of memory", path);
-	}
-	return st;
+	return xnr__component_parse(&norm_family, j, path, out, err);
 }
 
 /* w->a = transform(w->a, w->ch). */

@@ -5,31 +5,13 @@
  * applied by the Rust crate even without special tokens) and framing (adding
  * the special tokens around a slice of tokens, used for windows too).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "tokenizer/internal.h"
-
-const char *xnr__post_name(const struct xnr__post *p)
-{
-	switch (p->type) {
-	case XNR__POST_NONE:
-		return "none";
-	case XNR__POST_TEMPLATE:
-		return "TemplateProcessing";
-	case XNR__POST_BERT:
-		return "BertProcessing";
-	case XNR__POST_ROBERTA:
-		return "RobertaProcessing";
-	case XNR__POST_BYTELEVEL:
-		return "ByteLevel";
-	case XNR__POST_SEQUENCE:
-		return "Sequence";
-	}
-	return "?";
-}
 
 void xnr__post_free(struct xnr__post *p)
 {
@@ -46,16 +28,17 @@ void xnr__post_free(struct xnr__post *p)
 	memset(p, 0, sizeof *p);
 }
 
-static enum xnr_status add_special(struct xnr__post *p, int32_t id, int32_t type_id)
+static enum xnr_status add_special(struct xnr__post *p, int32_t id, const char *path,
+                                   struct xnr_error *err)
 {
 	struct xnr__tpl_item *it = &p->tpl[p->n_tpl];
 
 	it->ids = malloc(sizeof *it->ids);
 	if (!it->ids)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
 	it->ids[0] = id;
 	it->n_ids = 1;
-	it->type_id = type_id;
+	it->type_id = 0;
 	p->n_tpl++;
 	return XNR_OK;
 }
@@ -74,19 +57,46 @@ static enum xnr_status pair_id(const json_t *j, const char *key, const char *pat
 	return XNR_OK;
 }
 
-static enum xnr_status parse_cls_sep(const json_t *j, const char *path, struct xnr__post *p,
+/* BertProcessing: [CLS] $A [SEP]. */
+static enum xnr_status parse_cls_sep(const json_t *j, const char *path, void *out,
                                      struct xnr_error *err)
 {
+	struct xnr__post *p = out;
 	int32_t cls, sep;
+	enum xnr_status st;
 
-	if (pair_id(j, "cls", path, &cls, err) || pair_id(j, "sep", path, &sep, err))
-		return XNR_ERR_FORMAT;
+	if ((st = pair_id(j, "cls", path, &cls, err)) != XNR_OK ||
+	    (st = pair_id(j, "sep", path, &sep, err)) != XNR_OK)
+		return st;
 	p->tpl = calloc(3, sizeof *p->tpl);
-	if (!p->tpl || add_special(p, cls, 0))
-		return XNR_ERR_NOMEM;
+	if (!p->tpl)
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+	if ((st = add_special(p, cls, path, err)) != XNR_OK)
+		return st;
 	p->tpl[p->n_tpl].type_id = 0;
 	p->n_tpl++;
-	return add_special(p, sep, 0);
+	return add_special(p, sep, path, err);
+}
+
+/* ByteLevel: offset trimming only. */
+static enum xnr_status parse_trim(const json_t *j, const char *path, void *out,
+                                  struct xnr_error *err)
+{
+	struct xnr__post *p = out;
+	enum xnr_status st = xnr__field_bool(j, "trim_offsets", 1, &p->trim_offsets, path, err);
+
+	if (st != XNR_OK)
+		return st;
+	return xnr__field_bool(j, "add_prefix_space", 1, &p->add_prefix_space, path, err);
+}
+
+/* RobertaProcessing: <s> $A </s> and ByteLevel's offset trimming. */
+static enum xnr_status parse_roberta(const json_t *j, const char *path, void *out,
+                                     struct xnr_error *err)
+{
+	enum xnr_status st = parse_cls_sep(j, path, out, err);
+
+	return st != XNR_OK ? st : parse_trim(j, path, out, err);
 }
 
 static enum xnr_status special_ids(const json_t *specials, const char *name, const char *path,
@@ -100,7 +110,7 @@ static enum xnr_status special_ids(const json_t *specials, const char *name, con
 		                path, name);
 	it->ids = malloc((json_array_size(ids) + 1) * sizeof *it->ids);
 	if (!it->ids)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
 	for (i = 0; i < json_array_size(ids); i++) {
 		const json_t *v = json_array_get(ids, i);
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -151,9 +161,10 @@ static enum xnr_status parse_piece(const json_t *it, const json_t *specials, con
 	return special_ids(specials, id, path, out, err);
 }
 
-static enum xnr_status parse_template(const json_t *j, const char *path, struct xnr__post *p,
+static enum xnr_status parse_template(const json_t *j, const char *path, void *out,
                                       struct xnr_error *err)
 {
+	struct xnr__post *p = out;
 	const json_t *single = json_object_get(j, "single");
 	const json_t *specials = json_object_get(j, "special_tokens");
 	size_t i;
@@ -162,7 +173,7 @@ static enum xnr_status parse_template(const json_t *j, const char *path, struct 
 		return xnr_fail(err, XNR_ERR_FORMAT, "%s.single: missing or not an array", path);
 	p->tpl = calloc(json_array_size(single) + 1, sizeof *p->tpl);
 	if (!p->tpl)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
 	for (i = 0; i < json_array_size(single); i++) {
 		enum xnr_status st =
 		    parse_piece(json_array_get(single, i), specials, path, &p->tpl[i], err);
@@ -173,75 +184,40 @@ static enum xnr_status parse_template(const json_t *j, const char *path, struct 
 	return XNR_OK;
 }
 
-static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
-                                  struct xnr_error *err)
+static void free_post(void *p)
 {
-	return xnr__post_parse(j, path, out, err);
+	xnr__post_free(p);
 }
 
-static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__post *p,
-                                      struct xnr_error *err)
-{
-	const json_t *arr = xnr__items_array(j, "processors", path, err);
+static const struct xnr__type_def post_types[] = {
+    {"TemplateProcessing", XNR__POST_TEMPLATE, parse_template},
+    {"BertProcessing", XNR__POST_BERT, parse_cls_sep},
+    {"RobertaProcessing", XNR__POST_ROBERTA, parse_roberta},
+    {"ByteLevel", XNR__POST_BYTELEVEL, parse_trim},
+    {"Sequence", XNR__POST_SEQUENCE, NULL},
+};
 
-	if (!arr)
-		return XNR_ERR_FORMAT;
-	p->items = calloc(json_array_size(arr) + 1, sizeof *p->items);
-	if (!p->items)
-		return XNR_ERR_NOMEM;
-	return xnr__parse_items(arr, "processors", path, p->items, sizeof *p->items, parse_item,
-	                        &p->n_items, err);
-}
+static const struct xnr__family post_family = {
+    post_types,
+    sizeof post_types / sizeof post_types[0],
+    XNR__POST_SEQUENCE,
+    "processors",
+    sizeof(struct xnr__post),
+    offsetof(struct xnr__post, type),
+    offsetof(struct xnr__post, items),
+    offsetof(struct xnr__post, n_items),
+    free_post,
+};
 
-static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__post *p,
-                                    struct xnr_error *err)
+const char *xnr__post_name(const struct xnr__post *p)
 {
-	switch (p->type) {
-	case XNR__POST_TEMPLATE:
-		return parse_template(j, path, p, err);
-	case XNR__POST_BERT:
-		return parse_cls_sep(j, path, p, err);
-	case XNR__POST_ROBERTA:
-		if (parse_cls_sep(j, path, p, err) != XNR_OK)
-			return err && err->status ? err->status : XNR_ERR_NOMEM;
-		/* fall through */
-	case XNR__POST_BYTELEVEL:
-		p->trim_offsets = 1;
-		p->add_prefix_space = 1;
-		if (xnr_json_bool(j, "trim_offsets", &p->trim_offsets, path, err) < 0 ||
-		    xnr_json_bool(j, "add_prefix_space", &p->add_prefix_space, path, err) < 0)
-			return XNR_ERR_FORMAT;
-		return XNR_OK;
-	case XNR__POST_SEQUENCE:
-		return parse_sequence(j, path, p, err);
-	default:
-		return XNR_OK;
-	}
+	return p->type == XNR__POST_NONE ? "none" : xnr__component_name(&post_family, p->type);
 }
 
 enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
                                 struct xnr_error *err)
 {
-	static const struct xnr__type_name types[] = {
-	    {"TemplateProcessing", XNR__POST_TEMPLATE}, {"BertProcessing", XNR__POST_BERT},
-	    {"RobertaProcessing", XNR__POST_ROBERTA},   {"ByteLevel", XNR__POST_BYTELEVEL},
-	    {"Sequence", XNR__POST_SEQUENCE},
-	};
-	enum xnr_status st;
-	int type = 0;
-
-	memset(out, 0, sizeof *out);
-	st = xnr__component_type(j, path, types, sizeof types / sizeof types[0], &type, err);
-	if (st != XNR_OK)
-		return st;
-	out->type = (enum xnr__post_type)type;
-	st = parse_fields(j, path, out, err);
-	if (st != XNR_OK) {
-		xnr__post_free(out);
-		if (err && err->status == XNR_OK)
-			xnr_fail(err, st, "%s: out of memory", path);
-	}
-	return st;
+	return xnr__component_parse(&post_family, j, path, out, err);
 }
 
 static int is_trim_char(int32_t cp)

@@ -26,7 +26,8 @@ static int b64_val(int c)
 	return -1;
 }
 
-static enum xnr_status b64_decode(const char *s, unsigned char **out, size_t *out_len)
+static enum xnr_status b64_decode(const char *s, const char *path, unsigned char **out,
+                                  size_t *out_len, struct xnr_error *err)
 {
 	size_t n = strlen(s), k = 0, i;
 	unsigned char *buf = malloc(n / 4 * 3 + 4);
@@ -34,7 +35,7 @@ static enum xnr_status b64_decode(const char *s, unsigned char **out, size_t *ou
 	int bits = 0;
 
 	if (!buf)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "%s.precompiled_charsmap: out of memory", path);
 	for (i = 0; i < n; i++) {
 		int v;
 		if (s[i] == '=' || s[i] == '\n' || s[i] == '\r')
@@ -42,7 +43,8 @@ static enum xnr_status b64_decode(const char *s, unsigned char **out, size_t *ou
 		v = b64_val((unsigned char)s[i]);
 		if (v < 0) {
 			free(buf);
-			return XNR_ERR_FORMAT;
+			return xnr_fail(err, XNR_ERR_FORMAT, "%s.precompiled_charsmap: not base64",
+			                path);
 		}
 		acc = (acc << 6) | (uint32_t)v;
 		bits += 6;
@@ -65,12 +67,13 @@ static uint32_t unit_at(const struct xnr__precompiled *pc, size_t i)
 enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled *pc,
                                        const char *path, struct xnr_error *err)
 {
-	unsigned char *blob;
-	size_t len;
+	unsigned char *blob = NULL;
+	size_t len = 0;
 	uint32_t trie_bytes;
+	enum xnr_status st = b64_decode(b64, path, &blob, &len, err);
 
-	if (b64_decode(b64, &blob, &len) != XNR_OK)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.precompiled_charsmap: not base64", path);
+	if (st != XNR_OK)
+		return st;
 	if (len < 4)
 		goto bad;
 	trie_bytes = (uint32_t)blob[0] | (uint32_t)blob[1] << 8 | (uint32_t)blob[2] << 16 |

@@ -5,6 +5,7 @@
  * Rust NormalizedString::split (match list + delimiter behaviour, empty splits
  * dropped); Metaspace and ByteLevel transform each split with alignments.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,24 +16,6 @@
 /* GPT-2 pre-tokenization regex used by ByteLevel. */
 static const char gpt2_re[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
-static const struct xnr__type_name pre_types[] = {
-    {"BertPreTokenizer", XNR__PRE_BERT},
-    {"Whitespace", XNR__PRE_WHITESPACE},
-    {"WhitespaceSplit", XNR__PRE_WHITESPACE_SPLIT},
-    {"Punctuation", XNR__PRE_PUNCTUATION},
-    {"Digits", XNR__PRE_DIGITS},
-    {"CharDelimiterSplit", XNR__PRE_CHAR_DELIM},
-    {"Split", XNR__PRE_SPLIT},
-    {"Metaspace", XNR__PRE_METASPACE},
-    {"ByteLevel", XNR__PRE_BYTELEVEL},
-    {"Sequence", XNR__PRE_SEQUENCE},
-};
-
-#define N_PRE_TYPES (sizeof pre_types / sizeof pre_types[0])
-
-static const char *behaviors[] = {"Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
-                                  "Contiguous"};
 
 int32_t xnr__byte_char(unsigned b)
 {
@@ -50,11 +33,6 @@ int32_t xnr__byte_char(unsigned b)
 	return (int32_t)(0x100 + k);
 }
 
-const char *xnr__pretok_name(const struct xnr__pretok *p)
-{
-	return xnr__type_str(pre_types, N_PRE_TYPES, (int)p->type);
-}
-
 void xnr__pretok_free(struct xnr__pretok *p)
 {
 	int i;
@@ -69,180 +47,135 @@ void xnr__pretok_free(struct xnr__pretok *p)
 	memset(p, 0, sizeof *p);
 }
 
+static const char *const behaviors[] = {"Removed", "Isolated", "MergedWithPrevious",
+                                        "MergedWithNext", "Contiguous"};
+
 static enum xnr_status parse_behavior(const json_t *j, const char *path, enum xnr__behavior dflt,
                                       enum xnr__behavior *out, struct xnr_error *err)
 {
-	const char *s = NULL;
-	size_t i;
-	int r = xnr_json_str(j, "behavior", &s, path, err);
+	int b = (int)dflt;
+	enum xnr_status st =
+	    xnr__field_choice(j, "behavior", behaviors,
+	                      (int)(sizeof behaviors / sizeof behaviors[0]), b, &b, path, err);
 
-	*out = dflt;
-	if (r < 0)
-		return XNR_ERR_FORMAT;
-	if (r == 0)
-		return XNR_OK;
-	for (i = 0; i < sizeof behaviors / sizeof behaviors[0]; i++)
-		if (strcmp(s, behaviors[i]) == 0) {
-			*out = (enum xnr__behavior)i;
-			return XNR_OK;
-		}
-	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-	                "%s.behavior: unknown \"%s\" (supported: Removed, Isolated, "
-	                "MergedWithPrevious, MergedWithNext, Contiguous)",
-	                path, s);
+	*out = (enum xnr__behavior)b;
+	return st;
 }
 
-static enum xnr_status parse_char(const json_t *j, const char *key, int32_t dflt, int32_t *out,
-                                  const char *path, struct xnr_error *err)
-{
-	const char *s = NULL;
-	int r = xnr_json_str(j, key, &s, path, err);
-	size_t len;
-
-	*out = dflt;
-	if (r < 0)
-		return XNR_ERR_FORMAT;
-	if (r == 0)
-		return XNR_OK;
-	len = strlen(s);
-	if (len == 0 || xnr__utf8_invalid(s, len) != (size_t)-1 ||
-	    xnr__utf8_dec(s, len, 0, out) != len)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.%s: expected a single character", path,
-		                key);
-	return XNR_OK;
-}
-
-static enum xnr_status parse_split(const json_t *j, const char *path, struct xnr__pretok *out,
-                                   struct xnr_error *err)
-{
-	const json_t *pat = json_object_get(j, "pattern");
-	const json_t *v;
-	int literal = 1, r;
-
-	if (!json_is_object(pat))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s.pattern: missing or not an object", path);
-	v = json_object_get(pat, "String");
-	if (!v) {
-		v = json_object_get(pat, "Regex");
-		literal = 0;
-	}
-	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", path);
-	if (parse_behavior(j, path, XNR__SPLIT_REMOVED, &out->behavior, err) != XNR_OK)
-		return XNR_ERR_FORMAT;
-	r = xnr_json_bool(j, "invert", &out->invert, path, err);
-	if (r < 0)
-		return XNR_ERR_FORMAT;
-	return xnr__regex_compile(json_string_value(v), json_string_length(v), literal, &out->re,
-	                          path, err);
-}
-
-static enum xnr_status parse_metaspace(const json_t *j, const char *path, struct xnr__pretok *out,
-                                       struct xnr_error *err)
-{
-	const char *scheme = NULL;
-	int aps = 1, r;
-
-	if (parse_char(j, "replacement", 0x2581, &out->delim, path, err) != XNR_OK)
-		return XNR_ERR_FORMAT;
-	out->split = 1;
-	if (xnr_json_bool(j, "split", &out->split, path, err) < 0 ||
-	    xnr_json_bool(j, "add_prefix_space", &aps, path, err) < 0)
-		return XNR_ERR_FORMAT;
-	out->prepend = aps ? XNR__PREPEND_ALWAYS : XNR__PREPEND_NEVER;
-	r = xnr_json_str(j, "prepend_scheme", &scheme, path, err);
-	if (r < 0)
-		return XNR_ERR_FORMAT;
-	if (r == 1) {
-		if (strcmp(scheme, "always") == 0)
-			out->prepend = XNR__PREPEND_ALWAYS;
-		else if (strcmp(scheme, "first") == 0)
-			out->prepend = XNR__PREPEND_FIRST;
-		else if (strcmp(scheme, "never") == 0)
-			out->prepend = XNR__PREPEND_NEVER;
-		else
-			return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-			                "%s.prepend_scheme: unknown \"%s\" (supported: always, "
-			                "first, never)",
-			                path, scheme);
-	}
-	return XNR_OK;
-}
-
-static enum xnr_status parse_item(const json_t *j, const char *path, void *out,
-                                  struct xnr_error *err)
-{
-	return xnr__pretok_parse(j, path, out, err);
-}
-
-static enum xnr_status parse_sequence(const json_t *j, const char *path, struct xnr__pretok *out,
-                                      struct xnr_error *err)
-{
-	const json_t *arr = xnr__items_array(j, "pretokenizers", path, err);
-
-	if (!arr)
-		return XNR_ERR_FORMAT;
-	out->items = calloc(json_array_size(arr) + 1, sizeof *out->items);
-	if (!out->items)
-		return XNR_ERR_NOMEM;
-	return xnr__parse_items(arr, "pretokenizers", path, out->items, sizeof *out->items,
-	                        parse_item, &out->n_items, err);
-}
-
-static enum xnr_status parse_fields(const json_t *j, const char *path, struct xnr__pretok *out,
-                                    struct xnr_error *err)
+static enum xnr_status parse_whitespace(const json_t *j, const char *path, void *out,
+                                        struct xnr_error *err)
 {
 	static const char ws_re[] = "\\w+|[^\\w\\s]+";
 
-	switch (out->type) {
-	case XNR__PRE_WHITESPACE:
-		return xnr__regex_compile(ws_re, strlen(ws_re), 0, &out->re, path, err);
-	case XNR__PRE_PUNCTUATION:
-		return parse_behavior(j, path, XNR__SPLIT_ISOLATED, &out->behavior, err);
-	case XNR__PRE_DIGITS:
-		return xnr_json_bool(j, "individual_digits", &out->individual_digits, path, err) < 0
-		           ? XNR_ERR_FORMAT
-		           : XNR_OK;
-	case XNR__PRE_CHAR_DELIM:
-		if (!json_object_get(j, "delimiter"))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s.delimiter: missing", path);
-		return parse_char(j, "delimiter", ' ', &out->delim, path, err);
-	case XNR__PRE_SPLIT:
-		return parse_split(j, path, out, err);
-	case XNR__PRE_METASPACE:
-		return parse_metaspace(j, path, out, err);
-	case XNR__PRE_BYTELEVEL:
-		out->use_regex = 1;
-		if (xnr_json_bool(j, "add_prefix_space", &out->add_prefix_space, path, err) < 0 ||
-		    xnr_json_bool(j, "use_regex", &out->use_regex, path, err) < 0)
-			return XNR_ERR_FORMAT;
-		return xnr__regex_compile(gpt2_re, strlen(gpt2_re), 0, &out->re, path, err);
-	case XNR__PRE_SEQUENCE:
-		return parse_sequence(j, path, out, err);
-	default:
-		return XNR_OK;
-	}
+	(void)j;
+	return xnr__regex_compile(ws_re, strlen(ws_re), 0, &((struct xnr__pretok *)out)->re, path,
+	                          err);
+}
+
+static enum xnr_status parse_punctuation(const json_t *j, const char *path, void *out,
+                                         struct xnr_error *err)
+{
+	return parse_behavior(j, path, XNR__SPLIT_ISOLATED, &((struct xnr__pretok *)out)->behavior,
+	                      err);
+}
+
+static enum xnr_status parse_digits(const json_t *j, const char *path, void *out,
+                                    struct xnr_error *err)
+{
+	return xnr__field_bool(j, "individual_digits", 0,
+	                       &((struct xnr__pretok *)out)->individual_digits, path, err);
+}
+
+static enum xnr_status parse_char_delim(const json_t *j, const char *path, void *out,
+                                        struct xnr_error *err)
+{
+	if (!json_object_get(j, "delimiter"))
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s.delimiter: missing", path);
+	return xnr__field_char(j, "delimiter", ' ', &((struct xnr__pretok *)out)->delim, path, err);
+}
+
+static enum xnr_status parse_split(const json_t *j, const char *path, void *out,
+                                   struct xnr_error *err)
+{
+	struct xnr__pretok *p = out;
+	enum xnr_status st = xnr__field_pattern(j, path, &p->re, err);
+
+	if (st == XNR_OK)
+		st = parse_behavior(j, path, XNR__SPLIT_REMOVED, &p->behavior, err);
+	return st != XNR_OK ? st : xnr__field_bool(j, "invert", 0, &p->invert, path, err);
+}
+
+static enum xnr_status parse_metaspace(const json_t *j, const char *path, void *out,
+                                       struct xnr_error *err)
+{
+	static const char *const schemes[] = {"always", "first", "never"};
+	struct xnr__pretok *p = out;
+	int aps = 1, prepend = 0;
+	enum xnr_status st;
+
+	if ((st = xnr__field_char(j, "replacement", 0x2581, &p->delim, path, err)) != XNR_OK ||
+	    (st = xnr__field_bool(j, "split", 1, &p->split, path, err)) != XNR_OK ||
+	    (st = xnr__field_bool(j, "add_prefix_space", 1, &aps, path, err)) != XNR_OK)
+		return st;
+	st = xnr__field_choice(j, "prepend_scheme", schemes,
+	                       (int)(sizeof schemes / sizeof schemes[0]),
+	                       aps ? XNR__PREPEND_ALWAYS : XNR__PREPEND_NEVER, &prepend, path, err);
+	p->prepend = (enum xnr__prepend)prepend;
+	return st;
+}
+
+static enum xnr_status parse_bytelevel(const json_t *j, const char *path, void *out,
+                                       struct xnr_error *err)
+{
+	struct xnr__pretok *p = out;
+	enum xnr_status st;
+
+	if ((st = xnr__field_bool(j, "add_prefix_space", 0, &p->add_prefix_space, path, err)) !=
+	        XNR_OK ||
+	    (st = xnr__field_bool(j, "use_regex", 1, &p->use_regex, path, err)) != XNR_OK)
+		return st;
+	return xnr__regex_compile(gpt2_re, strlen(gpt2_re), 0, &p->re, path, err);
+}
+
+static void free_pretok(void *p)
+{
+	xnr__pretok_free(p);
+}
+
+static const struct xnr__type_def pre_types[] = {
+    {"BertPreTokenizer", XNR__PRE_BERT, NULL},
+    {"Whitespace", XNR__PRE_WHITESPACE, parse_whitespace},
+    {"WhitespaceSplit", XNR__PRE_WHITESPACE_SPLIT, NULL},
+    {"Punctuation", XNR__PRE_PUNCTUATION, parse_punctuation},
+    {"Digits", XNR__PRE_DIGITS, parse_digits},
+    {"CharDelimiterSplit", XNR__PRE_CHAR_DELIM, parse_char_delim},
+    {"Split", XNR__PRE_SPLIT, parse_split},
+    {"Metaspace", XNR__PRE_METASPACE, parse_metaspace},
+    {"ByteLevel", XNR__PRE_BYTELEVEL, parse_bytelevel},
+    {"Sequence", XNR__PRE_SEQUENCE, NULL},
+};
+
+static const struct xnr__family pre_family = {
+    pre_types,
+    sizeof pre_types / sizeof pre_types[0],
+    XNR__PRE_SEQUENCE,
+    "pretokenizers",
+    sizeof(struct xnr__pretok),
+    offsetof(struct xnr__pretok, type),
+    offsetof(struct xnr__pretok, items),
+    offsetof(struct xnr__pretok, n_items),
+    free_pretok,
+};
+
+const char *xnr__pretok_name(const struct xnr__pretok *p)
+{
+	return xnr__component_name(&pre_family, p->type);
 }
 
 enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr__pretok *out,
                                   struct xnr_error *err)
 {
-	enum xnr_status st;
-	int type = 0;
-
-	memset(out, 0, sizeof *out);
-	st = xnr__component_type(j, path, pre_types, N_PRE_TYPES, &type, err);
-	if (st != XNR_OK)
-		return st;
-	out->type = (enum xnr__pretok_type)type;
-	st = parse_fields(j, path, out, err);
-	if (st != XNR_OK) {
-		xnr__pretok_free(out);
-		if (err && err->status == XNR_OK)
-			xnr_fail(err, st, "%s: out of memory", path);
-	}
-	return st;
+	return xnr__component_parse(&pre_family, j, path, out, err);
 }
 
 /* ---- splitting ---- */
