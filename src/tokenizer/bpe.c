@@ -126,47 +126,24 @@ static enum xnr_status parse_merges(const json_t *arr, struct xnr__model *m, str
 	return st;
 }
 
-static enum xnr_status opt_bool(const json_t *j, const char *key, int *out, struct xnr_error *err)
-{
-	*out = 0;
-	return xnr_json_bool(j, key, out, "model", err) < 0 ? XNR_ERR_FORMAT : XNR_OK;
-}
-
 enum xnr_status xnr__bpe_parse(const json_t *j, struct xnr__model *m, struct xnr_error *err)
 {
-	const json_t *vocab = json_object_get(j, "vocab"), *merges = json_object_get(j, "merges");
-	const char *key, *s = NULL;
-	json_t *val;
+	const json_t *merges = json_object_get(j, "merges");
+	const char *s = NULL;
+	enum xnr_status st;
 	int b;
 
-	if (!json_is_object(vocab))
-		return xnr_fail(err, XNR_ERR_FORMAT, "model.vocab: missing or not an object");
-	json_object_foreach((json_t *)vocab, key, val)
-	{
-		json_int_t id;
-		if (!json_is_integer(val) || (id = json_integer_value(val)) < 0 || id >= (1 << 26))
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "model.vocab[\"%s\"]: id must be an integer in [0, 2^26)",
-			                key);
-		if (xnr__vocab_add(&m->vocab, key, strlen(key), (int32_t)id) != XNR_OK)
-			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
-	}
-	if (xnr__vocab_finish(&m->vocab, err) != XNR_OK)
-		return XNR_ERR_FORMAT;
-	if (xnr_json_str(j, "continuing_subword_prefix", &s, "model", err) < 0 ||
-	    !(m->prefix = strdup(s ? s : "")))
-		return XNR_ERR_FORMAT;
-	s = NULL;
-	if (xnr_json_str(j, "end_of_word_suffix", &s, "model", err) < 0 ||
-	    !(m->suffix = strdup(s ? s : "")))
-		return XNR_ERR_FORMAT;
-	s = NULL;
+	if ((st = xnr__model_vocab(j, &m->vocab, err)) != XNR_OK ||
+	    (st = xnr__model_str(j, "continuing_subword_prefix", NULL, &m->prefix, err)) !=
+	        XNR_OK ||
+	    (st = xnr__model_str(j, "end_of_word_suffix", NULL, &m->suffix, err)) != XNR_OK)
+		return st;
 	if (xnr_json_str(j, "unk_token", &s, "model", err) < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	m->unk_id = s ? xnr__vocab_get(&m->vocab, s, strlen(s)) : -1;
-	if (opt_bool(j, "fuse_unk", &m->fuse_unk, err) ||
-	    opt_bool(j, "byte_fallback", &m->byte_fallback, err) ||
-	    opt_bool(j, "ignore_merges", &m->ignore_merges, err))
+	if (xnr_json_bool(j, "fuse_unk", &m->fuse_unk, "model", err) < 0 ||
+	    xnr_json_bool(j, "byte_fallback", &m->byte_fallback, "model", err) < 0 ||
+	    xnr_json_bool(j, "ignore_merges", &m->ignore_merges, "model", err) < 0)
 		return XNR_ERR_FORMAT;
 	for (b = 0; b < 256; b++) {
 		char code[8];

@@ -53,8 +53,8 @@ static enum xnr_status find_type(const struct xnr__family *f, const json_t *j, c
 
 /* A Sequence: every element of j[f->items_key] parsed as a member of f,
  * counted as it succeeds so a failure frees exactly the parsed ones. */
-static enum xnr_status parse_members(const struct xnr__family *f, const json_t *j,
-                                     const char *path, void *out, struct xnr_error *err)
+static enum xnr_status parse_members(const struct xnr__family *f, const json_t *j, const char *path,
+                                     void *out, struct xnr_error *err)
 {
 	const json_t *arr = json_object_get(j, f->items_key);
 	int *n_items = (int *)((char *)out + f->n_items_off);
@@ -80,8 +80,8 @@ static enum xnr_status parse_members(const struct xnr__family *f, const json_t *
 	return XNR_OK;
 }
 
-enum xnr_status xnr__component_parse(const struct xnr__family *f, const json_t *j,
-                                     const char *path, void *out, struct xnr_error *err)
+enum xnr_status xnr__component_parse(const struct xnr__family *f, const json_t *j, const char *path,
+                                     void *out, struct xnr_error *err)
 {
 	const struct xnr__type_def *def = NULL;
 	enum xnr_status st;
@@ -140,9 +140,8 @@ enum xnr_status xnr__field_char(const json_t *j, const char *key, int32_t dflt, 
 	return XNR_OK;
 }
 
-enum xnr_status xnr__field_choice(const json_t *j, const char *key, const char *const *names,
-                                  int n, int dflt, int *out, const char *path,
-                                  struct xnr_error *err)
+enum xnr_status xnr__field_choice(const json_t *j, const char *key, const char *const *names, int n,
+                                  int dflt, int *out, const char *path, struct xnr_error *err)
 {
 	char list[256];
 	const char *s = NULL;

@@ -94,14 +94,15 @@ static enum xnr_status encode_text(const struct xnr_tokenizer *tok, const char *
 				trim_added(tok, sp->buf.s + p->off, p->len, text, len, enc);
 		} else
 			st = run_model(tok, sp->buf.s + p->off, p->len, w, &e);
-		if (st == XNR_ERR_UNSUPPORTED)
+		if (st == XNR_ERR_INPUT)
 			return xnr_fail(
 			    err, st,
 			    "tokenizer: %s model has no unk token for an unknown piece "
 			    "(the tokenizer.json model needs \"unk_token\" / \"unk_id\")",
 			    xnr__model_name(&tok->model));
 		if (st != XNR_OK)
-			return xnr_fail(err, st, "tokenizer: out of memory");
+			return xnr_fail(err, st, "tokenizer: %s",
+			                st == XNR_ERR_NOMEM ? "out of memory" : xnr_status_str(st));
 	}
 	xnr__post_trim(&tok->post, tok, enc, begin, text, len);
 	return XNR_OK;

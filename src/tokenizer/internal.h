@@ -35,8 +35,10 @@ struct xnr__vocab {
 };
 
 void xnr__vocab_free(struct xnr__vocab *v);
-/* Add token -> id; a repeated token keeps its first id. 0 or XNR_ERR_NOMEM. */
-enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len, int32_t id);
+/* Add token -> id; a repeated token keeps its first id. Errors: XNR_ERR_NOMEM,
+ * XNR_ERR_LIMIT (more than 4 GiB of token text). */
+enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len, int32_t id,
+                               struct xnr_error *err);
 /* Id of s, or -1. */
 int32_t xnr__vocab_get(const struct xnr__vocab *v, const char *s, size_t len);
 /* Build the id -> token table (ids must be in [0, 2^26)). */
@@ -339,6 +341,12 @@ struct xnr__model {
 };
 
 enum xnr_status xnr__model_parse(const json_t *j, struct xnr__model *out, struct xnr_error *err);
+/* Field readers of the model object (messages say "model.<key>"): the
+ * {"token": id} vocab of WordPiece, WordLevel and BPE, and an optional
+ * string copied into *out (dflt when absent; NULL dflt gives ""). */
+enum xnr_status xnr__model_vocab(const json_t *j, struct xnr__vocab *vocab, struct xnr_error *err);
+enum xnr_status xnr__model_str(const json_t *j, const char *key, const char *dflt, char **out,
+                               struct xnr_error *err);
 void xnr__model_free(struct xnr__model *m);
 const char *xnr__model_name(const struct xnr__model *m);
 
@@ -350,6 +358,11 @@ struct xnr__emit {
 };
 
 enum xnr_status xnr__emit(struct xnr__emit *e, int32_t id, size_t s, size_t end);
+
+/* The models append the tokens of one piece s[0..len) through e. Errors,
+ * without a message (the encode entry points add it): XNR_ERR_NOMEM, and
+ * XNR_ERR_INPUT for a piece the vocabulary cannot cover when the model has
+ * no unk token. */
 enum xnr_status xnr__encoding_reserve(struct xnr_encoding *enc, int n);
 
 enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t len,

@@ -130,7 +130,7 @@ enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t
 	return XNR_OK;
 unk:
 	if (m->unk_id < 0)
-		return XNR_ERR_UNSUPPORTED;
+		return XNR_ERR_INPUT;
 	return xnr__emit(e, m->unk_id, 0, len);
 }
 
@@ -142,15 +142,16 @@ enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t
 	if (id < 0)
 		id = m->unk_id;
 	if (id < 0)
-		return XNR_ERR_UNSUPPORTED;
+		return XNR_ERR_INPUT;
 	return xnr__emit(e, id, 0, len);
 }
 
-static enum xnr_status parse_vocab_object(const json_t *v, struct xnr__vocab *vocab,
-                                          struct xnr_error *err)
+enum xnr_status xnr__model_vocab(const json_t *j, struct xnr__vocab *vocab, struct xnr_error *err)
 {
+	const json_t *v = json_object_get(j, "vocab");
 	const char *key;
 	json_t *val;
+	enum xnr_status st;
 
 	if (!json_is_object(v))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.vocab: missing or not an object");
@@ -161,21 +162,21 @@ static enum xnr_status parse_vocab_object(const json_t *v, struct xnr__vocab *vo
 			return xnr_fail(err, XNR_ERR_FORMAT,
 			                "model.vocab[\"%s\"]: id must be an integer in [0, 2^26)",
 			                key);
-		if (xnr__vocab_add(vocab, key, strlen(key), (int32_t)id) != XNR_OK)
-			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
+		if ((st = xnr__vocab_add(vocab, key, strlen(key), (int32_t)id, err)) != XNR_OK)
+			return st;
 	}
 	return xnr__vocab_finish(vocab, err);
 }
 
-static enum xnr_status opt_str(const json_t *j, const char *key, const char *dflt, char **out,
+enum xnr_status xnr__model_str(const json_t *j, const char *key, const char *dflt, char **out,
                                struct xnr_error *err)
 {
 	const char *s = dflt;
 
 	if (xnr_json_str(j, key, &s, "model", err) < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	*out = strdup(s ? s : "");
-	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "model: out of memory");
+	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "model.%s: out of memory", key);
 }
 
 static enum xnr_status unk_lookup(const json_t *j, struct xnr__model *m, const char *dflt,
@@ -194,20 +195,20 @@ static enum xnr_status unk_lookup(const json_t *j, struct xnr__model *m, const c
 static enum xnr_status parse_wordpiece(const json_t *j, struct xnr__model *m, struct xnr_error *err)
 {
 	int64_t max_chars = 100;
-	enum xnr_status st = parse_vocab_object(json_object_get(j, "vocab"), &m->vocab, err);
+	enum xnr_status st = xnr__model_vocab(j, &m->vocab, err);
 
 	if (st != XNR_OK)
 		return st;
 	if (xnr_json_int(j, "max_input_chars_per_word", &max_chars, "model", err) < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	m->max_chars = max_chars < 0 ? 0 : max_chars > 1000000000 ? 1000000000 : (int)max_chars;
-	st = opt_str(j, "continuing_subword_prefix", "##", &m->prefix, err);
+	st = xnr__model_str(j, "continuing_subword_prefix", "##", &m->prefix, err);
 	return st ? st : unk_lookup(j, m, "[UNK]", err);
 }
 
 static enum xnr_status parse_wordlevel(const json_t *j, struct xnr__model *m, struct xnr_error *err)
 {
-	enum xnr_status st = parse_vocab_object(json_object_get(j, "vocab"), &m->vocab, err);
+	enum xnr_status st = xnr__model_vocab(j, &m->vocab, err);
 	return st ? st : unk_lookup(j, m, NULL, err);
 }
 
@@ -262,10 +263,7 @@ enum xnr_status xnr__model_parse(const json_t *j, struct xnr__model *out, struct
 		                "WordLevel)",
 		                type);
 	}
-	if (st != XNR_OK) {
+	if (st != XNR_OK)
 		xnr__model_free(out);
-		if (err && err->status == XNR_OK)
-			xnr_fail(err, st, "model: out of memory");
-	}
 	return st;
 }

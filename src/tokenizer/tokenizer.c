@@ -182,23 +182,22 @@ enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
 
 	xnr_error_clear(err);
 	if (!json_is_object(root))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: expected a JSON object at the top level",
-		                what);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, what, 0,
+		                   "expected a JSON object at the top level");
 	if (xnr_json_str(root, "version", &version, what, err) < 0)
 		return XNR_ERR_FORMAT;
 	if (version && strcmp(version, "1.0") != 0)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: version \"%s\" is not supported (expected \"1.0\")", what,
-		                version);
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, what, 0,
+		                   "version \"%s\" is not supported (expected \"1.0\")", version);
 	if (!json_object_get(root, "model"))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: missing \"model\"", what);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, what, 0, "missing \"model\"");
 	tok = calloc(1, sizeof *tok);
 	if (!tok)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", what);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, what, 0, "out of memory");
 	st = parse_components(tok, root, err);
 	if (st != XNR_OK) {
 		xnr_tokenizer_close(tok);
-		xnr_error_prefix(err, "%s: ", what);
+		xnr_error_at(err, what, 0);
 		return st;
 	}
 	describe(tok);

@@ -24,6 +24,7 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 	size_t i, n;
 	double min_score = INFINITY;
 	int r, b;
+	enum xnr_status st;
 
 	if (!json_is_array(vocab))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.vocab: missing or not an array");
@@ -41,20 +42,21 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 			return xnr_fail(err, XNR_ERR_FORMAT,
 			                "model.vocab[%zu]: expected [\"piece\", score]", i);
 		len = json_string_length(piece);
-		if (xnr__vocab_add(&m->vocab, json_string_value(piece), len, (int32_t)i) != XNR_OK)
-			return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
+		st = xnr__vocab_add(&m->vocab, json_string_value(piece), len, (int32_t)i, err);
+		if (st != XNR_OK)
+			return st;
 		m->scores[i] = json_number_value(score);
 		if (m->scores[i] < min_score)
 			min_score = m->scores[i];
 		if (len > m->max_piece_len)
 			m->max_piece_len = len;
 	}
-	if (xnr__vocab_finish(&m->vocab, err) != XNR_OK)
-		return XNR_ERR_FORMAT;
+	if ((st = xnr__vocab_finish(&m->vocab, err)) != XNR_OK)
+		return st;
 	m->unk_score = (n ? min_score : 0.0) - XNR_UNK_PENALTY;
 	r = xnr_json_int(j, "unk_id", &unk, "model", err);
 	if (r < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	if (r == 1 && (unk < 0 || (size_t)unk >= n))
 		return xnr_fail(err, XNR_ERR_FORMAT, "model.unk_id: %lld is not a vocab index",
 		                (long long)unk);
@@ -62,7 +64,7 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 	m->fuse_unk = 1;
 	m->byte_fallback = 0;
 	if (xnr_json_bool(j, "byte_fallback", &m->byte_fallback, "model", err) < 0)
-		return XNR_ERR_FORMAT;
+		return XNR_ERR_FORMAT; /* err names the key */
 	for (b = 0; b < 256; b++) {
 		char code[8];
 		snprintf(code, sizeof code, "<0x%02X>", (unsigned)b);
@@ -157,7 +159,7 @@ static enum xnr_status emit_piece(const struct xnr__model *m, const char *str, s
 		}
 	}
 	if (m->unk_id < 0)
-		return XNR_ERR_UNSUPPORTED;
+		return XNR_ERR_INPUT;
 	return xnr__emit(em, m->unk_id, s, e);
 }
 
@@ -174,7 +176,7 @@ enum xnr_status xnr__unigram(const struct xnr__model *m, const char *s, size_t l
 		return XNR_ERR_NOMEM;
 	viterbi(m, s, len, w);
 	if (w->back[2 * len] == -2)
-		return XNR_ERR_UNSUPPORTED;
+		return XNR_ERR_INPUT;
 	/* Backtrack: piece end positions go on a stack after the lattice. */
 	for (pos = len; pos > 0; pos = (size_t)w->back[2 * pos])
 		w->back[2 * (len + 1) + n++] = (int32_t)pos;

@@ -98,23 +98,24 @@ static enum xnr_status grow_entries(struct xnr__vocab *v)
 	return XNR_OK;
 }
 
-enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len, int32_t id)
+enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len, int32_t id,
+                               struct xnr_error *err)
 {
 	uint32_t slot;
 
 	if (len > UINT32_MAX / 2 || v->pool_len + len + 1 > UINT32_MAX)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_LIMIT, "vocab: more than 4 GiB of token text");
 	if ((uint32_t)(v->n + 1) * 2 > v->n_slots && rehash(v) != XNR_OK)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "vocab: out of memory");
 	if (find_slot(v, s, len, &slot) >= 0)
 		return XNR_OK;
 	if (v->n == v->cap && grow_entries(v) != XNR_OK)
-		return XNR_ERR_NOMEM;
+		return xnr_fail(err, XNR_ERR_NOMEM, "vocab: out of memory");
 	if (v->pool_len + len + 1 > v->pool_cap) {
 		size_t cap = (v->pool_cap ? v->pool_cap * 2 : 4096) + len + 1;
 		char *p = realloc(v->pool, cap);
 		if (!p)
-			return XNR_ERR_NOMEM;
+			return xnr_fail(err, XNR_ERR_NOMEM, "vocab: out of memory");
 		v->pool = p;
 		v->pool_cap = cap;
 	}

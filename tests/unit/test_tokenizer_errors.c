@@ -79,6 +79,160 @@ static void test_malformed(void **state)
 	assert_non_null(strstr(err.msg, "normalizer"));
 }
 
+/* A catalogue of bad tokenizer.json files: components (before "model") and
+ * a model (NULL: a valid WordLevel one), the status, and a needle. */
+static const struct bad_doc {
+	const char *components, *model;
+	enum xnr_status status;
+	const char *needle;
+} bad_docs[] = {
+    {"\"normalizer\":[],", NULL, XNR_ERR_FORMAT, "normalizer: expected an object"},
+    {"\"normalizer\":{},", NULL, XNR_ERR_FORMAT, "normalizer: missing \"type\""},
+    {"\"normalizer\":{\"type\":\"Sequence\"},", NULL, XNR_ERR_FORMAT,
+     "normalizer.normalizers: missing or not an array"},
+    {"\"normalizer\":{\"type\":\"BertNormalizer\",\"lowercase\":1},", NULL, XNR_ERR_FORMAT,
+     "key \"lowercase\" must be true or false"},
+    {"\"normalizer\":{\"type\":\"BertNormalizer\",\"strip_accents\":\"x\"},", NULL, XNR_ERR_FORMAT,
+     "normalizer.strip_accents: expected a boolean or null"},
+    {"\"normalizer\":{\"type\":\"Strip\",\"strip_right\":\"yes\"},", NULL, XNR_ERR_FORMAT,
+     "key \"strip_right\" must be true or false"},
+    {"\"normalizer\":{\"type\":\"Replace\",\"pattern\":3,\"content\":\"\"},", NULL, XNR_ERR_FORMAT,
+     "normalizer.pattern: missing or not an object"},
+    {"\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"Glob\":\"*\"}},", NULL, XNR_ERR_FORMAT,
+     "normalizer.pattern: expected {\"String\": ...} or {\"Regex\": ...}"},
+    {"\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"String\":\"a\"}},", NULL, XNR_ERR_FORMAT,
+     "normalizer.content: missing or not a string"},
+    {"\"normalizer\":{\"type\":\"Prepend\"},", NULL, XNR_ERR_FORMAT,
+     "normalizer.prepend: missing or not a string"},
+    {"\"normalizer\":{\"type\":\"Precompiled\",\"precompiled_charsmap\":7},", NULL, XNR_ERR_FORMAT,
+     "normalizer.precompiled_charsmap: expected a base64 string"},
+    {"\"normalizer\":{\"type\":\"Precompiled\",\"precompiled_charsmap\":\"#!\"},", NULL,
+     XNR_ERR_FORMAT, "normalizer.precompiled_charsmap: not base64"},
+    {"\"normalizer\":{\"type\":\"Precompiled\",\"precompiled_charsmap\":\"AAAA\"},", NULL,
+     XNR_ERR_FORMAT, "precompiled_charsmap: bad blob"},
+    {"\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Split\","
+     "\"pattern\":{\"String\":\" \"},\"behavior\":\"Sideways\"}]},",
+     NULL, XNR_ERR_UNSUPPORTED,
+     "pre_tokenizer.pretokenizers[0].behavior: unknown \"Sideways\" (supported: Removed,"},
+    {"\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":{\"Regex\":\" \"},\"invert\":0},", NULL,
+     XNR_ERR_FORMAT, "key \"invert\" must be true or false"},
+    {"\"pre_tokenizer\":{\"type\":\"Metaspace\",\"replacement\":\"ab\"},", NULL, XNR_ERR_FORMAT,
+     "pre_tokenizer.replacement: expected a single character"},
+    {"\"pre_tokenizer\":{\"type\":\"Metaspace\",\"prepend_scheme\":\"sometimes\"},", NULL,
+     XNR_ERR_UNSUPPORTED,
+     "prepend_scheme: unknown \"sometimes\" (supported: always, first, never)"},
+    {"\"pre_tokenizer\":{\"type\":\"CharDelimiterSplit\"},", NULL, XNR_ERR_FORMAT,
+     "pre_tokenizer.delimiter: missing"},
+    {"\"pre_tokenizer\":{\"type\":\"Digits\",\"individual_digits\":\"1\"},", NULL, XNR_ERR_FORMAT,
+     "individual_digits"},
+    {"\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"use_regex\":[]},", NULL, XNR_ERR_FORMAT,
+     "use_regex"},
+    {"\"post_processor\":{\"type\":\"BertProcessing\",\"cls\":[\"[CLS]\"]},", NULL, XNR_ERR_FORMAT,
+     "post_processor.cls: expected [\"token\", id]"},
+    {"\"post_processor\":{\"type\":\"RobertaProcessing\",\"cls\":[\"<s>\",0],\"sep\":"
+     "[\"</s>\",-1]},",
+     NULL, XNR_ERR_FORMAT, "post_processor.sep: expected [\"token\", id]"},
+    {"\"post_processor\":{\"type\":\"ByteLevel\",\"trim_offsets\":\"no\"},", NULL, XNR_ERR_FORMAT,
+     "trim_offsets"},
+    {"\"post_processor\":{\"type\":\"TemplateProcessing\"},", NULL, XNR_ERR_FORMAT,
+     "post_processor.single: missing or not an array"},
+    {"\"post_processor\":{\"type\":\"TemplateProcessing\",\"single\":[\"[CLS]:0\"]},", NULL,
+     XNR_ERR_FORMAT, "post_processor.special_tokens: no entry \"[CLS]\" with ids"},
+    {"\"post_processor\":{\"type\":\"TemplateProcessing\",\"single\":[{\"Special\":1}]},", NULL,
+     XNR_ERR_FORMAT, "post_processor.single: pieces must be"},
+    {"\"post_processor\":{\"type\":\"TemplateProcessing\",\"single\":[\"X\"],"
+     "\"special_tokens\":{\"X\":{\"ids\":[\"1\"]}}},",
+     NULL, XNR_ERR_FORMAT, "post_processor.special_tokens[\"X\"].ids: bad id"},
+    {"\"post_processor\":{\"type\":\"Sequence\",\"processors\":[{\"type\":\"Bert\"}]},", NULL,
+     XNR_ERR_UNSUPPORTED, "post_processor.processors[0]: unknown type \"Bert\""},
+    {"\"added_tokens\":{},", NULL, XNR_ERR_FORMAT, "added_tokens: expected an array"},
+    {"\"added_tokens\":[{\"id\":1}],", NULL, XNR_ERR_FORMAT, "added_tokens[0]: expected"},
+    {"\"added_tokens\":[{\"id\":1,\"content\":\"x\",\"special\":\"y\"}],", NULL, XNR_ERR_FORMAT,
+     "key \"special\" must be true or false"},
+    {"", "[]", XNR_ERR_FORMAT, "model: missing or not an object"},
+    {"", "{\"vocab\":3}", XNR_ERR_FORMAT, "model: missing \"type\""},
+    {"", "{\"type\":\"WordLevel\",\"vocab\":[]}", XNR_ERR_FORMAT,
+     "model.vocab: missing or not an object"},
+    {"", "{\"type\":\"WordPiece\",\"vocab\":{\"a\":0},\"max_input_chars_per_word\":\"9\"}",
+     XNR_ERR_FORMAT, "max_input_chars_per_word"},
+    {"", "{\"type\":\"WordPiece\",\"vocab\":{\"a\":0},\"unk_token\":5}", XNR_ERR_FORMAT,
+     "unk_token"},
+    {"", "{\"type\":\"WordPiece\",\"vocab\":{\"a\":67108864}}", XNR_ERR_FORMAT,
+     "model.vocab[\"a\"]: id must be an integer in [0, 2^26)"},
+    {"", "{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":{}}", XNR_ERR_FORMAT,
+     "model.merges: expected an array"},
+    {"", "{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"a\"]}", XNR_ERR_FORMAT,
+     "model.merges[0]: expected \"a b\""},
+    {"", "{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"end_of_word_suffix\":1}", XNR_ERR_FORMAT,
+     "end_of_word_suffix"},
+    {"", "{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"byte_fallback\":1}", XNR_ERR_FORMAT,
+     "byte_fallback"},
+    {"", "{\"type\":\"Unigram\",\"vocab\":{}}", XNR_ERR_FORMAT,
+     "model.vocab: missing or not an array"},
+    {"", "{\"type\":\"Unigram\",\"vocab\":[[\"a\",0.5]],\"unk_id\":3}", XNR_ERR_FORMAT,
+     "model.unk_id: 3 is not a vocab index"},
+    {"", "{\"type\":\"Unigram\",\"vocab\":[[\"a\",\"x\"]]}", XNR_ERR_FORMAT,
+     "model.vocab[0]: expected [\"piece\", score]"},
+};
+
+/* Every entry fails with its status, a message that starts with the file and
+ * names the place, and err->path the file. */
+static void test_catalogue(void **state)
+{
+	const char *dir = tu_tmpdir("tok_catalogue");
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_docs / sizeof bad_docs[0]; i++) {
+		const struct bad_doc *b = &bad_docs[i];
+		struct xnr_tokenizer *tok = NULL;
+		struct xnr_error err;
+		char json[2048];
+		const char *path;
+		enum xnr_status st;
+		snprintf(json, sizeof json, "{\"version\":\"1.0\",%s\"model\":%s}", b->components,
+		         b->model ? b->model : MODEL);
+		path = tu_write(dir, "tokenizer.json", json, strlen(json));
+		st = xnr_tokenizer_open_json(path, &tok, &err);
+		assert_null(tok);
+		if (st != b->status || !strstr(err.msg, b->needle) ||
+		    strncmp(err.msg, path, strlen(path)) != 0 || strcmp(err.path, path) != 0)
+			fail_msg("entry %zu: got %s \"%s\" (path \"%s\"), want %s with \"%s\"", i,
+			         xnr_status_str(st), err.msg, err.path, xnr_status_str(b->status),
+			         b->needle);
+	}
+}
+
+/* Encoding fails only on input the tokenizer cannot take, with a message. */
+static void test_encode_errors(void **state)
+{
+	static const char *const words[] = {"a", "b\xc3"};
+	static const size_t lens[] = {1, 2};
+	const char *json = "{\"version\":\"1.0\",\"pre_tokenizer\":{\"type\":\"WhitespaceSplit\"},"
+	                   "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0}}}";
+	const char *path =
+	    tu_write(tu_tmpdir("tok_encode_errors"), "tokenizer.json", json, strlen(json));
+	struct xnr_tokenizer *tok = NULL;
+	struct xnr_encoding enc, out;
+	struct xnr_error err;
+	(void)state;
+	assert_int_equal(xnr_tokenizer_open_json(path, &tok, &err), XNR_OK);
+	xnr_encoding_init(&enc);
+	xnr_encoding_init(&out);
+	assert_int_equal(xnr_tokenizer_encode(tok, "a a", 3, 1, &enc, &err), XNR_OK);
+	assert_int_equal(enc.n_tokens, 2);
+	tu_expect_input(xnr_tokenizer_encode(tok, "a zz", 4, 1, &enc, &err), &err,
+	                "WordLevel model has no unk token");
+	tu_expect_input(xnr_tokenizer_encode(tok, "a \xff", 3, 1, &enc, &err), &err,
+	                "text: invalid UTF-8 at byte 2");
+	tu_expect_input(xnr_tokenizer_encode_words(tok, words, lens, 2, 1, &enc, &err), &err,
+	                "word 1: invalid UTF-8 at byte 1");
+	assert_int_equal(xnr_tokenizer_encode(tok, "a a", 3, 0, &enc, &err), XNR_OK);
+	tu_expect_input(xnr_tokenizer_frame(tok, &enc, 1, 3, &out, &err), &err,
+	                "bad frame [1, 3) of 2 tokens");
+	xnr_encoding_free(&enc);
+	xnr_encoding_free(&out);
+	xnr_tokenizer_close(tok);
+}
+
 static void test_missing_files(void **state)
 {
 	struct xnr_tokenizer *tok = NULL;
@@ -88,6 +242,7 @@ static void test_missing_files(void **state)
 	assert_int_equal(xnr_tokenizer_open(dir, &tok, &err), XNR_ERR_NOT_FOUND);
 	assert_null(tok);
 	assert_non_null(strstr(err.msg, "vocab.txt"));
+	assert_string_equal(err.path, dir);
 }
 
 /* Components without their own fixture: encode through them without crashing
@@ -143,10 +298,9 @@ static void test_misc_components(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unknown_type),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_missing_files),
-	    cmocka_unit_test(test_misc_components),
+	    cmocka_unit_test(test_unknown_type),  cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_catalogue),     cmocka_unit_test(test_encode_errors),
+	    cmocka_unit_test(test_missing_files), cmocka_unit_test(test_misc_components),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
