@@ -38,7 +38,8 @@ static const char run_usage[] =
     "  -q, --quiet            no progress bar and no report\n"
     "  -h, --help             this help\n";
 
-static enum xnr_status parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet, int *rc)
+/* XNR_EXIT_OK to run, -1 after --help, XNR_EXIT_USAGE after a usage error (printed). */
+static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 {
 	enum { OPT_SAMPLE = 256, OPT_SEED, OPT_TAGCOL, OPT_LABELS, OPT_LABELMAP };
 	static const struct option longopts[] = {
@@ -65,7 +66,6 @@ static enum xnr_status parse_run(int argc, char **argv, struct xnr_run_opts *o, 
 	o->threads = xnr_cli_default_threads();
 	optind = 1;
 	opterr = 0;
-	*rc = XNR_EXIT_USAGE;
 	while ((c = getopt_long(argc, argv, "m:d:s:o:l:n:L:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -82,20 +82,20 @@ static enum xnr_status parse_run(int argc, char **argv, struct xnr_run_opts *o, 
 			break;
 		case 'l':
 			if (xnr_cli_parse_int("run", "--limit", optarg, 1, 1 << 30, &o->limit))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case OPT_SAMPLE:
 			if (xnr_cli_parse_int("run", "--sample", optarg, 1, 1 << 30, &o->sample))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case OPT_SEED:
 			if (xnr_cli_parse_int("run", "--seed", optarg, 0, 0x7fffffff, &o->seed))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case OPT_TAGCOL:
 			if (xnr_cli_parse_int("run", "--tag-column", optarg, 2, 1000,
 			                      &o->tag_column))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case OPT_LABELS:
 			o->labels = optarg;
@@ -105,35 +105,31 @@ static enum xnr_status parse_run(int argc, char **argv, struct xnr_run_opts *o, 
 			break;
 		case 'n':
 			if (xnr_cli_parse_int("run", "--threads", optarg, 1, 256, &o->threads))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case 'L':
 			if (xnr_cli_parse_int("run", "--max-length", optarg, 4, 1 << 20,
 			                      &o->max_length))
-				return XNR_ERR_INPUT;
+				return XNR_EXIT_USAGE;
 			break;
 		case 'q':
 			*quiet = 1;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
-			*rc = XNR_EXIT_OK;
-			return XNR_ERR_INPUT;
+			return -1;
 		default:
-			xnr_cli_usage_error("run", "unknown option or missing value: %s",
-			                    argv[optind - 1]);
-			return XNR_ERR_INPUT;
+			return xnr_cli_usage_error("run", "unknown option or missing value: %s",
+			                           argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		xnr_cli_usage_error("run", "unexpected argument \"%s\"", argv[optind]);
-	else if (!o->model || !o->data || !o->output)
-		xnr_cli_usage_error("run", "--model, --data and --output are required");
-	else if (o->limit && o->sample)
-		xnr_cli_usage_error("run", "--limit and --sample exclude each other");
-	else
-		return XNR_OK;
-	return XNR_ERR_INPUT;
+		return xnr_cli_usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	if (!o->model || !o->data || !o->output)
+		return xnr_cli_usage_error("run", "--model, --data and --output are required");
+	if (o->limit && o->sample)
+		return xnr_cli_usage_error("run", "--limit and --sample exclude each other");
+	return XNR_EXIT_OK;
 }
 
 /* The terminal's progress bar, sized when the pipeline knows the sentence count. */
@@ -180,8 +176,8 @@ int xnr_cmd_run(int argc, char **argv)
 
 	memset(&bar, 0, sizeof bar);
 	xnr_error_clear(&err);
-	if (parse_run(argc, argv, &o, &quiet, &rc) != XNR_OK)
-		return rc;
+	if ((rc = parse_run(argc, argv, &o, &quiet)) != XNR_EXIT_OK)
+		return rc < 0 ? XNR_EXIT_OK : rc;
 	if (!quiet) {
 		o.on_count = on_count;
 		o.on_warning = on_warning;

@@ -1,8 +1,10 @@
 /* pool.c - fixed worker pool with a generation counter and condition variables. */
 #include "core/pool.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct xnr_pool {
 	int n_threads;
@@ -77,12 +79,19 @@ enum xnr_status xnr_pool_open(int n_threads, struct xnr_pool **out, struct xnr_e
 	pthread_cond_init(&pool->done_cv, NULL);
 	for (i = 1; i < n_threads; i++) {
 		struct worker_arg *arg = malloc(sizeof *arg);
-		if (!arg || (arg->pool = pool, arg->ith = i,
-		             pthread_create(&pool->threads[i], NULL, worker_main, arg) != 0)) {
+		int rc = ENOMEM;
+		if (arg) {
+			arg->pool = pool;
+			arg->ith = i;
+			rc = pthread_create(&pool->threads[i], NULL, worker_main, arg);
+		}
+		if (rc != 0) {
+			enum xnr_status st = arg ? XNR_ERR_INTERNAL : XNR_ERR_NOMEM;
 			free(arg);
 			pool->n_threads = i;
 			xnr_pool_close(pool);
-			return xnr_fail(err, XNR_ERR_INTERNAL, "cannot start worker thread %d", i);
+			return xnr_fail(err, st, "cannot start worker thread %d: %s", i,
+			                strerror(rc));
 		}
 	}
 	*out = pool;

@@ -69,30 +69,27 @@ static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, s
 
 	if (*expected == 0) {
 		if (c->n < 2)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: 1 column, expected a word and a tag (separate the "
-			                "columns with a space or tab)",
-			                ds->path, line);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+			                   "1 column, expected a word and a tag (separate the "
+			                   "columns with a space or tab)");
 		if ((size_t)p->tag_column > c->n)
-			return xnr_fail(
-			    err, XNR_ERR_FORMAT,
-			    "%s:%ld: %zu columns, but --tag-column is %d (give a column "
-			    "between 2 and %zu)",
-			    ds->path, line, c->n, p->tag_column, c->n);
+			return xnr_fail_at(
+			    err, XNR_ERR_FORMAT, ds->path, line,
+			    "%zu columns, but --tag-column is %d (give a column between 2 and %zu)",
+			    c->n, p->tag_column, c->n);
 		*expected = c->n;
 	}
 	if (c->n != *expected)
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s:%ld: %zu column%s, expected %zu (every word line needs the same "
-		    "columns; use --tag-column)",
-		    ds->path, line, c->n, c->n == 1 ? "" : "s", *expected);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "%zu column%s, expected %zu (every word line needs the same "
+		                   "columns; use --tag-column)",
+		                   c->n, c->n == 1 ? "" : "s", *expected);
 	if (xnr_tag_parse(c->tag, c->tag_len, &t) != 0 || c->tag_len > XNR_LABEL_MAX_BYTES)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: \"%.*s\" is not a tag (tags are O, or B-, I-, E-, S-, L-, "
-		                "U- and a type, as B-PER; use --tag-column N if the tags are in "
-		                "column N)",
-		                ds->path, line, (int)(c->tag_len > 64 ? 64 : c->tag_len), c->tag);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, ds->path, line,
+		    "\"%.*s\" is not a tag (tags are O, or B-, I-, E-, S-, L-, U- and a type, as "
+		    "B-PER; use --tag-column N if the tags are in column N)",
+		    (int)(c->tag_len > 64 ? 64 : c->tag_len), c->tag);
 	st = xnr_labels_add(&ds->labels, c->tag, c->tag_len, &id, ds->path, err);
 	if (st != XNR_OK)
 		return st;

@@ -97,10 +97,10 @@ enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t le
 	const char *w;
 
 	if (ds->n_words >= p->max_words)
-		return xnr_fail(err, XNR_ERR_LIMIT, "%s:%ld: more than %zu words (split the file)",
-		                ds->path, line, p->max_words);
+		return xnr_fail_at(err, XNR_ERR_LIMIT, ds->path, line,
+		                   "more than %zu words (split the file)", p->max_words);
 	if (reserve_words(ds) != 0 || !(w = xnr__pool_str(ds, word, len)))
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	ds->words[ds->n_words] = w;
 	ds->tags[ds->n_words] = tag;
 	ds->word_lines[ds->n_words] = line;
@@ -113,7 +113,7 @@ enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_e
 	struct xnr_document *d;
 
 	if (reserve((void **)&ds->documents, &ds->cap_documents, ds->n_documents, sizeof *d) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	d = &ds->documents[ds->n_documents++];
 	d->first_sentence = ds->n_sentences;
 	d->n_sentences = 0;
@@ -137,7 +137,7 @@ enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *
 	if (ds->n_documents == 0 && (st = xnr__ds_document(ds, line, err)) != XNR_OK)
 		return st;
 	if (reserve((void **)&ds->sentences, &ds->cap_sentences, ds->n_sentences, sizeof *s) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	s = &ds->sentences[ds->n_sentences++];
 	s->first_word = first;
 	s->n_words = ds->n_words - first;
@@ -158,20 +158,18 @@ enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, lon
 		utf8proc_ssize_t n;
 		if ((unsigned char)s[i] < 0x80) {
 			if (s[i] == '\0')
-				return xnr_fail(
-				    err, XNR_ERR_FORMAT,
-				    "%s:%ld: NUL byte at byte %zu (is this a text file?)", name,
-				    line, i + 1);
+				return xnr_fail_at(err, XNR_ERR_FORMAT, name, line,
+				                   "NUL byte at byte %zu (is this a text file?)",
+				                   i + 1);
 			i++;
 			continue;
 		}
 		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i),
 		                     &cp);
 		if (n <= 0)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: invalid UTF-8 at byte %zu (re-encode the file as "
-			                "UTF-8)",
-			                name, line, i + 1);
+			return xnr_fail_at(
+			    err, XNR_ERR_FORMAT, name, line,
+			    "invalid UTF-8 at byte %zu (re-encode the file as UTF-8)", i + 1);
 		i += (size_t)n;
 	}
 	return XNR_OK;
@@ -233,14 +231,14 @@ static enum xnr_status read_stream(FILE *f, const char *name, enum xnr_data_form
 	enum xnr_status st;
 
 	if (!ds)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", name);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, name, 0, "out of memory");
 	if (format == XNR_DATA_JSONL)
 		st = xnr__jsonl_read(ds, f, name, p, err);
 	else
 		st = xnr__conll_read(ds, f, name, p, err);
 	if (st == XNR_OK && ds->n_sentences == 0)
-		st = xnr_fail(
-		    err, XNR_ERR_INPUT, "%s: no sentences (the file is empty; expected %s)", name,
+		st = xnr_fail_at(
+		    err, XNR_ERR_INPUT, name, 0, "no sentences (the file is empty; expected %s)",
 		    format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
 		                             : "lines of word and tag columns");
 	if (st != XNR_OK) {
@@ -260,13 +258,14 @@ enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *
 	FILE *f;
 
 	if (p.format == XNR_DATA_AUTO)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s: say whether the text is CoNLL or JSONL",
-		                name);
+		return xnr_fail_at(err, XNR_ERR_INPUT, name, 0,
+		                   "say whether the text is CoNLL or JSONL");
 	if (n == 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s: no sentences (the input is empty)", name);
+		return xnr_fail_at(err, XNR_ERR_INPUT, name, 0,
+		                   "no sentences (the input is empty)");
 	f = fmemopen((void *)data, n, "r");
 	if (!f)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", name);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, name, 0, "out of memory");
 	st = read_stream(f, name, p.format, &p, out, err);
 	fclose(f);
 	return st;
@@ -334,11 +333,12 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 		if (strcmp(s, want) != 0)
 			continue;
 		if (n_found++ > 0) {
-			xnr_fail(err, XNR_ERR_INPUT,
-			         "%s: both %s and %s hold split %s (remove one or give the file)",
-			         dir, found, e->d_name, want);
+			enum xnr_status st = xnr_fail_at(
+			    err, XNR_ERR_INPUT, dir, 0,
+			    "both %s and %s hold split %s (remove one or give the file)", found,
+			    e->d_name, want);
 			closedir(d);
-			return XNR_ERR_INPUT;
+			return st;
 		}
 		snprintf(found, sizeof found, "%s", e->d_name);
 	}
@@ -381,7 +381,7 @@ static enum xnr_status open_folder(const char *dir, const struct xnr_data_params
 	ds->split = strdup(canon);
 	if (!ds->split) {
 		xnr_dataset_close(ds);
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	}
 	*out = ds;
 	return XNR_OK;

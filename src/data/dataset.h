@@ -92,7 +92,8 @@ struct xnr_data_params xnr_data_default_params(void);
  * (ragged columns, a tag that is not a tag, bad JSON, invalid UTF-8),
  * XNR_ERR_INPUT (empty file, two files for one split, ids without --labels),
  * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels).
- * err->path names the file (or folder) and err->line the line when there is one.
+ * err->path names the file (or folder), err->line the line when there is one,
+ * and err->item the 1-based token of a JSONL line whose token or tag is bad.
  */
 enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
                                  struct xnr_dataset **out, struct xnr_error *err);

@@ -63,7 +63,7 @@ static enum xnr_status check(const struct xnr_dataset *ds, struct scratch *s,
 
 	r.scheme = scheme;
 	if (max_items && !(r.items = calloc(max_items, sizeof *r.items)))
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
 	for (size_t si = 0; si < ds->n_sentences; si++) {
 		const struct xnr_sentence *sen = &ds->sentences[si];
 		size_t n =
@@ -92,7 +92,7 @@ enum xnr_status xnr_dataset_check(const struct xnr_dataset *ds, enum xnr_scheme 
 	if ((unsigned)scheme >= XNR_SCHEME_COUNT)
 		return xnr_fail(err, XNR_ERR_INPUT, "unknown tagging scheme %d", (int)scheme);
 	if (scratch_init(&s, ds) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
 	st = check(ds, &s, scheme, max_items, out, err);
 	scratch_free(&s);
 	return st;
@@ -128,7 +128,7 @@ enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_item
 	enum xnr_status st = XNR_OK;
 
 	if (scratch_init(&s, ds) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
 	for (size_t w = 0; w < ds->n_words; w++) {
 		char p = s.label_tags[ds->tags[w]].prefix;
 		if (p != 'O' && !strchr(used, p))
@@ -144,10 +144,10 @@ enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_item
 		}
 	}
 	if (st == XNR_OK && best < 0)
-		st = xnr_fail(err, XNR_ERR_FORMAT,
-		              "%s: the tags use prefixes %s, which no scheme has together (IOBES "
-		              "uses B I E S, BILOU uses B I L U; fix the tags)",
-		              ds->path, used);
+		st = xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, 0,
+		                 "the tags use prefixes %s, which no scheme has together (IOBES "
+		                 "uses B I E S, BILOU uses B I L U; fix the tags)",
+		                 used);
 	if (st == XNR_OK)
 		st = check(ds, &s, (enum xnr_scheme)best, max_items, out, err);
 	scratch_free(&s);
@@ -165,7 +165,7 @@ enum xnr_status xnr_dataset_convert(struct xnr_dataset *ds, enum xnr_scheme to,
 	xnr_labels_init(&labels);
 	if (!tags || scratch_init(&s, ds) != 0) {
 		free(tags);
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
 	}
 	for (size_t si = 0; si < ds->n_sentences && st == XNR_OK; si++) {
 		const struct xnr_sentence *sen = &ds->sentences[si];

@@ -21,30 +21,26 @@ static enum xnr_status tag_id(struct xnr_dataset *ds, const json_t *v, size_t i,
 	if (json_is_integer(v)) {
 		json_int_t k = json_integer_value(v);
 		if (!have_labels)
-			return xnr_fail(
-			    err, XNR_ERR_INPUT,
-			    "%s:%ld: ner_tags are ids but no label list was given (pass "
-			    "--labels O,B-PER,... in id order)",
-			    ds->path, line);
+			return xnr_fail_at(err, XNR_ERR_INPUT, ds->path, line,
+			                   "ner_tags are ids but no label list was given (pass "
+			                   "--labels O,B-PER,... in id order)");
 		if (k < 0 || (size_t)k >= ds->labels.n)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: tag %zu is id %" PRId64 ", but --labels has %zu "
-			                "labels (ids 0 to %zu)",
-			                ds->path, line, i + 1, (int64_t)k, ds->labels.n,
-			                ds->labels.n - 1);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+			                   "tag %zu is id %" PRId64 ", but --labels has %zu labels "
+			                   "(ids 0 to %zu)",
+			                   i + 1, (int64_t)k, ds->labels.n, ds->labels.n - 1);
 		*id = (int32_t)k;
 		return XNR_OK;
 	}
 	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: tag %zu is neither a string nor an integer id", ds->path,
-		                line, i + 1);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "tag %zu is neither a string nor an integer id", i + 1);
 	if (xnr_tag_parse(json_string_value(v), json_string_length(v), &t) != 0 ||
 	    json_string_length(v) > XNR_LABEL_MAX_BYTES)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: \"%.64s\" (tag %zu) is not a tag (tags are O, or B-, I-, "
-		                "E-, S-, L-, U- and a type, as B-PER)",
-		                ds->path, line, json_string_value(v), i + 1);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "\"%.64s\" (tag %zu) is not a tag (tags are O, or B-, I-, E-, "
+		                   "S-, L-, U- and a type, as B-PER)",
+		                   json_string_value(v), i + 1);
 	return xnr_labels_add(&ds->labels, json_string_value(v), json_string_length(v), id,
 	                      ds->path, err);
 }
@@ -64,11 +60,11 @@ static enum xnr_status sentence_id(struct xnr_dataset *ds, const json_t *obj, lo
 	} else if (json_is_string(v)) {
 		*id = xnr__pool_str(ds, json_string_value(v), json_string_length(v));
 	} else {
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: \"id\" must be a string or an integer", ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "\"id\" must be a string or an integer");
 	}
 	if (!*id)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s:%ld: out of memory", ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	return XNR_OK;
 }
 
@@ -84,25 +80,25 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 	if (!tags)
 		tags = json_object_get(obj, "tags");
 	if (!json_is_array(toks) || !json_is_array(tags))
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s:%ld: needs arrays \"tokens\" and \"ner_tags\" (one sentence per "
-		    "line, as {\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]})",
-		    ds->path, line);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "needs arrays \"tokens\" and \"ner_tags\" (one sentence per "
+		                   "line, as {\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]})");
 	if (json_array_size(toks) != json_array_size(tags))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: %zu tokens but %zu ner_tags (give one tag per token)",
-		                ds->path, line, json_array_size(toks), json_array_size(tags));
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "%zu tokens but %zu ner_tags (give one tag per token)",
+		                   json_array_size(toks), json_array_size(tags));
 	for (size_t i = 0; i < json_array_size(toks); i++) {
 		const json_t *w = json_array_get(toks, i);
 		int32_t tag;
 		if (!json_is_string(w) || json_string_length(w) == 0)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s:%ld: token %zu is not a non-empty string", ds->path,
-			                line, i + 1);
-		st = tag_id(ds, json_array_get(tags, i), i, line, have_labels, &tag, err);
-		if (st != XNR_OK)
+			st = xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+			                 "token %zu is not a non-empty string", i + 1);
+		else
+			st = tag_id(ds, json_array_get(tags, i), i, line, have_labels, &tag, err);
+		if (st != XNR_OK) {
+			xnr_error_set_item(err, (long)i + 1);
 			return st;
+		}
 		st = xnr__ds_word(ds, json_string_value(w), json_string_length(w), tag, line, p,
 		                  err);
 		if (st != XNR_OK)
@@ -131,15 +127,13 @@ static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t le
 		return st;
 	obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s:%ld: invalid JSON at column %d: %s (one JSON "
-		                "object a line)",
-		                ds->path, line, jerr.column, jerr.text);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "invalid JSON at column %d: %s (one JSON object a line)",
+		                   jerr.column, jerr.text);
 	if (!json_is_object(obj))
-		st = xnr_fail(err, XNR_ERR_FORMAT,
-		              "%s:%ld: not a JSON object (one {\"tokens\", \"ner_tags\"} object a "
-		              "line)",
-		              ds->path, line);
+		st =
+		    xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                "not a JSON object (one {\"tokens\", \"ner_tags\"} object a line)");
 	else
 		st = sentence(ds, obj, line, have_labels, p, err);
 	json_decref(obj);

@@ -84,22 +84,22 @@ enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char *name, size_t l
 		return XNR_OK;
 	}
 	if (ls->n >= XNR_LABELS_MAX)
-		return xnr_fail(err, XNR_ERR_LIMIT,
-		                "%s: more than %d distinct labels (is the tag column right?)", what,
-		                XNR_LABELS_MAX);
+		return xnr_fail_at(err, XNR_ERR_LIMIT, what, 0,
+		                   "more than %d distinct labels (is the tag column right?)",
+		                   XNR_LABELS_MAX);
 	if ((ls->n + 1) * 2 > ls->n_slots && rehash(ls) != 0)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", what);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, what, 0, "out of memory");
 	if (ls->n == ls->cap) {
 		size_t cap = ls->cap ? ls->cap * 2 : 16;
 		char **names = realloc(ls->names, cap * sizeof *names);
 		if (!names)
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", what);
+			return xnr_fail_at(err, XNR_ERR_NOMEM, what, 0, "out of memory");
 		ls->names = names;
 		ls->cap = cap;
 	}
 	copy = malloc(len + 1);
 	if (!copy)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", what);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, what, 0, "out of memory");
 	memcpy(copy, name, len);
 	copy[len] = '\0';
 	ls->names[ls->n] = copy;
@@ -268,11 +268,11 @@ static enum xnr_status unknown(const struct xnr_labels *data, const char *const 
 		put(dl, sizeof dl, &nd, i ? ", " : "");
 		put(dl, sizeof dl, &nd, data->names[i]);
 	}
-	return xnr_fail(err, XNR_ERR_MISMATCH,
-	                "%s: label%s %s %s not among the model's labels %s (dataset labels: %s; "
-	                "map it with --label-map %s=%s)",
-	                what, n_unknown > 1 ? "s" : "", unk, n_unknown > 1 ? "are" : "is", ml, dl,
-	                data->names[first], suggest(model, n_model, data->names[first]));
+	return xnr_fail_at(err, XNR_ERR_MISMATCH, what, 0,
+	                   "label%s %s %s not among the model's labels %s (dataset labels: %s; map "
+	                   "it with --label-map %s=%s)",
+	                   n_unknown > 1 ? "s" : "", unk, n_unknown > 1 ? "are" : "is", ml, dl,
+	                   data->names[first], suggest(model, n_model, data->names[first]));
 }
 
 enum xnr_status xnr_labels_match(const struct xnr_labels *data, const char *const *model,

@@ -97,24 +97,33 @@ enum xnr_status xnr_engine_need_head(const struct xnr_engine *e, struct xnr_erro
 	                e->dir);
 }
 
-/* sentence-transformers' max_seq_length (sentence_bert_config.json) when it
- * is within 1..limit, else limit. A missing or unreadable file is no error. */
-static int st_max_seq(const char *path, int limit)
+/* *max = sentence-transformers' max_seq_length (sentence_bert_config.json)
+ * when it is within 1..limit, else limit. A missing, unreadable or odd file
+ * is no error (the folder still works as an encoder); running out of memory
+ * reading it is. */
+static enum xnr_status st_max_seq(const char *path, int limit, int *max, struct xnr_error *err)
 {
 	char file[4096];
 	json_t *root = NULL;
 	struct xnr_error ignored;
 	int64_t v = 0;
+	enum xnr_status st;
 
+	*max = limit;
 	if (xnr_path_join(file, sizeof file, path, "sentence_bert_config.json", &ignored) !=
 	        XNR_OK ||
-	    !xnr_file_exists(file) || xnr_json_load(file, 1u << 16, &root, &ignored) != XNR_OK)
-		return limit;
-	if (!json_is_object(root) ||
-	    xnr_json_int(root, "max_seq_length", &v, file, &ignored) != 1 || v < 1 || v > limit)
-		v = limit;
+	    !xnr_file_exists(file))
+		return XNR_OK;
+	st = xnr_json_load(file, 1u << 16, &root, &ignored);
+	if (st == XNR_ERR_NOMEM)
+		return xnr_fail_at(err, st, file, 0, "out of memory");
+	if (st != XNR_OK)
+		return XNR_OK;
+	if (json_is_object(root) && xnr_json_int(root, "max_seq_length", &v, file, &ignored) == 1 &&
+	    v >= 1 && v <= limit)
+		*max = (int)v;
 	json_decref(root);
-	return (int)v;
+	return XNR_OK;
 }
 
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
@@ -150,8 +159,8 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		goto fail;
 	cfg = xnr_model_config(e->model);
 	limit = cfg->max_positions - cfg->position_offset;
-	if (!cfg->has_classifier)
-		limit = st_max_seq(path, limit);
+	if (!cfg->has_classifier && (st = st_max_seq(path, limit, &limit, err)) != XNR_OK)
+		goto fail;
 	e->max_seq =
 	    params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
 	e->window = e->max_seq - xnr_tokenizer_n_special(e->tok);

@@ -91,10 +91,9 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 	if (archs && !json_is_null(archs)) {
 		if (!json_is_array(archs) || json_array_size(archs) == 0 ||
 		    !json_is_string(json_array_get(archs, 0)))
-			return xnr_fail(
-			    err, XNR_ERR_FORMAT,
-			    "%s: key \"architectures\" must be a non-empty list of class names",
-			    path);
+			return xnr_fail_at(
+			    err, XNR_ERR_FORMAT, path, 0,
+			    "key \"architectures\" must be a non-empty list of class names");
 		name = json_string_value(json_array_get(archs, 0));
 	} else if (xnr_json_str(root, "model_type", &type, path, err) < 0) {
 		return XNR_ERR_FORMAT;
@@ -108,14 +107,14 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 		}
 	}
 	if (!name && !type)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: neither \"architectures\" nor \"model_type\" is set (add "
-		                "\"architectures\": [\"BertForTokenClassification\"] or similar)",
-		                path);
-	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-	                "%s: %s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS
-	                " (model_type bert, distilbert, roberta, xlm-roberta, electra)",
-	                path, name ? "architecture" : "model_type", name ? name : type);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "neither \"architectures\" nor \"model_type\" is set (add \"architectures\": "
+		    "[\"BertForTokenClassification\"] or similar)");
+	return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
+	                   "%s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS
+	                   " (model_type bert, distilbert, roberta, xlm-roberta, electra)",
+	                   name ? "architecture" : "model_type", name ? name : type);
 }
 
 /* An integer key within [lo, hi]; *out keeps its default when the key is absent. */
@@ -130,8 +129,9 @@ static enum xnr_status get_int(const json_t *root, const char *key, int lo, int 
 	if (r == 0)
 		return XNR_OK;
 	if (v < lo || v > hi)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: key \"%s\" is %lld, expected %d to %d",
-		                path, key, (long long)v, lo, hi);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "key \"%s\" is %lld, expected %d to %d", key, (long long)v, lo,
+		                   hi);
 	*out = (int)v;
 	return XNR_OK;
 }
@@ -148,10 +148,10 @@ static enum xnr_status get_int_alias(const json_t *root, const char *key, const 
 	if (s != XNR_OK)
 		return s;
 	if (json_object_get(root, key) && json_object_get(root, alias) && a != b)
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s: \"%s\" is %d but \"%s\" is %d (they are the same setting; keep one)", path,
-		    alias, a, key, b);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "\"%s\" is %d but \"%s\" is %d (they are the same setting; keep one)", alias, a,
+		    key, b);
 	*out = json_object_get(root, alias) ? a : b;
 	return XNR_OK;
 }
@@ -173,10 +173,11 @@ static enum xnr_status get_act(const json_t *root, const char *key, enum xnr_act
 			return XNR_OK;
 		}
 	}
-	return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-	                "%s: %s \"%.64s\" is not supported; supported: gelu, gelu_new, "
-	                "gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh, linear",
-	                path, key, name);
+	return xnr_fail_at(
+	    err, XNR_ERR_UNSUPPORTED, path, 0,
+	    "%s \"%.64s\" is not supported; supported: gelu, gelu_new, gelu_pytorch_tanh, "
+	    "gelu_fast, quick_gelu, relu, silu, swish, tanh, linear",
+	    key, name);
 }
 
 /* The class defaults (transformers' *Config.__init__ signatures). */
@@ -258,10 +259,9 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 	if (r < 0)
 		return XNR_ERR_FORMAT;
 	if (!(eps > 0 && eps < 1))
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s: key \"layer_norm_eps\" is %g, expected a small positive number", path,
-		    eps);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "key \"layer_norm_eps\" is %g, expected a small positive number",
+		                   eps);
 	c->layer_norm_eps = (float)eps;
 	return XNR_OK;
 }
@@ -275,10 +275,10 @@ static enum xnr_status check_position_type(const json_t *root, const char *path,
 	if (xnr_json_str(root, "position_embedding_type", &type, path, err) < 0)
 		return XNR_ERR_FORMAT;
 	if (strcmp(type, "absolute") != 0)
-		return xnr_fail(
-		    err, XNR_ERR_UNSUPPORTED,
-		    "%s: position_embedding_type \"%.32s\" is not supported; only \"absolute\" is",
-		    path, type);
+		return xnr_fail_at(
+		    err, XNR_ERR_UNSUPPORTED, path, 0,
+		    "position_embedding_type \"%.32s\" is not supported; only \"absolute\" is",
+		    type);
 	return XNR_OK;
 }
 
@@ -305,7 +305,7 @@ static enum xnr_status labels_alloc(struct xnr_model_config *c, int n, const cha
 {
 	c->id2label = calloc((size_t)n, sizeof *c->id2label);
 	if (!c->id2label)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for %d labels", path, n);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory for %d labels", n);
 	c->n_labels = n;
 	return XNR_OK;
 }
@@ -319,9 +319,9 @@ static enum xnr_status labels_from_map(const json_t *map, struct xnr_model_confi
 	enum xnr_status s;
 
 	if (n == 0 || json_object_size(map) > CONFIG_MAX_LABELS)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: \"id2label\" has %zu labels, expected 1 to %d", path,
-		                json_object_size(map), CONFIG_MAX_LABELS);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "\"id2label\" has %zu labels, expected 1 to %d",
+		                   json_object_size(map), CONFIG_MAX_LABELS);
 	s = labels_alloc(c, n, path, err);
 	if (s != XNR_OK)
 		return s;
@@ -329,16 +329,16 @@ static enum xnr_status labels_from_map(const json_t *map, struct xnr_model_confi
 	{
 		int id = parse_label_id(key, n);
 		if (id < 0 || c->id2label[id])
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: id2label key \"%.32s\" is not one of \"0\"..\"%d\" "
-			                "(the ids must be exactly 0..n-1)",
-			                path, key, n - 1);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "id2label key \"%.32s\" is not one of \"0\"..\"%d\" "
+			                   "(the ids must be exactly 0..n-1)",
+			                   key, n - 1);
 		if (!json_is_string(v))
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: id2label \"%s\" must be a string",
-			                path, key);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "id2label \"%s\" must be a string", key);
 		c->id2label[id] = strdup(json_string_value(v));
 		if (!c->id2label[id])
-			return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+			return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	}
 	return XNR_OK;
 }
@@ -354,26 +354,24 @@ static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *
 
 	if (map && !json_is_null(map)) {
 		if (!json_is_object(map))
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: \"id2label\" must be an object {\"0\": \"O\", ...}",
-			                path);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "\"id2label\" must be an object {\"0\": \"O\", ...}");
 		return labels_from_map(map, c, path, err);
 	}
 	s = get_int(root, "num_labels", 1, CONFIG_MAX_LABELS, &n, path, err);
 	if (s != XNR_OK)
 		return s;
 	if (n == 0)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: no \"id2label\" (add the label names, e.g. \"id2label\": "
-		                "{\"0\": \"O\", \"1\": \"B-PER\", ...})",
-		                path);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "no \"id2label\" (add the label names, e.g. \"id2label\": "
+		                   "{\"0\": \"O\", \"1\": \"B-PER\", ...})");
 	s = labels_alloc(c, n, path, err);
 	for (i = 0; s == XNR_OK && i < n; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "LABEL_%d", i);
 		c->id2label[i] = strdup(name);
 		if (!c->id2label[i])
-			s = xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+			s = xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	}
 	return s;
 }
@@ -404,14 +402,14 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 	if (c->arch == XNR_ARCH_ROBERTA || c->arch == XNR_ARCH_XLM_ROBERTA)
 		c->position_offset = c->pad_token_id + 1;
 	if (c->hidden_size % c->n_heads != 0)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: hidden size %d is not a multiple of the %d attention heads",
-		                path, c->hidden_size, c->n_heads);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "hidden size %d is not a multiple of the %d attention heads",
+		                   c->hidden_size, c->n_heads);
 	if (c->position_offset >= c->max_positions)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: positions start at pad_token_id + 1 = %d, but "
-		                "max_position_embeddings is %d",
-		                path, c->position_offset, c->max_positions);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "positions start at pad_token_id + 1 = %d, but max_position_embeddings is %d",
+		    c->position_offset, c->max_positions);
 	/* a bare model's id2label is transformers' unused LABEL_0/LABEL_1 default */
 	return c->has_classifier ? read_labels(root, c, path, err) : XNR_OK;
 }
@@ -429,7 +427,7 @@ enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
 		return s;
 	memset(&c, 0, sizeof c);
 	if (!json_is_object(root)) {
-		s = xnr_fail(err, XNR_ERR_FORMAT, "%s: not a JSON object", path);
+		s = xnr_fail_at(err, XNR_ERR_FORMAT, path, 0, "not a JSON object");
 		goto fail;
 	}
 	s = pick_arch(root, path, &arch, &bare, err);

@@ -144,23 +144,23 @@ static enum xnr_status bind(struct binder *b, const float **slot, const char *na
 	char have[160], need[64];
 
 	if (!t)
-		return xnr_fail(err, XNR_ERR_MISMATCH,
-		                "%s: no tensor %s%s (config.json describes a %s with %d layers; is "
-		                "this the right checkpoint?)",
-		                b->what, prefixed ? b->prefix : "", name, b->cfg->architecture,
-		                b->cfg->n_layers);
+		return xnr_fail_at(err, XNR_ERR_MISMATCH, b->what, 0,
+		                   "no tensor %s%s (config.json describes a %s with %d layers; is "
+		                   "this the right checkpoint?)",
+		                   prefixed ? b->prefix : "", name, b->cfg->architecture,
+		                   b->cfg->n_layers);
 	if (t->dtype != XNR_DTYPE_F32 && t->dtype != XNR_DTYPE_F16 && t->dtype != XNR_DTYPE_BF16)
-		return xnr_fail(
-		    err, XNR_ERR_UNSUPPORTED,
-		    "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights are supported",
-		    b->what, t->name, xnr_dtype_str(t->dtype));
+		return xnr_fail_at(
+		    err, XNR_ERR_UNSUPPORTED, b->what, 0,
+		    "tensor %s has dtype %s; only F32, F16 and BF16 weights are supported", t->name,
+		    xnr_dtype_str(t->dtype));
 	if (t->n_dims != w.n_dims || t->shape[0] != w.d[0] ||
 	    (w.n_dims == 2 && t->shape[1] != w.d[1])) {
 		format_shape(have, sizeof have, t->n_dims, t->shape);
 		format_shape(need, sizeof need, w.n_dims, w.d);
-		return xnr_fail(err, XNR_ERR_MISMATCH,
-		                "%s: tensor %s has shape %s, config.json implies %s (%s)", b->what,
-		                t->name, have, need, w.why);
+		return xnr_fail_at(err, XNR_ERR_MISMATCH, b->what, 0,
+		                   "tensor %s has shape %s, config.json implies %s (%s)", t->name,
+		                   have, need, w.why);
 	}
 	b->binds[b->n_binds].slot = slot;
 	b->binds[b->n_binds].t = t;
@@ -344,9 +344,9 @@ static enum xnr_status resolve(struct binder *b, struct xnr_model *m, struct xnr
 	if (n > 0) {
 		m->converted = malloc(n * sizeof(float));
 		if (!m->converted)
-			return xnr_fail(err, XNR_ERR_NOMEM,
-			                "%s: cannot allocate %zu MB to convert weights to F32",
-			                b->what, n * sizeof(float) >> 20);
+			return xnr_fail_at(err, XNR_ERR_NOMEM, b->what, 0,
+			                   "cannot allocate %zu MB to convert weights to F32",
+			                   n * sizeof(float) >> 20);
 		m->converted_bytes = n * sizeof(float);
 	}
 	for (i = 0; i < b->n_binds; i++) {
@@ -393,8 +393,8 @@ static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct
 	b.binds =
 	    calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS, sizeof *b.binds);
 	if (!m->layers || !b.binds)
-		s = xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for %d layers", dir,
-		             m->cfg.n_layers);
+		s = xnr_fail_at(err, XNR_ERR_NOMEM, dir, 0, "out of memory for %d layers",
+		                m->cfg.n_layers);
 	if (s == XNR_OK)
 		s = bind_all(&b, m, err);
 	if (s == XNR_OK)
@@ -410,7 +410,7 @@ enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct x
 	enum xnr_status s;
 
 	if (!m)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", dir);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, dir, 0, "out of memory");
 	s = xnr_path_join(path, sizeof path, dir, "config.json", err);
 	if (s != XNR_OK)
 		goto fail;

@@ -155,8 +155,8 @@ static enum xnr_status parse_dtype(const json_t *entry, const char *path, const 
 	size_t i;
 
 	if (!json_is_string(v))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: tensor %s: \"dtype\" missing or not a string", path, name);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "tensor %s: \"dtype\" missing or not a string", name);
 	for (i = 0; i < sizeof dtype_table / sizeof dtype_table[0]; i++) {
 		if (strcmp(json_string_value(v), dtype_table[i].name) == 0) {
 			*dtype = dtype_table[i].dtype;
@@ -164,11 +164,11 @@ static enum xnr_status parse_dtype(const json_t *entry, const char *path, const 
 			return XNR_OK;
 		}
 	}
-	return xnr_fail(
-	    err, XNR_ERR_FORMAT,
-	    "%s: tensor %s: unknown dtype \"%.40s\" (the safetensors format knows F32, "
-	    "F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, C64, F8_*, F6_*, F4)",
-	    path, name, json_string_value(v));
+	return xnr_fail_at(
+	    err, XNR_ERR_FORMAT, path, 0,
+	    "tensor %s: unknown dtype \"%.40s\" (the safetensors format knows F32, F16, BF16, F64, "
+	    "I64, I32, I16, I8, U8, BOOL, U16, U32, U64, C64, F8_*, F6_*, F4)",
+	    name, json_string_value(v));
 }
 
 static enum xnr_status parse_shape(const json_t *entry, const char *path, struct xnr_st_tensor *t,
@@ -179,32 +179,32 @@ static enum xnr_status parse_shape(const json_t *entry, const char *path, struct
 	size_t i;
 
 	if (!json_is_array(shape))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: tensor %s: \"shape\" missing or not an array", path, t->name);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "tensor %s: \"shape\" missing or not an array", t->name);
 	if (json_array_size(shape) > XNR_ST_MAX_DIMS)
-		return xnr_fail(err, XNR_ERR_UNSUPPORTED,
-		                "%s: tensor %s has %zu dimensions, at most %d are supported", path,
-		                t->name, json_array_size(shape), XNR_ST_MAX_DIMS);
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
+		                   "tensor %s has %zu dimensions, at most %d are supported",
+		                   t->name, json_array_size(shape), XNR_ST_MAX_DIMS);
 	for (i = 0; i < json_array_size(shape); i++) {
 		if (!json_u64(json_array_get(shape, i), &dim))
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: tensor %s: shape[%zu] is not a non-negative integer",
-			                path, t->name, i);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "tensor %s: shape[%zu] is not a non-negative integer",
+			                   t->name, i);
 		if (dim != 0 && numel > (uint64_t)INT64_MAX / dim)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: tensor %s: element count overflows", path, t->name);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "tensor %s: element count overflows", t->name);
 		numel *= dim;
 		t->shape[i] = (int64_t)dim;
 	}
 	t->n_dims = (int)i;
 	if (numel > UINT64_MAX / bits)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: size in bits overflows", path,
-		                t->name);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "tensor %s: size in bits overflows", t->name);
 	if (numel * bits % 8 != 0)
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s: tensor %s: %llu elements of %u bits are not a whole number of bytes", path,
-		    t->name, (unsigned long long)numel, bits);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "tensor %s: %llu elements of %u bits are not a whole number of bytes", t->name,
+		    (unsigned long long)numel, bits);
 	t->n_elems = (int64_t)numel;
 	t->n_bytes = (size_t)(numel * bits / 8);
 	return XNR_OK;
@@ -220,11 +220,12 @@ static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path,
 	enum xnr_status s;
 
 	if (!json_is_object(entry))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s: entry is not an object", path,
-		                name);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "tensor %s: entry is not an object", name);
 	t = add_tensor(st);
 	if (!t)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for tensor %s", path, name);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory for tensor %s",
+		                   name);
 	t->name = name;
 	t->shard = st->n_shards - 1;
 	s = parse_dtype(entry, path, name, &t->dtype, &bits, err);
@@ -235,20 +236,19 @@ static enum xnr_status parse_entry(struct xnr_safetensors *st, const char *path,
 	if (!json_is_array(offs) || json_array_size(offs) != 2 ||
 	    !json_u64(json_array_get(offs, 0), &e->begin) ||
 	    !json_u64(json_array_get(offs, 1), &e->end))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: tensor %s: \"data_offsets\" must be [BEGIN, END] with "
-		                "non-negative integers",
-		                path, name);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "tensor %s: \"data_offsets\" must be [BEGIN, END] with non-negative integers",
+		    name);
 	if (e->end < e->begin)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: tensor %s: data_offsets [%llu, %llu] end before they begin",
-		                path, name, (unsigned long long)e->begin,
-		                (unsigned long long)e->end);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "tensor %s: data_offsets [%llu, %llu] end before they begin",
+		                   name, (unsigned long long)e->begin, (unsigned long long)e->end);
 	if (e->end - e->begin != t->n_bytes)
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s: tensor %s: data_offsets span %llu bytes, but %lld elements of %s need %zu",
-		    path, name, (unsigned long long)(e->end - e->begin), (long long)t->n_elems,
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "tensor %s: data_offsets span %llu bytes, but %lld elements of %s need %zu",
+		    name, (unsigned long long)(e->end - e->begin), (long long)t->n_elems,
 		    json_string_value(json_object_get(entry, "dtype")), t->n_bytes);
 	e->index = st->n_tensors - 1;
 	return XNR_OK;
@@ -260,13 +260,13 @@ static enum xnr_status check_metadata(const json_t *meta, const char *path, stru
 	const json_t *v;
 
 	if (!json_is_object(meta))
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: \"__metadata__\" must be an object of strings", path);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "\"__metadata__\" must be an object of strings");
 	json_object_foreach((json_t *)meta, key, v)
 	{
 		if (!json_is_string(v))
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: __metadata__ \"%s\" must be a string", path, key);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "__metadata__ \"%s\" must be a string", key);
 	}
 	return XNR_OK;
 }
@@ -294,25 +294,25 @@ static enum xnr_status check_offsets(struct xnr_safetensors *st, struct st_entry
 	for (i = 0; i < n; i++) {
 		struct xnr_st_tensor *t = &st->tensors[e[i].index];
 		if (e[i].begin != start)
-			return xnr_fail(
-			    err, XNR_ERR_FORMAT,
-			    "%s: tensor %s: data_offsets begin at %llu, expected %llu (%s)", path,
-			    t->name, (unsigned long long)e[i].begin, (unsigned long long)start,
+			return xnr_fail_at(
+			    err, XNR_ERR_FORMAT, path, 0,
+			    "tensor %s: data_offsets begin at %llu, expected %llu (%s)", t->name,
+			    (unsigned long long)e[i].begin, (unsigned long long)start,
 			    e[i].begin > start ? "a gap between tensors"
 			                       : "overlaps the previous tensor");
 		if (e[i].end > buf_len)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: tensor %s: data_offsets end at %llu, past the %llu "
-			                "bytes of data (truncated file?)",
-			                path, t->name, (unsigned long long)e[i].end,
-			                (unsigned long long)buf_len);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "tensor %s: data_offsets end at %llu, past the %llu "
+			                   "bytes of data (truncated file?)",
+			                   t->name, (unsigned long long)e[i].end,
+			                   (unsigned long long)buf_len);
 		t->data = buf + e[i].begin;
 		start = e[i].end;
 	}
 	if (start != buf_len)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: %llu bytes after the last tensor (the file has extra data)",
-		                path, (unsigned long long)(buf_len - start));
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "%llu bytes after the last tensor (the file has extra data)",
+		                   (unsigned long long)(buf_len - start));
 	return XNR_OK;
 }
 
@@ -327,10 +327,10 @@ static enum xnr_status parse_header(struct xnr_safetensors *st, const json_t *hd
 	enum xnr_status s = XNR_OK;
 
 	if (!json_is_object(hdr))
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: the header is not a JSON object", path);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0, "the header is not a JSON object");
 	entries = malloc((json_object_size(hdr) + 1) * sizeof *entries);
 	if (!entries)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory for the header", path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory for the header");
 	json_object_foreach((json_t *)hdr, key, v)
 	{
 		if (strcmp(key, "__metadata__") == 0)
@@ -358,40 +358,40 @@ static enum xnr_status add_file(struct xnr_safetensors *st, const char *path, st
 	void *p = realloc(st->shards, (size_t)(st->n_shards + 1) * sizeof *st->shards);
 
 	if (!p)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	st->shards = p;
 	sh = &st->shards[st->n_shards];
 	memset(sh, 0, sizeof *sh);
 	sh->path = strdup(path);
 	if (!sh->path)
-		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", path);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	st->n_shards++;
 	s = xnr_mmap_init(&sh->map, path, err);
 	if (s != XNR_OK)
 		return s;
 	d = sh->map.data;
 	if (sh->map.n_bytes < 8)
-		return xnr_fail(
-		    err, XNR_ERR_FORMAT,
-		    "%s: %zu bytes, too small for a safetensors header (truncated file?)", path,
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "%zu bytes, too small for a safetensors header (truncated file?)",
 		    sh->map.n_bytes);
 	n_hdr = 0;
 	for (int i = 7; i >= 0; i--)
 		n_hdr = (n_hdr << 8) | d[i];
 	if (n_hdr > ST_MAX_HEADER_BYTES)
-		return xnr_fail(err, XNR_ERR_LIMIT,
-		                "%s: header of %llu bytes, more than the %llu allowed (not a "
-		                "safetensors file?)",
-		                path, (unsigned long long)n_hdr, ST_MAX_HEADER_BYTES);
+		return xnr_fail_at(
+		    err, XNR_ERR_LIMIT, path, 0,
+		    "header of %llu bytes, more than the %llu allowed (not a safetensors file?)",
+		    (unsigned long long)n_hdr, ST_MAX_HEADER_BYTES);
 	if (n_hdr > sh->map.n_bytes - 8)
-		return xnr_fail(err, XNR_ERR_FORMAT,
-		                "%s: header of %llu bytes runs past the end of the %zu-byte file "
-		                "(truncated file?)",
-		                path, (unsigned long long)n_hdr, sh->map.n_bytes);
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "header of %llu bytes runs past the end of the %zu-byte file (truncated file?)",
+		    (unsigned long long)n_hdr, sh->map.n_bytes);
 	bad = utf8_bad_at(d + 8, (size_t)n_hdr);
 	if (bad != n_hdr)
-		return xnr_fail(err, XNR_ERR_FORMAT, "%s: header is not valid UTF-8 at byte %zu",
-		                path, bad + 8);
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "header is not valid UTF-8 at byte %zu", bad + 8);
 	s = xnr_json_parse((const char *)d + 8, (size_t)n_hdr, path, &hdr, err);
 	if (s != XNR_OK)
 		return s;
@@ -414,8 +414,8 @@ static enum xnr_status finish(struct xnr_safetensors *st, const char *what, stru
 		qsort(st->tensors, (size_t)st->n_tensors, sizeof *st->tensors, tensor_cmp);
 	for (i = 1; i < st->n_tensors; i++) {
 		if (strcmp(st->tensors[i - 1].name, st->tensors[i].name) == 0)
-			return xnr_fail(err, XNR_ERR_FORMAT, "%s: tensor %s appears twice", what,
-			                st->tensors[i].name);
+			return xnr_fail_at(err, XNR_ERR_FORMAT, what, 0, "tensor %s appears twice",
+			                   st->tensors[i].name);
 	}
 	return XNR_OK;
 }
@@ -474,10 +474,9 @@ static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, 
 	{
 		const char *file = json_string_value(v);
 		if (!file || !plain_file_name(file))
-			return xnr_fail(
-			    err, XNR_ERR_FORMAT,
-			    "%s: weight_map \"%s\" must be a file name in the same folder", index,
-			    key);
+			return xnr_fail_at(
+			    err, XNR_ERR_FORMAT, index, 0,
+			    "weight_map \"%s\" must be a file name in the same folder", key);
 		for (i = 0; i < n && strcmp(names[i], file) != 0; i++)
 			;
 		if (i < n)
@@ -504,9 +503,9 @@ static enum xnr_status check_weight_map(const struct xnr_safetensors *st, const 
 	{
 		const struct xnr_st_tensor *t = xnr_safetensors_find(st, key);
 		if (!t || strcmp(names[t->shard], json_string_value(v)) != 0)
-			return xnr_fail(err, XNR_ERR_FORMAT,
-			                "%s: tensor %s is not in %s, the shard weight_map names",
-			                index, key, json_string_value(v));
+			return xnr_fail_at(err, XNR_ERR_FORMAT, index, 0,
+			                   "tensor %s is not in %s, the shard weight_map names",
+			                   key, json_string_value(v));
 	}
 	return XNR_OK;
 }
@@ -523,11 +522,11 @@ static enum xnr_status open_index(const char *dir, const char *index, struct xnr
 		return s;
 	map = json_object_get(root, "weight_map");
 	if (!json_is_object(map) || json_object_size(map) == 0) {
-		s = xnr_fail(err, XNR_ERR_FORMAT, "%s: \"weight_map\" missing or empty", index);
+		s = xnr_fail_at(err, XNR_ERR_FORMAT, index, 0, "\"weight_map\" missing or empty");
 		goto fail;
 	}
 	names = calloc(json_object_size(map), sizeof *names);
-	s = names ? st_new(&st, err) : xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", index);
+	s = names ? st_new(&st, err) : xnr_fail_at(err, XNR_ERR_NOMEM, index, 0, "out of memory");
 	if (s == XNR_OK)
 		s = open_shards(st, dir, map, names, index, err);
 	if (s == XNR_OK)

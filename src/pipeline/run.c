@@ -7,6 +7,7 @@
  * transaction, with progress and cancel between chunks.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,9 @@ static enum xnr_status hash_model(const char *dir, char hex[XNR_SHA256_HEX], str
 	enum xnr_status st = xnr_sha256_open(&h, err);
 	int i, n = st == XNR_OK ? scandir(dir, &list, is_safetensors, alphasort) : 0;
 
+	if (n < 0 && st == XNR_OK)
+		st = xnr_fail_at(err, errno == ENOMEM ? XNR_ERR_NOMEM : XNR_ERR_IO, dir, 0,
+		                 "cannot list the folder: %s", strerror(errno));
 	for (i = 0; st == XNR_OK && i < (int)(sizeof files / sizeof files[0]); i++)
 		st = hash_one(h, dir, files[i], err);
 	for (i = 0; i < n; i++) {

@@ -199,23 +199,34 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id
 	return st;
 }
 
-static json_t *evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval_mode mode,
-                             struct xnr_seqeval_report *rep, struct xnr_error *err)
+/* One seqeval report as JSON into *out: the report, or {"error": why} when
+ * the tags do not allow the mode (strict mode on tags no scheme fits: the
+ * run is still worth storing). Any other failure fails the run. */
+static enum xnr_status evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval_mode mode,
+                                     struct xnr_seqeval_report *rep, json_t **out,
+                                     struct xnr_error *err)
 {
 	struct xnr_seqeval_params p = xnr_seqeval_default_params();
 	struct xnr_error e2;
-	json_t *o;
+	enum xnr_status st;
 
 	p.mode = mode;
 	p.scheme = XNR_SEQEVAL_AUTO;
-	if (xnr_seqeval_evaluate(c, &p, rep, &e2) != XNR_OK) {
-		(void)err;
-		return json_pack("{s:s}", "error", e2.msg);
+	st = xnr_seqeval_evaluate(c, &p, rep, &e2);
+	if (st == XNR_ERR_INPUT) {
+		*out = json_pack("{s:s}", "error", e2.msg);
+		return XNR_OK;
 	}
-	o = xnr_seqeval_report_json(rep);
+	if (st != XNR_OK) {
+		if (err)
+			*err = e2;
+		return st;
+	}
+	*out = xnr_seqeval_report_json(rep);
 	if (mode == XNR_SEQEVAL_STRICT)
-		json_object_set_new(o, "scheme", json_string(xnr_seqeval_scheme_name(rep->scheme)));
-	return o;
+		json_object_set_new(*out, "scheme",
+		                    json_string(xnr_seqeval_scheme_name(rep->scheme)));
+	return XNR_OK;
 }
 
 enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, char **json,
@@ -224,8 +235,9 @@ enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, ch
 	struct xnr_tagged_corpus c = {x->tags, x->n_sel, x->sent_start, x->gold, x->pred};
 	struct xnr_seqeval_report def, strict;
 	json_t *o = json_object(), *scheme = json_loads(scheme_json, 0, NULL);
+	json_t *def_json = NULL, *strict_json = NULL;
 	size_t w, n = x->sent_start[x->n_sel], correct = 0;
-	enum xnr_status st = XNR_OK;
+	enum xnr_status st;
 
 	memset(&def, 0, sizeof def);
 	memset(&strict, 0, sizeof strict);
@@ -233,12 +245,13 @@ enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, ch
 		correct += x->gold[w] == x->pred[w];
 	json_object_set_new(o, "scheme", scheme ? scheme : json_null());
 	json_object_set_new(o, "token_accuracy", json_real(n ? (double)correct / (double)n : 0.0));
-	json_object_set_new(o, "seqeval_default",
-	                    evaluate_json(&c, XNR_SEQEVAL_DEFAULT, &def, err));
-	json_object_set_new(o, "seqeval_strict",
-	                    evaluate_json(&c, XNR_SEQEVAL_STRICT, &strict, err));
+	st = evaluate_json(&c, XNR_SEQEVAL_DEFAULT, &def, &def_json, err);
+	if (st == XNR_OK)
+		st = evaluate_json(&c, XNR_SEQEVAL_STRICT, &strict, &strict_json, err);
+	json_object_set_new(o, "seqeval_default", def_json);
+	json_object_set_new(o, "seqeval_strict", strict_json);
 	*report = NULL;
-	if (!json_object_get(json_object_get(o, "seqeval_default"), "error"))
+	if (st == XNR_OK && !json_object_get(def_json, "error"))
 		st = xnr_seqeval_format(&def, 4, report, err);
 	*json = st == XNR_OK ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
 	if (st == XNR_OK && !*json)

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <execinfo.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -46,6 +48,10 @@ static int should_fail(void)
 	if (k != __atomic_load_n(&fail_at, __ATOMIC_SEQ_CST))
 		return 0;
 	__atomic_store_n(&hit, 1, __ATOMIC_SEQ_CST);
+	if (getenv("TU_FAULT_TRACE")) {
+		void *bt[32];
+		backtrace_symbols_fd(bt, backtrace(bt, 32), 2);
+	}
 	return 1;
 }
 
@@ -96,8 +102,8 @@ long tu_fault_sweep(const char *name, tu_fault_fn fn, void *ctx)
 		if (!reached)
 			continue;
 		if (st == XNR_OK)
-			fail_msg("%s: allocation %ld of %ld failed, yet the call succeeded", name, k,
-			         n);
+			fail_msg("%s: allocation %ld of %ld failed, yet the call succeeded", name,
+			         k, n);
 		if (st != XNR_ERR_NOMEM || err.msg[0] == '\0' || err.status != st)
 			fail_msg("%s: allocation %ld of %ld failed: got %s \"%s\", want out of "
 			         "memory with a message",

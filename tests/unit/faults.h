@@ -5,6 +5,8 @@
  * aligned_alloc made by ExplaiNER's own code (the static libraries and the
  * test) goes through a counter that can make one chosen call return NULL.
  * Allocations inside shared libraries (jansson, PCRE2, libc) are not counted.
+ * With TU_FAULT_TRACE set in the environment, each failed allocation prints
+ * its stack on stderr (addr2line -f -e <test> <offset> names the frames).
  */
 #ifndef XNR_TEST_FAULTS_H
 #define XNR_TEST_FAULTS_H

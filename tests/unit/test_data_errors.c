@@ -3,8 +3,10 @@
  * ragged columns, a tag that is not a tag, an empty file, a 10 MB line,
  * invalid UTF-8, JSONL that is not an object or has mismatched lengths,
  * a missing file. Each must fail with its status and a "file:line: what
- * (how to fix)" message, and return nothing.
+ * (how to fix)" message whose file and line are also err->path and
+ * err->line (and the JSONL token err->item), and return nothing.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,38 +18,42 @@ struct bad_case {
 	const char *text;
 	enum xnr_status status;
 	const char *msg; /* must appear in the message */
+	long item;       /* the JSONL token the failure is about, or 0 */
 };
 
 static const struct bad_case cases[] = {
     {XNR_DATA_CONLL, "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-MISC\n", XNR_ERR_FORMAT,
      "bad:3: 3 columns, expected 4 (every word line needs the same columns; "
-     "use --tag-column)"},
-    {XNR_DATA_CONLL, "EU B_ORG\n", XNR_ERR_FORMAT, "bad:1: \"B_ORG\" is not a tag"},
-    {XNR_DATA_CONLL, "EU O\n\nPeter X-PER\n", XNR_ERR_FORMAT, "bad:3: \"X-PER\" is not a tag"},
-    {XNR_DATA_CONLL, "EU NNP\n", XNR_ERR_FORMAT, "bad:1: \"NNP\" is not a tag"},
-    {XNR_DATA_CONLL, "EU\n", XNR_ERR_FORMAT, "bad:1: 1 column, expected a word and a tag"},
-    {XNR_DATA_CONLL, "\n\n  \n-DOCSTART- -X- O\n\n", XNR_ERR_INPUT, "bad: no sentences"},
+     "use --tag-column)",
+     0},
+    {XNR_DATA_CONLL, "EU B_ORG\n", XNR_ERR_FORMAT, "bad:1: \"B_ORG\" is not a tag", 0},
+    {XNR_DATA_CONLL, "EU O\n\nPeter X-PER\n", XNR_ERR_FORMAT, "bad:3: \"X-PER\" is not a tag", 0},
+    {XNR_DATA_CONLL, "EU NNP\n", XNR_ERR_FORMAT, "bad:1: \"NNP\" is not a tag", 0},
+    {XNR_DATA_CONLL, "EU\n", XNR_ERR_FORMAT, "bad:1: 1 column, expected a word and a tag", 0},
+    {XNR_DATA_CONLL, "\n\n  \n-DOCSTART- -X- O\n\n", XNR_ERR_INPUT, "bad: no sentences", 0},
     {XNR_DATA_CONLL, "EU O\nK\xC3\x28ln B-LOC\n", XNR_ERR_FORMAT,
-     "bad:2: invalid UTF-8 at byte 2 (re-encode the file as UTF-8)"},
-    {XNR_DATA_CONLL, "EU O\n\xED\xA0\x80 O\n", XNR_ERR_FORMAT, "bad:2: invalid UTF-8 at byte 1"},
+     "bad:2: invalid UTF-8 at byte 2 (re-encode the file as UTF-8)", 0},
+    {XNR_DATA_CONLL, "EU O\n\xED\xA0\x80 O\n", XNR_ERR_FORMAT, "bad:2: invalid UTF-8 at byte 1", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"EU\"], \"ner_tags\": [\"O\"]}\n[1, 2]\n", XNR_ERR_FORMAT,
-     "bad:2: not a JSON object"},
+     "bad:2: not a JSON object", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"EU\", \"x\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: 2 tokens but 1 ner_tags"},
+     "bad:1: 2 tokens but 1 ner_tags", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"EU\"], \"ner_tags\": [\"B_ORG\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: \"B_ORG\" (tag 1) is not a tag"},
-    {XNR_DATA_JSONL, "{\"tokens\": [\"EU\"]\n", XNR_ERR_FORMAT, "bad:1: invalid JSON"},
+     "bad:1: \"B_ORG\" (tag 1) is not a tag", 1},
+    {XNR_DATA_JSONL, "{\"tokens\": [\"EU\"]\n", XNR_ERR_FORMAT, "bad:1: invalid JSON", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"EU\"], \"tokens\": [\"EU\"], \"ner_tags\": [\"O\"]}\n",
-     XNR_ERR_FORMAT, "bad:1: invalid JSON"},
+     XNR_ERR_FORMAT, "bad:1: invalid JSON", 0},
     {XNR_DATA_JSONL, "{\"words\": [\"EU\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: needs arrays \"tokens\" and \"ner_tags\""},
+     "bad:1: needs arrays \"tokens\" and \"ner_tags\"", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: token 1 is not a non-empty string"},
+     "bad:1: token 1 is not a non-empty string", 1},
+    {XNR_DATA_JSONL, "{\"tokens\": [\"a\", \"b\"], \"ner_tags\": [\"O\", 7]}\n", XNR_ERR_INPUT,
+     "bad:1: ner_tags are ids but no label list was given", 2},
     {XNR_DATA_JSONL, "{\"id\": [], \"tokens\": [\"a\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: \"id\" must be"},
-    {XNR_DATA_JSONL, "\n\n", XNR_ERR_INPUT, "bad: no sentences"},
+     "bad:1: \"id\" must be", 0},
+    {XNR_DATA_JSONL, "\n\n", XNR_ERR_INPUT, "bad: no sentences", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"K\xFFln\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
-     "bad:1: invalid UTF-8 at byte 15"},
+     "bad:1: invalid UTF-8 at byte 15", 0},
 };
 
 static void test_bad_inputs(void **state)
@@ -62,9 +68,14 @@ static void test_bad_inputs(void **state)
 		p.format = cases[i].format;
 		st = xnr_dataset_from_memory(cases[i].text, strlen(cases[i].text), "bad", &p, &ds,
 		                             &err);
-		if (st != cases[i].status || !strstr(err.msg, cases[i].msg))
-			fail_msg("case %zu: status %d, message \"%s\"; want %d, \"%s\"", i, st,
-			         err.msg, cases[i].status, cases[i].msg);
+		long line = 0;
+		sscanf(cases[i].msg, "bad:%ld:", &line);
+		if (st != cases[i].status || !strstr(err.msg, cases[i].msg) ||
+		    strcmp(err.path, "bad") != 0 || err.line != line || err.item != cases[i].item)
+			fail_msg("case %zu: status %d, message \"%s\" (%s:%ld item %ld); want %d, "
+			         "\"%s\" (line %ld, item %ld)",
+			         i, st, err.msg, err.path, err.line, err.item, cases[i].status,
+			         cases[i].msg, line, cases[i].item);
 		assert_null(ds);
 	}
 }

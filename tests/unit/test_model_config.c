@@ -37,7 +37,8 @@ static void expect_fail(const char *name, const char *body, enum xnr_status want
 	struct xnr_model_config cfg;
 	struct xnr_error err = {0};
 	enum xnr_status s = load(name, body, &cfg, &err);
-	if (s != want || !strstr(err.msg, needle) || !strstr(err.msg, "config.json"))
+	if (s != want || !strstr(err.msg, needle) || !strstr(err.msg, "config.json") ||
+	    !strstr(err.path, "/config.json"))
 		fail_msg("%s: got %s \"%s\", want %s with \"%s\"", name, xnr_status_str(s), err.msg,
 		         xnr_status_str(want), needle);
 	assert_null(cfg.id2label);

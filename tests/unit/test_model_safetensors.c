@@ -56,8 +56,9 @@ static void expect(const char *path, enum xnr_status want, const char *needle)
 		return;
 	}
 	assert_null(st);
-	if (!strstr(err.msg, copy) || !strstr(err.msg, needle))
-		fail_msg("message \"%s\" should name %s and say \"%s\"", err.msg, copy, needle);
+	if (!strstr(err.msg, copy) || !strstr(err.msg, needle) || strcmp(err.path, copy) != 0)
+		fail_msg("message \"%s\" (path \"%s\") should name %s and say \"%s\"", err.msg,
+		         err.path, copy, needle);
 }
 
 static void test_header_bounds(void **state)
