@@ -22,8 +22,9 @@ struct xnr_confusion {
 /* Count every word of the corpus. *out is replaced on success (release with
  * xnr_confusion_free). Errors: XNR_ERR_INPUT (malformed corpus, id out of
  * range), XNR_ERR_NOMEM. Reentrant. */
-enum xnr_status xnr_confusion_compute(const struct xnr_tagged_corpus *c, struct xnr_confusion *out,
-                                      struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_confusion_compute(const struct xnr_tagged_corpus *c,
+                                                     struct xnr_confusion *out,
+                                                     struct xnr_error *err);
 
 void xnr_confusion_free(struct xnr_confusion *cm);
 

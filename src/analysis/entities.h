@@ -72,17 +72,18 @@ void xnr_entities_free(struct xnr_entities *e);
  * the message names `side`, the sentence, the word and the tag.
  * XNR_ERR_NOMEM. Thread-safe for distinct outputs.
  */
-enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids,
-                                     const char *side, enum xnr_seqeval_mode mode,
-                                     enum xnr_seqeval_scheme scheme, struct xnr_entities *out,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids, const char *side,
+                     enum xnr_seqeval_mode mode, enum xnr_seqeval_scheme scheme,
+                     struct xnr_entities *out, struct xnr_error *err);
 
 /*
  * seqeval's auto_detect over the gold tags only: the set of prefixes used
  * must be one of the fixed IOB2 / IOE2 / IOBES / BILOU prefix sets.
  * Errors: XNR_ERR_INPUT naming the prefixes found (e.g. an all-O corpus).
  */
-enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
-                                          enum xnr_seqeval_scheme *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
+                                                         enum xnr_seqeval_scheme *out,
+                                                         struct xnr_error *err);
 
 #endif

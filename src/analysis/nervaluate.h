@@ -63,9 +63,10 @@ const char *xnr_nerval_scheme_name(enum xnr_nerval_scheme scheme); /* "strict", 
  * raises), naming side/sentence/word; XNR_ERR_NOMEM. *out as in
  * xnr_entities_extract.
  */
-enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, const int32_t *ids,
-                                             const char *side, struct xnr_entities *out,
-                                             struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c,
+                                                            const int32_t *ids, const char *side,
+                                                            struct xnr_entities *out,
+                                                            struct xnr_error *err);
 
 /*
  * Evaluate pred against gold over n_docs documents (an entity's `sent` is
@@ -75,11 +76,10 @@ enum xnr_status xnr_nerval_entities_from_bio(const struct xnr_tagged_corpus *c, 
  * Errors: XNR_ERR_INPUT (min_overlap outside 1..100, a document index
  * >= n_docs or out of order, a type not in ts), XNR_ERR_NOMEM. Reentrant.
  */
-enum xnr_status xnr_nerval_evaluate(const struct xnr_entities *gold,
-                                    const struct xnr_entities *pred, size_t n_docs,
-                                    const struct xnr_tagset *ts,
-                                    const struct xnr_nerval_params *params,
-                                    struct xnr_nerval_result *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr_nerval_evaluate(const struct xnr_entities *gold, const struct xnr_entities *pred, size_t n_docs,
+                    const struct xnr_tagset *ts, const struct xnr_nerval_params *params,
+                    struct xnr_nerval_result *out, struct xnr_error *err);
 
 void xnr_nerval_result_free(struct xnr_nerval_result *r);
 

@@ -54,9 +54,10 @@ struct xnr_seqeval_report {
  * tag outside the scheme, undetectable scheme, zero_division not 0 or 1),
  * XNR_ERR_NOMEM. Reentrant; no global state.
  */
-enum xnr_status xnr_seqeval_evaluate(const struct xnr_tagged_corpus *c,
-                                     const struct xnr_seqeval_params *params,
-                                     struct xnr_seqeval_report *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_evaluate(const struct xnr_tagged_corpus *c,
+                                                    const struct xnr_seqeval_params *params,
+                                                    struct xnr_seqeval_report *out,
+                                                    struct xnr_error *err);
 
 void xnr_seqeval_report_free(struct xnr_seqeval_report *r);
 
@@ -67,7 +68,7 @@ void xnr_seqeval_report_free(struct xnr_seqeval_report *r);
  * only, where seqeval itself fails. Errors: XNR_ERR_INPUT (digits outside
  * 0..20), XNR_ERR_NOMEM.
  */
-enum xnr_status xnr_seqeval_format(const struct xnr_seqeval_report *r, int digits, char **out,
-                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_format(const struct xnr_seqeval_report *r, int digits,
+                                                  char **out, struct xnr_error *err);
 
 #endif

@@ -57,7 +57,7 @@ struct xnr_tagged_corpus {
 
 /* New empty set (*out owned by the caller; xnr_tagset_close frees).
  * Errors: XNR_ERR_NOMEM. */
-enum xnr_status xnr_tagset_open(struct xnr_tagset **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tagset_open(struct xnr_tagset **out, struct xnr_error *err);
 void xnr_tagset_close(struct xnr_tagset *ts);
 
 /* Id of tag (len bytes, need not be NUL-terminated), adding it when new:
@@ -65,8 +65,8 @@ void xnr_tagset_close(struct xnr_tagset *ts);
  * keeps its ids. Errors: XNR_ERR_INPUT (empty tag or one containing NUL),
  * XNR_ERR_LIMIT (too long / too many tags), XNR_ERR_NOMEM. Not thread-safe;
  * a set no longer modified may be read from any number of threads. */
-enum xnr_status xnr_tagset_add(struct xnr_tagset *ts, const char *tag, size_t len, int32_t *id,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tagset_add(struct xnr_tagset *ts, const char *tag, size_t len,
+                                              int32_t *id, struct xnr_error *err);
 
 /* Id of tag, or -1 when absent. */
 int32_t xnr_tagset_find(const struct xnr_tagset *ts, const char *tag, size_t len);
@@ -84,11 +84,13 @@ int32_t xnr_tagset_find_type(const struct xnr_tagset *ts, const char *name, size
 
 /* Check a corpus: sentence starts well-formed and every id in range.
  * Errors: XNR_ERR_INPUT naming the sentence/word. */
-enum xnr_status xnr_tagged_corpus_check(const struct xnr_tagged_corpus *c, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tagged_corpus_check(const struct xnr_tagged_corpus *c,
+                                                       struct xnr_error *err);
 
 /* xnr_tagged_corpus_check, and that ids is the corpus' gold or pred array
  * (XNR_ERR_INPUT naming `who` otherwise). */
-enum xnr_status xnr_tagged_corpus_check_side(const struct xnr_tagged_corpus *c, const int32_t *ids,
-                                             const char *who, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tagged_corpus_check_side(const struct xnr_tagged_corpus *c,
+                                                            const int32_t *ids, const char *who,
+                                                            struct xnr_error *err);
 
 #endif

@@ -38,9 +38,10 @@ struct xnr_taxonomy {
 /* Classify gold against pred (both sorted by sentence, as extracted), with
  * type ids below n_types. Errors: XNR_ERR_NOMEM, XNR_ERR_INPUT (a type id
  * out of range). */
-enum xnr_status xnr_taxonomy_compute(const struct xnr_entities *gold,
-                                     const struct xnr_entities *pred, size_t n_types,
-                                     struct xnr_taxonomy *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_taxonomy_compute(const struct xnr_entities *gold,
+                                                    const struct xnr_entities *pred, size_t n_types,
+                                                    struct xnr_taxonomy *out,
+                                                    struct xnr_error *err);
 void xnr_taxonomy_free(struct xnr_taxonomy *t);
 
 #endif

@@ -20,13 +20,14 @@ struct xnr_mmap {
 /* Map path read-only. On success *out owns the mapping; release with
  * xnr_mmap_free. Errors: XNR_ERR_NOT_FOUND (no such file), XNR_ERR_IO
  * (unreadable, a directory); err->path is the path. */
-enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path,
+                                             struct xnr_error *err);
 void xnr_mmap_free(struct xnr_mmap *m);
 
 /* Read a whole file into a NUL-terminated malloc'd buffer the caller frees.
  * Errors: as xnr_mmap_init, XNR_ERR_LIMIT (larger than max_bytes), XNR_ERR_NOMEM. */
-enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, size_t *out_len,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out,
+                                             size_t *out_len, struct xnr_error *err);
 
 /* The failure of opening path, errnum being open's errno: XNR_ERR_NOT_FOUND
  * when the file or a folder on its way does not exist, else XNR_ERR_IO;
@@ -37,7 +38,7 @@ enum xnr_status xnr_fail_open(struct xnr_error *err, const char *path, int errnu
 int xnr_file_exists(const char *path);
 
 /* Join dir and name into buf ("dir/name"); XNR_ERR_LIMIT if it does not fit. */
-enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir,
+                                             const char *name, struct xnr_error *err);
 
 #endif

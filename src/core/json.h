@@ -14,12 +14,12 @@
 
 /* Parse len bytes as one JSON value; duplicate object keys are an error.
  * `what` names the source in messages ("config.json"). Caller json_decref()s. */
-enum xnr_status xnr_json_parse(const char *text, size_t len, const char *what, json_t **out,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_json_parse(const char *text, size_t len, const char *what,
+                                              json_t **out, struct xnr_error *err);
 
 /* Read and parse a file of at most max_bytes. */
-enum xnr_status xnr_json_load(const char *path, size_t max_bytes, json_t **out,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_json_load(const char *path, size_t max_bytes, json_t **out,
+                                             struct xnr_error *err);
 
 /* Typed optional lookups: return 1 and set *out when key exists with the right
  * type; 0 when the key is absent or JSON null; -1 (with err set) on a wrong type. */

@@ -27,7 +27,7 @@ void xnr_lines_free(struct xnr_lines *lr);
  * next call. Returns XNR_OK with *line set, XNR_OK with *line = NULL at end
  * of input, XNR_ERR_LIMIT ("name:line: longer than N bytes"), XNR_ERR_NOMEM or
  * XNR_ERR_IO, with err->path the name and err->line the line. */
-enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
+                                              struct xnr_error *err);
 
 #endif

@@ -16,7 +16,8 @@ struct xnr_pool;
 typedef void (*xnr_pool_fn)(void *ctx, int ith, int nth);
 
 /* Start n_threads - 1 workers (n_threads >= 1). Errors: XNR_ERR_NOMEM, XNR_ERR_INTERNAL. */
-enum xnr_status xnr_pool_open(int n_threads, struct xnr_pool **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_pool_open(int n_threads, struct xnr_pool **out,
+                                             struct xnr_error *err);
 void xnr_pool_close(struct xnr_pool *pool);
 int xnr_pool_n_threads(const struct xnr_pool *pool);
 

@@ -95,14 +95,16 @@ struct xnr_data_params xnr_data_default_params(void);
  * err->path names the file (or folder), err->line the line when there is one,
  * and err->item the 1-based token of a JSONL line whose token or tag is bad.
  */
-enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
-                                 struct xnr_dataset **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_dataset_open(const char *path,
+                                                const struct xnr_data_params *params,
+                                                struct xnr_dataset **out, struct xnr_error *err);
 
 /* Parse n bytes of CoNLL or JSONL text (format must not be AUTO); `name`
  * stands for the file in messages. Same contract as xnr_dataset_open. */
-enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *name,
-                                        const struct xnr_data_params *params,
-                                        struct xnr_dataset **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *name,
+                                                       const struct xnr_data_params *params,
+                                                       struct xnr_dataset **out,
+                                                       struct xnr_error *err);
 
 void xnr_dataset_close(struct xnr_dataset *ds);
 
@@ -114,11 +116,13 @@ void xnr_dataset_close(struct xnr_dataset *ds);
  * xnr_scheme_report_free. Errors: XNR_ERR_FORMAT when the tags mix prefixes
  * no scheme has together (B- with L- and E-), XNR_ERR_NOMEM.
  */
-enum xnr_status xnr_dataset_check(const struct xnr_dataset *ds, enum xnr_scheme scheme,
-                                  size_t max_items, struct xnr_scheme_report *out,
-                                  struct xnr_error *err);
-enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_items,
-                                   struct xnr_scheme_report *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_dataset_check(const struct xnr_dataset *ds,
+                                                 enum xnr_scheme scheme, size_t max_items,
+                                                 struct xnr_scheme_report *out,
+                                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_dataset_detect(const struct xnr_dataset *ds, size_t max_items,
+                                                  struct xnr_scheme_report *out,
+                                                  struct xnr_error *err);
 void xnr_scheme_report_free(struct xnr_scheme_report *r);
 
 /*
@@ -127,7 +131,7 @@ void xnr_scheme_report_free(struct xnr_scheme_report *r);
  * first to count them). Labels are rebuilt in order of first use.
  * Errors: XNR_ERR_NOMEM; on failure the dataset is unchanged.
  */
-enum xnr_status xnr_dataset_convert(struct xnr_dataset *ds, enum xnr_scheme to,
-                                    struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_dataset_convert(struct xnr_dataset *ds, enum xnr_scheme to,
+                                                   struct xnr_error *err);
 
 #endif

@@ -16,25 +16,29 @@
 const char *xnr__pool_str(struct xnr_dataset *ds, const char *s, size_t len);
 
 /* Append a word with label id `tag`; fails with XNR_ERR_LIMIT past max_words. */
-enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t len, int32_t tag,
-                             long line, const struct xnr_data_params *p, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t len,
+                                            int32_t tag, long line, const struct xnr_data_params *p,
+                                            struct xnr_error *err);
 
 /* Close the sentence made of the words appended since the last one; with
  * keep_empty 0 nothing happens when there are none. */
-enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id, int keep_empty,
-                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
+                                                int keep_empty, struct xnr_error *err);
 
 /* Start a new document at line. */
-enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line,
+                                                struct xnr_error *err);
 
 /* XNR_ERR_FORMAT "name:line: invalid UTF-8 at byte N" unless s is valid UTF-8. */
-enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, long line,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name,
+                                               long line, struct xnr_error *err);
 
 /* Read a stream into ds (empty, path set); messages name `name`. */
-enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
-                                const struct xnr_data_params *p, struct xnr_error *err);
-enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *name,
-                                const struct xnr_data_params *p, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
+                                               const struct xnr_data_params *p,
+                                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *name,
+                                               const struct xnr_data_params *p,
+                                               struct xnr_error *err);
 
 #endif

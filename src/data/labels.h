@@ -44,17 +44,18 @@ int32_t xnr_labels_find(const struct xnr_labels *ls, const char *name, size_t le
 
 /* Id of name, adding it (copied) when new. Errors: XNR_ERR_LIMIT (more than
  * XNR_LABELS_MAX labels; message names `what`), XNR_ERR_NOMEM. */
-enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char *name, size_t len, int32_t *id,
-                               const char *what, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char *name, size_t len,
+                                              int32_t *id, const char *what, struct xnr_error *err);
 
 /* Split a comma-separated list ("O,B-PER,I-PER", as --labels) into a new set
  * in list order. Errors: XNR_ERR_INPUT on an empty or duplicate name. */
-enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out,
+                                                struct xnr_error *err);
 
 /* Parse "A=B,C=D" (as --label-map) into *out (caller frees with
  * xnr_label_map_free). Errors: XNR_ERR_INPUT naming the bad pair. */
-enum xnr_status xnr_label_map_parse(const char *text, struct xnr_label_map *out,
-                                    struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_label_map_parse(const char *text, struct xnr_label_map *out,
+                                                   struct xnr_error *err);
 void xnr_label_map_free(struct xnr_label_map *map);
 
 /*
@@ -65,8 +66,9 @@ void xnr_label_map_free(struct xnr_label_map *map);
  * Errors: XNR_ERR_MISMATCH when a label is unknown to the model, listing the
  * unknown labels and both sets and suggesting a --label-map; out untouched.
  */
-enum xnr_status xnr_labels_match(const struct xnr_labels *data, const char *const *model,
-                                 size_t n_model, const struct xnr_label_map *map, const char *what,
-                                 int32_t *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_labels_match(const struct xnr_labels *data,
+                                                const char *const *model, size_t n_model,
+                                                const struct xnr_label_map *map, const char *what,
+                                                int32_t *out, struct xnr_error *err);
 
 #endif

@@ -63,7 +63,8 @@ const char *xnr_ill_kind_str(enum xnr_ill_kind kind);
 
 /* Parse a scheme name, case-insensitive; BIO = IOB2, BIOES = IOBES, BMES is
  * not supported. Errors: XNR_ERR_INPUT listing the names. */
-enum xnr_status xnr_scheme_parse(const char *name, enum xnr_scheme *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_scheme_parse(const char *name, enum xnr_scheme *out,
+                                                struct xnr_error *err);
 
 /* Parse a tag of len bytes: "O", or one of B I E S L U, then '-', then a
  * non-empty type ("B-PER", "I-ARGM-LOC"). Returns 0 and fills *out, or -1

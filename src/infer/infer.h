@@ -43,8 +43,8 @@ struct xnr_engine_params xnr_engine_default_params(void);
  * xnr_hub_resolve, xnr_model_open and xnr_tokenizer_open, XNR_ERR_MISMATCH
  * when the tokenizer's ids exceed the model's vocabulary, and those of
  * xnr_engine_need_head for a bare encoder without keep_hidden / keep_layers. */
-enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
-                                struct xnr_engine **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
+                                               struct xnr_engine **out, struct xnr_error *err);
 void xnr_engine_close(struct xnr_engine *engine);
 
 const struct xnr_model_config *xnr_engine_config(const struct xnr_engine *engine);
@@ -55,7 +55,8 @@ const struct xnr_model *xnr_engine_model(const struct xnr_engine *engine);
  * else XNR_ERR_UNSUPPORTED, "model <dir> has no token-classification head
  * (it is an encoder, e.g. sentence-transformers): use it as the Find
  * Duplicates encoder". For callers that need labels (predict, run). */
-enum xnr_status xnr_engine_need_head(const struct xnr_engine *engine, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_engine_need_head(const struct xnr_engine *engine,
+                                                    struct xnr_error *err);
 
 /* One input: raw text (words == NULL) or pre-split words. Borrowed. */
 struct xnr_input {
@@ -101,7 +102,8 @@ int xnr_result_word_label(const struct xnr_result *res, int w, float *prob);
  * repeat it: the caller knows where input i came from), and those of the
  * forward pass. On error results are left in an unspecified but freeable
  * state. */
-enum xnr_status xnr_engine_run(struct xnr_engine *engine, const struct xnr_input *inputs, int n,
-                               struct xnr_result *results, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_engine_run(struct xnr_engine *engine,
+                                              const struct xnr_input *inputs, int n,
+                                              struct xnr_result *results, struct xnr_error *err);
 
 #endif

@@ -47,8 +47,8 @@ struct xnr_model_config {
  * (as xnr_file_read), XNR_ERR_FORMAT (missing or
  * ill-typed key; id2label ids not 0..n-1), XNR_ERR_UNSUPPORTED (architecture
  * or activation we do not run; the message lists the supported ones). */
-enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_config_load(const char *path, struct xnr_model_config *out,
+                                               struct xnr_error *err);
 void xnr_config_free(struct xnr_model_config *cfg);
 
 const char *xnr_arch_str(enum xnr_arch arch);

@@ -13,7 +13,8 @@
 /* The hub cache folder: $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else
  * $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
  * ~/.cache/huggingface/hub. XNR_ERR_LIMIT if it does not fit in buf. */
-enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes,
+                                                 struct xnr_error *err);
 
 /* Resolve a model argument to a folder: an existing folder is returned as
  * is; otherwise a hub id ("org/name" or "name", optionally "@revision") is
@@ -21,7 +22,7 @@ enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error 
  * commit read from refs/<revision> (default main) unless the revision is a
  * 40-hex commit. Errors: XNR_ERR_NOT_FOUND naming the model (err->path) and
  * the cache path searched, with how to fix it. */
-enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
+                                               struct xnr_error *err);
 
 #endif

@@ -29,7 +29,8 @@ struct xnr_state;
  * config.json or no weights), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT,
  * XNR_ERR_UNSUPPORTED, XNR_ERR_MISMATCH, each with a message naming the file
  * (err->path). */
-enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_model_open(const char *dir, struct xnr_model **out,
+                                              struct xnr_error *err);
 void xnr_model_close(struct xnr_model *model);
 
 const struct xnr_model_config *xnr_model_config(const struct xnr_model *model);
@@ -45,9 +46,9 @@ struct xnr_forward_opts {
 
 /* Per-thread activations for batches of at most max_tokens tokens in total
  * and sequences of at most max_seq_len tokens (<= max_position_embeddings). */
-enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, int max_seq_len,
-                               struct xnr_forward_opts opts, struct xnr_state **out,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens,
+                                              int max_seq_len, struct xnr_forward_opts opts,
+                                              struct xnr_state **out, struct xnr_error *err);
 void xnr_state_close(struct xnr_state *state);
 
 /* A batch of sequences packed back to back (no padding): sequence i holds
@@ -72,8 +73,9 @@ struct xnr_outputs {
  * has_classifier is 0). pool may be NULL.
  * Errors: XNR_ERR_INPUT (a token id out of the vocabulary, a sequence longer
  * than the state allows), XNR_ERR_LIMIT (more tokens than max_tokens). */
-enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
-                                  struct xnr_pool *pool, const struct xnr_batch *batch,
-                                  struct xnr_outputs *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_model_forward(const struct xnr_model *model,
+                                                 struct xnr_state *state, struct xnr_pool *pool,
+                                                 const struct xnr_batch *batch,
+                                                 struct xnr_outputs *out, struct xnr_error *err);
 
 #endif

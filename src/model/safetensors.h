@@ -46,13 +46,13 @@ struct xnr_st_tensor {
 struct xnr_safetensors;
 
 /* Open a single .safetensors file. */
-enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
+                                                    struct xnr_error *err);
 
 /* Open a model folder's weights: model.safetensors, else
  * model.safetensors.index.json and its shards. Errors name the file. */
-enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out,
-                                         struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out, struct xnr_error *err);
 
 void xnr_safetensors_close(struct xnr_safetensors *st);
 

@@ -34,12 +34,13 @@ struct xnr__run {
 
 /* Write sentence i of the run (dataset sentence x->sel[i]) and its words,
  * tokens and entities from its engine result; record gold/pred for the summary. */
-enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id,
-                                        const struct xnr_result *r, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id,
+                                                       const struct xnr_result *r,
+                                                       struct xnr_error *err);
 
 /* The seqeval reports (default and strict) as JSON text (caller frees), and
  * the default-mode report as text in *report (caller frees). */
-enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, char **json,
-                                 char **report, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json,
+                                                char **json, char **report, struct xnr_error *err);
 
 #endif

@@ -73,8 +73,9 @@ struct xnr_run_outcome {
  * sentence to its commit; a second run into the same database waits only up
  * to the store's busy timeout (5 s) and then fails, so queue runs per database.
  */
-enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_ctl *ctl,
-                                 struct xnr_run_outcome *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o,
+                                                const struct xnr_ctl *ctl,
+                                                struct xnr_run_outcome *out, struct xnr_error *err);
 
 /* Free what an outcome owns (its report) and clear it; NULL is fine. */
 void xnr_run_outcome_free(struct xnr_run_outcome *o);

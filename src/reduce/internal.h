@@ -48,11 +48,12 @@ int xnr__svd_rows(double *b, int l, int d, double *ut, double *s);
  * and a QR normaliser) of x [n,d] to k triplets: ut [k,n] (U^T, may be NULL),
  * s [k], vt [k,d]. Sign: sklearn svd_flip, the largest-|.| entry of each U
  * column positive. Arguments are trusted (checked by the callers). */
-enum xnr_status xnr__rsvd(const float *x, long n, int d, int k, int n_iter, uint64_t seed,
-                          float *ut, double *s, float *vt, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__rsvd(const float *x, long n, int d, int k, int n_iter,
+                                         uint64_t seed, float *ut, double *s, float *vt,
+                                         struct xnr_error *err);
 
 /* XNR_ERR_INPUT naming `what` and the first NaN/Inf of x[count] (flat index), or XNR_OK. */
-enum xnr_status xnr__check_finite(const float *x, long count, const char *what,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__check_finite(const float *x, long count, const char *what,
+                                                 struct xnr_error *err);
 
 #endif

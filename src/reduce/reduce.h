@@ -33,8 +33,8 @@
  * Errors: XNR_ERR_INPUT (NULL x/y, n, d or k out of range, a NaN/Inf in x), XNR_ERR_LIMIT
  * (min(n, d) > 4096: use xnr_tsvd), XNR_ERR_NOMEM, XNR_ERR_INTERNAL (eigensolver did not
  * converge; not seen in practice). */
-enum xnr_status xnr_pca(const float *x, long n, int d, int k, float *y, float *components,
-                        double *evr, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_pca(const float *x, long n, int d, int k, float *y,
+                                       float *components, double *evr, struct xnr_error *err);
 
 /* sklearn TruncatedSVD(k, algorithm='randomized', n_iter, n_oversamples=10,
  * power_iteration_normalizer auto (none if n_iter<=2 else LU -- a QR normaliser is fine too)):
@@ -42,8 +42,9 @@ enum xnr_status xnr_pca(const float *x, long n, int d, int k, float *y, float *c
  * seed makes it reproducible. We always normalise with QR (same subspace, better conditioned).
  * n >= 1, 1 <= k <= min(n, d), 0 <= n_iter <= 100. Errors: XNR_ERR_INPUT (as xnr_pca),
  * XNR_ERR_NOMEM, XNR_ERR_INTERNAL. Thread safe. */
-enum xnr_status xnr_tsvd(const float *x, long n, int d, int k, int n_iter, uint64_t seed, float *y,
-                         double *evr, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tsvd(const float *x, long n, int d, int k, int n_iter,
+                                        uint64_t seed, float *y, double *evr,
+                                        struct xnr_error *err);
 
 enum xnr_nmf_init { XNR_NMF_RANDOM, XNR_NMF_NNDSVDA };
 
@@ -66,9 +67,9 @@ struct xnr_nmf_params {
  * Errors: XNR_ERR_INPUT (NULL pointers, sizes, k, max_iter, tol, init, NaN/Inf or negative
  * entries), XNR_ERR_NOMEM, XNR_ERR_CANCELLED, XNR_ERR_INTERNAL. Thread safe. */
 struct xnr_nmf_params xnr_nmf_default_params(void);
-enum xnr_status xnr_nmf(const float *a, long n, long m, const struct xnr_nmf_params *p,
-                        const struct xnr_ctl *ctl, float *w, float *h, int *n_iter,
-                        struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_nmf(const float *a, long n, long m,
+                                       const struct xnr_nmf_params *p, const struct xnr_ctl *ctl,
+                                       float *w, float *h, int *n_iter, struct xnr_error *err);
 
 /* Pairs i<j of rows of x [n,d] with cosine similarity >= threshold, most similar first (ties:
  * smaller i then j), at most max_pairs kept (*n_total = how many pairs passed the threshold in
@@ -82,8 +83,9 @@ struct xnr_pair {
 	long i, j;
 	float sim;
 };
-enum xnr_status xnr_cosine_pairs(const float *x, long n, int d, float threshold, long max_pairs,
-                                 const struct xnr_ctl *ctl, struct xnr_pair **pairs, long *n_pairs,
-                                 long *n_total, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_cosine_pairs(const float *x, long n, int d, float threshold,
+                                                long max_pairs, const struct xnr_ctl *ctl,
+                                                struct xnr_pair **pairs, long *n_pairs,
+                                                long *n_total, struct xnr_error *err);
 
 #endif

@@ -48,8 +48,8 @@ struct xnr_umap_params xnr_umap_default_params(void);
 /* umap-learn's find_ab_params: the a, b of 1 / (1 + a x^(2b)) fitted by least
  * squares to the min_dist / spread curve (a = 1.5769, b = 0.8951 for 0.1 / 1).
  * Errors: XNR_ERR_INPUT (spread <= 0, min_dist outside [0, spread]). */
-enum xnr_status xnr_umap_find_ab(double min_dist, double spread, double *a, double *b,
-                                 struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_umap_find_ab(double min_dist, double spread, double *a,
+                                                double *b, struct xnr_error *err);
 
 /*
  * Embed x [n, d] (row-major f32, finite) into y [n, 2] (caller-allocated,
@@ -63,8 +63,9 @@ enum xnr_status xnr_umap_find_ab(double min_dist, double spread, double *a, doub
  * Thread safe: distinct calls share nothing (kNN GEMMs use the BLAS threads,
  * see tensor/gemm.h: do not call from inside a compute pool worker).
  */
-enum xnr_status xnr_umap(const float *x, long n, int d, const struct xnr_umap_params *p,
-                         const struct xnr_ctl *ctl, float *y, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_umap(const float *x, long n, int d,
+                                        const struct xnr_umap_params *p, const struct xnr_ctl *ctl,
+                                        float *y, struct xnr_error *err);
 
 /*
  * sklearn.manifold.trustworthiness(x, y, n_neighbors=k), euclidean, exact:
@@ -73,7 +74,8 @@ enum xnr_status xnr_umap(const float *x, long n, int d, const struct xnr_umap_pa
  * x [n, d], y [n, dy]; needs 1 <= k < n / 2. O(n^2 (d + log n)) time,
  * O(n) memory per row. Errors: XNR_ERR_INPUT, XNR_ERR_NOMEM. Reentrant.
  */
-enum xnr_status xnr_trustworthiness(const float *x, long n, int d, const float *y, int dy, int k,
-                                    double *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_trustworthiness(const float *x, long n, int d, const float *y,
+                                                   int dy, int k, double *out,
+                                                   struct xnr_error *err);
 
 #endif

@@ -25,9 +25,10 @@ struct xnr__umap_nb {
  * pool threads in fixed blocks, so the result does not depend on n_threads.
  * Errors: XNR_ERR_NOMEM, XNR_ERR_INTERNAL, XNR_ERR_CANCELLED.
  */
-enum xnr_status xnr__umap_knn(const float *x, long n, int d, int k, enum xnr_metric metric,
-                              double p, int n_threads, const struct xnr_ctl *ctl,
-                              struct xnr__umap_nb *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__umap_knn(const float *x, long n, int d, int k,
+                                             enum xnr_metric metric, double p, int n_threads,
+                                             const struct xnr_ctl *ctl, struct xnr__umap_nb *out,
+                                             struct xnr_error *err);
 
 /* The distance of two rows of length d under metric (p for Minkowski), in double. */
 double xnr__umap_dist(const float *a, const float *b, int d, enum xnr_metric metric, double p);
@@ -83,8 +84,9 @@ int xnr__umap_init(const struct xnr__umap_graph *g, const float *x, int d, enum 
 
 /* optimize_layout_euclidean over n_epochs, y [n, 2] in place. Errors:
  * XNR_ERR_NOMEM, XNR_ERR_CANCELLED (checked every epoch). */
-enum xnr_status xnr__umap_sgd(const struct xnr__umap_graph *g, double a, double b, int n_epochs,
-                              struct xnr__umap_rng *rng, const struct xnr_ctl *ctl, float *y,
-                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__umap_sgd(const struct xnr__umap_graph *g, double a, double b,
+                                             int n_epochs, struct xnr__umap_rng *rng,
+                                             const struct xnr_ctl *ctl, float *y,
+                                             struct xnr_error *err);
 
 #endif

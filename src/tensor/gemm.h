@@ -21,21 +21,23 @@
  * may be 0. Errors: XNR_ERR_INTERNAL (the backend refused the arguments or
  * ran out of scratch memory). Thread safe: distinct outputs may be computed
  * from several threads at once. */
-enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
-                         int lda, const float *b, int ldb, float beta, float *c, int ldc,
-                         struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                                        const float *a, int lda, const float *b, int ldb,
+                                        float beta, float *c, int ldc, struct xnr_error *err);
 
 /* xnr_gemm on the calling thread alone: for compute-pool workers that each
  * take a block of the output (no BLAS threads are woken, none left spinning
  * to take the cores from the pool). Same errors; thread safe. */
-enum xnr_status xnr_gemm_1(int trans_a, int trans_b, int m, int n, int k, float alpha,
-                           const float *a, int lda, const float *b, int ldb, float beta, float *c,
-                           int ldc, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_gemm_1(int trans_a, int trans_b, int m, int n, int k,
+                                          float alpha, const float *a, int lda, const float *b,
+                                          int ldb, float beta, float *c, int ldc,
+                                          struct xnr_error *err);
 
 /* A PyTorch Linear without its bias: y[m,n_out] = x[m,n_in] w[n_out,n_in]^T
  * (+ y when accumulate is nonzero). Same errors as xnr_gemm. */
-enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
-                                int accumulate, float *y, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x,
+                                               const float *w, int accumulate, float *y,
+                                               struct xnr_error *err);
 
 /* One Linear applied by xnr_gemm_linear_pool_n. */
 struct xnr_linear_out {
@@ -53,14 +55,16 @@ struct xnr_linear_out {
  * run for several products (Q, K and V) saves synchronizations. pool NULL or
  * with one thread: xnr_gemm_linear on the BLAS threads. Same errors as
  * xnr_gemm. Call it from outside the pool only (it runs the pool). */
-enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, const float *x,
-                                       const struct xnr_linear_out *outs, int n_outs,
-                                       struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in,
+                                                      const float *x,
+                                                      const struct xnr_linear_out *outs, int n_outs,
+                                                      struct xnr_error *err);
 
 /* xnr_gemm_linear_pool_n with one Linear. */
-enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
-                                     const float *x, const float *w, const float *bias,
-                                     enum xnr_act act, float *y, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out,
+                                                    int n_in, const float *x, const float *w,
+                                                    const float *bias, enum xnr_act act, float *y,
+                                                    struct xnr_error *err);
 
 /* How many BLAS threads each later xnr_gemm / xnr_gemm_linear may use
  * (n >= 1; applies to GEMMs called from any thread; xnr_gemm_linear_pool uses

@@ -37,12 +37,12 @@ struct xnr__vocab {
 void xnr__vocab_free(struct xnr__vocab *v);
 /* Add token -> id; a repeated token keeps its first id. Errors: XNR_ERR_NOMEM,
  * XNR_ERR_LIMIT (more than 4 GiB of token text). */
-enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len, int32_t id,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__vocab_add(struct xnr__vocab *v, const char *s, size_t len,
+                                              int32_t id, struct xnr_error *err);
 /* Id of s, or -1. */
 int32_t xnr__vocab_get(const struct xnr__vocab *v, const char *s, size_t len);
 /* Build the id -> token table (ids must be in [0, 2^26)). */
-enum xnr_status xnr__vocab_finish(struct xnr__vocab *v, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__vocab_finish(struct xnr__vocab *v, struct xnr_error *err);
 const char *xnr__vocab_token(const struct xnr__vocab *v, int32_t id);
 
 /* ---- nstr.c: UTF-8 helpers, Unicode predicates, normalized strings ---- */
@@ -81,19 +81,22 @@ int xnr__is_alnum(int32_t cp);   /* L* or N* */
 int xnr__is_chinese(int32_t cp);
 
 void xnr__nstr_free(struct xnr__nstr *n);
-enum xnr_status xnr__nstr_reserve(struct xnr__nstr *n, size_t len);
+XNR_MUST_CHECK enum xnr_status xnr__nstr_reserve(struct xnr__nstr *n, size_t len);
 /* n = s with identity alignment shifted by base. */
-enum xnr_status xnr__nstr_set(struct xnr__nstr *n, const char *s, size_t len, int32_t base);
+XNR_MUST_CHECK enum xnr_status xnr__nstr_set(struct xnr__nstr *n, const char *s, size_t len,
+                                             int32_t base);
 /* Append char cp with alignment (a, b). */
-enum xnr_status xnr__nstr_push(struct xnr__nstr *n, int32_t cp, int32_t a, int32_t b);
+XNR_MUST_CHECK enum xnr_status xnr__nstr_push(struct xnr__nstr *n, int32_t cp, int32_t a,
+                                              int32_t b);
 /* Original range of normalized bytes [s, e): (min start, max end). */
 void xnr__nstr_orig(const struct xnr__nstr *n, size_t s, size_t e, int32_t *os, int32_t *oe);
 
 void xnr__changes_free(struct xnr__changes *c);
-enum xnr_status xnr__changes_add(struct xnr__changes *c, int32_t cp, int32_t change);
+XNR_MUST_CHECK enum xnr_status xnr__changes_add(struct xnr__changes *c, int32_t cp, int32_t change);
 /* dst = src transformed by the change list (Rust transform, whole range). */
-enum xnr_status xnr__nstr_transform(const struct xnr__nstr *src, const struct xnr__changes *c,
-                                    size_t initial_skip, struct xnr__nstr *dst);
+XNR_MUST_CHECK enum xnr_status xnr__nstr_transform(const struct xnr__nstr *src,
+                                                   const struct xnr__changes *c,
+                                                   size_t initial_skip, struct xnr__nstr *dst);
 
 /* ---- split list (PreTokenizedString) ---- */
 
@@ -112,10 +115,11 @@ struct xnr__splits {
 void xnr__splits_free(struct xnr__splits *sp);
 void xnr__splits_reset(struct xnr__splits *sp);
 /* Append a piece holding a copy of n's bytes [s, e) (nothing if empty). */
-enum xnr_status xnr__splits_add(struct xnr__splits *sp, const struct xnr__nstr *n, size_t s,
-                                size_t e, int32_t token);
+XNR_MUST_CHECK enum xnr_status xnr__splits_add(struct xnr__splits *sp, const struct xnr__nstr *n,
+                                               size_t s, size_t e, int32_t token);
 /* Copy piece i of sp into a standalone nstr. */
-enum xnr_status xnr__splits_get(const struct xnr__splits *sp, int i, struct xnr__nstr *out);
+XNR_MUST_CHECK enum xnr_status xnr__splits_get(const struct xnr__splits *sp, int i,
+                                               struct xnr__nstr *out);
 
 /* A pattern match list over a string: (start, end, is_match) covering it. */
 struct xnr__match {
@@ -129,7 +133,8 @@ struct xnr__matches {
 };
 
 void xnr__matches_free(struct xnr__matches *m);
-enum xnr_status xnr__matches_add(struct xnr__matches *m, size_t s, size_t e, int is_match);
+XNR_MUST_CHECK enum xnr_status xnr__matches_add(struct xnr__matches *m, size_t s, size_t e,
+                                                int is_match);
 
 /* Per-call scratch; never shared between threads. */
 struct xnr__work {
@@ -147,16 +152,17 @@ struct xnr__work {
 };
 
 void xnr__work_free(struct xnr__work *w);
-enum xnr_status xnr__work_scratch(struct xnr__work *w, size_t n);
+XNR_MUST_CHECK enum xnr_status xnr__work_scratch(struct xnr__work *w, size_t n);
 
 /* ---- regex.c ---- */
 
 /* Compile pattern (PCRE2 UTF+UCP), or a literal when literal != 0. */
-enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal, pcre2_code **out,
-                                   const char *where, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__regex_compile(const char *pat, size_t len, int literal,
+                                                  pcre2_code **out, const char *where,
+                                                  struct xnr_error *err);
 /* Fill m with the match list of re over s (Rust Pattern::find_matches). */
-enum xnr_status xnr__regex_matches(const pcre2_code *re, const char *s, size_t len,
-                                   struct xnr__work *w, struct xnr__matches *m);
+XNR_MUST_CHECK enum xnr_status xnr__regex_matches(const pcre2_code *re, const char *s, size_t len,
+                                                  struct xnr__work *w, struct xnr__matches *m);
 
 /* ---- component.c: what normalizers, pre-tokenizers and post-processors share ---- */
 
@@ -191,27 +197,30 @@ struct xnr__family {
  * Errors: XNR_ERR_FORMAT (not an object, no "type", a bad field),
  * XNR_ERR_UNSUPPORTED (a type or option we do not know, listing the known
  * ones), XNR_ERR_NOMEM; each names the path. On failure out holds nothing. */
-enum xnr_status xnr__component_parse(const struct xnr__family *f, const json_t *j, const char *path,
-                                     void *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__component_parse(const struct xnr__family *f, const json_t *j,
+                                                    const char *path, void *out,
+                                                    struct xnr_error *err);
 /* The tokenizer.json name of type in f, or "?". */
 const char *xnr__component_name(const struct xnr__family *f, int type);
 
 /* Field readers: j[key] at `path` into *out, failing with a message naming
  * path.key. Optional ones leave the default when the key is absent or null. */
-enum xnr_status xnr__field_bool(const json_t *j, const char *key, int dflt, int *out,
-                                const char *path, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__field_bool(const json_t *j, const char *key, int dflt, int *out,
+                                               const char *path, struct xnr_error *err);
 /* A required string, copied (the caller frees). */
-enum xnr_status xnr__field_str(const json_t *j, const char *key, const char *path, char **out,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__field_str(const json_t *j, const char *key, const char *path,
+                                              char **out, struct xnr_error *err);
 /* A string of exactly one character. */
-enum xnr_status xnr__field_char(const json_t *j, const char *key, int32_t dflt, int32_t *out,
-                                const char *path, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__field_char(const json_t *j, const char *key, int32_t dflt,
+                                               int32_t *out, const char *path,
+                                               struct xnr_error *err);
 /* One of n names: *out is its index; another name is XNR_ERR_UNSUPPORTED. */
-enum xnr_status xnr__field_choice(const json_t *j, const char *key, const char *const *names, int n,
-                                  int dflt, int *out, const char *path, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__field_choice(const json_t *j, const char *key,
+                                                 const char *const *names, int n, int dflt,
+                                                 int *out, const char *path, struct xnr_error *err);
 /* "pattern": {"String": literal} or {"Regex": pcre}, compiled into *re. */
-enum xnr_status xnr__field_pattern(const json_t *j, const char *path, pcre2_code **re,
-                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__field_pattern(const json_t *j, const char *path,
+                                                  pcre2_code **re, struct xnr_error *err);
 
 /* ---- normalizer.c / precompiled.c ---- */
 
@@ -250,16 +259,18 @@ struct xnr__normalizer {
 	int n_items;
 };
 
-enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
-                                      struct xnr__normalizer *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__normalizer_parse(const json_t *j, const char *path,
+                                                     struct xnr__normalizer *out,
+                                                     struct xnr_error *err);
 void xnr__normalizer_free(struct xnr__normalizer *n);
 /* Normalize w->a in place (uses w->b, w->ch). */
-enum xnr_status xnr__normalize(const struct xnr__normalizer *n, struct xnr__work *w);
+XNR_MUST_CHECK enum xnr_status xnr__normalize(const struct xnr__normalizer *n, struct xnr__work *w);
 const char *xnr__normalizer_name(const struct xnr__normalizer *n);
 
-enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled *pc,
-                                       const char *path, struct xnr_error *err);
-enum xnr_status xnr__precompiled_apply(const struct xnr__precompiled *pc, struct xnr__work *w);
+XNR_MUST_CHECK enum xnr_status xnr__precompiled_parse(const char *b64, struct xnr__precompiled *pc,
+                                                      const char *path, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__precompiled_apply(const struct xnr__precompiled *pc,
+                                                      struct xnr__work *w);
 
 /* ---- pretok.c ---- */
 
@@ -300,11 +311,11 @@ struct xnr__pretok {
 	int n_items;
 };
 
-enum xnr_status xnr__pretok_parse(const json_t *j, const char *path, struct xnr__pretok *out,
-                                  struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__pretok_parse(const json_t *j, const char *path,
+                                                 struct xnr__pretok *out, struct xnr_error *err);
 void xnr__pretok_free(struct xnr__pretok *p);
 /* Pre-tokenize w->sp[0] into w->sp[0] (uses w->sp[1] and the nstr scratch). */
-enum xnr_status xnr__pretokenize(const struct xnr__pretok *p, struct xnr__work *w);
+XNR_MUST_CHECK enum xnr_status xnr__pretokenize(const struct xnr__pretok *p, struct xnr__work *w);
 const char *xnr__pretok_name(const struct xnr__pretok *p);
 /* ByteLevel: the char of byte b. */
 int32_t xnr__byte_char(unsigned b);
@@ -340,13 +351,15 @@ struct xnr__model {
 	size_t max_piece_len;
 };
 
-enum xnr_status xnr__model_parse(const json_t *j, struct xnr__model *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__model_parse(const json_t *j, struct xnr__model *out,
+                                                struct xnr_error *err);
 /* Field readers of the model object (messages say "model.<key>"): the
  * {"token": id} vocab of WordPiece, WordLevel and BPE, and an optional
  * string copied into *out (dflt when absent; NULL dflt gives ""). */
-enum xnr_status xnr__model_vocab(const json_t *j, struct xnr__vocab *vocab, struct xnr_error *err);
-enum xnr_status xnr__model_str(const json_t *j, const char *key, const char *dflt, char **out,
-                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__model_vocab(const json_t *j, struct xnr__vocab *vocab,
+                                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__model_str(const json_t *j, const char *key, const char *dflt,
+                                              char **out, struct xnr_error *err);
 void xnr__model_free(struct xnr__model *m);
 const char *xnr__model_name(const struct xnr__model *m);
 
@@ -357,24 +370,26 @@ struct xnr__emit {
 	int32_t word;
 };
 
-enum xnr_status xnr__emit(struct xnr__emit *e, int32_t id, size_t s, size_t end);
+XNR_MUST_CHECK enum xnr_status xnr__emit(struct xnr__emit *e, int32_t id, size_t s, size_t end);
 
 /* The models append the tokens of one piece s[0..len) through e. Errors,
  * without a message (the encode entry points add it): XNR_ERR_NOMEM, and
  * XNR_ERR_INPUT for a piece the vocabulary cannot cover when the model has
  * no unk token. */
-enum xnr_status xnr__encoding_reserve(struct xnr_encoding *enc, int n);
+XNR_MUST_CHECK enum xnr_status xnr__encoding_reserve(struct xnr_encoding *enc, int n);
 
-enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t len,
-                               struct xnr__work *w, struct xnr__emit *e);
-enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t len,
-                               struct xnr__emit *e);
-enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len, struct xnr__work *w,
-                         struct xnr__emit *e);
-enum xnr_status xnr__bpe_parse(const json_t *j, struct xnr__model *m, struct xnr_error *err);
-enum xnr_status xnr__unigram(const struct xnr__model *m, const char *s, size_t len,
-                             struct xnr__work *w, struct xnr__emit *e);
-enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__wordpiece(const struct xnr__model *m, const char *s, size_t len,
+                                              struct xnr__work *w, struct xnr__emit *e);
+XNR_MUST_CHECK enum xnr_status xnr__wordlevel(const struct xnr__model *m, const char *s, size_t len,
+                                              struct xnr__emit *e);
+XNR_MUST_CHECK enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len,
+                                        struct xnr__work *w, struct xnr__emit *e);
+XNR_MUST_CHECK enum xnr_status xnr__bpe_parse(const json_t *j, struct xnr__model *m,
+                                              struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__unigram(const struct xnr__model *m, const char *s, size_t len,
+                                            struct xnr__work *w, struct xnr__emit *e);
+XNR_MUST_CHECK enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m,
+                                                  struct xnr_error *err);
 
 /* ---- added.c ---- */
 
@@ -395,8 +410,8 @@ struct xnr__added_set {
 
 /* Split the nstr n into pieces appended to sp: added tokens of the set with
  * the given `normalized` flag become finished pieces. */
-enum xnr_status xnr__added_split(const struct xnr__added_set *set, int normalized,
-                                 const struct xnr__nstr *n, struct xnr__splits *sp);
+XNR_MUST_CHECK enum xnr_status xnr__added_split(const struct xnr__added_set *set, int normalized,
+                                                const struct xnr__nstr *n, struct xnr__splits *sp);
 
 /* ---- post.c ---- */
 
@@ -424,8 +439,8 @@ struct xnr__post {
 	int n_items;
 };
 
-enum xnr_status xnr__post_parse(const json_t *j, const char *path, struct xnr__post *out,
-                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__post_parse(const json_t *j, const char *path,
+                                               struct xnr__post *out, struct xnr_error *err);
 void xnr__post_free(struct xnr__post *p);
 /* Offset trimming part (in place on enc). */
 /* ByteLevel offset trimming of one token whose value is t[0..len) and whose
@@ -437,8 +452,9 @@ int xnr__post_trims(const struct xnr__post *p, int *add_prefix_space);
 void xnr__post_trim(const struct xnr__post *p, const struct xnr_tokenizer *tok,
                     struct xnr_encoding *enc, int begin, const char *orig, size_t orig_len);
 /* Specials part: out = framed body[begin, end). */
-enum xnr_status xnr__post_frame(const struct xnr__post *p, const struct xnr_encoding *body,
-                                int begin, int end, struct xnr_encoding *out);
+XNR_MUST_CHECK enum xnr_status xnr__post_frame(const struct xnr__post *p,
+                                               const struct xnr_encoding *body, int begin, int end,
+                                               struct xnr_encoding *out);
 int xnr__post_n_special(const struct xnr__post *p);
 const char *xnr__post_name(const struct xnr__post *p);
 
@@ -455,13 +471,15 @@ struct xnr_tokenizer {
 };
 
 /* Build from a parsed tokenizer.json document (`what` names it in errors). */
-enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
-                                         struct xnr_tokenizer **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__tokenizer_from_json(const json_t *root, const char *what,
+                                                        struct xnr_tokenizer **out,
+                                                        struct xnr_error *err);
 /* legacy.c: vocab.txt + tokenizer_config.json (BERT family). */
-enum xnr_status xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer **out,
-                                           struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status
+xnr__tokenizer_open_legacy(const char *dir, struct xnr_tokenizer **out, struct xnr_error *err);
 /* Parse tokenizer.json bytes (used by the fuzz target). */
-enum xnr_status xnr__tokenizer_parse(const char *text, size_t len, struct xnr_tokenizer **out,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr__tokenizer_parse(const char *text, size_t len,
+                                                    struct xnr_tokenizer **out,
+                                                    struct xnr_error *err);
 
 #endif

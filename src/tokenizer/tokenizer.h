@@ -44,36 +44,39 @@ void xnr_encoding_free(struct xnr_encoding *enc);
  * XNR_ERR_UNSUPPORTED (unknown component type; the message names the
  * component and the supported ones), XNR_ERR_LIMIT, XNR_ERR_NOMEM; err->path
  * is the file. */
-enum xnr_status xnr_tokenizer_open(const char *model_dir, struct xnr_tokenizer **out,
-                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tokenizer_open(const char *model_dir, struct xnr_tokenizer **out,
+                                                  struct xnr_error *err);
 
 /* Open one tokenizer.json file. */
-enum xnr_status xnr_tokenizer_open_json(const char *path, struct xnr_tokenizer **out,
-                                        struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tokenizer_open_json(const char *path, struct xnr_tokenizer **out,
+                                                       struct xnr_error *err);
 
 void xnr_tokenizer_close(struct xnr_tokenizer *tok);
 
 /* Encode raw UTF-8 text. add_special: run the post-processor (e.g. [CLS] .. [SEP]).
  * Errors: XNR_ERR_INPUT for invalid UTF-8 (message gives the byte offset),
  * XNR_ERR_NOMEM. Empty text gives an encoding with only the special tokens. */
-enum xnr_status xnr_tokenizer_encode(const struct xnr_tokenizer *tok, const char *text,
-                                     size_t text_len, int add_special, struct xnr_encoding *enc,
-                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tokenizer_encode(const struct xnr_tokenizer *tok,
+                                                    const char *text, size_t text_len,
+                                                    int add_special, struct xnr_encoding *enc,
+                                                    struct xnr_error *err);
 
 /* Encode pre-split words (is_split_into_words=True). word_lens gives each
  * word's byte length. Token word_ids are the word index; offsets are relative
  * to the word. Errors as xnr_tokenizer_encode. */
-enum xnr_status xnr_tokenizer_encode_words(const struct xnr_tokenizer *tok,
-                                           const char *const *words, const size_t *word_lens,
-                                           int n_words, int add_special, struct xnr_encoding *enc,
-                                           struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tokenizer_encode_words(const struct xnr_tokenizer *tok,
+                                                          const char *const *words,
+                                                          const size_t *word_lens, int n_words,
+                                                          int add_special, struct xnr_encoding *enc,
+                                                          struct xnr_error *err);
 
 /* Apply the single-sequence post-processor to tokens [begin, end) of body
  * (an encoding made with add_special = 0), writing a framed sequence into out.
  * This is how long inputs are split into windows that each get the specials. */
-enum xnr_status xnr_tokenizer_frame(const struct xnr_tokenizer *tok,
-                                    const struct xnr_encoding *body, int begin, int end,
-                                    struct xnr_encoding *out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_tokenizer_frame(const struct xnr_tokenizer *tok,
+                                                   const struct xnr_encoding *body, int begin,
+                                                   int end, struct xnr_encoding *out,
+                                                   struct xnr_error *err);
 
 /* How many special tokens the single-sequence post-processor adds (2 for BERT). */
 int xnr_tokenizer_n_special(const struct xnr_tokenizer *tok);

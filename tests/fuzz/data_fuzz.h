@@ -2,7 +2,8 @@
  * data_fuzz.h - the body shared by the CoNLL and JSONL fuzz targets: read the
  * input from memory in one format; if it loads, detect, check and convert its
  * scheme (to BILOU and back to IOB2) and touch every word and tag so ASan
- * sees any pointer that escapes.
+ * sees any pointer that escapes. A failure must say what and where (the
+ * message, err->path "fuzz").
  */
 #ifndef XNR_DATA_FUZZ_H
 #define XNR_DATA_FUZZ_H
@@ -38,8 +39,11 @@ static int fuzz_dataset(const uint8_t *data, size_t size, enum xnr_data_format f
 	p.format = format;
 	p.max_line_bytes = 4096;
 	p.labels = "O,B-PER,I-PER,B-LOC,I-LOC";
-	if (xnr_dataset_from_memory((const char *)data, size, "fuzz", &p, &ds, &err) != XNR_OK)
+	if (xnr_dataset_from_memory((const char *)data, size, "fuzz", &p, &ds, &err) != XNR_OK) {
+		if (err.msg[0] == '\0' || strcmp(err.path, "fuzz") != 0)
+			__builtin_trap();
 		return 0;
+	}
 	sink = touch(ds);
 	if (xnr_dataset_detect(ds, 8, &r, &err) == XNR_OK)
 		xnr_scheme_report_free(&r);
