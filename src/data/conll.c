@@ -8,7 +8,6 @@
  */
 #include <string.h>
 
-#include "core/lines.h"
 #include "data/internal.h"
 
 struct cols {
@@ -96,37 +95,40 @@ static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, s
 	return xnr__ds_word(ds, c->first, c->first_len, id, line, p, err);
 }
 
-static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len, size_t *expected,
-                                long line, const struct xnr_data_params *p, struct xnr_error *err)
-{
-	struct cols c;
-	enum xnr_status st;
+/* What the reader carries from line to line. */
+struct conll_read {
+	struct xnr_dataset *ds;
+	const struct xnr_data_params *p;
+	size_t expected; /* columns of a word line; 0 until the first */
+};
 
-	if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	st = xnr__utf8_check(s, len, ds->path, line, err);
+static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
+                                struct xnr_error *err)
+{
+	struct conll_read *r = ctx;
+	struct cols c;
+	enum xnr_status st = xnr__utf8_check(s, len, r->ds->path, line, err);
+
 	if (st != XNR_OK)
 		return st;
-	split(s, len, p->tag_column, &c);
+	split(s, len, r->p->tag_column, &c);
 	if (c.n == 0)
-		return xnr__ds_sentence(ds, line, NULL, 0, err);
+		return xnr__ds_sentence(r->ds, line, NULL, 0, err);
 	if (c.first_len == 10 && memcmp(c.first, "-DOCSTART-", 10) == 0) {
-		st = xnr__ds_sentence(ds, line, NULL, 0, err);
-		return st != XNR_OK ? st : xnr__ds_document(ds, line, err);
+		st = xnr__ds_sentence(r->ds, line, NULL, 0, err);
+		return st != XNR_OK ? st : xnr__ds_document(r->ds, line, err);
 	}
-	if (is_comment(&c, *expected, p->tag_column))
+	if (is_comment(&c, r->expected, r->p->tag_column))
 		return XNR_OK;
-	return word_line(ds, &c, expected, line, p, err);
+	return word_line(r->ds, &c, &r->expected, line, r->p, err);
 }
 
 enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
                                 const struct xnr_data_params *p, struct xnr_error *err)
 {
-	struct xnr_lines lr;
-	size_t expected = 0;
+	struct conll_read r = {ds, p, 0};
 	enum xnr_status st;
+	long n_lines = 0;
 
 	if (p->tag_column < 0 || p->tag_column == 1)
 		return xnr_fail(
@@ -134,19 +136,6 @@ enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *nam
 		    "--tag-column %d: the tag column must be 2 or more (column 1 is the "
 		    "word)",
 		    p->tag_column);
-	xnr_lines_init(&lr, f, name, p->max_line_bytes);
-	for (;;) {
-		const char *s;
-		size_t len;
-		st = xnr_lines_next(&lr, &s, &len, err);
-		if (st != XNR_OK || !s)
-			break;
-		st = one_line(ds, s, len, &expected, lr.line_no, p, err);
-		if (st != XNR_OK)
-			break;
-	}
-	if (st == XNR_OK)
-		st = xnr__ds_sentence(ds, lr.line_no, NULL, 0, err);
-	xnr_lines_free(&lr);
-	return st;
+	st = xnr__read_lines(f, name, p->max_line_bytes, one_line, &r, &n_lines, err);
+	return st != XNR_OK ? st : xnr__ds_sentence(ds, n_lines, NULL, 0, err);
 }

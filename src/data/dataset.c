@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "core/file.h"
+#include "core/lines.h"
 #include "data/internal.h"
 
 #define POOL_BLOCK_BYTES (256u * 1024u)
@@ -173,6 +174,31 @@ enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, lon
 		i += (size_t)n;
 	}
 	return XNR_OK;
+}
+
+enum xnr_status xnr__read_lines(FILE *f, const char *name, size_t max_len, xnr__line_fn fn,
+                                void *ctx, long *n_lines, struct xnr_error *err)
+{
+	struct xnr_lines lr;
+	enum xnr_status st;
+
+	xnr_lines_init(&lr, f, name, max_len);
+	for (;;) {
+		const char *s;
+		size_t len;
+		st = xnr_lines_next(&lr, &s, &len, err);
+		if (st != XNR_OK || !s)
+			break;
+		if (lr.line_no == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+			s += 3;
+			len -= 3;
+		}
+		if ((st = fn(ctx, s, len, lr.line_no, err)) != XNR_OK)
+			break;
+	}
+	*n_lines = lr.line_no;
+	xnr_lines_free(&lr);
+	return st;
 }
 
 void xnr_dataset_close(struct xnr_dataset *ds)

@@ -33,6 +33,17 @@ XNR_MUST_CHECK enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long lin
 XNR_MUST_CHECK enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name,
                                                long line, struct xnr_error *err);
 
+/* One line of a dataset file (no newline, the first line without its UTF-8
+ * BOM) and its 1-based number. */
+typedef enum xnr_status (*xnr__line_fn)(void *ctx, const char *s, size_t len, long line,
+                                        struct xnr_error *err);
+
+/* Call fn on every line of f, lines capped at max_len bytes, messages naming
+ * `name`; stop at the first failure. *n_lines is the number of lines read. */
+XNR_MUST_CHECK enum xnr_status xnr__read_lines(FILE *f, const char *name, size_t max_len,
+                                               xnr__line_fn fn, void *ctx, long *n_lines,
+                                               struct xnr_error *err);
+
 /* Read a stream into ds (empty, path set); messages name `name`. */
 XNR_MUST_CHECK enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
                                                const struct xnr_data_params *p,

@@ -10,7 +10,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "core/lines.h"
 #include "data/internal.h"
 
 static enum xnr_status tag_id(struct xnr_dataset *ds, const json_t *v, size_t i, long line,
@@ -108,18 +107,21 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 	return st != XNR_OK ? st : xnr__ds_sentence(ds, line, id, 1, err);
 }
 
-static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t len, long line,
-                                int have_labels, const struct xnr_data_params *p,
+/* What the reader carries from line to line. */
+struct jsonl_read {
+	struct xnr_dataset *ds;
+	const struct xnr_data_params *p;
+};
+
+static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
                                 struct xnr_error *err)
 {
+	const struct jsonl_read *r = ctx;
+	struct xnr_dataset *ds = r->ds;
 	json_error_t jerr;
 	json_t *obj;
 	enum xnr_status st;
 
-	if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
 	if (strspn(s, " \t") == len)
 		return XNR_OK;
 	st = xnr__utf8_check(s, len, ds->path, line, err);
@@ -135,44 +137,41 @@ static enum xnr_status one_line(struct xnr_dataset *ds, const char *s, size_t le
 		    xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
 		                "not a JSON object (one {\"tokens\", \"ner_tags\"} object a line)");
 	else
-		st = sentence(ds, obj, line, have_labels, p, err);
+		st = sentence(ds, obj, line, r->p->labels != NULL, r->p, err);
 	json_decref(obj);
+	return st;
+}
+
+/* --labels: the tag names of integer ner_tags, in id order. */
+static enum xnr_status id_labels(struct xnr_dataset *ds, const char *list, struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	xnr_labels_free(&ds->labels);
+	st = xnr_labels_parse(list, &ds->labels, err);
+	for (size_t i = 0; st == XNR_OK && i < ds->labels.n; i++) {
+		struct xnr_tag t;
+		const char *l = ds->labels.names[i];
+		if (xnr_tag_parse(l, strlen(l), &t) != 0) {
+			st = xnr_fail(
+			    err, XNR_ERR_INPUT,
+			    "--labels: \"%s\" is not a tag (tags are O, or B-, I-, E-, S-, "
+			    "L-, U- and a type, as B-PER)",
+			    l);
+			xnr_error_set_item(err, (long)i + 1);
+		}
+	}
 	return st;
 }
 
 enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *name,
                                 const struct xnr_data_params *p, struct xnr_error *err)
 {
-	struct xnr_lines lr;
+	struct jsonl_read r = {ds, p};
 	enum xnr_status st;
+	long n_lines = 0;
 
-	if (p->labels) {
-		xnr_labels_free(&ds->labels);
-		st = xnr_labels_parse(p->labels, &ds->labels, err);
-		for (size_t i = 0; st == XNR_OK && i < ds->labels.n; i++) {
-			struct xnr_tag t;
-			const char *l = ds->labels.names[i];
-			if (xnr_tag_parse(l, strlen(l), &t) != 0)
-				st = xnr_fail(
-				    err, XNR_ERR_INPUT,
-				    "--labels: \"%s\" is not a tag (tags are O, or B-, I-, E-, "
-				    "S-, L-, U- and a type, as B-PER)",
-				    l);
-		}
-		if (st != XNR_OK)
-			return st;
-	}
-	xnr_lines_init(&lr, f, name, p->max_line_bytes);
-	for (;;) {
-		const char *s;
-		size_t len;
-		st = xnr_lines_next(&lr, &s, &len, err);
-		if (st != XNR_OK || !s)
-			break;
-		st = one_line(ds, s, len, lr.line_no, p->labels != NULL, p, err);
-		if (st != XNR_OK)
-			break;
-	}
-	xnr_lines_free(&lr);
-	return st;
+	if (p->labels && (st = id_labels(ds, p->labels, err)) != XNR_OK)
+		return st;
+	return xnr__read_lines(f, name, p->max_line_bytes, one_line, &r, &n_lines, err);
 }

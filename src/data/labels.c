@@ -108,40 +108,58 @@ enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char *name, size_t l
 	return XNR_OK;
 }
 
+/* One item of a comma-separated list: s[0..len), not NUL-terminated. */
+typedef enum xnr_status (*item_fn)(void *ctx, const char *s, size_t len, struct xnr_error *err);
+
+/* Call fn on each item of a comma-separated list, in order; the first
+ * failure stops the walk with err->item its 1-based position. */
+static enum xnr_status each_item(const char *list, item_fn fn, void *ctx, struct xnr_error *err)
+{
+	const char *p = list;
+	long k;
+
+	for (k = 1;; k++) {
+		size_t len = strcspn(p, ",");
+		enum xnr_status st = fn(ctx, p, len, err);
+		if (st != XNR_OK) {
+			xnr_error_set_item(err, k);
+			return st;
+		}
+		if (p[len] == '\0')
+			return XNR_OK;
+		p += len + 1;
+	}
+}
+
+static enum xnr_status add_label(void *ctx, const char *s, size_t len, struct xnr_error *err)
+{
+	struct xnr_labels *ls = ctx;
+	int32_t id;
+
+	if (len == 0 || len > XNR_LABEL_MAX_BYTES)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--labels: label %zu is empty or too long (give names like "
+		                "O,B-PER,I-PER in id order)",
+		                ls->n + 1);
+	if (xnr_labels_find(ls, s, len) >= 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "--labels: %.*s appears twice (list each once)",
+		                (int)len, s);
+	return xnr_labels_add(ls, s, len, &id, "--labels", err);
+}
+
 enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out, struct xnr_error *err)
 {
 	struct xnr_labels ls;
-	const char *p = list;
-	enum xnr_status st = XNR_OK;
+	enum xnr_status st;
 
 	xnr_labels_init(&ls);
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		int32_t id;
-		if (len == 0 || len > XNR_LABEL_MAX_BYTES) {
-			st = xnr_fail(err, XNR_ERR_INPUT,
-			              "--labels: label %zu is empty or too long (give names like "
-			              "O,B-PER,I-PER in id order)",
-			              ls.n + 1);
-			goto fail;
-		}
-		if (xnr_labels_find(&ls, p, len) >= 0) {
-			st = xnr_fail(err, XNR_ERR_INPUT,
-			              "--labels: %.*s appears twice (list each once)", (int)len, p);
-			goto fail;
-		}
-		st = xnr_labels_add(&ls, p, len, &id, "--labels", err);
-		if (st != XNR_OK)
-			goto fail;
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
+	st = each_item(list, add_label, &ls, err);
+	if (st != XNR_OK) {
+		xnr_labels_free(&ls);
+		return st;
 	}
 	*out = ls;
 	return XNR_OK;
-fail:
-	xnr_labels_free(&ls);
-	return st;
 }
 
 void xnr_label_map_free(struct xnr_label_map *map)
@@ -167,49 +185,46 @@ static char *dup_n(const char *s, size_t len)
 	return d;
 }
 
+/* One DATASET=MODEL pair into the map (which has room for every item). */
+static enum xnr_status add_pair(void *ctx, const char *s, size_t len, struct xnr_error *err)
+{
+	struct xnr_label_map *map = ctx;
+	const char *eq = memchr(s, '=', len);
+
+	if (!eq || eq == s || eq + 1 == s + len || memchr(eq + 1, '=', (size_t)(s + len - eq - 1)))
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--label-map: \"%.*s\" is not a pair DATASET=MODEL (write "
+		                "B-PERSON=B-PER,I-PERSON=I-PER)",
+		                (int)len, s);
+	map->from[map->n] = dup_n(s, (size_t)(eq - s));
+	map->to[map->n] = dup_n(eq + 1, (size_t)(s + len - eq - 1));
+	map->n++;
+	if (!map->from[map->n - 1] || !map->to[map->n - 1])
+		return xnr_fail(err, XNR_ERR_NOMEM, "--label-map: out of memory");
+	return XNR_OK;
+}
+
 enum xnr_status xnr_label_map_parse(const char *text, struct xnr_label_map *out,
                                     struct xnr_error *err)
 {
 	struct xnr_label_map map = {0};
 	size_t n_pairs = 1;
-	const char *p = text;
-	enum xnr_status st = XNR_OK;
+	enum xnr_status st;
 
 	for (const char *q = text; *q; q++)
 		n_pairs += *q == ',';
 	map.from = calloc(n_pairs, sizeof *map.from);
 	map.to = calloc(n_pairs, sizeof *map.to);
-	if (!map.from || !map.to) {
+	if (!map.from || !map.to)
 		st = xnr_fail(err, XNR_ERR_NOMEM, "--label-map: out of memory");
-		goto fail;
-	}
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		const char *eq = memchr(p, '=', len);
-		if (!eq || eq == p || eq + 1 == p + len ||
-		    memchr(eq + 1, '=', (size_t)(p + len - eq - 1))) {
-			st = xnr_fail(err, XNR_ERR_INPUT,
-			              "--label-map: \"%.*s\" is not a pair DATASET=MODEL (write "
-			              "B-PERSON=B-PER,I-PERSON=I-PER)",
-			              (int)len, p);
-			goto fail;
-		}
-		map.from[map.n] = dup_n(p, (size_t)(eq - p));
-		map.to[map.n] = dup_n(eq + 1, (size_t)(p + len - eq - 1));
-		map.n++;
-		if (!map.from[map.n - 1] || !map.to[map.n - 1]) {
-			st = xnr_fail(err, XNR_ERR_NOMEM, "--label-map: out of memory");
-			goto fail;
-		}
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
+	else
+		st = each_item(text, add_pair, &map, err);
+	if (st != XNR_OK) {
+		xnr_label_map_free(&map);
+		return st;
 	}
 	*out = map;
 	return XNR_OK;
-fail:
-	xnr_label_map_free(&map);
-	return st;
 }
 
 static const char *mapped(const struct xnr_label_map *map, const char *name)

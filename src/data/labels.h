@@ -48,12 +48,15 @@ XNR_MUST_CHECK enum xnr_status xnr_labels_add(struct xnr_labels *ls, const char 
                                               int32_t *id, const char *what, struct xnr_error *err);
 
 /* Split a comma-separated list ("O,B-PER,I-PER", as --labels) into a new set
- * in list order. Errors: XNR_ERR_INPUT on an empty or duplicate name. */
+ * in list order. Errors: XNR_ERR_INPUT on an empty or duplicate name,
+ * XNR_ERR_LIMIT, XNR_ERR_NOMEM; err->item is the 1-based position of the
+ * name in the list. */
 XNR_MUST_CHECK enum xnr_status xnr_labels_parse(const char *list, struct xnr_labels *out,
                                                 struct xnr_error *err);
 
 /* Parse "A=B,C=D" (as --label-map) into *out (caller frees with
- * xnr_label_map_free). Errors: XNR_ERR_INPUT naming the bad pair. */
+ * xnr_label_map_free). Errors: XNR_ERR_INPUT naming the bad pair (err->item
+ * its 1-based position), XNR_ERR_NOMEM. */
 XNR_MUST_CHECK enum xnr_status xnr_label_map_parse(const char *text, struct xnr_label_map *out,
                                                    struct xnr_error *err);
 void xnr_label_map_free(struct xnr_label_map *map);

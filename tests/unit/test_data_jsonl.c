@@ -71,6 +71,7 @@ static void test_jsonl_ids(void **state)
 	p.labels = "O,,B-PER";
 	assert_int_equal(xnr_dataset_from_memory(text, strlen(text), "ids.jsonl", &p, &ds, &err),
 	                 XNR_ERR_INPUT);
+	assert_int_equal(err.item, 2); /* the empty name */
 	assert_null(ds);
 }
 
@@ -90,6 +91,9 @@ static void test_label_map_parse(void **state)
 		assert_int_equal(xnr_label_map_parse(bad[i], &map, &err), XNR_ERR_INPUT);
 		assert_non_null(strstr(err.msg, "--label-map"));
 	}
+	assert_int_equal(xnr_label_map_parse("A=B,C=D,E", &map, &err), XNR_ERR_INPUT);
+	assert_int_equal(err.item, 3);
+	assert_non_null(strstr(err.msg, "\"E\" is not a pair"));
 }
 
 static void test_labels_match(void **state)
