@@ -11,7 +11,6 @@
  */
 #include "infer/infer.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "core/json.h"
 #include "model/hub.h"
 #include "tensor/gemm.h"
+#include "tensor/kernels.h"
 
 struct xnr_engine {
 	struct xnr_engine_params params;
@@ -384,21 +384,6 @@ static int cmp_window_len(const void *a, const void *b)
 	return x->k - y->k;
 }
 
-static void softmax_row(const float *logits, float *probs, int n)
-{
-	float max = logits[0], sum = 0.0f;
-	int j;
-	for (j = 1; j < n; j++)
-		if (logits[j] > max)
-			max = logits[j];
-	for (j = 0; j < n; j++) {
-		probs[j] = expf(logits[j] - max);
-		sum += probs[j];
-	}
-	for (j = 0; j < n; j++)
-		probs[j] /= sum;
-}
-
 /* Copy row p of every layer of a (n_layers, N, width) block to row t of the
  * (n_layers, n_tokens, width) block of a result. */
 static void scatter_layers(float *dst, const float *src, int n_layers, int n_tokens, int N, int p,
@@ -428,7 +413,7 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 		if (L > 0) {
 			memcpy(r->logits + (size_t)t * L, o->logits + (size_t)p * L,
 			       (size_t)L * sizeof(float));
-			softmax_row(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
+			xnr_softmax_probs(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
 		}
 		if (r->hidden)
 			memcpy(r->hidden + (size_t)t * H, o->hidden + (size_t)p * H,

@@ -254,6 +254,22 @@ XNR_HOT void xnr_softmax(float *x, int n)
 		x[i] *= inv;
 }
 
+void xnr_softmax_probs(const float *x, float *y, int n)
+{
+	float max = x[0], sum = 0.0f;
+	int j;
+
+	for (j = 1; j < n; j++)
+		if (x[j] > max)
+			max = x[j];
+	for (j = 0; j < n; j++) {
+		y[j] = expf(x[j] - max);
+		sum += y[j];
+	}
+	for (j = 0; j < n; j++)
+		y[j] /= sum;
+}
+
 int xnr_attn_stride(int seq_len)
 {
 	return (seq_len + XNR_ATTN_BLOCK - 1) / XNR_ATTN_BLOCK * XNR_ATTN_BLOCK;

@@ -30,8 +30,17 @@ float xnr_act_one(float x, enum xnr_act act);
 void xnr_bias_rows(float *y, const float *bias, long rows, int n);
 
 /* x = softmax(x) over n values (max subtracted, exp from a polynomial within
- * 2 ulp, see kernels.c, sum in double). n >= 1. */
+ * 2 ulp, see kernels.c, sum in double). n >= 1. The attention's softmax:
+ * hot (every head, layer and query row), and exp(x) below exp(-80) is read
+ * as exp(-80), which a weighted sum of values never notices. */
 void xnr_softmax(float *x, int n);
+
+/* y = softmax(x) over n values with libm's expf (max subtracted). n >= 1.
+ * The label probabilities users read and runs store: once per token over a
+ * few labels, so speed does not matter, and a probability of 1e-40 must stay
+ * 1e-40 (xnr_softmax would report it as 1.8e-35) for -log p and for parity
+ * with PyTorch's softmax. */
+void xnr_softmax_probs(const float *x, float *y, int n);
 
 /* One head of one sequence: S tokens, head size d, q/k/v/ctx point at the
  * head's first column of the sequence's first row and advance by ld per

@@ -167,6 +167,29 @@ static void test_softmax(void **state)
 	}
 }
 
+/* The label softmax keeps what the attention's may round up: a probability
+ * far below exp(-80) stays itself, relative to double. */
+static void test_softmax_probs(void **state)
+{
+	static const float logits[] = {0.0f, -84.0f, -3.5f, 2.25f, -40.0f};
+	const int n = 5;
+	float probs[5], fast[5];
+	double s = 0, ref[5], maxrel = 0;
+	int i;
+	(void)state;
+	for (i = 0; i < n; i++)
+		s += ref[i] = exp((double)logits[i] - 2.25);
+	xnr_softmax_probs(logits, probs, n);
+	memcpy(fast, logits, sizeof fast);
+	xnr_softmax(fast, n);
+	for (i = 0; i < n; i++)
+		maxrel = fmax(maxrel, fabs(probs[i] - ref[i] / s) / (ref[i] / s));
+	printf("softmax_probs: max relative diff %.3g (tolerance 1e-5); p[1] %.3g, fast %.3g\n",
+	       maxrel, (double)probs[1], (double)fast[1]);
+	assert_true(maxrel < 1e-5);
+	assert_true(fast[1] > 100.0f * probs[1]); /* why the two softmaxes */
+}
+
 /* C = op(A) op(B) + beta C in double, row-major. */
 static void gemm_ref(int ta, int tb, int m, int n, int k, const float *a, const float *b,
                      float beta, const float *c0, double *c)
@@ -333,9 +356,10 @@ static void test_attention_head(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layernorm), cmocka_unit_test(test_activations),
-	    cmocka_unit_test(test_softmax),   cmocka_unit_test(test_gemm),
-	    cmocka_unit_test(test_gemm_pool), cmocka_unit_test(test_attention_head),
+	    cmocka_unit_test(test_layernorm),      cmocka_unit_test(test_activations),
+	    cmocka_unit_test(test_softmax),        cmocka_unit_test(test_softmax_probs),
+	    cmocka_unit_test(test_gemm),           cmocka_unit_test(test_gemm_pool),
+	    cmocka_unit_test(test_attention_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
