@@ -40,8 +40,8 @@ enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr
 		p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			close(fd);
-			return xnr_fail_at(err, XNR_ERR_IO, path, 0, "cannot map: %s",
-			                   strerror(errno));
+			return xnr_fail_at(err, errno == ENOMEM ? XNR_ERR_NOMEM : XNR_ERR_IO, path,
+			                   0, "cannot map: %s", strerror(errno));
 		}
 	}
 	close(fd);

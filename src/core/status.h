@@ -4,6 +4,8 @@
  *
  * Fallible functions return an enum xnr_status and fill an optional
  * struct xnr_error; out-parameters stay untouched on failure (curl/libuv style).
+ * docs/architecture.md (Errors) has the table of what each status means and
+ * its CLI exit and HTTP mappings.
  */
 #ifndef XNR_CORE_STATUS_H
 #define XNR_CORE_STATUS_H
@@ -13,7 +15,7 @@
 
 enum xnr_status {
 	XNR_OK = 0,
-	XNR_ERR_IO,          /* a file is missing or unreadable */
+	XNR_ERR_IO,          /* a file or folder exists but cannot be read */
 	XNR_ERR_NOMEM,       /* an allocation failed */
 	XNR_ERR_FORMAT,      /* a file or value is malformed */
 	XNR_ERR_UNSUPPORTED, /* well-formed, but not something we implement */

@@ -168,6 +168,21 @@ void xnr_state_close(struct xnr_state *state)
 	free(state);
 }
 
+/* The sequence holding token t: the last i with seq_start[i] <= t. */
+static int seq_of(const struct xnr_batch *b, long t)
+{
+	int lo = 0, hi = b->n_seq - 1;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (b->seq_start[mid] <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_batch *b,
                                    struct xnr_error *err)
 {
@@ -186,44 +201,37 @@ static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_b
 			    "forward: batch has more than %d tokens, the state's maximum "
 			    "(split the batch or open a larger state)",
 			    s->max_tokens);
-		if (len < 1 || len > s->max_seq_len)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "forward: sequence %d has %lld tokens, allowed 1..%d "
-			                "(truncate or split it)",
-			                i, (long long)len, s->max_seq_len);
+		if (len < 1 || len > s->max_seq_len) {
+			xnr_fail(err, XNR_ERR_INPUT,
+			         "forward: sequence %d has %lld tokens, allowed 1..%d "
+			         "(truncate or split it)",
+			         i, (long long)len, s->max_seq_len);
+			xnr_error_set_item(err, i + 1);
+			return XNR_ERR_INPUT;
+		}
 	}
 	n = b->seq_start[b->n_seq];
 	if (n > 0 && !b->ids)
 		return xnr_fail(err, XNR_ERR_INPUT, "forward: batch without token ids");
 	for (i = 0; i < n; i++) {
+		enum xnr_status st = XNR_OK;
 		if (b->ids[i] < 0 || b->ids[i] >= c->vocab_size)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "forward: token %d has id %d outside the vocabulary 0..%d",
-			                i, (int)b->ids[i], c->vocab_size - 1);
-		if (b->type_ids &&
-		    (b->type_ids[i] < 0 ||
-		     b->type_ids[i] >= (c->type_vocab_size > 0 ? c->type_vocab_size : 1)))
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "forward: token %d has type id %d, the model allows 0..%d",
-			                i, (int)b->type_ids[i],
-			                c->type_vocab_size > 0 ? c->type_vocab_size - 1 : 0);
+			st = xnr_fail(err, XNR_ERR_INPUT,
+			              "forward: token %d has id %d outside the vocabulary 0..%d", i,
+			              (int)b->ids[i], c->vocab_size - 1);
+		else if (b->type_ids &&
+		         (b->type_ids[i] < 0 ||
+		          b->type_ids[i] >= (c->type_vocab_size > 0 ? c->type_vocab_size : 1)))
+			st = xnr_fail(err, XNR_ERR_INPUT,
+			              "forward: token %d has type id %d, the model allows 0..%d", i,
+			              (int)b->type_ids[i],
+			              c->type_vocab_size > 0 ? c->type_vocab_size - 1 : 0);
+		if (st != XNR_OK) {
+			xnr_error_set_item(err, seq_of(b, i) + 1);
+			return st;
+		}
 	}
 	return XNR_OK;
-}
-
-/* The sequence holding token t: the last i with seq_start[i] <= t. */
-static int seq_of(const struct xnr_batch *b, long t)
-{
-	int lo = 0, hi = b->n_seq - 1;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo + 1) / 2;
-		if (b->seq_start[mid] <= t)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
 }
 
 /* rows (N, E) = LayerNorm(word[id] + position[offset + t] + token_type[type]). */

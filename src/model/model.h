@@ -72,7 +72,8 @@ struct xnr_outputs {
 /* Run the encoder and the classification head (none when the config's
  * has_classifier is 0). pool may be NULL.
  * Errors: XNR_ERR_INPUT (a token id out of the vocabulary, a sequence longer
- * than the state allows), XNR_ERR_LIMIT (more tokens than max_tokens). */
+ * than the state allows; err->item is the 1-based sequence), XNR_ERR_LIMIT
+ * (more tokens than max_tokens). */
 XNR_MUST_CHECK enum xnr_status xnr_model_forward(const struct xnr_model *model,
                                                  struct xnr_state *state, struct xnr_pool *pool,
                                                  const struct xnr_batch *batch,

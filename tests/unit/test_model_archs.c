@@ -294,7 +294,8 @@ static void test_fixture(void **state)
 	json_decref(g);
 }
 
-/* A token id outside the vocabulary is bad input, not a crash. */
+/* A token id outside the vocabulary is bad input, not a crash; err->item
+ * says which sequence of the batch holds it. */
 static void test_bad_token(void **state)
 {
 	struct xnr_forward_opts opts = {0, 0};
@@ -302,13 +303,14 @@ static void test_bad_token(void **state)
 	struct xnr_model *m = NULL;
 	struct xnr_state *st = NULL;
 	struct xnr_outputs o;
-	int32_t ids[3] = {2, 0, 3}, start[2] = {0, 3};
-	struct xnr_batch b = {1, ids, NULL, start};
+	int32_t ids[3] = {2, 0, 3}, start[3] = {0, 1, 3};
+	struct xnr_batch b = {2, ids, NULL, start};
 	(void)state;
 	assert_int_equal(xnr_model_open(fixture_dir("bert"), &m, &err), XNR_OK);
 	assert_int_equal(xnr_state_open(m, 3, 3, opts, &st, &err), XNR_OK);
 	ids[1] = xnr_model_config(m)->vocab_size;
 	assert_int_equal(xnr_model_forward(m, st, NULL, &b, &o, &err), XNR_ERR_INPUT);
+	assert_int_equal(err.item, 2);
 	ids[1] = -1;
 	assert_int_equal(xnr_model_forward(m, st, NULL, &b, &o, &err), XNR_ERR_INPUT);
 	ids[1] = 7;
