@@ -139,7 +139,7 @@ static enum xnr_status from_table(const char *name, int gzip, struct xnr__resp *
 	    bsearch(name, xnr__assets, xnr__n_assets, sizeof *xnr__assets, by_name);
 
 	if (!a)
-		return xnr_fail(err, XNR_ERR_IO, "/%s: no such file in the web app", name);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "/%s: no such file in the web app", name);
 	gzip = gzip && a->gz_len > 0;
 	out->data = (char *)(gzip ? a->gz : a->raw);
 	out->len = gzip ? a->gz_len : a->raw_len;
@@ -163,10 +163,11 @@ static enum xnr_status resolve_inside(const char *dir, const char *rel, char *ou
 	if ((st = xnr_path_join(joined, sizeof joined, root, rel, err)) != XNR_OK)
 		return st;
 	if (!realpath(joined, out))
-		return xnr_fail(err, XNR_ERR_IO, "/%s: no such file in %s", rel, dir);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "/%s: no such file in %s", rel, dir);
 	n = strlen(root);
 	if (strncmp(out, root, n) != 0 || out[n] != '/')
-		return xnr_fail(err, XNR_ERR_IO, "/%s: leads outside %s (refused)", rel, dir);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "/%s: leads outside %s (refused)", rel,
+		                dir);
 	return XNR_OK;
 }
 
@@ -185,7 +186,7 @@ static enum xnr_status from_dir(const char *dir, const char *name, struct xnr__r
 		if (strcmp(name, vendor_files[i][0]) == 0)
 			rel = vendor_files[i][1];
 	if (!rel)
-		return xnr_fail(err, XNR_ERR_IO, "/%s: no such file in the web app", name);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "/%s: no such file in the web app", name);
 	if ((st = resolve_inside(dir, rel, path, err)) != XNR_OK ||
 	    (st = xnr_file_read(path, DIR_FILE_MAX, &out->data, &out->len, err)) != XNR_OK)
 		return st;
@@ -295,7 +296,7 @@ enum xnr_status xnr__asset_answer(const struct xnr__asset_ask *ask, struct xnr__
 	enum xnr_status st;
 
 	if (!name)
-		return xnr_fail(err, XNR_ERR_IO, "%s: no such file in the web app",
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "%s: no such file in the web app",
 		                ask->path ? ask->path : "(no path)");
 	if (strcmp(name, "app/pages.json") == 0)
 		st = pages_json(ask->assets_dir, out, err);

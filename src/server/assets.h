@@ -69,7 +69,8 @@ struct xnr__asset_ask {
  * out), or 304 when If-None-Match holds its ETag. gzip when the client takes
  * it and a packed gz copy exists. Files outside the asset set (unknown name,
  * other extension, hidden or node_modules path, a link leading out of
- * assets_dir) are XNR_ERR_IO (404). Errors: XNR_ERR_IO, XNR_ERR_LIMIT (a file
+ * assets_dir) are XNR_ERR_NOT_FOUND (404). Errors: XNR_ERR_NOT_FOUND, XNR_ERR_IO
+ * (--assets-dir unreadable), XNR_ERR_LIMIT (a file
  * in assets_dir over 32 MiB), XNR_ERR_NOMEM. Thread safe. */
 XNR_MUST_CHECK enum xnr_status xnr__asset_answer(const struct xnr__asset_ask *ask,
                                                  struct xnr__resp *out, struct xnr_error *err);

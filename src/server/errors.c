@@ -2,9 +2,9 @@
  * errors.c - the one table from enum xnr_status to an HTTP status and a
  * stable error code, and the JSON error body every failed API request gets:
  * {"error": {"status": 404, "code": "not_found", "message": "..."}}.
- * XNR_ERR_IO means "what you asked for is not there" (404) here, like
- * XNR_ERR_NOT_FOUND: a model folder that is gone; database failures are
- * XNR_ERR_DB (500) and XNR_ERR_BUSY (409).
+ * Each status says one thing (docs/architecture.md has the table): what is
+ * not there is XNR_ERR_NOT_FOUND (404), what is there but cannot be read
+ * XNR_ERR_IO (500), database failures XNR_ERR_DB (500) and XNR_ERR_BUSY (409).
  */
 #include "server/internal.h"
 
@@ -13,10 +13,10 @@ static const struct {
 	const char *code;
 } http_map[XNR_STATUS_COUNT] = {
     [XNR_OK] = {200, "ok"},
-    [XNR_ERR_IO] = {404, "not_found"},
+    [XNR_ERR_IO] = {500, "io_error"},
     [XNR_ERR_NOMEM] = {503, "out_of_memory"},
     [XNR_ERR_FORMAT] = {400, "bad_request"},
-    [XNR_ERR_UNSUPPORTED] = {405, "method_not_allowed"},
+    [XNR_ERR_UNSUPPORTED] = {422, "unsupported"},
     [XNR_ERR_MISMATCH] = {409, "conflict"},
     [XNR_ERR_INPUT] = {400, "bad_request"},
     [XNR_ERR_LIMIT] = {413, "too_large"},

@@ -375,7 +375,7 @@ struct xnr_result;
  * relative one (the folder the run was made in is unknown) is tried against
  * the server's working folder, then the database's folder, then as a
  * Hugging Face id in the local hub cache. dir gets the first that has a
- * config.json. Errors: XNR_ERR_IO (the run has no model path, or the model
+ * config.json. Errors: XNR_ERR_NOT_FOUND (the run has no model path, or the model
  * folder is gone: the message says where it looked and how to fix it),
  * XNR_ERR_LIMIT (path too long). Thread safe. */
 XNR_MUST_CHECK enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run *run,

@@ -89,7 +89,8 @@ static enum xnr_status run_model_path(const struct xnr_run *run, char *out, size
                                       struct xnr_error *err)
 {
 	if (!run->model_path || !run->model_path[0])
-		return xnr_fail(err, XNR_ERR_IO, "run %lld has no model path", (long long)run->id);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "run %lld has no model path",
+		                (long long)run->id);
 	if ((size_t)snprintf(out, size, "%s", run->model_path) >= size)
 		return xnr_fail(err, XNR_ERR_LIMIT, "run %lld: model path too long",
 		                (long long)run->id);
@@ -126,7 +127,7 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run 
 	if (take_dir(rel, dir, dir_bytes))
 		return XNR_OK;
 	if (rel[0] == '/')
-		return xnr_fail(err, XNR_ERR_IO,
+		return xnr_fail(err, XNR_ERR_NOT_FOUND,
 		                "the model of run %lld (%s) is gone: no config.json there (restore "
 		                "the model folder, or make a new run with the model's new place)",
 		                (long long)run->id, rel);
@@ -137,7 +138,7 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run 
 		return XNR_OK;
 	if (!getcwd(cwd, sizeof cwd))
 		snprintf(cwd, sizeof cwd, ".");
-	return xnr_fail(err, XNR_ERR_IO,
+	return xnr_fail(err, XNR_ERR_NOT_FOUND,
 	                "the model of run %lld (%s) is gone: not in %s, not next to the database "
 	                "and not a model in the Hugging Face cache (start explainer serve from the "
 	                "folder the run was made in, or restore the model folder)",
@@ -232,7 +233,7 @@ enum xnr_status xnr__model_acquire(struct xnr__app *app, const char *dir, int la
 	if (!c)
 		return xnr_fail(err, XNR_ERR_INTERNAL, "the model cache is not open");
 	if (!realpath(dir, real))
-		return xnr_fail(err, XNR_ERR_IO, "model folder %s: not found", dir);
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "model folder %s: not found", dir);
 	pthread_mutex_lock(&c->lock);
 	st = slot_get(c, real, layers ? 1 : 0, &m, err);
 	pthread_mutex_unlock(&c->lock);

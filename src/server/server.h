@@ -27,8 +27,10 @@ struct xnr_server_params xnr_server_default_params(void);
 
 /* Check the database (schema version), bind and start answering requests on
  * background threads. Strings in p are borrowed and must outlive the server.
- * Errors: XNR_ERR_IO (database unreadable, address in use), XNR_ERR_INPUT
- * (bad host or port), XNR_ERR_UNSUPPORTED (database from a newer ExplaiNER). */
+ * Errors: XNR_ERR_NOT_FOUND (no database there), XNR_ERR_FORMAT (not a run
+ * database), XNR_ERR_IO (database unreadable, address in use), XNR_ERR_DB,
+ * XNR_ERR_INPUT (bad host or port), XNR_ERR_UNSUPPORTED (database from a
+ * newer ExplaiNER). */
 XNR_MUST_CHECK enum xnr_status xnr_server_open(const struct xnr_server_params *p,
                                                struct xnr_server **out, struct xnr_error *err);
 

@@ -81,7 +81,7 @@ enum xnr_status xnr__store_migrate(struct xnr_store *s, struct xnr_error *err)
 	enum xnr_status rc;
 
 	if (version < 0)
-		return xnr_fail(err, XNR_ERR_IO, "%s: not an ExplaiNER database (%s)", s->path,
+		return xnr_fail(err, XNR_ERR_FORMAT, "%s: not an ExplaiNER database (%s)", s->path,
 		                sqlite3_errmsg(s->db));
 	if (version > XNR_STORE_SCHEMA_VERSION)
 		return xnr_fail(err, XNR_ERR_UNSUPPORTED,

@@ -6,6 +6,7 @@
  * only a rolled-back transaction.
  */
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "store/internal.h"
@@ -58,9 +59,14 @@ static enum xnr_status store_connect(const char *path, int flags, int busy_ms,
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		enum xnr_status st =
-		    xnr_fail(err, s->db ? open_fail : XNR_ERR_NOMEM, "%s: cannot open database: %s",
-		             path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		/* A missing file (not created here) is the caller's "no such database". */
+		int missing = s->db && !(flags & SQLITE_OPEN_CREATE) && access(path, F_OK) != 0;
+		enum xnr_status st = xnr_fail(err,
+		                              !s->db    ? XNR_ERR_NOMEM
+		                              : missing ? XNR_ERR_NOT_FOUND
+		                                        : open_fail,
+		                              "%s: cannot open database: %s", path,
+		                              s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		xnr_store_close(s);
 		return st;
 	}

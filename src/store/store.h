@@ -22,8 +22,9 @@ struct xnr_store;
 
 /* Open (create == 1: create if missing) the database at path for reading
  * and writing and bring its schema to XNR_STORE_SCHEMA_VERSION. Errors:
- * XNR_ERR_IO (cannot open or not a database), XNR_ERR_UNSUPPORTED (made by a
- * newer ExplaiNER), XNR_ERR_BUSY, XNR_ERR_DB. */
+ * XNR_ERR_NOT_FOUND (no file there and create == 0), XNR_ERR_IO (cannot
+ * open it), XNR_ERR_FORMAT (not an ExplaiNER database), XNR_ERR_UNSUPPORTED
+ * (made by a newer ExplaiNER), XNR_ERR_BUSY, XNR_ERR_DB. */
 XNR_MUST_CHECK enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
                                               struct xnr_error *err);
 

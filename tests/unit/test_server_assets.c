@@ -183,14 +183,14 @@ static void test_outside(void **state)
 
 	(void)state;
 	for (i = 0; outside[i]; i++) {
-		assert_int_equal(ask(outside[i], "gzip", NULL, NULL, &r), XNR_ERR_IO);
+		assert_int_equal(ask(outside[i], "gzip", NULL, NULL, &r), XNR_ERR_NOT_FOUND);
 		assert_null(r.data);
 	}
 	memset(big, 'a', sizeof big);
 	memcpy(big, "/app/", 5);
 	memcpy(big + sizeof big - 4, ".js", 4);
-	assert_int_equal(ask(big, NULL, NULL, NULL, &r), XNR_ERR_IO);
-	assert_int_equal(ask(NULL, NULL, NULL, NULL, &r), XNR_ERR_IO);
+	assert_int_equal(ask(big, NULL, NULL, NULL, &r), XNR_ERR_NOT_FOUND);
+	assert_int_equal(ask(NULL, NULL, NULL, NULL, &r), XNR_ERR_NOT_FOUND);
 }
 
 static void test_mime(void **state)
@@ -278,11 +278,11 @@ static void test_dir(void **state)
 	assert_int_equal(ask("/app/app.js", NULL, NULL, dir, &r), XNR_OK);
 	assert_string_not_equal(r.etag, etag);
 	release(&r);
-	assert_int_equal(ask("/app/leak.js", NULL, NULL, dir, &r), XNR_ERR_IO);
+	assert_int_equal(ask("/app/leak.js", NULL, NULL, dir, &r), XNR_ERR_NOT_FOUND);
 	assert_null(r.data);
-	assert_int_equal(ask("/vendor/plotly.min.js", NULL, NULL, dir, &r), XNR_ERR_IO);
+	assert_int_equal(ask("/vendor/plotly.min.js", NULL, NULL, dir, &r), XNR_ERR_NOT_FOUND);
 	for (i = 0; outside[i]; i++)
-		assert_int_equal(ask(outside[i], NULL, NULL, dir, &r), XNR_ERR_IO);
+		assert_int_equal(ask(outside[i], NULL, NULL, dir, &r), XNR_ERR_NOT_FOUND);
 	assert_int_equal(ask("/app/app.js", NULL, NULL, "/nonexistent-xnr-dir", &r), XNR_ERR_IO);
 
 	assert_int_equal(ask("/app/pages.json", NULL, NULL, dir, &r), XNR_OK);

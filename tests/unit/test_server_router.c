@@ -231,9 +231,13 @@ static void test_error_table(void **state)
 		assert_true(xnr__http_status(s) >= 200 && xnr__http_status(s) < 600);
 		assert_non_null(xnr__http_code(s));
 	}
-	assert_int_equal(xnr__http_status(XNR_ERR_IO), 404);
+	assert_int_equal(xnr__http_status(XNR_ERR_NOT_FOUND), 404);
+	assert_int_equal(xnr__http_status(XNR_ERR_IO), 500);
 	assert_int_equal(xnr__http_status(XNR_ERR_INPUT), 400);
-	assert_int_equal(xnr__http_status(XNR_ERR_UNSUPPORTED), 405);
+	assert_int_equal(xnr__http_status(XNR_ERR_METHOD), 405);
+	assert_int_equal(xnr__http_status(XNR_ERR_UNSUPPORTED), 422);
+	assert_int_equal(xnr__http_status(XNR_ERR_DB), 500);
+	assert_int_equal(xnr__http_status(XNR_ERR_BUSY), 409);
 	assert_int_equal(xnr__http_status(XNR_ERR_LIMIT), 413);
 	assert_int_equal(xnr__http_status(XNR_STATUS_COUNT), 500);
 	e = xnr__error_json(XNR_ERR_INPUT, "bad \xff byte");

@@ -119,7 +119,7 @@ static void test_two_servers(void **state)
 	assert_int_equal(get(xnr_server_port(b), "/api/v1", body, sizeof body), 200);
 	assert_int_equal(get(xnr_server_port(b), "/api/v1/jobs", body, sizeof body), 200);
 	assert_int_equal(get(xnr_server_port(b), "/", body, sizeof body), 200);
-	assert_int_equal(get(xnr_server_port(b), "/api/v1/runs", body, sizeof body), 500);
+	assert_int_equal(get(xnr_server_port(b), "/api/v1/runs", body, sizeof body), 404);
 	assert_non_null(strstr(body, "b.db: cannot open database"));
 	assert_int_equal(get(xnr_server_port(a), "/api/v1/runs", body, sizeof body), 200);
 	xnr_server_close(b);

@@ -497,7 +497,7 @@ static void test_failures(void **state)
 	xnr_store_close(s);
 	s = NULL;
 	snprintf(path, sizeof path, "%s/missing.db", dir);
-	assert_int_equal(xnr_store_open_read(path, &s, &err), XNR_ERR_DB);
+	assert_int_equal(xnr_store_open_read(path, &s, &err), XNR_ERR_NOT_FOUND);
 	assert_null(s);
 }
 

@@ -189,11 +189,11 @@ static void test_refuses_foreign_files(void **state)
 	tu_write(dir, "notes.txt", "this is not a database, just some text that is long enough",
 	         59);
 	snprintf(path, sizeof path, "%s/notes.txt", dir);
-	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_ERR_FORMAT);
 	assert_non_null(strstr(err.msg, "notes.txt"));
 	assert_null(s);
 	snprintf(path, sizeof path, "%s/missing.db", dir);
-	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_ERR_NOT_FOUND);
 	snprintf(path, sizeof path, "%s/future.db", dir);
 	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
 	xnr_store_close(s);
