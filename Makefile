@@ -50,6 +50,28 @@ bench: build
 	bench/reduce.sh
 	bench/api.sh
 
+# Fuzzing (tests/fuzz/README.md): a clang build in $(FUZZ_BUILD) where every library
+# carries libFuzzer coverage and ASan + UBSan; each target then runs FUZZ_SECONDS from
+# its committed seeds (FUZZ_TARGETS="data_conll ..." picks some) and prints its coverage.
+# fuzz-ci: every target 20 s from the committed seeds alone, as CI runs it.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+.PHONY: setup-fuzz fuzz-build fuzz fuzz-ci
+
+setup-fuzz:
+	scripts/setup.sh --fuzz
+
+fuzz-build: setup-fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXNR_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-ci: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) 20 --fresh
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
 

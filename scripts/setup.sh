@@ -5,13 +5,24 @@
 # the test tools (with --test): Debian's python3 + numpy + scikit-learn (tests
 # read run databases as a data scientist would), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
-# parity.
+# parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
+# llvm-symbolizer for `make fuzz`.
 # Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_fuzz=0
+for arg in "$@"; do
+	case "$arg" in
+	--test) want_test=1 ;;
+	--fuzz) want_fuzz=1 ;;
+	*)
+		echo "usage: scripts/setup.sh [--test] [--fuzz]" >&2
+		exit 2
+		;;
+	esac
+done
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
       libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev
@@ -20,6 +31,9 @@ command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
 	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji clang-format)
+fi
+if [ "$want_fuzz" = 1 ]; then
+	pkgs+=(clang libclang-rt-14-dev llvm)
 fi
 
 missing=()
