@@ -258,9 +258,11 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 	r = xnr_json_num(root, "layer_norm_eps", &eps, path, err);
 	if (r < 0)
 		return XNR_ERR_FORMAT;
-	if (!(eps > 0 && eps < 1))
+	/* LayerNorm adds eps as a float: one that rounds to 0 would divide by zero. */
+	if (!(eps > 0 && eps < 1) || !((float)eps > 0))
 		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
-		                   "key \"layer_norm_eps\" is %g, expected a small positive number",
+		                   "key \"layer_norm_eps\" is %g, expected a small positive number "
+		                   "(1e-45 or more: it is used as a float)",
 		                   eps);
 	c->layer_norm_eps = (float)eps;
 	return XNR_OK;
