@@ -195,6 +195,8 @@ static void group_misses(struct misses *m)
 {
 	size_t i, n = 0;
 
+	if (m->n == 0) /* a run without a miss: v is NULL, which qsort may not get */
+		return;
 	qsort(m->v, m->n, sizeof *m->v, cmp_miss_text);
 	for (i = 0; i < m->n; i++)
 		if (n > 0 && cmp_miss_text(&m->v[n - 1], &m->v[i]) == 0)
