@@ -111,6 +111,22 @@ static int place_word(struct xnr_run_view *v, const struct xnr_word_row *w, unsi
 	return 0;
 }
 
+/* The sentence lengths promise v->n_words words: check that the words table
+ * has that many rows before allocating for them, so a hostile database
+ * cannot ask for gigabytes with one large n_words. */
+static enum xnr_status check_word_count(struct xnr_store *st, const struct xnr_run_view *v,
+                                        struct xnr_error *err)
+{
+	struct xnr_word_query q = xnr_word_query_default(v->run);
+	int64_t n = -1;
+	enum xnr_status rc = xnr_store_words_count(st, &q, &n, err);
+
+	if (rc == XNR_OK && n != (int64_t)v->n_words)
+		return xnr_fail(err, XNR_ERR_FORMAT, "run %lld has an inconsistent words table",
+		                (long long)v->run);
+	return rc;
+}
+
 /* Every word's (gold, pred, loss) at its place; each place filled exactly once. */
 static enum xnr_status load_words(struct xnr_store *st, struct xnr_run_view *v,
                                   struct xnr_error *err)
@@ -118,10 +134,13 @@ static enum xnr_status load_words(struct xnr_store *st, struct xnr_run_view *v,
 	struct xnr_rows *rows = NULL;
 	struct xnr_word_row w;
 	size_t n = v->n_words, filled = 0;
-	unsigned char *seen = calloc(n + 1, 1);
-	enum xnr_status rc;
+	unsigned char *seen;
+	enum xnr_status rc = check_word_count(st, v, err);
 	int more = 1;
 
+	if (rc != XNR_OK)
+		return rc;
+	seen = calloc(n + 1, 1);
 	v->gold = malloc((n + 1) * sizeof *v->gold);
 	v->pred = malloc((n + 1) * sizeof *v->pred);
 	v->loss = malloc((n + 1) * sizeof *v->loss);
