@@ -3,7 +3,8 @@
 # SECONDS each, one after the other, starting from its committed seeds
 # (tests/fuzz/corpus/<name>/, only read) plus a scratch corpus that keeps what
 # it finds (BUILD/fuzz-corpus/<name>/; --fresh empties it first). Prints per
-# target the edges the seeds reach, the edges and features covered at the end,
+# target the edges covered at the start (the seeds, plus the scratch corpus
+# unless --fresh) and at the end (of all instrumented edges), the features,
 # the execs per second and whether it crashed; exits 1 if any target crashed
 # (the input is saved under BUILD/fuzz-crashes/<name>/, the log in
 # BUILD/fuzz-logs/<name>.log). tests/fuzz/dict/<module>.dict, when there is
@@ -32,7 +33,7 @@ fi
 # A unit slower than this is a hang worth a report, not a slow seed.
 timeout=${FUZZ_TIMEOUT:-10}
 failed=0
-printf '%-20s %10s %16s %8s %7s %8s  %s\n' target seeds_cov "cov (of edges)" ft corpus exec/s result
+printf '%-20s %10s %16s %8s %7s %8s  %s\n' target start_cov "cov (of edges)" ft corpus exec/s result
 for name in "${targets[@]}"; do
 	bin=$build/fuzz_$name
 	seeds=tests/fuzz/corpus/$name
