@@ -41,6 +41,9 @@ for d in web tests/tokparity; do
 done
 
 jobs=$(nproc)
+# The scratch tree is elsewhere: point the tests at this checkout's ../shared
+# (when it is there; without it, the checks that need it are skipped).
+shared=$(cd "$top/.." && pwd)/shared
 failed=0
 for c in $commits; do
 	subject=$(git log -1 --format='%h %s' "$c" | cut -c1-90)
@@ -51,7 +54,8 @@ for c in $commits; do
 	done
 	ok=1
 	{
-		cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON &&
+		cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON \
+			-DXNR_SHARED_DIR="$shared" &&
 			cmake --build "$work/build" -j"$jobs"
 	} >"$log" 2>&1 || ok=0
 	if [ "$ok" = 1 ] && [ "$run_tests" = 1 ]; then
