@@ -26,7 +26,10 @@ git rev-parse -q --verify "$base^{commit}" >/dev/null ||
 commits=$(git rev-list --reverse "$base"..HEAD)
 [ -n "$commits" ] || { echo "check-commits: no commits after $base"; exit 0; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/xnr-commits.XXXXXX")
+# Inside the checkout's build area (ignored by git): on the same file system,
+# so the installed npm packages can be hard-linked in, not copied.
+mkdir -p "$top/build-commits"
+work=$(mktemp -d "$top/build-commits/run.XXXXXX")
 logs="$work/logs"
 mkdir -p "$logs"
 cleanup() {
@@ -35,10 +38,17 @@ cleanup() {
 }
 trap cleanup EXIT
 git worktree add -q --detach "$work/tree" "$base"
-# The web app's npm packages are packed into the build: borrow the installed ones.
-for d in web tests/tokparity; do
-	[ -d "$top/$d/node_modules" ] && ln -s "$top/$d/node_modules" "$work/tree/$d/node_modules"
-done
+# The web app's npm packages are packed into the build: borrow the installed
+# ones as hard links (a symbolic link would lead out of web/, which the server
+# rightly refuses to serve).
+link_modules() {
+	for d in web tests/tokparity; do
+		if [ -d "$top/$d/node_modules" ] && [ ! -e "$work/tree/$d/node_modules" ]; then
+			cp -al "$top/$d/node_modules" "$work/tree/$d/node_modules"
+		fi
+	done
+}
+link_modules
 
 jobs=$(nproc)
 # The scratch tree is elsewhere: point the tests at this checkout's ../shared
@@ -49,9 +59,7 @@ for c in $commits; do
 	subject=$(git log -1 --format='%h %s' "$c" | cut -c1-90)
 	log="$logs/$(git rev-parse --short "$c").log"
 	git -C "$work/tree" checkout -q --detach "$c"
-	for d in web tests/tokparity; do
-		[ -e "$work/tree/$d/node_modules" ] || ln -s "$top/$d/node_modules" "$work/tree/$d/node_modules"
-	done
+	link_modules
 	ok=1
 	{
 		cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON \
