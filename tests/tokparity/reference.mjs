@@ -7,7 +7,10 @@
 // transformers. The Rust crate computes byte offsets and converts them with its
 // BytesToCharOffsetConverter: a byte inside a character maps to that character,
 // an end at the end of the string to the character count, and offsets it cannot
-// map stay as they are. bytesToChars applies the same rule to the C offsets.
+// map stay as they are. bytesToChars applies the same rule to the C offsets,
+// plus one the binding shows: an empty span at the end of the string (the
+// byte-level "Ġb" after an lstrip <mask> in "é a<mask>b") is reported at the
+// character count, [10, 10] there, where C reports the byte count, [11, 11].
 //
 // The binding's encode() refuses word lists for is_split_into_words, so word
 // input is encoded the way the Rust crate does it for pre-tokenized input: every
@@ -43,6 +46,7 @@ export function bytesToChars(s, offsets) {
   const chars = offsets.map(([a, b]) => {
     const len = map.index.length;
     if ((a < len && !map.starts[a]) || (b < len && !map.starts[b])) midChar++;
+    if (a === len && b === len) return [map.nChars, map.nChars];
     if (a >= len || a < 0) return [a, b];
     if (b < len && b >= 0) return [map.index[a], map.index[b]];
     const last = b - 1 < len && b - 1 >= 0 ? map.index[b - 1] : map.index[a] + 1;
