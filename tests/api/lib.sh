@@ -1,36 +1,21 @@
-# lib.sh - what the API and web tests share (source it): a run database from
-# the demo model, the real `explainer serve` on a free port of 127.0.0.1 (one
-# or several, stopped with SIGTERM), requests with checks of status codes,
-# error bodies and JSON answers, jobs polled to their end, and the pass/fail
-# count. Needs XNR_BIN and XNR_SOURCE_DIR.
+# lib.sh - what the API and web tests share beyond tests/lib.sh (source it):
+# a run database from the demo model, the real `explainer serve` on a free
+# port of 127.0.0.1 (one or several, stopped with SIGTERM), requests with
+# checks of status codes, error bodies and JSON answers, and jobs polled to
+# their end. Needs XNR_BIN and XNR_SOURCE_DIR.
 : "${XNR_BIN:?set XNR_BIN to the explainer binary}"
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
-PY=/usr/bin/python3
+. "$XNR_SOURCE_DIR/tests/lib.sh"
 MODEL=$XNR_SOURCE_DIR/demo/model
 DATA=$XNR_SOURCE_DIR/demo/eval.conll
-tmp=$(mktemp -d)
 pid=
 pids=()
 n_servers=0
-pass=0
-fail=0
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-# die MESSAGE: the script cannot go on; counts one more failure and exits 1.
-die() {
-	echo "$*"
-	echo "$pass passed, $((fail + 1)) failed"
-	exit 1
-}
 
 # check_sanitizer: one check that no server started so far wrote an ASan or
 # UBSan report to its stderr.
@@ -43,15 +28,13 @@ check_sanitizer() {
 	fi
 }
 
-# finish: prints the count and returns its status; a server still running
-# must not have reported an error to its stderr either.
-finish() {
+# before_finish (run by finish): a server still running must not have
+# reported an error to its stderr either.
+before_finish() {
 	if [ "${#pids[@]}" -gt 0 ] && grep -q "Sanitizer\|runtime error" "$tmp"/server*.err 2>/dev/null; then
 		bad "sanitizer report from the server"
 		cat "$tmp"/server*.err
 	fi
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
 }
 
 # demo_run [DATA [MODEL]]: a run of MODEL (the demo model) over DATA

@@ -1,16 +1,21 @@
 // parity.mjs - ExplaiNER's C tokenizer (through tokdump) against Hugging Face
-// tokenizers on CoNLL-2003 test sentences plus generated hard cases, for
-// WordPiece, byte-level BPE and Unigram tokenizers, in word mode
-// (is_split_into_words) and raw text mode. Ids, byte offsets and word ids must
-// be identical (offsets compared in characters, the reference's unit; see
-// reference.mjs). One unit per tokenizer x mode; the last stdout line is
-// "N passed, N failed"; exit status 1 on any mismatch.
+// tokenizers on real sentences plus generated hard cases, for WordPiece,
+// byte-level BPE and Unigram tokenizers, in word mode (is_split_into_words)
+// and raw text mode. Ids, byte offsets and word ids must be identical (offsets
+// compared in characters, the reference's unit; see reference.mjs). One unit
+// per tokenizer x mode; the last stdout line is "N passed, N failed"; exit
+// status 1 on any mismatch.
 //
-//   node parity.mjs --tokdump BIN [--shared DIR] [--out DIR] [--only NAME[:MODE],..]
-//                   [--show N] [--extra N]
+// The material: the repository's (demo/eval.conll's sentences, the demo model's
+// WordPiece, BPE and Unigram trained on the demo text), or with --shared DIR
+// CoNLL-2003's (test sentences, conll03-bert-mini's WordPiece, trainers on train).
+//
+//   node parity.mjs --tokdump BIN [--source DIR] [--shared DIR] [--out DIR]
+//                   [--only NAME[:MODE],..] [--show N] [--extra N]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import tk from 'tokenizers';
 import { readConll, extraTextLines, extraWordLines } from './corpus.mjs';
 import { bytesToChars, referenceText, referenceWords } from './reference.mjs';
@@ -19,7 +24,8 @@ import { buildTokenizers } from './train.mjs';
 function parseArgs(argv) {
   const opt = {
     tokdump: process.env.TOKDUMP,
-    shared: process.env.XNR_SHARED_DIR,
+    source: join(dirname(fileURLToPath(import.meta.url)), '..', '..'),
+    shared: null,
     out: process.env.XNR_BINARY_DIR && join(process.env.XNR_BINARY_DIR, 'tokparity'),
     only: null,
     show: 3,
@@ -30,7 +36,7 @@ function parseArgs(argv) {
     if (!(key in opt) || argv[i + 1] === undefined) throw new Error(`parity.mjs: bad argument ${argv[i]}`);
     opt[key] = ['show', 'extra'].includes(key) ? Number(argv[i + 1]) : argv[i + 1];
   }
-  for (const k of ['tokdump', 'shared', 'out'])
+  for (const k of ['tokdump', 'out'])
     if (!opt[k]) throw new Error(`parity.mjs: --${k} is required (or its environment variable)`);
   opt.only = opt.only ? opt.only.split(',') : null;
   return opt;
@@ -151,46 +157,71 @@ async function compareUnit(opt, t, mode, inputs) {
   });
   const ties = t.name.startsWith('unigram') ? bad.filter((i) => equalScoreTie(expected[i], got.lines[i])) : [];
   for (const i of ties) bad.splice(bad.indexOf(i), 1);
-  const nConll = inputs.nConll;
-  const badConll = bad.filter((i) => i < nConll).length;
+  const nReal = inputs.nReal;
+  const badReal = bad.filter((i) => i < nReal).length;
   console.log(
     `${unit}: ${expected.length - bad.length}/${expected.length} identical` +
-      ` (CoNLL ${nConll - badConll}/${nConll}, generated ${expected.length - nConll - (bad.length - badConll)}/${expected.length - nConll})`,
+      ` (${inputs.name} ${nReal - badReal}/${nReal}, generated ${expected.length - nReal - (bad.length - badReal)}/${expected.length - nReal})`,
   );
   if (midChar) console.log(`  note: ${midChar} C byte offsets fall inside a UTF-8 character (compared after the crate's byte->char rule)`);
   if (ties.length)
     console.log(`  note: ${ties.length} equal-score Unigram ties (same pieces per word, other order; rounding decides), e.g. ${visible(inputs.items[ties[0]])}`);
   for (const i of bad.slice(0, opt.show)) {
-    const label = i < nConll ? `CoNLL test sentence ${i}` : `generated line ${i - nConll}`;
+    const label = i < nReal ? `${inputs.name} sentence ${i}` : `generated line ${i - nReal}`;
     console.log(showMismatch(tok, label, inputs.items[i], expected[i], got.lines[i]));
   }
   return bad.length === 0;
 }
 
-function writeInputs(opt, sentences) {
+function writeInputs(opt, name, sentences) {
   const wordItems = [...sentences, ...extraWordLines(sentences, opt.extra)];
   const textItems = [...sentences.map((s) => s.join(' ')), ...extraTextLines(sentences, opt.extra)];
   for (const l of textItems) if (l.includes('\n')) throw new Error('parity.mjs: generated text line holds a newline');
   for (const s of wordItems)
     for (const w of s) if (w === '' || /[ \n]/.test(w)) throw new Error(`parity.mjs: bad word ${JSON.stringify(w)}`);
-  const words = { path: join(opt.out, 'inputs.words.txt'), items: wordItems, nConll: sentences.length };
-  const text = { path: join(opt.out, 'inputs.text.txt'), items: textItems, nConll: sentences.length };
+  const words = { path: join(opt.out, 'inputs.words.txt'), items: wordItems, name, nReal: sentences.length };
+  const text = { path: join(opt.out, 'inputs.text.txt'), items: textItems, name, nReal: sentences.length };
   writeFileSync(words.path, wordItems.map((s) => s.join(' ')).join('\n') + '\n');
   writeFileSync(text.path, textItems.join('\n') + '\n');
   return { words, text };
 }
 
+// The sentences compared, the trainers' text, the WordPiece tokenizer.json and
+// the BPE merges kept (fewer on the small demo text, so that words still split).
+function material(opt) {
+  if (opt.shared) {
+    const conll = join(opt.shared, 'data', 'conll2003');
+    return {
+      name: 'CoNLL-2003 test',
+      test: readConll(join(conll, 'test.txt')),
+      train: readConll(join(conll, 'train.txt')),
+      wordpiece: join(opt.shared, 'models', 'conll03-bert-mini', 'tokenizer.json'),
+      bpeMerges: 6000,
+    };
+  }
+  const demo = join(opt.source, 'demo');
+  const test = readConll(join(demo, 'eval.conll'));
+  const examples = readFileSync(join(demo, 'examples.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ').filter((w) => w !== ''))
+    .filter((s) => s.length);
+  return {
+    name: 'demo/eval.conll',
+    test,
+    train: [...test, ...examples],
+    wordpiece: join(demo, 'model', 'tokenizer.json'),
+    bpeMerges: 2000,
+  };
+}
+
 async function main() {
   const opt = parseArgs(process.argv);
   mkdirSync(opt.out, { recursive: true });
-  const conll = join(opt.shared, 'data', 'conll2003');
-  const test = readConll(join(conll, 'test.txt'));
-  const train = readConll(join(conll, 'train.txt'));
-  const wordpiece = join(opt.shared, 'models', 'conll03-bert-mini', 'tokenizer.json');
+  const m = material(opt);
   const t0 = Date.now();
-  const tokenizers = buildTokenizers(train, wordpiece, opt.out);
-  console.log(`trained tokenizers in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${test.length} CoNLL test sentences`);
-  const inputs = writeInputs(opt, test);
+  const tokenizers = buildTokenizers(m.train, m.wordpiece, opt.out, m.bpeMerges);
+  console.log(`trained tokenizers in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${m.test.length} ${m.name} sentences`);
+  const inputs = writeInputs(opt, m.name, m.test);
   let passed = 0;
   let failed = 0;
   for (const t of tokenizers) {

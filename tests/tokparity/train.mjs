@@ -1,15 +1,17 @@
 // train.mjs - build the tokenizers compared by the parity check.
-// WordPiece comes from the shared BERT model (plus an uncased variant of it);
-// byte-level BPE (RoBERTa-style) and Unigram + Metaspace (XLM-R-style) are
-// trained at test time (plus a variant of each with other components) with the Hugging Face trainers on CoNLL-2003 train text,
-// then given RoBERTa / XLM-R special tokens and post-processors. Everything is
-// written under the build folder: the corpus is research-licensed.
+// WordPiece comes from the BERT model of the material (the demo model, or
+// conll03-bert-mini; plus an uncased variant of it); byte-level BPE
+// (RoBERTa-style) and Unigram + Metaspace (XLM-R-style) are trained at test
+// time (plus a variant of each with other components) with the Hugging Face
+// trainers on the material's training text (the demo text, or CoNLL-2003
+// train), then given RoBERTa / XLM-R special tokens and post-processors.
+// Everything is written under the build folder: CoNLL-2003 is research-licensed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tk from 'tokenizers';
 
-// BPE merges kept after training (RoBERTa keeps 50k; a few thousand train in
-// about a second and still give multi-merge words).
+// BPE merges kept after training by default (RoBERTa keeps 50k; a few
+// thousand train in about a second and still give multi-merge words).
 const BPE_MERGES = 6000;
 
 const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'];
@@ -29,7 +31,7 @@ function trainJson(model, setup, trainFile, outPath) {
 
 // RoBERTa-style: ByteLevel(add_prefix_space, as transformers requires for
 // is_split_into_words) + BPE over the full byte alphabet + RobertaProcessing.
-function trainBpe(trainFile, outPath) {
+function trainBpe(trainFile, outPath, nMerges) {
   const json = trainJson(
     tk.BPE.empty(),
     (t) => t.setPreTokenizer(tk.byteLevelPreTokenizer(true, true)),
@@ -37,7 +39,7 @@ function trainBpe(trainFile, outPath) {
     outPath,
   );
   const trained = json.model.vocab;
-  const merges = json.model.merges.slice(0, BPE_MERGES).map((m) => (Array.isArray(m) ? m : m.split(' ')));
+  const merges = json.model.merges.slice(0, nMerges).map((m) => (Array.isArray(m) ? m : m.split(' ')));
   const alphabet = [...tk.byteLevelAlphabet()].sort((a, b) => (trained[a] ?? 1e9) - (trained[b] ?? 1e9));
   const order = [...SPECIALS, ...alphabet];
   for (const [a, b] of merges) {
@@ -142,8 +144,9 @@ function unigramVariant(unigram) {
 }
 
 // Write the training text (one sentence a line) and every tokenizer.json into
-// outDir. Returns [{name, path}] in comparison order.
-export function buildTokenizers(sentences, wordpiecePath, outDir) {
+// outDir; BPE keeps the first bpeMerges merges. Returns [{name, path}] in
+// comparison order.
+export function buildTokenizers(sentences, wordpiecePath, outDir, bpeMerges = BPE_MERGES) {
   const trainFile = join(outDir, 'train_text.txt');
   writeFileSync(trainFile, sentences.map((s) => s.join(' ')).join('\n') + '\n');
   const list = [{ name: 'wordpiece', path: wordpiecePath }];
@@ -153,7 +156,7 @@ export function buildTokenizers(sentences, wordpiecePath, outDir) {
     list.push({ name, path });
   };
   make('wordpiece-uncased', uncasedWordPiece(wordpiecePath));
-  const bpe = trainBpe(trainFile, join(outDir, 'bpe.trained.json'));
+  const bpe = trainBpe(trainFile, join(outDir, 'bpe.trained.json'), bpeMerges);
   make('bpe', bpe);
   make('bpe-noprefix', bpeNoPrefix(bpe));
   const unigram = trainUnigram(trainFile, join(outDir, 'unigram.trained.json'));

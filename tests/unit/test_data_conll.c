@@ -1,8 +1,9 @@
 /*
- * test_data_conll.c - the CoNLL reader on the real CoNLL-2003 splits (counts
- * from shared/data/README.md, first/last words and line numbers checked
- * against the files), on hand-written fixtures (tabs, CRLF, BOM, comments,
- * "# O" as a word, --tag-column) and on split folders.
+ * test_data_conll.c - the CoNLL reader on demo/eval.conll (counts from
+ * demo/README.md) and, with the argument "shared", on the real CoNLL-2003
+ * splits (counts from shared/data/README.md), first/last words and line
+ * numbers checked against the files; on hand-written fixtures (tabs, CRLF,
+ * BOM, comments, "# O" as a word, --tag-column) and on split folders.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,48 @@ static struct xnr_dataset *open_ok(const char *path, const struct xnr_data_param
 static const char *tag_of(const struct xnr_dataset *ds, size_t w)
 {
 	return ds->labels.names[ds->tags[w]];
+}
+
+/* The files test_split_folder links as a folder's test.txt and valid.txt, and
+ * their sentence counts. */
+struct splits {
+	char test[4096], valid[4096];
+	size_t n_test, n_valid;
+};
+static struct splits splits;
+
+static void test_demo_eval(void **state)
+{
+	struct xnr_dataset *ds;
+	struct xnr_scheme_report r;
+	struct xnr_error err = {0};
+	const struct xnr_sentence *last;
+	(void)state;
+
+	ds = open_ok(tu_src("demo/eval.conll"), NULL);
+	assert_int_equal(ds->n_sentences, 344);
+	assert_int_equal(ds->n_documents, 30);
+	assert_int_equal(ds->n_words, 5119);
+	assert_int_equal(ds->labels.n, 9);
+	assert_string_equal(ds->words[0], "POLITICS");
+	assert_string_equal(tag_of(ds, 0), "O");
+	assert_int_equal(ds->word_lines[0], 3);
+	assert_int_equal(ds->sentences[0].line, 3);
+	assert_int_equal(ds->documents[0].line, 1);
+	assert_string_equal(ds->words[2], "JORDAN");
+	assert_string_equal(tag_of(ds, 2), "B-LOC");
+	assert_string_equal(ds->words[ds->n_words - 2], "autumn");
+	assert_int_equal(ds->word_lines[ds->n_words - 1], 5522);
+	last = &ds->sentences[ds->n_sentences - 1];
+	assert_int_equal(last->document, 29);
+	assert_int_equal(last->first_word + last->n_words, ds->n_words);
+	assert_null(last->id);
+	/* demo/README.md's deliberate mistakes 5 and 6: three invalid transitions */
+	assert_int_equal(xnr_dataset_detect(ds, 10, &r, &err), XNR_OK);
+	assert_int_equal(r.scheme, XNR_SCHEME_IOB2);
+	assert_int_equal(r.n_ill_formed, 3);
+	xnr_scheme_report_free(&r);
+	xnr_dataset_close(ds);
 }
 
 static void test_conll2003_test(void **state)
@@ -131,30 +174,27 @@ static void link_split(const char *dir, const char *name, const char *target)
 static void test_split_folder(void **state)
 {
 	const char *dir = tu_tmpdir("data_splits");
-	char shared_test[4096], shared_valid[4096];
 	struct xnr_data_params p = xnr_data_default_params();
 	struct xnr_dataset *ds = NULL;
 	struct xnr_error err = {0};
 	(void)state;
 
-	snprintf(shared_test, sizeof shared_test, "%s", tu_shared("data/conll2003/test.txt"));
-	snprintf(shared_valid, sizeof shared_valid, "%s", tu_shared("data/conll2003/valid.txt"));
-	link_split(dir, "test.txt", shared_test);
-	link_split(dir, "valid.txt", shared_valid);
+	link_split(dir, "test.txt", splits.test);
+	link_split(dir, "valid.txt", splits.valid);
 	tu_write(dir, "notes.md", "x", 1);
 
 	ds = open_ok(dir, NULL);
 	assert_string_equal(ds->split, "test");
-	assert_int_equal(ds->n_sentences, 3453);
+	assert_int_equal(ds->n_sentences, splits.n_test);
 	xnr_dataset_close(ds);
 	p.split = "dev";
 	ds = open_ok(dir, &p);
 	assert_string_equal(ds->split, "dev");
-	assert_int_equal(ds->n_sentences, 3250);
+	assert_int_equal(ds->n_sentences, splits.n_valid);
 	xnr_dataset_close(ds);
 	p.split = "validation";
 	ds = open_ok(dir, &p);
-	assert_int_equal(ds->n_sentences, 3250);
+	assert_int_equal(ds->n_sentences, splits.n_valid);
 	xnr_dataset_close(ds);
 
 	ds = NULL;
@@ -174,13 +214,34 @@ static void test_split_folder(void **state)
 	assert_null(ds);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conll2003_test),
-	    cmocka_unit_test(test_conll2003_valid_train),
+	const struct CMUnitTest core[] = {
+	    cmocka_unit_test(test_demo_eval),
 	    cmocka_unit_test(test_fixture_layouts),
 	    cmocka_unit_test(test_split_folder),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest shared[] = {
+	    cmocka_unit_test(test_conll2003_test),
+	    cmocka_unit_test(test_conll2003_valid_train),
+	    cmocka_unit_test(test_split_folder),
+	};
+	struct tu_material mat;
+
+	tu_material_init(&mat, argc, argv);
+	if (mat.shared) {
+		tu_need_shared("data/conll2003/valid.txt", "data/conll2003/train.txt", NULL);
+		snprintf(splits.test, sizeof splits.test, "%s", mat.data);
+		snprintf(splits.valid, sizeof splits.valid, "%s",
+		         tu_shared("data/conll2003/valid.txt"));
+		splits.n_test = 3453;
+		splits.n_valid = 3250;
+		return cmocka_run_group_tests_name("shared", shared, NULL, NULL);
+	}
+	snprintf(splits.test, sizeof splits.test, "%s", mat.data);
+	snprintf(splits.valid, sizeof splits.valid, "%s",
+	         tu_src("tests/fixtures/data/mixed.conll"));
+	splits.n_test = 344;
+	splits.n_valid = 3;
+	return cmocka_run_group_tests_name("core", core, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * test_infer_engine.c - the engine end to end on the demo model: golden
  * logits through tokenization + packing + scatter, first-sub-token word
  * predictions, every-layer outputs, windows for long inputs, raw-text word
- * spans, and located errors.
+ * spans, and located errors. The golden sentences: demo/eval.conll's
+ * (tests/fixtures/demo/golden_eval64.json), or with the argument "shared"
+ * CoNLL-2003 test's (conll03-bert-mini's golden_test64.json).
  */
 #include "testutil.h"
 
@@ -14,11 +16,13 @@
 
 #include "infer/infer.h"
 
+static struct tu_material mat;
+
 static struct xnr_engine *open_engine(struct xnr_engine_params p)
 {
 	struct xnr_engine *e = NULL;
 	struct xnr_error err;
-	if (xnr_engine_open(tu_src("demo/model"), p, &e, &err) != XNR_OK)
+	if (xnr_engine_open(mat.model, p, &e, &err) != XNR_OK)
 		fail_msg("%s", err.msg);
 	return e;
 }
@@ -37,9 +41,9 @@ static void load_golden(struct golden *g)
 	json_error_t jerr;
 	int i;
 	size_t w;
-	g->root =
-	    json_load_file(tu_shared("models/conll03-bert-mini/golden_test64.json"), 0, &jerr);
-	assert_non_null(g->root);
+	g->root = json_load_file(mat.golden, 0, &jerr);
+	if (!g->root)
+		fail_msg("%s: %s", mat.golden, jerr.text);
 	g->n = (int)json_array_size(g->root);
 	assert_int_equal(g->n, 64);
 	for (i = 0; i < g->n; i++) {
@@ -105,7 +109,7 @@ static void test_golden_logits(void **state)
 			assert_int_equal(r->enc.word_ids[r->word_tok[t]], t);
 		assert_int_equal(r->n_windows, 1);
 	}
-	printf("engine vs golden logits: max abs diff %.3g\n", max_diff);
+	printf("%s: engine vs golden logits: max abs diff %.3g\n", mat.name, max_diff);
 	assert_true(max_diff < 1e-4);
 	for (i = 0; i < 64; i++)
 		xnr_result_free(&res[i]);
@@ -217,13 +221,19 @@ static void test_open_errors(void **state)
 	assert_int_equal(xnr_engine_open(tu_src("demo/model"), p, &e, &err), XNR_ERR_INPUT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest core[] = {
 	    cmocka_unit_test(test_golden_logits),
 	    cmocka_unit_test(test_windows),
 	    cmocka_unit_test(test_text_mode),
 	    cmocka_unit_test(test_open_errors),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest shared[] = {
+	    cmocka_unit_test(test_golden_logits),
+	};
+	tu_material_init(&mat, argc, argv);
+	if (mat.shared)
+		return cmocka_run_group_tests_name("shared", shared, NULL, NULL);
+	return cmocka_run_group_tests_name("core", core, NULL, NULL);
 }

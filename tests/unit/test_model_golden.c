@@ -1,9 +1,11 @@
 /*
- * test_model_golden.c - the forward pass on the real conll03-bert-mini model
- * against the PyTorch outputs in its golden_test64.json (logits of all 9
- * labels and the first 8 hidden dimensions per token, 1e-4), packed in one
- * batch, in small batches, one sequence per batch and on 2 threads (packing
- * and threads must not move numbers by more than 1e-5), plus the input checks.
+ * test_model_golden.c - the forward pass of a real BERT NER model against the
+ * PyTorch reference's outputs on 64 sentences (logits of all 9 labels and the
+ * first 8 hidden dimensions per token, 1e-4), packed in one batch, in small
+ * batches, one sequence per batch and on 2 threads (packing and threads must
+ * not move numbers by more than 1e-5), plus the input checks. Core: the demo
+ * model on demo/eval.conll (tests/fixtures/demo/golden_eval64.json); shared:
+ * conll03-bert-mini on CoNLL-2003 test (its golden_test64.json).
  */
 #include "testutil.h"
 
@@ -17,7 +19,6 @@
 #include "core/pool.h"
 #include "model/model.h"
 
-#define MINI     "models/conll03-bert-mini"
 #define N_LABELS 9
 #define HIDDEN   256
 
@@ -29,6 +30,7 @@ struct golden {
 	double *hidden8; /* (N, 8) */
 };
 
+static struct tu_material mat;
 static struct xnr_model *model;
 static struct golden g;
 
@@ -52,13 +54,15 @@ static int setup(void **state)
 	size_t i, t;
 	int n = 0;
 	(void)state;
-	if (xnr_model_open(tu_shared(MINI), &model, &err) != XNR_OK) {
+	if (xnr_model_open(mat.model, &model, &err) != XNR_OK) {
 		printf("open: %s\n", err.msg);
 		return -1;
 	}
-	g.root = json_load_file(tu_shared(MINI "/golden_test64.json"), 0, &jerr);
-	if (!g.root)
+	g.root = json_load_file(mat.golden, 0, &jerr);
+	if (!g.root) {
+		printf("%s: %s\n", mat.golden, jerr.text);
 		return -1;
+	}
 	g.n_seq = (int)json_array_size(g.root);
 	for (i = 0; i < (size_t)g.n_seq; i++)
 		n += (int)json_array_size(json_object_get(json_array_get(g.root, i), "input_ids"));
@@ -161,9 +165,9 @@ static void test_golden(void **state)
 	}
 	/* The golden values are rounded to 6 decimals: 1e-4 leaves room for f32
 	 * summation order (PyTorch's GEMMs and ours differ), not for a wrong formula. */
-	printf("%d sequences, %zu tokens, one batch: max |diff| logits %.3g, hidden[:8] %.3g "
-	       "(tolerance 1e-4)\n",
-	       g.n_seq, N, dl, dh);
+	printf("%s, %d sequences, %zu tokens, one batch: max |diff| logits %.3g, hidden[:8] "
+	       "%.3g (tolerance 1e-4)\n",
+	       mat.name, g.n_seq, N, dl, dh);
 	assert_true(dl < 1e-4);
 	assert_true(dh < 1e-4);
 	for (variant = 1; variant < 4; variant++) {
@@ -292,13 +296,20 @@ static void test_throughput_info(void **state)
 	xnr_state_close(st);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest core[] = {
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_all_outputs),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_throughput_info),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest shared[] = {
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_all_outputs),
+	};
+	tu_material_init(&mat, argc, argv);
+	if (mat.shared)
+		return cmocka_run_group_tests_name("shared", shared, setup, teardown);
+	return cmocka_run_group_tests_name("core", core, setup, teardown);
 }

@@ -1,5 +1,5 @@
 /*
- * test_model_load.c - xnr_model_open on the shared conll03-bert-mini model and
+ * test_model_load.c - xnr_model_open on the demo model (conll03-bert-mini) and
  * on copies of it rewritten by a small safetensors writer below: F16, BF16,
  * unaligned F32, two shards + index.json, unprefixed and gamma/beta names,
  * and broken variants (missing or misshapen tensors, wrong dtype, missing
@@ -18,7 +18,7 @@
 #include "core/file.h"
 #include "model/internal.h"
 
-#define MINI "models/conll03-bert-mini"
+#define MINI "demo/model" /* a copy of conll03-bert-mini */
 
 /* How a copy of the model is written. */
 struct copy_opts {
@@ -166,7 +166,7 @@ static void add_extra(struct out_tensor *o, const char *name, const char *dtype,
 	o->data = calloc(1, o->n_bytes + 1);
 }
 
-/* Copy tensors [first, last) of the shared model into path, transformed per o. */
+/* Copy tensors [first, last) of the demo model into path, transformed per o. */
 static void write_copy(const char *path, const struct copy_opts *o)
 {
 	struct xnr_safetensors *src = NULL;
@@ -174,7 +174,7 @@ static void write_copy(const char *path, const struct copy_opts *o)
 	struct out_tensor *ts;
 	int i, n = 0, last;
 
-	assert_int_equal(xnr_safetensors_open(tu_shared(MINI "/model.safetensors"), &src, &err),
+	assert_int_equal(xnr_safetensors_open(tu_src(MINI "/model.safetensors"), &src, &err),
 	                 XNR_OK);
 	last = o->last ? o->last : xnr_safetensors_count(src);
 	ts = calloc((size_t)last + 2, sizeof *ts);
@@ -210,14 +210,14 @@ static void write_copy(const char *path, const struct copy_opts *o)
 	xnr_safetensors_close(src);
 }
 
-/* A model folder: the shared config.json and a rewritten model.safetensors. */
+/* A model folder: the demo config.json and a rewritten model.safetensors. */
 static const char *make_copy(const char *name, const struct copy_opts *o)
 {
 	static char dir[4096];
 	char path[4200];
 	snprintf(dir, sizeof dir, "%s", tu_tmpdir(name));
 	snprintf(path, sizeof path, "%s/config.json", dir);
-	tu_copy(tu_shared(MINI "/config.json"), path);
+	tu_copy(tu_src(MINI "/config.json"), path);
 	snprintf(path, sizeof path, "%s/model.safetensors", dir);
 	write_copy(path, o);
 	return dir;
@@ -313,7 +313,7 @@ static struct xnr_model *open_ok(const char *dir)
 }
 
 /* Values read with /usr/bin/python3: the safetensors JSON header + numpy
- * frombuffer(float32) on the shared model.safetensors; the F16 / BF16 columns
+ * frombuffer(float32) on the demo model.safetensors; the F16 / BF16 columns
  * are torch.tensor(v).half().float() and .bfloat16().float() of the same value. */
 static const struct {
 	size_t tensor; /* index into weights_of() order */
@@ -342,7 +342,7 @@ static void check_probes(const struct xnr_model *m, int column)
 
 static void test_open_mini(void **state)
 {
-	struct xnr_model *m = open_ok(tu_shared(MINI));
+	struct xnr_model *m = open_ok(tu_src(MINI));
 	const struct xnr_model_config *c = xnr_model_config(m);
 	(void)state;
 	assert_int_equal(c->arch, XNR_ARCH_BERT);
@@ -369,7 +369,7 @@ static void test_open_mini(void **state)
 static void test_f16_bf16(void **state)
 {
 	struct copy_opts o16 = {.dtype = "F16"}, obf = {.dtype = "BF16"};
-	struct xnr_model *ref = open_ok(tu_shared(MINI));
+	struct xnr_model *ref = open_ok(tu_src(MINI));
 	struct xnr_model *m16 = open_ok(make_copy("load_f16", &o16));
 	struct xnr_model *mbf = open_ok(make_copy("load_bf16", &obf));
 	struct weights w;
@@ -416,7 +416,7 @@ static void test_f16_special_values(void **state)
 static void test_unaligned_f32(void **state)
 {
 	struct copy_opts o = {.misalign = 1};
-	struct xnr_model *ref = open_ok(tu_shared(MINI));
+	struct xnr_model *ref = open_ok(tu_src(MINI));
 	struct xnr_model *m = open_ok(make_copy("load_unaligned", &o));
 	struct weights w;
 	(void)state;
@@ -437,7 +437,7 @@ static void test_sharded(void **state)
 	json_t *map = json_object(), *index;
 	int n, split, i;
 	(void)state;
-	assert_int_equal(xnr_safetensors_open(tu_shared(MINI "/model.safetensors"), &src, &err),
+	assert_int_equal(xnr_safetensors_open(tu_src(MINI "/model.safetensors"), &src, &err),
 	                 XNR_OK);
 	n = xnr_safetensors_count(src);
 	split = n / 2;
@@ -452,13 +452,13 @@ static void test_sharded(void **state)
 	assert_int_equal(json_dump_file(index, path, JSON_INDENT(2)), 0);
 	json_decref(index);
 	snprintf(path, sizeof path, "%s/config.json", dir);
-	tu_copy(tu_shared(MINI "/config.json"), path);
+	tu_copy(tu_src(MINI "/config.json"), path);
 	snprintf(path, sizeof path, "%s/model-00001-of-00002.safetensors", dir);
 	write_copy(path, &(struct copy_opts){.first = 0, .last = split});
 	snprintf(path, sizeof path, "%s/model-00002-of-00002.safetensors", dir);
 	write_copy(path, &(struct copy_opts){.first = split});
 
-	struct xnr_model *ref = open_ok(tu_shared(MINI));
+	struct xnr_model *ref = open_ok(tu_src(MINI));
 	struct xnr_model *m = open_ok(dir);
 	assert_true(max_rel_diff(m, ref, 1e-30) == 0.0);
 	check_probes(m, 0);
@@ -480,7 +480,7 @@ static void test_sharded(void **state)
 static void test_name_variants(void **state)
 {
 	struct copy_opts o = {.strip_prefix = 1, .old_ln_names = 1, .extras = 1};
-	struct xnr_model *ref = open_ok(tu_shared(MINI));
+	struct xnr_model *ref = open_ok(tu_src(MINI));
 	struct xnr_model *m = open_ok(make_copy("load_names", &o));
 	(void)state;
 	assert_true(max_rel_diff(m, ref, 1e-30) == 0.0);
@@ -594,7 +594,7 @@ static void test_broken_models(void **state)
 	/* no weights at all, then no config.json */
 	dir = tu_tmpdir("load_noweights");
 	snprintf(path, sizeof path, "%s/config.json", dir);
-	tu_copy(tu_shared(MINI "/config.json"), path);
+	tu_copy(tu_src(MINI "/config.json"), path);
 	tu_write(dir, "pytorch_model.bin", "PK", 2);
 	expect_fail(dir, XNR_ERR_NOT_FOUND, "model.safetensors.index.json",
 	            "pytorch_model.bin is not supported yet");

@@ -80,9 +80,10 @@ function makeT(page, runId, errors) {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({path: join(shotDir, `${name}.png`), fullPage: true});
     },
-    /** Wait until selector's text matches re (up to 10 s); returns the text. */
+    /** Wait until selector's text matches re (up to WAIT_MS, as for a page to render: a job
+     *  behind the text, such as an encoder's duplicates, takes 14 s under ASan); returns the text. */
     async expectText(selector, re) {
-      const deadline = Date.now() + 10000;
+      const deadline = Date.now() + WAIT_MS;
       let text = null;
       for (;;) {
         const loc = page.locator(selector).first();

@@ -3,33 +3,22 @@
 # the demo model, starts the real `explainer serve --port 0 --model demo/model`
 # on 127.0.0.1 and runs every tests/web/specs/*.spec.mjs with tests/web/run.mjs
 # (npm playwright-core driving Debian's /usr/bin/chromium). Screenshots go to
-# $XNR_BINARY_DIR/web-screenshots. Without chromium the test is skipped (exit 0)
-# unless CI is set, where a missing browser is a failure.
+# $XNR_BINARY_DIR/web-screenshots. Without chromium the test is skipped (exit
+# 77) unless CI is set, where a missing browser is a failure.
 #   XNR_ASSETS_DIR=web  serve the app from disk (--assets-dir) instead of packed
 #   extra arguments     spec names to run (default: all)
 set -u
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
-: "${XNR_BINARY_DIR:=$(pwd)}"
-export XNR_BINARY_DIR
+. "$XNR_SOURCE_DIR/tests/api/lib.sh"
 CHROMIUM=${XNR_CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -x "$CHROMIUM" ]; then
-	if [ -n "${CI:-}" ]; then
-		echo "FAIL: $CHROMIUM is missing and CI is set (scripts/setup.sh --test installs chromium)"
-		exit 1
-	fi
-	echo "#####################################################################"
-	echo "## SKIPPED: browser tests need Chromium ($CHROMIUM is missing).     ##"
-	echo "## Install it with: scripts/setup.sh --test                         ##"
-	echo "#####################################################################"
-	exit 0
+	[ -z "${CI:-}" ] || die "$CHROMIUM is missing and CI is set (scripts/setup.sh --test installs chromium)"
+	skip "browser tests need Chromium ($CHROMIUM is missing; scripts/setup.sh --test installs it)"
 fi
-if [ ! -f "$XNR_SOURCE_DIR/web/node_modules/playwright-core/index.mjs" ]; then
-	echo "FAIL: web/node_modules/playwright-core is missing (run scripts/setup.sh or npm ci --prefix web)"
-	exit 1
-fi
+[ -f "$XNR_SOURCE_DIR/web/node_modules/playwright-core/index.mjs" ] ||
+	die "web/node_modules/playwright-core is missing (run scripts/setup.sh or npm ci --prefix web)"
 
-. "$XNR_SOURCE_DIR/tests/api/lib.sh"
 demo_run
 args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
