@@ -3,14 +3,11 @@
 # test split (3,453 sentences) with the demo model and a BERT-base-sized
 # model, and of `explainer report` on the stored run. Prints a markdown table;
 # not a test.
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
-build=${BUILD:-$root/build}
-shared=${XNR_SHARED_DIR:-$root/../shared}
+. "$(dirname "$0")/lib.sh"
+need_built explainer
+need_shared data/conll2003/test.txt
 data=$shared/data/conll2003/test.txt
-out=$here/out; mkdir -p "$out"
-threads=${THREADS:-2}
-[ -d "$out/bert-base" ] || /usr/bin/python3 "$here/make_base_model.py" "$out/bert-base"
+[ -d "$out/bert-base" ] || $py "$here/make_base_model.py" "$out/bert-base" "$shared"
 
 measure() { # label command...
 	local label=$1; shift

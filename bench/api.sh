@@ -11,15 +11,9 @@
 # markdown table; not a test.
 #
 #   BUILD=build-rel bench/api.sh        # BUILD: the build folder (default build)
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-shared=${XNR_SHARED_DIR:-$root/../shared}
-out=$here/out; mkdir -p "$out"
+. "$(dirname "$0")/lib.sh"
 db=$out/conll_test.db
 warm=${WARM:-5}
-py=/usr/bin/python3
 tmp=$(mktemp -d)
 pid=
 
@@ -29,7 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x "$build/explainer" ] || { echo "bench: no $build/explainer (build it, or set BUILD)" >&2; exit 1; }
+need_built explainer
+[ -f "$db" ] || need_shared data/conll2003/test.txt
 [ -f "$db" ] || "$build/explainer" run -m "$root/demo/model" -d "$shared/data/conll2003/test.txt" \
 	-o "$db" -q
 

@@ -5,20 +5,11 @@
 # and UMAP by ExplaiNER and by scikit-learn / umap-learn in the same run, with
 # the time and the trustworthiness at k=10 of each. Prints JSON lines and a
 # table; not a test.
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
-build=${BUILD:-$root/build}
-shared=${XNR_SHARED_DIR:-$root/../shared}
-out=$here/out; mkdir -p "$out"
-py=/usr/bin/python3
-threads=${THREADS:-2}
-
-if ! $py -c 'import sklearn, umap' 2>/dev/null; then
-	echo "bench: installing python3-sklearn and umap-learn (the peers)"
-	sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get install -y -qq python3-sklearn umap-learn >/dev/null
-fi
+. "$(dirname "$0")/lib.sh"
+need_built explainer bench_reduce
+need_python "sklearn, umap" python3-sklearn umap-learn
 db=$out/train.db
+[ -f "$db" ] || need_shared data/conll2003/train.txt
 [ -f "$db" ] || "$build/explainer" run -m "$root/demo/model" -d "$shared/data/conll2003/train.txt" -o "$db" -q
 for n in 10000 50000; do
 	[ -f "$out/hidden_$n.f32" ] || $py - "$db" "$n" "$out/hidden_$n.f32" <<'PY'

@@ -4,21 +4,12 @@
 # threads, for the demo model and a BERT-base-sized model (random weights),
 # with the environment as it is and again with OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset. Prints JSON lines and a table; not a test.
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
-build=${BUILD:-$root/build}
-shared=${XNR_SHARED_DIR:-$root/../shared}
+. "$(dirname "$0")/lib.sh"
+need_built bench_engine
+need_shared data/conll2003/test.txt
 data=$shared/data/conll2003/test.txt
-out=$here/out; mkdir -p "$out"
-py=/usr/bin/python3
-threads=${THREADS:-2}
-
-if ! $py -c 'import torch' 2>/dev/null; then
-	echo "bench: installing python3-torch (the PyTorch peer)"
-	sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get install -y -qq python3-torch python3-numpy >/dev/null
-fi
-[ -d "$out/bert-base" ] || $py "$here/make_base_model.py" "$out/bert-base"
+need_python torch python3-torch python3-numpy
+[ -d "$out/bert-base" ] || $py "$here/make_base_model.py" "$out/bert-base" "$shared"
 
 run_pair() { # label model env-prefix...
 	local label=$1 model=$2; shift 2
