@@ -8,6 +8,8 @@
 // shot(name), assert(cond, msg), expectText(selector, regex), get(path, headers)}.
 // A console error or page error fails the spec. Screenshots go to
 // $XNR_BINARY_DIR/web-screenshots (or ./web-screenshots). Exit 1 if any spec fails.
+// XNR_WEB_WAIT_MS (30 s) bounds each wait for a page or a text, XNR_WEB_SPEC_TIMEOUT_MS
+// (90 s) a whole spec.
 import {readdirSync, mkdirSync} from 'node:fs';
 import {request} from 'node:http';
 import {fileURLToPath} from 'node:url';
@@ -25,7 +27,7 @@ const only = process.argv.slice(3);
 const shotDir = join(process.env.XNR_BINARY_DIR || '.', 'web-screenshots');
 mkdirSync(shotDir, {recursive: true});
 const SPEC_TIMEOUT_MS = Number(process.env.XNR_WEB_SPEC_TIMEOUT_MS || 90000);
-const WAIT_MS = 30000;
+const WAIT_MS = Number(process.env.XNR_WEB_WAIT_MS || 30000);
 
 /** GET path as written (no URL normalisation, no automatic decompression). */
 function get(path, headers = {}) {
@@ -80,8 +82,8 @@ function makeT(page, runId, errors) {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({path: join(shotDir, `${name}.png`), fullPage: true});
     },
-    /** Wait until selector's text matches re (up to WAIT_MS, as for a page to render: a job
-     *  behind the text, such as an encoder's duplicates, takes 14 s under ASan); returns the text. */
+    /** Wait until selector's text matches re (up to WAIT_MS, as long as for a page to render:
+     *  the text may wait on a job); returns the text. */
     async expectText(selector, re) {
       const deadline = Date.now() + WAIT_MS;
       let text = null;

@@ -19,6 +19,14 @@ fi
 [ -f "$XNR_SOURCE_DIR/web/node_modules/playwright-core/index.mjs" ] ||
 	die "web/node_modules/playwright-core is missing (run scripts/setup.sh or npm ci --prefix web)"
 
+# A sanitized server answers several times slower (the duplicates job with an
+# encoder: 14 s alone under ASan, over 30 s beside the rest of the suite), so
+# the specs' waits grow with it.
+if ldd "$XNR_BIN" 2>/dev/null | grep -q 'lib[at]san'; then
+	export XNR_WEB_WAIT_MS=${XNR_WEB_WAIT_MS:-120000}
+	export XNR_WEB_SPEC_TIMEOUT_MS=${XNR_WEB_SPEC_TIMEOUT_MS:-360000}
+fi
+
 demo_run
 args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
