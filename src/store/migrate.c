@@ -57,8 +57,26 @@ static const char schema_v2[] =
     " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
     " WITHOUT ROWID;";
 
+/* Next: a reviewer's verdicts on words and spans (docs/schema.md), keyed to
+ * the data (path, split, content hash, sentence line or id and text), not
+ * to a run, so they outlive every run of that data; and the indexes that
+ * find a run's sentence from a verdict's line or id. */
+static const char schema_verdicts[] =
+    "CREATE TABLE verdicts (id INTEGER PRIMARY KEY, data_path TEXT NOT NULL, split TEXT,"
+    " data_hash TEXT NOT NULL, source_line INTEGER NOT NULL, source_id TEXT,"
+    " sentence_text TEXT NOT NULL, n_words INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL, span_text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN"
+    " ('label_error', 'model_error', 'ambiguous', 'skip')), labels TEXT, was TEXT,"
+    " who TEXT NOT NULL, why TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL);"
+    "CREATE INDEX verdicts_by_data ON verdicts (data_path, split, source_line);"
+    "CREATE INDEX verdicts_by_hash ON verdicts (data_hash);"
+    "CREATE INDEX sentences_by_line ON sentences (run_id, source_line);"
+    "CREATE INDEX sentences_by_source_id ON sentences (run_id, source_id);";
+
 /* migrations[i] takes version i to i + 1. */
-static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2};
+static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2,
+                                                                 schema_verdicts};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

@@ -2,10 +2,11 @@
  * test_store_migrate.c - databases of every earlier schema version, made
  * here with the schema as that version shipped it (frozen copies: a shipped
  * migration must never change) and a run in it, open, read and upgrade:
- * version 0 (a new, empty file), version 1 as first released, and version 1
+ * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side. Each ends with the schema of a new database, its run readable; a
- * second open changes nothing; a newer version is refused.
+ * side, and version 2. Each ends with the schema of a new database, its run
+ * readable and taking settings and verdicts; a second open changes nothing;
+ * a newer version is refused.
  */
 #include "testutil.h"
 
@@ -15,6 +16,7 @@
 
 #include "store/read.h"
 #include "store/store.h"
+#include "store/verdicts.h"
 
 /* Schema version 1, as ExplaiNER 0.1 wrote it. */
 static const char v1_sql[] =
@@ -60,6 +62,9 @@ static const char v1_settings_sql[] =
     "CREATE TABLE IF NOT EXISTS settings (run_id INTEGER NOT NULL REFERENCES runs(id)"
     " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
     " WITHOUT ROWID;";
+
+/* Version 2: version 1 and its settings table, numbered. */
+static const char v2_bump_sql[] = "PRAGMA user_version = 2;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -125,6 +130,25 @@ static void new_schema(const char *dir, char *out, size_t size)
 	schema_of(path, out, size);
 }
 
+/* The upgraded run takes a verdict, and lists it as current. */
+static void verdict_on_old_run(struct xnr_store *s)
+{
+	static const char *const fix[] = {"O"};
+	struct xnr_verdict_input in = {XNR_VERDICT_LABEL_ERROR, 0, 1, fix, "ann", "not a name"};
+	struct xnr_verdict *v = NULL;
+	struct xnr_error err;
+	int64_t id = 0;
+	size_t n = 0;
+
+	assert_int_equal(xnr_verdict_add(s, 1, 0, &in, &id, &err), XNR_OK);
+	assert_int_equal(xnr_store_verdicts(s, 1, -1, &v, &n, &err), XNR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].state, XNR_VERDICT_CURRENT);
+	assert_string_equal(v[0].was[0], "B-PER");
+	assert_string_equal(v[0].span_text, "Ann");
+	xnr_verdicts_free(v, n);
+}
+
 /* Open (upgrade) path; it has the new schema, and its run (if any) reads
  * and takes settings. */
 static void upgrade(const char *path, const char *want, int has_run)
@@ -149,6 +173,7 @@ static void upgrade(const char *path, const char *want, int has_run)
 		assert_int_equal(n, 1);
 		assert_string_equal(back[0].value, "#123456");
 		xnr_settings_free(back, n);
+		verdict_on_old_run(s);
 	}
 	xnr_store_close(s);
 	/* the second open finds nothing to do */
@@ -161,14 +186,16 @@ static void upgrade(const char *path, const char *want, int has_run)
 static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
-	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql];
+	static char
+	    sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v2_bump_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
 
 	new_schema(dir, want, sizeof want);
 	assert_non_null(strstr(want, "settings: CREATE TABLE"));
-	assert_non_null(strstr(want, "version 2\n"));
+	assert_non_null(strstr(want, "verdicts: CREATE TABLE"));
+	assert_non_null(strstr(want, "version 3\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -178,6 +205,10 @@ static void test_every_earlier_version(void **state)
 	upgrade(path, want, 1);
 	snprintf(sql, sizeof sql, "%s%s%s", v1_sql, v1_settings_sql, v1_run_sql);
 	snprintf(path, sizeof path, "%s/v1_settings.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v2_bump_sql);
+	snprintf(path, sizeof path, "%s/v2.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
 }
