@@ -5,7 +5,10 @@
 #ifndef XNR_CLI_CLI_H
 #define XNR_CLI_CLI_H
 
+#include <stdint.h>
+
 #include "core/status.h"
+#include "store/store.h"
 
 /* Exit codes: 0 ok, 1 the work failed (bad input, bad model), 2 bad usage. */
 enum { XNR_EXIT_OK = 0, XNR_EXIT_FAIL = 1, XNR_EXIT_USAGE = 2 };
@@ -23,9 +26,16 @@ int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min,
 /* Online cores, at least 1 and at most 64: the default --threads. */
 int xnr_cli_default_threads(void);
 
+/* Run `run` of the database at db (opened as store) when it is not 0, else
+ * the newest; XNR_ERR_INPUT when the database holds no run. */
+XNR_MUST_CHECK enum xnr_status xnr_cli_pick_run(const char *db, struct xnr_store *store, int run,
+                                                int64_t *out, struct xnr_error *err);
+
 int xnr_cmd_predict(int argc, char **argv);
 int xnr_cmd_run(int argc, char **argv);
 int xnr_cmd_report(int argc, char **argv);
 int xnr_cmd_serve(int argc, char **argv);
+int xnr_cmd_export(int argc, char **argv);
+int xnr_cmd_verdict(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/read.h"
 
 static const char usage[] =
     "usage: explainer <command> [options]\n"
@@ -25,6 +26,11 @@ static const char usage[] =
     "             explainer report run.db [--json] [--fail-under 0.8]\n"
     "  serve      serve a run database as a JSON API on 127.0.0.1:\n"
     "             explainer serve run.db [--port 8765]\n"
+    "  verdict    record or list a reviewer's verdicts on words of a run's data:\n"
+    "             explainer verdict run.db --sentence 12 --word 3 --kind label_error\n"
+    "             --label B-ORG --why \"...\"\n"
+    "  export     the dataset with the accepted corrections, or re-annotation tasks:\n"
+    "             explainer export run.db --corrected -o fixed.conll\n"
     "\n"
     "options:\n"
     "  -h, --help     this help; `explainer <command> --help` for a command's options\n"
@@ -66,6 +72,22 @@ int xnr_cli_default_threads(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+enum xnr_status xnr_cli_pick_run(const char *db, struct xnr_store *store, int run, int64_t *out,
+                                 struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	if (run) {
+		*out = run;
+		return XNR_OK;
+	}
+	if ((st = xnr_store_run_latest(store, out, err)) != XNR_OK)
+		return st;
+	return *out ? XNR_OK
+	            : xnr_fail(err, XNR_ERR_INPUT,
+	                       "%s: holds no run yet (make one with explainer run)", db);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -87,6 +109,10 @@ int main(int argc, char **argv)
 		return xnr_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return xnr_cmd_serve(argc - 1, argv + 1);
+	if (strcmp(cmd, "verdict") == 0)
+		return xnr_cmd_verdict(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return xnr_cmd_export(argc - 1, argv + 1);
 	fprintf(stderr, "explainer: unknown command \"%s\" (see `explainer --help`)\n", cmd);
 	return XNR_EXIT_USAGE;
 }

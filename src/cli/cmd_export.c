@@ -1,0 +1,237 @@
+/*
+ * cmd_export.c - `explainer export RUN.db`: the run's dataset with the
+ * reviewers' accepted corrections (--corrected), or its sentences as tasks
+ * for re-annotation in Label Studio, Argilla or spaCy (--tasks FORMAT).
+ * The work is the review module's (review/review.h); this file is options,
+ * the output file (written aside and moved into place, never over an
+ * existing file without --force) and the summary line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "review/review.h"
+#include "store/store.h"
+
+static const char export_usage[] =
+    "usage: explainer export RUN.db --corrected -o FIXED.conll [options]\n"
+    "       explainer export RUN.db --tasks FORMAT -o TASKS [options]\n"
+    "\n"
+    "--corrected writes the run's dataset file with every current label_error verdict\n"
+    "(explainer verdict, the Label issues page) applied, in the file's own tagging\n"
+    "scheme, and every other byte as it is; the output keeps the input's format.\n"
+    "--tasks writes the run's sentences for re-annotation: label-studio (import JSON),\n"
+    "argilla (records for dataset.records.log, one a line) or spacy (the JSON training\n"
+    "format: python -m spacy convert FILE.json .), gold spans and the suggestion (the\n"
+    "reviewer's correction, else the model's prediction) with character offsets.\n"
+    "\n"
+    "options:\n"
+    "  -r, --run ID          the run (default: the newest)\n"
+    "  -o, --output PATH     the file to write (- for standard output)\n"
+    "      --corrected       the corrected dataset\n"
+    "      --tasks FORMAT    label-studio, argilla or spacy\n"
+    "      --errors          --tasks: only sentences where the model and the gold disagree\n"
+    "  -f, --force           overwrite PATH; with --corrected, also export when the data\n"
+    "                        file changed since the run (only unchanged sentences take\n"
+    "                        their verdicts)\n"
+    "  -q, --quiet           no summary line\n"
+    "  -h, --help            this help\n";
+
+struct export_opts {
+	const char *db, *output;
+	int run, corrected, has_tasks, errors, force, quiet;
+	enum xnr_tasks_format tasks;
+};
+
+static int parse_export(int argc, char **argv, struct export_opts *o)
+{
+	enum { OPT_CORRECTED = 256, OPT_TASKS, OPT_ERRORS };
+	static const struct option longopts[] = {
+	    {"run", required_argument, NULL, 'r'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"corrected", no_argument, NULL, OPT_CORRECTED},
+	    {"tasks", required_argument, NULL, OPT_TASKS},
+	    {"errors", no_argument, NULL, OPT_ERRORS},
+	    {"force", no_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "r:o:fqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (xnr_cli_parse_int("export", "--run", optarg, 1, 0x7fffffff, &o->run))
+				return XNR_EXIT_USAGE;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_CORRECTED:
+			o->corrected = 1;
+			break;
+		case OPT_TASKS:
+			if (xnr_tasks_format_parse(optarg, &o->tasks) != 0)
+				return xnr_cli_usage_error(
+				    "export",
+				    "--tasks is label-studio, argilla or spacy, not \"%s\"",
+				    optarg);
+			o->has_tasks = 1;
+			break;
+		case OPT_ERRORS:
+			o->errors = 1;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			fputs(export_usage, stdout);
+			return -1;
+		default:
+			return xnr_cli_usage_error("export", "unknown option or missing value: %s",
+			                           argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return xnr_cli_usage_error("export", "give exactly one run database");
+	o->db = argv[optind];
+	if (o->corrected + o->has_tasks != 1)
+		return xnr_cli_usage_error("export", "say what to export: --corrected or --tasks");
+	if (!o->output)
+		return xnr_cli_usage_error("export",
+		                           "--output is required (- for standard output)");
+	return XNR_EXIT_OK;
+}
+
+/* A file written aside (PATH.XXXXXX in its folder) and moved into place at
+ * the end, so a failed export leaves nothing and an existing file is only
+ * replaced with --force. */
+struct out_file {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+
+static enum xnr_status out_open(struct out_file *o, const char *path, int force,
+                                struct xnr_error *err)
+{
+	int fd;
+
+	memset(o, 0, sizeof *o);
+	o->path = path;
+	if (strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return XNR_OK;
+	}
+	if (!force && access(path, F_OK) == 0)
+		return xnr_fail_at(err, XNR_ERR_INPUT, path, 0,
+		                   "exists; nothing was written (use --force to overwrite it)");
+	if (!(o->tmp = malloc(strlen(path) + 8)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	sprintf(o->tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(o->tmp)) < 0 || !(o->f = fdopen(fd, "wb"))) {
+		enum xnr_status st =
+		    xnr_fail_at(err, errno == ENOENT ? XNR_ERR_NOT_FOUND : XNR_ERR_IO, path, 0,
+		                "cannot create it: %s", strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		free(o->tmp);
+		o->tmp = NULL;
+		return st;
+	}
+	return XNR_OK;
+}
+
+/* Move the file into place when st is XNR_OK, else drop it; the outcome. */
+static enum xnr_status out_close(struct out_file *o, int force, enum xnr_status st,
+                                 struct xnr_error *err)
+{
+	int failed = 0;
+
+	if (!o->f)
+		return st;
+	if (o->f == stdout)
+		return fflush(stdout) == 0 || st != XNR_OK
+		           ? st
+		           : xnr_fail(err, XNR_ERR_IO, "standard output: write error");
+	failed = fclose(o->f) != 0;
+	if (st == XNR_OK && failed)
+		st = xnr_fail_at(err, XNR_ERR_IO, o->path, 0, "write error: %s", strerror(errno));
+	/* link() never replaces a file that appeared meanwhile; rename() does, with --force. */
+	if (st == XNR_OK && (force ? rename(o->tmp, o->path) : link(o->tmp, o->path)) != 0)
+		st = xnr_fail_at(err, errno == EEXIST ? XNR_ERR_INPUT : XNR_ERR_IO, o->path, 0,
+		                 "cannot put it in place: %s%s", strerror(errno),
+		                 errno == EEXIST ? " (use --force to overwrite it)" : "");
+	if (st != XNR_OK || !force)
+		unlink(o->tmp);
+	free(o->tmp);
+	return st;
+}
+
+static void print_summary(const struct export_opts *o, const struct xnr_corrected_summary *s,
+                          size_t n_tasks)
+{
+	if (o->quiet)
+		return;
+	if (o->has_tasks) {
+		fprintf(stderr, "explainer: %zu tasks written to %s\n", n_tasks, o->output);
+		return;
+	}
+	fprintf(stderr,
+	        "explainer: %s written: %zu of %zu label corrections applied (%zu tags in %zu "
+	        "sentences)\n",
+	        o->output, s->n_applied, s->n_label_errors, s->n_tags, s->n_sentences);
+	if (s->n_stale)
+		fprintf(
+		    stderr,
+		    "explainer: %zu stale verdicts left out: their sentences changed in the data "
+		    "file (explainer verdict %s --list shows them)\n",
+		    s->n_stale, o->db);
+	if (s->data_changed)
+		fprintf(stderr, "explainer: the data file changed since the run (--force)\n");
+}
+
+int xnr_cmd_export(int argc, char **argv)
+{
+	struct export_opts o;
+	struct xnr_corrected_summary sum;
+	struct xnr_store *store = NULL;
+	struct out_file out = {0};
+	struct xnr_error err;
+	enum xnr_status st;
+	int64_t run = 0;
+	size_t n_tasks = 0;
+	int rc = parse_export(argc, argv, &o);
+
+	if (rc != XNR_EXIT_OK)
+		return rc < 0 ? XNR_EXIT_OK : rc;
+	xnr_error_clear(&err);
+	memset(&sum, 0, sizeof sum);
+	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
+	    (st = xnr_cli_pick_run(o.db, store, o.run, &run, &err)) == XNR_OK &&
+	    (st = out_open(&out, o.output, o.force, &err)) == XNR_OK) {
+		if (o.corrected)
+			st = xnr_review_export_corrected(store, run, o.force, out.f, &sum, &err);
+		else
+			st = xnr_review_export_tasks(store, run, o.tasks, o.errors, out.f, &n_tasks,
+			                             &err);
+		st = out_close(&out, o.force, st, &err);
+	}
+	if (st == XNR_OK)
+		print_summary(&o, &sum, n_tasks);
+	xnr_store_close(store);
+	return st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
+}
