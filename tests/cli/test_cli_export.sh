@@ -9,15 +9,12 @@
 # is stale, listed and not applied; an export over a file or of changed data
 # is refused without --force; re-annotation tasks carry code-point offsets.
 set -u
-bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
-tmp=${XNR_BINARY_DIR:?}/tmp/cli_export; rm -rf "$tmp"; mkdir -p "$tmp"
-model=$src/demo/model; py=/usr/bin/python3
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+. "$(dirname "$0")/../lib.sh"
+bin=${XNR_BIN:?}
+model=$src/demo/model; py=$PY
 
 # The variants, from the first 40 sentences of the demo set.
-$py - "$src/demo/eval.conll" "$tmp" <<'PY' || { echo "FAIL - making the variants"; exit 1; }
+$py - "$src/demo/eval.conll" "$tmp" <<'PY' || die "making the variants"
 import json, sys
 src, out = sys.argv[1], sys.argv[2]
 sents, cur = [], []
@@ -222,5 +219,4 @@ assert " ".join(t["orth"] for t in toks) == docs[0]["paragraphs"][0]["raw"] == t
 assert [t["ner"] for t in toks] == ["U-LOC", "O", "U-LOC", "U-MISC", "B-LOC", "L-LOC"], toks
 PY
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
