@@ -1,4 +1,8 @@
-/* lines.c - capped line reader over stdio. */
+/*
+ * lines.c - capped line reader over stdio (line ends: lines.h). A "\r" ends
+ * its line at once and the "\n" that may follow is skipped at the next call,
+ * so a reader of a pipe never waits for the byte after a "\r".
+ */
 #include "core/lines.h"
 
 #include <stdlib.h>
@@ -25,14 +29,24 @@ static int grow(struct xnr_lines *lr)
 {
 	size_t cap = lr->cap ? lr->cap * 2 : 256;
 	char *p;
-	if (cap > lr->max_len + 2)
-		cap = lr->max_len + 2;
+	if (cap > lr->max_len + 1)
+		cap = lr->max_len + 1;
 	p = realloc(lr->buf, cap);
 	if (!p)
 		return -1;
 	lr->buf = p;
 	lr->cap = cap;
 	return 0;
+}
+
+/* The next byte, skipping the "\n" of a "\r\n" whose "\r" ended the last line. */
+static int next_byte(struct xnr_lines *lr)
+{
+	int c = getc_unlocked(lr->f);
+	if (lr->after_cr && c == '\n')
+		c = getc_unlocked(lr->f);
+	lr->after_cr = 0;
+	return c;
 }
 
 enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *len,
@@ -42,9 +56,7 @@ enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *
 	int c;
 
 	*line = NULL;
-	while ((c = getc_unlocked(lr->f)) != EOF) {
-		if (c == '\n')
-			break;
+	while ((c = next_byte(lr)) != EOF && c != '\n' && c != '\r') {
 		if (n >= lr->max_len)
 			return xnr_fail_at(err, XNR_ERR_LIMIT, lr->name, lr->line_no + 1,
 			                   "line longer than %zu bytes (split the input)",
@@ -60,8 +72,7 @@ enum xnr_status xnr_lines_next(struct xnr_lines *lr, const char **line, size_t *
 		return XNR_OK;
 	if (!lr->buf && grow(lr) != 0)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, lr->name, lr->line_no + 1, "out of memory");
-	if (n > 0 && lr->buf[n - 1] == '\r')
-		n--;
+	lr->after_cr = c == '\r';
 	lr->buf[n] = '\0';
 	lr->line_no++;
 	*line = lr->buf;

@@ -1,9 +1,11 @@
 /* test_core.c - status strings, error fields, file reads with caps, the
- * compute pool. */
+ * compute pool, the line reader (caps, every line ending). */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/file.h"
 #include "core/hash.h"
@@ -181,6 +183,124 @@ static void test_lines_cap(void **state)
 	fclose(f);
 }
 
+/* Every line of f joined with "|" after its line number ("1:a|2:b"), or the
+ * error message. */
+static void read_all(FILE *f, size_t max_len, char *out, size_t size)
+{
+	struct xnr_lines lr;
+	struct xnr_error err;
+	const char *line;
+	size_t len, used = 0;
+
+	out[0] = '\0';
+	xnr_lines_init(&lr, f, "t.txt", max_len);
+	for (;;) {
+		if (xnr_lines_next(&lr, &line, &len, &err) != XNR_OK) {
+			snprintf(out + used, size - used, "%s%s", used ? "|" : "", err.msg);
+			break;
+		}
+		if (!line)
+			break;
+		used += (size_t)snprintf(out + used, size - used, "%s%ld:%.*s", used ? "|" : "",
+		                         lr.line_no, (int)len, line);
+		assert_true(used < size);
+	}
+	xnr_lines_free(&lr);
+}
+
+static void test_lines_endings(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"a\nb\n", "1:a|2:b"},
+	    {"a\r\nb\r\n", "1:a|2:b"},
+	    {"a\rb\r", "1:a|2:b"},                  /* old Mac */
+	    {"a\rb", "1:a|2:b"},                    /* no end on the last line */
+	    {"a\r", "1:a"},                         /* CR the last byte */
+	    {"a\r\r\nb", "1:a|2:|3:b"},             /* a lone CR, then CRLF */
+	    {"a\n\rb\r\n\nc", "1:a|2:|3:b|4:|5:c"}, /* mixed */
+	    {"\r\r", "1:|2:"},
+	    {"\r\n", "1:"},
+	    {"12345678\r\n123456789\r", "1:12345678|t.txt:2: line longer than 8 bytes (split "
+	                                "the input)"},
+	    {"1234\r5678\r9", "1:1234|2:5678|3:9"},
+	};
+	char got[256];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		FILE *f = fmemopen((void *)(uintptr_t)cases[i].in, strlen(cases[i].in), "r");
+		assert_non_null(f);
+		read_all(f, 8, got, sizeof got);
+		fclose(f);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+	}
+}
+
+/* A CR at the end of stdio's buffer with its LF in the next fill counts once. */
+static void test_lines_cr_at_buffer_end(void **state)
+{
+	FILE *f = tmpfile();
+	struct xnr_lines lr;
+	struct xnr_error err;
+	const char *line;
+	size_t len, i, lines = 0;
+	char buf[BUFSIZ];
+	(void)state;
+
+	assert_non_null(f);
+	setvbuf(f, buf, _IOFBF, sizeof buf);
+	/* CR LF across each fill boundary; the file ends with a CR */
+	for (i = 0; i < 3 * BUFSIZ; i++)
+		fputc(i % BUFSIZ == BUFSIZ - 1 ? '\r' : i % BUFSIZ == 0 && i ? '\n' : 'x', f);
+	rewind(f);
+	xnr_lines_init(&lr, f, "t.txt", 3 * BUFSIZ);
+	while (xnr_lines_next(&lr, &line, &len, &err) == XNR_OK && line) {
+		assert_int_equal(len, lines == 0 ? BUFSIZ - 1 : BUFSIZ - 2);
+		assert_int_equal(strspn(line, "x"), len);
+		lines++;
+	}
+	assert_int_equal(lines, 3);
+	assert_int_equal(lr.line_no, 3);
+	xnr_lines_free(&lr);
+	fclose(f);
+}
+
+/* A line ended by "\r" comes back without waiting for the next byte (a
+ * pipe from a program that has not written it yet). */
+static void test_lines_cr_does_not_wait(void **state)
+{
+	int fd[2];
+	FILE *f;
+	struct xnr_lines lr;
+	struct xnr_error err;
+	const char *line;
+	size_t len;
+	(void)state;
+
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(fcntl(fd[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(write(fd[1], "ab\r", 3), 3);
+	f = fdopen(fd[0], "r");
+	assert_non_null(f);
+	xnr_lines_init(&lr, f, "pipe", 16);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_string_equal(line, "ab");
+	assert_int_equal(write(fd[1], "\ncd\n", 4), 4);
+	close(fd[1]);
+	clearerr(f);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_string_equal(line, "cd");
+	assert_int_equal(lr.line_no, 2);
+	assert_int_equal(xnr_lines_next(&lr, &line, &len, &err), XNR_OK);
+	assert_null(line);
+	xnr_lines_free(&lr);
+	fclose(f);
+}
+
 static void test_sha256(void **state)
 {
 	struct xnr_sha256 *h = NULL;
@@ -233,10 +353,17 @@ static void test_progress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_names), cmocka_unit_test(test_error_fields),
-	    cmocka_unit_test(test_file_cap),     cmocka_unit_test(test_json_duplicates),
-	    cmocka_unit_test(test_pool),         cmocka_unit_test(test_lines_cap),
-	    cmocka_unit_test(test_sha256),       cmocka_unit_test(test_progress),
+	    cmocka_unit_test(test_status_names),
+	    cmocka_unit_test(test_error_fields),
+	    cmocka_unit_test(test_file_cap),
+	    cmocka_unit_test(test_json_duplicates),
+	    cmocka_unit_test(test_pool),
+	    cmocka_unit_test(test_lines_cap),
+	    cmocka_unit_test(test_lines_endings),
+	    cmocka_unit_test(test_lines_cr_at_buffer_end),
+	    cmocka_unit_test(test_lines_cr_does_not_wait),
+	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
  * demo/README.md) and, with the argument "shared", on the real CoNLL-2003
  * splits (counts from shared/data/README.md), first/last words and line
  * numbers checked against the files; on hand-written fixtures (tabs, CRLF,
- * BOM, comments, "# O" as a word, --tag-column) and on split folders.
+ * BOM, comments, "# O" as a word, --tag-column), the same fixture with every
+ * kind of line end, and on split folders.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,6 +166,78 @@ static void test_fixture_layouts(void **state)
 	xnr_dataset_close(ds);
 }
 
+/* The whole of a file (caller frees), its size in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(4096);
+	assert_non_null(f);
+	assert_non_null(buf);
+	*n = fread(buf, 1, 4096, f);
+	assert_true(*n < 4096);
+	fclose(f);
+	return buf;
+}
+
+/* b holds the same documents, sentences, words, tags and line numbers as a. */
+static void assert_same_dataset(const struct xnr_dataset *a, const struct xnr_dataset *b)
+{
+	size_t i;
+	assert_int_equal(a->n_documents, b->n_documents);
+	assert_int_equal(a->n_sentences, b->n_sentences);
+	assert_int_equal(a->n_words, b->n_words);
+	for (i = 0; i < a->n_words; i++) {
+		assert_string_equal(a->words[i], b->words[i]);
+		assert_string_equal(tag_of(a, i), tag_of(b, i));
+		assert_int_equal(a->word_lines[i], b->word_lines[i]);
+	}
+	for (i = 0; i < a->n_sentences; i++) {
+		assert_int_equal(a->sentences[i].n_words, b->sentences[i].n_words);
+		assert_int_equal(a->sentences[i].line, b->sentences[i].line);
+	}
+	for (i = 0; i < a->n_documents; i++)
+		assert_int_equal(a->documents[i].line, b->documents[i].line);
+}
+
+/* mixed.conll (CRLF) with its line ends rewritten as lone CRs (old Mac), as
+ * LFs, and as a mix of all three reads the same, line numbers included. */
+static void test_line_ends(void **state)
+{
+	/* mixed in this order, a lone CR is never followed by an LF (which would
+	 * make the two one CRLF) */
+	static const char *const ends[] = {"\n", "\r", "\r\n"};
+	struct xnr_data_params p = xnr_data_default_params();
+	struct xnr_dataset *want = open_ok(tu_src("tests/fixtures/data/mixed.conll"), NULL);
+	size_t n, i, k, mode;
+	char *text = slurp(tu_src("tests/fixtures/data/mixed.conll"), &n);
+	char out[8192];
+	(void)state;
+
+	p.format = XNR_DATA_CONLL;
+	for (mode = 0; mode < 4; mode++) {
+		struct xnr_dataset *got = NULL;
+		struct xnr_error err = {0};
+		size_t m = 0, line = 0;
+		for (i = 0; i < n; i++) {
+			const char *end = ends[mode < 3 ? mode : line % 3];
+			if (text[i] != '\r') {
+				out[m++] = text[i];
+				continue;
+			}
+			for (k = 0; end[k]; k++)
+				out[m++] = end[k];
+			i++; /* the LF of the CRLF */
+			line++;
+		}
+		if (xnr_dataset_from_memory(out, m, "ends.conll", &p, &got, &err) != XNR_OK)
+			fail_msg("line ends %zu: %s", mode, err.msg);
+		assert_same_dataset(want, got);
+		xnr_dataset_close(got);
+	}
+	free(text);
+	xnr_dataset_close(want);
+}
+
 static void link_split(const char *dir, const char *name, const char *target)
 {
 	char path[8300];
@@ -219,6 +293,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest core[] = {
 	    cmocka_unit_test(test_demo_eval),
 	    cmocka_unit_test(test_fixture_layouts),
+	    cmocka_unit_test(test_line_ends),
 	    cmocka_unit_test(test_split_folder),
 	};
 	const struct CMUnitTest shared[] = {

@@ -1,7 +1,8 @@
 /*
  * test_data_jsonl.c - the JSONL reader (tag strings, integer ids with a
- * --labels list, "id" as string or integer, BOM, blank lines), --labels and
- * --label-map parsing, and matching dataset labels to a model's id2label.
+ * --labels list, "id" as string or integer, BOM, blank lines, lines ending
+ * with a lone CR), --labels and --label-map parsing, and matching dataset
+ * labels to a model's id2label.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,26 @@ static void test_jsonl_strings(void **state)
 	assert_int_equal(ds->sentences[2].n_words, 0);
 	assert_int_equal(ds->word_lines[4], 3);
 	assert_string_equal(ds->words[4], "Köln");
+	xnr_dataset_close(ds);
+}
+
+/* Lines that end with a lone CR (old Mac) are lines, numbered as such. */
+static void test_jsonl_cr(void **state)
+{
+	const char *text = "{\"tokens\": [\"EU\"], \"ner_tags\": [\"B-ORG\"]}\r\r"
+	                   "{\"tokens\": [\"in\", \"Bonn\"], \"ner_tags\": [\"O\", \"B-LOC\"]}\r";
+	struct xnr_data_params p = xnr_data_default_params();
+	struct xnr_dataset *ds = NULL;
+	struct xnr_error err = {0};
+	(void)state;
+
+	p.format = XNR_DATA_JSONL;
+	if (xnr_dataset_from_memory(text, strlen(text), "cr.jsonl", &p, &ds, &err) != XNR_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(ds->n_sentences, 2);
+	assert_int_equal(ds->n_words, 3);
+	assert_int_equal(ds->sentences[1].line, 3);
+	assert_string_equal(ds->words[2], "Bonn");
 	xnr_dataset_close(ds);
 }
 
@@ -150,9 +171,9 @@ static void test_labels_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jsonl_strings),   cmocka_unit_test(test_jsonl_ids),
-	    cmocka_unit_test(test_label_map_parse), cmocka_unit_test(test_labels_match),
-	    cmocka_unit_test(test_labels_many),
+	    cmocka_unit_test(test_jsonl_strings), cmocka_unit_test(test_jsonl_cr),
+	    cmocka_unit_test(test_jsonl_ids),     cmocka_unit_test(test_label_map_parse),
+	    cmocka_unit_test(test_labels_match),  cmocka_unit_test(test_labels_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

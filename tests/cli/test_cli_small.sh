@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test_cli_small.sh - the binary end to end on the small input cases of
+# issue #14: `predict` reading lines that end with a lone CR (old Mac), CRLF
+# or LF, with errors that name stdin and the line.
+set -u
+bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
+tmp=${XNR_BINARY_DIR:?}/tmp/cli_small; rm -rf "$tmp"; mkdir -p "$tmp"
+model=$src/demo/model
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+
+# expect_error NAME WANT_EXIT WANT_SUBSTRING CMD... : exit code, one stderr line, message.
+expect_error() {
+	local name=$1 want=$2 sub=$3; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+	local lines; lines=$(wc -l <"$tmp/err")
+	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -qF -- "$sub" "$tmp/err"; then
+		ok "$name"
+	else
+		bad "$name (exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err"))"
+	fi
+}
+
+# texts FILE: the "text" of every JSON line of FILE, joined with "|".
+texts() {
+	python3 -c 'import json, sys; print("|".join(json.loads(l)["text"] for l in open(sys.argv[1])))' "$1"
+}
+
+# Line ends on stdin: a lone CR, CRLF and LF each end a line.
+printf 'Angela Merkel visited Paris .\rBerlin is big .\r' >"$tmp/mac.txt"
+"$bin" predict --model "$model" --json <"$tmp/mac.txt" >"$tmp/mac.jsonl"
+[ "$(texts "$tmp/mac.jsonl")" = "Angela Merkel visited Paris .|Berlin is big ." ] && ok "lone CR ends a line" || bad "lone CR: $(texts "$tmp/mac.jsonl")"
+printf 'Paris\r\nBerlin\rRome\n\rLondon' >"$tmp/mixed.txt"
+"$bin" predict --model "$model" --json <"$tmp/mixed.txt" >"$tmp/mixed.jsonl"
+[ "$(texts "$tmp/mixed.jsonl")" = "Paris|Berlin|Rome||London" ] && ok "mixed line ends" || bad "mixed line ends: $(texts "$tmp/mixed.jsonl")"
+n=$("$bin" predict --model "$model" <"$tmp/mac.txt" | grep -c '^  entities:')
+[ "$n" = 2 ] && ok "lone CR ends a line in the table output" || bad "table output with CR: $n tables"
+"$bin" predict --model "$model" --words --json <"$tmp/mac.txt" >"$tmp/macw.jsonl"
+[ "$(texts "$tmp/macw.jsonl")" = "Angela Merkel visited Paris .|Berlin is big ." ] && ok "lone CR with --words" || bad "lone CR with --words"
+printf 'Paris\rbad \xff byte\r' >"$tmp/badutf8.txt"
+expect_error "line number after lone CRs" 1 "stdin:2:" "$bin" predict --model "$model" <"$tmp/badutf8.txt"
+# --text is one text: a CR (or LF) in it is white space, not a line break
+"$bin" predict --model "$model" --json --text "$(printf 'Paris\rBerlin')" >"$tmp/text.jsonl"
+[ "$(wc -l <"$tmp/text.jsonl")" = 1 ] && python3 -c 'import json, sys; o = json.loads(open(sys.argv[1]).read()); assert [w["text"] for w in o["words"]] == ["Paris", "Berlin"]' "$tmp/text.jsonl" && ok "--text is one text" || bad "--text with a CR"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
