@@ -279,6 +279,20 @@ static int set_line(struct line_input *li, const char *text, size_t len, int wor
 	return words ? split_words(li) : 0;
 }
 
+/* A NUL means binary or UTF-16 input: refused with its place, as `run`
+ * refuses it in a dataset. */
+static int check_nul(const char *line, size_t len, long line_no)
+{
+	const char *nul = memchr(line, '\0', len);
+	struct xnr_error err;
+
+	if (!nul)
+		return XNR_EXIT_OK;
+	xnr_fail_at(&err, XNR_ERR_FORMAT, "stdin", line_no,
+	            "NUL byte at byte %zu (is this a text file?)", (size_t)(nul - line) + 1);
+	return xnr_cli_report(&err);
+}
+
 static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 {
 	struct line_input lines[PREDICT_CHUNK];
@@ -296,6 +310,8 @@ static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 			rc = xnr_cli_report(&err);
 			break;
 		}
+		if (line && (rc = check_nul(line, len, lr.line_no)) != XNR_EXIT_OK)
+			break;
 		if (line) {
 			if (set_line(&lines[n++], line, len, o->words) != 0) {
 				fprintf(stderr, "explainer: stdin:%ld: out of memory\n",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_cli_small.sh - the binary end to end on the small input cases of
 # issue #14: `predict` reading lines that end with a lone CR (old Mac), CRLF
-# or LF, with errors that name stdin and the line.
+# or LF, and refusing a NUL byte as `run` does, with one error line that
+# names stdin and the line.
 set -u
 bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
 tmp=${XNR_BINARY_DIR:?}/tmp/cli_small; rm -rf "$tmp"; mkdir -p "$tmp"
@@ -43,6 +44,16 @@ expect_error "line number after lone CRs" 1 "stdin:2:" "$bin" predict --model "$
 # --text is one text: a CR (or LF) in it is white space, not a line break
 "$bin" predict --model "$model" --json --text "$(printf 'Paris\rBerlin')" >"$tmp/text.jsonl"
 [ "$(wc -l <"$tmp/text.jsonl")" = 1 ] && python3 -c 'import json, sys; o = json.loads(open(sys.argv[1]).read()); assert [w["text"] for w in o["words"]] == ["Paris", "Berlin"]' "$tmp/text.jsonl" && ok "--text is one text" || bad "--text with a CR"
+
+# A NUL byte: refused with its place, in every output format, as `run` does.
+printf 'Paris\nParis is nice\0 and Berlin too\n' >"$tmp/nul.txt"
+expect_error "NUL on stdin" 1 "stdin:2: NUL byte at byte 14 (is this a text file?)" "$bin" predict --model "$model" <"$tmp/nul.txt"
+expect_error "NUL on stdin, --json" 1 "stdin:2: NUL byte at byte 14" "$bin" predict --model "$model" --json <"$tmp/nul.txt"
+expect_error "NUL on stdin, --words" 1 "stdin:2: NUL byte at byte 14" "$bin" predict --model "$model" --words <"$tmp/nul.txt"
+printf 'Paris\rRome\r\0\n' >"$tmp/nul3.txt"
+expect_error "NUL after lone CRs" 1 "stdin:3: NUL byte at byte 1" "$bin" predict --model "$model" <"$tmp/nul3.txt"
+printf 'EU B-ORG\n\nBerl\0n B-LOC\n' >"$tmp/nul.conll"
+expect_error "NUL in a dataset (run, the same message)" 1 "nul.conll:3: NUL byte at byte 5 (is this a text file?)" "$bin" run --model "$model" --data "$tmp/nul.conll" -o "$tmp/nul.db" -q
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
