@@ -113,9 +113,9 @@ static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
 		return st;
 	split(s, len, r->p->tag_column, &c);
 	if (c.n == 0)
-		return xnr__ds_sentence(r->ds, line, NULL, 0, err);
+		return xnr__ds_sentence(r->ds, line, NULL, err);
 	if (c.first_len == 10 && memcmp(c.first, "-DOCSTART-", 10) == 0) {
-		st = xnr__ds_sentence(r->ds, line, NULL, 0, err);
+		st = xnr__ds_sentence(r->ds, line, NULL, err);
 		return st != XNR_OK ? st : xnr__ds_document(r->ds, line, err);
 	}
 	if (is_comment(&c, r->expected, r->p->tag_column))
@@ -137,5 +137,5 @@ enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *nam
 		    "word)",
 		    p->tag_column);
 	st = xnr__read_lines(f, name, p->max_line_bytes, one_line, &r, &n_lines, err);
-	return st != XNR_OK ? st : xnr__ds_sentence(ds, n_lines, NULL, 0, err);
+	return st != XNR_OK ? st : xnr__ds_sentence(ds, n_lines, NULL, err);
 }

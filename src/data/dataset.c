@@ -122,7 +122,7 @@ enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_e
 	return XNR_OK;
 }
 
-enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id, int keep_empty,
+enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
                                  struct xnr_error *err)
 {
 	size_t first = ds->n_sentences ? ds->sentences[ds->n_sentences - 1].first_word +
@@ -131,7 +131,7 @@ enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *
 	struct xnr_sentence *s;
 	enum xnr_status st;
 
-	if (first == ds->n_words && !keep_empty)
+	if (first == ds->n_words)
 		return XNR_OK;
 	if (first < ds->n_words)
 		line = ds->word_lines[first];

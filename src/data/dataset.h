@@ -40,7 +40,7 @@ struct xnr_data_params {
 
 struct xnr_sentence {
 	size_t first_word; /* index of its first word in the dataset's word arrays */
-	size_t n_words;    /* CoNLL sentences have >= 1; a JSONL line may have 0 */
+	size_t n_words;    /* >= 1 (a JSONL line with no tokens is refused) */
 	size_t document;   /* index into documents */
 	long line;         /* source line of its first word (JSONL: its line) */
 	const char *id;    /* JSONL "id" as text, else NULL; in the pool */

@@ -20,10 +20,10 @@ XNR_MUST_CHECK enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *
                                             int32_t tag, long line, const struct xnr_data_params *p,
                                             struct xnr_error *err);
 
-/* Close the sentence made of the words appended since the last one; with
- * keep_empty 0 nothing happens when there are none. */
+/* Close the sentence made of the words appended since the last one; nothing
+ * happens when there are none. */
 XNR_MUST_CHECK enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
-                                                int keep_empty, struct xnr_error *err);
+                                                struct xnr_error *err);
 
 /* Start a new document at line. */
 XNR_MUST_CHECK enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line,

@@ -4,7 +4,7 @@
  * export; "tags" is accepted for "ner_tags"), tags as strings or as integer
  * ids into params->labels, and an optional "id" (string or integer). Each
  * line is parsed by jansson with duplicate keys rejected; blank lines are
- * skipped.
+ * skipped, a sentence with no tokens is refused.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -86,6 +86,11 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
 		                   "%zu tokens but %zu ner_tags (give one tag per token)",
 		                   json_array_size(toks), json_array_size(tags));
+	/* an empty sentence has nothing to tag or score, and CoNLL cannot say one */
+	if (json_array_size(toks) == 0)
+		return xnr_fail_at(err, XNR_ERR_FORMAT, ds->path, line,
+		                   "a sentence with no tokens (leave the line out: every "
+		                   "sentence needs at least one token)");
 	for (size_t i = 0; i < json_array_size(toks); i++) {
 		const json_t *w = json_array_get(toks, i);
 		int32_t tag;
@@ -104,7 +109,7 @@ static enum xnr_status sentence(struct xnr_dataset *ds, const json_t *obj, long 
 			return st;
 	}
 	st = sentence_id(ds, obj, line, &id, err);
-	return st != XNR_OK ? st : xnr__ds_sentence(ds, line, id, 1, err);
+	return st != XNR_OK ? st : xnr__ds_sentence(ds, line, id, err);
 }
 
 /* What the reader carries from line to line. */

@@ -2,7 +2,7 @@
 # test_cli_small.sh - the binary end to end on the small input cases of
 # issue #14: `predict` reading lines that end with a lone CR (old Mac), CRLF
 # or LF, and refusing a NUL byte as `run` does, with one error line that
-# names stdin and the line.
+# names stdin and the line; `run` refusing a JSONL sentence with no tokens.
 set -u
 bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
 tmp=${XNR_BINARY_DIR:?}/tmp/cli_small; rm -rf "$tmp"; mkdir -p "$tmp"
@@ -54,6 +54,10 @@ printf 'Paris\rRome\r\0\n' >"$tmp/nul3.txt"
 expect_error "NUL after lone CRs" 1 "stdin:3: NUL byte at byte 1" "$bin" predict --model "$model" <"$tmp/nul3.txt"
 printf 'EU B-ORG\n\nBerl\0n B-LOC\n' >"$tmp/nul.conll"
 expect_error "NUL in a dataset (run, the same message)" 1 "nul.conll:3: NUL byte at byte 5 (is this a text file?)" "$bin" run --model "$model" --data "$tmp/nul.conll" -o "$tmp/nul.db" -q
+
+# A JSONL sentence with no tokens: refused with file:line and how to fix it.
+printf '{"tokens": ["EU"], "ner_tags": ["B-ORG"]}\n{"tokens": [], "ner_tags": []}\n' >"$tmp/empty.jsonl"
+expect_error "JSONL sentence with no tokens" 1 "empty.jsonl:2: a sentence with no tokens (leave the line out" "$bin" run --model "$model" --data "$tmp/empty.jsonl" -o "$tmp/empty.db" -q
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,8 +1,8 @@
 /*
  * test_data_errors.c - every kind of bad dataset input named in issue #3:
  * ragged columns, a tag that is not a tag, an empty file, a 10 MB line,
- * invalid UTF-8, JSONL that is not an object or has mismatched lengths, a
- * missing file; and the line numbers of files whose lines end
+ * invalid UTF-8, JSONL that is not an object, has mismatched lengths or no
+ * tokens, a missing file; and the line numbers of files whose lines end
  * with a lone CR (old Mac) or a mix of line ends. Each must fail with its
  * status and a "file:line: what (how to fix)" message whose file and line
  * are also err->path and err->line (and the JSONL token err->item), and
@@ -56,6 +56,14 @@ static const struct bad_case cases[] = {
     {XNR_DATA_JSONL, "\n\n", XNR_ERR_INPUT, "bad: no sentences", 0},
     {XNR_DATA_JSONL, "{\"tokens\": [\"K\xFFln\"], \"ner_tags\": [\"O\"]}\n", XNR_ERR_FORMAT,
      "bad:1: invalid UTF-8 at byte 15", 0},
+    {XNR_DATA_JSONL,
+     "{\"tokens\": [\"EU\"], \"ner_tags\": [\"O\"]}\n{\"tokens\": [], \"ner_tags\": []}\n",
+     XNR_ERR_FORMAT,
+     "bad:2: a sentence with no tokens (leave the line out: every sentence needs at least "
+     "one token)",
+     0},
+    {XNR_DATA_JSONL, "\n{\"id\": 3, \"tokens\": [], \"tags\": []}", XNR_ERR_FORMAT,
+     "bad:2: a sentence with no tokens", 0},
     {XNR_DATA_CONLL, "EU O\rrejects O\r\rPeter X-PER\r", XNR_ERR_FORMAT,
      "bad:4: \"X-PER\" is not a tag", 0},
     {XNR_DATA_CONLL, "EU O\r\n\rPeter O\nK\xC3\x28ln B-LOC\r", XNR_ERR_FORMAT,

@@ -14,9 +14,10 @@
 static const char conll[] = "-DOCSTART- -X- O\n\nEU B-ORG\nrejects O\nGerman B-MISC\n\n"
                             "# a comment\nPeter B-PER\nBlackburn I-PER\n\n-DOCSTART- -X- O\n\n"
                             "BRUSSELS I-LOC\n1996-08-22 O\n";
-static const char jsonl[] = "{\"id\": 7, \"tokens\": [\"EU\", \"rejects\"], \"ner_tags\": "
-                            "[\"B-ORG\", \"O\"]}\n\n{\"id\": \"s2\", \"tokens\": [], "
-                            "\"ner_tags\": []}\n{\"tokens\": [\"Peter\"], \"tags\": [\"S-PER\"]}\n";
+static const char jsonl[] =
+    "{\"id\": 7, \"tokens\": [\"EU\", \"rejects\"], \"ner_tags\": "
+    "[\"B-ORG\", \"O\"]}\n\n{\"id\": \"s2\", \"tokens\": [\"in\"], "
+    "\"ner_tags\": [\"O\"]}\n{\"tokens\": [\"Peter\"], \"tags\": [\"S-PER\"]}\n";
 static const char jsonl_ids[] = "{\"tokens\": [\"EU\", \"rejects\"], \"ner_tags\": [1, 0]}\n";
 
 struct mem_case {
