@@ -32,8 +32,9 @@ static const char predict_usage[] =
     "  -j, --json           one JSON object per input line: tokens (id, text, byte\n"
     "                       offsets, word) and words (label, prob, every label's prob)\n"
     "  -n, --threads N      compute threads (default: the number of cores)\n"
-    "  -L, --max-length N   tokens per window including special tokens (default: the\n"
-    "                       model's maximum); longer inputs are split into windows\n"
+    "  -L, --max-length N   tokens of the longest input run whole, special tokens\n"
+    "                       included (default: the model's maximum); longer inputs\n"
+    "                       are split into windows of at most 128 tokens\n"
     "  -h, --help           this help\n";
 
 struct predict_opts {

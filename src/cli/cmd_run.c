@@ -34,7 +34,8 @@ static const char run_usage[] =
     "      --labels L         JSONL integer tags: label names in id order, comma separated\n"
     "      --label-map M      rename dataset labels: FROM=TO,FROM=TO\n"
     "  -n, --threads N        compute threads (default: the number of cores)\n"
-    "  -L, --max-length N     tokens per window including special tokens\n"
+    "  -L, --max-length N     tokens of the longest sentence run whole (default: the\n"
+    "                         model's maximum); longer ones run in windows of 128\n"
     "  -q, --quiet            no progress bar and no report\n"
     "  -h, --help             this help\n";
 

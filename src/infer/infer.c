@@ -1,9 +1,6 @@
 /*
- * infer.c - tokenise, window, pack by length, run, scatter back. See infer.h.
- *
- * Windowing: W = max_seq_len - specials body tokens per window, stride W/2;
- * token t takes its outputs from the window where min(t - begin, end-1 - t)
- * is largest (the most context on both sides), first such window on ties.
+ * infer.c - tokenise, window (window.c), pack by length, run, scatter back.
+ * See infer.h.
  *
  * A bare encoder (no classification head, e.g. a sentence-transformers folder,
  * hf-formats.md 7) gives hidden states only; its sentence_bert_config.json
@@ -17,6 +14,7 @@
 
 #include "core/file.h"
 #include "core/json.h"
+#include "infer/internal.h"
 #include "model/hub.h"
 #include "tensor/gemm.h"
 #include "tensor/kernels.h"
@@ -28,8 +26,8 @@ struct xnr_engine {
 	struct xnr_tokenizer *tok;
 	struct xnr_pool *pool;
 	struct xnr_state *state;
-	int window;  /* body tokens per window */
-	int max_seq; /* framed tokens per window */
+	struct xnr__windows win; /* how inputs are cut into windows */
+	int max_seq;             /* framed tokens of the longest window */
 	/* packing buffers, sized max_tokens */
 	int32_t *ids;
 	int32_t *type_ids;
@@ -163,8 +161,9 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		goto fail;
 	e->max_seq =
 	    params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
-	e->window = e->max_seq - xnr_tokenizer_n_special(e->tok);
-	if (e->window < 2) {
+	xnr__windows_init(&e->win, e->max_seq - xnr_tokenizer_n_special(e->tok),
+	                  xnr_tokenizer_n_special(e->tok));
+	if (e->win.whole < 2) {
 		st = xnr_fail(err, XNR_ERR_INPUT, "windows of %d tokens leave no room for text",
 		              e->max_seq);
 		goto fail;
@@ -256,48 +255,6 @@ int xnr_result_word_label(const struct xnr_result *res, int w, float *prob)
 	return best;
 }
 
-/* Windows of an input with n body tokens: count and k-th range. */
-static int n_windows_for(int n, int w)
-{
-	int stride = w / 2;
-	if (n <= w)
-		return n > 0 ? 1 : 0;
-	return (n - w + stride - 1) / stride + 1;
-}
-
-static void window_range(int n, int w, int k, int *begin, int *end)
-{
-	int stride = w / 2;
-	int b = k * stride;
-	if (n <= w) {
-		*begin = 0;
-		*end = n;
-		return;
-	}
-	if (b > n - w)
-		b = n - w;
-	*begin = b;
-	*end = b + w;
-}
-
-/* The window whose centre region holds token t (most context on both sides). */
-static int owner_window(int n, int w, int t)
-{
-	int k, best = 0, best_margin = -1, kn = n_windows_for(n, w);
-	for (k = 0; k < kn; k++) {
-		int b, e, margin;
-		window_range(n, w, k, &b, &e);
-		if (t < b || t >= e)
-			continue;
-		margin = t - b < e - 1 - t ? t - b : e - 1 - t;
-		if (margin > best_margin) {
-			best_margin = margin;
-			best = k;
-		}
-	}
-	return best;
-}
-
 /* Word index of every token is enc.word_ids; fill word_tok and word_span. */
 static enum xnr_status map_words(struct xnr_result *r, const struct xnr_input *in,
                                  struct xnr_error *err)
@@ -369,7 +326,7 @@ static enum xnr_status prepare(struct xnr_engine *e, const struct xnr_input *in,
 	    (e->params.keep_layers && (!r->layers || !r->ffn_acts)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "cannot allocate results for %d tokens",
 		                r->enc.n_tokens);
-	r->n_windows = n_windows_for(r->enc.n_tokens, e->window);
+	r->n_windows = xnr__windows_count(&e->win, r->enc.n_tokens);
 	return map_words(r, in, err);
 }
 
@@ -406,7 +363,7 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 		if (e->src_input[p] < 0)
 			continue;
 		r = &results[e->src_input[p]];
-		if (owner_window(r->enc.n_tokens, e->window, t) != e->src_window[p])
+		if (xnr__windows_owner(&e->win, r->enc.n_tokens, t) != e->src_window[p])
 			continue;
 		L = r->n_labels;
 		H = r->hidden_size;
@@ -510,7 +467,7 @@ enum xnr_status xnr_engine_run(struct xnr_engine *e, const struct xnr_input *inp
 			struct window *w = &wins[n_wins++];
 			w->input = i;
 			w->k = k;
-			window_range(results[i].enc.n_tokens, e->window, k, &w->begin, &w->end);
+			xnr__windows_range(&e->win, results[i].enc.n_tokens, k, &w->begin, &w->end);
 		}
 	}
 	qsort(wins, (size_t)n_wins, sizeof *wins, cmp_window_len);

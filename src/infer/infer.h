@@ -4,8 +4,9 @@
  * probabilities and hidden states and per-word predictions.
  *
  * Inputs longer than the model's maximum are split into overlapping windows
- * (each framed with the special tokens); every token takes its prediction from
- * the window where it sits most centrally, so no word is ever truncated away.
+ * of XNR_ENGINE_WINDOW tokens (each framed with the special tokens); every
+ * token takes its prediction from the window where it sits most centrally,
+ * so no word is ever truncated away and time grows linearly with the input.
  * Batches are packed by length to keep the GEMMs full. A word's prediction is
  * its first sub-token's, as the models were trained (hf-formats.md 5.2).
  *
@@ -24,10 +25,16 @@
 
 struct xnr_engine;
 
+/* Tokens (special tokens included) per window of an input longer than the
+ * model's maximum, or than max_seq_len when that is smaller (infer/window.c). */
+#define XNR_ENGINE_WINDOW 128
+
 struct xnr_engine_params {
 	int n_threads;   /* compute pool and BLAS threads */
 	int max_tokens;  /* tokens per packed batch */
-	int max_seq_len; /* window length incl. specials; 0 = the model's maximum */
+	int max_seq_len; /* longest input run whole, incl. specials; 0 = the model's
+	                  * maximum; longer ones are split into windows of at most
+	                  * XNR_ENGINE_WINDOW tokens */
 	int keep_hidden; /* copy each token's last hidden state into results */
 	int keep_layers; /* also every layer's hidden states and FFN activations
 	                  * (for the Activations page; memory grows with layers) */
