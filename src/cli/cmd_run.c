@@ -3,10 +3,13 @@
  * (pipeline/pipeline.h does the work: a model over every sentence of a
  * dataset split into the run database, docs/schema.md), a progress bar on
  * the terminal, and the seqeval report printed. Asking again for the same
- * model, data and options reuses the stored run.
+ * model, data and options reuses the stored run. Ctrl-C (SIGINT) or SIGTERM
+ * cancels the run cleanly (nothing written, no new database left), then
+ * ends the process by that signal; a second one ends it at once.
  */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +29,8 @@ static const char run_usage[] =
     "  -m, --model DIR        model folder, or a Hugging Face id in the local hub cache\n"
     "  -d, --data PATH        CoNLL or JSONL file, or a folder with train/dev/test files\n"
     "  -s, --split NAME       split of a folder: train, dev or test (default test)\n"
-    "  -o, --output RUN.db    the database to add the run to (created if missing)\n"
+    "  -o, --output RUN.db    the database to add the run to (created if missing, when\n"
+    "                         the run succeeds)\n"
     "  -l, --limit N          only the first N sentences\n"
     "      --sample N         N sentences drawn at random (with --seed, default 0)\n"
     "      --seed S           seed of --sample\n"
@@ -166,14 +170,41 @@ static void on_progress(void *ud, double done, const char *stage)
 	}
 }
 
+/* The signal that asked the run to stop (0: none): the pipeline's cancel flag. */
+static int stop_signal;
+
+static void on_stop(int sig)
+{
+	__atomic_store_n(&stop_signal, sig, __ATOMIC_RELAXED);
+}
+
+/* SIGINT and SIGTERM cancel the run, once (SA_RESETHAND), unless the shell
+ * made the process ignore them (a background job). */
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	size_t i;
+
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa, old;
+		if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop;
+		sa.sa_flags = SA_RESETHAND;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int xnr_cmd_run(int argc, char **argv)
 {
 	struct xnr_run_opts o;
 	struct xnr_run_outcome out;
 	struct cli_bar bar;
-	struct xnr_ctl ctl = {on_progress, &bar, NULL};
+	struct xnr_ctl ctl = {on_progress, &bar, &stop_signal};
 	struct xnr_error err;
-	int rc, quiet;
+	int rc, quiet, sig;
 
 	memset(&bar, 0, sizeof bar);
 	xnr_error_clear(&err);
@@ -183,9 +214,19 @@ int xnr_cmd_run(int argc, char **argv)
 		o.on_count = on_count;
 		o.on_warning = on_warning;
 		o.hook_ud = &bar;
+	} else {
+		ctl.progress = NULL;
 	}
-	if (xnr_pipeline_run(&o, quiet ? NULL : &ctl, &out, &err) != XNR_OK)
-		return xnr_cli_report(&err);
+	catch_stop_signals();
+	if (xnr_pipeline_run(&o, &ctl, &out, &err) != XNR_OK) {
+		if (bar.started && bar.bar.out) /* the message below the bar, not over it */
+			fputc('\n', stderr);
+		rc = xnr_cli_report(&err);
+		/* the handler was reset: end by the signal, as the shell expects */
+		if ((sig = __atomic_load_n(&stop_signal, __ATOMIC_RELAXED)) != 0)
+			raise(sig);
+		return rc;
+	}
 	if (!quiet && out.reused)
 		printf("run %lld in %s already holds this model, data and options: reusing it\n",
 		       (long long)out.run_id, o.output);

@@ -18,7 +18,8 @@ struct xnr_run_opts {
 	const char *model;     /* model folder, or a Hugging Face id in the local hub cache */
 	const char *data;      /* CoNLL or JSONL file, or a folder with train/dev/test files */
 	const char *split;     /* split of a folder: "train", "dev", "test"; NULL: test */
-	const char *output;    /* the database to add the run to (created if missing) */
+	const char *output;    /* the database to add the run to (created if missing, when
+	                        * the run succeeds) */
 	const char *labels;    /* JSONL integer tags: label names in id order, comma separated */
 	const char *label_map; /* rename dataset labels: "FROM=TO,FROM=TO", or NULL */
 	int limit;             /* only the first N sentences; 0: all */
@@ -54,7 +55,9 @@ struct xnr_run_outcome {
  * with that key is stored, it is reused (out->reused = 1, nothing written).
  *
  * The database is untouched unless the call succeeds: the run is written in
- * one transaction, rolled back on any error or on cancel.
+ * one transaction, rolled back on any error or on cancel. A database that did
+ * not exist appears only when the run has committed (xnr_store_open_staged):
+ * a failed or cancelled run leaves no new file.
  *
  * ctl may be NULL. Progress: ("loading", 0) at the start; ("sentences",
  * done / n_sentences) before the first chunk of sentences and after each;

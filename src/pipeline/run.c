@@ -483,24 +483,26 @@ enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_
 	    (st = open_inputs(&x, &scheme_json, err)) != XNR_OK ||
 	    (st = make_key(&x, &id, err)) != XNR_OK)
 		goto done;
-	/* before the store is opened, so a cancelled run does not create the file */
+	/* before the store is opened, so a cancelled run does not even make the staged file */
 	if (xnr_ctl_cancelled(ctl)) {
 		st = cancelled(err);
 		goto done;
 	}
-	if ((st = xnr_store_open(o->output, 1, &store, err)) != XNR_OK ||
+	if ((st = xnr_store_open_staged(o->output, &store, err)) != XNR_OK ||
 	    (st = xnr_store_find_run(store, id.key, &res.run_id, err)) != XNR_OK)
 		goto done;
 	if (res.run_id) {
 		res.reused = 1;
 		if ((st = stored_counts(store, res.run_id, &res, err)) == XNR_OK)
 			xnr_ctl_progress(ctl, 1.0, "summary");
-	} else {
-		st = write_run(&x, store, &id, scheme_json, ctl, t0, &res, err);
+	} else if ((st = write_run(&x, store, &id, scheme_json, ctl, t0, &res, err)) == XNR_OK) {
+		st = xnr_store_publish(store, err);
 	}
 	if (st == XNR_OK) {
 		res.seconds = xnr_now() - t0;
 		*out = res;
+	} else {
+		xnr_run_outcome_free(&res);
 	}
 done:
 	ctx_free(&x);

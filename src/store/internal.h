@@ -16,7 +16,9 @@
 
 struct xnr_store {
 	sqlite3 *db;
-	char *path;
+	char *path;   /* the database's name, in messages */
+	char *staged; /* the temporary file a new database is built in until
+	               * xnr_store_publish (xnr_store_open_staged), or NULL */
 };
 
 /* The connection's last failure: XNR_ERR_BUSY when it was locked past the

@@ -3,11 +3,17 @@
  * schema brought up to date (migrate.c), or read-only for one reader; and
  * the one place a SQLite failure becomes a status. WAL journal, so readers
  * (the web app) never block the single writer and a killed writer leaves
- * only a rolled-back transaction.
+ * only a rolled-back transaction. A database that a run creates is built in
+ * a file of its own next to it and only takes its name once the run has
+ * committed, so a failed run leaves no new file behind.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/internal.h"
 #include "store/store.h"
@@ -46,9 +52,10 @@ enum xnr_status xnr__store_prepare(const struct xnr_store *s, const char *sql, i
 	return XNR_OK;
 }
 
-/* A store for path with its connection opened with flags; open_fail is the
- * status of a file SQLite cannot open. */
-static enum xnr_status store_connect(const char *path, int flags, int busy_ms,
+/* A store for path with its connection opened with flags on file (path
+ * itself, or the staged file of a new database); open_fail is the status of
+ * a file SQLite cannot open. */
+static enum xnr_status store_connect(const char *path, const char *file, int flags, int busy_ms,
                                      enum xnr_status open_fail, struct xnr_store **out,
                                      struct xnr_error *err)
 {
@@ -58,7 +65,7 @@ static enum xnr_status store_connect(const char *path, int flags, int busy_ms,
 		free(s);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(file, &s->db, flags, NULL) != SQLITE_OK) {
 		/* A missing file (not created here) is the caller's "no such database". */
 		int missing = s->db && !(flags & SQLITE_OPEN_CREATE) && access(path, F_OK) != 0;
 		enum xnr_status st = xnr_fail(err,
@@ -75,14 +82,17 @@ static enum xnr_status store_connect(const char *path, int flags, int busy_ms,
 	return XNR_OK;
 }
 
-enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
-                               struct xnr_error *err)
+/* Open file read-write as the database path (flags: create or not) with
+ * its schema up to date. */
+static enum xnr_status open_rw(const char *path, const char *file, int flags,
+                               struct xnr_store **out, struct xnr_error *err)
 {
 	struct xnr_store *s = NULL;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 	enum xnr_status rc;
 
-	if ((rc = store_connect(path, flags, WRITER_BUSY_MS, XNR_ERR_IO, &s, err)) != XNR_OK)
+	rc = store_connect(path, file, SQLITE_OPEN_READWRITE | flags, WRITER_BUSY_MS, XNR_ERR_IO,
+	                   &s, err);
+	if (rc != XNR_OK)
 		return rc;
 	if ((rc = xnr__store_migrate(s, err)) != XNR_OK ||
 	    (rc = xnr__store_exec(s,
@@ -96,9 +106,116 @@ enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **
 	return XNR_OK;
 }
 
+enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
+                               struct xnr_error *err)
+{
+	return open_rw(path, path, create ? SQLITE_OPEN_CREATE : 0, out, err);
+}
+
+/* A new empty file "PATH.tmp-PID-N" next to path, made with O_EXCL so it is
+ * this process's alone; its name in *file (caller frees). */
+static enum xnr_status make_staged(const char *path, char **file, struct xnr_error *err)
+{
+	size_t size = strlen(path) + 48;
+	char *name = malloc(size);
+	int i, fd = -1;
+
+	if (!name)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	for (i = 0; i < 100 && fd < 0; i++) {
+		snprintf(name, size, "%s.tmp-%ld-%d", path, (long)getpid(), i);
+		/* SQLite's own mode for new databases (SQLITE_DEFAULT_FILE_PERMISSIONS) */
+		fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		enum xnr_status st =
+		    xnr_fail_at(err, errno == ENOENT ? XNR_ERR_NOT_FOUND : XNR_ERR_IO, path, 0,
+		                "cannot create the database: %s", strerror(errno));
+		free(name);
+		return st;
+	}
+	close(fd);
+	*file = name;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_store_open_staged(const char *path, struct xnr_store **out,
+                                      struct xnr_error *err)
+{
+	struct stat sb;
+	char *file = NULL;
+	enum xnr_status st;
+
+	if (lstat(path, &sb) == 0 || errno != ENOENT)
+		return open_rw(path, path, SQLITE_OPEN_CREATE, out, err);
+	if ((st = make_staged(path, &file, err)) != XNR_OK)
+		return st;
+	if ((st = open_rw(path, file, 0, out, err)) != XNR_OK) {
+		unlink(file);
+		free(file);
+		return st;
+	}
+	(*out)->staged = file;
+	return XNR_OK;
+}
+
+/* Remove the staged file of s and the WAL files SQLite keeps next to it. */
+static void drop_staged(struct xnr_store *s)
+{
+	static const char *const ends[] = {"", "-wal", "-shm", "-journal"};
+	char name[4200];
+	size_t i;
+
+	for (i = 0; i < sizeof ends / sizeof ends[0]; i++)
+		if (snprintf(name, sizeof name, "%s%s", s->staged, ends[i]) < (int)sizeof name)
+			unlink(name);
+	free(s->staged);
+	s->staged = NULL;
+}
+
+/* Give the staged file its path, unless something has taken the path since. */
+static int move_no_replace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* file systems without RENAME_NOREPLACE (NFS): a hard link cannot replace either */
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	return link(from, to);
+}
+
+enum xnr_status xnr_store_publish(struct xnr_store *s, struct xnr_error *err)
+{
+	enum xnr_status st = XNR_OK;
+
+	if (!s->staged)
+		return XNR_OK;
+	/* everything into the main file, so the file alone is the database */
+	if ((st = xnr__store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", err)) != XNR_OK)
+		return st;
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		return xnr__store_fail(s, err);
+	s->db = NULL;
+	if (move_no_replace(s->staged, s->path) != 0) {
+		int e = errno;
+		if (e == EEXIST)
+			st = xnr_fail_at(
+			    err, XNR_ERR_BUSY, s->path, 0,
+			    "another program created the database while this run was "
+			    "writing (nothing was written; run again to add the run to it)");
+		else
+			st = xnr_fail_at(err, XNR_ERR_IO, s->path, 0,
+			                 "cannot create the database: %s", strerror(e));
+	}
+	drop_staged(s);
+	return st;
+}
+
 enum xnr_status xnr_store_open_read(const char *path, struct xnr_store **out, struct xnr_error *err)
 {
-	return store_connect(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, READER_BUSY_MS,
+	return store_connect(path, path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, READER_BUSY_MS,
 	                     XNR_ERR_DB, out, err);
 }
 
@@ -107,6 +224,8 @@ void xnr_store_close(struct xnr_store *s)
 	if (!s)
 		return;
 	sqlite3_close(s->db);
+	if (s->staged)
+		drop_staged(s);
 	free(s->path);
 	free(s);
 }

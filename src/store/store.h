@@ -28,6 +28,25 @@ struct xnr_store;
 XNR_MUST_CHECK enum xnr_status xnr_store_open(const char *path, int create, struct xnr_store **out,
                                               struct xnr_error *err);
 
+/* Open path for writing a run that must leave no new file behind if it
+ * fails. An existing path is opened as xnr_store_open(path, 1) opens it. A
+ * missing one is built in a new file of its own next to it,
+ * "PATH.tmp-PID-N", and appears at path only when xnr_store_publish
+ * succeeds; xnr_store_close before that deletes it (a process killed with
+ * SIGKILL leaves the PATH.tmp-* files, never PATH). Messages name path.
+ * Errors: as xnr_store_open, XNR_ERR_NOT_FOUND (no such folder). */
+XNR_MUST_CHECK enum xnr_status xnr_store_open_staged(const char *path, struct xnr_store **out,
+                                                     struct xnr_error *err);
+
+/* Give the database of a staged store its path: its WAL checkpointed into
+ * the file, the connection closed, the file renamed to path if path still
+ * does not exist. Nothing to do for a store that opened an existing file.
+ * After it, success or not, only xnr_store_close may follow (which deletes a
+ * staged database that was not published). Errors: XNR_ERR_BUSY (another program created
+ * path meanwhile: the staged database is deleted, nothing was written),
+ * XNR_ERR_IO, XNR_ERR_DB. */
+XNR_MUST_CHECK enum xnr_status xnr_store_publish(struct xnr_store *store, struct xnr_error *err);
+
 /* Open an existing database read-only with a short busy timeout, for one
  * reader (a request, a job): it never blocks the writer (WAL) and sees the
  * runs complete when a read starts. The schema is not checked (open once

@@ -2,7 +2,9 @@
 # test_cli_small.sh - the binary end to end on the small input cases of
 # issue #14: `predict` reading lines that end with a lone CR (old Mac), CRLF
 # or LF, and refusing a NUL byte as `run` does, with one error line that
-# names stdin and the line; `run` refusing a JSONL sentence with no tokens.
+# names stdin and the line; `run` refusing a JSONL sentence with no tokens;
+# a failed, cancelled or interrupted `run` leaving no new database behind
+# and an existing one as it was.
 set -u
 bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
 tmp=${XNR_BINARY_DIR:?}/tmp/cli_small; rm -rf "$tmp"; mkdir -p "$tmp"
@@ -58,6 +60,46 @@ expect_error "NUL in a dataset (run, the same message)" 1 "nul.conll:3: NUL byte
 # A JSONL sentence with no tokens: refused with file:line and how to fix it.
 printf '{"tokens": ["EU"], "ner_tags": ["B-ORG"]}\n{"tokens": [], "ner_tags": []}\n' >"$tmp/empty.jsonl"
 expect_error "JSONL sentence with no tokens" 1 "empty.jsonl:2: a sentence with no tokens (leave the line out" "$bin" run --model "$model" --data "$tmp/empty.jsonl" -o "$tmp/empty.db" -q
+
+# A failed run never leaves a new database: not after bad data (found before
+# the database is touched), not when interrupted while writing. Ctrl-C
+# cancels cleanly and ends the process by SIGINT; an existing database keeps
+# its runs. (A background job of a script ignores SIGINT, so python starts
+# the runs with the default disposition back.)
+mkdir -p "$tmp/sig"
+for i in $(seq 40); do cat "$src/demo/eval.conll"; echo; done >"$tmp/big.conll"
+"$bin" run --model "$model" --data "$src/demo/eval.conll" -o "$tmp/sig/old.db" -q --limit 5 || bad "a first run"
+python3 - "$bin" "$model" "$tmp" <<'PY' && ok "SIGINT or SIGTERM while writing: no new file, earlier runs kept, ended by the signal" || bad "interrupted runs"
+import glob, os, signal, sqlite3, subprocess, sys, time
+bin, model, tmp = sys.argv[1:]
+d = f"{tmp}/sig"
+
+def interrupted(db, wait_for, sig):
+    p = subprocess.Popen([bin, "run", "--model", model, "--data", f"{tmp}/big.conll", "-o", db,
+                          "-q", "--threads", "1"], stderr=subprocess.PIPE,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    t = time.time()
+    while not glob.glob(wait_for) and time.time() - t < 60 and p.poll() is None:
+        time.sleep(0.02)
+    assert glob.glob(wait_for), ("the run never started writing", p.poll())
+    time.sleep(0.3)  # into the sentences
+    p.send_signal(sig)
+    err = p.communicate(timeout=60)[1].decode()
+    assert p.returncode == -sig, (p.returncode, err)
+    assert err == "explainer: run cancelled (nothing was written)\n", err
+
+interrupted(f"{d}/new.db", f"{d}/new.db.tmp-*", signal.SIGINT)
+assert sorted(os.listdir(d)) == ["old.db"], os.listdir(d)
+interrupted(f"{d}/old.db", f"{d}/old.db-wal", signal.SIGTERM)
+assert sorted(os.listdir(d)) == ["old.db"], os.listdir(d)
+c = sqlite3.connect(f"{d}/old.db")
+assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
+assert c.execute("select count(*) from runs").fetchone()[0] == 1
+assert c.execute("select count(*) from sentences").fetchone()[0] == 5
+PY
+printf 'EU B-ORG\nrejects O x\n' >"$tmp/ragged.conll"
+expect_error "bad data into a new database" 1 "ragged.conll:2:" "$bin" run --model "$model" --data "$tmp/ragged.conll" -o "$tmp/sig/bad.db" -q
+[ "$(ls "$tmp/sig")" = old.db ] && ok "no database after bad data" || bad "files after bad data: $(ls "$tmp/sig")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

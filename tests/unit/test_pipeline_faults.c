@@ -1,18 +1,33 @@
 /* test_pipeline_faults.c - every allocation of an analysis run (dataset,
  * engine, label matching, key, store, the sentences and the summary) can
- * fail: the run then returns XNR_ERR_NOMEM with a message and leaks nothing
- * (faults.h). */
+ * fail: the run then returns XNR_ERR_NOMEM with a message, leaks nothing
+ * (faults.h) and leaves no database file, staged or not, behind. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "faults.h"
 #include "pipeline/pipeline.h"
 
 struct run_case {
-	char model[4096], data[4096], db[4096];
+	char model[4096], data[4096], dir[4096], db[4200];
 };
+
+/* Entries of dir other than "." and "..". */
+static int n_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
 
 static enum xnr_status run(void *ctx, struct xnr_error *err)
 {
@@ -30,6 +45,7 @@ static enum xnr_status run(void *ctx, struct xnr_error *err)
 	st = xnr_pipeline_run(&o, NULL, &out, err);
 	if (st == XNR_OK)
 		xnr_run_outcome_free(&out);
+	assert_int_equal(n_entries(c->dir), st == XNR_OK);
 	return st;
 }
 
@@ -39,7 +55,8 @@ static void test_run(void **state)
 	(void)state;
 	snprintf(c.model, sizeof c.model, "%s", tu_src("demo/model"));
 	snprintf(c.data, sizeof c.data, "%s", tu_src("demo/eval.conll"));
-	snprintf(c.db, sizeof c.db, "%s/run.db", tu_tmpdir("pipeline_faults"));
+	snprintf(c.dir, sizeof c.dir, "%s", tu_tmpdir("pipeline_faults"));
+	snprintf(c.db, sizeof c.db, "%s/run.db", c.dir);
 	assert_true(tu_fault_sweep("run", run, &c) > 0);
 }
 

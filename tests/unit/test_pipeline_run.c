@@ -3,10 +3,12 @@
  * sentences of demo/eval.conll: a run stored with the right counts, the same
  * request reused, progress that only goes forward and ends at 1, a cancel
  * after the first chunk (or during loading) that leaves the database as it
- * was, and bad options or a missing data file reported with the path.
+ * was, or leaves no file at all when the run was to create it, and bad
+ * options or a missing data file reported with the path.
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,19 @@ static int file_exists(const char *path)
 	return f != NULL;
 }
 
+/* Entries of dir other than "." and "..". */
+static int n_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
 static void test_run_then_reuse(void **state)
 {
 	char db[4096];
@@ -82,11 +97,13 @@ static void test_run_then_reuse(void **state)
 	struct xnr_ctl ctl = {on_progress, &w, &w.cancel};
 	struct xnr_run_outcome out, again;
 	struct xnr_error err;
+	const char *dir = tu_tmpdir("pipeline_run");
 	(void)state;
 
-	snprintf(db, sizeof db, "%s/run.db", tu_tmpdir("pipeline_run"));
+	snprintf(db, sizeof db, "%s/run.db", dir);
 	o = demo_opts(db, N_SENTENCES);
 	assert_int_equal(xnr_pipeline_run(&o, &ctl, &out, &err), XNR_OK);
+	assert_int_equal(n_entries(dir), 1); /* run.db alone, nothing staged left */
 	assert_true(out.run_id > 0);
 	assert_int_equal(out.reused, 0);
 	assert_int_equal(out.n_sentences, N_SENTENCES);
@@ -127,7 +144,7 @@ static void test_run_then_reuse(void **state)
 
 static void test_cancel_leaves_database(void **state)
 {
-	char db[4096];
+	char db[4200], dir[4096];
 	struct xnr_run_opts o;
 	struct watch w = {0};
 	struct xnr_ctl ctl = {on_progress, &w, &w.cancel};
@@ -152,6 +169,15 @@ static void test_cancel_leaves_database(void **state)
 	assert_int_equal(count(db, "select count(*) from words where run_id not in "
 	                           "(select id from runs)"),
 	                 0);
+
+	/* cancelled while writing a database it was to create: no file left */
+	snprintf(dir, sizeof dir, "%s", tu_tmpdir("pipeline_cancel_new"));
+	snprintf(db, sizeof db, "%s/new.db", dir);
+	o.output = db;
+	memset(&w, 0, sizeof w);
+	w.cancel_at = "sentences";
+	assert_int_equal(xnr_pipeline_run(&o, &ctl, &out, &err), XNR_ERR_CANCELLED);
+	assert_int_equal(n_entries(dir), 0);
 
 	/* cancelled while loading: the database is not even created */
 	snprintf(db, sizeof db, "%s/never.db", tu_tmpdir("pipeline_cancel_loading"));

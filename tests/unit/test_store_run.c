@@ -1,14 +1,19 @@
 /*
  * test_store_run.c - the run database: schema creation, a run written and
  * read back with SQL (BLOB vectors included), runs visible only once
- * committed, rollback on abort, reuse by key, and refusing files that are not
- * ExplaiNER databases or come from a newer version.
+ * committed, rollback on abort, reuse by key, a new database that appears
+ * only when published (never when the run fails, nor over a file another
+ * program made meanwhile), and refusing files that are not ExplaiNER
+ * databases or come from a newer version.
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/internal.h" /* the connection, to look at the tables with SQL */
 #include "store/store.h"
@@ -154,6 +159,105 @@ static void test_abort_keeps_earlier_runs(void **state)
 	xnr_store_close(s);
 }
 
+/* The names in dir joined with "|", sorted ("" for none). */
+static const char *ls(const char *dir)
+{
+	static char out[1024];
+	struct dirent **list = NULL;
+	int i, n = scandir(dir, &list, NULL, alphasort);
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.')
+			used += (size_t)snprintf(out + used, sizeof out - used, "%s%s",
+			                         used ? "|" : "", list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	assert_true(n >= 0 && used < sizeof out);
+	return out;
+}
+
+/* A staged store with run `key` written and committed. */
+static struct xnr_store *staged_run(const char *path, const char *key)
+{
+	struct xnr_store *s = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info in = info(key);
+	struct xnr_error err;
+	int64_t id = 0;
+
+	assert_int_equal(xnr_store_open_staged(path, &s, &err), XNR_OK);
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
+	write_rows(w);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
+	return s;
+}
+
+static void test_staged_new_database(void **state)
+{
+	const char *dir = tu_tmpdir("store_staged");
+	char path[4200], raced[4200];
+	unsigned char header[20];
+	struct xnr_store *s = NULL;
+	struct xnr_error err;
+	struct stat sb;
+	mode_t mask;
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/new.db", dir);
+	/* a store closed before it is published leaves nothing */
+	s = staged_run(path, "a");
+	assert_int_not_equal(access(path, F_OK), 0);
+	assert_non_null(strstr(ls(dir), "new.db.tmp-"));
+	xnr_store_close(s);
+	assert_string_equal(ls(dir), "");
+
+	/* published: the database alone, with its run, SQLite's mode */
+	s = staged_run(path, "a");
+	assert_int_equal(xnr_store_publish(s, &err), XNR_OK);
+	xnr_store_close(s);
+	assert_string_equal(ls(dir), "new.db");
+	assert_int_equal(stat(path, &sb), 0);
+	mask = umask(0);
+	umask(mask);
+	assert_int_equal(sb.st_mode & 0777, 0644 & ~mask);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(header, 1, sizeof header, f), sizeof header);
+	fclose(f);
+	assert_true(header[18] == 2 && header[19] == 2); /* WAL, for its readers */
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs"), 1);
+	xnr_store_close(s);
+
+	/* an existing database is opened in place; publishing changes nothing */
+	s = staged_run(path, "b");
+	assert_string_equal(ls(dir), "new.db|new.db-shm|new.db-wal");
+	assert_int_equal(xnr_store_publish(s, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs"), 2);
+	xnr_store_close(s);
+	assert_string_equal(ls(dir), "new.db");
+
+	/* another program makes the file meanwhile: it is kept, the run dropped */
+	snprintf(raced, sizeof raced, "%s/raced.db", dir);
+	s = staged_run(raced, "a");
+	tu_write(dir, "raced.db", "theirs", 6);
+	assert_int_equal(xnr_store_publish(s, &err), XNR_ERR_BUSY);
+	assert_non_null(strstr(err.msg, "raced.db: another program created the database"));
+	xnr_store_close(s);
+	assert_string_equal(ls(dir), "new.db|raced.db");
+	assert_int_equal(stat(raced, &sb), 0);
+	assert_int_equal(sb.st_size, 6);
+
+	/* no folder to make it in */
+	snprintf(path, sizeof path, "%s/none/new.db", dir);
+	assert_int_equal(xnr_store_open_staged(path, &s, &err), XNR_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "none/new.db: cannot create the database"));
+}
+
 /* Settings saved while a run holds the write lock: a clear "try again" error
  * (the server's 409), and they land once the run is done. */
 static void test_settings_while_a_run_writes(void **state)
@@ -211,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_read),
 	    cmocka_unit_test(test_abort_keeps_earlier_runs),
+	    cmocka_unit_test(test_staged_new_database),
 	    cmocka_unit_test(test_settings_while_a_run_writes),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	};
