@@ -67,7 +67,7 @@ static enum xnr_status store_connect(const char *path, const char *file, int fla
 	}
 	if (sqlite3_open_v2(file, &s->db, flags, NULL) != SQLITE_OK) {
 		/* A missing file (not created here) is the caller's "no such database". */
-		int missing = s->db && !(flags & SQLITE_OPEN_CREATE) && access(path, F_OK) != 0;
+		int missing = s->db && !(flags & SQLITE_OPEN_CREATE) && access(file, F_OK) != 0;
 		enum xnr_status st = xnr_fail(err,
 		                              !s->db    ? XNR_ERR_NOMEM
 		                              : missing ? XNR_ERR_NOT_FOUND
