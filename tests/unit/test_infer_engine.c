@@ -213,8 +213,9 @@ static double seconds_per_token(struct xnr_engine *e, const struct xnr_input *in
 /* One input of 4,000 words costs per token about what 160 sentences of 25
  * of the same words cost (1.4 times measured; windows of the model's 512
  * tokens with stride 256 cost 3.8 times). A time ratio in one process, not a
- * wall-clock bound; checked in optimised builds only, where the kernels
- * have their real speed next to BLAS. */
+ * wall-clock bound; skipped in unoptimised builds, where the kernels run
+ * far slower than the BLAS next to them (x3.2 under ASan) and the ratio
+ * says nothing. */
 static void test_long_input_cost(void **state)
 {
 	struct xnr_engine_params p = xnr_engine_default_params();
@@ -226,6 +227,9 @@ static void test_long_input_cost(void **state)
 	int i;
 	(void)state;
 
+#ifndef NDEBUG
+	skip();
+#endif
 	p.n_threads = 1;
 	e = open_engine(p);
 	long_input(&one, words, lens, 4000);
@@ -239,9 +243,7 @@ static void test_long_input_cost(void **state)
 	t_long = seconds_per_token(e, &one, 1);
 	printf("per token: %.1f us in 25-word sentences, %.1f us in one 4000-word input (x%.2f)\n",
 	       1e6 * t_short, 1e6 * t_long, t_long / t_short);
-#ifdef NDEBUG
 	assert_true(t_long < 2.0 * t_short);
-#endif
 	xnr_engine_close(e);
 }
 
