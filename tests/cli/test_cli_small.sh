@@ -6,28 +6,13 @@
 # a failed, cancelled or interrupted `run` leaving no new database behind
 # and an existing one as it was.
 set -u
-bin=${XNR_BIN:?}; src=${XNR_SOURCE_DIR:?}
-tmp=${XNR_BINARY_DIR:?}/tmp/cli_small; rm -rf "$tmp"; mkdir -p "$tmp"
+. "$(dirname "$0")/../lib.sh"
+bin=${XNR_BIN:?}
 model=$src/demo/model
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
-
-# expect_error NAME WANT_EXIT WANT_SUBSTRING CMD... : exit code, one stderr line, message.
-expect_error() {
-	local name=$1 want=$2 sub=$3; shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-	local lines; lines=$(wc -l <"$tmp/err")
-	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -qF -- "$sub" "$tmp/err"; then
-		ok "$name"
-	else
-		bad "$name (exit $rc, $lines stderr lines: $(head -c 300 "$tmp/err"))"
-	fi
-}
 
 # texts FILE: the "text" of every JSON line of FILE, joined with "|".
 texts() {
-	python3 -c 'import json, sys; print("|".join(json.loads(l)["text"] for l in open(sys.argv[1])))' "$1"
+	$PY -c 'import json, sys; print("|".join(json.loads(l)["text"] for l in open(sys.argv[1])))' "$1"
 }
 
 # Line ends on stdin: a lone CR, CRLF and LF each end a line.
@@ -45,7 +30,7 @@ printf 'Paris\rbad \xff byte\r' >"$tmp/badutf8.txt"
 expect_error "line number after lone CRs" 1 "stdin:2:" "$bin" predict --model "$model" <"$tmp/badutf8.txt"
 # --text is one text: a CR (or LF) in it is white space, not a line break
 "$bin" predict --model "$model" --json --text "$(printf 'Paris\rBerlin')" >"$tmp/text.jsonl"
-[ "$(wc -l <"$tmp/text.jsonl")" = 1 ] && python3 -c 'import json, sys; o = json.loads(open(sys.argv[1]).read()); assert [w["text"] for w in o["words"]] == ["Paris", "Berlin"]' "$tmp/text.jsonl" && ok "--text is one text" || bad "--text with a CR"
+[ "$(wc -l <"$tmp/text.jsonl")" = 1 ] && $PY -c 'import json, sys; o = json.loads(open(sys.argv[1]).read()); assert [w["text"] for w in o["words"]] == ["Paris", "Berlin"]' "$tmp/text.jsonl" && ok "--text is one text" || bad "--text with a CR"
 
 # A NUL byte: refused with its place, in every output format, as `run` does.
 printf 'Paris\nParis is nice\0 and Berlin too\n' >"$tmp/nul.txt"
@@ -101,5 +86,4 @@ printf 'EU B-ORG\nrejects O x\n' >"$tmp/ragged.conll"
 expect_error "bad data into a new database" 1 "ragged.conll:2:" "$bin" run --model "$model" --data "$tmp/ragged.conll" -o "$tmp/sig/bad.db" -q
 [ "$(ls "$tmp/sig")" = old.db ] && ok "no database after bad data" || bad "files after bad data: $(ls "$tmp/sig")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
