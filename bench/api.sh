@@ -35,12 +35,13 @@ start_server() {
 	pid=$!
 	port=
 	for _ in $(seq 1 200); do
-		port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$tmp/out" 2>/dev/null || true)
+		port=$(sed -n 's|^ExplaiNER serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*$|\1|p' "$tmp/out" 2>/dev/null || true)
 		[ -n "$port" ] && break
 		sleep 0.05
 	done
 	[ -n "$port" ] || { echo "bench: server did not start:" >&2; cat "$tmp/out" "$tmp/err" >&2; exit 1; }
 	base=http://127.0.0.1:$port
+	token=$(sed -n 's|^ExplaiNER serving .*?token=\([0-9a-f]*\)$|\1|p' "$tmp/out")
 }
 
 stop_server() {
@@ -50,7 +51,8 @@ stop_server() {
 
 # call METHOD PATH [BODY]: one request, the body in $tmp/body; prints ms. Fails on an HTTP error.
 call() {
-	local args=(-s --max-time 600 -o "$tmp/body" -w '%{http_code} %{time_total}' -X "$1")
+	local args=(-s --max-time 600 -o "$tmp/body" -w '%{http_code} %{time_total}' -X "$1"
+		-H "Authorization: Bearer $token")
 	[ $# -ge 3 ] && args+=(-H 'Content-Type: application/json' --data "$3")
 	local r
 	r=$(curl "${args[@]}" "$base$2")

@@ -19,12 +19,18 @@ static const char serve_usage[] =
     "\n"
     "Serves a run database (made by `explainer run`) as a web app and its JSON API\n"
     "(docs/api.md) until Ctrl-C; open the printed URL in a browser (works offline).\n"
-    "Only this machine can connect unless --host says otherwise.\n"
+    "Only this machine can connect unless --host says otherwise, and only with the\n"
+    "token in the printed URL (new at every start; scripts send\n"
+    "\"Authorization: Bearer TOKEN\").\n"
     "\n"
     "options:\n"
     "  -p, --port P      port to listen on (default 8765; 0 picks a free one)\n"
     "  -H, --host H      IPv4 address to bind (default 127.0.0.1; 0.0.0.0 = every\n"
-    "                    interface, reachable from the network)\n"
+    "                    interface, reachable from the network: needs --token-file)\n"
+    "      --token-file F  the token is the first line of F (32+ characters of\n"
+    "                    A-Z a-z 0-9 . _ ~ -; F readable by you alone, chmod 600)\n"
+    "      --no-token    no token: every program and user of this machine may use\n"
+    "                    the server (a single-user machine only; not with --host)\n"
     "      --assets-dir DIR\n"
     "                    serve the web app from DIR (the repository's web/, with\n"
     "                    its node_modules) instead of the copy built in: edit a\n"
@@ -69,6 +75,8 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 	    {"assets-dir", required_argument, NULL, 'A'},
 	    {"model", required_argument, NULL, 'm'},
 	    {"data", required_argument, NULL, 'd'},
+	    {"token-file", required_argument, NULL, 'T'},
+	    {"no-token", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -94,6 +102,12 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 		case 'd':
 			p->data_path = optarg;
 			break;
+		case 'T':
+			p->token_file = optarg;
+			break;
+		case 'N':
+			p->no_token = 1;
+			break;
 		case 'h':
 			fputs(serve_usage, stdout);
 			return -1;
@@ -108,6 +122,30 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 		return xnr_cli_usage_error("serve", "give at most one run database");
 	p->db_path = optind < argc ? argv[optind] : "explainer.db";
 	return XNR_EXIT_OK;
+}
+
+static void print_url(const struct xnr_server_params *p, struct xnr_server *srv)
+{
+	const char *host = strcmp(p->host, "localhost") == 0 ? "127.0.0.1" : p->host;
+	const char *token = xnr_server_token(srv);
+
+	if (token[0] && !p->token_file)
+		printf("ExplaiNER serving %s at http://%s:%d/?token=%s\n", p->db_path, host,
+		       xnr_server_port(srv), token);
+	else
+		printf("ExplaiNER serving %s at http://%s:%d/\n", p->db_path, host,
+		       xnr_server_port(srv));
+	if (p->token_file)
+		printf("token: the first line of %s (open http://%s:%d/?token=TOKEN once)\n",
+		       p->token_file, host, xnr_server_port(srv));
+	if (p->no_token)
+		printf("no token (--no-token): every program and user of this machine may use "
+		       "it\n");
+	if (strcmp(p->host, "localhost") != 0 && strncmp(p->host, "127.", 4) != 0)
+		printf(
+		    "reachable from the network: new runs and encoder folders from the pages are "
+		    "turned off\n");
+	fflush(stdout);
 }
 
 int xnr_cmd_serve(int argc, char **argv)
@@ -139,13 +177,7 @@ int xnr_cmd_serve(int argc, char **argv)
 	xnr_store_close(store);
 	if (xnr_server_open(&p, &srv, &err) != XNR_OK)
 		return xnr_cli_report(&err);
-	printf("ExplaiNER serving %s at http://%s:%d/\n", p.db_path,
-	       strcmp(p.host, "localhost") == 0 ? "127.0.0.1" : p.host, xnr_server_port(srv));
-	if (strcmp(p.host, "localhost") != 0 && strncmp(p.host, "127.", 4) != 0)
-		printf(
-		    "reachable from the network: new runs and encoder folders from the pages are "
-		    "turned off\n");
-	fflush(stdout);
+	print_url(&p, srv);
 	sigwait(&stop, &sig);
 	xnr_server_close(srv);
 	fprintf(stderr, "explainer serve: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

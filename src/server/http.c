@@ -1,19 +1,24 @@
 /*
  * http.c - the server's lifecycle and request dispatch over libmicrohttpd:
- * start a daemon with a small internal thread pool, check each raw request
- * target before anything else reads it, cap the request body, route to an
- * API handler (with a read-only store of its own, store/read.h, when the
- * route reads the database), and send JSON with `Cache-Control: no-store`.
- * Errors become the JSON body of errors.c. The server's state (struct
- * xnr__app) is its own: opened with it, freed at close.
+ * start a daemon with a small internal thread pool on a socket of its own,
+ * admit each request when its headers have arrived (the guard of guard.c:
+ * Host, token, route, origin and content type; the body cap) before its
+ * body is read, route to an API handler (with a read-only store of its own,
+ * store/read.h, when the route reads the database), and send JSON with
+ * `Cache-Control: no-store`. Errors become the JSON body of errors.c. The
+ * server's state (struct xnr__app) is its own: opened with it, freed at
+ * close.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "server/internal.h"
 #include "server/server.h"
@@ -28,10 +33,9 @@
 struct xnr_server {
 	struct MHD_Daemon *daemon;
 	struct xnr__app app;
-	int port;
 };
 
-/* Per-connection request state, made when the request line arrives. */
+/* Per-request state, made when the request line arrives. */
 struct request {
 	char *target; /* raw, still percent-encoded; NULL when too long */
 	int started;
@@ -41,8 +45,13 @@ struct request {
 
 struct xnr_server_params xnr_server_default_params(void)
 {
-	struct xnr_server_params p = {NULL, "127.0.0.1", DEFAULT_PORT, DEFAULT_THREADS,
-	                              "0",  NULL,        NULL,         NULL};
+	struct xnr_server_params p;
+
+	memset(&p, 0, sizeof p);
+	p.host = "127.0.0.1";
+	p.port = DEFAULT_PORT;
+	p.n_threads = DEFAULT_THREADS;
+	p.version = "0";
 	return p;
 }
 
@@ -53,8 +62,9 @@ static void common_headers(struct MHD_Response *resp, const char *cache_control)
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 }
 
+/* Send JSON, with the header name: value when value is not NULL or empty. */
 static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *body,
-                                 const char *allow)
+                                 const char *name, const char *value)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	struct MHD_Response *resp;
@@ -70,8 +80,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	common_headers(resp, NULL);
-	if (allow && allow[0])
-		MHD_add_response_header(resp, "Allow", allow);
+	if (name && value && value[0])
+		MHD_add_response_header(resp, name, value);
 	ret = MHD_queue_response(conn, (unsigned)http, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -80,7 +90,57 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *
 static enum MHD_Result send_error(struct MHD_Connection *conn, enum xnr_status st, const char *msg,
                                   const char *allow)
 {
-	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg), allow);
+	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg), "Allow", allow);
+}
+
+/* A refusal of the guard: JSON, or for a page of the web app asked without
+ * the token, the page that says how to open the server with it. */
+static enum MHD_Result send_refusal(const struct xnr__app *app, struct MHD_Connection *conn,
+                                    enum xnr__verdict v, const char *path, const char *why)
+{
+	const char *auth = v == XNR__REFUSE_TOKEN ? "Bearer realm=\"explainer\"" : NULL;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *page;
+
+	if (!auth || (path && strncmp(path, "/api/", 5) == 0) || !(page = xnr__token_page(app)))
+		return send_json(conn, xnr__verdict_http(v),
+		                 xnr__error_body(xnr__verdict_http(v), xnr__verdict_code(v), why),
+		                 "WWW-Authenticate", auth);
+	resp = MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(page);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "WWW-Authenticate", auth);
+	common_headers(resp, NULL);
+	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A right ?token=: the cookie (per port, as cookies are not, so two servers
+ * on one machine do not clash; HttpOnly, SameSite=Strict) and the address
+ * without the token, which then stays out of the history and the logs. */
+static enum MHD_Result send_redirect(const struct xnr__app *app, struct MHD_Connection *conn,
+                                     const char *location)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	char cookie[XNR__TOKEN_MAX + 96];
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", app->cookie,
+	         app->token);
+	MHD_add_response_header(resp, "Location", location);
+	MHD_add_response_header(resp, "Set-Cookie", cookie);
+	common_headers(resp, NULL);
+	ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 /* Send a raw response; takes ownership of out->data unless borrowed. */
@@ -201,7 +261,7 @@ static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *c
 	}
 	if (route->raw)
 		return send_raw(conn, &raw);
-	return send_json(conn, r.http ? r.http : 200, body, NULL);
+	return send_json(conn, r.http ? r.http : 200, body, NULL, NULL);
 }
 
 static int body_too_large(struct MHD_Connection *conn)
@@ -211,10 +271,69 @@ static int body_too_large(struct MHD_Connection *conn)
 	return cl && (n == 0 || n > 9 || cl[n] || strtol(cl, NULL, 10) > XNR__BODY_MAX);
 }
 
+static int has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") ||
+	       (cl && strspn(cl, "0") != strlen(cl));
+}
+
+/* The guard (guard.c), route and body size of a request whose headers have
+ * arrived, before its body is read: MHD_YES to go on, or the answer. */
+static enum MHD_Result admit(struct xnr__app *app, struct MHD_Connection *conn,
+                             const struct request *rq, const char *method)
+{
+	struct xnr__req r;
+	struct xnr_error err;
+	char path[XNR__PATH_MAX + 1], loc[XNR__PATH_MAX + XNR__QUERY_MAX_BYTES + 4], why[512];
+	const struct xnr__route *route, *all;
+	const char *query = NULL;
+	int64_t ids[XNR__PATH_IDS];
+	int n_ids;
+	size_t n_all;
+	enum xnr__verdict v;
+	enum xnr_status st;
+
+	memset(&r, 0, sizeof r);
+	xnr_error_clear(&err);
+	r.app = app;
+	r.method = method;
+	r.path = path;
+	r.conn = conn;
+	if ((v = xnr__guard_host(&r, why, sizeof why)) != XNR__PASS)
+		return send_refusal(app, conn, v, NULL, why);
+	if (!rq->target)
+		return send_error(conn, XNR_ERR_LIMIT, "request target: too long", NULL);
+	if ((st = xnr__target_split(rq->target, path, &query, &err)) != XNR_OK)
+		return send_error(conn, st, err.msg, NULL);
+	v = xnr__guard_token(&r, path, query, loc, sizeof loc, why, sizeof why);
+	if (v == XNR__REDIRECT)
+		return send_redirect(app, conn, loc);
+	if (v != XNR__PASS)
+		return send_refusal(app, conn, v, path, why);
+	/* 404 and 405 before the origin checks: they tell the token's holder
+	 * what the server takes, nothing more. */
+	if (!(all = xnr__routes(&n_all)))
+		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
+	if ((st = xnr__route_find(all, n_all, method, path, &route, ids, &n_ids, &err)) != XNR_OK) {
+		char allow[64] = "";
+		if (st == XNR_ERR_METHOD)
+			xnr__route_methods(all, n_all, path, allow, sizeof allow);
+		return send_error(conn, st, err.msg, allow);
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    (v = xnr__guard_change(&r, has_body(conn), why, sizeof why)) != XNR__PASS)
+		return send_refusal(app, conn, v, path, why);
+	if (body_too_large(conn))
+		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
+	struct xnr_server *srv = cls;
 	struct request *rq = *con_cls;
 
 	(void)url;
@@ -223,10 +342,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
 	if (!rq->started) {
 		rq->started = 1;
-		if (body_too_large(conn))
-			return send_error(conn, XNR_ERR_LIMIT,
-			                  "request body: more than 65536 bytes", NULL);
-		return MHD_YES;
+		return admit(&srv->app, conn, rq, method);
 	}
 	if (*upload_data_size) {
 		/* Keep the first XNR__BODY_MAX bytes, count the rest: memory must not grow. */
@@ -246,9 +362,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
 	if (rq->body_bytes && !rq->body)
 		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
-	if (!rq->target)
-		return send_error(conn, XNR_ERR_LIMIT, "request target: too long", NULL);
-	return dispatch(cls, conn, rq, method);
+	return dispatch(srv, conn, rq, method);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -306,11 +420,13 @@ static void app_close(struct xnr__app *app)
 	pthread_mutex_destroy(&app->run_lock);
 }
 
-/* The server's state: what p names, and its own subsystems; the jobs last,
- * since the run of serve --model --data starts with them. */
-static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_params *p, int remote,
-                                struct xnr_error *err)
+/* The server's state: what p names, who may talk to it (guard.c), and its
+ * own subsystems; the jobs last, since the run of serve --model
+ * --data starts with them. */
+static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_params *p,
+                                const struct sockaddr_in *addr, int port, struct xnr_error *err)
 {
+	uint32_t ip = ntohl(addr->sin_addr.s_addr);
 	enum xnr_status st;
 
 	app->db_path = p->db_path;
@@ -318,7 +434,13 @@ static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_pa
 	app->assets_dir = p->assets_dir;
 	app->model_dir = p->model_dir;
 	app->data_path = p->data_path;
-	app->remote = remote;
+	app->remote = (ip >> 24) != 127;
+	app->any_host = ip == INADDR_ANY;
+	app->port = port;
+	if (app->remote && !app->any_host)
+		inet_ntop(AF_INET, &addr->sin_addr, app->host, sizeof app->host);
+	if ((st = xnr__token_init(app, p->token_file, p->no_token, err)) != XNR_OK)
+		return st;
 	if (pthread_mutex_init(&app->run_lock, NULL) != 0)
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: cannot make a mutex");
 	if ((st = xnr__cache_open(app, err)) != XNR_OK ||
@@ -328,50 +450,84 @@ static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_pa
 	return st;
 }
 
+/* A listening socket of our own at addr (before the server state, which
+ * needs the port: the token's cookie is named after it). */
+static enum xnr_status listen_on(const struct xnr_server_params *p, const struct sockaddr_in *addr,
+                                 int *fd_out, int *port_out, struct xnr_error *err)
+{
+	struct sockaddr_in bound;
+	socklen_t len = sizeof bound;
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (const struct sockaddr *)addr, sizeof *addr) != 0 ||
+	    listen(fd, SOMAXCONN) != 0 || getsockname(fd, (struct sockaddr *)&bound, &len) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return xnr_fail(
+		    err, XNR_ERR_IO,
+		    "%s:%d: cannot listen: %s (port in use? try --port 0 for a free one)", p->host,
+		    p->port, strerror(e));
+	}
+	*fd_out = fd;
+	*port_out = ntohs(bound.sin_port);
+	return XNR_OK;
+}
+
+static struct MHD_Daemon *start_daemon(struct xnr_server *srv, const struct xnr_server_params *p,
+                                       int fd)
+{
+	return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
+	                        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+	                        (unsigned)p->n_threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+}
+
 enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
                                 struct xnr_error *err)
 {
 	struct xnr_server *srv = NULL;
 	struct xnr_store *store = NULL;
 	struct sockaddr_in addr;
-	const union MHD_DaemonInfo *info;
 	enum xnr_status st;
+	int fd = -1, port = 0;
 
 	if ((st = check_params(p, &addr, err)) != XNR_OK)
 		return st;
 	if ((st = xnr_store_open(p->db_path, 0, &store, err)) != XNR_OK)
 		return st;
 	xnr_store_close(store);
-	srv = calloc(1, sizeof *srv);
-	if (!srv)
+	if (!(srv = calloc(1, sizeof *srv)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: out of memory");
-	if ((st = app_open(&srv->app, p, (ntohl(addr.sin_addr.s_addr) >> 24) != 127, err)) !=
-	    XNR_OK) {
-		free(srv);
-		return st;
-	}
-	srv->daemon = MHD_start_daemon(
-	    MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)p->port, NULL, NULL, on_request, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)p->n_threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
-	if (!srv->daemon) {
+	if ((st = listen_on(p, &addr, &fd, &port, err)) != XNR_OK)
+		goto fail;
+	if ((st = app_open(&srv->app, p, &addr, port, err)) != XNR_OK)
+		goto fail;
+	if (!(srv->daemon = start_daemon(srv, p, fd))) {
 		app_close(&srv->app);
-		free(srv);
-		return xnr_fail(err, XNR_ERR_IO,
-		                "%s:%d: cannot listen (port in use? try --port 0 for a free one)",
-		                p->host, p->port);
+		st = xnr_fail(err, XNR_ERR_IO, "%s:%d: libmicrohttpd cannot start", p->host, port);
+		goto fail;
 	}
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : p->port;
 	*out = srv;
 	return XNR_OK;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(srv);
+	return st;
 }
 
 int xnr_server_port(const struct xnr_server *srv)
 {
-	return srv->port;
+	return srv->app.port;
+}
+
+const char *xnr_server_token(const struct xnr_server *srv)
+{
+	return srv->app.token;
 }
 
 void xnr_server_close(struct xnr_server *srv)

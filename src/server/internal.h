@@ -36,6 +36,8 @@ struct xnr__query {
 	char buf[XNR__QUERY_MAX_BYTES + 2];
 };
 
+#define XNR__TOKEN_MAX 256 /* bytes of an access token (--token-file) */
+
 struct xnr__jobs;   /* background jobs (jobs.c) */
 struct xnr__cache;  /* results kept per run (cache.c) */
 struct xnr__models; /* models loaded for probing and activations (models.c) */
@@ -51,6 +53,14 @@ struct xnr__app {
 	const char *data_path;  /* serve --data: the default dataset, or NULL */
 	int remote;             /* bound to a non-loopback address: requests may come from the
 	                           network, so none may name a path on this machine */
+	/* What the request guard (guard.c) lets in: a Host header naming this
+	 * server, the token, and for changes the server's own origin. */
+	int port;                       /* the port bound */
+	char host[64];                  /* the --host address when it is one interface
+	                                   (not loopback, not 0.0.0.0): a Host name too */
+	int any_host;                   /* bound to 0.0.0.0: every Host name is taken */
+	char token[XNR__TOKEN_MAX + 1]; /* "" with --no-token */
+	char cookie[32];                /* the token's cookie: "xnr_token_<port>" */
 	struct xnr__jobs *jobs;
 	struct xnr__cache *cache;
 	struct xnr__models *models;
@@ -117,13 +127,68 @@ struct xnr__route_group {
 #define XNR__ROUTE_GROUP(name, table)                                                              \
 	const struct xnr__route_group xnr__routes_##name = {table, sizeof table / sizeof table[0]}
 
+/* The value of a request header, or NULL. */
+const char *xnr__req_header(const struct xnr__req *r, const char *name);
+
+/* ---- the request guard (guard.c) ---------------------------------------
+ * What every request passes before a handler sees it, in this order: its
+ * Host header names this server (DNS rebinding), it carries the server's
+ * token (cookie, "Authorization: Bearer", or ?token= on a GET, answered
+ * with the cookie and a redirect), the route exists, and a request that may
+ * change something (POST, PUT, DELETE) comes from the server's own origin
+ * with a body declared JSON (no cross-site form or "simple" fetch). */
+enum xnr__verdict {
+	XNR__PASS,
+	XNR__REDIRECT,      /* a right ?token=: set the cookie, go to the URL without it */
+	XNR__REFUSE_HOST,   /* 421 misdirected_request: Host is not a name of this server */
+	XNR__REFUSE_TOKEN,  /* 401 unauthorized: no token, or a wrong one */
+	XNR__REFUSE_ORIGIN, /* 403 forbidden: a change from another origin or site */
+	XNR__REFUSE_MEDIA,  /* 415 unsupported_media_type: a body not declared JSON */
+};
+
+/* Set app's token (app->port set): a new one of 32 random bytes as hex
+ * (token_file NULL), the first line of token_file, or none (no_token).
+ * A token file must be a regular file only its owner may read or write
+ * (mode 600 or stricter) and hold 32 to XNR__TOKEN_MAX characters of
+ * [A-Za-z0-9._~-]. A server reachable from the network (app->remote) needs
+ * a token file. Errors: XNR_ERR_INPUT (a refused combination or token
+ * file), XNR_ERR_NOT_FOUND, XNR_ERR_IO (token file), XNR_ERR_INTERNAL (no
+ * randomness). */
+XNR_MUST_CHECK enum xnr_status xnr__token_init(struct xnr__app *app, const char *token_file,
+                                               int no_token, struct xnr_error *err);
+
+/* The Host header of r (app, method, conn set). A refusal writes its
+ * message into why (why_size bytes), here and below. Thread safe. */
+enum xnr__verdict xnr__guard_host(const struct xnr__req *r, char *why, size_t why_size);
+
+/* The token of r, from ?token= of a GET (query is the raw query string or
+ * NULL), the bearer header or the cookie. XNR__REDIRECT: location (size
+ * bytes) gets the checked path with the query minus its token. */
+enum xnr__verdict xnr__guard_token(const struct xnr__req *r, const char *path, const char *query,
+                                   char *location, size_t size, char *why, size_t why_size);
+
+/* A request whose method may change something (not GET or HEAD): refused
+ * when Sec-Fetch-Site says another site, when an Origin header is not
+ * http://<Host>, or when it is a POST or PUT, or has a body (has_body), and
+ * its Content-Type is not application/json. */
+enum xnr__verdict xnr__guard_change(const struct xnr__req *r, int has_body, char *why,
+                                    size_t why_size);
+
+/* The guard's parts, each a pure function (unit tests): Host value host
+ * ("127.0.0.1:8765") names app; a Content-Type is application/json (any
+ * parameters); given (len bytes) is token, compared in constant time. */
+int xnr__host_ok(const struct xnr__app *app, const char *host);
+int xnr__json_type(const char *content_type);
+int xnr__token_equal(const char *given, size_t len, const char *token);
+
+/* The page a browser gets for a request without the token (401): how to
+ * open the server with it. A new string (free()), NULL when out of memory. */
+char *xnr__token_page(const struct xnr__app *app);
+
 /* XNR_ERR_DENIED when the server is reachable from the network (what names
  * a path on the server's machine, "a run" or "an encoder", is refused). */
 XNR_MUST_CHECK enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what,
                                                struct xnr_error *err);
-
-/* The value of a request header, or NULL. */
-const char *xnr__req_header(const struct xnr__req *r, const char *name);
 
 /* Split a raw request target ("/a/b?x=1", still percent-encoded) into its
  * path and query string, and check the path: it starts with '/', has only
@@ -179,9 +244,15 @@ void xnr__route_methods(const struct xnr__route *routes, size_t n_routes, const 
 int xnr__http_status(enum xnr_status status);
 const char *xnr__http_code(enum xnr_status status);
 
+/* The same for a refusal of the guard (not XNR__PASS or XNR__REDIRECT). */
+int xnr__verdict_http(enum xnr__verdict v);
+const char *xnr__verdict_code(enum xnr__verdict v);
+
 /* {"error": {"status": 404, "code": "not_found", "message": "..."}}; never
  * NULL unless out of memory. */
 json_t *xnr__error_json(enum xnr_status status, const char *message);
+/* The same body for an HTTP status and code of the caller's. */
+json_t *xnr__error_body(int http, const char *code, const char *message);
 
 /* The route table of the server (also listed by GET /api/v1): the groups
  * below, merged once by routes.c. NULL (and *n 0) when out of memory. */

@@ -2,7 +2,9 @@
  * server.h - `explainer serve`: a libmicrohttpd server over one run database,
  * answering the versioned JSON API (/api/v1/..., docs/api.md). It binds
  * 127.0.0.1 unless told otherwise and serves from a small internal thread
- * pool; every request reads the database through its own read-only connection.
+ * pool; every request reads the database through its own read-only
+ * connection. Only requests that name the server in their Host header and
+ * carry its token are answered (docs/api.md, "Access").
  */
 #ifndef XNR_SERVER_SERVER_H
 #define XNR_SERVER_SERVER_H
@@ -20,22 +22,31 @@ struct xnr_server_params {
 	const char *assets_dir; /* serve the web app from this folder (UI work); NULL: packed in */
 	const char *model_dir;  /* --model: the Setup page's default model, or NULL */
 	const char *data_path;  /* --data: the Setup page's default dataset, or NULL */
+	int no_token;           /* 1: answer without a token (loopback only) */
+	const char *token_file; /* the token is this file's first line (mode 600); NULL: a new
+	                           random token, see xnr_server_token. Required when host is
+	                           not a loopback address */
 };
 
-/* Defaults: 127.0.0.1, port 8765, 4 threads. */
+/* Defaults: 127.0.0.1, port 8765, 4 threads, a random token. */
 struct xnr_server_params xnr_server_default_params(void);
 
 /* Check the database (schema version), bind and start answering requests on
  * background threads. Strings in p are borrowed and must outlive the server.
- * Errors: XNR_ERR_NOT_FOUND (no database there), XNR_ERR_FORMAT (not a run
- * database), XNR_ERR_IO (database unreadable, address in use), XNR_ERR_DB,
- * XNR_ERR_INPUT (bad host or port), XNR_ERR_UNSUPPORTED (database from a
- * newer ExplaiNER). */
+ * Errors: XNR_ERR_NOT_FOUND (no database or token file there), XNR_ERR_FORMAT
+ * (not a run database), XNR_ERR_IO (database or token file unreadable,
+ * address in use), XNR_ERR_DB, XNR_ERR_INPUT (bad host, port or token
+ * file; no token file for a host that is not loopback; no_token with one),
+ * XNR_ERR_UNSUPPORTED (database from a newer ExplaiNER). */
 XNR_MUST_CHECK enum xnr_status xnr_server_open(const struct xnr_server_params *p,
                                                struct xnr_server **out, struct xnr_error *err);
 
 /* The port actually bound (useful with port 0). */
 int xnr_server_port(const struct xnr_server *srv);
+
+/* The token requests must carry ("" with no_token); valid until close. A
+ * browser gets it once as http://HOST:PORT/?token=TOKEN. */
+const char *xnr_server_token(const struct xnr_server *srv);
 
 /* Stop accepting, finish or drop open connections, join the threads, free.
  * NULL is fine. Call from the thread that opened the server. */

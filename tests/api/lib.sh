@@ -1,8 +1,8 @@
 # lib.sh - what the API and web tests share beyond tests/lib.sh (source it):
 # a run database from the demo model, the real `explainer serve` on a free
-# port of 127.0.0.1 (one or several, stopped with SIGTERM), requests with
-# checks of status codes, error bodies and JSON answers, and jobs polled to
-# their end. Needs XNR_BIN and XNR_SOURCE_DIR.
+# port of 127.0.0.1 (one or several, stopped with SIGTERM) and its access
+# token, requests with checks of status codes, error bodies and JSON answers,
+# and jobs polled to their end. Needs XNR_BIN and XNR_SOURCE_DIR.
 : "${XNR_BIN:?set XNR_BIN to the explainer binary}"
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
 . "$XNR_SOURCE_DIR/tests/lib.sh"
@@ -10,6 +10,7 @@ MODEL=$XNR_SOURCE_DIR/demo/model
 DATA=$XNR_SOURCE_DIR/demo/eval.conll
 pid=
 pids=()
+auth=()
 n_servers=0
 cleanup() {
 	local p
@@ -44,11 +45,13 @@ demo_run() {
 		die "explainer run of ${2:-$MODEL} over ${1:-$DATA} failed"
 }
 
-# start_server DB [serve args]: serves DB on a free port; sets pid, port, base
+# start_server DB [serve args]: serves DB on a free port; sets pid, port, base,
+# url (the printed address), token (from it; "" without one: --no-token,
+# --token-file), auth (the curl arguments that send the token, used by get)
 # and out/err (the server's stdout and stderr files); adds pid to pids, which
 # the cleanup kills. Servers started before keep running.
 start_server() {
-	local db=$1
+	local db=$1 line
 	shift
 	n_servers=$((n_servers + 1))
 	out=$tmp/server$n_servers.out
@@ -58,12 +61,15 @@ start_server() {
 	pids+=("$pid")
 	port=
 	for _ in $(seq 1 200); do
-		port=$(sed -n 's|^ExplaiNER serving .* at http://[0-9.]*:\([0-9]*\)/$|\1|p' "$out")
+		line=$(sed -n 's|^ExplaiNER serving .* at \(http://[0-9.]*:[0-9]*/.*\)$|\1|p' "$out")
+		port=$(echo "$line" | sed -n 's|^http://[0-9.]*:\([0-9]*\)/.*|\1|p')
 		[ -n "$port" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
 	[ -n "$port" ] || die "server did not start: $(cat "$out" "$err")"
+	url=$line
+	use_token "$(echo "$line" | sed -n 's|.*?token=\([0-9a-f]*\)$|\1|p')"
 	base="http://127.0.0.1:$port"
 }
 
@@ -87,13 +93,37 @@ stop_server() {
 	done
 }
 
+# use_token TOKEN: send TOKEN from now on (a server started with --token-file
+# prints none); "" sends none.
+use_token() {
+	token=$1
+	auth=()
+	[ -z "$token" ] || auth=(-H "Authorization: Bearer $token")
+}
+
+# token_file FILE: a new random token in FILE, mode 600, as --token-file wants.
+token_file() {
+	(umask 077 && $PY -c 'import secrets; print(secrets.token_hex(32))' >"$1")
+}
+
 # wait_clients: waits for the script's background jobs except the servers.
 wait_clients() {
 	wait $(jobs -p | grep -v -F -x -f <(printf '%s\n' "${pids[@]}")) 2>/dev/null
 }
 
-# get [curl args] URL -> $tmp/body, prints the status code.
-get() { curl -s --path-as-is --max-time 60 -o "$tmp/body" -w '%{http_code}' "$@"; }
+# get [curl args] URL -> $tmp/body, prints the status code; sends the token
+# (auth).
+get() { curl -s --path-as-is --max-time 60 "${auth[@]}" -o "$tmp/body" -w '%{http_code}' "$@"; }
+
+# noauth COMMAND...: runs COMMAND (get, expect_status, ...) without the token.
+noauth() {
+	local saved=("${auth[@]}") rc
+	auth=()
+	"$@"
+	rc=$?
+	auth=("${saved[@]}")
+	return $rc
+}
 
 # post PATH JSON [curl args]: POSTs JSON to $base/PATH -> $tmp/body, prints the status code.
 post() {

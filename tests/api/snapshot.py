@@ -56,9 +56,14 @@ def read_requests(path):
     return reqs
 
 
+TOKEN = ""  # the server's access token (--token), sent with every request
+
+
 def request(host, port, method, path, body):
     conn = http.client.HTTPConnection(host, port, timeout=120)
     headers = {"Content-Type": "application/json"} if body is not None else {}
+    if TOKEN:
+        headers["Authorization"] = f"Bearer {TOKEN}"
     conn.request(method, path, body=body.encode() if body is not None else None,
                  headers=headers)
     resp = conn.getresponse()
@@ -195,6 +200,7 @@ def main():
     ap.add_argument("--requests", required=True)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--token", default="", help="the server's access token")
     ap.add_argument("--bin", required=True, help="the explainer binary (REPORT lines)")
     ap.add_argument("--db", required=True, help="the database the server serves")
     ap.add_argument("--replace", action="append", default=[], help="OLD=NEW in every answer")
@@ -204,6 +210,8 @@ def main():
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--keep", help="also write the normalised answers to this folder")
     args = ap.parse_args()
+    global TOKEN
+    TOKEN = args.token
     got = answers(args, read_requests(args.requests))
     if args.record:
         record(args, got)

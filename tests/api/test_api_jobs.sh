@@ -82,7 +82,7 @@ expect_post 400 /api/v1/runs "{\"model\": \"$MODEL\", \"data\": \"$DATA\", \"bog
 expect_post 400 /api/v1/runs '{"model": '
 expect_post 400 /api/v1/runs '[1, 2]'
 head -c 70000 /dev/zero | tr '\0' ' ' >"$tmp/big"
-expect_status 413 /api/v1/runs --data-binary "@$tmp/big"
+expect_status 413 /api/v1/runs -H 'Content-Type: application/json' --data-binary "@$tmp/big"
 # a model folder that does not load: the job fails with a readable message
 mkdir -p "$tmp/badmodel"
 echo '{"model_type": "bert"}' >"$tmp/badmodel/config.json"
@@ -153,7 +153,9 @@ stop_server 30
 [ "$rc" = 0 ] && ok || bad "serve --model --data: exit status '$rc' after SIGTERM, want 0"
 
 # Served to the network (--host 0.0.0.0), nothing may name a path on this machine.
-start_server "$tmp/run.db" --host 0.0.0.0
+token_file "$tmp/token"
+start_server "$tmp/run.db" --host 0.0.0.0 --token-file "$tmp/token"
+use_token "$(cat "$tmp/token")"
 grep -q "reachable from the network" "$out" && ok || bad "--host 0.0.0.0 does not warn"
 expect_status 403 /api/v1/runs -H 'Content-Type: application/json' \
 	--data-binary "{\"model\": \"$MODEL\", \"data\": \"$DATA\", \"limit\": 5}"

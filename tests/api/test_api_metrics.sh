@@ -159,7 +159,7 @@ for b in "@$tmp/ids1001" '{"ids": [1, -2]}' '{"ids": [1.5]}' '{"ids": "1,2"}' '{
 	expect_status 400 "$R/sentences" -X POST -H 'Content-Type: application/json' --data-binary "$b"
 done
 expect_status 400 "$R/sentences?ids=1" -X POST -H 'Content-Type: application/json' --data-binary '{"ids": [2]}'
-expect_status 400 "$R/sentences" -X POST
+expect_status 400 "$R/sentences" -X POST -H 'Content-Type: application/json'
 expect_status 405 "$R/sentences/1" -X POST -H 'Content-Type: application/json' --data-binary '{"ids": [2]}'
 
 # ---- errors ----
@@ -192,7 +192,7 @@ for i in $(seq 1 12); do
 	case $((i % 4)) in
 	0) p=metrics ;; 1) p=loss/labels ;; 2) p=loss/words ;; 3) p=confusions ;;
 	esac
-	curl -s -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/$R2/$p" &
+	curl -s "${auth[@]}" -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/$R2/$p" &
 done >"$tmp/par"
 wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 12 ]; then ok; else bad "parallel requests: $(sort "$tmp/par" | uniq -c)"; fi
@@ -209,8 +209,8 @@ if [ -f "$conll" ]; then
 	for p in metrics 'metrics/examples?type=PER&kind=missed' confusions loss/words 'loss/words?by=token' \
 		'loss/words?sort=text&q=ger' loss/labels 'sentences?gold=B-ORG&pred=O&words=1' \
 		'sentences?sort=random&seed=3&words=1' 'sentences?ids=3,17,42,1000,2000&words=1'; do
-		a=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/v1/runs/$run/$p")
-		b=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/v1/runs/$run/$p")
+		a=$(curl -s "${auth[@]}" -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/v1/runs/$run/$p")
+		b=$(curl -s "${auth[@]}" -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/v1/runs/$run/$p")
 		printf '  %-48s %6.1f %6.1f\n' "$p" "$(echo "$a * 1000" | bc)" "$(echo "$b * 1000" | bc)"
 	done
 	stop_server

@@ -221,7 +221,7 @@ fi
 
 # --- parallel probes share one engine --------------------------------------------
 for i in $(seq 1 8); do
-	curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+	curl -s "${auth[@]}" -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
 		--data-binary '{"texts": ["John lives in Berlin ."]}' "$base/api/v1/runs/1/probe" &
 done >"$tmp/par"
 wait_clients

@@ -9,7 +9,7 @@ demo_run
 start_server "$tmp/run.db"
 
 # headers
-curl -s -D "$tmp/headers" -o /dev/null "$base/api/v1/runs"
+curl -s "${auth[@]}" -D "$tmp/headers" -o /dev/null "$base/api/v1/runs"
 if grep -qi '^content-type: application/json; charset=utf-8' "$tmp/headers" &&
 	grep -qi '^cache-control: no-store' "$tmp/headers"; then ok; else bad "API headers"; fi
 
@@ -89,8 +89,9 @@ expect_status 400 '/api/v1/runs/1;x'
 expect_status 405 /api/v1/runs/1 -X POST
 expect_status 405 /api/v1/runs/1 -X DELETE
 head -c 70000 /dev/zero >"$tmp/big"
-expect_status 413 /api/v1/runs --data-binary "@$tmp/big"
-expect_status 413 /api/v1/runs -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/big"
+expect_status 413 /api/v1/runs -H 'Content-Type: application/json' --data-binary "@$tmp/big"
+expect_status 413 /api/v1/runs -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+	--data-binary "@$tmp/big"
 head -c 100 /dev/zero >"$tmp/small"
 expect_status 405 /api/v1/runs/1 --data-binary "@$tmp/small"
 
@@ -115,7 +116,7 @@ fi
 
 # A client that leaves mid-response (tiny timeout; a raw socket that sends and closes).
 for _ in 1 2 3 4 5; do
-	curl -s --max-time 0.01 -o /dev/null "$base/api/v1/runs/1/sentences?limit=1000&sort=id" || true
+	curl -s "${auth[@]}" --max-time 0.01 -o /dev/null "$base/api/v1/runs/1/sentences?limit=1000&sort=id" || true
 done
 $PY - "$port" <<'PYEOF'
 import socket, sys
@@ -131,7 +132,7 @@ assert len(body["items"]) == min(1000, body["total"])'
 
 # parallel requests
 for i in $(seq 1 16); do
-	curl -s -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/1/sentences/$((i % 5))" &
+	curl -s "${auth[@]}" -o /dev/null -w '%{http_code}\n' "$base/api/v1/runs/1/sentences/$((i % 5))" &
 done >"$tmp/par"
 wait_clients
 if [ "$(grep -c '^200$' "$tmp/par")" = 16 ]; then ok; else bad "parallel requests: $(sort "$tmp/par" | uniq -c)"; fi

@@ -60,7 +60,7 @@ expect_status 404 "/api/v1/runs/9/words"
 expect_status 404 "/api/v1/runs/9/tokens.csv"
 
 for t in words tokens; do
-	curl -s -D "$tmp/h" -o "$tmp/body" "$base/api/v1/runs/1/$t.csv"
+	curl -s "${auth[@]}" -D "$tmp/h" -o "$tmp/body" "$base/api/v1/runs/1/$t.csv"
 	if grep -qi "^content-type: text/csv" "$tmp/h" &&
 		grep -qi "^content-disposition: attachment; filename=\"run1-$t.csv\"" "$tmp/h"; then ok; else bad "$t.csv headers"; fi
 	check "$t.csv content" "

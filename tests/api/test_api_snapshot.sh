@@ -17,7 +17,7 @@ cd "$XNR_SOURCE_DIR" || die "no source folder"
 	die "explainer run of the demo failed"
 start_server "$tmp/run.db"
 if $PY "$XNR_SOURCE_DIR/tests/api/snapshot.py" --requests "$snap/requests.txt" --port "$port" \
-	--bin "$XNR_BIN" --db "$tmp/run.db" --replace "$tmp=<tmp>" --replace "$XNR_SOURCE_DIR=<src>" \
+	--token "$token" --bin "$XNR_BIN" --db "$tmp/run.db" --replace "$tmp=<tmp>" --replace "$XNR_SOURCE_DIR=<src>" \
 	--expect "$snap/demo" ${XNR_SNAPSHOT_RECORD:+--record} ${XNR_SNAPSHOT_KEEP:+--keep "$XNR_SNAPSHOT_KEEP"}; then
 	ok
 else

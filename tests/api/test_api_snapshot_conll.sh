@@ -22,7 +22,7 @@ cd "$XNR_SOURCE_DIR" || die "no source folder"
 	die "explainer run of $model over $data failed"
 start_server "$tmp/run.db"
 if $PY "$XNR_SOURCE_DIR/tests/api/snapshot.py" --requests "$snap/requests.txt" --port "$port" \
-	--bin "$XNR_BIN" --db "$tmp/run.db" --replace "$tmp=<tmp>" --replace "$shared=<shared>" \
+	--token "$token" --bin "$XNR_BIN" --db "$tmp/run.db" --replace "$tmp=<tmp>" --replace "$shared=<shared>" \
 	--replace "$XNR_SOURCE_DIR=<src>" --hashes "$snap/conll/$(basename "$model").sha256" \
 	${XNR_SNAPSHOT_RECORD:+--record} ${XNR_SNAPSHOT_KEEP:+--keep "$XNR_SNAPSHOT_KEEP"}; then
 	ok

@@ -1,8 +1,9 @@
 /*
  * test_server_router.c - the untrusted edge of the server: request path
- * checks, query-string parsing, strict typed parameters, route matching and
- * the status -> HTTP table.
+ * checks, query-string parsing, strict typed parameters, route matching,
+ * the status -> HTTP table and the parts of the request guard.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "server/internal.h"
@@ -250,12 +251,72 @@ static void test_error_table(void **state)
 	json_decref(e);
 }
 
+/* The guard's parts (guard.c): Host names, JSON content types, the token
+ * comparison, and its refusals' HTTP codes. */
+static void test_guard_parts(void **state)
+{
+	static struct xnr__app app; /* large: not on the stack */
+	static const char *const good[] = {"127.0.0.1:8765", "localhost:8765", "LocalHost:8765",
+	                                   "[::1]:8765", NULL};
+	static const char *const bad[] = {"",
+	                                  "evil.example",
+	                                  "evil.example:8765",
+	                                  "127.0.0.1",
+	                                  "127.0.0.1:80",
+	                                  "127.0.0.1:08765x",
+	                                  "127.0.0.1:8765:1",
+	                                  "127.0.0.1.evil:8765",
+	                                  "localhost.:8765",
+	                                  "[::1]",
+	                                  "[::1:8765",
+	                                  "10.1.2.3:8765",
+	                                  NULL};
+	int i;
+
+	(void)state;
+	memset(&app, 0, sizeof app);
+	app.port = 8765;
+	for (i = 0; good[i]; i++)
+		assert_true(xnr__host_ok(&app, good[i]));
+	for (i = 0; bad[i]; i++)
+		assert_false(xnr__host_ok(&app, bad[i]));
+	assert_false(xnr__host_ok(&app, NULL));
+	snprintf(app.host, sizeof app.host, "10.1.2.3"); /* --host 10.1.2.3 */
+	assert_true(xnr__host_ok(&app, "10.1.2.3:8765"));
+	assert_false(xnr__host_ok(&app, "10.1.2.30:8765"));
+	app.port = 80; /* a browser leaves the default port out */
+	assert_true(xnr__host_ok(&app, "localhost"));
+	app.any_host = 1; /* --host 0.0.0.0: the token decides */
+	assert_true(xnr__host_ok(&app, "evil.example"));
+
+	assert_true(xnr__json_type("application/json"));
+	assert_true(xnr__json_type(" Application/JSON; charset=utf-8"));
+	assert_false(xnr__json_type("application/jsonp"));
+	assert_false(xnr__json_type("text/plain"));
+	assert_false(xnr__json_type("application/x-www-form-urlencoded"));
+	assert_false(xnr__json_type(NULL));
+
+	assert_true(xnr__token_equal("abc123", 6, "abc123"));
+	assert_false(xnr__token_equal("abc124", 6, "abc123"));
+	assert_false(xnr__token_equal("abc12", 5, "abc123"));
+	assert_false(xnr__token_equal("abc1234", 7, "abc123"));
+	assert_false(xnr__token_equal("", 0, "")); /* no token set: nothing matches */
+
+	assert_int_equal(xnr__verdict_http(XNR__REFUSE_HOST), 421);
+	assert_int_equal(xnr__verdict_http(XNR__REFUSE_TOKEN), 401);
+	assert_int_equal(xnr__verdict_http(XNR__REFUSE_ORIGIN), 403);
+	assert_int_equal(xnr__verdict_http(XNR__REFUSE_MEDIA), 415);
+	assert_int_equal(xnr__verdict_http(XNR__PASS), 500);
+	assert_string_equal(xnr__verdict_code(XNR__REFUSE_TOKEN), "unauthorized");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_target_split), cmocka_unit_test(test_query_parse),
 	    cmocka_unit_test(test_query_typed),  cmocka_unit_test(test_query_allow),
 	    cmocka_unit_test(test_route_find),   cmocka_unit_test(test_error_table),
+	    cmocka_unit_test(test_guard_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

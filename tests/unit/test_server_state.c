@@ -4,11 +4,12 @@
  * own labels, answer their own metrics, also from their caches; a route that
  * does not read the database (the index, jobs, the web app) answers when the
  * database is gone, one that does answers 500; and closing frees everything
- * (the ASan build's LeakSanitizer checks).
+ * (the ASan build's LeakSanitizer checks) and closes every file.
  */
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,9 +44,11 @@ static void make_db(const char *path, const char *const *names, int pred)
 	xnr_store_close(s);
 }
 
-/* GET path from 127.0.0.1:port over HTTP/1.0: the status, the body in body. */
-static int get(int port, const char *path, char *body, size_t size)
+/* GET path from server srv on 127.0.0.1 over HTTP/1.0 with its token: the
+ * status, the body in body. */
+static int get(struct xnr_server *srv, const char *path, char *body, size_t size)
 {
+	int port = xnr_server_port(srv);
 	struct sockaddr_in addr;
 	char buf[65536], req[512];
 	size_t used = 0;
@@ -59,7 +62,9 @@ static int get(int port, const char *path, char *body, size_t size)
 	addr.sin_port = htons((uint16_t)port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+	snprintf(req, sizeof req,
+	         "GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n\r\n", path,
+	         port, xnr_server_token(srv));
 	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
 	while (used < sizeof buf - 1 && (n = read(fd, buf + used, sizeof buf - 1 - used)) > 0)
 		used += (size_t)n;
@@ -69,6 +74,19 @@ static int get(int port, const char *path, char *body, size_t size)
 	start = strstr(buf, "\r\n\r\n");
 	snprintf(body, size, "%s", start ? start + 4 : "");
 	return status;
+}
+
+/* Open file descriptors of this process. */
+static int n_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 static struct xnr_server *serve(const char *db)
@@ -92,38 +110,37 @@ static void test_two_servers(void **state)
 	const char *dir = tu_tmpdir("server_state");
 	char a_db[4200], b_db[4200];
 	struct xnr_server *a, *b;
-	int i;
+	int i, fds;
 	(void)state;
 
 	snprintf(a_db, sizeof a_db, "%s/a.db", dir);
 	snprintf(b_db, sizeof b_db, "%s/b.db", dir);
 	make_db(a_db, per, 1);
 	make_db(b_db, loc, 0);
+	fds = n_fds();
 	a = serve(a_db);
 	b = serve(b_db);
 	for (i = 0; i < 2; i++) { /* computed, then from each server's cache */
-		assert_int_equal(
-		    get(xnr_server_port(a), "/api/v1/runs/1/metrics", body, sizeof body), 200);
+		assert_int_equal(get(a, "/api/v1/runs/1/metrics", body, sizeof body), 200);
 		assert_non_null(strstr(body, "\"PER\""));
 		assert_null(strstr(body, "LOC"));
-		assert_int_equal(
-		    get(xnr_server_port(b), "/api/v1/runs/1/metrics", body, sizeof body), 200);
+		assert_int_equal(get(b, "/api/v1/runs/1/metrics", body, sizeof body), 200);
 		assert_non_null(strstr(body, "\"LOC\""));
 		assert_null(strstr(body, "PER"));
-		assert_int_equal(
-		    get(xnr_server_port(b), "/api/v1/runs/1/loss/labels", body, sizeof body), 200);
+		assert_int_equal(get(b, "/api/v1/runs/1/loss/labels", body, sizeof body), 200);
 		assert_non_null(strstr(body, "\"text\":\"B-LOC\""));
 	}
 	/* b's database is gone: what does not read it still answers */
 	assert_int_equal(remove(b_db), 0);
-	assert_int_equal(get(xnr_server_port(b), "/api/v1", body, sizeof body), 200);
-	assert_int_equal(get(xnr_server_port(b), "/api/v1/jobs", body, sizeof body), 200);
-	assert_int_equal(get(xnr_server_port(b), "/", body, sizeof body), 200);
-	assert_int_equal(get(xnr_server_port(b), "/api/v1/runs", body, sizeof body), 404);
+	assert_int_equal(get(b, "/api/v1", body, sizeof body), 200);
+	assert_int_equal(get(b, "/api/v1/jobs", body, sizeof body), 200);
+	assert_int_equal(get(b, "/", body, sizeof body), 200);
+	assert_int_equal(get(b, "/api/v1/runs", body, sizeof body), 404);
 	assert_non_null(strstr(body, "b.db: cannot open database"));
-	assert_int_equal(get(xnr_server_port(a), "/api/v1/runs", body, sizeof body), 200);
+	assert_int_equal(get(a, "/api/v1/runs", body, sizeof body), 200);
 	xnr_server_close(b);
 	xnr_server_close(a);
+	assert_int_equal(n_fds(), fds); /* the sockets too */
 }
 
 int main(void)

@@ -2,11 +2,15 @@
 // running `explainer serve` in headless Chromium (Debian /usr/bin/chromium,
 // npm playwright-core from web/node_modules).
 //
-//   node tests/web/run.mjs http://127.0.0.1:PORT [spec-name ...]
+//   node tests/web/run.mjs http://127.0.0.1:PORT/?token=TOKEN [spec-name ...]
 //
-// Each spec exports `async function run(t)`; t = {page, url, runId, goto(hash),
-// shot(name), assert(cond, msg), expectText(selector, regex), get(path, headers)}.
-// A console error or page error fails the spec. Screenshots go to
+// The address is the one `explainer serve` prints. Each spec's browser context
+// starts with the token's cookie, as after a first visit of that address (the
+// auth spec makes that visit itself); t.get sends the token as a bearer header.
+// Each spec exports `async function run(t)`; t = {page, context, url, token,
+// runId, goto(hash), shot(name), assert(cond, msg), expectText(selector, regex),
+// get(path, headers)}. A console error or page error fails the spec (t.errors
+// may be emptied by a spec that expects some). Screenshots go to
 // $XNR_BINARY_DIR/web-screenshots (or ./web-screenshots). Exit 1 if any spec fails.
 // XNR_WEB_WAIT_MS (30 s) bounds each wait for a page or a text, XNR_WEB_SPEC_TIMEOUT_MS
 // (90 s) a whole spec.
@@ -18,22 +22,25 @@ import {dirname, join} from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const {chromium} = await import(join(here, '../../web/node_modules/playwright-core/index.mjs'));
 
-const base = (process.argv[2] || '').replace(/\/$/, '');
-if (!base) {
-  console.error('usage: node run.mjs BASE_URL [spec ...]');
+const printed = process.argv[2] ? new URL(process.argv[2]) : null;
+if (!printed) {
+  console.error('usage: node run.mjs URL_WITH_TOKEN [spec ...]');
   process.exit(2);
 }
+const base = printed.origin;
+const token = printed.searchParams.get('token') || '';
 const only = process.argv.slice(3);
 const shotDir = join(process.env.XNR_BINARY_DIR || '.', 'web-screenshots');
 mkdirSync(shotDir, {recursive: true});
 const SPEC_TIMEOUT_MS = Number(process.env.XNR_WEB_SPEC_TIMEOUT_MS || 90000);
 const WAIT_MS = Number(process.env.XNR_WEB_WAIT_MS || 30000);
 
-/** GET path as written (no URL normalisation, no automatic decompression). */
+/** GET path as written (no URL normalisation, no automatic decompression), with the token. */
 function get(path, headers = {}) {
   const u = new URL(base);
+  const all = token ? {Authorization: `Bearer ${token}`, ...headers} : headers;
   return new Promise((resolve, reject) => {
-    const req = request({host: u.hostname, port: u.port, path, method: 'GET', headers}, (res) => {
+    const req = request({host: u.hostname, port: u.port, path, method: 'GET', headers: all}, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks)}));
@@ -54,9 +61,9 @@ function pageIdOf(hash) {
   return (hash.replace(/^#?\/?/, '').split('?')[0]) || 'home';
 }
 
-function makeT(page, runId, errors) {
+function makeT(page, context, runId, errors) {
   const t = {
-    page, url: base, runId, get,
+    page, context, url: base, token, runId, get,
     assert(cond, msg) {
       if (!cond) throw new Error(`assertion failed: ${msg}`);
     },
@@ -104,6 +111,9 @@ function makeT(page, runId, errors) {
 
 async function runSpec(browser, file, runId) {
   const context = await browser.newContext({viewport: {width: 1440, height: 900}});
+  if (token && file !== 'auth.spec.mjs')
+    await context.addCookies([{name: `xnr_token_${new URL(base).port}`, value: token, url: base,
+      httpOnly: true, sameSite: 'Strict'}]);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => {
@@ -111,7 +121,7 @@ async function runSpec(browser, file, runId) {
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.setDefaultTimeout(WAIT_MS);
-  const t = makeT(page, runId, errors);
+  const t = makeT(page, context, runId, errors);
   let timer;
   try {
     const spec = await import(join(here, 'specs', file));
@@ -140,7 +150,10 @@ if (!files.length) {
 }
 const browser = await chromium.launch({
   executablePath: process.env.XNR_CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  // rebind.test resolves to this machine, as a name rebound by an attacker's DNS
+  // would (the auth spec).
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+    '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
 });
 const runId = await newestRunId();
 let pass = 0;

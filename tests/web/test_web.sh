@@ -32,7 +32,7 @@ args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
 start_server "$tmp/run.db" "${args[@]}"
 
-node "$XNR_SOURCE_DIR/tests/web/run.mjs" "$base" "$@"
+node "$XNR_SOURCE_DIR/tests/web/run.mjs" "$url" "$@"
 status=$?
 
 # The specs print their own count; a sanitizer report from the server fails the test too.

@@ -21,7 +21,8 @@ async function legendColor(t, name) {
 
 async function putSettings(t, classes) {
   return t.page.evaluate(async ([run, body]) => {
-    const r = await fetch(`/api/v1/runs/${run}/settings`, {method: 'PUT', body: JSON.stringify(body)});
+    const r = await fetch(`/api/v1/runs/${run}/settings`, {method: 'PUT',
+      headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
     return r.status;
   }, [t.runId, {classes}]);
 }
