@@ -14,6 +14,8 @@
 #include "server/server.h"
 #include "store/store.h"
 
+#define ROOTS_MAX 16 /* --root folders (as the server takes) */
+
 static const char serve_usage[] =
     "usage: explainer serve [RUN.db] [options]\n"
     "\n"
@@ -31,6 +33,9 @@ static const char serve_usage[] =
     "                    A-Z a-z 0-9 . _ ~ -; F readable by you alone, chmod 600)\n"
     "      --no-token    no token: every program and user of this machine may use\n"
     "                    the server (a single-user machine only; not with --host)\n"
+    "      --root DIR    paths the pages may name (a new run's model and data, an\n"
+    "                    encoder) must lie in DIR; repeat for more (default: this\n"
+    "                    folder and the folders of RUN.db, --model and --data)\n"
     "      --assets-dir DIR\n"
     "                    serve the web app from DIR (the repository's web/, with\n"
     "                    its node_modules) instead of the copy built in: edit a\n"
@@ -67,7 +72,8 @@ static int check_assets_dir(const char *dir)
 	return 0;
 }
 
-static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
+static int parse_serve(int argc, char **argv, struct xnr_server_params *p,
+                       const char **roots /* ROOTS_MAX + 1 */)
 {
 	static const struct option longopts[] = {
 	    {"port", required_argument, NULL, 'p'},
@@ -77,10 +83,11 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 	    {"data", required_argument, NULL, 'd'},
 	    {"token-file", required_argument, NULL, 'T'},
 	    {"no-token", no_argument, NULL, 'N'},
+	    {"root", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, n_roots = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -107,6 +114,13 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p)
 			break;
 		case 'N':
 			p->no_token = 1;
+			break;
+		case 'R':
+			if (n_roots == ROOTS_MAX)
+				return xnr_cli_usage_error("serve", "--root: at most %d folders",
+				                           ROOTS_MAX);
+			roots[n_roots++] = optarg;
+			p->roots = roots;
 			break;
 		case 'h':
 			fputs(serve_usage, stdout);
@@ -154,10 +168,11 @@ int xnr_cmd_serve(int argc, char **argv)
 	struct xnr_server *srv = NULL;
 	struct xnr_store *store = NULL;
 	struct xnr_error err;
+	const char *roots[ROOTS_MAX + 1] = {NULL};
 	sigset_t stop;
 	int rc, create, sig = 0;
 
-	if ((rc = parse_serve(argc, argv, &p)) != XNR_EXIT_OK)
+	if ((rc = parse_serve(argc, argv, &p, roots)) != XNR_EXIT_OK)
 		return rc < 0 ? XNR_EXIT_OK : rc;
 	create = strcmp(p.db_path, "explainer.db") == 0 || p.model_dir;
 	p.version = XNR_VERSION;

@@ -59,7 +59,8 @@ static enum xnr_status api_debug(struct xnr__req *r, json_t **out, struct xnr_er
 	                 "version", __VERSION__, "libraries", "gemm", xnr_gemm_backend(), "sqlite",
 	                 xnr_store_sqlite_version(), "jansson", JANSSON_VERSION, "libmicrohttpd",
 	                 MHD_get_version(), "threads", "cpus", xnr__run_threads(), "job_threads", 2,
-	                 "run_threads", xnr__run_threads(), "database", r->app->db_path);
+	                 "run_threads", xnr__run_threads(), "database",
+	                 xnr__path_shown(r->app, r->app->db_path));
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
 }
 
@@ -131,8 +132,9 @@ static json_t *timings_json(const struct xnr_run *run)
 	                 d > 0 ? (double)run->n_words / d : 0.0);
 }
 
-/* The run row as the page lists it: paths, hashes, architecture, counts. */
-static json_t *run_row_json(const struct xnr_run *run)
+/* The run row as the page lists it: paths (as app shows them), hashes,
+ * architecture, counts. */
+static json_t *run_row_json(const struct xnr__app *app, const struct xnr_run *run)
 {
 	static const char *const keys[] = {
 	    "id",          "created_at", "explainer_version", "model_path", "model_hash",
@@ -141,10 +143,10 @@ static json_t *run_row_json(const struct xnr_run *run)
 	json_t *v[] = {json_integer(run->id),
 	               xnr__json_text(run->created_at, -1),
 	               xnr__json_text(run->version, -1),
-	               xnr__json_text(run->model_path, -1),
+	               xnr__json_text(xnr__path_shown(app, run->model_path), -1),
 	               xnr__json_text(run->model_hash, -1),
 	               xnr__json_text(run->model_arch, -1),
-	               xnr__json_text(run->data_path, -1),
+	               xnr__json_text(xnr__path_shown(app, run->data_path), -1),
 	               xnr__json_text(run->data_hash, -1),
 	               xnr__json_text(run->split, -1),
 	               col_parsed(run->scheme_json),
@@ -165,7 +167,7 @@ static enum xnr_status api_run_debug(struct xnr__req *r, json_t **out, struct xn
 	if ((rc = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
 	    (rc = xnr__req_run(r, &run, err)) != XNR_OK)
 		return rc;
-	row = run_row_json(&run);
+	row = run_row_json(r->app, &run);
 	*out = row ? json_pack("{sosososososo}", "run", row, "options",
 	                       col_parsed(run.options_json), "timings", timings_json(&run),
 	                       "model_config", model_config(run.model_path), "tokenizer",

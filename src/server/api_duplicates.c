@@ -270,7 +270,7 @@ static enum xnr_status dup_job(void *arg, const struct xnr_ctl *ctl, json_t **re
 	    (st = sents_load(db, a->run, &s, err)) != XNR_OK)
 		goto fail;
 	if (a->encoder)
-		st = embed_encoder(a, &s, ctl, &x, &d, err);
+		st = xnr__path_redact(embed_encoder(a, &s, ctl, &x, &d, err), err);
 	else if ((st = xnr_store_run_get(db, a->run, &run, err)) == XNR_OK &&
 	         (st = xnr_run_hidden_check(&run, err)) == XNR_OK) {
 		d = (int)run.hidden_size;
@@ -336,13 +336,12 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
 	xnr_run_free(&run);
-	if (encoder && (st = xnr__local_only(r, "body field encoder", err)) != XNR_OK)
+	if (encoder && ((st = xnr__local_only(r->app, "body field encoder", err)) != XNR_OK ||
+	                (st = xnr__path_check(r->app, "body field encoder", encoder, XNR__PATH_DIR,
+	                                      err)) != XNR_OK))
 		return st;
 	if (encoder && !realpath(encoder, real))
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "body field encoder: %s is not a folder here (give the path of a "
-		                "model folder on the server's machine)",
-		                encoder);
+		return xnr_fail(err, XNR_ERR_INPUT, "body field encoder %s: gone", encoder);
 	q.app = r->app;
 	q.run = r->ids[0];
 	snprintf(key, sizeof key, "duplicates run=%lld threshold=%.17g limit=%lld encoder=%s",

@@ -1,15 +1,17 @@
 /*
  * api_run_start.c - POST /api/v1/runs (the Home / Setup page, issue #4,
- * docs/api.md): check the model folder and dataset the form names,
- * then run the analysis as a job (src/pipeline, like `explainer run`); and
- * the run of serve --model --data started with the server.
+ * docs/api.md): check the model folder and dataset the form names (paths.c:
+ * regular files and folders inside the server's roots), then run the
+ * analysis as a job (src/pipeline, like `explainer run`); and the run of
+ * serve --model --data started with the server. A run of files a request
+ * named fails with where and what kind of failure only: the reader's message
+ * may quote the file (issue #14).
  */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,7 +26,8 @@
 struct run_arg {
 	char *model, *data, *split, *db;
 	int limit, sample, seed, max_length, threads;
-	pthread_mutex_t *run_lock; /* the server's (struct xnr__app) */
+	const struct xnr__app *app; /* the server's; run_lock is its lock */
+	int named;                  /* a request named the files (not serve --model --data) */
 };
 
 static void run_arg_free(void *p)
@@ -47,27 +50,19 @@ static void on_warning(void *ud, const char *msg)
 	json_array_append_new(ud, json_string(msg));
 }
 
-static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **result,
-                                struct xnr_error *err)
+static enum xnr_status run_files(const struct run_arg *a, const struct xnr_ctl *ctl,
+                                 json_t *warnings, struct xnr_run_outcome *out,
+                                 struct xnr_error *err)
 {
-	const struct run_arg *a = p;
 	struct xnr_run_opts o = xnr_run_default_opts();
-	struct xnr_run_outcome out;
-	struct timespec pause = {0, (long)(RUN_WAIT_S * 1e9)};
-	json_t *warnings = json_array();
 	enum xnr_status st;
 
-	if (!warnings)
-		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
-
-	while (pthread_mutex_trylock(a->run_lock) != 0) {
-		if (xnr_ctl_cancelled(ctl)) {
-			json_decref(warnings);
-			return xnr_fail(err, XNR_ERR_CANCELLED, "run: cancelled while waiting");
-		}
-		xnr_ctl_progress(ctl, 0, "waiting for another run");
-		nanosleep(&pause, NULL);
-	}
+	/* Again now, just before the pipeline opens them: the files may have
+	 * changed while the job waited. */
+	if (a->named &&
+	    ((st = xnr__path_check(a->app, "model", a->model, XNR__PATH_DIR, err)) != XNR_OK ||
+	     (st = xnr__path_check(a->app, "data", a->data, XNR__PATH_ANY, err)) != XNR_OK))
+		return st;
 	o.model = a->model;
 	o.data = a->data;
 	o.split = a->split;
@@ -79,9 +74,34 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 	o.threads = a->threads;
 	o.on_warning = on_warning;
 	o.hook_ud = warnings;
+	st = xnr_pipeline_run(&o, ctl, out, err);
+	return st != XNR_OK && a->named ? xnr__path_redact(st, err) : st;
+}
+
+static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **result,
+                                struct xnr_error *err)
+{
+	const struct run_arg *a = p;
+	struct xnr_run_outcome out;
+	struct timespec pause = {0, (long)(RUN_WAIT_S * 1e9)};
+	pthread_mutex_t *run_lock = (pthread_mutex_t *)&a->app->run_lock;
+	json_t *warnings = json_array();
+	enum xnr_status st;
+
+	if (!warnings)
+		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
+
+	while (pthread_mutex_trylock(run_lock) != 0) {
+		if (xnr_ctl_cancelled(ctl)) {
+			json_decref(warnings);
+			return xnr_fail(err, XNR_ERR_CANCELLED, "run: cancelled while waiting");
+		}
+		xnr_ctl_progress(ctl, 0, "waiting for another run");
+		nanosleep(&pause, NULL);
+	}
 	memset(&out, 0, sizeof out);
-	st = xnr_pipeline_run(&o, ctl, &out, err);
-	pthread_mutex_unlock(a->run_lock);
+	st = run_files(a, ctl, warnings, &out, err);
+	pthread_mutex_unlock(run_lock);
 	if (st != XNR_OK) {
 		json_decref(warnings);
 		return st;
@@ -100,42 +120,25 @@ int xnr__run_threads(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-/* XNR_ERR_INPUT unless path is a readable folder (dir) or file. */
-static enum xnr_status check_path(const char *what, const char *path, int dir,
-                                  struct xnr_error *err)
-{
-	struct stat sb;
-
-	if (!path[0] || stat(path, &sb) != 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: no such %s (check the path)", what,
-		                path, dir ? "folder" : "file or folder");
-	if (dir && !S_ISDIR(sb.st_mode))
-		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: not a folder (give the model's folder)",
-		                what, path);
-	if (access(path, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
-		return xnr_fail(err, XNR_ERR_INPUT, "%s %s: the server may not read it", what,
-		                path);
-	return XNR_OK;
-}
-
-/* A model folder must at least have a readable config.json: the rest of
- * the loading happens in the job, whose error the page shows. */
-static enum xnr_status check_model(const char *dir, struct xnr_error *err)
+/* A model folder must at least have a config.json holding a JSON object:
+ * the rest of the loading happens in the job, whose error the page shows.
+ * The parser's message is not passed on, as it quotes the file. */
+static enum xnr_status check_model(const struct xnr__app *app, const char *dir,
+                                   struct xnr_error *err)
 {
 	char path[4096];
 	json_t *cfg = NULL;
-	enum xnr_status st = check_path("model", dir, 1, err);
+	enum xnr_status st = xnr__path_check(app, "model", dir, XNR__PATH_DIR, err);
 
 	if (st == XNR_OK)
 		st = xnr_path_join(path, sizeof path, dir, "config.json", err);
 	if (st == XNR_OK && !xnr_file_exists(path))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "model %s: no config.json (give a Hugging Face model folder)", dir);
-	if (st == XNR_OK && (st = xnr_json_load(path, CONFIG_MAX, &cfg, err)) != XNR_OK)
-		return xnr_fail(err, XNR_ERR_INPUT, "model %s: %s", dir, err->msg);
-	if (st == XNR_OK && !json_is_object(cfg))
-		st =
-		    xnr_fail(err, XNR_ERR_INPUT, "model %s: config.json is not a JSON object", dir);
+	if (st == XNR_OK &&
+	    (xnr_json_load(path, CONFIG_MAX, &cfg, NULL) != XNR_OK || !json_is_object(cfg)))
+		st = xnr_fail(err, XNR_ERR_INPUT,
+		              "model %s: config.json is not a JSON object of at most 1 MiB", dir);
 	json_decref(cfg);
 	return st;
 }
@@ -169,7 +172,8 @@ static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a, st
 		return xnr_fail(
 		    err, XNR_ERR_INPUT,
 		    "limit and sample: give one (the first N sentences, or N at random)");
-	if ((st = check_model(model, err)) != XNR_OK || (st = check_path("data", data, 0, err)))
+	if ((st = check_model(r->app, model, err)) != XNR_OK ||
+	    (st = xnr__path_check(r->app, "data", data, XNR__PATH_ANY, err)) != XNR_OK)
 		return st;
 	a->limit = (int)limit;
 	a->sample = (int)sample;
@@ -180,7 +184,8 @@ static enum xnr_status parse_run(const struct xnr__req *r, struct run_arg *a, st
 	a->split = split ? strdup(split) : NULL;
 	a->db = strdup(r->app->db_path);
 	a->threads = xnr__run_threads();
-	a->run_lock = &r->app->run_lock;
+	a->app = r->app;
+	a->named = 1;
 	if (!a->model || !a->data || (split && !a->split) || !a->db)
 		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
 	return XNR_OK;
@@ -194,7 +199,7 @@ static enum xnr_status api_run_start(struct xnr__req *r, json_t **out, struct xn
 
 	if (!a)
 		return xnr_fail(err, XNR_ERR_NOMEM, "run: out of memory");
-	if ((st = xnr__local_only(r, "POST /api/v1/runs", err)) != XNR_OK ||
+	if ((st = xnr__local_only(r->app, "POST /api/v1/runs", err)) != XNR_OK ||
 	    (st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
 	    (st = parse_run(r, a, err)) != XNR_OK) {
 		run_arg_free(a);
@@ -218,7 +223,7 @@ void xnr__setup_autorun(struct xnr__app *app)
 	if (a && (a->model = strdup(app->model_dir)) && (a->data = strdup(app->data_path)) &&
 	    (a->db = strdup(app->db_path))) {
 		a->threads = xnr__run_threads();
-		a->run_lock = &app->run_lock;
+		a->app = app;
 		if (xnr__job_start(app, "run", NULL, -1, run_work, a, run_arg_free, &id, &err) ==
 		    XNR_OK)
 			return;

@@ -41,7 +41,7 @@ static enum xnr_status api_runs(struct xnr__req *r, json_t **out, struct xnr_err
 		return st;
 	items = json_array();
 	for (i = 0; items && i < n; i++)
-		if (json_array_append_new(items, xnr__run_json(&runs[i], 0)) != 0) {
+		if (json_array_append_new(items, xnr__run_json(r->app, &runs[i], 0)) != 0) {
 			json_decref(items);
 			items = NULL;
 		}
@@ -59,7 +59,7 @@ static enum xnr_status api_run(struct xnr__req *r, json_t **out, struct xnr_erro
 	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
-	*out = xnr__run_json(&run, 1);
+	*out = xnr__run_json(r->app, &run, 1);
 	xnr_run_free(&run);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "runs: out of memory");
 }

@@ -49,8 +49,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The entries of the folder of path (path itself if it is a folder and
- * folder_itself) that keep(dir, name) says are models or datasets, sorted. */
-static json_t *list_near(const char *path, int folder_itself,
+ * folder_itself) that keep(dir, name) says are models or datasets, sorted,
+ * as app shows paths. */
+static json_t *list_near(const struct xnr__app *app, const char *path, int folder_itself,
                          int (*keep)(const char *dir, const char *name))
 {
 	char dir[4096], full[4096];
@@ -77,7 +78,7 @@ static json_t *list_near(const char *path, int folder_itself,
 		if (e->d_name[0] == '.' || !keep(dir, e->d_name) ||
 		    (!here && xnr_path_join(full, sizeof full, dir, e->d_name, NULL) != XNR_OK))
 			continue;
-		if ((items[n] = json_string(here ? e->d_name : full)) != NULL)
+		if ((items[n] = json_string(xnr__path_shown(app, here ? e->d_name : full))) != NULL)
 			n++;
 	}
 	closedir(d);
@@ -95,11 +96,13 @@ static enum xnr_status api_setup(struct xnr__req *r, json_t **out, struct xnr_er
 
 	if (st != XNR_OK)
 		return st;
-	*out = json_pack("{ss?ss?ss?sosos[sss]s{sisisi}}", "database", app->db_path, "model",
-	                 app->model_dir, "data", app->data_path, "models",
-	                 list_near(app->model_dir, 0, is_model), "datasets",
-	                 list_near(app->data_path, 1, is_dataset), "splits", "test", "dev", "train",
-	                 "defaults", "sample", 0, "seed", 42, "max_length", 0);
+	*out = json_pack("{ss?ss?ss?sosos[sss]s{sisisi}}", "database",
+	                 xnr__path_shown(app, app->db_path), "model",
+	                 xnr__path_shown(app, app->model_dir), "data",
+	                 xnr__path_shown(app, app->data_path), "models",
+	                 list_near(app, app->model_dir, 0, is_model), "datasets",
+	                 list_near(app, app->data_path, 1, is_dataset), "splits", "test", "dev",
+	                 "train", "defaults", "sample", 0, "seed", 42, "max_length", 0);
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "setup: out of memory");
 }
 

@@ -190,16 +190,6 @@ void xnr__log(const char *fmt, ...)
 	fprintf(stderr, "explainer serve: %s\n", line);
 }
 
-enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what, struct xnr_error *err)
-{
-	if (!r->app->remote)
-		return XNR_OK;
-	return xnr_fail(err, XNR_ERR_DENIED,
-	                "%s: paths on the server's machine are refused when it serves the network "
-	                "(--host); start the run with explainer run, or serve on 127.0.0.1",
-	                what);
-}
-
 const char *xnr__req_header(const struct xnr__req *r, const char *name)
 {
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
@@ -420,14 +410,15 @@ static void app_close(struct xnr__app *app)
 	pthread_mutex_destroy(&app->run_lock);
 }
 
-/* The server's state: what p names, who may talk to it (guard.c), and its
- * own subsystems; the jobs last, since the run of serve --model
+/* The server's state: what p names, who may talk to it (guard.c, paths.c),
+ * and its own subsystems; the jobs last, since the run of serve --model
  * --data starts with them. */
 static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_params *p,
                                 const struct sockaddr_in *addr, int port, struct xnr_error *err)
 {
 	uint32_t ip = ntohl(addr->sin_addr.s_addr);
 	enum xnr_status st;
+	int n_roots = 0;
 
 	app->db_path = p->db_path;
 	app->version = p->version;
@@ -439,7 +430,10 @@ static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_pa
 	app->port = port;
 	if (app->remote && !app->any_host)
 		inet_ntop(AF_INET, &addr->sin_addr, app->host, sizeof app->host);
-	if ((st = xnr__token_init(app, p->token_file, p->no_token, err)) != XNR_OK)
+	while (p->roots && p->roots[n_roots])
+		n_roots++;
+	if ((st = xnr__token_init(app, p->token_file, p->no_token, err)) != XNR_OK ||
+	    (st = xnr__roots_init(app, p->roots, n_roots, err)) != XNR_OK)
 		return st;
 	if (pthread_mutex_init(&app->run_lock, NULL) != 0)
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: cannot make a mutex");

@@ -37,6 +37,7 @@ struct xnr__query {
 };
 
 #define XNR__TOKEN_MAX 256 /* bytes of an access token (--token-file) */
+#define XNR__ROOTS_MAX 16  /* folders a request's paths may lie in (--root) */
 
 struct xnr__jobs;   /* background jobs (jobs.c) */
 struct xnr__cache;  /* results kept per run (cache.c) */
@@ -55,12 +56,14 @@ struct xnr__app {
 	                           network, so none may name a path on this machine */
 	/* What the request guard (guard.c) lets in: a Host header naming this
 	 * server, the token, and for changes the server's own origin. */
-	int port;                       /* the port bound */
-	char host[64];                  /* the --host address when it is one interface
-	                                   (not loopback, not 0.0.0.0): a Host name too */
-	int any_host;                   /* bound to 0.0.0.0: every Host name is taken */
-	char token[XNR__TOKEN_MAX + 1]; /* "" with --no-token */
-	char cookie[32];                /* the token's cookie: "xnr_token_<port>" */
+	int port;                         /* the port bound */
+	char host[64];                    /* the --host address when it is one interface
+	                                     (not loopback, not 0.0.0.0): a Host name too */
+	int any_host;                     /* bound to 0.0.0.0: every Host name is taken */
+	char token[XNR__TOKEN_MAX + 1];   /* "" with --no-token */
+	char cookie[32];                  /* the token's cookie: "xnr_token_<port>" */
+	char roots[XNR__ROOTS_MAX][4096]; /* real paths a request's paths may lie in */
+	int n_roots;
 	struct xnr__jobs *jobs;
 	struct xnr__cache *cache;
 	struct xnr__models *models;
@@ -185,10 +188,49 @@ int xnr__token_equal(const char *given, size_t len, const char *token);
  * open the server with it. A new string (free()), NULL when out of memory. */
 char *xnr__token_page(const struct xnr__app *app);
 
-/* XNR_ERR_DENIED when the server is reachable from the network (what names
- * a path on the server's machine, "a run" or "an encoder", is refused). */
-XNR_MUST_CHECK enum xnr_status xnr__local_only(const struct xnr__req *r, const char *what,
+/* ---- paths a request names (paths.c) -----------------------------------
+ * A model folder, a dataset or an encoder a page names is a path on the
+ * server's machine, so a request could name anything the server may read.
+ * Only regular files and folders are taken, never /proc, /sys or /dev, and
+ * only inside the server's roots (--root, or the folders serve was given
+ * and the working folder); a folder's entries must be so too, since a job
+ * reads them. Whatever is missing, outside or refused gets the same
+ * message, so an answer does not tell whether a path exists. */
+enum xnr__path_kind { XNR__PATH_ANY, XNR__PATH_DIR };
+
+/* Set app's roots from roots (n of them, each must be a folder), or the
+ * defaults when n is 0: the working folder, the database's folder, the
+ * folder of --model (where the Setup page lists models) and --data's folder
+ * (or --data itself when it is a folder). Errors: XNR_ERR_INPUT (a --root
+ * that is not a folder), XNR_ERR_LIMIT (more than XNR__ROOTS_MAX). */
+XNR_MUST_CHECK enum xnr_status xnr__roots_init(struct xnr__app *app, const char *const *roots,
+                                               int n, struct xnr_error *err);
+
+/* XNR_ERR_DENIED when the server is reachable from the network: what names
+ * a path on the server's machine ("POST /api/v1/runs", "an encoder") is
+ * refused, whatever the path. */
+XNR_MUST_CHECK enum xnr_status xnr__local_only(const struct xnr__app *app, const char *what,
                                                struct xnr_error *err);
+
+/* XNR_OK when path (what: "model", "data", "body field encoder") may be read
+ * by a job: refused when the server serves the network (XNR_ERR_DENIED), or
+ * (XNR_ERR_INPUT) when it is not an existing regular file or folder (kind)
+ * inside the roots, or a folder with an entry that is not. Thread safe. */
+XNR_MUST_CHECK enum xnr_status xnr__path_check(const struct xnr__app *app, const char *what,
+                                               const char *path, enum xnr__path_kind kind,
+                                               struct xnr_error *err);
+
+/* What a job's failure to read files a request named may say (st, returned):
+ * where (err's path and line) and a fixed text for the kind of failure,
+ * never the reader's message, which may quote the file ("\"S3cr3t-T0ken\"
+ * is not a tag" of a ~/.netrc named as data). Failures not about the files
+ * (cancelled, out of memory, the database) keep their message. */
+XNR_MUST_CHECK enum xnr_status xnr__path_redact(enum xnr_status st, struct xnr_error *err);
+
+/* path as answers show it: itself, or its last component when the server
+ * serves the network (absolute paths of the server are not the network's
+ * business). NULL stays NULL. */
+const char *xnr__path_shown(const struct xnr__app *app, const char *path);
 
 /* Split a raw request target ("/a/b?x=1", still percent-encoded) into its
  * path and query string, and check the path: it starts with '/', has only
@@ -361,8 +403,8 @@ json_t *xnr__json_label(const struct xnr_run *run, int64_t id);
 
 /* A run: its columns as GET /api/v1/runs lists them (full == 0), or every
  * column with options, scheme and summary parsed as JSON and its labels
- * (full == 1, GET /api/v1/runs/{id}). */
-json_t *xnr__run_json(const struct xnr_run *run, int full);
+ * (full == 1, GET /api/v1/runs/{id}); its paths as app shows them. */
+json_t *xnr__run_json(const struct xnr__app *app, const struct xnr_run *run, int full);
 
 /* The shapes of sentence, word and sub-token rows. */
 enum xnr__shape {

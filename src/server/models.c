@@ -130,12 +130,16 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run 
 		return xnr_fail(err, XNR_ERR_NOT_FOUND,
 		                "the model of run %lld (%s) is gone: no config.json there (restore "
 		                "the model folder, or make a new run with the model's new place)",
-		                (long long)run->id, rel);
+		                (long long)run->id, xnr__path_shown(app, rel));
 	if (next_to_db(app->db_path, rel, cand, sizeof cand) && take_dir(cand, dir, dir_bytes))
 		return XNR_OK;
 	if (xnr_hub_resolve(rel, cand, sizeof cand, NULL) == XNR_OK &&
 	    take_dir(cand, dir, dir_bytes))
 		return XNR_OK;
+	if (app->remote)
+		return xnr_fail(err, XNR_ERR_NOT_FOUND,
+		                "the model of run %lld (%s) is gone from the server's machine",
+		                (long long)run->id, xnr__path_shown(app, rel));
 	if (!getcwd(cwd, sizeof cwd))
 		snprintf(cwd, sizeof cwd, ".");
 	return xnr_fail(err, XNR_ERR_NOT_FOUND,

@@ -63,7 +63,7 @@ static json_t *labels_json(const struct xnr_run *run)
 	return a;
 }
 
-json_t *xnr__run_json(const struct xnr_run *run, int full)
+json_t *xnr__run_json(const struct xnr__app *app, const struct xnr_run *run, int full)
 {
 	static const char *const list_keys[] = {
 	    "id",    "created_at",  "model_path", "model_arch", "data_path",
@@ -76,9 +76,9 @@ json_t *xnr__run_json(const struct xnr_run *run, int full)
 	if (!full) {
 		json_t *v[] = {json_integer(run->id),
 		               xnr__json_text(run->created_at, -1),
-		               xnr__json_text(run->model_path, -1),
+		               xnr__json_text(xnr__path_shown(app, run->model_path), -1),
 		               xnr__json_text(run->model_arch, -1),
-		               xnr__json_text(run->data_path, -1),
+		               xnr__json_text(xnr__path_shown(app, run->data_path), -1),
 		               xnr__json_text(run->split, -1),
 		               json_integer(run->n_sentences),
 		               json_integer(run->n_words),
@@ -91,10 +91,10 @@ json_t *xnr__run_json(const struct xnr_run *run, int full)
 	               xnr__json_text(run->created_at, -1),
 	               xnr__json_real(run->duration_s),
 	               xnr__json_text(run->version, -1),
-	               xnr__json_text(run->model_path, -1),
+	               xnr__json_text(xnr__path_shown(app, run->model_path), -1),
 	               xnr__json_text(run->model_hash, -1),
 	               xnr__json_text(run->model_arch, -1),
-	               xnr__json_text(run->data_path, -1),
+	               xnr__json_text(xnr__path_shown(app, run->data_path), -1),
 	               xnr__json_text(run->data_hash, -1),
 	               xnr__json_text(run->split, -1),
 	               parsed(run->options_json),

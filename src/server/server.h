@@ -26,6 +26,9 @@ struct xnr_server_params {
 	const char *token_file; /* the token is this file's first line (mode 600); NULL: a new
 	                           random token, see xnr_server_token. Required when host is
 	                           not a loopback address */
+	const char *const *roots; /* NULL-ended folders the paths of requests must lie in;
+	                             NULL: the working folder and the folders of db_path,
+	                             model_dir and data_path */
 };
 
 /* Defaults: 127.0.0.1, port 8765, 4 threads, a random token. */
@@ -35,7 +38,7 @@ struct xnr_server_params xnr_server_default_params(void);
  * background threads. Strings in p are borrowed and must outlive the server.
  * Errors: XNR_ERR_NOT_FOUND (no database or token file there), XNR_ERR_FORMAT
  * (not a run database), XNR_ERR_IO (database or token file unreadable,
- * address in use), XNR_ERR_DB, XNR_ERR_INPUT (bad host, port or token
+ * address in use), XNR_ERR_DB, XNR_ERR_INPUT (bad host, port, root or token
  * file; no token file for a host that is not loopback; no_token with one),
  * XNR_ERR_UNSUPPORTED (database from a newer ExplaiNER). */
 XNR_MUST_CHECK enum xnr_status xnr_server_open(const struct xnr_server_params *p,

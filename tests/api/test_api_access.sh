@@ -7,7 +7,7 @@
 # own origin with a JSON body (no text/plain "simple" POST, no form, no other
 # Origin or Sec-Fetch-Site), no CORS header is ever sent; --no-token keeps
 # the Host and origin checks; a server reachable from the network needs a
-# token file (mode 600).
+# token file (mode 600), and hides the server's absolute paths.
 set -u
 . "$(dirname "$0")/lib.sh"
 demo_run
@@ -125,11 +125,17 @@ for args in "--host 0.0.0.0" "--host 0.0.0.0 --no-token" "--no-token --token-fil
 done
 grep -q "chmod 600" <(timeout 10 "$XNR_BIN" serve "$tmp/run.db" --port 0 --token-file "$tmp/t2" 2>&1) && ok ||
 	bad "a token file others may read: no chmod hint"
-start_server "$tmp/run.db" --host 0.0.0.0 --token-file "$tmp/t3"
+start_server "$tmp/run.db" --host 0.0.0.0 --token-file "$tmp/t3" --model "$MODEL" --data "$DATA"
 ! grep -q "$(cat "$tmp/t3")" "$out" && ok || bad "the token file's token was printed"
 expect_status 401 /api/v1/runs
 use_token "$(cat "$tmp/t3")"
 expect_status 200 /api/v1/runs -H "Host: 192.0.2.1:$port" # any name: the token is what counts
+check "paths are basenames from the network" '
+assert all("/" not in (r["model_path"] + r["data_path"]) for r in body["items"]), body'
+expect_status 200 /api/v1/setup && check "setup: basenames" '
+vals = [body["database"], body["model"], body["data"]] + body["models"] + body["datasets"]
+assert all(v and "/" not in v for v in vals), body'
+expect_status 200 /api/v1/debug && check "debug: basename" 'assert "/" not in body["database"], body'
 expect_post 403 /api/v1/runs '{"limit": 3}'
 stop_server
 [ "$rc" = 0 ] && ok || bad "exit status $rc after SIGTERM"

@@ -10,7 +10,11 @@ SHARED=${XNR_SHARED_DIR:-$XNR_SOURCE_DIR/../shared}
 BIG=$SHARED/data/conll2003/test.txt
 
 # The database does not exist yet: serve makes it because --model is given.
-start_server "$tmp/run.db" --model "$MODEL"
+# Paths of requests must lie in the roots: the demo, this test's folder and
+# the shared data.
+roots=(--root "$XNR_SOURCE_DIR/demo" --root "$tmp")
+[ -d "$SHARED/data" ] && roots+=(--root "$SHARED/data")
+start_server "$tmp/run.db" --model "$MODEL" "${roots[@]}"
 
 expect_status 200 /api/v1/runs && check "fresh database has no runs" 'assert body["items"] == [], body'
 expect_status 200 /api/v1/setup && check "setup defaults" "
@@ -73,7 +77,7 @@ fi
 
 # 4. bad requests
 expect_post 400 /api/v1/runs "{\"model\": \"$tmp/nope\", \"data\": \"$DATA\"}"
-grep -q "no such folder" "$tmp/body" && ok || bad "missing model message: $(cat "$tmp/body")"
+grep -q "no such file or folder" "$tmp/body" && ok || bad "missing model message: $(cat "$tmp/body")"
 expect_post 400 /api/v1/runs "{\"model\": \"$XNR_SOURCE_DIR/demo\", \"data\": \"$DATA\"}"
 expect_post 400 /api/v1/runs "{\"model\": \"$MODEL\", \"data\": \"$tmp/nope.conll\"}"
 expect_post 400 /api/v1/runs "{\"model\": \"$MODEL\", \"data\": \"$DATA\", \"limit\": -1}"

@@ -46,7 +46,7 @@ head -n 11 "$tmp/dup.conll" >"$tmp/two.conll"
 demo_run "$tmp/two.conll" "$tmp/gone-model"
 rm -rf "$tmp/gone-model"
 
-start_server "$tmp/run.db"
+start_server "$tmp/run.db" --root "$XNR_SOURCE_DIR" --root "$tmp"
 
 # --- probe -----------------------------------------------------------------
 expect_post 200 /api/v1/runs/1/probe '{"texts": ["John lives in Berlin .", "Peter Blackburn"]}' &&
@@ -207,7 +207,7 @@ expect_post 400 /api/v1/runs/2/duplicates '{"limit": 0}'
 expect_post 404 /api/v1/runs/999/duplicates '{}'
 
 # --- reproducible from the seed: a second server, a fresh cache ---------------
-start_server "$tmp/run.db"
+start_server "$tmp/run.db" --root "$XNR_SOURCE_DIR" --root "$tmp"
 expect_post 202 /api/v1/runs/1/projection "$umap" && wait_job
 if cmp -s <($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/umap1") \
 	<($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["points"])' "$tmp/body"); then ok; else
