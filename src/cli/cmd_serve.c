@@ -1,20 +1,28 @@
 /*
  * cmd_serve.c - `explainer serve RUN.db`: serve a run database over HTTP
  * (the web app and the JSON API of docs/api.md) on 127.0.0.1 until SIGINT
- * or SIGTERM, then shut down cleanly (open requests finish, threads joined,
- * exit 0).
+ * or SIGTERM, then shut down cleanly (jobs cancelled, open requests finish,
+ * threads joined, exit 0), within STOP_WAIT_S whatever the jobs do: a job
+ * stuck in a system call is left to the end of the process, which SQLite
+ * survives with the database whole.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/file.h"
 #include "server/server.h"
 #include "store/store.h"
 
-#define ROOTS_MAX 16 /* --root folders (as the server takes) */
+#define STOP_WAIT_S  1.5  /* after SIGTERM, the process ends within this */
+#define FILES_WANTED 8192 /* open files asked for: connections need one each */
+#define ROOTS_MAX    16   /* --root folders (as the server takes) */
 
 static const char serve_usage[] =
     "usage: explainer serve [RUN.db] [options]\n"
@@ -138,6 +146,36 @@ static int parse_serve(int argc, char **argv, struct xnr_server_params *p,
 	return XNR_EXIT_OK;
 }
 
+/* Each connection is an open file; the usual soft limit of 1024 would cap
+ * them below what slow clients can hold (the hard limit is the user's). */
+static void more_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= FILES_WANTED)
+		return;
+	rl.rlim_cur = rl.rlim_max < FILES_WANTED ? rl.rlim_max : FILES_WANTED;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Runs once the server is told to stop: ends the process if closing it
+ * takes longer than STOP_WAIT_S (a job that does not reach a cancellation
+ * point, a handler waiting for such a job). */
+static void *stop_deadline(void *arg)
+{
+	struct timespec ts = {(time_t)STOP_WAIT_S,
+	                      (long)((STOP_WAIT_S - (double)(time_t)STOP_WAIT_S) * 1e9)};
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	fprintf(stderr,
+	        "explainer serve: stopped (a job did not stop within %.1f s; the "
+	        "database keeps only complete runs)\n",
+	        STOP_WAIT_S);
+	fflush(stdout);
+	_exit(XNR_EXIT_OK);
+}
+
 static void print_url(const struct xnr_server_params *p, struct xnr_server *srv)
 {
 	const char *host = strcmp(p->host, "localhost") == 0 ? "127.0.0.1" : p->host;
@@ -169,6 +207,7 @@ int xnr_cmd_serve(int argc, char **argv)
 	struct xnr_store *store = NULL;
 	struct xnr_error err;
 	const char *roots[ROOTS_MAX + 1] = {NULL};
+	pthread_t deadline;
 	sigset_t stop;
 	int rc, create, sig = 0;
 
@@ -190,10 +229,13 @@ int xnr_cmd_serve(int argc, char **argv)
 	if (create && xnr_store_open(p.db_path, 1, &store, &err) != XNR_OK)
 		return xnr_cli_report(&err);
 	xnr_store_close(store);
+	more_files();
 	if (xnr_server_open(&p, &srv, &err) != XNR_OK)
 		return xnr_cli_report(&err);
 	print_url(&p, srv);
 	sigwait(&stop, &sig);
+	if (pthread_create(&deadline, NULL, stop_deadline, NULL) == 0)
+		pthread_detach(deadline);
 	xnr_server_close(srv);
 	fprintf(stderr, "explainer serve: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	return XNR_EXIT_OK;

@@ -224,8 +224,8 @@ void xnr__setup_autorun(struct xnr__app *app)
 	    (a->db = strdup(app->db_path))) {
 		a->threads = xnr__run_threads();
 		a->app = app;
-		if (xnr__job_start(app, "run", NULL, -1, run_work, a, run_arg_free, &id, &err) ==
-		    XNR_OK)
+		if (xnr__job_start(app, NULL, "run", NULL, -1, run_work, a, run_arg_free, &id,
+		                   &err) == XNR_OK)
 			return;
 		xnr__log("%s", err.msg);
 		return;

@@ -148,7 +148,8 @@ enum xnr_status xnr__job_answer(struct xnr__req *r, const char *kind, const char
 	enum xnr_status st;
 	int64_t id = 0;
 
-	if ((st = xnr__job_start(r->app, kind, key, run, fn, arg, free_arg, &id, err)) != XNR_OK ||
+	if ((st = xnr__job_start(r->app, r->client, kind, key, run, fn, arg, free_arg, &id, err)) !=
+	        XNR_OK ||
 	    (st = xnr__job_json(r->app, id, &job, err)) != XNR_OK)
 		return st;
 	if (!(*out = json_pack("{s:o}", "job", job)))

@@ -7,7 +7,8 @@
  * store/read.h, when the route reads the database), and send JSON with
  * `Cache-Control: no-store`. Errors become the JSON body of errors.c. The
  * server's state (struct xnr__app) is its own: opened with it, freed at
- * close.
+ * close. Connections are capped: in all (by the open-file limit), per
+ * client address when serving the network, and in time (watchdog.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,9 +31,16 @@
 #define DEFAULT_THREADS 4
 #define MAX_THREADS     16
 #define TARGET_MAX      (XNR__PATH_MAX + XNR__QUERY_MAX_BYTES + 1)
+#define CONN_MAX        4096 /* connections at once, at most (fewer with fewer files) */
+#define CONN_MIN        64
+#define FILES_KEPT      128 /* open files left for the database, models and jobs */
+#define PER_IP_MAX      32  /* connections of one address when serving the network */
+#define IDLE_TIMEOUT_S  30  /* no byte either way this long: closed (libmicrohttpd) */
+#define REQUEST_S       10  /* a whole request, body included, must arrive within this */
 
 struct xnr_server {
 	struct MHD_Daemon *daemon;
+	struct xnr__watchdog *watchdog;
 	struct xnr__app app;
 };
 
@@ -204,6 +213,22 @@ static enum xnr_status parse_body(const struct request *rq, struct xnr__req *r,
 	return xnr_json_parse(rq->body, rq->body_bytes, "request body", &r->body, err);
 }
 
+/* The client's address as text into buf ("" when unknown). */
+static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	buf[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+		          (socklen_t)size);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		          buf, (socklen_t)size);
+}
+
 /* Check the target, route it, parse its query and body, run the handler. */
 static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *conn,
                                 const struct request *rq, const char *method)
@@ -226,6 +251,7 @@ static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *c
 	r.method = method;
 	r.path = path;
 	r.conn = conn;
+	client_address(conn, r.client, sizeof r.client);
 	all = xnr__routes(&n_all);
 	st = all ? xnr__target_split(rq->target, path, &query, &err)
 	         : xnr_fail(&err, XNR_ERR_NOMEM, "server: out of memory");
@@ -319,6 +345,13 @@ static enum MHD_Result admit(struct xnr__app *app, struct MHD_Connection *conn,
 	return MHD_YES;
 }
 
+static void *socket_context(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -348,6 +381,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* The whole request is here: its answer is the server's time, not the
+	 * client's (watchdog.c). */
+	xnr__watchdog_wait(srv->watchdog, socket_context(conn), 0);
 	if (rq->body_bytes > XNR__BODY_MAX)
 		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
 	if (rq->body_bytes && !rq->body)
@@ -369,17 +405,31 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct xnr_server *srv = cls;
 	struct request *rq = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	xnr__watchdog_wait(srv->watchdog, socket_context(conn), 1);
 	if (rq) {
 		free(rq->target);
 		free(rq->body);
 	}
 	free(rq);
 	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **ctx,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct xnr_server *srv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		xnr__watchdog_remove(srv->watchdog, *ctx);
+		*ctx = NULL;
+	} else if ((ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD))) {
+		*ctx = xnr__watchdog_add(srv->watchdog, ci->connect_fd);
+	}
 }
 
 static enum xnr_status check_params(const struct xnr_server_params *p, struct sockaddr_in *addr,
@@ -469,15 +519,29 @@ static enum xnr_status listen_on(const struct xnr_server_params *p, const struct
 	return XNR_OK;
 }
 
+/* Connections at once: many on loopback, where every client has the same
+ * address, so slow clients cannot use them all up before the watchdog
+ * closes theirs; as many as the open-file limit leaves room for. */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+	rlim_t n = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+
+	n = n > FILES_KEPT + CONN_MIN ? n - FILES_KEPT : CONN_MIN;
+	return n > CONN_MAX ? CONN_MAX : (unsigned)n;
+}
+
 static struct MHD_Daemon *start_daemon(struct xnr_server *srv, const struct xnr_server_params *p,
                                        int fd)
 {
-	return MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
-	                        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-	                        (unsigned)p->n_threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	return MHD_start_daemon(
+	    MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
+	    fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)p->n_threads, MHD_OPTION_URI_LOG_CALLBACK,
+	    on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(srv->app.remote ? PER_IP_MAX : 0),
+	    MHD_OPTION_END);
 }
 
 enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_server **out,
@@ -500,7 +564,12 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 		goto fail;
 	if ((st = app_open(&srv->app, p, &addr, port, err)) != XNR_OK)
 		goto fail;
+	if ((st = xnr__watchdog_open(REQUEST_S, &srv->watchdog, err)) != XNR_OK) {
+		app_close(&srv->app);
+		goto fail;
+	}
 	if (!(srv->daemon = start_daemon(srv, p, fd))) {
+		xnr__watchdog_close(srv->watchdog);
 		app_close(&srv->app);
 		st = xnr_fail(err, XNR_ERR_IO, "%s:%d: libmicrohttpd cannot start", p->host, port);
 		goto fail;
@@ -528,7 +597,10 @@ void xnr_server_close(struct xnr_server *srv)
 {
 	if (!srv)
 		return;
+	/* Jobs hear first, so their work stops while the requests finish. */
+	xnr__jobs_stop(&srv->app);
 	MHD_stop_daemon(srv->daemon);
+	xnr__watchdog_close(srv->watchdog);
 	app_close(&srv->app);
 	free(srv);
 }

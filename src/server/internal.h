@@ -36,12 +36,14 @@ struct xnr__query {
 	char buf[XNR__QUERY_MAX_BYTES + 2];
 };
 
-#define XNR__TOKEN_MAX 256 /* bytes of an access token (--token-file) */
-#define XNR__ROOTS_MAX 16  /* folders a request's paths may lie in (--root) */
+#define XNR__TOKEN_MAX  256 /* bytes of an access token (--token-file) */
+#define XNR__CLIENT_MAX 48  /* bytes of a client's address as text, with its NUL */
+#define XNR__ROOTS_MAX  16  /* folders a request's paths may lie in (--root) */
 
-struct xnr__jobs;   /* background jobs (jobs.c) */
-struct xnr__cache;  /* results kept per run (cache.c) */
-struct xnr__models; /* models loaded for probing and activations (models.c) */
+struct xnr__jobs;     /* background jobs (jobs.c) */
+struct xnr__cache;    /* results kept per run (cache.c) */
+struct xnr__models;   /* models loaded for probing and activations (models.c) */
+struct xnr__watchdog; /* connections too slow to send a request (watchdog.c) */
 
 /* What every request of one server shares, and nothing another server in
  * the process sees. Set up by xnr_server_open, freed by xnr_server_close;
@@ -86,6 +88,7 @@ struct xnr__req {
 	int http;     /* a JSON handler may set 201/202; 0 means 200 */
 	void *conn;   /* the libmicrohttpd connection, for xnr__req_header */
 	const char *version;
+	char client[XNR__CLIENT_MAX]; /* the client's IP address, "" when unknown */
 };
 
 /* A response that is not JSON (web assets, CSV downloads). */
@@ -187,6 +190,26 @@ int xnr__token_equal(const char *given, size_t len, const char *token);
 /* The page a browser gets for a request without the token (401): how to
  * open the server with it. A new string (free()), NULL when out of memory. */
 char *xnr__token_page(const struct xnr__app *app);
+
+/* ---- connections too slow to send a request (watchdog.c) ---------------
+ * A connection that waits for a request (from its accept or its last
+ * answer) longer than deadline_s before the whole request, body included,
+ * has arrived is shut down; a thread checks ten times a second. The calls
+ * are thread safe; libmicrohttpd's connection callbacks (http.c) make them. */
+
+/* Start the watchdog. Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__watchdog_open(double deadline_s, struct xnr__watchdog **out,
+                                                  struct xnr_error *err);
+/* Stop the thread and free; after the connections are gone. NULL is fine. */
+void xnr__watchdog_close(struct xnr__watchdog *w);
+/* Watch socket fd of a new connection, waiting from now: the handle to pass
+ * below, NULL when out of memory (the connection is then not watched). */
+void *xnr__watchdog_add(struct xnr__watchdog *w, int fd);
+/* The connection closes: forget it before its socket is closed. */
+void xnr__watchdog_remove(struct xnr__watchdog *w, void *conn);
+/* The connection's request has arrived (waiting 0), or its answer is sent
+ * and it waits for the next request from now (waiting 1). */
+void xnr__watchdog_wait(struct xnr__watchdog *w, void *conn, int waiting);
 
 /* ---- paths a request names (paths.c) -----------------------------------
  * A model folder, a dataset or an encoder a page names is a path on the
@@ -330,21 +353,22 @@ void xnr__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 typedef enum xnr_status (*xnr__job_fn)(void *arg, const struct xnr_ctl *ctl, json_t **result,
                                        struct xnr_error *err);
 
-/* Start a job of kind ("run", "projection", ...) or find the same work: when
- * a queued, running or finished (not failed, not cancelled) job has the same
- * key, *id is that job and no new work starts (finished jobs are kept up to
- * a memory cap, oldest dropped first). A job about one run (run >= 0) also
- * keeps its result in the run's cache under its key, where a later start
- * finds it after the job itself was dropped: a job finished at once.
- * arg belongs to the job from this call on, even on error: free_arg(arg) is
- * called exactly once (free_arg may be NULL). Thread safe. A NULL key means
- * "never shared, never cached" (runs: the pipeline itself finds an
- * identical stored run).
- * Errors: XNR_ERR_LIMIT (too many jobs waiting), XNR_ERR_NOMEM. */
-XNR_MUST_CHECK enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind,
-                                              const char *key, int64_t run, xnr__job_fn fn,
-                                              void *arg, void (*free_arg)(void *), int64_t *id,
-                                              struct xnr_error *err);
+/* Start a job of kind ("run", "projection", ...) for client (its address;
+ * NULL: the server itself) or find the same work: when a queued, running
+ * or finished (not failed, not cancelled) job has the same key, *id is that
+ * job and no new work starts (finished jobs are kept up to a memory cap,
+ * oldest dropped first). A job about one run (run >= 0) also keeps its
+ * result in the run's cache under its key, where a later start finds it
+ * after the job itself was dropped: a job finished at once. arg belongs to
+ * the job from this call on, even on error: free_arg(arg) is called exactly
+ * once (free_arg may be NULL). Thread safe. A NULL key means "never shared,
+ * never cached" (runs: the pipeline itself finds an identical stored run).
+ * Errors: XNR_ERR_LIMIT (too many jobs waiting, or the client has too many
+ * waiting or running), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__job_start(struct xnr__app *app, const char *client,
+                                              const char *kind, const char *key, int64_t run,
+                                              xnr__job_fn fn, void *arg, void (*free_arg)(void *),
+                                              int64_t *id, struct xnr_error *err);
 
 /* A job as JSON: {"id", "kind", "state" ("queued", "running", "done",
  * "failed", "cancelled"), "progress" (0..1), "stage", "error" (a message or
@@ -379,6 +403,8 @@ void *xnr__cache_find(struct xnr__app *app, struct xnr__cache_entry *e, const ch
 void *xnr__cache_put(struct xnr__app *app, struct xnr__cache_entry *e, const char *name,
                      void *value, size_t bytes, void (*free_fn)(void *));
 XNR_MUST_CHECK enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
+/* Take no more jobs and ask the running ones to stop; returns at once. */
+void xnr__jobs_stop(struct xnr__app *app);
 void xnr__jobs_close(struct xnr__app *app);
 /* Start the run of serve --model --data as a job, if both were given and the
  * database has no run for them yet (api_run_start.c). */

@@ -6,7 +6,10 @@
  *
  * Design: one mutex guards everything; one condvar wakes the job threads.
  * Jobs live in one list, oldest first. Waiting jobs are bounded
- * (MAX_QUEUED); finished results double as the cache per key (bounded by
+ * (MAX_QUEUED), and so are the waiting and running jobs of one client
+ * address (MAX_PER_CLIENT), so that one client cannot take every slot and
+ * both threads (issue #14: a page could queue UMAPs until the CPU burns);
+ * finished results double as the cache per key (bounded by
  * count and by the size of their JSON, oldest dropped first); failed and
  * cancelled jobs stay only so their state can be read (bounded by count).
  * A job's cancel flag is read by its work without the lock (relaxed atomics,
@@ -24,6 +27,7 @@
 
 #define N_THREADS      2
 #define MAX_QUEUED     32           /* waiting jobs; more is XNR_ERR_LIMIT */
+#define MAX_PER_CLIENT 8            /* waiting and running jobs of one client address */
 #define MAX_DONE       64           /* finished results kept as cache */
 #define MAX_DONE_BYTES (256u << 20) /* their JSON, compact */
 #define MAX_ENDED      64           /* failed / cancelled jobs kept for status */
@@ -36,8 +40,9 @@ static const char *const state_names[] = {"queued", "running", "done", "failed",
 struct job {
 	int64_t id;
 	char kind[32];
-	char *key;   /* NULL: never shared, never a cache hit */
-	int64_t run; /* the run it is about, or -1 */
+	char *key;                    /* NULL: never shared, never a cache hit */
+	int64_t run;                  /* the run it is about, or -1 */
+	char client[XNR__CLIENT_MAX]; /* the address that started it; "": the server */
 	xnr__job_fn fn;
 	void *arg;
 	void (*free_arg)(void *);
@@ -268,11 +273,10 @@ enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err)
 	return XNR_OK;
 }
 
-void xnr__jobs_close(struct xnr__app *app)
+void xnr__jobs_stop(struct xnr__app *app)
 {
 	struct xnr__jobs *js = app ? app->jobs : NULL;
 	struct job *j;
-	int i;
 
 	if (!js)
 		return;
@@ -282,6 +286,16 @@ void xnr__jobs_close(struct xnr__app *app)
 		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&js->wake);
 	pthread_mutex_unlock(&js->mu);
+}
+
+void xnr__jobs_close(struct xnr__app *app)
+{
+	struct xnr__jobs *js = app ? app->jobs : NULL;
+	int i;
+
+	if (!js)
+		return;
+	xnr__jobs_stop(app);
 	for (i = 0; i < js->n_threads; i++)
 		pthread_join(js->threads[i], NULL);
 	free_list(js->head);
@@ -313,13 +327,27 @@ static int n_queued(const struct xnr__jobs *js)
 	return n;
 }
 
-static struct job *job_new(const char *kind, const char *key, int64_t run, xnr__job_fn fn,
-                           void *arg, void (*free_arg)(void *))
+/* Jobs of client waiting or running (lock held); the server's own are not
+ * counted. */
+static int n_of_client(const struct xnr__jobs *js, const char *client)
+{
+	const struct job *j;
+	int n = 0;
+
+	for (j = js->head; client && client[0] && j; j = j->next)
+		n += (j->state == JOB_QUEUED || j->state == JOB_RUNNING) &&
+		     strcmp(j->client, client) == 0;
+	return n;
+}
+
+static struct job *job_new(const char *client, const char *kind, const char *key, int64_t run,
+                           xnr__job_fn fn, void *arg, void (*free_arg)(void *))
 {
 	struct job *j = calloc(1, sizeof *j);
 
 	if (!j)
 		return NULL;
+	snprintf(j->client, sizeof j->client, "%s", client ? client : "");
 	snprintf(j->kind, sizeof j->kind, "%s", kind ? kind : "job");
 	snprintf(j->stage, sizeof j->stage, "queued");
 	j->run = run;
@@ -370,9 +398,9 @@ static void enqueue_locked(struct xnr__jobs *js, struct job *j, json_t *cached)
 
 /* key NULL: a job of its own, never shared and never a cache hit (a run
  * from the Setup page, whose reuse the pipeline decides from file hashes). */
-enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const char *key, int64_t run,
-                               xnr__job_fn fn, void *arg, void (*free_arg)(void *), int64_t *id,
-                               struct xnr_error *err)
+enum xnr_status xnr__job_start(struct xnr__app *app, const char *client, const char *kind,
+                               const char *key, int64_t run, xnr__job_fn fn, void *arg,
+                               void (*free_arg)(void *), int64_t *id, struct xnr_error *err)
 {
 	struct xnr__jobs *js = app ? app->jobs : NULL;
 	struct job *j = NULL, *same = NULL;
@@ -391,7 +419,12 @@ enum xnr_status xnr__job_start(struct xnr__app *app, const char *kind, const cha
 		st = xnr_fail(err, XNR_ERR_LIMIT,
 		              "jobs: %d jobs are already waiting (wait for them or cancel some)",
 		              MAX_QUEUED);
-	else if (!(j = job_new(kind, key, run, fn, arg, free_arg)))
+	else if (!cached && n_of_client(js, client) >= MAX_PER_CLIENT)
+		st = xnr_fail(err, XNR_ERR_LIMIT,
+		              "jobs: %s already has %d jobs waiting or running (wait for them or "
+		              "cancel some)",
+		              client, MAX_PER_CLIENT);
+	else if (!(j = job_new(client, kind, key, run, fn, arg, free_arg)))
 		st = xnr_fail(err, XNR_ERR_NOMEM, "jobs: out of memory");
 	if (j) {
 		enqueue_locked(js, j, cached);

@@ -51,8 +51,11 @@ int xnr_server_port(const struct xnr_server *srv);
  * browser gets it once as http://HOST:PORT/?token=TOKEN. */
 const char *xnr_server_token(const struct xnr_server *srv);
 
-/* Stop accepting, finish or drop open connections, join the threads, free.
- * NULL is fine. Call from the thread that opened the server. */
+/* Cancel the jobs, stop accepting, finish or drop open connections, wait
+ * for the jobs to stop, join the threads, free. A job stuck in a system call
+ * is waited for: a caller that must stop in bounded time ends the process
+ * instead (explainer serve does after 1.5 s; SQLite keeps the database
+ * whole). NULL is fine. Call from the thread that opened the server. */
 void xnr_server_close(struct xnr_server *srv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * test_server_jobs.c - the job pool of the web server (src/server/jobs.c):
  * results, the cache by key, failures, cancel of waiting and running work,
- * the queue bound, progress, a close that does not wait for work that
+ * the queue bound and the per-client cap, progress, a close that does not wait for work that
  * ignores nothing but its cancel flag, and results kept in the run's cache
  * of one server only (cache.c). Meant to run under TSan too.
  */
@@ -104,7 +104,7 @@ static void test_result_and_cache(void **unused)
 	n_freed = 0;
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=21", -1, twice, int_arg(21), count_free, &a, &err),
+	    xnr__job_start(&app, NULL, "t", "k=21", -1, twice, int_arg(21), count_free, &a, &err),
 	    XNR_OK);
 	j = wait_job(&app, a);
 	assert_string_equal(state_of(j), "done");
@@ -114,12 +114,12 @@ static void test_result_and_cache(void **unused)
 	json_decref(j);
 	/* The same key is the cached job: no new work, its arg freed at once. */
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=21", -1, twice, int_arg(21), count_free, &b, &err),
+	    xnr__job_start(&app, NULL, "t", "k=21", -1, twice, int_arg(21), count_free, &b, &err),
 	    XNR_OK);
 	assert_int_equal(a, b);
 	/* A failure is kept for its status but never reused. */
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=-1", -1, twice, int_arg(-1), count_free, &c, &err),
+	    xnr__job_start(&app, NULL, "t", "k=-1", -1, twice, int_arg(-1), count_free, &c, &err),
 	    XNR_OK);
 	j = wait_job(&app, c);
 	assert_string_equal(state_of(j), "failed");
@@ -127,7 +127,7 @@ static void test_result_and_cache(void **unused)
 	assert_true(json_is_null(json_object_get(j, "result")));
 	json_decref(j);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "k=-1", -1, twice, int_arg(-1), count_free, &b, &err),
+	    xnr__job_start(&app, NULL, "t", "k=-1", -1, twice, int_arg(-1), count_free, &b, &err),
 	    XNR_OK);
 	assert_true(b != c);
 	j = wait_job(&app, b);
@@ -154,7 +154,7 @@ static void test_cancel_and_close(void **unused)
 	for (i = 0; i < 40; i++) {
 		char key[16];
 		snprintf(key, sizeof key, "spin%d", i);
-		enum xnr_status st = xnr__job_start(&app, "spin", key, -1, until_cancelled,
+		enum xnr_status st = xnr__job_start(&app, NULL, "spin", key, -1, until_cancelled,
 		                                    int_arg(i), count_free, &ids[n_started], &err);
 		if (st == XNR_OK)
 			n_started++;
@@ -173,6 +173,42 @@ static void test_cancel_and_close(void **unused)
 	assert_int_equal(n_freed, 40);
 }
 
+/* One client address has at most 8 jobs waiting or running; another
+ * client, and the server itself (NULL), still start theirs. */
+static void test_per_client_cap(void **unused)
+{
+	struct xnr__app app;
+	struct xnr_error err;
+	int64_t id;
+	char key[32];
+	int i;
+
+	(void)unused;
+	memset(&app, 0, sizeof app);
+	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	for (i = 0; i < 8; i++) {
+		snprintf(key, sizeof key, "a%d", i);
+		assert_int_equal(xnr__job_start(&app, "10.0.0.1", "spin", key, -1, until_cancelled,
+		                                int_arg(i), free, &id, &err),
+		                 XNR_OK);
+	}
+	assert_int_equal(xnr__job_start(&app, "10.0.0.1", "spin", "a8", -1, until_cancelled,
+	                                int_arg(8), free, &id, &err),
+	                 XNR_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "10.0.0.1 already has 8 jobs"));
+	/* the same work again is that job, not a new one */
+	assert_int_equal(xnr__job_start(&app, "10.0.0.1", "spin", "a3", -1, until_cancelled,
+	                                int_arg(3), free, &id, &err),
+	                 XNR_OK);
+	assert_int_equal(xnr__job_start(&app, "10.0.0.2", "spin", "b0", -1, until_cancelled,
+	                                int_arg(0), free, &id, &err),
+	                 XNR_OK);
+	assert_int_equal(xnr__job_start(&app, NULL, "spin", "s0", -1, until_cancelled, int_arg(0),
+	                                free, &id, &err),
+	                 XNR_OK);
+	xnr__jobs_close(&app);
+}
+
 static void test_null_key_never_shared(void **unused)
 {
 	struct xnr__app app;
@@ -183,11 +219,11 @@ static void test_null_key_never_shared(void **unused)
 	(void)unused;
 	memset(&app, 0, sizeof app);
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
-	assert_int_equal(xnr__job_start(&app, "t", NULL, -1, twice, int_arg(1), free, &a, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, NULL, "t", NULL, -1, twice, int_arg(1), free, &a, &err), XNR_OK);
 	json_decref(wait_job(&app, a));
-	assert_int_equal(xnr__job_start(&app, "t", NULL, -1, twice, int_arg(1), free, &b, &err),
-	                 XNR_OK);
+	assert_int_equal(
+	    xnr__job_start(&app, NULL, "t", NULL, -1, twice, int_arg(1), free, &b, &err), XNR_OK);
 	assert_true(a != b);
 	j = wait_job(&app, b);
 	assert_string_equal(state_of(j), "done");
@@ -228,7 +264,7 @@ static void test_results_in_run_cache(void **unused)
 	assert_int_equal(xnr__cache_open(&other, &err), XNR_OK);
 	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "run7 k", 7, twice_counted, int_arg(4), free, &a, &err),
+	    xnr__job_start(&app, NULL, "t", "run7 k", 7, twice_counted, int_arg(4), free, &a, &err),
 	    XNR_OK);
 	json_decref(wait_job(&app, a));
 	assert_non_null(e = xnr__cache_get(&app, 7));
@@ -243,12 +279,13 @@ static void test_results_in_run_cache(void **unused)
 		char key[16];
 		snprintf(key, sizeof key, "k%d", i);
 		assert_int_equal(
-		    xnr__job_start(&app, "t", key, -1, twice, int_arg(i), free, &b, &err), XNR_OK);
+		    xnr__job_start(&app, NULL, "t", key, -1, twice, int_arg(i), free, &b, &err),
+		    XNR_OK);
 		json_decref(wait_job(&app, b));
 	}
 	assert_int_equal(xnr__job_json(&app, a, &j, &err), XNR_ERR_NOT_FOUND);
 	assert_int_equal(
-	    xnr__job_start(&app, "t", "run7 k", 7, twice_counted, int_arg(4), free, &b, &err),
+	    xnr__job_start(&app, NULL, "t", "run7 k", 7, twice_counted, int_arg(4), free, &b, &err),
 	    XNR_OK);
 	assert_true(b != a);
 	assert_int_equal(xnr__job_json(&app, b, &j, &err), XNR_OK);
@@ -268,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_result_and_cache),
 	    cmocka_unit_test(test_cancel_and_close),
+	    cmocka_unit_test(test_per_client_cap),
 	    cmocka_unit_test(test_null_key_never_shared),
 	    cmocka_unit_test(test_results_in_run_cache),
 	};
