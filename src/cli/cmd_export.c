@@ -7,13 +7,13 @@
  * existing file without --force) and the summary line.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "review/review.h"
 #include "store/store.h"
 
@@ -49,63 +49,28 @@ struct export_opts {
 
 static int parse_export(int argc, char **argv, struct export_opts *o)
 {
-	enum { OPT_CORRECTED = 256, OPT_TASKS, OPT_ERRORS };
-	static const struct option longopts[] = {
-	    {"run", required_argument, NULL, 'r'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"corrected", no_argument, NULL, OPT_CORRECTED},
-	    {"tasks", required_argument, NULL, OPT_TASKS},
-	    {"errors", no_argument, NULL, OPT_ERRORS},
-	    {"force", no_argument, NULL, 'f'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *tasks = NULL;
+	const struct xnr_cli_opt opts[] = {
+	    {"run", 'r', XNR_OPT_INT, &o->run, 1, 0x7fffffff, NULL},
+	    {"output", 'o', XNR_OPT_STR, &o->output, 0, 0, NULL},
+	    {"corrected", 0, XNR_OPT_FLAG, &o->corrected, 0, 0, NULL},
+	    {"tasks", 0, XNR_OPT_STR, &tasks, 0, 0, NULL},
+	    {"errors", 0, XNR_OPT_FLAG, &o->errors, 0, 0, NULL},
+	    {"force", 'f', XNR_OPT_FLAG, &o->force, 0, 0, NULL},
+	    {"quiet", 'q', XNR_OPT_FLAG, &o->quiet, 0, 0, NULL},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	int c;
+	const struct xnr_cli_cmd cmd = {
+	    "export", export_usage, 1, 1, &o->db, NULL, "give exactly one run database"};
+	int rc;
 
 	memset(o, 0, sizeof *o);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:o:fqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (xnr_cli_parse_int("export", "--run", optarg, 1, 0x7fffffff, &o->run))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_CORRECTED:
-			o->corrected = 1;
-			break;
-		case OPT_TASKS:
-			if (xnr_tasks_format_parse(optarg, &o->tasks) != 0)
-				return xnr_cli_usage_error(
-				    "export",
-				    "--tasks is label-studio, argilla or spacy, not \"%s\"",
-				    optarg);
-			o->has_tasks = 1;
-			break;
-		case OPT_ERRORS:
-			o->errors = 1;
-			break;
-		case 'f':
-			o->force = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			fputs(export_usage, stdout);
-			return -1;
-		default:
-			return xnr_cli_usage_error("export", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		}
-	}
-	if (optind + 1 != argc)
-		return xnr_cli_usage_error("export", "give exactly one run database");
-	o->db = argv[optind];
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
+	if (tasks && xnr_tasks_format_parse(tasks, &o->tasks) != 0)
+		return xnr_cli_usage_error(
+		    "export", "--tasks is label-studio, argilla or spacy, not \"%s\"", tasks);
+	o->has_tasks = tasks != NULL;
 	if (o->corrected + o->has_tasks != 1)
 		return xnr_cli_usage_error("export", "say what to export: --corrected or --tasks");
 	if (!o->output)

@@ -3,7 +3,6 @@
  * word's label and probability as a table, or one JSON object per input line.
  * Word labels come from each word's first sub-token (infer.h).
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <utf8proc.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/lines.h"
 #include "infer/infer.h"
 
@@ -346,53 +346,23 @@ static int predict_stdin(struct xnr_engine *e, const struct predict_opts *o)
 
 static int parse_predict(int argc, char **argv, struct predict_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'},   {"text", required_argument, NULL, 't'},
-	    {"words", no_argument, NULL, 'w'},         {"json", no_argument, NULL, 'j'},
-	    {"threads", required_argument, NULL, 'n'}, {"max-length", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	const struct xnr_cli_opt opts[] = {
+	    {"model", 'm', XNR_OPT_STR, &o->model_dir, 0, 0, NULL},
+	    {"text", 't', XNR_OPT_STR, &o->text, 0, 0, NULL},
+	    {"words", 'w', XNR_OPT_FLAG, &o->words, 0, 0, NULL},
+	    {"json", 'j', XNR_OPT_FLAG, &o->json, 0, 0, NULL},
+	    {"threads", 'n', XNR_OPT_INT, &o->params.n_threads, 1, 256, NULL},
+	    {"max-length", 'L', XNR_OPT_INT, &o->params.max_seq_len, 4, 1 << 20, NULL},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	int c;
+	const struct xnr_cli_cmd cmd = {"predict", predict_usage, 0, 0, NULL, NULL, NULL};
+	int rc;
 
 	memset(o, 0, sizeof *o);
 	o->params = xnr_engine_default_params();
 	o->params.n_threads = xnr_cli_default_threads();
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "m:t:wjn:L:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			o->model_dir = optarg;
-			break;
-		case 't':
-			o->text = optarg;
-			break;
-		case 'w':
-			o->words = 1;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'n':
-			if (xnr_cli_parse_int("predict", "--threads", optarg, 1, 256,
-			                      &o->params.n_threads))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'L':
-			if (xnr_cli_parse_int("predict", "--max-length", optarg, 4, 1 << 20,
-			                      &o->params.max_seq_len))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(predict_usage, stdout);
-			return -1;
-		default:
-			return xnr_cli_usage_error("predict", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return xnr_cli_usage_error("predict", "unexpected argument \"%s\"", argv[optind]);
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
 	if (!o->model_dir)
 		return xnr_cli_usage_error("predict", "--model DIR is required");
 	return XNR_EXIT_OK;

@@ -6,7 +6,6 @@
  * makes it a CI gate. The numbers come from the report module (report.h);
  * this file is options and printing.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "report/report.h"
 #include "store/read.h"
 #include "store/store.h"
@@ -39,52 +39,20 @@ struct report_opts {
 
 static int parse_report(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"run", required_argument, NULL, 'r'}, {"top", required_argument, NULL, 't'},
-	    {"json", no_argument, NULL, 'j'},      {"fail-under", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+	const struct xnr_cli_opt opts[] = {
+	    {"run", 'r', XNR_OPT_INT, &o->run, 1, 0x7fffffff, NULL},
+	    {"top", 't', XNR_OPT_INT, &o->top, 0, 100000, NULL},
+	    {"json", 'j', XNR_OPT_FLAG, &o->json, 0, 0, NULL},
+	    {"fail-under", 'f', XNR_OPT_REAL, &o->fail_under, 0, 1, NULL},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	char *end;
-	int c;
+	const struct xnr_cli_cmd cmd = {
+	    "report", report_usage, 1, 1, &o->db, NULL, "give exactly one run database"};
 
 	memset(o, 0, sizeof *o);
 	o->top = 10;
 	o->fail_under = -1.0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:t:jf:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (xnr_cli_parse_int("report", "--run", optarg, 1, 0x7fffffff, &o->run))
-				return XNR_EXIT_USAGE;
-			break;
-		case 't':
-			if (xnr_cli_parse_int("report", "--top", optarg, 0, 100000, &o->top))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'f':
-			o->fail_under = strtod(optarg, &end);
-			if (*end || end == optarg ||
-			    !(o->fail_under >= 0.0 && o->fail_under <= 1.0))
-				return xnr_cli_usage_error(
-				    "report", "--fail-under wants a number from 0 to 1, got \"%s\"",
-				    optarg);
-			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return -1;
-		default:
-			return xnr_cli_usage_error("report", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		}
-	}
-	if (optind + 1 != argc)
-		return xnr_cli_usage_error("report", "give exactly one run database");
-	o->db = argv[optind];
-	return XNR_EXIT_OK;
+	return xnr_cli_parse(&cmd, opts, argc, argv);
 }
 
 /* The tables after the metrics, as the report module gives them. */

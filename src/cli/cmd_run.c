@@ -7,13 +7,13 @@
  * cancels the run cleanly (nothing written, no new database left), then
  * ends the process by that signal; a second one ends it at once.
  */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/progress.h"
 #include "pipeline/pipeline.h"
 
@@ -46,90 +46,30 @@ static const char run_usage[] =
 /* XNR_EXIT_OK to run, -1 after --help, XNR_EXIT_USAGE after a usage error (printed). */
 static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 {
-	enum { OPT_SAMPLE = 256, OPT_SEED, OPT_TAGCOL, OPT_LABELS, OPT_LABELMAP };
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'},
-	    {"data", required_argument, NULL, 'd'},
-	    {"split", required_argument, NULL, 's'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"limit", required_argument, NULL, 'l'},
-	    {"sample", required_argument, NULL, OPT_SAMPLE},
-	    {"seed", required_argument, NULL, OPT_SEED},
-	    {"tag-column", required_argument, NULL, OPT_TAGCOL},
-	    {"labels", required_argument, NULL, OPT_LABELS},
-	    {"label-map", required_argument, NULL, OPT_LABELMAP},
-	    {"threads", required_argument, NULL, 'n'},
-	    {"max-length", required_argument, NULL, 'L'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const struct xnr_cli_opt opts[] = {
+	    {"model", 'm', XNR_OPT_STR, &o->model, 0, 0, NULL},
+	    {"data", 'd', XNR_OPT_STR, &o->data, 0, 0, NULL},
+	    {"split", 's', XNR_OPT_STR, &o->split, 0, 0, NULL},
+	    {"output", 'o', XNR_OPT_STR, &o->output, 0, 0, NULL},
+	    {"limit", 'l', XNR_OPT_INT, &o->limit, 1, 1 << 30, NULL},
+	    {"sample", 0, XNR_OPT_INT, &o->sample, 1, 1 << 30, NULL},
+	    {"seed", 0, XNR_OPT_INT, &o->seed, 0, 0x7fffffff, NULL},
+	    {"tag-column", 0, XNR_OPT_INT, &o->tag_column, 2, 1000, NULL},
+	    {"labels", 0, XNR_OPT_STR, &o->labels, 0, 0, NULL},
+	    {"label-map", 0, XNR_OPT_STR, &o->label_map, 0, 0, NULL},
+	    {"threads", 'n', XNR_OPT_INT, &o->threads, 1, 256, NULL},
+	    {"max-length", 'L', XNR_OPT_INT, &o->max_length, 4, 1 << 20, NULL},
+	    {"quiet", 'q', XNR_OPT_FLAG, quiet, 0, 0, NULL},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	int c;
+	const struct xnr_cli_cmd cmd = {"run", run_usage, 0, 0, NULL, NULL, NULL};
+	int rc;
 
 	*o = xnr_run_default_opts();
 	*quiet = 0;
 	o->threads = xnr_cli_default_threads();
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "m:d:s:o:l:n:L:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			o->model = optarg;
-			break;
-		case 'd':
-			o->data = optarg;
-			break;
-		case 's':
-			o->split = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'l':
-			if (xnr_cli_parse_int("run", "--limit", optarg, 1, 1 << 30, &o->limit))
-				return XNR_EXIT_USAGE;
-			break;
-		case OPT_SAMPLE:
-			if (xnr_cli_parse_int("run", "--sample", optarg, 1, 1 << 30, &o->sample))
-				return XNR_EXIT_USAGE;
-			break;
-		case OPT_SEED:
-			if (xnr_cli_parse_int("run", "--seed", optarg, 0, 0x7fffffff, &o->seed))
-				return XNR_EXIT_USAGE;
-			break;
-		case OPT_TAGCOL:
-			if (xnr_cli_parse_int("run", "--tag-column", optarg, 2, 1000,
-			                      &o->tag_column))
-				return XNR_EXIT_USAGE;
-			break;
-		case OPT_LABELS:
-			o->labels = optarg;
-			break;
-		case OPT_LABELMAP:
-			o->label_map = optarg;
-			break;
-		case 'n':
-			if (xnr_cli_parse_int("run", "--threads", optarg, 1, 256, &o->threads))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'L':
-			if (xnr_cli_parse_int("run", "--max-length", optarg, 4, 1 << 20,
-			                      &o->max_length))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'q':
-			*quiet = 1;
-			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return -1;
-		default:
-			return xnr_cli_usage_error("run", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return xnr_cli_usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
 	if (!o->model || !o->data || !o->output)
 		return xnr_cli_usage_error("run", "--model, --data and --output are required");
 	if (o->limit && o->sample)

@@ -6,7 +6,6 @@
  * stuck in a system call is left to the end of the process, which SQLite
  * survives with the database whole.
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/file.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -83,66 +83,30 @@ static int check_assets_dir(const char *dir)
 static int parse_serve(int argc, char **argv, struct xnr_server_params *p,
                        const char **roots /* ROOTS_MAX + 1 */)
 {
-	static const struct option longopts[] = {
-	    {"port", required_argument, NULL, 'p'},
-	    {"host", required_argument, NULL, 'H'},
-	    {"assets-dir", required_argument, NULL, 'A'},
-	    {"model", required_argument, NULL, 'm'},
-	    {"data", required_argument, NULL, 'd'},
-	    {"token-file", required_argument, NULL, 'T'},
-	    {"no-token", no_argument, NULL, 'N'},
-	    {"root", required_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	int n_roots = 0, n_args = 0;
+	const char *db = "explainer.db";
+	const struct xnr_cli_opt opts[] = {
+	    {"port", 'p', XNR_OPT_INT, &p->port, 0, 65535, NULL},
+	    {"host", 'H', XNR_OPT_STR, &p->host, 0, 0, NULL},
+	    {"assets-dir", 0, XNR_OPT_STR, &p->assets_dir, 0, 0, NULL},
+	    {"model", 0, XNR_OPT_STR, &p->model_dir, 0, 0, NULL},
+	    {"data", 0, XNR_OPT_STR, &p->data_path, 0, 0, NULL},
+	    {"token-file", 0, XNR_OPT_STR, &p->token_file, 0, 0, NULL},
+	    {"no-token", 0, XNR_OPT_FLAG, &p->no_token, 0, 0, NULL},
+	    {"root", 0, XNR_OPT_LIST, roots, 0, ROOTS_MAX, &n_roots},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	int c, n_roots = 0;
+	const struct xnr_cli_cmd cmd = {
+	    "serve", serve_usage, 0, 1, &db, &n_args, "give at most one run database"};
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:H:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (xnr_cli_parse_int("serve", "--port", optarg, 0, 65535, &p->port))
-				return XNR_EXIT_USAGE;
-			break;
-		case 'H':
-			p->host = optarg;
-			break;
-		case 'A':
-			p->assets_dir = optarg;
-			break;
-		case 'm':
-			p->model_dir = optarg;
-			break;
-		case 'd':
-			p->data_path = optarg;
-			break;
-		case 'T':
-			p->token_file = optarg;
-			break;
-		case 'N':
-			p->no_token = 1;
-			break;
-		case 'R':
-			if (n_roots == ROOTS_MAX)
-				return xnr_cli_usage_error("serve", "--root: at most %d folders",
-				                           ROOTS_MAX);
-			roots[n_roots++] = optarg;
-			p->roots = roots;
-			break;
-		case 'h':
-			fputs(serve_usage, stdout);
-			return -1;
-		default:
-			return xnr_cli_usage_error("serve", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		}
-	}
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
+	if (n_roots)
+		p->roots = roots;
 	if (p->assets_dir && check_assets_dir(p->assets_dir) != 0)
 		return XNR_EXIT_USAGE;
-	if (optind + 1 < argc)
-		return xnr_cli_usage_error("serve", "give at most one run database");
-	p->db_path = optind < argc ? argv[optind] : "explainer.db";
+	p->db_path = db;
 	return XNR_EXIT_OK;
 }
 

@@ -5,7 +5,6 @@
  * state (current, stale, not in the run), or one deleted. Stored by the
  * store (store/verdicts.h); listed as JSON by the review module.
  */
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "review/review.h"
 #include "store/store.h"
 #include "store/verdicts.h"
@@ -46,83 +46,30 @@ struct verdict_opts {
 	int run, sentence, word, end, list, json, del;
 };
 
-enum { OPT_WHO = 256, OPT_WHY, OPT_LIST, OPT_DELETE };
-
-/* One option into o: XNR_EXIT_OK, or XNR_EXIT_USAGE after the message. */
-static int parse_one(int c, const char *arg, struct verdict_opts *o)
-{
-	switch (c) {
-	case 'r':
-		return xnr_cli_parse_int("verdict", "--run", arg, 1, 0x7fffffff, &o->run);
-	case 's':
-		return xnr_cli_parse_int("verdict", "--sentence", arg, 0, 0x7fffffff, &o->sentence);
-	case 'w':
-		return xnr_cli_parse_int("verdict", "--word", arg, 0, 1 << 20, &o->word);
-	case 'e':
-		return xnr_cli_parse_int("verdict", "--end", arg, 1, 1 << 20, &o->end);
-	case OPT_DELETE:
-		return xnr_cli_parse_int("verdict", "--delete", arg, 1, 0x7fffffff, &o->del);
-	case 'k':
-		o->kind = arg;
-		break;
-	case 'l':
-		o->labels = arg;
-		break;
-	case OPT_WHO:
-		o->who = arg;
-		break;
-	case OPT_WHY:
-		o->why = arg;
-		break;
-	case OPT_LIST:
-		o->list = 1;
-		break;
-	case 'j':
-		o->json = 1;
-		break;
-	default:
-		return XNR_EXIT_USAGE;
-	}
-	return XNR_EXIT_OK;
-}
-
 static int parse_verdict(int argc, char **argv, struct verdict_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"run", required_argument, NULL, 'r'},
-	    {"sentence", required_argument, NULL, 's'},
-	    {"word", required_argument, NULL, 'w'},
-	    {"end", required_argument, NULL, 'e'},
-	    {"kind", required_argument, NULL, 'k'},
-	    {"label", required_argument, NULL, 'l'},
-	    {"who", required_argument, NULL, OPT_WHO},
-	    {"why", required_argument, NULL, OPT_WHY},
-	    {"list", no_argument, NULL, OPT_LIST},
-	    {"json", no_argument, NULL, 'j'},
-	    {"delete", required_argument, NULL, OPT_DELETE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const struct xnr_cli_opt opts[] = {
+	    {"run", 'r', XNR_OPT_INT, &o->run, 1, 0x7fffffff, NULL},
+	    {"sentence", 's', XNR_OPT_INT, &o->sentence, 0, 0x7fffffff, NULL},
+	    {"word", 'w', XNR_OPT_INT, &o->word, 0, 1 << 20, NULL},
+	    {"end", 'e', XNR_OPT_INT, &o->end, 1, 1 << 20, NULL},
+	    {"kind", 'k', XNR_OPT_STR, &o->kind, 0, 0, NULL},
+	    {"label", 'l', XNR_OPT_STR, &o->labels, 0, 0, NULL},
+	    {"who", 0, XNR_OPT_STR, &o->who, 0, 0, NULL},
+	    {"why", 0, XNR_OPT_STR, &o->why, 0, 0, NULL},
+	    {"list", 0, XNR_OPT_FLAG, &o->list, 0, 0, NULL},
+	    {"json", 'j', XNR_OPT_FLAG, &o->json, 0, 0, NULL},
+	    {"delete", 0, XNR_OPT_INT, &o->del, 1, 0x7fffffff, NULL},
+	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
-	int c;
+	const struct xnr_cli_cmd cmd = {
+	    "verdict", verdict_usage, 1, 1, &o->db, NULL, "give exactly one run database"};
+	int rc;
 
 	memset(o, 0, sizeof *o);
 	o->sentence = o->word = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:s:w:e:k:l:jh", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(verdict_usage, stdout);
-			return -1;
-		}
-		if (c == '?' || c == ':')
-			return xnr_cli_usage_error("verdict", "unknown option or missing value: %s",
-			                           argv[optind - 1]);
-		if (parse_one(c, optarg, o) != XNR_EXIT_OK)
-			return XNR_EXIT_USAGE;
-	}
-	if (optind + 1 != argc)
-		return xnr_cli_usage_error("verdict", "give exactly one run database");
-	o->db = argv[optind];
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
 	if (o->list + (o->del > 0) + (o->kind != NULL) != 1)
 		return xnr_cli_usage_error("verdict", "give one of --kind (a new verdict), --list "
 		                                      "or --delete");
