@@ -30,7 +30,7 @@ pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
-	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji clang-format)
+	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji clang-format clang-tidy cppcheck)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)

@@ -168,7 +168,7 @@ static int parse_tag(struct xnr_tagset *ts, struct xnr_tag_info *ti, const char 
 	size_t rest_len = len - head;
 	int ascii = head == 1 && (unsigned char)s[0] < 0x80;
 
-	ti->chunk = ascii ? s[0] : 0x7f;
+	ti->chunk = (char)(ascii ? s[0] : 0x7f);
 	ti->prefix = ascii && head == 1 ? prefix_of(s[0]) : XNR_PREFIX_NONE;
 	/* default: split('-', 1)[-1] is the text after the first '-', or all of it */
 	const char *dash = memchr(rest, '-', rest_len);

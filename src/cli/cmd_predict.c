@@ -172,10 +172,9 @@ static json_t *tokens_json(const struct line_input *li, const struct xnr_result 
 		size_t base = w >= 0 ? word_base(li, r, w) : 0;
 		const char *s = xnr_tokenizer_id_to_token(tok, r->enc.ids[t]);
 		json_array_append_new(
-		    arr,
-		    json_pack("{s:i,s:s,s:I,s:I,s:i}", "id", r->enc.ids[t], "text", s ? s : "",
-		              "start", (json_int_t)(base + (size_t)r->enc.offsets[2 * t]), "end",
-		              (json_int_t)(base + (size_t)r->enc.offsets[2 * t + 1]), "word", w));
+		    arr, json_pack("{s:i,s:s,s:I,s:I,s:i}", "id", r->enc.ids[t], "text", s ? s : "",
+		                   "start", (json_int_t)base + r->enc.offsets[2 * t], "end",
+		                   (json_int_t)base + r->enc.offsets[2 * t + 1], "word", w));
 	}
 	return arr;
 }

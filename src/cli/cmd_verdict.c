@@ -106,6 +106,8 @@ static const char *reviewer(const struct verdict_opts *o)
 		return o->who;
 	if (getenv("USER") && getenv("USER")[0])
 		return getenv("USER");
+	/* The CLI runs one thread: getpwuid's static buffer is fine. */
+	/* cppcheck-suppress getpwuidCalled */
 	pw = getpwuid(getuid());
 	return pw ? pw->pw_name : NULL;
 }

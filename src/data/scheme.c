@@ -219,10 +219,10 @@ void xnr_scheme_convert(enum xnr_scheme to, const struct xnr_tag *in, size_t n, 
 			out[i].prefix = end ? 'E' : 'I';
 			break;
 		case XNR_SCHEME_IOBES:
-			out[i].prefix = start && end ? 'S' : start ? 'B' : end ? 'E' : 'I';
+			out[i].prefix = (char)(start && end ? 'S' : start ? 'B' : end ? 'E' : 'I');
 			break;
 		case XNR_SCHEME_BILOU:
-			out[i].prefix = start && end ? 'U' : start ? 'B' : end ? 'L' : 'I';
+			out[i].prefix = (char)(start && end ? 'U' : start ? 'B' : end ? 'L' : 'I');
 			break;
 		case XNR_SCHEME_IOB2:
 		case XNR_SCHEME_COUNT:

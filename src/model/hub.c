@@ -27,9 +27,7 @@ enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes, struct xnr_error 
 	const char *v;
 	int ok;
 
-	if ((v = getenv("HF_HUB_CACHE")) && *v)
-		ok = concat(buf, buf_bytes, v, "", "");
-	else if ((v = getenv("HUGGINGFACE_HUB_CACHE")) && *v)
+	if (((v = getenv("HF_HUB_CACHE")) && *v) || ((v = getenv("HUGGINGFACE_HUB_CACHE")) && *v))
 		ok = concat(buf, buf_bytes, v, "", "");
 	else if ((v = getenv("HF_HOME")) && *v)
 		ok = concat(buf, buf_bytes, v, "/hub", "");

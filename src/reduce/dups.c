@@ -133,7 +133,7 @@ static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold
                                  const struct xnr_ctl *ctl, float *s, struct pair_heap *h,
                                  long *n_total, struct xnr_error *err)
 {
-	double work = (double)n * n / 2, done = 0;
+	double work = (double)n * (double)n / 2, done = 0;
 	for (long i0 = 0; i0 < n - 1; i0 += DUPS_TILE_ROWS) {
 		long ti = n - i0 < DUPS_TILE_ROWS ? n - i0 : DUPS_TILE_ROWS;
 		for (long j0 = i0; j0 < n; j0 += DUPS_TILE_COLS) {
@@ -148,7 +148,7 @@ static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold
 			if (scan_tile(s, i0, ti, j0, tj, threshold, h, n_total))
 				return xnr_fail(err, XNR_ERR_NOMEM,
 				                "xnr_cosine_pairs: %ld pairs: out of memory", h->n);
-			done += (double)ti * tj;
+			done += (double)ti * (double)tj;
 			xnr_ctl_progress(ctl, done / work > 1 ? 1 : done / work, "duplicates");
 		}
 	}
@@ -156,8 +156,8 @@ static enum xnr_status all_tiles(const float *xn, long n, int d, float threshold
 }
 
 static enum xnr_status dups_check(const float *x, long n, int d, float threshold, long max_pairs,
-                                  struct xnr_pair **pairs, long *n_pairs, long *n_total,
-                                  struct xnr_error *err)
+                                  struct xnr_pair *const *pairs, const long *n_pairs,
+                                  const long *n_total, struct xnr_error *err)
 {
 	if (!x || !pairs || !n_pairs || !n_total)
 		return xnr_fail(err, XNR_ERR_INPUT, "xnr_cosine_pairs: %s is NULL",

@@ -82,6 +82,38 @@ enum xnr_status xnr__check_finite(const float *x, long count, const char *what,
  * vt is JAMA's V transposed: vt[j*n + k] = V[k][j]. The input is symmetric,
  * so vt starts equal to a. */
 
+/* The second half of tred2: accumulate the Householder transforms into vt
+ * and leave the diagonal in d. */
+static void tred2_accumulate(double *vt, int n, double *d, double *e)
+{
+#define VT(j, k) vt[(long)(j)*n + (k)]
+	for (int i = 0; i < n - 1; i++) {
+		VT(i, n - 1) = VT(i, i);
+		VT(i, i) = 1.0;
+		double h = d[i + 1];
+		if (h != 0.0) {
+			for (int k = 0; k <= i; k++)
+				d[k] = VT(i + 1, k) / h;
+			for (int j = 0; j <= i; j++) {
+				double g = 0.0;
+				for (int k = 0; k <= i; k++)
+					g += VT(i + 1, k) * VT(j, k);
+				for (int k = 0; k <= i; k++)
+					VT(j, k) -= g * d[k];
+			}
+		}
+		for (int k = 0; k <= i; k++)
+			VT(i + 1, k) = 0.0;
+	}
+	for (int j = 0; j < n; j++) {
+		d[j] = VT(j, n - 1);
+		VT(j, n - 1) = 0.0;
+	}
+	VT(n - 1, n - 1) = 1.0;
+	e[0] = 0.0;
+}
+#undef VT
+
 /* Householder reduction to tridiagonal form: d diagonal, e sub-diagonal
  * (e[i] couples i-1 and i), vt the accumulated transform. */
 static void tred2(double *vt, int n, double *d, double *e)
@@ -143,30 +175,7 @@ static void tred2(double *vt, int n, double *d, double *e)
 		}
 		d[i] = h;
 	}
-	for (int i = 0; i < n - 1; i++) {
-		VT(i, n - 1) = VT(i, i);
-		VT(i, i) = 1.0;
-		double h = d[i + 1];
-		if (h != 0.0) {
-			for (int k = 0; k <= i; k++)
-				d[k] = VT(i + 1, k) / h;
-			for (int j = 0; j <= i; j++) {
-				double g = 0.0;
-				for (int k = 0; k <= i; k++)
-					g += VT(i + 1, k) * VT(j, k);
-				for (int k = 0; k <= i; k++)
-					VT(j, k) -= g * d[k];
-			}
-		}
-		for (int k = 0; k <= i; k++)
-			VT(i + 1, k) = 0.0;
-	}
-	for (int j = 0; j < n; j++) {
-		d[j] = VT(j, n - 1);
-		VT(j, n - 1) = 0.0;
-	}
-	VT(n - 1, n - 1) = 1.0;
-	e[0] = 0.0;
+	tred2_accumulate(vt, n, d, e);
 }
 
 /* One implicit QL sweep chasing the bulge from m-1 up to l (JAMA tql2's inner loop). */

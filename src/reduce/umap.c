@@ -183,6 +183,33 @@ static int coo_cmp(const void *pa, const void *pb)
 	return a->dir - b->dir;
 }
 
+/* Each row's entries e[g->start[i] .. g->start[i+1]) (an entry of A and of
+ * A^T per column at most) merged into W = A + A^T - A o A^T, zeros dropped,
+ * and g's CSR arrays filled. */
+static void union_rows(struct coo *e, long n, struct xnr__umap_graph *g)
+{
+	long out = 0;
+	for (long i = 0; i < n; i++) {
+		long b = g->start[i], end = g->start[i + 1];
+		qsort(e + b, (size_t)(end - b), sizeof *e, coo_cmp);
+		g->start[i] = out;
+		for (long t = b; t < end; t++) {
+			double s = e[t].w;
+			if (t + 1 < end && e[t + 1].col == e[t].col) {
+				s = s + e[t + 1].w - s * e[t + 1].w;
+				t++;
+			}
+			if (s > 0.0) {
+				g->head[out] = (int)i;
+				g->tail[out] = e[t].col;
+				g->w[out++] = (float)s;
+			}
+		}
+	}
+	g->start[n] = out;
+	g->n_edges = out;
+}
+
 /* Memberships A from the kNN, then W = A + A^T - A o A^T in CSR order. */
 static enum xnr_status fuzzy_union(const struct xnr__umap_nb *nb, long n, int k,
                                    struct xnr__umap_graph *g, struct xnr_error *err)
@@ -226,26 +253,7 @@ static enum xnr_status fuzzy_union(const struct xnr__umap_nb *nb, long n, int k,
 			e[cnt[c]++] = (struct coo){(int)i, w, 1};
 		}
 	}
-	long out = 0;
-	for (long i = 0; i < n; i++) {
-		long b = g->start[i], end = g->start[i + 1];
-		qsort(e + b, (size_t)(end - b), sizeof *e, coo_cmp);
-		g->start[i] = out;
-		for (long t = b; t < end; t++) {
-			double s = e[t].w;
-			if (t + 1 < end && e[t + 1].col == e[t].col) {
-				s = s + e[t + 1].w - s * e[t + 1].w;
-				t++;
-			}
-			if (s > 0.0) {
-				g->head[out] = (int)i;
-				g->tail[out] = e[t].col;
-				g->w[out++] = (float)s;
-			}
-		}
-	}
-	g->start[n] = out;
-	g->n_edges = out;
+	union_rows(e, n, g);
 	free(cnt);
 	free(e);
 	return XNR_OK;

@@ -482,8 +482,9 @@ static int meta_layout(const struct multi *m, const float *x, int d, enum xnr_me
 		return r;
 	long side = (long)ceil(sqrt((double)nc));
 	for (long c = 0; c < nc; c++) {
+		long row = c / side;
 		m->meta[2 * c] = (double)(c % side);
-		m->meta[2 * c + 1] = (double)(c / side);
+		m->meta[2 * c + 1] = (double)row;
 	}
 	return 0;
 }

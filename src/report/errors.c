@@ -225,7 +225,8 @@ static enum xnr_status read_words(struct xnr_store *s, int64_t run, int top_word
 	for (i = 0; !oom && i < m.n; i++) {
 		struct pair key = {m.v[i].gold, m.v[i].pred, NULL, NULL, 0};
 		const struct pair *kp = &key;
-		struct pair **hit = bsearch(&kp, by_ids, n_pairs, sizeof *by_ids, cmp_pair_ids);
+		struct pair **hit =
+		    bsearch(&kp, by_ids, n_pairs, sizeof(struct pair *), cmp_pair_ids);
 		if (!hit || (top_words >= 0 && (*hit)->n_words >= top_words))
 			continue;
 		oom = json_array_append_new(
@@ -258,13 +259,13 @@ enum xnr_status xnr_report_confusions(struct xnr_store *s, int64_t run, int top_
 	}
 	if ((rc = read_pairs(s, &r, arr, &pairs, &n_pairs, err)) != XNR_OK)
 		goto fail;
-	if (!(by_ids = malloc((n_pairs + 1) * sizeof *by_ids))) {
+	if (!(by_ids = malloc((n_pairs + 1) * sizeof(struct pair *)))) {
 		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < n_pairs; i++)
 		by_ids[i] = &pairs[i];
-	qsort(by_ids, n_pairs, sizeof *by_ids, cmp_pair_ids);
+	qsort(by_ids, n_pairs, sizeof(struct pair *), cmp_pair_ids);
 	if (top_words != 0 && (rc = read_words(s, run, top_words, by_ids, n_pairs, err)) != XNR_OK)
 		goto fail;
 	free(by_ids);

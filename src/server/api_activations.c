@@ -75,7 +75,7 @@ static float *acts_matrix(const struct xnr_result *res, const struct acts_req *q
 /* The TOP_NEURONS largest weights of factor f in h [k, m]: [{layer, neuron, weight}]. */
 static json_t *top_neurons(const float *h, long m, int f, const struct acts_req *q, int ffn)
 {
-	long best[TOP_NEURONS], j;
+	long best[TOP_NEURONS] = {0}, j;
 	int n = 0, i;
 	json_t *a = json_array();
 
@@ -91,7 +91,7 @@ static json_t *top_neurons(const float *h, long m, int f, const struct acts_req 
 	for (i = 0; a && i < n; i++)
 		if (json_array_append_new(a,
 		                          json_pack("{s:I, s:I, s:f}", "layer",
-		                                    (json_int_t)(q->from + best[i] / ffn), "neuron",
+		                                    (json_int_t)q->from + best[i] / ffn, "neuron",
 		                                    (json_int_t)(best[i] % ffn), "weight",
 		                                    (double)h[(long)f * m + best[i]])) != 0) {
 			json_decref(a);

@@ -82,7 +82,7 @@ static json_t *list_near(const struct xnr__app *app, const char *path, int folde
 			n++;
 	}
 	closedir(d);
-	qsort(items, n, sizeof items[0], cmp_str);
+	qsort(items, n, sizeof(json_t *), cmp_str);
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, items[i]);
 	return list;

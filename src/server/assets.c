@@ -73,7 +73,7 @@ static const char *asset_name(const char *path, char *buf, size_t size)
 	/* node_modules is reached only through /vendor/ and its three files. */
 	if (strncmp(rest, "node_modules/", 13) == 0)
 		return NULL;
-	memcpy(buf, path + 1, strlen(path));
+	memcpy(buf, path + 1, strlen(path + 1) + 1);
 	return buf;
 }
 
@@ -261,7 +261,7 @@ static enum xnr_status pages_json(const char *dir, struct xnr__resp *out, struct
 	n = json_array_size(arr) < 64 ? json_array_size(arr) : 64;
 	for (i = 0; i < n; i++)
 		items[i] = json_array_get(arr, i);
-	qsort(items, n, sizeof *items, by_string);
+	qsort(items, n, sizeof(json_t *), by_string);
 	sorted = json_array();
 	for (i = 0; sorted && i < n; i++)
 		json_array_append(sorted, items[i]);

@@ -131,7 +131,8 @@ struct xnr__route_group {
 	size_t n;
 };
 #define XNR__ROUTE_GROUP(name, table)                                                              \
-	const struct xnr__route_group xnr__routes_##name = {table, sizeof table / sizeof table[0]}
+	const struct xnr__route_group xnr__routes_##name = {(table),                               \
+	                                                    sizeof(table) / sizeof((table)[0])}
 
 /* The value of a request header, or NULL. */
 const char *xnr__req_header(const struct xnr__req *r, const char *name);

@@ -118,6 +118,8 @@ static int fill(struct xnr_rows *r, void *row)
 			*(long *)field = null ? -1 : (long)sqlite3_column_int64(r->stmt, (int)i);
 			break;
 		case XNR__COL_REAL:
+			/* field is the column's member of the row struct (offsetof), a double. */
+			/* cppcheck-suppress invalidPointerCast */
 			*(double *)field = null ? NAN : sqlite3_column_double(r->stmt, (int)i);
 			break;
 		case XNR__COL_TEXT:

@@ -63,7 +63,7 @@ static const struct xnr__col token_loss_cols[] = {
 };
 #undef ROW
 
-#define N(cols) (sizeof cols / sizeof cols[0])
+#define N(cols) (sizeof(cols) / sizeof((cols)[0]))
 
 /* What differs between the two tables. */
 struct table {

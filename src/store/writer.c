@@ -19,8 +19,7 @@ static const char *const insert_sql[ST_COUNT] = {
     [ST_SENT] = "INSERT INTO sentences VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_HIDDEN] = "INSERT INTO hidden VALUES (?1, ?2, ?3, ?4)",
-    [ST_TOKEN] = "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                 "?12, ?13, ?14, ?15)",
+    [ST_TOKEN] = "INSERT INTO tokens VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
     [ST_ENTITY] = "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 

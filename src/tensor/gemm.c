@@ -61,6 +61,8 @@ static void use_threads(int n)
 	t_applied = n;
 }
 
+/* The four functions below take BLAS sgemm's own 13 arguments (plus err):
+ * NOLINTBEGIN(readability-function-size) */
 static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
                      int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
@@ -146,6 +148,7 @@ enum xnr_status xnr_gemm_1(int trans_a, int trans_b, int m, int n, int k, float 
 	use_threads(1);
 	return gemm_here(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, err);
 }
+/* NOLINTEND(readability-function-size) */
 
 enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, const float *w,
                                 int accumulate, float *y, struct xnr_error *err)
@@ -249,9 +252,11 @@ enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, c
 	return XNR_OK;
 }
 
+/* y is written through o. NOLINTBEGIN(readability-non-const-parameter) */
 enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, int n_in,
                                      const float *x, const float *w, const float *bias,
                                      enum xnr_act act, float *y, struct xnr_error *err)
+/* NOLINTEND(readability-non-const-parameter) */
 {
 	struct xnr_linear_out o = {w, bias, act, n_out, y};
 

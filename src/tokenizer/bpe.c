@@ -371,7 +371,7 @@ enum xnr_status xnr__bpe(const struct xnr__model *m, const char *s, size_t len, 
 		if (wd.s[i].len == 0)
 			continue;
 		st = (size_t)wd.s[i].start < len ? (size_t)wd.s[i].start : len - 1;
-		en = (size_t)(wd.s[i].start + wd.s[i].len);
+		en = (size_t)wd.s[i].start + (size_t)wd.s[i].len;
 		en = en > len ? len : en < st + 1 ? st + 1 : en;
 		if (xnr__emit(e, wd.s[i].c, st, en) != XNR_OK)
 			return XNR_ERR_NOMEM;

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,7 +141,18 @@ static enum xnr_status parse_piece(const json_t *it, const json_t *specials, con
 			return xnr_fail(err, XNR_ERR_FORMAT, "%s: template piece too long", path);
 		memcpy(name, s, n);
 		name[n] = '\0';
-		out->type_id = colon ? (int32_t)atoi(colon + 1) : 0;
+		out->type_id = 0;
+		if (colon) {
+			char *end;
+			long v = strtol(colon + 1, &end, 10);
+			if (end == colon + 1 || *end || v < 0 || v > INT32_MAX)
+				return xnr_fail(
+				    err, XNR_ERR_FORMAT,
+				    "%s: template piece \"%s\": the type id after ':' is not a "
+				    "whole number",
+				    path, s);
+			out->type_id = (int32_t)v;
+		}
 		if (name[0] == '$')
 			return XNR_OK;
 		return special_ids(specials, name, path, out, err);

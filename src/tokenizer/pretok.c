@@ -373,6 +373,8 @@ static enum xnr_status bytelevel_piece(struct xnr__work *w, size_t s, size_t e,
 		/* A continuation byte (+1 change) takes the alignment of the byte
 		 * before it, which belongs to the same original char. */
 		const int32_t *al = &w->a.al[2 * i];
+		/* al points into the alignment array, two entries per byte. */
+		/* cppcheck-suppress objectIndex */
 		if (xnr__nstr_push(&w->c, xnr__byte_char((unsigned char)w->a.s[i]), al[0], al[1]))
 			return XNR_ERR_NOMEM;
 	}
