@@ -10,19 +10,12 @@
 
 #include "data/internal.h"
 
-struct cols {
-	size_t n;
-	const char *first, *tag;
-	size_t first_len, tag_len;
-};
-
 static int is_sep(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
-/* Split on runs of spaces and tabs; tag_column 0 means the last column. */
-static void split(const char *s, size_t len, int tag_column, struct cols *c)
+void xnr__conll_split(const char *s, size_t len, int tag_column, struct xnr__conll_cols *c)
 {
 	size_t i = 0;
 
@@ -48,7 +41,7 @@ static void split(const char *s, size_t len, int tag_column, struct cols *c)
 	}
 }
 
-static int is_comment(const struct cols *c, size_t expected, int tag_column)
+static int is_comment(const struct xnr__conll_cols *c, size_t expected, int tag_column)
 {
 	struct xnr_tag t;
 
@@ -59,8 +52,9 @@ static int is_comment(const struct cols *c, size_t expected, int tag_column)
 	return xnr_tag_parse(c->tag, c->tag_len, &t) != 0;
 }
 
-static enum xnr_status word_line(struct xnr_dataset *ds, const struct cols *c, size_t *expected,
-                                 long line, const struct xnr_data_params *p, struct xnr_error *err)
+static enum xnr_status word_line(struct xnr_dataset *ds, const struct xnr__conll_cols *c,
+                                 size_t *expected, long line, const struct xnr_data_params *p,
+                                 struct xnr_error *err)
 {
 	struct xnr_tag t;
 	int32_t id;
@@ -106,12 +100,12 @@ static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
                                 struct xnr_error *err)
 {
 	struct conll_read *r = ctx;
-	struct cols c;
+	struct xnr__conll_cols c;
 	enum xnr_status st = xnr__utf8_check(s, len, r->ds->path, line, err);
 
 	if (st != XNR_OK)
 		return st;
-	split(s, len, r->p->tag_column, &c);
+	xnr__conll_split(s, len, r->p->tag_column, &c);
 	if (c.n == 0)
 		return xnr__ds_sentence(r->ds, line, NULL, err);
 	if (c.first_len == 10 && memcmp(c.first, "-DOCSTART-", 10) == 0) {

@@ -44,6 +44,16 @@ XNR_MUST_CHECK enum xnr_status xnr__read_lines(FILE *f, const char *name, size_t
                                                xnr__line_fn fn, void *ctx, long *n_lines,
                                                struct xnr_error *err);
 
+/* The columns of a CoNLL line split on runs of spaces and tabs: how many,
+ * the first (the word) and the tag column (tag_column, 1-based; 0: the
+ * last). The reader and the rewriter must see the same columns. */
+struct xnr__conll_cols {
+	size_t n;
+	const char *first, *tag;
+	size_t first_len, tag_len;
+};
+void xnr__conll_split(const char *s, size_t len, int tag_column, struct xnr__conll_cols *c);
+
 /* Read a stream into ds (empty, path set); messages name `name`. */
 XNR_MUST_CHECK enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
                                                const struct xnr_data_params *p,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "data/internal.h"
 
 /* An edit placed in the file: its line, and the word's index on that line
  * (0 in CoNLL, its token index in JSONL). */
@@ -83,57 +84,23 @@ static enum xnr_status place_edits(const struct xnr_dataset *ds, const struct xn
 
 /* ---- CoNLL ---- */
 
-static int is_sep(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Column col (1-based; 0: the last) of s: *at, *len; also the first column. */
-static int conll_column(const char *s, size_t len, int col, const char **first, size_t *first_len,
-                        const char **at, size_t *at_len)
-{
-	size_t i = 0;
-	int n = 0;
-
-	*at = *first = NULL;
-	while (i < len) {
-		size_t start;
-		while (i < len && is_sep(s[i]))
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		while (i < len && !is_sep(s[i]))
-			i++;
-		n++;
-		if (n == 1) {
-			*first = s + start;
-			*first_len = i - start;
-		}
-		if (col == 0 || n == col) {
-			*at = s + start;
-			*at_len = i - start;
-		}
-	}
-	return *at && *first ? 0 : -1;
-}
-
 static enum xnr_status conll_line(const struct xnr_dataset *ds, const struct xnr_data_params *p,
                                   const char *s, size_t len, const struct placed *e, FILE *out,
                                   struct xnr_error *err)
 {
-	const char *word = ds->words[e->word], *first, *tag;
-	size_t first_len = 0, tag_len = 0;
+	const char *word = ds->words[e->word];
+	struct xnr__conll_cols c;
 
-	if (conll_column(s, len, p->tag_column, &first, &first_len, &tag, &tag_len) != 0 ||
-	    first_len != strlen(word) || memcmp(first, word, first_len) != 0)
+	xnr__conll_split(s, len, p->tag_column, &c);
+	if (!c.first || !c.tag || c.first_len != strlen(word) ||
+	    memcmp(c.first, word, c.first_len) != 0)
 		return xnr_fail_at(err, XNR_ERR_MISMATCH, ds->path, e->line,
 		                   "the word \"%.64s\" is no longer here (the file changed since "
 		                   "it was read)",
 		                   word);
-	fwrite(s, 1, (size_t)(tag - s), out);
+	fwrite(s, 1, (size_t)(c.tag - s), out);
 	fputs(e->tag, out);
-	fwrite(tag + tag_len, 1, len - (size_t)(tag + tag_len - s), out);
+	fwrite(c.tag + c.tag_len, 1, len - (size_t)(c.tag + c.tag_len - s), out);
 	return XNR_OK;
 }
 
