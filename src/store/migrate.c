@@ -57,7 +57,7 @@ static const char schema_v2[] =
     " ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))"
     " WITHOUT ROWID;";
 
-/* Next: a reviewer's verdicts on words and spans (docs/schema.md), keyed to
+/* 2 -> 3: a reviewer's verdicts on words and spans (docs/schema.md), keyed to
  * the data (path, split, content hash, sentence line or id and text), not
  * to a run, so they outlive every run of that data; and the indexes that
  * find a run's sentence from a verdict's line or id. */
@@ -74,9 +74,37 @@ static const char schema_verdicts[] =
     "CREATE INDEX sentences_by_line ON sentences (run_id, source_line);"
     "CREATE INDEX sentences_by_source_id ON sentences (run_id, source_id);";
 
+/* 3 -> 4: label-issue scores (`explainer issues`, store/scores.h). */
+static const char schema_issues[] =
+    "CREATE TABLE issue_runs (run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+    " reference_run INTEGER, created_at TEXT NOT NULL, explainer_version TEXT,"
+    " method INTEGER NOT NULL, k INTEGER NOT NULL, weights TEXT NOT NULL,"
+    " over_confident INTEGER NOT NULL, over_confident_reason TEXT, reference_accuracy REAL,"
+    " neighbours INTEGER NOT NULL, summary TEXT);"
+    "CREATE TABLE word_scores (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, self_confidence REAL, margin REAL,"
+    " cl_issue INTEGER NOT NULL, cl_guess INTEGER, knn_split REAL, knn_ref REAL,"
+    " knn_counts TEXT, neighbours BLOB, ref_neighbours BLOB, consistency REAL,"
+    " consistency_counts TEXT, structure INTEGER NOT NULL, suggested INTEGER, kind TEXT,"
+    " combined REAL NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (run_id, sentence_id, idx))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX word_scores_by_rank ON word_scores (run_id, rank);"
+    "CREATE TABLE entity_scores (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " side TEXT NOT NULL CHECK (side IN ('gold', 'pred', 'string')), type TEXT NOT NULL,"
+    " text TEXT, self_confidence REAL, knn REAL, consistency REAL, consistency_counts TEXT,"
+    " suggested TEXT, kind TEXT, combined REAL NOT NULL, rank INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id, start, end, side)) WITHOUT ROWID;"
+    "CREATE INDEX entity_scores_by_rank ON entity_scores (run_id, rank);"
+    "CREATE TABLE sentence_scores (run_id INTEGER NOT NULL REFERENCES runs(id)"
+    " ON DELETE CASCADE, id INTEGER NOT NULL, worst REAL, softmin REAL, combined REAL NOT NULL,"
+    " rank INTEGER NOT NULL, n_flagged INTEGER NOT NULL, PRIMARY KEY (run_id, id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);";
+
 /* migrations[i] takes version i to i + 1. */
 static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2,
-                                                                 schema_verdicts};
+                                                                 schema_verdicts, schema_issues};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

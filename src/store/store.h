@@ -16,7 +16,7 @@
 
 #include "core/status.h"
 
-#define XNR_STORE_SCHEMA_VERSION 3
+#define XNR_STORE_SCHEMA_VERSION 4
 
 struct xnr_store;
 

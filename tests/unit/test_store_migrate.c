@@ -4,9 +4,9 @@
  * migration must never change) and a run in it, open, read and upgrade:
  * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side, and version 2. Each ends with the schema of a new database, its run
- * readable and taking settings and verdicts; a second open changes nothing;
- * a newer version is refused.
+ * side, version 2 and version 3. Each ends with the schema of a new database, its run
+ * readable and taking settings and verdicts, and without label-issue scores;
+ * a second open changes nothing; a newer version is refused.
  */
 #include "testutil.h"
 
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/read.h"
+#include "store/scores.h"
 #include "store/store.h"
 #include "store/verdicts.h"
 
@@ -65,6 +66,21 @@ static const char v1_settings_sql[] =
 
 /* Version 2: version 1 and its settings table, numbered. */
 static const char v2_bump_sql[] = "PRAGMA user_version = 2;";
+
+/* Version 3: version 2 and a reviewer's verdicts, as that migration shipped. */
+static const char v3_sql[] =
+    "CREATE TABLE verdicts (id INTEGER PRIMARY KEY, data_path TEXT NOT NULL, split TEXT,"
+    " data_hash TEXT NOT NULL, source_line INTEGER NOT NULL, source_id TEXT,"
+    " sentence_text TEXT NOT NULL, n_words INTEGER NOT NULL, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL, span_text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN"
+    " ('label_error', 'model_error', 'ambiguous', 'skip')), labels TEXT, was TEXT,"
+    " who TEXT NOT NULL, why TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL);"
+    "CREATE INDEX verdicts_by_data ON verdicts (data_path, split, source_line);"
+    "CREATE INDEX verdicts_by_hash ON verdicts (data_hash);"
+    "CREATE INDEX sentences_by_line ON sentences (run_id, source_line);"
+    "CREATE INDEX sentences_by_source_id ON sentences (run_id, source_id);"
+    "PRAGMA user_version = 3;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -155,6 +171,7 @@ static void upgrade(const char *path, const char *want, int has_run)
 {
 	static char got[16384];
 	struct xnr_setting set = {"color.PER", "#123456"}, *back = NULL;
+	struct xnr_issue_run rec;
 	struct xnr_store *s = NULL;
 	struct xnr_run run;
 	struct xnr_error err;
@@ -174,6 +191,8 @@ static void upgrade(const char *path, const char *want, int has_run)
 		assert_string_equal(back[0].value, "#123456");
 		xnr_settings_free(back, n);
 		verdict_on_old_run(s);
+		assert_int_equal(xnr_store_issue_run(s, 1, &rec, &err), XNR_ERR_NOT_FOUND);
+		assert_non_null(strstr(err.msg, "no label-issue scores"));
 	}
 	xnr_store_close(s);
 	/* the second open finds nothing to do */
@@ -186,8 +205,7 @@ static void upgrade(const char *path, const char *want, int has_run)
 static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
-	static char
-	    sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v2_bump_sql];
+	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
@@ -195,7 +213,8 @@ static void test_every_earlier_version(void **state)
 	new_schema(dir, want, sizeof want);
 	assert_non_null(strstr(want, "settings: CREATE TABLE"));
 	assert_non_null(strstr(want, "verdicts: CREATE TABLE"));
-	assert_non_null(strstr(want, "version 3\n"));
+	assert_non_null(strstr(want, "word_scores: CREATE TABLE"));
+	assert_non_null(strstr(want, "version 4\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -211,9 +230,13 @@ static void test_every_earlier_version(void **state)
 	snprintf(path, sizeof path, "%s/v2.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql);
+	snprintf(path, sizeof path, "%s/v3.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
 }
 
-/* A version-1 database read before an upgrade has no settings. */
+/* A version-1 database read before an upgrade has no settings and no scores. */
 static void test_read_only_before_upgrade(void **state)
 {
 	static char sql[sizeof v1_sql + sizeof v1_run_sql];
@@ -235,6 +258,10 @@ static void test_read_only_before_upgrade(void **state)
 	assert_int_equal(xnr_settings_load(s, 1, &kv, &n, &err), XNR_OK);
 	assert_int_equal(n, 0);
 	assert_null(kv);
+	{ /* nor label-issue scores */
+		struct xnr_issue_run rec;
+		assert_int_equal(xnr_store_issue_run(s, 1, &rec, &err), XNR_ERR_NOT_FOUND);
+	}
 	xnr_store_close(s);
 }
 
