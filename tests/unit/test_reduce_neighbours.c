@@ -98,6 +98,19 @@ static void test_random(void **state)
 	check(q, 5, r, 3, D, NULL, NULL, 8, 3, 1);
 	free(q);
 	free(r);
+	/* vectors crowded into 3 directions, like hidden states: the bound prunes most pairs */
+	q = malloc(NQ * 64 * sizeof *q);
+	r = malloc(NR * 64 * sizeof *r);
+	for (long i = 0; i < NQ + NR; i++) {
+		float *v = i < NQ ? q + i * 64 : r + (i - NQ) * 64;
+		double a = uniform(), b = uniform(), c = uniform();
+		for (int t = 0; t < 64; t++)
+			v[t] = (float)(a * (t % 3 == 0) + b * (t % 3 == 1) + c * (t % 7 == 2) +
+			               0.02 * (uniform() - 0.5));
+	}
+	check(q, NQ, r, NR, 64, NULL, NULL, 10, 700, 2);
+	check(q, NQ, r, NR, 64, qg, rg, 3, NR, 1);
+	free(r);
 	free(qg);
 	free(rg);
 }
