@@ -10,6 +10,7 @@
  */
 #include "analysis/consistency.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct side {
 	size_t n_words;
 	int32_t *wid, *fid;            /* (n_words) exact and folded word ids */
 	int32_t *span_end, *span_type; /* (n_words) the gold span starting here, or -1 */
+	uint8_t *in_multi;             /* (n_words) 1: inside a gold span of 2+ words */
 };
 
 struct ctx {
@@ -35,7 +37,7 @@ struct ctx {
 
 struct xnr_cons_params xnr_cons_default_params(int n_types)
 {
-	struct xnr_cons_params p = {n_types, 0.5, 16};
+	struct xnr_cons_params p = {n_types, 0.5, 20.0, 16};
 	return p;
 }
 
@@ -50,6 +52,7 @@ static void side_free(struct side *s)
 	free(s->fid);
 	free(s->span_end);
 	free(s->span_type);
+	free(s->in_multi);
 }
 
 /* Check a corpus and index its spans by first word. */
@@ -65,7 +68,8 @@ static enum xnr_status side_open(const struct xnr_cons_corpus *c, int n_types, s
 	s->fid = malloc((s->n_words + 1) * sizeof *s->fid);
 	s->span_end = malloc((s->n_words + 1) * sizeof *s->span_end);
 	s->span_type = malloc((s->n_words + 1) * sizeof *s->span_type);
-	if (!s->wid || !s->fid || !s->span_end || !s->span_type)
+	s->in_multi = calloc(s->n_words + 1, 1);
+	if (!s->wid || !s->fid || !s->span_end || !s->span_type || !s->in_multi)
 		return nomem(err);
 	for (i = 0; i < s->n_words; i++) {
 		s->span_end[i] = -1;
@@ -85,6 +89,8 @@ static enum xnr_status side_open(const struct xnr_cons_corpus *c, int n_types, s
 			                i);
 		s->span_end[c->sent_start[sp->sent] + (size_t)sp->start] = sp->end - sp->start;
 		s->span_type[c->sent_start[sp->sent] + (size_t)sp->start] = sp->type;
+		for (int32_t w = sp->start; sp->end - sp->start > 1 && w < sp->end; w++)
+			s->in_multi[c->sent_start[sp->sent] + (size_t)w] = 1;
 	}
 	return XNR_OK;
 }
@@ -228,7 +234,23 @@ static double finish(const struct ctx *x, const int32_t *counts[2], int32_t cls,
 			}
 	f = all - e;
 	sf = sall - se;
+	if (e + f == 0)
+		return NAN; /* seen nowhere else: no evidence either way */
 	return ((e - se) + w * (f - sf)) / (e + w * f + 1.0);
+}
+
+/* A word inside a multi-word entity, by its exact other occurrences: how
+ * often it is O against how often it is inside any entity (dst: its counts). */
+static double inside_score(const struct ctx *x, const int32_t *dst)
+{
+	double o = 0, ent = 0;
+
+	for (int where = 0; where < 2; where++)
+		for (int k = 0; k <= x->p->n_types; k++)
+			*(k ? &ent : &o) += dst[where * x->nc + k];
+	if (o + ent == 0)
+		return NAN;
+	return o / (o + x->p->inside_weight * ent + 1.0);
 }
 
 static enum xnr_status results(struct ctx *x, const struct side *s, struct xnr_error *err)
@@ -247,6 +269,8 @@ static enum xnr_status results(struct ctx *x, const struct side *s, struct xnr_e
 		const int32_t *rows[2] = {x->wcount[0] + (size_t)s->wid[i] * 2 * (size_t)x->nc,
 		                          x->wcount[1] + (size_t)s->fid[i] * 2 * (size_t)x->nc};
 		o->word_score[i] = finish(x, rows, s->c->cls[i], o->word_counts + i * per);
+		if (s->in_multi[i])
+			o->word_score[i] = inside_score(x, o->word_counts + i * per);
 	}
 	for (i = 0; i < o->n_occ; i++) {
 		const int32_t *rows[2];
@@ -310,7 +334,7 @@ enum xnr_status xnr_cons_count(const struct xnr_cons_corpus *split,
 	enum xnr_status st = XNR_OK;
 
 	if (p->n_types < 1 || p->n_types > 1000 || p->max_len < 1 || p->max_len > 64 ||
-	    !(p->fold_weight >= 0.0))
+	    !(p->fold_weight >= 0.0) || !(p->inside_weight >= 0.0))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "consistency: %d types (1..1000), strings up to %d words (1..64)",
 		                p->n_types, p->max_len);

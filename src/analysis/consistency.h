@@ -58,9 +58,11 @@ struct xnr_cons_occ {
 };
 
 struct xnr_cons_params {
-	int n_types;        /* entity types, 1..1000 */
-	double fold_weight; /* weight of the other-case occurrences in the score (0.5) */
-	int max_len;        /* longest entity string searched, in words (16) */
+	int n_types;          /* entity types, 1..1000 */
+	double fold_weight;   /* weight of the other-case occurrences in the score (0.5) */
+	double inside_weight; /* inside a multi-word entity: weight of an occurrence inside
+	                         an entity against one as O (20) */
+	int max_len;          /* longest entity string searched, in words (16) */
 };
 
 struct xnr_cons_params xnr_cons_default_params(int n_types);
@@ -68,11 +70,11 @@ struct xnr_cons_params xnr_cons_default_params(int n_types);
 struct xnr_cons_result {
 	int n_classes;
 	size_t n_words;
-	double *word_score;   /* (n_words) 0 (consistent or unseen elsewhere) .. < 1 */
+	double *word_score;   /* (n_words) 0 (consistent) .. < 1; NaN: seen nowhere else */
 	int32_t *word_counts; /* (n_words, XNR_CONS_N_COUNTS, n_classes) */
 	size_t n_occ;
 	struct xnr_cons_occ *occ;
-	double *occ_score;   /* (n_occ) */
+	double *occ_score;   /* (n_occ), as word_score */
 	int32_t *occ_counts; /* (n_occ, XNR_CONS_N_COUNTS, n_classes) */
 };
 
@@ -84,7 +86,12 @@ struct xnr_cons_result {
  * case only (s_f of class c) is
  *     ((e - s_e) + w (f - s_f)) / (e + w f + 1),   w = fold_weight:
  * the share of other occurrences that disagree, shrunk towards 0 when there
- * are few. *out is filled (release with xnr_cons_result_free).
+ * are few; NaN (no evidence) when there are none. A word inside a gold
+ * entity of two or more words is mostly judged by its entity string: its
+ * own score, o / (o + inside_weight * i + 1) over its o other occurrences
+ * as O and i inside entities, is high only for a word that is hardly ever
+ * inside an entity ("said" in "Lindqvist said"; not "of" in "Bank of
+ * England"). *out is filled (release with xnr_cons_result_free).
  * Errors: XNR_ERR_INPUT (a class or span out of range), XNR_ERR_NOMEM.
  */
 XNR_MUST_CHECK enum xnr_status xnr_cons_count(const struct xnr_cons_corpus *split,

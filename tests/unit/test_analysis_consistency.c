@@ -53,11 +53,13 @@ static const char *const split_words[] = {
     "New",  "York",  "rose",   NULL,             /* s3: 6 7 8 */
     "New",  "York",  "Stock",  "Exchange", NULL, /* s4: 9 10 11 12 */
     "Tour", "de",    "France", "TURKEY",   NULL, /* s5: 13 14 15 16 */
+    "Ann",  "says",  NULL,                       /* s6: 17 18, "Ann says" a PER */
 };
-static const int32_t split_cls[] = {ORG, O,   0,   ORG, O,   0, LOC, O, 0, LOC, LOC, O,
-                                    0,   ORG, ORG, ORG, ORG, 0, O,   O, O, LOC, 0};
+static const int32_t split_cls[] = {ORG, O,   0,   ORG, O, 0, LOC, O, 0,   LOC, LOC, O,   0,
+                                    ORG, ORG, ORG, ORG, 0, O, O,   O, LOC, 0,   PER, PER, 0};
 static const struct xnr_cons_span split_spans[] = {
-    {0, 0, 1, ORG}, {1, 0, 1, ORG}, {2, 0, 1, LOC}, {3, 0, 2, LOC}, {4, 0, 4, ORG}, {5, 3, 4, LOC},
+    {0, 0, 1, ORG}, {1, 0, 1, ORG}, {2, 0, 1, LOC}, {3, 0, 2, LOC},
+    {4, 0, 4, ORG}, {5, 3, 4, LOC}, {6, 0, 2, PER},
 };
 static const char *const ref_words[] = {
     "U.N.", "U.N.", "U.N.", NULL, "Tour", "de", "France", NULL, "Turkey", NULL,
@@ -91,11 +93,12 @@ static void test_counts(void **state)
 	long o;
 
 	(void)state;
-	build(&split, split_words, split_cls, sizeof split_cls / sizeof *split_cls, split_spans, 6);
+	build(&split, split_words, split_cls, sizeof split_cls / sizeof *split_cls, split_spans, 7);
 	build(&ref, ref_words, ref_cls, sizeof ref_cls / sizeof *ref_cls, ref_spans, 5);
-	assert_int_equal(xnr_cons_count(&split.c, &ref.c, &p, &r, &err), XNR_OK);
+	if (xnr_cons_count(&split.c, &ref.c, &p, &r, &err) != XNR_OK)
+		fail_msg("%s", err.msg);
 	assert_int_equal(r.n_classes, NC);
-	assert_int_equal(r.n_words, 17);
+	assert_int_equal(r.n_words, 19);
 	/* U.N. of s2 (LOC): 2 ORG elsewhere in the split, 3 ORG in the reference */
 	c = counts(&r, r.word_counts, 4, XNR_CONS_SPLIT);
 	assert_int_equal(c[ORG], 2);
@@ -122,7 +125,11 @@ static void test_counts(void **state)
 	c = counts(&r, r.occ_counts, (size_t)o, XNR_CONS_SPLIT);
 	assert_int_equal(c[PART], 1);
 	assert_int_equal(c[LOC], 0);
-	assert_true(r.occ_score[o] == 0.0);
+	assert_true(isnan(r.occ_score[o])); /* no other occurrence that counts: no evidence */
+	/* inside a multi-word entity: "New" is inside one elsewhere, fine; "says" only O */
+	assert_true(r.word_score[6] == 0.0);
+	assert_true(fabs(r.word_score[18] - 1.0 / 2.0) < 1e-12);
+	assert_true(isnan(r.word_score[17])); /* "Ann": nowhere else */
 	/* single-word gold spans are items too; single-word non-spans are not */
 	assert_true(find_occ(&r, 0, 0, 1) >= 0);
 	assert_true(find_occ(&r, 4, 0, 1) < 0);
@@ -133,6 +140,7 @@ static void test_counts(void **state)
 	assert_int_equal(counts(&r, r.word_counts, 4, XNR_CONS_REF)[ORG], 0);
 	assert_true(fabs(r.word_score[4] - 2.0 / 3.0) < 1e-12);
 	assert_true(find_occ(&r, 5, 0, 3) < 0); /* "Tour de France" is an entity nowhere */
+	assert_true(isnan(r.word_score[13]));   /* "Tour": nowhere else */
 	xnr_cons_result_free(&r);
 }
 
@@ -147,7 +155,7 @@ static void test_bad_input(void **state)
 	(void)state;
 	build(&split, split_words, split_cls, sizeof split_cls / sizeof *split_cls, &bad, 1);
 	tu_expect_input(xnr_cons_count(&split.c, NULL, &p, &r, &err), &err, "span 0");
-	build(&split, split_words, split_cls, sizeof split_cls / sizeof *split_cls, split_spans, 6);
+	build(&split, split_words, split_cls, sizeof split_cls / sizeof *split_cls, split_spans, 7);
 	split.cls[3] = 7;
 	tu_expect_input(xnr_cons_count(&split.c, NULL, &p, &r, &err), &err, "class 7");
 	p.n_types = 0;
