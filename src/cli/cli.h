@@ -37,5 +37,6 @@ int xnr_cmd_report(int argc, char **argv);
 int xnr_cmd_serve(int argc, char **argv);
 int xnr_cmd_export(int argc, char **argv);
 int xnr_cmd_verdict(int argc, char **argv);
+int xnr_cmd_issues(int argc, char **argv);
 
 #endif

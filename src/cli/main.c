@@ -27,6 +27,8 @@ static const char usage[] =
     "  serve      serve a run database as a web app and JSON API on 127.0.0.1; open\n"
     "             the printed URL, which carries the access token:\n"
     "             explainer serve run.db [--port 8765]\n"
+    "  issues     rank a run's likely label errors with their evidence:\n"
+    "             explainer issues run.db [--reference train.conll] [--json]\n"
     "  verdict    record or list a reviewer's verdicts on words of a run's data:\n"
     "             explainer verdict run.db --sentence 12 --word 3 --kind label_error\n"
     "             --label B-ORG --why \"...\"\n"
@@ -110,6 +112,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return xnr_cmd_serve(argc - 1, argv + 1);
+	if (strcmp(cmd, "issues") == 0)
+		return xnr_cmd_issues(argc - 1, argv + 1);
 	if (strcmp(cmd, "verdict") == 0)
 		return xnr_cmd_verdict(argc - 1, argv + 1);
 	if (strcmp(cmd, "export") == 0)
