@@ -273,6 +273,7 @@ enum xnr_status xnr_issues_compute(const char *path, const struct xnr_issues_par
 		}
 		j.rec.run = j.run;
 		j.rec.reference_run = j.ref_run;
+		j.rec.version = XNR_VERSION;
 		j.rec.method = XNR_ISSUES_METHOD;
 		j.rec.k = p->k;
 		j.rec.weights_json = j.weights;

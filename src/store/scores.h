@@ -23,9 +23,10 @@
 struct xnr_issue_run {
 	int64_t run;
 	int64_t reference_run; /* 0: none */
-	char *created_at, *version;
-	int method; /* the scoring method's version */
-	int k;      /* neighbours per word */
+	char *created_at;      /* set by the store when written */
+	char *version;         /* of ExplaiNER */
+	int method;            /* the scoring method's version */
+	int k;                 /* neighbours per word */
 	char *weights_json;
 	int over_confident; /* 1: the probabilities are in-sample, not to be trusted alone */
 	char *over_confident_reason;

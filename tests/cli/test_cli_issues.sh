@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# test_cli_issues.sh - `explainer issues` end to end on the demo run: scores
+# written (every word, entity and sentence, ranks 1..n) and reused, text and
+# --json output with each flagged word's evidence, the demo set's deliberate
+# mistakes near the top, a reference split (its own data: over-confident and
+# fully leaked; one with other labels: refused, then mapped like `run`), a run
+# without hidden states (every other signal, one warning), and bad input:
+# one line on stderr, exit 1 (2 for usage), nothing written.
+set -u
+. "$(dirname "$0")/../lib.sh"
+bin=${XNR_BIN:?}
+model=$src/demo/model; data=$src/demo/eval.conll; db=$tmp/demo.db
+py=$PY
+sql() { $py -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$@"; }
+
+"$bin" run --model "$model" --data "$data" -o "$db" -q --threads 2 || bad "explainer run"
+
+if "$bin" issues "$db" --top 5 -n 2 >"$tmp/text" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+	grep -q '^run 1: label issues of 344 sentences, 5119 words$' "$tmp/text" &&
+	grep -qE '^ +1 +[0-9]+  1\.000  ' "$tmp/text" && grep -q 'ill-formed tag' "$tmp/text"; then
+	ok "issues prints the summary and the top sentences with their words"
+else
+	bad "issues text: $(head -c 600 "$tmp/text" "$tmp/err")"
+fi
+
+$py - "$db" <<'PY' && ok "every word, entity and sentence is scored and ranked" || bad "stored scores"
+import json, math, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n_words = c.execute("select count(*) from word_scores where run_id=1").fetchone()[0]
+ranks = [r for (r,) in c.execute("select rank from word_scores where run_id=1 order by rank")]
+assert n_words == 5119 and ranks == list(range(1, 5120)), n_words
+sent = c.execute("select rank, combined from sentence_scores where run_id=1 order by rank").fetchall()
+assert [r for r, _ in sent] == list(range(1, 345))
+assert all(a[1] >= b[1] for a, b in zip(sent, sent[1:])), "ranked by combined score"
+gold = c.execute("select count(*) from entities where run_id=1 and side='gold'").fetchone()[0]
+assert c.execute("select count(*) from entity_scores where run_id=1 and side='gold'").fetchone()[0] == gold
+k, neighbours, summary = c.execute("select k, neighbours, summary from issue_runs where run_id=1").fetchone()
+s = json.loads(summary)
+assert k == 10 and neighbours == 1 and s["words"] == 5119 and s["ill_formed"] >= 2
+# neighbours: k per word, never from its own sentence, similarities descending
+for sid, idx, blob in c.execute("select sentence_id, idx, neighbours from word_scores where run_id=1 limit 200"):
+    recs = [blob[i:i + 12] for i in range(0, len(blob), 12)]
+    sims = [__import__("struct").unpack("<iif", r) for r in recs]
+    assert len(sims) == 10 and all(n[0] != sid for n in sims)
+    assert all(a[2] >= b[2] for a, b in zip(sims, sims[1:]))
+PY
+
+created=$(sql "$db" "select created_at from issue_runs")
+sleep 1
+"$bin" issues "$db" --top 0 >/dev/null
+[ "$(sql "$db" "select created_at from issue_runs")" = "$created" ] && ok "the same settings again reuse the scores" || bad "reuse"
+"$bin" issues "$db" --top 0 --k 5 >/dev/null
+[ "$(sql "$db" "select k from issue_runs")" = 5 ] && [ "$(sql "$db" "select count(*) from word_scores")" = 5119 ] &&
+	ok "other settings replace them" || bad "replace"
+
+"$bin" issues "$db" --top 3 --json --k 5 >"$tmp/issues.json"
+$py - "$tmp/issues.json" <<'PY' && ok "--json: summary, top sentences, flagged words with neighbours and other occurrences" || bad "--json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["run"] == 1 and j["k"] == 5 and j["summary"]["sentences"] == 344 and j["version"]
+items = j["issues"]["items"]
+assert j["issues"]["total"] == 344 and len(items) == 3 and items[0]["rank"] == 1
+flagged = [w for it in items for w in it["words"] if w["combined"] >= 0.5]
+assert flagged and all("evidence" in w for w in flagged)
+ev = flagged[0]["evidence"]
+assert len(ev["neighbours"]["split"]) == 5
+n = ev["neighbours"]["split"][0]
+assert {"sentence", "idx", "word", "label", "text", "similarity"} <= set(n)
+assert ev["places"]["split"]["total"] >= 1 and ev["neighbours"]["reference"] == []
+assert abs(sum(ev["word"]["probs"].values()) - 1) < 1e-4
+assert ev["sentence"]["words"][flagged[0]["idx"]]["gold"] == flagged[0]["gold"]
+PY
+
+"$bin" issues "$db" --top 0 --recompute >/dev/null
+$py "$src/bench/issues_eval.py" "$db" 1 --demo >"$tmp/demo.txt"
+$py - "$tmp/demo.txt" <<'PY' && ok "the demo's deliberate mistakes: the ill-formed ones first, 7 of 12 in the top 30, above the baseline" || bad "deliberate mistakes: $(tail -8 "$tmp/demo.txt")"
+import ast, sys
+ranks = {}
+for line in open(sys.argv[1]):
+    if "ranks of the mistakes' sentences:" in line:
+        name, r = line.split("ranks of the mistakes' sentences:")
+        ranks[name.strip()] = ast.literal_eval(r.strip())
+comb, base = ranks["combined"], ranks["self-confidence (baseline)"]
+top = lambda r: sum(x <= 30 for x in r)
+assert comb[:2] == [1, 2], comb
+assert top(comb) >= 7 and top(comb) > top(base) + 3, (comb, base)
+PY
+
+# The run's own data as reference: in-sample, every sentence leaked.
+if "$bin" issues "$db" --reference "$data" --top 0 >"$tmp/self.txt" 2>"$tmp/err" &&
+	grep -q "^note: the run's data is the reference data" "$tmp/self.txt" &&
+	grep -q "^leakage: 344 of 344 sentences are in the reference (344 exact" "$tmp/self.txt"; then
+	ok "a reference of the run's own data: over-confident, fully leaked"
+else
+	bad "self reference: $(cat "$tmp/self.txt" "$tmp/err" | head -c 600)"
+fi
+
+# A reference with other labels: refused, then mapped like `run`.
+sed 's/-PER$/-PERSON/' "$data" >"$tmp/ref.conll"
+expect_error "a reference with labels the model lacks is refused" 1 "label-map" \
+	"$bin" issues "$db" --reference "$tmp/ref.conll"
+runs=$(sql "$db" "select count(*) from runs")
+if "$bin" issues "$db" --run 1 --reference "$tmp/ref.conll" --label-map B-PERSON=B-PER,I-PERSON=I-PER --top 0 >"$tmp/ref.txt" 2>"$tmp/err" &&
+	grep -q "reference: run 2" "$tmp/ref.txt" && [ "$(sql "$db" "select count(*) from runs")" = $((runs + 1)) ] &&
+	[ "$(sql "$db" "select reference_run from issue_runs where run_id=1")" = 2 ]; then
+	ok "--label-map maps the reference's labels; its run is stored and named"
+else
+	bad "mapped reference: $(cat "$tmp/ref.txt" "$tmp/err" | head -c 600)"
+fi
+
+# A run without hidden states.
+cp "$db" "$tmp/nohidden.db"
+$py -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('delete from hidden'); c.execute('update runs set hidden_size=0'); c.commit()" "$tmp/nohidden.db"
+if "$bin" issues "$tmp/nohidden.db" --run 1 --top 1 --recompute >"$tmp/nh.txt" 2>"$tmp/err" &&
+	[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "stores no hidden states: the neighbour signal is left out" "$tmp/err" &&
+	grep -q "no neighbour signal" "$tmp/nh.txt" &&
+	[ "$(sql "$tmp/nohidden.db" "select count(*) from word_scores where knn_split is not null")" = 0 ] &&
+	[ "$(sql "$tmp/nohidden.db" "select count(*) from word_scores where cl_issue = 1")" -gt 0 ]; then
+	ok "a run without hidden states gets every other signal and one warning"
+else
+	bad "no hidden states: $(cat "$tmp/nh.txt" "$tmp/err" | head -c 600)"
+fi
+
+expect_error "an unknown run" 1 "run 9: no such run" "$bin" issues "$db" --run 9
+expect_error "a missing database" 1 "cannot open database" "$bin" issues "$tmp/none.db"
+expect_error "k out of range" 2 "--k wants a whole number from 1 to 256" "$bin" issues "$db" --k 0
+expect_error "--split without --reference" 2 "go with --reference" "$bin" issues "$db" --split train
+expect_error "a reference that is not there" 1 "nope.conll" "$bin" issues "$db" --reference "$tmp/nope.conll"
+[ ! -e "$tmp/none.db" ] && ok "nothing created for a missing database" || bad "created a database"
+
+finish
