@@ -5,6 +5,7 @@
 #ifndef XNR_CLI_CLI_H
 #define XNR_CLI_CLI_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/status.h"
@@ -38,5 +39,11 @@ int xnr_cmd_serve(int argc, char **argv);
 int xnr_cmd_export(int argc, char **argv);
 int xnr_cmd_verdict(int argc, char **argv);
 int xnr_cmd_issues(int argc, char **argv);
+
+/* The label-issue part of `explainer report` for a run with scores
+ * (cmd_issues.c): printed (json NULL), or set as json's "label_issues"
+ * object. Nothing when the run has none. Errors: the store's. */
+XNR_MUST_CHECK enum xnr_status xnr_cli_issues_section(struct xnr_store *db, int64_t run,
+                                                      json_t *json, struct xnr_error *err);
 
 #endif

@@ -312,6 +312,26 @@ done:
 	return st;
 }
 
+enum xnr_status xnr_cli_issues_section(struct xnr_store *db, int64_t run, json_t *json,
+                                       struct xnr_error *err)
+{
+	json_t *summary = NULL;
+	enum xnr_status st = xnr_issues_summary_json(db, run, &summary, err);
+
+	if (st == XNR_ERR_NOT_FOUND) /* not scored */
+		return XNR_OK;
+	if (st != XNR_OK)
+		return st;
+	if (json) {
+		json_object_set_new(json, "label_issues", summary);
+		return XNR_OK;
+	}
+	printf("label issues (explainer issues):\n");
+	print_summary(summary);
+	json_decref(summary);
+	return XNR_OK;
+}
+
 static void on_warning(void *ud, const char *msg)
 {
 	(void)ud;

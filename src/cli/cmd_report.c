@@ -2,8 +2,10 @@
  * cmd_report.c - `explainer report RUN.db`: a stored run's classification
  * reports (seqeval default and strict mode), token confusion matrix, entity
  * error taxonomy (nervaluate's categories per scheme), misclassified pairs,
- * loss tables and worst sentences, for a terminal or as JSON; --fail-under
- * makes it a CI gate. The numbers come from the report module (report.h);
+ * loss tables and worst sentences, for a terminal or as JSON, with the
+ * label-issue summary when the run has scores (explainer issues: the
+ * out-of-sample note, the leakage into the reference); --fail-under makes
+ * it a CI gate. The numbers come from the report module (report.h);
  * this file is options and printing.
  */
 #include <jansson.h>
@@ -255,9 +257,9 @@ static void print_scheme(const char *scheme_json)
 	json_decref(j);
 }
 
-static enum xnr_status print_json(const struct report_opts *o, const struct xnr_run_view *v,
-                                  const struct xnr_run_metrics *m, struct report_tables *t,
-                                  struct xnr_error *err)
+static enum xnr_status print_json(struct xnr_store *db, const struct report_opts *o,
+                                  const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                  struct report_tables *t, struct xnr_error *err)
 {
 	json_t *j = NULL, *losses;
 	enum xnr_status st;
@@ -273,6 +275,10 @@ static enum xnr_status print_json(const struct report_opts *o, const struct xnr_
 		json_object_set(losses, xnr_loss_by_names[i],
 		                json_object_get(t->loss[i], "groups"));
 	json_object_set_new(j, "loss_by", losses);
+	if ((st = xnr_cli_issues_section(db, v->run, j, err)) != XNR_OK) {
+		json_decref(j);
+		return st;
+	}
 	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	if (!s)
@@ -282,15 +288,17 @@ static enum xnr_status print_json(const struct report_opts *o, const struct xnr_
 	return XNR_OK;
 }
 
-static enum xnr_status print_text(const struct report_opts *o, const struct xnr_run_view *v,
-                                  const struct xnr_run_metrics *m, struct report_tables *t,
-                                  struct xnr_error *err)
+static enum xnr_status print_text(struct xnr_store *db, const struct report_opts *o,
+                                  const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                  struct report_tables *t, struct xnr_error *err)
 {
 	enum xnr_status st;
 	char *text = NULL;
 
 	printf("run %lld: %zu sentences, %zu words\n", (long long)v->run, v->n_sents, v->n_words);
 	print_scheme(v->scheme_json);
+	if ((st = xnr_cli_issues_section(db, v->run, NULL, err)) != XNR_OK)
+		return st;
 	printf("seqeval, default mode (conlleval)\n");
 	if ((st = xnr_seqeval_format(&m->def, 4, &text, err)) != XNR_OK)
 		return st;
@@ -364,7 +372,8 @@ int xnr_cmd_report(int argc, char **argv)
 	    (st = load_view(&o, store, run, &v, &err)) == XNR_OK &&
 	    (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
 	    (st = fetch_tables(store, v, o.top, &t, &err)) == XNR_OK)
-		st = o.json ? print_json(&o, v, &m, &t, &err) : print_text(&o, v, &m, &t, &err);
+		st = o.json ? print_json(store, &o, v, &m, &t, &err)
+		            : print_text(store, &o, v, &m, &t, &err);
 	rc = st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
 	if (rc == XNR_EXIT_OK && o.fail_under >= 0.0 && !(m.def.micro.f1 >= o.fail_under)) {
 		fprintf(stderr, "explainer: micro F1 %.4f is below --fail-under %.4f\n",

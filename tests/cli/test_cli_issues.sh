@@ -95,6 +95,14 @@ else
 	bad "self reference: $(cat "$tmp/self.txt" "$tmp/err" | head -c 600)"
 fi
 
+if "$bin" report "$db" >"$tmp/report.txt" && grep -q '^label issues (explainer issues):$' "$tmp/report.txt" &&
+	grep -q "^note: the run's data is the reference data" "$tmp/report.txt" &&
+	"$bin" report "$db" --json | $py -c "import json,sys; l=json.load(sys.stdin)['label_issues']; assert l['over_confident'] and l['summary']['leakage']['exact'] == 344 and l['summary']['leakage']['f1_unseen']['gold'] == 0"; then
+	ok "explainer report shows the out-of-sample note and the leakage, as text and JSON"
+else
+	bad "report: $(head -c 600 "$tmp/report.txt")"
+fi
+
 # A reference with other labels: refused, then mapped like `run`.
 sed 's/-PER$/-PERSON/' "$data" >"$tmp/ref.conll"
 expect_error "a reference with labels the model lacks is refused" 1 "label-map" \
