@@ -67,6 +67,15 @@ static json_t *word_json(const struct xnr_run *run, const struct xnr_word_score 
 	                 "kind", w->kind, "suggested", label(run, w->suggested), "signals", sig);
 }
 
+/* A word item of the word-level list: with its sentence's text. */
+static json_t *word_item_json(const struct xnr_run *run, const struct xnr_word_score *w)
+{
+	json_t *j = word_json(run, w);
+	if (j && w->sentence)
+		json_object_set_new(j, "sentence_text", json_string(w->sentence));
+	return j;
+}
+
 static json_t *entity_json(const struct xnr_entity_score *e)
 {
 	return json_pack("{s:i,s:i,s:i,s:s,s:s,s:s?,s:I,s:f,s:s?,s:s?,s:{s:o,s:o,s:o},s:o}",
@@ -95,7 +104,7 @@ struct collect {
 static int on_item(void *ud, const void *row)
 {
 	struct collect *c = ud;
-	json_t *j = c->level == XNR_ISSUE_WORD     ? word_json(c->run, row)
+	json_t *j = c->level == XNR_ISSUE_WORD     ? word_item_json(c->run, row)
 	            : c->level == XNR_ISSUE_ENTITY ? entity_json(row)
 	                                           : sentence_json(row);
 	if (!j || json_array_append_new(c->items, j) != 0) {
@@ -116,14 +125,13 @@ static enum xnr_status sentence_words(struct xnr_store *s, const struct xnr_run 
 	{
 		struct xnr_issue_query q = xnr_issue_query_default(run->id, XNR_ISSUE_WORD);
 		struct collect c = {run, XNR_ISSUE_WORD, json_array(), 0};
-		int64_t total = 0;
 		enum xnr_status st;
 		q.sentence = json_integer_value(json_object_get(it, "id"));
 		q.by_position = 1;
 		if (!c.items)
 			return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		json_object_set_new(it, "words", c.items);
-		if ((st = xnr_store_issues(s, &q, on_item, &c, &total, err)) != XNR_OK)
+		if ((st = xnr_store_issues(s, &q, on_item, &c, NULL, err)) != XNR_OK)
 			return st;
 		if (c.oom)
 			return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
@@ -176,7 +184,8 @@ enum xnr_status xnr_issues_list_json(struct xnr_store *s, const struct xnr_issue
 		st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	if (st == XNR_OK)
 		st = q->level == XNR_ISSUE_SENTENCE ? sentence_words(s, &run, c.items, err)
-		                                    : item_sentences(s, q->run, c.items, err);
+		     : q->level == XNR_ISSUE_ENTITY ? item_sentences(s, q->run, c.items, err)
+		                                    : XNR_OK;
 	if (st == XNR_OK &&
 	    !(*out = json_pack("{s:I,s:s,s:I,s:I,s:I,s:o}", "run", (json_int_t)q->run, "level",
 	                       levels[q->level], "total", (json_int_t)total, "offset",

@@ -60,8 +60,9 @@ struct xnr_word_score {
 	const char *kind; /* "type", "boundary", "missing", "spurious" or NULL */
 	double combined;
 	long rank;
-	const char *text; /* read side only: */
+	const char *text; /* read side only: the word, its labels, its sentence's text */
 	int gold, pred;
+	const char *sentence;
 };
 
 /* One row of entity_scores. side: "gold" (a gold entity), "pred" (a
@@ -132,8 +133,8 @@ enum xnr_issue_signal {
 };
 
 /* "any", "confidence", "cl", "neighbours", "consistency", "structure", in
- * enum order. */
-extern const char *const xnr_issue_signal_names[XNR_SIGNAL_COUNT];
+ * enum order, then NULL (query choices). */
+extern const char *const xnr_issue_signal_names[XNR_SIGNAL_COUNT + 1];
 
 /* Which items, ranked (rank 1 first). A sentence passes the kind and
  * signal filters when one of its words does; an entity when one of its words
@@ -153,9 +154,10 @@ struct xnr_issue_query xnr_issue_query_default(int64_t run, enum xnr_issue_level
 
 /* The rows q asks for, each passed to fn (its struct is that of q's level:
  * xnr_sentence_score, xnr_entity_score, xnr_word_score without neighbours;
- * borrowed for the call), and how many pass the filters (paging aside).
- * fn returns nonzero to stop early. Errors: XNR_ERR_INPUT (a value out of
- * range), XNR_ERR_NOT_FOUND (not scored), the database's. */
+ * borrowed for the call), and how many pass the filters (paging aside; not
+ * counted when total is NULL). fn returns nonzero to stop early. Errors:
+ * XNR_ERR_INPUT (a value out of range), XNR_ERR_NOT_FOUND (not scored; only
+ * checked when counting), the database's. */
 typedef int (*xnr_issue_row_fn)(void *ud, const void *row);
 XNR_MUST_CHECK enum xnr_status xnr_store_issues(struct xnr_store *s,
                                                 const struct xnr_issue_query *q,

@@ -13,8 +13,8 @@
 #include "store/internal.h"
 #include "store/scores.h"
 
-const char *const xnr_issue_signal_names[XNR_SIGNAL_COUNT] = {
-    "any", "confidence", "cl", "neighbours", "consistency", "structure"};
+const char *const xnr_issue_signal_names[XNR_SIGNAL_COUNT + 1] = {
+    "any", "confidence", "cl", "neighbours", "consistency", "structure", NULL};
 
 /* When a word counts as flagged by a signal (s: word_scores). */
 static const char *const signal_sql[XNR_SIGNAL_COUNT] = {
@@ -139,10 +139,12 @@ struct xnr_issue_query xnr_issue_query_default(int64_t run, enum xnr_issue_level
 #define WORD_COLS                                                                                  \
 	"s.sentence_id, s.idx, s.self_confidence, s.margin, s.cl_issue, s.cl_guess, s.knn_split,"  \
 	" s.knn_ref, s.knn_counts, s.consistency, s.consistency_counts, s.structure, s.suggested," \
-	" s.kind, s.combined, s.rank, w.text, w.gold, w.pred"
+	" s.kind, s.combined, s.rank, w.text, w.gold, w.pred, x.text"
+enum { WORD_N_COLS = 20 }; /* the columns of WORD_COLS */
 #define WORD_FROM                                                                                  \
 	" FROM word_scores s JOIN words w ON w.run_id = s.run_id AND w.sentence_id ="              \
-	" s.sentence_id AND w.idx = s.idx"
+	" s.sentence_id AND w.idx = s.idx JOIN sentences x ON x.run_id = s.run_id AND x.id ="      \
+	" s.sentence_id"
 
 static void word_row(sqlite3_stmt *st, struct xnr_word_score *r)
 {
@@ -166,6 +168,7 @@ static void word_row(sqlite3_stmt *st, struct xnr_word_score *r)
 	r->text = text_col(st, 16);
 	r->gold = int_col(st, 17);
 	r->pred = int_col(st, 18);
+	r->sentence = text_col(st, 19);
 }
 
 static void entity_row(sqlite3_stmt *st, struct xnr_entity_score *r)
@@ -208,9 +211,9 @@ static void query_sql(const struct xnr_issue_query *q, int count, char *buf, siz
 	snprintf(words, sizeof words, "SELECT 1 FROM word_scores s WHERE s.run_id = ?1 AND %s%s",
 	         sig, kind);
 	if (q->level == XNR_ISSUE_WORD)
-		snprintf(buf, size, "SELECT %s" WORD_FROM " WHERE s.run_id = ?1 AND %s%s%s%s",
-		         count ? "count(*)" : WORD_COLS, sig, kind,
-		         q->sentence >= 0 ? " AND s.sentence_id = ?6" : "",
+		snprintf(buf, size, "SELECT %s%s WHERE s.run_id = ?1 AND %s%s%s%s",
+		         count ? "count(*)" : WORD_COLS, count ? " FROM word_scores s" : WORD_FROM,
+		         sig, kind, q->sentence >= 0 ? " AND s.sentence_id = ?6" : "",
 		         count            ? ""
 		         : q->by_position ? " ORDER BY s.sentence_id, s.idx LIMIT ?2 OFFSET ?3"
 		                          : " ORDER BY s.rank LIMIT ?2 OFFSET ?3");
@@ -293,17 +296,23 @@ enum xnr_status xnr_store_issues(struct xnr_store *s, const struct xnr_issue_que
                                  struct xnr_error *err)
 {
 	struct xnr_issue_run rec;
+	int64_t n = 0;
 	enum xnr_status rc;
 
 	if ((unsigned)q->level >= XNR_ISSUE_LEVELS || (unsigned)q->signal >= XNR_SIGNAL_COUNT ||
 	    q->offset < 0)
 		return xnr_fail(err, XNR_ERR_INPUT, "issues: a query value is out of range");
-	if ((rc = xnr_store_issue_run(s, q->run, &rec, err)) != XNR_OK)
+	if (total && (rc = run_query(s, q, 1, fn, ud, &n, err)) != XNR_OK)
 		return rc;
-	xnr_issue_run_free(&rec);
-	if ((rc = run_query(s, q, 1, fn, ud, total, err)) != XNR_OK)
-		return rc;
-	return run_query(s, q, 0, fn, ud, total, err);
+	/* nothing found: a run without scores is NOT_FOUND, not an empty list */
+	if (total && n == 0) {
+		if ((rc = xnr_store_issue_run(s, q->run, &rec, err)) != XNR_OK)
+			return rc;
+		xnr_issue_run_free(&rec);
+	}
+	if (total)
+		*total = n;
+	return run_query(s, q, 0, fn, ud, NULL, err);
 }
 
 /* A neighbour BLOB into v (at most cap records): how many it holds. */
@@ -338,8 +347,8 @@ enum xnr_status xnr_store_word_score(struct xnr_store *s, int64_t run, int sente
 		word_row(st, &r);
 		r.nb = nb;
 		r.ref_nb = ref_nb;
-		r.n_nb = neighbours_col(st, 19, nb, 256);
-		r.n_ref_nb = neighbours_col(st, 20, ref_nb, 256);
+		r.n_nb = neighbours_col(st, WORD_N_COLS, nb, 256);
+		r.n_ref_nb = neighbours_col(st, WORD_N_COLS + 1, ref_nb, 256);
 		fn(ud, &r);
 	}
 	rc = step == SQLITE_ROW    ? XNR_OK
