@@ -102,7 +102,7 @@ def word_signals(a):
 
 def combine(a, wc, wn, wk):
     sc, cons, st = a[:, 2], a[:, 7], a[:, 8]
-    nb = np.where(np.isnan(a[:, 6]), a[:, 5], a[:, 6])
+    nb = np.where(np.isnan(a[:, 6]), a[:, 5], a[:, 6])  # the reference's when there is one
     x = [1 - sc, nb, np.nan_to_num(cons)]
     w = [wc, wn, wk]
     num = sum(np.where(np.isnan(xi), 0, wi * np.nan_to_num(xi)) for xi, wi in zip(x, w))
@@ -131,8 +131,8 @@ def evaluate(a, s, yw, ys, n_sents):
 
 def grid(manifest):
     """Mean word and sentence AUPRC of combination weights over the runs of a
-    manifest (lines: DB RUN TRUTH), neighbours taken from the split, the
-    reference or their mean."""
+    manifest (lines: DB RUN TRUTH), neighbours taken from the split (what
+    src/issues/combine.c does), the reference or their mean."""
     runs = []
     for line in open(manifest):
         db, run, truth = line.split()

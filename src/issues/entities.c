@@ -56,7 +56,7 @@ static struct xnr_entity_score *add(struct build *x, int32_t s, int32_t start, i
 	                               NULL, NULL,     0.0,       0};
 	r->text = sc->ent_text[sc->n_ents - 1];
 	for (size_t i = b; i < e; i++) {
-		double nb = isnan(x->g->knn_ref[i]) ? x->g->knn_split[i] : x->g->knn_ref[i];
+		double nb = x->g->knn_split[i];
 		r->self_confidence = fmin(r->self_confidence, x->g->self_conf[i]);
 		r->knn = fmax(r->knn, nb);
 		r->combined = fmax(r->combined, sc->combined[i]);

@@ -126,7 +126,8 @@ enum xnr_issue_signal {
 	XNR_SIGNAL_ANY,
 	XNR_SIGNAL_CONFIDENCE,  /* self-confidence below 0.5 */
 	XNR_SIGNAL_CL,          /* a confident-learning issue */
-	XNR_SIGNAL_NEIGHBOURS,  /* most of the neighbours (by similarity) disagree */
+	XNR_SIGNAL_NEIGHBOURS,  /* most of the neighbours (by similarity) in the split or the
+	                           reference disagree */
 	XNR_SIGNAL_CONSISTENCY, /* consistency score 0.5 or more */
 	XNR_SIGNAL_STRUCTURE,   /* an ill-formed tag sequence */
 	XNR_SIGNAL_COUNT

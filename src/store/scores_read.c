@@ -21,7 +21,7 @@ static const char *const signal_sql[XNR_SIGNAL_COUNT] = {
     "1",
     "s.self_confidence < 0.5",
     "s.cl_issue = 1",
-    "coalesce(s.knn_ref, s.knn_split) >= 0.5",
+    "(s.knn_split >= 0.5 OR s.knn_ref >= 0.5)",
     "s.consistency >= 0.5",
     "s.structure = 1",
 };
