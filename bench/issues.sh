@@ -18,7 +18,8 @@ seeds=${SEEDS:-"1 2 3"}
 bin=$build/explainer
 model=$root/demo/model
 
-newest() { $py -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select max(id) from runs').fetchone()[0])" "$1"; }
+# run_of DB DATA: the newest run of DB over the file DATA (new or reused).
+run_of() { $py -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select max(id) from runs where data_path = ?', (sys.argv[2],)).fetchone()[0])" "$1" "$2"; }
 
 # score NAME SRC DB [REFERENCE ARGS...]: noise, run, issues, evaluate, for every rate and seed
 score() {
@@ -29,7 +30,7 @@ score() {
 			local base=$out/${name}_${rate}_$seed
 			$py "$here/label_noise.py" "$src" "$base.conll" "$base.truth.json" --rate "$rate" --seed "$seed" >/dev/null
 			"$bin" run --model "$model" --data "$base.conll" -o "$db" -q --threads "$threads"
-			local run; run=$(newest "$db")
+			local run; run=$(run_of "$db" "$base.conll")
 			"$bin" issues "$db" --run "$run" "$@" --top 0 -n "$threads" >/dev/null
 			$py "$here/issues_eval.py" "$db" "$run" "$base.truth.json" --json >"$base.eval.json"
 			results+=("$base.eval.json")
@@ -63,8 +64,21 @@ if [ -f "$conll/test.txt" ]; then
 	echo "### speed: CoNLL-2003 test against train ($threads threads), the reference run stored"
 	echo
 	"$bin" run --model "$model" --data "$conll/test.txt" -o "$out/conll.db" -q --threads "$threads"
-	run=$(newest "$out/conll.db")
+	run=$(run_of "$out/conll.db" "$conll/test.txt")
 	/usr/bin/time -v "$bin" issues "$out/conll.db" --run "$run" --reference "$conll" --split train \
-		--recompute --top 0 -n "$threads" 2>"$out/time.txt" >/dev/null
+		--recompute --top 0 -n "$threads" 2>"$out/time.txt" >/dev/null &
+	# the peak of memory the process allocated itself (RssAnon); the rest of its
+	# RSS is database pages SQLite maps (PRAGMA mmap_size), the OS's page cache
+	anon=0
+	sleep 0.2
+	child=$(pgrep -P $! | head -1)
+	while kill -0 "$child" 2>/dev/null; do
+		a=$(awk '/RssAnon/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)
+		[ "${a:-0}" -gt "$anon" ] && anon=$a
+		sleep 0.1
+	done
+	wait
 	grep -E "Elapsed|Maximum resident|User time|System time" "$out/time.txt" | sed 's/^\t*/    /'
+	echo "    Peak anonymous memory (RssAnon, kbytes): $anon"
+	echo "    (load average when done: $(cut -d' ' -f1-3 /proc/loadavg))"
 fi
