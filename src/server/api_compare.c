@@ -5,13 +5,29 @@
  * entities B fixed and broke). Optional: type (lists of one entity type),
  * top (list lengths, default 20), seed, resamples, level (the bootstrap).
  * The comparison is the report module's (report/compare.h), what
- * `explainer compare --json` prints; this file only parses parameters.
+ * `explainer compare --json` prints; this file parses parameters and shows
+ * the runs' paths as every answer does (xnr__path_shown: a server on the
+ * network names no absolute path of its machine).
  */
 #include "report/compare.h"
 #include "server/internal.h"
 
 #define TOP_MAX  1000
 #define SEED_MAX 0x7fffffff
+
+/* The model and data paths of run `side` ("a" or "b") as answers show them. */
+static void show_paths(const struct xnr__app *app, json_t *o, const char *side)
+{
+	static const char *const keys[] = {"model_path", "data_path"};
+	json_t *run = json_object_get(o, side);
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = json_string_value(json_object_get(run, keys[i]));
+		if (p)
+			json_object_set_new(run, keys[i], json_string(xnr__path_shown(app, p)));
+	}
+}
 
 static enum xnr_status api_compare(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
@@ -38,7 +54,11 @@ static enum xnr_status api_compare(struct xnr__req *r, json_t **out, struct xnr_
 	p.boot.seed = (uint64_t)seed;
 	p.boot.n_resamples = (int)resamples;
 	p.type = xnr__query_get(&r->query, "type");
-	return xnr_report_compare(r->store, a, b, &p, out, err);
+	if ((st = xnr_report_compare(r->store, a, b, &p, out, err)) == XNR_OK) {
+		show_paths(r->app, *out, "a");
+		show_paths(r->app, *out, "b");
+	}
+	return st;
 }
 
 static const struct xnr__route routes[] = {

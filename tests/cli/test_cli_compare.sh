@@ -6,7 +6,8 @@
 # tests/gen/gen_stats.py's bootstrap and scipy; the same seed gives the same
 # bytes; runs over other data pair by text and say how many matched; label sets
 # that differ are listed; a missing run, runs with no sentence in common and
-# bad options fail with one line and the documented exit status. With the
+# bad options fail with one line and the documented exit status; `explainer
+# report`'s bootstrap intervals are the Python bootstrap's. With the
 # argument "shared": the same checks on CoNLL-2003 test with conll03-bert-mini.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -106,6 +107,40 @@ if "$bin" compare "$db" --a 1 --b 2 --top 3 >"$tmp/text.txt" 2>"$tmp/err" &&
 	ok "the text report: scores, McNemar, seed, both predictions inline"
 else
 	bad "text report: $(head -c 400 "$tmp/text.txt" "$tmp/err")"
+fi
+
+# explainer report's intervals (issue #11): the Python bootstrap of gen_stats.py on the run's
+# per-sentence counts from the database gives the same numbers.
+"$bin" report "$db" --run 2 --json --seed 4 --resamples "$resamples" >"$tmp/report.json" ||
+	bad "report --json"
+$PY - "$db" "$tmp/report.json" "$src/tests/gen" <<'PY' && ok "report: intervals of micro, macro and per-type F1 as the Python bootstrap" || bad "report intervals"
+import json, sqlite3, sys
+from collections import defaultdict
+sys.path.insert(0, sys.argv[3])
+import gen_stats
+db, rep = sqlite3.connect(sys.argv[1]), json.load(open(sys.argv[2]))
+iv = rep["intervals"]
+ents = {"gold": defaultdict(set), "pred": defaultdict(set)}
+for s, side, b, e, t in db.execute("select sentence_id, side, start, end, type from entities where run_id = 2"):
+    ents[side][s].add((b, e, t))
+types = sorted({x[2] for side in ents.values() for v in side.values() for x in v})
+n = db.execute("select count(*) from sentences where run_id = 2").fetchone()[0]
+c = [[[len({x for x in ents["pred"][s] & ents["gold"][s] if x[2] == t}),
+       len({x for x in ents["pred"][s] if x[2] == t}), len({x for x in ents["gold"][s] if x[2] == t})]
+      for t in types] for s in range(n)]
+ref = gen_stats.bootstrap(c, c, iv["seed"], iv["resamples"], iv["level"])
+assert iv["seed"] == 4 and iv["unit"] == "sentence"
+for name, r in [("micro avg", ref[0]), ("macro avg", ref[1])] + [(t, ref[2 + i]) for i, t in enumerate(types)]:
+    for k, key in (("est", "f1"), ("lo", "lo"), ("hi", "hi")):
+        assert abs(iv[name][key] - r["a"][k]) <= 1e-9, (name, key, iv[name][key], r["a"][k])
+    assert iv[name]["lo"] <= iv[name]["f1"] <= iv[name]["hi"], (name, iv[name])
+assert abs(iv["micro avg"]["f1"] - rep["seqeval_default"]["micro avg"]["f1-score"]) < 1e-12
+PY
+if "$bin" report "$db" --run 2 --json --resamples 0 | $PY -c 'import json,sys; assert "intervals" not in json.load(sys.stdin)' &&
+	"$bin" report "$db" --run 2 | grep -q "^F1 with 95% bootstrap intervals (1000 resamples of the [0-9]* sentences, seed 1)$"; then
+	ok "report: --resamples 0 leaves the intervals out; the text says resamples and seed"
+else
+	bad "report interval options"
 fi
 
 expect_error "a run that does not exist" 1 "run 99: no such run" "$bin" compare "$db" --a 1 --b 99
