@@ -299,8 +299,12 @@ static void resample(const struct xnr_f1_counts *a, const struct xnr_f1_counts *
 			rows[i] = (size_t)xnr_rng_below(&rng, a->n_rows);
 		sum_rows(a, rows, sum);
 		score(sum, a->n_cols, sa);
-		sum_rows(b, rows, sum);
-		score(sum, a->n_cols, sb);
+		if (b != a) {
+			sum_rows(b, rows, sum);
+			score(sum, a->n_cols, sb);
+		} else {
+			memcpy(sb, sa, m * sizeof *sb);
+		}
 		for (j = 0; j < m; j++) {
 			va[j * R + r] = sa[j];
 			vb[j * R + r] = sb[j];

@@ -113,7 +113,7 @@ struct xnr_f1_boot {
  * replacement (xnr_rng_below, the same rows for a and b), sums their counts
  * and scores the sums. b may be NULL (one run); otherwise it has a's shape
  * and row r of b is the sentence paired with row r of a. *out is filled on
- * success (xnr_f1_boot_free). About 2 ms per 1000 resamples of 1000
+ * success (xnr_f1_boot_free). About 10 ms per 1000 resamples of 1000
  * sentences and 4 types. Errors: XNR_ERR_INPUT (params out of range, a and
  * b of different shapes, no row), XNR_ERR_NOMEM. Reentrant.
  */

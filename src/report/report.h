@@ -105,7 +105,7 @@ XNR_MUST_CHECK enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, 
  * Bootstrap intervals (analysis/stats.h: sentences resampled with a seeded
  * PRNG) of m's default-mode micro, macro and per-type F1: *out has one
  * column per class of m->def, in its order (free with xnr_f1_boot_free).
- * Same seed, same numbers. About 20 ms for CoNLL-2003 test with 1000
+ * Same seed, same numbers. About 40 ms of CPU for CoNLL-2003 test with 1000
  * resamples. Errors: XNR_ERR_INPUT (params out of range, a run without
  * sentences), XNR_ERR_NOMEM.
  */
