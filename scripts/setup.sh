@@ -2,7 +2,7 @@
 # setup.sh - install what ExplaiNER needs on Debian 12: the build toolchain,
 # the -dev libraries, Node.js + npm and the web app's npm packages from
 # web/package-lock.json (always: the build packs them into the server), plus
-# the test tools (with --test): Debian's python3 + numpy + scikit-learn (tests
+# the test tools (with --test): Debian's python3 + numpy + scikit-learn + scipy (tests
 # read run databases as a data scientist would), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
 # parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
@@ -30,7 +30,7 @@ pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
-	pkgs+=(python3-numpy python3-sklearn sqlite3 chromium fonts-noto-color-emoji clang-format clang-tidy cppcheck)
+	pkgs+=(python3-numpy python3-sklearn python3-scipy sqlite3 chromium fonts-noto-color-emoji clang-format clang-tidy cppcheck)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)

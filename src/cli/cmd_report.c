@@ -2,11 +2,11 @@
  * cmd_report.c - `explainer report RUN.db`: a stored run's classification
  * reports (seqeval default and strict mode), token confusion matrix, entity
  * error taxonomy (nervaluate's categories per scheme), misclassified pairs,
- * loss tables and worst sentences, for a terminal or as JSON, with the
- * label-issue summary when the run has scores (explainer issues: the
- * out-of-sample note, the leakage into the reference); --fail-under makes
- * it a CI gate. The numbers come from the report module (report.h);
- * this file is options and printing.
+ * loss tables and worst sentences, for a terminal or as JSON, with bootstrap
+ * intervals of the F1 scores and the label-issue summary when the run has
+ * scores (explainer issues: the out-of-sample note, the leakage into the
+ * reference); --fail-under makes it a CI gate. The numbers come from the
+ * report module (report.h); this file is options and printing.
  */
 #include <jansson.h>
 #include <math.h>
@@ -23,20 +23,25 @@
 static const char report_usage[] =
     "usage: explainer report RUN.db [options]\n"
     "\n"
-    "Prints a stored run's classification reports (seqeval default and strict mode),\n"
-    "token confusion matrix, entity error taxonomy and worst sentences.\n"
+    "Prints a stored run's classification reports (seqeval default and strict mode)\n"
+    "with bootstrap intervals of the F1 scores (sentences resampled; the same seed\n"
+    "gives the same numbers), token confusion matrix, entity error taxonomy and worst\n"
+    "sentences.\n"
     "\n"
     "options:\n"
     "  -r, --run ID          the run (default: the newest)\n"
     "  -t, --top N           worst sentences to list (default 10)\n"
     "  -j, --json            one JSON object instead of text\n"
     "  -f, --fail-under F1   exit 1 when the micro F1 (default mode) is below F1\n"
+    "      --seed N          the bootstrap's seed (default 1)\n"
+    "      --resamples N     bootstrap resamples (default 1000; 0: no intervals)\n"
+    "      --level L         of the intervals (default 0.95)\n"
     "  -h, --help            this help\n";
 
 struct report_opts {
 	const char *db;
-	int run, top, json;
-	double fail_under;
+	int run, top, json, seed, resamples;
+	double fail_under, level;
 };
 
 static int parse_report(int argc, char **argv, struct report_opts *o)
@@ -46,6 +51,9 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	    {"top", 't', XNR_OPT_INT, &o->top, 0, 100000, NULL},
 	    {"json", 'j', XNR_OPT_FLAG, &o->json, 0, 0, NULL},
 	    {"fail-under", 'f', XNR_OPT_REAL, &o->fail_under, 0, 1, NULL},
+	    {"seed", 0, XNR_OPT_INT, &o->seed, 0, 0x7fffffff, NULL},
+	    {"resamples", 0, XNR_OPT_INT, &o->resamples, 0, XNR_BOOT_MAX_RESAMPLES, NULL},
+	    {"level", 0, XNR_OPT_REAL, &o->level, 0.5, 0.999, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
 	const struct xnr_cli_cmd cmd = {
@@ -54,11 +62,15 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	memset(o, 0, sizeof *o);
 	o->top = 10;
 	o->fail_under = -1.0;
+	o->seed = 1;
+	o->resamples = 1000;
+	o->level = 0.95;
 	return xnr_cli_parse(&cmd, opts, argc, argv);
 }
 
 /* The tables after the metrics, as the report module gives them. */
 struct report_tables {
+	struct xnr_f1_boot ci; /* params.n_resamples 0: no intervals asked for */
 	json_t *worst, *pairs;
 	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
@@ -66,20 +78,29 @@ struct report_tables {
 static void tables_free(struct report_tables *t)
 {
 	int i;
+	xnr_f1_boot_free(&t->ci);
 	json_decref(t->worst);
 	json_decref(t->pairs);
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
 		json_decref(t->loss[i]);
 }
 
-static enum xnr_status fetch_tables(struct xnr_store *db, const struct xnr_run_view *v, int top,
+static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_opts *o,
+                                    const struct xnr_run_view *v, const struct xnr_run_metrics *m,
                                     struct report_tables *t, struct xnr_error *err)
 {
 	struct xnr_loss_page page = xnr_loss_page_default();
+	struct xnr_boot_params bp = xnr_boot_default_params();
+	int top = o->top;
 	enum xnr_status st;
 
 	page.limit = top;
-	if ((st = xnr_report_worst_sentences(db, v->run, top, &t->worst, err)) != XNR_OK ||
+	bp.seed = (uint64_t)o->seed;
+	bp.n_resamples = o->resamples;
+	bp.level = o->level;
+	if ((o->resamples > 0 && v->n_sents > 0 &&
+	     (st = xnr_run_metrics_ci(v, m, &bp, &t->ci, err)) != XNR_OK) ||
+	    (st = xnr_report_worst_sentences(db, v->run, top, &t->worst, err)) != XNR_OK ||
 	    (st = xnr_report_confusions(db, v->run, 5, &t->pairs, err)) != XNR_OK ||
 	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_WORD, &page,
 	                                 &t->loss[XNR_LOSS_BY_WORD], err)) != XNR_OK ||
@@ -244,6 +265,25 @@ static void print_taxonomy(const struct xnr_run_view *v, const struct xnr_run_me
 	print_nervaluate(&m->nerval);
 }
 
+/* The default mode's F1 scores with their bootstrap intervals. */
+static void print_intervals(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                            const struct xnr_f1_boot *b)
+{
+	size_t c;
+
+	if (b->params.n_resamples <= 0)
+		return;
+	printf("F1 with %g%% bootstrap intervals (%d resamples of the %zu sentences, seed %llu)\n",
+	       100.0 * b->params.level, b->params.n_resamples, v->n_sents,
+	       (unsigned long long)b->params.seed);
+	for (c = 0; c < m->def.n_classes && c < b->n_cols; c++)
+		printf("%12s  %.4f [%.4f, %.4f]\n", m->def.classes[c].name, b->col[c].a.est,
+		       b->col[c].a.lo, b->col[c].a.hi);
+	printf("%12s  %.4f [%.4f, %.4f]\n%12s  %.4f [%.4f, %.4f]\n\n", "micro avg", b->micro.a.est,
+	       b->micro.a.lo, b->micro.a.hi, "macro avg", b->macro.a.est, b->macro.a.lo,
+	       b->macro.a.hi);
+}
+
 static void print_scheme(const char *scheme_json)
 {
 	json_t *j = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
@@ -268,6 +308,8 @@ static enum xnr_status print_json(struct xnr_store *db, const struct report_opts
 
 	if ((st = xnr_run_metrics_json(v, m, &j, err)) != XNR_OK)
 		return st;
+	if (t->ci.params.n_resamples > 0)
+		json_object_set_new(j, "intervals", xnr_run_metrics_ci_json(m, &t->ci));
 	json_object_set(j, "worst_sentences", t->worst);
 	json_object_set_new(j, "misclassified", emit_pairs(t->pairs, o->top, 1));
 	losses = json_object();
@@ -305,6 +347,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 	printf("%s\n", text);
 	free(text);
 	text = NULL;
+	print_intervals(v, m, &t->ci);
 	if (m->strict_ok && (st = xnr_seqeval_format(&m->strict, 4, &text, err)) == XNR_OK)
 		printf("seqeval, strict mode (%s)\n%s\n", xnr_seqeval_scheme_name(m->strict.scheme),
 		       text);
@@ -371,7 +414,7 @@ int xnr_cmd_report(int argc, char **argv)
 	    (st = pick_run(&o, store, &run, &err)) == XNR_OK &&
 	    (st = load_view(&o, store, run, &v, &err)) == XNR_OK &&
 	    (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
-	    (st = fetch_tables(store, v, o.top, &t, &err)) == XNR_OK)
+	    (st = fetch_tables(store, &o, v, &m, &t, &err)) == XNR_OK)
 		st = o.json ? print_json(store, &o, v, &m, &t, &err)
 		            : print_text(store, &o, v, &m, &t, &err);
 	rc = st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);

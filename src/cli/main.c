@@ -24,6 +24,8 @@ static const char usage[] =
     "             explainer run --model DIR --data test.conll -o run.db\n"
     "  report     a stored run's metrics, confusions, entity errors, worst sentences:\n"
     "             explainer report run.db [--json] [--fail-under 0.8]\n"
+    "  compare    two stored runs side by side, with intervals and significance:\n"
+    "             explainer compare run.db --a 1 --b 2 [--json]\n"
     "  serve      serve a run database as a web app and JSON API on 127.0.0.1; open\n"
     "             the printed URL, which carries the access token:\n"
     "             explainer serve run.db [--port 8765]\n"
@@ -110,6 +112,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return xnr_cmd_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return xnr_cmd_compare(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return xnr_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "issues") == 0)

@@ -2,7 +2,8 @@
  * metrics.c - the Metrics page of a stored run (report.h): seqeval's
  * classification reports in default and strict mode, the token confusion
  * matrix (raw and row-normalised, sklearn's confusion_matrix), the entity
- * error taxonomy and nervaluate's four schemes, all from the run view.
+ * error taxonomy and nervaluate's four schemes, all from the run view, and
+ * the bootstrap intervals of the default-mode F1 scores.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,51 @@ enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
 	st = xnr_run_metrics_json(v, &m, out, err);
 	xnr_run_metrics_free(&m);
 	return st;
+}
+
+/* ---- bootstrap intervals ---- */
+
+enum xnr_status xnr_run_metrics_ci(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                   const struct xnr_boot_params *p, struct xnr_f1_boot *out,
+                                   struct xnr_error *err)
+{
+	size_t n_types = xnr_tagset_n_types(v->tags), c;
+	int32_t *col = malloc((n_types + 1) * sizeof *col);
+	struct xnr_f1_counts counts;
+	enum xnr_status st;
+
+	memset(&counts, 0, sizeof counts);
+	if (!col)
+		return xnr_fail(err, XNR_ERR_NOMEM, "intervals: out of memory");
+	memset(col, 0xff, (n_types + 1) * sizeof *col);
+	for (c = 0; c < m->def.n_classes; c++)
+		col[m->def.classes[c].type] = (int32_t)c;
+	if ((st = xnr_f1_counts_init(&counts, v->n_sents, m->def.n_classes, err)) == XNR_OK &&
+	    (st = xnr_f1_counts_add(&counts, &m->def.gold, &m->def.pred, v->n_sents, NULL, n_types,
+	                            col, err)) == XNR_OK)
+		st = xnr_stats_bootstrap_f1(&counts, NULL, p, out, err);
+	xnr_f1_counts_free(&counts);
+	free(col);
+	return st;
+}
+
+static json_t *ci_json(const struct xnr_interval *iv)
+{
+	return json_pack("{s:f,s:f,s:f}", "f1", iv->est, "lo", iv->lo, "hi", iv->hi);
+}
+
+json_t *xnr_run_metrics_ci_json(const struct xnr_run_metrics *m, const struct xnr_f1_boot *b)
+{
+	json_t *o = json_pack("{s:I,s:I,s:f,s:s,s:o,s:o}", "seed", (json_int_t)b->params.seed,
+	                      "resamples", (json_int_t)b->params.n_resamples, "level",
+	                      b->params.level, "unit", "sentence", "micro avg",
+	                      ci_json(&b->micro.a), "macro avg", ci_json(&b->macro.a));
+	size_t c;
+
+	for (c = 0; o && c < m->def.n_classes && c < b->n_cols; c++)
+		if (json_object_set_new(o, m->def.classes[c].name, ci_json(&b->col[c].a)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
 }

@@ -1,0 +1,394 @@
+/*
+ * stats.c - bootstrap intervals of entity F1, the paired bootstrap of two
+ * runs and McNemar's test (see stats.h). Every step is written so that
+ * tests/gen/gen_stats.py can repeat it in plain Python and get the same
+ * bits: integer sums, scores from the summed counts, the columns' F1 added
+ * in column order, numpy's linear quantile.
+ */
+#include "analysis/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CELLS_MAX ((size_t)1 << 40)
+
+void xnr_rng_seed(struct xnr_rng *r, uint64_t seed)
+{
+	r->state = seed;
+}
+
+uint64_t xnr_rng_next(struct xnr_rng *r)
+{
+	uint64_t z = (r->state += 0x9E3779B97F4A7C15u);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+	return z ^ (z >> 31);
+}
+
+/* High 64 bits of x * n, from 32-bit halves (no 128-bit type in ISO C). */
+static uint64_t mulhi(uint64_t x, uint64_t n)
+{
+	uint64_t xl = x & 0xffffffffu, xh = x >> 32, nl = n & 0xffffffffu, nh = n >> 32;
+	uint64_t ll = xl * nl, lh = xl * nh, hl = xh * nl, hh = xh * nh;
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+}
+
+uint64_t xnr_rng_below(struct xnr_rng *r, uint64_t n)
+{
+	return mulhi(xnr_rng_next(r), n);
+}
+
+/* ---- counts ---- */
+
+enum xnr_status xnr_f1_counts_init(struct xnr_f1_counts *c, size_t n_rows, size_t n_cols,
+                                   struct xnr_error *err)
+{
+	size_t cells = n_rows * n_cols;
+
+	if (n_cols && (cells / n_cols != n_rows || cells > CELLS_MAX))
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "bootstrap: %zu sentences x %zu types is too many", n_rows, n_cols);
+	memset(c, 0, sizeof *c);
+	if (!(c->c = calloc(cells * 3 + 1, sizeof *c->c)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu counts",
+		                cells * 3);
+	c->n_rows = n_rows;
+	c->n_cols = n_cols;
+	return XNR_OK;
+}
+
+void xnr_f1_counts_free(struct xnr_f1_counts *c)
+{
+	free(c->c);
+	memset(c, 0, sizeof *c);
+}
+
+/* Row and column of entity e, or -1 when it is not counted. */
+static int64_t row_of(const struct xnr_entity *e, size_t n_sents, const int64_t *row_of_sent)
+{
+	if (e->sent >= n_sents)
+		return -1;
+	return row_of_sent ? row_of_sent[e->sent] : (int64_t)e->sent;
+}
+
+static int32_t col_of(const struct xnr_entity *e, size_t n_type_ids, const int32_t *col_of_type)
+{
+	if (e->type >= n_type_ids)
+		return -1;
+	return col_of_type ? col_of_type[e->type] : (int32_t)e->type;
+}
+
+/* End of the run of entities of v from i on that share sentence v[i].sent;
+ * -1 when the next sentence comes before it (not sorted). */
+static long group_end(const struct xnr_entities *v, size_t i)
+{
+	size_t j = i;
+	while (j < v->n && v->v[j].sent == v->v[i].sent)
+		j++;
+	return j < v->n && v->v[j].sent < v->v[i].sent ? -1 : (long)j;
+}
+
+/* Is there a gold entity in g[gb, ge) with p's span and column? */
+static int matched(const struct xnr_entities *g, size_t gb, size_t ge, const struct xnr_entity *p,
+                   int32_t col, size_t n_type_ids, const int32_t *col_of_type)
+{
+	size_t i;
+	for (i = gb; i < ge; i++)
+		if (g->v[i].start == p->start && g->v[i].end == p->end &&
+		    col_of(&g->v[i], n_type_ids, col_of_type) == col)
+			return 1;
+	return 0;
+}
+
+/* Count e into slot k (0 tp, 1 pred, 2 gold); -1 when its row or column is outside c. */
+static int count(struct xnr_f1_counts *c, int64_t row, int32_t col, int k)
+{
+	if (row < 0 || col < 0)
+		return 0;
+	if ((uint64_t)row >= c->n_rows || (size_t)col >= c->n_cols)
+		return -1;
+	c->c[((size_t)row * c->n_cols + (size_t)col) * 3 + (size_t)k]++;
+	return 0;
+}
+
+/* The gold entities of the sentences in order, each pred group matched
+ * against the gold group of its sentence. */
+enum xnr_status xnr_f1_counts_add(struct xnr_f1_counts *c, const struct xnr_entities *gold,
+                                  const struct xnr_entities *pred, size_t n_sents,
+                                  const int64_t *row_of_sent, size_t n_type_ids,
+                                  const int32_t *col_of_type, struct xnr_error *err)
+{
+	size_t gi = 0, pi, gb = 0, ge = 0;
+	long end;
+
+	for (; gi < gold->n; gi++) {
+		const struct xnr_entity *e = &gold->v[gi];
+		if (gi > 0 && e->sent < gold->v[gi - 1].sent)
+			return xnr_fail(err, XNR_ERR_INPUT, "bootstrap: gold entities not sorted");
+		if (count(c, row_of(e, n_sents, row_of_sent), col_of(e, n_type_ids, col_of_type),
+		          2))
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "bootstrap: an entity outside the counts");
+	}
+	for (pi = 0; pi < pred->n; pi = (size_t)end) {
+		uint32_t sent = pred->v[pi].sent;
+		size_t i;
+		if ((end = group_end(pred, pi)) < 0)
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "bootstrap: predicted entities not sorted");
+		while (gb < gold->n && gold->v[gb].sent < sent)
+			gb++;
+		for (ge = gb; ge < gold->n && gold->v[ge].sent == sent; ge++)
+			;
+		for (i = pi; i < (size_t)end; i++) {
+			const struct xnr_entity *p = &pred->v[i];
+			int64_t row = row_of(p, n_sents, row_of_sent);
+			int32_t col = col_of(p, n_type_ids, col_of_type);
+			if (count(c, row, col, 1) ||
+			    (matched(gold, gb, ge, p, col, n_type_ids, col_of_type) &&
+			     count(c, row, col, 0)))
+				return xnr_fail(err, XNR_ERR_INPUT,
+				                "bootstrap: an entity outside the counts");
+		}
+	}
+	return XNR_OK;
+}
+
+/* ---- scores ---- */
+
+static double f1_of(int64_t tp, int64_t n_pred, int64_t n_true)
+{
+	int64_t d = n_pred + n_true;
+	return d ? 2.0 * (double)tp / (double)d : 0.0;
+}
+
+/* Micro, macro and each column's F1 of summed counts sum (n_cols, 3) into
+ * out (2 + n_cols). */
+static void score(const int64_t *sum, size_t n_cols, double *out)
+{
+	int64_t tp = 0, np = 0, nt = 0;
+	double macro = 0.0;
+	size_t j;
+
+	for (j = 0; j < n_cols; j++) {
+		const int64_t *s = sum + 3 * j;
+		out[2 + j] = f1_of(s[0], s[1], s[2]);
+		macro += out[2 + j];
+		tp += s[0];
+		np += s[1];
+		nt += s[2];
+	}
+	out[0] = f1_of(tp, np, nt);
+	out[1] = n_cols ? macro / (double)n_cols : 0.0;
+}
+
+/* Sum the rows of c drawn (rows: n_rows indices; NULL: every row once). */
+static void sum_rows(const struct xnr_f1_counts *c, const size_t *rows, int64_t *sum)
+{
+	size_t i, k, width = c->n_cols * 3;
+
+	memset(sum, 0, (width + 1) * sizeof *sum);
+	for (i = 0; i < c->n_rows; i++) {
+		const int32_t *r = c->c + (rows ? rows[i] : i) * width;
+		for (k = 0; k < width; k++)
+			sum[k] += r[k];
+	}
+}
+
+/* ---- the bootstrap ---- */
+
+struct xnr_boot_params xnr_boot_default_params(void)
+{
+	struct xnr_boot_params p = {1, 1000, 0.95};
+	return p;
+}
+
+void xnr_f1_boot_free(struct xnr_f1_boot *b)
+{
+	free(b->col);
+	memset(b, 0, sizeof *b);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+/* numpy.quantile(sorted, q, method='linear') of n sorted values. */
+static double quantile(const double *sorted, size_t n, double q)
+{
+	double v = (double)(n - 1) * q, prev = floor(v), t, a, b, diff;
+	size_t i;
+
+	if (v >= (double)(n - 1))
+		return sorted[n - 1];
+	if (v < 0)
+		return sorted[0];
+	i = (size_t)prev;
+	t = v - prev;
+	a = sorted[i];
+	b = sorted[i + 1];
+	diff = b - a;
+	return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+/* The interval of n resampled values (sorted in place) around est. */
+static struct xnr_interval interval(double est, double *v, size_t n, double level)
+{
+	struct xnr_interval iv;
+	double q = (1.0 - level) / 2.0;
+
+	qsort(v, n, sizeof *v, cmp_double);
+	iv.est = est;
+	iv.lo = quantile(v, n, q);
+	iv.hi = quantile(v, n, 1.0 - q);
+	return iv;
+}
+
+/* One score's result from its estimates and its resampled values of a, b
+ * and their difference (each n long, sorted in place). */
+static struct xnr_paired summarise(double est_a, double est_b, double *va, double *vb, double *vd,
+                                   size_t n, double level)
+{
+	struct xnr_paired s;
+	double d = est_b - est_a;
+	size_t i, extreme = 0;
+
+	for (i = 0; i < n; i++)
+		extreme += fabs(vd[i] - d) >= fabs(d);
+	s.p_value = (double)(1 + extreme) / (double)(n + 1);
+	s.a = interval(est_a, va, n, level);
+	s.b = interval(est_b, vb, n, level);
+	s.diff = interval(d, vd, n, level);
+	return s;
+}
+
+static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
+                                  const struct xnr_boot_params *p, struct xnr_error *err)
+{
+	if (p->n_resamples < 1 || p->n_resamples > XNR_BOOT_MAX_RESAMPLES)
+		return xnr_fail(err, XNR_ERR_INPUT, "bootstrap: resamples must be 1 to %d, got %d",
+		                XNR_BOOT_MAX_RESAMPLES, p->n_resamples);
+	if (!(p->level > 0.0 && p->level < 1.0))
+		return xnr_fail(err, XNR_ERR_INPUT, "bootstrap: level must be in (0, 1), got %g",
+		                p->level);
+	if (a->n_rows == 0)
+		return xnr_fail(err, XNR_ERR_INPUT, "bootstrap: no sentence to resample");
+	if (b && (b->n_rows != a->n_rows || b->n_cols != a->n_cols))
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "bootstrap: paired runs of %zu x %zu and %zu x %zu counts",
+		                a->n_rows, a->n_cols, b->n_rows, b->n_cols);
+	return XNR_OK;
+}
+
+/* Resample: scores of a and b (b = a when unpaired) per resample into
+ * va/vb/vd laid out (2 + n_cols, R). */
+static void resample(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
+                     const struct xnr_boot_params *p, size_t *rows, int64_t *sum, double *sa,
+                     double *sb, double *va, double *vb, double *vd)
+{
+	size_t R = (size_t)p->n_resamples, m = 2 + a->n_cols, r, i, j;
+	struct xnr_rng rng;
+
+	xnr_rng_seed(&rng, p->seed);
+	for (r = 0; r < R; r++) {
+		for (i = 0; i < a->n_rows; i++)
+			rows[i] = (size_t)xnr_rng_below(&rng, a->n_rows);
+		sum_rows(a, rows, sum);
+		score(sum, a->n_cols, sa);
+		if (b != a) {
+			sum_rows(b, rows, sum);
+			score(sum, a->n_cols, sb);
+		} else {
+			memcpy(sb, sa, m * sizeof *sb);
+		}
+		for (j = 0; j < m; j++) {
+			va[j * R + r] = sa[j];
+			vb[j * R + r] = sb[j];
+			vd[j * R + r] = sb[j] - sa[j];
+		}
+	}
+}
+
+enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
+                                       const struct xnr_boot_params *params,
+                                       struct xnr_f1_boot *out, struct xnr_error *err)
+{
+	enum xnr_status st = check_boot(a, b, params, err);
+	size_t R = (size_t)params->n_resamples, m = 2 + a->n_cols, j;
+	size_t *rows = NULL;
+	int64_t *sum = NULL;
+	double *est = NULL, *vals = NULL;
+	struct xnr_paired *res = NULL;
+
+	if (st != XNR_OK)
+		return st;
+	rows = malloc(a->n_rows * sizeof *rows);
+	sum = malloc((3 * a->n_cols + 1) * sizeof *sum);
+	est = malloc(4 * m * sizeof *est);
+	vals = malloc(3 * m * R * sizeof *vals);
+	res = calloc(m, sizeof *res);
+	if (!rows || !sum || !est || !vals || !res) {
+		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples", R);
+		goto done;
+	}
+	b = b ? b : a;
+	sum_rows(a, NULL, sum);
+	score(sum, a->n_cols, est);
+	sum_rows(b, NULL, sum);
+	score(sum, a->n_cols, est + m);
+	resample(a, b, params, rows, sum, est + 2 * m, est + 3 * m, vals, vals + m * R,
+	         vals + 2 * m * R);
+	for (j = 0; j < m; j++)
+		res[j] = summarise(est[j], est[m + j], vals + j * R, vals + (m + j) * R,
+		                   vals + (2 * m + j) * R, R, params->level);
+	memset(out, 0, sizeof *out);
+	out->params = *params;
+	out->n_cols = a->n_cols;
+	out->micro = res[0];
+	out->macro = res[1];
+	if (a->n_cols && !(out->col = malloc(a->n_cols * sizeof *out->col))) {
+		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
+		goto done;
+	}
+	if (a->n_cols)
+		memcpy(out->col, res + 2, a->n_cols * sizeof *out->col);
+done:
+	free(rows);
+	free(sum);
+	free(est);
+	free(vals);
+	free(res);
+	return st;
+}
+
+/* ---- McNemar ---- */
+
+/* P(X <= k) for X ~ Bin(n, 1/2), summed from the smallest term up. */
+static double binom_half_cdf(int64_t k, int64_t n)
+{
+	double lg = lgamma((double)n + 1.0) - (double)n * log(2.0), p = 0.0;
+	int64_t i;
+
+	for (i = 0; i <= k; i++)
+		p += exp(lg - lgamma((double)i + 1.0) - lgamma((double)(n - i) + 1.0));
+	return p;
+}
+
+struct xnr_mcnemar xnr_stats_mcnemar(int64_t n_ab, int64_t n_ba)
+{
+	struct xnr_mcnemar m = {n_ab, n_ba, 0.0, 1.0, 1.0};
+	int64_t n = n_ab + n_ba, k = n_ab < n_ba ? n_ab : n_ba;
+	double d;
+
+	if (n <= 0)
+		return m;
+	d = fabs((double)(n_ab - n_ba)) - 1.0;
+	m.chi2 = d > 0 ? d * d / (double)n : 0.0;
+	m.p_chi2 = erfc(sqrt(m.chi2 / 2.0));
+	m.p_exact = n_ab == n_ba ? 1.0 : fmin(1.0, 2.0 * binom_half_cdf(k, n));
+	return m;
+}

@@ -1,0 +1,70 @@
+/*
+ * internal.h - what the report module's files share: the two-run
+ * comparison as C values, computed by compare.c and written as JSON by
+ * compare_json.c (compare.h has the definitions). Not part of the API.
+ */
+#ifndef XNR_REPORT_INTERNAL_H
+#define XNR_REPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/seqeval.h"
+#include "analysis/stats.h"
+#include "report/compare.h"
+#include "report/report.h"
+#include "store/read.h"
+
+/* One run of the comparison. */
+struct xnr__cmp_side {
+	struct xnr_run run;              /* its row: paths, hashes, labels */
+	struct xnr_run_view *v;          /* every word's labels */
+	struct xnr_seqeval_report r;     /* default mode: its entities */
+	char **texts;                    /* (v->n_sents) sentence texts */
+	int32_t *col;                    /* (tag set types) -> comparison column, -1 */
+	int64_t *row;                    /* (v->n_sents) -> pair, -1 when unpaired */
+	size_t *first_gold, *first_pred; /* (v->n_sents + 1) entities of each sentence */
+};
+
+/* A decision both runs took (compare.h): a span and type of a pair, gold or
+ * not, and whether each run predicted exactly it. */
+struct xnr__cmp_unit {
+	size_t pair;
+	int64_t start, end;
+	int32_t col;
+	int32_t col_a, col_b; /* the type each run predicted on exactly this span, -1: none */
+	unsigned char gold, in_a, in_b;
+};
+
+enum xnr__cmp_kind { XNR__CMP_FIXED, XNR__CMP_REGRESSED, XNR__CMP_BOTH_WRONG, XNR__CMP_KINDS };
+
+/* A listed sentence: its pair and how many of its decisions changed. */
+struct xnr__cmp_sent {
+	size_t pair;
+	long changed;
+};
+
+struct xnr__cmp {
+	struct xnr__cmp_side s[2];
+	const struct xnr_compare_params *p;
+	int by_text;
+	size_t n_pairs, gold_differs;
+	int64_t *pair_a, *pair_b; /* (n_pairs) sentence ids, ascending in a */
+	size_t n_cols;
+	const char **cols;  /* (n_cols) type names, sorted, borrowed from the tag sets */
+	int32_t filter_col; /* the type filter's column, -1 for none */
+	struct xnr_f1_boot boot;
+	struct xnr_f1_counts counts[2];
+	struct xnr__cmp_unit *units; /* (n_units) in pair order */
+	size_t n_units, cap_units;
+	int64_t n_ab, n_ba; /* decisions only a, only b got right */
+	struct xnr__cmp_sent *sents[XNR__CMP_KINDS];
+	size_t n_sents[XNR__CMP_KINDS];
+};
+
+/* The comparison as compare.h's JSON. Errors: XNR_ERR_NOMEM, and the
+ * store's, reading the listed sentences' words. */
+XNR_MUST_CHECK enum xnr_status xnr__cmp_json(struct xnr_store *s, const struct xnr__cmp *c,
+                                             json_t **out, struct xnr_error *err);
+
+#endif
