@@ -140,7 +140,7 @@ row raw get GET "$r/words?limit=25&offset=0"
 row probing post POST "$r/probe" "$probe"
 row activations get GET "$r/model"
 row activations post POST "$r/activations" "$acts"
-row duplicates job POST "$r/duplicates" '{"threshold":0.95,"limit":200}'
+row duplicates job POST "$r/duplicates" '{"mode":"lexical","threshold":0.5,"trivial":false,"reference":null,"encoder":null,"limit":200}'
 row debug get GET /api/v1/debug
 row debug get GET "$r/debug"
 row debug get GET /api/v1/jobs

@@ -50,7 +50,7 @@ export const PAGES = [
     desc: 'A text\u2019s feed-forward activations factorised with NMF: which tokens make the same neurons fire.',
     icon: 'M3 12h4l3-8 4 16 3-8h4'},
   {id: 'duplicates', title: 'Find Duplicates',
-    desc: 'Sentence pairs that are nearly the same, by cosine similarity of their embeddings.',
+    desc: 'Near-duplicate sentences in clusters, the same text with different labels first; or repeated across two runs.',
     icon: 'M9 9h11v11H9zM5 15H4V4h11v1'},
   {id: 'debug', title: 'Debug',
     desc: 'Versions, build options, model and tokenizer details, run options and timings.',

@@ -6,7 +6,9 @@
  * Mirrors scikit-learn 1.2: PCA(svd_solver='full') + svd_flip, TruncatedSVD
  * (algorithm='randomized'), NMF(solver='cd', beta_loss='frobenius'); the
  * duplicate search is ExplaiNER's find_duplicates.py (cosine >= cutoff), done
- * in row tiles instead of an N x N matrix. UMAP lives in reduce/umap.h.
+ * in row tiles instead of an N x N matrix. UMAP lives in reduce/umap.h, the
+ * lexical near-duplicate search (word n-gram Jaccard, MinHash LSH, clusters,
+ * label conflicts) in reduce/dups.h.
  *
  * All matrices are row-major; inputs are borrowed, outputs caller-allocated
  * unless stated. On failure outputs are unspecified-but-untouched where

@@ -1,25 +1,33 @@
 /*
  * api_duplicates.c - POST /api/v1/runs/{id}/duplicates: the Find Duplicates
- * page, mirroring ExplaiNER's find-duplicates page: a job that embeds every
- * sentence of the run (the mean of its stored word hidden states, centred,
- * or the mean-pooled last hidden states of another encoder) and answers the
- * pairs whose cosine similarity reaches the threshold, most similar first.
+ * page. A job (dups_load.c reads the sentences, their words and gold
+ * labels, and their vectors; reduce/dups.h finds the pairs) that answers the
+ * clusters of near-duplicate sentences, annotation inconsistencies ("same
+ * text, different labels") first. Lexical by default: word 1- and 2-gram
+ * Jaccard, ranked with the vectors' cosine; `mode: "vectors"` is
+ * ExplaiNER's find_duplicates (cosine of every pair); `reference` searches
+ * across two runs (train vs test leakage).
  */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infer/infer.h"
-#include "reduce/reduce.h"
-#include "server/internal.h"
+#include "server/dups_load.h"
+
+#define VARIANTS_MAX 50 /* variants listed per cluster */
+#define IDS_MAX      20 /* sentence ids listed per variant */
+#define PAIRS_MAX    50 /* pairs listed per cluster */
+#define DIFF_MAX     64 /* label disagreements listed per pair */
 
 struct dup_args {
 	struct xnr__app *app;
 	char *db_path;
 	char *encoder; /* a model folder (real path), or NULL: the stored hidden states */
-	int64_t run, limit;
+	int64_t run, reference, limit, seed, ngram;
 	double threshold;
+	int mode, method, trivial, vectors;
 };
 
 static void dup_free(void *arg)
@@ -33,302 +41,315 @@ static void dup_free(void *arg)
 	free(a);
 }
 
-struct sents {
-	long n;
-	int64_t *ids;
-	char **texts;
-};
-
-static void sents_free(struct sents *s)
+/* Rounded to four decimals (the page shows three): the last bits of a float sum say nothing. */
+static json_t *real4(double x)
 {
-	long i;
-
-	for (i = 0; s->texts && i < s->n; i++)
-		free(s->texts[i]);
-	free(s->texts);
-	free(s->ids);
-	memset(s, 0, sizeof *s);
+	return isnan(x) ? json_null() : json_real(round(x * 1e4) / 1e4);
 }
 
-static enum xnr_status sents_load(struct xnr_store *db, int64_t run, struct sents *s,
-                                  struct xnr_error *err)
+/* The doc's words (gold 0) or gold label names (gold 1, null for none). */
+static json_t *words_json(const struct xnr__dup_load *l, long doc, int gold)
 {
-	struct xnr_sentence_query q = xnr_sentence_query_default(run);
-	struct xnr_rows *rows = NULL;
-	struct xnr_sentence_row row;
-	enum xnr_status st;
-	long cap = 0;
-	int more = 0;
+	const struct xnr_dup_doc *d = &l->docs[doc];
+	json_t *all = json_array(), *w;
 
-	memset(s, 0, sizeof *s);
-	q.sort = XNR_SENT_BY_ID;
-	q.ascending = 1;
-	if ((st = xnr_store_sentences(db, &q, &rows, err)) != XNR_OK)
-		return st;
-	while ((st = xnr_rows_sentence(rows, &row, &more, err)) == XNR_OK && more) {
-		if (s->n == cap) {
-			long c = cap ? cap * 2 : 1024;
-			int64_t *ids = realloc(s->ids, (size_t)c * sizeof *ids);
-			char **texts = ids ? realloc(s->texts, (size_t)c * sizeof *texts) : NULL;
-			if (ids)
-				s->ids = ids;
-			if (texts)
-				s->texts = texts, cap = c;
-			else
-				st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
-		}
-		if (st == XNR_OK) {
-			s->ids[s->n] = row.id;
-			if (!(s->texts[s->n++] = strdup(row.text ? row.text : "")))
-				st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
-		}
-		if (st != XNR_OK)
-			break;
-	}
-	xnr_rows_close(rows);
-	if (st == XNR_OK && s->n < 2)
-		st = xnr_fail(err, XNR_ERR_INPUT, "run %lld has %ld sentences: no pairs to compare",
-		              (long long)run, s->n);
-	if (st != XNR_OK)
-		sents_free(s);
-	return st;
-}
-
-/* Row of sentence id in s (ids sorted), or -1. */
-static long sent_row(const struct sents *s, int64_t id)
-{
-	long lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		long mid = lo + (hi - lo) / 2;
-		if (s->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n && s->ids[lo] == id ? lo : -1;
-}
-
-/* Rows of x [n, d] become means (sums / count), then the mean of the rows
- * with words is subtracted from them: raw hidden states share a large common
- * direction, so uncentred sentence vectors all have cosine ~0.99 with each
- * other and the threshold would not separate duplicates from the rest. */
-static enum xnr_status mean_centre(float *x, const int *count, long n, int d, struct xnr_error *err)
-{
-	double *mean = calloc((size_t)d, sizeof *mean);
-	long i, n_rows = 0;
-	int j;
-
-	if (!mean)
-		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
-	for (i = 0; i < n; i++) {
-		float *row = x + (size_t)i * (size_t)d;
-		for (j = 0; count[i] > 0 && j < d; j++) {
-			row[j] /= (float)count[i];
-			mean[j] += row[j];
-		}
-		n_rows += count[i] > 0;
-	}
-	for (i = 0; n_rows > 0 && i < n; i++)
-		for (j = 0; count[i] > 0 && j < d; j++)
-			x[(size_t)i * (size_t)d + (size_t)j] -= (float)(mean[j] / (double)n_rows);
-	free(mean);
-	return XNR_OK;
-}
-
-/* x [n, d] = the mean of each sentence's stored word hidden states, centred. */
-static enum xnr_status embed_stored(struct xnr_store *db, int64_t run, const struct sents *s,
-                                    const struct xnr_ctl *ctl, float *x, int d,
-                                    struct xnr_error *err)
-{
-	struct xnr_rows *rows = NULL;
-	struct xnr_hidden_row h;
-	enum xnr_status st;
-	int *count = calloc((size_t)s->n, sizeof *count);
-	long row, seen = 0;
-	int more = 0, j;
-
-	if (!count)
-		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
-	if ((st = xnr_store_hidden(db, run, &rows, err)) != XNR_OK) {
-		free(count);
-		return st;
-	}
-	while ((st = xnr_rows_hidden(rows, &h, &more, err)) == XNR_OK && more) {
-		row = sent_row(s, h.sentence_id);
-		if (row < 0 || !h.vec || h.vec_bytes != d * (int)sizeof(float))
-			continue;
-		for (j = 0; j < d; j++)
-			x[(size_t)row * (size_t)d + (size_t)j] += h.vec[j];
-		count[row]++;
-		if (++seen % 4096 == 0 && xnr_ctl_cancelled(ctl)) {
-			st = xnr_fail(err, XNR_ERR_CANCELLED, "cancelled");
-			break;
-		}
-	}
-	xnr_rows_close(rows);
-	if (st == XNR_OK)
-		st = mean_centre(x, count, s->n, d, err);
-	free(count);
-	return st;
-}
-
-#define ENCODE_BATCH 32
-
-/* Mean of res's last hidden states over its tokens into x [d]. */
-static void mean_pool(const struct xnr_result *res, float *x, int d)
-{
-	int t, j;
-
-	for (t = 0; t < res->enc.n_tokens; t++)
-		for (j = 0; j < d; j++)
-			x[j] += res->hidden[(size_t)t * (size_t)d + (size_t)j];
-	for (j = 0; t > 0 && j < d; j++)
-		x[j] /= (float)t;
-}
-
-/* x [n, d]: sentences [from, to) of s through the encoder. */
-static enum xnr_status encode_batch(struct xnr_engine *e, const struct sents *s, long from, long to,
-                                    float *x, int d, struct xnr_error *err)
-{
-	struct xnr_input in[ENCODE_BATCH];
-	struct xnr_result res[ENCODE_BATCH];
-	int i, n = (int)(to - from);
-	enum xnr_status st;
-
-	memset(in, 0, sizeof in);
-	for (i = 0; i < n; i++) {
-		in[i].text = s->texts[from + i];
-		in[i].text_len = strlen(s->texts[from + i]);
-		xnr_result_init(&res[i]);
-	}
-	if ((st = xnr_engine_run(e, in, n, res, err)) == XNR_OK)
-		for (i = 0; i < n; i++)
-			mean_pool(&res[i], x + (size_t)(from + i) * (size_t)d, d);
-	for (i = 0; i < n; i++)
-		xnr_result_free(&res[i]);
-	return st;
-}
-
-/* *x [n, *d] = mean-pooled last hidden states of the encoder on the sentence texts. */
-static enum xnr_status embed_encoder(const struct dup_args *a, const struct sents *s,
-                                     const struct xnr_ctl *ctl, float **x, int *d,
-                                     struct xnr_error *err)
-{
-	struct xnr__model *m = NULL;
-	enum xnr_status st;
-	long i;
-
-	if ((st = xnr__model_acquire(a->app, a->encoder, 0, &m, err)) != XNR_OK)
-		return st;
-	*d = xnr_engine_config(xnr__model_engine(m))->hidden_size;
-	if (!(*x = calloc((size_t)s->n * (size_t)*d, sizeof **x)))
-		st = xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
-	for (i = 0; st == XNR_OK && i < s->n; i += ENCODE_BATCH) {
-		st = encode_batch(xnr__model_engine(m), s, i,
-		                  i + ENCODE_BATCH < s->n ? i + ENCODE_BATCH : s->n, *x, *d, err);
-		xnr_ctl_progress(ctl, 0.5 * (double)i / (double)s->n, "encode");
-		if (st == XNR_OK && xnr_ctl_cancelled(ctl))
-			st = xnr_fail(err, XNR_ERR_CANCELLED, "cancelled");
-	}
-	xnr__model_release(a->app, m);
-	return st;
-}
-
-static json_t *pairs_json(const struct sents *s, const struct xnr_pair *p, long n)
-{
-	json_t *a = json_array();
-	long i;
-
-	for (i = 0; a && i < n; i++)
-		if (json_array_append_new(
-		        a, json_pack("{s:I, s:I, s:f, s:s, s:s}", "a", (json_int_t)s->ids[p[i].i],
-		                     "b", (json_int_t)s->ids[p[i].j], "sim", (double)p[i].sim,
-		                     "text_a", s->texts[p[i].i], "text_b", s->texts[p[i].j])) !=
-		    0) {
-			json_decref(a);
+	for (int i = 0; all && i < d->n_words; i++) {
+		int k = d->gold[i];
+		w = !gold                       ? json_string(d->words[i])
+		    : k >= 0 && k < l->n_labels ? json_string(l->labels[k])
+		                                : json_null();
+		if (json_array_append_new(all, w)) {
+			json_decref(all);
 			return NULL;
 		}
-	return a;
+	}
+	return all;
+}
+
+/* The cluster's i-th listed variant: its run, first ids, copies, text, and
+ * its words with their gold labels. */
+static json_t *variant_json(const struct dup_args *a, const struct xnr__dup_load *l,
+                            const struct xnr_dups *r, long v)
+{
+	long n = r->var_first[v + 1] - r->var_first[v], doc = r->var_docs[r->var_first[v]];
+	json_t *ids = json_array();
+
+	for (long i = 0; ids && i < n && i < IDS_MAX; i++)
+		if (json_array_append_new(ids,
+		                          json_integer(l->ids[r->var_docs[r->var_first[v] + i]]))) {
+			json_decref(ids);
+			return NULL;
+		}
+	return json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}", "run",
+	                 (json_int_t)(r->var_side[v] ? a->reference : a->run), "ids", ids, "n",
+	                 (json_int_t)n, "text", l->texts[doc], "words", words_json(l, doc, 0),
+	                 "gold", words_json(l, doc, 1));
+}
+
+/* [[word in a, word in b], ...] where the two representatives' gold labels differ. */
+static json_t *diff_json(const struct xnr__dup_load *l, long doc_a, long doc_b)
+{
+	int pos[2 * DIFF_MAX],
+	    n = xnr_dup_label_diff(&l->docs[doc_a], &l->docs[doc_b], pos, DIFF_MAX);
+	json_t *d = json_array();
+
+	for (int i = 0; d && i < n && i < DIFF_MAX; i++)
+		if (json_array_append_new(d, json_pack("[i, i]", pos[2 * i], pos[2 * i + 1]))) {
+			json_decref(d);
+			return NULL;
+		}
+	if (n < 0) {
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Where variant v is in the cluster's list, or -1 when it is not listed. */
+static long listed(const struct xnr_dups *r, const struct xnr_dup_cluster *c, long v)
+{
+	for (long k = 0; k < c->n_variants && k < VARIANTS_MAX; k++)
+		if (r->variants[c->first_variant + k] == v)
+			return k;
+	return -1;
+}
+
+static json_t *pair_json(const struct xnr__dup_load *l, const struct xnr_dups *r,
+                         const struct xnr_dup_cluster *c, const struct xnr_dup_pair *p)
+{
+	long a = listed(r, c, p->a), b = listed(r, c, p->b);
+
+	if (a < 0 || b < 0)
+		return json_null();
+	if (a > b) {
+		long t = a;
+		a = b, b = t;
+	}
+	long da = r->var_docs[r->var_first[r->variants[c->first_variant + a]]];
+	long db = r->var_docs[r->var_first[r->variants[c->first_variant + b]]];
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:b, s:b, s:o}", "a", (json_int_t)a, "b",
+	                 (json_int_t)b, "sim", real4(p->score), "jaccard", real4(p->jaccard),
+	                 "cosine", real4(p->cosine), "same_text", p->same_text, "conflict",
+	                 p->conflict, "label_diff", diff_json(l, da, db));
+}
+
+static json_t *cluster_json(const struct dup_args *a, const struct xnr__dup_load *l,
+                            const struct xnr_dups *r, const struct xnr_dup_cluster *c)
+{
+	json_t *vars = json_array(), *pairs = json_array(), *v;
+	long i;
+
+	for (i = 0; vars && i < c->n_variants && i < VARIANTS_MAX; i++)
+		if (!(v = variant_json(a, l, r, r->variants[c->first_variant + i])) ||
+		    json_array_append_new(vars, v))
+			goto fail;
+	for (i = 0; pairs && i < c->n_pairs && json_array_size(pairs) < PAIRS_MAX; i++) {
+		if (!(v = pair_json(l, r, c, &r->pairs[c->first_pair + i])))
+			goto fail;
+		if (json_is_null(v))
+			json_decref(v);
+		else if (json_array_append_new(pairs, v))
+			goto fail;
+	}
+	if (!vars || !pairs)
+		goto fail;
+	return json_pack("{s:I, s:o, s:b, s:I, s:I, s:o, s:o}", "size", (json_int_t)c->n_docs,
+	                 "score", real4(c->best), "conflict", c->conflict, "n_variants",
+	                 (json_int_t)c->n_variants, "n_pairs", (json_int_t)c->n_pairs, "variants",
+	                 vars, "pairs", pairs);
+fail:
+	json_decref(vars);
+	json_decref(pairs);
+	return NULL;
+}
+
+static json_t *clusters_json(const struct dup_args *a, const struct xnr__dup_load *l,
+                             const struct xnr_dups *r)
+{
+	json_t *all = json_array(), *c;
+
+	for (long i = 0; all && i < r->n_clusters && i < a->limit; i++)
+		if (!(c = cluster_json(a, l, r, &r->clusters[i])) ||
+		    json_array_append_new(all, c)) {
+			json_decref(all);
+			return NULL;
+		}
+	return all;
+}
+
+static const char *const modes[] = {"lexical", "vectors", NULL};
+static const char *const methods[] = {"auto", "exact", "lsh", NULL};
+
+static json_t *result_json(const struct dup_args *a, const struct xnr__dup_load *l,
+                           const struct xnr_dups *r, int vectors, const double *t)
+{
+	long n_conflicts = 0;
+
+	for (long i = 0; i < r->n_pairs; i++)
+		n_conflicts += r->pairs[i].conflict;
+	return json_pack(
+	    "{s:I, s:o, s:s, s:f, s:I, s:b, s:b, s:s?, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, "
+	    "s:I, s:I, s:I, s:o, s:{s:f, s:f, s:f}}",
+	    "run", (json_int_t)a->run, "reference",
+	    a->reference ? json_integer(a->reference) : json_null(), "mode", modes[a->mode],
+	    "threshold", a->threshold, "ngram", (json_int_t)a->ngram, "trivial", a->trivial,
+	    "vectors", vectors, "encoder", a->encoder, "method",
+	    r->method < 0 ? "cosine" : methods[r->method], "lsh",
+	    r->method == XNR_DUP_LSH ? json_pack("{s:i, s:i, s:I}", "bands", XNR_DUP_BANDS, "rows",
+	                                         XNR_DUP_ROWS, "seed", (json_int_t)a->seed)
+	                             : json_null(),
+	    "limit", (json_int_t)a->limit, "n_sentences", (json_int_t)l->n_run, "n_reference",
+	    (json_int_t)(l->n - l->n_run), "n_trivial", (json_int_t)r->n_trivial, "n_variants",
+	    (json_int_t)r->n_variants, "n_candidates", (json_int_t)r->n_candidates, "n_pairs",
+	    (json_int_t)r->n_pairs, "n_conflicts", (json_int_t)n_conflicts, "n_clusters",
+	    (json_int_t)r->n_clusters, "total", (json_int_t)r->total, "clusters",
+	    clusters_json(a, l, r), "timings", "load_s", t[1] - t[0], "embed_s", t[2] - t[1],
+	    "pairs_s", t[3] - t[2]);
+}
+
+/* The docs' vectors, or none (*x NULL): lexical mode without `vectors`, or
+ * when the runs have none that compare (no hidden states, two models). */
+static enum xnr_status dup_vectors(const struct dup_args *a, struct xnr_store *db,
+                                   const struct xnr__dup_load *l, const struct xnr_ctl *ctl,
+                                   float **x, int *d, struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	*x = NULL;
+	if (!a->vectors && a->mode == XNR_DUP_LEXICAL)
+		return XNR_OK;
+	if (a->encoder)
+		return xnr__path_redact(
+		    xnr__dup_encoder_vectors(a->app, a->encoder, l, ctl, x, d, err), err);
+	st = xnr__dup_stored_vectors(db, l, ctl, x, d, err);
+	if (a->mode == XNR_DUP_LEXICAL && (st == XNR_ERR_INPUT || st == XNR_ERR_MISMATCH)) {
+		xnr_error_clear(err);
+		return XNR_OK;
+	}
+	return st;
 }
 
 static enum xnr_status dup_job(void *arg, const struct xnr_ctl *ctl, json_t **result,
                                struct xnr_error *err)
 {
 	const struct dup_args *a = arg;
-	struct sents s = {0};
-	struct xnr_pair *pairs = NULL;
+	struct xnr_dup_params p = xnr_dup_default_params();
+	struct xnr__dup_load l = {0};
+	struct xnr_dups r = {0};
 	struct xnr_store *db = NULL;
-	struct xnr_run run = {0};
-	long n_pairs = 0, n_total = 0;
-	double t0 = xnr__now_s(), t1;
+	double t[4] = {xnr__now_s(), 0, 0, 0};
 	float *x = NULL;
 	int d = 0;
 	enum xnr_status st;
 
 	if ((st = xnr_store_open_read(a->db_path, &db, err)) != XNR_OK ||
-	    (st = sents_load(db, a->run, &s, err)) != XNR_OK)
+	    (st = xnr__dup_load(db, a->run, a->reference, ctl, &l, err)) != XNR_OK)
 		goto fail;
-	if (a->encoder)
-		st = xnr__path_redact(embed_encoder(a, &s, ctl, &x, &d, err), err);
-	else if ((st = xnr_store_run_get(db, a->run, &run, err)) == XNR_OK &&
-	         (st = xnr_run_hidden_check(&run, err)) == XNR_OK) {
-		d = (int)run.hidden_size;
-		if (!(x = calloc((size_t)s.n * (size_t)d, sizeof *x)))
-			st = xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
-		else
-			st = embed_stored(db, a->run, &s, ctl, x, d, err);
-	}
-	if (st != XNR_OK)
+	t[1] = xnr__now_s();
+	if ((st = dup_vectors(a, db, &l, ctl, &x, &d, err)) != XNR_OK)
 		goto fail;
-	t1 = xnr__now_s();
-	if ((st = xnr_cosine_pairs(x, s.n, d, (float)a->threshold, (long)a->limit, ctl, &pairs,
-	                           &n_pairs, &n_total, err)) != XNR_OK)
+	t[2] = xnr__now_s();
+	p.mode = (enum xnr_dup_mode)a->mode;
+	p.method = (enum xnr_dup_method)a->method;
+	p.ngram = (int)a->ngram;
+	p.threshold = a->threshold;
+	p.seed = (uint64_t)a->seed;
+	p.keep_trivial = a->trivial;
+	p.cross = a->reference != 0;
+	if ((st = xnr_dups_find(l.docs, l.n, x, d, &p, ctl, &r, err)) != XNR_OK)
 		goto fail;
-	*result =
-	    json_pack("{s:I, s:f, s:I, s:s?, s:I, s:I, s:o, s:{s:f, s:f}}", "run",
-	              (json_int_t)a->run, "threshold", a->threshold, "limit", (json_int_t)a->limit,
-	              "encoder", a->encoder, "n_sentences", (json_int_t)s.n, "total",
-	              (json_int_t)n_total, "pairs", pairs_json(&s, pairs, n_pairs), "timings",
-	              "embed_s", t1 - t0, "pairs_s", xnr__now_s() - t1);
-	if (!*result)
+	t[3] = xnr__now_s();
+	if (!(*result = result_json(a, &l, &r, x != NULL, t)))
 		st = xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
 fail:
-	free(pairs);
+	xnr_dups_free(&r);
 	free(x);
-	sents_free(&s);
-	xnr_run_free(&run);
+	xnr__dup_load_free(&l);
 	xnr_store_close(db);
 	return st;
 }
 
+/* An optional JSON boolean field (absent or null: def). */
+static enum xnr_status body_bool(const json_t *body, const char *name, int def, int *out,
+                                 struct xnr_error *err)
+{
+	const json_t *v = json_object_get(body, name);
+
+	if (!v || json_is_null(v))
+		*out = def;
+	else if (json_is_boolean(v))
+		*out = json_is_true(v);
+	else
+		return xnr_fail(err, XNR_ERR_INPUT, "body field %s: wants true or false", name);
+	return XNR_OK;
+}
+
+/* Lexical similarity below 0.3 pairs sentences that share a word or two: the
+ * candidates grow quadratically and LSH misses them anyway. */
+#define LEXICAL_MIN 0.3
+
 static enum xnr_status dup_parse(const json_t *body, struct dup_args *a, const char **encoder,
                                  struct xnr_error *err)
 {
-	static const char *const allowed[] = {"threshold", "limit", "encoder", NULL};
-	json_t *enc = json_object_get(body, "encoder");
+	static const char *const allowed[] = {"threshold", "limit",     "encoder", "mode",
+	                                      "method",    "ngram",     "seed",    "trivial",
+	                                      "vectors",   "reference", NULL};
 	enum xnr_status st;
 
 	if ((st = xnr__body_allow(body, allowed, err)) != XNR_OK ||
-	    (st = xnr__body_real(body, "threshold", 0, 1, 0.95, &a->threshold, err)) != XNR_OK ||
-	    (st = xnr__body_int(body, "limit", 1, 10000, 200, &a->limit, err)) != XNR_OK)
+	    (st = xnr__body_choice(body, "mode", modes, 0, &a->mode, err)) != XNR_OK ||
+	    (st = xnr__body_real(body, "threshold", 0, 1, a->mode ? 0.95 : 0.5, &a->threshold,
+	                         err)) != XNR_OK ||
+	    (st = xnr__body_int(body, "limit", 1, 10000, 200, &a->limit, err)) != XNR_OK ||
+	    (st = xnr__body_int(body, "ngram", 1, 3, 2, &a->ngram, err)) != XNR_OK ||
+	    (st = xnr__body_choice(body, "method", methods, 0, &a->method, err)) != XNR_OK ||
+	    (st = xnr__body_int(body, "seed", 0, INT64_MAX, 1, &a->seed, err)) != XNR_OK ||
+	    (st = xnr__body_int(body, "reference", 0, INT64_MAX, 0, &a->reference, err)) !=
+	        XNR_OK ||
+	    (st = body_bool(body, "trivial", 0, &a->trivial, err)) != XNR_OK ||
+	    (st = body_bool(body, "vectors", 1, &a->vectors, err)) != XNR_OK ||
+	    (st = xnr__body_str(body, "encoder", encoder, err)) != XNR_OK)
 		return st;
-	*encoder = NULL;
-	if (enc && !json_is_null(enc) &&
-	    (!json_is_string(enc) || !json_string_length(enc) ||
-	     strlen(json_string_value(enc)) != json_string_length(enc)))
+	if (a->mode == XNR_DUP_LEXICAL && a->threshold < LEXICAL_MIN)
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "body field threshold: wants a number from %.1f to 1 in lexical mode "
+		    "(a Jaccard similarity of word n-grams)",
+		    LEXICAL_MIN);
+	if (a->threshold <= 0)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "body field threshold: wants a number above 0, up to 1");
+	if (*encoder && !**encoder)
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "body field encoder: wants null or the path of a model folder");
-	if (enc && json_is_string(enc))
-		*encoder = json_string_value(enc);
 	return XNR_OK;
+}
+
+/* The reference run must exist and be another run. */
+static enum xnr_status check_reference(struct xnr__req *r, int64_t ref, struct xnr_error *err)
+{
+	struct xnr_run run;
+	enum xnr_status st;
+
+	if (!ref)
+		return XNR_OK;
+	if (ref == r->ids[0])
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "body field reference: run %lld is the run itself (give another run, "
+		    "or null)",
+		    (long long)ref);
+	if ((st = xnr_store_run_get(r->store, ref, &run, err)) == XNR_OK)
+		xnr_run_free(&run);
+	return st;
 }
 
 static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	struct dup_args q = {0}, *a;
 	const char *encoder = NULL;
-	char real[PATH_MAX], key[PATH_MAX + 128];
+	char real[PATH_MAX], key[PATH_MAX + 256];
 	struct xnr_run run;
 	enum xnr_status st;
 
@@ -336,6 +357,8 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
 	xnr_run_free(&run);
+	if ((st = check_reference(r, q.reference, err)) != XNR_OK)
+		return st;
 	if (encoder && ((st = xnr__local_only(r->app, "body field encoder", err)) != XNR_OK ||
 	                (st = xnr__path_check(r->app, "body field encoder", encoder, XNR__PATH_DIR,
 	                                      err)) != XNR_OK))
@@ -344,8 +367,12 @@ static enum xnr_status api_duplicates(struct xnr__req *r, json_t **out, struct x
 		return xnr_fail(err, XNR_ERR_INPUT, "body field encoder %s: gone", encoder);
 	q.app = r->app;
 	q.run = r->ids[0];
-	snprintf(key, sizeof key, "duplicates run=%lld threshold=%.17g limit=%lld encoder=%s",
-	         (long long)q.run, q.threshold, (long long)q.limit, encoder ? real : "");
+	snprintf(key, sizeof key,
+	         "duplicates run=%lld reference=%lld mode=%d method=%d ngram=%lld "
+	         "threshold=%.17g trivial=%d vectors=%d seed=%lld limit=%lld encoder=%s",
+	         (long long)q.run, (long long)q.reference, q.mode, q.method, (long long)q.ngram,
+	         q.threshold, q.trivial, q.vectors, (long long)q.seed, (long long)q.limit,
+	         encoder ? real : "");
 	if (!(a = malloc(sizeof *a)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "duplicates: out of memory");
 	*a = q;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # test_api_model.sh - the model and vector endpoints end to end (Probing,
 # Activations, Hidden States, Find Duplicates): runs the demo model on the
-# demo data and on a tiny dataset with two identical sentences, starts the
+# demo data, on a tiny dataset with two identical sentences and on the Find
+# Duplicates fixture (planted near-duplicates, a leaking split), starts the
 # real `explainer serve` on 127.0.0.1, checks predictions the demo model is
-# known to make, the limits and errors, that projection and duplicates jobs
-# finish, are cached by their parameters and are reproducible from their seed
+# known to make, the duplicates it must find, the limits and errors, that
+# projection and duplicates jobs finish, are cached by their parameters and
+# are reproducible from their seed
 # (a second server with a fresh cache), and a readable error when a run's
 # model folder is gone.
 set -u
@@ -45,6 +47,10 @@ cp -r "$MODEL" "$tmp/gone-model"
 head -n 11 "$tmp/dup.conll" >"$tmp/two.conll"
 demo_run "$tmp/two.conll" "$tmp/gone-model"
 rm -rf "$tmp/gone-model"
+# Runs 4 and 5: the Find Duplicates fixture (tests/gen/gen_dups_fixture.py):
+# demo/eval.conll with eight planted near-duplicates, and a split leaking three.
+demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/planted.conll"
+demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/train.conll"
 
 start_server "$tmp/run.db" --root "$XNR_SOURCE_DIR" --root "$tmp"
 
@@ -176,35 +182,84 @@ expect_post 400 /api/v1/runs/1/projection '{"seed": 1.5}'
 expect_post 404 /api/v1/runs/999/projection '{}'
 
 # --- duplicates -----------------------------------------------------------------
-expect_post 202 /api/v1/runs/2/duplicates '{"threshold": 0.99}' && wait_job
-check "duplicates: the identical sentences" '
+expect_post 202 /api/v1/runs/2/duplicates '{}' && wait_job
+check "duplicates: the identical sentences are one variant of two copies" '
 r = body["result"]
 assert body["state"] == "done", body
-p = r["pairs"][0]
-assert (p["a"], p["b"]) == (0, 2) and p["sim"] > 0.999 and p["text_a"] == p["text_b"] == "John lives in Berlin .", p
-assert r["total"] == len(r["pairs"]) and r["n_sentences"] == 4 and r["encoder"] is None
-assert all(q["sim"] >= 0.99 for q in r["pairs"])'
+assert r["mode"] == "lexical" and r["method"] == "exact" and r["n_sentences"] == 4 and r["encoder"] is None, r
+assert r["n_clusters"] == 1 and r["n_pairs"] == 0 and r["total"] == 1 and r["vectors"], r
+v = r["clusters"][0]["variants"][0]
+assert v["run"] == 2 and v["ids"] == [0, 2] and v["n"] == 2 and v["text"] == "John lives in Berlin .", v
+assert v["words"] == ["John", "lives", "in", "Berlin", "."] and v["gold"] == ["B-PER", "O", "O", "B-LOC", "O"], v'
 dup_job=$job
-expect_post 202 /api/v1/runs/2/duplicates '{"threshold": 0.99}' && check "duplicates cached" "
+expect_post 202 /api/v1/runs/2/duplicates '{}' && check "duplicates cached" "
 assert body['job']['id'] == $dup_job"
-expect_post 202 /api/v1/runs/1/duplicates '{"threshold": 0.9, "limit": 20}' && wait_job
-check "duplicates on the demo run: sorted, limited" '
+expect_post 202 /api/v1/runs/1/duplicates '{"mode": "vectors", "threshold": 0.9, "limit": 20}' && wait_job
+check "duplicates on the demo run by vectors: clusters in order, limited" '
 r = body["result"]
-sims = [p["sim"] for p in r["pairs"]]
-assert sims == sorted(sims, reverse=True) and all(s >= 0.9 for s in sims)
-assert len(sims) == min(20, r["total"]) and r["n_sentences"] == 344
+assert r["method"] == "cosine" and r["vectors"] and r["n_sentences"] == 344 and r["n_pairs"] > 0, r
+cs = r["clusters"]
+assert len(cs) == min(20, r["n_clusters"]), len(cs)
+order = [(not c["conflict"], -c["score"]) for c in cs]
+assert order == sorted(order), order
 t = dict(db.execute("select id, text from sentences where run_id=1"))
-assert all(t[p["a"]] == p["text_a"] and t[p["b"]] == p["text_b"] and p["a"] < p["b"] for p in r["pairs"])'
-expect_post 202 /api/v1/runs/2/duplicates "{\"threshold\": 0.99, \"encoder\": \"$MODEL\"}" && wait_job
+for c in cs:
+    assert all(t[v["ids"][0]] == v["text"] and v["run"] == 1 for v in c["variants"])
+    assert all(p["sim"] == p["cosine"] >= 0.9 and 0 <= p["a"] < p["b"] < len(c["variants"]) for p in c["pairs"])'
+expect_post 202 /api/v1/runs/2/duplicates "{\"mode\": \"vectors\", \"threshold\": 0.99, \"encoder\": \"$MODEL\"}" && wait_job
 check "duplicates with an encoder model" '
 r = body["result"]
 assert body["state"] == "done", body
-assert r["encoder"] and r["pairs"][0]["a"] == 0 and r["pairs"][0]["b"] == 2 and r["pairs"][0]["sim"] > 0.999'
+assert r["encoder"] and r["clusters"][0]["variants"][0]["ids"] == [0, 2], r'
 expect_post 400 /api/v1/runs/2/duplicates '{"encoder": "/nonexistent/model"}'
 expect_post 400 /api/v1/runs/2/duplicates '{"encoder": 3}'
 expect_post 400 /api/v1/runs/2/duplicates '{"threshold": 1.5}'
+expect_post 400 /api/v1/runs/2/duplicates '{"threshold": 0.2}'
+expect_post 400 /api/v1/runs/2/duplicates '{"mode": "words"}'
+expect_post 400 /api/v1/runs/2/duplicates '{"method": "minhash"}'
+expect_post 400 /api/v1/runs/2/duplicates '{"ngram": 4}'
+expect_post 400 /api/v1/runs/2/duplicates '{"seed": -1}'
+expect_post 400 /api/v1/runs/2/duplicates '{"trivial": 1}'
+expect_post 400 /api/v1/runs/2/duplicates '{"reference": 2}'
+expect_post 404 /api/v1/runs/2/duplicates '{"reference": 999}'
 expect_post 400 /api/v1/runs/2/duplicates '{"limit": 0}'
 expect_post 404 /api/v1/runs/999/duplicates '{}'
+
+# The fixture: its planted pairs first, the same text with other labels before them.
+planted='
+import re
+cs = body["result"]["clusters"]
+ids = [tuple(sorted(i for v in c["variants"] for i in v["ids"])) for c in cs]
+assert [c["conflict"] for c in cs[:4]] == [True, True, True, False], cs[:4]
+assert sorted(ids[:3]) == [(25, 344), (98, 345), (230, 346)], ids
+assert sorted(ids[3:8]) == [(2, 348), (47, 349), (118, 350), (162, 351), (204, 347)], ids'
+expect_post 202 /api/v1/runs/4/duplicates '{}' && wait_job
+check "duplicates: the planted pairs first, conflicts first, no dateline" "$planted"'
+r = body["result"]
+assert r["n_sentences"] == 352 and r["n_trivial"] == 31 and r["n_conflicts"] == 3 and r["n_clusters"] == 9, r
+p = next(c for c in cs if 98 in c["variants"][0]["ids"])["pairs"][0]
+assert p["same_text"] and p["conflict"] and p["label_diff"] == [[0, 0]] and p["jaccard"] == 1, p
+date = re.compile(r"\d{4}-\d\d-\d\d$")
+assert not any(date.search(v["text"]) for c in cs for v in c["variants"])'
+expect_post 202 /api/v1/runs/4/duplicates '{"method": "lsh", "seed": 7}' && wait_job
+check "duplicates by MinHash LSH: the same planted pairs" "$planted"'
+r = body["result"]
+assert r["method"] == "lsh" and r["lsh"] == {"bands": 40, "rows": 3, "seed": 7} and r["n_clusters"] == 9, r'
+expect_post 202 /api/v1/runs/4/duplicates '{"trivial": true}' && wait_job
+check "duplicates with the trivial lines: datelines too" '
+import re
+r = body["result"]
+date = re.compile(r"\d{4}-\d\d-\d\d$")
+assert r["n_trivial"] == 0 and r["n_clusters"] == 12, r
+assert any(all(date.search(v["text"]) for v in c["variants"]) for c in r["clusters"])'
+expect_post 202 /api/v1/runs/4/duplicates '{"reference": 5}' && wait_job
+check "duplicates across runs: the leaked sentences, the relabelled one first" '
+r = body["result"]
+cs = r["clusters"]
+assert r["reference"] == 5 and r["n_reference"] == 15 and len(cs) == 3, r
+assert cs[0]["conflict"] and [(v["run"], v["ids"]) for v in cs[0]["variants"]] == [(4, [251]), (5, [9])], cs[0]
+assert sorted(tuple((v["run"], v["ids"][0]) for v in c["variants"]) for c in cs) == \
+    [((4, 76), (5, 4)), ((4, 185), (5, 14)), ((4, 251), (5, 9))], cs'
 
 # --- reproducible from the seed: a second server, a fresh cache ---------------
 start_server "$tmp/run.db" --root "$XNR_SOURCE_DIR" --root "$tmp"
@@ -229,12 +284,12 @@ if [ "$(grep -c '^200$' "$tmp/par")" = 8 ]; then ok; else bad "parallel probes: 
 
 # --- a sentence-transformers folder (bare BertModel, no labels) as the encoder ----
 st_model=$XNR_SOURCE_DIR/tests/fixtures/models/sentence_bert
-expect_post 202 /api/v1/runs/2/duplicates "{\"threshold\": 0.99, \"encoder\": \"$st_model\"}" && wait_job
+expect_post 202 /api/v1/runs/2/duplicates "{\"mode\": \"vectors\", \"threshold\": 0.99, \"encoder\": \"$st_model\"}" && wait_job
 check "duplicates with a sentence-transformers encoder" '
 r = body["result"]
 assert body["state"] == "done", body
-assert r["encoder"].endswith("sentence_bert") and r["n_sentences"] == 4
-assert (r["pairs"][0]["a"], r["pairs"][0]["b"]) == (0, 2) and r["pairs"][0]["sim"] > 0.999, r["pairs"]'
+assert r["encoder"].endswith("sentence_bert") and r["n_sentences"] == 4 and r["vectors"], r
+assert r["clusters"][0]["variants"][0]["ids"] == [0, 2], r["clusters"]'
 
 # --- clean shutdown, no sanitizer reports -----------------------------------------
 for p in "${pids[@]}"; do

@@ -27,6 +27,11 @@ if ldd "$XNR_BIN" 2>/dev/null | grep -q 'lib[at]san'; then
 	export XNR_WEB_SPEC_TIMEOUT_MS=${XNR_WEB_SPEC_TIMEOUT_MS:-360000}
 fi
 
+# The Find Duplicates fixture first (tests/fixtures/dups: planted near-duplicates
+# and a split that leaks three of them); the demo run, the newest, is the one
+# the specs open by default.
+demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/planted.conll"
+demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/train.conll"
 demo_run
 args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")

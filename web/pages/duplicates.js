@@ -1,40 +1,174 @@
-// duplicates.js - the Find Duplicates page (ExplaiNER's find_duplicates):
-// sentence pairs whose embeddings (the mean of the run's stored word hidden
-// states, or of a sentence-transformers model's last hidden states when an
-// encoder folder is given) have a cosine similarity at or above a threshold,
-// most similar first. The server computes them as a job cached per run,
-// threshold and encoder (POST /runs/{id}/duplicates), so moving the slider
-// back is instant.
+// duplicates.js - the Find Duplicates page: clusters of near-duplicate
+// sentences, annotation inconsistencies ("same text, different labels")
+// first. By default a pair is two sentences whose word 1- and 2-grams
+// overlap (Jaccard) at least as much as the slider says, ranked with the
+// cosine of their vectors; "Sentence vectors" is ExplaiNER's cosine search.
+// Datelines and one-word lines take part only when asked; a second run turns
+// it into a leakage search (this run's sentences that repeat the other's).
+// Each sentence shows its gold labels, the words whose labels disagree
+// marked. The server computes it as a job cached per parameters
+// (POST /runs/{id}/duplicates), so going back to a setting is instant.
+// Hash: #/duplicates?run=1&mode=lexical&threshold=0.5&trivial=1&reference=2&encoder=...
+import {fg, labelClass} from '../lib/colors.js';
 import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
 
-const LIMIT = 200;
+const LIMIT = 200; // clusters asked for
+const PAGE = 25; // clusters drawn at once; "Show more" adds the next ones
+const MODES = {
+  lexical: {label: 'Words (n-gram overlap)', what: 'Jaccard', min: 0.3, max: 1, step: 0.01, def: 0.5},
+  vectors: {label: 'Sentence vectors', what: 'cosine', min: 0.5, max: 1, step: 0.005, def: 0.95},
+};
 
-const PAGE = 50; // pairs drawn at once; "Show more" adds the next ones
-
-function pairRow(ctx, p) {
+/** The words of one variant with their gold labels: entities on their class colour, `marked` words outlined. */
+function goldSentence(ctx, v, marked) {
   const {el} = ctx;
-  return el('tr', {class: 'dup-pair'},
-    el('td', {class: 'num dup-sim'}, p.sim.toFixed(4)),
-    el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.a}`}, `#${p.a}`)),
-    el('td', {}, p.text_a),
-    el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.b}`}, `#${p.b}`)),
-    el('td', {}, p.text_b));
+  const root = el('div', {class: 'sentence dup-sentence'});
+  let box = null;
+  let boxClass = null;
+  v.words.forEach((w, i) => {
+    const g = v.gold[i];
+    const cls = labelClass(g);
+    const word = el('span', {class: ['w', marked.has(i) ? 'dup-diff' : null], title: `gold: ${g ?? '–'}`,
+      dataset: {i: String(i)}}, w);
+    if (!cls) {
+      box = null;
+      root.append(word, ' ');
+      return;
+    }
+    if (!box || cls !== boxClass || !/^I[-_]/.test(g)) {
+      const color = ctx.labelColor(g);
+      box = el('span', {class: 'dup-ent', style: {borderColor: color}});
+      boxClass = cls;
+      root.append(box, ' ');
+      box.append(el('span', {class: 'dup-tag', style: {background: color, color: fg(color)}}, cls));
+    }
+    box.append(' ', word);
+  });
+  return root;
 }
 
-function pairList(ctx, res) {
+/** Each listed variant's words whose gold labels differ from its partner's in some pair. */
+function markedWords(c) {
+  const marked = c.variants.map(() => new Set());
+  for (const p of c.pairs)
+    for (const [i, j] of p.label_diff) {
+      marked[p.a].add(i);
+      marked[p.b].add(j);
+    }
+  return marked;
+}
+
+function variantRow(ctx, res, v, k, marked) {
   const {el} = ctx;
-  if (!res.pairs.length)
-    return el('div', {class: 'empty dup-empty'},
-      el('p', {}, `No sentence pairs with cosine similarity ≥ ${res.threshold.toFixed(3)}.`));
-  const body = el('tbody');
-  const more = showMore(ctx, res.pairs, PAGE, (p) => body.append(pairRow(ctx, p)));
-  return el('div', {},
-    el('table', {class: 'table dup-table'},
-      el('thead', {}, el('tr', {},
-        el('th', {class: 'num'}, 'cosine'), el('th', {class: 'num'}, 'id'), el('th', {}, 'sentence'),
-        el('th', {class: 'num'}, 'id'), el('th', {}, 'similar sentence'))),
-      body),
-    el('div', {class: 'dup-more'}, more));
+  const other = res.reference && v.run === res.reference;
+  const links = v.ids.map((id) => el('a', {href: `#/inspect?run=${v.run}&sentence=${id}`}, `#${id}`));
+  return el('div', {class: 'dup-variant', dataset: {run: String(v.run), ids: v.ids.join(' ')}},
+    el('div', {class: 'dup-where'}, el('span', {class: 'dup-num'}, String(k + 1)),
+      res.reference ? el('span', {class: ['chip', other ? 'dup-ref' : 'chip-strong']}, `run #${v.run}`) : null,
+      links.flatMap((a, k) => (k ? [' ', a] : [a])),
+      v.n > v.ids.length ? el('span', {class: 'muted'}, ` +${v.n - v.ids.length}`) : null,
+      v.n > 1 ? el('span', {class: 'chip dup-copies'}, `${v.n} copies`) : null),
+    goldSentence(ctx, v, marked));
+}
+
+function fmt(x) {
+  return x === null || x === undefined ? '–' : x.toFixed(3);
+}
+
+function pairLine(ctx, p) {
+  const {el} = ctx;
+  return el('li', {class: 'dup-pair'}, `${p.a + 1} ↔ ${p.b + 1}: similarity ${fmt(p.sim)} ` +
+    `(Jaccard ${fmt(p.jaccard)}, cosine ${fmt(p.cosine)})`,
+  p.conflict ? el('strong', {class: 'dup-conflict-text'}, ` · labels differ on ${p.label_diff.length} word` +
+    (p.label_diff.length === 1 ? '' : 's')) : null);
+}
+
+function clusterCard(ctx, res, c) {
+  const {el} = ctx;
+  const marked = markedWords(c);
+  const across = res.reference && new Set(c.variants.map((v) => v.run)).size > 1;
+  const head = el('div', {class: 'dup-head'},
+    c.conflict ? el('span', {class: 'dup-badge dup-badge-conflict'}, 'same text, different labels') : null,
+    across ? el('span', {class: 'dup-badge dup-badge-leak'}, 'in both runs') : null,
+    !c.n_pairs ? el('span', {class: 'dup-badge'}, 'exact copies') : null,
+    el('span', {class: 'muted'}, `${c.size} sentences · best similarity ${fmt(c.score)}`),
+    c.n_pairs === 1 ? el('span', {class: 'muted dup-metrics'},
+      `Jaccard ${fmt(c.pairs[0].jaccard)} · cosine ${fmt(c.pairs[0].cosine)}`) : null);
+  const card = el('div', {class: ['card', 'dup-cluster', c.conflict ? 'dup-is-conflict' : null],
+    dataset: {conflict: c.conflict ? '1' : '0'}}, head,
+  c.variants.map((v, k) => variantRow(ctx, res, v, k, marked[k])));
+  if (c.n_variants > c.variants.length)
+    card.append(el('p', {class: 'muted'}, `and ${c.n_variants - c.variants.length} more variants`));
+  if (c.pairs.length > 1)
+    card.append(el('details', {class: 'dup-pairs'}, el('summary', {}, `${c.n_pairs} pairs`),
+      el('ol', {}, c.pairs.map((p) => pairLine(ctx, p)))));
+  return card;
+}
+
+function summaryText(res) {
+  const m = MODES[res.mode];
+  const n = (x) => x.toLocaleString('en-US');
+  const s = (x, one, many) => `${n(x)} ${x === 1 ? one : many}`;
+  const how = res.method === 'lsh' ? `MinHash LSH (${res.lsh.bands} bands × ${res.lsh.rows} rows)`
+    : res.method === 'exact' ? 'exact index' : 'every pair';
+  return `${s(res.n_clusters, 'cluster', 'clusters')} · ${s(res.n_pairs, 'pair', 'pairs')} at ${m.what} ≥ ` +
+    `${res.threshold.toFixed(2)} · ${s(res.n_conflicts, 'pair', 'pairs')} with the same text and other labels · ` +
+    `${n(res.n_sentences)} sentences` + (res.reference ? ` against ${n(res.n_reference)} of run #${res.reference}` : '') +
+    (res.trivial ? '' : ` · ${n(res.n_trivial)} trivial lines hidden`) + ` · ${how}` +
+    (res.mode === 'lexical' ? (res.vectors ? ', ranked with the vectors’ cosine' : ', no vectors') : '') +
+    (res.encoder ? ` · vectors of ${res.encoder}` : '') +
+    (res.n_clusters > res.clusters.length ? ` (the first ${res.clusters.length} clusters listed)` : '');
+}
+
+function resultList(ctx, res) {
+  const {el} = ctx;
+  if (!res.clusters.length)
+    return el('div', {class: 'empty dup-empty'}, el('p', {}, 'No near-duplicates at this threshold.'));
+  const body = el('div', {class: 'dup-clusters'});
+  const more = showMore(ctx, res.clusters, PAGE, (c) => body.append(clusterCard(ctx, res, c)));
+  return el('div', {}, body, el('div', {class: 'dup-more'}, more));
+}
+
+function runName(r) {
+  const data = (r.data_path || '').split('/').filter(Boolean).pop() || 'data';
+  return `#${r.id} · ${data}${r.split ? ' (' + r.split + ')' : ''}`;
+}
+
+/** The controls, their values read from the hash; returns {node, read(), slider, ...}. */
+function controls(ctx) {
+  const {el} = ctx;
+  const p = ctx.params;
+  const mode = el('select', {name: 'mode', 'aria-label': 'Similarity'},
+    Object.entries(MODES).map(([k, m]) => el('option', {value: k, selected: p.get('mode') === k}, m.label)));
+  const m = MODES[mode.value];
+  const t = Number(p.get('threshold'));
+  const slider = el('input', {type: 'range', class: 'dup-slider', min: m.min, max: m.max, step: m.step,
+    value: t >= m.min && t <= m.max ? t : m.def, 'aria-label': 'Similarity threshold'});
+  const shown = el('output', {class: 'dup-shown'}, Number(slider.value).toFixed(3));
+  const trivial = el('input', {type: 'checkbox', name: 'trivial', checked: p.get('trivial') === '1'});
+  const reference = el('select', {name: 'reference', 'aria-label': 'Compare with run'},
+    el('option', {value: ''}, 'nothing: within this run'),
+    (ctx.runs || []).filter((r) => r.id !== ctx.runId).map((r) =>
+      el('option', {value: r.id, selected: String(r.id) === p.get('reference')}, runName(r))));
+  const encoder = el('input', {type: 'text', class: 'dup-encoder', name: 'encoder',
+    value: p.get('encoder') || '', placeholder: 'sentence-transformers folder (optional)',
+    'aria-label': 'Encoder model folder'});
+  const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Find');
+  const what = el('span', {}, `${m.what} at least `);
+  const node = el('div', {class: 'card controls dup-controls'},
+    el('label', {}, 'Similarity ', mode), el('label', {}, what, slider), shown,
+    el('label', {}, trivial, ' Show trivial lines (datelines, one-word lines)'),
+    el('label', {}, 'Compare with ', reference), el('label', {}, 'Encoder ', encoder), btn);
+  const read = () => ({mode: mode.value, threshold: Number(slider.value), trivial: trivial.checked,
+    reference: reference.value ? Number(reference.value) : null, encoder: encoder.value.trim() || null});
+  const setMode = () => {
+    const k = MODES[mode.value];
+    Object.assign(slider, {min: k.min, max: k.max, step: k.step});
+    slider.value = k.def;
+    shown.textContent = Number(slider.value).toFixed(3);
+    what.textContent = `${k.what} at least `;
+  };
+  return {node, read, slider, shown, mode, trivial, reference, encoder, btn, setMode};
 }
 
 export const page = {
@@ -43,58 +177,53 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
-    const start = Math.min(1, Math.max(0.5, Number(ctx.params.get('threshold')) || 0.95));
-    const slider = el('input', {type: 'range', class: 'dup-slider', min: 0.5, max: 1, step: 0.005, value: start,
-      'aria-label': 'Similarity threshold'});
-    const shown = el('output', {class: 'dup-shown'}, start.toFixed(3));
-    const encoder = el('input', {type: 'text', class: 'dup-encoder', name: 'encoder',
-      value: ctx.params.get('encoder') || '', placeholder: 'sentence-transformers folder (optional)',
-      'aria-label': 'Encoder model folder'});
-    const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Find');
+    const c = controls(ctx);
     const summary = el('p', {class: 'muted dup-summary'});
+    const legend = el('p', {class: 'muted dup-legend'}, 'Each sentence with its gold labels: ',
+      el('span', {class: 'dup-ent dup-legend-ent'}, el('span', {class: 'dup-tag'}, 'CLASS'), ' words'),
+      ' an entity; ', el('span', {class: 'w dup-diff'}, 'word'), ' its label differs in the other sentence.');
     const status = el('div');
     const out = el('div', {class: 'dup-result'});
     let seq = 0;
     let timer = null; // the slider's pending search, dropped when the page is left
     ctx.onLeave(() => clearTimeout(timer));
     const find = async () => {
-      const threshold = Number(slider.value);
-      const enc = encoder.value.trim() || null;
+      const q = c.read();
       const mine = ++seq;
-      ctx.setParams({threshold, encoder: enc || undefined});
+      ctx.setParams({mode: q.mode, threshold: q.threshold, trivial: q.trivial ? 1 : undefined,
+        reference: q.reference || undefined, encoder: q.encoder || undefined});
       status.replaceChildren();
       try {
         const res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/duplicates`,
-          {method: 'POST', body: {threshold, limit: LIMIT, encoder: enc}}), {el: status});
+          {method: 'POST', body: {...q, limit: LIMIT}}), {el: status});
         if (mine !== seq) return;
-        summary.textContent = `${res.total.toLocaleString('en-US')} pair${res.total === 1 ? '' : 's'} of ` +
-          `${res.n_sentences.toLocaleString('en-US')} sentences at cosine ≥ ${threshold.toFixed(3)}` +
-          (res.total > res.pairs.length ? ` (the ${res.pairs.length} most similar shown)` : '') +
-          (res.encoder ? ` · sentence vector: mean-pooled last hidden states of ${res.encoder}`
-            : ` · sentence vector: mean of the words\u2019 last hidden states`);
-        out.replaceChildren(pairList(ctx, res));
-        root.dataset.threshold = threshold.toFixed(3);
+        summary.textContent = summaryText(res);
+        out.replaceChildren(resultList(ctx, res));
+        root.dataset.threshold = q.threshold.toFixed(3);
       } catch (e) {
         if (e.name === 'AbortError' || mine !== seq) return;
         out.replaceChildren();
         showJobError(ctx, status, e);
       }
     };
-    slider.addEventListener('input', () => {
-      shown.textContent = Number(slider.value).toFixed(3);
+    c.slider.addEventListener('input', () => {
+      c.shown.textContent = Number(c.slider.value).toFixed(3);
       clearTimeout(timer);
       timer = setTimeout(find, 250);
     });
-    slider.addEventListener('change', () => {
+    c.slider.addEventListener('change', () => {
       clearTimeout(timer);
       find();
     });
-    btn.addEventListener('click', find);
-    encoder.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
-    root.append(el('div', {class: 'card controls dup-controls'},
-      el('label', {}, 'Cosine similarity at least ', slider), shown,
-      el('label', {}, 'Encoder ', encoder), btn),
-    status, summary, out);
+    c.mode.addEventListener('change', () => {
+      c.setMode();
+      find();
+    });
+    c.trivial.addEventListener('change', find);
+    c.reference.addEventListener('change', find);
+    c.btn.addEventListener('click', find);
+    c.encoder.addEventListener('keydown', (e) => { if (e.key === 'Enter') find(); });
+    root.append(c.node, status, summary, legend, out);
     await find();
   },
 };

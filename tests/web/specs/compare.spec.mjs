@@ -1,6 +1,7 @@
-// compare.spec.mjs - the Compare page. With one run in the database (the
-// suite's test_web.sh) it says that it needs two. With two (test_web_compare.sh:
-// the demo model, newest, as A and the model derived from it as B) it shows
+// compare.spec.mjs - the Compare page. With one run in the database it says
+// that it needs two. With more (test_web.sh: the demo run against a fixture
+// split sharing two sentences, paired by text; test_web_compare.sh: the demo
+// model, newest, as A and the model derived from it as B, paired by index) it shows
 // GET /api/v1/compare's numbers: every type's F1 of both with intervals, B - A
 // and p, McNemar, the fixed / regressed / both-wrong sentences with both
 // predictions inline, the entity decisions; picking a type filters the lists
@@ -23,7 +24,7 @@ export async function run(t) {
   await t.goto('#/compare');
   t.assert(t.page.url().includes(`b=${b}`), `B defaults to the newest other run: ${t.page.url()}`);
   t.assert(await t.page.$eval('[data-role="run-b"]', (s) => Number(s.value)) === b, 'B is picked');
-  await t.expectText('[data-role="pairing"]', new RegExp(`^${c.pairing.pairs} sentences paired by index`));
+  await t.expectText('[data-role="pairing"]', new RegExp(`^${c.pairing.pairs} sentences paired by ${c.pairing.by}`));
   await t.expectText('[data-role="pairing"]', new RegExp(`${c.bootstrap.resamples} resamples, seed ${c.bootstrap.seed}`));
 
   const rows = await t.page.$$eval('[data-role="scores"] tbody tr', (trs) => trs.map((tr) => tr.innerText));

@@ -63,10 +63,10 @@ async function inspectKeys(t) {
 
 async function duplicatesTimer(t) {
   await t.goto('#/duplicates');
-  await t.expectText('.dup-summary', /cosine ≥ 0\.950/);
+  await t.expectText('.dup-summary', /Jaccard ≥ 0\.50/);
   // Dragging the slider searches 250 ms after the last move; leave before that.
   await t.page.$eval('input[type="range"]', (s) => {
-    s.value = '0.9';
+    s.value = '0.4';
     s.dispatchEvent(new Event('input', {bubbles: true}));
   });
   await nav(t, 'debug');
