@@ -16,9 +16,9 @@ function pairRow(ctx, p) {
   return el('tr', {class: 'dup-pair'},
     el('td', {class: 'num dup-sim'}, p.sim.toFixed(4)),
     el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.a}`}, `#${p.a}`)),
-    el('td', {}, p.text_a),
+    el('td', {}, p.text_a, ctx.verdicts.badge(p.a)),
     el('td', {class: 'num'}, el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${p.b}`}, `#${p.b}`)),
-    el('td', {}, p.text_b));
+    el('td', {}, p.text_b, ctx.verdicts.badge(p.b)));
 }
 
 function pairList(ctx, res) {
