@@ -27,6 +27,8 @@ need_built explainer
 [ -f "$db" ] || need_shared data/conll2003/test.txt
 [ -f "$db" ] || "$build/explainer" run -m "$root/demo/model" -d "$shared/data/conll2003/test.txt" \
 	-o "$db" -q
+# The Label issues page's scores (reused when stored).
+"$build/explainer" issues "$db" --top 0 -n "$threads" >/dev/null
 
 start_server() {
 	stop_server
@@ -112,6 +114,10 @@ call GET "/api/v1/runs/$run/confusions" >/dev/null
 pair=$($py -c 'import json,sys,urllib.parse as u; p=json.load(open(sys.argv[1]))["items"][0]
 print("gold=%s&pred=%s" % (u.quote(p["gold"]), u.quote(p["pred"])))' "$tmp/body")
 r=/api/v1/runs/$run
+call GET "$r/issues?limit=25" >/dev/null
+ids=$($py -c 'import json,sys; print(",".join(str(i["id"]) for i in json.load(open(sys.argv[1]))["items"]))' "$tmp/body")
+worst=$($py -c 'import json,sys; w=min(json.load(open(sys.argv[1]))["items"][0]["words"], key=lambda w: w["rank"])
+print("sentences/%d/words/%d" % (w["sentence"], w["idx"]))' "$tmp/body")
 probe='{"texts":["John Smith lives in Berlin and works for Siemens .","The European Union fined Microsoft 497 million euros in March 2004 ."],"threshold":0.5}'
 acts='{"text":"John Smith flew from Berlin to Paris on Monday to meet officials of the European Union .","from_layer":0,"to_layer":3,"k":8,"seed":0}'
 
@@ -132,6 +138,11 @@ row misclassified get GET "$r/sentences?$pair&words=1&sort=loss&order=desc&limit
 row loss get GET "$r/loss/labels"
 row loss get GET "$r/loss/words?by=word&limit=25&offset=0&sort=sum&order=desc"
 row samples get GET "$r/sentences?sort=loss&order=desc&min_loss=0.5&skip_correct=1&words=1&limit=25&offset=0"
+row issues get GET "$r/issues/summary"
+row issues get GET "$r/verdicts"
+row issues get GET "$r/issues?level=sentence&signal=any&limit=25&offset=0"
+row issues post POST "$r/sentences?words=1&sort=id&order=asc&limit=25" "{\"ids\":[$ids]}"
+row issues get GET "$r/issues/$worst"
 row random get GET "$r/sentences?sort=random&seed=1&limit=128&words=1"
 row inspect get GET "$r/sentences/0"
 row inspect get GET "$r/words?limit=50&offset=0"

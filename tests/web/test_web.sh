@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_web.sh - the web app in headless Chromium: builds a run database from
-# the demo model, starts the real `explainer serve --port 0 --model demo/model`
+# the demo model (its label issues scored), starts the real `explainer serve --port 0 --model demo/model`
 # on 127.0.0.1 and runs every tests/web/specs/*.spec.mjs with tests/web/run.mjs
 # (npm playwright-core driving Debian's /usr/bin/chromium). Screenshots go to
 # $XNR_BINARY_DIR/web-screenshots. Without chromium the test is skipped (exit
@@ -33,6 +33,8 @@ fi
 demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/planted.conll"
 demo_run "$XNR_SOURCE_DIR/tests/fixtures/dups/train.conll"
 demo_run
+# The Label issues page's scores (issues.spec).
+"$XNR_BIN" issues "$tmp/run.db" --top 0 -n 2 >/dev/null || die "explainer issues of the demo run failed"
 args=(--model "$MODEL")
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
 start_server "$tmp/run.db" "${args[@]}"

@@ -8,6 +8,7 @@ import {makeRenderSentence} from './inline.js';
 import {grid} from './grid.js';
 import {plot} from './plot.js';
 import {waitJob} from './jobs.js';
+import {makeVerdicts} from './verdicts.js';
 
 /**
  * makeCtx(s) with s = {pageId, runId, run, runs, classes, params (URLSearchParams),
@@ -16,10 +17,16 @@ import {waitJob} from './jobs.js';
  * ctx.pageId, ctx.root, ctx.signal, ctx.refresh() (re-read the run's
  * settings and render the page again: after saving class colours),
  * ctx.onLeave(fn) (fn runs once when the page is left: free charts, stop
- * timers). A page keeps its state in render()'s closure, never in module
+ * timers), ctx.verdicts (the run's verdicts, lib/verdicts.js; read on the
+ * first renderSentence(words, {sentence: id}), which shows their badge).
+ * A page keeps its state in render()'s closure, never in module
  * variables, so every render starts clean.
  */
 export function makeCtx(s) {
+  // Requests of a page are aborted when the page is left, unless it passes its own signal.
+  const pageApi = (path, opts = {}) => api(path, {...opts, signal: opts.signal || s.signal});
+  const verdicts = makeVerdicts(pageApi, s.runId, s.root);
+  const render = makeRenderSentence(s.classes);
   const ctx = {
     pageId: s.pageId,
     runId: s.runId,
@@ -34,11 +41,16 @@ export function makeCtx(s) {
     fg,
     ApiError,
     el,
-    // Requests of a page are aborted when the page is left, unless it passes its own signal.
-    api: (path, opts = {}) => api(path, {...opts, signal: opts.signal || s.signal}),
+    api: pageApi,
     setParams: s.setParams,
     refresh: s.refresh,
-    renderSentence: makeRenderSentence(s.classes),
+    // opts.sentence (the run's sentence id) adds the badge of its verdicts.
+    renderSentence: (words, opts = {}) => {
+      const node = render(words, opts);
+      if (s.runId && Number.isInteger(opts.sentence)) node.append(verdicts.badge(opts.sentence));
+      return node;
+    },
+    verdicts,
     grid: (host, opts) => grid(host, {...opts, signal: opts.signal || s.signal}),
     plot,
     job: (start, opts = {}) => waitJob(start, {...opts, signal: opts.signal || s.signal}, s.root),

@@ -58,7 +58,7 @@ export function sentenceList(ctx, host, fetchPage, opts = {}) {
         el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${s.id}`, title: 'Inspect this sentence'}, `#${s.id}`),
         el('span', {}, `loss ${s.loss === null ? '–' : s.loss.toFixed(2)}`),
         el('span', {}, `${s.n_word_errors} word error${s.n_word_errors === 1 ? '' : 's'}`)),
-      ctx.renderSentence(s.words))),
+      ctx.renderSentence(s.words, {sentence: s.id}))),
     summary: (total, shown) => {
       count.textContent = total === 0 ? (opts.empty || 'No sentences.')
         : `${total.toLocaleString('en-US')} sentence${total === 1 ? '' : 's'}` +
@@ -87,7 +87,7 @@ export function sentenceItem(ctx, s, rank, opts = {}) {
         errs ? `${errs} word error${errs === 1 ? '' : 's'}` : 'all words correct'),
       s.n_entity_errors ? el('span', {}, `${s.n_entity_errors} entity error${s.n_entity_errors === 1 ? '' : 's'}`) : null,
       el('span', {}, `${(s.words || []).length} words`)),
-    ctx.renderSentence(s.words),
+    ctx.renderSentence(s.words, {sentence: s.id}),
     opts.table ? wordTable(ctx, s.words || []) : null);
 }
 

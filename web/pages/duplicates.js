@@ -61,7 +61,10 @@ function markedWords(c) {
 function variantRow(ctx, res, v, k, marked) {
   const {el} = ctx;
   const other = res.reference && v.run === res.reference;
-  const links = v.ids.map((id) => el('a', {href: `#/inspect?run=${v.run}&sentence=${id}`}, `#${id}`));
+  // This run's sentences carry their verdict badges; the other run's are not this run's to judge.
+  const links = v.ids.map((id) => el('span', {},
+    el('a', {href: `#/inspect?run=${v.run}&sentence=${id}`}, `#${id}`),
+    v.run === ctx.runId ? ctx.verdicts.badge(id) : null));
   return el('div', {class: 'dup-variant', dataset: {run: String(v.run), ids: v.ids.join(' ')}},
     el('div', {class: 'dup-where'}, el('span', {class: 'dup-num'}, String(k + 1)),
       res.reference ? el('span', {class: ['chip', other ? 'dup-ref' : 'chip-strong']}, `run #${v.run}`) : null,

@@ -128,7 +128,7 @@ async function showSelection(ctx, host, res, idx) {
     {query: {ids: ids.join(','), words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
   const list = el('div', {class: 'selection-list'});
   const more = showMore(ctx, data.items, SELECT_PAGE, (s) => {
-    const node = ctx.renderSentence(s.words || []);
+    const node = ctx.renderSentence(s.words || [], {sentence: s.id});
     const marked = bySentence.get(s.id) || new Set();
     node.querySelectorAll('.w').forEach((span, i) => {
       if (marked.has(i)) span.classList.add('hid-picked');

@@ -86,7 +86,7 @@ async function showSentence(ctx, host, sid) {
         fact('total loss', fmtNum(s.loss, 3)),
         fact('word errors', String(s.n_word_errors)),
         fact('entity errors', String(s.n_entity_errors))),
-      ctx.renderSentence(s.words)),
+      ctx.renderSentence(s.words, {sentence: s.id})),
     el('div', {class: 'card'}, el('h2', {}, 'Sub-tokens'),
       el('p', {class: 'muted'}, 'As the model saw the sentence (special tokens left out). ' +
         'Only a word\u2019s first sub-token carries its gold label and loss; the others show IGN.'),
