@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "analysis/calibration.h"
 #include "cli/opts.h"
 #include "report/report.h"
 #include "store/read.h"
@@ -36,6 +37,7 @@ static const char report_usage[] =
     "      --seed N          the bootstrap's seed (default 1)\n"
     "      --resamples N     bootstrap resamples (default 1000; 0: no intervals)\n"
     "      --level L         of the intervals (default 0.95)\n"
+    "      --bins N          calibration: reliability bins (default 10; 0: none)\n"
     "  -h, --help            this help\n"
     "\n"
     "CI gate (default-mode F1; one line on stderr per failed rule, exit 3):\n"
@@ -53,7 +55,7 @@ static const char report_usage[] =
 
 struct report_opts {
 	const char *db, *fail_under, *baseline;
-	int run, top, json, seed, resamples, fail_if_regressed;
+	int run, top, json, seed, resamples, bins, fail_if_regressed;
 	double level, alpha;
 	struct xnr_cli_gate gate;
 };
@@ -88,6 +90,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	    {"seed", 0, XNR_OPT_INT, &o->seed, 0, 0x7fffffff, NULL},
 	    {"resamples", 0, XNR_OPT_INT, &o->resamples, 0, XNR_BOOT_MAX_RESAMPLES, NULL},
 	    {"level", 0, XNR_OPT_REAL, &o->level, 0.5, 0.999, NULL},
+	    {"bins", 0, XNR_OPT_INT, &o->bins, 0, XNR_CALIB_MAX_BINS, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
 	const struct xnr_cli_cmd cmd = {
@@ -99,6 +102,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	o->seed = 1;
 	o->resamples = 1000;
 	o->level = 0.95;
+	o->bins = 10;
 	o->alpha = 0.05;
 	o->gate.micro_min = -1.0;
 	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
@@ -110,6 +114,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 struct report_tables {
 	struct xnr_f1_boot ci; /* params.n_resamples 0: no intervals asked for */
 	json_t *gate;          /* NULL: no gate asked for */
+	json_t *calib;         /* NULL: --bins 0 */
 	json_t *worst, *pairs;
 	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
@@ -119,6 +124,7 @@ static void tables_free(struct report_tables *t)
 	int i;
 	xnr_f1_boot_free(&t->ci);
 	json_decref(t->gate);
+	json_decref(t->calib);
 	json_decref(t->worst);
 	json_decref(t->pairs);
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
@@ -146,6 +152,9 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	                                 &t->loss[XNR_LOSS_BY_WORD], err)) != XNR_OK ||
 	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_TOKEN, &page,
 	                                 &t->loss[XNR_LOSS_BY_TOKEN], err)) != XNR_OK)
+		return st;
+	if (o->bins > 0 &&
+	    (st = xnr_report_calibration(db, v, m, o->bins, &t->calib, err)) != XNR_OK)
 		return st;
 	if ((o->gate.micro_min >= 0.0 || o->gate.n_types || o->gate.baseline_db) &&
 	    (st = xnr_cli_gate_eval(&o->gate, db, v->run, &m->def, &bp, &t->gate, err)) != XNR_OK)
@@ -327,6 +336,60 @@ static void print_intervals(const struct xnr_run_view *v, const struct xnr_run_m
 	       b->macro.a.hi);
 }
 
+static double num(json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+	return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+/* Element i of an array of numbers or nulls; NaN (printed "nan") for null. */
+static double num_at(json_t *a, size_t i)
+{
+	json_t *x = json_array_get(a, i);
+	return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+static void print_calib_row(const char *level, const char *type, json_t *c)
+{
+	printf("%-7s %-10s %7lld  %8.4f  %10.4f  %7.4f  %7.4f\n", level, type,
+	       (long long)json_integer_value(json_object_get(c, "n")), num(c, "accuracy"),
+	       num(c, "confidence"), num(c, "ece"), num(c, "mce"));
+}
+
+/* The calibration table, and the entity level's reliability bins. */
+static void print_calibration(json_t *cal)
+{
+	static const char *const levels[2] = {"word", "entity"};
+	json_t *bins, *c;
+	const char *name;
+	size_t b, n;
+	int k;
+
+	if (!cal)
+		return;
+	n = (size_t)json_integer_value(json_object_get(cal, "bins"));
+	printf("calibration (%zu equal-width bins; confidence of a word: the probability of its "
+	       "predicted label; of an entity: the lowest of its words')\n%-7s %-10s %7s  %8s  "
+	       "%10s  %7s  %7s\n",
+	       n, "level", "type", "n", "accuracy", "confidence", "ECE", "MCE");
+	for (k = 0; k < 2; k++) {
+		json_t *l = json_object_get(cal, levels[k]);
+		print_calib_row(levels[k], "all", json_object_get(l, "all"));
+		json_object_foreach(json_object_get(l, "types"), name, c)
+		    print_calib_row(levels[k], name, c);
+	}
+	bins = json_object_get(json_object_get(json_object_get(cal, "entity"), "all"), "bins");
+	printf("reliability, entity level: confidence bin, entities, mean confidence, accuracy\n");
+	for (b = 0; b < n; b++)
+		printf("  [%.2f, %.2f%c %7lld  %10.4f  %8.4f\n", (double)b / (double)n,
+		       (double)(b + 1) / (double)n, b + 1 == n ? ']' : ')',
+		       (long long)json_integer_value(
+		           json_array_get(json_object_get(bins, "count"), b)),
+		       num_at(json_object_get(bins, "confidence"), b),
+		       num_at(json_object_get(bins, "accuracy"), b));
+	printf("\n");
+}
+
 static void print_gate(json_t *gate)
 {
 	json_t *r;
@@ -373,6 +436,8 @@ static enum xnr_status print_json(struct xnr_store *db, const struct report_opts
 		json_object_set(losses, xnr_loss_by_names[i],
 		                json_object_get(t->loss[i], "groups"));
 	json_object_set_new(j, "loss_by", losses);
+	if (t->calib)
+		json_object_set(j, "calibration", t->calib);
 	if (t->gate)
 		json_object_set(j, "gate", t->gate);
 	if ((st = xnr_cli_issues_section(db, v->run, j, err)) != XNR_OK) {
@@ -412,6 +477,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 	else if (!m->strict_ok)
 		printf("seqeval, strict mode: not available (%s)\n\n", m->strict_error);
 	free(text);
+	print_calibration(t->calib);
 	print_confusion(v, m);
 	print_taxonomy(v, m);
 	emit_pairs(t->pairs, o->top, 0);
