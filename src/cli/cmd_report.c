@@ -5,8 +5,9 @@
  * loss tables and worst sentences, for a terminal or as JSON, with bootstrap
  * intervals of the F1 scores and the label-issue summary when the run has
  * scores (explainer issues: the out-of-sample note, the leakage into the
- * reference); --fail-under makes it a CI gate. The numbers come from the
- * report module (report.h); this file is options and printing.
+ * reference); --fail-under and --fail-if-regressed make it a CI gate
+ * (gate.c). The numbers come from the report module (report.h); this file
+ * is options and printing.
  */
 #include <jansson.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "analysis/calibration.h"
 #include "cli/opts.h"
 #include "report/report.h"
 #include "store/read.h"
@@ -32,17 +34,48 @@ static const char report_usage[] =
     "  -r, --run ID          the run (default: the newest)\n"
     "  -t, --top N           worst sentences to list (default 10)\n"
     "  -j, --json            one JSON object instead of text\n"
-    "  -f, --fail-under F1   exit 1 when the micro F1 (default mode) is below F1\n"
     "      --seed N          the bootstrap's seed (default 1)\n"
     "      --resamples N     bootstrap resamples (default 1000; 0: no intervals)\n"
     "      --level L         of the intervals (default 0.95)\n"
-    "  -h, --help            this help\n";
+    "      --bins N          calibration: reliability bins (default 10; 0: none)\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "CI gate (default-mode F1; one line on stderr per failed rule, exit 3):\n"
+    "  -f, --fail-under LIST F1 minimums: 0.85 (the micro F1), PER=0.9,ORG=0.8 (per\n"
+    "                        type), or both: 0.85,PER=0.9\n"
+    "      --fail-if-regressed  fail when the micro F1 (and each type --fail-under\n"
+    "                        names) dropped significantly against --baseline: paired\n"
+    "                        bootstrap over the shared sentences (--seed, --resamples)\n"
+    "      --baseline DB:ID  the baseline run: its database and id (base.db:1)\n"
+    "      --alpha A         the significance level (default 0.05): a drop fails when\n"
+    "                        its two-sided p-value is below A\n"
+    "\n"
+    "exit status: 0 done (gates passed), 1 the report failed (no such run or\n"
+    "baseline, runs with no sentence in common), 2 bad usage, 3 a gate failed.\n";
 
 struct report_opts {
-	const char *db;
-	int run, top, json, seed, resamples;
-	double fail_under, level;
+	const char *db, *fail_under, *baseline;
+	int run, top, json, seed, resamples, bins, fail_if_regressed;
+	double level, alpha;
+	struct xnr_cli_gate gate;
 };
+
+/* The gate's options parsed into o->gate, and their combinations checked. */
+static int parse_gate(struct report_opts *o)
+{
+	int rc;
+
+	if ((rc = xnr_cli_gate_parse_under(o->fail_under, &o->gate)) != XNR_EXIT_OK)
+		return rc;
+	if (!o->fail_if_regressed != !o->baseline)
+		return xnr_cli_usage_error("report",
+		                           "--fail-if-regressed and --baseline DB:ID go together");
+	if (o->baseline && o->resamples < 1)
+		return xnr_cli_usage_error("report",
+		                           "--fail-if-regressed needs --resamples of at least 1");
+	o->gate.alpha = o->alpha;
+	return o->baseline ? xnr_cli_gate_parse_baseline(o->baseline, &o->gate) : XNR_EXIT_OK;
+}
 
 static int parse_report(int argc, char **argv, struct report_opts *o)
 {
@@ -50,27 +83,38 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	    {"run", 'r', XNR_OPT_INT, &o->run, 1, 0x7fffffff, NULL},
 	    {"top", 't', XNR_OPT_INT, &o->top, 0, 100000, NULL},
 	    {"json", 'j', XNR_OPT_FLAG, &o->json, 0, 0, NULL},
-	    {"fail-under", 'f', XNR_OPT_REAL, &o->fail_under, 0, 1, NULL},
+	    {"fail-under", 'f', XNR_OPT_STR, &o->fail_under, 0, 0, NULL},
+	    {"fail-if-regressed", 0, XNR_OPT_FLAG, &o->fail_if_regressed, 0, 0, NULL},
+	    {"baseline", 0, XNR_OPT_STR, &o->baseline, 0, 0, NULL},
+	    {"alpha", 0, XNR_OPT_REAL, &o->alpha, 1e-6, 0.5, NULL},
 	    {"seed", 0, XNR_OPT_INT, &o->seed, 0, 0x7fffffff, NULL},
 	    {"resamples", 0, XNR_OPT_INT, &o->resamples, 0, XNR_BOOT_MAX_RESAMPLES, NULL},
 	    {"level", 0, XNR_OPT_REAL, &o->level, 0.5, 0.999, NULL},
+	    {"bins", 0, XNR_OPT_INT, &o->bins, 0, XNR_CALIB_MAX_BINS, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
 	const struct xnr_cli_cmd cmd = {
 	    "report", report_usage, 1, 1, &o->db, NULL, "give exactly one run database"};
+	int rc;
 
 	memset(o, 0, sizeof *o);
 	o->top = 10;
-	o->fail_under = -1.0;
 	o->seed = 1;
 	o->resamples = 1000;
 	o->level = 0.95;
-	return xnr_cli_parse(&cmd, opts, argc, argv);
+	o->bins = 10;
+	o->alpha = 0.05;
+	o->gate.micro_min = -1.0;
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+		return rc;
+	return parse_gate(o);
 }
 
 /* The tables after the metrics, as the report module gives them. */
 struct report_tables {
 	struct xnr_f1_boot ci; /* params.n_resamples 0: no intervals asked for */
+	json_t *gate;          /* NULL: no gate asked for */
+	json_t *calib;         /* NULL: --bins 0 */
 	json_t *worst, *pairs;
 	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
@@ -79,6 +123,8 @@ static void tables_free(struct report_tables *t)
 {
 	int i;
 	xnr_f1_boot_free(&t->ci);
+	json_decref(t->gate);
+	json_decref(t->calib);
 	json_decref(t->worst);
 	json_decref(t->pairs);
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
@@ -106,6 +152,12 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	                                 &t->loss[XNR_LOSS_BY_WORD], err)) != XNR_OK ||
 	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_TOKEN, &page,
 	                                 &t->loss[XNR_LOSS_BY_TOKEN], err)) != XNR_OK)
+		return st;
+	if (o->bins > 0 &&
+	    (st = xnr_report_calibration(db, v, m, o->bins, &t->calib, err)) != XNR_OK)
+		return st;
+	if ((o->gate.micro_min >= 0.0 || o->gate.n_types || o->gate.baseline_db) &&
+	    (st = xnr_cli_gate_eval(&o->gate, db, v->run, &m->def, &bp, &t->gate, err)) != XNR_OK)
 		return st;
 	page.limit = -1;
 	return xnr_report_label_losses(v, &page, &t->loss[XNR_LOSS_BY_LABEL], err);
@@ -284,6 +336,73 @@ static void print_intervals(const struct xnr_run_view *v, const struct xnr_run_m
 	       b->macro.a.hi);
 }
 
+static double num(json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+	return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+/* Element i of an array of numbers or nulls; NaN (printed "nan") for null. */
+static double num_at(json_t *a, size_t i)
+{
+	json_t *x = json_array_get(a, i);
+	return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+static void print_calib_row(const char *level, const char *type, json_t *c)
+{
+	printf("%-7s %-10s %7lld  %8.4f  %10.4f  %7.4f  %7.4f\n", level, type,
+	       (long long)json_integer_value(json_object_get(c, "n")), num(c, "accuracy"),
+	       num(c, "confidence"), num(c, "ece"), num(c, "mce"));
+}
+
+/* The calibration table, and the entity level's reliability bins. */
+static void print_calibration(json_t *cal)
+{
+	static const char *const levels[2] = {"word", "entity"};
+	json_t *bins, *c;
+	const char *name;
+	size_t b, n;
+	int k;
+
+	if (!cal)
+		return;
+	n = (size_t)json_integer_value(json_object_get(cal, "bins"));
+	printf("calibration (%zu equal-width bins; confidence of a word: the probability of its "
+	       "predicted label; of an entity: the lowest of its words')\n%-7s %-10s %7s  %8s  "
+	       "%10s  %7s  %7s\n",
+	       n, "level", "type", "n", "accuracy", "confidence", "ECE", "MCE");
+	for (k = 0; k < 2; k++) {
+		json_t *l = json_object_get(cal, levels[k]);
+		print_calib_row(levels[k], "all", json_object_get(l, "all"));
+		json_object_foreach(json_object_get(l, "types"), name, c)
+		    print_calib_row(levels[k], name, c);
+	}
+	bins = json_object_get(json_object_get(json_object_get(cal, "entity"), "all"), "bins");
+	printf("reliability, entity level: confidence bin, entities, mean confidence, accuracy\n");
+	for (b = 0; b < n; b++)
+		printf("  [%.2f, %.2f%c %7lld  %10.4f  %8.4f\n", (double)b / (double)n,
+		       (double)(b + 1) / (double)n, b + 1 == n ? ']' : ')',
+		       (long long)json_integer_value(
+		           json_array_get(json_object_get(bins, "count"), b)),
+		       num_at(json_object_get(bins, "confidence"), b),
+		       num_at(json_object_get(bins, "accuracy"), b));
+	printf("\n");
+}
+
+static void print_gate(json_t *gate)
+{
+	json_t *r;
+	size_t i;
+
+	if (!gate)
+		return;
+	printf("\ngate: %s\n", json_is_true(json_object_get(gate, "passed")) ? "passed" : "FAILED");
+	json_array_foreach(json_object_get(gate, "rules"), i, r)
+	    printf("  %-6s %s\n", json_is_true(json_object_get(r, "passed")) ? "ok" : "FAILED",
+	           json_string_value(json_object_get(r, "message")));
+}
+
 static void print_scheme(const char *scheme_json)
 {
 	json_t *j = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
@@ -317,6 +436,10 @@ static enum xnr_status print_json(struct xnr_store *db, const struct report_opts
 		json_object_set(losses, xnr_loss_by_names[i],
 		                json_object_get(t->loss[i], "groups"));
 	json_object_set_new(j, "loss_by", losses);
+	if (t->calib)
+		json_object_set(j, "calibration", t->calib);
+	if (t->gate)
+		json_object_set(j, "gate", t->gate);
 	if ((st = xnr_cli_issues_section(db, v->run, j, err)) != XNR_OK) {
 		json_decref(j);
 		return st;
@@ -354,6 +477,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 	else if (!m->strict_ok)
 		printf("seqeval, strict mode: not available (%s)\n\n", m->strict_error);
 	free(text);
+	print_calibration(t->calib);
 	print_confusion(v, m);
 	print_taxonomy(v, m);
 	emit_pairs(t->pairs, o->top, 0);
@@ -362,6 +486,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 	print_losses("label", t->loss[XNR_LOSS_BY_LABEL]);
 	printf("(%s)\n\n", json_string_value(json_object_get(t->loss[XNR_LOSS_BY_LABEL], "hint")));
 	print_worst(t->worst, o->top);
+	print_gate(t->gate);
 	return st;
 }
 
@@ -406,23 +531,24 @@ int xnr_cmd_report(int argc, char **argv)
 	int64_t run = 0;
 	int rc = parse_report(argc, argv, &o);
 
-	if (rc != XNR_EXIT_OK)
+	if (rc != XNR_EXIT_OK) {
+		xnr_cli_gate_free(&o.gate);
 		return rc < 0 ? XNR_EXIT_OK : rc;
+	}
 	memset(&m, 0, sizeof m);
 	memset(&t, 0, sizeof t);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
 	    (st = pick_run(&o, store, &run, &err)) == XNR_OK &&
 	    (st = load_view(&o, store, run, &v, &err)) == XNR_OK &&
+	    (st = xnr_cli_gate_check_types(&o.gate, v->tags, run, &err)) == XNR_OK &&
 	    (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
 	    (st = fetch_tables(store, &o, v, &m, &t, &err)) == XNR_OK)
 		st = o.json ? print_json(store, &o, v, &m, &t, &err)
 		            : print_text(store, &o, v, &m, &t, &err);
-	rc = st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
-	if (rc == XNR_EXIT_OK && o.fail_under >= 0.0 && !(m.def.micro.f1 >= o.fail_under)) {
-		fprintf(stderr, "explainer: micro F1 %.4f is below --fail-under %.4f\n",
-		        m.def.micro.f1, o.fail_under);
-		rc = XNR_EXIT_FAIL;
-	}
+	rc = st != XNR_OK ? xnr_cli_report(&err)
+	     : t.gate     ? xnr_cli_gate_report(t.gate)
+	                  : XNR_EXIT_OK;
+	xnr_cli_gate_free(&o.gate);
 	tables_free(&t);
 	xnr_run_metrics_free(&m);
 	xnr_run_view_free(v);

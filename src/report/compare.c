@@ -491,17 +491,24 @@ enum xnr_status xnr_report_compare(struct xnr_store *s, int64_t a, int64_t b,
                                    const struct xnr_compare_params *p, json_t **out,
                                    struct xnr_error *err)
 {
+	return xnr_report_compare_stores(s, a, s, b, p, out, err);
+}
+
+enum xnr_status xnr_report_compare_stores(struct xnr_store *sa, int64_t a, struct xnr_store *sb,
+                                          int64_t b, const struct xnr_compare_params *p,
+                                          json_t **out, struct xnr_error *err)
+{
 	struct xnr__cmp c;
 	enum xnr_status rc;
 
 	memset(&c, 0, sizeof c);
 	c.p = p;
 	if ((rc = check_params(p, err)) == XNR_OK &&
-	    (rc = load_side(s, a, &c.s[0], err)) == XNR_OK &&
-	    (rc = load_side(s, b, &c.s[1], err)) == XNR_OK &&
+	    (rc = load_side(sa, a, &c.s[0], err)) == XNR_OK &&
+	    (rc = load_side(sb, b, &c.s[1], err)) == XNR_OK &&
 	    (rc = pair_sentences(&c, err)) == XNR_OK && (rc = map_types(&c, err)) == XNR_OK &&
 	    (rc = bootstrap(&c, err)) == XNR_OK && (rc = decisions(&c, err)) == XNR_OK)
-		rc = xnr__cmp_json(s, &c, out, err);
+		rc = xnr__cmp_json(sa, &c, out, err);
 	cmp_free(&c);
 	return rc;
 }

@@ -67,4 +67,12 @@ XNR_MUST_CHECK enum xnr_status xnr_report_compare(struct xnr_store *s, int64_t a
                                                   const struct xnr_compare_params *p, json_t **out,
                                                   struct xnr_error *err);
 
+/* The same with run a in store sa and run b in store sb (two databases, or
+ * one opened twice): a baseline kept in another file. The listed sentences'
+ * words are read from sa. Errors: as xnr_report_compare. */
+XNR_MUST_CHECK enum xnr_status xnr_report_compare_stores(struct xnr_store *sa, int64_t a,
+                                                         struct xnr_store *sb, int64_t b,
+                                                         const struct xnr_compare_params *p,
+                                                         json_t **out, struct xnr_error *err);
+
 #endif

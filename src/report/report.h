@@ -119,6 +119,29 @@ XNR_MUST_CHECK enum xnr_status xnr_run_metrics_ci(const struct xnr_run_view *v,
  * order); NULL when out of memory. */
 json_t *xnr_run_metrics_ci_json(const struct xnr_run_metrics *m, const struct xnr_f1_boot *b);
 
+/* ---- calibration ---- */
+
+/*
+ * The run's calibration (analysis/calibration.h: n_bins equal-width bins,
+ * ECE, MCE) at word level (confidence: the probability of the predicted
+ * label; right: predicted label = gold label; per type of the predicted
+ * label, and "O") and entity level (m's default-mode predicted entities;
+ * confidence: the lowest of its words'; right: a gold entity with its span
+ * and type; per type), as a new JSON object:
+ *   {"bins": n_bins, "confidence_of": {"word", "entity"},
+ *    "word"|"entity": {"all": c, "types": {"<TYPE>": c}}}
+ *   c: {"n", "accuracy", "confidence", "ece", "mce",
+ *       "bins": {"count": [...], "confidence": [...], "accuracy": [...]}}
+ * (means null when empty; types with no item left out). Words without a
+ * probability (no sub-token) are not counted. Reads every word's prob_pred
+ * from s. Errors: XNR_ERR_INPUT (n_bins outside 1 .. 100), XNR_ERR_FORMAT,
+ * the store's, XNR_ERR_NOMEM.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_report_calibration(struct xnr_store *s,
+                                                      const struct xnr_run_view *v,
+                                                      const struct xnr_run_metrics *m, int n_bins,
+                                                      json_t **out, struct xnr_error *err);
+
 /* ---- misclassified words and worst sentences ---- */
 
 /*

@@ -4,7 +4,8 @@
  * confusion matrix, entity error taxonomy, nervaluate), .../metrics/examples
  * (the sentences behind one taxonomy cell), .../confusions (misclassified
  * (gold, predicted) word pairs), .../loss/words and .../loss/labels (loss
- * grouped by word, sub-token or gold label, paged and sorted).
+ * grouped by word, sub-token or gold label, paged and sorted), .../calibration
+ * (reliability bins and expected calibration error of words and entities).
  *
  * The computations are the report module's (report/report.h, what
  * `explainer report --json` prints); this file only parses parameters and
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/calibration.h"
 #include "report/report.h"
 #include "server/internal.h"
 
@@ -29,6 +31,8 @@
 #define KEY_METRICS    "metrics"
 #define KEY_CELLS      "metrics cells"
 #define KEY_CONFUSIONS "confusions"
+#define KEY_CALIB      "calibration" /* with CALIB_BINS bins */
+#define CALIB_BINS     10
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
 static const char *const table_keys[TABLE_N] = {"loss word", "loss token", "loss label"};
 
@@ -415,12 +419,59 @@ static enum xnr_status api_loss_labels(struct xnr__req *r, json_t **out, struct 
 	return st;
 }
 
+/* ---- calibration ---- */
+
+static enum xnr_status calibration_compute(struct xnr__req *r, int64_t run, int bins, json_t **out,
+                                           struct xnr_error *err)
+{
+	struct xnr_run_view *v = NULL;
+	struct xnr_run_metrics m;
+	enum xnr_status st;
+
+	memset(&m, 0, sizeof m);
+	if ((st = xnr_run_view_load(r->store, run, &v, err)) == XNR_OK &&
+	    (st = xnr_run_metrics_compute(v, &m, err)) == XNR_OK)
+		st = xnr_report_calibration(r->store, v, &m, bins, out, err);
+	xnr_run_metrics_free(&m);
+	xnr_run_view_free(v);
+	return st;
+}
+
+static enum xnr_status api_calibration(struct xnr__req *r, json_t **out, struct xnr_error *err)
+{
+	static const char *const allowed[] = {"bins", NULL};
+	json_t *c = NULL;
+	struct held h;
+	int64_t bins;
+	enum xnr_status st;
+
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
+		return st;
+	if ((st = xnr__query_int(&r->query, "bins", 1, XNR_CALIB_MAX_BINS, CALIB_BINS, &bins,
+	                         err)) != XNR_OK)
+		goto done;
+	if (bins == CALIB_BINS && (c = cached_json(&h, KEY_CALIB)) != NULL) {
+		st = answer_copy(c, out, err);
+		goto done;
+	}
+	if ((st = calibration_compute(r, h.run, (int)bins, &c, err)) != XNR_OK)
+		goto done;
+	if (bins != CALIB_BINS)
+		*out = c;
+	else if ((st = keep_json(&h, KEY_CALIB, c, &c, err)) == XNR_OK)
+		st = answer_copy(c, out, err);
+done:
+	xnr__cache_release(h.app, h.e);
+	return st;
+}
+
 static const struct xnr__route routes[] = {
     {"GET", "/api/v1/runs/{id}/metrics", api_metrics, NULL, XNR__DB},
     {"GET", "/api/v1/runs/{id}/metrics/examples", api_examples, NULL, XNR__DB},
     {"GET", "/api/v1/runs/{id}/confusions", api_confusions, NULL, XNR__DB},
     {"GET", "/api/v1/runs/{id}/loss/words", api_loss_words, NULL, XNR__DB},
     {"GET", "/api/v1/runs/{id}/loss/labels", api_loss_labels, NULL, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/calibration", api_calibration, NULL, XNR__DB},
 };
 
 XNR__ROUTE_GROUP(metrics, routes);

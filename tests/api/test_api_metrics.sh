@@ -117,6 +117,17 @@ for i in items:
     l = [x for (x,) in db.execute("select loss from words where run_id=1 and loss is not null and gold=(select id from labels where run_id=1 and name=?)", (i["text"],))]
     assert i["count"] == len(l) and abs(i["median"] - statistics.median(l)) < 1e-12 and abs(i["mean"] - sum(l) / len(l)) < 1e-9'
 
+# ---- calibration: the report's, exactly ----
+expect_status 200 $R/calibration && check "calibration = explainer report --json" '
+assert body == rep["calibration"] and body["bins"] == 10
+assert body["word"]["all"]["n"] == db.execute("select count(prob_pred) from words where run_id=1").fetchone()[0]'
+"$XNR_BIN" report "$tmp/run.db" --json --bins 4 --resamples 0 >"$tmp/report4.json" || bad "report --bins 4"
+expect_status 200 "$R/calibration?bins=4" && check "calibration?bins=4 = report --bins 4" '
+assert body == json.load(open("'"$tmp/report4.json"'"))["calibration"] and body["bins"] == 4'
+expect_status 400 "$R/calibration?bins=0"
+expect_status 400 "$R/calibration?bins=101"
+expect_status 404 /api/v1/runs/99/calibration
+
 # ---- sentences: words, gold/pred, ids, random ----
 expect_status 200 "$R/sentences?words=1&limit=5" && check "sentences words=1" '
 lab = dict(db.execute("select id, name from labels where run_id=1"))

@@ -7,7 +7,8 @@
 # bytes; runs over other data pair by text and say how many matched; label sets
 # that differ are listed; a missing run, runs with no sentence in common and
 # bad options fail with one line and the documented exit status; `explainer
-# report`'s bootstrap intervals are the Python bootstrap's. With the
+# report`'s bootstrap intervals are the Python bootstrap's and its calibration
+# numpy's (calibration_check.py). With the
 # argument "shared": the same checks on CoNLL-2003 test with conll03-bert-mini.
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -142,6 +143,24 @@ if "$bin" report "$db" --run 2 --json --resamples 0 | $PY -c 'import json,sys; a
 else
 	bad "report interval options"
 fi
+
+# explainer report's calibration (issue #11): bins, ECE and MCE at word and entity level,
+# overall and per type, as numpy computes them from the database.
+for bins in 10 15; do
+	if "$bin" report "$db" --run 2 --json --resamples 0 --bins "$bins" >"$tmp/cal.json" &&
+		$PY "$src/tests/cli/calibration_check.py" "$db" "$tmp/cal.json" 2 >"$tmp/check.out" 2>&1; then
+		ok "report: calibration with $bins bins: $(cat "$tmp/check.out")"
+	else
+		bad "report calibration with $bins bins: $(head -5 "$tmp/check.out")"
+	fi
+done
+if "$bin" report "$db" --run 2 --json --resamples 0 --bins 0 | $PY -c 'import json,sys; assert "calibration" not in json.load(sys.stdin)' &&
+	"$bin" report "$db" --run 2 --resamples 0 | grep -q "^entity  all " ; then
+	ok "report: --bins 0 leaves the calibration out; the text has its table"
+else
+	bad "report calibration options"
+fi
+expect_error "report: too many bins" 2 "--bins" "$bin" report "$db" --bins 101
 
 expect_error "a run that does not exist" 1 "run 99: no such run" "$bin" compare "$db" --a 1 --b 99
 expect_error "runs with no sentence in common" 1 "share no sentence" "$bin" compare "$db" --a 1 --b 5

@@ -141,7 +141,7 @@ PY
 # As a CI gate: a threshold just under the micro F1 passes, one above it fails.
 read -r under over <<<"$($PY -c 'import json,math,sys; f = json.load(open(sys.argv[1]))["seqeval"]["default"]["micro avg"]["f1-score"]; print("%.2f %.2f" % (math.floor(f * 100) / 100, math.floor(f * 100) / 100 + 0.05))' "$expected")"
 "$bin" report "$db" --run 1 --fail-under "$under" >/dev/null && ok "--fail-under $under passes" || bad "--fail-under $under"
-expect_error "--fail-under $over fails" 1 "below --fail-under ${over}00" "$bin" report "$db" --run 1 --fail-under "$over"
+expect_error "--fail-under $over fails (exit 3: a failed gate)" 3 "is below --fail-under ${over}00" "$bin" report "$db" --run 1 --fail-under "$over"
 if [ "$group" = shared ]; then
 	finish
 	exit

@@ -2,7 +2,8 @@
 // section): seqeval's classification reports in default and strict mode, a
 // support-vs-F1 scatter per class, the word-level confusion matrix as a
 // heatmap (row-normalised as sklearn's normalize='true' by default, diagonal
-// optionally zeroed), the entity error taxonomy and nervaluate. Clicking a
+// optionally zeroed), the entity error taxonomy and nervaluate, and a
+// reliability diagram (calibration of words and entities, overall or per type). Clicking a
 // heatmap cell or a taxonomy cell lists those sentences below.
 // Hash: #/metrics?run=1&normalize=0&zero_diagonal=1&gold=B-ORG&pred=O or &type=PER&kind=missed.
 import {classChip, labelChip} from '../lib/labels.js';
@@ -85,6 +86,41 @@ async function scatter(ctx, host, m) {
   });
 }
 
+// The reliability diagram: each level's bins (mean confidence, accuracy) against the diagonal.
+async function reliability(ctx, host, cal, type) {
+  const traces = [{type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], name: 'perfect calibration',
+    line: {dash: 'dot', color: '#9ca3af', width: 1}, hoverinfo: 'skip'}];
+  for (const [level, plural, symbol] of [['word', 'words', 'circle'], ['entity', 'entities', 'diamond']]) {
+    const c = type === 'all' ? cal[level].all : cal[level].types[type];
+    if (!c) continue;
+    const keep = c.bins.count.map((n, i) => i).filter((i) => c.bins.count[i] > 0);
+    traces.push({type: 'scatter', mode: 'lines+markers', name: `${plural} (ECE ${c.ece.toFixed(3)})`,
+      x: keep.map((i) => c.bins.confidence[i]), y: keep.map((i) => c.bins.accuracy[i]),
+      customdata: keep.map((i) => c.bins.count[i]), marker: {symbol, size: 8},
+      hovertemplate: `${plural}: %{customdata}<br>confidence %{x:.3f}<br>accuracy %{y:.3f}<extra></extra>`});
+  }
+  host.dataset.ece = JSON.stringify({word: (type === 'all' ? cal.word.all : cal.word.types[type] || {}).ece,
+    entity: (type === 'all' ? cal.entity.all : cal.entity.types[type] || {}).ece});
+  await ctx.plot(host, traces, {
+    height: 340, showlegend: true, legend: {orientation: 'h', y: -0.22},
+    xaxis: {title: {text: 'confidence (bin mean)'}, range: [0, 1.02], gridcolor: '#eef0f3'},
+    yaxis: {title: {text: 'accuracy'}, range: [0, 1.02], gridcolor: '#eef0f3'},
+    margin: {l: 56, r: 16, t: 12, b: 70},
+  });
+}
+
+function calibrationCard(ctx, host, cal) {
+  const {el} = ctx;
+  const types = ['all', ...new Set([...Object.keys(cal.word.types), ...Object.keys(cal.entity.types)])];
+  const pick = el('select', {name: 'calibration_type', onchange: () => reliability(ctx, host, cal, pick.value)},
+    types.map((t) => el('option', {value: t}, t === 'all' ? 'all types' : t)));
+  return el('div', {class: 'card', 'data-role': 'calibration'}, el('h2', {}, 'Calibration'),
+    el('p', {class: 'muted m-note'}, `Reliability diagram (${cal.bins} equal-width bins): a word's confidence ` +
+      'is the probability of its predicted label, an entity\'s the lowest of its words\'. Points below ' +
+      'the diagonal are over-confident. ECE: the mean gap, weighted by the bins\' counts.'),
+    el('div', {class: 'controls'}, el('label', {}, 'type ', pick)), host);
+}
+
 function matrixValues(conf, normalize, zeroDiag) {
   return conf.counts.map((row, i) => {
     const sum = row.reduce((a, b) => a + b, 0);
@@ -162,12 +198,17 @@ export const page = {
       el('p', {class: 'muted m-note'}, 'Classes with few gold entities and a low F1 are where more data helps most.'),
       scatterHost));
 
+    const calHost = el('div', {class: 'm-plot', 'data-role': 'reliability'});
+    const cal = await ctx.api(`runs/${ctx.runId}/calibration`);
+    root.append(calibrationCard(ctx, calHost, cal));
+
     const params = ctx.params;
     const opts = {normalize: params.get('normalize') !== '0', zeroDiag: params.get('zero_diagonal') === '1'};
     const heatHost = el('div', {class: 'm-plot', 'data-role': 'heatmap'});
     ctx.onLeave(() => {
       purge(scatterHost);
       purge(heatHost);
+      purge(calHost);
     });
     const examples = el('div', {class: 'card', 'data-role': 'examples', hidden: true});
     const toggle = (key, label, param) => el('label', {},
@@ -236,7 +277,7 @@ export const page = {
       showTaxonomy(type, kind);
     }));
 
-    await Promise.all([scatter(ctx, scatterHost, m), drawHeat()]);
+    await Promise.all([scatter(ctx, scatterHost, m), drawHeat(), reliability(ctx, calHost, cal, 'all')]);
     if (params.get('gold') && params.get('pred')) {
       await showCell(params.get('gold'), params.get('pred'));
     } else if (params.get('type') && params.get('kind')) {

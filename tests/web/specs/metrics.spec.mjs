@@ -2,7 +2,8 @@
 // reports show the API's numbers (themselves checked against `explainer
 // report --json` by tests/api/test_api_metrics.sh), the confusion heatmap is
 // row-normalised by default and the toggles change its values, clicking a
-// heatmap cell or a taxonomy cell lists those sentences inline.
+// heatmap cell or a taxonomy cell lists those sentences inline; the
+// reliability chart plots the calibration API's bins and its ECE, per type too.
 
 async function heatValues(t) {
   return JSON.parse(await t.page.$eval('[data-role="heatmap"]', (e) => e.dataset.values));
@@ -50,6 +51,19 @@ export async function run(t) {
     new RegExp(`PER\\s+${per.precision.toFixed(3)}\\s+${per.recall.toFixed(3)}[\\s\\S]*\\s${per.support}$`));
   t.assert(micro.support > 100, `the demo run has entities (${micro.support})`);
   await t.page.waitForSelector('[data-role="scatter"] .scatterlayer .point');
+
+  // calibration: both levels' bins plotted, with the API's ECE; the type picker redraws
+  const cal = JSON.parse((await t.get(`/api/v1/runs/${t.runId}/calibration`)).body.toString());
+  await t.page.waitForSelector('[data-role="reliability"] .scatterlayer .point');
+  const ece = () => t.page.$eval('[data-role="reliability"]', (e) => JSON.parse(e.dataset.ece));
+  const all = await ece();
+  t.assert(all.word === cal.word.all.ece && all.entity === cal.entity.all.ece, 'the chart shows the API\'s ECE');
+  const nPoints = await t.page.$$eval('[data-role="reliability"] .scatterlayer .trace:nth-child(3) .point', (p) => p.length);
+  t.assert(nPoints === cal.entity.all.bins.count.filter((n) => n > 0).length, `a point per non-empty entity bin (${nPoints})`);
+  await t.page.selectOption('[data-role="calibration"] select', 'PER');
+  for (let i = 0; i < 100 && (await ece()).entity !== cal.entity.types.PER.ece; i++) await t.page.waitForTimeout(50);
+  t.assert((await ece()).entity === cal.entity.types.PER.ece, 'PER picked: the PER entities\' ECE');
+  await t.page.selectOption('[data-role="calibration"] select', 'all');
 
   // normalize (default on): each gold row sums to 1
   const norm = await heatValues(t);
