@@ -306,9 +306,8 @@ static enum xnr_status open_file(const char *path, const struct xnr_data_params 
 
 	if (format == XNR_DATA_AUTO)
 		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
-	f = fopen(path, "rb");
-	if (!f)
-		return xnr_fail_open(err, path, errno);
+	if ((st = xnr_file_fopen(path, &f, err)) != XNR_OK)
+		return st;
 	st = read_stream(f, path, format, p, out, err);
 	fclose(f);
 	return st;
