@@ -1,6 +1,6 @@
 /* test_core.c - status strings, error fields, file reads with caps, only
- * regular files opened (never blocking), the compute pool, the line reader
- * (caps, every line ending). */
+ * regular files opened (never blocking), CSV fields, the compute pool, the
+ * line reader (caps, every line ending). */
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/csv.h"
 #include "core/file.h"
 #include "core/hash.h"
 #include "core/progress.h"
@@ -145,6 +146,40 @@ static void test_file_special(void **state)
 	assert_int_equal(xnr_file_fopen(p, &f, &err), XNR_OK);
 	assert_int_equal(fread(fifo, 1, sizeof fifo, f), 5);
 	fclose(f);
+}
+
+/* RFC 4180 fields: quoted only when needed, quotes doubled, every byte kept
+ * (a comma after a NUL byte still needs quotes). */
+static void test_csv_fields(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+		size_t out_n;
+	} cases[] = {
+	    {"EU", 2, "EU", 2},
+	    {"-5", 2, "-5", 2},
+	    {"a,b", 3, "\"a,b\"", 5},
+	    {"say \"hi\"", 8, "\"say \"\"hi\"\"\"", 12},
+	    {"\"", 1, "\"\"\"\"", 4},
+	    {"a\r\nb", 4, "\"a\r\nb\"", 6},
+	    {"a\0,b", 4, "\"a\0,b\"", 6},
+	    {"a\0b", 3, "a\0b", 3},
+	    {"", 0, "", 0},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		assert_non_null(f);
+		xnr_csv_field(f, cases[i].in, cases[i].n);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(len, cases[i].out_n);
+		assert_memory_equal(text, cases[i].out, len);
+		free(text);
+	}
 }
 
 static void test_json_duplicates(void **state)
@@ -403,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_error_fields),
 	    cmocka_unit_test(test_file_cap),
 	    cmocka_unit_test(test_file_special),
+	    cmocka_unit_test(test_csv_fields),
 	    cmocka_unit_test(test_json_duplicates),
 	    cmocka_unit_test(test_pool),
 	    cmocka_unit_test(test_lines_cap),
