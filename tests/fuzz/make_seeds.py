@@ -15,10 +15,12 @@ and demo/examples.txt. Parts of one input are joined with util.h's FUZZ_SEP.
   server_http         requests to every route, with every POST and PUT body, and
                       the ones the guard refuses (wrong Host, no token, a form)
   report_db           runs of demo/model on demo/eval.conll (needs --explainer)
+  server_db           the same runs, with hidden states, and odd words (needs --explainer)
 
 usage: tests/fuzz/make_seeds.py [--explainer build/explainer]
 Files it does not make (crash-* regression inputs) are left alone. The same
-repository gives the same files, except report_db's (run dates and timings).
+repository gives the same files, except report_db's and server_db's (run dates
+and timings).
 """
 import argparse
 import json
@@ -359,9 +361,32 @@ def server_http():
     return seeds
 
 
+def server_db(explainer):
+    """report_db's runs with their hidden states, and a run whose words hold
+    what CSV and JSON must escape."""
+    seeds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "hidden.db")
+        subprocess.run([explainer, "run", "--model", os.path.join(ROOT, "demo", "model"),
+                        "--data", os.path.join(ROOT, "demo", "eval.conll"), "-q", "-o", db, "--limit", "2"],
+                       check=True, stdout=subprocess.DEVNULL)
+        con = sqlite3.connect(db)
+        con.executescript("PRAGMA journal_mode=DELETE; PRAGMA page_size=512; VACUUM;")
+        con.close()
+        seeds["hidden.db"] = read(db)
+        con = sqlite3.connect(db)
+        con.execute("UPDATE words SET text = ? WHERE sentence_id = (SELECT min(sentence_id) FROM words) AND idx = 0", ("a,\"b\"\r\n",))
+        con.execute("UPDATE words SET text = CAST(? AS TEXT) WHERE sentence_id = (SELECT max(sentence_id) FROM words) AND idx = 0", (b"x\x00,y",))
+        con.execute("UPDATE runs SET model_path = '/dev/zero', data_path = '/proc/self/environ'")
+        con.executescript("DELETE FROM hidden; VACUUM;")
+        con.close()
+        seeds["odd-words.db"] = read(db)
+    return seeds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--explainer", help="the explainer binary, to make report_db seeds")
+    ap.add_argument("--explainer", help="the explainer binary, to make report_db and server_db seeds")
     a = ap.parse_args()
     write_corpus("model_config", model_config())
     write_corpus("model_shards", model_shards())
@@ -372,6 +397,7 @@ def main():
     write_corpus("server_http", server_http())
     if a.explainer:
         write_corpus("report_db", report_db(a.explainer))
+        write_corpus("server_db", server_db(a.explainer))
 
 
 if __name__ == "__main__":
