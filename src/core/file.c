@@ -1,4 +1,7 @@
-/* file.c - whole-file reads with a cap, read-only mmaps. */
+/*
+ * file.c - opening the files ExplaiNER reads (only regular files, without
+ * ever blocking), whole-file reads with a cap, read-only mmaps.
+ */
 #include "core/file.h"
 
 #include <errno.h>
@@ -10,20 +13,78 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static enum xnr_status open_regular(const char *path, int *fd_out, size_t *size_out,
-                                    struct xnr_error *err)
+/* What a file that is not a regular file is, for its message. */
+static const char *kind_of(mode_t mode)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
 
+static enum xnr_status not_regular(const char *path, mode_t mode, struct xnr_error *err)
+{
+	return xnr_fail_at(err, XNR_ERR_IO, path, 0,
+	                   "%s, not a regular file (ExplaiNER reads only regular files)",
+	                   kind_of(mode));
+}
+
+enum xnr_status xnr_file_open(const char *path, int *fd_out, size_t *size_out,
+                              struct xnr_error *err)
+{
+	struct stat sb;
+	int fd, flags;
+
+	/* A device is not even opened (opening some acts: a tape rewinds, a
+	 * watchdog arms); then O_NONBLOCK, as the path may have become a FIFO
+	 * meanwhile, whose open would wait for a writer that never comes. */
+	if (stat(path, &sb) != 0)
+		return xnr_fail_open(err, path, errno);
+	if (!S_ISREG(sb.st_mode))
+		return not_regular(path, sb.st_mode, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return xnr_fail_open(err, path, errno);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		enum xnr_status st = not_regular(path, sb.st_mode, err);
 		close(fd);
-		return xnr_fail_at(err, XNR_ERR_IO, path, 0, "not a regular file");
+		return st;
+	}
+	/* Reads of a regular file never wait anyway; blocking mode keeps it so
+	 * for whoever gets the descriptor. */
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		int e = errno;
+		close(fd);
+		return xnr_fail_open(err, path, e);
 	}
 	*fd_out = fd;
-	*size_out = (size_t)st.st_size;
+	*size_out = (size_t)sb.st_size;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_file_fopen(const char *path, FILE **out, struct xnr_error *err)
+{
+	size_t n;
+	int fd;
+	enum xnr_status st = xnr_file_open(path, &fd, &n, err);
+	FILE *f;
+
+	if (st != XNR_OK)
+		return st;
+	if (!(f = fdopen(fd, "rb"))) {
+		int e = errno;
+		close(fd);
+		return xnr_fail_at(err, e == ENOMEM ? XNR_ERR_NOMEM : XNR_ERR_IO, path, 0,
+		                   "cannot open: %s", strerror(e));
+	}
+	*out = f;
 	return XNR_OK;
 }
 
@@ -32,7 +93,7 @@ enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path, struct xnr
 	int fd;
 	size_t n;
 	void *p = NULL;
-	enum xnr_status st = open_regular(path, &fd, &n, err);
+	enum xnr_status st = xnr_file_open(path, &fd, &n, err);
 
 	if (st != XNR_OK)
 		return st;
@@ -66,7 +127,7 @@ enum xnr_status xnr_file_read(const char *path, size_t max_bytes, char **out, si
 	int fd;
 	size_t n, got = 0;
 	char *buf;
-	enum xnr_status st = open_regular(path, &fd, &n, err);
+	enum xnr_status st = xnr_file_open(path, &fd, &n, err);
 
 	if (st != XNR_OK)
 		return st;
@@ -109,7 +170,7 @@ enum xnr_status xnr_fail_open(struct xnr_error *err, const char *path, int errnu
 int xnr_file_exists(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 enum xnr_status xnr_path_join(char *buf, size_t buf_bytes, const char *dir, const char *name,

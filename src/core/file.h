@@ -1,5 +1,9 @@
 /*
- * file.h - reading files whole (with a size cap) and mapping them read-only.
+ * file.h - opening the files ExplaiNER reads, reading them whole (with a size
+ * cap) and mapping them read-only. Every file ExplaiNER reads (models,
+ * tokenizer files, datasets, configs) is opened here: only a regular file is
+ * taken, and opening never blocks, so a FIFO or a device named by mistake
+ * (or by a request to the server) is refused at once.
  *
  * Model weights are mmapped and used in place; small text files (config.json,
  * tokenizer.json) are read into memory with a maximum size so a wrong path
@@ -9,6 +13,7 @@
 #define XNR_CORE_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/status.h"
 
@@ -17,9 +22,20 @@ struct xnr_mmap {
 	size_t n_bytes;
 };
 
+/* Open path for reading when it is a regular file (links followed): *fd
+ * (close-on-exec, blocking reads) and *n_bytes its size. Never waits: a
+ * folder, FIFO, device or socket is refused (and a device not opened).
+ * Errors: XNR_ERR_NOT_FOUND (no such file), XNR_ERR_IO (not a regular file,
+ * saying what it is; unreadable); err->path is the path. */
+XNR_MUST_CHECK enum xnr_status xnr_file_open(const char *path, int *fd, size_t *n_bytes,
+                                             struct xnr_error *err);
+
+/* The same as a stdio stream ("rb"), closed with fclose. Errors: as
+ * xnr_file_open, XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_file_fopen(const char *path, FILE **out, struct xnr_error *err);
+
 /* Map path read-only. On success *out owns the mapping; release with
- * xnr_mmap_free. Errors: XNR_ERR_NOT_FOUND (no such file), XNR_ERR_IO
- * (unreadable, a directory); err->path is the path. */
+ * xnr_mmap_free. Errors: as xnr_file_open. */
 XNR_MUST_CHECK enum xnr_status xnr_mmap_init(struct xnr_mmap *out, const char *path,
                                              struct xnr_error *err);
 void xnr_mmap_free(struct xnr_mmap *m);
@@ -34,7 +50,9 @@ XNR_MUST_CHECK enum xnr_status xnr_file_read(const char *path, size_t max_bytes,
  * "path: cannot open: <strerror>" with err->path set. Returns the status. */
 enum xnr_status xnr_fail_open(struct xnr_error *err, const char *path, int errnum);
 
-/* 1 if path exists and is a regular file (following links), else 0. */
+/* 1 if a file is at path (following links): anything but a folder, so
+ * that a FIFO or a device where a file belongs is opened, and refused with
+ * what it is (xnr_file_open), rather than reported missing; else 0. */
 int xnr_file_exists(const char *path);
 
 /* Join dir and name into buf ("dir/name"); XNR_ERR_LIMIT if it does not fit. */

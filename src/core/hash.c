@@ -40,11 +40,12 @@ void xnr_sha256_update(struct xnr_sha256 *h, const void *data, size_t n)
 enum xnr_status xnr_sha256_file(struct xnr_sha256 *h, const char *path, struct xnr_error *err)
 {
 	unsigned char buf[1 << 16];
-	FILE *f = fopen(path, "rb");
+	FILE *f = NULL;
 	size_t n;
+	enum xnr_status st = xnr_file_fopen(path, &f, err);
 
-	if (!f)
-		return xnr_fail_open(err, path, errno);
+	if (st != XNR_OK)
+		return st;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		EVP_DigestUpdate(h->ctx, buf, n);
 	if (ferror(f)) {

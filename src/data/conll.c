@@ -130,6 +130,6 @@ enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *nam
 		    "--tag-column %d: the tag column must be 2 or more (column 1 is the "
 		    "word)",
 		    p->tag_column);
-	st = xnr__read_lines(f, name, p->max_line_bytes, one_line, &r, &n_lines, err);
+	st = xnr__read_lines(f, name, p, one_line, &r, &n_lines, err);
 	return st != XNR_OK ? st : xnr__ds_sentence(ds, n_lines, NULL, err);
 }

@@ -176,16 +176,22 @@ enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, lon
 	return XNR_OK;
 }
 
-enum xnr_status xnr__read_lines(FILE *f, const char *name, size_t max_len, xnr__line_fn fn,
-                                void *ctx, long *n_lines, struct xnr_error *err)
+enum xnr_status xnr__read_lines(FILE *f, const char *name, const struct xnr_data_params *p,
+                                xnr__line_fn fn, void *ctx, long *n_lines, struct xnr_error *err)
 {
 	struct xnr_lines lr;
 	enum xnr_status st;
 
-	xnr_lines_init(&lr, f, name, max_len);
+	xnr_lines_init(&lr, f, name, p->max_line_bytes);
 	for (;;) {
 		const char *s;
 		size_t len;
+		/* A file of millions of lines takes seconds: a job must be able to stop it. */
+		if (lr.line_no % XNR_DATA_CANCEL_LINES == 0 && xnr_ctl_cancelled(p->ctl)) {
+			st = xnr_fail_at(err, XNR_ERR_CANCELLED, name, lr.line_no,
+			                 "cancelled while reading");
+			break;
+		}
 		st = xnr_lines_next(&lr, &s, &len, err);
 		if (st != XNR_OK || !s)
 			break;
@@ -306,9 +312,8 @@ static enum xnr_status open_file(const char *path, const struct xnr_data_params 
 
 	if (format == XNR_DATA_AUTO)
 		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
-	f = fopen(path, "rb");
-	if (!f)
-		return xnr_fail_open(err, path, errno);
+	if ((st = xnr_file_fopen(path, &f, err)) != XNR_OK)
+		return st;
 	st = read_stream(f, path, format, p, out, err);
 	fclose(f);
 	return st;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ctl.h"
 #include "core/status.h"
 #include "data/labels.h"
 #include "data/scheme.h"
@@ -36,7 +37,12 @@ struct xnr_data_params {
 	                          NULL picks "test" */
 	size_t max_line_bytes; /* longer lines are XNR_ERR_LIMIT */
 	size_t max_words;      /* more words in the file is XNR_ERR_LIMIT */
+	/* Reading stops with XNR_ERR_CANCELLED when this asks to (checked every
+	 * XNR_DATA_CANCEL_LINES lines; NULL: never). Borrowed. */
+	const struct xnr_ctl *ctl;
 };
+
+#define XNR_DATA_CANCEL_LINES 4096
 
 struct xnr_sentence {
 	size_t first_word; /* index of its first word in the dataset's word arrays */
@@ -91,7 +97,8 @@ struct xnr_data_params xnr_data_default_params(void);
  * split, listing the ones present), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT
  * (ragged columns, a tag that is not a tag, bad JSON, invalid UTF-8),
  * XNR_ERR_INPUT (empty file, two files for one split, ids without --labels),
- * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels).
+ * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels),
+ * XNR_ERR_CANCELLED (params->ctl asked to stop).
  * err->path names the file (or folder), err->line the line when there is one,
  * and err->item the 1-based token of a JSONL line whose token or tag is bad.
  */

@@ -38,11 +38,13 @@ XNR_MUST_CHECK enum xnr_status xnr__utf8_check(const char *s, size_t len, const 
 typedef enum xnr_status (*xnr__line_fn)(void *ctx, const char *s, size_t len, long line,
                                         struct xnr_error *err);
 
-/* Call fn on every line of f, lines capped at max_len bytes, messages naming
- * `name`; stop at the first failure. *n_lines is the number of lines read. */
-XNR_MUST_CHECK enum xnr_status xnr__read_lines(FILE *f, const char *name, size_t max_len,
-                                               xnr__line_fn fn, void *ctx, long *n_lines,
-                                               struct xnr_error *err);
+/* Call fn on every line of f, lines capped at p->max_line_bytes bytes,
+ * messages naming `name`; stop at the first failure, or with
+ * XNR_ERR_CANCELLED when p->ctl asks to. *n_lines is the number of lines
+ * read. */
+XNR_MUST_CHECK enum xnr_status xnr__read_lines(FILE *f, const char *name,
+                                               const struct xnr_data_params *p, xnr__line_fn fn,
+                                               void *ctx, long *n_lines, struct xnr_error *err);
 
 /* The columns of a CoNLL line split on runs of spaces and tabs: how many,
  * the first (the word) and the tag column (tag_column, 1-based; 0: the

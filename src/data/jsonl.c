@@ -178,5 +178,5 @@ enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *nam
 
 	if (p->labels && (st = id_labels(ds, p->labels, err)) != XNR_OK)
 		return st;
-	return xnr__read_lines(f, name, p->max_line_bytes, one_line, &r, &n_lines, err);
+	return xnr__read_lines(f, name, p, one_line, &r, &n_lines, err);
 }

@@ -1,8 +1,9 @@
 /*
  * rewrite.c - a dataset file copied with some tags replaced (rewrite.h).
  * The file is mapped and walked line by line exactly as the readers walk
- * it (lines end at "\n", one "\r" before it and a BOM on the first line
- * are not content); an untouched line is copied as its bytes. On a line
+ * it (lines end at "\n", "\r\n" or a lone "\r", as core/lines.h has it,
+ * and a BOM on the first line is not content); an untouched line is copied
+ * as its bytes, and every line keeps its own ending. On a line
  * with an edit, CoNLL splits the columns as conll.c does and swaps the tag
  * column's bytes; JSONL scans the object (already validated by jansson
  * when the dataset was read) for the "ner_tags" (or "tags") array and
@@ -295,49 +296,54 @@ struct walk {
 	FILE *out;
 };
 
+/* The line at pos: *stop is the end of its content, *next the start of the
+ * next line, past its "\n", "\r\n" or lone "\r" (core/lines.h). */
+static void line_at(const char *data, size_t size, size_t pos, size_t *stop, size_t *next)
+{
+	size_t i = pos;
+
+	while (i < size && data[i] != '\n' && data[i] != '\r')
+		i++;
+	*stop = i;
+	*next = i + (i < size) + (i + 1 < size && data[i] == '\r' && data[i + 1] == '\n');
+}
+
 /* Copy the map to out, rewriting the lines with edits. */
 static enum xnr_status walk(const struct walk *w, const char *data, size_t size,
                             struct xnr_error *err)
 {
-	size_t pos = 0, k = 0;
+	size_t pos = 0, k = 0, stop, next, begin;
 	long line = 0;
 
-	while (pos < size) {
-		const char *nl = memchr(data + pos, '\n', size - pos);
-		size_t stop = nl ? (size_t)(nl - data) : size, begin = pos, len;
+	for (; pos < size; pos = next) {
 		enum xnr_status st = XNR_OK;
 
-		line++;
-		if (line == 1 && size - pos >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		line_at(data, size, pos, &stop, &next);
+		begin = pos;
+		if (++line == 1 && stop >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 			fwrite(data, 1, 3, w->out);
 			begin += 3;
 		}
-		len = stop - begin;
-		if (len > 0 && data[stop - 1] == '\r')
-			len--;
 		if (k < w->n && w->e[k].line == line) {
 			size_t j = k;
 			while (j < w->n && w->e[j].line == line)
 				j++;
 			if (w->ds->format == XNR_DATA_JSONL)
-				st = jsonl_line(w->ds, w->labels, data + begin, len, &w->e[k],
-				                j - k, w->out, err);
+				st = jsonl_line(w->ds, w->labels, data + begin, stop - begin,
+				                &w->e[k], j - k, w->out, err);
 			else if (j - k == 1)
-				st = conll_line(w->ds, w->p, data + begin, len, &w->e[k], w->out,
-				                err);
+				st = conll_line(w->ds, w->p, data + begin, stop - begin, &w->e[k],
+				                w->out, err);
 			else
 				st = xnr_fail_at(err, XNR_ERR_INTERNAL, w->ds->path, line,
 				                 "two words on one CoNLL line");
 			if (st != XNR_OK)
 				return st;
-			fwrite(data + begin + len, 1, stop - begin - len, w->out);
 			k = j;
 		} else {
 			fwrite(data + begin, 1, stop - begin, w->out);
 		}
-		if (nl)
-			fputc('\n', w->out);
-		pos = stop + (nl ? 1 : 0);
+		fwrite(data + stop, 1, next - stop, w->out);
 	}
 	if (k < w->n)
 		return xnr_fail_at(err, XNR_ERR_MISMATCH, w->ds->path, w->e[k].line,

@@ -62,7 +62,10 @@ struct xnr_run_outcome {
  * ctl may be NULL. Progress: ("loading", 0) at the start; ("sentences",
  * done / n_sentences) before the first chunk of sentences and after each;
  * ("summary", 1) when the sentences are done (also when reused). The cancel
- * flag is checked after loading and after each chunk: XNR_ERR_CANCELLED.
+ * flag is checked while the dataset is read (every few thousand lines),
+ * between the loading stages, while waiting for another writer's lock on
+ * the database, and after each chunk: XNR_ERR_CANCELLED ("run cancelled
+ * (nothing was written)").
  *
  * On success *out is filled (caller frees with xnr_run_outcome_free);
  * on failure it is untouched. Errors: those of the dataset, the model, the
@@ -74,7 +77,8 @@ struct xnr_run_outcome {
  * Thread safety: one call per thread; calls on different threads may run at
  * once. Each run holds its database's write transaction from its first
  * sentence to its commit; a second run into the same database waits only up
- * to the store's busy timeout (5 s) and then fails, so queue runs per database.
+ * to the store's busy timeout (5 s, or until cancelled) and then fails, so
+ * queue runs per database.
  */
 XNR_MUST_CHECK enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o,
                                                 const struct xnr_ctl *ctl,

@@ -365,7 +365,10 @@ static void ctx_free(struct xnr__run *x)
 	free(x->pred);
 }
 
-static enum xnr_status open_inputs(struct xnr__run *x, char **scheme_json, struct xnr_error *err)
+/* The dataset, the model and the labels matched; stops between its stages
+ * (and while reading the dataset) when ctl asks to. */
+static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl,
+                                   char **scheme_json, struct xnr_error *err)
 {
 	struct xnr_data_params dp = xnr_data_default_params();
 	struct xnr_engine_params ep = xnr_engine_default_params();
@@ -374,13 +377,19 @@ static enum xnr_status open_inputs(struct xnr__run *x, char **scheme_json, struc
 	dp.split = x->opts->split;
 	dp.tag_column = x->opts->tag_column;
 	dp.labels = x->opts->labels;
+	dp.ctl = ctl;
 	ep.n_threads = x->opts->threads;
 	ep.max_seq_len = x->opts->max_length;
 	ep.keep_hidden = 1;
-	if ((st = xnr_dataset_open(x->opts->data, &dp, &x->ds, err)) != XNR_OK ||
-	    (st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK ||
+	if ((st = xnr_dataset_open(x->opts->data, &dp, &x->ds, err)) != XNR_OK)
+		return st;
+	if (xnr_ctl_cancelled(ctl))
+		return cancelled(err);
+	if ((st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK ||
 	    (st = xnr_engine_need_head(x->engine, err)) != XNR_OK)
 		return st;
+	if (xnr_ctl_cancelled(ctl))
+		return cancelled(err);
 	x->cfg = xnr_engine_config(x->engine);
 	if ((st = build_tagset(x, err)) != XNR_OK ||
 	    (st = prepare_labels(x, scheme_json, err)) != XNR_OK ||
@@ -480,7 +489,7 @@ enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_
 	x.opts = o;
 	xnr_ctl_progress(ctl, 0.0, "loading");
 	if ((st = check_opts(o, err)) != XNR_OK ||
-	    (st = open_inputs(&x, &scheme_json, err)) != XNR_OK ||
+	    (st = open_inputs(&x, ctl, &scheme_json, err)) != XNR_OK ||
 	    (st = make_key(&x, &id, err)) != XNR_OK)
 		goto done;
 	/* before the store is opened, so a cancelled run does not even make the staged file */
@@ -488,8 +497,12 @@ enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_
 		st = cancelled(err);
 		goto done;
 	}
-	if ((st = xnr_store_open_staged(o->output, &store, err)) != XNR_OK ||
-	    (st = xnr_store_find_run(store, id.key, &res.run_id, err)) != XNR_OK)
+	if ((st = xnr_store_open_staged(o->output, &store, err)) != XNR_OK)
+		goto done;
+	/* Another writer may hold the database for minutes: waiting for it is
+	 * cancellable too. */
+	xnr_store_set_ctl(store, ctl);
+	if ((st = xnr_store_find_run(store, id.key, &res.run_id, err)) != XNR_OK)
 		goto done;
 	if (res.run_id) {
 		res.reused = 1;
@@ -505,6 +518,8 @@ enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o, const struct xnr_
 		xnr_run_outcome_free(&res);
 	}
 done:
+	if (st == XNR_ERR_CANCELLED) /* one message, whatever stage heard it */
+		cancelled(err);
 	ctx_free(&x);
 	xnr_store_close(store);
 	free(id.options);

@@ -1,13 +1,14 @@
 /*
  * issues.c - the ranked label issues written out for scripts and
  * spreadsheets (review.h): CSV as RFC 4180 has it (a header row, fields
- * with a comma, quote or line break quoted, quotes doubled) or JSON lines;
- * each issue with the verdict a reviewer gave on it, if any. The issues
- * come from the scoring stage as structs, so this file knows no table.
+ * quoted by core/csv.h) or JSON lines; each issue with the verdict a
+ * reviewer gave on it, if any. The issues come from the scoring stage as
+ * structs, so this file knows no table.
  */
 #include <math.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "review/review.h"
 
 void xnr_review_issues_verdicts(struct xnr_issue *issues, size_t n,
@@ -29,22 +30,10 @@ void xnr_review_issues_verdicts(struct xnr_issue *issues, size_t n,
 	}
 }
 
-/* A CSV field: as is, or quoted with quotes doubled when it needs it. */
+/* A CSV field (core/csv.h); NULL is an empty one. */
 static void csv_field(FILE *out, const char *s)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	xnr_csv_field(out, s, s ? strlen(s) : 0);
 }
 
 static void csv_real(FILE *out, double x)

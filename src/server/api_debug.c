@@ -58,8 +58,8 @@ static enum xnr_status api_debug(struct xnr__req *r, json_t **out, struct xnr_er
 #endif
 	                 "version", __VERSION__, "libraries", "gemm", xnr_gemm_backend(), "sqlite",
 	                 xnr_store_sqlite_version(), "jansson", JANSSON_VERSION, "libmicrohttpd",
-	                 MHD_get_version(), "threads", "cpus", xnr__run_threads(), "job_threads", 2,
-	                 "run_threads", xnr__run_threads(), "database",
+	                 MHD_get_version(), "threads", "cpus", xnr__run_threads(), "job_threads",
+	                 XNR__JOB_THREADS, "run_threads", xnr__run_threads(), "database",
 	                 xnr__path_shown(r->app, r->app->db_path));
 	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "debug: out of memory");
 }

@@ -2,13 +2,14 @@
  * api_samples.c - a run's words and sub-tokens as tables, for the Inspect and
  * Raw data pages: GET /api/v1/runs/{id}/words and .../tokens (paged, sorted
  * and filtered by the store, label ids as names) and the same rows whole as
- * CSV downloads (.../words.csv, .../tokens.csv; RFC 4180 quoting). This file
+ * CSV downloads (.../words.csv, .../tokens.csv; core/csv.h). This file
  * turns the query into a struct xnr_word_query and rows into JSON and CSV.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "server/internal.h"
 
 #define PAGE_MAX     1000
@@ -126,115 +127,75 @@ static enum xnr_status api_table(struct xnr__req *r, json_t **out, struct xnr_er
 	return st;
 }
 
-/* A growing CSV text. */
-struct csv {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-static void csv_put(struct csv *c, const char *s, size_t n)
+/* One field of a row's table JSON: null empty, numbers as integers or with
+ * 9 significant digits, text as core/csv.h writes it (every byte kept). */
+static void csv_value(FILE *out, const json_t *v)
 {
-	if (c->oom)
-		return;
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 1 << 16;
-		char *b;
-		while (cap < c->len + n + 1)
-			cap *= 2;
-		if (!(b = realloc(c->buf, cap))) {
-			c->oom = 1;
-			return;
-		}
-		c->buf = b;
-		c->cap = cap;
-	}
-	memcpy(c->buf + c->len, s, n);
-	c->len += n;
-}
-
-/* One field, a value of the row's JSON: null empty, numbers as integers or
- * with 9 significant digits, text quoted when it holds a comma, quote, CR or
- * LF (RFC 4180), and kept exactly (no spreadsheet-formula escaping: "-5"
- * stays "-5"). */
-static void csv_field(struct csv *c, const json_t *v)
-{
-	char num[40];
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v), j;
-
-	if (json_is_integer(v) || json_is_real(v)) {
-		n = json_is_integer(v)
-		        ? (size_t)snprintf(num, sizeof num, "%lld",
-		                           (long long)json_integer_value(v))
-		        : (size_t)snprintf(num, sizeof num, "%.9g", json_real_value(v));
-		csv_put(c, num, n);
-		return;
-	}
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		csv_put(c, s, n);
-		return;
-	}
-	csv_put(c, "\"", 1);
-	for (j = 0; j < n; j++)
-		csv_put(c, s[j] == '"' ? "\"\"" : s + j, s[j] == '"' ? 2 : 1);
-	csv_put(c, "\"", 1);
+	if (json_is_integer(v))
+		fprintf(out, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		fprintf(out, "%.9g", json_real_value(v));
+	else if (json_is_string(v))
+		xnr_csv_field(out, json_string_value(v), json_string_length(v));
 }
 
 /* The row's fields (header: its keys), from the table JSON of the row, so
- * the CSV has the API's columns; takes row. */
-static void csv_row(struct csv *c, json_t *row, int header)
+ * the CSV has the API's columns; takes row. 0 when row is NULL (out of
+ * memory). */
+static int csv_row(FILE *out, json_t *row, int header)
 {
 	const char *key;
 	json_t *v;
 	int first = 1;
 
 	if (!row)
-		c->oom = 1;
+		return 0;
 	json_object_foreach(row, key, v)
 	{
 		if (!first)
-			csv_put(c, ",", 1);
+			fputc(',', out);
 		first = 0;
 		if (header)
-			csv_put(c, key, strlen(key));
+			xnr_csv_field(out, key, strlen(key));
 		else
-			csv_field(c, v);
+			csv_value(out, v);
 	}
-	csv_put(c, "\r\n", 2);
+	fputs("\r\n", out);
 	json_decref(row);
+	return 1;
 }
 
-/* Every row of the run's words (tokens) into c, with a header line. */
+/* Every row of the run's words (tokens) into out, with a header line. */
 static enum xnr_status csv_rows(struct xnr__req *r, const struct xnr_run *run, int tokens,
-                                struct csv *c, struct xnr_error *err)
+                                FILE *out, struct xnr_error *err)
 {
 	struct xnr_word_query q = xnr_word_query_default(run->id);
 	struct xnr_rows *rows = NULL;
 	struct xnr_word_row w;
 	struct xnr_token_row t;
 	enum xnr_status st;
-	int more = 0;
+	int more = 0, ok;
 
 	memset(&w, 0, sizeof w);
 	memset(&t, 0, sizeof t);
-	csv_row(c,
-	        tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
-	               : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
-	        1);
+	ok = csv_row(out,
+	             tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
+	                    : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
+	             1);
 	q.tokens = tokens;
 	if ((st = xnr_store_words(r->store, &q, &rows, err)) == XNR_OK)
-		while (!c->oom &&
+		while (ok && !ferror(out) &&
 		       (st = tokens ? xnr_rows_token(rows, &t, &more, err)
 		                    : xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
 		       more)
-			csv_row(c,
-			        tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
-			               : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
-			        0);
+			ok = csv_row(out,
+			             tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
+			                    : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
+			             0);
 	xnr_rows_close(rows);
+	if (st == XNR_OK && (!ok || ferror(out)))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory",
+		              tokens ? "tokens" : "words");
 	return st;
 }
 
@@ -243,23 +204,29 @@ static enum xnr_status api_csv(struct xnr__req *r, struct xnr__resp *out, struct
 {
 	static const char *const allowed[] = {NULL};
 	const char *name = is_tokens(r->path) ? "tokens" : "words";
-	struct csv c = {NULL, 0, 0, 0};
+	char *text = NULL;
+	size_t len = 0;
 	struct xnr_run run;
 	enum xnr_status st;
+	FILE *f;
 
 	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
-	st = csv_rows(r, &run, is_tokens(r->path), &c, err);
-	xnr_run_free(&run);
-	if (st == XNR_OK && c.oom)
+	if ((f = open_memstream(&text, &len)) != NULL) {
+		st = csv_rows(r, &run, is_tokens(r->path), f, err);
+		if (fclose(f) != 0 && st == XNR_OK)
+			st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory", name);
+	} else {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory", name);
+	}
+	xnr_run_free(&run);
 	if (st != XNR_OK) {
-		free(c.buf);
+		free(text);
 		return st;
 	}
-	out->data = c.buf;
-	out->len = c.len;
+	out->data = text;
+	out->len = len;
 	out->content_type = "text/csv; charset=utf-8";
 	snprintf(out->disposition, sizeof out->disposition,
 	         "attachment; filename=\"run%lld-%s.csv\"", (long long)r->ids[0], name);

@@ -173,6 +173,17 @@ static enum xnr_status words_attach(struct xnr__req *r, const struct xnr_run *ru
 			words = item_words(items, w.sentence_id);
 			cur = w.sentence_id;
 		}
+		/* The query asked for the page's sentences only: another one is
+		 * a damaged index, not a lack of memory. */
+		if (!words) {
+			st = xnr_fail(
+			    err, XNR_ERR_DB,
+			    "sentences: the database gave a word of sentence %lld, which is "
+			    "not on this page (it is damaged: see sqlite3's PRAGMA "
+			    "integrity_check)",
+			    (long long)w.sentence_id);
+			break;
+		}
 		if (json_array_append_new(words, xnr__word_json(run, &w, XNR__SHAPE_PAGE)) != 0) {
 			st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
 			break;

@@ -22,6 +22,17 @@ struct class_set {
 	char icon[MAX_CLASSES][ICON_MAX_BYTES + 1];
 };
 
+/* 1 if s is valid UTF-8 (jansson's test: what it cannot make a string of
+ * would fail the answer). Labels and stored settings come from a database
+ * that may have been made or changed elsewhere. */
+static int is_text(const char *s)
+{
+	json_t *t = json_string(s);
+
+	json_decref(t);
+	return t != NULL;
+}
+
 /* The entity type of a label ("B-PER" -> "PER"), or NULL for "O". */
 static const char *label_type(const char *label)
 {
@@ -67,7 +78,7 @@ static void load_classes(const struct xnr_run *run, struct class_set *c)
 	c->n = 0;
 	for (k = 0; k < run->n_labels && c->n < MAX_CLASSES; k++) {
 		const char *type = label_type(run->labels[k]);
-		if (!type || strlen(type) >= sizeof c->name[0])
+		if (!type || strlen(type) >= sizeof c->name[0] || !is_text(type))
 			continue;
 		for (i = 0; i < c->n && strcmp(c->name[i], type) != 0; i++)
 			;
@@ -89,7 +100,13 @@ static int class_index(const struct class_set *c, const char *name)
 	return i < c->n ? i : -1;
 }
 
-/* Stored settings over the defaults: keys "color.TYPE" and "icon.TYPE". */
+static int is_color(const char *s)
+{
+	return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* Stored settings over the defaults: keys "color.TYPE" and "icon.TYPE";
+ * a value the PUT would refuse is left out. */
 static enum xnr_status apply_stored(struct xnr_store *store, int64_t run, struct class_set *c,
                                     struct xnr_error *err)
 {
@@ -101,9 +118,10 @@ static enum xnr_status apply_stored(struct xnr_store *store, int64_t run, struct
 		int color = strncmp(kv[i].key, "color.", 6) == 0;
 		int icon = strncmp(kv[i].key, "icon.", 5) == 0;
 		int k = color || icon ? class_index(c, kv[i].key + (color ? 6 : 5)) : -1;
-		if (k >= 0 && color && strlen(kv[i].value) == 7)
+		if (k >= 0 && color && is_color(kv[i].value))
 			memcpy(c->color[k], kv[i].value, 8);
-		else if (k >= 0 && icon && strlen(kv[i].value) <= ICON_MAX_BYTES)
+		else if (k >= 0 && icon && strlen(kv[i].value) <= ICON_MAX_BYTES &&
+		         is_text(kv[i].value))
 			snprintf(c->icon[k], sizeof c->icon[0], "%s", kv[i].value);
 	}
 	xnr_settings_free(kv, n);
@@ -150,11 +168,6 @@ static enum xnr_status api_settings(struct xnr__req *r, json_t **out, struct xnr
 	enum xnr_status st = xnr__query_allow(&r->query, allowed, err);
 
 	return st != XNR_OK ? st : settings_answer(r->store, r->ids[0], out, err);
-}
-
-static int is_color(const char *s)
-{
-	return strlen(s) == 7 && s[0] == '#' && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
 }
 
 /* One entry of a PUT body into up to two settings (kv, strings owned). */

@@ -21,6 +21,14 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Only regular files are offered: a FIFO or a device would be refused by
+ * the run anyway (core/file.h). */
+static int is_regular(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 static int is_dataset(const char *dir, const char *name)
 {
 	static const char *const exts[] = {".conll", ".txt", ".iob", ".bio", ".jsonl", NULL};
@@ -30,7 +38,7 @@ static int is_dataset(const char *dir, const char *name)
 	for (i = 0; exts[i] && !has_suffix(name, exts[i]); i++)
 		;
 	return exts[i] && xnr_path_join(path, sizeof path, dir, name, NULL) == XNR_OK &&
-	       xnr_file_exists(path);
+	       is_regular(path);
 }
 
 static int is_model(const char *dir, const char *name)
@@ -39,7 +47,7 @@ static int is_model(const char *dir, const char *name)
 
 	return xnr_path_join(sub, sizeof sub, dir, name, NULL) == XNR_OK &&
 	       xnr_path_join(cfg, sizeof cfg, sub, "config.json", NULL) == XNR_OK &&
-	       xnr_file_exists(cfg);
+	       is_regular(cfg);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -10,7 +10,6 @@
  * send without a CORS preflight (and the server answers none).
  */
 #include <errno.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +214,7 @@ static enum xnr__verdict check_token(const struct xnr__req *r, const char *path,
 			return XNR__REDIRECT;
 		}
 	} else if ((given = bearer(xnr__req_header(r, "Authorization"))) != NULL ||
-	           (given = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, app->cookie))) {
+	           (given = xnr__req_cookie(r, app->cookie))) {
 		if (xnr__token_equal(given, strlen(given), app->token))
 			return XNR__PASS;
 	}

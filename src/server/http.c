@@ -1,14 +1,12 @@
 /*
- * http.c - the server's lifecycle and request dispatch over libmicrohttpd:
- * start a daemon with a small internal thread pool on a socket of its own,
- * admit each request when its headers have arrived (the guard of guard.c:
- * Host, token, route, origin and content type; the body cap) before its
- * body is read, route to an API handler (with a read-only store of its own,
- * store/read.h, when the route reads the database), and send JSON with
- * `Cache-Control: no-store`. Errors become the JSON body of errors.c. The
- * server's state (struct xnr__app) is its own: opened with it, freed at
- * close. Connections are capped: in all (by the open-file limit), per
- * client address when serving the network, and in time (watchdog.c).
+ * http.c - the server's lifecycle and its transport, libmicrohttpd: start a
+ * daemon with a small internal thread pool on a socket of its own, and
+ * carry each request to request.c (the guard, the route, the handler: its
+ * head when the headers have arrived, so a refused request's body is never
+ * read, then the whole request) and its answer back. The server's state
+ * (struct xnr__app) is its own: opened with it, freed at close.
+ * Connections are capped: in all (by the open-file limit), per client
+ * address when serving the network, and in time (watchdog.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +48,7 @@ struct request {
 	int started;
 	size_t body_bytes; /* received, counted past the cap */
 	char *body;        /* the first XNR__BODY_MAX bytes */
+	char client[XNR__CLIENT_MAX];
 };
 
 struct xnr_server_params xnr_server_default_params(void)
@@ -64,125 +63,46 @@ struct xnr_server_params xnr_server_default_params(void)
 	return p;
 }
 
-static void common_headers(struct MHD_Response *resp, const char *cache_control)
+/* Send an answer of request.c and free it. */
+static enum MHD_Result send_answer(struct MHD_Connection *conn, struct xnr__resp *out)
 {
-	MHD_add_response_header(resp, "Cache-Control", cache_control ? cache_control : "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-}
-
-/* Send JSON, with the header name: value when value is not NULL or empty. */
-static enum MHD_Result send_json(struct MHD_Connection *conn, int http, json_t *body,
-                                 const char *name, const char *value)
-{
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
+	const char *const headers[][2] = {
+	    {"Content-Type", out->http != 304 ? out->content_type : NULL},
+	    {"Content-Encoding", out->http != 304 ? out->encoding : NULL},
+	    {"ETag", out->etag},
+	    {"Content-Disposition", out->disposition},
+	    {"Vary", out->vary ? "Accept-Encoding" : NULL},
+	    {"Allow", out->allow},
+	    {"WWW-Authenticate", out->authenticate},
+	    {"Location", out->location},
+	    {"Set-Cookie", out->cookie},
+	    {"Cache-Control", out->cache_control ? out->cache_control : "no-store"},
+	    {"X-Content-Type-Options", "nosniff"},
+	    {"Referrer-Policy", "no-referrer"},
+	};
 
-	json_decref(body);
-	if (!text)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
+	if (!out->http) {
+		xnr__resp_free(out);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	common_headers(resp, NULL);
-	if (name && value && value[0])
-		MHD_add_response_header(resp, name, value);
-	ret = MHD_queue_response(conn, (unsigned)http, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *conn, enum xnr_status st, const char *msg,
-                                  const char *allow)
-{
-	return send_json(conn, xnr__http_status(st), xnr__error_json(st, msg), "Allow", allow);
-}
-
-/* A refusal of the guard: JSON, or for a page of the web app asked without
- * the token, the page that says how to open the server with it. */
-static enum MHD_Result send_refusal(const struct xnr__app *app, struct MHD_Connection *conn,
-                                    enum xnr__verdict v, const char *path, const char *why)
-{
-	const char *auth = v == XNR__REFUSE_TOKEN ? "Bearer realm=\"explainer\"" : NULL;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	char *page;
-
-	if (!auth || (path && strncmp(path, "/api/", 5) == 0) || !(page = xnr__token_page(app)))
-		return send_json(conn, xnr__verdict_http(v),
-		                 xnr__error_body(xnr__verdict_http(v), xnr__verdict_code(v), why),
-		                 "WWW-Authenticate", auth);
-	resp = MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(page);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
-	MHD_add_response_header(resp, "WWW-Authenticate", auth);
-	common_headers(resp, NULL);
-	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-/* A right ?token=: the cookie (per port, as cookies are not, so two servers
- * on one machine do not clash; HttpOnly, SameSite=Strict) and the address
- * without the token, which then stays out of the history and the logs. */
-static enum MHD_Result send_redirect(const struct xnr__app *app, struct MHD_Connection *conn,
-                                     const char *location)
-{
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	char cookie[XNR__TOKEN_MAX + 96];
-	enum MHD_Result ret;
-
-	if (!resp)
-		return MHD_NO;
-	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", app->cookie,
-	         app->token);
-	MHD_add_response_header(resp, "Location", location);
-	MHD_add_response_header(resp, "Set-Cookie", cookie);
-	common_headers(resp, NULL);
-	ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-/* Send a raw response; takes ownership of out->data unless borrowed. */
-static enum MHD_Result send_raw(struct MHD_Connection *conn, struct xnr__resp *out)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	int http = out->http ? out->http : 200;
-
-	if (http == 304 || !out->data)
+	if (out->http == 304 || !out->data) {
+		xnr__resp_free(out);
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	else
+	} else {
 		resp = MHD_create_response_from_buffer(out->len, out->data,
 		                                       out->borrowed ? MHD_RESPMEM_PERSISTENT
 		                                                     : MHD_RESPMEM_MUST_FREE);
+	}
 	if (!resp) {
-		if (!out->borrowed)
-			free(out->data);
+		xnr__resp_free(out);
 		return MHD_NO;
 	}
-	if (http == 304 && !out->borrowed)
-		free(out->data);
-	if (out->content_type && http != 304)
-		MHD_add_response_header(resp, "Content-Type", out->content_type);
-	if (out->encoding && http != 304)
-		MHD_add_response_header(resp, "Content-Encoding", out->encoding);
-	if (out->etag[0])
-		MHD_add_response_header(resp, "ETag", out->etag);
-	if (out->disposition[0])
-		MHD_add_response_header(resp, "Content-Disposition", out->disposition);
-	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
-	common_headers(resp, out->cache_control);
-	ret = MHD_queue_response(conn, (unsigned)http, resp);
+	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
+		if (headers[i][1] && headers[i][1][0])
+			MHD_add_response_header(resp, headers[i][0], headers[i][1]);
+	ret = MHD_queue_response(conn, (unsigned)out->http, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -199,18 +119,14 @@ void xnr__log(const char *fmt, ...)
 	fprintf(stderr, "explainer serve: %s\n", line);
 }
 
-const char *xnr__req_header(const struct xnr__req *r, const char *name)
+static const char *conn_header(void *conn, const char *name)
 {
-	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-/* Parse a request body as JSON (POST/PUT); an empty body is no body. */
-static enum xnr_status parse_body(const struct request *rq, struct xnr__req *r,
-                                  struct xnr_error *err)
+static const char *conn_cookie(void *conn, const char *name)
 {
-	if (!rq->body_bytes)
-		return XNR_OK;
-	return xnr_json_parse(rq->body, rq->body_bytes, "request body", &r->body, err);
+	return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, name);
 }
 
 /* The client's address as text into buf ("" when unknown). */
@@ -229,120 +145,22 @@ static void client_address(struct MHD_Connection *conn, char *buf, size_t size)
 		          buf, (socklen_t)size);
 }
 
-/* Check the target, route it, parse its query and body, run the handler. */
-static enum MHD_Result dispatch(struct xnr_server *srv, struct MHD_Connection *conn,
-                                const struct request *rq, const char *method)
+/* The request as request.c takes it. */
+static struct xnr__http_in request_in(struct MHD_Connection *conn, const struct request *rq,
+                                      const char *method)
 {
-	struct xnr__req r;
-	struct xnr__resp raw;
-	struct xnr_error err;
-	char path[XNR__PATH_MAX + 1], allow[64] = "";
-	const struct xnr__route *route = NULL, *all;
-	const char *query = NULL;
-	json_t *body = NULL;
-	size_t n_all;
-	enum xnr_status st;
+	struct xnr__http_in in;
 
-	memset(&r, 0, sizeof r);
-	memset(&raw, 0, sizeof raw);
-	xnr_error_clear(&err);
-	r.version = srv->app.version;
-	r.app = &srv->app;
-	r.method = method;
-	r.path = path;
-	r.conn = conn;
-	client_address(conn, r.client, sizeof r.client);
-	all = xnr__routes(&n_all);
-	st = all ? xnr__target_split(rq->target, path, &query, &err)
-	         : xnr_fail(&err, XNR_ERR_NOMEM, "server: out of memory");
-	if (st == XNR_OK)
-		st = xnr__route_find(all, n_all, method, path, &route, r.ids, &r.n_ids, &err);
-	if (st == XNR_ERR_METHOD)
-		xnr__route_methods(all, n_all, path, allow, sizeof allow);
-	if (st == XNR_OK && query)
-		st = xnr__query_parse(query, strlen(query), &r.query, &err);
-	if (st == XNR_OK)
-		st = parse_body(rq, &r, &err);
-	if (st == XNR_OK && route->needs == XNR__DB)
-		st = xnr_store_open_read(srv->app.db_path, &r.store, &err);
-	if (st == XNR_OK)
-		st = route->raw ? route->raw(&r, &raw, &err) : route->fn(&r, &body, &err);
-	xnr_store_close(r.store);
-	json_decref(r.body);
-	if (st != XNR_OK) {
-		json_decref(body);
-		if (!raw.borrowed)
-			free(raw.data);
-		return send_error(conn, st, err.msg, allow);
-	}
-	if (route->raw)
-		return send_raw(conn, &raw);
-	return send_json(conn, r.http ? r.http : 200, body, NULL, NULL);
-}
-
-static int body_too_large(struct MHD_Connection *conn)
-{
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-	size_t n = cl ? strspn(cl, "0123456789") : 0;
-	return cl && (n == 0 || n > 9 || cl[n] || strtol(cl, NULL, 10) > XNR__BODY_MAX);
-}
-
-static int has_body(struct MHD_Connection *conn)
-{
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") ||
-	       (cl && strspn(cl, "0") != strlen(cl));
-}
-
-/* The guard (guard.c), route and body size of a request whose headers have
- * arrived, before its body is read: MHD_YES to go on, or the answer. */
-static enum MHD_Result admit(struct xnr__app *app, struct MHD_Connection *conn,
-                             const struct request *rq, const char *method)
-{
-	struct xnr__req r;
-	struct xnr_error err;
-	char path[XNR__PATH_MAX + 1], loc[XNR__PATH_MAX + XNR__QUERY_MAX_BYTES + 4], why[512];
-	const struct xnr__route *route, *all;
-	const char *query = NULL;
-	int64_t ids[XNR__PATH_IDS];
-	int n_ids;
-	size_t n_all;
-	enum xnr__verdict v;
-	enum xnr_status st;
-
-	memset(&r, 0, sizeof r);
-	xnr_error_clear(&err);
-	r.app = app;
-	r.method = method;
-	r.path = path;
-	r.conn = conn;
-	if ((v = xnr__guard_host(&r, why, sizeof why)) != XNR__PASS)
-		return send_refusal(app, conn, v, NULL, why);
-	if (!rq->target)
-		return send_error(conn, XNR_ERR_LIMIT, "request target: too long", NULL);
-	if ((st = xnr__target_split(rq->target, path, &query, &err)) != XNR_OK)
-		return send_error(conn, st, err.msg, NULL);
-	v = xnr__guard_token(&r, path, query, loc, sizeof loc, why, sizeof why);
-	if (v == XNR__REDIRECT)
-		return send_redirect(app, conn, loc);
-	if (v != XNR__PASS)
-		return send_refusal(app, conn, v, path, why);
-	/* 404 and 405 before the origin checks: they tell the token's holder
-	 * what the server takes, nothing more. */
-	if (!(all = xnr__routes(&n_all)))
-		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
-	if ((st = xnr__route_find(all, n_all, method, path, &route, ids, &n_ids, &err)) != XNR_OK) {
-		char allow[64] = "";
-		if (st == XNR_ERR_METHOD)
-			xnr__route_methods(all, n_all, path, allow, sizeof allow);
-		return send_error(conn, st, err.msg, allow);
-	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-	    (v = xnr__guard_change(&r, has_body(conn), why, sizeof why)) != XNR__PASS)
-		return send_refusal(app, conn, v, path, why);
-	if (body_too_large(conn))
-		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
-	return MHD_YES;
+	memset(&in, 0, sizeof in);
+	in.method = method;
+	in.target = rq->target;
+	in.header = conn_header;
+	in.cookie = conn_cookie;
+	in.ctx = conn;
+	in.client = rq->client;
+	in.body = rq->body;
+	in.body_bytes = rq->body_bytes;
+	return in;
 }
 
 static void *socket_context(struct MHD_Connection *conn)
@@ -358,14 +176,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct xnr_server *srv = cls;
 	struct request *rq = *con_cls;
+	struct xnr__http_in in;
+	struct xnr__resp out;
 
 	(void)url;
 	(void)version;
-	if (!rq)
-		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
+	memset(&out, 0, sizeof out);
+	if (!rq) {
+		xnr__resp_error(&out, XNR_ERR_NOMEM, "server: out of memory");
+		return send_answer(conn, &out);
+	}
 	if (!rq->started) {
 		rq->started = 1;
-		return admit(&srv->app, conn, rq, method);
+		client_address(conn, rq->client, sizeof rq->client);
+		in = request_in(conn, rq, method);
+		return xnr__request_admit(&srv->app, &in, &out) ? send_answer(conn, &out) : MHD_YES;
 	}
 	if (*upload_data_size) {
 		/* Keep the first XNR__BODY_MAX bytes, count the rest: memory must not grow. */
@@ -385,10 +210,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	 * client's (watchdog.c). */
 	xnr__watchdog_wait(srv->watchdog, socket_context(conn), 0);
 	if (rq->body_bytes > XNR__BODY_MAX)
-		return send_error(conn, XNR_ERR_LIMIT, "request body: more than 65536 bytes", NULL);
-	if (rq->body_bytes && !rq->body)
-		return send_error(conn, XNR_ERR_NOMEM, "server: out of memory", NULL);
-	return dispatch(srv, conn, rq, method);
+		xnr__resp_error(&out, XNR_ERR_LIMIT, "request body: more than 65536 bytes");
+	else if (rq->body_bytes && !rq->body)
+		xnr__resp_error(&out, XNR_ERR_NOMEM, "server: out of memory");
+	else {
+		in = request_in(conn, rq, method);
+		xnr__request_answer(&srv->app, &in, &out);
+	}
+	return send_answer(conn, &out);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -432,14 +261,21 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **ctx,
 	}
 }
 
+/* The IPv4 address host names ("localhost" is 127.0.0.1): 1, or 0 when it
+ * names none. */
+static int host_address(const char *host, struct in_addr *out)
+{
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	return inet_pton(AF_INET, host, out) == 1;
+}
+
 static enum xnr_status check_params(const struct xnr_server_params *p, struct sockaddr_in *addr,
                                     struct xnr_error *err)
 {
-	const char *host = strcmp(p->host, "localhost") == 0 ? "127.0.0.1" : p->host;
-
 	memset(addr, 0, sizeof *addr);
 	addr->sin_family = AF_INET;
-	if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+	if (!host_address(p->host, &addr->sin_addr))
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "--host %s: not an IPv4 address (use 127.0.0.1 or 0.0.0.0)",
 		                p->host);
@@ -451,8 +287,7 @@ static enum xnr_status check_params(const struct xnr_server_params *p, struct so
 	return XNR_OK;
 }
 
-/* Close what app_open opened: the jobs first (their threads use the rest). */
-static void app_close(struct xnr__app *app)
+void xnr__app_close(struct xnr__app *app)
 {
 	xnr__jobs_close(app);
 	xnr__models_close(app);
@@ -460,16 +295,19 @@ static void app_close(struct xnr__app *app)
 	pthread_mutex_destroy(&app->run_lock);
 }
 
-/* The server's state: what p names, who may talk to it (guard.c, paths.c),
- * and its own subsystems; the jobs last, since the run of serve --model
- * --data starts with them. */
-static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_params *p,
-                                const struct sockaddr_in *addr, int port, struct xnr_error *err)
+/* The jobs last, since the run of serve --model --data starts with them. */
+enum xnr_status xnr__app_open(struct xnr__app *app, const struct xnr_server_params *p, int port,
+                              int n_job_threads, struct xnr_error *err)
 {
-	uint32_t ip = ntohl(addr->sin_addr.s_addr);
+	struct in_addr addr;
+	uint32_t ip;
 	enum xnr_status st;
 	int n_roots = 0;
 
+	if (!host_address(p->host, &addr))
+		return xnr_fail(err, XNR_ERR_INPUT, "--host %s: not an IPv4 address", p->host);
+	ip = ntohl(addr.s_addr);
+	memset(app, 0, sizeof *app);
 	app->db_path = p->db_path;
 	app->version = p->version;
 	app->assets_dir = p->assets_dir;
@@ -479,7 +317,7 @@ static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_pa
 	app->any_host = ip == INADDR_ANY;
 	app->port = port;
 	if (app->remote && !app->any_host)
-		inet_ntop(AF_INET, &addr->sin_addr, app->host, sizeof app->host);
+		inet_ntop(AF_INET, &addr, app->host, sizeof app->host);
 	while (p->roots && p->roots[n_roots])
 		n_roots++;
 	if ((st = xnr__token_init(app, p->token_file, p->no_token, err)) != XNR_OK ||
@@ -489,8 +327,8 @@ static enum xnr_status app_open(struct xnr__app *app, const struct xnr_server_pa
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: cannot make a mutex");
 	if ((st = xnr__cache_open(app, err)) != XNR_OK ||
 	    (st = xnr__models_open(app, err)) != XNR_OK ||
-	    (st = xnr__jobs_open(app, err)) != XNR_OK)
-		app_close(app);
+	    (st = xnr__jobs_open(app, n_job_threads, err)) != XNR_OK)
+		xnr__app_close(app);
 	return st;
 }
 
@@ -562,15 +400,15 @@ enum xnr_status xnr_server_open(const struct xnr_server_params *p, struct xnr_se
 		return xnr_fail(err, XNR_ERR_NOMEM, "server: out of memory");
 	if ((st = listen_on(p, &addr, &fd, &port, err)) != XNR_OK)
 		goto fail;
-	if ((st = app_open(&srv->app, p, &addr, port, err)) != XNR_OK)
+	if ((st = xnr__app_open(&srv->app, p, port, XNR__JOB_THREADS, err)) != XNR_OK)
 		goto fail;
 	if ((st = xnr__watchdog_open(REQUEST_S, &srv->watchdog, err)) != XNR_OK) {
-		app_close(&srv->app);
+		xnr__app_close(&srv->app);
 		goto fail;
 	}
 	if (!(srv->daemon = start_daemon(srv, p, fd))) {
 		xnr__watchdog_close(srv->watchdog);
-		app_close(&srv->app);
+		xnr__app_close(&srv->app);
 		st = xnr_fail(err, XNR_ERR_IO, "%s:%d: libmicrohttpd cannot start", p->host, port);
 		goto fail;
 	}
@@ -601,6 +439,6 @@ void xnr_server_close(struct xnr_server *srv)
 	xnr__jobs_stop(&srv->app);
 	MHD_stop_daemon(srv->daemon);
 	xnr__watchdog_close(srv->watchdog);
-	app_close(&srv->app);
+	xnr__app_close(&srv->app);
 	free(srv);
 }

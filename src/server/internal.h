@@ -17,6 +17,7 @@
 
 #include "core/ctl.h"
 #include "core/status.h"
+#include "server/server.h"
 #include "store/read.h"
 
 #define XNR__PATH_MAX        1024  /* bytes of a request path */
@@ -39,6 +40,8 @@ struct xnr__query {
 #define XNR__TOKEN_MAX  256 /* bytes of an access token (--token-file) */
 #define XNR__CLIENT_MAX 48  /* bytes of a client's address as text, with its NUL */
 #define XNR__ROOTS_MAX  16  /* folders a request's paths may lie in (--root) */
+
+#define XNR__JOB_THREADS 2 /* threads that run the jobs of a server */
 
 struct xnr__jobs;     /* background jobs (jobs.c) */
 struct xnr__cache;    /* results kept per run (cache.c) */
@@ -75,6 +78,21 @@ struct xnr__app {
 	pthread_mutex_t run_lock;
 };
 
+/* Set up app for a server of p (its host an IPv4 address or "localhost")
+ * answering on port, with n_job_threads job threads (XNR__JOB_THREADS; 0:
+ * see xnr__jobs_open): what p names, who may talk to it (guard.c, paths.c),
+ * its cache, models and jobs. Strings of p are borrowed. No socket is
+ * involved: http.c binds one first, as the token's cookie is named after
+ * the port. Errors: XNR_ERR_INPUT (host, a root, the token file or a
+ * combination refused), XNR_ERR_NOT_FOUND and XNR_ERR_IO (token file),
+ * XNR_ERR_LIMIT (roots), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__app_open(struct xnr__app *app,
+                                             const struct xnr_server_params *p, int port,
+                                             int n_job_threads, struct xnr_error *err);
+/* Close what xnr__app_open opened: the jobs first (their threads use the
+ * rest). */
+void xnr__app_close(struct xnr__app *app);
+
 /* One API request as the handlers see it. */
 struct xnr__req {
 	struct xnr_store *store; /* read-only, this request's own */
@@ -84,24 +102,50 @@ struct xnr__req {
 	int64_t ids[XNR__PATH_IDS];
 	int n_ids;
 	struct xnr__query query;
-	json_t *body; /* the parsed JSON request body (POST/PUT), or NULL */
-	int http;     /* a JSON handler may set 201/202; 0 means 200 */
-	void *conn;   /* the libmicrohttpd connection, for xnr__req_header */
+	json_t *body;                  /* the parsed JSON request body (POST/PUT), or NULL */
+	int http;                      /* a JSON handler may set 201/202; 0 means 200 */
+	const struct xnr__http_in *in; /* the request as it came (xnr__req_header) */
 	const char *version;
 	char client[XNR__CLIENT_MAX]; /* the client's IP address, "" when unknown */
 };
 
-/* A response that is not JSON (web assets, CSV downloads). */
+/* One HTTP request as the server takes it (request.c), whatever carried
+ * it: libmicrohttpd (http.c), or the HTTP fuzz target, which makes its own.
+ * Everything is borrowed for the call. */
+struct xnr__http_in {
+	const char *method; /* as sent: "GET", "POST", ... */
+	const char *target; /* raw, still percent-encoded; NULL when it was too long */
+	/* The value of a header (its name matched without case) or of a cookie,
+	 * or NULL; ctx is theirs. */
+	const char *(*header)(void *ctx, const char *name);
+	const char *(*cookie)(void *ctx, const char *name);
+	void *ctx;
+	const char *client; /* the client's address as text, "" when unknown */
+	const char *body;   /* the body (body_bytes, at most XNR__BODY_MAX), or NULL */
+	size_t body_bytes;
+};
+
+/* An answer: what a raw handler fills (web assets, CSV downloads), and what
+ * request.c makes of every request. */
 struct xnr__resp {
-	int http;   /* 0 means 200; 304 sends no body */
+	int http;   /* a raw handler: 0 means 200; request.c's answer: the status,
+	               0 when none could be made (out of memory: drop the connection);
+	               304 sends no body */
 	char *data; /* the body; free()d after sending unless borrowed */
 	size_t len;
 	int borrowed;              /* data is static (packed assets) */
-	const char *content_type;  /* required */
+	const char *content_type;  /* required with a body */
 	const char *encoding;      /* "gzip" or NULL */
 	const char *cache_control; /* NULL: "no-store" */
 	char etag[72];             /* "" for none; quoted as sent */
 	char disposition[256];     /* "" or "attachment; filename=\"x.csv\"" */
+	/* Set by request.c: */
+	enum xnr_status status;   /* the failure an error answer reports; XNR_OK otherwise */
+	int vary;                 /* "Vary: Accept-Encoding" (a raw handler's answer) */
+	char allow[64];           /* "Allow" of a 405, or "" */
+	const char *authenticate; /* "WWW-Authenticate" of a 401, or NULL */
+	char location[XNR__PATH_MAX + XNR__QUERY_MAX_BYTES + 4]; /* "Location" of a 303 */
+	char cookie[XNR__TOKEN_MAX + 96];                        /* "Set-Cookie" of a 303 */
 };
 
 /* A JSON handler fills *out (owned by the caller) or fails with err. */
@@ -134,8 +178,33 @@ struct xnr__route_group {
 	const struct xnr__route_group xnr__routes_##name = {(table),                               \
 	                                                    sizeof(table) / sizeof((table)[0])}
 
-/* The value of a request header, or NULL. */
+/* The value of a request header (r->in's), or of a cookie, or NULL. */
 const char *xnr__req_header(const struct xnr__req *r, const char *name);
+const char *xnr__req_cookie(const struct xnr__req *r, const char *name);
+
+/* ---- a request from its head to its answer (request.c) -----------------
+ * Both calls zero *out first; the caller owns the answer (xnr__resp_free,
+ * or hand out->data on unless borrowed). Thread safe. */
+
+/* A request whose head (method, target, headers) has arrived, before its
+ * body is read: 0 to read the body and answer with xnr__request_answer, or
+ * 1 with *out the answer: a refusal of the guard (Host, token, origin,
+ * content type), the redirect that sets the token's cookie, a 404 or 405,
+ * a body declared larger than XNR__BODY_MAX. */
+int xnr__request_admit(struct xnr__app *app, const struct xnr__http_in *in, struct xnr__resp *out);
+
+/* The answer to an admitted request whose body has arrived: the route's
+ * handler, its query and JSON body parsed, with a read-only store of its
+ * own when the route reads the database; a failure as the JSON error body. */
+void xnr__request_answer(struct xnr__app *app, const struct xnr__http_in *in,
+                         struct xnr__resp *out);
+
+/* *out = the JSON error answer of st with message (what the transport
+ * finds: a body past the cap). */
+void xnr__resp_error(struct xnr__resp *out, enum xnr_status st, const char *message);
+
+/* Free out's body unless borrowed. */
+void xnr__resp_free(struct xnr__resp *out);
 
 /* ---- the request guard (guard.c) ---------------------------------------
  * What every request passes before a handler sees it, in this order: its
@@ -406,7 +475,11 @@ void *xnr__cache_find(struct xnr__app *app, struct xnr__cache_entry *e, const ch
  * larger than the cache): value still belongs to the caller. */
 void *xnr__cache_put(struct xnr__app *app, struct xnr__cache_entry *e, const char *name,
                      void *value, size_t bytes, void (*free_fn)(void *));
-XNR_MUST_CHECK enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err);
+/* Start n_threads job threads (at most XNR__JOB_THREADS); with 0, jobs
+ * are queued and never run (the HTTP fuzz target answers requests without
+ * doing their work). */
+XNR_MUST_CHECK enum xnr_status xnr__jobs_open(struct xnr__app *app, int n_threads,
+                                              struct xnr_error *err);
 /* Take no more jobs and ask the running ones to stop; returns at once. */
 void xnr__jobs_stop(struct xnr__app *app);
 void xnr__jobs_close(struct xnr__app *app);

@@ -25,7 +25,6 @@
 
 #include "server/internal.h"
 
-#define N_THREADS      2
 #define MAX_QUEUED     32           /* waiting jobs; more is XNR_ERR_LIMIT */
 #define MAX_PER_CLIENT 8            /* waiting and running jobs of one client address */
 #define MAX_DONE       64           /* finished results kept as cache */
@@ -61,7 +60,7 @@ struct xnr__jobs {
 	struct xnr__app *app;
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* a job is queued, or stopping */
-	pthread_t threads[N_THREADS];
+	pthread_t threads[XNR__JOB_THREADS];
 	int n_threads;
 	int stopping;
 	struct job *head, *tail; /* oldest first */
@@ -242,7 +241,7 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
-enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err)
+enum xnr_status xnr__jobs_open(struct xnr__app *app, int n_threads, struct xnr_error *err)
 {
 	struct xnr__jobs *js = calloc(1, sizeof *js);
 	int i;
@@ -262,7 +261,7 @@ enum xnr_status xnr__jobs_open(struct xnr__app *app, struct xnr_error *err)
 		return xnr_fail(err, XNR_ERR_NOMEM, "jobs: cannot make a condition variable");
 	}
 	app->jobs = js;
-	for (i = 0; i < N_THREADS; i++) {
+	for (i = 0; i < n_threads && i < XNR__JOB_THREADS; i++) {
 		if (pthread_create(&js->threads[i], NULL, job_thread, js) != 0) {
 			xnr__jobs_close(app);
 			return xnr_fail(err, XNR_ERR_NOMEM, "jobs: cannot start a job thread");

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "core/ctl.h"
 #include "core/status.h"
 #include "store/read.h"
 #include "store/store.h"
@@ -19,10 +20,16 @@ struct xnr_store {
 	char *path;   /* the database's name, in messages */
 	char *staged; /* the temporary file a new database is built in until
 	               * xnr_store_publish (xnr_store_open_staged), or NULL */
+	/* The busy wait (store.c): how long a lock is waited for, since when,
+	 * and who may cut it short (xnr_store_set_ctl). */
+	int busy_ms;
+	double busy_since;
+	const struct xnr_ctl *ctl;
 };
 
 /* The connection's last failure: XNR_ERR_BUSY when it was locked past the
- * busy timeout, else XNR_ERR_DB, with "path: sqlite message". */
+ * busy timeout (XNR_ERR_CANCELLED when its ctl cut the wait short), else
+ * XNR_ERR_DB, with "path: sqlite message". */
 XNR_MUST_CHECK enum xnr_status xnr__store_fail(const struct xnr_store *s, struct xnr_error *err);
 
 /* Run SQL with no results (xnr__store_fail on failure). */

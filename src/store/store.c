@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/internal.h"
@@ -20,11 +21,16 @@
 
 #define WRITER_BUSY_MS 5000 /* a writer waits this long for another writer */
 #define READER_BUSY_MS 2000 /* a reader (WAL) only waits out a checkpoint */
+#define BUSY_SLEEP_MS  5    /* between two tries of a lock: also how soon a cancel is seen */
 
 enum xnr_status xnr__store_fail(const struct xnr_store *s, struct xnr_error *err)
 {
 	int code = sqlite3_errcode(s->db) & 0xff;
 
+	if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && xnr_ctl_cancelled(s->ctl))
+		return xnr_fail(err, XNR_ERR_CANCELLED,
+		                "%s: cancelled while waiting for another program writing it",
+		                s->path);
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return xnr_fail(err, XNR_ERR_BUSY, "%s: %s (another program is writing it)",
 		                s->path, sqlite3_errmsg(s->db));
@@ -52,6 +58,32 @@ enum xnr_status xnr__store_prepare(const struct xnr_store *s, const char *sql, i
 	return XNR_OK;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* SQLite's busy handler: another connection holds the lock. Wait for it in
+ * short sleeps up to the store's busy timeout, as sqlite3_busy_timeout
+ * does, but give up as soon as the store's ctl asks to stop: a job waiting
+ * for the database must be cancellable (issue #14). n counts the calls of
+ * this one wait. */
+static int on_busy(void *ud, int n)
+{
+	struct xnr_store *s = ud;
+	struct timespec pause = {0, BUSY_SLEEP_MS * 1000000L};
+	double now = now_s();
+
+	if (n == 0)
+		s->busy_since = now;
+	if (xnr_ctl_cancelled(s->ctl) || (now - s->busy_since) * 1000 >= s->busy_ms)
+		return 0;
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
 /* A store for path with its connection opened with flags on file (path
  * itself, or the staged file of a new database); open_fail is the status of
  * a file SQLite cannot open. */
@@ -77,7 +109,8 @@ static enum xnr_status store_connect(const char *path, const char *file, int fla
 		xnr_store_close(s);
 		return st;
 	}
-	sqlite3_busy_timeout(s->db, busy_ms);
+	s->busy_ms = busy_ms;
+	sqlite3_busy_handler(s->db, on_busy, s);
 	*out = s;
 	return XNR_OK;
 }
@@ -217,6 +250,11 @@ enum xnr_status xnr_store_open_read(const char *path, struct xnr_store **out, st
 {
 	return store_connect(path, path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, READER_BUSY_MS,
 	                     XNR_ERR_DB, out, err);
+}
+
+void xnr_store_set_ctl(struct xnr_store *s, const struct xnr_ctl *ctl)
+{
+	s->ctl = ctl;
 }
 
 void xnr_store_close(struct xnr_store *s)

@@ -5,7 +5,8 @@
  * back: store/read.h. Only src/store/ talks to SQLite.
  *
  * Failures of the database itself are XNR_ERR_BUSY (locked by another
- * writer past the busy timeout) and XNR_ERR_DB ("path: sqlite message").
+ * writer past the busy timeout), XNR_ERR_CANCELLED (the wait for the lock
+ * cut short, xnr_store_set_ctl) and XNR_ERR_DB ("path: sqlite message").
  * A store is used by one thread at a time.
  */
 #ifndef XNR_STORE_STORE_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ctl.h"
 #include "core/status.h"
 
 #define XNR_STORE_SCHEMA_VERSION 4
@@ -54,6 +56,12 @@ XNR_MUST_CHECK enum xnr_status xnr_store_publish(struct xnr_store *store, struct
 XNR_MUST_CHECK enum xnr_status xnr_store_open_read(const char *path, struct xnr_store **out,
                                                    struct xnr_error *err);
 void xnr_store_close(struct xnr_store *store);
+
+/* From now on, a wait of store for another writer's lock ends as soon as
+ * ctl asks to stop (checked every few milliseconds): the call that waited
+ * fails with XNR_ERR_CANCELLED. ctl is borrowed (NULL: wait the whole busy
+ * timeout again). */
+void xnr_store_set_ctl(struct xnr_store *store, const struct xnr_ctl *ctl);
 
 /* The SQLite library's version ("3.40.1"), for the Debug page. */
 const char *xnr_store_sqlite_version(void);

@@ -12,11 +12,15 @@ and demo/examples.txt. Parts of one input are joined with util.h's FUZZ_SEP.
                       and NMT-style rules built here: no sentencepiece model is
                       available offline, so the blob is made with the same layout
   data_labels         --labels / --label-map / id2label triples
+  server_http         requests to every route, with every POST and PUT body, and
+                      the ones the guard refuses (wrong Host, no token, a form)
   report_db           runs of demo/model on demo/eval.conll (needs --explainer)
+  server_db           the same runs, with hidden states, and odd words (needs --explainer)
 
 usage: tests/fuzz/make_seeds.py [--explainer build/explainer]
 Files it does not make (crash-* regression inputs) are left alone. The same
-repository gives the same files, except report_db's (run dates and timings).
+repository gives the same files, except report_db's and server_db's (run dates
+and timings).
 """
 import argparse
 import json
@@ -299,9 +303,90 @@ def report_db(explainer):
     return seeds
 
 
+# fuzz_server_http.c's token and the headers of a request from the app itself.
+TOKEN = "fuzz-token-0123456789abcdefghijklmnopqrstuv"
+APP = "Host: 127.0.0.1:8765\nAuthorization: Bearer %s\nContent-Type: application/json" % TOKEN
+COOKIE = "Host: localhost:8765\nCookie: theme=dark; xnr_token_8765=%s\nOrigin: http://localhost:8765" % TOKEN
+
+
+def request(method, target, headers=APP, body=""):
+    return [method.encode(), target.encode(), headers.encode(), body.encode()]
+
+
+def server_http():
+    gets = ["/", "/app/app.js", "/vendor/none.js", "/api/v1", "/api/v1/runs", "/api/v1/runs/1",
+            "/api/v1/runs/1/sentences?sort=loss&order=desc&limit=5&skip_correct=1&words=1",
+            "/api/v1/runs/1/sentences?sort=random&seed=42&gold=B-ORG&pred=O&min_loss=0.5",
+            "/api/v1/runs/1/sentences?ids=3,17,42&sort=id&order=asc", "/api/v1/runs/1/sentences/2",
+            "/api/v1/runs/1/metrics", "/api/v1/runs/1/metrics/examples?type=PER&kind=missed",
+            "/api/v1/runs/1/confusions?top_words=3",
+            "/api/v1/runs/1/loss/words?by=token&sort=mean&limit=5",
+            "/api/v1/runs/1/loss/labels", "/api/v1/runs/1/words?sort=loss&limit=5&q=EU&errors=1",
+            "/api/v1/runs/1/tokens?gold=B-PER&offset=2", "/api/v1/runs/1/words.csv",
+            "/api/v1/runs/1/tokens.csv", "/api/v1/runs/1/settings", "/api/v1/runs/1/model",
+            "/api/v1/runs/1/debug", "/api/v1/debug", "/api/v1/setup", "/api/v1/jobs",
+            "/api/v1/runs/9", "/api/v1/runs/1/sentences/99999"]
+    seeds = {}
+    for i, target in enumerate(gets):
+        seeds["get-%02d" % i] = request("GET", target)
+    posts = {
+        "run": ("POST", "/api/v1/runs", '{"model": "@DEMO@/model", "data": "@DEMO@/eval.conll", "limit": 3, "seed": 1}'),
+        "run-outside": ("POST", "/api/v1/runs", '{"model": "/etc", "data": "/etc/passwd"}'),
+        "sentences-by-ids": ("POST", "/api/v1/runs/1/sentences?words=1&sort=id", '{"ids": [1, 2, 3, 40]}'),
+        "probe": ("POST", "/api/v1/runs/1/probe", '{"texts": ["EU rejects German call", "Zo\u00eb lives in K\u00f6ln"], "threshold": 0.6}'),
+        "activations": ("POST", "/api/v1/runs/1/activations", '{"text": "Peter Blackburn flew to Brussels", "from_layer": 0, "k": 3, "seed": 7}'),
+        "projection-pca": ("POST", "/api/v1/runs/1/projection", '{"method": "pca", "n": 50}'),
+        "projection-umap": ("POST", "/api/v1/runs/1/projection", '{"method": "umap", "n": 100, "n_neighbors": 5, "min_dist": 0.3, "metric": "manhattan", "seed": 3}'),
+        "duplicates": ("POST", "/api/v1/runs/1/duplicates", '{"threshold": 0.9, "limit": 10}'),
+        "settings": ("PUT", "/api/v1/runs/1/settings", '{"classes": [{"name": "ORG", "color": "#0000FF", "icon": "🏦"}]}'),
+        "settings-bad": ("PUT", "/api/v1/runs/1/settings", '{"classes": [{"name": "NOPE", "color": "red"}]}'),
+        "not-json": ("POST", "/api/v1/runs/1/probe", '{"texts": ["unterminated'),
+    }
+    for name, (method, target, body) in posts.items():
+        seeds["change-" + name] = request(method, target, body=body)
+    # a job started, listed, read and cancelled in one input
+    seeds["job-lifecycle"] = (request("POST", "/api/v1/runs/1/projection", body='{"method": "svd", "n": 40}')
+                              + request("GET", "/api/v1/jobs") + request("GET", "/api/v1/jobs/1")
+                              + request("DELETE", "/api/v1/jobs/1", headers=COOKIE))
+    seeds["refused-host"] = request("GET", "/api/v1/runs", "Host: evil.example:8765\nAuthorization: Bearer " + TOKEN)
+    seeds["refused-no-token"] = request("GET", "/", "Host: 127.0.0.1:8765\nAccept: text/html")
+    seeds["refused-wrong-token"] = request("GET", "/api/v1/runs", "Host: [::1]:8765\nAuthorization: Bearer nope")
+    seeds["token-in-url"] = request("GET", "/app/app.js?token=%s&x=1" % TOKEN, "Host: 127.0.0.1:8765")
+    seeds["refused-text-plain"] = request("POST", "/api/v1/runs", APP.replace("application/json", "text/plain"), '{"limit": 3}')
+    seeds["refused-origin"] = request("POST", "/api/v1/runs/1/probe", APP + "\nOrigin: http://evil.example\nSec-Fetch-Site: cross-site", '{"texts": ["x"]}')
+    seeds["refused-method"] = request("OPTIONS", "/api/v1/runs")
+    seeds["refused-large"] = request("POST", "/api/v1/runs/1/probe", APP + "\nContent-Length: 99999999", "{}")
+    seeds["cookie-head"] = request("HEAD", "/api/v1/runs/1/words.csv", COOKIE)
+    seeds["bad-target"] = request("GET", "/api/v1/runs/1/../../etc/passwd?a=%zz&a=2")
+    return seeds
+
+
+def server_db(explainer):
+    """report_db's runs with their hidden states, and a run whose words hold
+    what CSV and JSON must escape."""
+    seeds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "hidden.db")
+        subprocess.run([explainer, "run", "--model", os.path.join(ROOT, "demo", "model"),
+                        "--data", os.path.join(ROOT, "demo", "eval.conll"), "-q", "-o", db, "--limit", "2"],
+                       check=True, stdout=subprocess.DEVNULL)
+        con = sqlite3.connect(db)
+        con.executescript("PRAGMA journal_mode=DELETE; PRAGMA page_size=512; VACUUM;")
+        con.close()
+        seeds["hidden.db"] = read(db)
+        con = sqlite3.connect(db)
+        con.execute("UPDATE words SET text = ? WHERE sentence_id = (SELECT min(sentence_id) FROM words) AND idx = 0", ("a,\"b\"\r\n",))
+        con.execute("UPDATE words SET text = CAST(? AS TEXT) WHERE sentence_id = (SELECT max(sentence_id) FROM words) AND idx = 0", (b"x\x00,y",))
+        con.execute("UPDATE runs SET model_path = '/dev/zero', data_path = '/proc/self/environ'")
+        con.executescript("DELETE FROM hidden; VACUUM;")
+        con.close()
+        seeds["odd-words.db"] = read(db)
+    return seeds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--explainer", help="the explainer binary, to make report_db seeds")
+    ap.add_argument("--explainer", help="the explainer binary, to make report_db and server_db seeds")
     a = ap.parse_args()
     write_corpus("model_config", model_config())
     write_corpus("model_shards", model_shards())
@@ -309,8 +394,10 @@ def main():
     write_corpus("tokenizer_legacy", tokenizer_legacy())
     write_corpus("tokenizer_charsmap", tokenizer_charsmap())
     write_corpus("data_labels", data_labels())
+    write_corpus("server_http", server_http())
     if a.explainer:
         write_corpus("report_db", report_db(a.explainer))
+        write_corpus("server_db", server_db(a.explainer))
 
 
 if __name__ == "__main__":

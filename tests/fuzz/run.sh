@@ -32,6 +32,12 @@ fi
 
 # A unit slower than this is a hang worth a report, not a slow seed.
 timeout=${FUZZ_TIMEOUT:-10}
+# The targets' scratch files (a database per input for report_db and
+# server_db) in memory when there is a tmpfs: SQLite's fsyncs on a disk take
+# longer than the code under test.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	export TMPDIR=/dev/shm
+fi
 failed=0
 printf '%-20s %10s %16s %8s %7s %8s  %s\n' target start_cov "cov (of edges)" ft corpus exec/s result
 for name in "${targets[@]}"; do

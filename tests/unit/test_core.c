@@ -1,12 +1,16 @@
-/* test_core.c - status strings, error fields, file reads with caps, the
- * compute pool, the line reader (caps, every line ending). */
+/* test_core.c - status strings, error fields, file reads with caps, only
+ * regular files opened (never blocking), CSV fields, the compute pool, the
+ * line reader (caps, every line ending). */
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/csv.h"
 #include "core/file.h"
 #include "core/hash.h"
 #include "core/progress.h"
@@ -99,6 +103,83 @@ static void test_file_cap(void **state)
 	/* there, but not a file: unreadable, not missing */
 	assert_int_equal(xnr_file_read(dir, 5, &buf, &n, &err), XNR_ERR_IO);
 	assert_string_equal(err.path, dir);
+}
+
+/* A FIFO, a device or a folder where a file belongs: refused at once with
+ * what it is (a FIFO's open would wait for a writer, a device's read never
+ * ends), but found, so callers do not call it missing. */
+static void test_file_special(void **state)
+{
+	struct xnr_error err;
+	struct xnr_mmap map;
+	FILE *f = NULL;
+	char fifo[4200], *buf = NULL;
+	size_t n = 0;
+	int fd = -1;
+	const char *dir = tu_tmpdir("core_special");
+	const char *p = tu_write(dir, "f.txt", "hello", 5);
+	(void)state;
+
+	snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_true(xnr_file_exists(fifo));
+	assert_int_equal(xnr_file_open(fifo, &fd, &n, &err), XNR_ERR_IO);
+	assert_string_equal(err.path, fifo);
+	assert_non_null(strstr(err.msg, "pipe: a FIFO (named pipe), not a regular file"));
+	assert_int_equal(xnr_file_read(fifo, 5, &buf, &n, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_mmap_init(&map, fifo, &err), XNR_ERR_IO);
+	assert_int_equal(xnr_file_fopen(fifo, &f, &err), XNR_ERR_IO);
+	assert_null(f);
+	assert_int_equal(xnr_file_open("/dev/zero", &fd, &n, &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, "/dev/zero: a character device, not a regular file"));
+	assert_false(xnr_file_exists(dir));
+	assert_int_equal(xnr_file_open(dir, &fd, &n, &err), XNR_ERR_IO);
+	assert_non_null(strstr(err.msg, ": a folder, not a regular file"));
+	assert_int_equal(fd, -1); /* untouched on failure */
+	assert_int_equal(xnr_file_open("/nonexistent/x", &fd, &n, &err), XNR_ERR_NOT_FOUND);
+
+	/* a regular file: a blocking descriptor, its size; the stream reads it */
+	assert_int_equal(xnr_file_open(p, &fd, &n, &err), XNR_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	assert_int_equal(xnr_file_fopen(p, &f, &err), XNR_OK);
+	assert_int_equal(fread(fifo, 1, sizeof fifo, f), 5);
+	fclose(f);
+}
+
+/* RFC 4180 fields: quoted only when needed, quotes doubled, every byte kept
+ * (a comma after a NUL byte still needs quotes). */
+static void test_csv_fields(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+		size_t out_n;
+	} cases[] = {
+	    {"EU", 2, "EU", 2},
+	    {"-5", 2, "-5", 2},
+	    {"a,b", 3, "\"a,b\"", 5},
+	    {"say \"hi\"", 8, "\"say \"\"hi\"\"\"", 12},
+	    {"\"", 1, "\"\"\"\"", 4},
+	    {"a\r\nb", 4, "\"a\r\nb\"", 6},
+	    {"a\0,b", 4, "\"a\0,b\"", 6},
+	    {"a\0b", 3, "a\0b", 3},
+	    {"", 0, "", 0},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		assert_non_null(f);
+		xnr_csv_field(f, cases[i].in, cases[i].n);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(len, cases[i].out_n);
+		assert_memory_equal(text, cases[i].out, len);
+		free(text);
+	}
 }
 
 static void test_json_duplicates(void **state)
@@ -356,6 +437,8 @@ int main(void)
 	    cmocka_unit_test(test_status_names),
 	    cmocka_unit_test(test_error_fields),
 	    cmocka_unit_test(test_file_cap),
+	    cmocka_unit_test(test_file_special),
+	    cmocka_unit_test(test_csv_fields),
 	    cmocka_unit_test(test_json_duplicates),
 	    cmocka_unit_test(test_pool),
 	    cmocka_unit_test(test_lines_cap),

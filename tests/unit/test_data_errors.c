@@ -3,7 +3,8 @@
  * ragged columns, a tag that is not a tag, an empty file, a 10 MB line,
  * invalid UTF-8, JSONL that is not an object, has mismatched lengths or no
  * tokens, a missing file; and the line numbers of files whose lines end
- * with a lone CR (old Mac) or a mix of line ends. Each must fail with its
+ * with a lone CR (old Mac) or a mix of line ends; a read stopped by its
+ * caller (issue #14). Each must fail with its
  * status and a "file:line: what (how to fix)" message whose file and line
  * are also err->path and err->line (and the JSONL token err->item), and
  * return nothing.
@@ -146,11 +147,44 @@ static void test_files(void **state)
 	assert_null(ds);
 }
 
+/* A long file is read in seconds: the reader stops when asked (a job's
+ * Cancel), with XNR_ERR_CANCELLED and nothing returned. */
+static void test_cancel(void **state)
+{
+	struct xnr_data_params p = xnr_data_default_params();
+	struct xnr_dataset *ds = NULL;
+	struct xnr_error err = {0};
+	int cancel = 1;
+	struct xnr_ctl ctl = {NULL, NULL, &cancel};
+	size_t n = 3 * XNR_DATA_CANCEL_LINES, i;
+	char *text = malloc(n * 4);
+	(void)state;
+
+	assert_non_null(text);
+	for (i = 0; i < n; i++)
+		memcpy(text + 4 * i, i % 3 == 2 ? "\n\n\n\n" : "a O\n", 4);
+	p.ctl = &ctl;
+	for (int format = XNR_DATA_CONLL; format <= XNR_DATA_JSONL; format++) {
+		p.format = (enum xnr_data_format)format;
+		assert_int_equal(xnr_dataset_from_memory(text, n * 4, "long", &p, &ds, &err),
+		                 XNR_ERR_CANCELLED);
+		assert_non_null(strstr(err.msg, "long: cancelled while reading"));
+		assert_null(ds);
+	}
+	cancel = 0;
+	p.format = XNR_DATA_CONLL;
+	assert_int_equal(xnr_dataset_from_memory(text, n * 4, "long", &p, &ds, &err), XNR_OK);
+	assert_int_equal(ds->n_sentences, n / 3);
+	xnr_dataset_close(ds);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_inputs),
 	    cmocka_unit_test(test_files),
+	    cmocka_unit_test(test_cancel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_data_rewrite.c - a dataset file written back with some tags changed
  * (data/rewrite.h): every other byte as it was, on the CoNLL fixture with
  * tabs, a BOM, comments, "# O" as a word and padded columns, on CRLF files
- * without a final newline and with extra columns and --tag-column, on JSONL
+ * without a final newline and with extra columns and --tag-column, on files
+ * whose lines end with a lone CR (old Mac) or a mix of endings, on JSONL
  * with string tags, integer ids, the "tags" key, escaped keys and nested
  * values; a file that changed since it was read, a tag with no id, a tag
  * with a space and two edits of one word are refused.
@@ -79,6 +80,23 @@ static void test_conll_crlf_columns(void **state)
 	free(out);
 }
 
+/* Lines ending with a lone CR are lines, as the readers have them (the
+ * rewriter once walked "\n" only, and put the tag of a CR-only file's
+ * first word on its second line); every line keeps its own ending. */
+static void test_conll_lone_cr(void **state)
+{
+	const char *dir = tu_tmpdir("rewrite_cr");
+	static const char in[] = "EU\tB-ORG\rrejects\tO\r \r\rBonn\tB-LOC\r\r\nsaid\tO\n\r";
+	static const char want[] = "EU\tI-ORG\rrejects\tB-MISC\r \r\rBonn\tB-PER\r\r\nsaid\tO\n\r";
+	struct xnr_tag_edit e[] = {{0, "I-ORG"}, {1, "B-MISC"}, {2, "B-PER"}};
+	char *out;
+	(void)state;
+
+	out = rewrite(dir, "c.conll", in, NULL, e, 3, XNR_OK, NULL);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 static void test_jsonl(void **state)
 {
 	const char *dir = tu_tmpdir("rewrite_jsonl");
@@ -150,11 +168,9 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conll_bytes_kept),
-	    cmocka_unit_test(test_conll_crlf_columns),
-	    cmocka_unit_test(test_jsonl),
-	    cmocka_unit_test(test_jsonl_ids),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_conll_bytes_kept), cmocka_unit_test(test_conll_crlf_columns),
+	    cmocka_unit_test(test_conll_lone_cr),    cmocka_unit_test(test_jsonl),
+	    cmocka_unit_test(test_jsonl_ids),        cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,7 +102,7 @@ static void test_result_and_cache(void **unused)
 	(void)unused;
 	memset(&app, 0, sizeof app);
 	n_freed = 0;
-	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, XNR__JOB_THREADS, &err), XNR_OK);
 	assert_int_equal(
 	    xnr__job_start(&app, NULL, "t", "k=21", -1, twice, int_arg(21), count_free, &a, &err),
 	    XNR_OK);
@@ -149,7 +149,7 @@ static void test_cancel_and_close(void **unused)
 	(void)unused;
 	memset(&app, 0, sizeof app);
 	n_freed = 0;
-	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, XNR__JOB_THREADS, &err), XNR_OK);
 	/* Two run, the rest wait; past the queue bound: XNR_ERR_LIMIT (arg freed). */
 	for (i = 0; i < 40; i++) {
 		char key[16];
@@ -185,7 +185,7 @@ static void test_per_client_cap(void **unused)
 
 	(void)unused;
 	memset(&app, 0, sizeof app);
-	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, XNR__JOB_THREADS, &err), XNR_OK);
 	for (i = 0; i < 8; i++) {
 		snprintf(key, sizeof key, "a%d", i);
 		assert_int_equal(xnr__job_start(&app, "10.0.0.1", "spin", key, -1, until_cancelled,
@@ -218,7 +218,7 @@ static void test_null_key_never_shared(void **unused)
 
 	(void)unused;
 	memset(&app, 0, sizeof app);
-	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, XNR__JOB_THREADS, &err), XNR_OK);
 	assert_int_equal(
 	    xnr__job_start(&app, NULL, "t", NULL, -1, twice, int_arg(1), free, &a, &err), XNR_OK);
 	json_decref(wait_job(&app, a));
@@ -262,7 +262,7 @@ static void test_results_in_run_cache(void **unused)
 	n_calls = 0;
 	assert_int_equal(xnr__cache_open(&app, &err), XNR_OK);
 	assert_int_equal(xnr__cache_open(&other, &err), XNR_OK);
-	assert_int_equal(xnr__jobs_open(&app, &err), XNR_OK);
+	assert_int_equal(xnr__jobs_open(&app, XNR__JOB_THREADS, &err), XNR_OK);
 	assert_int_equal(
 	    xnr__job_start(&app, NULL, "t", "run7 k", 7, twice_counted, int_arg(4), free, &a, &err),
 	    XNR_OK);

@@ -3,16 +3,19 @@
  * read back with SQL (BLOB vectors included), runs visible only once
  * committed, rollback on abort, reuse by key, a new database that appears
  * only when published (never when the run fails, nor over a file another
- * program made meanwhile), and refusing files that are not ExplaiNER
- * databases or come from a newer version.
+ * program made meanwhile), a wait for another writer's lock that ends at
+ * its timeout or as soon as its caller cancels, and refusing files that are
+ * not ExplaiNER databases or come from a newer version.
  */
 #include "testutil.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/internal.h" /* the connection, to look at the tables with SQL */
@@ -282,6 +285,68 @@ static void test_settings_while_a_run_writes(void **state)
 	xnr_store_close(s);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *cancel_later(void *flag)
+{
+	struct timespec pause = {0, 100000000L};
+	nanosleep(&pause, NULL);
+	__atomic_store_n((int *)flag, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* Waiting for another writer's lock (issue #14): the wait lasts the busy
+ * timeout, and a cancel from another thread ends it within milliseconds, so
+ * a job stuck behind a second `explainer run` can be cancelled. */
+static void test_busy_wait_cancelled(void **state)
+{
+	char path[4200];
+	struct xnr_store *s = NULL, *s2 = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_setting set = {"class.PER", "{\"color\":\"#ff0000\"}"};
+	struct xnr_error err;
+	int64_t id = 0;
+	int cancel = 0;
+	struct xnr_ctl ctl = {NULL, NULL, &cancel};
+	pthread_t t;
+	double t0, waited;
+	(void)state;
+
+	two_runs("store_busy_cancel", path, sizeof path, &s, &w, &id);
+	assert_int_equal(xnr_store_open(path, 0, &s2, &err), XNR_OK);
+	s2->busy_ms = 300;
+	t0 = now_s();
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_BUSY);
+	waited = now_s() - t0;
+	print_message("the busy wait: %.3f s (timeout 0.3 s)\n", waited);
+	assert_true(waited >= 0.3 && waited < 2.0);
+
+	s2->busy_ms = 60000;
+	xnr_store_set_ctl(s2, &ctl);
+	assert_int_equal(pthread_create(&t, NULL, cancel_later, &cancel), 0);
+	t0 = now_s();
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_CANCELLED);
+	waited = now_s() - t0;
+	pthread_join(t, NULL);
+	print_message("cancelled after %.3f s (cancel at 0.1 s)\n", waited);
+	assert_true(waited >= 0.09 && waited < 1.0);
+	assert_non_null(strstr(err.msg, "run.db: cancelled while waiting for another program"));
+
+	/* the ctl cleared: a wait ends at the timeout again, and the lock once free is taken */
+	xnr_store_set_ctl(s2, NULL);
+	s2->busy_ms = 50;
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_ERR_BUSY);
+	xnr_run_abort(w);
+	assert_int_equal(xnr_settings_save(s2, id, &set, 1, &err), XNR_OK);
+	xnr_store_close(s2);
+	xnr_store_close(s);
+}
+
 static void test_refuses_foreign_files(void **state)
 {
 	const char *dir = tu_tmpdir("store_bad");
@@ -317,6 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_abort_keeps_earlier_runs),
 	    cmocka_unit_test(test_staged_new_database),
 	    cmocka_unit_test(test_settings_while_a_run_writes),
+	    cmocka_unit_test(test_busy_wait_cancelled),
 	    cmocka_unit_test(test_refuses_foreign_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
