@@ -18,8 +18,9 @@ seeds=${SEEDS:-"1 2 3"}
 bin=$build/explainer
 model=$root/demo/model
 
-# run_of DB DATA: the newest run of DB over the file DATA (new or reused).
-run_of() { $py -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select max(id) from runs where data_path = ?', (sys.argv[2],)).fetchone()[0])" "$1" "$2"; }
+# run_of DB DATA: the newest run of DB over DATA's content (new, or an earlier run reused
+# by key, which keeps the path it was first given).
+run_of() { $py -c "import hashlib,sqlite3,sys; h=hashlib.sha256(open(sys.argv[2],'rb').read()).hexdigest(); print(sqlite3.connect(sys.argv[1]).execute('select max(id) from runs where data_hash = ?', (h,)).fetchone()[0])" "$1" "$2"; }
 
 # score NAME SRC DB [REFERENCE ARGS...]: noise, run, issues, evaluate, for every rate and seed
 score() {

@@ -22,7 +22,8 @@ struct side {
 	size_t n_words;
 	int32_t *wid, *fid;            /* (n_words) exact and folded word ids */
 	int32_t *span_end, *span_type; /* (n_words) the gold span starting here, or -1 */
-	uint8_t *in_multi;             /* (n_words) 1: inside a gold span of 2+ words */
+	uint8_t *in_multi; /* (n_words) in a gold span of 2+ words: 1 its first or last word,
+	                      2 a word between them */
 };
 
 struct ctx {
@@ -90,7 +91,8 @@ static enum xnr_status side_open(const struct xnr_cons_corpus *c, int n_types, s
 		s->span_end[c->sent_start[sp->sent] + (size_t)sp->start] = sp->end - sp->start;
 		s->span_type[c->sent_start[sp->sent] + (size_t)sp->start] = sp->type;
 		for (int32_t w = sp->start; sp->end - sp->start > 1 && w < sp->end; w++)
-			s->in_multi[c->sent_start[sp->sent] + (size_t)w] = 1;
+			s->in_multi[c->sent_start[sp->sent] + (size_t)w] =
+			    w == sp->start || w == sp->end - 1 ? 1 : 2;
 	}
 	return XNR_OK;
 }
@@ -269,8 +271,13 @@ static enum xnr_status results(struct ctx *x, const struct side *s, struct xnr_e
 		const int32_t *rows[2] = {x->wcount[0] + (size_t)s->wid[i] * 2 * (size_t)x->nc,
 		                          x->wcount[1] + (size_t)s->fid[i] * 2 * (size_t)x->nc};
 		o->word_score[i] = finish(x, rows, s->c->cls[i], o->word_counts + i * per);
-		if (s->in_multi[i])
+		/* A boundary error is at an entity's edge; a word between its edges ("of",
+		 * "the", "for" inside a name, O almost everywhere else) is judged by the
+		 * entity string alone. */
+		if (s->in_multi[i] == 1)
 			o->word_score[i] = inside_score(x, o->word_counts + i * per);
+		else if (s->in_multi[i] == 2)
+			o->word_score[i] = NAN;
 	}
 	for (i = 0; i < o->n_occ; i++) {
 		const int32_t *rows[2];

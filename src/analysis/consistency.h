@@ -87,11 +87,13 @@ struct xnr_cons_result {
  *     ((e - s_e) + w (f - s_f)) / (e + w f + 1),   w = fold_weight:
  * the share of other occurrences that disagree, shrunk towards 0 when there
  * are few; NaN (no evidence) when there are none. A word inside a gold
- * entity of two or more words is mostly judged by its entity string: its
- * own score, o / (o + inside_weight * i + 1) over its o other occurrences
- * as O and i inside entities, is high only for a word that is hardly ever
- * inside an entity ("said" in "Lindqvist said"; not "of" in "Bank of
- * England"). *out is filled (release with xnr_cons_result_free).
+ * entity of two or more words is mostly judged by its entity string: the
+ * first and last word's own score, o / (o + inside_weight * i + 1) over
+ * its o other occurrences as O and i inside entities, is high only for a
+ * word that is hardly ever inside an entity ("said" in "Lindqvist said";
+ * not "England" in "Bank of England"); a word between them has none (NaN):
+ * boundary errors are at the edges, and "of" or "the" inside a name say
+ * nothing about it. *out is filled (release with xnr_cons_result_free).
  * Errors: XNR_ERR_INPUT (a class or span out of range), XNR_ERR_NOMEM.
  */
 XNR_MUST_CHECK enum xnr_status xnr_cons_count(const struct xnr_cons_corpus *split,

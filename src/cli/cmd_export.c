@@ -1,7 +1,8 @@
 /*
  * cmd_export.c - `explainer export RUN.db`: the run's dataset with the
- * reviewers' accepted corrections (--corrected), or its sentences as tasks
- * for re-annotation in Label Studio, Argilla or spaCy (--tasks FORMAT).
+ * reviewers' accepted corrections (--corrected), its sentences as tasks
+ * for re-annotation in Label Studio, Argilla or spaCy (--tasks FORMAT), or
+ * its ranked label issues as CSV or JSON lines (--issues).
  * The work is the review module's (review/review.h); this file is options,
  * the output file (written aside and moved into place, never over an
  * existing file without --force) and the summary line.
@@ -20,6 +21,7 @@
 static const char export_usage[] =
     "usage: explainer export RUN.db --corrected -o FIXED.conll [options]\n"
     "       explainer export RUN.db --tasks FORMAT -o TASKS [options]\n"
+    "       explainer export RUN.db --issues -o ISSUES.csv|ISSUES.jsonl [options]\n"
     "\n"
     "--corrected writes the run's dataset file with every current label_error verdict\n"
     "(explainer verdict, the Label issues page) applied, in the file's own tagging\n"
@@ -28,6 +30,9 @@ static const char export_usage[] =
     "argilla (records for dataset.records.log, one a line) or spacy (the JSON training\n"
     "format: python -m spacy convert FILE.json .), gold spans and the suggestion (the\n"
     "reviewer's correction, else the model's prediction) with character offsets.\n"
+    "--issues writes the label issues `explainer issues` ranked, best first, with their\n"
+    "signals, the sentence's line in the data file and the reviewer's verdict: CSV for\n"
+    "a .csv file, JSON lines for .jsonl (or --format).\n"
     "\n"
     "options:\n"
     "  -r, --run ID          the run (default: the newest)\n"
@@ -35,6 +40,10 @@ static const char export_usage[] =
     "      --corrected       the corrected dataset\n"
     "      --tasks FORMAT    label-studio, argilla or spacy\n"
     "      --errors          --tasks: only sentences where the model and the gold disagree\n"
+    "      --issues          the ranked label issues (explainer issues scores them)\n"
+    "  -l, --level L         --issues: word (default), entity or sentence\n"
+    "  -t, --top N           --issues: only the first N (default: all)\n"
+    "      --format F        --issues: csv or jsonl (default: from PATH's extension)\n"
     "  -f, --force           overwrite PATH; with --corrected, also export when the data\n"
     "                        file changed since the run (only unchanged sentences take\n"
     "                        their verdicts)\n"
@@ -45,17 +54,64 @@ struct export_opts {
 	const char *db, *output;
 	int run, corrected, has_tasks, errors, force, quiet;
 	enum xnr_tasks_format tasks;
+	int issues, top;
+	enum xnr_issue_level level;
+	enum xnr_issues_format format;
 };
+
+/* "csv" or "jsonl" by name, else by the file's extension; -1: neither. */
+static int issues_format(const char *name, const char *path, enum xnr_issues_format *out)
+{
+	const char *dot = name ? NULL : strrchr(path, '.');
+	const char *f = name ? name : dot && !strchr(dot, '/') ? dot + 1 : "";
+
+	if (strcmp(f, "csv") == 0)
+		*out = XNR_ISSUES_CSV;
+	else if (strcmp(f, "jsonl") == 0)
+		*out = XNR_ISSUES_JSONL;
+	else
+		return -1;
+	return 0;
+}
+
+/* --issues' own options once the table is parsed. */
+static int parse_issues_opts(struct export_opts *o, const char *level, const char *format)
+{
+	static const char *const levels[XNR_ISSUE_LEVELS] = {"sentence", "entity", "word"};
+	int i;
+
+	if (!o->issues)
+		return level || format || o->top >= 0
+		           ? xnr_cli_usage_error("export",
+		                                 "--level, --top and --format go with --issues")
+		           : XNR_EXIT_OK;
+	for (i = 0; level && i < XNR_ISSUE_LEVELS && strcmp(level, levels[i]) != 0; i++)
+		;
+	if (i == XNR_ISSUE_LEVELS)
+		return xnr_cli_usage_error(
+		    "export", "--level is word, entity or sentence, not \"%s\"", level);
+	o->level = level ? (enum xnr_issue_level)i : XNR_ISSUE_WORD;
+	if (issues_format(format, o->output, &o->format) != 0)
+		return format ? xnr_cli_usage_error("export",
+		                                    "--format is csv or jsonl, not \"%s\"", format)
+		              : xnr_cli_usage_error(
+		                    "export", "name the file .csv or .jsonl, or give --format");
+	return XNR_EXIT_OK;
+}
 
 static int parse_export(int argc, char **argv, struct export_opts *o)
 {
-	const char *tasks = NULL;
+	const char *tasks = NULL, *level = NULL, *format = NULL;
 	const struct xnr_cli_opt opts[] = {
 	    {"run", 'r', XNR_OPT_INT, &o->run, 1, 0x7fffffff, NULL},
 	    {"output", 'o', XNR_OPT_STR, &o->output, 0, 0, NULL},
 	    {"corrected", 0, XNR_OPT_FLAG, &o->corrected, 0, 0, NULL},
 	    {"tasks", 0, XNR_OPT_STR, &tasks, 0, 0, NULL},
 	    {"errors", 0, XNR_OPT_FLAG, &o->errors, 0, 0, NULL},
+	    {"issues", 0, XNR_OPT_FLAG, &o->issues, 0, 0, NULL},
+	    {"level", 'l', XNR_OPT_STR, &level, 0, 0, NULL},
+	    {"top", 't', XNR_OPT_INT, &o->top, 0, 0x7fffffff, NULL},
+	    {"format", 0, XNR_OPT_STR, &format, 0, 0, NULL},
 	    {"force", 'f', XNR_OPT_FLAG, &o->force, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, &o->quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
@@ -65,18 +121,20 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 	int rc;
 
 	memset(o, 0, sizeof *o);
+	o->top = -1;
 	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
 		return rc;
 	if (tasks && xnr_tasks_format_parse(tasks, &o->tasks) != 0)
 		return xnr_cli_usage_error(
 		    "export", "--tasks is label-studio, argilla or spacy, not \"%s\"", tasks);
 	o->has_tasks = tasks != NULL;
-	if (o->corrected + o->has_tasks != 1)
-		return xnr_cli_usage_error("export", "say what to export: --corrected or --tasks");
+	if (o->corrected + o->has_tasks + o->issues != 1)
+		return xnr_cli_usage_error("export",
+		                           "say what to export: --corrected, --tasks or --issues");
 	if (!o->output)
 		return xnr_cli_usage_error("export",
 		                           "--output is required (- for standard output)");
-	return XNR_EXIT_OK;
+	return parse_issues_opts(o, level, format);
 }
 
 /* A file written aside (PATH.XXXXXX in its folder) and moved into place at
@@ -147,12 +205,15 @@ static enum xnr_status out_close(struct out_file *o, int force, enum xnr_status 
 }
 
 static void print_summary(const struct export_opts *o, const struct xnr_corrected_summary *s,
-                          size_t n_tasks)
+                          size_t n_items)
 {
+	static const char *const levels[XNR_ISSUE_LEVELS] = {"sentences", "entities", "words"};
+
 	if (o->quiet)
 		return;
-	if (o->has_tasks) {
-		fprintf(stderr, "explainer: %zu tasks written to %s\n", n_tasks, o->output);
+	if (o->has_tasks || o->issues) {
+		fprintf(stderr, "explainer: %zu %s written to %s\n", n_items,
+		        o->issues ? levels[o->level] : "tasks", o->output);
 		return;
 	}
 	fprintf(stderr,
@@ -190,6 +251,9 @@ int xnr_cmd_export(int argc, char **argv)
 	    (st = out_open(&out, o.output, o.force, &err)) == XNR_OK) {
 		if (o.corrected)
 			st = xnr_review_export_corrected(store, run, o.force, out.f, &sum, &err);
+		else if (o.issues)
+			st = xnr_review_export_issues(store, run, o.level, o.top, o.format, out.f,
+			                              &n_tasks, &err);
 		else
 			st = xnr_review_export_tasks(store, run, o.tasks, o.errors, out.f, &n_tasks,
 			                             &err);

@@ -27,8 +27,9 @@
 #include "store/store.h"
 
 /* The version of the scoring method, stored with the scores: scores of an
- * older method are recomputed. */
-#define XNR_ISSUES_METHOD 1
+ * older method are recomputed (2: a word between the edges of a multi-word
+ * entity has no consistency score of its own). */
+#define XNR_ISSUES_METHOD 2
 
 /* Weights of the combined score (docs/architecture.md says how they were
  * chosen). A missing signal's weight is shared out among the others. */

@@ -44,7 +44,9 @@ static void csv_real(FILE *out, double x)
 
 static void csv_header(FILE *out, const struct xnr_issue *first)
 {
-	fputs("rank,level,sentence,start,end,source_line,source_id,text,gold,pred,score", out);
+	fputs("rank,level,sentence,start,end,source_line,source_id,text,gold,pred,kind,suggested,"
+	      "score",
+	      out);
 	for (size_t k = 0; first && k < first->n_signals; k++) {
 		fputc(',', out);
 		csv_field(out, first->signals[k].name);
@@ -65,6 +67,10 @@ static void csv_row(FILE *out, const struct xnr_issue *e)
 	csv_field(out, e->gold);
 	fputc(',', out);
 	csv_field(out, e->pred);
+	fputc(',', out);
+	csv_field(out, e->kind);
+	fputc(',', out);
+	csv_field(out, e->suggested);
 	fputc(',', out);
 	csv_real(out, e->score);
 	for (size_t k = 0; k < e->n_signals; k++) {
@@ -93,13 +99,13 @@ static json_t *issue_json(const struct xnr_issue *e)
 			json_decref(signals);
 			return NULL;
 		}
-	return json_pack("{s:I,s:s,s:I,s:i,s:i,s:I,s:s?,s:s?,s:s?,s:s?,s:o,s:o,s:s?,s:s?}", "rank",
-	                 (json_int_t)e->rank, "level", e->level, "sentence",
-	                 (json_int_t)e->sentence_id, "start", e->start, "end", e->end,
-	                 "source_line", (json_int_t)e->source_line, "source_id", e->source_id,
-	                 "text", e->text, "gold", e->gold, "pred", e->pred, "score",
-	                 real_or_null(e->score), "signals", signals, "verdict", e->verdict,
-	                 "sentence_text", e->sentence_text);
+	return json_pack(
+	    "{s:I,s:s,s:I,s:i,s:i,s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,s:o,s:s?,s:s?}", "rank",
+	    (json_int_t)e->rank, "level", e->level, "sentence", (json_int_t)e->sentence_id, "start",
+	    e->start, "end", e->end, "source_line", (json_int_t)e->source_line, "source_id",
+	    e->source_id, "text", e->text, "gold", e->gold, "pred", e->pred, "kind", e->kind,
+	    "suggested", e->suggested, "score", real_or_null(e->score), "signals", signals,
+	    "verdict", e->verdict, "sentence_text", e->sentence_text);
 }
 
 /* XNR_ERR_INPUT unless every issue has the first one's signals, in order. */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "core/status.h"
+#include "store/scores.h"
 #include "store/store.h"
 #include "store/verdicts.h"
 
@@ -82,7 +83,7 @@ XNR_MUST_CHECK enum xnr_status xnr_review_export_tasks(struct xnr_store *s, int6
                                                        int only_errors, FILE *out, size_t *n_tasks,
                                                        struct xnr_error *err);
 
-/* ---- label issues (issues.c) ---- */
+/* ---- label issues (issues.c, issue_rows.c) ---- */
 
 /* One signal behind an issue's score ("self_confidence", 0.12). */
 struct xnr_issue_signal {
@@ -105,6 +106,8 @@ struct xnr_issue {
 	size_t n_signals;
 	const char *verdict;       /* kind of its verdict (xnr_review_issues_verdicts), or NULL */
 	const char *sentence_text; /* the whole sentence, or NULL */
+	const char *kind;          /* "type", "boundary", "missing", "spurious" or NULL */
+	const char *suggested;     /* the label (words) or type (entities) the evidence suggests */
 };
 
 enum xnr_issues_format { XNR_ISSUES_CSV, XNR_ISSUES_JSONL };
@@ -128,6 +131,23 @@ void xnr_review_issues_verdicts(struct xnr_issue *issues, size_t n,
 XNR_MUST_CHECK enum xnr_status xnr_review_write_issues(const struct xnr_issue *issues, size_t n,
                                                        enum xnr_issues_format format, FILE *out,
                                                        struct xnr_error *err);
+
+/*
+ * Write run's ranked label issues of one level (its top ones; top < 0: all)
+ * as xnr_review_write_issues does, each with its sentence's place in the
+ * data file and the verdict given on it; *n_issues (may be NULL) is how
+ * many. Words carry their labels, the suggested label and kind, and the
+ * signals self_confidence, margin, cl_issue, knn_split, knn_ref,
+ * consistency and structure; entities their type as gold (O for a
+ * predicted span or a string found as O), a predicted span's type as pred,
+ * and self_confidence, knn, consistency; sentences worst, softmin and
+ * n_flagged. Errors: XNR_ERR_NOT_FOUND when the run has no scores (run
+ * explainer issues), those of the store and of xnr_review_write_issues.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_review_export_issues(struct xnr_store *s, int64_t run,
+                                                        enum xnr_issue_level level, long top,
+                                                        enum xnr_issues_format format, FILE *out,
+                                                        size_t *n_issues, struct xnr_error *err);
 
 /* ---- verdicts as JSON (verdict_json.c), for the web API and scripts ---- */
 

@@ -52,7 +52,7 @@ static enum xnr_status query_parse(const struct xnr__query *qs, struct xnr_issue
 		return st;
 	q->level = (enum xnr_issue_level)level;
 	q->kind = kind >= 0 ? kinds[kind] : NULL;
-	q->signal = (enum xnr_issue_signal)signal;
+	q->signal = (enum xnr_issue_filter)signal;
 	q->type = xnr__query_get(qs, "type");
 	if (q->type && (!q->type[0] || strlen(q->type) > TEXT_MAX))
 		return xnr_fail(err, XNR_ERR_INPUT, "query parameter type: 1 to %d bytes",

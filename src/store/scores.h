@@ -122,7 +122,7 @@ XNR_MUST_CHECK enum xnr_status xnr_store_issue_run(struct xnr_store *s, int64_t 
 enum xnr_issue_level { XNR_ISSUE_SENTENCE, XNR_ISSUE_ENTITY, XNR_ISSUE_WORD, XNR_ISSUE_LEVELS };
 
 /* The signals an item can be flagged by (docs/schema.md says when). */
-enum xnr_issue_signal {
+enum xnr_issue_filter {
 	XNR_SIGNAL_ANY,
 	XNR_SIGNAL_CONFIDENCE,  /* self-confidence below 0.5 */
 	XNR_SIGNAL_CL,          /* a confident-learning issue */
@@ -145,7 +145,7 @@ struct xnr_issue_query {
 	enum xnr_issue_level level;
 	int64_t limit, offset; /* limit < 0: every row */
 	const char *kind;      /* NULL: any */
-	enum xnr_issue_signal signal;
+	enum xnr_issue_filter signal;
 	const char *type; /* entity level: only this entity type (NULL: any) */
 	int64_t sentence; /* word and entity levels: only this sentence's (-1: any) */
 	int by_position;  /* 1: in dataset order instead of by rank */

@@ -3,7 +3,9 @@
  * hand-made splits: a word's other occurrences in the split and the
  * reference, exact and case-folded, and the score they give; an entity
  * string found where it is no span (counted as O), inside a longer span
- * (part of an entity: shown, not scored); bad input.
+ * (part of an entity: shown, not scored); a word inside a multi-word entity
+ * (its edges judged by how often they are O elsewhere, the words between
+ * them not on their own); bad input.
  */
 #include "testutil.h"
 
@@ -130,6 +132,9 @@ static void test_counts(void **state)
 	assert_true(r.word_score[6] == 0.0);
 	assert_true(fabs(r.word_score[18] - 1.0 / 2.0) < 1e-12);
 	assert_true(isnan(r.word_score[17])); /* "Ann": nowhere else */
+	/* "York" between the exchange's edges has no score of its own: its string's */
+	assert_true(isnan(r.word_score[10]) && isnan(r.word_score[11]));
+	assert_true(r.word_score[7] == 0.0 && r.word_score[9] == 0.0);
 	/* single-word gold spans are items too; single-word non-spans are not */
 	assert_true(find_occ(&r, 0, 0, 1) >= 0);
 	assert_true(find_occ(&r, 4, 0, 1) < 0);

@@ -34,9 +34,11 @@ static void issues(struct xnr_issue *v)
 	                          sig1,
 	                          2,
 	                          NULL,
-	                          "the U.N. \"envoy\", said"};
-	v[1] = (struct xnr_issue){2,       "word",  7,   0,    1, 30,   "s7", "Bonn",
-	                          "B-PER", "B-LOC", 0.4, sig2, 2, NULL, NULL};
+	                          "the U.N. \"envoy\", said",
+	                          NULL,
+	                          NULL};
+	v[1] = (struct xnr_issue){2,       "word", 7,    0, 1,    30,   "s7",   "Bonn", "B-PER",
+	                          "B-LOC", 0.4,    sig2, 2, NULL, NULL, "type", "B-LOC"};
 }
 
 static char *write_issues(const struct xnr_issue *v, size_t n, enum xnr_issues_format f,
@@ -77,16 +79,17 @@ static void test_csv_and_jsonl(void **state)
 	assert_null(v[1].verdict);
 	csv = write_issues(v, 2, XNR_ISSUES_CSV, XNR_OK);
 	assert_string_equal(
-	    csv, "rank,level,sentence,start,end,source_line,source_id,text,gold,pred,score,"
-	         "self_confidence,knn,verdict,sentence_text\r\n"
-	         "1,entity,4,2,4,17,,\"U.N. \"\"envoy\"\"\",ORG,LOC,0.9,0.125,,label_error,"
+	    csv, "rank,level,sentence,start,end,source_line,source_id,text,gold,pred,kind,"
+	         "suggested,score,self_confidence,knn,verdict,sentence_text\r\n"
+	         "1,entity,4,2,4,17,,\"U.N. \"\"envoy\"\"\",ORG,LOC,,,0.9,0.125,,label_error,"
 	         "\"the U.N. \"\"envoy\"\", said\"\r\n"
-	         "2,word,7,0,1,30,s7,Bonn,B-PER,B-LOC,0.4,0.5,0.75,,\r\n");
+	         "2,word,7,0,1,30,s7,Bonn,B-PER,B-LOC,type,B-LOC,0.4,0.5,0.75,,\r\n");
 	free(csv);
 	jsonl = write_issues(v, 2, XNR_ISSUES_JSONL, XNR_OK);
 	assert_non_null(strstr(jsonl, "\"signals\":{\"self_confidence\":0.125,\"knn\":null}"));
 	assert_non_null(strstr(jsonl, "\"text\":\"U.N. \\\"envoy\\\"\""));
 	assert_non_null(strstr(jsonl, "\"source_id\":\"s7\""));
+	assert_non_null(strstr(jsonl, "\"kind\":\"type\",\"suggested\":\"B-LOC\""));
 	assert_int_equal(strchr(jsonl, '\n') - jsonl + 1 < (long)strlen(jsonl), 1);
 	free(jsonl);
 	/* a row with other signals */
