@@ -25,9 +25,14 @@ void xnr__scores_free(struct xnr__scores *sc)
 	free(sc->suggested);
 	free(sc->kind);
 	free(sc->rank);
-	for (size_t i = 0; sc->ent_text && i < sc->n_ents; i++)
-		free(sc->ent_text[i]);
+	for (size_t i = 0; i < sc->n_ents; i++) {
+		if (sc->ent_text)
+			free(sc->ent_text[i]);
+		if (sc->ent_json)
+			free(sc->ent_json[i]);
+	}
 	free(sc->ent_text);
+	free(sc->ent_json);
 	free(sc->ents);
 	free(sc->sents);
 	memset(sc, 0, sizeof *sc);

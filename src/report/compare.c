@@ -472,7 +472,8 @@ static enum xnr_status decisions(struct xnr__cmp *c, struct xnr_error *err)
 		if (decide(c, k) != XNR_OK)
 			return xnr_fail(err, XNR_ERR_NOMEM, "compare: out of memory");
 	for (kind = 0; kind < XNR__CMP_KINDS; kind++)
-		qsort(c->sents[kind], c->n_sents[kind], sizeof *c->sents[kind], by_changed);
+		if (c->n_sents[kind] > 0) /* qsort(NULL, 0) is undefined */
+			qsort(c->sents[kind], c->n_sents[kind], sizeof *c->sents[kind], by_changed);
 	return XNR_OK;
 }
 

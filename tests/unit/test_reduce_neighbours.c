@@ -110,6 +110,7 @@ static void test_random(void **state)
 	}
 	check(q, NQ, r, NR, 64, NULL, NULL, 10, 700, 2);
 	check(q, NQ, r, NR, 64, qg, rg, 3, NR, 1);
+	free(q);
 	free(r);
 	free(qg);
 	free(rg);
