@@ -164,11 +164,16 @@ export const page = {
     }
     const host = el('div', {});
     root.append(host);
+    // A pick from the toolbar is not awaited by render(): its failure is shown
+    // here, and an abort (the page was left or re-rendered) is no failure.
+    const pick = (o) => show(o.b, o.type).catch((e) => {
+      if (e.name !== 'AbortError') ctx.error(host, e);
+    });
     const show = async (b, type) => {
       ctx.setParams({b, type});
       const c = await ctx.api('compare', {query: {a: ctx.runId, b, top: 50, ...(type ? {type} : {})}});
       host.replaceChildren(
-        toolbar(ctx, b, c.types.map((t) => t.type), type, (o) => show(o.b, o.type)),
+        toolbar(ctx, b, c.types.map((t) => t.type), type, pick),
         scoresCard(ctx, c),
         ...KINDS.map(([kind, title, what]) => sentencesCard(ctx, c, kind, title, what)),
         entitiesCard(ctx, c));
