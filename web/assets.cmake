@@ -1,19 +1,23 @@
 # assets.cmake - packs the web app into the server (included by CMakeLists.txt).
 # tools/pack_assets (a host tool built here) gzips web/*.html|js|css, web/lib/*.js,
-# web/pages/*.js|css and three npm files from web/node_modules into one generated C
-# file; sets XNR_WEB_ASSETS_C to it. Rebuilt when any input changes; a new page
-# file is picked up by the CONFIGURE_DEPENDS glob. Development tools (the npm
-# devDependencies, web/eslint.config.js) are not part of the app and not packed.
+# web/pages/*.js|css, two npm files from web/node_modules and the app's Plotly into
+# one generated C file; sets XNR_WEB_ASSETS_C to it. Rebuilt when any input changes;
+# a new page file is picked up by the CONFIGURE_DEPENDS glob. Development tools (the
+# npm devDependencies, web/eslint.config.js, web/tools/) are not part of the app and
+# not packed. The Plotly is a partial bundle that web/tools/plotly_bundle.mjs makes
+# with npm esbuild from npm plotly.js at build time, into web/node_modules/.cache/
+# (where `serve --assets-dir web` finds it too; npm ci wipes it and the next build
+# makes it again).
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+find_program(XNR_NODE node REQUIRED)
 
 set(XNR_WEB_DIR "${CMAKE_CURRENT_LIST_DIR}")
 set(XNR_WEB_VENDOR
-    "vendor/plotly.min.js=node_modules/plotly.js-dist-min/plotly.min.js"
     "vendor/tabulator_esm.min.js=node_modules/tabulator-tables/dist/js/tabulator_esm.min.js"
     "vendor/tabulator.min.css=node_modules/tabulator-tables/dist/css/tabulator.min.css")
 
 set(_xnr_missing "")
-foreach(pair ${XNR_WEB_VENDOR})
+foreach(pair ${XNR_WEB_VENDOR} "=node_modules/plotly.js/lib/core.js" "=node_modules/esbuild/package.json")
   string(REGEX REPLACE "^[^=]*=" "" rel "${pair}")
   if(NOT EXISTS "${XNR_WEB_DIR}/${rel}")
     list(APPEND _xnr_missing "web/${rel}")
@@ -45,6 +49,17 @@ foreach(pair ${XNR_WEB_VENDOR})
   list(APPEND _xnr_args "${name}=${XNR_WEB_DIR}/${rel}")
   list(APPEND _xnr_deps "${XNR_WEB_DIR}/${rel}")
 endforeach()
+
+set(XNR_PLOTLY_JS "${XNR_WEB_DIR}/node_modules/.cache/explainer/plotly.min.js")
+add_custom_command(
+  OUTPUT "${XNR_PLOTLY_JS}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${XNR_WEB_DIR}/node_modules/.cache/explainer"
+  COMMAND "${XNR_NODE}" "${XNR_WEB_DIR}/tools/plotly_bundle.mjs" "${XNR_PLOTLY_JS}"
+  DEPENDS "${XNR_WEB_DIR}/tools/plotly_bundle.mjs" "${XNR_WEB_DIR}/package-lock.json"
+  COMMENT "Bundling Plotly's scatter, scattergl and heatmap (web/tools/plotly_bundle.mjs)"
+  VERBATIM)
+list(APPEND _xnr_args "vendor/plotly.min.js=${XNR_PLOTLY_JS}")
+list(APPEND _xnr_deps "${XNR_PLOTLY_JS}")
 
 add_executable(xnr_pack_assets "${CMAKE_SOURCE_DIR}/tools/pack_assets.c")
 target_link_libraries(xnr_pack_assets PRIVATE xnr_core PkgConfig::ZLIB)

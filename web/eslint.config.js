@@ -96,8 +96,8 @@ export default [
     },
   },
   {
-    // This file runs in Node, not in the browser.
-    files: ['eslint.config.js'],
+    // These files run in Node, not in the browser: this one and the build's tools/.
+    files: ['eslint.config.js', 'tools/*.mjs'],
     languageOptions: {globals: globals.node},
     rules: {'no-restricted-syntax': 'off'},
   },

@@ -57,8 +57,9 @@ static const char serve_usage[] =
     "RUN.db defaults to explainer.db in this folder; it is created if missing when\n"
     "it is the default or --model is given.\n";
 
-/* --assets-dir must be a web/ folder; without its node_modules the pages
- * load but charts and grids cannot, so say so now rather than as 404s. */
+/* --assets-dir must be a web/ folder; without its node_modules (and the
+ * Plotly bundle a build makes there) the pages load but charts and grids
+ * cannot, so say so now rather than as 404s. */
 static int check_assets_dir(const char *dir)
 {
 	char path[4096];
@@ -69,13 +70,13 @@ static int check_assets_dir(const char *dir)
 		                           "--assets-dir %s: no index.html there (give the "
 		                           "repository's web/ folder)",
 		                           dir);
-	if (xnr_path_join(path, sizeof path, dir, "node_modules/plotly.js-dist-min/plotly.min.js",
+	if (xnr_path_join(path, sizeof path, dir, "node_modules/.cache/explainer/plotly.min.js",
 	                  NULL) != XNR_OK ||
 	    !xnr_file_exists(path))
 		fprintf(
 		    stderr,
 		    "explainer serve: warning: %s/node_modules is incomplete (run npm ci --prefix "
-		    "%s): charts and tables will not load\n",
+		    "%s, then build): charts and tables will not load\n",
 		    dir, dir);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * assets.c - the web app's static files: GET / (index.html), /app/<path>
- * (web/) and /vendor/<file> (three npm files). Served from the table packed
- * at build time (tools/pack_assets, gzip + ETag, as ttyd and netdata do) or,
- * with `serve --assets-dir DIR`, read from DIR on every request for UI work.
+ * (web/) and /vendor/<file> (two npm files and the Plotly bundle built from
+ * npm). Served from the table packed at build time (tools/pack_assets, gzip +
+ * ETag, as ttyd and netdata do) or, with `serve --assets-dir DIR`, read from
+ * DIR on every request for UI work.
  * A request can never leave the asset set: names are re-checked here (the
  * router already refuses odd characters and ".."), hidden and node_modules
  * paths are refused, and a file read from DIR must resolve inside DIR.
@@ -26,9 +27,10 @@
 #define CACHE_VENDOR "public, max-age=604800"
 #define NAME_MAX_LEN 256
 
-/* Where --assets-dir keeps the vendor files (web/assets.cmake packs the same). */
+/* Where --assets-dir keeps the vendor files (web/assets.cmake packs the same;
+ * it also builds the Plotly bundle there). */
 static const char *const vendor_files[][2] = {
-    {"vendor/plotly.min.js", "node_modules/plotly.js-dist-min/plotly.min.js"},
+    {"vendor/plotly.min.js", "node_modules/.cache/explainer/plotly.min.js"},
     {"vendor/tabulator_esm.min.js", "node_modules/tabulator-tables/dist/js/tabulator_esm.min.js"},
     {"vendor/tabulator.min.css", "node_modules/tabulator-tables/dist/css/tabulator.min.css"},
 };

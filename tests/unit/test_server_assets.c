@@ -66,7 +66,7 @@ static void test_packed_lookup(void **state)
 static void test_packed_bytes(void **state)
 {
 	static const char *const vendor[][2] = {
-	    {"/vendor/plotly.min.js", "web/node_modules/plotly.js-dist-min/plotly.min.js"},
+	    {"/vendor/plotly.min.js", "web/node_modules/.cache/explainer/plotly.min.js"},
 	    {"/vendor/tabulator_esm.min.js",
 	     "web/node_modules/tabulator-tables/dist/js/tabulator_esm.min.js"},
 	    {"/vendor/tabulator.min.css",

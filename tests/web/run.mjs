@@ -8,8 +8,8 @@
 // starts with the token's cookie, as after a first visit of that address (the
 // auth spec makes that visit itself); t.get sends the token as a bearer header.
 // Each spec exports `async function run(t)`; t = {page, context, url, token,
-// runId, goto(hash), shot(name), assert(cond, msg), expectText(selector, regex),
-// get(path, headers)}. A console error or page error fails the spec (t.errors
+// runId, goto(hash), shot(name), shotPath(name), assert(cond, msg),
+// expectText(selector, regex), get(path, headers)}. A console error or page error fails the spec (t.errors
 // may be emptied by a spec that expects some). Screenshots go to
 // $XNR_BINARY_DIR/web-screenshots (or ./web-screenshots). Exit 1 if any spec fails.
 // XNR_WEB_WAIT_MS (30 s) bounds each wait for a page or a text, XNR_WEB_SPEC_TIMEOUT_MS
@@ -89,6 +89,8 @@ function makeT(page, context, runId, errors) {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({path: join(shotDir, `${name}.png`), fullPage: true});
     },
+    /** Where shot(name) writes: for a screenshot of another page or context. */
+    shotPath: (name) => join(shotDir, `${name}.png`),
     /** Wait until selector's text matches re (up to WAIT_MS, as long as for a page to render:
      *  the text may wait on a job); returns the text. */
     async expectText(selector, re) {

@@ -7,6 +7,7 @@ import {fg, makeLabelColor} from './colors.js';
 import {makeRenderSentence} from './inline.js';
 import {grid} from './grid.js';
 import {plot} from './plot.js';
+import {loading} from './loading.js';
 import {waitJob} from './jobs.js';
 import {makeVerdicts} from './verdicts.js';
 
@@ -53,6 +54,8 @@ export function makeCtx(s) {
     verdicts,
     grid: (host, opts) => grid(host, {...opts, signal: opts.signal || s.signal}),
     plot,
+    // loading(host, work, {kind: 'lines' | 'chart', height, onError}): lib/loading.js, a card's skeleton until work settles.
+    loading: (host, work, opts) => loading(ctx, host, work, opts),
     job: (start, opts = {}) => waitJob(start, {...opts, signal: opts.signal || s.signal}, s.root),
     error: (root, err) => showError(root, err),
   };

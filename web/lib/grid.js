@@ -7,6 +7,7 @@
 import {TabulatorFull as Tabulator} from '/vendor/tabulator_esm.min.js';
 import {api} from './api.js';
 import {el, errorMessage} from './dom.js';
+import {skeleton} from './loading.js';
 
 /** Tabulator formatter for numbers with fixed digits ('–' for null). */
 export function numberFormatter(digits = 3) {
@@ -105,12 +106,23 @@ export function grid(host, opts) {
     paginationSizeSelector: [25, 50, 100, 200, 500],
     paginationCounter: 'rows',
     placeholder: 'No rows',
+    dataLoader: false, // Tabulator's dark "Loading" box: the skeleton below says it more calmly
     columnDefaults: {headerTooltip: true},
     initialSort: opts.initialSort,
     height: opts.height,
     ...opts.tabulator,
   };
   if (remote) {
+    // Skeleton rows until the first page has come (or failed), as lib/loading.js does for a card.
+    let waiting = skeleton(el);
+    host.append(waiting);
+    host.setAttribute('aria-busy', 'true');
+    const arrived = () => {
+      if (!waiting) return;
+      waiting.remove();
+      waiting = null;
+      host.removeAttribute('aria-busy');
+    };
     Object.assign(options, {
       paginationMode: 'remote', sortMode: 'remote', filterMode: 'remote',
       ajaxURL: opts.url,
@@ -133,6 +145,8 @@ export function grid(host, opts) {
             status.classList.add('grid-error');
           }
           return {last_page: 1, last_row: 0, data: []};
+        } finally {
+          arrived();
         }
       },
     });

@@ -1,5 +1,7 @@
 // plot.js - Plotly charts (ctx.plot): /vendor/plotly.min.js is loaded once,
-// by a <script> tag on first use (5 MB; offline, served by explainer), and
+// by a <script> tag on first use (offline, served by explainer: a 1.4 MB
+// partial bundle of the scatter, scattergl and heatmap traces, made by
+// web/tools/plotly_bundle.mjs; another trace type must be added there), and
 // every chart gets the app's look: system font, no logo, responsive.
 
 let loading = null;
@@ -21,6 +23,11 @@ export function loadPlotly() {
     });
   }
   return loading;
+}
+
+/** Start loading Plotly now (a chart page, while its data comes); a failure shows at the first plot(). */
+export function preloadPlotly() {
+  loadPlotly().catch(() => {});
 }
 
 const FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';

@@ -5,7 +5,7 @@
 // points whose labels disagree are outlined. Lasso or box select lists the
 // selected points' sentences below, rendered inline.
 import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
-import {purge} from '../lib/plot.js';
+import {preloadPlotly, purge} from '../lib/plot.js';
 
 const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
 const METRICS = ['euclidean', 'manhattan', 'chebyshev', 'minkowski'];
@@ -14,6 +14,7 @@ const DEFAULTS = {method: 'pca', n: 2000, n_iter: 5, n_neighbors: 15, min_dist: 
 const SELECT_MAX = 100; // sentences fetched for a selection
 const SELECT_PAGE = 20; // drawn at once; "Show more" adds the next ones
 const O_COLOR = '#b8bec8';
+const HEIGHT = 460; // of each chart, and of its skeleton while the projection runs
 
 function esc(s) {
   return String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
@@ -91,7 +92,7 @@ function traces(ctx, res, key) {
 function layout(title) {
   return {
     title: {text: title, font: {size: 14}},
-    dragmode: 'lasso', hovermode: 'closest', height: 460,
+    dragmode: 'lasso', hovermode: 'closest', height: HEIGHT,
     margin: {l: 36, r: 8, t: 40, b: 30},
     legend: {orientation: 'h', y: -0.08, font: {size: 11}},
     xaxis: {zeroline: false, showticklabels: false}, yaxis: {zeroline: false, showticklabels: false},
@@ -179,6 +180,7 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
+    preloadPlotly(); // while the projection job runs
     const p = readParams(ctx);
     const info = el('p', {class: 'muted projection-info'});
     const left = el('div', {class: 'plot-gold hid-plot'});
@@ -196,25 +198,27 @@ export const page = {
       ctx.setParams({...Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, null])), ...requestBody(p)});
       if (btn) btn.disabled = true;
       status.replaceChildren();
+      purge(left);
+      purge(right);
       try {
-        res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
-          {method: 'POST', body: requestBody(p)}), {el: status});
-        info.textContent = methodInfo(res);
-        const title = METHODS.find(([m]) => m === p.method)[1];
-        await ctx.plot(left, traces(ctx, res, 'gold'), layout(`${title}: gold labels`));
-        await ctx.plot(right, traces(ctx, res, 'pred'), layout(`${title}: predictions`));
-        root.dataset.projection = JSON.stringify(requestBody(p));
-        for (const el2 of [left, right]) {
-          el2.removeAllListeners?.('plotly_selected');
-          el2.on('plotly_selected', (ev) => {
-            const idx = ev && ev.points ? [...new Set(ev.points.map((pt) => pt.customdata))] : [];
-            showSelection(ctx, selection, res, idx).catch((e) => {
-              if (e.name !== 'AbortError') ctx.error(selection, e);
+        await ctx.loading([left, right], async () => {
+          res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
+            {method: 'POST', body: requestBody(p)}), {el: status});
+          info.textContent = methodInfo(res);
+          const title = METHODS.find(([m]) => m === p.method)[1];
+          await ctx.plot(left, traces(ctx, res, 'gold'), layout(`${title}: gold labels`));
+          await ctx.plot(right, traces(ctx, res, 'pred'), layout(`${title}: predictions`));
+          root.dataset.projection = JSON.stringify(requestBody(p));
+          for (const el2 of [left, right]) {
+            el2.removeAllListeners?.('plotly_selected');
+            el2.on('plotly_selected', (ev) => {
+              const idx = ev && ev.points ? [...new Set(ev.points.map((pt) => pt.customdata))] : [];
+              showSelection(ctx, selection, res, idx).catch((e) => {
+                if (e.name !== 'AbortError') ctx.error(selection, e);
+              });
             });
-          });
-        }
-      } catch (e) {
-        showJobError(ctx, status, e);
+          }
+        }, {kind: 'chart', height: HEIGHT, onError: (e) => showJobError(ctx, status, e)});
       } finally {
         if (btn) btn.disabled = false;
       }

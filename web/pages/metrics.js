@@ -7,7 +7,7 @@
 // heatmap cell or a taxonomy cell lists those sentences below.
 // Hash: #/metrics?run=1&normalize=0&zero_diagonal=1&gold=B-ORG&pred=O or &type=PER&kind=missed.
 import {classChip, labelChip} from '../lib/labels.js';
-import {purge} from '../lib/plot.js';
+import {preloadPlotly, purge} from '../lib/plot.js';
 import {hasRun} from '../lib/pagekit.js';
 import {sentenceList} from '../lib/sentences.js';
 
@@ -128,6 +128,8 @@ function matrixValues(conf, normalize, zeroDiag) {
   });
 }
 
+const heatHeight = (n) => Math.max(360, 44 * n + 120);
+
 async function heatmap(ctx, host, conf, opts, onCell) {
   const z = matrixValues(conf, opts.normalize, opts.zeroDiag);
   const max = Math.max(...z.flat());
@@ -143,7 +145,7 @@ async function heatmap(ctx, host, conf, opts, onCell) {
       (opts.normalize ? 'share of the gold row %{z:.3f}<br>' : '') + 'words %{customdata}<extra></extra>',
     colorbar: {thickness: 12, outlinewidth: 0},
   }], {
-    height: Math.max(360, 44 * n + 120),
+    height: heatHeight(n),
     xaxis: {title: {text: 'predicted label'}, side: 'bottom', tickangle: -30, type: 'category'},
     yaxis: {title: {text: 'gold label'}, autorange: 'reversed', type: 'category'},
     margin: {l: 90, r: 16, t: 12, b: 90},
@@ -190,6 +192,10 @@ export const page = {
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to see its metrics.')) return;
+    // The chart library and both requests at once; the cards show skeletons until drawn.
+    preloadPlotly();
+    const calReq = ctx.api(`runs/${ctx.runId}/calibration`);
+    calReq.catch(() => {}); // awaited below, where a failure shows
     const m = await ctx.api(`runs/${ctx.runId}/metrics`);
     root.append(reportsCard(ctx, m));
 
@@ -197,9 +203,11 @@ export const page = {
     root.append(el('div', {class: 'card'}, el('h2', {}, 'Support vs F1 per class'),
       el('p', {class: 'muted m-note'}, 'Classes with few gold entities and a low F1 are where more data helps most.'),
       scatterHost));
+    const chart = (host, draw, height = 340) => ctx.loading(host, draw, {kind: 'chart', height});
+    const scatterDrawn = chart(scatterHost, () => scatter(ctx, scatterHost, m));
 
     const calHost = el('div', {class: 'm-plot', 'data-role': 'reliability'});
-    const cal = await ctx.api(`runs/${ctx.runId}/calibration`);
+    const cal = await calReq;
     root.append(calibrationCard(ctx, calHost, cal));
 
     const params = ctx.params;
@@ -277,7 +285,8 @@ export const page = {
       showTaxonomy(type, kind);
     }));
 
-    await Promise.all([scatter(ctx, scatterHost, m), drawHeat(), reliability(ctx, calHost, cal, 'all')]);
+    await Promise.all([scatterDrawn, chart(heatHost, drawHeat, heatHeight(m.confusion.labels.length)),
+      chart(calHost, () => reliability(ctx, calHost, cal, 'all'))]);
     if (params.get('gold') && params.get('pred')) {
       await showCell(params.get('gold'), params.get('pred'));
     } else if (params.get('type') && params.get('kind')) {
