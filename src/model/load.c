@@ -1,5 +1,6 @@
 /*
- * load.c - opens a Hugging Face model folder (config.json + safetensors) and
+ * load.c - opens a Hugging Face model folder (config.json + safetensors or
+ * pytorch_model.bin, through model/safetensors.h) and
  * binds each architecture's tensor names onto the one post-LN encoder layout
  * of model/internal.h (HF BertLayer; reference/hf-formats.md 3.0-3.4, 3.6).
  *
@@ -378,17 +379,12 @@ static void binder_init(struct binder *b, const struct xnr_model *m, const char 
 
 static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct xnr_error *err)
 {
-	char what[4096];
 	struct binder b;
 	enum xnr_status s = xnr_safetensors_open_dir(dir, &m->st, err);
 
-	if (s == XNR_OK)
-		s = xnr_path_join(what, sizeof what, dir, "model.safetensors", err);
-	if (s == XNR_OK && !xnr_file_exists(what))
-		s = xnr_path_join(what, sizeof what, dir, "model.safetensors.index.json", err);
 	if (s != XNR_OK)
 		return s;
-	binder_init(&b, m, what);
+	binder_init(&b, m, xnr_safetensors_source(m->st));
 	m->layers = calloc((size_t)m->cfg.n_layers, sizeof *m->layers);
 	b.binds =
 	    calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS, sizeof *b.binds);
