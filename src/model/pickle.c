@@ -200,6 +200,8 @@ static enum xnr_status add_items(struct pk *k, int v, const int *items, int n)
 {
 	struct pk_value *x = &k->vals[v];
 
+	if (n == 0)
+		return XNR_OK;
 	if (!grow((void **)&x->items, &x->cap_items, x->n_items + n, sizeof *x->items))
 		return fail(k, XNR_ERR_NOMEM, "out of memory");
 	memcpy(x->items + x->n_items, items, (size_t)n * sizeof *items);
@@ -218,7 +220,7 @@ static enum xnr_status make_tuple(struct pk *k, int n)
 		if (k->stack[i] < 0)
 			return fail(k, XNR_ERR_FORMAT, "a MARK inside a fixed-size tuple");
 	v = new_value(k, PK_TUPLE);
-	if (v < 0 || add_items(k, v, k->stack + k->n_stack - n, n) != XNR_OK)
+	if (v < 0 || (n > 0 && add_items(k, v, k->stack + k->n_stack - n, n) != XNR_OK))
 		return fail(k, XNR_ERR_NOMEM, "out of memory");
 	k->n_stack -= n;
 	return push(k, v);
