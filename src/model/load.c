@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/half.h"
 #include "model/internal.h"
 
 /* A tensor the model needs and where its F32 pointer goes. */
@@ -280,32 +281,6 @@ static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xn
 	return s;
 }
 
-/* IEEE binary16 -> binary32, exact for every input (subnormals, inf, nan). */
-static float f16_to_f32(uint16_t h)
-{
-	uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1Fu, man = h & 0x3FFu;
-	uint32_t bits;
-	float f;
-
-	if (exp == 0x1F) {
-		bits = sign | 0x7F800000u | (man << 13);
-	} else if (exp != 0) {
-		bits = sign | ((exp + 112) << 23) | (man << 13);
-	} else if (man == 0) {
-		bits = sign;
-	} else {
-		/* subnormal: shift the mantissa up until it has its implicit bit */
-		exp = 113;
-		while (!(man & 0x400u)) {
-			man <<= 1;
-			exp--;
-		}
-		bits = sign | (exp << 23) | ((man & 0x3FFu) << 13);
-	}
-	memcpy(&f, &bits, sizeof f);
-	return f;
-}
-
 /* Little-endian F32/F16/BF16 bytes (any alignment) to F32. */
 static void convert(const struct xnr_st_tensor *t, float *dst)
 {
@@ -322,7 +297,7 @@ static void convert(const struct xnr_st_tensor *t, float *dst)
 			bits = ((uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8) << 16;
 			memcpy(&dst[i], &bits, sizeof bits);
 		} else {
-			dst[i] = f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+			dst[i] = xnr_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
 		}
 	}
 }

@@ -242,7 +242,14 @@ static char *options_json(const struct xnr_run_opts *o, const struct xnr_dataset
 	                      o->limit, "sample", o->sample, "seed", o->sample ? o->seed : 0,
 	                      "tag_column", o->tag_column, "labels", o->labels, "label_map",
 	                      o->label_map, "max_length", o->max_length);
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *s;
+
+	/* only when set, so the keys of float32 runs stay what they were */
+	if (j && o->hidden_f16 && json_object_set_new(j, "hidden_dtype", json_string("f16")) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;
 }
@@ -466,6 +473,7 @@ static enum xnr_status write_run(struct xnr__run *x, struct xnr_store *store,
 	info.options_json = id->options;
 	info.scheme = scheme_json;
 	info.hidden_size = x->cfg->hidden_size;
+	info.hidden_f16 = x->opts->hidden_f16;
 	info.n_labels = x->cfg->n_labels;
 	info.labels = (const char *const *)x->cfg->id2label;
 	if ((st = xnr_run_begin(store, &info, &x->writer, err)) == XNR_OK &&
