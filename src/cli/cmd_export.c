@@ -2,7 +2,8 @@
  * cmd_export.c - `explainer export RUN.db`: the run's dataset with the
  * reviewers' accepted corrections (--corrected), its sentences as tasks
  * for re-annotation in Label Studio, Argilla or spaCy (--tasks FORMAT), or
- * its ranked label issues as CSV or JSON lines (--issues).
+ * its ranked label issues as CSV or JSON lines (--issues), or its stored
+ * hidden states as a NumPy .npy file (--vectors).
  * The work is the review module's (review/review.h); this file is options,
  * the output file (written aside and moved into place, never over an
  * existing file without --force) and the summary line.
@@ -16,12 +17,14 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "review/review.h"
+#include "store/read.h"
 #include "store/store.h"
 
 static const char export_usage[] =
     "usage: explainer export RUN.db --corrected -o FIXED.conll [options]\n"
     "       explainer export RUN.db --tasks FORMAT -o TASKS [options]\n"
     "       explainer export RUN.db --issues -o ISSUES.csv|ISSUES.jsonl [options]\n"
+    "       explainer export RUN.db --vectors OUT.npy [options]\n"
     "\n"
     "--corrected writes the run's dataset file with every current label_error verdict\n"
     "(explainer verdict, the Label issues page) applied, in the file's own tagging\n"
@@ -33,6 +36,10 @@ static const char export_usage[] =
     "--issues writes the label issues `explainer issues` ranked, best first, with their\n"
     "signals, the sentence's line in the data file and the reviewer's verdict: CSV for\n"
     "a .csv file, JSON lines for .jsonl (or --format).\n"
+    "--vectors writes the run's stored hidden states (the last layer, each word's first\n"
+    "sub-token) as a NumPy .npy file, float32 of shape (words, hidden size): row i is\n"
+    "the i-th row of `select sentence_id, idx from hidden where run_id = ID order by\n"
+    "sentence_id, idx` (words without a sub-token have none).\n"
     "\n"
     "options:\n"
     "  -r, --run ID          the run (default: the newest)\n"
@@ -44,6 +51,7 @@ static const char export_usage[] =
     "  -l, --level L         --issues: word (default), entity or sentence\n"
     "  -t, --top N           --issues: only the first N (default: all)\n"
     "      --format F        --issues: csv or jsonl (default: from PATH's extension)\n"
+    "      --vectors PATH    the hidden states as .npy (- for standard output)\n"
     "  -f, --force           overwrite PATH; with --corrected, also export when the data\n"
     "                        file changed since the run (only unchanged sentences take\n"
     "                        their verdicts)\n"
@@ -57,6 +65,7 @@ struct export_opts {
 	int issues, top;
 	enum xnr_issue_level level;
 	enum xnr_issues_format format;
+	const char *vectors;
 };
 
 /* "csv" or "jsonl" by name, else by the file's extension; -1: neither. */
@@ -112,6 +121,7 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 	    {"level", 'l', XNR_OPT_STR, &level, 0, 0, NULL},
 	    {"top", 't', XNR_OPT_INT, &o->top, 0, 0x7fffffff, NULL},
 	    {"format", 0, XNR_OPT_STR, &format, 0, 0, NULL},
+	    {"vectors", 0, XNR_OPT_STR, &o->vectors, 0, 0, NULL},
 	    {"force", 'f', XNR_OPT_FLAG, &o->force, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, &o->quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
@@ -128,9 +138,13 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 		return xnr_cli_usage_error(
 		    "export", "--tasks is label-studio, argilla or spacy, not \"%s\"", tasks);
 	o->has_tasks = tasks != NULL;
-	if (o->corrected + o->has_tasks + o->issues != 1)
-		return xnr_cli_usage_error("export",
-		                           "say what to export: --corrected, --tasks or --issues");
+	if (o->corrected + o->has_tasks + o->issues + (o->vectors != NULL) != 1)
+		return xnr_cli_usage_error(
+		    "export", "say what to export: --corrected, --tasks, --issues or --vectors");
+	if (o->vectors && o->output)
+		return xnr_cli_usage_error("export", "--vectors names its own file: no --output");
+	if (o->vectors)
+		o->output = o->vectors;
 	if (!o->output)
 		return xnr_cli_usage_error("export",
 		                           "--output is required (- for standard output)");
@@ -205,12 +219,17 @@ static enum xnr_status out_close(struct out_file *o, int force, enum xnr_status 
 }
 
 static void print_summary(const struct export_opts *o, const struct xnr_corrected_summary *s,
-                          size_t n_items)
+                          size_t n_items, int64_t dim)
 {
 	static const char *const levels[XNR_ISSUE_LEVELS] = {"sentences", "entities", "words"};
 
 	if (o->quiet)
 		return;
+	if (o->vectors) {
+		fprintf(stderr, "explainer: %s written: %zu hidden states of %lld values\n",
+		        o->output, n_items, (long long)dim);
+		return;
+	}
 	if (o->has_tasks || o->issues) {
 		fprintf(stderr, "explainer: %zu %s written to %s\n", n_items,
 		        o->issues ? levels[o->level] : "tasks", o->output);
@@ -238,7 +257,7 @@ int xnr_cmd_export(int argc, char **argv)
 	struct out_file out = {0};
 	struct xnr_error err;
 	enum xnr_status st;
-	int64_t run = 0;
+	int64_t run = 0, n_vectors = 0, dim = 0;
 	size_t n_tasks = 0;
 	int rc = parse_export(argc, argv, &o);
 
@@ -251,6 +270,8 @@ int xnr_cmd_export(int argc, char **argv)
 	    (st = out_open(&out, o.output, o.force, &err)) == XNR_OK) {
 		if (o.corrected)
 			st = xnr_review_export_corrected(store, run, o.force, out.f, &sum, &err);
+		else if (o.vectors)
+			st = xnr_store_hidden_npy(store, run, out.f, &n_vectors, &dim, &err);
 		else if (o.issues)
 			st = xnr_review_export_issues(store, run, o.level, o.top, o.format, out.f,
 			                              &n_tasks, &err);
@@ -260,7 +281,7 @@ int xnr_cmd_export(int argc, char **argv)
 		st = out_close(&out, o.force, st, &err);
 	}
 	if (st == XNR_OK)
-		print_summary(&o, &sum, n_tasks);
+		print_summary(&o, &sum, o.vectors ? (size_t)n_vectors : n_tasks, dim);
 	xnr_store_close(store);
 	return st == XNR_OK ? XNR_EXIT_OK : xnr_cli_report(&err);
 }

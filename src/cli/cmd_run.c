@@ -40,12 +40,15 @@ static const char run_usage[] =
     "  -n, --threads N        compute threads (default: the number of cores)\n"
     "  -L, --max-length N     tokens of the longest sentence run whole (default: the\n"
     "                         model's maximum); longer ones run in windows of 128\n"
+    "      --hidden-dtype T   how hidden states are stored: f32 (default) or f16 (IEEE\n"
+    "                         half: half the bytes; read back as float32)\n"
     "  -q, --quiet            no progress bar and no report\n"
     "  -h, --help             this help\n";
 
 /* XNR_EXIT_OK to run, -1 after --help, XNR_EXIT_USAGE after a usage error (printed). */
 static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 {
+	const char *hidden_dtype = NULL;
 	const struct xnr_cli_opt opts[] = {
 	    {"model", 'm', XNR_OPT_STR, &o->model, 0, 0, NULL},
 	    {"data", 'd', XNR_OPT_STR, &o->data, 0, 0, NULL},
@@ -59,6 +62,7 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 	    {"label-map", 0, XNR_OPT_STR, &o->label_map, 0, 0, NULL},
 	    {"threads", 'n', XNR_OPT_INT, &o->threads, 1, 256, NULL},
 	    {"max-length", 'L', XNR_OPT_INT, &o->max_length, 4, 1 << 20, NULL},
+	    {"hidden-dtype", 0, XNR_OPT_STR, &hidden_dtype, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
@@ -74,6 +78,10 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 		return xnr_cli_usage_error("run", "--model, --data and --output are required");
 	if (o->limit && o->sample)
 		return xnr_cli_usage_error("run", "--limit and --sample exclude each other");
+	if (hidden_dtype && strcmp(hidden_dtype, "f16") != 0 && strcmp(hidden_dtype, "f32") != 0)
+		return xnr_cli_usage_error("run", "--hidden-dtype is f32 or f16, not \"%s\"",
+		                           hidden_dtype);
+	o->hidden_f16 = hidden_dtype && strcmp(hidden_dtype, "f16") == 0;
 	return XNR_EXIT_OK;
 }
 

@@ -10,6 +10,7 @@
 #define XNR_MODEL_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/config.h"
 #include "model/model.h"
@@ -39,5 +40,49 @@ struct xnr_model {
 	struct xnr__layer *layers;  /* n_layers */
 	const float *cls_w, *cls_b; /* [L,H], [L] */
 };
+
+/* One tensor of a torch.save'd state dict, as its pickle describes it
+ * (pickle.c): sizes, strides and the offset in elements of its storage. */
+struct xnr__pt_tensor {
+	const char *name; /* in the dict's strings */
+	const char *key;  /* its storage: the zip record <prefix>/data/<key> */
+	enum xnr_dtype dtype;
+	int64_t storage_numel, offset;
+	int n_dims;
+	int64_t size[XNR_ST_MAX_DIMS], stride[XNR_ST_MAX_DIMS];
+};
+
+struct xnr__pt_dict {
+	struct xnr__pt_tensor *tensors;
+	int n_tensors;
+	char *strings;
+};
+
+/* Read a data.pkl with the restricted unpickler (pickle.c): nothing is ever
+ * called; a global outside the allow-list or an opcode torch.save does not
+ * write is refused by name. Errors name path and entry and the byte:
+ * XNR_ERR_FORMAT, XNR_ERR_UNSUPPORTED (a refused opcode or global), XNR_ERR_LIMIT,
+ * XNR_ERR_NOMEM. *out is the caller's to free with xnr__pt_dict_free. */
+XNR_MUST_CHECK enum xnr_status xnr__pickle_state_dict(const unsigned char *buf, size_t n_bytes,
+                                                      const char *path, const char *entry,
+                                                      struct xnr__pt_dict *out,
+                                                      struct xnr_error *err);
+void xnr__pt_dict_free(struct xnr__pt_dict *d);
+
+/* A pytorch_model.bin read into memory (torchbin.c): tensors point into data. */
+struct xnr__torch_file {
+	void *data; /* every storage, 64-byte aligned */
+	size_t n_bytes;
+	struct xnr__pt_dict dict;
+	struct xnr_st_tensor *tensors; /* dict.n_tensors, names in dict.strings */
+};
+
+/* Open path as a torch zip checkpoint with libzip (CRCs checked), unpickle its
+ * data.pkl and read every storage it names. Non-contiguous views are refused.
+ * Errors name the file and the zip entry: XNR_ERR_IO, XNR_ERR_FORMAT,
+ * XNR_ERR_UNSUPPORTED, XNR_ERR_LIMIT, XNR_ERR_NOMEM. Free with xnr__torch_file_free. */
+XNR_MUST_CHECK enum xnr_status xnr__torch_file_read(const char *path, struct xnr__torch_file *out,
+                                                    struct xnr_error *err);
+void xnr__torch_file_free(struct xnr__torch_file *f);
 
 #endif

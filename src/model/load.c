@@ -1,5 +1,6 @@
 /*
- * load.c - opens a Hugging Face model folder (config.json + safetensors) and
+ * load.c - opens a Hugging Face model folder (config.json + safetensors or
+ * pytorch_model.bin, through model/safetensors.h) and
  * binds each architecture's tensor names onto the one post-LN encoder layout
  * of model/internal.h (HF BertLayer; reference/hf-formats.md 3.0-3.4, 3.6).
  *
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/half.h"
 #include "model/internal.h"
 
 /* A tensor the model needs and where its F32 pointer goes. */
@@ -279,32 +281,6 @@ static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xn
 	return s;
 }
 
-/* IEEE binary16 -> binary32, exact for every input (subnormals, inf, nan). */
-static float f16_to_f32(uint16_t h)
-{
-	uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1Fu, man = h & 0x3FFu;
-	uint32_t bits;
-	float f;
-
-	if (exp == 0x1F) {
-		bits = sign | 0x7F800000u | (man << 13);
-	} else if (exp != 0) {
-		bits = sign | ((exp + 112) << 23) | (man << 13);
-	} else if (man == 0) {
-		bits = sign;
-	} else {
-		/* subnormal: shift the mantissa up until it has its implicit bit */
-		exp = 113;
-		while (!(man & 0x400u)) {
-			man <<= 1;
-			exp--;
-		}
-		bits = sign | (exp << 23) | ((man & 0x3FFu) << 13);
-	}
-	memcpy(&f, &bits, sizeof f);
-	return f;
-}
-
 /* Little-endian F32/F16/BF16 bytes (any alignment) to F32. */
 static void convert(const struct xnr_st_tensor *t, float *dst)
 {
@@ -321,7 +297,7 @@ static void convert(const struct xnr_st_tensor *t, float *dst)
 			bits = ((uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8) << 16;
 			memcpy(&dst[i], &bits, sizeof bits);
 		} else {
-			dst[i] = f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+			dst[i] = xnr_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
 		}
 	}
 }
@@ -378,17 +354,12 @@ static void binder_init(struct binder *b, const struct xnr_model *m, const char 
 
 static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct xnr_error *err)
 {
-	char what[4096];
 	struct binder b;
 	enum xnr_status s = xnr_safetensors_open_dir(dir, &m->st, err);
 
-	if (s == XNR_OK)
-		s = xnr_path_join(what, sizeof what, dir, "model.safetensors", err);
-	if (s == XNR_OK && !xnr_file_exists(what))
-		s = xnr_path_join(what, sizeof what, dir, "model.safetensors.index.json", err);
 	if (s != XNR_OK)
 		return s;
-	binder_init(&b, m, what);
+	binder_init(&b, m, xnr_safetensors_source(m->st));
 	m->layers = calloc((size_t)m->cfg.n_layers, sizeof *m->layers);
 	b.binds =
 	    calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS, sizeof *b.binds);

@@ -24,7 +24,8 @@ struct xnr_model;
 struct xnr_state;
 
 /* Load config.json and model.safetensors (or the sharded
- * model.safetensors.index.json) from dir; check every tensor's name and shape
+ * model.safetensors.index.json, or pytorch_model.bin and its sharded index:
+ * model/safetensors.h) from dir; check every tensor's name and shape
  * against the config before returning. Errors: XNR_ERR_NOT_FOUND (no
  * config.json or no weights), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT,
  * XNR_ERR_UNSUPPORTED, XNR_ERR_MISMATCH, each with a message naming the file

@@ -15,6 +15,7 @@
 
 #include "core/file.h"
 #include "core/json.h"
+#include "model/internal.h"
 
 /* safetensors' MAX_HEADER_SIZE: a bigger header is refused before parsing. */
 #define ST_MAX_HEADER_BYTES 100000000ULL
@@ -23,7 +24,8 @@
 
 struct st_shard {
 	char *path;
-	struct xnr_mmap map;
+	struct xnr_mmap map;          /* a .safetensors file */
+	struct xnr__torch_file torch; /* a pytorch_model.bin, read into memory */
 };
 
 struct xnr_safetensors {
@@ -33,7 +35,12 @@ struct xnr_safetensors {
 	int n_tensors;
 	int cap_tensors;
 	json_t *headers; /* the parsed headers: tensor names point into them */
+	char *source;    /* the weights file or index opened, for messages */
 };
+
+/* How a shard named by an index is opened. */
+typedef enum xnr_status (*shard_reader)(struct xnr_safetensors *st, const char *path,
+                                        struct xnr_error *err);
 
 /* One header entry while the offsets are checked. */
 struct st_entry {
@@ -346,15 +353,11 @@ fail:
 	return s;
 }
 
-/* Map path as one more shard of st and append its tensors. */
-static enum xnr_status add_file(struct xnr_safetensors *st, const char *path, struct xnr_error *err)
+/* Append an empty shard for path. */
+static enum xnr_status new_shard(struct xnr_safetensors *st, const char *path,
+                                 struct st_shard **out, struct xnr_error *err)
 {
 	struct st_shard *sh;
-	const unsigned char *d;
-	uint64_t n_hdr;
-	size_t bad;
-	json_t *hdr = NULL;
-	enum xnr_status s;
 	void *p = realloc(st->shards, (size_t)(st->n_shards + 1) * sizeof *st->shards);
 
 	if (!p)
@@ -366,6 +369,41 @@ static enum xnr_status add_file(struct xnr_safetensors *st, const char *path, st
 	if (!sh->path)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	st->n_shards++;
+	*out = sh;
+	return XNR_OK;
+}
+
+/* Read path as one more shard of st, a pytorch_model.bin, and append its tensors. */
+static enum xnr_status add_torch_file(struct xnr_safetensors *st, const char *path,
+                                      struct xnr_error *err)
+{
+	struct st_shard *sh;
+	enum xnr_status s = new_shard(st, path, &sh, err);
+
+	if (s == XNR_OK)
+		s = xnr__torch_file_read(path, &sh->torch, err);
+	for (int i = 0; s == XNR_OK && i < sh->torch.dict.n_tensors; i++) {
+		struct xnr_st_tensor *t = add_tensor(st);
+		if (!t)
+			return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
+		*t = sh->torch.tensors[i];
+		t->shard = st->n_shards - 1;
+	}
+	return s;
+}
+
+/* Map path as one more shard of st and append its tensors. */
+static enum xnr_status add_file(struct xnr_safetensors *st, const char *path, struct xnr_error *err)
+{
+	struct st_shard *sh;
+	const unsigned char *d;
+	uint64_t n_hdr;
+	size_t bad;
+	json_t *hdr = NULL;
+	enum xnr_status s = new_shard(st, path, &sh, err);
+
+	if (s != XNR_OK)
+		return s;
 	s = xnr_mmap_init(&sh->map, path, err);
 	if (s != XNR_OK)
 		return s;
@@ -420,29 +458,33 @@ static enum xnr_status finish(struct xnr_safetensors *st, const char *what, stru
 	return XNR_OK;
 }
 
-static enum xnr_status st_new(struct xnr_safetensors **out, struct xnr_error *err)
+static enum xnr_status st_new(struct xnr_safetensors **out, const char *source,
+                              struct xnr_error *err)
 {
 	struct xnr_safetensors *st = calloc(1, sizeof *st);
 
-	if (st)
+	if (st) {
 		st->headers = json_array();
-	if (!st || !st->headers) {
-		free(st);
+		st->source = strdup(source);
+	}
+	if (!st || !st->headers || !st->source) {
+		xnr_safetensors_close(st);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory opening safetensors");
 	}
 	*out = st;
 	return XNR_OK;
 }
 
-enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
-                                     struct xnr_error *err)
+/* Open one weights file with read. */
+static enum xnr_status open_single(const char *path, shard_reader read,
+                                   struct xnr_safetensors **out, struct xnr_error *err)
 {
 	struct xnr_safetensors *st;
-	enum xnr_status s = st_new(&st, err);
+	enum xnr_status s = st_new(&st, path, err);
 
 	if (s != XNR_OK)
 		return s;
-	s = add_file(st, path, err);
+	s = read(st, path, err);
 	if (s == XNR_OK)
 		s = finish(st, path, err);
 	if (s != XNR_OK) {
@@ -451,6 +493,12 @@ enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **
 	}
 	*out = st;
 	return XNR_OK;
+}
+
+enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
+                                     struct xnr_error *err)
+{
+	return open_single(path, add_file, out, err);
 }
 
 /* A shard named by the index must be a plain file next to it: no folders,
@@ -462,7 +510,8 @@ static int plain_file_name(const char *name)
 
 /* Open every distinct shard of weight_map once, in order of first mention. */
 static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, const json_t *map,
-                                   const char **names, const char *index, struct xnr_error *err)
+                                   const char **names, const char *index, shard_reader read,
+                                   struct xnr_error *err)
 {
 	const char *key;
 	json_t *v;
@@ -484,7 +533,7 @@ static enum xnr_status open_shards(struct xnr_safetensors *st, const char *dir, 
 		names[n++] = file;
 		s = xnr_path_join(path, sizeof path, dir, file, err);
 		if (s == XNR_OK)
-			s = add_file(st, path, err);
+			s = read(st, path, err);
 		if (s != XNR_OK)
 			return s;
 	}
@@ -510,8 +559,8 @@ static enum xnr_status check_weight_map(const struct xnr_safetensors *st, const 
 	return XNR_OK;
 }
 
-static enum xnr_status open_index(const char *dir, const char *index, struct xnr_safetensors **out,
-                                  struct xnr_error *err)
+static enum xnr_status open_index(const char *dir, const char *index, shard_reader read,
+                                  struct xnr_safetensors **out, struct xnr_error *err)
 {
 	struct xnr_safetensors *st = NULL;
 	const char **names = NULL;
@@ -526,9 +575,10 @@ static enum xnr_status open_index(const char *dir, const char *index, struct xnr
 		goto fail;
 	}
 	names = calloc(json_object_size(map), sizeof *names);
-	s = names ? st_new(&st, err) : xnr_fail_at(err, XNR_ERR_NOMEM, index, 0, "out of memory");
+	s = names ? st_new(&st, index, err)
+	          : xnr_fail_at(err, XNR_ERR_NOMEM, index, 0, "out of memory");
 	if (s == XNR_OK)
-		s = open_shards(st, dir, map, names, index, err);
+		s = open_shards(st, dir, map, names, index, read, err);
 	if (s == XNR_OK)
 		s = finish(st, index, err);
 	if (s == XNR_OK)
@@ -547,22 +597,32 @@ fail:
 enum xnr_status xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out,
                                          struct xnr_error *err)
 {
-	char single[4096], index[4096];
-	enum xnr_status s = xnr_path_join(single, sizeof single, dir, "model.safetensors", err);
+	/* transformers' order: safetensors first, then the pickled checkpoints. */
+	static const struct {
+		const char *name;
+		int index;
+		shard_reader read;
+	} files[] = {
+	    {"model.safetensors", 0, add_file},
+	    {"model.safetensors.index.json", 1, add_file},
+	    {"pytorch_model.bin", 0, add_torch_file},
+	    {"pytorch_model.bin.index.json", 1, add_torch_file},
+	};
+	char path[4096];
 
-	if (s == XNR_OK)
-		s = xnr_path_join(index, sizeof index, dir, "model.safetensors.index.json", err);
-	if (s != XNR_OK)
-		return s;
-	if (xnr_file_exists(single))
-		return xnr_safetensors_open(single, out, err);
-	if (xnr_file_exists(index))
-		return open_index(dir, index, out, err);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		enum xnr_status s = xnr_path_join(path, sizeof path, dir, files[i].name, err);
+		if (s != XNR_OK)
+			return s;
+		if (!xnr_file_exists(path))
+			continue;
+		return files[i].index ? open_index(dir, path, files[i].read, out, err)
+		                      : open_single(path, files[i].read, out, err);
+	}
 	return xnr_fail_at(err, XNR_ERR_NOT_FOUND, dir, 0,
-	                   "no weights found (looked for model.safetensors and "
-	                   "model.safetensors.index.json); pytorch_model.bin is not supported yet: "
-	                   "convert the model to safetensors (e.g. model.save_pretrained(dir, "
-	                   "safe_serialization=True) in transformers)");
+	                   "no weights found (looked for model.safetensors, "
+	                   "model.safetensors.index.json, pytorch_model.bin and "
+	                   "pytorch_model.bin.index.json)");
 }
 
 void xnr_safetensors_close(struct xnr_safetensors *st)
@@ -573,11 +633,13 @@ void xnr_safetensors_close(struct xnr_safetensors *st)
 		return;
 	for (i = 0; i < st->n_shards; i++) {
 		xnr_mmap_free(&st->shards[i].map);
+		xnr__torch_file_free(&st->shards[i].torch);
 		free(st->shards[i].path);
 	}
 	free(st->shards);
 	free(st->tensors);
 	json_decref(st->headers);
+	free(st->source);
 	free(st);
 }
 
@@ -608,6 +670,11 @@ size_t xnr_safetensors_bytes(const struct xnr_safetensors *st)
 	int i;
 
 	for (i = 0; i < st->n_shards; i++)
-		n += st->shards[i].map.n_bytes;
+		n += st->shards[i].map.n_bytes + st->shards[i].torch.n_bytes;
 	return n;
+}
+
+const char *xnr_safetensors_source(const struct xnr_safetensors *st)
+{
+	return st->source;
 }

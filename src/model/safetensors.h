@@ -1,6 +1,8 @@
 /*
- * safetensors.h - a validating reader for .safetensors files and sharded
- * checkpoints (model.safetensors.index.json), memory-mapped.
+ * safetensors.h - a model's weights by name: a validating reader for
+ * .safetensors files and sharded checkpoints (model.safetensors.index.json),
+ * memory-mapped; a model folder with only pytorch_model.bin (or its sharded
+ * index) is read through the same interface (model/torchbin.c, into memory).
  *
  * Validation follows the reference reader (safetensors/src/tensor.rs;
  * reference/hf-formats.md 1.3): header size limits, JSON, duplicate keys,
@@ -49,8 +51,11 @@ struct xnr_safetensors;
 XNR_MUST_CHECK enum xnr_status xnr_safetensors_open(const char *path, struct xnr_safetensors **out,
                                                     struct xnr_error *err);
 
-/* Open a model folder's weights: model.safetensors, else
- * model.safetensors.index.json and its shards. Errors name the file. */
+/* Open a model folder's weights, the first present of model.safetensors,
+ * model.safetensors.index.json and its shards, pytorch_model.bin,
+ * pytorch_model.bin.index.json and its shards (transformers' order). A .bin is
+ * read with a restricted unpickler that runs nothing (XNR_ERR_UNSUPPORTED for a
+ * refused global or opcode). Errors name the file (and zip entry). */
 XNR_MUST_CHECK enum xnr_status
 xnr_safetensors_open_dir(const char *dir, struct xnr_safetensors **out, struct xnr_error *err);
 
@@ -61,8 +66,10 @@ const struct xnr_st_tensor *xnr_safetensors_at(const struct xnr_safetensors *st,
 /* NULL when absent. */
 const struct xnr_st_tensor *xnr_safetensors_find(const struct xnr_safetensors *st,
                                                  const char *name);
-/* Total bytes mapped. */
+/* Total bytes mapped or read. */
 size_t xnr_safetensors_bytes(const struct xnr_safetensors *st);
+/* The weights file or index that was opened, for messages. */
+const char *xnr_safetensors_source(const struct xnr_safetensors *st);
 
 const char *xnr_dtype_str(enum xnr_dtype dtype);
 

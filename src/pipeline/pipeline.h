@@ -28,6 +28,7 @@ struct xnr_run_opts {
 	int tag_column; /* CoNLL column of the tag, 1-based; 0: the last */
 	int threads;    /* compute threads, 1..256 */
 	int max_length; /* tokens per window including special tokens; 0: the model's */
+	int hidden_f16; /* 1: store hidden states as IEEE half (half the bytes), else float32 */
 	/* Optional hooks, called on the calling thread with hook_ud: the number
 	 * of sentences about to run (only when the run is not reused, before
 	 * stage "sentences"), and a problem in the data that does not stop the

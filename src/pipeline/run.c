@@ -177,6 +177,14 @@ static int is_safetensors(const struct dirent *e)
 	return n > 12 && strcmp(e->d_name + n - 12, ".safetensors") == 0;
 }
 
+/* pytorch_model.bin and its shards (pytorch_model-00001-of-00002.bin). */
+static int is_torch_bin(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+	return strncmp(e->d_name, "pytorch_model", 13) == 0 && n > 17 &&
+	       strcmp(e->d_name + n - 4, ".bin") == 0;
+}
+
 static enum xnr_status hash_one(struct xnr_sha256 *h, const char *dir, const char *name,
                                 struct xnr_error *err)
 {
@@ -190,7 +198,9 @@ static enum xnr_status hash_one(struct xnr_sha256 *h, const char *dir, const cha
 }
 
 /* SHA-256 over the files that decide a model's outputs: config, tokenizer,
- * and every .safetensors file (shards included), in a fixed order. */
+ * and every .safetensors file (shards included), in a fixed order; the
+ * pytorch_model*.bin files instead when there is no .safetensors file, as the
+ * loader reads them only then. */
 static enum xnr_status hash_model(const char *dir, char hex[XNR_SHA256_HEX], struct xnr_error *err)
 {
 	static const char *const files[] = {"config.json", "model.safetensors.index.json",
@@ -199,6 +209,14 @@ static enum xnr_status hash_model(const char *dir, char hex[XNR_SHA256_HEX], str
 	struct dirent **list = NULL;
 	enum xnr_status st = xnr_sha256_open(&h, err);
 	int i, n = st == XNR_OK ? scandir(dir, &list, is_safetensors, alphasort) : 0;
+
+	if (st == XNR_OK && n == 0) {
+		free(list);
+		list = NULL;
+		n = scandir(dir, &list, is_torch_bin, alphasort);
+		if (n > 0)
+			st = hash_one(h, dir, "pytorch_model.bin.index.json", err);
+	}
 
 	if (n < 0 && st == XNR_OK)
 		st = xnr_fail_at(err, errno == ENOMEM ? XNR_ERR_NOMEM : XNR_ERR_IO, dir, 0,
@@ -224,7 +242,14 @@ static char *options_json(const struct xnr_run_opts *o, const struct xnr_dataset
 	                      o->limit, "sample", o->sample, "seed", o->sample ? o->seed : 0,
 	                      "tag_column", o->tag_column, "labels", o->labels, "label_map",
 	                      o->label_map, "max_length", o->max_length);
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *s;
+
+	/* only when set, so the keys of float32 runs stay what they were */
+	if (j && o->hidden_f16 && json_object_set_new(j, "hidden_dtype", json_string("f16")) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;
 }
@@ -448,6 +473,7 @@ static enum xnr_status write_run(struct xnr__run *x, struct xnr_store *store,
 	info.options_json = id->options;
 	info.scheme = scheme_json;
 	info.hidden_size = x->cfg->hidden_size;
+	info.hidden_f16 = x->opts->hidden_f16;
 	info.n_labels = x->cfg->n_labels;
 	info.labels = (const char *const *)x->cfg->id2label;
 	if ((st = xnr_run_begin(store, &info, &x->writer, err)) == XNR_OK &&

@@ -79,6 +79,10 @@ XNR_MUST_CHECK enum xnr_status xnr__rows_open(const struct xnr_store *s, enum xn
                                               sqlite3_stmt *stmt, char *ids_json,
                                               struct xnr_rows **out, struct xnr_error *err);
 
+/* Read vector blobs of exactly 2 x dim bytes as F16 (rows.c read_vec): the
+ * hidden states of a run stored with --hidden-dtype f16. */
+void xnr__rows_f16_dim(struct xnr_rows *r, int dim);
+
 /* The ids as a JSON array "[3,17,42]" (malloc'd) for json_each, NULL when
  * out of memory. */
 char *xnr__ids_json(const int64_t *ids, size_t n);

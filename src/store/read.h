@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -217,8 +218,19 @@ XNR_MUST_CHECK enum xnr_status xnr_store_label_pairs(struct xnr_store *s, int64_
 
 /* ---- vectors ---- */
 
-/* Every stored hidden state of run (xnr_rows_hidden), in dataset order. */
+/* Every stored hidden state of run (xnr_rows_hidden), in dataset order, as
+ * float32 whether the run stored float32 or F16 (--hidden-dtype f16). */
 XNR_MUST_CHECK enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run,
                                                 struct xnr_rows **out, struct xnr_error *err);
+
+/* Write run's hidden states to f as a NumPy .npy file (format 1.0, '<f4',
+ * C order, shape (words, hidden_size)): row i is the i-th row of `hidden`
+ * in (sentence_id, idx) order; *n_rows and *dim say the shape. A little-endian
+ * host is assumed, as for every stored vector. Errors: XNR_ERR_INPUT (the
+ * run stores no hidden states), XNR_ERR_DB, XNR_ERR_IO (a write to f failed;
+ * what was written is then incomplete), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_store_hidden_npy(struct xnr_store *s, int64_t run, FILE *f,
+                                                    int64_t *n_rows, int64_t *dim,
+                                                    struct xnr_error *err);
 
 #endif

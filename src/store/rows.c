@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/half.h"
 #include "store/internal.h"
 
 struct xnr_rows {
@@ -20,7 +21,13 @@ struct xnr_rows {
 	char *ids_json; /* bound to stmt */
 	float *vec;     /* the current row's vector */
 	size_t vec_cap; /* bytes */
+	int f16_dim;    /* > 0: a blob of 2 x f16_dim bytes is F16, read as f16_dim floats */
 };
+
+void xnr__rows_f16_dim(struct xnr_rows *r, int dim)
+{
+	r->f16_dim = dim;
+}
 
 void xnr__cols_sql(const struct xnr__col *cols, size_t n, char *buf, size_t size)
 {
@@ -79,23 +86,31 @@ void xnr_rows_close(struct xnr_rows *r)
 }
 
 /* Copy column i's blob into r->vec (grown as needed); -1 when out of memory. */
+/* A vector blob, copied to an aligned buffer; F16 blobs (runs made with
+ * --hidden-dtype f16) widened to float32 there. -1 when out of memory. */
 static int read_vec(struct xnr_rows *r, int i, const float **vec, int *bytes)
 {
-	const void *blob = sqlite3_column_blob(r->stmt, i);
+	const unsigned char *blob = sqlite3_column_blob(r->stmt, i);
 	size_t n = (size_t)sqlite3_column_bytes(r->stmt, i);
+	int half = r->f16_dim > 0 && n == 2 * (size_t)r->f16_dim;
+	size_t need = half ? 2 * n : n;
 
 	*vec = NULL;
-	*bytes = (int)n;
+	*bytes = (int)need;
 	if (!blob)
 		return 0;
-	if (n > r->vec_cap) {
-		float *v = realloc(r->vec, n);
+	if (need > r->vec_cap) {
+		float *v = realloc(r->vec, need);
 		if (!v)
 			return -1;
 		r->vec = v;
-		r->vec_cap = n;
+		r->vec_cap = need;
 	}
-	memcpy(r->vec, blob, n); /* blobs need not be float-aligned */
+	if (half)
+		for (size_t k = 0; k < n / 2; k++)
+			r->vec[k] = xnr_f16_to_f32((uint16_t)(blob[2 * k] | blob[2 * k + 1] << 8));
+	else
+		memcpy(r->vec, blob, n); /* blobs need not be float-aligned */
 	*vec = r->vec;
 	return 0;
 }

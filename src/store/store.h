@@ -79,6 +79,7 @@ struct xnr_run_info {
 	const char *options_json;
 	const char *scheme;
 	int hidden_size;
+	int hidden_f16; /* 1: store hidden states as IEEE half (2 bytes a value), else float32 */
 	int n_labels;
 	const char *const *labels; /* n_labels names, index = label id */
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/half.h"
 #include "store/internal.h"
 #include "store/store.h"
 
@@ -30,6 +31,7 @@ struct xnr_run_writer {
 	int64_t run_id;
 	int n_labels;
 	int hidden_size;
+	uint16_t *half; /* hidden_size: a hidden state converted, when stored as F16 */
 };
 
 static enum xnr_status db_fail(struct xnr_run_writer *w, struct xnr_error *err)
@@ -112,7 +114,14 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 	w->db = store->db;
 	w->n_labels = info->n_labels;
 	w->hidden_size = info->hidden_size;
+	if (info->hidden_f16 &&
+	    !(w->half = malloc((size_t)(info->hidden_size > 0 ? info->hidden_size : 1) *
+	                       sizeof *w->half))) {
+		free(w);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	}
 	if ((rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
+		free(w->half);
 		free(w);
 		return rc;
 	}
@@ -182,7 +191,14 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, r->sentence_id);
 	sqlite3_bind_int(st, 3, r->idx);
-	bind_vec(st, 4, r->hidden, w->hidden_size);
+	if (w->half) {
+		for (int i = 0; i < w->hidden_size; i++)
+			w->half[i] = xnr_f32_to_f16(r->hidden[i]);
+		sqlite3_bind_blob(st, 4, w->half, w->hidden_size * (int)sizeof *w->half,
+		                  SQLITE_STATIC);
+	} else {
+		bind_vec(st, 4, r->hidden, w->hidden_size);
+	}
 	return step(w, ST_HIDDEN, err);
 }
 
@@ -265,5 +281,6 @@ void xnr_run_abort(struct xnr_run_writer *w)
 		sqlite3_finalize(w->st[i]);
 	if (w->db)
 		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+	free(w->half);
 	free(w);
 }

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "core/csv.h"
 #include "core/file.h"
+#include "core/half.h"
 #include "core/hash.h"
 #include "core/progress.h"
 #include "core/json.h"
@@ -431,6 +433,32 @@ static void test_progress(void **state)
 	free(text);
 }
 
+/* Every finite F16 survives F32 and back; the midpoint of two neighbours
+ * rounds to the even one, just below or above it to the nearer one. */
+static void test_half(void **state)
+{
+	(void)state;
+	for (uint32_t h = 0; h < 0x10000; h++) {
+		float f = xnr_f16_to_f32((uint16_t)h), next, mid;
+		if ((h & 0x7C00u) == 0x7C00u) {
+			assert_true((h & 0x3FFu) ? f != f : xnr_f32_to_f16(f) == h);
+			continue;
+		}
+		assert_int_equal(xnr_f32_to_f16(f), h);
+		if ((h & 0x7FFFu) == 0x7BFFu)
+			continue;
+		next = xnr_f16_to_f32((uint16_t)(h + 1));
+		mid = (f + next) / 2; /* exact in F32 */
+		assert_int_equal(xnr_f32_to_f16(mid), (h & 1) ? h + 1 : h);
+		assert_int_equal(xnr_f32_to_f16(nextafterf(mid, f)), h);
+		assert_int_equal(xnr_f32_to_f16(nextafterf(mid, next)), h + 1);
+	}
+	assert_int_equal(xnr_f32_to_f16(65520.0f), 0x7C00u); /* rounds past the largest half */
+	assert_int_equal(xnr_f32_to_f16(65519.0f), 0x7BFFu);
+	assert_int_equal(xnr_f32_to_f16(-1e-30f), 0x8000u);
+	assert_int_equal(xnr_f32_to_f16(1.5f), 0x3E00u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +474,7 @@ int main(void)
 	    cmocka_unit_test(test_lines_cr_at_buffer_end),
 	    cmocka_unit_test(test_lines_cr_does_not_wait),
 	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_half),
 	    cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -595,9 +595,11 @@ static void test_broken_models(void **state)
 	dir = tu_tmpdir("load_noweights");
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	tu_copy(tu_src(MINI "/config.json"), path);
-	tu_write(dir, "pytorch_model.bin", "PK", 2);
 	expect_fail(dir, XNR_ERR_NOT_FOUND, "model.safetensors.index.json",
-	            "pytorch_model.bin is not supported yet");
+	            "pytorch_model.bin.index.json");
+	/* a pytorch_model.bin that is no zip: named, refused */
+	tu_write(dir, "pytorch_model.bin", "PK", 2);
+	expect_fail(dir, XNR_ERR_UNSUPPORTED, "Not a zip archive", "torch >= 1.6");
 	dir = tu_tmpdir("load_noconfig");
 	expect_fail(dir, XNR_ERR_NOT_FOUND, "config.json", NULL);
 }

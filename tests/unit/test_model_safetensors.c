@@ -262,7 +262,7 @@ static void test_sharded(void **state)
 	const char *ab = "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
 	                 "\"b\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}";
 	(void)state;
-	expect_dir(dir, XNR_ERR_NOT_FOUND, "pytorch_model.bin is not supported yet");
+	expect_dir(dir, XNR_ERR_NOT_FOUND, "pytorch_model.bin and pytorch_model.bin.index.json");
 	write_st(dir, "s1.safetensors", ab, zeros, 2);
 	write_shard(dir, "s2.safetensors", "c");
 	index_with(dir, "{\"weight_map\":{\"a\":\"s1.safetensors\",\"c\":\"s2.safetensors\","

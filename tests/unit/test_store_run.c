@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "store/internal.h" /* the connection, to look at the tables with SQL */
+#include "store/read.h"
 #include "store/store.h"
 
 static const char *const labels[] = {"O", "B-PER", "I-PER"};
@@ -122,6 +123,52 @@ static void test_write_read(void **state)
 	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_DB);
 	assert_non_null(strstr(err.msg, "UNIQUE"));
 	xnr_store_close(reader);
+	xnr_store_close(s);
+}
+
+/* A run stored with hidden_f16: blobs of 2 x hidden_size bytes, read back
+ * (xnr_store_hidden) as the float32 values, and exported as .npy the same. */
+static void test_hidden_f16(void **state)
+{
+	char path[4200];
+	struct xnr_store *s = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info in = info("f16");
+	struct xnr_rows *rows = NULL;
+	struct xnr_hidden_row h;
+	struct xnr_error err;
+	int64_t id = 0, n = 0, dim = 0;
+	int more = 0;
+	char *buf = NULL;
+	size_t buf_len = 0;
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/run.db", tu_tmpdir("store_f16"));
+	assert_int_equal(xnr_store_open(path, 1, &s, &err), XNR_OK);
+	in.hidden_f16 = 1;
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
+	write_rows(w);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT sum(length(vec)) FROM hidden"), 8);
+	assert_int_equal(xnr_store_hidden(s, id, &rows, &err), XNR_OK);
+	assert_int_equal(xnr_rows_hidden(rows, &h, &more, &err), XNR_OK);
+	assert_true(more && h.vec_bytes == 16);
+	assert_true(h.vec[0] == 1 && h.vec[1] == -2 && h.vec[2] == 3.5f && h.vec[3] == 0);
+	assert_int_equal(xnr_rows_hidden(rows, &h, &more, &err), XNR_OK);
+	assert_false(more);
+	xnr_rows_close(rows);
+	f = open_memstream(&buf, &buf_len);
+	assert_int_equal(xnr_store_hidden_npy(s, id, f, &n, &dim, &err), XNR_OK);
+	fclose(f);
+	assert_true(n == 1 && dim == 4 && buf_len == 128 + 16);
+	assert_memory_equal(buf,
+	                    "\x93NUMPY\x01\x00\x76\x00{'descr': '<f4', 'fortran_order': False, "
+	                    "'shape': (1, 4), }",
+	                    69);
+	assert_int_equal(buf[127], '\n');
+	assert_true(((const float *)(buf + 128))[2] == 3.5f);
+	free(buf);
 	xnr_store_close(s);
 }
 
@@ -379,6 +426,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_read),
+	    cmocka_unit_test(test_hidden_f16),
 	    cmocka_unit_test(test_abort_keeps_earlier_runs),
 	    cmocka_unit_test(test_staged_new_database),
 	    cmocka_unit_test(test_settings_while_a_run_writes),
