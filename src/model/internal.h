@@ -14,6 +14,7 @@
 #include "model/config.h"
 #include "model/model.h"
 #include "model/safetensors.h"
+#include "tensor/lowp.h"
 
 struct xnr__layer {
 	const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b; /* [H,H], [H] */
@@ -22,6 +23,11 @@ struct xnr__layer {
 	const float *ff1_w, *ff1_b;                     /* [I,H], [I] */
 	const float *ff2_w, *ff2_b;                     /* [H,I], [H] */
 	const float *ln2_w, *ln2_b;                     /* output LayerNorm */
+};
+
+/* A layer's Linears in the model's lower precision (precision.c). */
+struct xnr__lowp_layer {
+	struct xnr_lowp_w q, k, v, o, ff1, ff2;
 };
 
 struct xnr_model {
@@ -36,8 +42,14 @@ struct xnr_model {
 		const float *ln_w, *ln_b;     /* [E] */
 		const float *proj_w, *proj_b; /* ELECTRA embeddings_project [H,E], [H] or NULL */
 	} emb;
-	struct xnr__layer *layers;  /* n_layers */
-	const float *cls_w, *cls_b; /* [L,H], [L] */
+	struct xnr__layer *layers;    /* n_layers */
+	const float *cls_w, *cls_b;   /* [L,H], [L] */
+	enum xnr_precision prec;      /* of the encoder's Linears; FP32 unless set */
+	struct xnr__lowp_layer *lowp; /* n_layers, when prec is not FP32 */
+	struct xnr_lowp_w lowp_proj;  /* ELECTRA's projection, when present */
 };
+
+/* Free the lower-precision weights and go back to FP32. */
+void xnr__model_lowp_free(struct xnr_model *m);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "core/ctl.h"
 #include "core/status.h"
+#include "infer/infer.h" /* enum xnr_precision (tensor/lowp.h) */
 
 /* What to run (strings borrowed for the duration of the call). */
 struct xnr_run_opts {
@@ -28,6 +29,8 @@ struct xnr_run_opts {
 	int tag_column; /* CoNLL column of the tag, 1-based; 0: the last */
 	int threads;    /* compute threads, 1..256 */
 	int max_length; /* tokens per window including special tokens; 0: the model's */
+	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h); default
+	                               * fp32 (exact); others recorded in the options */
 	/* Optional hooks, called on the calling thread with hook_ud: the number
 	 * of sentences about to run (only when the run is not reused, before
 	 * stage "sentences"), and a problem in the data that does not stop the
