@@ -147,19 +147,11 @@ static int run_int8(int m, int n, int k, const uint8_t *a, const float *a_scale,
                     int ldb, const float *b_scale, float *c, int ldc)
 {
 	const int32_t zero = 0;
-	long r, j;
 
 	if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, k, 128, b, ldb, 0, 0.0f,
 	                      (int32_t *)c, ldc, &zero) != dnnl_success)
 		return 0;
-	for (r = 0; r < m; r++) {
-		float *row = c + r * ldc;
-		for (j = 0; j < n; j++) {
-			int32_t v;
-			memcpy(&v, &row[j], sizeof v);
-			row[j] = (float)v * (a_scale[r] * b_scale[j]);
-		}
-	}
+	xnr_lowp_dequant(c, m, n, ldc, a_scale, b_scale);
 	return 1;
 }
 #else

@@ -90,8 +90,10 @@ XNR_HOT static float absmax(const float *restrict x, int n)
 	float m = 0.0f;
 	int i;
 
-	for (i = 0; i < n; i++)
-		m = fmaxf(m, fabsf(x[i]));
+	for (i = 0; i < n; i++) { /* not fmaxf: a libm call per value, never vectorized */
+		float a = fabsf(x[i]);
+		m = a > m ? a : m;
+	}
 	return m;
 }
 
@@ -193,5 +195,22 @@ void xnr_lowp_x_make(enum xnr_precision prec, const float *x, int m, int n_in, l
 		scale[r] = step_of(row, n_in);
 		quant_row(row, 1.0f / scale[r], 128, 1, 255, (uint8_t *)mem + r * (long)n_in, 1,
 		          n_in);
+	}
+}
+
+XNR_HOT void xnr_lowp_dequant(float *c, int m, int n, int ldc, const float *a_scale,
+                              const float *b_scale)
+{
+	long r;
+	int j;
+
+	for (r = 0; r < m; r++) {
+		float *restrict row = c + r * ldc;
+		float s = a_scale[r];
+		for (j = 0; j < n; j++) {
+			int32_t v;
+			memcpy(&v, &row[j], sizeof v);
+			row[j] = (float)v * (s * b_scale[j]);
+		}
 	}
 }

@@ -74,6 +74,10 @@ size_t xnr_lowp_x_bytes(enum xnr_precision prec, int m, int n_in);
 void xnr_lowp_x_make(enum xnr_precision prec, const float *x, int m, int n_in, long r0, long r1,
                      void *mem, struct xnr_lowp_x *out);
 
+/* The int8 product's s32 sums, held in the f32 slots of c [m, n] (row
+ * stride ldc), turned in place into c[r][j] * a_scale[r] * b_scale[j]. */
+void xnr_lowp_dequant(float *c, int m, int n, int ldc, const float *a_scale, const float *b_scale);
+
 /* f32 to the bf16 bit pattern, round to nearest even (NaN kept a NaN). */
 uint16_t xnr_bf16_from_f32(float f);
 
