@@ -13,7 +13,7 @@
 # onnxruntime-node from bench/ort/package-lock.json (installed here with npm ci and
 # ONNXRUNTIME_NODE_INSTALL=skip, so nothing but the CPU build that the package holds).
 . "$(dirname "$0")/lib.sh"
-need_built bench_engine explainer
+need_built bench_engine bench_gemm explainer
 need_shared data/conll2003/test.txt
 data=$shared/data/conll2003/test.txt
 rounds=${ROUNDS:-5}
@@ -46,19 +46,25 @@ PY
 		$1 != "-DOCSTART-" { s = (s == "" ? $1 : s " " $1) } END { if (s != "") print s }' "$data" >"$out/words.txt"
 }
 
-# predict_process MODEL_DIR IDS: the whole `explainer predict --words` process, timed.
-predict_process() {
-	$py - "$build/explainer" "$1" "$out/words.txt" "$2" "$threads" <<'PY'
+# process WHAT MODEL_DIR IDS: the whole `explainer predict --words` process (stdout
+# thrown away), or `explainer run` into a fresh database (everything stored), timed.
+process() {
+	rm -f "$out/ort_run.db"
+	$py - "$1" "$build/explainer" "$2" "$out/words.txt" "$3" "$threads" "$data" "$out/ort_run.db" <<'PY'
 import json, resource, subprocess, sys, time
-exe, model, words, ids, threads = sys.argv[1:]
+what, exe, model, words, ids, threads, data, db = sys.argv[1:]
 tokens = sum(len(s) for s in json.load(open(ids)))
 t0 = time.perf_counter()
-with open(words) as f:
-    subprocess.run([exe, "predict", "--model", model, "--words", "--threads", threads],
-                   stdin=f, stdout=subprocess.DEVNULL, check=True)
+if what == "predict":
+    with open(words) as f:
+        subprocess.run([exe, "predict", "--model", model, "--words", "--threads", threads],
+                       stdin=f, stdout=subprocess.DEVNULL, check=True)
+else:
+    subprocess.run([exe, "run", "--model", model, "--data", data, "-o", db, "-q", "--threads", threads],
+                   check=True)
 s = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-print(json.dumps({"impl": "explainer predict", "tokens": tokens, "seconds": round(s, 3),
+print(json.dumps({"impl": "explainer " + what, "tokens": tokens, "seconds": round(s, 3),
                   "tokens_per_s": round(tokens / s, 1), "peak_rss_mb": round(rss, 1)}))
 PY
 }
@@ -68,7 +74,12 @@ round_of() { # MODEL: one line of JSON per contender, tagged with the model
 	dir=$(model_dir "$m")
 	{
 		"$build/bench_engine" "$dir" "$data" "$threads" 2 | sed 's/"impl":"explainer"/"impl":"explainer engine"/'
-		predict_process "$dir" "$out/$m.ids.json"
+		for p in bf16 int8; do
+			"$build/bench_engine" "$dir" "$data" "$threads" 2 4096 "$p" |
+				sed "s/\"impl\":\"explainer\"/\"impl\":\"explainer $p\"/"
+		done
+		process predict "$dir" "$out/$m.ids.json"
+		process run "$dir" "$out/$m.ids.json"
 		node "$here/ort/peer_ort.mjs" "$out/$m.onnx" "$out/$m.ids.json" --threads "$threads" --repeats 2
 		node "$here/ort/peer_ort.mjs" "$out/$m.int8.onnx" "$out/$m.ids.json" --threads "$threads" --repeats 2 |
 			sed 's/"impl":"ort"/"impl":"ort int8"/'
@@ -101,3 +112,13 @@ for model in dict.fromkeys(m for m, _ in by):
         print(f"| {model} | {impl} | {med[impl]:.0f} ({min(t):.0f}-{max(t):.0f}) | {rss:.0f} MB | "
               f"{med[impl] / med['ort']:.2f}x | {med[impl] / med['ort int8']:.2f}x |")
 PY
+# The GEMM limit: BERT-base's Linears alone at a batch's rows (32 sentences of 22 tokens).
+need_built bench_gemm
+echo
+echo "| GEMM limit (bench_gemm: BERT-base Linears alone, 704 rows) | GFLOP/s | tokens/s if nothing else took time |"
+echo "|---|---|---|"
+"$build/bench_gemm" "$threads" 704 768 3072 12 5 | $py -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    print(f"| {r[\"precision\"]} | {r[\"gflops\"]:.0f} | {r[\"tokens_per_s\"]:.0f} |")'
