@@ -5,6 +5,7 @@
  * "tokens_per_s":..,"peak_rss_mb":..,"weights_mb":..}. Not a test.
  *
  * usage: bench_engine MODEL_DIR CONLL_FILE [THREADS] [REPEATS] [MAX_TOKENS]
+ *        [PRECISION: fp32, bf16 or int8]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,10 @@ int main(int argc, char **argv)
 	p.n_threads = argc > 3 ? atoi(argv[3]) : 2;
 	if (argc > 5)
 		p.max_tokens = atoi(argv[5]);
+	if (argc > 6 && xnr_precision_parse(argv[6], &p.precision, &err) != XNR_OK) {
+		fprintf(stderr, "bench_engine: %s\n", err.msg);
+		return 1;
+	}
 	if ((n = read_conll(argv[2], &sents)) <= 0) {
 		fprintf(stderr, "%s: cannot read sentences\n", argv[2]);
 		return 1;

@@ -16,6 +16,7 @@ threads from OPENBLAS_NUM_THREADS, default 2 (Debian's torch does its GEMMs in O
 Prints one JSON line: {"impl":"torch","tokens_per_s":..,"peak_rss_mb":..,...}.
 usage: /usr/bin/python3 bench/peer_torch.py MODEL_DIR CONLL_FILE [--ids IDS.json]
        [--batch-size 32] [--threads 1] [--repeats 1] [--check-golden golden_test64.json]
+       [--dump-ids IDS.json]
 """
 import argparse
 import json
@@ -186,6 +187,7 @@ def main(argv):
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--check-golden", help="compare our input ids with a golden_test64.json")
+    ap.add_argument("--dump-ids", help="write the token ids (JSON) for the other peers and stop")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.ids:
@@ -200,6 +202,10 @@ def main(argv):
         print(json.dumps({"golden_sentences": len(gold), "id_mismatches": bad}), file=sys.stderr)
         if bad:
             return 1
+    if a.dump_ids:
+        with open(a.dump_ids, "w") as f:
+            json.dump(seqs, f)
+        return 0
     cfg, model = R.load_model_dir(a.model_dir)
     bs = batches(seqs, a.batch_size, cfg.get("pad_token_id", 0))
     with torch.inference_mode():

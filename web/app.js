@@ -150,6 +150,11 @@ function showRunInfo(r) {
   if (typeof f1 === 'number')
     info.append(el('span', {class: 'chip chip-strong', title: 'micro F1 (seqeval default mode)'},
       `F1 ${f1.toFixed(3)}`));
+  const precision = r.options && r.options.precision;
+  if (precision)
+    info.append(el('span', {class: 'chip chip-warn', 'data-role': 'precision',
+      title: `run with --precision ${precision}: the encoder's Linear layers in ${precision}, ` +
+        'faster and not exact (fp32 is the exact default; README "Precisions")'}, precision));
 }
 
 function showLegend(classes) {

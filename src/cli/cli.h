@@ -13,6 +13,7 @@
 #include "analysis/tagset.h"
 #include "core/status.h"
 #include "store/store.h"
+#include "tensor/lowp.h"
 
 /* Exit codes: 0 ok, 1 the work failed (bad input, bad model), 2 bad usage,
  * 3 a CI gate of explainer report failed (the report itself is complete). */
@@ -30,6 +31,10 @@ int xnr_cli_parse_int(const char *cmd, const char *flag, const char *s, int min,
 
 /* Online cores, at least 1 and at most 64: the default --threads. */
 int xnr_cli_default_threads(void);
+
+/* --precision NAME (NULL: fp32) into *out; XNR_EXIT_USAGE after printing a
+ * usage error of cmd for an unknown name. */
+int xnr_cli_precision(const char *cmd, const char *name, enum xnr_precision *out);
 
 /* Run `run` of the database at db (opened as store) when it is not 0, else
  * the newest; XNR_ERR_INPUT when the database holds no run. */

@@ -42,6 +42,9 @@ static const char run_usage[] =
     "                         model's maximum); longer ones run in windows of 128\n"
     "      --hidden-dtype T   how hidden states are stored: f32 (default) or f16 (IEEE\n"
     "                         half: half the bytes; read back as float32)\n"
+    "      --precision P      fp32 (default, exact), bf16 (AVX-512 BF16) or int8 (AVX-512\n"
+    "                         VNNI): faster, at a measured cost in accuracy (README);\n"
+    "                         recorded in the run's options\n"
     "  -q, --quiet            no progress bar and no report\n"
     "  -h, --help             this help\n";
 
@@ -49,6 +52,7 @@ static const char run_usage[] =
 static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 {
 	const char *hidden_dtype = NULL;
+	const char *precision = NULL;
 	const struct xnr_cli_opt opts[] = {
 	    {"model", 'm', XNR_OPT_STR, &o->model, 0, 0, NULL},
 	    {"data", 'd', XNR_OPT_STR, &o->data, 0, 0, NULL},
@@ -61,6 +65,7 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 	    {"labels", 0, XNR_OPT_STR, &o->labels, 0, 0, NULL},
 	    {"label-map", 0, XNR_OPT_STR, &o->label_map, 0, 0, NULL},
 	    {"threads", 'n', XNR_OPT_INT, &o->threads, 1, 256, NULL},
+	    {"precision", 0, XNR_OPT_STR, &precision, 0, 0, NULL},
 	    {"max-length", 'L', XNR_OPT_INT, &o->max_length, 4, 1 << 20, NULL},
 	    {"hidden-dtype", 0, XNR_OPT_STR, &hidden_dtype, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, quiet, 0, 0, NULL},
@@ -72,7 +77,8 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 	*o = xnr_run_default_opts();
 	*quiet = 0;
 	o->threads = xnr_cli_default_threads();
-	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
+	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK ||
+	    (rc = xnr_cli_precision("run", precision, &o->precision)) != XNR_EXIT_OK)
 		return rc;
 	if (!o->model || !o->data || !o->output)
 		return xnr_cli_usage_error("run", "--model, --data and --output are required");

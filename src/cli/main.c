@@ -78,6 +78,16 @@ int xnr_cli_default_threads(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+int xnr_cli_precision(const char *cmd, const char *name, enum xnr_precision *out)
+{
+	struct xnr_error err;
+
+	*out = XNR_PRECISION_FP32;
+	if (name && xnr_precision_parse(name, out, &err) != XNR_OK)
+		return xnr_cli_usage_error(cmd, "%s", err.msg);
+	return XNR_EXIT_OK;
+}
+
 enum xnr_status xnr_cli_pick_run(const char *db, struct xnr_store *store, int run, int64_t *out,
                                  struct xnr_error *err)
 {

@@ -151,6 +151,8 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 		goto fail;
 	if ((st = check_vocab(e, err)) != XNR_OK)
 		goto fail;
+	if ((st = xnr_model_set_precision(e->model, params.precision, err)) != XNR_OK)
+		goto fail;
 	/* without a head, only hidden states are worth computing */
 	if (!params.keep_hidden && !params.keep_layers &&
 	    (st = xnr_engine_need_head(e, err)) != XNR_OK)

@@ -30,14 +30,16 @@ struct xnr_engine;
 #define XNR_ENGINE_WINDOW 128
 
 struct xnr_engine_params {
-	int n_threads;   /* compute pool and BLAS threads */
-	int max_tokens;  /* tokens per packed batch */
-	int max_seq_len; /* longest input run whole, incl. specials; 0 = the model's
-	                  * maximum; longer ones are split into windows of at most
-	                  * XNR_ENGINE_WINDOW tokens */
-	int keep_hidden; /* copy each token's last hidden state into results */
-	int keep_layers; /* also every layer's hidden states and FFN activations
-	                  * (for the Activations page; memory grows with layers) */
+	int n_threads;                /* compute pool and BLAS threads */
+	int max_tokens;               /* tokens per packed batch */
+	int max_seq_len;              /* longest input run whole, incl. specials; 0 = the model's
+	                               * maximum; longer ones are split into windows of at most
+	                               * XNR_ENGINE_WINDOW tokens */
+	int keep_hidden;              /* copy each token's last hidden state into results */
+	int keep_layers;              /* also every layer's hidden states and FFN activations
+	                               * (for the Activations page; memory grows with layers) */
+	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h);
+	                               * default XNR_PRECISION_FP32, exact */
 };
 
 struct xnr_engine_params xnr_engine_default_params(void);

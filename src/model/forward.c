@@ -45,7 +45,9 @@ struct xnr_state {
 	struct xnr_forward_opts opts;
 	float *mem;
 	float *emb, *hidden, *q, *k, *v, *x1, *ffn, *logits, *all_hidden, *ffn_acts, *scratch;
+	float *lowp; /* a Linear's input in the model's lower precision (lowp.h) */
 	size_t scratch_per_thread;
+	enum xnr_precision prec; /* the model's when the state was opened */
 };
 
 /* One forward pass's view, handed to pool workers. */
@@ -55,7 +57,12 @@ struct fwd {
 	const struct xnr_batch *batch;
 	long n; /* tokens */
 	const struct xnr__layer *layer;
-	float *x, *y, *ffn; /* this layer's input, output, intermediate */
+	const struct xnr__lowp_layer *lowp; /* the layer's lower-precision weights */
+	float *x, *y, *ffn;                 /* this layer's input, output, intermediate */
+	/* a Linear's input converted by lowp_worker */
+	const float *lp_in;
+	int lp_width;
+	struct xnr_lowp_x lp_x;
 	/* row kernels */
 	float *rows;
 	const float *bias, *res, *ln_w, *ln_b;
@@ -101,8 +108,10 @@ static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base
 	       I = (size_t)c->intermediate_size;
 	size_t L = (size_t)c->n_layers, off = 0;
 	size_t d = H / (size_t)c->n_heads, S = (size_t)xnr_attn_stride(s->max_seq_len);
-	float **slots[] = {&s->emb, &s->hidden, &s->q,          &s->k,        &s->v,      &s->x1,
-	                   &s->ffn, &s->logits, &s->all_hidden, &s->ffn_acts, &s->scratch};
+	size_t widest = H > I ? H : I;
+	float **slots[] = {&s->emb,        &s->hidden,   &s->q,       &s->k,
+	                   &s->v,          &s->x1,       &s->ffn,     &s->logits,
+	                   &s->all_hidden, &s->ffn_acts, &s->scratch, &s->lowp};
 	size_t sizes[] = {
 	    m->emb.proj_w ? N * (size_t)c->embedding_size : 0,
 	    s->opts.all_hidden ? 0 : N * H,
@@ -115,6 +124,11 @@ static size_t layout(struct xnr_state *s, const struct xnr_model *m, float *base
 	    s->opts.all_hidden ? (L + 1) * N * H : 0,
 	    s->opts.ffn_acts ? L * N * I : 0,
 	    XNR__ATTN_MAX_THREADS * align16(d * S + S + d),
+	    (xnr_lowp_x_bytes(
+	         s->prec, (int)N,
+	         (int)(widest > (size_t)c->embedding_size ? widest : (size_t)c->embedding_size)) +
+	     sizeof(float) - 1) /
+	        sizeof(float),
 	};
 	size_t i;
 
@@ -146,6 +160,7 @@ enum xnr_status xnr_state_open(const struct xnr_model *model, int max_tokens, in
 	s->max_tokens = max_tokens;
 	s->max_seq_len = max_seq_len;
 	s->opts = opts;
+	s->prec = model->prec;
 	n_floats = layout(s, model, NULL);
 	s->mem = aligned_alloc(64, n_floats * sizeof(float));
 	if (!s->mem) {
@@ -375,6 +390,33 @@ static void run_rows(struct fwd *f, struct xnr_pool *pool, xnr_pool_fn fn, float
 	xnr_pool_run(pool, fn, f);
 }
 
+/* Rows of f->lp_in converted to the model's precision into the state. */
+static void lowp_worker(void *p, int ith, int nth)
+{
+	struct fwd *f = p;
+	struct xnr_lowp_x unused;
+	long b, e;
+
+	xnr_split_range(f->n, ith, nth, &b, &e);
+	xnr_lowp_x_make(f->m->prec, f->lp_in, (int)f->n, f->lp_width, b, e, f->s->lowp, &unused);
+}
+
+/* outs (Linears of x [n, n_in]) in f32, or in the model's precision when
+ * the first has lower-precision weights: x converted once for all of them. */
+static enum xnr_status linears(struct fwd *f, struct xnr_pool *pool, const float *x, int n_in,
+                               const struct xnr_linear_out *outs, int n_outs, struct xnr_error *err)
+{
+	if (f->m->prec == XNR_PRECISION_FP32 || !outs[0].lw)
+		return xnr_gemm_linear_pool_n(pool, (int)f->n, n_in, x, outs, n_outs, err);
+	f->lp_in = x;
+	f->lp_width = n_in;
+	xnr_pool_run(pool, lowp_worker, f);
+	xnr_lowp_x_make(f->m->prec, x, (int)f->n, n_in, 0, 0, f->s->lowp, &f->lp_x);
+	return xnr_gemm_linear_pool_lowp(pool, &f->lp_x, outs, n_outs, err);
+}
+
+#define LOWP(f, name) ((f)->lowp ? &(f)->lowp->name : NULL)
+
 /* One post-LN block (reference/hf-formats.md 3.0) from f->x into f->y. The
  * Q/K/V biases are added inside the attention, the output biases inside the
  * LayerNorms, the intermediate bias and activation inside its GEMM. */
@@ -382,28 +424,31 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 {
 	const struct xnr__layer *ly = f->layer;
 	struct xnr_state *s = f->s;
-	int n = (int)f->n, H = f->m->cfg.hidden_size, I = f->m->cfg.intermediate_size;
+	int H = f->m->cfg.hidden_size, I = f->m->cfg.intermediate_size;
 	enum xnr_act none = XNR_ACT_LINEAR;
 	const struct xnr_linear_out qkv[3] = {
-	    {ly->q_w, NULL, none, H, s->q},
-	    {ly->k_w, NULL, none, H, s->k},
-	    {ly->v_w, NULL, none, H, s->v},
+	    {ly->q_w, NULL, none, H, s->q, LOWP(f, q)},
+	    {ly->k_w, NULL, none, H, s->k, LOWP(f, k)},
+	    {ly->v_w, NULL, none, H, s->v, LOWP(f, v)},
 	};
+	const struct xnr_linear_out o = {ly->o_w, NULL, none, H, s->x1, LOWP(f, o)};
+	const struct xnr_linear_out ff1 = {ly->ff1_w, ly->ff1_b, f->m->cfg.act,
+	                                   I,         f->ffn,    LOWP(f, ff1)};
+	const struct xnr_linear_out ff2 = {ly->ff2_w, NULL, none, H, f->y, LOWP(f, ff2)};
 	enum xnr_status st;
 
-	if ((st = xnr_gemm_linear_pool_n(pool, n, H, f->x, qkv, 3, err)) != XNR_OK)
+	if ((st = linears(f, pool, f->x, H, qkv, 3, err)) != XNR_OK)
 		return st;
 	atomic_store(&f->next_task, 0);
 	/* whole sequences when there are enough of them to share out */
 	f->heads_per_task = f->batch->n_seq >= 4 * xnr_pool_n_threads(pool) ? f->m->cfg.n_heads : 1;
 	f->n_tasks = (long)f->batch->n_seq * (f->m->cfg.n_heads / f->heads_per_task);
 	xnr_pool_run(pool, attn_worker, f);
-	if ((st = xnr_gemm_linear_pool(pool, n, H, H, s->q, ly->o_w, NULL, none, s->x1, err)))
+	if ((st = linears(f, pool, s->q, H, &o, 1, err)))
 		return st;
 	run_rows(f, pool, ln_worker, s->x1, H, ly->o_b, f->x, ly->ln1_w, ly->ln1_b);
-	if ((st = xnr_gemm_linear_pool(pool, n, I, H, s->x1, ly->ff1_w, ly->ff1_b, f->m->cfg.act,
-	                               f->ffn, err)) ||
-	    (st = xnr_gemm_linear_pool(pool, n, H, I, f->ffn, ly->ff2_w, NULL, none, f->y, err)))
+	if ((st = linears(f, pool, s->x1, H, &ff1, 1, err)) ||
+	    (st = linears(f, pool, f->ffn, I, &ff2, 1, err)))
 		return st;
 	run_rows(f, pool, ln_worker, f->y, H, ly->ff2_b, s->x1, ly->ln2_w, ly->ln2_b);
 	return XNR_OK;
@@ -415,13 +460,18 @@ static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, floa
 {
 	const struct xnr_model *m = f->m;
 
+	const struct xnr_linear_out proj = {m->emb.proj_w,
+	                                    m->emb.proj_b,
+	                                    XNR_ACT_LINEAR,
+	                                    m->cfg.hidden_size,
+	                                    h0,
+	                                    m->lowp ? &m->lowp_proj : NULL};
+
 	f->rows = m->emb.proj_w ? f->s->emb : h0;
 	xnr_pool_run(pool, embed_worker, f);
 	if (!m->emb.proj_w)
 		return XNR_OK;
-	return xnr_gemm_linear_pool(pool, (int)f->n, m->cfg.hidden_size, m->cfg.embedding_size,
-	                            f->s->emb, m->emb.proj_w, m->emb.proj_b, XNR_ACT_LINEAR, h0,
-	                            err);
+	return linears(f, pool, f->s->emb, m->cfg.embedding_size, &proj, 1, err);
 }
 
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,
@@ -438,6 +488,11 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 		return xnr_fail(err, XNR_ERR_INPUT,
 		                "forward: no model, state or outputs, or a state opened for "
 		                "another model");
+	if (state->prec != model->prec)
+		return xnr_fail(err, XNR_ERR_INTERNAL,
+		                "forward: state opened for %s, model now in %s (open states after "
+		                "setting the precision)",
+		                xnr_precision_name(state->prec), xnr_precision_name(model->prec));
 	if ((st = check_batch(state, batch, err)) != XNR_OK)
 		return st;
 	f.n = batch->seq_start[batch->n_seq];
@@ -449,6 +504,7 @@ enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_stat
 		return st;
 	for (l = 0; l < c->n_layers && f.n > 0; l++) {
 		f.layer = &model->layers[l];
+		f.lowp = model->lowp ? &model->lowp[l] : NULL;
 		f.x = f.y;
 		f.y = state->opts.all_hidden ? state->all_hidden + (l + 1) * NH : state->hidden;
 		f.ffn = state->opts.ffn_acts ? state->ffn_acts + l * NI : state->ffn;

@@ -15,6 +15,7 @@
 #include "model/config.h"
 #include "model/model.h"
 #include "model/safetensors.h"
+#include "tensor/lowp.h"
 
 struct xnr__layer {
 	const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b; /* [H,H], [H] */
@@ -23,6 +24,11 @@ struct xnr__layer {
 	const float *ff1_w, *ff1_b;                     /* [I,H], [I] */
 	const float *ff2_w, *ff2_b;                     /* [H,I], [H] */
 	const float *ln2_w, *ln2_b;                     /* output LayerNorm */
+};
+
+/* A layer's Linears in the model's lower precision (precision.c). */
+struct xnr__lowp_layer {
+	struct xnr_lowp_w q, k, v, o, ff1, ff2;
 };
 
 struct xnr_model {
@@ -37,8 +43,11 @@ struct xnr_model {
 		const float *ln_w, *ln_b;     /* [E] */
 		const float *proj_w, *proj_b; /* ELECTRA embeddings_project [H,E], [H] or NULL */
 	} emb;
-	struct xnr__layer *layers;  /* n_layers */
-	const float *cls_w, *cls_b; /* [L,H], [L] */
+	struct xnr__layer *layers;    /* n_layers */
+	const float *cls_w, *cls_b;   /* [L,H], [L] */
+	enum xnr_precision prec;      /* of the encoder's Linears; FP32 unless set */
+	struct xnr__lowp_layer *lowp; /* n_layers, when prec is not FP32 */
+	struct xnr_lowp_w lowp_proj;  /* ELECTRA's projection, when present */
 };
 
 /* One tensor of a torch.save'd state dict, as its pickle describes it
@@ -84,5 +93,8 @@ struct xnr__torch_file {
 XNR_MUST_CHECK enum xnr_status xnr__torch_file_read(const char *path, struct xnr__torch_file *out,
                                                     struct xnr_error *err);
 void xnr__torch_file_free(struct xnr__torch_file *f);
+
+/* Free the lower-precision weights and go back to FP32. */
+void xnr__model_lowp_free(struct xnr_model *m);
 
 #endif

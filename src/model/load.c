@@ -408,6 +408,7 @@ void xnr_model_close(struct xnr_model *model)
 {
 	if (!model)
 		return;
+	xnr__model_lowp_free(model);
 	xnr_config_free(&model->cfg);
 	xnr_safetensors_close(model->st);
 	free(model->converted);

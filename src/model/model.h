@@ -19,6 +19,7 @@
 #include "core/pool.h"
 #include "core/status.h"
 #include "model/config.h"
+#include "tensor/lowp.h"
 
 struct xnr_model;
 struct xnr_state;
@@ -35,6 +36,18 @@ XNR_MUST_CHECK enum xnr_status xnr_model_open(const char *dir, struct xnr_model 
 void xnr_model_close(struct xnr_model *model);
 
 const struct xnr_model_config *xnr_model_config(const struct xnr_model *model);
+
+/* Run the encoder's Linear layers in precision p from now on (tensor/lowp.h:
+ * the weights converted once here; embeddings, LayerNorm, softmax, attention
+ * and the classifier stay f32); FP32 frees them again. States opened before
+ * the change are refused by xnr_model_forward: open them after. Errors:
+ * those of xnr_precision_check (the CPU or the build lacks the
+ * instructions), XNR_ERR_NOMEM. On failure the model stays as it was. */
+XNR_MUST_CHECK enum xnr_status xnr_model_set_precision(struct xnr_model *model,
+                                                       enum xnr_precision p, struct xnr_error *err);
+
+/* The precision set by xnr_model_set_precision. */
+enum xnr_precision xnr_model_precision(const struct xnr_model *model);
 
 /* Bytes of weights in memory (mapped + converted). */
 size_t xnr_model_weight_bytes(const struct xnr_model *model);

@@ -12,6 +12,7 @@
 
 #include "core/ctl.h"
 #include "core/status.h"
+#include "infer/infer.h" /* enum xnr_precision (tensor/lowp.h) */
 
 /* What to run (strings borrowed for the duration of the call). */
 struct xnr_run_opts {
@@ -29,6 +30,8 @@ struct xnr_run_opts {
 	int threads;    /* compute threads, 1..256 */
 	int max_length; /* tokens per window including special tokens; 0: the model's */
 	int hidden_f16; /* 1: store hidden states as IEEE half (half the bytes), else float32 */
+	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h); default
+	                               * fp32 (exact); others recorded in the options */
 	/* Optional hooks, called on the calling thread with hook_ud: the number
 	 * of sentences about to run (only when the run is not reused, before
 	 * stage "sentences"), and a problem in the data that does not stop the

@@ -238,18 +238,15 @@ static enum xnr_status hash_model(const char *dir, char hex[XNR_SHA256_HEX], str
 /* The options that change results, as JSON (caller frees). */
 static char *options_json(const struct xnr_run_opts *o, const struct xnr_dataset *ds)
 {
-	json_t *j = json_pack("{s:s?,s:i,s:i,s:i,s:i,s:s?,s:s?,s:i}", "split", ds->split, "limit",
-	                      o->limit, "sample", o->sample, "seed", o->sample ? o->seed : 0,
-	                      "tag_column", o->tag_column, "labels", o->labels, "label_map",
-	                      o->label_map, "max_length", o->max_length);
-	char *s;
-
-	/* only when set, so the keys of float32 runs stay what they were */
-	if (j && o->hidden_f16 && json_object_set_new(j, "hidden_dtype", json_string("f16")) != 0) {
-		json_decref(j);
-		return NULL;
-	}
-	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	/* set only when not the default, so the keys of earlier runs stay what they were */
+	const char *prec =
+	    o->precision == XNR_PRECISION_FP32 ? NULL : xnr_precision_name(o->precision);
+	json_t *j = json_pack("{s:s?,s:i,s:i,s:i,s:i,s:s?,s:s?,s:i,s:s*,s:s*}", "split", ds->split,
+	                      "limit", o->limit, "sample", o->sample, "seed",
+	                      o->sample ? o->seed : 0, "tag_column", o->tag_column, "labels",
+	                      o->labels, "label_map", o->label_map, "max_length", o->max_length,
+	                      "precision", prec, "hidden_dtype", o->hidden_f16 ? "f16" : NULL);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;
 }
@@ -405,6 +402,7 @@ static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl
 	dp.ctl = ctl;
 	ep.n_threads = x->opts->threads;
 	ep.max_seq_len = x->opts->max_length;
+	ep.precision = x->opts->precision;
 	ep.keep_hidden = 1;
 	if ((st = xnr_dataset_open(x->opts->data, &dp, &x->ds, err)) != XNR_OK)
 		return st;

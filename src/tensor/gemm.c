@@ -21,12 +21,14 @@
 #include "tensor/gemm.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
 #include "tensor/kernels.h"
 
 #ifdef XNR_HAVE_DNNL
 #include <dlfcn.h>
 #include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
 #else
 #include <cblas.h>
 #endif
@@ -74,6 +76,84 @@ const char *xnr_gemm_backend(void)
 {
 	return "onednn";
 }
+
+static dnnl_engine_t g_engine;
+static pthread_once_t g_engine_once = PTHREAD_ONCE_INIT;
+
+static void engine_make(void)
+{
+	if (dnnl_engine_create(&g_engine, dnnl_cpu, 0) != dnnl_success)
+		g_engine = NULL;
+}
+
+/* The descriptors of C[m,n] (f32, ldc) = A[m,k] (bf16, rows of k) B^T with
+ * B [n,k] (bf16, ldb): m is the run-time dimension when m < 0. */
+static int bf16_mds(long m, int n, int k, int ldb, int ldc, dnnl_memory_desc_t *a,
+                    dnnl_memory_desc_t *b, dnnl_memory_desc_t *c)
+{
+	dnnl_dim_t rows = m < 0 ? DNNL_RUNTIME_DIM_VAL : m;
+	dnnl_dims_t ad = {rows, k}, as = {k, 1}, bd = {k, n}, bs = {1, ldb}, cd = {rows, n},
+	            cs = {ldc, 1};
+
+	return dnnl_memory_desc_init_by_strides(a, 2, ad, dnnl_bf16, as) == dnnl_success &&
+	       dnnl_memory_desc_init_by_strides(b, 2, bd, dnnl_bf16, bs) == dnnl_success &&
+	       dnnl_memory_desc_init_by_strides(c, 2, cd, dnnl_f32, cs) == dnnl_success;
+}
+
+/* oneDNN's matmul on bf16 inputs with f32 sums, m a run-time dimension so
+ * its primitive cache keeps one kernel per weight shape. */
+static int run_bf16(int m, int n, int k, const uint16_t *a, const uint16_t *b, int ldb, float *c,
+                    int ldc)
+{
+	dnnl_memory_desc_t a_md, b_md, c_md, a_run, b_run, c_run;
+	dnnl_matmul_desc_t md;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_primitive_t prim = NULL;
+	dnnl_memory_t am = NULL, bm = NULL, cm = NULL;
+	dnnl_stream_t stream = NULL;
+	int ok = 0;
+
+	pthread_once(&g_engine_once, engine_make);
+	if (!g_engine || !bf16_mds(-1, n, k, ldb, ldc, &a_md, &b_md, &c_md) ||
+	    !bf16_mds(m, n, k, ldb, ldc, &a_run, &b_run, &c_run))
+		return 0;
+	if (dnnl_matmul_desc_init(&md, &a_md, &b_md, NULL, &c_md) != dnnl_success ||
+	    dnnl_primitive_desc_create(&pd, &md, NULL, g_engine, NULL) != dnnl_success ||
+	    dnnl_primitive_create(&prim, pd) != dnnl_success ||
+	    dnnl_memory_create(&am, &a_run, g_engine, (void *)a) != dnnl_success ||
+	    dnnl_memory_create(&bm, &b_run, g_engine, (void *)b) != dnnl_success ||
+	    dnnl_memory_create(&cm, &c_run, g_engine, c) != dnnl_success ||
+	    dnnl_stream_create(&stream, g_engine, dnnl_stream_default_flags) != dnnl_success)
+		goto done;
+	{
+		dnnl_exec_arg_t args[3] = {
+		    {DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+		ok = dnnl_primitive_execute(prim, stream, 3, args) == dnnl_success &&
+		     dnnl_stream_wait(stream) == dnnl_success;
+	}
+done:
+	dnnl_stream_destroy(stream);
+	dnnl_memory_destroy(am);
+	dnnl_memory_destroy(bm);
+	dnnl_memory_destroy(cm);
+	dnnl_primitive_destroy(prim);
+	dnnl_primitive_desc_destroy(pd);
+	return ok;
+}
+
+/* C (s32, in the f32 slots of c) = (A - 128) B^T over u8 A [m,k] and s8 B
+ * [n,k] (ldb), then each C[r][j] *= a_scale[r] * b_scale[j]. */
+static int run_int8(int m, int n, int k, const uint8_t *a, const float *a_scale, const int8_t *b,
+                    int ldb, const float *b_scale, float *c, int ldc)
+{
+	const int32_t zero = 0;
+
+	if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, k, 128, b, ldb, 0, 0.0f,
+	                      (int32_t *)c, ldc, &zero) != dnnl_success)
+		return 0;
+	xnr_lowp_dequant(c, m, n, ldc, a_scale, b_scale);
+	return 1;
+}
 #else
 static atomic_int g_applied; /* OpenBLAS's process-wide count as we last set it */
 
@@ -96,6 +176,21 @@ static int run_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 const char *xnr_gemm_backend(void)
 {
 	return "openblas";
+}
+
+static int run_bf16(int m, int n, int k, const uint16_t *a, const uint16_t *b, int ldb, float *c,
+                    int ldc)
+{
+	(void)m, (void)n, (void)k, (void)a, (void)b, (void)ldb, (void)c, (void)ldc;
+	return 0;
+}
+
+static int run_int8(int m, int n, int k, const uint8_t *a, const float *a_scale, const int8_t *b,
+                    int ldb, const float *b_scale, float *c, int ldc)
+{
+	(void)m, (void)n, (void)k, (void)a, (void)a_scale, (void)b, (void)ldb, (void)b_scale,
+	    (void)c, (void)ldc;
+	return 0;
 }
 #endif
 
@@ -160,6 +255,7 @@ enum xnr_status xnr_gemm_linear(int m, int n_out, int n_in, const float *x, cons
 struct linear_job {
 	int m, n_in, n_outs;
 	const float *x;
+	const struct xnr_lowp_x *lx; /* instead of x, in a lower precision */
 	const struct xnr_linear_out *outs;
 	atomic_int failed;
 	struct xnr_error *err;
@@ -184,14 +280,43 @@ static void epilogue(const struct xnr_linear_out *o, int m, long b, long e)
 	}
 }
 
+/* Columns [b, e) of o in x's lower precision. */
+static enum xnr_status lowp_block(const struct linear_job *j, const struct xnr_linear_out *o,
+                                  long b, long e, struct xnr_error *err)
+{
+	const struct xnr_lowp_x *x = j->lx;
+	const struct xnr_lowp_w *w = o->lw;
+	int ok;
+
+	if (j->m == 0 || e == b)
+		return XNR_OK;
+	if (x->prec == XNR_PRECISION_BF16)
+		ok = run_bf16(j->m, (int)(e - b), j->n_in, x->data,
+		              (const uint16_t *)w->data + b * j->n_in, j->n_in, o->y + b, o->n_out);
+	else
+		ok = run_int8(j->m, (int)(e - b), j->n_in, x->data, x->scale,
+		              (const int8_t *)w->data + b * j->n_in, j->n_in, w->scale + b,
+		              o->y + b, o->n_out);
+	if (!ok)
+		return xnr_fail(err, XNR_ERR_INTERNAL, "gemm: %s %s product failed for %dx%ldx%d",
+		                xnr_gemm_backend(), xnr_precision_name(x->prec), j->m, e - b,
+		                j->n_in);
+	return XNR_OK;
+}
+
 /* Columns [b, e) of output o, on this thread alone. */
 static int linear_block(struct linear_job *j, const struct xnr_linear_out *o, long b, long e)
 {
 	struct xnr_error local;
 	int expected = 0;
+	enum xnr_status st;
 
-	if (gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in, o->w + b * j->n_in,
-	              j->n_in, 0.0f, o->y + b, o->n_out, &local) != XNR_OK) {
+	if (j->lx)
+		st = lowp_block(j, o, b, e, &local);
+	else
+		st = gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in,
+		               o->w + b * j->n_in, j->n_in, 0.0f, o->y + b, o->n_out, &local);
+	if (st != XNR_OK) {
 		if (atomic_compare_exchange_strong(&j->failed, &expected, 1) && j->err)
 			*j->err = local;
 		return 0;
@@ -229,7 +354,7 @@ enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, c
                                        const struct xnr_linear_out *outs, int n_outs,
                                        struct xnr_error *err)
 {
-	struct linear_job j = {m, n_in, n_outs, x, outs, 0, err};
+	struct linear_job j = {m, n_in, n_outs, x, NULL, outs, 0, err};
 	enum xnr_status st;
 	int i;
 
@@ -258,7 +383,44 @@ enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out, in
                                      enum xnr_act act, float *y, struct xnr_error *err)
 /* NOLINTEND(readability-non-const-parameter) */
 {
-	struct xnr_linear_out o = {w, bias, act, n_out, y};
+	struct xnr_linear_out o = {w, bias, act, n_out, y, NULL};
 
 	return xnr_gemm_linear_pool_n(pool, m, n_in, x, &o, 1, err);
+}
+
+/* Every Linear of a lowp product on the calling thread, bias and act after. */
+static enum xnr_status lowp_here(struct linear_job *j)
+{
+	int i;
+
+	for (i = 0; i < j->n_outs; i++)
+		if (!linear_block(j, &j->outs[i], 0, j->outs[i].n_out))
+			return j->err ? j->err->status : XNR_ERR_INTERNAL;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_gemm_linear_pool_lowp(struct xnr_pool *pool, const struct xnr_lowp_x *x,
+                                          const struct xnr_linear_out *outs, int n_outs,
+                                          struct xnr_error *err)
+{
+	struct linear_job j = {x->m, x->n_in, n_outs, NULL, x, outs, 0, err};
+	int i;
+
+#ifndef XNR_HAVE_DNNL
+	return xnr_fail(err, XNR_ERR_UNSUPPORTED, "gemm: %s products need the oneDNN build",
+	                xnr_precision_name(x->prec));
+#endif
+	for (i = 0; i < n_outs; i++) {
+		const struct xnr_lowp_w *w = outs[i].lw;
+		if (!w || w->prec != x->prec || w->n_in != x->n_in || w->n_out != outs[i].n_out)
+			return xnr_fail(err, XNR_ERR_INTERNAL,
+			                "gemm: %s product %d has no matching weights",
+			                xnr_precision_name(x->prec), i);
+	}
+	if (xnr_pool_n_threads(pool) > 1) {
+		xnr_pool_run(pool, linear_worker, &j);
+		return atomic_load(&j.failed) ? (err ? err->status : XNR_ERR_INTERNAL) : XNR_OK;
+	}
+	use_threads(atomic_load(&g_threads));
+	return lowp_here(&j);
 }

@@ -14,6 +14,7 @@
 #include "core/pool.h"
 #include "core/status.h"
 #include "tensor/act.h"
+#include "tensor/lowp.h"
 
 /* C[m,n] = alpha * op(A) op(B) + beta * C, row-major; op(X) = X or X^T
  * (trans_a / trans_b nonzero). A is [m,k] (or [k,m] if trans_a), B is [k,n]
@@ -45,7 +46,9 @@ struct xnr_linear_out {
 	const float *bias; /* [n_out] or NULL */
 	enum xnr_act act;  /* XNR_ACT_LINEAR: none */
 	int n_out;
-	float *y; /* [m, n_out] */
+	float *y;                    /* [m, n_out] */
+	const struct xnr_lowp_w *lw; /* the same weights in bf16 / int8, for
+	                              * xnr_gemm_linear_pool_lowp; else NULL */
 };
 
 /* For each of n_outs Linears on the same input: y = act(x[m,n_in] w^T +
@@ -59,6 +62,18 @@ XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int
                                                       const float *x,
                                                       const struct xnr_linear_out *outs, int n_outs,
                                                       struct xnr_error *err);
+
+/* xnr_gemm_linear_pool_n in a lower precision (tensor/lowp.h): x is the
+ * input already converted (xnr_lowp_x_make), every outs[i].lw its weights in
+ * x's precision; bias and act in f32 as above. bf16 runs oneDNN's matmul
+ * (bf16 inputs, f32 sums and output), int8 its u8s8s32 GEMM, the s32 sums
+ * scaled to f32 by the row's and the channel's steps. Errors: those of
+ * xnr_gemm, XNR_ERR_INTERNAL for a missing or mismatched lw, and
+ * XNR_ERR_UNSUPPORTED in the OpenBLAS build. */
+XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool_lowp(struct xnr_pool *pool,
+                                                         const struct xnr_lowp_x *x,
+                                                         const struct xnr_linear_out *outs,
+                                                         int n_outs, struct xnr_error *err);
 
 /* xnr_gemm_linear_pool_n with one Linear. */
 XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m, int n_out,

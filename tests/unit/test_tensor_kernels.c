@@ -265,8 +265,8 @@ static void test_gemm_pool(void **state)
 	float *w2 = rand_vec((size_t)n2 * k, 0.2f), *b2 = rand_vec((size_t)n2, 1.0f);
 	float *y1 = malloc((size_t)m * n1 * sizeof *y1), *y2 = malloc((size_t)m * n2 * sizeof *y2);
 	double *r1 = malloc((size_t)m * n1 * sizeof *r1), *r2 = malloc((size_t)m * n2 * sizeof *r2);
-	struct xnr_linear_out outs[2] = {{w1, NULL, XNR_ACT_LINEAR, n1, y1},
-	                                 {w2, b2, XNR_ACT_GELU, n2, y2}};
+	struct xnr_linear_out outs[2] = {{w1, NULL, XNR_ACT_LINEAR, n1, y1, NULL},
+	                                 {w2, b2, XNR_ACT_GELU, n2, y2, NULL}};
 	struct xnr_error err;
 	(void)state;
 
