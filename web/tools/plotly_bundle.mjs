@@ -26,6 +26,8 @@ module.exports = Plotly;`;
 
 const res = await build({
   stdin: {contents: entry, resolveDir: web, sourcefile: 'plotly-explainer.js', loader: 'js'},
+  // aliases resolve from the working directory: web/, wherever the build runs from
+  absWorkingDir: web,
   bundle: true, minify: true, write: false, format: 'iife', globalName: 'Plotly', target: 'es2016',
   // plotly.js's own settings: regl through its fork, Node's global as window, no AMD;
   // the one CSS file it requires is maplibre's, for map traces this bundle leaves out.
