@@ -28,8 +28,9 @@
 
 /* The version of the scoring method, stored with the scores: scores of an
  * older method are recomputed (2: a word between the edges of a multi-word
- * entity has no consistency score of its own). */
-#define XNR_ISSUES_METHOD 2
+ * entity has no consistency score of its own; 3: neighbours disagree by
+ * tag, B- against I- too, not by entity class). */
+#define XNR_ISSUES_METHOD 3
 
 /* Weights of the combined score (docs/architecture.md says how they were
  * chosen). A missing signal's weight is shared out among the others. */

@@ -4,7 +4,8 @@
  * (its own sentence left out) and among the reference run's words, whose
  * hidden states are read from the database 8192 at a time, never all at
  * once. A word's score is the similarity-weighted share of its neighbours
- * whose gold entity class differs from its own.
+ * whose gold tag differs from its own (B-PER against I-PER too: a boundary
+ * error is invisible to entity classes; README, "Finding label errors").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -122,8 +123,9 @@ static enum xnr_status hidden_read(struct xnr_store *db, int64_t run, struct hid
 }
 
 /* Word w's neighbours from nn (rows of ref, mapped to its words): stored as
- * (sentence, idx, sim), counted by class, and the weighted disagreement. */
-static double collect(struct xnr_nn *nn, long q, const struct hidden *ref, int32_t cls, int k,
+ * (sentence, idx, sim), counted by class, and the weighted disagreement with
+ * its gold label (the reference's labels are the run's: the same model). */
+static double collect(struct xnr_nn *nn, long q, const struct hidden *ref, int32_t label, int k,
                       int n_classes, struct xnr_neighbour *out, int32_t *counts)
 {
 	const struct xnr__corpus *rc = ref->c;
@@ -140,7 +142,7 @@ static double collect(struct xnr_nn *nn, long q, const struct hidden *ref, int32
 		                                hits[t].sim};
 		counts[rc->gold_cls[w] < n_classes ? rc->gold_cls[w] : 0]++;
 		wsum += wt;
-		wdis += rc->gold_cls[w] != cls ? wt : 0.0;
+		wdis += rc->gold[w] != label ? wt : 0.0;
 	}
 	return n == 0 ? NAN : wsum > 0.0 ? wdis / wsum : 0.0;
 }
@@ -167,7 +169,7 @@ static enum xnr_status search(const struct xnr__knn_job *j, const struct hidden 
 	}
 	for (size_t i = 0; st == XNR_OK && i < q->n; i++) {
 		size_t w = (size_t)q->word[i];
-		score[w] = collect(nn, (long)i, ref_run ? &ref : q, j->split->gold_cls[w], k, nc,
+		score[w] = collect(nn, (long)i, ref_run ? &ref : q, j->split->gold[w], k, nc,
 		                   nb + w * (size_t)k, counts + w * (size_t)nc);
 	}
 	xnr_nn_close(nn);

@@ -5,7 +5,8 @@
 # or verdict, words outside the sentence, a label the run does not have, bad
 # bodies and fields; the guard on changes (JSON type, token, origin); a
 # verdict shown through a later run of the same data, stale through a run of
-# the changed file, and absent from a run of other data.
+# the changed file (with what the Label issues page lists of it, and deleted
+# through that run), and absent from a run of other data.
 set -u
 . "$(dirname "$0")/lib.sh"
 data=$tmp/eval.conll
@@ -136,7 +137,16 @@ st = {v["id"]: (v["state"], v["sentence"]) for v in body["verdicts"]}
 assert st == {1: ("not_in_run", None), 2: ("current", 88)}, st'
 expect_status 200 /api/v1/runs/4/verdicts && check "the changed sentence: stale, kept" '
 st = {v["id"]: v["state"] for v in body["verdicts"]}
-assert st == {1: "stale", 2: "current"} and body["counts"]["stale"] == 1, body'
+assert st == {1: "stale", 2: "current"} and body["counts"]["stale"] == 1, body
+v = next(x for x in body["verdicts"] if x["id"] == 1)
+# what the Label issues page lists of it: the sentence as it was, the words, where it stands now
+assert v["sentence"] == 124 and (v["start"], v["end"], v["was"]) == (2, 4, ["B-ORG", "I-LOC"]), v
+assert v["data"]["source_line"] == 2057 and v["data"]["span_text"] == "New York", v
+assert " New York Stock Exchange " in v["data"]["sentence_text"], v'
+want 200 "$(del /api/v1/runs/4/verdicts/1)" "DELETE a stale verdict through the run of the changed file"
+expect_status 200 /api/v1/runs/4/verdicts && check "it is gone; the current one kept" '
+assert [v["id"] for v in body["verdicts"]] == [2] and body["counts"]["stale"] == 0, body
+assert db.execute("select count(*) from verdicts").fetchone() == (1,)'
 stop_server
 check_sanitizer
 finish

@@ -2,10 +2,11 @@
  * test_issues_compute.c - the label-issue scores of a small hand-made run
  * (issues/issues.h): an ill-formed tag ranks first with a boundary kind, a
  * word labelled O whose neighbours are all names gets a neighbour score of
- * near 1, a string labelled against its other occurrences gets a consistency
- * score with its counts, the JSON list and evidence carry them, a model
- * right on every word makes the probabilities over-confident, and bad
- * parameters and unknown runs fail.
+ * near 1 (an I-LOC among B-LOC ones, 1: they disagree by tag), a string
+ * labelled against its other occurrences gets a consistency score with its
+ * counts, the JSON list and evidence carry them, a model right on every word
+ * makes the probabilities over-confident (its confidence weight a quarter),
+ * and bad parameters and unknown runs fail.
  *
  * Run 1 (labels O B-PER I-PER B-LOC I-LOC B-ORG I-ORG), words (gold, pred):
  *   s0 Ann (B-PER) met (O) Paris (B-LOC)     s1 Bob (B-PER) saw (O) Paris (B-LOC)
@@ -136,6 +137,9 @@ static void test_signals(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(w, "signals"), "structure")));
 	assert_string_equal(json_string_value(json_object_get(w, "kind")), "boundary");
 	assert_true(json_number_value(json_object_get(w, "combined")) == 1.0);
+	/* its three neighbours are the Paris words: B-LOC twice (its type, another
+	 * tag) and B-ORG; neighbours disagree by tag, so all three count */
+	assert_true(fabs(sig(w, "knn_split") - 1.0) < 1e-12);
 	/* Carl is O, the model says B-PER; two of its three neighbours are the names
 	 * (similarity 1), the third "rose" (O: (0.45, 1, 0, 0.01) against (1, 0, 0, 0.01)) */
 	w = word_at(list, 4, 0);
@@ -182,8 +186,10 @@ static void test_over_confident(void **state)
 	struct xnr_issues_params p = xnr_issues_default_params();
 	struct xnr_issues_outcome out;
 	struct xnr_store *s = NULL;
+	struct xnr_issue_query q = xnr_issue_query_default(2, XNR_ISSUE_WORD);
 	struct xnr_error err;
-	json_t *sum = NULL;
+	json_t *sum = NULL, *list = NULL, *w;
+	size_t i;
 
 	(void)state;
 	p.k = 3; /* run 0: the newest, run 2, where the model is right on every word */
@@ -195,6 +201,20 @@ static void test_over_confident(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(sum, "over_confident_reason")),
 	                       "100.00% of this split's words right"));
 	json_decref(sum);
+	assert_int_equal(xnr_issues_list_json(s, &q, &list, &err), XNR_OK);
+	json_array_foreach(json_object_get(list, "items"), i, w)
+	{
+		/* the confidence weight is 0.6 x 0.25: the ranking leans on the others */
+		json_t *g = json_object_get(w, "signals");
+		double x[3] = {
+		    1.0 - sig(w, "self_confidence"), sig(w, "knn_split"),
+		    json_is_null(json_object_get(g, "consistency")) ? 0.0 : sig(w, "consistency")};
+		double want = (0.15 * x[0] + 0.2 * x[1] + 0.2 * x[2]) / 0.55;
+		if (!json_is_true(json_object_get(g, "structure")))
+			assert_true(fabs(json_number_value(json_object_get(w, "combined")) - want) <
+			            1e-9);
+	}
+	json_decref(list);
 	assert_int_equal(xnr_issues_summary_json(s, 1, &sum, &err), XNR_ERR_NOT_FOUND);
 	xnr_store_close(s);
 }

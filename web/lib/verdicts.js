@@ -35,7 +35,8 @@ function describe(v) {
  * makeVerdicts(api, runId, root) -> the run's verdicts for one page: api is
  * the page's api(path, opts); root the element whose badges it refreshes.
  * load() fetches once (reload() again); on(sid) lists the current verdicts
- * on sentence sid; count() all on the run's data (stale ones too);
+ * on sentence sid; count() all on the run's data (stale ones too); stale()
+ * those whose words the data no longer has (kept, never applied);
  * badge(sid) is a badge element, filled when they are loaded; save(v) and
  * remove(id) change them and refresh every badge.
  */
@@ -43,10 +44,12 @@ export function makeVerdicts(api, runId, root) {
   let bySentence = null;
   let loading = null;
   let total = 0;
+  let stale = [];
   let pending = []; // badges made before the verdicts came: maybe not in root yet
 
   function index(list) {
     total = list.length;
+    stale = list.filter((v) => v.state === 'stale');
     bySentence = new Map();
     for (const v of list)
       if (v.state === 'current' && v.sentence !== null) {
@@ -129,5 +132,29 @@ export function makeVerdicts(api, runId, root) {
     return load();
   }
 
-  return {load, reload, on, count: () => total, badge, save, remove};
+  return {load, reload, on, count: () => total, stale: () => stale, badge, save, remove};
+}
+
+/**
+ * staleNode(el, v, runId, remove) -> a list item for stale verdict v, listed
+ * for run runId: what was decided, on which words of the sentence as it was
+ * then (its span marked), what stands at that line now, who and why; its
+ * button calls remove(v) (a stale verdict stays until someone deletes it).
+ */
+export function staleNode(el, v, runId, remove) {
+  const d = v.data || {};
+  const words = (d.sentence_text || '').split(' ');
+  const where = d.source_id ? `id ${d.source_id}` : `line ${d.source_line}`;
+  const now = v.sentence === null ? `the data has no sentence at ${where} any more`
+    : ['the sentence now at ', where, ' (',
+      el('a', {href: `#/inspect?run=${runId}&sentence=${v.sentence}`}, `#${v.sentence}`), ') has other words'];
+  return el('li', {class: 'iss-item iss-stale-item', 'data-role': 'stale-verdict', dataset: {id: v.id}},
+    el('div', {class: 'iss-item-head'},
+      el('span', {class: `vd-badge vd-${v.kind}`}, `${kindInfo(v.kind).icon} ${verdictText(v)}`),
+      el('span', {class: 'muted'}, `${v.who}, ${(v.updated_at || '').replace('T', ' ').replace('Z', ' UTC')}`),
+      el('button', {type: 'button', class: 'btn', 'data-role': 'stale-delete', onclick: () => remove(v)}, 'Delete')),
+    el('p', {class: 'sentence'}, words.map((w, i) => [i ? ' ' : '',
+      i >= v.start && i < v.end ? el('mark', {}, w) : w])),
+    el('p', {class: 'muted'}, `Given on ${d.path}${d.split ? ` (${d.split})` : ''}, ${where}, `,
+      `labels then ${(v.was || []).join(' ')}; `, now, '.', v.why ? ` Why: “${v.why}”.` : ''));
 }

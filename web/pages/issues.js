@@ -5,11 +5,13 @@
 // with gold and prediction, the evidence of every signal (probabilities,
 // neighbours with their sentences, the other occurrences of the string with
 // their labels) and a verdict recorded with a key: j/k move, h/l step
-// through an item's flagged words, 1-4 decide, u undoes. Hash:
+// through an item's flagged words, 1-4 decide, u undoes. Verdicts the data
+// no longer has words for (stale: kept, never applied) are counted in the
+// header and listed by the verdict filter "stale". Hash:
 // #/issues?run=1&level=word&kind=type&signal=cl&type=PER&verdict=open.
 import {hasRun} from '../lib/pagekit.js';
 import {labelChip} from '../lib/labels.js';
-import {VERDICT_KINDS, kindInfo, verdictText} from '../lib/verdicts.js';
+import {VERDICT_KINDS, kindInfo, staleNode, verdictText} from '../lib/verdicts.js';
 import {fmt} from '../lib/dom.js';
 
 const LEVELS = [['sentence', 'Sentences'], ['entity', 'Entities'], ['word', 'Words']];
@@ -19,7 +21,7 @@ const SIGNALS = [['any', 'any signal'], ['confidence', 'low self-confidence'],
   ['cl', 'confident learning'], ['neighbours', 'neighbours disagree'],
   ['consistency', 'inconsistent string'], ['structure', 'ill-formed tag']];
 const VERDICTS = [['', 'any'], ['open', 'not reviewed'], ['done', 'reviewed'],
-  ...VERDICT_KINDS.map((k) => [k.kind, k.title.toLowerCase()])];
+  ...VERDICT_KINDS.map((k) => [k.kind, k.title.toLowerCase()]), ['stale', 'stale (data changed)']];
 const SHOW = 25; // items added per "load more"
 const SCAN = 100; // items asked per request while a verdict filter drops some
 const FLAG = 0.5; // a word of a sentence is to review from this combined score on
@@ -46,6 +48,16 @@ async function noScores(ctx, root, err) {
 
 const verdictCount = (ctx, n) => [ctx.el('b', {}, fmt(n, 0)), ` verdict${n === 1 ? '' : 's'} on this data`];
 
+/** The stale verdicts' note (null when none): how many, and a link to them. */
+function staleNote(ctx) {
+  const n = ctx.verdicts.stale().length;
+  return n ? ctx.el('div', {class: 'iss-warn', role: 'note', 'data-role': 'stale-note'},
+    ctx.el('strong', {}, `${fmt(n, 0)} stale verdict${n === 1 ? '' : 's'}. `),
+    `The data changed under ${n === 1 ? 'it' : 'them'}: the words ${n === 1 ? 'it was' : 'they were'} given on ` +
+    'are gone or different. Kept, never applied to this run. ',
+    ctx.el('a', {href: `#/issues?run=${ctx.runId}&verdict=stale`, 'data-role': 'stale-link'}, 'Show them')) : null;
+}
+
 /** Summary line and, when the probabilities are not out of sample, the warning. */
 function header(ctx, sum, nVerdicts) {
   const {el} = ctx;
@@ -65,6 +77,7 @@ function header(ctx, sum, nVerdicts) {
       (sum.neighbours ? '' : ' (this run stores no hidden states: no neighbour signal)') +
       (sum.reference_run ? `; reference: run #${sum.reference_run}.` : '; no reference split.')),
   ];
+  parts.unshift(staleNote(ctx));
   if (sum.over_confident)
     parts.unshift(el('div', {class: 'iss-warn', role: 'note', 'data-role': 'over-confident'},
       el('strong', {}, 'Over-confident probabilities. '),
@@ -214,7 +227,8 @@ function signalsNode(ctx, w, sum) {
     row('confident learning', s.cl_issue ? 'issue' : 'no issue', s.cl_issue,
       s.cl_issue ? 'another class beats its threshold: ' : 'cleanlab would keep this label',
       s.cl_issue && s.cl_guess ? labelChip(ctx, s.cl_guess) : null),
-    row('neighbours', num(s.knn_split), s.knn_split >= 0.5, 'share of the nearest words in this split with another type:',
+    row('neighbours', num(s.knn_split), s.knn_split >= 0.5,
+      'share of the nearest words in this split with another tag (B- and I- apart); their types:',
       counts(ctx, kc.split)),
     kc.reference ? row('neighbours (reference)', num(s.knn_ref), s.knn_ref >= 0.5, 'the same in the reference split:',
       counts(ctx, kc.reference)) : null,
@@ -424,13 +438,30 @@ function makeList(ctx, state, ui, select) {
     }
     return state.busy;
   }
+  // The stale verdicts instead of ranked items: no word of this run to review, each can be deleted.
+  function showStale() {
+    const stale = ctx.verdicts.stale();
+    state.done = true;
+    ui.summary.textContent = stale.length ? `${fmt(stale.length, 0)} stale verdict${stale.length === 1 ? '' : 's'}: ` +
+      'given on words this version of the data no longer has; kept, never applied.' : 'No stale verdicts.';
+    ui.list.replaceChildren(...stale.map((v) => staleNode(el, v, ctx.runId, async () => {
+      await ctx.verdicts.remove(v.id);
+      ui.onVerdicts();
+      showStale();
+    })));
+    ui.detail.replaceChildren(el('p', {class: 'muted'}, 'A stale verdict is on an earlier version of a sentence; ' +
+      'give a new one on the sentence as it is now from the other filters.'));
+    return Promise.resolve();
+  }
   function restart() {
     state.seq++;
     Object.assign(state, {items: [], offset: 0, total: 0, done: false, busy: null, cur: null, target: null,
       form: null});
     state.nodes.clear();
     ui.list.replaceChildren();
+    ui.foot.replaceChildren();
     ui.typeSel.hidden = state.level !== 'entity';
+    if (state.verdict === 'stale') return showStale();
     ui.detail.replaceChildren(el('p', {class: 'muted'}, 'Pick an issue (or press j) to see its evidence and decide.'));
     return loadMore();
   }
@@ -623,6 +654,12 @@ export const page = {
       list: el('ol', {class: 'iss-list', 'data-role': 'issues'}),
       foot: el('div', {class: 'smp-foot'}),
       detail: el('aside', {class: 'card iss-detail', 'data-role': 'detail'}),
+      // after a verdict is deleted from the stale list: the header's counts again
+      onVerdicts: () => {
+        const head = header(ctx, sum, ctx.verdicts.count());
+        ui.head.replaceWith(head);
+        ui.head = head;
+      },
     };
     root.append(ui.head, filters,
       el('div', {class: 'iss-layout'},

@@ -6,7 +6,8 @@
 // filters; 1 records a label error with the model's prediction pre-filled and
 // 2 (a button) a model error, which the verdicts API then returns, shown as a
 // badge on Inspect and kept over a reload; u undoes; a correction that
-// changes nothing is refused. Over-confident probabilities get a warning; a
+// changes nothing is refused. Stale verdicts are noted, listed by the
+// verdict filter and deleted there. Over-confident probabilities get a warning; a
 // run without scores says to run explainer issues. Screenshots: the list with
 // an opened item, and after two decisions.
 
@@ -151,6 +152,54 @@ async function decide(t, api) {
   t.assert((await verdicts(t)).length === 0, 'both undone');
 }
 
+/**
+ * A verdict on words the data no longer has (the listing faked: the API
+ * marks such a verdict stale, test_api_verdicts.sh): counted in a note over
+ * the list, listed by the verdict filter "stale" (in the hash) with what was
+ * decided on the sentence as it was, deleted from there.
+ */
+async function staleVerdicts(t) {
+  const fake = {id: 9001, kind: 'label_error', state: 'stale', sentence: null, start: 1, end: 3,
+    labels: ['B-LOC', 'I-LOC'], was: ['B-ORG', 'I-ORG'], who: 'ana', why: 'the city',
+    created_at: '2026-12-01T10:00:00Z', updated_at: '2026-12-01T10:00:00Z', run: null,
+    data: {path: '/data/eval.conll', split: null, hash: 'f00', source_line: 40, source_id: null,
+      sentence_text: 'In New York , prices rose .', span_text: 'New York', n_words: 7}};
+  let extra = [fake];
+  const deleted = [];
+  await t.page.route('**/verdicts', async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const real = await (await route.fetch()).json();
+    return route.fulfill({json: {verdicts: [...real.verdicts, ...extra],
+      counts: {...real.counts, stale: real.counts.stale + extra.length}}});
+  });
+  await t.page.route('**/verdicts/9001', (route) => {
+    deleted.push(route.request().method());
+    extra = [];
+    return route.fulfill({json: {id: 9001}});
+  });
+  await t.goto('#/issues?verdict=open');
+  await t.expectText('[data-role=stale-note]', /^1 stale verdict\. The data changed under it: .* never applied/);
+  await t.page.click('[data-role=stale-link]');
+  await t.expectText('[data-role=summary]', /^1 stale verdict: given on words this version of the data no longer has/);
+  t.assert(/verdict=stale/.test(t.page.url()), `the filter in the hash: ${t.page.url()}`);
+  t.assert(await t.page.inputValue('select[data-role=verdict]') === 'stale', 'the filter shows stale');
+  t.assert(await t.page.locator('[data-role=issue]').count() === 0, 'no ranked items under stale');
+  await t.expectText('[data-role=stale-verdict]',
+    /label error: New York → B-LOC I-LOC[\s\S]*ana[\s\S]*line 40, labels then B-ORG I-ORG; the data has no sentence at line 40 any more\. Why: “the city”/);
+  t.assert(await t.page.locator('[data-role=stale-verdict] mark').allInnerTexts().then((m) => m.join(' ')) === 'New York',
+    'its words marked in the sentence as it was');
+  await t.shot('issues-stale');
+  await pick(t, 'verdict', '');
+  await t.expectText('[data-role=summary]', /^344 sentences, most suspect first/);
+  await pick(t, 'verdict', 'stale');
+  await t.page.click('[data-role=stale-delete]');
+  await t.expectText('[data-role=summary]', /^No stale verdicts\.$/);
+  t.assert(JSON.stringify(deleted) === '["DELETE"]', `one DELETE: ${deleted}`);
+  t.assert(await t.page.locator('[data-role=stale-note]').count() === 0, 'no note once deleted');
+  await t.page.unroute('**/verdicts');
+  await t.page.unroute('**/verdicts/9001');
+}
+
 /** Probabilities of data the model was trained on: the page says so (the summary faked). */
 async function overConfident(t) {
   await t.page.route('**/issues/summary', async (route) => {
@@ -196,5 +245,6 @@ export async function run(t) {
   await filters(t);
   await decide(t, api);
   await overConfident(t);
+  await staleVerdicts(t);
   await noScores(t);
 }
