@@ -5,9 +5,10 @@
  * loss tables and worst sentences, for a terminal or as JSON, with bootstrap
  * intervals of the F1 scores and the label-issue summary when the run has
  * scores (explainer issues: the out-of-sample note, the leakage into the
- * reference); --fail-under and --fail-if-regressed make it a CI gate
- * (gate.c). The numbers come from the report module (report.h); this file
- * is options and printing.
+ * reference), and with --buckets the F1 per bucket of ExplainaBoard's
+ * attributes (report_buckets.c prints them); --fail-under and
+ * --fail-if-regressed make it a CI gate (gate.c). The numbers come from the
+ * report module (report.h); this file is options and printing.
  */
 #include <jansson.h>
 #include <math.h>
@@ -38,6 +39,14 @@ static const char report_usage[] =
     "      --resamples N     bootstrap resamples (default 1000; 0: no intervals)\n"
     "      --level L         of the intervals (default 0.95)\n"
     "      --bins N          calibration: reliability bins (default 10; 0: none)\n"
+    "  -b, --buckets         F1 by ExplainaBoard's attributes (entity and sentence\n"
+    "                        length, density, OOV rate, token and entity frequency,\n"
+    "                        label consistency, capitalisation, position, document)\n"
+    "                        with bootstrap intervals, against the reference split\n"
+    "                        of the run's label issues (else the run itself)\n"
+    "      --bucket-edges S  fixed upper edges: span_length:1,2;sentence_length:10,40\n"
+    "                        (default: 4 equal-frequency buckets, as ExplainaBoard)\n"
+    "      --compare ID      buckets: run ID of the same database too, same edges\n"
     "  -h, --help            this help\n"
     "\n"
     "CI gate (default-mode F1; one line on stderr per failed rule, exit 3):\n"
@@ -54,8 +63,8 @@ static const char report_usage[] =
     "baseline, runs with no sentence in common), 2 bad usage, 3 a gate failed.\n";
 
 struct report_opts {
-	const char *db, *fail_under, *baseline;
-	int run, top, json, seed, resamples, bins, fail_if_regressed;
+	const char *db, *fail_under, *baseline, *bucket_edges;
+	int run, top, json, seed, resamples, bins, fail_if_regressed, buckets, compare;
 	double level, alpha;
 	struct xnr_cli_gate gate;
 };
@@ -74,6 +83,11 @@ static int parse_gate(struct report_opts *o)
 		return xnr_cli_usage_error("report",
 		                           "--fail-if-regressed needs --resamples of at least 1");
 	o->gate.alpha = o->alpha;
+	if ((o->bucket_edges || o->compare) && !o->buckets)
+		return xnr_cli_usage_error("report",
+		                           "--bucket-edges and --compare go with --buckets");
+	if (o->buckets && o->resamples < 1)
+		return xnr_cli_usage_error("report", "--buckets needs --resamples of at least 1");
 	return o->baseline ? xnr_cli_gate_parse_baseline(o->baseline, &o->gate) : XNR_EXIT_OK;
 }
 
@@ -91,6 +105,9 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	    {"resamples", 0, XNR_OPT_INT, &o->resamples, 0, XNR_BOOT_MAX_RESAMPLES, NULL},
 	    {"level", 0, XNR_OPT_REAL, &o->level, 0.5, 0.999, NULL},
 	    {"bins", 0, XNR_OPT_INT, &o->bins, 0, XNR_CALIB_MAX_BINS, NULL},
+	    {"buckets", 'b', XNR_OPT_FLAG, &o->buckets, 0, 0, NULL},
+	    {"bucket-edges", 0, XNR_OPT_STR, &o->bucket_edges, 0, 0, NULL},
+	    {"compare", 0, XNR_OPT_INT, &o->compare, 1, 0x7fffffff, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
 	const struct xnr_cli_cmd cmd = {
@@ -115,6 +132,7 @@ struct report_tables {
 	struct xnr_f1_boot ci; /* params.n_resamples 0: no intervals asked for */
 	json_t *gate;          /* NULL: no gate asked for */
 	json_t *calib;         /* NULL: --bins 0 */
+	json_t *buckets;       /* NULL: no --buckets */
 	json_t *worst, *pairs;
 	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
@@ -125,10 +143,23 @@ static void tables_free(struct report_tables *t)
 	xnr_f1_boot_free(&t->ci);
 	json_decref(t->gate);
 	json_decref(t->calib);
+	json_decref(t->buckets);
 	json_decref(t->worst);
 	json_decref(t->pairs);
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
 		json_decref(t->loss[i]);
+}
+
+static enum xnr_status fetch_buckets(struct xnr_store *db, const struct report_opts *o, int64_t run,
+                                     struct xnr_boot_params bp, json_t **out, struct xnr_error *err)
+{
+	struct xnr_bucket_params p = xnr_bucket_default_params();
+	enum xnr_status st;
+
+	p.boot = bp;
+	if ((st = xnr_bucket_edges_parse(o->bucket_edges, &p, err)) != XNR_OK)
+		return st;
+	return xnr_report_buckets(db, run, o->compare, &p, out, err);
 }
 
 static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_opts *o,
@@ -155,6 +186,8 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 		return st;
 	if (o->bins > 0 &&
 	    (st = xnr_report_calibration(db, v, m, o->bins, &t->calib, err)) != XNR_OK)
+		return st;
+	if (o->buckets && (st = fetch_buckets(db, o, v->run, bp, &t->buckets, err)) != XNR_OK)
 		return st;
 	if ((o->gate.micro_min >= 0.0 || o->gate.n_types || o->gate.baseline_db) &&
 	    (st = xnr_cli_gate_eval(&o->gate, db, v->run, &m->def, &bp, &t->gate, err)) != XNR_OK)
@@ -438,6 +471,8 @@ static enum xnr_status print_json(struct xnr_store *db, const struct report_opts
 	json_object_set_new(j, "loss_by", losses);
 	if (t->calib)
 		json_object_set(j, "calibration", t->calib);
+	if (t->buckets)
+		json_object_set(j, "buckets", t->buckets);
 	if (t->gate)
 		json_object_set(j, "gate", t->gate);
 	if ((st = xnr_cli_issues_section(db, v->run, j, err)) != XNR_OK) {
@@ -478,6 +513,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 		printf("seqeval, strict mode: not available (%s)\n\n", m->strict_error);
 	free(text);
 	print_calibration(t->calib);
+	xnr_cli_print_buckets(t->buckets);
 	print_confusion(v, m);
 	print_taxonomy(v, m);
 	emit_pairs(t->pairs, o->top, 0);
