@@ -106,4 +106,25 @@ struct xnr__bkt {
 XNR_MUST_CHECK enum xnr_status xnr__bkt_json(const struct xnr__bkt *b, json_t **out,
                                              struct xnr_error *err);
 
+/* ---- text output (out.c): a growing buffer for the HTML, Markdown and JUnit
+ * renderings of a report (html.c, summary.c) ---- */
+
+struct xnr__out {
+	char *s;
+	size_t len, cap;
+	int failed; /* an allocation failed: the text is incomplete */
+};
+
+void xnr__out_printf(struct xnr__out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s with &, <, >, " and ' escaped (HTML and XML text and attributes). */
+void xnr__out_escaped(struct xnr__out *o, const char *s);
+/* A number of o's JSON key, NaN when absent or null. */
+double xnr__num(const json_t *o, const char *key);
+/* A string of o's JSON key, "" when absent. */
+const char *xnr__str(const json_t *o, const char *key);
+/* The buffer as the result (*out, *len; caller frees), or XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__out_done(struct xnr__out *o, char **out, size_t *len,
+                                             struct xnr_error *err);
+
 #endif

@@ -295,4 +295,30 @@ XNR_MUST_CHECK enum xnr_status xnr_report_buckets(struct xnr_store *s, int64_t r
                                                   const struct xnr_bucket_params *p, json_t **out,
                                                   struct xnr_error *err);
 
+/* ---- the report as a file: HTML, Markdown, JUnit XML ---- */
+
+/*
+ * Render a report from its JSON (what `explainer report --json` prints,
+ * optionally with "meta": {model_path, data_path, n_sentences, n_words,
+ * version}, "buckets" (xnr_report_buckets) and "compare"
+ * (xnr_report_compare)) as text in *out (len bytes, NUL-terminated; caller
+ * frees):
+ * - xnr_report_html: one self-contained HTML page (inline CSS, charts as
+ *   inline SVG, no script, no network): scores with intervals, the gate,
+ *   the comparison's fixed and regressed entities, buckets, reliability
+ *   diagrams, the confusion matrix, the error taxonomy, worst sentences;
+ * - xnr_report_markdown: a pull-request comment: the gate's rules, the
+ *   scores table with intervals, the comparison's micro F1 difference;
+ * - xnr_report_junit: JUnit XML, one testcase per gate rule (failed when
+ *   the rule failed) and one per row of the scores (always passed, its F1
+ *   and interval as output).
+ * Missing sections are left out. Errors: XNR_ERR_NOMEM.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_report_html(const json_t *r, char **out, size_t *len,
+                                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_markdown(const json_t *r, char **out, size_t *len,
+                                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_junit(const json_t *r, char **out, size_t *len,
+                                                struct xnr_error *err);
+
 #endif
