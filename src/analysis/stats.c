@@ -184,17 +184,89 @@ static void score(const int64_t *sum, size_t n_cols, double *out)
 	out[1] = n_cols ? macro / (double)n_cols : 0.0;
 }
 
-/* Sum the rows of c drawn (rows: n_rows indices; NULL: every row once). */
-static void sum_rows(const struct xnr_f1_counts *c, const size_t *rows, int64_t *sum)
-{
-	size_t i, k, width = c->n_cols * 3;
+/* A count matrix's nonzero cells by row (CSR), so rows of a sparse matrix
+ * (the buckets': a case falls in one bucket per attribute) cost what they
+ * hold. When no resample can sum a field past 2^21 (n_rows times the
+ * largest count), a cell's (tp, pred, gold) are packed into one uint64 at
+ * bits 0, 21 and 42 and summed by one add (no count is negative); otherwise
+ * each field is an entry of its own. Integer sums: the same numbers either way. */
+#define PACK_BITS 21
 
-	memset(sum, 0, (width + 1) * sizeof *sum);
-	for (i = 0; i < c->n_rows; i++) {
-		const int32_t *r = c->c + (rows ? rows[i] : i) * width;
-		for (k = 0; k < width; k++)
-			sum[k] += r[k];
+struct sparse {
+	int packed;
+	size_t *first; /* (n_rows + 1) into at and val */
+	uint32_t *at;  /* (nnz) accumulator: the column when packed, else 3 col + field */
+	uint64_t *val; /* (nnz) */
+	uint64_t *acc; /* (3 n_cols + 1) */
+};
+
+static void sparse_free(struct sparse *sp)
+{
+	free(sp->first);
+	free(sp->at);
+	free(sp->val);
+	free(sp->acc);
+}
+
+static int sparse_make(const struct xnr_f1_counts *c, struct sparse *sp)
+{
+	size_t i, j, f, nnz = 0, cells = c->n_rows * c->n_cols;
+	const int32_t *v = c->c;
+	int64_t top = 0, low = 0;
+
+	for (i = 0; i < 3 * cells; i++) {
+		nnz += v[i] != 0;
+		top = v[i] > top ? v[i] : top;
+		low = v[i] < low ? v[i] : low;
 	}
+	sp->packed = low == 0 && (double)top * (double)c->n_rows < (double)(1 << PACK_BITS);
+	sp->first = malloc((c->n_rows + 1) * sizeof *sp->first);
+	sp->at = malloc((nnz + 1) * sizeof *sp->at);
+	sp->val = malloc((nnz + 1) * sizeof *sp->val);
+	sp->acc = malloc((3 * c->n_cols + 1) * sizeof *sp->acc);
+	if (!sp->first || !sp->at || !sp->val || !sp->acc)
+		return -1;
+	for (i = 0, nnz = 0; i < c->n_rows; i++) {
+		sp->first[i] = nnz;
+		for (j = 0; j < c->n_cols; j++) {
+			const int32_t *x = v + 3 * (i * c->n_cols + j);
+			if (sp->packed && (x[0] || x[1] || x[2])) {
+				sp->at[nnz] = (uint32_t)j;
+				sp->val[nnz++] = (uint64_t)x[0] | (uint64_t)x[1] << PACK_BITS |
+				                 (uint64_t)x[2] << (2 * PACK_BITS);
+			}
+			for (f = 0; !sp->packed && f < 3; f++)
+				if (x[f]) {
+					sp->at[nnz] = (uint32_t)(3 * j + f);
+					sp->val[nnz++] = (uint64_t)x[f];
+				}
+		}
+	}
+	sp->first[c->n_rows] = nnz;
+	return 0;
+}
+
+/* Sum the rows of c, row r taken mult[r] times (mult NULL: every row once),
+ * into sum (n_cols * 3), over its nonzero cells sp. Rows in order: the
+ * multiplicities of a resample instead of its draws, so memory is read
+ * front to back. */
+static void sum_rows(const struct xnr_f1_counts *c, const struct sparse *sp, const size_t *mult,
+                     int64_t *sum)
+{
+	size_t r, k, width = c->n_cols * 3;
+	uint64_t *acc = sp->acc, mask = ((uint64_t)1 << PACK_BITS) - 1;
+
+	memset(acc, 0, (width + 1) * sizeof *acc);
+	for (r = 0; r < c->n_rows; r++) {
+		uint64_t w = mult ? (uint64_t)mult[r] : 1;
+		if (!w)
+			continue;
+		for (k = sp->first[r]; k < sp->first[r + 1]; k++)
+			acc[sp->at[k]] += w * sp->val[k];
+	}
+	for (k = 0; k < width; k++)
+		sum[k] = sp->packed ? (int64_t)(acc[k / 3] >> (PACK_BITS * (k % 3)) & mask)
+		                    : (int64_t)acc[k];
 }
 
 /* ---- the bootstrap ---- */
@@ -287,20 +359,21 @@ static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xn
 /* Resample: scores of a and b (b = a when unpaired) per resample into
  * va/vb/vd laid out (2 + n_cols, R). */
 static void resample(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
-                     const struct xnr_boot_params *p, size_t *rows, int64_t *sum, double *sa,
-                     double *sb, double *va, double *vb, double *vd)
+                     const struct sparse *sp, const struct xnr_boot_params *p, size_t *rows,
+                     int64_t *sum, double *sa, double *sb, double *va, double *vb, double *vd)
 {
 	size_t R = (size_t)p->n_resamples, m = 2 + a->n_cols, r, i, j;
 	struct xnr_rng rng;
 
 	xnr_rng_seed(&rng, p->seed);
 	for (r = 0; r < R; r++) {
+		memset(rows, 0, a->n_rows * sizeof *rows);
 		for (i = 0; i < a->n_rows; i++)
-			rows[i] = (size_t)xnr_rng_below(&rng, a->n_rows);
-		sum_rows(a, rows, sum);
+			rows[(size_t)xnr_rng_below(&rng, a->n_rows)]++;
+		sum_rows(a, &sp[0], rows, sum);
 		score(sum, a->n_cols, sa);
 		if (b != a) {
-			sum_rows(b, rows, sum);
+			sum_rows(b, &sp[1], rows, sum);
 			score(sum, a->n_cols, sb);
 		} else {
 			memcpy(sb, sa, m * sizeof *sb);
@@ -323,24 +396,27 @@ enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts *a, const stru
 	int64_t *sum = NULL;
 	double *est = NULL, *vals = NULL;
 	struct xnr_paired *res = NULL;
+	struct sparse sp[2];
 
 	if (st != XNR_OK)
 		return st;
+	memset(sp, 0, sizeof sp);
 	rows = malloc(a->n_rows * sizeof *rows);
 	sum = malloc((3 * a->n_cols + 1) * sizeof *sum);
 	est = malloc(4 * m * sizeof *est);
 	vals = malloc(3 * m * R * sizeof *vals);
 	res = calloc(m, sizeof *res);
-	if (!rows || !sum || !est || !vals || !res) {
+	b = b ? b : a;
+	if (!rows || !sum || !est || !vals || !res || sparse_make(a, &sp[0]) != 0 ||
+	    (b != a && sparse_make(b, &sp[1]) != 0)) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples", R);
 		goto done;
 	}
-	b = b ? b : a;
-	sum_rows(a, NULL, sum);
+	sum_rows(a, &sp[0], NULL, sum);
 	score(sum, a->n_cols, est);
-	sum_rows(b, NULL, sum);
+	sum_rows(b, &sp[b != a], NULL, sum);
 	score(sum, a->n_cols, est + m);
-	resample(a, b, params, rows, sum, est + 2 * m, est + 3 * m, vals, vals + m * R,
+	resample(a, b, sp, params, rows, sum, est + 2 * m, est + 3 * m, vals, vals + m * R,
 	         vals + 2 * m * R);
 	for (j = 0; j < m; j++)
 		res[j] = summarise(est[j], est[m + j], vals + j * R, vals + (m + j) * R,
@@ -357,6 +433,8 @@ enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts *a, const stru
 	if (a->n_cols)
 		memcpy(out->col, res + 2, a->n_cols * sizeof *out->col);
 done:
+	sparse_free(&sp[0]);
+	sparse_free(&sp[1]);
 	free(rows);
 	free(sum);
 	free(est);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "analysis/seqeval.h"
 #include "analysis/stats.h"
@@ -105,5 +106,37 @@ XNR_MUST_CHECK enum xnr_status xnr_cli_gate_eval(const struct xnr_cli_gate *g,
 /* One "explainer: gate failed: ..." line on stderr per failed rule of gate;
  * XNR_EXIT_GATE when there is one, else XNR_EXIT_OK. */
 int xnr_cli_gate_report(json_t *gate);
+
+/* Print the JSON of xnr_report_buckets as tables (report_buckets.c); NULL
+ * prints nothing. */
+void xnr_cli_print_buckets(json_t *buckets);
+
+/* A file written aside (PATH.XXXXXX in its folder) and moved into place at
+ * the end, so a failed write leaves nothing and an existing file is only
+ * replaced with force (out_file.c). xnr_cli_out_open opens it ("-": standard
+ * output; XNR_ERR_INPUT when PATH exists and force is 0);
+ * xnr_cli_out_close moves it into place when st is XNR_OK, else drops it,
+ * and returns the outcome. */
+struct xnr_cli_out {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+XNR_MUST_CHECK enum xnr_status xnr_cli_out_open(struct xnr_cli_out *o, const char *path, int force,
+                                                struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_cli_out_close(struct xnr_cli_out *o, int force,
+                                                 enum xnr_status st, struct xnr_error *err);
+
+/* The report files of explainer report (report_files.c): each path NULL when
+ * not asked for. */
+struct xnr_cli_report_files {
+	const char *html, *markdown, *junit;
+	int force; /* replace existing files */
+};
+
+/* Render the report JSON r (report.h: xnr_report_html, _markdown, _junit)
+ * into each file asked for, through struct xnr_cli_out. */
+XNR_MUST_CHECK enum xnr_status xnr_cli_report_files(const struct xnr_cli_report_files *f,
+                                                    const json_t *r, struct xnr_error *err);
 
 #endif

@@ -151,73 +151,6 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 	return parse_issues_opts(o, level, format);
 }
 
-/* A file written aside (PATH.XXXXXX in its folder) and moved into place at
- * the end, so a failed export leaves nothing and an existing file is only
- * replaced with --force. */
-struct out_file {
-	const char *path;
-	char *tmp;
-	FILE *f;
-};
-
-static enum xnr_status out_open(struct out_file *o, const char *path, int force,
-                                struct xnr_error *err)
-{
-	int fd;
-
-	memset(o, 0, sizeof *o);
-	o->path = path;
-	if (strcmp(path, "-") == 0) {
-		o->f = stdout;
-		return XNR_OK;
-	}
-	if (!force && access(path, F_OK) == 0)
-		return xnr_fail_at(err, XNR_ERR_INPUT, path, 0,
-		                   "exists; nothing was written (use --force to overwrite it)");
-	if (!(o->tmp = malloc(strlen(path) + 8)))
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	sprintf(o->tmp, "%s.XXXXXX", path);
-	if ((fd = mkstemp(o->tmp)) < 0 || !(o->f = fdopen(fd, "wb"))) {
-		enum xnr_status st =
-		    xnr_fail_at(err, errno == ENOENT ? XNR_ERR_NOT_FOUND : XNR_ERR_IO, path, 0,
-		                "cannot create it: %s", strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return st;
-	}
-	return XNR_OK;
-}
-
-/* Move the file into place when st is XNR_OK, else drop it; the outcome. */
-static enum xnr_status out_close(struct out_file *o, int force, enum xnr_status st,
-                                 struct xnr_error *err)
-{
-	int failed = 0;
-
-	if (!o->f)
-		return st;
-	if (o->f == stdout)
-		return fflush(stdout) == 0 || st != XNR_OK
-		           ? st
-		           : xnr_fail(err, XNR_ERR_IO, "standard output: write error");
-	failed = fclose(o->f) != 0;
-	if (st == XNR_OK && failed)
-		st = xnr_fail_at(err, XNR_ERR_IO, o->path, 0, "write error: %s", strerror(errno));
-	/* link() never replaces a file that appeared meanwhile; rename() does, with --force. */
-	if (st == XNR_OK && (force ? rename(o->tmp, o->path) : link(o->tmp, o->path)) != 0)
-		st = xnr_fail_at(err, errno == EEXIST ? XNR_ERR_INPUT : XNR_ERR_IO, o->path, 0,
-		                 "cannot put it in place: %s%s", strerror(errno),
-		                 errno == EEXIST ? " (use --force to overwrite it)" : "");
-	if (st != XNR_OK || !force)
-		unlink(o->tmp);
-	free(o->tmp);
-	return st;
-}
-
 static void print_summary(const struct export_opts *o, const struct xnr_corrected_summary *s,
                           size_t n_items, int64_t dim)
 {
@@ -254,7 +187,7 @@ int xnr_cmd_export(int argc, char **argv)
 	struct export_opts o;
 	struct xnr_corrected_summary sum;
 	struct xnr_store *store = NULL;
-	struct out_file out = {0};
+	struct xnr_cli_out out = {0};
 	struct xnr_error err;
 	enum xnr_status st;
 	int64_t run = 0, n_vectors = 0, dim = 0;
@@ -267,7 +200,7 @@ int xnr_cmd_export(int argc, char **argv)
 	memset(&sum, 0, sizeof sum);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
 	    (st = xnr_cli_pick_run(o.db, store, o.run, &run, &err)) == XNR_OK &&
-	    (st = out_open(&out, o.output, o.force, &err)) == XNR_OK) {
+	    (st = xnr_cli_out_open(&out, o.output, o.force, &err)) == XNR_OK) {
 		if (o.corrected)
 			st = xnr_review_export_corrected(store, run, o.force, out.f, &sum, &err);
 		else if (o.vectors)
@@ -278,7 +211,7 @@ int xnr_cmd_export(int argc, char **argv)
 		else
 			st = xnr_review_export_tasks(store, run, o.tasks, o.errors, out.f, &n_tasks,
 			                             &err);
-		st = out_close(&out, o.force, st, &err);
+		st = xnr_cli_out_close(&out, o.force, st, &err);
 	}
 	if (st == XNR_OK)
 		print_summary(&o, &sum, o.vectors ? (size_t)n_vectors : n_tasks, dim);

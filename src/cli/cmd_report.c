@@ -5,9 +5,10 @@
  * loss tables and worst sentences, for a terminal or as JSON, with bootstrap
  * intervals of the F1 scores and the label-issue summary when the run has
  * scores (explainer issues: the out-of-sample note, the leakage into the
- * reference); --fail-under and --fail-if-regressed make it a CI gate
- * (gate.c). The numbers come from the report module (report.h); this file
- * is options and printing.
+ * reference), and with --buckets the F1 per bucket of ExplainaBoard's
+ * attributes (report_buckets.c prints them); --fail-under and
+ * --fail-if-regressed make it a CI gate (gate.c). The numbers come from the
+ * report module (report.h); this file is options and printing.
  */
 #include <jansson.h>
 #include <math.h>
@@ -18,6 +19,7 @@
 #include "cli/cli.h"
 #include "analysis/calibration.h"
 #include "cli/opts.h"
+#include "report/compare.h"
 #include "report/report.h"
 #include "store/read.h"
 #include "store/store.h"
@@ -38,6 +40,24 @@ static const char report_usage[] =
     "      --resamples N     bootstrap resamples (default 1000; 0: no intervals)\n"
     "      --level L         of the intervals (default 0.95)\n"
     "      --bins N          calibration: reliability bins (default 10; 0: none)\n"
+    "  -b, --buckets         F1 by ExplainaBoard's attributes (entity and sentence\n"
+    "                        length, density, OOV rate, token and entity frequency,\n"
+    "                        label consistency, capitalisation, position, document)\n"
+    "                        with bootstrap intervals, against the reference split\n"
+    "                        of the run's label issues (else the run itself)\n"
+    "      --bucket-edges S  fixed upper edges: span_length:1,2;sentence_length:10,40\n"
+    "                        (default: 4 equal-frequency buckets, as ExplainaBoard)\n"
+    "      --compare ID      run ID of the same database against this one: in the\n"
+    "                        buckets (same edges), the HTML and the Markdown\n"
+    "\n"
+    "report files (written aside and moved into place; an existing file is kept\n"
+    "unless --force):\n"
+    "      --html PATH       one self-contained HTML page (no network): scores with\n"
+    "                        intervals, gate, comparison, buckets, calibration,\n"
+    "                        confusions, error taxonomy, worst sentences\n"
+    "      --markdown PATH   a pull-request comment: gate, scores, comparison\n"
+    "      --junit PATH      JUnit XML: a testcase per gate rule and per score row\n"
+    "      --force           overwrite existing report files\n"
     "  -h, --help            this help\n"
     "\n"
     "CI gate (default-mode F1; one line on stderr per failed rule, exit 3):\n"
@@ -54,8 +74,9 @@ static const char report_usage[] =
     "baseline, runs with no sentence in common), 2 bad usage, 3 a gate failed.\n";
 
 struct report_opts {
-	const char *db, *fail_under, *baseline;
-	int run, top, json, seed, resamples, bins, fail_if_regressed;
+	const char *db, *fail_under, *baseline, *bucket_edges;
+	int run, top, json, seed, resamples, bins, fail_if_regressed, buckets, compare, force;
+	struct xnr_cli_report_files files;
 	double level, alpha;
 	struct xnr_cli_gate gate;
 };
@@ -74,6 +95,15 @@ static int parse_gate(struct report_opts *o)
 		return xnr_cli_usage_error("report",
 		                           "--fail-if-regressed needs --resamples of at least 1");
 	o->gate.alpha = o->alpha;
+	o->files.force = o->force;
+	o->buckets |= o->files.html != NULL;
+	if ((o->bucket_edges || o->compare) && !o->buckets && !o->files.markdown)
+		return xnr_cli_usage_error("report",
+		                           "--bucket-edges and --compare go with --buckets, "
+		                           "--html or --markdown");
+	if ((o->buckets || o->compare) && o->resamples < 1)
+		return xnr_cli_usage_error(
+		    "report", "--buckets, --html and --compare need --resamples of at least 1");
 	return o->baseline ? xnr_cli_gate_parse_baseline(o->baseline, &o->gate) : XNR_EXIT_OK;
 }
 
@@ -91,6 +121,13 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	    {"resamples", 0, XNR_OPT_INT, &o->resamples, 0, XNR_BOOT_MAX_RESAMPLES, NULL},
 	    {"level", 0, XNR_OPT_REAL, &o->level, 0.5, 0.999, NULL},
 	    {"bins", 0, XNR_OPT_INT, &o->bins, 0, XNR_CALIB_MAX_BINS, NULL},
+	    {"buckets", 'b', XNR_OPT_FLAG, &o->buckets, 0, 0, NULL},
+	    {"bucket-edges", 0, XNR_OPT_STR, &o->bucket_edges, 0, 0, NULL},
+	    {"compare", 0, XNR_OPT_INT, &o->compare, 1, 0x7fffffff, NULL},
+	    {"html", 0, XNR_OPT_STR, &o->files.html, 0, 0, NULL},
+	    {"markdown", 0, XNR_OPT_STR, &o->files.markdown, 0, 0, NULL},
+	    {"junit", 0, XNR_OPT_STR, &o->files.junit, 0, 0, NULL},
+	    {"force", 0, XNR_OPT_FLAG, &o->force, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
 	const struct xnr_cli_cmd cmd = {
@@ -115,6 +152,8 @@ struct report_tables {
 	struct xnr_f1_boot ci; /* params.n_resamples 0: no intervals asked for */
 	json_t *gate;          /* NULL: no gate asked for */
 	json_t *calib;         /* NULL: --bins 0 */
+	json_t *buckets;       /* NULL: no --buckets */
+	json_t *compare;       /* NULL: no --compare for the report files */
 	json_t *worst, *pairs;
 	json_t *loss[XNR_LOSS_BY_COUNT]; /* pages: word and sub-token top N by sum, every label */
 };
@@ -125,10 +164,33 @@ static void tables_free(struct report_tables *t)
 	xnr_f1_boot_free(&t->ci);
 	json_decref(t->gate);
 	json_decref(t->calib);
+	json_decref(t->buckets);
+	json_decref(t->compare);
 	json_decref(t->worst);
 	json_decref(t->pairs);
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
 		json_decref(t->loss[i]);
+}
+
+static enum xnr_status fetch_buckets(struct xnr_store *db, const struct report_opts *o, int64_t run,
+                                     struct xnr_boot_params bp, json_t **out, struct xnr_error *err)
+{
+	struct xnr_bucket_params p = xnr_bucket_default_params();
+	enum xnr_status st;
+
+	p.boot = bp;
+	if ((st = xnr_bucket_edges_parse(o->bucket_edges, &p, err)) != XNR_OK)
+		return st;
+	return xnr_report_buckets(db, run, o->compare, &p, out, err);
+}
+
+static enum xnr_status fetch_compare(struct xnr_store *db, const struct report_opts *o, int64_t run,
+                                     struct xnr_boot_params bp, json_t **out, struct xnr_error *err)
+{
+	struct xnr_compare_params p = xnr_compare_default_params();
+
+	p.boot = bp;
+	return xnr_report_compare(db, run, o->compare, &p, out, err);
 }
 
 static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_opts *o,
@@ -155,6 +217,11 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 		return st;
 	if (o->bins > 0 &&
 	    (st = xnr_report_calibration(db, v, m, o->bins, &t->calib, err)) != XNR_OK)
+		return st;
+	if (o->buckets && (st = fetch_buckets(db, o, v->run, bp, &t->buckets, err)) != XNR_OK)
+		return st;
+	if (o->compare && (o->files.html || o->files.markdown) &&
+	    (st = fetch_compare(db, o, v->run, bp, &t->compare, err)) != XNR_OK)
 		return st;
 	if ((o->gate.micro_min >= 0.0 || o->gate.n_types || o->gate.baseline_db) &&
 	    (st = xnr_cli_gate_eval(&o->gate, db, v->run, &m->def, &bp, &t->gate, err)) != XNR_OK)
@@ -416,13 +483,13 @@ static void print_scheme(const char *scheme_json)
 	json_decref(j);
 }
 
-static enum xnr_status print_json(struct xnr_store *db, const struct report_opts *o,
+/* The report as one JSON object (*out: what --json prints). */
+static enum xnr_status build_json(struct xnr_store *db, const struct report_opts *o,
                                   const struct xnr_run_view *v, const struct xnr_run_metrics *m,
-                                  struct report_tables *t, struct xnr_error *err)
+                                  struct report_tables *t, json_t **out, struct xnr_error *err)
 {
 	json_t *j = NULL, *losses;
 	enum xnr_status st;
-	char *s;
 	int i;
 
 	if ((st = xnr_run_metrics_json(v, m, &j, err)) != XNR_OK)
@@ -438,12 +505,28 @@ static enum xnr_status print_json(struct xnr_store *db, const struct report_opts
 	json_object_set_new(j, "loss_by", losses);
 	if (t->calib)
 		json_object_set(j, "calibration", t->calib);
+	if (t->buckets)
+		json_object_set(j, "buckets", t->buckets);
 	if (t->gate)
 		json_object_set(j, "gate", t->gate);
 	if ((st = xnr_cli_issues_section(db, v->run, j, err)) != XNR_OK) {
 		json_decref(j);
 		return st;
 	}
+	*out = j;
+	return XNR_OK;
+}
+
+static enum xnr_status print_json(struct xnr_store *db, const struct report_opts *o,
+                                  const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                  struct report_tables *t, struct xnr_error *err)
+{
+	json_t *j = NULL;
+	enum xnr_status st = build_json(db, o, v, m, t, &j, err);
+	char *s;
+
+	if (st != XNR_OK)
+		return st;
 	s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	if (!s)
@@ -478,6 +561,7 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 		printf("seqeval, strict mode: not available (%s)\n\n", m->strict_error);
 	free(text);
 	print_calibration(t->calib);
+	xnr_cli_print_buckets(t->buckets);
 	print_confusion(v, m);
 	print_taxonomy(v, m);
 	emit_pairs(t->pairs, o->top, 0);
@@ -487,6 +571,34 @@ static enum xnr_status print_text(struct xnr_store *db, const struct report_opts
 	printf("(%s)\n\n", json_string_value(json_object_get(t->loss[XNR_LOSS_BY_LABEL], "hint")));
 	print_worst(t->worst, o->top);
 	print_gate(t->gate);
+	return st;
+}
+
+/* The report files: the --json object with the run's paths and the comparison. */
+static enum xnr_status write_files(struct xnr_store *db, const struct report_opts *o,
+                                   const struct xnr_run_view *v, const struct xnr_run_metrics *m,
+                                   struct report_tables *t, struct xnr_error *err)
+{
+	struct xnr_run run;
+	json_t *j = NULL;
+	enum xnr_status st;
+
+	memset(&run, 0, sizeof run);
+	if ((st = build_json(db, o, v, m, t, &j, err)) != XNR_OK ||
+	    (st = xnr_store_run_get(db, v->run, &run, err)) != XNR_OK) {
+		json_decref(j);
+		return st;
+	}
+	json_object_set_new(j, "meta",
+	                    json_pack("{s:s?,s:s?,s:I,s:I,s:s}", "model_path", run.model_path,
+	                              "data_path", run.data_path, "n_sentences",
+	                              (json_int_t)v->n_sents, "n_words", (json_int_t)v->n_words,
+	                              "version", XNR_VERSION));
+	if (t->compare)
+		json_object_set(j, "compare", t->compare);
+	xnr_run_free(&run);
+	st = xnr_cli_report_files(&o->files, j, err);
+	json_decref(j);
 	return st;
 }
 
@@ -545,6 +657,8 @@ int xnr_cmd_report(int argc, char **argv)
 	    (st = fetch_tables(store, &o, v, &m, &t, &err)) == XNR_OK)
 		st = o.json ? print_json(store, &o, v, &m, &t, &err)
 		            : print_text(store, &o, v, &m, &t, &err);
+	if (st == XNR_OK && (o.files.html || o.files.markdown || o.files.junit))
+		st = write_files(store, &o, v, &m, &t, &err);
 	rc = st != XNR_OK ? xnr_cli_report(&err)
 	     : t.gate     ? xnr_cli_gate_report(t.gate)
 	                  : XNR_EXIT_OK;

@@ -1,7 +1,8 @@
 /*
  * internal.h - what the report module's files share: the two-run
  * comparison as C values, computed by compare.c and written as JSON by
- * compare_json.c (compare.h has the definitions). Not part of the API.
+ * compare_json.c (compare.h has the definitions), and the buckets of
+ * buckets.c written by buckets_json.c. Not part of the API.
  */
 #ifndef XNR_REPORT_INTERNAL_H
 #define XNR_REPORT_INTERNAL_H
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/buckets.h"
 #include "analysis/seqeval.h"
 #include "analysis/stats.h"
 #include "report/compare.h"
@@ -66,5 +68,63 @@ struct xnr__cmp {
  * store's, reading the listed sentences' words. */
 XNR_MUST_CHECK enum xnr_status xnr__cmp_json(struct xnr_store *s, const struct xnr__cmp *c,
                                              json_t **out, struct xnr_error *err);
+
+/* ---- buckets (buckets.c computes, buckets_json.c writes) ---- */
+
+/* One run of the buckets: its words, entities, cases and their attributes.
+ * Entity types are 1-based ids into struct xnr__bkt's shared type names. */
+struct xnr__bkt_side {
+	int64_t run;
+	struct xnr_run_view *v;
+	char **text; /* (n_words) into arena */
+	char *arena;
+	int32_t *doc; /* (n_sents) */
+	struct xnr_cons_span *gold, *pred;
+	size_t n_gold, n_pred;
+	struct xnr_bucket_corpus corpus;
+	struct xnr_bucket_case *cases;
+	size_t n_cases;
+	double *values;          /* (XNR_BATTR_COUNT, n_cases) */
+	int32_t *bucket;         /* (XNR_BATTR_COUNT, n_cases) bucket index, -1: none */
+	struct xnr_f1_boot boot; /* column = first_col[attribute] + bucket */
+	struct xnr_f1_counts counts;
+};
+
+struct xnr__bkt {
+	const struct xnr_bucket_params *p;
+	int64_t ref_run; /* the reference's run; the first side's own when ref_self */
+	int ref_self;
+	const char **types; /* (n_types) names, borrowed from the sides' tag sets */
+	int n_types;
+	struct xnr__bkt_side s[2];
+	int n_sides;
+	struct xnr_bucketing b[XNR_BATTR_COUNT];
+	int first_col[XNR_BATTR_COUNT + 1];
+};
+
+/* The buckets as report.h's JSON. Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__bkt_json(const struct xnr__bkt *b, json_t **out,
+                                             struct xnr_error *err);
+
+/* ---- text output (out.c): a growing buffer for the HTML, Markdown and JUnit
+ * renderings of a report (html.c, summary.c) ---- */
+
+struct xnr__out {
+	char *s;
+	size_t len, cap;
+	int failed; /* an allocation failed: the text is incomplete */
+};
+
+void xnr__out_printf(struct xnr__out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s with &, <, >, " and ' escaped (HTML and XML text and attributes). */
+void xnr__out_escaped(struct xnr__out *o, const char *s);
+/* A number of o's JSON key, NaN when absent or null. */
+double xnr__num(const json_t *o, const char *key);
+/* A string of o's JSON key, "" when absent. */
+const char *xnr__str(const json_t *o, const char *key);
+/* The buffer as the result (*out, *len; caller frees), or XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__out_done(struct xnr__out *o, char **out, size_t *len,
+                                             struct xnr_error *err);
 
 #endif

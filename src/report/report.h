@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/buckets.h"
 #include "analysis/confusion.h"
 #include "analysis/nervaluate.h"
 #include "analysis/seqeval.h"
@@ -247,5 +248,77 @@ XNR_MUST_CHECK enum xnr_status xnr_report_loss_groups(struct xnr_store *s, int64
 XNR_MUST_CHECK enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v,
                                                        const struct xnr_loss_page *p, json_t **out,
                                                        struct xnr_error *err);
+
+/* ---- buckets (ExplainaBoard's attributes: analysis/buckets.h) ---- */
+
+struct xnr_bucket_params {
+	struct xnr_boot_params boot;  /* each bucket's F1 interval: sentences resampled */
+	int n_continuous;             /* equal-frequency buckets per numeric attribute (4) */
+	int n_discrete;               /* most frequent values kept: capitalisation, document (10) */
+	int samples;                  /* cases listed per bucket and run (20; 0: none) */
+	int n_fixed[XNR_BATTR_COUNT]; /* user's upper edges per attribute (0: from the data) */
+	double fixed[XNR_BATTR_COUNT][XNR_BUCKET_MAX - 1];
+};
+
+/* Seed 1, 1000 resamples, level 0.95; 4 and 10 buckets; 20 samples. */
+struct xnr_bucket_params xnr_bucket_default_params(void);
+
+/* Parse user edges, "span_length:1,2,3;sentence_length:10,20,40" (an
+ * attribute's ascending upper edges: buckets x <= 1, 1 < x <= 2, ..., x > 3)
+ * into p. Errors: XNR_ERR_INPUT naming the part that is wrong. */
+XNR_MUST_CHECK enum xnr_status xnr_bucket_edges_parse(const char *spec, struct xnr_bucket_params *p,
+                                                      struct xnr_error *err);
+
+/*
+ * Run `run`'s cases (one per distinct span among its default-mode gold and
+ * predicted entities) bucketed by every attribute of analysis/buckets.h,
+ * against the reference split of its label issues (explainer issues
+ * --reference) when it has one, else against itself. With compare > 0, run
+ * compare's cases too, bucketed with run's edges and the same reference.
+ * Each bucket has, per run, its cases, gold, predicted and correct
+ * entities, F1 (2 tp / (gold + pred), 0 when empty) with its bootstrap
+ * interval over the run's sentences, and its first p->samples cases
+ * (errors first, in dataset order). JSON:
+ *   {"run", "compare": id|null, "reference": {"run", "of"},
+ *    "bootstrap": {"seed","resamples","level","unit":"sentence"},
+ *    "runs": [{"run","sentences","cases"}],
+ *    "attributes": [{"name","description","kind":"continuous"|"discrete"|"fixed",
+ *       "buckets": [{"label","lo","hi" (null: open),
+ *          "runs": [{"cases","gold","pred","tp","f1","lo","hi",
+ *                    "samples": [{"sentence","start","end","text","gold","pred"}]}]}]}]}
+ * ("runs" of a bucket in the order of the top-level "runs"). About 60 ms
+ * per run of CoNLL-2003 test with 1000 resamples. Errors: XNR_ERR_NOT_FOUND
+ * (no such run), XNR_ERR_INPUT (params out of range, a run without
+ * sentences), the store's, XNR_ERR_NOMEM.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_report_buckets(struct xnr_store *s, int64_t run, int64_t compare,
+                                                  const struct xnr_bucket_params *p, json_t **out,
+                                                  struct xnr_error *err);
+
+/* ---- the report as a file: HTML, Markdown, JUnit XML ---- */
+
+/*
+ * Render a report from its JSON (what `explainer report --json` prints,
+ * optionally with "meta": {model_path, data_path, n_sentences, n_words,
+ * version}, "buckets" (xnr_report_buckets) and "compare"
+ * (xnr_report_compare)) as text in *out (len bytes, NUL-terminated; caller
+ * frees):
+ * - xnr_report_html: one self-contained HTML page (inline CSS, charts as
+ *   inline SVG, no script, no network): scores with intervals, the gate,
+ *   the comparison's fixed and regressed entities, buckets, reliability
+ *   diagrams, the confusion matrix, the error taxonomy, worst sentences;
+ * - xnr_report_markdown: a pull-request comment: the gate's rules, the
+ *   scores table with intervals, the comparison's micro F1 difference;
+ * - xnr_report_junit: JUnit XML, one testcase per gate rule (failed when
+ *   the rule failed) and one per row of the scores (always passed, its F1
+ *   and interval as output).
+ * Missing sections are left out. Errors: XNR_ERR_NOMEM.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_report_html(const json_t *r, char **out, size_t *len,
+                                               struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_markdown(const json_t *r, char **out, size_t *len,
+                                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_report_junit(const json_t *r, char **out, size_t *len,
+                                                struct xnr_error *err);
 
 #endif

@@ -412,6 +412,7 @@ extern const struct xnr__route_group xnr__routes_debug;            /* api_debug.
 extern const struct xnr__route_group xnr__routes_jobs;             /* jobs.c */
 extern const struct xnr__route_group xnr__routes_issues;           /* api_issues.c */
 extern const struct xnr__route_group xnr__routes_compare;          /* api_compare.c */
+extern const struct xnr__route_group xnr__routes_buckets;          /* api_buckets.c */
 extern const struct xnr__route_group xnr__routes_verdicts;         /* api_verdicts.c */
 extern const struct xnr__route_group xnr__routes_assets;           /* assets.c: the web app */
 

@@ -19,7 +19,7 @@ static const struct xnr__route_group *const groups[] = {
     &xnr__routes_settings,   &xnr__routes_debug,
     &xnr__routes_jobs,       &xnr__routes_issues,
     &xnr__routes_compare,    &xnr__routes_verdicts,
-    &xnr__routes_assets,
+    &xnr__routes_buckets,    &xnr__routes_assets,
 };
 
 static struct xnr__route *table;

@@ -198,10 +198,14 @@ XNR_MUST_CHECK enum xnr_status xnr_store_words_count(struct xnr_store *s,
 /* The report's bulk loads, each one pass over a compact index:
  * xnr_store_word_labels: every word's sentence_id, idx, gold, pred and loss
  * (xnr_rows_word), in no particular order;
+ * xnr_store_word_texts: every word's sentence_id, idx and text
+ * (xnr_rows_word), in no particular order;
  * xnr_store_text_losses: every word (tokens: sub-token) with a loss, its text
  * and loss only, ordered by text, then loss. */
 XNR_MUST_CHECK enum xnr_status xnr_store_word_labels(struct xnr_store *s, int64_t run,
                                                      struct xnr_rows **out, struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_word_texts(struct xnr_store *s, int64_t run,
+                                                    struct xnr_rows **out, struct xnr_error *err);
 XNR_MUST_CHECK enum xnr_status xnr_store_text_losses(struct xnr_store *s, int64_t run, int tokens,
                                                      struct xnr_rows **out, struct xnr_error *err);
 

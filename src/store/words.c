@@ -35,6 +35,11 @@ static const struct xnr__col word_label_cols[] = {
     {"t.pred", XNR__COL_INT, ROW(pred), 0},
     {"t.loss", XNR__COL_REAL, ROW(loss), 0},
 };
+static const struct xnr__col word_text_cols[] = {
+    {"t.sentence_id", XNR__COL_INT, ROW(sentence_id), 0},
+    {"t.idx", XNR__COL_INT, ROW(idx), 0},
+    {"t.text", XNR__COL_TEXT, ROW(text), ROW(text_len)},
+};
 static const struct xnr__col word_loss_cols[] = {
     {"t.text", XNR__COL_TEXT, ROW(text), ROW(text_len)},
     {"t.loss", XNR__COL_REAL, ROW(loss), 0},
@@ -223,6 +228,22 @@ enum xnr_status xnr_store_word_labels(struct xnr_store *s, int64_t run, struct x
 		return rc;
 	return xnr__rows_open(s, XNR__WORD, word_label_cols, N(word_label_cols), st, NULL, out,
 	                      err);
+}
+
+enum xnr_status xnr_store_word_texts(struct xnr_store *s, int64_t run, struct xnr_rows **out,
+                                     struct xnr_error *err)
+{
+	char cols[256], sql[384];
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	/* The text index holds the key (sentence_id, idx): no row of the table is read. */
+	xnr__cols_sql(word_text_cols, N(word_text_cols), cols, sizeof cols);
+	snprintf(sql, sizeof sql,
+	         "SELECT %s FROM words t INDEXED BY words_by_text WHERE t.run_id = ?1", cols);
+	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
+		return rc;
+	return xnr__rows_open(s, XNR__WORD, word_text_cols, N(word_text_cols), st, NULL, out, err);
 }
 
 enum xnr_status xnr_store_text_losses(struct xnr_store *s, int64_t run, int tokens,

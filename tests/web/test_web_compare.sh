@@ -3,9 +3,10 @@
 # the model derived from the demo model (its last encoder layer dropped,
 # tests/gen/derive_model.py) and then the demo model, both over
 # demo/eval.conll, so the newest run (the header's pick, A) is the demo model
-# and B the derived one; runs tests/web/specs/compare.spec.mjs (test_web.sh
-# runs the same spec on its one-run database: the page says it needs two).
-# Screenshot: $XNR_BINARY_DIR/web-screenshots/compare.png. Skipped (77)
+# and B the derived one; runs tests/web/specs/compare.spec.mjs and
+# buckets.spec.mjs (B overlaid; test_web.sh runs the same specs on its own
+# database). Screenshots: $XNR_BINARY_DIR/web-screenshots/compare.png,
+# buckets-compare.png. Skipped (77)
 # without Chromium unless CI is set.
 set -u
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
@@ -28,7 +29,7 @@ args=()
 [ -n "${XNR_ASSETS_DIR:-}" ] && args+=(--assets-dir "$XNR_ASSETS_DIR")
 start_server "$tmp/run.db" "${args[@]}"
 
-node "$XNR_SOURCE_DIR/tests/web/run.mjs" "$url" compare
+node "$XNR_SOURCE_DIR/tests/web/run.mjs" "$url" compare buckets
 status=$?
 stop_server
 check_sanitizer
