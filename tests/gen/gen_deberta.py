@@ -247,13 +247,27 @@ def sentences():
     ]
 
 
-def hf_encode(tok_path, sents):
+def texts():
+    """Raw lines for the Precompiled normalizer in text mode: surrounding and repeated spaces
+    (Strip, Replace), fullwidth letters and digits, ligatures, no-break and ideographic
+    spaces, roman numerals, superscripts, zero-width and control characters the charsmap
+    removes, unknown characters."""
+    return [
+        "Angela Merkel visited Paris.",
+        "  \uff30\uff41\uff52\uff49\uff53   and  London  ",
+        "the \ufb01rst \ufb02ag of New\u00a0York in \uff11\uff19\uff19\uff10",
+        "\u2160 \u2163 x\u00b2 said\u200b on\u3000Monday \u00bd",
+        "naive\u0301 caf\u00e9 \u6771\u4eac \U0001F600 a\u0007b",
+    ]
+
+
+def hf_encode(tok_path, sents, text=False):
     node = shutil.which("node")
     if not node:
         raise SystemExit("gen_deberta.py: node is needed for tests/gen/hf_words.mjs")
     inp = "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sents)
-    out = subprocess.run([node, os.path.join(HERE, "hf_words.mjs"), tok_path], input=inp.encode(),
-                         capture_output=True, check=True).stdout.decode()
+    out = subprocess.run([node, os.path.join(HERE, "hf_words.mjs"), tok_path] + (["--text"] if text else []),
+                         input=inp.encode(), capture_output=True, check=True).stdout.decode()
     return [json.loads(l) for l in out.splitlines()]
 
 
@@ -314,7 +328,10 @@ def write_words(out_dir, model):
             rows.append({"words": words, "input_ids": enc["input_ids"], "windows": n_win,
                          "probs": probs})
         runs.append({"max_length": max_seq, "sentences": rows})
-    doc = {"labels": G.LABELS, "tolerance": 1e-4, "runs": runs}
+    lines = texts()
+    doc = {"labels": G.LABELS, "tolerance": 1e-4, "runs": runs,
+           "texts": [{"text": t, "input_ids": e["input_ids"], "offsets": e["offsets"]}
+                     for t, e in zip(lines, hf_encode(os.path.join(d, "tokenizer.json"), lines, True))]}
     with open(os.path.join(d, "golden_words.json"), "w") as f:
         f.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
     print("deberta_v3 words: %s tokens, windows %s" % (
