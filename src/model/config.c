@@ -35,6 +35,7 @@ static const struct {
     {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta", "XLMRobertaModel"},
     {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra", "ElectraModel"},
     {XNR_ARCH_DEBERTA_V2, "DebertaV2ForTokenClassification", "deberta-v2", "DebertaV2Model"},
+    {XNR_ARCH_DEBERTA, "DebertaForTokenClassification", "deberta", "DebertaModel"},
 };
 
 #define SUPPORTED_ARCHS                                                                            \
@@ -66,6 +67,11 @@ const char *xnr_arch_str(enum xnr_arch arch)
 	if ((unsigned)arch >= XNR_ARCH_COUNT)
 		return "unknown architecture";
 	return arch_table[arch].model_type;
+}
+
+int xnr_arch_is_deberta(enum xnr_arch arch)
+{
+	return arch == XNR_ARCH_DEBERTA_V2 || arch == XNR_ARCH_DEBERTA;
 }
 
 const char *xnr_act_str(enum xnr_act act)
@@ -116,7 +122,7 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 	return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
 	                   "%s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS
 	                   " (model_type bert, distilbert, roberta, xlm-roberta, electra, "
-	                   "deberta-v2)",
+	                   "deberta-v2, deberta)",
 	                   name ? "architecture" : "model_type", name ? name : type);
 }
 
@@ -208,13 +214,18 @@ static void set_defaults(struct xnr_model_config *c, enum xnr_arch arch)
 		c->hidden_size = 256;
 		c->n_heads = 4;
 		c->intermediate_size = 1024;
-	} else if (arch == XNR_ARCH_DEBERTA_V2) {
-		/* DebertaV2Config: the xxlarge sizes; v3 files set them all */
-		c->vocab_size = 128100;
-		c->hidden_size = 1536;
-		c->n_layers = 24;
-		c->n_heads = 24;
-		c->intermediate_size = 6144;
+	} else if (xnr_arch_is_deberta(arch)) {
+		/* DebertaV2Config: the xxlarge sizes (v3 files set them all);
+		 * DebertaConfig: BERT-base's */
+		if (arch == XNR_ARCH_DEBERTA_V2) {
+			c->vocab_size = 128100;
+			c->hidden_size = 1536;
+			c->n_layers = 24;
+			c->n_heads = 24;
+			c->intermediate_size = 6144;
+		} else {
+			c->vocab_size = 50265;
+		}
 		c->type_vocab_size = 0;
 		c->layer_norm_eps = 1e-7f;
 		c->deberta.max_relative_positions = -1;
@@ -262,9 +273,9 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 		            path, err);
 	/* DeBERTa's type_vocab_size 0 means no token type embeddings */
 	if (s == XNR_OK)
-		s = get_int(root, "type_vocab_size", c->arch == XNR_ARCH_DEBERTA_V2 ? 0 : 1,
+		s = get_int(root, "type_vocab_size", xnr_arch_is_deberta(c->arch) ? 0 : 1,
 		            CONFIG_MAX_DIM, &c->type_vocab_size, path, err);
-	if (s == XNR_OK && (c->arch == XNR_ARCH_ELECTRA || c->arch == XNR_ARCH_DEBERTA_V2))
+	if (s == XNR_OK && (c->arch == XNR_ARCH_ELECTRA || xnr_arch_is_deberta(c->arch)))
 		s = get_int(root, "embedding_size", 1, CONFIG_MAX_DIM, &c->embedding_size, path,
 		            err);
 	if (s == XNR_OK)
@@ -397,19 +408,22 @@ static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *
 /* pos_att_type: a list, or the legacy "p2c|c2p" string (DebertaV2Config
  * splits it on '|'). Entries transformers does not act on are ignored, as
  * there. */
-static enum xnr_status read_pos_att(const json_t *root, struct xnr_deberta_config *d,
+static enum xnr_status read_pos_att(const json_t *root, struct xnr_deberta_config *d, int *n,
                                     const char *path, struct xnr_error *err)
 {
 	const json_t *v = json_object_get(root, "pos_att_type");
 	const char *str;
 	size_t i;
 
+	*n = 0;
 	if (!v || json_is_null(v))
 		return XNR_OK;
 	if (json_is_string(v)) {
 		str = json_string_value(v);
 		d->c2p = strstr(str, "c2p") != NULL;
 		d->p2c = strstr(str, "p2c") != NULL;
+		for (*n = 1; *str; str++)
+			*n += *str == '|';
 		return XNR_OK;
 	}
 	if (!json_is_array(v))
@@ -424,6 +438,7 @@ static enum xnr_status read_pos_att(const json_t *root, struct xnr_deberta_confi
 		d->c2p |= strcmp(str, "c2p") == 0;
 		d->p2c |= strcmp(str, "p2c") == 0;
 	}
+	*n = (int)json_array_size(v);
 	return XNR_OK;
 }
 
@@ -453,18 +468,22 @@ static enum xnr_status check_deberta_unsupported(const json_t *root,
 	return XNR_OK;
 }
 
-/* DebertaV2Config's attention keys (hf-formats.md 3.5). */
+/* DebertaV2Config's (and DebertaConfig's) attention keys (hf-formats.md
+ * 3.5). v1 reads no buckets, shared keys or relative LayerNorm, and scales by
+ * the length of pos_att_type (v2 counts c2p and p2c). */
 static enum xnr_status read_deberta(const json_t *root, struct xnr_model_config *c,
                                     const char *path, struct xnr_error *err)
 {
 	struct xnr_deberta_config *d = &c->deberta;
+	int v2 = c->arch == XNR_ARCH_DEBERTA_V2;
 	const char *norm = "none";
-	int mid;
+	int mid, n_types = 0;
 	enum xnr_status s = check_deberta_unsupported(root, c, path, err);
 
 	if (s == XNR_OK)
-		s = read_pos_att(root, d, path, err);
-	if (s == XNR_OK)
+		s = read_pos_att(root, d, &n_types, path, err);
+	d->scale_factor = v2 ? 1 + d->c2p + d->p2c : 1 + n_types;
+	if (s == XNR_OK && v2)
 		s = get_int(root, "position_buckets", -CONFIG_MAX_DIM, CONFIG_MAX_DIM,
 		            &d->position_buckets, path, err);
 	if (s == XNR_OK)
@@ -473,10 +492,10 @@ static enum xnr_status read_deberta(const json_t *root, struct xnr_model_config 
 	if (s != XNR_OK)
 		return s;
 	if (xnr_json_bool(root, "relative_attention", &d->relative_attention, path, err) < 0 ||
-	    xnr_json_bool(root, "share_att_key", &d->share_att_key, path, err) < 0 ||
 	    xnr_json_bool(root, "position_biased_input", &d->position_biased_input, path, err) <
 	        0 ||
-	    xnr_json_str(root, "norm_rel_ebd", &norm, path, err) < 0)
+	    (v2 && xnr_json_bool(root, "share_att_key", &d->share_att_key, path, err) < 0) ||
+	    (v2 && xnr_json_str(root, "norm_rel_ebd", &norm, path, err) < 0))
 		return XNR_ERR_FORMAT;
 	d->norm_rel_ebd = strstr(norm, "layer_norm") != NULL;
 	if (d->max_relative_positions < 1)
@@ -512,7 +531,7 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 		            path, err);
 	if (s == XNR_OK)
 		s = get_int(root, "pad_token_id", 0, CONFIG_MAX_DIM, &c->pad_token_id, path, err);
-	if (s == XNR_OK && c->arch == XNR_ARCH_DEBERTA_V2 && c->hidden_size % c->n_heads == 0)
+	if (s == XNR_OK && xnr_arch_is_deberta(c->arch) && c->hidden_size % c->n_heads == 0)
 		s = read_deberta(root, c, path, err);
 	if (s != XNR_OK)
 		return s;

@@ -17,10 +17,13 @@ enum xnr_arch {
 	XNR_ARCH_XLM_ROBERTA,
 	XNR_ARCH_ELECTRA,
 	XNR_ARCH_DEBERTA_V2,
+	XNR_ARCH_DEBERTA, /* v1 */
 	XNR_ARCH_COUNT
 };
 
-/* DeBERTa-v2/v3 disentangled attention (hf-formats.md 3.5), all 0 elsewhere. */
+/* DeBERTa-v2/v3 (and v1) disentangled attention (hf-formats.md 3.5), all 0
+ * elsewhere. v1 has no buckets, no shared keys and no LayerNorm on its
+ * relative embeddings. */
 struct xnr_deberta_config {
 	int relative_attention;     /* relative position embeddings and c2p / p2c terms */
 	int position_buckets;       /* > 0: log buckets, rel. embeddings [2 * this, H] */
@@ -29,7 +32,12 @@ struct xnr_deberta_config {
 	int share_att_key;          /* positions through query_proj / key_proj */
 	int norm_rel_ebd;           /* norm_rel_ebd has "layer_norm": encoder.LayerNorm */
 	int position_biased_input;  /* absolute position embeddings added */
+	int scale_factor;           /* scores / sqrt(d * this): 1 + [c2p] + [p2c] (v2),
+	                             * 1 + len(pos_att_type) (v1) */
 };
+
+/* DeBERTa v1 or v2/v3. */
+int xnr_arch_is_deberta(enum xnr_arch arch);
 
 struct xnr_model_config {
 	enum xnr_arch arch;

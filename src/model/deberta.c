@@ -15,7 +15,14 @@
  * to the content score, all divided by sqrt(d * (1 + [c2p] + [p2c])). The
  * p2c row is idx(i - j) because transformers gathers it at -bucket(j - i),
  * and the bucket function is odd.
+ *
+ * DeBERTa v1 (modeling_deberta.py) is the same computation: its relative
+ * embeddings sliced to [M - s, M + s) with s = min(S, M) and indexed by
+ * clamp(i - j + s) give row clamp(i - j + M) of the whole table, as v2
+ * without buckets; its one in_proj holds each head's query, key and value
+ * rows side by side and is split at load; its key has no bias.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,10 @@ int xnr__deberta_bucket(int r, int buckets, int max_relative)
 	lp = ceilf(logf((float)a / (float)mid) / logf((float)((double)(max_relative - 1) / mid)) *
 	           (float)(mid - 1)) +
 	     (float)mid;
+	/* a config whose max_relative_positions barely exceeds mid makes lp huge:
+	 * saturate (every bucket past span clamps to the same row) */
+	if (!(lp < (float)(INT_MAX / 2)))
+		lp = (float)(INT_MAX / 2);
 	return r < 0 ? -(int)lp : (int)lp;
 }
 
@@ -64,9 +75,40 @@ static enum xnr_status project(const struct xnr_model *m, const float *R, const 
 	int n = 2 * m->rel.span, H = m->cfg.hidden_size;
 	enum xnr_status s = xnr_gemm_linear(n, H, H, R, w, 0, out, err);
 
-	if (s == XNR_OK)
+	if (s == XNR_OK && bias)
 		xnr_bias_rows(out, bias, n, H);
 	return s;
+}
+
+/* DeBERTa v1: in_proj's rows h * 3d + [0, d) are head h's query, then its key
+ * and value: copy them into separate [H, H] matrices, head after head. */
+static enum xnr_status split_in_proj(struct xnr_model *m, struct xnr_error *err)
+{
+	size_t H = (size_t)m->cfg.hidden_size, nh = (size_t)m->cfg.n_heads, d = H / nh, h, part;
+	size_t per = 3 * H * H;
+	float *at;
+	int l;
+
+	m->rel.qkv = calloc((size_t)m->cfg.n_layers * per + H, sizeof(float));
+	if (!m->rel.qkv)
+		return xnr_fail(
+		    err, XNR_ERR_NOMEM,
+		    "model: cannot allocate %zu MB for the query, key and value weights",
+		    ((size_t)m->cfg.n_layers * per + H) * sizeof(float) >> 20);
+	m->rel.pos_bytes += ((size_t)m->cfg.n_layers * per + H) * sizeof(float);
+	for (l = 0; l < m->cfg.n_layers; l++) {
+		struct xnr__layer *ly = &m->layers[l];
+		at = m->rel.qkv + (size_t)l * per;
+		for (part = 0; part < 3; part++)
+			for (h = 0; h < nh; h++)
+				memcpy(at + part * H * H + h * d * H,
+				       ly->qkv_w + (h * 3 + part) * d * H, d * H * sizeof(float));
+		ly->q_w = at;
+		ly->k_w = at + H * H;
+		ly->v_w = at + 2 * H * H;
+		ly->k_b = m->rel.qkv + (size_t)m->cfg.n_layers * per;
+	}
+	return XNR_OK;
 }
 
 /* R = rel_embeddings, LayerNorm'd into scratch when norm_rel_ebd; then each
@@ -87,7 +129,7 @@ static enum xnr_status make_projections(struct xnr_model *m, struct xnr_error *e
 		    err, XNR_ERR_NOMEM,
 		    "model: cannot allocate %zu MB for the relative position projections",
 		    (n_mats + 1) * per * sizeof(float) >> 20);
-	m->rel.pos_bytes = n_mats * per * sizeof(float);
+	m->rel.pos_bytes += n_mats * per * sizeof(float);
 	at = m->rel.pos;
 	if (m->rel.ln_w) {
 		/* the normalized embeddings sit after the projections, used only here */
@@ -119,10 +161,12 @@ static enum xnr_status make_projections(struct xnr_model *m, struct xnr_error *e
 enum xnr_status xnr__deberta_prepare(struct xnr_model *m, struct xnr_error *err)
 {
 	const struct xnr_deberta_config *d = &m->cfg.deberta;
-	enum xnr_status s;
+	enum xnr_status s = XNR_OK;
 
-	if (!d->relative_attention || !(d->c2p || d->p2c))
-		return XNR_OK;
+	if (m->cfg.arch == XNR_ARCH_DEBERTA)
+		s = split_in_proj(m, err);
+	if (s != XNR_OK || !d->relative_attention || !(d->c2p || d->p2c))
+		return s;
 	s = make_index(m, err);
 	if (s == XNR_OK)
 		s = make_projections(m, err);

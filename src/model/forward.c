@@ -304,7 +304,7 @@ static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 	const struct xnr_deberta_config *deb = &f->m->cfg.deberta;
 	int H = f->m->cfg.hidden_size, d = H / f->m->cfg.n_heads, i;
 	/* DeBERTa scales by sqrt(d * (1 + [c2p] + [p2c])), relative attention or not */
-	int factor = 1 + deb->c2p + deb->p2c;
+	int factor = deb->scale_factor > 1 ? deb->scale_factor : 1;
 	long s0 = f->batch->seq_start[seq];
 	struct xnr_attn_head h = {
 	    .seq_len = f->batch->seq_start[seq + 1] - (int)s0,

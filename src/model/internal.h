@@ -30,6 +30,7 @@ struct xnr__layer {
 	 * [2 * span, H] each, biases included; NULL when unused (no c2p / p2c). */
 	const float *pk_w, *pk_b, *pq_w, *pq_b;
 	const float *pos_k, *pos_q;
+	const float *qkv_w; /* DeBERTa v1 in_proj [3H, H]; split into q_w, k_w, v_w */
 };
 
 /* DeBERTa-v2 relative positions (hf-formats.md 3.5), shared by all layers. */
@@ -40,7 +41,9 @@ struct xnr__rel {
 	int32_t *idx;             /* (2 * max_positions - 1): row of pos_k / pos_q for
 	                           * query i, key j at idx[i - j + max_positions - 1] */
 	float *pos;               /* the layers' pos_k / pos_q, one allocation */
-	size_t pos_bytes;
+	float *qkv;               /* DeBERTa v1: q_w, k_w, v_w of every layer, then a
+	                           * zero key bias [H] */
+	size_t pos_bytes;         /* bytes of pos and qkv */
 };
 
 struct xnr_model {
@@ -63,8 +66,9 @@ struct xnr_model {
 };
 
 /* DeBERTa-v2's log-bucketed relative position of r = i - j (transformers
- * make_log_bucket_position, float32 arithmetic as there); r itself when
- * buckets <= 0. */
+ * make_log_bucket_position, float32 arithmetic as there; magnitudes past
+ * INT_MAX / 2 saturate); r itself when buckets <= 0. Needs, when buckets > 0,
+ * buckets >= 2 and max_relative > buckets / 2 + 1 (config.c checks it). */
 int xnr__deberta_bucket(int r, int buckets, int max_relative);
 
 /* After the weights are bound: the relative index table and every layer's

@@ -45,7 +45,8 @@ struct want {
 };
 
 /* Per-layer tensors: BERT-family name, DistilBERT name, DeBERTa-v2 name
- * (NULL: the BERT one), shape kind. */
+ * (NULL: the BERT one; DeBERTa v1 has none of these, bind_v1_self), shape
+ * kind. */
 enum layer_shape { SHAPE_HH, SHAPE_H, SHAPE_IH, SHAPE_I, SHAPE_HI };
 
 static const struct {
@@ -88,13 +89,15 @@ static const struct {
 /* word, position, token type, LayerNorm x2, projection x2, classifier x2,
  * relative embeddings and their LayerNorm x2 */
 #define N_OTHER_TENSORS 12
-/* DeBERTa-v2 pos_key_proj / pos_query_proj weight and bias */
+/* DeBERTa-v2 pos_key_proj / pos_query_proj weight and bias (v1: the six of
+ * bind_v1_self, in place of the table's six query/key/value tensors) */
 #define N_POS_TENSORS 4
 
 static const char *const arch_prefix[XNR_ARCH_COUNT] = {
     [XNR_ARCH_BERT] = "bert.",       [XNR_ARCH_DISTILBERT] = "distilbert.",
     [XNR_ARCH_ROBERTA] = "roberta.", [XNR_ARCH_XLM_ROBERTA] = "roberta.",
     [XNR_ARCH_ELECTRA] = "electra.", [XNR_ARCH_DEBERTA_V2] = "deberta.",
+    [XNR_ARCH_DEBERTA] = "deberta.",
 };
 
 /* "x.LayerNorm.weight" -> "x.LayerNorm.gamma" (and bias -> beta), as
@@ -190,7 +193,7 @@ static struct want want2(int64_t d0, int64_t d1, const char *why)
 static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m, struct xnr_error *err)
 {
 	const struct xnr_model_config *c = b->cfg;
-	int deberta = c->arch == XNR_ARCH_DEBERTA_V2;
+	int deberta = xnr_arch_is_deberta(c->arch);
 	/* DeBERTa normalizes after its projection, ELECTRA before */
 	int ln_dim = deberta ? c->hidden_size : c->embedding_size;
 	const char *ln_key = deberta ? b->h_key : b->e_key;
@@ -260,11 +263,49 @@ static const char *layer_tensor_name(enum xnr_arch arch, int k)
 	return layer_tensors[k].bert;
 }
 
-/* DeBERTa-v2's projections of the relative embeddings: their own
- * pos_key_proj (c2p) and pos_query_proj (p2c); with share_att_key,
- * deberta.c uses key_proj and query_proj instead. */
-static enum xnr_status bind_pos_proj(struct binder *b, struct xnr__layer *ly, int l,
-                                     struct xnr_error *err)
+/* DeBERTa v1's attention.self: in_proj [3H, H] without bias (each head's
+ * query, key and value rows side by side; deberta.c splits it), q_bias,
+ * v_bias (no key bias), and the position projections pos_proj (no bias, c2p)
+ * and pos_q_proj (p2c). */
+static enum xnr_status bind_v1_self(struct binder *b, struct xnr__layer *ly, int l,
+                                    struct xnr_error *err)
+{
+	const struct xnr_deberta_config *d = &b->cfg->deberta;
+	int64_t H = b->cfg->hidden_size;
+	int rel = d->relative_attention;
+	const struct {
+		const float **slot;
+		const char *name;
+		struct want w;
+		int need;
+	} t[] = {
+	    {&ly->qkv_w, "in_proj.weight", want2(3 * H, H, "3 x hidden_size, hidden_size"), 1},
+	    {&ly->q_b, "q_bias", want1(H, "hidden_size"), 1},
+	    {&ly->v_b, "v_bias", want1(H, "hidden_size"), 1},
+	    {&ly->pk_w, "pos_proj.weight", want2(H, H, "hidden_size, hidden_size"), rel && d->c2p},
+	    {&ly->pq_w, "pos_q_proj.weight", want2(H, H, "hidden_size, hidden_size"),
+	     rel && d->p2c},
+	    {&ly->pq_b, "pos_q_proj.bias", want1(H, "hidden_size"), rel && d->p2c},
+	};
+	char name[256];
+	enum xnr_status s = XNR_OK;
+	size_t k;
+
+	for (k = 0; k < sizeof t / sizeof t[0] && s == XNR_OK; k++) {
+		if (!t[k].need)
+			continue;
+		snprintf(name, sizeof name, "encoder.layer.%d.attention.self.%s", l, t[k].name);
+		s = bind(b, t[k].slot, name, 1, t[k].w, err);
+	}
+	return s;
+}
+
+/* DeBERTa's attention.self beyond the table: v1's (bind_v1_self), or v2's
+ * projections of the relative embeddings, pos_key_proj (c2p) and
+ * pos_query_proj (p2c); with share_att_key, deberta.c uses key_proj and
+ * query_proj instead. */
+static enum xnr_status bind_deberta_self(struct binder *b, struct xnr__layer *ly, int l,
+                                         struct xnr_error *err)
 {
 	const struct xnr_deberta_config *d = &b->cfg->deberta;
 	static const char *const names[4] = {"pos_key_proj.weight", "pos_key_proj.bias",
@@ -274,6 +315,8 @@ static enum xnr_status bind_pos_proj(struct binder *b, struct xnr__layer *ly, in
 	enum xnr_status s = XNR_OK;
 	int k;
 
+	if (b->cfg->arch == XNR_ARCH_DEBERTA)
+		return bind_v1_self(b, ly, l, err);
 	if (!d->relative_attention || d->share_att_key)
 		return XNR_OK;
 	for (k = 0; k < 4 && s == XNR_OK; k++) {
@@ -297,6 +340,8 @@ static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct
 		for (k = 0; k < N_LAYER_TENSORS; k++) {
 			const float **slot =
 			    (const float **)((char *)&m->layers[l] + layer_tensors[k].off);
+			if (b->cfg->arch == XNR_ARCH_DEBERTA && layer_tensors[k].deberta)
+				continue;
 			snprintf(name, sizeof name, "%s.layer.%d.%s",
 			         distil ? "transformer" : "encoder", l,
 			         layer_tensor_name(b->cfg->arch, k));
@@ -305,7 +350,7 @@ static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct
 			if (s != XNR_OK)
 				return s;
 		}
-		if ((s = bind_pos_proj(b, &m->layers[l], l, err)) != XNR_OK)
+		if ((s = bind_deberta_self(b, &m->layers[l], l, err)) != XNR_OK)
 			return s;
 	}
 	return XNR_OK;
@@ -321,6 +366,7 @@ static enum xnr_status bind_relative(struct binder *b, struct xnr_model *m, stru
 
 	if (!d->relative_attention)
 		return XNR_OK;
+	/* v1 too: its slice of the table comes to row clamp(i - j + span) (deberta.c) */
 	m->rel.span = d->position_buckets > 0 ? d->position_buckets : d->max_relative_positions;
 	snprintf(why, sizeof why, "2 x %s, hidden_size",
 	         d->position_buckets > 0 ? "position_buckets"
@@ -451,7 +497,7 @@ static void binder_init(struct binder *b, const struct xnr_model *m, const char 
 	b->prefix = arch_prefix[m->cfg.arch];
 	b->h_key = distil ? "dim" : "hidden_size";
 	b->i_key = distil ? "hidden_dim" : "intermediate_size";
-	b->e_key = m->cfg.arch == XNR_ARCH_ELECTRA || m->cfg.arch == XNR_ARCH_DEBERTA_V2
+	b->e_key = m->cfg.arch == XNR_ARCH_ELECTRA || xnr_arch_is_deberta(m->cfg.arch)
 	               ? "embedding_size"
 	               : b->h_key;
 }
@@ -480,7 +526,7 @@ static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct
 		s = bind_all(&b, m, err);
 	if (s == XNR_OK)
 		s = resolve(&b, m, err);
-	if (s == XNR_OK && m->cfg.arch == XNR_ARCH_DEBERTA_V2)
+	if (s == XNR_OK && xnr_arch_is_deberta(m->cfg.arch))
 		s = xnr__deberta_prepare(m, err);
 	free(b.binds);
 	return s;
@@ -525,6 +571,7 @@ void xnr_model_close(struct xnr_model *model)
 	free(model->converted);
 	free(model->rel.idx);
 	free(model->rel.pos);
+	free(model->rel.qkv);
 	free(model->layers);
 	free(model);
 }

@@ -7,7 +7,7 @@
  * (the activations, sized once; the forward pass does not allocate).
  *
  * Architectures: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA,
- * DeBERTa-v2/v3 (reference/hf-formats.md section 3), with a token-classification
+ * DeBERTa-v2/v3 and v1 (reference/hf-formats.md section 3), with a token-classification
  * head or bare (BertModel, ...: a sentence-transformers encoder, section 7).
  * DeBERTa's disentangled attention adds its position terms to the shared
  * encoder's attention scores (deberta.c).

@@ -5,6 +5,12 @@ make_log_bucket_position, build_relative_position, DebertaV2ForTokenClassificati
 from shared/reference/hf-formats.md 3.5 and the documented behaviour of that module. Module
 attribute names equal the Hugging Face ones, so state_dict() keys are the checkpoint names.
 
+DeBERTa v1 (modeling_deberta.py, DebertaForTokenClassification) differs only in its attention
+(DebertaV1SelfAttention below): one in_proj Linear without bias whose output holds each head's
+query, key and value side by side, q_bias and v_bias parameters, pos_proj (no bias) for c2p and
+pos_q_proj for p2c, no buckets, no LayerNorm on the relative embeddings, and relative
+embeddings sliced to the attention span.
+
 Differences from transformers that do not change outputs: no dropout (eval only), no
 gradient checkpointing, no z_steps / enhanced mask decoder, no ConvLayer (conv_kernel_size
 configs are refused, as the engine refuses them).
@@ -231,5 +237,71 @@ class DebertaV2Model(nn.Module):
         return self.encoder(x, attention_mask, keep)
 
 
+class DebertaV1SelfAttention(nn.Module):
+    """modeling_deberta.DisentangledSelfAttention: the query is scaled before both products,
+    the p2c position queries separately; the relative embeddings are the
+    [max_relative_positions - span, max_relative_positions + span) rows, span =
+    min(sequence length, max_relative_positions)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        self.num_attention_heads = cfg["num_attention_heads"]
+        self.in_proj = nn.Linear(h, 3 * h, bias=False)
+        self.q_bias = nn.Parameter(torch.zeros(h))
+        self.v_bias = nn.Parameter(torch.zeros(h))
+        self.pos_att_type = pos_att_types(cfg)
+        self.relative_attention = cfg.get("relative_attention", False)
+        if self.relative_attention:
+            self.max_relative_positions = cfg.get("max_relative_positions", -1)
+            if self.max_relative_positions < 1:
+                self.max_relative_positions = cfg["max_position_embeddings"]
+            if "c2p" in self.pos_att_type:
+                self.pos_proj = nn.Linear(h, h, bias=False)
+            if "p2c" in self.pos_att_type:
+                self.pos_q_proj = nn.Linear(h, h)
+
+    def heads(self, x):
+        """(B, S, n * heads) -> (B, heads, S, n)."""
+        return x.view(x.shape[:-1] + (self.num_attention_heads, -1)).permute(0, 2, 1, 3)
+
+    def forward(self, hidden, mask, rel_pos, rel_emb):
+        q, k, v = self.heads(self.in_proj(hidden)).chunk(3, dim=-1)
+        q = q + self.heads(self.q_bias[None, None, :])
+        v = v + self.heads(self.v_bias[None, None, :])
+        factor = 1 + len(self.pos_att_type)
+        scale = torch.sqrt(torch.tensor(q.size(-1), dtype=torch.float) * factor)
+        q = q / scale.to(dtype=q.dtype)
+        scores = torch.matmul(q, k.transpose(-1, -2))
+        s = q.size(-2)
+        if self.relative_attention:
+            m = self.max_relative_positions
+            span = min(s, m)
+            emb = rel_emb[m - span:m + span, :].unsqueeze(0)
+            if "c2p" in self.pos_att_type:
+                pk = self.heads(self.pos_proj(emb))
+                c2p = torch.matmul(q, pk.transpose(-1, -2))
+                idx = torch.clamp(rel_pos + span, 0, span * 2 - 1)
+                scores = scores + torch.gather(c2p, -1, idx.unsqueeze(0).expand(c2p.size(0), c2p.size(1), s, s))
+            if "p2c" in self.pos_att_type:
+                pq = self.heads(self.pos_q_proj(emb))
+                pq = pq / torch.sqrt(torch.tensor(pq.size(-1), dtype=torch.float) * factor)
+                p2c = torch.matmul(k, pq.transpose(-1, -2))
+                idx = torch.clamp(-rel_pos + span, 0, span * 2 - 1)
+                p2c = torch.gather(p2c, -1, idx.unsqueeze(0).expand(p2c.size(0), p2c.size(1), s, s))
+                scores = scores + p2c.transpose(-1, -2)
+        scores = scores.masked_fill(~mask.bool(), torch.finfo(q.dtype).min)
+        probs = nn.functional.softmax(scores, dim=-1)
+        ctx = torch.matmul(probs, v).permute(0, 2, 1, 3).contiguous()
+        return ctx.view(ctx.size(0), s, -1)
+
+
 def build(cfg):
+    if cfg["model_type"] == "deberta":
+        # v1: no buckets, no LayerNorm on the relative embeddings
+        cfg = dict(cfg, position_buckets=-1, norm_rel_ebd="none")
+        model = DebertaV2Model(cfg)
+        for layer in model.encoder.layer:
+            layer.attention.self = DebertaV1SelfAttention(cfg)
+        return R.ForTokenClassification(cfg, "deberta", model)
     return R.ForTokenClassification(cfg, "deberta", DebertaV2Model(cfg))

@@ -50,6 +50,17 @@ def cfg_deberta(**over):
     return cfg
 
 
+def cfg_deberta_v1():
+    """DebertaConfig.to_diff_dict of a microsoft/deberta-base fine-tune, at a small size."""
+    cfg = cfg_deberta(hidden_size=32, intermediate_size=64, max_position_embeddings=64,
+                      vocab_size=110, pos_att_type="c2p|p2c", max_relative_positions=16)
+    cfg["architectures"] = ["DebertaForTokenClassification"]
+    cfg["model_type"] = "deberta"
+    for k in ("position_buckets", "share_att_key", "norm_rel_ebd"):
+        del cfg[k]
+    return cfg
+
+
 # name -> (config, seed, sequence lengths; the ones above FULL_MAX keep their logits only,
 # to keep the golden small)
 FULL_MAX = 64
@@ -74,6 +85,9 @@ FIXTURES = {
                                   position_buckets=-1, position_biased_input=True,
                                   norm_rel_ebd="none", max_position_embeddings=64,
                                   vocab_size=100), 14, [5, 17, 33]),
+    # DeBERTa v1 (deberta-base's options): in_proj, q_bias / v_bias, pos_proj / pos_q_proj,
+    # max_relative_positions 16 below the 40-token sequence
+    "deberta_v1": (cfg_deberta_v1(), 15, [5, 17, 40]),
 }
 
 BUCKET_CASES = [(256, 512), (8, 32), (8, 512), (64, 100), (2, 10)]
@@ -127,13 +141,17 @@ def expect_config(cfg):
     e = G.expect_config(cfg)
     e["embedding_size"] = cfg.get("embedding_size", cfg["hidden_size"])
     e["position_offset"] = 0
-    d = {k: cfg[k] for k in ("relative_attention", "position_buckets", "share_att_key",
-                             "position_biased_input")}
+    v1 = cfg["model_type"] == "deberta"
+    d = {"relative_attention": cfg["relative_attention"],
+         "position_biased_input": cfg["position_biased_input"],
+         "position_buckets": -1 if v1 else cfg["position_buckets"],
+         "share_att_key": False if v1 else cfg["share_att_key"]}
     d["max_relative_positions"] = cfg["max_relative_positions"] if cfg["max_relative_positions"] > 0 \
         else cfg["max_position_embeddings"]
     types = D.pos_att_types(cfg)
     d["c2p"], d["p2c"] = "c2p" in types, "p2c" in types
-    d["norm_rel_ebd"] = "layer_norm" in cfg["norm_rel_ebd"]
+    d["norm_rel_ebd"] = "layer_norm" in cfg.get("norm_rel_ebd", "none")
+    d["scale_factor"] = 1 + (len(types) if v1 else d["c2p"] + d["p2c"])
     e["deberta"] = d
     return e
 

@@ -410,7 +410,7 @@ def build_model(cfg):
         m = ForTokenClassification(cfg, "electra", ElectraModel(cfg))
     elif arch == "DistilBertForTokenClassification":
         m = ForTokenClassification(cfg, "distilbert", DistilBertModel(cfg))
-    elif arch == "DebertaV2ForTokenClassification":
+    elif arch in ("DebertaV2ForTokenClassification", "DebertaForTokenClassification"):
         import deberta_reference  # noqa: E402 (imports this module)
         m = deberta_reference.build(cfg)
     else:

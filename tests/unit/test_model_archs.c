@@ -30,9 +30,10 @@ struct fixture {
 /* Keep in sync with tests/gen/gen_models.py and gen_deberta.py FIXTURES
  * (test_fixture_list checks it). */
 static struct fixture fixtures[] = {
-    {"bert"},          {"bert_gelu_tanh"}, {"distilbert"}, {"roberta"},      {"xlm_roberta"},
-    {"electra"},       {"bert_f16"},       {"bert_bf16"},  {"bert_sharded"}, {"bert_noprefix"},
-    {"sentence_bert"}, {"deberta_v3"},     {"deberta_b8"}, {"deberta_c2p"},  {"deberta_norel"},
+    {"bert"},         {"bert_gelu_tanh"}, {"distilbert"},    {"roberta"},
+    {"xlm_roberta"},  {"electra"},        {"bert_f16"},      {"bert_bf16"},
+    {"bert_sharded"}, {"bert_noprefix"},  {"sentence_bert"}, {"deberta_v3"},
+    {"deberta_b8"},   {"deberta_c2p"},    {"deberta_norel"}, {"deberta_v1"},
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -189,6 +190,7 @@ static void check_deberta(const struct xnr_deberta_config *d, const json_t *want
 	assert_int_equal(d->norm_rel_ebd, json_is_true(json_object_get(want, "norm_rel_ebd")));
 	assert_int_equal(d->position_biased_input,
 	                 json_is_true(json_object_get(want, "position_biased_input")));
+	assert_int_equal(d->scale_factor, get_int(want, "scale_factor"));
 }
 
 static void check_config(const struct xnr_model_config *c, const json_t *want)
@@ -387,6 +389,7 @@ int main(void)
 	    FIXTURE_TEST(12),
 	    FIXTURE_TEST(13),
 	    FIXTURE_TEST(14),
+	    FIXTURE_TEST(15),
 	    cmocka_unit_test(test_bad_token),
 	};
 	return cmocka_run_group_tests_name("model_archs", tests, NULL, NULL);

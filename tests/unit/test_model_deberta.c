@@ -54,6 +54,8 @@ static void test_buckets(void **state)
 	}
 	printf("log buckets: %zu distances (both signs) equal to torch's\n", checked);
 	assert_int_equal(xnr__deberta_bucket(-300, -1, 512), -300);
+	/* max_relative_positions just above mid: the bucket saturates instead of overflowing */
+	assert_true(xnr__deberta_bucket(16777215, 16777216, 8388610) >= 1 << 29);
 	json_decref(g);
 }
 
@@ -96,6 +98,23 @@ static void test_config(void **state)
 	                 XNR_OK);
 	assert_false(c.has_classifier);
 	assert_true(c.deberta.c2p && c.deberta.p2c && c.deberta.norm_rel_ebd);
+	assert_int_equal(c.deberta.scale_factor, 3);
+	xnr_config_free(&c);
+	/* DeBERTa v1: DebertaConfig's defaults; the scale counts every pos_att_type
+	 * entry, and the v2-only keys are not read */
+	snprintf(body, sizeof body,
+	         "{\"model_type\": \"deberta\", \"pos_att_type\": \"c2p|p2c|p2p\", "
+	         "\"position_buckets\": 256, \"share_att_key\": true, %s}",
+	         labels3);
+	assert_int_equal(load("deb_v1", body, &c, &err), XNR_OK);
+	assert_int_equal(c.arch, XNR_ARCH_DEBERTA);
+	assert_string_equal(c.architecture, "DebertaForTokenClassification");
+	assert_int_equal(c.vocab_size, 50265);
+	assert_int_equal(c.hidden_size, 768);
+	assert_int_equal(c.type_vocab_size, 0);
+	assert_int_equal(c.deberta.scale_factor, 4);
+	assert_int_equal(c.deberta.position_buckets, -1);
+	assert_false(c.deberta.share_att_key);
 	xnr_config_free(&c);
 }
 
