@@ -2,7 +2,7 @@
  * config.c - reads the inference-relevant keys of a Hugging Face config.json
  * with each class's defaults (transformers BertConfig, DistilBertConfig with
  * its dim/n_heads/n_layers attribute aliases, RobertaConfig, XLMRobertaConfig,
- * ElectraConfig; reference/hf-formats.md 3.0-3.4, 3.6). architectures[0]
+ * ElectraConfig, DebertaV2Config; reference/hf-formats.md 3.0-3.6). architectures[0]
  * picks the class, model_type is the fallback when it is absent. The bare
  * base-model classes (BertModel, ...: sentence-transformers folders,
  * hf-formats.md 7) load as encoders without a classification head or labels.
@@ -34,13 +34,16 @@ static const struct {
     {XNR_ARCH_ROBERTA, "RobertaForTokenClassification", "roberta", "RobertaModel"},
     {XNR_ARCH_XLM_ROBERTA, "XLMRobertaForTokenClassification", "xlm-roberta", "XLMRobertaModel"},
     {XNR_ARCH_ELECTRA, "ElectraForTokenClassification", "electra", "ElectraModel"},
+    {XNR_ARCH_DEBERTA_V2, "DebertaV2ForTokenClassification", "deberta-v2", "DebertaV2Model"},
+    {XNR_ARCH_DEBERTA, "DebertaForTokenClassification", "deberta", "DebertaModel"},
 };
 
 #define SUPPORTED_ARCHS                                                                            \
 	"BertForTokenClassification, DistilBertForTokenClassification, "                           \
 	"RobertaForTokenClassification, XLMRobertaForTokenClassification, "                        \
-	"ElectraForTokenClassification; encoders without a head: BertModel, DistilBertModel, "     \
-	"RobertaModel, XLMRobertaModel, ElectraModel"
+	"ElectraForTokenClassification, DebertaV2ForTokenClassification; encoders without a "      \
+	"head: BertModel, DistilBertModel, RobertaModel, XLMRobertaModel, ElectraModel, "          \
+	"DebertaV2Model"
 
 /* transformers ACT2FN names we run; several names share one function. */
 static const struct {
@@ -64,6 +67,11 @@ const char *xnr_arch_str(enum xnr_arch arch)
 	if ((unsigned)arch >= XNR_ARCH_COUNT)
 		return "unknown architecture";
 	return arch_table[arch].model_type;
+}
+
+int xnr_arch_is_deberta(enum xnr_arch arch)
+{
+	return arch == XNR_ARCH_DEBERTA_V2 || arch == XNR_ARCH_DEBERTA;
 }
 
 const char *xnr_act_str(enum xnr_act act)
@@ -113,7 +121,8 @@ static enum xnr_status pick_arch(const json_t *root, const char *path, enum xnr_
 		    "[\"BertForTokenClassification\"] or similar)");
 	return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
 	                   "%s \"%.64s\" is not supported; supported: " SUPPORTED_ARCHS
-	                   " (model_type bert, distilbert, roberta, xlm-roberta, electra)",
+	                   " (model_type bert, distilbert, roberta, xlm-roberta, electra, "
+	                   "deberta-v2, deberta)",
 	                   name ? "architecture" : "model_type", name ? name : type);
 }
 
@@ -205,6 +214,23 @@ static void set_defaults(struct xnr_model_config *c, enum xnr_arch arch)
 		c->hidden_size = 256;
 		c->n_heads = 4;
 		c->intermediate_size = 1024;
+	} else if (xnr_arch_is_deberta(arch)) {
+		/* DebertaV2Config: the xxlarge sizes (v3 files set them all);
+		 * DebertaConfig: BERT-base's */
+		if (arch == XNR_ARCH_DEBERTA_V2) {
+			c->vocab_size = 128100;
+			c->hidden_size = 1536;
+			c->n_layers = 24;
+			c->n_heads = 24;
+			c->intermediate_size = 6144;
+		} else {
+			c->vocab_size = 50265;
+		}
+		c->type_vocab_size = 0;
+		c->layer_norm_eps = 1e-7f;
+		c->deberta.max_relative_positions = -1;
+		c->deberta.position_buckets = -1;
+		c->deberta.position_biased_input = 1;
 	}
 }
 
@@ -245,10 +271,11 @@ static enum xnr_status read_bert_like(const json_t *root, struct xnr_model_confi
 	if (s == XNR_OK)
 		s = get_int(root, "intermediate_size", 1, CONFIG_MAX_DIM, &c->intermediate_size,
 		            path, err);
+	/* DeBERTa's type_vocab_size 0 means no token type embeddings */
 	if (s == XNR_OK)
-		s = get_int(root, "type_vocab_size", 1, CONFIG_MAX_DIM, &c->type_vocab_size, path,
-		            err);
-	if (s == XNR_OK && c->arch == XNR_ARCH_ELECTRA)
+		s = get_int(root, "type_vocab_size", xnr_arch_is_deberta(c->arch) ? 0 : 1,
+		            CONFIG_MAX_DIM, &c->type_vocab_size, path, err);
+	if (s == XNR_OK && (c->arch == XNR_ARCH_ELECTRA || xnr_arch_is_deberta(c->arch)))
 		s = get_int(root, "embedding_size", 1, CONFIG_MAX_DIM, &c->embedding_size, path,
 		            err);
 	if (s == XNR_OK)
@@ -378,6 +405,113 @@ static enum xnr_status read_labels(const json_t *root, struct xnr_model_config *
 	return s;
 }
 
+/* pos_att_type: a list, or the legacy "p2c|c2p" string (DebertaV2Config
+ * splits it on '|'). Entries transformers does not act on are ignored, as
+ * there. */
+static enum xnr_status read_pos_att(const json_t *root, struct xnr_deberta_config *d, int *n,
+                                    const char *path, struct xnr_error *err)
+{
+	const json_t *v = json_object_get(root, "pos_att_type");
+	const char *str;
+	size_t i;
+
+	*n = 0;
+	if (!v || json_is_null(v))
+		return XNR_OK;
+	if (json_is_string(v)) {
+		str = json_string_value(v);
+		d->c2p = strstr(str, "c2p") != NULL;
+		d->p2c = strstr(str, "p2c") != NULL;
+		for (*n = 1; *str; str++)
+			*n += *str == '|';
+		return XNR_OK;
+	}
+	if (!json_is_array(v))
+		return xnr_fail_at(
+		    err, XNR_ERR_FORMAT, path, 0,
+		    "key \"pos_att_type\" must be a list such as [\"p2c\", \"c2p\"]");
+	for (i = 0; i < json_array_size(v); i++) {
+		str = json_string_value(json_array_get(v, i));
+		if (!str)
+			return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+			                   "key \"pos_att_type\" must hold strings");
+		d->c2p |= strcmp(str, "c2p") == 0;
+		d->p2c |= strcmp(str, "p2c") == 0;
+	}
+	*n = (int)json_array_size(v);
+	return XNR_OK;
+}
+
+/* The convolution after the first layer (DeBERTa-v2 xlarge / xxlarge) and a
+ * head size other than hidden_size / heads are refused, not ignored. */
+static enum xnr_status check_deberta_unsupported(const json_t *root,
+                                                 const struct xnr_model_config *c, const char *path,
+                                                 struct xnr_error *err)
+{
+	int conv = 0, head = c->hidden_size / c->n_heads;
+	enum xnr_status s = get_int(root, "conv_kernel_size", 0, CONFIG_MAX_DIM, &conv, path, err);
+
+	if (s == XNR_OK)
+		s = get_int(root, "attention_head_size", 1, CONFIG_MAX_DIM, &head, path, err);
+	if (s != XNR_OK)
+		return s;
+	if (conv > 0)
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
+		                   "conv_kernel_size %d: the convolution layer of DeBERTa-v2 "
+		                   "xlarge/xxlarge is not supported (DeBERTa-v3 has none)",
+		                   conv);
+	if (head * c->n_heads != c->hidden_size)
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, path, 0,
+		                   "attention_head_size %d x %d heads differs from hidden_size %d; "
+		                   "not supported",
+		                   head, c->n_heads, c->hidden_size);
+	return XNR_OK;
+}
+
+/* DebertaV2Config's (and DebertaConfig's) attention keys (hf-formats.md
+ * 3.5). v1 reads no buckets, shared keys or relative LayerNorm, and scales by
+ * the length of pos_att_type (v2 counts c2p and p2c). */
+static enum xnr_status read_deberta(const json_t *root, struct xnr_model_config *c,
+                                    const char *path, struct xnr_error *err)
+{
+	struct xnr_deberta_config *d = &c->deberta;
+	int v2 = c->arch == XNR_ARCH_DEBERTA_V2;
+	const char *norm = "none";
+	int mid, n_types = 0;
+	enum xnr_status s = check_deberta_unsupported(root, c, path, err);
+
+	if (s == XNR_OK)
+		s = read_pos_att(root, d, &n_types, path, err);
+	d->scale_factor = v2 ? 1 + d->c2p + d->p2c : 1 + n_types;
+	if (s == XNR_OK && v2)
+		s = get_int(root, "position_buckets", -CONFIG_MAX_DIM, CONFIG_MAX_DIM,
+		            &d->position_buckets, path, err);
+	if (s == XNR_OK)
+		s = get_int(root, "max_relative_positions", -CONFIG_MAX_DIM, CONFIG_MAX_DIM,
+		            &d->max_relative_positions, path, err);
+	if (s != XNR_OK)
+		return s;
+	if (xnr_json_bool(root, "relative_attention", &d->relative_attention, path, err) < 0 ||
+	    xnr_json_bool(root, "position_biased_input", &d->position_biased_input, path, err) <
+	        0 ||
+	    (v2 && xnr_json_bool(root, "share_att_key", &d->share_att_key, path, err) < 0) ||
+	    (v2 && xnr_json_str(root, "norm_rel_ebd", &norm, path, err) < 0))
+		return XNR_ERR_FORMAT;
+	d->norm_rel_ebd = strstr(norm, "layer_norm") != NULL;
+	if (d->max_relative_positions < 1)
+		d->max_relative_positions = c->max_positions;
+	mid = d->position_buckets / 2;
+	/* the log buckets divide by mid and by log((max_relative_positions - 1) / mid) */
+	if (d->relative_attention && d->position_buckets > 0 &&
+	    (mid < 1 || d->max_relative_positions <= mid + 1))
+		return xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                   "position_buckets %d with max_relative_positions %d: the log "
+		                   "buckets need 2 <= position_buckets < 2 * "
+		                   "(max_relative_positions - 1)",
+		                   d->position_buckets, d->max_relative_positions);
+	return XNR_OK;
+}
+
 static enum xnr_status read_config(const json_t *root, struct xnr_model_config *c, const char *path,
                                    struct xnr_error *err)
 {
@@ -397,9 +531,11 @@ static enum xnr_status read_config(const json_t *root, struct xnr_model_config *
 		            path, err);
 	if (s == XNR_OK)
 		s = get_int(root, "pad_token_id", 0, CONFIG_MAX_DIM, &c->pad_token_id, path, err);
+	if (s == XNR_OK && xnr_arch_is_deberta(c->arch) && c->hidden_size % c->n_heads == 0)
+		s = read_deberta(root, c, path, err);
 	if (s != XNR_OK)
 		return s;
-	if (c->arch != XNR_ARCH_ELECTRA)
+	if (c->embedding_size == 0)
 		c->embedding_size = c->hidden_size;
 	if (c->arch == XNR_ARCH_ROBERTA || c->arch == XNR_ARCH_XLM_ROBERTA)
 		c->position_offset = c->pad_token_id + 1;

@@ -1,19 +1,19 @@
 /*
  * forward.c - the encoder forward pass shared by every architecture
- * (reference/hf-formats.md 3.0-3.4, 3.6; HF BertModel + token-classification
+ * (reference/hf-formats.md 3.0-3.6; HF BertModel + token-classification
  * head): embeddings, post-LN layers, classifier (none for a bare encoder), on
  * packed batches.
  *
  * Everything runs on the compute pool: GEMMs split by output columns
  * (xnr_gemm_linear_pool, one BLAS thread per pool thread), LayerNorms by rows,
  * attention by (sequence, head); without a pool, GEMMs use the BLAS threads.
- * Attention scores come from one function, attn_scores(), the place where a
- * disentangled (DeBERTa-v2) variant adds its position terms.
+ * Attention scores come from one function, attn_scores(), the place where
+ * DeBERTa-v2's disentangled attention adds its position terms (deberta.c).
  *
  * struct xnr_state holds every activation, carved from one allocation sized
  * by xnr_state_open; the forward pass never allocates and never writes to
  * the model. Buffers (N = tokens in the batch, E/H/I/L the model sizes):
- *   emb    (N, E)    embeddings before the ELECTRA projection (E != H only)
+ *   emb    (N, E)    embeddings before the ELECTRA / DeBERTa projection (E != H only)
  *   hidden (N, H)    layer input and output, updated in place
  *   q k v  (N, H)    projections without bias; q is overwritten by the context
  *   x1     (N, H)    attention block output
@@ -28,6 +28,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/internal.h"
 #include "tensor/gemm.h"
@@ -249,7 +250,9 @@ static enum xnr_status check_batch(const struct xnr_state *s, const struct xnr_b
 	return XNR_OK;
 }
 
-/* rows (N, E) = LayerNorm(word[id] + position[offset + t] + token_type[type]). */
+/* rows (N, E) = LayerNorm(word[id] + position[offset + t] + token_type[type]),
+ * without a position term when the model has none (DeBERTa-v3) and without
+ * the LayerNorm when it comes after the projection (DeBERTa). */
 static void embed_worker(void *p, int ith, int nth)
 {
 	struct fwd *f = p;
@@ -264,21 +267,24 @@ static void embed_worker(void *p, int ith, int nth)
 	seq = seq_of(b, begin);
 	for (t = begin; t < end; t++) {
 		float *row = f->rows + t * E;
-		const float *w, *pos;
 		while (t >= b->seq_start[seq + 1])
 			seq++;
-		w = m->emb.word + (size_t)b->ids[t] * E;
-		pos =
-		    m->emb.position + (size_t)(m->cfg.position_offset + t - b->seq_start[seq]) * E;
-		for (i = 0; i < E; i++)
-			row[i] = w[i] + pos[i];
+		memcpy(row, m->emb.word + (size_t)b->ids[t] * E, (size_t)E * sizeof *row);
+		if (m->emb.position) {
+			const float *pos =
+			    m->emb.position +
+			    (size_t)(m->cfg.position_offset + t - b->seq_start[seq]) * E;
+			for (i = 0; i < E; i++)
+				row[i] += pos[i];
+		}
 		if (m->emb.token_type) {
 			const float *tt =
 			    m->emb.token_type + (size_t)(b->type_ids ? b->type_ids[t] : 0) * E;
 			for (i = 0; i < E; i++)
 				row[i] += tt[i];
 		}
-		xnr_layernorm_rows(row, NULL, NULL, m->emb.ln_w, m->emb.ln_b, 1, E, f->eps);
+		if (!m->emb.norm_after_proj)
+			xnr_layernorm_rows(row, NULL, NULL, m->emb.ln_w, m->emb.ln_b, 1, E, f->eps);
 	}
 }
 
@@ -297,12 +303,12 @@ static void ln_worker(void *p, int ith, int nth)
 /* Scaled scores of query i against every key of its sequence. The one place
  * an architecture changes how scores are formed (DeBERTa-v2 adds its c2p and
  * p2c position terms to the content scores here). */
-static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int i, const float *qs,
-                        const float *kt, float *scores)
+static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int head, int i,
+                        const float *qs, const float *kt, float *scores)
 {
-	(void)f;
-	(void)i;
 	xnr_attn_scores_dot(qs, kt, h->seq_len, h->head_dim, scores);
+	if (f->layer->pos_k || f->layer->pos_q)
+		xnr__deberta_scores(f->m, f->layer, h, head, i, qs, scores);
 }
 
 /* softmax(Q K^T / sqrt(d)) V for one (sequence, head); the context rows
@@ -310,13 +316,16 @@ static void attn_scores(const struct fwd *f, const struct xnr_attn_head *h, int 
 static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 {
 	const struct xnr__layer *ly = f->layer;
+	const struct xnr_deberta_config *deb = &f->m->cfg.deberta;
 	int H = f->m->cfg.hidden_size, d = H / f->m->cfg.n_heads, i;
+	/* DeBERTa scales by sqrt(d * (1 + [c2p] + [p2c])), relative attention or not */
+	int factor = deb->scale_factor > 1 ? deb->scale_factor : 1;
 	long s0 = f->batch->seq_start[seq];
 	struct xnr_attn_head h = {
 	    .seq_len = f->batch->seq_start[seq + 1] - (int)s0,
 	    .head_dim = d,
 	    .ld = H,
-	    .scale = 1.0f / sqrtf((float)d),
+	    .scale = 1.0f / sqrtf((float)(d * factor)),
 	    .q = f->s->q + s0 * H + head * d,
 	    .k = f->s->k + s0 * H + head * d,
 	    .v = f->s->v + s0 * H + head * d,
@@ -330,7 +339,7 @@ static void attn_head(const struct fwd *f, int seq, int head, float *scratch)
 	xnr_attn_keys_t(&h, kt);
 	for (i = 0; i < h.seq_len; i++) {
 		xnr_attn_query(&h, i, qs);
-		attn_scores(f, &h, i, qs, kt, scores);
+		attn_scores(f, &h, head, i, qs, kt, scores);
 		xnr_softmax(scores, h.seq_len);
 		xnr_attn_mix(&h, scores, f->s->q + (s0 + i) * H + head * d);
 	}
@@ -454,24 +463,30 @@ static enum xnr_status run_layer(struct fwd *f, struct xnr_pool *pool, struct xn
 	return XNR_OK;
 }
 
-/* Embeddings into h0 (N, H), through the ELECTRA projection when present. */
+/* Embeddings into h0 (N, H), through the ELECTRA or DeBERTa projection when
+ * present. DeBERTa would then multiply each row by its attention mask: packed
+ * batches have no padding, so every mask value is 1. */
 static enum xnr_status run_embeddings(struct fwd *f, struct xnr_pool *pool, float *h0,
                                       struct xnr_error *err)
 {
 	const struct xnr_model *m = f->m;
-
 	const struct xnr_linear_out proj = {m->emb.proj_w,
 	                                    m->emb.proj_b,
 	                                    XNR_ACT_LINEAR,
 	                                    m->cfg.hidden_size,
 	                                    h0,
 	                                    m->lowp ? &m->lowp_proj : NULL};
+	enum xnr_status st;
 
 	f->rows = m->emb.proj_w ? f->s->emb : h0;
 	xnr_pool_run(pool, embed_worker, f);
 	if (!m->emb.proj_w)
 		return XNR_OK;
-	return linears(f, pool, f->s->emb, m->cfg.embedding_size, &proj, 1, err);
+	st = linears(f, pool, f->s->emb, m->cfg.embedding_size, &proj, 1, err);
+	if (st == XNR_OK && m->emb.norm_after_proj)
+		run_rows(f, pool, ln_worker, h0, m->cfg.hidden_size, NULL, NULL, m->emb.ln_w,
+		         m->emb.ln_b);
+	return st;
 }
 
 enum xnr_status xnr_model_forward(const struct xnr_model *model, struct xnr_state *state,

@@ -1,6 +1,6 @@
 /*
  * model/internal.h - the loaded weights, shared by the loader (load.c) and the
- * forward pass (forward.c). Not for use outside src/model/.
+ * forward pass (forward.c, deberta.c). Not for use outside src/model/.
  *
  * Every architecture is mapped onto one post-LN encoder layout (HF BertLayer):
  * DistilBERT's q_lin/sa_layer_norm/ffn.lin1 and friends land in the same
@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "model/safetensors.h"
 #include "tensor/lowp.h"
+#include "tensor/kernels.h"
 
 struct xnr__layer {
 	const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b; /* [H,H], [H] */
@@ -24,6 +25,26 @@ struct xnr__layer {
 	const float *ff1_w, *ff1_b;                     /* [I,H], [I] */
 	const float *ff2_w, *ff2_b;                     /* [H,I], [H] */
 	const float *ln2_w, *ln2_b;                     /* output LayerNorm */
+	/* DeBERTa-v2 relative attention: pos_key_proj / pos_query_proj (NULL
+	 * with share_att_key: key_proj / query_proj serve), and the projections
+	 * of the relative embeddings, computed once at load (deberta.c):
+	 * [2 * span, H] each, biases included; NULL when unused (no c2p / p2c). */
+	const float *pk_w, *pk_b, *pq_w, *pq_b;
+	const float *pos_k, *pos_q;
+	const float *qkv_w; /* DeBERTa v1 in_proj [3H, H]; split into q_w, k_w, v_w */
+};
+
+/* DeBERTa-v2 relative positions (hf-formats.md 3.5), shared by all layers. */
+struct xnr__rel {
+	int span;                 /* position_buckets, else max_relative_positions */
+	const float *emb;         /* encoder.rel_embeddings.weight [2 * span, H] */
+	const float *ln_w, *ln_b; /* encoder.LayerNorm (norm_rel_ebd) or NULL */
+	int32_t *idx;             /* (2 * max_positions - 1): row of pos_k / pos_q for
+	                           * query i, key j at idx[i - j + max_positions - 1] */
+	float *pos;               /* the layers' pos_k / pos_q, one allocation */
+	float *qkv;               /* DeBERTa v1: q_w, k_w, v_w of every layer, then a
+	                           * zero key bias [H] */
+	size_t pos_bytes;         /* bytes of pos and qkv */
 };
 
 /* A layer's Linears in the model's lower precision (precision.c). */
@@ -41,8 +62,11 @@ struct xnr_model {
 		const float *position;        /* [P,E] */
 		const float *token_type;      /* [T,E] or NULL */
 		const float *ln_w, *ln_b;     /* [E] */
-		const float *proj_w, *proj_b; /* ELECTRA embeddings_project [H,E], [H] or NULL */
+		const float *proj_w, *proj_b; /* ELECTRA embeddings_project [H,E], [H] or NULL;
+		                               * DeBERTa embed_proj, no bias */
+		int norm_after_proj;          /* DeBERTa: LayerNorm [H] after embed_proj */
 	} emb;
+	struct xnr__rel rel;
 	struct xnr__layer *layers;    /* n_layers */
 	const float *cls_w, *cls_b;   /* [L,H], [L] */
 	enum xnr_precision prec;      /* of the encoder's Linears; FP32 unless set */
@@ -96,5 +120,22 @@ void xnr__torch_file_free(struct xnr__torch_file *f);
 
 /* Free the lower-precision weights and go back to FP32. */
 void xnr__model_lowp_free(struct xnr_model *m);
+
+/* DeBERTa-v2's log-bucketed relative position of r = i - j (transformers
+ * make_log_bucket_position, float32 arithmetic as there; magnitudes past
+ * INT_MAX / 2 saturate); r itself when buckets <= 0. Needs, when buckets > 0,
+ * buckets >= 2 and max_relative > buckets / 2 + 1 (config.c checks it). */
+int xnr__deberta_bucket(int r, int buckets, int max_relative);
+
+/* After the weights are bound: the relative index table and every layer's
+ * pos_k / pos_q. Errors: XNR_ERR_NOMEM, XNR_ERR_INTERNAL (GEMM). */
+XNR_MUST_CHECK enum xnr_status xnr__deberta_prepare(struct xnr_model *m, struct xnr_error *err);
+
+/* Add head `head`'s c2p and p2c terms (already scaled) to the scores of
+ * query i against the S keys of h's sequence; qs is the query with its bias,
+ * multiplied by h->scale as for the content scores. */
+void xnr__deberta_scores(const struct xnr_model *m, const struct xnr__layer *ly,
+                         const struct xnr_attn_head *h, int head, int i, const float *qs,
+                         float *scores);
 
 #endif

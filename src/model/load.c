@@ -2,7 +2,8 @@
  * load.c - opens a Hugging Face model folder (config.json + safetensors or
  * pytorch_model.bin, through model/safetensors.h) and
  * binds each architecture's tensor names onto the one post-LN encoder layout
- * of model/internal.h (HF BertLayer; reference/hf-formats.md 3.0-3.4, 3.6).
+ * of model/internal.h (HF BertLayer; reference/hf-formats.md 3.0-3.6), plus
+ * DeBERTa-v2's relative embeddings and position projections.
  *
  * Every required tensor is looked up (with or without the base-model prefix,
  * LayerNorm gamma/beta as weight/bias) and its dtype and shape checked against
@@ -45,51 +46,60 @@ struct want {
 	const char *why;
 };
 
-/* Per-layer tensors: BERT-family name, DistilBERT name, shape kind. */
+/* Per-layer tensors: BERT-family name, DistilBERT name, DeBERTa-v2 name
+ * (NULL: the BERT one; DeBERTa v1 has none of these, bind_v1_self), shape
+ * kind. */
 enum layer_shape { SHAPE_HH, SHAPE_H, SHAPE_IH, SHAPE_I, SHAPE_HI };
 
 static const struct {
 	size_t off;
-	const char *bert, *distil;
+	const char *bert, *distil, *deberta;
 	enum layer_shape shape;
 } layer_tensors[] = {
     {offsetof(struct xnr__layer, q_w), "attention.self.query.weight", "attention.q_lin.weight",
-     SHAPE_HH},
+     "attention.self.query_proj.weight", SHAPE_HH},
     {offsetof(struct xnr__layer, q_b), "attention.self.query.bias", "attention.q_lin.bias",
-     SHAPE_H},
+     "attention.self.query_proj.bias", SHAPE_H},
     {offsetof(struct xnr__layer, k_w), "attention.self.key.weight", "attention.k_lin.weight",
-     SHAPE_HH},
-    {offsetof(struct xnr__layer, k_b), "attention.self.key.bias", "attention.k_lin.bias", SHAPE_H},
+     "attention.self.key_proj.weight", SHAPE_HH},
+    {offsetof(struct xnr__layer, k_b), "attention.self.key.bias", "attention.k_lin.bias",
+     "attention.self.key_proj.bias", SHAPE_H},
     {offsetof(struct xnr__layer, v_w), "attention.self.value.weight", "attention.v_lin.weight",
-     SHAPE_HH},
+     "attention.self.value_proj.weight", SHAPE_HH},
     {offsetof(struct xnr__layer, v_b), "attention.self.value.bias", "attention.v_lin.bias",
-     SHAPE_H},
+     "attention.self.value_proj.bias", SHAPE_H},
     {offsetof(struct xnr__layer, o_w), "attention.output.dense.weight", "attention.out_lin.weight",
-     SHAPE_HH},
+     NULL, SHAPE_HH},
     {offsetof(struct xnr__layer, o_b), "attention.output.dense.bias", "attention.out_lin.bias",
-     SHAPE_H},
+     NULL, SHAPE_H},
     {offsetof(struct xnr__layer, ln1_w), "attention.output.LayerNorm.weight",
-     "sa_layer_norm.weight", SHAPE_H},
+     "sa_layer_norm.weight", NULL, SHAPE_H},
     {offsetof(struct xnr__layer, ln1_b), "attention.output.LayerNorm.bias", "sa_layer_norm.bias",
-     SHAPE_H},
-    {offsetof(struct xnr__layer, ff1_w), "intermediate.dense.weight", "ffn.lin1.weight", SHAPE_IH},
-    {offsetof(struct xnr__layer, ff1_b), "intermediate.dense.bias", "ffn.lin1.bias", SHAPE_I},
-    {offsetof(struct xnr__layer, ff2_w), "output.dense.weight", "ffn.lin2.weight", SHAPE_HI},
-    {offsetof(struct xnr__layer, ff2_b), "output.dense.bias", "ffn.lin2.bias", SHAPE_H},
+     NULL, SHAPE_H},
+    {offsetof(struct xnr__layer, ff1_w), "intermediate.dense.weight", "ffn.lin1.weight", NULL,
+     SHAPE_IH},
+    {offsetof(struct xnr__layer, ff1_b), "intermediate.dense.bias", "ffn.lin1.bias", NULL, SHAPE_I},
+    {offsetof(struct xnr__layer, ff2_w), "output.dense.weight", "ffn.lin2.weight", NULL, SHAPE_HI},
+    {offsetof(struct xnr__layer, ff2_b), "output.dense.bias", "ffn.lin2.bias", NULL, SHAPE_H},
     {offsetof(struct xnr__layer, ln2_w), "output.LayerNorm.weight", "output_layer_norm.weight",
-     SHAPE_H},
-    {offsetof(struct xnr__layer, ln2_b), "output.LayerNorm.bias", "output_layer_norm.bias",
+     NULL, SHAPE_H},
+    {offsetof(struct xnr__layer, ln2_b), "output.LayerNorm.bias", "output_layer_norm.bias", NULL,
      SHAPE_H},
 };
 
 #define N_LAYER_TENSORS ((int)(sizeof layer_tensors / sizeof layer_tensors[0]))
-/* word, position, token type, LayerNorm x2, projection x2, classifier x2 */
-#define N_OTHER_TENSORS 9
+/* word, position, token type, LayerNorm x2, projection x2, classifier x2,
+ * relative embeddings and their LayerNorm x2 */
+#define N_OTHER_TENSORS 12
+/* DeBERTa-v2 pos_key_proj / pos_query_proj weight and bias (v1: the six of
+ * bind_v1_self, in place of the table's six query/key/value tensors) */
+#define N_POS_TENSORS 4
 
 static const char *const arch_prefix[XNR_ARCH_COUNT] = {
     [XNR_ARCH_BERT] = "bert.",       [XNR_ARCH_DISTILBERT] = "distilbert.",
     [XNR_ARCH_ROBERTA] = "roberta.", [XNR_ARCH_XLM_ROBERTA] = "roberta.",
-    [XNR_ARCH_ELECTRA] = "electra.",
+    [XNR_ARCH_ELECTRA] = "electra.", [XNR_ARCH_DEBERTA_V2] = "deberta.",
+    [XNR_ARCH_DEBERTA] = "deberta.",
 };
 
 /* "x.LayerNorm.weight" -> "x.LayerNorm.gamma" (and bias -> beta), as
@@ -185,6 +195,10 @@ static struct want want2(int64_t d0, int64_t d1, const char *why)
 static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m, struct xnr_error *err)
 {
 	const struct xnr_model_config *c = b->cfg;
+	int deberta = xnr_arch_is_deberta(c->arch);
+	/* DeBERTa normalizes after its projection, ELECTRA before */
+	int ln_dim = deberta ? c->hidden_size : c->embedding_size;
+	const char *ln_key = deberta ? b->h_key : b->e_key;
 	char why[3][96];
 	enum xnr_status s;
 
@@ -193,24 +207,27 @@ static enum xnr_status bind_embeddings(struct binder *b, struct xnr_model *m, st
 	snprintf(why[2], sizeof why[2], "type_vocab_size, %s", b->e_key);
 	s = bind(b, &m->emb.word, "embeddings.word_embeddings.weight", 1,
 	         want2(c->vocab_size, c->embedding_size, why[0]), err);
-	if (s == XNR_OK)
+	/* DeBERTa-v3 files may still hold position embeddings it does not add */
+	if (s == XNR_OK && (!deberta || c->deberta.position_biased_input))
 		s = bind(b, &m->emb.position, "embeddings.position_embeddings.weight", 1,
 		         want2(c->max_positions, c->embedding_size, why[1]), err);
 	if (s == XNR_OK && c->type_vocab_size > 0)
 		s = bind(b, &m->emb.token_type, "embeddings.token_type_embeddings.weight", 1,
 		         want2(c->type_vocab_size, c->embedding_size, why[2]), err);
 	if (s == XNR_OK)
-		s = bind(b, &m->emb.ln_w, "embeddings.LayerNorm.weight", 1,
-		         want1(c->embedding_size, b->e_key), err);
+		s = bind(b, &m->emb.ln_w, "embeddings.LayerNorm.weight", 1, want1(ln_dim, ln_key),
+		         err);
 	if (s == XNR_OK)
-		s = bind(b, &m->emb.ln_b, "embeddings.LayerNorm.bias", 1,
-		         want1(c->embedding_size, b->e_key), err);
-	/* ElectraModel only has the projection when the sizes differ. */
+		s = bind(b, &m->emb.ln_b, "embeddings.LayerNorm.bias", 1, want1(ln_dim, ln_key),
+		         err);
+	/* ElectraModel and DebertaV2Model only have the projection when the sizes differ. */
 	if (s == XNR_OK && c->embedding_size != c->hidden_size) {
+		m->emb.norm_after_proj = deberta;
 		snprintf(why[0], sizeof why[0], "%s, %s", b->h_key, b->e_key);
-		s = bind(b, &m->emb.proj_w, "embeddings_project.weight", 1,
+		s = bind(b, &m->emb.proj_w,
+		         deberta ? "embeddings.embed_proj.weight" : "embeddings_project.weight", 1,
 		         want2(c->hidden_size, c->embedding_size, why[0]), err);
-		if (s == XNR_OK)
+		if (s == XNR_OK && !deberta)
 			s = bind(b, &m->emb.proj_b, "embeddings_project.bias", 1,
 			         want1(c->hidden_size, b->h_key), err);
 	}
@@ -239,6 +256,81 @@ static struct want layer_want(const struct binder *b, enum layer_shape shape, ch
 	return want1(h, b->h_key);
 }
 
+static const char *layer_tensor_name(enum xnr_arch arch, int k)
+{
+	if (arch == XNR_ARCH_DISTILBERT)
+		return layer_tensors[k].distil;
+	if (arch == XNR_ARCH_DEBERTA_V2 && layer_tensors[k].deberta)
+		return layer_tensors[k].deberta;
+	return layer_tensors[k].bert;
+}
+
+/* DeBERTa v1's attention.self: in_proj [3H, H] without bias (each head's
+ * query, key and value rows side by side; deberta.c splits it), q_bias,
+ * v_bias (no key bias), and the position projections pos_proj (no bias, c2p)
+ * and pos_q_proj (p2c). */
+static enum xnr_status bind_v1_self(struct binder *b, struct xnr__layer *ly, int l,
+                                    struct xnr_error *err)
+{
+	const struct xnr_deberta_config *d = &b->cfg->deberta;
+	int64_t H = b->cfg->hidden_size;
+	int rel = d->relative_attention;
+	const struct {
+		const float **slot;
+		const char *name;
+		struct want w;
+		int need;
+	} t[] = {
+	    {&ly->qkv_w, "in_proj.weight", want2(3 * H, H, "3 x hidden_size, hidden_size"), 1},
+	    {&ly->q_b, "q_bias", want1(H, "hidden_size"), 1},
+	    {&ly->v_b, "v_bias", want1(H, "hidden_size"), 1},
+	    {&ly->pk_w, "pos_proj.weight", want2(H, H, "hidden_size, hidden_size"), rel && d->c2p},
+	    {&ly->pq_w, "pos_q_proj.weight", want2(H, H, "hidden_size, hidden_size"),
+	     rel && d->p2c},
+	    {&ly->pq_b, "pos_q_proj.bias", want1(H, "hidden_size"), rel && d->p2c},
+	};
+	char name[256];
+	enum xnr_status s = XNR_OK;
+	size_t k;
+
+	for (k = 0; k < sizeof t / sizeof t[0] && s == XNR_OK; k++) {
+		if (!t[k].need)
+			continue;
+		snprintf(name, sizeof name, "encoder.layer.%d.attention.self.%s", l, t[k].name);
+		s = bind(b, t[k].slot, name, 1, t[k].w, err);
+	}
+	return s;
+}
+
+/* DeBERTa's attention.self beyond the table: v1's (bind_v1_self), or v2's
+ * projections of the relative embeddings, pos_key_proj (c2p) and
+ * pos_query_proj (p2c); with share_att_key, deberta.c uses key_proj and
+ * query_proj instead. */
+static enum xnr_status bind_deberta_self(struct binder *b, struct xnr__layer *ly, int l,
+                                         struct xnr_error *err)
+{
+	const struct xnr_deberta_config *d = &b->cfg->deberta;
+	static const char *const names[4] = {"pos_key_proj.weight", "pos_key_proj.bias",
+	                                     "pos_query_proj.weight", "pos_query_proj.bias"};
+	const float **slots[4] = {&ly->pk_w, &ly->pk_b, &ly->pq_w, &ly->pq_b};
+	char name[256], why[96];
+	enum xnr_status s = XNR_OK;
+	int k;
+
+	if (b->cfg->arch == XNR_ARCH_DEBERTA)
+		return bind_v1_self(b, ly, l, err);
+	if (!d->relative_attention || d->share_att_key)
+		return XNR_OK;
+	for (k = 0; k < 4 && s == XNR_OK; k++) {
+		if (k < 2 ? !d->c2p : !d->p2c)
+			continue;
+		snprintf(name, sizeof name, "encoder.layer.%d.attention.self.%s", l, names[k]);
+		s = bind(b, slots[k], name, 1,
+		         layer_want(b, k % 2 ? SHAPE_H : SHAPE_HH, why, sizeof why), err);
+	}
+	return s;
+}
+
 static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct xnr_error *err)
 {
 	int distil = b->cfg->arch == XNR_ARCH_DISTILBERT;
@@ -246,20 +338,50 @@ static enum xnr_status bind_layers(struct binder *b, struct xnr_model *m, struct
 	int l, k;
 
 	for (l = 0; l < b->cfg->n_layers; l++) {
+		enum xnr_status s;
 		for (k = 0; k < N_LAYER_TENSORS; k++) {
 			const float **slot =
 			    (const float **)((char *)&m->layers[l] + layer_tensors[k].off);
-			enum xnr_status s;
+			if (b->cfg->arch == XNR_ARCH_DEBERTA && layer_tensors[k].deberta)
+				continue;
 			snprintf(name, sizeof name, "%s.layer.%d.%s",
 			         distil ? "transformer" : "encoder", l,
-			         distil ? layer_tensors[k].distil : layer_tensors[k].bert);
+			         layer_tensor_name(b->cfg->arch, k));
 			s = bind(b, slot, name, 1,
 			         layer_want(b, layer_tensors[k].shape, why, sizeof why), err);
 			if (s != XNR_OK)
 				return s;
 		}
+		if ((s = bind_deberta_self(b, &m->layers[l], l, err)) != XNR_OK)
+			return s;
 	}
 	return XNR_OK;
+}
+
+/* DeBERTa-v2's relative embeddings [2 * span, H] and their LayerNorm. */
+static enum xnr_status bind_relative(struct binder *b, struct xnr_model *m, struct xnr_error *err)
+{
+	const struct xnr_deberta_config *d = &b->cfg->deberta;
+	int H = b->cfg->hidden_size;
+	char why[128];
+	enum xnr_status s;
+
+	if (!d->relative_attention)
+		return XNR_OK;
+	/* v1 too: its slice of the table comes to row clamp(i - j + span) (deberta.c) */
+	m->rel.span = d->position_buckets > 0 ? d->position_buckets : d->max_relative_positions;
+	snprintf(why, sizeof why, "2 x %s, hidden_size",
+	         d->position_buckets > 0 ? "position_buckets"
+	                                 : "max_relative_positions (or max_position_embeddings)");
+	s = bind(b, &m->rel.emb, "encoder.rel_embeddings.weight", 1,
+	         want2(2 * (int64_t)m->rel.span, H, why), err);
+	if (s == XNR_OK && d->norm_rel_ebd)
+		s = bind(b, &m->rel.ln_w, "encoder.LayerNorm.weight", 1, want1(H, "hidden_size"),
+		         err);
+	if (s == XNR_OK && d->norm_rel_ebd)
+		s = bind(b, &m->rel.ln_b, "encoder.LayerNorm.bias", 1, want1(H, "hidden_size"),
+		         err);
+	return s;
 }
 
 static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xnr_error *err)
@@ -270,6 +392,8 @@ static enum xnr_status bind_all(struct binder *b, struct xnr_model *m, struct xn
 
 	if (s == XNR_OK)
 		s = bind_layers(b, m, err);
+	if (s == XNR_OK)
+		s = bind_relative(b, m, err);
 	if (s != XNR_OK || !c->has_classifier)
 		return s;
 	snprintf(why, sizeof why, "len(id2label), %s", b->h_key);
@@ -349,7 +473,9 @@ static void binder_init(struct binder *b, const struct xnr_model *m, const char 
 	b->prefix = arch_prefix[m->cfg.arch];
 	b->h_key = distil ? "dim" : "hidden_size";
 	b->i_key = distil ? "hidden_dim" : "intermediate_size";
-	b->e_key = m->cfg.arch == XNR_ARCH_ELECTRA ? "embedding_size" : b->h_key;
+	b->e_key = m->cfg.arch == XNR_ARCH_ELECTRA || xnr_arch_is_deberta(m->cfg.arch)
+	               ? "embedding_size"
+	               : b->h_key;
 }
 
 static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct xnr_error *err)
@@ -362,7 +488,8 @@ static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct
 	binder_init(&b, m, xnr_safetensors_source(m->st));
 	m->layers = calloc((size_t)m->cfg.n_layers, sizeof *m->layers);
 	b.binds =
-	    calloc((size_t)m->cfg.n_layers * N_LAYER_TENSORS + N_OTHER_TENSORS, sizeof *b.binds);
+	    calloc((size_t)m->cfg.n_layers * (N_LAYER_TENSORS + N_POS_TENSORS) + N_OTHER_TENSORS,
+	           sizeof *b.binds);
 	if (!m->layers || !b.binds)
 		s = xnr_fail_at(err, XNR_ERR_NOMEM, dir, 0, "out of memory for %d layers",
 		                m->cfg.n_layers);
@@ -370,6 +497,8 @@ static enum xnr_status load_weights(const char *dir, struct xnr_model *m, struct
 		s = bind_all(&b, m, err);
 	if (s == XNR_OK)
 		s = resolve(&b, m, err);
+	if (s == XNR_OK && xnr_arch_is_deberta(m->cfg.arch))
+		s = xnr__deberta_prepare(m, err);
 	free(b.binds);
 	return s;
 }
@@ -412,6 +541,9 @@ void xnr_model_close(struct xnr_model *model)
 	xnr_config_free(&model->cfg);
 	xnr_safetensors_close(model->st);
 	free(model->converted);
+	free(model->rel.idx);
+	free(model->rel.pos);
+	free(model->rel.qkv);
 	free(model->layers);
 	free(model);
 }
@@ -423,5 +555,5 @@ const struct xnr_model_config *xnr_model_config(const struct xnr_model *model)
 
 size_t xnr_model_weight_bytes(const struct xnr_model *model)
 {
-	return xnr_safetensors_bytes(model->st) + model->converted_bytes;
+	return xnr_safetensors_bytes(model->st) + model->converted_bytes + model->rel.pos_bytes;
 }

@@ -6,10 +6,11 @@
  * any number of threads may run it, each with its own struct xnr_state
  * (the activations, sized once; the forward pass does not allocate).
  *
- * Architectures: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA
- * (reference/hf-formats.md section 3), with a token-classification head or
- * bare (BertModel, ...: a sentence-transformers encoder, section 7). The encoder is written so that
- * DeBERTa-v2/v3 can slot in its own attention scores (see internal.h).
+ * Architectures: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA,
+ * DeBERTa-v2/v3 and v1 (reference/hf-formats.md section 3), with a token-classification
+ * head or bare (BertModel, ...: a sentence-transformers encoder, section 7).
+ * DeBERTa's disentangled attention adds its position terms to the shared
+ * encoder's attention scores (deberta.c).
  */
 #ifndef XNR_MODEL_MODEL_H
 #define XNR_MODEL_MODEL_H

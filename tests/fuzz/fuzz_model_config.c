@@ -25,7 +25,14 @@ static void check(const struct xnr_model_config *c)
 	FUZZ_CHECK(c->vocab_size > 0 && c->hidden_size > 0 && c->embedding_size > 0);
 	FUZZ_CHECK(c->n_layers > 0 && c->n_heads > 0 && c->intermediate_size > 0);
 	FUZZ_CHECK(c->hidden_size % c->n_heads == 0);
-	FUZZ_CHECK(c->arch == XNR_ARCH_ELECTRA || c->embedding_size == c->hidden_size);
+	FUZZ_CHECK(c->arch == XNR_ARCH_ELECTRA || xnr_arch_is_deberta(c->arch) ||
+	           c->embedding_size == c->hidden_size);
+	/* what deberta.c's log buckets divide by */
+	FUZZ_CHECK(!xnr_arch_is_deberta(c->arch) ||
+	           (c->deberta.max_relative_positions >= 1 && c->deberta.scale_factor >= 1));
+	FUZZ_CHECK(!c->deberta.relative_attention || c->deberta.position_buckets <= 0 ||
+	           (c->deberta.position_buckets >= 2 &&
+	            c->deberta.max_relative_positions > c->deberta.position_buckets / 2 + 1));
 	FUZZ_CHECK(c->type_vocab_size >= 0 && c->pad_token_id >= 0);
 	FUZZ_CHECK(c->position_offset >= 0 && c->position_offset < c->max_positions);
 	FUZZ_CHECK(c->layer_norm_eps > 0 && c->layer_norm_eps < 1);

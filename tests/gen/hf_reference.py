@@ -1,6 +1,6 @@
 """hf_reference.py - PyTorch re-implementation of the Hugging Face token-classification
-forward passes (BERT, DistilBERT, RoBERTa / XLM-R, ELECTRA) plus a pure-python safetensors
-reader/writer.
+forward passes (BERT, DistilBERT, RoBERTa / XLM-R, ELECTRA; DeBERTa-v2/v3 in
+deberta_reference.py) plus a pure-python safetensors reader/writer.
 
 transformers is not installable here, so this mirrors its eager modeling code
 (modeling_bert.py BertEmbeddings / BertSelfAttention / BertSelfOutput / BertIntermediate /
@@ -410,6 +410,9 @@ def build_model(cfg):
         m = ForTokenClassification(cfg, "electra", ElectraModel(cfg))
     elif arch == "DistilBertForTokenClassification":
         m = ForTokenClassification(cfg, "distilbert", DistilBertModel(cfg))
+    elif arch in ("DebertaV2ForTokenClassification", "DebertaForTokenClassification"):
+        import deberta_reference  # noqa: E402 (imports this module)
+        m = deberta_reference.build(cfg)
     else:
         raise ValueError("unsupported architecture " + arch)
     return m.eval()

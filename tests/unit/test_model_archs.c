@@ -6,6 +6,8 @@
  * printing the max abs difference per fixture (llm.c-style parity). sentence_bert is a
  * sentence-transformers folder (a bare BertModel): it loads without labels or logits, and
  * its last hidden states mean-pooled over each sequence match the golden's mean_pooled.
+ * The deberta_* fixtures come from tests/gen/gen_deberta.py (deberta_reference.py); their
+ * long sequences keep logits only.
  */
 #include "testutil.h"
 
@@ -25,11 +27,13 @@ struct fixture {
 	const char *name;
 };
 
-/* Keep in sync with tests/gen/gen_models.py FIXTURES (test_fixture_list checks it). */
+/* Keep in sync with tests/gen/gen_models.py and gen_deberta.py FIXTURES
+ * (test_fixture_list checks it). */
 static struct fixture fixtures[] = {
     {"bert"},         {"bert_gelu_tanh"}, {"distilbert"},    {"roberta"},
     {"xlm_roberta"},  {"electra"},        {"bert_f16"},      {"bert_bf16"},
-    {"bert_sharded"}, {"bert_noprefix"},  {"sentence_bert"},
+    {"bert_sharded"}, {"bert_noprefix"},  {"sentence_bert"}, {"deberta_v3"},
+    {"deberta_b8"},   {"deberta_c2p"},    {"deberta_norel"}, {"deberta_v1"},
 };
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -156,21 +160,37 @@ static void diff_seq(const struct xnr_model_config *c, const json_t *seq,
 		d->pooled =
 		    fmax(d->pooled, diff_mean_pooled(json_object_get(seq, "mean_pooled"),
 		                                     o->hidden + tok0 * H, seq_len(seq), H));
-	d->hidden = fmax(
-	    d->hidden, diff_rows(json_object_get(seq, "last_hidden"), o->hidden + tok0 * H, H, H));
-	if (o->all_hidden) {
+	if (json_object_get(seq, "last_hidden"))
+		d->hidden = fmax(d->hidden, diff_rows(json_object_get(seq, "last_hidden"),
+		                                      o->hidden + tok0 * H, H, H));
+	if (o->all_hidden && all) {
 		assert_int_equal(json_array_size(all), n_layers + 1);
 		for (l = 0; l <= n_layers; l++)
 			d->all_hidden = fmax(d->all_hidden,
 			                     diff_rows(json_array_get(all, l),
 			                               o->all_hidden + (l * N + tok0) * H, H, H));
 	}
-	if (o->ffn_acts) {
+	if (o->ffn_acts && ffn) {
 		assert_int_equal(json_array_size(ffn), n_layers);
 		for (l = 0; l < n_layers; l++)
 			d->ffn = fmax(d->ffn, diff_rows(json_array_get(ffn, l),
 			                                o->ffn_acts + (l * N + tok0) * I, I, I));
 	}
+}
+
+static void check_deberta(const struct xnr_deberta_config *d, const json_t *want)
+{
+	assert_int_equal(d->relative_attention,
+	                 json_is_true(json_object_get(want, "relative_attention")));
+	assert_int_equal(d->position_buckets, get_int(want, "position_buckets"));
+	assert_int_equal(d->max_relative_positions, get_int(want, "max_relative_positions"));
+	assert_int_equal(d->c2p, json_is_true(json_object_get(want, "c2p")));
+	assert_int_equal(d->p2c, json_is_true(json_object_get(want, "p2c")));
+	assert_int_equal(d->share_att_key, json_is_true(json_object_get(want, "share_att_key")));
+	assert_int_equal(d->norm_rel_ebd, json_is_true(json_object_get(want, "norm_rel_ebd")));
+	assert_int_equal(d->position_biased_input,
+	                 json_is_true(json_object_get(want, "position_biased_input")));
+	assert_int_equal(d->scale_factor, get_int(want, "scale_factor"));
 }
 
 static void check_config(const struct xnr_model_config *c, const json_t *want)
@@ -196,6 +216,8 @@ static void check_config(const struct xnr_model_config *c, const json_t *want)
 	/* gelu_new and gelu_pytorch_tanh are one function; xnr_act_str names it gelu_new. */
 	assert_string_equal(xnr_act_str(c->act),
 	                    strcmp(act, "gelu_pytorch_tanh") ? act : "gelu_new");
+	if (json_object_get(want, "deberta"))
+		check_deberta(&c->deberta, json_object_get(want, "deberta"));
 	if (c->n_labels == 0) {
 		/* a bare encoder: no head, no labels */
 		assert_false(c->has_classifier);
@@ -363,6 +385,11 @@ int main(void)
 	    FIXTURE_TEST(8),
 	    FIXTURE_TEST(9),
 	    FIXTURE_TEST(10),
+	    FIXTURE_TEST(11),
+	    FIXTURE_TEST(12),
+	    FIXTURE_TEST(13),
+	    FIXTURE_TEST(14),
+	    FIXTURE_TEST(15),
 	    cmocka_unit_test(test_bad_token),
 	};
 	return cmocka_run_group_tests_name("model_archs", tests, NULL, NULL);

@@ -259,9 +259,9 @@ static void test_errors(void **state)
 	expect_fail("cfg_arch", body, XNR_ERR_UNSUPPORTED,
 	            "architecture \"BertForSequenceClassification\" is not supported; supported: "
 	            "BertForTokenClassification, DistilBertForTokenClassification");
-	snprintf(body, sizeof body, "{\"model_type\": \"deberta-v2\", %s}", labels3);
+	snprintf(body, sizeof body, "{\"model_type\": \"funnel\", %s}", labels3);
 	expect_fail("cfg_type", body, XNR_ERR_UNSUPPORTED,
-	            "model_type \"deberta-v2\" is not supported");
+	            "model_type \"funnel\" is not supported");
 	expect_fail("cfg_none", "{}", XNR_ERR_FORMAT,
 	            "neither \"architectures\" nor \"model_type\"");
 	expect_fail("cfg_archs_type", "{\"architectures\": \"BertForTokenClassification\"}",

@@ -33,9 +33,9 @@ static enum xnr_status open_close(void *ctx, struct xnr_error *err)
 
 static void test_models(void **state)
 {
-	static const char *const models[] = {"bert",         "bert_f16",    "bert_bf16",
-	                                     "bert_sharded", "distilbert",  "electra",
-	                                     "roberta",      "xlm_roberta", "sentence_bert"};
+	static const char *const models[] = {
+	    "bert",    "bert_f16",    "bert_bf16",     "bert_sharded", "distilbert", "electra",
+	    "roberta", "xlm_roberta", "sentence_bert", "deberta_v3",   "deberta_b8"};
 	(void)state;
 	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
 		char rel[256], dir[4096];
