@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/hash.h"
 #include "core/progress.h"
 #include "pipeline/internal.h"
 #include "store/read.h"
@@ -22,7 +23,7 @@ struct shard {
 	struct xnr_run run; /* with labels */
 	int index, count;
 	long first, total;
-	char *run_key;
+	char run_key[XNR_SHA256_HEX];
 };
 
 /* Every shard database is open only while it is read, so a merge of
@@ -33,27 +34,38 @@ struct merge {
 	struct shard **by_index; /* (count) the shard of each slice */
 };
 
-/* The shard's settings into s; 0 when the run is no shard. */
+/* The value of key among the n settings kv, or NULL. */
+static const char *setting(const struct xnr_setting *kv, size_t n, const char *key)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strcmp(kv[i].key, key) == 0)
+			return kv[i].value;
+	return NULL;
+}
+
+/* The shard's settings into s: 1, 0 when the run is no shard, -1 when its
+ * shard settings are not what shard.c writes. */
 static int parse_settings(const struct xnr_setting *kv, size_t n, struct shard *s)
 {
-	int have = 0;
-	size_t i;
+	const char *slice = setting(kv, n, XNR__SHARD_SLICE);
+	const char *first = setting(kv, n, XNR__SHARD_FIRST);
+	const char *total = setting(kv, n, XNR__SHARD_TOTAL);
+	const char *key = setting(kv, n, XNR__SHARD_RUN_KEY);
 	char end;
 
-	for (i = 0; i < n; i++) {
-		if (strcmp(kv[i].key, XNR__SHARD_SLICE) == 0)
-			have |= (sscanf(kv[i].value, "%d/%d%c", &s->index, &s->count, &end) == 2)
-			        << 0;
-		else if (strcmp(kv[i].key, XNR__SHARD_FIRST) == 0)
-			have |= (sscanf(kv[i].value, "%ld%c", &s->first, &end) == 1) << 1;
-		else if (strcmp(kv[i].key, XNR__SHARD_TOTAL) == 0)
-			have |= (sscanf(kv[i].value, "%ld%c", &s->total, &end) == 1) << 2;
-		else if (strcmp(kv[i].key, XNR__SHARD_RUN_KEY) == 0 &&
-		         (s->run_key = strdup(kv[i].value)))
-			have |= 1 << 3;
-	}
-	return have == 15 && s->count > 0 && s->index >= 0 && s->index < s->count &&
-	       s->first >= 0 && s->total >= s->first;
+	if (!slice)
+		return 0;
+	if (!first || !total || !key || strlen(key) != XNR_SHA256_HEX - 1 ||
+	    sscanf(slice, "%d/%d%c", &s->index, &s->count, &end) != 2 ||
+	    sscanf(first, "%ld%c", &s->first, &end) != 1 ||
+	    sscanf(total, "%ld%c", &s->total, &end) != 1)
+		return -1;
+	memcpy(s->run_key, key, XNR_SHA256_HEX);
+	return s->count > 0 && s->index >= 0 && s->index < s->count && s->first >= 0 &&
+	               s->total >= s->first
+	           ? 1
+	           : -1;
 }
 
 /* Add the shard run id of store (file path) to m, if it is one. */
@@ -68,8 +80,15 @@ static enum xnr_status add_run(struct merge *m, const char *path, struct xnr_sto
 	memset(&s, 0, sizeof s);
 	if ((st = xnr_settings_load(store, id, &kv, &n, err)) != XNR_OK)
 		return st;
-	if (!parse_settings(kv, n, &s))
+	switch (parse_settings(kv, n, &s)) {
+	case 0:
 		goto done;
+	case -1:
+		st = xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
+		                 "run %lld: its shard settings are damaged (see docs/schema.md)",
+		                 (long long)id);
+		goto done;
+	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 16;
 		struct shard *v = realloc(m->v, cap * sizeof *v);
@@ -94,7 +113,6 @@ static enum xnr_status add_run(struct merge *m, const char *path, struct xnr_sto
 done:
 	xnr_settings_free(kv, n);
 	xnr_run_free(&s.run);
-	free(s.run_key);
 	return st;
 }
 
@@ -345,10 +363,8 @@ static enum xnr_status write_merged(struct merge *m, struct xnr_store *out,
 static void merge_free(struct merge *m)
 {
 	size_t i;
-	for (i = 0; i < m->n; i++) {
+	for (i = 0; i < m->n; i++)
 		xnr_run_free(&m->v[i].run);
-		free(m->v[i].run_key);
-	}
 	free(m->v);
 	free(m->by_index);
 }

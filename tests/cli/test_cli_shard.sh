@@ -85,6 +85,10 @@ cp "$d/shard-0.db" "$tmp/again.db"
 m "a slice twice" 1 "slice 0/3 is in both $d/shard-0.db and $tmp/again.db" "$d/shard-0.db" "$tmp/again.db" "$d/shard-1.db" "$d/shard-2.db"
 m "a shard not finished (no file yet)" 1 "$tmp/running.db: no such shard database" "$d/shard-0.db" "$tmp/running.db" "$d/shard-2.db"
 m "a database with no shard run" 1 "$d/full.db: holds no complete shard run" "$d/shard-0.db" "$d/full.db"
+cp "$d/shard-1.db" "$tmp/cut.db" && sqlite3 "$tmp/cut.db" "UPDATE runs SET summary = NULL"
+m "a shard run without its summary" 1 "$tmp/cut.db: shard 1/3 (run 1) is incomplete" "$d/shard-0.db" "$tmp/cut.db" "$d/shard-2.db"
+cp "$d/shard-1.db" "$tmp/damaged.db" && sqlite3 "$tmp/damaged.db" "UPDATE settings SET value = 'x' WHERE key = 'shard.first_sentence'"
+m "damaged shard settings" 1 "$tmp/damaged.db: run 1: its shard settings are damaged" "$d/shard-0.db" "$tmp/damaged.db" "$d/shard-2.db"
 expect_error "an output holding the run" 1 "$d/full.db: already holds run 1 with this key" "$bin" merge "$d/full.db" "$d"/shard-?.db
 [ "$(sha256sum <"$d/full.db")" = "$sum_before" ] && ok "a refused merge leaves the output as it was" || bad "the output changed"
 expect_error "merging twice into one output" 1 "already holds run" "$bin" merge "$d/out.db" "$d"/shard-?.db
