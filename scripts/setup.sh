@@ -3,7 +3,9 @@
 # the -dev libraries, Node.js + npm and the web app's npm packages from
 # web/package-lock.json (always: the build packs them into the server), plus
 # the test tools (with --test): Debian's python3 + numpy + scikit-learn + scipy (tests
-# read run databases as a data scientist would), Chromium for the browser
+# read run databases as a data scientist would), munge and Slurm (a real
+# single-node cluster for the sharded runs) with python3-kubernetes (the
+# manifests against the API's models), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
 # parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
 # llvm-symbolizer for `make fuzz`.
@@ -31,6 +33,9 @@ command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
 	pkgs+=(python3-numpy python3-sklearn python3-scipy sqlite3 chromium fonts-noto-color-emoji clang-format clang-tidy cppcheck)
+	# the cluster side (issue #15): python3-kubernetes checks deploy/k8s
+	# against the API's models; test_cli_slurm.sh starts its own Slurm
+	pkgs+=(python3-yaml python3-kubernetes munge slurmctld slurmd slurm-client)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
@@ -45,7 +50,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" = 0 ] || sudo="sudo"
 	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# munge's and Slurm's packages would start their daemons as services, on
+	# the system's configuration: the Slurm test starts its own, so services
+	# stay stopped while they install (policy-rc.d, unless the machine has one).
+	no_start=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+		$sudo chmod +x /usr/sbin/policy-rc.d
+		no_start=1
+	fi
+	rc=0
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+	[ "$no_start" = 0 ] || $sudo rm -f /usr/sbin/policy-rc.d
+	[ "$rc" = 0 ] || exit "$rc"
 fi
 
 # The web app's npm packages: web/assets.cmake packs three of their files.

@@ -44,6 +44,7 @@ XNR_MUST_CHECK enum xnr_status xnr_cli_pick_run(const char *db, struct xnr_store
 
 int xnr_cmd_predict(int argc, char **argv);
 int xnr_cmd_run(int argc, char **argv);
+int xnr_cmd_merge(int argc, char **argv);
 int xnr_cmd_report(int argc, char **argv);
 int xnr_cmd_compare(int argc, char **argv);
 int xnr_cmd_serve(int argc, char **argv);

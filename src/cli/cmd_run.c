@@ -7,9 +7,11 @@
  * cancels the run cleanly (nothing written, no new database left), then
  * ends the process by that signal; a second one ends it at once.
  */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -48,11 +50,93 @@ static const char run_usage[] =
     "  -q, --quiet            no progress bar and no report\n"
     "  -h, --help             this help\n";
 
+/* A non-negative decimal environment variable into *out, and whether it is
+ * set into *set: XNR_EXIT_OK, or XNR_EXIT_USAGE (printed) for no number. */
+static int env_int(const char *name, long *out, int *set)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	*set = v != NULL;
+	if (!v)
+		return 0;
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (errno || end == v || *end || *out < 0 || *out > 0x7fffffff)
+		return xnr_cli_usage_error("run", "--shard auto: %s=\"%s\" is no shard number",
+		                           name, v);
+	return 0;
+}
+
+/* --shard auto or auto/N (n: N, 0 when not given) from the scheduler's variables. */
+static int shard_from_env(long n, struct xnr_run_opts *o)
+{
+	long id, count, min = 0, max = 0;
+	int has_id, has_count, has_min, has_max, has_k8s, rc;
+
+	if ((rc = env_int("SLURM_ARRAY_TASK_ID", &id, &has_id)) ||
+	    (rc = env_int("SLURM_ARRAY_TASK_COUNT", &count, &has_count)) ||
+	    (rc = env_int("SLURM_ARRAY_TASK_MIN", &min, &has_min)) ||
+	    (rc = env_int("SLURM_ARRAY_TASK_MAX", &max, &has_max)))
+		return rc;
+	if (has_id) {
+		if (!has_count || (has_min && has_max && max - min + 1 != count))
+			return xnr_cli_usage_error("run",
+			                           "--shard auto: the Slurm array must be one "
+			                           "range with step 1 (sbatch --array=0-%ld)",
+			                           has_count ? count - 1 : 3);
+		if (n && n != count)
+			return xnr_cli_usage_error("run",
+			                           "--shard auto/%ld: the Slurm array has %ld "
+			                           "tasks",
+			                           n, count);
+		o->shard_index = (int)(id - min);
+		o->shard_count = (int)count;
+		return XNR_EXIT_OK;
+	}
+	if ((rc = env_int("JOB_COMPLETION_INDEX", &id, &has_k8s)) != 0)
+		return rc;
+	if (!has_k8s)
+		return xnr_cli_usage_error("run", "--shard auto: neither SLURM_ARRAY_TASK_ID nor "
+		                                  "JOB_COMPLETION_INDEX is set (use --shard I/N)");
+	if (!n)
+		return xnr_cli_usage_error("run", "--shard auto: JOB_COMPLETION_INDEX needs the "
+		                                  "count: --shard auto/N, N the Job's completions");
+	o->shard_index = (int)id;
+	o->shard_count = (int)n;
+	return XNR_EXIT_OK;
+}
+
+/* --shard I/N, auto or auto/N into o->shard_index and o->shard_count. */
+static int parse_shard(const char *spec, struct xnr_run_opts *o)
+{
+	const char *slash = strchr(spec, '/');
+	char head[16];
+	int n = 0, rc;
+
+	if (slash && (rc = xnr_cli_parse_int("run", "--shard", slash + 1, 1, XNR_RUN_MAX_SHARDS,
+	                                     &n)) != XNR_EXIT_OK)
+		return rc;
+	if (!slash && strcmp(spec, "auto") != 0)
+		return xnr_cli_usage_error("run", "--shard \"%s\": expected I/N or auto", spec);
+	snprintf(head, sizeof head, "%.*s", slash ? (int)(slash - spec) : 15, spec);
+	if (strcmp(head, "auto") == 0)
+		rc = shard_from_env(n, o);
+	else if ((rc = xnr_cli_parse_int("run", "--shard", head, 0, n - 1, &o->shard_index)) ==
+	         XNR_EXIT_OK)
+		o->shard_count = n;
+	if (rc == XNR_EXIT_OK && o->shard_index >= o->shard_count)
+		return xnr_cli_usage_error("run", "--shard: index %d is not below the count %d",
+		                           o->shard_index, o->shard_count);
+	return rc;
+}
+
 /* XNR_EXIT_OK to run, -1 after --help, XNR_EXIT_USAGE after a usage error (printed). */
 static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 {
 	const char *hidden_dtype = NULL;
 	const char *precision = NULL;
+	const char *shard = NULL;
 	const struct xnr_cli_opt opts[] = {
 	    {"model", 'm', XNR_OPT_STR, &o->model, 0, 0, NULL},
 	    {"data", 'd', XNR_OPT_STR, &o->data, 0, 0, NULL},
@@ -68,6 +152,7 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 	    {"precision", 0, XNR_OPT_STR, &precision, 0, 0, NULL},
 	    {"max-length", 'L', XNR_OPT_INT, &o->max_length, 4, 1 << 20, NULL},
 	    {"hidden-dtype", 0, XNR_OPT_STR, &hidden_dtype, 0, 0, NULL},
+	    {"shard", 0, XNR_OPT_STR, &shard, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
 	};
@@ -88,7 +173,7 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 		return xnr_cli_usage_error("run", "--hidden-dtype is f32 or f16, not \"%s\"",
 		                           hidden_dtype);
 	o->hidden_f16 = hidden_dtype && strcmp(hidden_dtype, "f16") == 0;
-	return XNR_EXIT_OK;
+	return shard ? parse_shard(shard, o) : XNR_EXIT_OK;
 }
 
 /* The terminal's progress bar, sized when the pipeline knows the sentence count. */

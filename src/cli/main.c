@@ -121,6 +121,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_predict(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return xnr_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "merge") == 0)
+		return xnr_cmd_merge(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return xnr_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)

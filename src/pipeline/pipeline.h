@@ -14,6 +14,8 @@
 #include "core/status.h"
 #include "infer/infer.h" /* enum xnr_precision (tensor/lowp.h) */
 
+#define XNR_RUN_MAX_SHARDS 100000
+
 /* What to run (strings borrowed for the duration of the call). */
 struct xnr_run_opts {
 	const char *model;     /* model folder, or a Hugging Face id in the local hub cache */
@@ -32,6 +34,10 @@ struct xnr_run_opts {
 	int hidden_f16; /* 1: store hidden states as IEEE half (half the bytes), else float32 */
 	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h); default
 	                               * fp32 (exact); others recorded in the options */
+	/* Run only slice shard_index (0-based) of shard_count deterministic
+	 * slices of the selected sentences, documents kept whole (shard.c);
+	 * shard_count 0: all of them. `explainer merge` joins the slices. */
+	int shard_index, shard_count;
 	/* Optional hooks, called on the calling thread with hook_ud: the number
 	 * of sentences about to run (only when the run is not reused, before
 	 * stage "sentences"), and a problem in the data that does not stop the
@@ -87,6 +93,28 @@ struct xnr_run_outcome {
 XNR_MUST_CHECK enum xnr_status xnr_pipeline_run(const struct xnr_run_opts *o,
                                                 const struct xnr_ctl *ctl,
                                                 struct xnr_run_outcome *out, struct xnr_error *err);
+
+/*
+ * Merge the shard runs of one run (xnr_run_opts.shard_*), found in the
+ * databases shards[0..n_shards), into one run in the database output
+ * (created if missing), equal to the run without shards in every stored
+ * value but its id, created_at and duration_s (the shards' durations
+ * summed); the summary is computed again from the merged words. A shard
+ * database may hold several shard runs of the run; every one of its N
+ * slices must be there once.
+ *
+ * Checks first, then one transaction: on failure output is as it was (a
+ * new file is not left behind). Errors, with the shard files named:
+ * XNR_ERR_NOT_FOUND (a shard database does not exist: still running?),
+ * XNR_ERR_INPUT (a file holds no complete shard run, a slice is given
+ * twice or is missing, output already holds a run with the merged run's
+ * key), XNR_ERR_MISMATCH (shards of another model, data, options, version
+ * or N), the store's. On success *out (run id, counts, the report text;
+ * reused 0) is filled; free it with xnr_run_outcome_free.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_pipeline_merge(const char *output, const char *const *shards,
+                                                  size_t n_shards, struct xnr_run_outcome *out,
+                                                  struct xnr_error *err);
 
 /* Free what an outcome owns (its report) and clear it; NULL is fine. */
 void xnr_run_outcome_free(struct xnr_run_outcome *o);

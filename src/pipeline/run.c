@@ -84,6 +84,7 @@ static enum xnr_status select_sentences(struct xnr__run *x, struct xnr_error *er
 		qsort(x->sel, want, sizeof *x->sel, cmp_size);
 	}
 	x->n_sel = want;
+	xnr__run_shard(x);
 	return XNR_OK;
 }
 
@@ -254,6 +255,7 @@ static char *options_json(const struct xnr_run_opts *o, const struct xnr_dataset
 struct run_ids {
 	char model_dir[4096];
 	char model_hash[XNR_SHA256_HEX], data_hash[XNR_SHA256_HEX], key[XNR_SHA256_HEX];
+	char run_key[XNR_SHA256_HEX]; /* a shard: the key of the whole run, else key */
 	char *options;
 };
 
@@ -276,10 +278,14 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 			xnr_sha256_update(h, id->data_hash, strlen(id->data_hash) + 1);
 			xnr_sha256_update(h, id->options, strlen(id->options) + 1);
 			xnr_sha256_update(h, XNR_VERSION, strlen(XNR_VERSION) + 1);
-			xnr_sha256_hex(h, id->key);
+			xnr_sha256_hex(h, id->run_key);
+			memcpy(id->key, id->run_key, sizeof id->key);
 		}
 	}
 	xnr_sha256_close(h);
+	if (st == XNR_OK && x->opts->shard_count)
+		st = xnr__shard_key(id->run_key, x->opts->shard_index, x->opts->shard_count,
+		                    id->key, err);
 	return st;
 }
 
@@ -430,6 +436,11 @@ static enum xnr_status check_opts(const struct xnr_run_opts *o, struct xnr_error
 		return xnr_fail(err, XNR_ERR_INPUT, "run: limit and sample must be >= 0");
 	if (o->limit && o->sample)
 		return xnr_fail(err, XNR_ERR_INPUT, "run: limit and sample exclude each other");
+	if (o->shard_count < 0 || o->shard_count > XNR_RUN_MAX_SHARDS || o->shard_index < 0 ||
+	    (o->shard_count && o->shard_index >= o->shard_count))
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "run: shard %d/%d: the index must be 0 to N-1 and N 1 to %d",
+		                o->shard_index, o->shard_count, XNR_RUN_MAX_SHARDS);
 	return XNR_OK;
 }
 
@@ -475,6 +486,7 @@ static enum xnr_status write_run(struct xnr__run *x, struct xnr_store *store,
 	info.n_labels = x->cfg->n_labels;
 	info.labels = (const char *const *)x->cfg->id2label;
 	if ((st = xnr_run_begin(store, &info, &x->writer, err)) == XNR_OK &&
+	    (st = xnr__shard_settings(x, id->run_key, err)) == XNR_OK &&
 	    (st = run_all(x, ctl, err)) == XNR_OK) {
 		xnr_ctl_progress(ctl, 1.0, "summary");
 		st = xnr__run_summary(x, scheme_json, &summary, &report, err);

@@ -54,7 +54,7 @@ static enum xnr_status write_words(struct xnr__run *x, size_t i, const struct xn
 		enum xnr_status st;
 
 		memset(&row, 0, sizeof row);
-		row.sentence_id = (int)i;
+		row.sentence_id = (int)(x->sel_base + i);
 		row.idx = w;
 		row.text = x->ds->words[s->first_word + (size_t)w];
 		row.text_len = -1;
@@ -96,7 +96,7 @@ static enum xnr_status write_tokens(struct xnr__run *x, size_t i, const struct x
 		enum xnr_status st;
 
 		memset(&row, 0, sizeof row);
-		row.sentence_id = (int)i;
+		row.sentence_id = (int)(x->sel_base + i);
 		row.idx = t;
 		row.token_id = r->enc.ids[t];
 		row.text = text ? text : "";
@@ -153,8 +153,8 @@ static enum xnr_status write_entities(struct xnr__run *x, size_t i, const int32_
 		                          XNR_SEQEVAL_DEFAULT, XNR_SEQEVAL_AUTO, &e[side], err);
 	for (side = 0; side < 2 && st == XNR_OK; side++)
 		for (k = 0; k < e[side].n && st == XNR_OK; k++)
-			st = xnr_run_add_entity(x->writer, (int)i, side, (int)e[side].v[k].start,
-			                        (int)e[side].v[k].end,
+			st = xnr_run_add_entity(x->writer, (int)(x->sel_base + i), side,
+			                        (int)e[side].v[k].start, (int)e[side].v[k].end,
 			                        xnr_tagset_type(x->tags, e[side].v[k].type), err);
 	if (st == XNR_OK)
 		*n_errors = count_unmatched(&e[0], &e[1]) + count_unmatched(&e[1], &e[0]);
@@ -185,7 +185,7 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id
 		return st;
 	if (!(text = sentence_text(x->ds, s)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	row.id = (int)i;
+	row.id = (int)(x->sel_base + i);
 	row.doc_id = doc_id;
 	row.source_line = s->line;
 	row.source_id = s->id;

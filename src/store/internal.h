@@ -45,6 +45,30 @@ XNR_MUST_CHECK enum xnr_status xnr__store_prepare(const struct xnr_store *s, con
  * (migrate.c). Errors: as xnr_store_open. */
 XNR_MUST_CHECK enum xnr_status xnr__store_migrate(struct xnr_store *s, struct xnr_error *err);
 
+/* ---- the writer of a run (writer.c; copy.c adds another run's rows) ---- */
+
+enum {
+	XNR__ST_LABEL,
+	XNR__ST_DOC,
+	XNR__ST_SENT,
+	XNR__ST_WORD,
+	XNR__ST_HIDDEN,
+	XNR__ST_TOKEN,
+	XNR__ST_ENTITY,
+	XNR__ST_SETTING,
+	XNR__ST_COUNT
+};
+
+struct xnr_run_writer {
+	struct xnr_store *store;
+	sqlite3 *db;                     /* NULL once committed */
+	sqlite3_stmt *st[XNR__ST_COUNT]; /* one insert per table */
+	int64_t run_id;
+	int n_labels;
+	int hidden_size;
+	uint16_t *half; /* hidden_size: a hidden state converted, when stored as F16 */
+};
+
 /* ---- row iterators (rows.c) ---- */
 
 enum xnr__kind { XNR__SENTENCE, XNR__WORD, XNR__TOKEN, XNR__ENTITY, XNR__HIDDEN };

@@ -142,6 +142,24 @@ XNR_MUST_CHECK enum xnr_status xnr_run_add_entity(struct xnr_run_writer *w, int 
                                                   int is_pred, int start, int end, const char *type,
                                                   struct xnr_error *err);
 
+/* The id of the run being written: its rows can be read through the
+ * writer's store before the commit. */
+int64_t xnr_run_writer_id(const struct xnr_run_writer *w);
+
+/* A setting of the run being written (as xnr_settings_save, in the run's
+ * transaction): a shard's slice (pipeline/shard.c). */
+XNR_MUST_CHECK enum xnr_status xnr_run_add_setting(struct xnr_run_writer *w, const char *key,
+                                                   const char *value, struct xnr_error *err);
+
+/* Add the rows of run `run` of the database from (its sentences, words,
+ * hidden states, sub-tokens and entities; its documents too when documents
+ * is 1) to the run being written, every value as stored, in the order they
+ * were written; from may be the writer's own store or another (read-only is
+ * fine). Ids are kept: rows whose ids the run already holds fail with
+ * XNR_ERR_DB. Errors: XNR_ERR_DB, XNR_ERR_BUSY (either database). */
+XNR_MUST_CHECK enum xnr_status xnr_run_copy_rows(struct xnr_run_writer *w, struct xnr_store *from,
+                                                 int64_t run, int documents, struct xnr_error *err);
+
 /* Record counts, duration and the summary JSON, commit, and give the run id.
  * The writer is freed whatever happens. */
 XNR_MUST_CHECK enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences,

@@ -12,26 +12,16 @@
 #include "store/internal.h"
 #include "store/store.h"
 
-enum { ST_LABEL, ST_DOC, ST_SENT, ST_WORD, ST_HIDDEN, ST_TOKEN, ST_ENTITY, ST_COUNT };
-
-static const char *const insert_sql[ST_COUNT] = {
-    [ST_LABEL] = "INSERT INTO labels VALUES (?1, ?2, ?3)",
-    [ST_DOC] = "INSERT INTO documents VALUES (?1, ?2, ?3)",
-    [ST_SENT] = "INSERT INTO sentences VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [ST_HIDDEN] = "INSERT INTO hidden VALUES (?1, ?2, ?3, ?4)",
-    [ST_TOKEN] = "INSERT INTO tokens VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-    [ST_ENTITY] = "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-};
-
-struct xnr_run_writer {
-	struct xnr_store *store;
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_COUNT];
-	int64_t run_id;
-	int n_labels;
-	int hidden_size;
-	uint16_t *half; /* hidden_size: a hidden state converted, when stored as F16 */
+static const char *const insert_sql[XNR__ST_COUNT] = {
+    [XNR__ST_LABEL] = "INSERT INTO labels VALUES (?1, ?2, ?3)",
+    [XNR__ST_DOC] = "INSERT INTO documents VALUES (?1, ?2, ?3)",
+    [XNR__ST_SENT] = "INSERT INTO sentences VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [XNR__ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [XNR__ST_HIDDEN] = "INSERT INTO hidden VALUES (?1, ?2, ?3, ?4)",
+    [XNR__ST_TOKEN] =
+        "INSERT INTO tokens VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+    [XNR__ST_ENTITY] = "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [XNR__ST_SETTING] = "INSERT INTO settings (run_id, key, value) VALUES (?1, ?2, ?3)",
 };
 
 static enum xnr_status db_fail(struct xnr_run_writer *w, struct xnr_error *err)
@@ -92,10 +82,10 @@ static enum xnr_status insert_run(struct xnr_run_writer *w, const struct xnr_run
 	w->run_id = sqlite3_last_insert_rowid(w->db);
 	for (i = 0; i < in->n_labels; i++) {
 		enum xnr_status s;
-		sqlite3_bind_int64(w->st[ST_LABEL], 1, w->run_id);
-		sqlite3_bind_int(w->st[ST_LABEL], 2, i);
-		sqlite3_bind_text(w->st[ST_LABEL], 3, in->labels[i], -1, SQLITE_STATIC);
-		if ((s = step(w, ST_LABEL, err)) != XNR_OK)
+		sqlite3_bind_int64(w->st[XNR__ST_LABEL], 1, w->run_id);
+		sqlite3_bind_int(w->st[XNR__ST_LABEL], 2, i);
+		sqlite3_bind_text(w->st[XNR__ST_LABEL], 3, in->labels[i], -1, SQLITE_STATIC);
+		if ((s = step(w, XNR__ST_LABEL, err)) != XNR_OK)
 			return s;
 	}
 	return XNR_OK;
@@ -125,7 +115,7 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 		free(w);
 		return rc;
 	}
-	for (i = 0; i < ST_COUNT; i++)
+	for (i = 0; i < XNR__ST_COUNT; i++)
 		if (sqlite3_prepare_v2(w->db, insert_sql[i], -1, &w->st[i], NULL) != SQLITE_OK) {
 			rc = db_fail(w, err);
 			goto fail;
@@ -142,17 +132,17 @@ fail:
 enum xnr_status xnr_run_add_document(struct xnr_run_writer *w, int id, long first_line,
                                      struct xnr_error *err)
 {
-	sqlite3_stmt *st = w->st[ST_DOC];
+	sqlite3_stmt *st = w->st[XNR__ST_DOC];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, id);
 	sqlite3_bind_int64(st, 3, first_line);
-	return step(w, ST_DOC, err);
+	return step(w, XNR__ST_DOC, err);
 }
 
 enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_sentence_row *s,
                                      struct xnr_error *err)
 {
-	sqlite3_stmt *st = w->st[ST_SENT];
+	sqlite3_stmt *st = w->st[XNR__ST_SENT];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, s->id);
 	sqlite3_bind_int(st, 3, s->doc_id);
@@ -164,13 +154,13 @@ enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_
 	sqlite3_bind_double(st, 9, s->loss);
 	sqlite3_bind_int(st, 10, s->n_word_errors);
 	sqlite3_bind_int(st, 11, s->n_entity_errors);
-	return step(w, ST_SENT, err);
+	return step(w, XNR__ST_SENT, err);
 }
 
 enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word_row *r,
                                  struct xnr_error *err)
 {
-	sqlite3_stmt *st = w->st[ST_WORD];
+	sqlite3_stmt *st = w->st[XNR__ST_WORD];
 	enum xnr_status rc;
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, r->sentence_id);
@@ -185,9 +175,9 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
 	if (r->first_token >= 0)
 		sqlite3_bind_int(st, 11, r->first_token);
 	bind_vec(st, 12, r->probs, w->n_labels);
-	if ((rc = step(w, ST_WORD, err)) != XNR_OK || !r->hidden)
+	if ((rc = step(w, XNR__ST_WORD, err)) != XNR_OK || !r->hidden)
 		return rc;
-	st = w->st[ST_HIDDEN];
+	st = w->st[XNR__ST_HIDDEN];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, r->sentence_id);
 	sqlite3_bind_int(st, 3, r->idx);
@@ -199,13 +189,13 @@ enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word
 	} else {
 		bind_vec(st, 4, r->hidden, w->hidden_size);
 	}
-	return step(w, ST_HIDDEN, err);
+	return step(w, XNR__ST_HIDDEN, err);
 }
 
 enum xnr_status xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_token_row *r,
                                   struct xnr_error *err)
 {
-	sqlite3_stmt *st = w->st[ST_TOKEN];
+	sqlite3_stmt *st = w->st[XNR__ST_TOKEN];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, r->sentence_id);
 	sqlite3_bind_int(st, 3, r->idx);
@@ -223,20 +213,35 @@ enum xnr_status xnr_run_add_token(struct xnr_run_writer *w, const struct xnr_tok
 	sqlite3_bind_double(st, 12, r->prob_pred);
 	sqlite3_bind_double(st, 14, r->entropy);
 	bind_vec(st, 15, r->probs, w->n_labels);
-	return step(w, ST_TOKEN, err);
+	return step(w, XNR__ST_TOKEN, err);
 }
 
 enum xnr_status xnr_run_add_entity(struct xnr_run_writer *w, int sentence_id, int is_pred,
                                    int start, int end, const char *type, struct xnr_error *err)
 {
-	sqlite3_stmt *st = w->st[ST_ENTITY];
+	sqlite3_stmt *st = w->st[XNR__ST_ENTITY];
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, sentence_id);
 	sqlite3_bind_text(st, 3, is_pred ? "pred" : "gold", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, start);
 	sqlite3_bind_int(st, 5, end);
 	sqlite3_bind_text(st, 6, type, -1, SQLITE_STATIC);
-	return step(w, ST_ENTITY, err);
+	return step(w, XNR__ST_ENTITY, err);
+}
+
+int64_t xnr_run_writer_id(const struct xnr_run_writer *w)
+{
+	return w->run_id;
+}
+
+enum xnr_status xnr_run_add_setting(struct xnr_run_writer *w, const char *key, const char *value,
+                                    struct xnr_error *err)
+{
+	sqlite3_stmt *st = w->st[XNR__ST_SETTING];
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	return step(w, XNR__ST_SETTING, err);
 }
 
 enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n_words,
@@ -277,7 +282,7 @@ void xnr_run_abort(struct xnr_run_writer *w)
 	int i;
 	if (!w)
 		return;
-	for (i = 0; i < ST_COUNT; i++)
+	for (i = 0; i < XNR__ST_COUNT; i++)
 		sqlite3_finalize(w->st[i]);
 	if (w->db)
 		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
