@@ -29,6 +29,10 @@ struct xnr_store {
 	double busy_since;
 	const struct xnr_ctl *ctl;
 	double deadline; /* a search's statements stop at this time (CLOCK_MONOTONIC s), 0: none */
+	/* The sentences the last regular expression or entity string matched,
+	 * kept for the next query with the same text (a page and its count):
+	 * "run mode text" and the ids as a JSON array, or NULL. */
+	char *memo_key, *memo_ids;
 };
 
 /* The connection's last failure: XNR_ERR_BUSY when it was locked past the
@@ -89,19 +93,29 @@ XNR_MUST_CHECK enum xnr_status xnr__rows_open(struct xnr_store *s, enum xnr__kin
  * out of memory. */
 char *xnr__ids_json(const int64_t *ids, size_t n);
 
+/* A growing list of ids; a zeroed one is empty, free(v) frees it. */
+struct xnr__idlist {
+	int64_t *v;
+	size_t n, cap;
+};
+/* Append id: 0, or -1 when out of memory. */
+int xnr__idlist_push(struct xnr__idlist *l, int64_t id);
+
 /* ---- search (search.c) ---- */
 
 /* What a sentence query's text puts into its SQL (sentences.c binds them). */
 struct xnr__search {
 	char *fts;      /* words mode: the FTS5 expression for `search MATCH`; NULL otherwise */
-	char *ids_json; /* entity mode: the ids of the run's sentences that have such an
-	                   entity, as a JSON array; NULL otherwise */
+	char *ids_json; /* regex and entity modes: the ids of the run's sentences that match,
+	                   as a JSON array; NULL otherwise */
 };
 
 /* Check q's text (xnr_store_text_check), and ready the connection for it:
- * the xnr_regexp(pattern, text) SQL function, *out's parts, and a deadline
- * of XNR_SEARCH_SECONDS from now for its statements (when q has text; ended
- * by xnr__search_end). *out is zeroed first; xnr__search_free frees it. */
+ * *out's parts (the matching sentences of a regular expression or an entity
+ * string are found here, once for the store's queries with the same text),
+ * and a deadline of XNR_SEARCH_SECONDS from now for its statements (when q
+ * has text; ended by xnr__search_end). *out is zeroed first;
+ * xnr__search_free frees it. */
 XNR_MUST_CHECK enum xnr_status xnr__search_begin(struct xnr_store *s,
                                                  const struct xnr_sentence_query *q,
                                                  struct xnr__search *out, struct xnr_error *err);

@@ -392,10 +392,10 @@ enum xnr_status xnr__entity_ids(struct xnr_store *s, const struct xnr_sentence_q
 	static const char cands[] = "SELECT rowid - (?1 << 32) FROM search WHERE search MATCH ?2"
 	                            " AND rowid BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295";
 	struct xnr_matcher *m = NULL;
+	struct xnr__idlist ids = {NULL, 0, 0};
 	sqlite3_stmt *st = NULL;
 	const struct xnr_span *spans;
-	int64_t *ids = NULL, *grown;
-	size_t n_ids = 0, cap = 0, n;
+	size_t n;
 	enum xnr_status rc;
 	int step;
 
@@ -407,25 +407,18 @@ enum xnr_status xnr__entity_ids(struct xnr_store *s, const struct xnr_sentence_q
 		int64_t sid = sqlite3_column_int64(st, 0);
 		if ((rc = xnr_matcher_spans(m, sid, &spans, &n, err)) != XNR_OK)
 			goto done;
-		if (!n)
-			continue;
-		if (n_ids == cap) {
-			cap = cap ? 2 * cap : 64;
-			if (!(grown = realloc(ids, cap * sizeof *ids))) {
-				rc = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
-				goto done;
-			}
-			ids = grown;
+		if (n && xnr__idlist_push(&ids, sid) != 0) {
+			rc = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
+			goto done;
 		}
-		ids[n_ids++] = sid;
 	}
 	if (step != SQLITE_DONE)
 		rc = xnr__store_fail(s, err);
-	else if (!(*ids_json = xnr__ids_json(ids, n_ids)))
+	else if (!(*ids_json = xnr__ids_json(ids.v, ids.n)))
 		rc = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
 done:
 	sqlite3_finalize(st);
 	xnr_matcher_close(m);
-	free(ids);
+	free(ids.v);
 	return rc;
 }

@@ -105,7 +105,8 @@ static const char schema_issues[] =
 /* 4 -> 5: finding sentences and keeping them. `search` is the full-text
  * index of every sentence's text (FTS5, case and accents folded), its rowid
  * (run_id << 32) | sentence id, filled here for the runs already stored and
- * by the writer for new ones; `pins` the sentences a user keeps per run.
+ * by the writer for new ones; `pins` the sentences a user keeps per run;
+ * an index that finds the sentences with an entity of a type.
  * Virtual tables take no foreign keys, and sqlite3 leaves them off by
  * default: a trigger clears both when a run is deleted, so a later run that
  * takes its id starts clean. */
@@ -115,6 +116,7 @@ static const char schema_search_pins[] =
     "CREATE TABLE pins (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " sentence_id INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
     " PRIMARY KEY (run_id, sentence_id)) WITHOUT ROWID;"
+    "CREATE INDEX entities_by_type ON entities (run_id, type, side, sentence_id);"
     "CREATE TRIGGER runs_forget AFTER DELETE ON runs BEGIN"
     " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
     " DELETE FROM pins WHERE run_id = old.id; END;";

@@ -47,6 +47,20 @@ char *xnr__ids_json(const int64_t *ids, size_t n)
 	return s;
 }
 
+int xnr__idlist_push(struct xnr__idlist *l, int64_t id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		int64_t *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = id;
+	return 0;
+}
+
 enum xnr_status xnr__rows_open(struct xnr_store *s, enum xnr__kind kind,
                                const struct xnr__col *cols, size_t n_cols, sqlite3_stmt *stmt,
                                char *ids_json, struct xnr_rows **out, struct xnr_error *err)

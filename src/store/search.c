@@ -5,7 +5,9 @@
  * function xnr_regexp over the sentences' text, through PCRE2 (UTF, Unicode
  * properties, case ignored, work per sentence capped); entity mode takes
  * the index's candidates for the phrase and keeps the sentences with a gold
- * or predicted entity whose words are exactly the text. Every statement of a
+ * or predicted entity whose words are exactly the text. The sentences a
+ * regular expression or an entity string matches are found once per store
+ * and text, so a page and its count pay for one pass. Every statement of a
  * query with text stops after XNR_SEARCH_SECONDS (SQLite's progress
  * handler), so no query holds a request for long.
  */
@@ -246,6 +248,65 @@ char *xnr__fts_expression(const char *text, int phrase)
 	return out;
 }
 
+/* The run's sentences whose text the pattern q->text matches, as a JSON
+ * array: one pass of the SQL function xnr_regexp over their text. */
+static enum xnr_status regex_ids(struct xnr_store *s, const struct xnr_sentence_query *q,
+                                 char **ids_json, struct xnr_error *err)
+{
+	static const char sql[] =
+	    "SELECT id FROM sentences WHERE run_id = ?1 AND xnr_regexp(?2, text)";
+	struct xnr__idlist ids = {NULL, 0, 0};
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+	int step;
+
+	if (sqlite3_create_function_v2(s->db, "xnr_regexp", 2,
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                               regexp_fn, NULL, NULL, NULL) != SQLITE_OK)
+		return xnr__store_fail(s, err);
+	if ((rc = xnr__store_prepare(s, sql, q->run, &st, err)) != XNR_OK)
+		return rc;
+	sqlite3_bind_text(st, 2, q->text, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (xnr__idlist_push(&ids, sqlite3_column_int64(st, 0)) != 0)
+			break;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = xnr__store_fail(s, err);
+	else if (step == SQLITE_ROW || !(*ids_json = xnr__ids_json(ids.v, ids.n)))
+		rc = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
+	sqlite3_finalize(st);
+	free(ids.v);
+	return rc;
+}
+
+/* Regex and entity modes: the matching sentences into out->ids_json, from
+ * the store's memo when its last such query had the same run and text. */
+static enum xnr_status matching_ids(struct xnr_store *s, const struct xnr_sentence_query *q,
+                                    struct xnr__search *out, struct xnr_error *err)
+{
+	size_t size = strlen(q->text) + 48;
+	char *key = malloc(size);
+	enum xnr_status st = XNR_OK;
+
+	if (!key)
+		return xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
+	snprintf(key, size, "%lld %d %s", (long long)q->run, (int)q->text_mode, q->text);
+	if (!s->memo_key || strcmp(s->memo_key, key) != 0) {
+		free(s->memo_key);
+		free(s->memo_ids);
+		s->memo_key = s->memo_ids = NULL;
+		st = q->text_mode == XNR_TEXT_REGEX
+		         ? regex_ids(s, q, &s->memo_ids, err)
+		         : xnr__entity_ids(s, q, out->fts, &s->memo_ids, err);
+		if (st == XNR_OK)
+			s->memo_key = key, key = NULL;
+	}
+	free(key);
+	if (st == XNR_OK && !(out->ids_json = strdup(s->memo_ids)))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
+	return st;
+}
+
 enum xnr_status xnr__search_begin(struct xnr_store *s, const struct xnr_sentence_query *q,
                                   struct xnr__search *out, struct xnr_error *err)
 {
@@ -258,28 +319,15 @@ enum xnr_status xnr__search_begin(struct xnr_store *s, const struct xnr_sentence
 		return XNR_OK;
 	s->deadline = now_s() + XNR_SEARCH_SECONDS;
 	sqlite3_progress_handler(s->db, PROGRESS_OPS, past_deadline, s);
-	if (q->text_mode == XNR_TEXT_REGEX) {
-		if (sqlite3_create_function_v2(s->db, "xnr_regexp", 2,
-		                               SQLITE_UTF8 | SQLITE_DETERMINISTIC |
-		                                   SQLITE_INNOCUOUS,
-		                               NULL, regexp_fn, NULL, NULL, NULL) != SQLITE_OK)
-			goto db_fail;
-		return XNR_OK;
+	if (q->text_mode != XNR_TEXT_REGEX &&
+	    !(out->fts = xnr__fts_expression(q->text, q->text_mode == XNR_TEXT_ENTITY)))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
+	else if (q->text_mode != XNR_TEXT_WORDS)
+		st = matching_ids(s, q, out, err);
+	if (st != XNR_OK) {
+		xnr__search_free(out);
+		xnr__search_end(s);
 	}
-	if (!(out->fts = xnr__fts_expression(q->text, q->text_mode == XNR_TEXT_ENTITY)))
-		goto nomem;
-	if (q->text_mode == XNR_TEXT_ENTITY &&
-	    (st = xnr__entity_ids(s, q, out->fts, &out->ids_json, err)) != XNR_OK)
-		goto fail;
-	return XNR_OK;
-db_fail:
-	st = xnr__store_fail(s, err);
-	goto fail;
-nomem:
-	st = xnr_fail(err, XNR_ERR_NOMEM, "search: out of memory");
-fail:
-	xnr__search_free(out);
-	xnr__search_end(s);
 	return st;
 }
 

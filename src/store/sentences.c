@@ -52,7 +52,6 @@ enum {
 	P_SEED,
 	P_MAX_LOSS,
 	P_FTS,
-	P_REGEX,
 	P_MATCH_IDS,
 	P_WORD,
 	P_TOKEN,
@@ -117,7 +116,7 @@ static void where_build(const struct xnr_sentence_query *q, char *buf, size_t si
 	int labels = q->gold >= 0 || q->pred >= 0, text = q->text && q->text[0];
 	enum xnr_text_mode mode = text ? q->text_mode : XNR_TEXT_MODE_COUNT;
 
-	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
+	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
 	         q->has_min_loss ? " AND loss >= ?2" : "", q->has_max_loss ? " AND loss <= ?9" : "",
 	         q->with_errors ? " AND n_word_errors > 0" : "",
 	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
@@ -127,15 +126,16 @@ static void where_build(const struct xnr_sentence_query *q, char *buf, size_t si
 	                                  " search MATCH ?10 AND rowid BETWEEN ?1 << 32"
 	                                  " AND (?1 << 32) + 4294967295)"
 	                                : "",
-	         mode == XNR_TEXT_REGEX ? " AND xnr_regexp(?11, text)" : "",
-	         mode == XNR_TEXT_ENTITY ? " AND id IN (SELECT value FROM json_each(?12))" : "",
-	         q->word ? SUBSET("words", " AND text = ?13") : "",
+	         mode == XNR_TEXT_REGEX || mode == XNR_TEXT_ENTITY
+	             ? " AND id IN (SELECT value FROM json_each(?11))"
+	             : "",
+	         q->word ? SUBSET("words", " AND text = ?12") : "",
 	         /* without the hint SQLite walks every sub-token of the run */
 	         q->token ? " AND id IN (SELECT sentence_id FROM tokens INDEXED BY tokens_by_text"
-	                    " WHERE run_id = ?1 AND text = ?14 AND is_first = 1)"
+	                    " WHERE run_id = ?1 AND text = ?13 AND is_first = 1)"
 	                  : "",
-	         q->gold_type ? SUBSET("entities", " AND side = 'gold' AND type = ?15") : "",
-	         q->pred_type ? SUBSET("entities", " AND side = 'pred' AND type = ?16") : "",
+	         q->gold_type ? SUBSET("entities", " AND side = 'gold' AND type = ?14") : "",
+	         q->pred_type ? SUBSET("entities", " AND side = 'pred' AND type = ?15") : "",
 	         q->pinned ? SUBSET("pins", "") : "");
 }
 
@@ -153,7 +153,6 @@ static void bind(sqlite3_stmt *st, const struct xnr_sentence_query *q, const cha
 	sqlite3_bind_text(st, P_IDS, ids_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, P_SEED, q->seed);
 	sqlite3_bind_text(st, P_FTS, b->fts, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, P_REGEX, q->text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, P_MATCH_IDS, b->ids_json, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, P_WORD, q->word, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, P_TOKEN, q->token, -1, SQLITE_TRANSIENT);

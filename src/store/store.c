@@ -273,6 +273,8 @@ void xnr_store_close(struct xnr_store *s)
 	if (s->staged)
 		drop_staged(s);
 	free(s->path);
+	free(s->memo_key);
+	free(s->memo_ids);
 	free(s);
 }
 
