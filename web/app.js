@@ -1,6 +1,7 @@
 // app.js - the shell of ExplaiNER's web app: the sidebar of pages, the run
-// picker, the class legend, the error banner and the hash router
-// (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
+// picker, the search box ("/" focuses it; Enter opens #/search), the link
+// to the run's pinned sentences, the class legend, the error banner and the
+// hash router (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
 // on demand, exporting `page = {id, title, render(root, ctx)}`; app.js marks
 // its section data-page-ready="<id>" once render settles. Leaving a page
 // aborts ctx.signal: its requests stop, its ctx.onLeave callbacks run and
@@ -39,6 +40,9 @@ export const PAGES = [
   {id: 'inspect', title: 'Inspect',
     desc: 'One sentence in detail (sub-tokens, labels, predictions, losses) or the whole dataset in a grid.',
     icon: 'M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM21 21l-5-5'},
+  {id: 'search', title: 'Search',
+    desc: 'Sentences by their text (words, a phrase, an entity, a regular expression), labels, errors and loss; pinned sentences.',
+    icon: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM20 20l-5.6-5.6M7.5 10h5'},
   {id: 'raw', title: 'Raw data',
     desc: 'The data as the model saw it: the sub-token and word tables, downloadable as CSV.',
     icon: 'M4 4h16v16H4zM4 10h16M10 4v16'},
@@ -67,6 +71,7 @@ const state = {
   runCache: new Map(), // run id -> {run, classes}
   leave: null, // AbortController of the page on screen: aborted when it is left
   mountSeq: 0,
+  pinsRun: null, // the run whose pin count the header shows
 };
 
 const $ = (id) => document.getElementById(id);
@@ -152,6 +157,20 @@ function showRunInfo(r) {
       `F1 ${f1.toFixed(3)}`));
 }
 
+/** The header's link to the pinned sentences of run (hidden when there is none). */
+function showPins(runId, count) {
+  const a = $('pins-link');
+  a.hidden = !runId || !count;
+  a.href = `#/search?run=${runId}&pinned=1`;
+  a.textContent = `📌 ${count}`;
+  a.title = `${count} pinned sentence${count === 1 ? '' : 's'} in run #${runId}: list them`;
+}
+
+/** The search box follows the page: the query of #/search, else empty. */
+function showQuery(id, params) {
+  $('search').value = id === 'search' ? params.get('q') || '' : '';
+}
+
 function showLegend(classes) {
   const lg = $('legend');
   clear(lg);
@@ -224,6 +243,11 @@ async function mount() {
     if (seq !== state.mountSeq) return;
     showRunInfo(run);
     showLegend(classes);
+    showQuery(id, params);
+    if (runId && runId !== state.pinsRun) {
+      state.pinsRun = runId;
+      api(`/api/v1/runs/${runId}/pins`).then((r) => showPins(runId, r.items.length)).catch(() => {});
+    }
     const mod = await loadModule(id);
     if (seq !== state.mountSeq) return;
     if (!mod) {
@@ -261,8 +285,32 @@ function setParams(id, params, obj) {
   history.replaceState(null, '', hashFor(id, params));
 }
 
+/** The header's search box: Enter searches the run (on the Search page, keeping its filters). */
+function searchBox() {
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const {id, params} = parseHash();
+    const keep = id === 'search' ? params : new URLSearchParams(params.get('run') ? {run: params.get('run')} : {});
+    keep.set('q', $('search').value.trim());
+    if (!keep.get('q')) keep.delete('q');
+    location.hash = hashFor('search', keep);
+  });
+  // "/" anywhere but in a field puts the cursor in the search box.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea, [contenteditable]'))
+      return;
+    e.preventDefault();
+    $('search').focus();
+    $('search').select();
+  });
+  document.addEventListener('xnr-pins', (e) => {
+    if (e.detail.run === state.pinsRun) showPins(e.detail.run, e.detail.count);
+  });
+}
+
 async function start() {
   buildNav();
+  searchBox();
   window.addEventListener('unhandledrejection', (e) => {
     if (e.reason && e.reason.name === 'AbortError') return;
     banner(errorMessage(e.reason));

@@ -27,7 +27,10 @@ function isLight(color) {
 /**
  * makeRenderSentence(classes) -> renderSentence(words, opts) -> HTMLElement.
  * words: [{text, gold, pred, prob_pred, loss}] with label names.
- * opts: {className} extra class on the container; {onWordClick(word, index)}.
+ * opts: {className} extra class on the container; {onWordClick(word, index)};
+ * {marks}: [[start, end], ...] word spans (end exclusive) that put the
+ * sentence in a list, highlighted (class w-hit). Every word carries its
+ * index (data-i).
  */
 export function makeRenderSentence(classes) {
   const byName = new Map(classes.map((c) => [c.name, c]));
@@ -45,6 +48,7 @@ export function makeRenderSentence(classes) {
 
   return function renderSentence(words, opts = {}) {
     const root = el('div', {class: ['sentence', opts.className]});
+    const hit = (i) => (opts.marks || []).some(([a, b]) => a <= i && i < b);
     let box = null; // the open entity box
     let boxClass = null;
     (words || []).forEach((w, i) => {
@@ -52,7 +56,8 @@ export function makeRenderSentence(classes) {
       const plain = (!w.gold || w.gold === 'O') && (!w.pred || w.pred === 'O');
       if (plain) {
         box = null;
-        root.append(el('span', {class: 'w', title: describe(w)}, w.text), ' ');
+        root.append(el('span', {class: ['w', hit(i) ? 'w-hit' : null], title: describe(w), dataset: {i}},
+          w.text), ' ');
         return;
       }
       const continues = box && pc && pc === boxClass && /^I[-_]/.test(w.pred);
@@ -72,7 +77,8 @@ export function makeRenderSentence(classes) {
       const wrong = (w.gold || 'O') !== (w.pred || 'O');
       const color = pc ? info(pc).color : null;
       const word = el('span', {
-        class: ['w', color && isLight(color) ? 'w-light' : null], title: describe(w), tabindex: 0,
+        class: ['w', color && isLight(color) ? 'w-light' : null, hit(i) ? 'w-hit' : null],
+        title: describe(w), tabindex: 0, dataset: {i},
         'aria-label': `${w.text}: gold ${w.gold ?? 'none'}, predicted ${w.pred ?? 'none'}`,
         style: color ? {color} : null,
         onclick: opts.onWordClick ? () => opts.onWordClick(w, i) : null,

@@ -5,7 +5,9 @@
 // predictions, probabilities, losses, coloured by label) and its entity spans
 // gold against predicted; or the whole dataset in a grid over /words or
 // /tokens, paged, sorted and filtered by the server, where a click on a row
-// opens that sentence. Hash: #/inspect?run=1&sentence=12, or
+// opens that sentence. A list's link brings the words that put the sentence
+// there (mark=3-5,7-8): highlighted inline and in the sub-token table, the
+// first scrolled into view. Hash: #/inspect?run=1&sentence=12&mark=3-5, or
 // #/inspect?run=1&view=grid&table=tokens&errors=1.
 import {fmtNum, labelCell, numCell, lossCell, transposedTable} from '../lib/tokentable.js';
 import {labelChip, labelFormatter} from '../lib/labels.js';
@@ -50,14 +52,21 @@ function spansTable(ctx, s) {
       el('td', {}, el('span', {class: ['ins-verdict', cls[r.verdict]]}, r.verdict))))));
 }
 
-/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), loss. */
-function tokenTable(ctx, s) {
+/** "3-5,7-8" as [[3, 5], [7, 8]] (bad parts left out). */
+function parseMarks(v) {
+  return String(v || '').split(',').map((p) => p.split('-').map(Number))
+    .filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a);
+}
+
+/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), loss; marked words' columns highlighted. */
+function tokenTable(ctx, s, marks) {
   const {el} = ctx;
   const max = Math.max(0, ...s.tokens.map((t) => t.loss || 0));
   return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'loss'],
     s.tokens.map((t) => {
       const wrong = t.is_first && (t.gold || 'O') !== (t.pred || 'O');
-      return {cls: t.is_first && t.idx > 0 ? 'tt-start' : null, cells: [
+      const hit = marks.some(([a, b]) => a <= t.word_idx && t.word_idx < b);
+      return {cls: [t.is_first && t.idx > 0 ? 'tt-start' : null, hit ? 'tt-hit' : null].filter(Boolean).join(' ') || null, cells: [
         numCell(ctx, t.token_id, 0),
         numCell(ctx, t.word_idx, 0),
         el('div', {class: ['tt-c', 'tt-word', wrong ? 'tt-wrong' : null],
@@ -71,13 +80,13 @@ function tokenTable(ctx, s) {
     }), {'data-role': 'subtoken-table'});
 }
 
-async function showSentence(ctx, host, sid) {
+async function showSentence(ctx, host, sid, marks) {
   const {el} = ctx;
   const s = await ctx.api(`runs/${ctx.runId}/sentences/${sid}`);
   const fact = (name, value) => el('span', {}, `${name} `, el('b', {}, value));
   host.replaceChildren(
     el('div', {class: 'card', 'data-role': 'sentence'},
-      el('h2', {}, `Sentence #${s.id}`),
+      el('div', {class: 'ins-title'}, el('h2', {}, `Sentence #${s.id}`), ctx.pins.button(s.id)),
       el('div', {class: 'ins-facts'},
         fact('document', String(s.doc_id)),
         s.source_line !== null ? fact('line', String(s.source_line)) : null,
@@ -86,11 +95,11 @@ async function showSentence(ctx, host, sid) {
         fact('total loss', fmtNum(s.loss, 3)),
         fact('word errors', String(s.n_word_errors)),
         fact('entity errors', String(s.n_entity_errors))),
-      ctx.renderSentence(s.words, {sentence: s.id})),
+      ctx.renderSentence(s.words, {marks, sentence: s.id})),
     el('div', {class: 'card'}, el('h2', {}, 'Sub-tokens'),
       el('p', {class: 'muted'}, 'As the model saw the sentence (special tokens left out). ' +
         'Only a word\u2019s first sub-token carries its gold label and loss; the others show IGN.'),
-      tokenTable(ctx, s)),
+      tokenTable(ctx, s, marks)),
     el('div', {class: 'card'}, el('h2', {}, 'Entities: gold against predicted'), spansTable(ctx, s)));
 }
 
@@ -114,16 +123,22 @@ function sentenceView(ctx, host, state) {
       input.value = sid;
       return;
     }
+    // The marks belong to the sentence they came with; another one has none.
+    const marks = id === state.sid ? state.marks : [];
     sid = state.sid = id;
+    state.marks = marks;
     input.value = id;
     prev.disabled = id <= 0;
     next.disabled = id >= n - 1;
-    ctx.setParams({sentence: id, view: null, table: null, errors: null});
+    ctx.setParams({sentence: id, mark: marks.map(([a, b]) => `${a}-${b}`).join(',') || null,
+      view: null, table: null, errors: null});
     const mine = ++seq;
     try {
       const part = el('div', {class: 'page'});
-      await showSentence(ctx, part, id);
-      if (mine === seq) body.replaceChildren(...part.childNodes);
+      await showSentence(ctx, part, id, marks);
+      if (mine !== seq) return;
+      body.replaceChildren(...part.childNodes);
+      body.querySelector('.w-hit')?.scrollIntoView({block: 'center'});
     } catch (e) {
       if (e.name === 'AbortError' || mine !== seq) return;
       body.replaceChildren();
@@ -183,13 +198,14 @@ function gridView(ctx, host, state, opts) {
   state.onKey = null;
   let grid = null;
   const build = () => {
-    ctx.setParams({view: 'grid', table: table === 'words' ? null : table, errors: errors ? 1 : null, sentence: null});
+    ctx.setParams({view: 'grid', table: table === 'words' ? null : table, errors: errors ? 1 : null, sentence: null, mark: null});
     if (grid) grid.destroy();
     gridHost.replaceChildren();
     grid = ctx.grid(gridHost, {
       url: `runs/${ctx.runId}/${table}`, columns: gridColumns(ctx, table), pageSize: 50,
       params: () => (errors ? {errors: 1} : {}), tabulator: {layout: 'fitColumns'},
-      onRowClick: (row) => opts.open(row.sentence_id),
+      onRowClick: (row) => opts.open(row.sentence_id, table === 'tokens' ? row.word_idx : row.idx),
+      exportUrl: `/api/v1/runs/${ctx.runId}/${table}`,
     });
   };
   const pick = () => {
@@ -220,7 +236,7 @@ export const page = {
     const host = el('div', {class: 'page'});
     root.append(el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
     // The shown sentence, and the arrow keys' handler while the sentence view is up.
-    const state = {sid: asked >= 0 && asked < n ? asked : 0, onKey: null};
+    const state = {sid: asked >= 0 && asked < n ? asked : 0, marks: parseMarks(p.get('mark')), onKey: null};
     document.addEventListener('keydown', (e) => state.onKey?.(e), {signal: ctx.signal});
     const show = (view) => {
       one.setAttribute('aria-pressed', String(view === 'sentence'));
@@ -228,8 +244,9 @@ export const page = {
       if (view === 'grid')
         return gridView(ctx, host, state, {
           table: p.get('table') === 'tokens' ? 'tokens' : 'words', errors: p.get('errors') === '1',
-          open: (id) => {
+          open: (id, word) => {
             state.sid = id;
+            state.marks = [[word, word + 1]];
             show('sentence');
           },
         });

@@ -1,5 +1,5 @@
 // shell.spec.mjs - the app shell on the demo run: it loads without console
-// errors, the sidebar lists the 15 pages in order, the run picker shows the
+// errors, the sidebar lists the 16 pages in order, the run picker shows the
 // demo run, the legend its classes, a missing page says so; the shared
 // widgets (inline sentences, job progress + Cancel, a remote grid's paging,
 // sorting, filters and column chooser, on faked endpoints); and the static
@@ -9,7 +9,7 @@
 import {gunzipSync} from 'node:zlib';
 
 const PAGE_IDS = ['home', 'metrics', 'compare', 'misclassified', 'loss', 'samples', 'issues', 'random', 'inspect',
-  'raw', 'probing', 'hidden', 'activations', 'duplicates', 'debug'];
+  'search', 'raw', 'probing', 'hidden', 'activations', 'duplicates', 'debug'];
 
 // The shell alone: every page module but "home" is hidden from this build
 // (pages.json faked), so the checks do not depend on the pages' own work.
@@ -25,12 +25,12 @@ async function sidebarAndPicker(t) {
   const titles = await t.page.$$eval('#nav a', (as) => as.map((a) => a.innerText.trim()));
   t.assert(titles.includes('Loss by Token/Label') && titles.includes('Find Duplicates'),
     `sidebar titles, got ${titles}`);
-  t.assert(await t.page.$$eval('#nav a svg', (s) => s.length) === 15, 'an icon per page');
+  t.assert(await t.page.$$eval('#nav a svg', (s) => s.length) === 16, 'an icon per page');
   const active = await t.page.$eval('#nav a.active', (a) => a.dataset.page);
   t.assert(active === 'metrics', `active page metrics, got ${active}`);
   t.assert(await t.page.$eval('#nav a.active', (a) => a.getAttribute('aria-current')) === 'page',
     'aria-current on the active page');
-  t.assert(await t.page.$$eval('#nav a.missing', (as) => as.length) === 14, 'pages not in the build are dimmed');
+  t.assert(await t.page.$$eval('#nav a.missing', (as) => as.length) === 15, 'pages not in the build are dimmed');
   await t.expectText('#run', new RegExp(`#${t.runId} · demo/model on eval\\.conll`));
   const selected = await t.page.$eval('#run', (s) => s.value);
   t.assert(Number(selected) === t.runId, `picker selects run ${t.runId}, got ${selected}`);
