@@ -8,6 +8,8 @@
 // and icon pickers for the open run, kept in the database, the legend
 // updated live. API: docs/api.md. Hash: #/home?run=1.
 
+import {exportRows} from '../lib/export.js';
+
 const f3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
 const base = (p) => (p || '').split('/').filter(Boolean).pop() || p || '–';
 const ICON_MAX_BYTES = 8;
@@ -19,7 +21,8 @@ function runsTable(ctx, runs = ctx.runs) {
     return el('p', {class: 'muted', 'data-role': 'no-runs'},
       'No runs in this database yet: start one with the form below.');
   const head = ['#', 'model', 'data', 'split', 'sentences', 'micro F1', 'created'];
-  return el('table', {class: 'table h-runs', 'data-role': 'runs'},
+  // The rows as shown (newest first), for the export.
+  return el('table', {class: 'table h-runs', 'data-role': 'runs', dataset: {runs: JSON.stringify([...runs].reverse())}},
     el('thead', {}, el('tr', {}, head.map((h, i) => el('th', {class: i === 0 || i >= 4 && i <= 5 ? 'num' : null}, h)))),
     el('tbody', {}, [...runs].reverse().map((r) => el('tr', {
       class: r.id === ctx.runId ? 'h-current' : null,
@@ -199,7 +202,12 @@ export const page = {
     root.append(
       el('div', {class: 'card h-section'}, el('h2', {}, 'Runs in this database'),
         el('p', {class: 'muted'}, `${setup.database} · click a run to open its metrics`),
-        runsTable(ctx)),
+        runsTable(ctx),
+        el('div', {class: 'table-foot'}, exportRows('runs', () => ({
+          keys: ['id', 'created_at', 'model_path', 'model_arch', 'data_path', 'split', 'n_sentences', 'n_words',
+            'n_tokens', 'micro_f1'],
+          rows: JSON.parse(ctx.root.querySelector('[data-role=runs]')?.dataset.runs || '[]'),
+        })))),
       el('div', {class: 'row h-section'},
         el('div', {class: 'card'}, el('h2', {}, 'New run'),
           el('p', {class: 'muted'}, 'Runs the model over the dataset on the server and stores every prediction, loss and hidden state here.'),

@@ -116,6 +116,11 @@ export async function run(t) {
   await t.goto(`#/home?run=${newId}`);
   await t.expectText(`table[data-role=runs] tr[data-run="${newId}"]`, /model\s+eval\.conll\s+test\s+20\s/);
   await t.shot('home-new-run');
+  const [dl] = await Promise.all([t.page.waitForEvent('download'), t.page.click('[data-role=export-jsonl]')]);
+  const listed = (await (await dl.createReadStream()).toArray()).join('').trim().split('\n').map((l) => JSON.parse(l));
+  const shownIds = await t.page.$$eval('table[data-role=runs] tbody tr', (rs) => rs.map((r) => Number(r.dataset.run)));
+  t.assert(JSON.stringify(listed.map((r) => r.id)) === JSON.stringify(shownIds) && listed[0].n_sentences === 20,
+    `the runs export as shown: ${listed.map((r) => r.id)} vs ${shownIds}`);
   await t.page.click(`table[data-role=runs] tr[data-run="${t.runId}"] td.path`);
   await t.page.waitForSelector('[data-page-ready="metrics"]');
   t.assert(new RegExp(`#/metrics\\?run=${t.runId}$`).test(t.page.url()), `a row opens its run: ${t.page.url()}`);
