@@ -4,13 +4,15 @@
 # what the page asks for one search: a page of 50 sentences with their
 # words and the words each matched (words=1&marks=1), and its total. Times
 # the first request on a fresh `explainer serve` (cold) and the median of
-# 5 more (warm), with curl -w '%{time_total}'. Prints a markdown table; not
-# a test.
+# WARM (20) more (warm), with curl -w '%{time_total}', and the server's CPU
+# time per warm request (utime + stime of /proc/PID/stat over them, which a
+# machine busy with other work does not inflate as it does wall time).
+# Prints a markdown table; not a test.
 #
 #   BUILD=build-rel bench/search.sh      # BUILD: the build folder (default build)
 . "$(dirname "$0")/lib.sh"
 db=$out/conll_train.db
-warm=${WARM:-5}
+warm=${WARM:-20}
 tmp=$(mktemp -d)
 pid=
 
@@ -55,19 +57,25 @@ call() {
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# The server's CPU time so far in clock ticks (utime + stime).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+
 row() {
-	local what=$1 path=$2 cold warm_ms=() total i
+	local what=$1 path=$2 cold warm_ms=() total i t0 t1
 	start_server
 	cold=$(call "$path")
 	total=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$tmp/body")
+	t0=$(cpu_ticks)
 	for ((i = 0; i < warm; i++)); do warm_ms+=("$(call "$path")"); done
-	printf '| %s | `%s` | %s | %s | %s |\n' "$what" "${path#/api/v1/runs/1/}" "$total" "$cold" \
-		"$(echo "${warm_ms[*]}" | median)"
+	t1=$(cpu_ticks)
+	printf '| %s | `%s` | %s | %s | %s | %s |\n' "$what" "${path#/api/v1/runs/1/}" "$total" "$cold" \
+		"$(echo "${warm_ms[*]}" | median)" \
+		"$(awk -v d=$((t1 - t0)) -v n="$warm" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", 1000 * d / hz / n }')"
 }
 
 P='/api/v1/runs/1/sentences?words=1&marks=1&limit=50'
-echo "| search | request | sentences found | cold ms | warm ms |"
-echo "|---|---|---|---|---|"
+echo "| search | request | sentences found | cold ms | warm ms | server CPU ms |"
+echo "|---|---|---|---|---|---|"
 row "no text (the newest run's first page)" "$P"
 row "a word" "$P&q=germany"
 row "a frequent word" "$P&q=the"
