@@ -153,7 +153,14 @@ function sentenceView(ctx, host, state) {
     if (e.key === 'ArrowLeft' && sid > 0) go(sid - 1);
     else if (e.key === 'ArrowRight' && sid < n - 1) go(sid + 1);
   };
-  return go(sid);
+  if (state.missing === null) return go(sid);
+  // An id from a link or a typed URL that the run does not have: say so (Next starts at 0).
+  body.replaceChildren(el('p', {class: 'error-box', 'data-role': 'no-sentence'},
+    `There is no sentence ${state.missing} in this run: its sentences are numbered 0\u2013${n - 1}.`));
+  input.value = '';
+  prev.disabled = true;
+  sid = -1;
+  state.missing = null;
 }
 
 function gridColumns(ctx, table) {
@@ -230,13 +237,17 @@ export const page = {
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to inspect its sentences.')) return;
     const n = ctx.run.n_sentences || 0;
     const p = ctx.params;
-    const asked = Math.floor(Number(p.get('sentence')));
+    const raw = p.get('sentence');
+    const asked = Math.floor(Number(raw));
     const one = el('button', {type: 'button', 'data-role': 'view-sentence'}, 'One sentence');
     const all = el('button', {type: 'button', 'data-role': 'view-grid'}, 'Whole dataset');
     const host = el('div', {class: 'page'});
     root.append(el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
     // The shown sentence, and the arrow keys' handler while the sentence view is up.
-    const state = {sid: asked >= 0 && asked < n ? asked : 0, marks: parseMarks(p.get('mark')), onKey: null};
+    const valid = raw !== null && asked >= 0 && asked < n && String(asked) === raw.trim();
+    // missing: the asked id when the run has no such sentence (not quietly sentence 0).
+    const state = {sid: valid ? asked : 0, marks: parseMarks(p.get('mark')), onKey: null,
+      missing: p.has('sentence') && !valid ? p.get('sentence') : null};
     document.addEventListener('keydown', (e) => state.onKey?.(e), {signal: ctx.signal});
     const show = (view) => {
       one.setAttribute('aria-pressed', String(view === 'sentence'));

@@ -104,7 +104,23 @@ async function wholeDataset(t) {
   t.assert(!t.page.url().includes('view=grid'), 'back to the sentence view');
 }
 
+/** #/inspect?sentence= with an id past the end, negative or not a number: a message, no sentence 0. */
+async function missingSentence(t) {
+  const n = (await json(t, 'sentences?limit=1')).total;
+  for (const bad of [String(n), '100000', '-1', 'abc']) {
+    await t.goto(`#/inspect?sentence=${bad}`);
+    await t.expectText('[data-role="no-sentence"]',
+      new RegExp(`^There is no sentence ${bad} in this run: its sentences are numbered 0\u2013${n - 1}\\.$`));
+    t.assert(await t.page.locator('[data-role="sentence"]').count() === 0, `${bad}: no sentence shown`);
+    t.assert(await t.page.locator('[data-role="sentence-id"]').inputValue() === '', `${bad}: no id in the box`);
+  }
+  await t.shot('inspect-no-sentence');
+  await t.page.click('[data-role="next"]');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #0$/);
+}
+
 export async function run(t) {
   await oneSentence(t);
+  await missingSentence(t);
   await wholeDataset(t);
 }
