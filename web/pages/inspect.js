@@ -7,7 +7,9 @@
 // /tokens, paged, sorted and filtered by the server, where a click on a row
 // opens that sentence. A list's link brings the words that put the sentence
 // there (mark=3-5,7-8): highlighted inline and in the sub-token table, the
-// first scrolled into view. Hash: #/inspect?run=1&sentence=12&mark=3-5, or
+// first scrolled into view. An id the run does not have is said so, not
+// shown as sentence 0; "Probe this sentence" opens its text in Probing.
+// Hash: #/inspect?run=1&sentence=12&mark=3-5, or
 // #/inspect?run=1&view=grid&table=tokens&errors=1.
 import {fmtNum, labelCell, numCell, lossCell, transposedTable} from '../lib/tokentable.js';
 import {labelChip, labelFormatter} from '../lib/labels.js';
@@ -86,7 +88,10 @@ async function showSentence(ctx, host, sid, marks) {
   const fact = (name, value) => el('span', {}, `${name} `, el('b', {}, value));
   host.replaceChildren(
     el('div', {class: 'card', 'data-role': 'sentence'},
-      el('div', {class: 'ins-title'}, el('h2', {}, `Sentence #${s.id}`), ctx.pins.button(s.id)),
+      el('div', {class: 'ins-title'}, el('h2', {}, `Sentence #${s.id}`), ctx.pins.button(s.id),
+        el('a', {class: 'btn ins-probe', 'data-role': 'probe', title: 'Tag this text with the run\u2019s model on the Probing page',
+          href: `#/probing?run=${ctx.runId}&text=${encodeURIComponent(s.words.map((w) => w.text).join(' '))}`},
+        'Probe this sentence')),
       el('div', {class: 'ins-facts'},
         fact('document', String(s.doc_id)),
         s.source_line !== null ? fact('line', String(s.source_line)) : null,

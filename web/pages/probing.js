@@ -82,8 +82,10 @@ export const page = {
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')) return;
     const box = el('textarea', {class: 'probe-texts', rows: 5, spellcheck: 'false',
       'aria-label': 'Texts, one per line'});
-    box.value = EXAMPLES.join('\n');
-    const thr = el('input', {type: 'number', class: 'probe-threshold', min: 0, max: 1, step: 0.05, value: 0.5,
+    box.value = ctx.params.get('text') || EXAMPLES.join('\n');
+    const asked = Number(ctx.params.get('threshold'));
+    const thr = el('input', {type: 'number', class: 'probe-threshold', min: 0, max: 1, step: 0.05,
+      value: ctx.params.has('threshold') && asked >= 0 && asked <= 1 ? asked : 0.5,
       'aria-label': 'Low-probability threshold'});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Probe');
     const out = el('div', {class: 'probe-results'});
@@ -100,6 +102,7 @@ export const page = {
       }
       await busy(ctx, btn, out, async () => {
         const threshold = Math.min(1, Math.max(0, Number(thr.value) || 0.5));
+        ctx.setParams({text: texts.join('\n'), threshold: threshold === 0.5 ? null : threshold});
         const res = await ctx.api(`/api/v1/runs/${ctx.runId}/probe`,
           {method: 'POST', body: {texts, threshold}});
         showResults(ctx, out, res);

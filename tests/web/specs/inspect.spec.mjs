@@ -60,6 +60,14 @@ async function oneSentence(t) {
   t.assert(verdicts.filter((v) => v === 'correct').length === correct, `correct spans ${correct}: ${verdicts}`);
   t.assert(verdicts.some((v) => v !== 'correct'), 'the lossiest sentence has wrong spans');
   await t.shot('inspect');
+
+  // "Probe this sentence": Probing opens with its words as the text, tagged by the run's model
+  const text = s.words.map((w) => w.text).join(' ');
+  await t.page.click('[data-role="probe"]');
+  await t.expectText('.probe-summary', new RegExp(`^1 text, ${s.words.length} words`));
+  t.assert(await t.page.inputValue('textarea') === text, 'the sentence is the text probed');
+  const preds = await t.page.locator('.probe-item .sentence .w').count();
+  t.assert(preds === s.words.length, `a word each (${preds})`);
 }
 
 async function wholeDataset(t) {

@@ -23,4 +23,12 @@ export async function run(t) {
   await t.page.click('button:has-text("Probe")');
   await t.expectText('.probe-summary', /[1-9]\d* predictions? below p = 0\.9999/);
   t.assert(await t.page.locator('tr.low').count() > 0, 'low-probability rows are flagged');
+
+  // the URL holds what was probed: a reload (or the link) probes the same texts at the same threshold
+  const url = new URL(t.page.url().replace('#/', '/'));
+  t.assert(url.searchParams.get('text') === 'John lives in Berlin .\nPeter Blackburn', `text in the URL: ${url}`);
+  t.assert(url.searchParams.get('threshold') === '0.9999', `threshold in the URL: ${url}`);
+  await t.page.reload();
+  await t.expectText('.probe-summary', /^2 texts, 7 words, [1-9]\d* predictions? below p = 0\.9999/);
+  t.assert(await t.page.inputValue('textarea') === 'John lives in Berlin .\nPeter Blackburn', 'the texts are back');
 }
