@@ -1,6 +1,7 @@
 // app.js - the shell of ExplaiNER's web app: the sidebar of pages, the run
 // picker, the search box ("/" focuses it; Enter opens #/search), the link
-// to the run's pinned sentences, the class legend, the error banner and the
+// to the run's pinned sentences, the class legend with the key to the inline
+// encoding of sentences (on every page), the error banner and the
 // hash router (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
 // on demand, exporting `page = {id, title, render(root, ctx)}`; app.js marks
 // its section data-page-ready="<id>" once render settles. Leaving a page
@@ -171,6 +172,27 @@ function showQuery(id, params) {
   $('search').value = id === 'search' ? params.get('q') || '' : '';
 }
 
+/** The key to lib/inline.js's rendering, drawn with the run's first class (or grey). */
+function encodingKey(classes) {
+  const c = classes[0] || {name: 'PER', color: '#999999', icon: ''};
+  const sample = (...nodes) => el('span', {class: 'sentence key-sample'}, ...nodes);
+  const box = el('span', {class: 'ent', style: {borderColor: c.color}}, c.icon ? el('span', {class: 'ent-icon'}, c.icon) : '',
+    el('span', {class: 'w', style: {color: c.color}}, 'Word'));
+  const gold = el('span', {class: 'ent ent-none'}, el('span', {class: 'w'}, 'Word'),
+    el('span', {class: 'ent-gold', style: {background: c.color, color: fg(c.color)}}, c.name));
+  const row = (s, text) => el('li', {}, s, el('span', {}, text));
+  return el('details', {class: 'legend-key', 'data-role': 'encoding-key'},
+    el('summary', {title: 'How a sentence is drawn'}, 'Key'),
+    el('ul', {class: 'legend-key-body'},
+      row(sample(box), `box: the model\u2019s prediction, in its class colour (${c.name} here)`),
+      row(sample(gold), 'chip after a word: the gold label, shown when the prediction is wrong'),
+      row(sample(el('span', {class: 'ent ent-none'}, el('span', {class: 'w'}, 'Word'))),
+        'dashed box: predicted O (no entity) where the gold label has one'),
+      row(sample(el('span', {class: 'w'}, 'word')), 'plain: gold and prediction are both O'),
+      row(sample(el('span', {class: 'w w-hit'}, 'word')), 'highlighted: why the sentence is in the list'),
+      row(el('span', {}, 'hover'), 'a word: its gold label, prediction, probability and loss')));
+}
+
 function showLegend(classes) {
   const lg = $('legend');
   clear(lg);
@@ -178,6 +200,7 @@ function showLegend(classes) {
     lg.append(el('span', {class: 'legend-item', title: `entity class ${c.name}`},
       el('span', {class: 'swatch', style: {background: c.color, color: fg(c.color)}}, c.icon || ''),
       el('span', {class: 'legend-name'}, c.name)));
+  lg.append(encodingKey(classes));
 }
 
 /** The run object and its classes (settings endpoint if the server has it, else Set1 defaults). */
