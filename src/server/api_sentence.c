@@ -1,24 +1,76 @@
 /*
  * api_sentence.c - one sentence of a run, GET /api/v1/runs/{id}/sentences/{sid}
  * (the Inspect page): its row with its words, its sub-tokens and its gold
- * and predicted entity spans, label ids as names.
+ * and predicted entity spans, label ids as names; each word and sub-token
+ * with its TOP_N most likely labels ("top", from the stored distribution).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/internal.h"
 
+#define TOP_N 3 /* labels shown per word: the "top 3 with probabilities" */
+
+/* [{"label", "p"}] of the TOP_N largest of the n probabilities at p (NaN
+ * left out; ties: the lower label id first), most likely first; [] when
+ * the row has none. NULL: out of memory. */
+static json_t *top_json(const struct xnr_run *run, const float *p, int n)
+{
+	json_t *a = json_array();
+	int used[TOP_N], n_used = 0, i, k;
+
+	while (a && n_used < TOP_N) {
+		int best = -1;
+		for (k = 0; k < n; k++) {
+			for (i = 0; i < n_used && used[i] != k; i++)
+				;
+			if (i == n_used && !isnan(p[k]) && (best < 0 || p[k] > p[best]))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		used[n_used++] = best;
+		if (json_array_append_new(a, json_pack("{s:o,s:f}", "label",
+		                                       xnr__json_text(run->labels[best], -1), "p",
+		                                       (double)p[best]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* The row's JSON with "top" from row i of probs (none past its rows); takes row. */
+static json_t *with_top(json_t *row, const struct xnr_run *run, const struct xnr_probs *probs,
+                        size_t i)
+{
+	json_t *top;
+
+	if (!row)
+		return NULL;
+	top = i < probs->n_rows
+	          ? top_json(run, probs->p + i * (size_t)probs->n_labels, probs->n_labels)
+	          : json_array();
+	if (json_object_set_new(row, "top", top) != 0) {
+		json_decref(row);
+		return NULL;
+	}
+	return row;
+}
+
 /* The sentence's word or sub-token rows as an array. */
 static enum xnr_status sentence_rows(struct xnr__req *r, const struct xnr_run *run, int64_t sid,
                                      int tokens, json_t **out, struct xnr_error *err)
 {
+	struct xnr_probs probs = {NULL, 0, 0};
 	struct xnr_word_query q = xnr_word_query_default(run->id);
 	struct xnr_rows *rows = NULL;
 	struct xnr_word_row w;
 	struct xnr_token_row t;
 	json_t *a = json_array();
-	enum xnr_status st;
+	enum xnr_status st = XNR_OK;
 	int more = 0;
 
 	q.tokens = tokens;
@@ -27,17 +79,23 @@ static enum xnr_status sentence_rows(struct xnr__req *r, const struct xnr_run *r
 	q.n_sentences = 1;
 	if (!a)
 		return xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-	if ((st = xnr_store_words(r->store, &q, &rows, err)) == XNR_OK)
+	/* a run without labels (a hostile database) has no distributions to show */
+	if ((run->n_labels < 1 ||
+	     (st = xnr_store_sentence_probs(r->store, run->id, sid, tokens, run->n_labels, &probs,
+	                                    err)) == XNR_OK) &&
+	    (st = xnr_store_words(r->store, &q, &rows, err)) == XNR_OK)
 		while ((st = tokens ? xnr_rows_token(rows, &t, &more, err)
 		                    : xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
 		       more)
 			if (json_array_append_new(
-			        a, tokens ? xnr__token_json(run, &t, XNR__SHAPE_SENTENCE)
-			                  : xnr__word_json(run, &w, XNR__SHAPE_SENTENCE))) {
+			        a, with_top(tokens ? xnr__token_json(run, &t, XNR__SHAPE_SENTENCE)
+			                           : xnr__word_json(run, &w, XNR__SHAPE_SENTENCE),
+			                    run, &probs, (size_t)(tokens ? t.idx : w.idx)))) {
 				st = xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
 				break;
 			}
 	xnr_rows_close(rows);
+	xnr_probs_free(&probs);
 	if (st != XNR_OK) {
 		json_decref(a);
 		return st;

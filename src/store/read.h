@@ -183,6 +183,26 @@ XNR_MUST_CHECK enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64
 XNR_MUST_CHECK enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
                                                   struct xnr_rows **out, struct xnr_error *err);
 
+/* The label distributions of a sentence's rows (probs.c): p is n_rows x
+ * n_labels floats, row-major, rows in word (sub-token) order; NAN for a row
+ * stored without probabilities. */
+struct xnr_probs {
+	float *p;
+	size_t n_rows;
+	int n_labels;
+};
+
+/* Every label's probability for each word of sentence sid of run (tokens:
+ * each sub-token), n_labels a row (the run's labels). *out is the caller's:
+ * xnr_probs_free. An unknown sentence has no rows. Errors: XNR_ERR_INPUT
+ * (n_labels < 1), XNR_ERR_NOMEM, the store's. */
+XNR_MUST_CHECK enum xnr_status xnr_store_sentence_probs(struct xnr_store *s, int64_t run,
+                                                        int64_t sid, int tokens, int n_labels,
+                                                        struct xnr_probs *out,
+                                                        struct xnr_error *err);
+/* Free p's rows (p may be NULL). */
+void xnr_probs_free(struct xnr_probs *p);
+
 /* ---- search: the words a query matched (search.c) ---- */
 
 /* Words [start, end) of a sentence. */

@@ -60,11 +60,20 @@ function parseMarks(v) {
     .filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a);
 }
 
-/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), loss; marked words' columns highlighted. */
+/** A sub-token's most likely labels (t.top), one line each: label and probability. */
+function topCell(ctx, top) {
+  const {el} = ctx;
+  if (!top || !top.length) return el('div', {class: 'tt-c tt-ign'}, '–');
+  return el('div', {class: 'tt-c tt-top', 'data-role': 'top'},
+    top.map((x) => el('div', {}, el('span', {class: 'tt-top-label', style: {color: ctx.labelColor(x.label) || null}},
+      x.label), ' ', x.p.toFixed(2))));
+}
+
+/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), the 3 most likely labels, loss; marked words' columns highlighted. */
 function tokenTable(ctx, s, marks) {
   const {el} = ctx;
   const max = Math.max(0, ...s.tokens.map((t) => t.loss || 0));
-  return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'loss'],
+  return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'top 3', 'loss'],
     s.tokens.map((t) => {
       const wrong = t.is_first && (t.gold || 'O') !== (t.pred || 'O');
       const hit = marks.some(([a, b]) => a <= t.word_idx && t.word_idx < b);
@@ -77,6 +86,7 @@ function tokenTable(ctx, s, marks) {
           title: t.is_first ? null : 'continuation sub-token: no label, no loss (IGN)'}),
         labelCell(ctx, t.pred, {title: `entropy ${fmtNum(t.entropy, 3)}`}),
         numCell(ctx, t.prob_pred, 3),
+        topCell(ctx, t.top),
         lossCell(ctx, t.loss, max),
       ]};
     }), {'data-role': 'subtoken-table'});

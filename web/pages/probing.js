@@ -7,6 +7,7 @@ import {busy, hasRun} from '../lib/pagekit.js';
 
 const EXAMPLES = [
   'John Smith lives in Berlin and works for Siemens .',
+import {setTip, tipRows} from '../lib/hovercard.js';
   'The European Union fined Microsoft 497 million euros in March 2004 .',
 ];
 const MAX_TEXTS = 64;
@@ -15,7 +16,7 @@ function fmtProb(p) {
   return p === null || p === undefined ? '–' : p.toFixed(3);
 }
 
-/** Inline rendering with predictions only; hover texts without a gold label. */
+/** Inline rendering with predictions only; hover cards without a gold label. */
 function inline(ctx, item) {
   const words = item.words.map((w) => ({text: w.text, gold: w.pred, pred: w.pred,
     prob_pred: w.prob_pred, loss: null}));
@@ -23,8 +24,8 @@ function inline(ctx, item) {
   node.querySelectorAll('.w').forEach((span, i) => {
     const w = item.words[i];
     if (!w) return;
-    span.title = `${w.text}\nprediction: ${w.pred ?? '–'}   p(prediction): ${fmtProb(w.prob_pred)}` +
-      (w.low ? '\nlow probability' : '');
+    setTip(span, () => tipRows(w.text, [['prediction', w.pred ?? '–'], ['p(prediction)', fmtProb(w.prob_pred)]],
+      {note: w.low ? 'low probability' : null}));
     span.setAttribute('aria-label', `${w.text}: predicted ${w.pred ?? 'none'}`);
     if (w.low) span.classList.add('probe-low');
   });

@@ -1,9 +1,11 @@
 // inspect.spec.mjs - Inspect on the demo run: one sentence (its sub-token
 // table with the API's token ids and "IGN" on continuation sub-tokens, the
-// inline rendering, the entity spans gold against predicted), prev/next
-// buttons and arrow keys, a link to a sentence; then the whole dataset grid:
-// server-side sort by loss, errors only, text filter, sub-tokens, and a click
-// on a row opens that sentence.
+// inline rendering with a word's hover card and its top 3 labels, each
+// sub-token's top 3, the entity spans gold against predicted), prev/next
+// buttons and arrow keys, a link to a sentence, an id the run does not have
+// said so (not sentence 0), "Probe this sentence" probing its text; then
+// the whole dataset grid: server-side sort by loss, errors only, text
+// filter, sub-tokens, and a click on a row opens that sentence.
 
 async function json(t, path) {
   const r = await t.get(`/api/v1/runs/${t.runId}/${path}`);
@@ -29,7 +31,18 @@ async function oneSentence(t) {
   t.assert(JSON.stringify(gold) === JSON.stringify(s0.tokens.map((x) => (x.is_first ? x.gold : 'IGN'))),
     `gold labels with IGN on continuation sub-tokens: ${gold.slice(0, 8)}`);
   const heads = await table.locator('.tt-head').innerText();
-  t.assert(/token id\s+word id\s+token\s+gold\s+pred\s+p\(pred\)\s+loss/.test(heads), `row names: ${heads}`);
+  t.assert(/token id\s+word id\s+token\s+gold\s+pred\s+p\(pred\)\s+top 3\s+loss/.test(heads), `row names: ${heads}`);
+  // each sub-token's three most likely labels, as the API has them from the stored distribution
+  const tops = await cols.evaluateAll((cs) => cs.map((c) => c.children[6].innerText.split('\n').map((l) => l.trim()).filter(Boolean)));
+  const want = s0.tokens.map((x) => x.top.map((y) => `${y.label} ${y.p.toFixed(2)}`));
+  t.assert(want.every((w) => w.length === 3) && JSON.stringify(tops) === JSON.stringify(want),
+    `top 3 per sub-token: ${JSON.stringify(tops.slice(0, 2))} want ${JSON.stringify(want.slice(0, 2))}`);
+  // hovering a word: its card with the word's three most likely labels
+  await t.page.hover('[data-role="sentence"] .sentence .w >> nth=0');
+  await t.expectText('[data-role="hovercard"]', new RegExp(s0.words[0].text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const cardTop = await t.page.locator('[data-role="hovercard"] .hc-bar-row').allInnerTexts();
+  t.assert(JSON.stringify(cardTop.map((x) => x.split(/\s+/).join(' '))) ===
+    JSON.stringify(s0.words[0].top.map((y) => `${y.label} ${y.p.toFixed(3)}`)), `the card's top labels: ${cardTop}`);
   await t.expectText('[data-role="sentence"] .sentence', new RegExp(s0.words[0].text));
   const spans = await t.page.locator('[data-role="spans"] tbody tr').count();
   t.assert(spans >= Math.max(s0.entities.gold.length, s0.entities.pred.length), `entity spans listed (${spans})`);
