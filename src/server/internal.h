@@ -702,16 +702,16 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m);
 /* Run n texts through the model of run of request r (layers: keep every
  * layer's FFN activations). res[0..n) are initialised here and the caller
  * frees them with xnr_result_free, also on error; *labels gets the model's
- * label names (a new array, owned by the caller) and *n_layers (may be
- * NULL) its layer count. Errors: those of xnr__model_dir,
- * xnr__model_acquire and xnr_engine_run. */
+ * label names (a new array, owned by the caller), *n_layers (may be NULL)
+ * its layer count and *tokens (a new array, owned by the caller) each
+ * text's sub-tokens: [{text, token, id, word, start, end}], text the bytes
+ * [start, end) of the input, token the tokenizer's own string with its
+ * continuation marks ("##ing", "\u0120the", "\u2581The"). Errors: those of
+ * xnr__model_dir, xnr__model_acquire and xnr_engine_run, XNR_ERR_NOMEM. */
 XNR_MUST_CHECK enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run,
                                               int layers, const struct xnr_input *in, int n,
                                               struct xnr_result *res, json_t **labels,
-                                              int *n_layers, struct xnr_error *err);
-
-/* The sub-tokens of one result: [{text, id, word, start, end}], text the
- * bytes [start, end) of the input text; NULL when out of memory. */
-json_t *xnr__tokens_json(const struct xnr_result *res, const char *text);
+                                              json_t **tokens, int *n_layers,
+                                              struct xnr_error *err);
 
 #endif

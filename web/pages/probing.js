@@ -2,12 +2,16 @@
 // user, one per line, tagged by the run's model (POST /runs/{id}/probe);
 // each shown inline (predictions only: there is no gold) and as a table of
 // sub-tokens with the predicted label and its probability, the predictions
-// below the threshold flagged.
+// below the threshold flagged; sub-tokens as the tokenizer writes them (its
+// continuation marks: "##ing", "\u0120the", "\u2581The"). The texts and the
+// threshold live in the URL (#/probing?run=1&text=...&threshold=0.5), so a
+// probe can be linked and Inspect's "Probe this sentence" opens here with
+// its text.
 import {busy, hasRun} from '../lib/pagekit.js';
+import {setTip, tipRows} from '../lib/hovercard.js';
 
 const EXAMPLES = [
   'John Smith lives in Berlin and works for Siemens .',
-import {setTip, tipRows} from '../lib/hovercard.js';
   'The European Union fined Microsoft 497 million euros in March 2004 .',
 ];
 const MAX_TEXTS = 64;
@@ -42,7 +46,7 @@ function tokenTable(ctx, item, threshold) {
     seen.add(t.word);
     const color = first ? ctx.labelColor(w.pred) : null;
     body.append(el('tr', {class: first && w.low ? 'low' : null},
-    el('td', {}, t.text),
+    el('td', {class: 'probe-token', title: `the tokenizer\u2019s string (id ${t.id})`}, t.token ?? t.text),
     el('td', {class: 'muted'}, w ? w.text : '–'),
     el('td', {}, first ? el('span', {class: color ? 'probe-pred' : null, style: color ? {color} : null}, w.pred ?? '–')
       : el('span', {class: 'muted', title: 'continuation sub-token: the word takes its first sub-token\u2019s label'}, '·')),
