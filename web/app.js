@@ -1,6 +1,8 @@
 // app.js - the shell of ExplaiNER's web app: the sidebar of pages, the run
-// picker, the class legend, the error banner and the hash router
-// (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
+// picker, the search box ("/" focuses it; Enter opens #/search), the link
+// to the run's pinned sentences, the class legend with the key to the inline
+// encoding of sentences (on every page), the error banner and the
+// hash router (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
 // on demand, exporting `page = {id, title, render(root, ctx)}`; app.js marks
 // its section data-page-ready="<id>" once render settles. Leaving a page
 // aborts ctx.signal: its requests stop, its ctx.onLeave callbacks run and
@@ -42,6 +44,9 @@ export const PAGES = [
   {id: 'inspect', title: 'Inspect',
     desc: 'One sentence in detail (sub-tokens, labels, predictions, losses) or the whole dataset in a grid.',
     icon: 'M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM21 21l-5-5'},
+  {id: 'search', title: 'Search',
+    desc: 'Sentences by their text (words, a phrase, an entity, a regular expression), labels, errors and loss; pinned sentences.',
+    icon: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM20 20l-5.6-5.6M7.5 10h5'},
   {id: 'raw', title: 'Raw data',
     desc: 'The data as the model saw it: the sub-token and word tables, downloadable as CSV.',
     icon: 'M4 4h16v16H4zM4 10h16M10 4v16'},
@@ -70,6 +75,7 @@ const state = {
   runCache: new Map(), // run id -> {run, classes}
   leave: null, // AbortController of the page on screen: aborted when it is left
   mountSeq: 0,
+  pinsRun: null, // the run whose pin count the header shows
 };
 
 const $ = (id) => document.getElementById(id);
@@ -160,6 +166,41 @@ function showRunInfo(r) {
         'faster and not exact (fp32 is the exact default; README "Precisions")'}, precision));
 }
 
+/** The header's link to the pinned sentences of run (hidden when there is none). */
+function showPins(runId, count) {
+  const a = $('pins-link');
+  a.hidden = !runId || !count;
+  a.href = `#/search?run=${runId}&pinned=1`;
+  a.textContent = `📌 ${count}`;
+  a.title = `${count} pinned sentence${count === 1 ? '' : 's'} in run #${runId}: list them`;
+}
+
+/** The search box follows the page: the query of #/search, else empty. */
+function showQuery(id, params) {
+  $('search').value = id === 'search' ? params.get('q') || '' : '';
+}
+
+/** The key to lib/inline.js's rendering, drawn with the run's first class (or grey). */
+function encodingKey(classes) {
+  const c = classes[0] || {name: 'PER', color: '#999999', icon: ''};
+  const sample = (...nodes) => el('span', {class: 'sentence key-sample'}, ...nodes);
+  const box = el('span', {class: 'ent', style: {borderColor: c.color}}, c.icon ? el('span', {class: 'ent-icon'}, c.icon) : '',
+    el('span', {class: 'w', style: {color: c.color}}, 'Word'));
+  const gold = el('span', {class: 'ent ent-none'}, el('span', {class: 'w'}, 'Word'),
+    el('span', {class: 'ent-gold', style: {background: c.color, color: fg(c.color)}}, c.name));
+  const row = (s, text) => el('li', {}, s, el('span', {}, text));
+  return el('details', {class: 'legend-key', 'data-role': 'encoding-key'},
+    el('summary', {title: 'How a sentence is drawn'}, 'Key'),
+    el('ul', {class: 'legend-key-body'},
+      row(sample(box), `box: the model\u2019s prediction, in its class colour (${c.name} here)`),
+      row(sample(gold), 'chip after a word: the gold label, shown when the prediction is wrong'),
+      row(sample(el('span', {class: 'ent ent-none'}, el('span', {class: 'w'}, 'Word'))),
+        'dashed box: predicted O (no entity) where the gold label has one'),
+      row(sample(el('span', {class: 'w'}, 'word')), 'plain: gold and prediction are both O'),
+      row(sample(el('span', {class: 'w w-hit'}, 'word')), 'highlighted: why the sentence is in the list'),
+      row(el('span', {}, 'hover'), 'a word: its gold label, prediction, probability and loss')));
+}
+
 function showLegend(classes) {
   const lg = $('legend');
   clear(lg);
@@ -167,6 +208,7 @@ function showLegend(classes) {
     lg.append(el('span', {class: 'legend-item', title: `entity class ${c.name}`},
       el('span', {class: 'swatch', style: {background: c.color, color: fg(c.color)}}, c.icon || ''),
       el('span', {class: 'legend-name'}, c.name)));
+  lg.append(encodingKey(classes));
 }
 
 /** The run object and its classes (settings endpoint if the server has it, else Set1 defaults). */
@@ -232,6 +274,11 @@ async function mount() {
     if (seq !== state.mountSeq) return;
     showRunInfo(run);
     showLegend(classes);
+    showQuery(id, params);
+    if (runId && runId !== state.pinsRun) {
+      state.pinsRun = runId;
+      api(`/api/v1/runs/${runId}/pins`).then((r) => showPins(runId, r.items.length)).catch(() => {});
+    }
     const mod = await loadModule(id);
     if (seq !== state.mountSeq) return;
     if (!mod) {
@@ -269,8 +316,32 @@ function setParams(id, params, obj) {
   history.replaceState(null, '', hashFor(id, params));
 }
 
+/** The header's search box: Enter searches the run (on the Search page, keeping its filters). */
+function searchBox() {
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const {id, params} = parseHash();
+    const keep = id === 'search' ? params : new URLSearchParams(params.get('run') ? {run: params.get('run')} : {});
+    keep.set('q', $('search').value.trim());
+    if (!keep.get('q')) keep.delete('q');
+    location.hash = hashFor('search', keep);
+  });
+  // "/" anywhere but in a field puts the cursor in the search box.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea, [contenteditable]'))
+      return;
+    e.preventDefault();
+    $('search').focus();
+    $('search').select();
+  });
+  document.addEventListener('xnr-pins', (e) => {
+    if (e.detail.run === state.pinsRun) showPins(e.detail.run, e.detail.count);
+  });
+}
+
 async function start() {
   buildNav();
+  searchBox();
   window.addEventListener('unhandledrejection', (e) => {
     if (e.reason && e.reason.name === 'AbortError') return;
     banner(errorMessage(e.reason));

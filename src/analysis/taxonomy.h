@@ -44,4 +44,14 @@ XNR_MUST_CHECK enum xnr_status xnr_taxonomy_compute(const struct xnr_entities *g
                                                     struct xnr_error *err);
 void xnr_taxonomy_free(struct xnr_taxonomy *t);
 
+/* The matching alone, for listing the entities of a kind: match[i] (pred->n
+ * of them) = the index in gold->v of the gold entity prediction i is paired
+ * with, -1 for a spurious one; a gold entity no prediction names is missed.
+ * Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_taxonomy_match(const struct xnr_entities *gold,
+                                                  const struct xnr_entities *pred, long *match,
+                                                  struct xnr_error *err);
+/* The kind of a gold entity and the prediction paired with it. */
+enum xnr_err_kind xnr_taxonomy_kind(const struct xnr_entity *g, const struct xnr_entity *p);
+
 #endif

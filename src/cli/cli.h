@@ -47,6 +47,7 @@ int xnr_cmd_run(int argc, char **argv);
 int xnr_cmd_merge(int argc, char **argv);
 int xnr_cmd_report(int argc, char **argv);
 int xnr_cmd_compare(int argc, char **argv);
+int xnr_cmd_runs(int argc, char **argv);
 int xnr_cmd_serve(int argc, char **argv);
 int xnr_cmd_export(int argc, char **argv);
 int xnr_cmd_verdict(int argc, char **argv);

@@ -27,8 +27,8 @@
 static const char serve_usage[] =
     "usage: explainer serve [RUN.db] [options]\n"
     "\n"
-    "Serves a run database (made by `explainer run`) as a web app and its JSON API\n"
-    "(docs/api.md) until Ctrl-C; open the printed URL in a browser (works offline).\n"
+    "The web app: a run database (made by `explainer run`) in your browser, with its\n"
+    "JSON API (docs/api.md), until Ctrl-C; open the printed URL (works offline).\n"
     "Only this machine can connect unless --host says otherwise, and only with the\n"
     "token in the printed URL (new at every start; scripts send\n"
     "\"Authorization: Bearer TOKEN\").\n"
@@ -141,6 +141,17 @@ static void *stop_deadline(void *arg)
 	_exit(XNR_EXIT_OK);
 }
 
+/* serve NAME.db of a file that is not there: say how to make it. */
+static int no_database(const char *db)
+{
+	fprintf(stderr,
+	        "explainer: %s: no such run database (make one with explainer run --model DIR "
+	        "--data FILE -o %s, or have serve make it: explainer serve %s --model DIR "
+	        "--data FILE)\n",
+	        db, db, db);
+	return XNR_EXIT_FAIL;
+}
+
 static void print_url(const struct xnr_server_params *p, struct xnr_server *srv)
 {
 	const char *host = strcmp(p->host, "localhost") == 0 ? "127.0.0.1" : p->host;
@@ -190,7 +201,9 @@ int xnr_cmd_serve(int argc, char **argv)
 	xnr_error_clear(&err);
 	/* The Setup page can fill a new database: make the default one, or the
 	 * one named with a model to run, if missing; a mistyped name alone is
-	 * an error. */
+	 * an error that says how to make the database. */
+	if (!create && !xnr_file_exists(p.db_path))
+		return no_database(p.db_path);
 	if (create && xnr_store_open(p.db_path, 1, &store, &err) != XNR_OK)
 		return xnr_cli_report(&err);
 	xnr_store_close(store);

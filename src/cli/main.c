@@ -22,13 +22,14 @@ static const char usage[] =
     "  predict    tag text with a model: explainer predict --model DIR --text \"...\"\n"
     "  run        run a model over a dataset split, store everything in SQLite:\n"
     "             explainer run --model DIR --data test.conll -o run.db\n"
+    "  serve      the web app: a run database in your browser (metrics, search,\n"
+    "             every error a click away, charts) and its JSON API, on this\n"
+    "             machine only; open the printed URL: explainer serve run.db\n"
+    "  runs       the runs stored in a run database: explainer runs run.db\n"
     "  report     a stored run's metrics, confusions, entity errors, worst sentences:\n"
     "             explainer report run.db [--json] [--fail-under 0.8]\n"
     "  compare    two stored runs side by side, with intervals and significance:\n"
     "             explainer compare run.db --a 1 --b 2 [--json]\n"
-    "  serve      serve a run database as a web app and JSON API on 127.0.0.1; open\n"
-    "             the printed URL, which carries the access token:\n"
-    "             explainer serve run.db [--port 8765]\n"
     "  issues     rank a run's likely label errors with their evidence:\n"
     "             explainer issues run.db [--reference train.conll] [--json]\n"
     "  verdict    record or list a reviewer's verdicts on words of a run's data:\n"
@@ -127,6 +128,8 @@ int main(int argc, char **argv)
 		return xnr_cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return xnr_cmd_compare(argc - 1, argv + 1);
+	if (strcmp(cmd, "runs") == 0)
+		return xnr_cmd_runs(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return xnr_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "issues") == 0)

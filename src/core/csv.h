@@ -1,6 +1,6 @@
 /*
- * csv.h - fields of the CSV files ExplaiNER writes (the server's word and
- * sub-token downloads, the label issues of `explainer export`), as RFC 4180
+ * csv.h - fields of the CSV files ExplaiNER writes (the downloads of the
+ * server's lists, server/export.c; the label issues of `explainer export`), as RFC 4180
  * has them: a field is written as is unless it holds a comma, a quote, a CR
  * or an LF, which would end it early; then it is quoted, its quotes doubled.
  * Every byte is kept (NUL bytes too, no spreadsheet-formula escaping: "-5"

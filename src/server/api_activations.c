@@ -165,7 +165,7 @@ static enum xnr_status api_activations(struct xnr__req *r, json_t **out, struct 
 	struct acts_req q;
 	struct xnr_input in;
 	struct xnr_result res;
-	json_t *labels = NULL, *o = NULL;
+	json_t *labels = NULL, *tokens = NULL, *o = NULL;
 	struct xnr_run run;
 	double t0 = xnr__now_s(), t1;
 	enum xnr_status st;
@@ -178,14 +178,14 @@ static enum xnr_status api_activations(struct xnr__req *r, json_t **out, struct 
 	memset(&in, 0, sizeof in);
 	in.text = q.text;
 	in.text_len = q.text_len;
-	st = xnr__model_run(r, &run, 1, &in, 1, &res, &labels, &n_layers, err);
+	st = xnr__model_run(r, &run, 1, &in, 1, &res, &labels, &tokens, &n_layers, err);
 	xnr_run_free(&run);
 	if (st != XNR_OK || (st = acts_layers(&q, n_layers, err)) != XNR_OK)
 		goto fail;
 	t1 = xnr__now_s();
 	if ((st = acts_nmf(&res, &q, &o, err)) != XNR_OK)
 		goto fail;
-	if (json_object_set_new(o, "tokens", xnr__tokens_json(&res, q.text)) != 0 ||
+	if (json_object_set(o, "tokens", json_array_get(tokens, 0)) != 0 ||
 	    json_object_set_new(o, "text", json_stringn(q.text, q.text_len)) != 0 ||
 	    json_object_set_new(o, "n_layers", json_integer(n_layers)) != 0 ||
 	    json_object_set_new(o, "from_layer", json_integer(q.from)) != 0 ||
@@ -202,6 +202,7 @@ static enum xnr_status api_activations(struct xnr__req *r, json_t **out, struct 
 fail:
 	json_decref(o);
 	json_decref(labels);
+	json_decref(tokens);
 	xnr_result_free(&res);
 	return st;
 }

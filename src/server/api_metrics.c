@@ -27,7 +27,8 @@
 
 /* The results kept in the run's cache entry (cache.c), by name: the metrics
  * JSON (xnr_run_metrics_json), the taxonomy cells ({"<TYPE>": {"<kind>":
- * [sentence ids]}}), the confusions with TOP_WORDS, and the loss tables. */
+ * [sentence, start, end, ...]}}: each entity's words), the confusions with
+ * TOP_WORDS, and the loss tables. */
 #define KEY_METRICS    "metrics"
 #define KEY_CELLS      "metrics cells"
 #define KEY_CONFUSIONS "confusions"
@@ -88,45 +89,65 @@ static enum xnr_status keep_table(const struct held *h, enum table t, struct xnr
 	return XNR_OK;
 }
 
-/* ---- taxonomy cells: which sentences hold each (type, error kind) ---- */
+/* ---- taxonomy cells: the entities of each (type, error kind) ---- */
 
-/* Append sentence sid to cells[type][kind]. -1 when out of memory. */
-static int cell_add(json_t *cells, const char *type, enum xnr_err_kind kind, size_t sid)
+/* Append entity [start, end) of sentence sid to cells[type][kind], a flat
+ * array of (sid, start, end) triples. -1 when out of memory. */
+static int cell_add(json_t *cells, const char *type, enum xnr_err_kind kind, uint32_t sid,
+                    const struct xnr_entity *e)
 {
-	json_t *row = json_object_get(cells, type), *ids;
+	json_t *row = json_object_get(cells, type), *v;
 
 	if (!row && json_object_set_new(cells, type, row = json_object()) != 0)
 		return -1;
-	ids = json_object_get(row, xnr_err_kind_str(kind));
-	if (!ids && json_object_set_new(row, xnr_err_kind_str(kind), ids = json_array()) != 0)
+	v = json_object_get(row, xnr_err_kind_str(kind));
+	if (!v && json_object_set_new(row, xnr_err_kind_str(kind), v = json_array()) != 0)
 		return -1;
-	return json_array_append_new(ids, json_integer((json_int_t)sid));
+	return json_array_append_new(v, json_integer(sid)) ||
+	               json_array_append_new(v, json_integer(e->start)) ||
+	               json_array_append_new(v, json_integer(e->end))
+	           ? -1
+	           : 0;
 }
 
-/* The taxonomy of one sentence's entities (the report's matching is per
- * sentence, so a slice gives that sentence's share of the table). */
+/* One sentence's entities into their cells, matched as the report's
+ * taxonomy matches them (per sentence, so a slice gives that sentence's
+ * share of the table): a pair under the gold type with both spans, a missed
+ * gold entity and a spurious prediction alone. */
 static enum xnr_status cells_sentence(const struct xnr_run_view *v, const struct xnr_entities *g,
-                                      const struct xnr_entities *p, size_t sid, json_t *cells,
+                                      const struct xnr_entities *p, json_t *cells,
                                       struct xnr_error *err)
 {
-	struct xnr_taxonomy tax;
-	size_t n_types = xnr_tagset_n_types(v->tags), t;
-	enum xnr_status st;
-	int k;
+	long *match = malloc((p->n + 1) * sizeof *match);
+	unsigned char *paired = calloc(g->n + 1, 1);
+	const struct xnr_tagset *tags = v->tags;
+	enum xnr_status st = XNR_OK;
+	int bad = 0;
+	size_t i;
 
-	memset(&tax, 0, sizeof tax);
-	if ((st = xnr_taxonomy_compute(g, p, n_types, &tax, err)) != XNR_OK)
-		return st;
-	for (t = 0; t < n_types; t++)
-		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			if (tax.counts[t][k] > 0 &&
-			    cell_add(cells, xnr_tagset_type(v->tags, (uint32_t)t),
-			             (enum xnr_err_kind)k, sid) != 0) {
-				xnr_taxonomy_free(&tax);
-				return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
-			}
-	xnr_taxonomy_free(&tax);
-	return XNR_OK;
+	if (!match || !paired || (st = xnr_taxonomy_match(g, p, match, err)) != XNR_OK)
+		goto done;
+	for (i = 0; i < p->n && !bad; i++) {
+		const struct xnr_entity *e = &p->v[i], *ge = match[i] >= 0 ? &g->v[match[i]] : NULL;
+		const char *type = xnr_tagset_type(tags, ge ? ge->type : e->type);
+		enum xnr_err_kind k = ge ? xnr_taxonomy_kind(ge, e) : XNR_ERRK_SPURIOUS;
+		if (ge) {
+			paired[match[i]] = 1;
+			bad = cell_add(cells, type, k, e->sent, ge);
+		}
+		if (!bad && (!ge || k != XNR_ERRK_CORRECT))
+			bad = cell_add(cells, type, k, e->sent, e);
+	}
+	for (i = 0; i < g->n && !bad; i++)
+		if (!paired[i])
+			bad = cell_add(cells, xnr_tagset_type(tags, g->v[i].type), XNR_ERRK_MISSED,
+			               g->v[i].sent, &g->v[i]);
+done:
+	if (st == XNR_OK && (bad || !match || !paired))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	free(match);
+	free(paired);
+	return st;
 }
 
 /* Walk the default-mode entities (sorted by sentence) sentence by sentence. */
@@ -151,7 +172,7 @@ static enum xnr_status cells_compute(const struct xnr_run_view *v, const struct 
 			g.n++;
 		for (p.v = pred->v + ip; ip < pred->n && pred->v[ip].sent == sid; ip++)
 			p.n++;
-		st = cells_sentence(v, &g, &p, sid, cells, err);
+		st = cells_sentence(v, &g, &p, cells, err);
 	}
 	if (st != XNR_OK) {
 		json_decref(cells);
@@ -239,17 +260,162 @@ static enum xnr_status api_metrics(struct xnr__req *r, json_t **out, struct xnr_
 	return st;
 }
 
-/* The short names of the taxonomy's kinds, in enum xnr_err_kind order. */
+/* The short names of the taxonomy's kinds, in enum xnr_err_kind order, and
+ * "errors" for every kind but correct. */
 static const char *const kind_names[] = {"correct", "type",     "boundary", "type_boundary",
                                          "missed",  "spurious", NULL};
+static const char *const error_kind_names[] = {"correct", "type",     "boundary", "type_boundary",
+                                               "missed",  "spurious", "errors",   NULL};
+#define KINDS_ERRORS (((1u << XNR_ERRK_COUNT) - 1) & ~(1u << XNR_ERRK_CORRECT))
+
+enum xnr_status xnr__error_kinds_param(const struct xnr__query *q, const char *name,
+                                       unsigned *kinds, struct xnr_error *err)
+{
+	enum xnr_status st;
+	int k = -1;
+
+	*kinds = 0;
+	if ((st = xnr__query_choice(q, name, error_kind_names, -1, &k, err)) != XNR_OK || k < 0)
+		return st;
+	*kinds = k == XNR_ERRK_COUNT ? KINDS_ERRORS : 1u << k;
+	return XNR_OK;
+}
+
+void xnr__marks_free(struct xnr__marks *m)
+{
+	free(m->v);
+	free(m->ids);
+	memset(m, 0, sizeof *m);
+}
+
+const struct xnr__mark *xnr__marks_of(const struct xnr__marks *m, int64_t sid, size_t *n)
+{
+	size_t lo = 0, hi = m->n, end;
+
+	while (lo < hi) { /* the first mark of sid */
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].sid < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < m->n && m->v[end].sid == sid; end++)
+		;
+	*n = end - lo;
+	return m->v + lo;
+}
+
+static int by_sid_start(const void *a, const void *b)
+{
+	const struct xnr__mark *x = a, *y = b;
+
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Append the triples of one cell to m->v (room made by the caller). */
+static void cell_take(struct xnr__marks *m, const json_t *cell)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < json_array_size(cell); i += 3) {
+		struct xnr__mark *k = &m->v[m->n++];
+		json_int_t a = json_integer_value(json_array_get(cell, i + 1));
+		k->sid = json_integer_value(json_array_get(cell, i));
+		k->start = a < 0 ? 0 : (int)a; /* seqeval's stale starts (entities.h) */
+		k->end = (int)json_integer_value(json_array_get(cell, i + 2));
+	}
+}
+
+/* The entities of the cells of type (NULL: every type) and kinds: how many,
+ * and appended to m->v when m is not NULL. */
+static size_t cells_walk(json_t *cells, const char *type, unsigned kinds, struct xnr__marks *m)
+{
+	const char *t;
+	json_t *row, *cell;
+	size_t n = 0;
+	int k;
+
+	json_object_foreach(cells, t, row)
+	{
+		if (type && strcmp(t, type) != 0)
+			continue;
+		for (k = 0; k < XNR_ERRK_COUNT; k++) {
+			if (!(kinds & (1u << k)) ||
+			    !(cell = json_object_get(row, xnr_err_kind_str((enum xnr_err_kind)k))))
+				continue;
+			n += json_array_size(cell) / 3;
+			if (m)
+				cell_take(m, cell);
+		}
+	}
+	return n;
+}
+
+/* The cells of type and kinds of the held run as marks. */
+static enum xnr_status cell_marks(const struct held *h, const char *type, unsigned kinds,
+                                  struct xnr__marks *out, struct xnr_error *err)
+{
+	json_t *cells = cached_json(h, KEY_CELLS);
+	size_t n = cells_walk(cells, type, kinds, NULL), i;
+	struct xnr__marks m = {malloc((n + 1) * sizeof *m.v), 0, malloc((n + 1) * sizeof *m.ids),
+	                       0};
+
+	if (!m.v || !m.ids) {
+		xnr__marks_free(&m);
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	}
+	cells_walk(cells, type, kinds, &m);
+	qsort(m.v, m.n, sizeof *m.v, by_sid_start);
+	for (i = 0; i < m.n; i++)
+		if (!m.n_ids || m.ids[m.n_ids - 1] != m.v[i].sid)
+			m.ids[m.n_ids++] = m.v[i].sid;
+	*out = m;
+	return XNR_OK;
+}
+
+/* The held run's metrics and cells, and type (when not NULL) one of its
+ * entity types. */
+static enum xnr_status cells_ready(struct xnr__req *r, const struct held *h, const char *param,
+                                   const char *type, struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	if ((st = view_results(r, h, err)) != XNR_OK)
+		return st;
+	if (type &&
+	    !json_object_get(json_object_get(cached_json(h, KEY_METRICS), "entity_errors"), type))
+		return xnr_fail(err, XNR_ERR_INPUT, "%s: run %lld has no entity type '%.64s'",
+		                param, (long long)h->run, type);
+	return XNR_OK;
+}
+
+enum xnr_status xnr__error_marks(struct xnr__req *r, const char *type, unsigned kinds,
+                                 struct xnr__marks *out, struct xnr_error *err)
+{
+	struct held h;
+	enum xnr_status st;
+
+	h.app = r->app;
+	h.run = r->ids[0];
+	if (!(h.e = xnr__cache_get(r->app, h.run)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	if ((st = cells_ready(r, &h, "error_type", type, err)) == XNR_OK)
+		st = cell_marks(&h, type, kinds, out, err);
+	xnr__cache_release(h.app, h.e);
+	return st;
+}
 
 static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
 	static const char *const allowed[] = {"type", "kind", NULL};
 	const char *type = xnr__query_get(&r->query, "type");
+	struct xnr__marks m = {NULL, 0, NULL, 0};
+	json_t *ids = NULL;
 	struct held h;
-	json_t *ids;
 	int kind;
+	size_t i;
 	enum xnr_status st;
 
 	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
@@ -260,21 +426,20 @@ static enum xnr_status api_examples(struct xnr__req *r, json_t **out, struct xnr
 		st = xnr_fail(err, XNR_ERR_INPUT, "type: which entity type (like type=PER)");
 		goto done;
 	}
-	if ((st = view_results(r, &h, err)) != XNR_OK)
+	if ((st = cells_ready(r, &h, "type", type, err)) != XNR_OK ||
+	    (st = cell_marks(&h, type, 1u << kind, &m, err)) != XNR_OK)
 		goto done;
-	if (!json_object_get(json_object_get(cached_json(&h, KEY_METRICS), "entity_errors"),
-	                     type)) {
-		st = xnr_fail(err, XNR_ERR_INPUT, "type: run %lld has no entity type '%.64s'",
-		              (long long)r->ids[0], type);
-		goto done;
-	}
-	ids = json_object_get(json_object_get(cached_json(&h, KEY_CELLS), type),
-	                      xnr_err_kind_str((enum xnr_err_kind)kind));
-	*out = json_pack("{s:s,s:s,s:I,s:o}", "type", type, "kind", kind_names[kind], "total",
-	                 (json_int_t)json_array_size(ids), "ids",
-	                 ids ? json_deep_copy(ids) : json_array());
+	for (i = 0, ids = json_array(); ids && i < m.n_ids; i++)
+		if (json_array_append_new(ids, json_integer(m.ids[i])) != 0)
+			break;
+	*out = ids && i == m.n_ids
+	           ? json_pack("{s:s,s:s,s:I,s:O}", "type", type, "kind", kind_names[kind], "total",
+	                       (json_int_t)m.n_ids, "ids", ids)
+	           : NULL;
 	st = *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
 done:
+	json_decref(ids);
+	xnr__marks_free(&m);
 	xnr__cache_release(h.app, h.e);
 	return st;
 }
@@ -401,6 +566,47 @@ done:
 	return st;
 }
 
+/* GET .../loss/words.csv and .../loss/words.jsonl: every group the grid's
+ * filter passes, in its order (the grid's parameters but its paging). */
+static enum xnr_status api_loss_export(struct xnr__req *r, struct xnr__resp *out,
+                                       struct xnr_error *err)
+{
+	static const char *const allowed[] = {"by", "sort", "order", "q", NULL};
+	struct xnr_loss_table *t = NULL;
+	struct xnr_loss_page p;
+	struct xnr__export x;
+	json_t *page = NULL, *row;
+	struct held h;
+	size_t i;
+	int by;
+	enum xnr_status st;
+
+	xnr__export_init(&x, r->path);
+	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
+		return st;
+	if ((st = xnr__query_choice(&r->query, "by", by_names, 0, &by, err)) != XNR_OK ||
+	    (st = loss_page_parse(&r->query, &p, err)) != XNR_OK)
+		goto done;
+	p.limit = -1;
+	if (!(t = cached_table(&h, (enum table)by)) &&
+	    ((st = xnr_loss_table_load(r->store, h.run, by ? XNR_LOSS_BY_TOKEN : XNR_LOSS_BY_WORD,
+	                               &t, err)) != XNR_OK ||
+	     (st = keep_table(&h, (enum table)by, t, &t, err)) != XNR_OK))
+		goto done;
+	if ((st = page_answer(t, &p, &page, err)) != XNR_OK)
+		goto done;
+	xnr__export_head(
+	    &x, json_pack("{s:n,s:n,s:n,s:n,s:n}", "text", "count", "mean", "median", "sum"));
+	json_array_foreach(json_object_get(page, "items"), i, row)
+	    xnr__export_row(&x, json_incref(row));
+	st = xnr__export_answer(&x, r, by ? "loss-tokens" : "loss-words", out, err);
+done:
+	xnr__export_free(&x);
+	json_decref(page);
+	xnr__cache_release(h.app, h.e);
+	return st;
+}
+
 /* Every label, by mean loss descending (a short table: no paging). */
 static enum xnr_status api_loss_labels(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
@@ -475,3 +681,11 @@ static const struct xnr__route routes[] = {
 };
 
 XNR__ROUTE_GROUP(metrics, routes);
+
+/* The downloads, listed after the routes that were there before them. */
+static const struct xnr__route export_routes[] = {
+    {"GET", "/api/v1/runs/{id}/loss/words.csv", NULL, api_loss_export, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/loss/words.jsonl", NULL, api_loss_export, XNR__DB},
+};
+
+XNR__ROUTE_GROUP(metrics_export, export_routes);

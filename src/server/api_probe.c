@@ -71,7 +71,7 @@ static enum xnr_status api_probe(struct xnr__req *r, json_t **out, struct xnr_er
 {
 	struct xnr_input in[PROBE_TEXTS_MAX];
 	struct xnr_result res[PROBE_TEXTS_MAX];
-	json_t *labels = NULL, *items = NULL, *o = NULL;
+	json_t *labels = NULL, *tokens = NULL, *items = NULL, *o = NULL;
 	struct xnr_run run;
 	double threshold, t0 = xnr__now_s();
 	enum xnr_status st;
@@ -80,14 +80,14 @@ static enum xnr_status api_probe(struct xnr__req *r, json_t **out, struct xnr_er
 	if ((st = probe_parse(r->body, in, &n, &threshold, err)) != XNR_OK ||
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
-	st = xnr__model_run(r, &run, 0, in, n, res, &labels, NULL, err);
+	st = xnr__model_run(r, &run, 0, in, n, res, &labels, &tokens, NULL, err);
 	xnr_run_free(&run);
 	if (st != XNR_OK)
 		goto fail;
 	items = json_array();
 	for (i = 0; items && i < n; i++) {
-		json_t *it = json_pack("{s:s%, s:o, s:o}", "text", in[i].text, in[i].text_len,
-		                       "tokens", xnr__tokens_json(&res[i], in[i].text), "words",
+		json_t *it = json_pack("{s:s%, s:O, s:o}", "text", in[i].text, in[i].text_len,
+		                       "tokens", json_array_get(tokens, i), "words",
 		                       probe_words_json(&res[i], in[i].text, labels, threshold));
 		if (json_array_append_new(items, it) != 0)
 			break;
@@ -103,6 +103,7 @@ static enum xnr_status api_probe(struct xnr__req *r, json_t **out, struct xnr_er
 fail:
 	json_decref(items);
 	json_decref(labels);
+	json_decref(tokens);
 	for (i = 0; i < n; i++)
 		xnr_result_free(&res[i]);
 	return st;

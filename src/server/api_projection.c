@@ -200,12 +200,39 @@ static void proj_free(void *arg)
 	free(a);
 }
 
+/* UMAP reports each of its stages from 0 to 1 ("neighbours", "graph",
+ * "init", "epochs"); the job's bar goes once from 0.5 (the sample loaded) to
+ * 1, each stage over its share of the time, so the bar never runs back and
+ * its label names the stage it shows. */
+static void umap_progress(void *ud, double done, const char *stage)
+{
+	static const struct {
+		const char *stage;
+		double from, to;
+	} shares[] = {{"neighbours", 0.5, 0.75},
+	              {"graph", 0.75, 0.78},
+	              {"init", 0.78, 0.8},
+	              {"epochs", 0.8, 1.0}};
+	const struct xnr_ctl *job = ud;
+	char label[48];
+	size_t i;
+
+	for (i = 0; i < sizeof shares / sizeof shares[0]; i++)
+		if (strcmp(stage, shares[i].stage) == 0) {
+			snprintf(label, sizeof label, "umap: %s", stage);
+			xnr_ctl_progress(
+			    job, shares[i].from + (shares[i].to - shares[i].from) * done, label);
+			return;
+		}
+}
+
 /* y [n, 2] of the sample; *info gets the method's own numbers. */
 static enum xnr_status project(const struct proj_args *a, const struct sample *s,
                                const struct xnr_ctl *ctl, float *y, json_t **info,
                                struct xnr_error *err)
 {
 	struct xnr_umap_params up = xnr_umap_default_params();
+	struct xnr_ctl umap_ctl = {umap_progress, (void *)ctl, ctl ? ctl->cancel : NULL};
 	double evr[2] = {0, 0};
 	enum xnr_status st;
 
@@ -221,7 +248,7 @@ static enum xnr_status project(const struct proj_args *a, const struct sample *s
 		up.minkowski_p = a->p;
 		up.seed = (uint64_t)a->seed;
 		up.n_threads = 2;
-		st = xnr_umap(s->x, s->n, s->d, &up, ctl, y, err);
+		st = xnr_umap(s->x, s->n, s->d, &up, &umap_ctl, y, err);
 	}
 	if (st != XNR_OK)
 		return st;

@@ -1,15 +1,15 @@
 /*
  * api_samples.c - a run's words and sub-tokens as tables, for the Inspect and
  * Raw data pages: GET /api/v1/runs/{id}/words and .../tokens (paged, sorted
- * and filtered by the store, label ids as names) and the same rows whole as
- * CSV downloads (.../words.csv, .../tokens.csv; core/csv.h). This file
- * turns the query into a struct xnr_word_query and rows into JSON and CSV.
+ * and filtered by the store, label ids as names) and the rows the same
+ * filters pass, in the same order, as downloads (.../words.csv,
+ * .../tokens.jsonl, ...: export.c). This file turns the query into a struct
+ * xnr_word_query and rows into JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
 #include "server/internal.h"
 
 #define PAGE_MAX     1000
@@ -127,117 +127,69 @@ static enum xnr_status api_table(struct xnr__req *r, json_t **out, struct xnr_er
 	return st;
 }
 
-/* One field of a row's table JSON: null empty, numbers as integers or with
- * 9 significant digits, text as core/csv.h writes it (every byte kept). */
-static void csv_value(FILE *out, const json_t *v)
+/* Every row q asks for into x, with a header line. */
+static enum xnr_status export_rows(struct xnr__req *r, const struct xnr_run *run,
+                                   const struct xnr_word_query *q, struct xnr__export *x,
+                                   struct xnr_error *err)
 {
-	if (json_is_integer(v))
-		fprintf(out, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(out, "%.9g", json_real_value(v));
-	else if (json_is_string(v))
-		xnr_csv_field(out, json_string_value(v), json_string_length(v));
-}
-
-/* The row's fields (header: its keys), from the table JSON of the row, so
- * the CSV has the API's columns; takes row. 0 when row is NULL (out of
- * memory). */
-static int csv_row(FILE *out, json_t *row, int header)
-{
-	const char *key;
-	json_t *v;
-	int first = 1;
-
-	if (!row)
-		return 0;
-	json_object_foreach(row, key, v)
-	{
-		if (!first)
-			fputc(',', out);
-		first = 0;
-		if (header)
-			xnr_csv_field(out, key, strlen(key));
-		else
-			csv_value(out, v);
-	}
-	fputs("\r\n", out);
-	json_decref(row);
-	return 1;
-}
-
-/* Every row of the run's words (tokens) into out, with a header line. */
-static enum xnr_status csv_rows(struct xnr__req *r, const struct xnr_run *run, int tokens,
-                                FILE *out, struct xnr_error *err)
-{
-	struct xnr_word_query q = xnr_word_query_default(run->id);
 	struct xnr_rows *rows = NULL;
 	struct xnr_word_row w;
 	struct xnr_token_row t;
 	enum xnr_status st;
-	int more = 0, ok;
+	int more = 0;
 
 	memset(&w, 0, sizeof w);
 	memset(&t, 0, sizeof t);
-	ok = csv_row(out,
-	             tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
-	                    : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
-	             1);
-	q.tokens = tokens;
-	if ((st = xnr_store_words(r->store, &q, &rows, err)) == XNR_OK)
-		while (ok && !ferror(out) &&
-		       (st = tokens ? xnr_rows_token(rows, &t, &more, err)
-		                    : xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
+	xnr__export_head(x, q->tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
+	                              : xnr__word_json(run, &w, XNR__SHAPE_TABLE));
+	if ((st = xnr_store_words(r->store, q, &rows, err)) == XNR_OK)
+		while (!x->oom &&
+		       (st = q->tokens ? xnr_rows_token(rows, &t, &more, err)
+		                       : xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
 		       more)
-			ok = csv_row(out,
-			             tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
-			                    : xnr__word_json(run, &w, XNR__SHAPE_TABLE),
-			             0);
+			xnr__export_row(x, q->tokens ? xnr__token_json(run, &t, XNR__SHAPE_TABLE)
+			                             : xnr__word_json(run, &w, XNR__SHAPE_TABLE));
 	xnr_rows_close(rows);
-	if (st == XNR_OK && (!ok || ferror(out)))
-		st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory",
-		              tokens ? "tokens" : "words");
 	return st;
 }
 
-/* GET /api/v1/runs/{id}/words.csv and /tokens.csv: every row, dataset order. */
-static enum xnr_status api_csv(struct xnr__req *r, struct xnr__resp *out, struct xnr_error *err)
+/* GET .../words.csv, .../tokens.csv and their .jsonl: every row the grid's
+ * filters pass, in its order (the grid's parameters but its paging). */
+static enum xnr_status api_export(struct xnr__req *r, struct xnr__resp *out, struct xnr_error *err)
 {
-	static const char *const allowed[] = {NULL};
-	const char *name = is_tokens(r->path) ? "tokens" : "words";
-	char *text = NULL;
-	size_t len = 0;
+	static const char *const export_allowed[] = {"sort", "order", "q",      "case",
+	                                             "gold", "pred",  "errors", NULL};
+	struct xnr_word_query q = xnr_word_query_default(r->ids[0]);
+	const char *gold = NULL, *pred = NULL, *name = is_tokens(r->path) ? "tokens" : "words";
+	struct xnr__export x;
 	struct xnr_run run;
 	enum xnr_status st;
-	FILE *f;
 
-	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
+	q.tokens = is_tokens(r->path);
+	xnr__export_init(&x, r->path);
+	if ((st = xnr__query_allow(&r->query, export_allowed, err)) != XNR_OK ||
+	    (st = page_parse(&r->query, &q, &gold, &pred, err)) != XNR_OK ||
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
-	if ((f = open_memstream(&text, &len)) != NULL) {
-		st = csv_rows(r, &run, is_tokens(r->path), f, err);
-		if (fclose(f) != 0 && st == XNR_OK)
-			st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory", name);
-	} else {
-		st = xnr_fail(err, XNR_ERR_NOMEM, "%s.csv: out of memory", name);
-	}
+	q.limit = -1;
+	if ((st = xnr__label_param(&run, "gold", gold, &q.gold, err)) == XNR_OK &&
+	    (st = xnr__label_param(&run, "pred", pred, &q.pred, err)) == XNR_OK)
+		st = export_rows(r, &run, &q, &x, err);
 	xnr_run_free(&run);
 	if (st != XNR_OK) {
-		free(text);
+		xnr__export_free(&x);
 		return st;
 	}
-	out->data = text;
-	out->len = len;
-	out->content_type = "text/csv; charset=utf-8";
-	snprintf(out->disposition, sizeof out->disposition,
-	         "attachment; filename=\"run%lld-%s.csv\"", (long long)r->ids[0], name);
-	return XNR_OK;
+	return xnr__export_answer(&x, r, name, out, err);
 }
 
 static const struct xnr__route routes[] = {
     {"GET", "/api/v1/runs/{id}/words", api_table, NULL, XNR__DB},
     {"GET", "/api/v1/runs/{id}/tokens", api_table, NULL, XNR__DB},
-    {"GET", "/api/v1/runs/{id}/words.csv", NULL, api_csv, XNR__DB},
-    {"GET", "/api/v1/runs/{id}/tokens.csv", NULL, api_csv, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/words.csv", NULL, api_export, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/tokens.csv", NULL, api_export, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/words.jsonl", NULL, api_export, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/tokens.jsonl", NULL, api_export, XNR__DB},
 };
 
 XNR__ROUTE_GROUP(samples, routes);

@@ -1,11 +1,13 @@
 /*
- * api_sentences.c - the sentences of a run: GET /api/v1/runs/{id}/sentences
- * (paged, sorted and filtered by the store: the "Samples by Loss",
- * "Inspect", "Misclassified", "Random Samples", "Hidden States" and "Find
- * Duplicates" pages; optionally with every sentence's words in one extra
- * query; POST with the ids in a body) and GET /api/v1/runs/{id}/sentences/{sid}
- * (one sentence with its words, sub-tokens and entity spans, label ids as
- * names). This file turns the query into a struct xnr_sentence_query.
+ * api_sentences.c - lists of a run's sentences: GET /api/v1/runs/{id}/sentences
+ * (paged, sorted and filtered by the store: every list of the pages, from
+ * Samples by Loss to the Search page and the lists a click opens; POST with
+ * the ids in a body), optionally with each sentence's words (one extra query
+ * for the page) and the words that put it in the list ("marks", for the
+ * pages to highlight), and the same list whole as a download
+ * (.../sentences.csv, .../sentences.jsonl). This file turns the query into
+ * a struct xnr_sentence_query; the sentences of a cell of the entity error
+ * taxonomy come from the run's metrics (api_metrics.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,15 +21,29 @@
 #define OFFSET_MAX   1000000000
 #define IDS_MAX      1000 /* sentence ids in one `ids` filter */
 #define ID_DIGITS    9    /* digits of one id in `ids` (runs stay below 10^9 sentences) */
+#define FILTER_MAX   200  /* bytes of a word, sub-token or type filter */
 
-/* In enum xnr_sentence_sort order. */
+/* In enum xnr_sentence_sort, enum xnr_text_mode order. */
 static const char *const sort_names[] = {"loss", "id", "errors", "random", NULL};
+static const char *const mode_names[] = {"words", "entity", "regex", NULL};
 static const char *const order_names[] = {"desc", "asc", NULL};
 static const char *const bool_names[] = {"0", "1", NULL};
 
+/* The filters and order of a list: its page's parameters, and its
+ * download's (every parameter but the paging and what is added to items). */
+#define FILTERS                                                                                    \
+	"sort", "order", "seed", "min_loss", "max_loss", "skip_correct", "gold", "pred", "ids",    \
+	    "q", "mode", "gold_type", "pred_type", "error_kind", "error_type", "word", "subtoken", \
+	    "pinned"
+static const char *const page_params[] = {FILTERS, "limit", "offset", "words", "marks", NULL};
+static const char *const export_params[] = {FILTERS, NULL};
+
 struct page {
 	struct xnr_sentence_query q;
-	int words;
+	int words, marks;
+	unsigned error_kinds;    /* error_kind: taxonomy kinds (a bit set), 0 for none */
+	const char *error_type;  /* error_kind's entity type, NULL for any */
+	struct xnr__marks cells; /* error_kind: its sentences and their entities */
 	int64_t ids[IDS_MAX];
 };
 
@@ -104,20 +120,62 @@ static enum xnr_status body_ids(const json_t *body, const struct xnr__query *q, 
 	return XNR_OK;
 }
 
-static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, struct xnr_error *err)
+/* A text filter of at most FILTER_MAX bytes; "" is none. */
+static enum xnr_status text_param(const struct xnr__query *q, const char *name, const char **out,
+                                  struct xnr_error *err)
 {
-	static const char *const allowed[] = {"sort",     "order",        "limit", "offset",
-	                                      "min_loss", "skip_correct", "words", "gold",
-	                                      "pred",     "ids",          "seed",  NULL};
+	*out = xnr__query_get(q, name);
+	if (*out && strlen(*out) > FILTER_MAX)
+		return xnr_fail(err, XNR_ERR_INPUT, "query parameter %s: at most %d bytes", name,
+		                FILTER_MAX);
+	if (*out && !**out)
+		*out = NULL;
+	return XNR_OK;
+}
+
+/* What a list's text and its word, sub-token and entity filters ask. */
+static enum xnr_status search_parse(const struct xnr__query *q, struct page *p,
+                                    struct xnr_error *err)
+{
+	int mode;
+	enum xnr_status st;
+
+	if ((st = xnr__query_choice(q, "mode", mode_names, 0, &mode, err)) != XNR_OK ||
+	    (st = xnr__query_choice(q, "pinned", bool_names, 0, &p->q.pinned, err)) != XNR_OK ||
+	    (st = xnr__query_real(q, "max_loss", -1e300, 1e300, 0.0, &p->q.max_loss, err)) !=
+	        XNR_OK ||
+	    (st = text_param(q, "word", &p->q.word, err)) != XNR_OK ||
+	    (st = text_param(q, "subtoken", &p->q.token, err)) != XNR_OK ||
+	    (st = text_param(q, "gold_type", &p->q.gold_type, err)) != XNR_OK ||
+	    (st = text_param(q, "pred_type", &p->q.pred_type, err)) != XNR_OK ||
+	    (st = text_param(q, "error_type", &p->error_type, err)) != XNR_OK ||
+	    (st = xnr__error_kinds_param(q, "error_kind", &p->error_kinds, err)) != XNR_OK)
+		return st;
+	p->q.text = xnr__query_get(q, "q");
+	p->q.text_mode = (enum xnr_text_mode)mode;
+	p->q.has_max_loss = xnr__query_get(q, "max_loss") != NULL;
+	if (p->error_type && !p->error_kinds)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "error_type: goes with error_kind (like error_kind=missed)");
+	if (p->error_kinds && p->q.by_ids)
+		return xnr_fail(err, XNR_ERR_INPUT, "ids and error_kind: give one of them");
+	return xnr_store_text_check(&p->q, err);
+}
+
+/* The query (names: the parameters taken) into p. */
+static enum xnr_status page_parse(const struct xnr__query *q, const char *const *names,
+                                  struct page *p, struct xnr_error *err)
+{
 	int sort, order;
 	enum xnr_status st;
 
-	if ((st = xnr__query_allow(q, allowed, err)) != XNR_OK ||
+	if ((st = xnr__query_allow(q, names, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "sort", sort_names, 0, &sort, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "order", order_names, 0, &order, err)) != XNR_OK ||
 	    (st = xnr__query_choice(q, "skip_correct", bool_names, 0, &p->q.with_errors, err)) !=
 	        XNR_OK ||
 	    (st = xnr__query_choice(q, "words", bool_names, 0, &p->words, err)) != XNR_OK ||
+	    (st = xnr__query_choice(q, "marks", bool_names, 0, &p->marks, err)) != XNR_OK ||
 	    (st = xnr__query_int(q, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &p->q.limit, err)) !=
 	        XNR_OK ||
 	    (st = xnr__query_int(q, "offset", 0, OFFSET_MAX, 0, &p->q.offset, err)) != XNR_OK ||
@@ -129,6 +187,61 @@ static enum xnr_status page_parse(const struct xnr__query *q, struct page *p, st
 	p->q.sort = (enum xnr_sentence_sort)sort;
 	p->q.ascending = order == 1;
 	p->q.has_min_loss = xnr__query_get(q, "min_loss") != NULL;
+	return XNR_OK;
+}
+
+/* A new page of the request, its query and body read and checked against
+ * run (which the caller loads after page_new: a bad query is a 400 before
+ * the run is looked up). */
+static enum xnr_status page_new(struct xnr__req *r, const char *const *names, struct page **out,
+                                struct xnr_error *err)
+{
+	struct page *p = calloc(1, sizeof *p);
+	enum xnr_status st;
+
+	if (!p)
+		return xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
+	p->q = xnr_sentence_query_default(r->ids[0]);
+	if ((st = page_parse(&r->query, names, p, err)) != XNR_OK ||
+	    (strcmp(r->method, "POST") == 0 &&
+	     (st = body_ids(r->body, &r->query, p, err)) != XNR_OK) ||
+	    (st = search_parse(&r->query, p, err)) != XNR_OK) {
+		free(p);
+		return st;
+	}
+	*out = p;
+	return XNR_OK;
+}
+
+static void page_free(struct page *p)
+{
+	if (p)
+		xnr__marks_free(&p->cells);
+	free(p);
+}
+
+/* The filters that name the run's labels and types, and the sentences of
+ * error_kind's cells as the query's ids. */
+static enum xnr_status page_bind(struct xnr__req *r, const struct xnr_run *run, struct page *p,
+                                 struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	if ((st = xnr__label_param(run, "gold", xnr__query_get(&r->query, "gold"), &p->q.gold,
+	                           err)) != XNR_OK ||
+	    (st = xnr__label_param(run, "pred", xnr__query_get(&r->query, "pred"), &p->q.pred,
+	                           err)) != XNR_OK ||
+	    (st = xnr__type_param(run, "gold_type", p->q.gold_type, err)) != XNR_OK ||
+	    (st = xnr__type_param(run, "pred_type", p->q.pred_type, err)) != XNR_OK)
+		return st;
+	if (!p->error_kinds)
+		return XNR_OK;
+	if ((st = xnr__type_param(run, "error_type", p->error_type, err)) != XNR_OK ||
+	    (st = xnr__error_marks(r, p->error_type, p->error_kinds, &p->cells, err)) != XNR_OK)
+		return st;
+	p->q.by_ids = 1;
+	p->q.ids = p->cells.ids;
+	p->q.n_ids = p->cells.n_ids;
 	return XNR_OK;
 }
 
@@ -193,6 +306,55 @@ static enum xnr_status words_attach(struct xnr__req *r, const struct xnr_run *ru
 	return st;
 }
 
+/* [[start, end], ...] of the spans a matcher found, or of error cells. */
+static json_t *marks_json(const struct xnr_span *spans, const struct xnr__mark *cells, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(
+		        a, spans ? json_pack("[ii]", spans[i].start, spans[i].end)
+		                 : json_pack("[ii]", cells[i].start, cells[i].end))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* Give every item "marks", the word spans that put it in the list: those of
+ * the query's text, word, sub-token or labels (the store's matcher), else
+ * the entities of error_kind's cells, else those of the entity types. */
+static enum xnr_status marks_attach(struct xnr__req *r, const struct page *p, json_t *items,
+                                    struct xnr_error *err)
+{
+	enum xnr_mark_by by = xnr_sentence_query_mark_by(&p->q);
+	int cells = p->error_kinds && (by == XNR_MARK_NONE || by == XNR_MARK_TYPES);
+	struct xnr_matcher *m = NULL;
+	const struct xnr_span *spans = NULL;
+	const struct xnr__mark *cell = NULL;
+	enum xnr_status st = XNR_OK;
+	size_t i, n = 0;
+	json_t *it;
+
+	if (!cells && (st = xnr_store_matcher(r->store, &p->q, &m, err)) != XNR_OK)
+		return st;
+	json_array_foreach(items, i, it)
+	{
+		int64_t sid = json_integer_value(json_object_get(it, "id"));
+		if (cells)
+			cell = xnr__marks_of(&p->cells, sid, &n);
+		else if ((st = xnr_matcher_spans(m, sid, &spans, &n, err)) != XNR_OK)
+			break;
+		if (json_object_set_new(it, "marks", marks_json(spans, cell, n)) != 0) {
+			st = xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
+			break;
+		}
+	}
+	xnr_matcher_close(m);
+	return st;
+}
+
 /* The page's sentences as items. */
 static enum xnr_status page_items(struct xnr__req *r, const struct page *p, json_t **out,
                                   struct xnr_error *err)
@@ -223,30 +385,23 @@ static enum xnr_status page_items(struct xnr__req *r, const struct page *p, json
 
 static enum xnr_status api_sentences(struct xnr__req *r, json_t **out, struct xnr_error *err)
 {
-	struct page *p = malloc(sizeof *p);
+	struct page *p = NULL;
 	struct xnr_run run;
 	json_t *items = NULL;
 	int64_t total = 0;
 	enum xnr_status st;
 
-	if (!p)
-		return xnr_fail(err, XNR_ERR_NOMEM, "sentences: out of memory");
-	p->q = xnr_sentence_query_default(r->ids[0]);
-	p->words = 0;
-	if ((st = page_parse(&r->query, p, err)) != XNR_OK ||
-	    (strcmp(r->method, "POST") == 0 &&
-	     (st = body_ids(r->body, &r->query, p, err)) != XNR_OK) ||
-	    (st = xnr__req_run(r, &run, err)) != XNR_OK) {
-		free(p);
+	if ((st = page_new(r, page_params, &p, err)) != XNR_OK)
+		return st;
+	if ((st = xnr__req_run(r, &run, err)) != XNR_OK) {
+		page_free(p);
 		return st;
 	}
-	if ((st = xnr__label_param(&run, "gold", xnr__query_get(&r->query, "gold"), &p->q.gold,
-	                           err)) != XNR_OK ||
-	    (st = xnr__label_param(&run, "pred", xnr__query_get(&r->query, "pred"), &p->q.pred,
-	                           err)) != XNR_OK ||
+	if ((st = page_bind(r, &run, p, err)) != XNR_OK ||
 	    (st = xnr_store_sentences_count(r->store, &p->q, &total, err)) != XNR_OK ||
 	    (st = page_items(r, p, &items, err)) != XNR_OK ||
-	    (p->words && (st = words_attach(r, &run, items, err)) != XNR_OK))
+	    (p->words && (st = words_attach(r, &run, items, err)) != XNR_OK) ||
+	    (p->marks && (st = marks_attach(r, p, items, err)) != XNR_OK))
 		goto done;
 	*out = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit",
 	                 (json_int_t)p->q.limit, "offset", (json_int_t)p->q.offset, "items", items);
@@ -255,125 +410,95 @@ static enum xnr_status api_sentences(struct xnr__req *r, json_t **out, struct xn
 done:
 	json_decref(items);
 	xnr_run_free(&run);
-	free(p);
+	page_free(p);
 	return st;
 }
 
-/* The sentence's word or sub-token rows as an array. */
-static enum xnr_status sentence_rows(struct xnr__req *r, const struct xnr_run *run, int64_t sid,
-                                     int tokens, json_t **out, struct xnr_error *err)
+/* The pin of sentence sid among pins (n, by sentence id), or NULL. */
+static const struct xnr_pin *pin_find(const struct xnr_pin *pins, size_t n, int64_t sid)
 {
-	struct xnr_word_query q = xnr_word_query_default(run->id);
-	struct xnr_rows *rows = NULL;
-	struct xnr_word_row w;
-	struct xnr_token_row t;
-	json_t *a = json_array();
-	enum xnr_status st;
-	int more = 0;
+	size_t lo = 0, hi = n;
 
-	q.tokens = tokens;
-	q.by_sentences = 1;
-	q.sentences = &sid;
-	q.n_sentences = 1;
-	if (!a)
-		return xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-	if ((st = xnr_store_words(r->store, &q, &rows, err)) == XNR_OK)
-		while ((st = tokens ? xnr_rows_token(rows, &t, &more, err)
-		                    : xnr_rows_word(rows, &w, &more, err)) == XNR_OK &&
-		       more)
-			if (json_array_append_new(
-			        a, tokens ? xnr__token_json(run, &t, XNR__SHAPE_SENTENCE)
-			                  : xnr__word_json(run, &w, XNR__SHAPE_SENTENCE))) {
-				st = xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-				break;
-			}
-	xnr_rows_close(rows);
-	if (st != XNR_OK) {
-		json_decref(a);
-		return st;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pins[mid].sentence_id < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	*out = a;
-	return XNR_OK;
+	return lo < n && pins[lo].sentence_id == sid ? &pins[lo] : NULL;
 }
 
-/* {"gold": [{start, end, type}], "pred": [...]}. */
-static enum xnr_status entities_json(struct xnr__req *r, int64_t run, int64_t sid, json_t **out,
-                                     struct xnr_error *err)
+/* A list item as its download's row, with its pin's note and time when the
+ * list is the pinned sentences (pins: n of them, by sentence id). */
+static json_t *export_row(const struct xnr_sentence_row *row, const struct xnr_pin *pins, size_t n,
+                          int pinned)
 {
-	struct xnr_rows *rows = NULL;
-	struct xnr_entity_row e;
-	json_t *side[2] = {json_array(), json_array()};
-	enum xnr_status st;
-	int more = 0;
+	json_t *v = xnr__sentence_json(row, XNR__SHAPE_PAGE);
+	const struct xnr_pin *pin = pinned && pins ? pin_find(pins, n, row->id) : NULL;
 
-	if ((st = xnr_store_entities(r->store, run, sid, &rows, err)) == XNR_OK)
-		while ((st = xnr_rows_entity(rows, &e, &more, err)) == XNR_OK && more)
-			if (json_array_append_new(side[e.is_pred],
-			                          json_pack("{s:i,s:i,s:o}", "start", e.start,
-			                                    "end", e.end, "type",
-			                                    xnr__json_text(e.type, -1)))) {
-				st = xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-				break;
-			}
-	xnr_rows_close(rows);
-	if (st == XNR_OK && !(*out = json_pack("{s:o,s:o}", "gold", side[0], "pred", side[1])))
-		return xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-	if (st != XNR_OK) {
-		json_decref(side[0]);
-		json_decref(side[1]);
+	if (v && pinned &&
+	    (json_object_set_new(v, "note", pin ? xnr__json_text(pin->note, -1) : json_null()) ||
+	     json_object_set_new(v, "pinned_at",
+	                         pin ? xnr__json_text(pin->created_at, -1) : json_null()))) {
+		json_decref(v);
+		return NULL;
 	}
-	return st;
+	return v;
 }
 
-static enum xnr_status api_sentence(struct xnr__req *r, json_t **out, struct xnr_error *err)
+/* Every sentence of the list into x, with a header line. */
+static enum xnr_status export_rows(struct xnr__req *r, const struct page *p, struct xnr__export *x,
+                                   struct xnr_error *err)
 {
-	static const char *const allowed[] = {NULL};
-	int64_t sid = r->ids[1];
-	struct xnr_rows *rows = NULL;
 	struct xnr_sentence_row row;
-	struct xnr_run run;
-	json_t *s = NULL, *words = NULL, *tokens = NULL, *entities = NULL;
+	struct xnr_pin *pins = NULL;
+	struct xnr_rows *rows = NULL;
+	size_t n_pins = 0;
 	enum xnr_status st;
-	int bad;
+	int more = 0;
 
-	if ((st = xnr__query_allow(&r->query, allowed, err)) != XNR_OK ||
-	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
+	memset(&row, 0, sizeof row);
+	if (p->q.pinned && (st = xnr_store_pins(r->store, p->q.run, &pins, &n_pins, err)) != XNR_OK)
 		return st;
-	if ((st = xnr_store_sentence_get(r->store, run.id, sid, &row, &rows, err)) != XNR_OK)
-		goto done;
-	s = xnr__sentence_json(&row, XNR__SHAPE_SENTENCE);
+	xnr__export_head(x, export_row(&row, NULL, 0, p->q.pinned));
+	if ((st = xnr_store_sentences(r->store, &p->q, &rows, err)) == XNR_OK)
+		while (!x->oom && (st = xnr_rows_sentence(rows, &row, &more, err)) == XNR_OK &&
+		       more)
+			xnr__export_row(x, export_row(&row, pins, n_pins, p->q.pinned));
 	xnr_rows_close(rows);
-	if (!s) {
-		st = xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-		goto done;
-	}
-	if ((st = sentence_rows(r, &run, sid, 0, &words, err)) != XNR_OK ||
-	    (st = sentence_rows(r, &run, sid, 1, &tokens, err)) != XNR_OK ||
-	    (st = entities_json(r, run.id, sid, &entities, err)) != XNR_OK)
-		goto done;
-	/* json_object_set_new takes the references even on failure; in key order. */
-	bad = json_object_set_new(s, "words", words);
-	bad |= json_object_set_new(s, "tokens", tokens);
-	bad |= json_object_set_new(s, "entities", entities);
-	if (bad)
-		st = xnr_fail(err, XNR_ERR_NOMEM, "sentence: out of memory");
-	else
-		*out = s;
-	words = tokens = entities = NULL;
-	if (st == XNR_OK)
-		s = NULL;
-done:
-	json_decref(s);
-	json_decref(words);
-	json_decref(tokens);
-	json_decref(entities);
-	xnr_run_free(&run);
+	xnr_pins_free(pins, n_pins);
 	return st;
+}
+
+/* GET .../sentences.csv and .../sentences.jsonl: every sentence of the list
+ * the same filters and order give, with the page's fields. */
+static enum xnr_status api_export(struct xnr__req *r, struct xnr__resp *out, struct xnr_error *err)
+{
+	struct xnr__export x;
+	struct page *p = NULL;
+	struct xnr_run run;
+	enum xnr_status st;
+
+	xnr__export_init(&x, r->path);
+	if ((st = page_new(r, export_params, &p, err)) != XNR_OK)
+		return st;
+	p->q.limit = -1;
+	if ((st = xnr__req_run(r, &run, err)) == XNR_OK) {
+		if ((st = page_bind(r, &run, p, err)) == XNR_OK)
+			st = export_rows(r, p, &x, err);
+		xnr_run_free(&run);
+	}
+	page_free(p);
+	if (st != XNR_OK) {
+		xnr__export_free(&x);
+		return st;
+	}
+	return xnr__export_answer(&x, r, "sentences", out, err);
 }
 
 static const struct xnr__route routes[] = {
     {"GET", "/api/v1/runs/{id}/sentences", api_sentences, NULL, XNR__DB},
-    {"GET", "/api/v1/runs/{id}/sentences/{id}", api_sentence, NULL, XNR__DB},
 };
 
 XNR__ROUTE_GROUP(sentences, routes);
@@ -386,3 +511,11 @@ static const struct xnr__route by_ids_routes[] = {
 };
 
 XNR__ROUTE_GROUP(sentences_by_ids, by_ids_routes);
+
+/* The downloads, listed after the routes that were there before them. */
+static const struct xnr__route export_routes[] = {
+    {"GET", "/api/v1/runs/{id}/sentences.csv", NULL, api_export, XNR__DB},
+    {"GET", "/api/v1/runs/{id}/sentences.jsonl", NULL, api_export, XNR__DB},
+};
+
+XNR__ROUTE_GROUP(sentences_export, export_routes);

@@ -33,16 +33,6 @@ static int is_text(const char *s)
 	return t != NULL;
 }
 
-/* The entity type of a label ("B-PER" -> "PER"), or NULL for "O". */
-static const char *label_type(const char *label)
-{
-	if (strcmp(label, "O") == 0 || !label[0])
-		return NULL;
-	if (label[0] && strchr("BIESLU", label[0]) && label[1] == '-' && label[2])
-		return label + 2;
-	return label;
-}
-
 /* matplotlib's Set1 at i / n, as the original coloured its classes. */
 static const char *set1_color(int i, int n)
 {
@@ -77,7 +67,7 @@ static void load_classes(const struct xnr_run *run, struct class_set *c)
 
 	c->n = 0;
 	for (k = 0; k < run->n_labels && c->n < MAX_CLASSES; k++) {
-		const char *type = label_type(run->labels[k]);
+		const char *type = xnr__label_type(run->labels[k]);
 		if (!type || strlen(type) >= sizeof c->name[0] || !is_text(type))
 			continue;
 		for (i = 0; i < c->n && strcmp(c->name[i], type) != 0; i++)

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/ctl.h"
 #include "core/status.h"
@@ -397,6 +398,7 @@ const struct xnr__route *xnr__routes(size_t *n);
  * them so). */
 extern const struct xnr__route_group xnr__routes_runs;             /* api_runs.c */
 extern const struct xnr__route_group xnr__routes_sentences;        /* api_sentences.c: GET */
+extern const struct xnr__route_group xnr__routes_sentence;         /* api_sentence.c */
 extern const struct xnr__route_group xnr__routes_metrics;          /* api_metrics.c */
 extern const struct xnr__route_group xnr__routes_sentences_by_ids; /* api_sentences.c: POST */
 extern const struct xnr__route_group xnr__routes_samples;          /* api_samples.c */
@@ -414,6 +416,9 @@ extern const struct xnr__route_group xnr__routes_issues;           /* api_issues
 extern const struct xnr__route_group xnr__routes_compare;          /* api_compare.c */
 extern const struct xnr__route_group xnr__routes_buckets;          /* api_buckets.c */
 extern const struct xnr__route_group xnr__routes_verdicts;         /* api_verdicts.c */
+extern const struct xnr__route_group xnr__routes_pins;             /* api_pins.c */
+extern const struct xnr__route_group xnr__routes_sentences_export; /* api_sentences.c: .csv */
+extern const struct xnr__route_group xnr__routes_metrics_export;   /* api_metrics.c: .csv */
 extern const struct xnr__route_group xnr__routes_assets;           /* assets.c: the web app */
 
 /* The server's one way to say something on stderr ("explainer serve: ...",
@@ -534,6 +539,89 @@ XNR_MUST_CHECK enum xnr_status xnr__req_run(struct xnr__req *r, struct xnr_run *
 XNR_MUST_CHECK enum xnr_status xnr__label_param(const struct xnr_run *run, const char *param,
                                                 const char *name, int *out, struct xnr_error *err);
 
+/* ---- what put a sentence in a list (api_metrics.c) ----------------------
+ * The words a list highlights when the store's matcher does not know why a
+ * sentence is there: the entities of a cell of the entity error taxonomy. */
+
+/* Words [start, end) of sentence sid. */
+struct xnr__mark {
+	int64_t sid;
+	int start, end;
+};
+
+/* Sentences and the word spans that put each of them in a list. */
+struct xnr__marks {
+	struct xnr__mark *v; /* (n) by sentence, then start */
+	size_t n;
+	int64_t *ids; /* (n_ids) the sentences, ascending, each once */
+	size_t n_ids;
+};
+void xnr__marks_free(struct xnr__marks *m); /* the fields; a zeroed struct is fine */
+
+/* The marks of sentence sid: a pointer into m->v and their count *n. */
+const struct xnr__mark *xnr__marks_of(const struct xnr__marks *m, int64_t sid, size_t *n);
+
+/* Query parameter name as taxonomy kinds: "correct", "type", "boundary",
+ * "type_boundary", "missed", "spurious", or "errors" (all but correct), into
+ * the bit set *kinds (1 << enum xnr_err_kind); 0 when absent. Errors:
+ * XNR_ERR_INPUT naming the parameter. */
+XNR_MUST_CHECK enum xnr_status xnr__error_kinds_param(const struct xnr__query *q, const char *name,
+                                                      unsigned *kinds, struct xnr_error *err);
+
+/* The entities of the request's run whose taxonomy kind (default mode, as
+ * the Metrics page counts them) is in kinds and whose type is type (NULL:
+ * any), as marks: a pair of a gold entity and a prediction with both spans
+ * (one when they are the same), a missed or spurious entity alone. The
+ * run's metrics are computed and kept on first use. Errors: XNR_ERR_INPUT
+ * (the run has no such type: the message names error_type), those of the
+ * metrics. */
+XNR_MUST_CHECK enum xnr_status xnr__error_marks(struct xnr__req *r, const char *type,
+                                                unsigned kinds, struct xnr__marks *out,
+                                                struct xnr_error *err);
+
+/* ---- downloads of the lists (export.c) -----------------------------------
+ * A list's rows, each the JSON object its page answers, as CSV (RFC 4180:
+ * a header line of the keys, \r\n line ends, fields holding a comma, quote,
+ * CR or LF quoted with "" doubling by core/csv.h; null empty, numbers as integers or with
+ * 9 significant digits, arrays and objects as compact JSON, text exactly as
+ * stored) or as JSON lines (one compact object a line), built in memory. */
+enum xnr__format { XNR__CSV, XNR__JSONL };
+
+struct xnr__export {
+	enum xnr__format format;
+	json_t *head; /* the header row: the keys, in order */
+	FILE *out;    /* open_memstream over buf, len (NULL: could not open) */
+	char *buf;
+	size_t len;
+	int oom; /* a row could not be added */
+};
+
+/* x for the download path asks for: JSON lines when it ends in ".jsonl",
+ * else CSV. */
+void xnr__export_init(struct xnr__export *x, const char *path);
+/* The columns: the keys of row, in order (takes row); CSV writes them as
+ * its header line, JSON lines write nothing. */
+void xnr__export_head(struct xnr__export *x, json_t *row);
+/* One row (takes row; NULL means out of memory): CSV writes the values of
+ * the header's keys, in its order (a missing key is empty), JSON lines the
+ * whole object. */
+void xnr__export_row(struct xnr__export *x, json_t *row);
+void xnr__export_free(struct xnr__export *x);
+/* Give x's text to out as the attachment "run<id>-<name>.csv" (or .jsonl);
+ * x is freed either way. Errors: XNR_ERR_NOMEM (a row was lost). */
+XNR_MUST_CHECK enum xnr_status xnr__export_answer(struct xnr__export *x, const struct xnr__req *r,
+                                                  const char *name, struct xnr__resp *out,
+                                                  struct xnr_error *err);
+
+/* The entity type of a label ("B-PER" -> "PER", a bare "PER" -> "PER"),
+ * NULL for "O", "" and NULL. */
+const char *xnr__label_type(const char *label);
+
+/* XNR_ERR_INPUT naming the query parameter param when type (NULL: no
+ * filter, fine) is not an entity type of run's labels. */
+XNR_MUST_CHECK enum xnr_status xnr__type_param(const struct xnr_run *run, const char *param,
+                                               const char *type, struct xnr_error *err);
+
 /* ---- JSON request bodies and job answers (body.c) ----------------------
  * The body readers check one field of a JSON object body: an absent field
  * or JSON null gives def (or leaves *out as it is); anything else must fit,
@@ -615,16 +703,16 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m);
 /* Run n texts through the model of run of request r (layers: keep every
  * layer's FFN activations). res[0..n) are initialised here and the caller
  * frees them with xnr_result_free, also on error; *labels gets the model's
- * label names (a new array, owned by the caller) and *n_layers (may be
- * NULL) its layer count. Errors: those of xnr__model_dir,
- * xnr__model_acquire and xnr_engine_run. */
+ * label names (a new array, owned by the caller), *n_layers (may be NULL)
+ * its layer count and *tokens (a new array, owned by the caller) each
+ * text's sub-tokens: [{text, token, id, word, start, end}], text the bytes
+ * [start, end) of the input, token the tokenizer's own string with its
+ * continuation marks ("##ing", "\u0120the", "\u2581The"). Errors: those of
+ * xnr__model_dir, xnr__model_acquire and xnr_engine_run, XNR_ERR_NOMEM. */
 XNR_MUST_CHECK enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run,
                                               int layers, const struct xnr_input *in, int n,
                                               struct xnr_result *res, json_t **labels,
-                                              int *n_layers, struct xnr_error *err);
-
-/* The sub-tokens of one result: [{text, id, word, start, end}], text the
- * bytes [start, end) of the input text; NULL when out of memory. */
-json_t *xnr__tokens_json(const struct xnr_result *res, const char *text);
+                                              json_t **tokens, int *n_layers,
+                                              struct xnr_error *err);
 
 #endif

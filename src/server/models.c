@@ -265,49 +265,19 @@ void xnr__model_release(struct xnr__app *app, struct xnr__model *m)
 	pthread_mutex_unlock(&c->lock);
 }
 
-enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run, int layers,
-                               const struct xnr_input *in, int n, struct xnr_result *res,
-                               json_t **labels, int *n_layers, struct xnr_error *err)
-{
-	char dir[PATH_MAX];
-	struct xnr__model *m = NULL;
-	const struct xnr_model_config *cfg;
-	enum xnr_status st;
-	int i;
-
-	for (i = 0; i < n; i++)
-		xnr_result_init(&res[i]);
-	if ((st = xnr__model_dir(r->app, run, dir, sizeof dir, err)) != XNR_OK ||
-	    (st = xnr__model_acquire(r->app, dir, layers, &m, err)) != XNR_OK)
-		return st;
-	cfg = xnr_engine_config(xnr__model_engine(m));
-	*labels = json_array();
-	for (i = 0; *labels && i < cfg->n_labels; i++)
-		if (json_array_append_new(*labels, json_string(cfg->id2label[i])) != 0)
-			break;
-	if (n_layers)
-		*n_layers = cfg->n_layers;
-	if (!*labels || i < cfg->n_labels)
-		st = xnr_fail(err, XNR_ERR_NOMEM, "model: out of memory");
-	else
-		st = xnr_engine_run(xnr__model_engine(m), in, n, res, err);
-	xnr__model_release(r->app, m);
-	if (st != XNR_OK) {
-		json_decref(*labels);
-		*labels = NULL;
-	}
-	return st;
-}
-
-json_t *xnr__tokens_json(const struct xnr_result *res, const char *text)
+/* The sub-tokens of res as xnr__model_run describes them; NULL when out of memory. */
+static json_t *tokens_json(const struct xnr_tokenizer *tok, const struct xnr_result *res,
+                           const char *text)
 {
 	json_t *a = json_array();
 	int t;
 
 	for (t = 0; a && t < res->enc.n_tokens; t++) {
 		int s = res->enc.offsets[2 * t], e = res->enc.offsets[2 * t + 1];
+		const char *piece = xnr_tokenizer_id_to_token(tok, res->enc.ids[t]);
 		json_t *o =
-		    json_pack("{s:s%, s:i, s:i, s:i, s:i}", "text", text + s, (size_t)(e - s), "id",
+		    json_pack("{s:s%, s:o, s:i, s:i, s:i, s:i}", "text", text + s, (size_t)(e - s),
+		              "token", piece ? xnr__json_text(piece, -1) : json_null(), "id",
 		              res->enc.ids[t], "word", res->enc.word_ids[t], "start", s, "end", e);
 		if (json_array_append_new(a, o) != 0) {
 			json_decref(a);
@@ -315,4 +285,55 @@ json_t *xnr__tokens_json(const struct xnr_result *res, const char *text)
 		}
 	}
 	return a;
+}
+
+/* The model's label names and every text's sub-tokens, read while m is held. */
+static enum xnr_status run_json(struct xnr__model *m, const struct xnr_input *in, int n,
+                                const struct xnr_result *res, json_t **labels, json_t **tokens,
+                                struct xnr_error *err)
+{
+	const struct xnr_engine *engine = xnr__model_engine(m);
+	const struct xnr_model_config *cfg = xnr_engine_config(engine);
+	int i;
+
+	*labels = json_array();
+	*tokens = json_array();
+	for (i = 0; *labels && i < cfg->n_labels; i++)
+		if (json_array_append_new(*labels, json_string(cfg->id2label[i])) != 0)
+			break;
+	if (*labels && i == cfg->n_labels)
+		for (i = 0; *tokens && i < n; i++)
+			if (json_array_append_new(*tokens, tokens_json(xnr_engine_tokenizer(engine),
+			                                               &res[i], in[i].text)) != 0)
+				break;
+	if (*labels && *tokens && i == n && json_array_size(*labels) == (size_t)cfg->n_labels)
+		return XNR_OK;
+	json_decref(*labels);
+	json_decref(*tokens);
+	*labels = *tokens = NULL;
+	return xnr_fail(err, XNR_ERR_NOMEM, "model: out of memory");
+}
+
+enum xnr_status xnr__model_run(struct xnr__req *r, const struct xnr_run *run, int layers,
+                               const struct xnr_input *in, int n, struct xnr_result *res,
+                               json_t **labels, json_t **tokens, int *n_layers,
+                               struct xnr_error *err)
+{
+	char dir[PATH_MAX];
+	struct xnr__model *m = NULL;
+	enum xnr_status st;
+	int i;
+
+	*labels = *tokens = NULL;
+	for (i = 0; i < n; i++)
+		xnr_result_init(&res[i]);
+	if ((st = xnr__model_dir(r->app, run, dir, sizeof dir, err)) != XNR_OK ||
+	    (st = xnr__model_acquire(r->app, dir, layers, &m, err)) != XNR_OK)
+		return st;
+	if (n_layers)
+		*n_layers = xnr_engine_config(xnr__model_engine(m))->n_layers;
+	if ((st = xnr_engine_run(xnr__model_engine(m), in, n, res, err)) == XNR_OK)
+		st = run_json(m, in, n, res, labels, tokens, err);
+	xnr__model_release(r->app, m);
+	return st;
 }

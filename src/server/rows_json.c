@@ -2,7 +2,8 @@
  * rows_json.c - the API's JSON shapes of what the store reads (store/read.h):
  * runs, sentences, words and sub-tokens, with label ids as the run's label
  * names, NULLs as null and the keys in the order docs/api.md lists them; and
- * the run lookup and label filters every run resource shares.
+ * the run lookup and label and entity type filters every run resource
+ * shares.
  */
 #include <math.h>
 #include <string.h>
@@ -210,4 +211,30 @@ enum xnr_status xnr__label_param(const struct xnr_run *run, const char *param, c
 	                "query parameter %s: %.64s is not a label of run %lld (GET "
 	                "/api/v1/runs/%lld lists its labels)",
 	                param, name, (long long)run->id, (long long)run->id);
+}
+
+const char *xnr__label_type(const char *label)
+{
+	if (!label || !label[0] || strcmp(label, "O") == 0)
+		return NULL;
+	if (strchr("BIESLU", label[0]) && label[1] == '-' && label[2])
+		return label + 2;
+	return label;
+}
+
+enum xnr_status xnr__type_param(const struct xnr_run *run, const char *param, const char *type,
+                                struct xnr_error *err)
+{
+	const char *t;
+	int i;
+
+	for (i = 0; type && i < run->n_labels; i++)
+		if ((t = xnr__label_type(run->labels[i])) && strcmp(t, type) == 0)
+			return XNR_OK;
+	if (!type)
+		return XNR_OK;
+	return xnr_fail(err, XNR_ERR_INPUT,
+	                "query parameter %s: %.64s is not an entity type of run %lld (its labels "
+	                "without the B- or I-)",
+	                param, type, (long long)run->id);
 }

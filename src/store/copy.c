@@ -1,7 +1,8 @@
 /*
  * copy.c - rows of a run stored in another database added to the run being
  * written, value for value: every column as SQLite holds it (reals bit for
- * bit, vectors byte for byte), only run_id replaced. `explainer merge`
+ * bit, vectors byte for byte), only run_id replaced, and the copied
+ * sentences added to the full-text index. `explainer merge`
  * (pipeline/merge.c) builds one run from its shards with it.
  */
 #include <stdio.h>
@@ -86,6 +87,44 @@ done:
 	return st;
 }
 
+/* The full-text index (schema 5, no run_id column: rowids are run << 32 |
+ * sentence) of the sentences just copied from run of from: a shard's ids are
+ * one range of the whole run's. */
+static enum xnr_status index_search(struct xnr_run_writer *w, struct xnr_store *from, int64_t run,
+                                    struct xnr_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO main.search (rowid, text) SELECT (?1 << 32) | id, text FROM main.sentences"
+	    " WHERE run_id = ?1 AND id BETWEEN ?2 AND ?3";
+	sqlite3_stmt *range = NULL, *ins = NULL;
+	enum xnr_status st;
+	int rc;
+
+	st = xnr__store_prepare(from, "SELECT min(id), max(id) FROM sentences WHERE run_id = ?1",
+	                        run, &range, err);
+	if (st != XNR_OK)
+		return st;
+	if ((rc = sqlite3_step(range)) != SQLITE_ROW) {
+		st = xnr__store_fail(from, err);
+		goto done;
+	}
+	if (sqlite3_column_type(range, 0) == SQLITE_NULL) /* an empty slice */
+		goto done;
+	if (sqlite3_prepare_v2(w->db, sql, -1, &ins, NULL) != SQLITE_OK) {
+		st = xnr__store_fail(w->store, err);
+		goto done;
+	}
+	sqlite3_bind_int64(ins, 1, w->run_id);
+	sqlite3_bind_int64(ins, 2, sqlite3_column_int64(range, 0));
+	sqlite3_bind_int64(ins, 3, sqlite3_column_int64(range, 1));
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		st = xnr__store_fail(w->store, err);
+done:
+	sqlite3_finalize(range);
+	sqlite3_finalize(ins);
+	return st;
+}
+
 enum xnr_status xnr_run_copy_rows(struct xnr_run_writer *w, struct xnr_store *from, int64_t run,
                                   int documents, struct xnr_error *err)
 {
@@ -94,5 +133,5 @@ enum xnr_status xnr_run_copy_rows(struct xnr_run_writer *w, struct xnr_store *fr
 
 	for (t = documents ? 0 : 1; st == XNR_OK && t < sizeof tables / sizeof tables[0]; t++)
 		st = copy_table(w, from, run, t, err);
-	return st;
+	return st == XNR_OK ? index_search(w, from, run, err) : st;
 }

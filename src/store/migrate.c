@@ -102,9 +102,28 @@ static const char schema_issues[] =
     " WITHOUT ROWID;"
     "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);";
 
+/* 4 -> 5: finding sentences and keeping them. `search` is the full-text
+ * index of every sentence's text (FTS5, case and accents folded), its rowid
+ * (run_id << 32) | sentence id, filled here for the runs already stored and
+ * by the writer for new ones; `pins` the sentences a user keeps per run;
+ * an index that finds the sentences with an entity of a type.
+ * Virtual tables take no foreign keys, and sqlite3 leaves them off by
+ * default: a trigger clears both when a run is deleted, so a later run that
+ * takes its id starts clean. */
+static const char schema_search_pins[] =
+    "CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO search (rowid, text) SELECT (run_id << 32) | id, text FROM sentences;"
+    "CREATE TABLE pins (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id)) WITHOUT ROWID;"
+    "CREATE INDEX entities_by_type ON entities (run_id, type, side, sentence_id);"
+    "CREATE TRIGGER runs_forget AFTER DELETE ON runs BEGIN"
+    " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
+    " DELETE FROM pins WHERE run_id = old.id; END;";
+
 /* migrations[i] takes version i to i + 1. */
-static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {schema_v1, schema_v2,
-                                                                 schema_verdicts, schema_issues};
+static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {
+    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

@@ -1,15 +1,18 @@
 /*
  * read.h - the read side of the run database (docs/schema.md): runs with
  * their labels, sentences, words and sub-tokens as row iterators with the
- * filters, sorts and paging the pages and `explainer report` need, entity
- * spans, stored hidden states, and the report's bulk loads. This is the one
+ * filters, sorts and paging the pages and `explainer report` need (sentences
+ * also by their text: words, phrases, entity strings, regular expressions,
+ * with the words each matched), entity spans, stored hidden states, the
+ * report's bulk loads, and the sentences a user pinned. This is the one
  * place that knows the tables and their columns: callers get structs.
  *
  * Queries are typed structs checked here (XNR_ERR_INPUT for a value out of
  * range); user input reaches SQL only as bound parameters. Every failure is
  * one of XNR_ERR_NOT_FOUND (no such run or sentence: the message names it),
  * XNR_ERR_BUSY (the database stayed locked past the busy timeout),
- * XNR_ERR_DB (SQLite failed: "path: sqlite message"), XNR_ERR_NOMEM.
+ * XNR_ERR_DB (SQLite failed: "path: sqlite message"), XNR_ERR_LIMIT (a
+ * search over its time or work limit), XNR_ERR_NOMEM.
  *
  * Values the database holds as NULL read as NaN (reals), -1 (integers) and
  * NULL (text). A store and its iterators are used by one thread at a time;
@@ -117,7 +120,21 @@ enum xnr_sentence_sort {
 	XNR_SENT_SORT_COUNT
 };
 
-/* Which sentences, in which order. Ties are broken by ascending id. */
+/* How the text of a sentence query is read (search.c). Case is ignored in
+ * every mode. */
+enum xnr_text_mode {
+	XNR_TEXT_WORDS,  /* words that must all appear, "quoted phrases", word* prefixes;
+	                    accents ignored (the full-text index `search`) */
+	XNR_TEXT_ENTITY, /* a gold or predicted entity whose words are exactly the text */
+	XNR_TEXT_REGEX,  /* a PCRE2 regular expression over the sentence's text */
+	XNR_TEXT_MODE_COUNT
+};
+
+#define XNR_SEARCH_TEXT_MAX 500 /* bytes of a query's text */
+#define XNR_SEARCH_SECONDS  2   /* a query with text stops after this (XNR_ERR_LIMIT) */
+
+/* Which sentences, in which order. Ties are broken by ascending id. Every
+ * filter is off in xnr_sentence_query_default; they combine with AND. */
 struct xnr_sentence_query {
 	int64_t run;
 	enum xnr_sentence_sort sort;
@@ -126,12 +143,22 @@ struct xnr_sentence_query {
 	int64_t limit, offset; /* limit < 0: every row; offset >= 0 */
 	int has_min_loss;      /* only sentences whose loss is at least min_loss */
 	double min_loss;
+	int has_max_loss; /* only sentences whose loss is at most max_loss */
+	double max_loss;
 	int with_errors;    /* only sentences with a word error */
 	int gold, pred;     /* label ids: only sentences with a word of this gold and / or
 	                       predicted label; -1 for any */
 	int by_ids;         /* only the sentences in ids (ids that do not exist are ignored) */
 	const int64_t *ids; /* (n_ids), each >= 0 */
 	size_t n_ids;
+	const char *text; /* only sentences that match it (NULL or "": any), read as text_mode;
+	                     at most XNR_SEARCH_TEXT_MAX bytes */
+	enum xnr_text_mode text_mode;
+	const char *word;  /* only sentences with a word that is exactly this (NULL: any) */
+	const char *token; /* ... whose first sub-token is exactly this (NULL: any) */
+	const char *gold_type, *pred_type; /* entity types: only sentences with a gold / a
+	                                      predicted entity of this type (NULL: any) */
+	int pinned;                        /* only the run's pinned sentences (pins.c) */
 };
 
 /* Every sentence of run, by descending loss, no filter. */
@@ -156,6 +183,100 @@ XNR_MUST_CHECK enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64
  * side by start, then end. */
 XNR_MUST_CHECK enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
                                                   struct xnr_rows **out, struct xnr_error *err);
+
+/* The label distributions of a sentence's rows (probs.c): p is n_rows x
+ * n_labels floats, row-major, rows in word (sub-token) order; NAN for a row
+ * stored without probabilities. */
+struct xnr_probs {
+	float *p;
+	size_t n_rows;
+	int n_labels;
+};
+
+/* Every label's probability for each word of sentence sid of run (tokens:
+ * each sub-token), n_labels a row (the run's labels). *out is the caller's:
+ * xnr_probs_free. An unknown sentence has no rows. Errors: XNR_ERR_INPUT
+ * (n_labels < 1), XNR_ERR_NOMEM, the store's. */
+XNR_MUST_CHECK enum xnr_status xnr_store_sentence_probs(struct xnr_store *s, int64_t run,
+                                                        int64_t sid, int tokens, int n_labels,
+                                                        struct xnr_probs *out,
+                                                        struct xnr_error *err);
+/* Free p's rows (p may be NULL). */
+void xnr_probs_free(struct xnr_probs *p);
+
+/* ---- search: the words a query matched (search.c) ---- */
+
+/* Words [start, end) of a sentence. */
+struct xnr_span {
+	int start, end;
+};
+
+/* XNR_ERR_INPUT (the message says why, for a person) when q's text cannot
+ * be searched: a regular expression PCRE2 does not compile, words mode
+ * without a letter or digit, text over XNR_SEARCH_TEXT_MAX bytes. The
+ * sentence queries check it too; this is for callers that want the message
+ * before they read anything. */
+XNR_MUST_CHECK enum xnr_status xnr_store_text_check(const struct xnr_sentence_query *q,
+                                                    struct xnr_error *err);
+
+/* What made sentences pass q, sentence by sentence (matches.c): the words
+ * a page highlights. From q's text when it has one (the words a match
+ * touches; entity mode: the matching entities), else the words of q's word
+ * or token, else those with q's gold and / or predicted label, else the
+ * entities of q's types; none for the other filters. q and its strings are
+ * borrowed: they must outlive the matcher. Errors: those of the queries,
+ * XNR_ERR_INPUT (as xnr_store_text_check). */
+struct xnr_matcher;
+
+/* Which of q's criteria marks the words, as above: the first that applies. */
+enum xnr_mark_by {
+	XNR_MARK_NONE,
+	XNR_MARK_TEXT,  /* q->text */
+	XNR_MARK_TOKEN, /* q->token */
+	XNR_MARK_WORDS, /* q->word, q->gold, q->pred */
+	XNR_MARK_TYPES  /* q->gold_type, q->pred_type */
+};
+enum xnr_mark_by xnr_sentence_query_mark_by(const struct xnr_sentence_query *q);
+
+XNR_MUST_CHECK enum xnr_status xnr_store_matcher(struct xnr_store *s,
+                                                 const struct xnr_sentence_query *q,
+                                                 struct xnr_matcher **out, struct xnr_error *err);
+/* The matched words of sentence sid of q's run: *spans (*n of them, sorted,
+ * overlaps merged; NULL when none), borrowed until the next call or close.
+ * A sentence that does not pass q may still have spans; an unknown one has
+ * none. Errors: those of the queries, XNR_ERR_LIMIT (a regular expression
+ * that needs too much work on this sentence). */
+XNR_MUST_CHECK enum xnr_status xnr_matcher_spans(struct xnr_matcher *m, int64_t sid,
+                                                 const struct xnr_span **spans, size_t *n,
+                                                 struct xnr_error *err);
+void xnr_matcher_close(struct xnr_matcher *m); /* NULL is fine */
+
+/* ---- pins: sentences a user keeps, per run (pins.c) ---- */
+
+struct xnr_pin {
+	int64_t sentence_id;
+	char *note;       /* "" when none */
+	char *created_at; /* UTC, ISO 8601 */
+};
+
+#define XNR_PIN_NOTE_MAX 2000 /* bytes of a pin's note */
+
+/* Pin sentence sid of run with note (NULL: ""; at most XNR_PIN_NOTE_MAX
+ * bytes), or change the note of a pin (its time stays). Needs a read-write
+ * store. Errors: XNR_ERR_NOT_FOUND (no such run or sentence), XNR_ERR_INPUT
+ * (note too long), XNR_ERR_BUSY (a run holds the write lock: the message
+ * says to pin again when it has finished), XNR_ERR_DB. */
+XNR_MUST_CHECK enum xnr_status xnr_store_pin(struct xnr_store *s, int64_t run, int64_t sid,
+                                             const char *note, struct xnr_error *err);
+/* Unpin (nothing to do when sid is not pinned). Errors: as xnr_store_pin. */
+XNR_MUST_CHECK enum xnr_status xnr_store_unpin(struct xnr_store *s, int64_t run, int64_t sid,
+                                               struct xnr_error *err);
+/* Every pin of run by sentence id: *out (n; NULL when none) is released
+ * with xnr_pins_free. A database whose schema predates pins has none. */
+XNR_MUST_CHECK enum xnr_status xnr_store_pins(struct xnr_store *s, int64_t run,
+                                              struct xnr_pin **out, size_t *n,
+                                              struct xnr_error *err);
+void xnr_pins_free(struct xnr_pin *v, size_t n);
 
 /* ---- words and sub-tokens ---- */
 

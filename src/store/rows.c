@@ -13,7 +13,7 @@
 #include "store/internal.h"
 
 struct xnr_rows {
-	const struct xnr_store *store;
+	struct xnr_store *store;
 	sqlite3_stmt *stmt;
 	enum xnr__kind kind;
 	const struct xnr__col *cols;
@@ -54,7 +54,21 @@ char *xnr__ids_json(const int64_t *ids, size_t n)
 	return s;
 }
 
-enum xnr_status xnr__rows_open(const struct xnr_store *s, enum xnr__kind kind,
+int xnr__idlist_push(struct xnr__idlist *l, int64_t id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		int64_t *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = id;
+	return 0;
+}
+
+enum xnr_status xnr__rows_open(struct xnr_store *s, enum xnr__kind kind,
                                const struct xnr__col *cols, size_t n_cols, sqlite3_stmt *stmt,
                                char *ids_json, struct xnr_rows **out, struct xnr_error *err)
 {
@@ -62,6 +76,7 @@ enum xnr_status xnr__rows_open(const struct xnr_store *s, enum xnr__kind kind,
 
 	if (!r) {
 		sqlite3_finalize(stmt);
+		xnr__search_end(s);
 		free(ids_json);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
@@ -80,6 +95,7 @@ void xnr_rows_close(struct xnr_rows *r)
 	if (!r)
 		return;
 	sqlite3_finalize(r->stmt);
+	xnr__search_end(r->store);
 	free(r->ids_json);
 	free(r->vec);
 	free(r);

@@ -1,9 +1,11 @@
 /*
  * sentences.c - a run's sentences (read.h): filtered, sorted and paged by
- * SQLite (the Samples by Loss, Misclassified, Random Samples, Hidden States
- * and Find Duplicates pages, the report's worst sentences), one sentence,
- * and its entity spans. The WHERE and ORDER BY clauses are put together from
- * fixed fragments; values are bound.
+ * SQLite (the Samples by Loss, Misclassified, Random Samples, Hidden States,
+ * Find Duplicates and Search pages, every list a click opens, the report's
+ * worst sentences), one sentence, and its entity spans. The WHERE and ORDER
+ * BY clauses are put together from fixed fragments; values are bound. What
+ * a query's text adds (the full-text index, regular expressions, entity
+ * strings) comes from search.c.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -39,7 +41,23 @@ static const struct xnr__col entity_cols[] = {
 #undef ROW
 
 /* The statements' parameters, numbered so that one binder serves them all. */
-enum { P_RUN = 1, P_MIN_LOSS, P_LIMIT, P_OFFSET, P_GOLD, P_PRED, P_IDS, P_SEED };
+enum {
+	P_RUN = 1,
+	P_MIN_LOSS,
+	P_LIMIT,
+	P_OFFSET,
+	P_GOLD,
+	P_PRED,
+	P_IDS,
+	P_SEED,
+	P_MAX_LOSS,
+	P_FTS,
+	P_MATCH_IDS,
+	P_WORD,
+	P_TOKEN,
+	P_GOLD_TYPE,
+	P_PRED_TYPE
+};
 
 /* [sort][ascending]; a NULL loss (a sentence with no scored word) sorts last.
  * The random order is a hash of (id, seed): the same seed, the same order. */
@@ -67,7 +85,8 @@ static enum xnr_status check(const struct xnr_sentence_query *q, struct xnr_erro
 	size_t i;
 
 	if ((unsigned)q->sort >= XNR_SENT_SORT_COUNT || q->offset < 0 || q->seed < 0 ||
-	    q->gold < -1 || q->pred < -1 || (q->by_ids && q->n_ids && !q->ids))
+	    q->gold < -1 || q->pred < -1 || (q->by_ids && q->n_ids && !q->ids) ||
+	    (unsigned)q->text_mode >= XNR_TEXT_MODE_COUNT)
 		return xnr_fail(err, XNR_ERR_INPUT, "sentences: a query value is out of range");
 	for (i = 0; q->by_ids && i < q->n_ids; i++)
 		if (q->ids[i] < 0)
@@ -88,27 +107,67 @@ static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, (sqlite3_int64)(x >> 1));
 }
 
+/* "AND id IN (SELECT sentence_id FROM <from> WHERE run_id = ?1 AND <cond>)" */
+#define SUBSET(from, cond) " AND id IN (SELECT sentence_id FROM " from " WHERE run_id = ?1" cond ")"
+
 /* The FROM ... WHERE of the query's filters (only fixed fragments). */
 static void where_build(const struct xnr_sentence_query *q, char *buf, size_t size)
 {
-	int labels = q->gold >= 0 || q->pred >= 0;
+	int labels = q->gold >= 0 || q->pred >= 0, text = q->text && q->text[0];
+	enum xnr_text_mode mode = text ? q->text_mode : XNR_TEXT_MODE_COUNT;
 
-	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s",
-	         q->has_min_loss ? " AND loss >= ?2" : "",
+	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
+	         q->has_min_loss ? " AND loss >= ?2" : "", q->has_max_loss ? " AND loss <= ?9" : "",
 	         q->with_errors ? " AND n_word_errors > 0" : "",
 	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
 	         q->gold >= 0 ? " AND gold = ?5" : "", q->pred >= 0 ? " AND pred = ?6" : "",
-	         labels ? ")" : "",
-	         q->by_ids ? " AND id IN (SELECT value FROM json_each(?7))" : "");
+	         labels ? ")" : "", q->by_ids ? " AND id IN (SELECT value FROM json_each(?7))" : "",
+	         mode == XNR_TEXT_WORDS ? " AND id IN (SELECT rowid - (?1 << 32) FROM search WHERE"
+	                                  " search MATCH ?10 AND rowid BETWEEN ?1 << 32"
+	                                  " AND (?1 << 32) + 4294967295)"
+	                                : "",
+	         mode == XNR_TEXT_REGEX || mode == XNR_TEXT_ENTITY
+	             ? " AND id IN (SELECT value FROM json_each(?11))"
+	             : "",
+	         q->word ? SUBSET("words", " AND text = ?12") : "",
+	         /* without the hint SQLite walks every sub-token of the run */
+	         q->token ? " AND id IN (SELECT sentence_id FROM tokens INDEXED BY tokens_by_text"
+	                    " WHERE run_id = ?1 AND text = ?13 AND is_first = 1)"
+	                  : "",
+	         q->gold_type ? SUBSET("entities", " AND side = 'gold' AND type = ?14") : "",
+	         q->pred_type ? SUBSET("entities", " AND side = 'pred' AND type = ?15") : "",
+	         q->pinned ? SUBSET("pins", "") : "");
+}
+
+/* Bind the query's values and its text's parts (copied) to st. Binding a
+ * number the statement does not use is SQLITE_RANGE: harmless. */
+static void bind(sqlite3_stmt *st, const struct xnr_sentence_query *q, const char *ids_json,
+                 const struct xnr__search *b)
+{
+	sqlite3_bind_double(st, P_MIN_LOSS, q->min_loss);
+	sqlite3_bind_double(st, P_MAX_LOSS, q->max_loss);
+	sqlite3_bind_int64(st, P_LIMIT, q->limit);
+	sqlite3_bind_int64(st, P_OFFSET, q->offset);
+	sqlite3_bind_int(st, P_GOLD, q->gold);
+	sqlite3_bind_int(st, P_PRED, q->pred);
+	sqlite3_bind_text(st, P_IDS, ids_json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, P_SEED, q->seed);
+	sqlite3_bind_text(st, P_FTS, b->fts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, P_MATCH_IDS, b->ids_json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, P_WORD, q->word, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, P_TOKEN, q->token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, P_GOLD_TYPE, q->gold_type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, P_PRED_TYPE, q->pred_type, -1, SQLITE_TRANSIENT);
 }
 
 /* Prepare sql and bind the query's values; *ids_json (the bound id list)
- * belongs to the caller, also on failure. Binding a number the statement
- * does not use is SQLITE_RANGE: harmless. */
+ * belongs to the caller, also on failure. A query with text leaves the
+ * store's search deadline running (xnr__search_end ends it). */
 static enum xnr_status prepare(struct xnr_store *s, const char *sql,
                                const struct xnr_sentence_query *q, sqlite3_stmt **out,
                                char **ids_json, struct xnr_error *err)
 {
+	struct xnr__search b;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 
@@ -122,23 +181,22 @@ static enum xnr_status prepare(struct xnr_store *s, const char *sql,
 	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 	                               shuffle_fn, NULL, NULL, NULL) != SQLITE_OK)
 		return xnr__store_fail(s, err);
-	if ((rc = xnr__store_prepare(s, sql, q->run, &st, err)) != XNR_OK)
+	if ((rc = xnr__search_begin(s, q, &b, err)) != XNR_OK)
 		return rc;
-	sqlite3_bind_double(st, P_MIN_LOSS, q->min_loss);
-	sqlite3_bind_int64(st, P_LIMIT, q->limit);
-	sqlite3_bind_int64(st, P_OFFSET, q->offset);
-	sqlite3_bind_int(st, P_GOLD, q->gold);
-	sqlite3_bind_int(st, P_PRED, q->pred);
-	sqlite3_bind_text(st, P_IDS, *ids_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, P_SEED, q->seed);
-	*out = st;
-	return XNR_OK;
+	if ((rc = xnr__store_prepare(s, sql, q->run, &st, err)) == XNR_OK) {
+		bind(st, q, *ids_json, &b);
+		*out = st;
+	} else {
+		xnr__search_end(s);
+	}
+	xnr__search_free(&b);
+	return rc;
 }
 
 enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_sentence_query *q,
                                           int64_t *total, struct xnr_error *err)
 {
-	char where[512], sql[640];
+	char where[2048], sql[2176];
 	char *ids_json = NULL;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
@@ -150,6 +208,7 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 			*total = sqlite3_column_int64(st, 0);
 		else
 			rc = xnr__store_fail(s, err);
+		xnr__search_end(s);
 	}
 	sqlite3_finalize(st);
 	free(ids_json);
@@ -159,7 +218,7 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_sentence_query *q,
                                     struct xnr_rows **out, struct xnr_error *err)
 {
-	char cols[256], where[512], sql[1024];
+	char cols[256], where[2048], sql[2560];
 	char *ids_json = NULL;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;

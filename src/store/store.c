@@ -34,6 +34,14 @@ enum xnr_status xnr__store_fail(const struct xnr_store *s, struct xnr_error *err
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return xnr_fail(err, XNR_ERR_BUSY, "%s: %s (another program is writing it)",
 		                s->path, sqlite3_errmsg(s->db));
+	/* a search's own limits (search.c): about the query, not the file */
+	if (code == SQLITE_INTERRUPT)
+		return xnr_fail(err, XNR_ERR_LIMIT,
+		                "the search took longer than %d s (narrow it: more words, a "
+		                "filter, a more specific regular expression)",
+		                XNR_SEARCH_SECONDS);
+	if (code == SQLITE_TOOBIG)
+		return xnr_fail(err, XNR_ERR_LIMIT, "%s", sqlite3_errmsg(s->db));
 	return xnr_fail(err, XNR_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
 }
 
@@ -265,6 +273,8 @@ void xnr_store_close(struct xnr_store *s)
 	if (s->staged)
 		drop_staged(s);
 	free(s->path);
+	free(s->memo_key);
+	free(s->memo_ids);
 	free(s);
 }
 

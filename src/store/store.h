@@ -18,7 +18,7 @@
 #include "core/ctl.h"
 #include "core/status.h"
 
-#define XNR_STORE_SCHEMA_VERSION 4
+#define XNR_STORE_SCHEMA_VERSION 5
 
 struct xnr_store;
 

@@ -16,6 +16,8 @@ static const char *const insert_sql[XNR__ST_COUNT] = {
     [XNR__ST_LABEL] = "INSERT INTO labels VALUES (?1, ?2, ?3)",
     [XNR__ST_DOC] = "INSERT INTO documents VALUES (?1, ?2, ?3)",
     [XNR__ST_SENT] = "INSERT INTO sentences VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    /* the full-text index of the sentence (migrate.c) */
+    [XNR__ST_SEARCH] = "INSERT INTO search (rowid, text) VALUES ((?1 << 32) | ?2, ?3)",
     [XNR__ST_WORD] = "INSERT INTO words VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [XNR__ST_HIDDEN] = "INSERT INTO hidden VALUES (?1, ?2, ?3, ?4)",
     [XNR__ST_TOKEN] =
@@ -143,6 +145,7 @@ enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_
                                      struct xnr_error *err)
 {
 	sqlite3_stmt *st = w->st[XNR__ST_SENT];
+	enum xnr_status rc;
 	sqlite3_bind_int64(st, 1, w->run_id);
 	sqlite3_bind_int(st, 2, s->id);
 	sqlite3_bind_int(st, 3, s->doc_id);
@@ -154,7 +157,13 @@ enum xnr_status xnr_run_add_sentence(struct xnr_run_writer *w, const struct xnr_
 	sqlite3_bind_double(st, 9, s->loss);
 	sqlite3_bind_int(st, 10, s->n_word_errors);
 	sqlite3_bind_int(st, 11, s->n_entity_errors);
-	return step(w, XNR__ST_SENT, err);
+	if ((rc = step(w, XNR__ST_SENT, err)) != XNR_OK)
+		return rc;
+	st = w->st[XNR__ST_SEARCH];
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int(st, 2, s->id);
+	sqlite3_bind_text(st, 3, s->text, -1, SQLITE_STATIC);
+	return step(w, XNR__ST_SEARCH, err);
 }
 
 enum xnr_status xnr_run_add_word(struct xnr_run_writer *w, const struct xnr_word_row *r,

@@ -67,6 +67,8 @@ for it in body["items"]:
         assert it["text"][w["start"]:w["end"]] == w["text"]
     assert [t["word"] for t in it["tokens"]] == sorted(t["word"] for t in it["tokens"])
     assert {t["word"] for t in it["tokens"]} == set(range(len(it["words"])))
+    # the strings of the tokenizer: a continuation sub-token is "##" and its text
+    assert all(t["token"] == t["text"] or t["token"] == "##" + t["text"] for t in it["tokens"]), it["tokens"]
 assert body["threshold"] == 0.5'
 
 expect_post 200 /api/v1/runs/1/probe '{"texts": ["John lives in Berlin ."], "threshold": 0.999}' &&
@@ -107,6 +109,7 @@ n = len(body["tokens"])
 assert n == 12 and body["k"] == 3 and len(body["factors"]) == 3, (n, body["k"])
 assert all(len(f) == n and min(f) >= 0 for f in body["factors"])
 assert [t["text"] for t in body["tokens"]][5:] == ["work", "s", "for", "Si", "em", "ens", "."]
+assert [t["token"] for t in body["tokens"]][5:] == ["work", "##s", "for", "Si", "##em", "##ens", "."]
 assert body["from_layer"] == 1 and body["to_layer"] == 2 and body["neurons_per_layer"] == 1024
 assert all(len(t) == 5 and all(1 <= x["layer"] <= 2 and 0 <= x["neuron"] < 1024 for x in t)
            for t in body["top_neurons"])

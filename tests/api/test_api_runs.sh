@@ -63,7 +63,18 @@ assert all((t["gold"] is None) == (t["is_first"] == 0) for t in body["tokens"])
 for side in ("gold", "pred"):
     ents = db.execute("select start, end, type from entities where run_id=1 and sentence_id=? and side=? order by start, end", (sid, side)).fetchall()
     assert [(e["start"], e["end"], e["type"]) for e in body["entities"][side]] == ents
-assert body["n_word_errors"] > 0 and all(k in body["words"][0] for k in ("prob_pred","prob_gold","loss","entropy"))'
+assert body["n_word_errors"] > 0 and all(k in body["words"][0] for k in ("prob_pred","prob_gold","loss","entropy"))
+import struct
+for table, rows in (("words", body["words"]), ("tokens", body["tokens"])):
+    blobs = db.execute(f"select probs from {table} where run_id=1 and sentence_id=? order by idx", (sid,)).fetchall()
+    assert len(blobs) == len(rows)
+    for (blob,), r in zip(blobs, rows):
+        p = struct.unpack(f"<{len(blob) // 4}f", blob)
+        want = sorted(range(len(p)), key=lambda k: (-p[k], k))[:3]
+        assert [t["label"] for t in r["top"]] == [lab[k] for k in want], (r, p)
+        assert all(abs(t["p"] - p[k]) < 1e-6 for t, k in zip(r["top"], want)), (r, p)
+        assert r["top"][0]["p"] >= r["top"][1]["p"] >= r["top"][2]["p"]
+assert all(w["top"][0]["label"] == w["pred"] for w in body["words"])'
 
 # errors
 expect_status 404 /api/v1/runs/999

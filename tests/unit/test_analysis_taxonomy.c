@@ -11,8 +11,12 @@ static void add(struct xnr_entities *e, uint32_t type, uint32_t sent, int64_t s,
 static void test_kinds(void **state)
 {
 	struct xnr_entities g = {0}, p = {0};
+	/* prediction i takes gold entity want[i] (-1: spurious) */
+	static const long want[] = {0, 1, 3, 4, -1, -1, 5};
+	long match[7];
 	struct xnr_taxonomy t;
 	struct xnr_error err;
+	size_t i;
 	(void)state;
 	/* sentence 0: correct PER(0), wrong type (gold LOC 1 as PER), missed ORG(2) */
 	add(&g, 0, 0, 0, 2);
@@ -42,6 +46,12 @@ static void test_kinds(void **state)
 	assert_int_equal(t.counts[0][XNR_ERRK_SPURIOUS], 1); /* the extra PER in sentence 3 */
 	assert_string_equal(xnr_err_kind_str(XNR_ERRK_TYPE_BOUNDARY), "wrong type and boundary");
 	xnr_taxonomy_free(&t);
+	/* the pairs themselves: which gold entity each prediction took */
+	assert_int_equal(xnr_taxonomy_match(&g, &p, match, &err), XNR_OK);
+	for (i = 0; i < p.n; i++)
+		assert_int_equal(match[i], want[i]);
+	assert_int_equal(xnr_taxonomy_kind(&g.v[3], &p.v[2]), XNR_ERRK_BOUNDARY);
+	assert_int_equal(xnr_taxonomy_kind(&g.v[1], &p.v[1]), XNR_ERRK_TYPE);
 	assert_int_equal(xnr_taxonomy_compute(&g, &p, 2, &t, &err), XNR_ERR_INPUT);
 	xnr_entities_free(&g);
 	xnr_entities_free(&p);

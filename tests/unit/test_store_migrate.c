@@ -4,9 +4,10 @@
  * migration must never change) and a run in it, open, read and upgrade:
  * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side, version 2 and version 3. Each ends with the schema of a new database, its run
- * readable and taking settings and verdicts, and without label-issue scores;
- * a second open changes nothing; a newer version is refused.
+ * side, version 2, version 3 and version 4. Each ends with the schema of a
+ * new database, its run readable, without label-issue scores, found by the
+ * search index and taking settings, verdicts and pins; a second open
+ * changes nothing; a newer version is refused.
  */
 #include "testutil.h"
 
@@ -81,6 +82,35 @@ static const char v3_sql[] =
     "CREATE INDEX sentences_by_line ON sentences (run_id, source_line);"
     "CREATE INDEX sentences_by_source_id ON sentences (run_id, source_id);"
     "PRAGMA user_version = 3;";
+
+/* Version 4: version 3 and the label-issue scores, as that migration shipped. */
+static const char v4_sql[] =
+    "CREATE TABLE issue_runs (run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+    " reference_run INTEGER, created_at TEXT NOT NULL, explainer_version TEXT,"
+    " method INTEGER NOT NULL, k INTEGER NOT NULL, weights TEXT NOT NULL,"
+    " over_confident INTEGER NOT NULL, over_confident_reason TEXT, reference_accuracy REAL,"
+    " neighbours INTEGER NOT NULL, summary TEXT);"
+    "CREATE TABLE word_scores (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, idx INTEGER NOT NULL, self_confidence REAL, margin REAL,"
+    " cl_issue INTEGER NOT NULL, cl_guess INTEGER, knn_split REAL, knn_ref REAL,"
+    " knn_counts TEXT, neighbours BLOB, ref_neighbours BLOB, consistency REAL,"
+    " consistency_counts TEXT, structure INTEGER NOT NULL, suggested INTEGER, kind TEXT,"
+    " combined REAL NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (run_id, sentence_id, idx))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX word_scores_by_rank ON word_scores (run_id, rank);"
+    "CREATE TABLE entity_scores (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " side TEXT NOT NULL CHECK (side IN ('gold', 'pred', 'string')), type TEXT NOT NULL,"
+    " text TEXT, self_confidence REAL, knn REAL, consistency REAL, consistency_counts TEXT,"
+    " suggested TEXT, kind TEXT, combined REAL NOT NULL, rank INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id, start, end, side)) WITHOUT ROWID;"
+    "CREATE INDEX entity_scores_by_rank ON entity_scores (run_id, rank);"
+    "CREATE TABLE sentence_scores (run_id INTEGER NOT NULL REFERENCES runs(id)"
+    " ON DELETE CASCADE, id INTEGER NOT NULL, worst REAL, softmin REAL, combined REAL NOT NULL,"
+    " rank INTEGER NOT NULL, n_flagged INTEGER NOT NULL, PRIMARY KEY (run_id, id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);"
+    "PRAGMA user_version = 4;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -165,6 +195,24 @@ static void verdict_on_old_run(struct xnr_store *s)
 	xnr_verdicts_free(v, n);
 }
 
+/* The upgraded run's sentence is in the search index, and takes a pin. */
+static void search_old_run(struct xnr_store *s)
+{
+	struct xnr_sentence_query q = xnr_sentence_query_default(1);
+	struct xnr_pin *pins = NULL;
+	struct xnr_error err;
+	int64_t total = 0;
+	size_t n = 0;
+
+	q.text = "ann";
+	assert_int_equal(xnr_store_sentences_count(s, &q, &total, &err), XNR_OK);
+	assert_int_equal(total, 1);
+	assert_int_equal(xnr_store_pin(s, 1, 0, "kept", &err), XNR_OK);
+	assert_int_equal(xnr_store_pins(s, 1, &pins, &n, &err), XNR_OK);
+	assert_int_equal(n, 1);
+	xnr_pins_free(pins, n);
+}
+
 /* Open (upgrade) path; it has the new schema, and its run (if any) reads
  * and takes settings. */
 static void upgrade(const char *path, const char *want, int has_run)
@@ -193,6 +241,7 @@ static void upgrade(const char *path, const char *want, int has_run)
 		verdict_on_old_run(s);
 		assert_int_equal(xnr_store_issue_run(s, 1, &rec, &err), XNR_ERR_NOT_FOUND);
 		assert_non_null(strstr(err.msg, "no label-issue scores"));
+		search_old_run(s);
 	}
 	xnr_store_close(s);
 	/* the second open finds nothing to do */
@@ -205,7 +254,8 @@ static void upgrade(const char *path, const char *want, int has_run)
 static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
-	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql];
+	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql +
+	                sizeof v4_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
@@ -214,7 +264,10 @@ static void test_every_earlier_version(void **state)
 	assert_non_null(strstr(want, "settings: CREATE TABLE"));
 	assert_non_null(strstr(want, "verdicts: CREATE TABLE"));
 	assert_non_null(strstr(want, "word_scores: CREATE TABLE"));
-	assert_non_null(strstr(want, "version 4\n"));
+	assert_non_null(strstr(want, "search: CREATE VIRTUAL TABLE"));
+	assert_non_null(strstr(want, "pins: CREATE TABLE"));
+	assert_non_null(strstr(want, "runs_forget: CREATE TRIGGER"));
+	assert_non_null(strstr(want, "version 5\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -232,6 +285,11 @@ static void test_every_earlier_version(void **state)
 	upgrade(path, want, 1);
 	snprintf(sql, sizeof sql, "%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql);
 	snprintf(path, sizeof path, "%s/v3.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
+	         v4_sql);
+	snprintf(path, sizeof path, "%s/v4.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
 }

@@ -1,6 +1,7 @@
 // ctx.js - what app.js hands every page's render(root, ctx): the run, the
 // hash parameters, the API, the classes and their colours, and the shared
-// widgets (inline sentences, grids, charts, jobs). See helpers' webapp.md.
+// widgets (inline sentences, grids, charts, jobs, pins, the panel of
+// sentences a click opens).
 import {api, ApiError} from './api.js';
 import {el, showError} from './dom.js';
 import {fg, makeLabelColor} from './colors.js';
@@ -10,6 +11,8 @@ import {plot} from './plot.js';
 import {loading} from './loading.js';
 import {waitJob} from './jobs.js';
 import {makeVerdicts} from './verdicts.js';
+import {makePins} from './pins.js';
+import {makeDrill} from './drill.js';
 
 /**
  * makeCtx(s) with s = {pageId, runId, run, runs, classes, params (URLSearchParams),
@@ -19,9 +22,11 @@ import {makeVerdicts} from './verdicts.js';
  * settings and render the page again: after saving class colours),
  * ctx.onLeave(fn) (fn runs once when the page is left: free charts, stop
  * timers), ctx.verdicts (the run's verdicts, lib/verdicts.js; read on the
- * first renderSentence(words, {sentence: id}), which shows their badge).
- * A page keeps its state in render()'s closure, never in module
- * variables, so every render starts clean.
+ * first renderSentence(words, {sentence: id}), which shows their badge;
+ * {marks} highlights words, lib/inline.js), ctx.pins.button(sid)
+ * (lib/pins.js), ctx.drill(anchor, spec) (lib/drill.js). A page keeps its
+ * state in render()'s closure, never in module variables, so every render
+ * starts clean.
  */
 export function makeCtx(s) {
   // Requests of a page are aborted when the page is left, unless it passes its own signal.
@@ -59,5 +64,7 @@ export function makeCtx(s) {
     job: (start, opts = {}) => waitJob(start, {...opts, signal: opts.signal || s.signal}, s.root),
     error: (root, err) => showError(root, err),
   };
+  ctx.pins = makePins(s.runId, s.signal);
+  ctx.drill = makeDrill(ctx);
   return ctx;
 }

@@ -3,10 +3,13 @@
 // remote pagination, sorting and header filters onto our API's query
 // parameters (limit, offset, sort, order, and each column's filter name), so
 // big tables are paged and sorted in SQL; local mode takes rows in memory.
-// Every grid gets a "Columns" chooser.
+// Every grid gets a "Columns" chooser and an export of what it shows
+// (lib/export.js): a server grid links to the API's download with its
+// current sort and filters, a local grid writes its filtered, sorted rows.
 import {TabulatorFull as Tabulator} from '/vendor/tabulator_esm.min.js';
 import {api} from './api.js';
 import {el, errorMessage} from './dom.js';
+import {exportLinks, exportRows} from './export.js';
 import {skeleton} from './loading.js';
 
 /** Tabulator formatter for numbers with fixed digits ('–' for null). */
@@ -87,9 +90,11 @@ function columnChooser(table, bar, signal) {
  *   and filterKey (query parameter of the column's headerFilter; default the field).
  * opts.data: local rows instead (sorting, filtering, paging in the browser).
  * opts.columns: Tabulator column definitions (+ format: 'int'|'num'|'num2'|'pct').
- * opts.pageSize (50), opts.onRowClick(rowData, row), opts.height, opts.initialSort
+ * opts.pageSize (50), opts.onRowClick(rowData, row, event), opts.height, opts.initialSort
  * ([{column, dir}]), opts.tabulator (extra Tabulator options), opts.signal.
- * The grid's toolbar (row count, column chooser) goes above it inside el.
+ * opts.exportName: the download's name (local grids); opts.exportUrl: a
+ * server grid's download, the API path without extension (".../words").
+ * The grid's toolbar (row count, export, column chooser) goes above it inside el.
  */
 export function grid(host, opts) {
   const remote = !!opts.url;
@@ -98,6 +103,7 @@ export function grid(host, opts) {
   const target = el('div', {class: 'grid'});
   bar.append(status);
   host.append(bar, target);
+  let shownQuery = {}; // a server grid's filters and sort, as last asked for
   const options = {
     layout: 'fitDataStretch',
     columns: prepareColumns(opts.columns || [], remote),
@@ -129,10 +135,8 @@ export function grid(host, opts) {
       ajaxRequestFunc: async (url, config, params) => {
         const extra = typeof opts.params === 'function' ? opts.params() : opts.params || {};
         const size = params.size || options.paginationSize;
-        const query = {
-          ...extra, limit: size, offset: ((params.page || 1) - 1) * size,
-          ...sortParams(opts.columns, params.sort), ...filterParams(opts.columns, params.filter),
-        };
+        shownQuery = {...extra, ...sortParams(opts.columns, params.sort), ...filterParams(opts.columns, params.filter)};
+        const query = {...shownQuery, limit: size, offset: ((params.page || 1) - 1) * size};
         try {
           const r = await api(url, {query, signal: opts.signal});
           status.textContent = `${r.total.toLocaleString('en-US')} rows`;
@@ -155,9 +159,16 @@ export function grid(host, opts) {
     status.textContent = `${options.data.length.toLocaleString('en-US')} rows`;
   }
   const table = new Tabulator(target, options);
+  if (remote && opts.exportUrl)
+    bar.append(exportLinks(() => ({url: opts.exportUrl, params: shownQuery})));
+  else if (!remote)
+    bar.append(exportRows(opts.exportName || 'table', () => {
+      const cols = table.getColumns().filter((c) => c.isVisible() && c.getField());
+      return {keys: cols.map((c) => c.getField()), rows: table.getData('active')};
+    }));
   if (opts.onRowClick) {
     target.classList.add('grid-clickable');
-    table.on('rowClick', (e, row) => opts.onRowClick(row.getData(), row));
+    table.on('rowClick', (e, row) => opts.onRowClick(row.getData(), row, e));
   }
   table.on('tableBuilt', () => columnChooser(table, bar, opts.signal));
   if (!remote)

@@ -1,83 +1,34 @@
-// sentences.js - lists of sentences rendered inline, fetched a page at a time
-// with a "Load N more" button (style.css: .sent-*, .smp-*). sentenceList: a
-// sentence per row under its id, loss and error count (Misclassified, the
-// clicked cells of Metrics). sentenceFeed of sentenceItem: the [rank | id]
-// badge, total loss, error counts and optionally the word table (Samples by
-// Loss, Random Samples).
+// sentences.js - the one list of sentences of every page (style.css: .smp-*,
+// .sent-*): Samples by Loss, Random Samples, Search, Misclassified, the
+// selection of Hidden States and every list a click opens (lib/drill.js).
+// Each item: a [rank | #id] badge that opens the sentence in Inspect, its
+// total loss and errors, a pin (lib/pins.js), the sentence inline with the
+// words that put it in the list highlighted (marks) and its verdict badge
+// (lib/verdicts.js) and, on request, its word table. Pages are fetched a
+// page at a time ("Load N more"); the list
+// exports exactly what it holds: the API's download of the same query, or
+// the fetched sentences themselves.
 import {fmtNum, wordTable} from './tokentable.js';
+import {exportLinks, exportRows} from './export.js';
 
-/**
- * pager(ctx, foot, p) -> more(): each call fetches the next p.size items with
- * p.fetchPage(offset, limit) ({total, items}), hands each to p.add(item,
- * index), then p.summary(total, shown); foot shows "Loading…", the error, or
- * the "Load N more" button (with "N left" when p.left).
- */
-function pager(ctx, foot, p) {
-  const {el} = ctx;
-  let offset = 0;
-  async function more() {
-    foot.replaceChildren(el('span', {class: 'muted'}, 'Loading…'));
-    let page;
-    try {
-      page = await p.fetchPage(offset, p.size);
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      foot.replaceChildren();
-      ctx.error(foot, e);
-      return;
-    }
-    page.items.forEach((item, i) => p.add(item, offset + i));
-    offset += page.items.length;
-    p.summary(page.total, offset);
-    foot.replaceChildren();
-    if (!(offset < page.total && page.items.length)) return;
-    foot.append(el('button', {class: 'btn', type: 'button', 'data-role': 'more', onclick: more},
-      `Load ${Math.min(p.size, page.total - offset)} more`));
-    if (p.left) foot.append(el('span', {class: 'muted'}, `${(page.total - offset).toLocaleString('en-US')} left`));
-  }
-  return more;
+/** The Inspect address of sentence sid, with its marks ("3-5,7-8") to highlight there. */
+export function inspectHref(ctx, sid, marks) {
+  const m = (marks || []).map(([a, b]) => `${a}-${b}`).join(',');
+  return `#/inspect?run=${ctx.runId}&sentence=${sid}${m ? '&mark=' + m : ''}`;
 }
 
 /**
- * sentenceList(ctx, host, fetchPage, opts) fills host with sentences rendered
- * inline, 20 at a time. fetchPage(offset, limit) resolves to the sentences
- * endpoint's {total, items} (items with words). opts.what: the count's
- * wording ("in dataset order"); opts.empty: the text when there is none.
- * Resolves once the first page is shown.
- */
-export function sentenceList(ctx, host, fetchPage, opts = {}) {
-  const {el} = ctx;
-  const list = el('ol', {class: 'sent-list'});
-  const foot = el('div', {class: 'sent-foot'});
-  const count = el('p', {class: 'muted sent-count'});
-  host.replaceChildren(count, list, foot);
-  return pager(ctx, foot, {
-    fetchPage, size: 20,
-    add: (s) => list.append(el('li', {class: 'sent-item'},
-      el('div', {class: 'sent-meta'},
-        el('a', {href: `#/inspect?run=${ctx.runId}&sentence=${s.id}`, title: 'Inspect this sentence'}, `#${s.id}`),
-        el('span', {}, `loss ${s.loss === null ? '–' : s.loss.toFixed(2)}`),
-        el('span', {}, `${s.n_word_errors} word error${s.n_word_errors === 1 ? '' : 's'}`)),
-      ctx.renderSentence(s.words, {sentence: s.id}))),
-    summary: (total, shown) => {
-      count.textContent = total === 0 ? (opts.empty || 'No sentences.')
-        : `${total.toLocaleString('en-US')} sentence${total === 1 ? '' : 's'}` +
-          (opts.what ? ` ${opts.what}` : '') + `, showing ${shown.toLocaleString('en-US')}.`;
-    },
-  })();
-}
-
-/**
- * One sentence of a feed: [rank | #id] badge (a link to Inspect; rank null
- * leaves it out), total loss, error counts, the inline rendering and, with
- * opts.table, the word table. s: an item of GET /sentences?words=1.
+ * One sentence of a list: s is an item of GET /sentences?words=1 (marks:
+ * opts.marks(s) when given, else s.marks); rank null leaves the rank out of
+ * the badge; opts.table adds the word table.
  */
 export function sentenceItem(ctx, s, rank, opts = {}) {
   const {el} = ctx;
   const errs = s.n_word_errors || 0;
+  const marks = opts.marks ? opts.marks(s) : s.marks;
   const badge = el('a', {
-    class: 'smp-badge', href: `#/inspect?run=${ctx.runId}&sentence=${s.id}`,
-    title: `rank ${rank}, sentence ${s.id} in the dataset: open it in Inspect`,
+    class: 'smp-badge', href: inspectHref(ctx, s.id, marks),
+    title: `${rank !== null ? `rank ${rank}, ` : ''}sentence ${s.id} in the dataset: open it in Inspect`,
   }, rank !== null ? el('span', {class: 'smp-rank'}, String(rank)) : null, el('span', {}, `#${s.id}`));
   return el('li', {class: 'smp-item', dataset: {sid: s.id}},
     el('div', {class: 'smp-meta'}, badge,
@@ -86,28 +37,70 @@ export function sentenceItem(ctx, s, rank, opts = {}) {
       el('span', {class: errs ? 'smp-err' : 'smp-ok'},
         errs ? `${errs} word error${errs === 1 ? '' : 's'}` : 'all words correct'),
       s.n_entity_errors ? el('span', {}, `${s.n_entity_errors} entity error${s.n_entity_errors === 1 ? '' : 's'}`) : null,
-      el('span', {}, `${(s.words || []).length} words`)),
-    ctx.renderSentence(s.words, {sentence: s.id}),
+      el('span', {}, `${(s.words || []).length} words`),
+      ctx.pins.button(s.id)),
+    ctx.renderSentence(s.words, {marks, sentence: s.id}),
     opts.table ? wordTable(ctx, s.words || []) : null);
 }
 
+const ROW_KEYS = ['id', 'doc_id', 'text', 'loss', 'n_word_errors', 'n_entity_errors'];
+
 /**
- * sentenceFeed(ctx, host, fetchPage, opts): the list of sentenceItems with a
- * "Load more" button, 25 at a time. fetchPage(offset, limit) -> {total,
- * items}; opts.summary(total, shown) -> text; opts.table; opts.ranked (badges
- * carry the rank). Resolves once the first page is shown.
+ * sentenceList(ctx, host, src, opts) fills host with a list of sentences.
+ * src.query: the parameters of GET /api/v1/runs/{run}/sentences (the
+ * list's filters and order; words and marks are added), fetched opts.size
+ * (20) at a time; src.items: sentences already fetched (with words).
+ * opts: what (the count's wording after "N sentences"), empty (the text
+ * when there is none), summary(total, shown) (the whole count line instead),
+ * marks(s) (the spans to highlight, instead of the server's), ranked,
+ * table, left (show how many are left). Resolves once the first page is
+ * shown, its first highlighted word scrolled into view.
  */
-export function sentenceFeed(ctx, host, fetchPage, opts = {}) {
+export async function sentenceList(ctx, host, src, opts = {}) {
   const {el} = ctx;
-  const summary = el('p', {class: 'smp-summary', 'data-role': 'summary'});
+  const size = opts.size || 20;
+  const count = el('p', {class: 'muted sent-count smp-summary', 'data-role': 'summary'});
   const list = el('ol', {class: 'smp-list', 'data-role': 'sentences'});
-  const foot = el('div', {class: 'smp-foot'});
-  host.replaceChildren(summary, list, foot);
-  return pager(ctx, foot, {
-    fetchPage, size: 25, left: true,
-    add: (s, i) => list.append(sentenceItem(ctx, s, opts.ranked ? i + 1 : null, opts)),
-    summary: (total, shown) => {
-      summary.textContent = opts.summary(total, shown);
-    },
-  })();
+  const foot = el('div', {class: 'sent-foot smp-foot'});
+  const shown = [];
+  const exporter = src.query
+    ? exportLinks(() => ({url: `/api/v1/runs/${ctx.runId}/sentences`, params: src.query}))
+    : exportRows(`run${ctx.runId}-sentences`,
+      () => ({keys: ROW_KEYS, rows: shown}));
+  host.replaceChildren(el('div', {class: 'sent-head'}, count, exporter), list, foot);
+  const fetchPage = src.query
+    ? (offset, limit) => ctx.api(`runs/${ctx.runId}/sentences`,
+      {query: {...src.query, words: 1, marks: 1, limit, offset}})
+    : async (offset, limit) => ({total: src.items.length, items: src.items.slice(offset, offset + limit)});
+  const summary = (total) => {
+    if (opts.summary) return opts.summary(total, shown.length);
+    return total === 0 ? (opts.empty || 'No sentences.')
+      : `${total.toLocaleString('en-US')} sentence${total === 1 ? '' : 's'}` +
+        (opts.what ? ` ${opts.what}` : '') + `, showing ${shown.length.toLocaleString('en-US')}.`;
+  };
+  async function more() {
+    foot.replaceChildren(el('span', {class: 'muted'}, 'Loading…'));
+    let page;
+    try {
+      page = await fetchPage(shown.length, size);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      foot.replaceChildren();
+      ctx.error(foot, e);
+      return;
+    }
+    for (const s of page.items) {
+      list.append(sentenceItem(ctx, s, opts.ranked ? shown.length + 1 : null, opts));
+      shown.push(s);
+    }
+    count.textContent = summary(page.total);
+    foot.replaceChildren();
+    if (!(shown.length < page.total && page.items.length)) return;
+    foot.append(el('button', {class: 'btn', type: 'button', 'data-role': 'more', onclick: more},
+      `Load ${Math.min(size, page.total - shown.length)} more`));
+    if (opts.left)
+      foot.append(el('span', {class: 'muted'}, `${(page.total - shown.length).toLocaleString('en-US')} left`));
+  }
+  await more();
+  list.querySelector('.w-hit')?.scrollIntoView({block: 'nearest', inline: 'nearest'});
 }

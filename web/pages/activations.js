@@ -35,7 +35,7 @@ function tokenView(ctx, res, f) {
     const prev = res.tokens[i - 1];
     if (i > 0 && prev && t.start > prev.end) out.append(' ');
     out.append(el('span', {
-      class: ['act-token', a > 0.6 ? 'act-strong' : null], title: `${t.text}: factor ${f + 1} = ${vals[i].toFixed(3)}`,
+      class: ['act-token', a > 0.6 ? 'act-strong' : null], title: `${t.token ?? t.text}: factor ${f + 1} = ${vals[i].toFixed(3)}`,
       dataset: {strength: a.toFixed(3)},
       style: {background: alpha(color, (0.08 + 0.85 * a).toFixed(3))},
     }, t.text));
@@ -60,7 +60,7 @@ function factorList(ctx, res, selected, onPick) {
     el('span', {class: 'factor-name', style: {color}}, `Factor ${f + 1}`),
     sparkline(ctx, vals, color, max),
     el('span', {class: 'muted factor-peak'},
-      `peaks at “${res.tokens[peak] ? res.tokens[peak].text : ''}”`));
+      `peaks at “${res.tokens[peak] ? res.tokens[peak].token ?? res.tokens[peak].text : ''}”`));
   });
   return el('div', {class: 'factor-list'}, rows);
 }

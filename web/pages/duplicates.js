@@ -6,11 +6,15 @@
 // Datelines and one-word lines take part only when asked; a second run turns
 // it into a leakage search (this run's sentences that repeat the other's).
 // Each sentence shows its gold labels, the words whose labels disagree
-// marked. The server computes it as a job cached per parameters
+// marked. A click on a cluster (or on one of its pairs) lists its sentences
+// of this run next to the page (ctx.drill), the disagreeing words (or, with
+// the same labels, the words the other sentences lack) highlighted; the
+// pairs of the clusters shown export as CSV / JSONL. The server computes it as a job cached per parameters
 // (POST /runs/{id}/duplicates), so going back to a setting is instant.
 // Hash: #/duplicates?run=1&mode=lexical&threshold=0.5&trivial=1&reference=2&encoder=...
 import {fg, labelClass} from '../lib/colors.js';
 import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
+import {exportRows} from '../lib/export.js';
 
 const LIMIT = 200; // clusters asked for
 const PAGE = 25; // clusters drawn at once; "Show more" adds the next ones
@@ -78,9 +82,44 @@ function fmt(x) {
   return x === null || x === undefined ? '–' : x.toFixed(3);
 }
 
-function pairLine(ctx, p) {
+/**
+ * Open the drill panel on the variants ks of cluster c (this run's sentences
+ * only; the other run's are not in this run's list), each sentence's words
+ * marked: those whose gold labels differ from another variant's in a pair
+ * among ks, else those no other variant among ks has.
+ */
+function drillVariants(ctx, anchor, c, ks, title) {
+  const variant = new Map(); // sentence id -> variant index
+  for (const k of ks)
+    if (c.variants[k].run === ctx.runId) for (const id of c.variants[k].ids) variant.set(id, k);
+  if (!variant.size) return;
+  const diff = new Map(ks.map((k) => [k, new Set()]));
+  for (const p of c.pairs)
+    if (diff.has(p.a) && diff.has(p.b))
+      for (const [i, j] of p.label_diff) {
+        diff.get(p.a).add(i);
+        diff.get(p.b).add(j);
+      }
+  const marks = (s) => {
+    const k = variant.get(s.id);
+    let idx = [...(diff.get(k) || [])];
+    if (!idx.length) {
+      const others = new Set(ks.filter((o) => o !== k).flatMap((o) => c.variants[o].words));
+      idx = c.variants[k].words.map((w, i) => (others.has(w) ? -1 : i)).filter((i) => i >= 0);
+    }
+    return idx.sort((a, b) => a - b).map((i) => [i, i + 1]);
+  };
+  ctx.drill(anchor, {title, query: {ids: [...variant.keys()].join(','), sort: 'id', order: 'asc'}, marks,
+    what: 'in the selection'});
+}
+
+function pairLine(ctx, c, p) {
   const {el} = ctx;
-  return el('li', {class: 'dup-pair'}, `${p.a + 1} ↔ ${p.b + 1}: similarity ${fmt(p.sim)} ` +
+  return el('li', {class: 'dup-pair row-click', title: 'List both sentences, their differences highlighted',
+    onclick: (e) => {
+      e.stopPropagation();
+      drillVariants(ctx, e.currentTarget, c, [p.a, p.b], `Pair ${p.a + 1} ↔ ${p.b + 1} (similarity ${fmt(p.sim)})`);
+    }}, `${p.a + 1} ↔ ${p.b + 1}: similarity ${fmt(p.sim)} ` +
     `(Jaccard ${fmt(p.jaccard)}, cosine ${fmt(p.cosine)})`,
   p.conflict ? el('strong', {class: 'dup-conflict-text'}, ` · labels differ on ${p.label_diff.length} word` +
     (p.label_diff.length === 1 ? '' : 's')) : null);
@@ -97,14 +136,19 @@ function clusterCard(ctx, res, c) {
     el('span', {class: 'muted'}, `${c.size} sentences · best similarity ${fmt(c.score)}`),
     c.n_pairs === 1 ? el('span', {class: 'muted dup-metrics'},
       `Jaccard ${fmt(c.pairs[0].jaccard)} · cosine ${fmt(c.pairs[0].cosine)}`) : null);
-  const card = el('div', {class: ['card', 'dup-cluster', c.conflict ? 'dup-is-conflict' : null],
-    dataset: {conflict: c.conflict ? '1' : '0'}}, head,
+  const card = el('div', {class: ['card', 'dup-cluster', 'row-click', c.conflict ? 'dup-is-conflict' : null],
+    dataset: {conflict: c.conflict ? '1' : '0'}, title: 'List these sentences next to the page',
+    onclick: (e) => {
+      if (e.target.closest('a, summary, .vd-badges')) return;
+      drillVariants(ctx, e.currentTarget, c, c.variants.map((v, k) => k),
+        c.n_pairs === 1 ? `Pair of similarity ${fmt(c.score)}` : `Cluster of ${c.size} sentences`);
+    }}, head,
   c.variants.map((v, k) => variantRow(ctx, res, v, k, marked[k])));
   if (c.n_variants > c.variants.length)
     card.append(el('p', {class: 'muted'}, `and ${c.n_variants - c.variants.length} more variants`));
   if (c.pairs.length > 1)
     card.append(el('details', {class: 'dup-pairs'}, el('summary', {}, `${c.n_pairs} pairs`),
-      el('ol', {}, c.pairs.map((p) => pairLine(ctx, p)))));
+      el('ol', {}, c.pairs.map((p) => pairLine(ctx, c, p)))));
   return card;
 }
 
@@ -123,13 +167,32 @@ function summaryText(res) {
     (res.n_clusters > res.clusters.length ? ` (the first ${res.clusters.length} clusters listed)` : '');
 }
 
+const PAIR_KEYS = ['cluster', 'run_a', 'a', 'text_a', 'run_b', 'b', 'text_b', 'sim', 'jaccard', 'cosine',
+  'conflict', 'label_diff'];
+
+/** The pairs of the clusters shown, as rows (a sentence: the first id of its variant). */
+function pairRows(res, shown) {
+  return shown.flatMap((c) => c.pairs.map((p) => {
+    const a = c.variants[p.a];
+    const b = c.variants[p.b];
+    return {cluster: res.clusters.indexOf(c) + 1, run_a: a.run, a: a.ids[0], text_a: a.words.join(' '),
+      run_b: b.run, b: b.ids[0], text_b: b.words.join(' '), sim: p.sim, jaccard: p.jaccard, cosine: p.cosine,
+      conflict: p.conflict, label_diff: p.label_diff};
+  }));
+}
+
 function resultList(ctx, res) {
   const {el} = ctx;
   if (!res.clusters.length)
     return el('div', {class: 'empty dup-empty'}, el('p', {}, 'No near-duplicates at this threshold.'));
   const body = el('div', {class: 'dup-clusters'});
-  const more = showMore(ctx, res.clusters, PAGE, (c) => body.append(clusterCard(ctx, res, c)));
-  return el('div', {}, body, el('div', {class: 'dup-more'}, more));
+  const shown = [];
+  const more = showMore(ctx, res.clusters, PAGE, (c) => {
+    body.append(clusterCard(ctx, res, c));
+    shown.push(c);
+  });
+  return el('div', {}, body, el('div', {class: 'dup-more'}, more,
+    exportRows(`run${ctx.runId}-duplicates`, () => ({keys: PAIR_KEYS, rows: pairRows(res, shown)}))));
 }
 
 function runName(r) {

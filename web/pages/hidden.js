@@ -2,19 +2,21 @@
 // sample of the words' last-layer hidden states projected to 2-D by the
 // server (POST /runs/{id}/projection, a cached job: PCA, TruncatedSVD or
 // UMAP), drawn twice side by side, coloured by gold label and by prediction;
-// points whose labels disagree are outlined. Lasso or box select lists the
-// selected points' sentences below, rendered inline.
-import {hasRun, showJobError, showMore} from '../lib/pagekit.js';
+// points whose labels disagree are outlined, and "errors only" keeps just
+// those. A lasso or box selection in either plot is shown in both and lists
+// the selected points' sentences below (the one list of the pages), the
+// selected words highlighted.
+import {hasRun, showJobError} from '../lib/pagekit.js';
 import {preloadPlotly, purge} from '../lib/plot.js';
+import {sentenceList} from '../lib/sentences.js';
 
 const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
 const METRICS = ['euclidean', 'manhattan', 'chebyshev', 'minkowski'];
 const DEFAULTS = {method: 'pca', n: 2000, n_iter: 5, n_neighbors: 15, min_dist: 0.1,
   metric: 'euclidean', seed: 42};
 const SELECT_MAX = 100; // sentences fetched for a selection
-const SELECT_PAGE = 20; // drawn at once; "Show more" adds the next ones
 const O_COLOR = '#b8bec8';
-const HEIGHT = 460; // of each chart, and of its skeleton while the projection runs
+const HEIGHT = 620; // of each chart, and of its skeleton while the projection runs
 
 function esc(s) {
   return String(s ?? '').replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
@@ -56,11 +58,13 @@ function requestBody(p) {
   return b;
 }
 
-/** One trace per label (O first, grey), plus the outlined disagreements. */
-function traces(ctx, res, key) {
+/** One trace per label (O first, grey), plus the outlined disagreements; only
+ * the points whose labels disagree when errorsOnly. */
+function traces(ctx, res, key, errorsOnly) {
   const groups = new Map();
   const sents = res.sentences || {};
   res.points.forEach((pt, i) => {
+    if (errorsOnly && pt.gold === pt.pred) return;
     const lab = pt[key] ?? 'none';
     if (!groups.has(lab)) groups.set(lab, []);
     groups.get(lab).push(i);
@@ -110,36 +114,43 @@ function methodInfo(res) {
   return parts.join(' · ');
 }
 
-/** The sentences of the selected points, inline, selected words marked. */
+/** The sentences of the selected points, inline, the selected words marked. */
 async function showSelection(ctx, host, res, idx) {
   const {el} = ctx;
   host.replaceChildren();
-  if (!idx.length) return;
+  if (!idx.length) {
+    host.append(el('p', {class: 'muted'}, 'Lasso or box select points to list their sentences here.'));
+    return;
+  }
   const bySentence = new Map();
   for (const i of idx) {
     const pt = res.points[i];
-    if (!bySentence.has(pt.sentence_id)) bySentence.set(pt.sentence_id, new Set());
-    bySentence.get(pt.sentence_id).add(pt.idx);
+    if (!bySentence.has(pt.sentence_id)) bySentence.set(pt.sentence_id, []);
+    bySentence.get(pt.sentence_id).push([pt.idx, pt.idx + 1]);
   }
   const ids = [...bySentence.keys()].sort((a, b) => a - b).slice(0, SELECT_MAX);
+  const list = el('div', {class: 'selection-list'});
   host.append(el('h3', {}, `${idx.length} selected word${idx.length === 1 ? '' : 's'} in ` +
     `${bySentence.size} sentence${bySentence.size === 1 ? '' : 's'}` +
-    (bySentence.size > SELECT_MAX ? ` (the first ${SELECT_MAX} shown)` : '')));
+    (bySentence.size > SELECT_MAX ? ` (the first ${SELECT_MAX} shown)` : '')), list);
   const data = await ctx.api(`/api/v1/runs/${ctx.runId}/sentences`,
-    {query: {ids: ids.join(','), words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
-  const list = el('div', {class: 'selection-list'});
-  const more = showMore(ctx, data.items, SELECT_PAGE, (s) => {
-    const node = ctx.renderSentence(s.words || [], {sentence: s.id});
-    const marked = bySentence.get(s.id) || new Set();
-    node.querySelectorAll('.w').forEach((span, i) => {
-      if (marked.has(i)) span.classList.add('hid-picked');
-    });
-    list.append(el('div', {class: 'selected-sentence'}, el('span', {class: 'muted hid-sid'}, `#${s.id} `), node));
-  }, 'hid-more');
-  host.append(list, more);
+    {method: 'POST', body: {ids}, query: {words: 1, sort: 'id', order: 'asc', limit: SELECT_MAX}});
+  await sentenceList(ctx, list, {items: data.items}, {
+    marks: (s) => bySentence.get(s.id) || [], what: 'in dataset order',
+  });
 }
 
-function controls(ctx, p, onCompute) {
+/** Show the selection of points (indices into res.points; null: none) in every plot. */
+function mirror(plots, idx) {
+  const on = idx ? new Set(idx) : null;
+  for (const gd of plots) {
+    if (!gd.data) continue;
+    const sel = gd.data.map((tr) => (on ? tr.customdata.map((c, j) => (on.has(c) ? j : -1)).filter((j) => j >= 0) : null));
+    window.Plotly.restyle(gd, {selectedpoints: sel});
+  }
+}
+
+function controls(ctx, p, onCompute, errorsOnly) {
   const {el} = ctx;
   const num = (name, value, attrs) => el('input', {type: 'number', name, value, ...attrs});
   const method = el('select', {name: 'method'},
@@ -171,7 +182,8 @@ function controls(ctx, p, onCompute) {
   });
   return el('div', {class: 'card controls hid-controls'},
     el('label', {}, 'Method ', method), el('label', {}, 'Points ', f.n), svd, umap,
-    el('label', {}, 'Seed ', f.seed), btn);
+    el('label', {}, 'Seed ', f.seed), btn,
+    el('label', {title: 'Only the words whose prediction differs from the gold label'}, errorsOnly, ' errors only'));
 }
 
 export const page = {
@@ -193,6 +205,34 @@ export const page = {
     const selection = el('div', {class: 'selection card hid-selection'},
       el('p', {class: 'muted'}, 'Lasso or box select points to list their sentences here.'));
     let res = null;
+    const errorsOnly = el('input', {type: 'checkbox', name: 'errors', checked: ctx.params.get('errors') === '1'});
+    // Both plots from res; a selection in one is shown in the other too.
+    const draw = async () => {
+      const title = METHODS.find(([m]) => m === p.method)[1];
+      const only = errorsOnly.checked;
+      await ctx.plot(left, traces(ctx, res, 'gold', only), layout(`${title}: gold labels${only ? ' (errors only)' : ''}`));
+      await ctx.plot(right, traces(ctx, res, 'pred', only), layout(`${title}: predictions${only ? ' (errors only)' : ''}`));
+      showSelection(ctx, selection, res, []);
+      for (const [gd, other] of [[left, right], [right, left]]) {
+        gd.removeAllListeners?.('plotly_selected');
+        gd.removeAllListeners?.('plotly_deselect');
+        gd.on('plotly_selected', (ev) => {
+          const idx = ev && ev.points ? [...new Set(ev.points.map((pt) => pt.customdata))] : [];
+          mirror([other], idx);
+          showSelection(ctx, selection, res, idx).catch((e) => {
+            if (e.name !== 'AbortError') ctx.error(selection, e);
+          });
+        });
+        gd.on('plotly_deselect', () => {
+          mirror([other], null);
+          showSelection(ctx, selection, res, []);
+        });
+      }
+    };
+    errorsOnly.addEventListener('change', () => {
+      ctx.setParams({errors: errorsOnly.checked ? 1 : null});
+      if (res) draw();
+    });
     const compute = async (q, btn) => {
       Object.assign(p, q);
       ctx.setParams({...Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, null])), ...requestBody(p)});
@@ -205,25 +245,14 @@ export const page = {
           res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
             {method: 'POST', body: requestBody(p)}), {el: status});
           info.textContent = methodInfo(res);
-          const title = METHODS.find(([m]) => m === p.method)[1];
-          await ctx.plot(left, traces(ctx, res, 'gold'), layout(`${title}: gold labels`));
-          await ctx.plot(right, traces(ctx, res, 'pred'), layout(`${title}: predictions`));
+          await draw();
           root.dataset.projection = JSON.stringify(requestBody(p));
-          for (const el2 of [left, right]) {
-            el2.removeAllListeners?.('plotly_selected');
-            el2.on('plotly_selected', (ev) => {
-              const idx = ev && ev.points ? [...new Set(ev.points.map((pt) => pt.customdata))] : [];
-              showSelection(ctx, selection, res, idx).catch((e) => {
-                if (e.name !== 'AbortError') ctx.error(selection, e);
-              });
-            });
-          }
         }, {kind: 'chart', height: HEIGHT, onError: (e) => showJobError(ctx, status, e)});
       } finally {
         if (btn) btn.disabled = false;
       }
     };
-    root.append(controls(ctx, p, compute), status, info,
+    root.append(controls(ctx, p, compute, errorsOnly), status, info,
       el('div', {class: 'row'}, left, right), selection);
     await compute({}, null);
   },

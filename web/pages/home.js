@@ -1,31 +1,36 @@
 // home.js - the "Home / Setup" page (issue #4 §1, the original's home page):
-// the runs stored in the database (click one to open it), a "New run" form
-// (model folder, dataset, split, sample size, randomize with a seed) that
-// starts a run job on the server and shows its progress with Cancel, runs
-// already going (e.g. `serve --model --data` at start), and per-class colour
+// the runs stored in the database (a click opens that run's Metrics), a
+// "New run" form (model folder, dataset, split, sample size, randomize with
+// a seed) that starts a run job on the server and shows its progress with
+// Cancel, then a line with a link to the new run (the last run's messages
+// cleared when the next starts), runs already going (e.g. `serve --model
+// --data` at start), and per-class colour
 // and icon pickers for the open run, kept in the database, the legend
 // updated live. API: docs/api.md. Hash: #/home?run=1.
+
+import {exportRows} from '../lib/export.js';
 
 const f3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
 const base = (p) => (p || '').split('/').filter(Boolean).pop() || p || '–';
 const ICON_MAX_BYTES = 8;
 
-/** The runs table; a click opens that run on this page. */
-function runsTable(ctx) {
+/** The runs table of runs (default: the app's list); a click opens that run (its Metrics). */
+function runsTable(ctx, runs = ctx.runs) {
   const {el} = ctx;
-  if (!ctx.runs.length)
+  if (!runs.length)
     return el('p', {class: 'muted', 'data-role': 'no-runs'},
       'No runs in this database yet: start one with the form below.');
   const head = ['#', 'model', 'data', 'split', 'sentences', 'micro F1', 'created'];
-  return el('table', {class: 'table h-runs', 'data-role': 'runs'},
+  // The rows as shown (newest first), for the export.
+  return el('table', {class: 'table h-runs', 'data-role': 'runs', dataset: {runs: JSON.stringify([...runs].reverse())}},
     el('thead', {}, el('tr', {}, head.map((h, i) => el('th', {class: i === 0 || i >= 4 && i <= 5 ? 'num' : null}, h)))),
-    el('tbody', {}, [...ctx.runs].reverse().map((r) => el('tr', {
+    el('tbody', {}, [...runs].reverse().map((r) => el('tr', {
       class: r.id === ctx.runId ? 'h-current' : null,
       dataset: {run: r.id},
-      title: `Open run #${r.id}`,
-      onclick: () => { location.hash = `#/home?run=${r.id}`; },
+      title: `Open run #${r.id}: its metrics`,
+      onclick: () => { location.hash = `#/metrics?run=${r.id}`; },
     },
-    el('td', {class: 'num'}, r.id),
+    el('td', {class: 'num'}, el('a', {href: `#/metrics?run=${r.id}`}, `#${r.id}`)),
     el('td', {class: 'path', title: r.model_path || ''}, base(r.model_path)),
     el('td', {class: 'path', title: r.data_path || ''}, base(r.data_path)),
     el('td', {}, r.split || 'test'),
@@ -34,20 +39,25 @@ function runsTable(ctx) {
     el('td', {}, (r.created_at || '').replace('T', ' ').replace('Z', ' UTC'))))));
 }
 
-/** Wait for a run job in host; on success open its run. */
+/** Wait for a run job in host; then a line in status with a link to its run, and its warnings. */
 async function followRun(ctx, start, host, status) {
+  const {el} = ctx;
   try {
     const res = await ctx.job(start, {el: host});
-    status.textContent = res.reused
-      ? `Run #${res.run_id} was already stored with these files and options: opening it.`
-      : `Run #${res.run_id} done: ${res.n_sentences} sentences in ${res.seconds.toFixed(1)} s.`;
-    const open = () => { location.hash = `#/home?run=${res.run_id}`; };
-    if (!res.warnings?.length) return open();
-    // Warnings about the data (ill-formed tag sequences, ...) stay until the user has read them.
-    const {el} = ctx;
-    status.append(el('ul', {class: 'h-warnings', 'data-role': 'run-warnings'},
-      res.warnings.map((w) => el('li', {}, w))),
-    el('button', {type: 'button', class: 'btn', onclick: open}, `Open run #${res.run_id}`));
+    const link = el('a', {href: `#/metrics?run=${res.run_id}`, 'data-role': 'open-run'}, `Open run #${res.run_id}`);
+    status.replaceChildren(el('p', {class: 'h-done', 'data-role': 'run-done'},
+      res.reused
+        ? `Run #${res.run_id} was already stored with these files and options. `
+        : `Run #${res.run_id} done: ${res.n_sentences.toLocaleString('en-US')} sentences in ${res.seconds.toFixed(1)} s. `,
+      link));
+    // Warnings about the data (ill-formed tag sequences, ...) stay until the next run starts.
+    if (res.warnings?.length)
+      status.append(el('ul', {class: 'h-warnings', 'data-role': 'run-warnings'},
+        res.warnings.map((w) => el('li', {}, w))));
+    // The new run joins the table at once.
+    const table = ctx.root.querySelector('[data-role=runs], [data-role=no-runs]');
+    const {items} = await ctx.api('/api/v1/runs');
+    table?.replaceWith(runsTable(ctx, items));
   } catch (e) {
     if (e.name === 'AbortError') return;
     if (e.name === 'JobCancelled') {
@@ -93,7 +103,9 @@ function runForm(ctx, setup, jobsHost) {
     datalist(ctx, 'h-models', setup.models), datalist(ctx, 'h-datasets', setup.datasets));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    status.textContent = '';
+    // A new run starts clean: the last one's errors and messages go.
+    status.replaceChildren();
+    jobsHost.querySelectorAll('.error-box').forEach((b) => b.remove());
     const n = Math.max(0, Math.floor(Number(sample.value) || 0));
     const body = {model: model.value.trim(), data: data.value.trim(), split: split.value};
     if (randomize.checked && n) Object.assign(body, {sample: n, seed: Math.max(0, Math.floor(Number(seed.value) || 0))});
@@ -189,8 +201,13 @@ export const page = {
     const runStatus = el('div', {class: 'h-status muted'});
     root.append(
       el('div', {class: 'card h-section'}, el('h2', {}, 'Runs in this database'),
-        el('p', {class: 'muted'}, `${setup.database} · click a run to open it`),
-        runsTable(ctx)),
+        el('p', {class: 'muted'}, `${setup.database} · click a run to open its metrics`),
+        runsTable(ctx),
+        el('div', {class: 'table-foot'}, exportRows('runs', () => ({
+          keys: ['id', 'created_at', 'model_path', 'model_arch', 'data_path', 'split', 'n_sentences', 'n_words',
+            'n_tokens', 'micro_f1'],
+          rows: JSON.parse(ctx.root.querySelector('[data-role=runs]')?.dataset.runs || '[]'),
+        })))),
       el('div', {class: 'row h-section'},
         el('div', {class: 'card'}, el('h2', {}, 'New run'),
           el('p', {class: 'muted'}, 'Runs the model over the dataset on the server and stores every prediction, loss and hidden state here.'),

@@ -5,7 +5,11 @@
 // predictions, probabilities, losses, coloured by label) and its entity spans
 // gold against predicted; or the whole dataset in a grid over /words or
 // /tokens, paged, sorted and filtered by the server, where a click on a row
-// opens that sentence. Hash: #/inspect?run=1&sentence=12, or
+// opens that sentence. A list's link brings the words that put the sentence
+// there (mark=3-5,7-8): highlighted inline and in the sub-token table, the
+// first scrolled into view. An id the run does not have is said so, not
+// shown as sentence 0; "Probe this sentence" opens its text in Probing.
+// Hash: #/inspect?run=1&sentence=12&mark=3-5, or
 // #/inspect?run=1&view=grid&table=tokens&errors=1.
 import {fmtNum, labelCell, numCell, lossCell, transposedTable} from '../lib/tokentable.js';
 import {labelChip, labelFormatter} from '../lib/labels.js';
@@ -50,14 +54,30 @@ function spansTable(ctx, s) {
       el('td', {}, el('span', {class: ['ins-verdict', cls[r.verdict]]}, r.verdict))))));
 }
 
-/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), loss. */
-function tokenTable(ctx, s) {
+/** "3-5,7-8" as [[3, 5], [7, 8]] (bad parts left out). */
+function parseMarks(v) {
+  return String(v || '').split(',').map((p) => p.split('-').map(Number))
+    .filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a);
+}
+
+/** A sub-token's most likely labels (t.top), one line each: label and probability. */
+function topCell(ctx, top) {
+  const {el} = ctx;
+  if (!top || !top.length) return el('div', {class: 'tt-c tt-ign'}, '–');
+  return el('div', {class: 'tt-c tt-top', 'data-role': 'top'},
+    top.map((x) => el('div', {}, el('span', {class: 'tt-top-label', style: {color: ctx.labelColor(x.label) || null}},
+      x.label), ' ', x.p.toFixed(2))));
+}
+
+/** The sub-token table: token id, word id, token, gold ("IGN"), pred, p(pred), the 3 most likely labels, loss; marked words' columns highlighted. */
+function tokenTable(ctx, s, marks) {
   const {el} = ctx;
   const max = Math.max(0, ...s.tokens.map((t) => t.loss || 0));
-  return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'loss'],
+  return transposedTable(ctx, ['token id', 'word id', 'token', 'gold', 'pred', 'p(pred)', 'top 3', 'loss'],
     s.tokens.map((t) => {
       const wrong = t.is_first && (t.gold || 'O') !== (t.pred || 'O');
-      return {cls: t.is_first && t.idx > 0 ? 'tt-start' : null, cells: [
+      const hit = marks.some(([a, b]) => a <= t.word_idx && t.word_idx < b);
+      return {cls: [t.is_first && t.idx > 0 ? 'tt-start' : null, hit ? 'tt-hit' : null].filter(Boolean).join(' ') || null, cells: [
         numCell(ctx, t.token_id, 0),
         numCell(ctx, t.word_idx, 0),
         el('div', {class: ['tt-c', 'tt-word', wrong ? 'tt-wrong' : null],
@@ -66,18 +86,22 @@ function tokenTable(ctx, s) {
           title: t.is_first ? null : 'continuation sub-token: no label, no loss (IGN)'}),
         labelCell(ctx, t.pred, {title: `entropy ${fmtNum(t.entropy, 3)}`}),
         numCell(ctx, t.prob_pred, 3),
+        topCell(ctx, t.top),
         lossCell(ctx, t.loss, max),
       ]};
     }), {'data-role': 'subtoken-table'});
 }
 
-async function showSentence(ctx, host, sid) {
+async function showSentence(ctx, host, sid, marks) {
   const {el} = ctx;
   const s = await ctx.api(`runs/${ctx.runId}/sentences/${sid}`);
   const fact = (name, value) => el('span', {}, `${name} `, el('b', {}, value));
   host.replaceChildren(
     el('div', {class: 'card', 'data-role': 'sentence'},
-      el('h2', {}, `Sentence #${s.id}`),
+      el('div', {class: 'ins-title'}, el('h2', {}, `Sentence #${s.id}`), ctx.pins.button(s.id),
+        el('a', {class: 'btn ins-probe', 'data-role': 'probe', title: 'Tag this text with the run\u2019s model on the Probing page',
+          href: `#/probing?run=${ctx.runId}&text=${encodeURIComponent(s.words.map((w) => w.text).join(' '))}`},
+        'Probe this sentence')),
       el('div', {class: 'ins-facts'},
         fact('document', String(s.doc_id)),
         s.source_line !== null ? fact('line', String(s.source_line)) : null,
@@ -86,11 +110,11 @@ async function showSentence(ctx, host, sid) {
         fact('total loss', fmtNum(s.loss, 3)),
         fact('word errors', String(s.n_word_errors)),
         fact('entity errors', String(s.n_entity_errors))),
-      ctx.renderSentence(s.words, {sentence: s.id})),
+      ctx.renderSentence(s.words, {marks, sentence: s.id})),
     el('div', {class: 'card'}, el('h2', {}, 'Sub-tokens'),
       el('p', {class: 'muted'}, 'As the model saw the sentence (special tokens left out). ' +
         'Only a word\u2019s first sub-token carries its gold label and loss; the others show IGN.'),
-      tokenTable(ctx, s)),
+      tokenTable(ctx, s, marks)),
     el('div', {class: 'card'}, el('h2', {}, 'Entities: gold against predicted'), spansTable(ctx, s)));
 }
 
@@ -114,16 +138,22 @@ function sentenceView(ctx, host, state) {
       input.value = sid;
       return;
     }
+    // The marks belong to the sentence they came with; another one has none.
+    const marks = id === state.sid ? state.marks : [];
     sid = state.sid = id;
+    state.marks = marks;
     input.value = id;
     prev.disabled = id <= 0;
     next.disabled = id >= n - 1;
-    ctx.setParams({sentence: id, view: null, table: null, errors: null});
+    ctx.setParams({sentence: id, mark: marks.map(([a, b]) => `${a}-${b}`).join(',') || null,
+      view: null, table: null, errors: null});
     const mine = ++seq;
     try {
       const part = el('div', {class: 'page'});
-      await showSentence(ctx, part, id);
-      if (mine === seq) body.replaceChildren(...part.childNodes);
+      await showSentence(ctx, part, id, marks);
+      if (mine !== seq) return;
+      body.replaceChildren(...part.childNodes);
+      body.querySelector('.w-hit')?.scrollIntoView({block: 'center'});
     } catch (e) {
       if (e.name === 'AbortError' || mine !== seq) return;
       body.replaceChildren();
@@ -138,7 +168,14 @@ function sentenceView(ctx, host, state) {
     if (e.key === 'ArrowLeft' && sid > 0) go(sid - 1);
     else if (e.key === 'ArrowRight' && sid < n - 1) go(sid + 1);
   };
-  return go(sid);
+  if (state.missing === null) return go(sid);
+  // An id from a link or a typed URL that the run does not have: say so (Next starts at 0).
+  body.replaceChildren(el('p', {class: 'error-box', 'data-role': 'no-sentence'},
+    `There is no sentence ${state.missing} in this run: its sentences are numbered 0\u2013${n - 1}.`));
+  input.value = '';
+  prev.disabled = true;
+  sid = -1;
+  state.missing = null;
 }
 
 function gridColumns(ctx, table) {
@@ -183,13 +220,14 @@ function gridView(ctx, host, state, opts) {
   state.onKey = null;
   let grid = null;
   const build = () => {
-    ctx.setParams({view: 'grid', table: table === 'words' ? null : table, errors: errors ? 1 : null, sentence: null});
+    ctx.setParams({view: 'grid', table: table === 'words' ? null : table, errors: errors ? 1 : null, sentence: null, mark: null});
     if (grid) grid.destroy();
     gridHost.replaceChildren();
     grid = ctx.grid(gridHost, {
       url: `runs/${ctx.runId}/${table}`, columns: gridColumns(ctx, table), pageSize: 50,
       params: () => (errors ? {errors: 1} : {}), tabulator: {layout: 'fitColumns'},
-      onRowClick: (row) => opts.open(row.sentence_id),
+      onRowClick: (row) => opts.open(row.sentence_id, table === 'tokens' ? row.word_idx : row.idx),
+      exportUrl: `/api/v1/runs/${ctx.runId}/${table}`,
     });
   };
   const pick = () => {
@@ -214,13 +252,17 @@ export const page = {
     if (!hasRun(ctx, root, 'Start a run on the Home / Setup page to inspect its sentences.')) return;
     const n = ctx.run.n_sentences || 0;
     const p = ctx.params;
-    const asked = Math.floor(Number(p.get('sentence')));
+    const raw = p.get('sentence');
+    const asked = Math.floor(Number(raw));
     const one = el('button', {type: 'button', 'data-role': 'view-sentence'}, 'One sentence');
     const all = el('button', {type: 'button', 'data-role': 'view-grid'}, 'Whole dataset');
     const host = el('div', {class: 'page'});
     root.append(el('div', {}, el('div', {class: 'ins-tabs'}, one, all)), host);
     // The shown sentence, and the arrow keys' handler while the sentence view is up.
-    const state = {sid: asked >= 0 && asked < n ? asked : 0, onKey: null};
+    const valid = raw !== null && asked >= 0 && asked < n && String(asked) === raw.trim();
+    // missing: the asked id when the run has no such sentence (not quietly sentence 0).
+    const state = {sid: valid ? asked : 0, marks: parseMarks(p.get('mark')), onKey: null,
+      missing: p.has('sentence') && !valid ? p.get('sentence') : null};
     document.addEventListener('keydown', (e) => state.onKey?.(e), {signal: ctx.signal});
     const show = (view) => {
       one.setAttribute('aria-pressed', String(view === 'sentence'));
@@ -228,8 +270,9 @@ export const page = {
       if (view === 'grid')
         return gridView(ctx, host, state, {
           table: p.get('table') === 'tokens' ? 'tokens' : 'words', errors: p.get('errors') === '1',
-          open: (id) => {
+          open: (id, word) => {
             state.sid = id;
+            state.marks = [[word, word + 1]];
             show('sentence');
           },
         });

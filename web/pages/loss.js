@@ -3,10 +3,13 @@
 // word text ("merge tokens" on) or by the first sub-token's text (off), with
 // count, mean, median and sum, paged, sorted and filtered by the server; then
 // the loss grouped by gold label, where a mean far above the median points at
-// a few very wrong words: often a systematic labelling problem.
+// a few very wrong words: often a systematic labelling problem. A row of
+// either lists its sentences next to the page (ctx.drill), the words of the
+// row highlighted; both tables export what they show.
 // Hash: #/loss?run=1&merge=0.
 import {labelChip} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
+import {exportRows} from '../lib/export.js';
 
 const f3 = (x) => (x === null || x === undefined ? '–' : x.toFixed(3));
 
@@ -21,7 +24,7 @@ function wordColumns(merge) {
   ];
 }
 
-function labelTable(ctx, data) {
+function labelTable(ctx, data, onRow) {
   const {el} = ctx;
   const gaps = data.items.map((r) => r.mean - r.median);
   const avg = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
@@ -32,7 +35,9 @@ function labelTable(ctx, data) {
       el('th', {}, 'mean − median'))),
     el('tbody', {}, data.items.map((r, i) => {
       const flag = gaps[i] >= avg && gaps[i] > 0;
-      return el('tr', {class: flag ? 'l-flag' : null, dataset: {label: r.text, flagged: flag ? '1' : '0'}},
+      return el('tr', {class: ['row-click', flag ? 'l-flag' : null], dataset: {label: r.text, flagged: flag ? '1' : '0'},
+        title: `List the sentences with a word labelled ${r.text}, largest loss first`,
+        onclick: (e) => onRow(r.text, e.currentTarget)},
         el('td', {}, labelChip(ctx, r.text)),
         el('td', {class: 'num'}, r.count.toLocaleString('en-US')),
         el('td', {class: 'num'}, f3(r.mean)), el('td', {class: 'num'}, f3(r.median)),
@@ -70,7 +75,13 @@ export const page = {
         url: `/api/v1/runs/${ctx.runId}/loss/words`,
         params: () => ({by: merge ? 'word' : 'token'}),
         columns: wordColumns(merge), pageSize: 25, tabulator: {layout: 'fitColumns'},
-        initialSort: [{column: 'sum', dir: 'desc'}],
+        initialSort: [{column: 'sum', dir: 'desc'}], exportUrl: `/api/v1/runs/${ctx.runId}/loss/words`,
+        onRowClick: (row, r, e) => ctx.drill(e.target.closest('.tabulator-row'), {
+          title: [merge ? 'Sentences with the word ' : 'Sentences whose word starts with the sub-token ',
+            el('code', {}, row.text)],
+          query: {[merge ? 'word' : 'subtoken']: row.text, sort: 'loss', order: 'desc'},
+          what: 'hold it, largest loss first',
+        }),
       });
     }
     root.append(el('div', {class: 'card'}, el('h2', {}, 'Loss by word'),
@@ -85,6 +96,11 @@ export const page = {
         'of a label means a few of its words are very wrong while most are fine — ' +
         'often a sign of a systematic labelling problem (inconsistent annotation) rather than a hard class. ' +
         'Labels whose gap is above the average gap are highlighted.'),
-      labelTable(ctx, labels)));
+      labelTable(ctx, labels, (label, tr) => ctx.drill(tr, {
+        title: ['Sentences with a word labelled ', labelChip(ctx, label)],
+        query: {gold: label, sort: 'loss', order: 'desc'}, what: 'hold one, largest loss first',
+      })),
+      el('div', {class: 'table-foot'}, exportRows(`run${ctx.runId}-loss-labels`, () => ({
+        keys: ['text', 'count', 'mean', 'median', 'sum'], rows: labels.items})))));
   },
 };

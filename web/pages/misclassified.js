@@ -1,7 +1,8 @@
 // misclassified.js - the Misclassified page (issue #4 §3, the original's
 // "Misclassified" section): every off-diagonal (gold, predicted) word-label
 // pair with its count and most frequent words; picking one lists every
-// sentence holding that confusion, rendered inline, a page at a time.
+// sentence holding that confusion right below, rendered inline with the
+// confused words highlighted, a page at a time.
 // Hash: #/misclassified?run=1&gold=B-ORG&pred=O.
 import {labelChip} from '../lib/labels.js';
 import {hasRun} from '../lib/pagekit.js';
@@ -26,9 +27,8 @@ async function showPair(ctx, host, gold, pred) {
     el('h2', {class: 'pick-title'}, 'Sentences with gold ', labelChip(ctx, gold), ' predicted as ',
       labelChip(ctx, pred)),
     body);
-  await sentenceList(ctx, body, (offset, limit) => ctx.api(`runs/${ctx.runId}/sentences`, {
-    query: {gold, pred, words: 1, sort: 'loss', order: 'desc', limit, offset},
-  }), {what: 'hold this confusion, largest loss first', empty: 'No sentence has this confusion.'});
+  await sentenceList(ctx, body, {query: {gold, pred, sort: 'loss', order: 'desc'}},
+    {what: 'hold this confusion, largest loss first', empty: 'No sentence has this confusion.'});
 }
 
 export const page = {
@@ -60,7 +60,7 @@ export const page = {
       ({gold, pred} = data.items[0]);
     }
     const table = ctx.grid(gridHost, {
-      data: data.items, columns: pairColumns(ctx), pageSize: 10,
+      data: data.items, columns: pairColumns(ctx), pageSize: 10, exportName: `run${ctx.runId}-confusions`,
       tabulator: {selectableRows: 1, paginationSizeSelector: [10, 25, 50, 100]},
       onRowClick: (row, r) => {
         table.deselectRow();

@@ -2,8 +2,13 @@
 // user, one per line, tagged by the run's model (POST /runs/{id}/probe);
 // each shown inline (predictions only: there is no gold) and as a table of
 // sub-tokens with the predicted label and its probability, the predictions
-// below the threshold flagged.
+// below the threshold flagged; sub-tokens as the tokenizer writes them (its
+// continuation marks: "##ing", "\u0120the", "\u2581The"). The texts and the
+// threshold live in the URL (#/probing?run=1&text=...&threshold=0.5), so a
+// probe can be linked and Inspect's "Probe this sentence" opens here with
+// its text.
 import {busy, hasRun} from '../lib/pagekit.js';
+import {setTip, tipRows} from '../lib/hovercard.js';
 
 const EXAMPLES = [
   'John Smith lives in Berlin and works for Siemens .',
@@ -15,7 +20,7 @@ function fmtProb(p) {
   return p === null || p === undefined ? '–' : p.toFixed(3);
 }
 
-/** Inline rendering with predictions only; hover texts without a gold label. */
+/** Inline rendering with predictions only; hover cards without a gold label. */
 function inline(ctx, item) {
   const words = item.words.map((w) => ({text: w.text, gold: w.pred, pred: w.pred,
     prob_pred: w.prob_pred, loss: null}));
@@ -23,8 +28,8 @@ function inline(ctx, item) {
   node.querySelectorAll('.w').forEach((span, i) => {
     const w = item.words[i];
     if (!w) return;
-    span.title = `${w.text}\nprediction: ${w.pred ?? '–'}   p(prediction): ${fmtProb(w.prob_pred)}` +
-      (w.low ? '\nlow probability' : '');
+    setTip(span, () => tipRows(w.text, [['prediction', w.pred ?? '–'], ['p(prediction)', fmtProb(w.prob_pred)]],
+      {note: w.low ? 'low probability' : null}));
     span.setAttribute('aria-label', `${w.text}: predicted ${w.pred ?? 'none'}`);
     if (w.low) span.classList.add('probe-low');
   });
@@ -41,7 +46,7 @@ function tokenTable(ctx, item, threshold) {
     seen.add(t.word);
     const color = first ? ctx.labelColor(w.pred) : null;
     body.append(el('tr', {class: first && w.low ? 'low' : null},
-    el('td', {}, t.text),
+    el('td', {class: 'probe-token', title: `the tokenizer\u2019s string (id ${t.id})`}, t.token ?? t.text),
     el('td', {class: 'muted'}, w ? w.text : '–'),
     el('td', {}, first ? el('span', {class: color ? 'probe-pred' : null, style: color ? {color} : null}, w.pred ?? '–')
       : el('span', {class: 'muted', title: 'continuation sub-token: the word takes its first sub-token\u2019s label'}, '·')),
@@ -82,8 +87,10 @@ export const page = {
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page: probing uses the run\u2019s model.')) return;
     const box = el('textarea', {class: 'probe-texts', rows: 5, spellcheck: 'false',
       'aria-label': 'Texts, one per line'});
-    box.value = EXAMPLES.join('\n');
-    const thr = el('input', {type: 'number', class: 'probe-threshold', min: 0, max: 1, step: 0.05, value: 0.5,
+    box.value = ctx.params.get('text') || EXAMPLES.join('\n');
+    const asked = Number(ctx.params.get('threshold'));
+    const thr = el('input', {type: 'number', class: 'probe-threshold', min: 0, max: 1, step: 0.05,
+      value: ctx.params.has('threshold') && asked >= 0 && asked <= 1 ? asked : 0.5,
       'aria-label': 'Low-probability threshold'});
     const btn = el('button', {class: 'btn btn-primary', type: 'button'}, 'Probe');
     const out = el('div', {class: 'probe-results'});
@@ -100,6 +107,7 @@ export const page = {
       }
       await busy(ctx, btn, out, async () => {
         const threshold = Math.min(1, Math.max(0, Number(thr.value) || 0.5));
+        ctx.setParams({text: texts.join('\n'), threshold: threshold === 0.5 ? null : threshold});
         const res = await ctx.api(`/api/v1/runs/${ctx.runId}/probe`,
           {method: 'POST', body: {texts, threshold}});
         showResults(ctx, out, res);

@@ -5,6 +5,7 @@
 // (#/random?run=1&n=128&seed=4711), so a draw is a link anyone can reopen.
 import {hasRun} from '../lib/pagekit.js';
 import {sentenceItem} from '../lib/sentences.js';
+import {exportRows} from '../lib/export.js';
 
 const MAX_N = 1000; // the sentences endpoint's page limit
 
@@ -35,6 +36,9 @@ export const page = {
     const resample = el('button', {class: 'btn btn-primary', type: 'button', 'data-role': 'resample'},
       'Resample');
     const summary = el('div', {class: 'smp-summary', 'data-role': 'summary'});
+    let shown = [];
+    const exporter = exportRows(`run${ctx.runId}-random`, () => ({
+      keys: ['id', 'doc_id', 'text', 'loss', 'n_word_errors', 'n_entity_errors'], rows: shown}));
     const list = el('ol', {class: 'smp-list', 'data-role': 'sentences'});
     root.append(
       el('div', {class: 'card smp-controls'},
@@ -43,7 +47,7 @@ export const page = {
         el('label', {title: 'Per sentence, a table of words, gold and predicted labels and losses'}, table,
           'Show token table'),
         seedLabel),
-      el('div', {class: 'card'}, summary, list));
+      el('div', {class: 'card'}, el('div', {class: 'sent-head'}, summary, exporter), list));
 
     let seq = 0;
     async function draw() {
@@ -66,6 +70,7 @@ export const page = {
       summary.textContent = `${r.items.length.toLocaleString('en-US')} sentences drawn at random from ` +
         `${r.total.toLocaleString('en-US')}: ${wrong} with at least one wrong word, ` +
         `mean total loss ${(r.items.length ? loss / r.items.length : 0).toFixed(3)}.`;
+      shown = r.items;
       list.replaceChildren(...r.items.map((s, i) => sentenceItem(ctx, s, i + 1, {table: state.table})));
     }
     const redraw = () => draw().catch((e) => {

@@ -53,6 +53,7 @@ function section(ctx, opts) {
     el('p', {class: 'muted'}, opts.desc),
     host);
   ctx.grid(host, {url: `runs/${ctx.runId}/${opts.table}`, columns: opts.columns, pageSize: 25,
+    exportUrl: `/api/v1/runs/${ctx.runId}/${opts.table}`,
     tabulator: {layout: 'fitColumns', paginationSizeSelector: [25, 50, 100, 200, 500]}});
   return card;
 }

@@ -6,7 +6,7 @@
 // bar per word. Paged with "load more"; the controls live in the hash
 // (#/samples?run=1&min_loss=0.5&skip=1&table=1).
 import {hasRun} from '../lib/pagekit.js';
-import {sentenceFeed} from '../lib/sentences.js';
+import {sentenceList} from '../lib/sentences.js';
 
 function plural(n, one, many) {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -43,10 +43,10 @@ export const page = {
 
     const load = () => {
       const total = ctx.run.n_sentences;
-      return sentenceFeed(ctx, body, (offset, limit) => ctx.api(`runs/${ctx.runId}/sentences`, {
-        query: {sort: 'loss', order: 'desc', min_loss: state.minLoss, skip_correct: state.skip ? 1 : 0,
-          words: 1, limit, offset},
-      }), {
+      return sentenceList(ctx, body, {
+        query: {sort: 'loss', order: 'desc', min_loss: state.minLoss, skip_correct: state.skip ? 1 : 0},
+      }, {
+        size: 25, left: true,
         ranked: true, table: state.table,
         summary: (n, shown) => n === 0
           ? `No sentence has a total loss of at least ${state.minLoss}${state.skip ? ' and a wrong word' : ''}: ` +

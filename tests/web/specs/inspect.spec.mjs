@@ -1,9 +1,11 @@
 // inspect.spec.mjs - Inspect on the demo run: one sentence (its sub-token
 // table with the API's token ids and "IGN" on continuation sub-tokens, the
-// inline rendering, the entity spans gold against predicted), prev/next
-// buttons and arrow keys, a link to a sentence; then the whole dataset grid:
-// server-side sort by loss, errors only, text filter, sub-tokens, and a click
-// on a row opens that sentence.
+// inline rendering with a word's hover card and its top 3 labels, each
+// sub-token's top 3, the entity spans gold against predicted), prev/next
+// buttons and arrow keys, a link to a sentence, an id the run does not have
+// said so (not sentence 0), "Probe this sentence" probing its text; then
+// the whole dataset grid: server-side sort by loss, errors only, text
+// filter, sub-tokens, and a click on a row opens that sentence.
 
 async function json(t, path) {
   const r = await t.get(`/api/v1/runs/${t.runId}/${path}`);
@@ -29,7 +31,18 @@ async function oneSentence(t) {
   t.assert(JSON.stringify(gold) === JSON.stringify(s0.tokens.map((x) => (x.is_first ? x.gold : 'IGN'))),
     `gold labels with IGN on continuation sub-tokens: ${gold.slice(0, 8)}`);
   const heads = await table.locator('.tt-head').innerText();
-  t.assert(/token id\s+word id\s+token\s+gold\s+pred\s+p\(pred\)\s+loss/.test(heads), `row names: ${heads}`);
+  t.assert(/token id\s+word id\s+token\s+gold\s+pred\s+p\(pred\)\s+top 3\s+loss/.test(heads), `row names: ${heads}`);
+  // each sub-token's three most likely labels, as the API has them from the stored distribution
+  const tops = await cols.evaluateAll((cs) => cs.map((c) => c.children[6].innerText.split('\n').map((l) => l.trim()).filter(Boolean)));
+  const want = s0.tokens.map((x) => x.top.map((y) => `${y.label} ${y.p.toFixed(2)}`));
+  t.assert(want.every((w) => w.length === 3) && JSON.stringify(tops) === JSON.stringify(want),
+    `top 3 per sub-token: ${JSON.stringify(tops.slice(0, 2))} want ${JSON.stringify(want.slice(0, 2))}`);
+  // hovering a word: its card with the word's three most likely labels
+  await t.page.hover('[data-role="sentence"] .sentence .w >> nth=0');
+  await t.expectText('[data-role="hovercard"]', new RegExp(s0.words[0].text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const cardTop = await t.page.locator('[data-role="hovercard"] .hc-bar-row').allInnerTexts();
+  t.assert(JSON.stringify(cardTop.map((x) => x.split(/\s+/).join(' '))) ===
+    JSON.stringify(s0.words[0].top.map((y) => `${y.label} ${y.p.toFixed(3)}`)), `the card's top labels: ${cardTop}`);
   await t.expectText('[data-role="sentence"] .sentence', new RegExp(s0.words[0].text));
   const spans = await t.page.locator('[data-role="spans"] tbody tr').count();
   t.assert(spans >= Math.max(s0.entities.gold.length, s0.entities.pred.length), `entity spans listed (${spans})`);
@@ -60,6 +73,14 @@ async function oneSentence(t) {
   t.assert(verdicts.filter((v) => v === 'correct').length === correct, `correct spans ${correct}: ${verdicts}`);
   t.assert(verdicts.some((v) => v !== 'correct'), 'the lossiest sentence has wrong spans');
   await t.shot('inspect');
+
+  // "Probe this sentence": Probing opens with its words as the text, tagged by the run's model
+  const text = s.words.map((w) => w.text).join(' ');
+  await t.page.click('[data-role="probe"]');
+  await t.expectText('.probe-summary', new RegExp(`^1 text, ${s.words.length} words`));
+  t.assert(await t.page.inputValue('textarea') === text, 'the sentence is the text probed');
+  const preds = await t.page.locator('.probe-item .sentence .w').count();
+  t.assert(preds === s.words.length, `a word each (${preds})`);
 }
 
 async function wholeDataset(t) {
@@ -104,7 +125,23 @@ async function wholeDataset(t) {
   t.assert(!t.page.url().includes('view=grid'), 'back to the sentence view');
 }
 
+/** #/inspect?sentence= with an id past the end, negative or not a number: a message, no sentence 0. */
+async function missingSentence(t) {
+  const n = (await json(t, 'sentences?limit=1')).total;
+  for (const bad of [String(n), '100000', '-1', 'abc']) {
+    await t.goto(`#/inspect?sentence=${bad}`);
+    await t.expectText('[data-role="no-sentence"]',
+      new RegExp(`^There is no sentence ${bad} in this run: its sentences are numbered 0\u2013${n - 1}\\.$`));
+    t.assert(await t.page.locator('[data-role="sentence"]').count() === 0, `${bad}: no sentence shown`);
+    t.assert(await t.page.locator('[data-role="sentence-id"]').inputValue() === '', `${bad}: no id in the box`);
+  }
+  await t.shot('inspect-no-sentence');
+  await t.page.click('[data-role="next"]');
+  await t.expectText('[data-role="sentence"] h2', /^Sentence #0$/);
+}
+
 export async function run(t) {
   await oneSentence(t);
+  await missingSentence(t);
   await wholeDataset(t);
 }

@@ -4,10 +4,12 @@
 // and the label table shows every label with the mean-median hint and its
 // highlighted labels.
 
+/** The texts of the grid's rows; a row Tabulator is still building (no cells yet) reads as null,
+ *  which no expected list matches, so waitRows tries again. */
 async function gridRows(t) {
   await t.page.waitForSelector('[data-role="word-grid"] .tabulator-row');
   return t.page.$$eval('[data-role="word-grid"] .tabulator-row', (rs) =>
-    rs.map((r) => r.querySelector('[tabulator-field="text"]').innerText));
+    rs.map((r) => r.querySelector('[tabulator-field="text"]')?.innerText ?? null));
 }
 
 async function waitRows(t, pred, what) {

@@ -1,7 +1,9 @@
 // probing.spec.mjs - the Probing page on the demo run: the prefilled examples
 // are tagged on load; a typed text is probed and the demo model's entities
 // (John B-PER, Berlin B-LOC, checked with `explainer predict`) show inline and
-// in the token table; a high threshold flags low-probability predictions.
+// in the token table, its sub-tokens with the tokenizer's continuation
+// marks; a high threshold flags low-probability predictions.
+// The texts and the threshold are kept in the URL: a reload probes them again.
 
 export async function run(t) {
   await t.goto('#/probing');
@@ -19,8 +21,24 @@ export async function run(t) {
   t.assert(await first.locator('.ent-gold').count() === 0, 'no gold boxes: probing has no gold');
   await t.shot('probing');
 
+  // sub-tokens as the tokenizer writes them, continuation marks included (test_api_model.sh: Si ##em ##ens)
+  await t.page.fill('textarea', 'Siemens');
+  await t.page.click('button:has-text("Probe")');
+  await t.expectText('.probe-summary', /^1 text, 1 words/);
+  const pieces = await t.page.locator('.probe-item .probe-token').allInnerTexts();
+  t.assert(JSON.stringify(pieces) === JSON.stringify(['Si', '##em', '##ens']), `the tokenizer's strings: ${pieces}`);
+
+  await t.page.fill('textarea', 'John lives in Berlin .\nPeter Blackburn');
   await t.page.fill('input[aria-label="Low-probability threshold"]', '0.9999');
   await t.page.click('button:has-text("Probe")');
   await t.expectText('.probe-summary', /[1-9]\d* predictions? below p = 0\.9999/);
   t.assert(await t.page.locator('tr.low').count() > 0, 'low-probability rows are flagged');
+
+  // the URL holds what was probed: a reload (or the link) probes the same texts at the same threshold
+  const url = new URL(t.page.url().replace('#/', '/'));
+  t.assert(url.searchParams.get('text') === 'John lives in Berlin .\nPeter Blackburn', `text in the URL: ${url}`);
+  t.assert(url.searchParams.get('threshold') === '0.9999', `threshold in the URL: ${url}`);
+  await t.page.reload();
+  await t.expectText('.probe-summary', /^2 texts, 7 words, [1-9]\d* predictions? below p = 0\.9999/);
+  t.assert(await t.page.inputValue('textarea') === 'John lives in Berlin .\nPeter Blackburn', 'the texts are back');
 }

@@ -1,5 +1,5 @@
 // shell.spec.mjs - the app shell on the demo run: it loads without console
-// errors, the sidebar lists the pages in order, the run picker shows the
+// errors, the sidebar lists the 17 pages in order, the run picker shows the
 // demo run, the legend its classes, a missing page says so; the shared
 // widgets (inline sentences, job progress + Cancel, a remote grid's paging,
 // sorting, filters and column chooser, on faked endpoints); and the static
@@ -8,8 +8,8 @@
 // server's message in the page.
 import {gunzipSync} from 'node:zlib';
 
-const PAGE_IDS = ['home', 'metrics', 'compare', 'buckets', 'misclassified', 'loss', 'samples', 'issues', 'random', 'inspect',
-  'raw', 'probing', 'hidden', 'activations', 'duplicates', 'debug'];
+const PAGE_IDS = ['home', 'metrics', 'compare', 'buckets', 'misclassified', 'loss', 'samples', 'issues', 'random',
+  'inspect', 'search', 'raw', 'probing', 'hidden', 'activations', 'duplicates', 'debug'];
 
 // The shell alone: every page module but "home" is hidden from this build
 // (pages.json faked), so the checks do not depend on the pages' own work.
@@ -25,12 +25,12 @@ async function sidebarAndPicker(t) {
   const titles = await t.page.$$eval('#nav a', (as) => as.map((a) => a.innerText.trim()));
   t.assert(titles.includes('Loss by Token/Label') && titles.includes('Find Duplicates'),
     `sidebar titles, got ${titles}`);
-  t.assert(await t.page.$$eval('#nav a svg', (s) => s.length) === 16, 'an icon per page');
+  t.assert(await t.page.$$eval('#nav a svg', (s) => s.length) === 17, 'an icon per page');
   const active = await t.page.$eval('#nav a.active', (a) => a.dataset.page);
   t.assert(active === 'metrics', `active page metrics, got ${active}`);
   t.assert(await t.page.$eval('#nav a.active', (a) => a.getAttribute('aria-current')) === 'page',
     'aria-current on the active page');
-  t.assert(await t.page.$$eval('#nav a.missing', (as) => as.length) === 15, 'pages not in the build are dimmed');
+  t.assert(await t.page.$$eval('#nav a.missing', (as) => as.length) === 16, 'pages not in the build are dimmed');
   await t.expectText('#run', new RegExp(`#${t.runId} · demo/model on eval\\.conll`));
   const selected = await t.page.$eval('#run', (s) => s.value);
   t.assert(Number(selected) === t.runId, `picker selects run ${t.runId}, got ${selected}`);
@@ -77,7 +77,8 @@ async function inlineRendering(t) {
       {text: 'Samir', gold: 'B-PER', pred: 'B-PER', prob_pred: 0.97, loss: 0.03},
       {text: 'Haddadin', gold: 'I-PER', pred: 'I-PER', prob_pred: 0.95, loss: 0.05},
       {text: 'met', gold: 'O', pred: 'O', prob_pred: 0.99, loss: 0.01},
-      {text: 'Acme', gold: 'B-ORG', pred: 'B-PER', prob_pred: 0.6, loss: 1.2},
+      {text: 'Acme', gold: 'B-ORG', pred: 'B-PER', prob_pred: 0.6, loss: 1.2,
+        top: [{label: 'B-PER', p: 0.6}, {label: 'B-ORG', p: 0.3}, {label: 'O', p: 0.05}]},
       {text: 'Paris', gold: 'B-LOC', pred: 'O', prob_pred: 0.7, loss: 2.5},
     ];
     const node = render(words);
@@ -89,7 +90,8 @@ async function inlineRendering(t) {
         ...[...ents[0].querySelectorAll('.w')].map((w) => w.textContent)].join(' '),
       firstColor: getComputedStyle(ents[0].querySelector('.w')).color,
       wrongBoxes: [...node.querySelectorAll('.ent-gold')].map((b) => [b.innerText.trim(), getComputedStyle(b).backgroundColor]),
-      title: ents[1].querySelector('.w').title,
+      title: ents[1].querySelector('.w').hasAttribute('title'),
+      tip: ents[1].querySelector('.w').id = 'tip-word',
       plain: node.querySelectorAll('.ent .w').length,
     };
   });
@@ -98,8 +100,23 @@ async function inlineRendering(t) {
   t.assert(r.firstColor === 'rgb(228, 26, 28)', `text in the predicted class colour, got ${r.firstColor}`);
   t.assert(JSON.stringify(r.wrongBoxes) === JSON.stringify([['ORG', 'rgb(77, 175, 74)'], ['LOC', 'rgb(153, 153, 153)']]),
     `gold boxes after wrong words, got ${JSON.stringify(r.wrongBoxes)}`);
-  t.assert(/gold: B-ORG/.test(r.title) && /prediction: B-PER/.test(r.title) && /0\.600/.test(r.title) &&
-    /loss: 1\.200/.test(r.title), `hover text, got ${JSON.stringify(r.title)}`);
+  // the styled hover card, not the browser's tooltip: gold, prediction, p, loss and the top labels
+  t.assert(r.title === false, 'no native title tooltip on a word');
+  await t.page.hover('#tip-word');
+  const card = await t.expectText('[data-role="hovercard"]', /Acme/);
+  t.assert(/gold\s*B-ORG/.test(card) && /prediction\s*B-PER/.test(card) && /0\.600/.test(card) && /loss\s*1\.200/.test(card),
+    `hover card, got ${JSON.stringify(card)}`);
+  const top = await t.page.locator('[data-role="hovercard"] [data-role="top-labels"] .hc-bar-row').allInnerTexts();
+  t.assert(JSON.stringify(top.map((x) => x.split(/\s+/).join(' '))) === JSON.stringify(['B-PER 0.600', 'B-ORG 0.300', 'O 0.050']),
+    `the three most likely labels, got ${JSON.stringify(top)}`);
+  const box = await t.page.$eval('[data-role="hovercard"]', (c) => {
+    const b = c.getBoundingClientRect();
+    const w = document.querySelector('#tip-word').getBoundingClientRect();
+    return {near: Math.abs(b.top - w.bottom) < 12 || Math.abs(w.top - b.bottom) < 12, inside: b.right <= innerWidth};
+  });
+  t.assert(box.near && box.inside, `the card sits by the word, in the window: ${JSON.stringify(box)}`);
+  await t.page.keyboard.press('Escape');
+  t.assert(await t.page.$eval('[data-role="hovercard"]', (c) => c.hidden), 'Esc hides the card');
 }
 
 async function staticFiles(t) {

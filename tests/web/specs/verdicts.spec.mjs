@@ -55,7 +55,7 @@ export async function run(t) {
   await t.shot('verdict-badges');
 
   await t.goto(`#/misclassified?gold=${wrong.gold}&pred=${wrong.pred}`);
-  await t.expectText(`.sent-item:has(a[href$="sentence=${top.id}"]) [data-role=verdicts]`, /label error/);
+  await t.expectText(`.smp-item[data-sid="${top.id}"] [data-role=verdicts]`, /label error/);
 
   t.assert((await send(t, 'DELETE', `verdicts/${a.body.id}`)).status === 200, 'DELETE');
   t.assert((await send(t, 'DELETE', `verdicts/${b.body.id}`)).status === 200, 'DELETE');
