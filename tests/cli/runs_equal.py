@@ -4,7 +4,10 @@
 how long, not what) and every row of every table with a run_id column
 (labels, documents, sentences, words, hidden, tokens, entities, settings, the
 label-issue tables, ...), as SQLite holds them: reals bit for bit, vectors
-byte for byte, NULL as NULL. `explainer merge`'s promise (pipeline/merge.c).
+byte for byte, NULL as NULL; and the run's rows of the full-text index
+`search` (schema 5: rowid run << 32 | sentence, no run_id column), so a merged
+run is found by the Search page as the unsharded one is. `explainer merge`'s
+promise (pipeline/merge.c).
 
 Usage: runs_equal.py A.db RUN_A B.db RUN_B   (RUN: a run id, or "only": the
 database's one run). Prints what it compared; exits 1 at the first difference.
@@ -65,6 +68,12 @@ def main():
                 if u != v or type(u) is not type(v):
                     sys.exit(f"{t}: row {i} ({x[:3]!r:.80}...): {c} differs: {u!r:.100} vs {v!r:.100}")
         counts.append(f"{t} {len(xa)}")
+    if "search" in [r[0] for r in a.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]:
+        q = "SELECT rowid & 4294967295, text FROM search WHERE rowid >> 32 = ? ORDER BY 1"
+        sa, sb = a.execute(q, (ra,)).fetchall(), b.execute(q, (rb,)).fetchall()
+        if sa != sb:
+            sys.exit(f"search: {len(sa)} indexed sentences vs {len(sb)}, or their texts differ")
+        counts.append(f"search {len(sa)}")
     print(f"equal: runs ({len(cols)} columns), " + ", ".join(counts))
 
 
