@@ -35,7 +35,8 @@ export async function run(t) {
   await t.page.click('button:has-text("Compute")');
   await t.expectText('.projection-info', /^600 words · 8 neighbours, min_dist 0\.3, manhattan, seed 42/);
   const seen = await t.page.evaluate(() => window.__progress);
-  t.assert(seen.length > 3 && seen.every(([w, label], i) => (!i || w >= seen[i - 1][0]) &&
+  // a fast machine may finish the job between two polls: two states seen are enough
+  t.assert(seen.length >= 2 && seen.every(([w, label], i) => (!i || w >= seen[i - 1][0]) &&
     (!/\d+%/.test(label) || Number(/(\d+)%/.exec(label)[1]) === Math.round(w))),
   `the bar only grows and its label says its width: ${JSON.stringify(seen.slice(0, 12))}`);
   const after = await xs(t, '.plot-gold');
