@@ -11,17 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The few loops that dominate outside the GEMMs are compiled for AVX-512,
- * AVX2 and the baseline, picked at load time (GCC function multiversioning),
- * and at -O3 so they vectorize. Off under sanitizers and for other compilers. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define XNR_HOT                                                                                    \
-	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),               \
-	               optimize("O3")))
-#else
-#define XNR_HOT
-#endif
+#include "tensor/hot.h"
 
 /* Four double accumulators: the sums of H (up to thousands) values stay
  * within 1e-7 relative of the exact value and do not serialize on one add. */

@@ -9,14 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define XNR_HOT                                                                                    \
-	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),               \
-	               optimize("O3")))
-#else
-#define XNR_HOT
-#endif
+#include "tensor/hot.h"
 
 static const char *const names[] = {"fp32", "bf16", "int8"};
 
