@@ -212,10 +212,10 @@ static enum xnr_status list_storages(struct tb *t, const struct xnr__pt_dict *d,
 		if (n > 0 && strcmp(sv[n - 1].key, sv[i].key) == 0) {
 			if (sv[n - 1].dtype == sv[i].dtype && sv[n - 1].numel == sv[i].numel)
 				continue;
+			const char *key = sv[i].key; /* in the dict's strings, not in sv */
 			free(sv);
 			return xnr_fail_at(t->err, XNR_ERR_FORMAT, t->path, 0,
-			                   "storage %s is named with two dtypes or sizes",
-			                   sv[i].key);
+			                   "storage %s is named with two dtypes or sizes", key);
 		}
 		sv[n++] = sv[i];
 	}
