@@ -21,6 +21,7 @@
 #include "tensor/gemm.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tensor/kernels.h"
@@ -34,6 +35,13 @@
 #endif
 
 #define COL_BLOCK 16
+
+/* oneDNN's sgemm takes another path below 16 rows, whose sums differ from
+ * the 16-and-more path's in the last bits (measured for every shape of the
+ * supported models: 1..15 rows differ, 16..299 agree bit for bit). A word's
+ * results must not depend on the batch it ran in (a sharded run equals the
+ * whole one, value for value), so fewer rows are run padded to this many. */
+#define MIN_ROWS 16
 
 #define SMALL_GEMM_FLOPS 1e7 /* multiply-adds under which xnr_gemm uses one thread */
 
@@ -304,6 +312,28 @@ static enum xnr_status lowp_block(const struct linear_job *j, const struct xnr_l
 	return XNR_OK;
 }
 
+/* Columns [b, e) of o for fewer than MIN_ROWS rows: the input and output
+ * padded to MIN_ROWS rows (zeros), so the sums are the 16-row path's. */
+static enum xnr_status padded_block(const struct linear_job *j, const struct xnr_linear_out *o,
+                                    long b, long e, struct xnr_error *err)
+{
+	size_t n_in = (size_t)j->n_in, n = (size_t)(e - b);
+	float *xp = calloc(MIN_ROWS * (n_in + n), sizeof *xp), *yp;
+	enum xnr_status st;
+	int r;
+
+	if (!xp)
+		return xnr_fail(err, XNR_ERR_NOMEM, "gemm: no memory for %d padded rows", MIN_ROWS);
+	yp = xp + MIN_ROWS * n_in;
+	memcpy(xp, j->x, (size_t)j->m * n_in * sizeof *xp);
+	st = gemm_here(0, 1, MIN_ROWS, (int)n, j->n_in, 1.0f, xp, j->n_in, o->w + b * j->n_in,
+	               j->n_in, 0.0f, yp, (int)n, err);
+	for (r = 0; st == XNR_OK && r < j->m; r++)
+		memcpy(o->y + (long)r * o->n_out + b, yp + (size_t)r * n, n * sizeof *yp);
+	free(xp);
+	return st;
+}
+
 /* Columns [b, e) of output o, on this thread alone. */
 static int linear_block(struct linear_job *j, const struct xnr_linear_out *o, long b, long e)
 {
@@ -313,6 +343,8 @@ static int linear_block(struct linear_job *j, const struct xnr_linear_out *o, lo
 
 	if (j->lx)
 		st = lowp_block(j, o, b, e, &local);
+	else if (j->m > 0 && j->m < MIN_ROWS && e > b)
+		st = padded_block(j, o, b, e, &local);
 	else
 		st = gemm_here(0, 1, j->m, (int)(e - b), j->n_in, 1.0f, j->x, j->n_in,
 		               o->w + b * j->n_in, j->n_in, 0.0f, o->y + b, o->n_out, &local);
@@ -367,6 +399,13 @@ enum xnr_status xnr_gemm_linear_pool_n(struct xnr_pool *pool, int m, int n_in, c
 	if (xnr_pool_n_threads(pool) > 1) {
 		xnr_pool_run(pool, linear_worker, &j);
 		return atomic_load(&j.failed) ? (err ? err->status : XNR_ERR_INTERNAL) : XNR_OK;
+	}
+	if (m > 0 && m < MIN_ROWS) { /* padded, on this thread */
+		use_threads(1);
+		for (i = 0; i < n_outs; i++)
+			if (!linear_block(&j, &outs[i], 0, outs[i].n_out))
+				return err ? err->status : XNR_ERR_INTERNAL;
+		return XNR_OK;
 	}
 	for (i = 0; i < n_outs; i++) {
 		st = xnr_gemm_linear(m, outs[i].n_out, n_in, x, outs[i].w, 0, outs[i].y, err);
