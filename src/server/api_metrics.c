@@ -581,9 +581,9 @@ static enum xnr_status api_loss_export(struct xnr__req *r, struct xnr__resp *out
 	int by;
 	enum xnr_status st;
 
-	xnr__export_init(&x, r->path);
 	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
+	xnr__export_init(&x, r->path);
 	if ((st = xnr__query_choice(&r->query, "by", by_names, 0, &by, err)) != XNR_OK ||
 	    (st = loss_page_parse(&r->query, &p, err)) != XNR_OK)
 		goto done;

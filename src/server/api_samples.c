@@ -166,11 +166,11 @@ static enum xnr_status api_export(struct xnr__req *r, struct xnr__resp *out, str
 	enum xnr_status st;
 
 	q.tokens = is_tokens(r->path);
-	xnr__export_init(&x, r->path);
 	if ((st = xnr__query_allow(&r->query, export_allowed, err)) != XNR_OK ||
 	    (st = page_parse(&r->query, &q, &gold, &pred, err)) != XNR_OK ||
 	    (st = xnr__req_run(r, &run, err)) != XNR_OK)
 		return st;
+	xnr__export_init(&x, r->path); /* after the checks: a refused request holds no stream */
 	q.limit = -1;
 	if ((st = xnr__label_param(&run, "gold", gold, &q.gold, err)) == XNR_OK &&
 	    (st = xnr__label_param(&run, "pred", pred, &q.pred, err)) == XNR_OK)

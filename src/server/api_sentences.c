@@ -480,9 +480,9 @@ static enum xnr_status api_export(struct xnr__req *r, struct xnr__resp *out, str
 	struct xnr_run run;
 	enum xnr_status st;
 
-	xnr__export_init(&x, r->path);
 	if ((st = page_new(r, export_params, &p, err)) != XNR_OK)
 		return st;
+	xnr__export_init(&x, r->path);
 	p->q.limit = -1;
 	if ((st = xnr__req_run(r, &run, err)) == XNR_OK) {
 		if ((st = page_bind(r, &run, p, err)) == XNR_OK)
