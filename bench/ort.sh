@@ -9,6 +9,7 @@
 # load excluded), best of 2 passes a round. Prints the table and keeps every JSON line in
 # bench/out/ort.jsonl. Not a test.
 #
+# SKIP_TORCH=1 leaves PyTorch out (bench/run.sh compares with it on its own).
 # Needs python3-torch and python3-onnx (installed with apt) and the npm package
 # onnxruntime-node from bench/ort/package-lock.json (installed here with npm ci and
 # ONNXRUNTIME_NODE_INSTALL=skip, so nothing but the CPU build that the package holds).
@@ -83,7 +84,8 @@ round_of() { # MODEL: one line of JSON per contender, tagged with the model
 		node "$here/ort/peer_ort.mjs" "$out/$m.onnx" "$out/$m.ids.json" --threads "$threads" --repeats 2
 		node "$here/ort/peer_ort.mjs" "$out/$m.int8.onnx" "$out/$m.ids.json" --threads "$threads" --repeats 2 |
 			sed 's/"impl":"ort"/"impl":"ort int8"/'
-		OPENBLAS_NUM_THREADS=$threads $py "$here/peer_torch.py" "$dir" "$data" --ids "$out/$m.ids.json" --repeats 2
+		[ -n "${SKIP_TORCH:-}" ] ||
+			OPENBLAS_NUM_THREADS=$threads $py "$here/peer_torch.py" "$dir" "$data" --ids "$out/$m.ids.json" --repeats 2
 	} | sed "s/^{/{\"model\":\"$m\",/"
 }
 
