@@ -40,12 +40,23 @@ trap cleanup EXIT
 git worktree add -q --detach "$work/tree" "$base"
 # The web app's npm packages are packed into the build: borrow the installed
 # ones as hard links (a symbolic link would lead out of web/, which the server
-# rightly refuses to serve).
+# rightly refuses to serve) when the commit's package-lock.json is this
+# checkout's; a commit with another lock gets its own `npm ci` (from npm's
+# cache), redone only when the lock changes.
 link_modules() {
+	local d lock stamp
 	for d in web tests/tokparity; do
-		if [ -d "$top/$d/node_modules" ] && [ ! -e "$work/tree/$d/node_modules" ]; then
+		lock=$work/tree/$d/package-lock.json
+		[ -f "$lock" ] || continue
+		stamp=$(sha256sum "$lock" | cut -c1-64)
+		[ "$(cat "$work/stamp.${d//\//_}" 2>/dev/null)" = "$stamp" ] && continue
+		rm -rf "$work/tree/$d/node_modules"
+		if cmp -s "$lock" "$top/$d/package-lock.json" && [ -d "$top/$d/node_modules" ]; then
 			cp -al "$top/$d/node_modules" "$work/tree/$d/node_modules"
+		else
+			npm ci --prefix "$work/tree/$d" --no-audit --no-fund >/dev/null 2>&1 || return 1
 		fi
+		echo "$stamp" >"$work/stamp.${d//\//_}"
 	done
 }
 link_modules
@@ -59,9 +70,9 @@ for c in $commits; do
 	subject=$(git log -1 --format='%h %s' "$c" | cut -c1-90)
 	log="$logs/$(git rev-parse --short "$c").log"
 	git -C "$work/tree" checkout -q --detach "$c"
-	link_modules
 	ok=1
-	{
+	link_modules || { echo "npm ci failed" >"$log"; ok=0; }
+	[ "$ok" = 0 ] || {
 		cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DXNR_WERROR=ON \
 			-DXNR_SHARED_DIR="$shared" &&
 			cmake --build "$work/build" -j"$jobs"
