@@ -357,7 +357,9 @@ static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xn
 }
 
 /* Resample: scores of a and b (b = a when unpaired) per resample into
- * va/vb/vd laid out (2 + n_cols, R). */
+ * va/vb/vd laid out (2 + n_cols, R). The hot loop of every interval, kept in
+ * one piece so its sums stay in registers.
+ * NOLINTNEXTLINE(readability-function-size) */
 static void resample(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
                      const struct sparse *sp, const struct xnr_boot_params *p, size_t *rows,
                      int64_t *sum, double *sa, double *sb, double *va, double *vb, double *vd)

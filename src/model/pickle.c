@@ -272,7 +272,7 @@ static void printable(char *buf, size_t n, const unsigned char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len && i < 80 && i + 1 < n; i++)
-		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
+		buf[i] = (char)(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?');
 	buf[i] = '\0';
 }
 
@@ -519,7 +519,9 @@ static enum xnr_status op_int(struct pk *k, unsigned op)
 	return push_new(k, PK_INT, (int64_t)x);
 }
 
-/* One opcode; *done at STOP. */
+/* One opcode; *done at STOP. One switch over the opcodes torch.save writes,
+ * each case a few lines: read as a table, so kept whole.
+ * NOLINTNEXTLINE(readability-function-size) */
 static enum xnr_status step(struct pk *k, unsigned op, int *done)
 {
 	uint64_t x = 0;

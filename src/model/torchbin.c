@@ -281,7 +281,7 @@ static enum xnr_status read_storages(struct tb *t, const struct tb_storage *sv, 
 /* A view of its storage: contiguous (row-major strides over the dims that are
  * not 1) and inside it. */
 static enum xnr_status make_tensor(struct tb *t, const struct xnr__pt_tensor *p,
-                                   const struct tb_storage *st, unsigned char *data,
+                                   const struct tb_storage *st, const unsigned char *data,
                                    struct xnr_st_tensor *o)
 {
 	int64_t n = 1, want = 1;

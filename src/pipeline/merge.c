@@ -7,6 +7,8 @@
  * merged words as run_write.c computes it. One transaction; a new output
  * file appears only when it has committed.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,17 @@ static const char *setting(const struct xnr_setting *kv, size_t n, const char *k
 	return NULL;
 }
 
+/* A number >= 0 in decimal at s, followed by stop: 1 and *v, *rest at the stop; else 0. */
+static int whole(const char *s, char stop, long *v, const char **rest)
+{
+	char *e;
+
+	errno = 0;
+	*v = strtol(s, &e, 10);
+	*rest = e;
+	return e != s && errno == 0 && *e == stop && *v >= 0 && s[0] >= '0' && s[0] <= '9';
+}
+
 /* The shard's settings into s: 1, 0 when the run is no shard, -1 when its
  * shard settings are not what shard.c writes. */
 static int parse_settings(const struct xnr_setting *kv, size_t n, struct shard *s)
@@ -52,15 +65,18 @@ static int parse_settings(const struct xnr_setting *kv, size_t n, struct shard *
 	const char *first = setting(kv, n, XNR__SHARD_FIRST);
 	const char *total = setting(kv, n, XNR__SHARD_TOTAL);
 	const char *key = setting(kv, n, XNR__SHARD_RUN_KEY);
-	char end;
+	const char *rest;
+	long index, count;
 
 	if (!slice)
 		return 0;
 	if (!first || !total || !key || strlen(key) != XNR_SHA256_HEX - 1 ||
-	    sscanf(slice, "%d/%d%c", &s->index, &s->count, &end) != 2 ||
-	    sscanf(first, "%ld%c", &s->first, &end) != 1 ||
-	    sscanf(total, "%ld%c", &s->total, &end) != 1)
+	    !whole(slice, '/', &index, &rest) || !whole(rest + 1, '\0', &count, &rest) ||
+	    !whole(first, '\0', &s->first, &rest) || !whole(total, '\0', &s->total, &rest) ||
+	    index > INT_MAX || count > INT_MAX)
 		return -1;
+	s->index = (int)index;
+	s->count = (int)count;
 	memcpy(s->run_key, key, XNR_SHA256_HEX);
 	return s->count > 0 && s->index >= 0 && s->index < s->count && s->first >= 0 &&
 	               s->total >= s->first
@@ -187,7 +203,7 @@ static enum xnr_status check_slices(struct merge *m, struct xnr_error *err)
 	long next = 0;
 	size_t i;
 
-	m->by_index = calloc((size_t)count, sizeof *m->by_index);
+	m->by_index = calloc((size_t)count, sizeof(struct shard *));
 	if (!m->by_index)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	for (i = 0; i < m->n; i++) {

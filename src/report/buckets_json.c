@@ -77,6 +77,8 @@ enum xnr_status xnr_bucket_edges_parse(const char *spec, struct xnr_bucket_param
 	return XNR_OK;
 }
 
+/* Some descriptions are one string in two literals, not two strings.
+ * NOLINTBEGIN(bugprone-suspicious-missing-comma) */
 static const char *const descriptions[XNR_BATTR_COUNT] = {
     "words of the entity",
     "words of its sentence",
@@ -91,6 +93,7 @@ static const char *const descriptions[XNR_BATTR_COUNT] = {
     "its first word / words of its sentence",
     "its sentence's document (the largest kept)",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 static json_t *edge_json(double x)
 {
@@ -159,7 +162,7 @@ static json_t *samples_json(const struct xnr__bkt *b, const struct xnr__bkt_side
 static json_t *side_bucket_json(const struct xnr__bkt *b, const struct xnr__bkt_side *x, int a,
                                 int k)
 {
-	size_t col = (size_t)(b->first_col[a] + k), i, n_cases = 0;
+	size_t col = (size_t)b->first_col[a] + (size_t)k, i, n_cases = 0;
 	int64_t sum[3] = {0, 0, 0};
 	const struct xnr_interval *iv = &x->boot.col[col].a;
 

@@ -156,8 +156,9 @@ static int run_int8(int m, int n, int k, const uint8_t *a, const float *a_scale,
 {
 	const int32_t zero = 0;
 
+	/* the s32 sums go into c's f32 slots (the same size), turned into f32 in place */
 	if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, k, 128, b, ldb, 0, 0.0f,
-	                      (int32_t *)c, ldc, &zero) != dnnl_success)
+	                      (int32_t *)(void *)c, ldc, &zero) != dnnl_success)
 		return 0;
 	xnr_lowp_dequant(c, m, n, ldc, a_scale, b_scale);
 	return 1;

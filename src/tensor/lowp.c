@@ -171,7 +171,7 @@ void xnr_lowp_x_make(enum xnr_precision prec, const float *x, int m, int n_in, l
 {
 	size_t data =
 	    (((size_t)m * (size_t)n_in * (prec == XNR_PRECISION_BF16 ? 2 : 1)) + 63) & ~(size_t)63;
-	float *scale = (float *)((char *)mem + data);
+	float *scale = (float *)(void *)((char *)mem + data); /* after the codes, 64-byte aligned */
 	long r;
 
 	out->prec = prec;
