@@ -130,12 +130,16 @@ static enum xnr_status add_file(struct xnr__hub *f, const char *name, struct xnr
 	for (i = 0; i < f->n_files; i++)
 		if (strcmp(f->files[i].name, name) == 0)
 			return XNR_OK;
-	if (f->n_files == XNR__HUB_MAX_FILES || !safe_name(name, sizeof f->files[0].name - 1))
+	if (!safe_name(name, sizeof f->files[0].name - 1))
 		return xnr_fail_at(
-		    err, XNR_ERR_LIMIT, f->model, 0,
-		    "cannot download %s: more than %d files, or a file name with other "
-		    "characters than [A-Za-z0-9._-]",
-		    name, XNR__HUB_MAX_FILES);
+		    err, XNR_ERR_FORMAT, f->model, 0,
+		    "refused to download %s: a file name of [A-Za-z0-9._-] is needed, "
+		    "in the repo's top folder",
+		    name);
+	if (f->n_files == XNR__HUB_MAX_FILES)
+		return xnr_fail_at(err, XNR_ERR_LIMIT, f->model, 0,
+		                   "cannot download %s: a model of more than %d files", name,
+		                   XNR__HUB_MAX_FILES);
 	memset(&f->files[f->n_files], 0, sizeof f->files[0]);
 	snprintf(f->files[f->n_files].name, sizeof f->files[0].name, "%s", name);
 	f->files[f->n_files++].size = -1;

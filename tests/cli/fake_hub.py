@@ -11,6 +11,8 @@ huggingface.co does:
   GET  /cdn/{sha256}                              the bytes, Range / 206
   errors: 404 X-Error-Code RepoNotFound / RevisionNotFound / EntryNotFound,
        401 GatedRepo on a gated repo's resolve without the right token.
+  A repo with "corrupt": true gives its LFS files an X-Linked-Etag that is
+       not their sha256.
   A renamed repo (SPEC {"old/name": {"moved": "org/name"}}) answers 307 with a
        relative Location to the new name, as the hub does.
 
@@ -116,6 +118,8 @@ class Hub(http.server.BaseHTTPRequestHandler):
                 return self.fail(404, "EntryNotFound")
             if lfs(m.group(3)):
                 h = sha256(path)
+                if repo.get("corrupt"):  # an ETag that is not the bytes' sha256
+                    h = hashlib.sha256(b"other bytes").hexdigest()
                 blobs[h] = path
                 port = self.server.server_address[1]
                 self.send_response(302)

@@ -41,6 +41,7 @@ for i, part in enumerate(shards):
     open(sys.argv[2] + "/" + fname, "wb").write(struct.pack("<Q", len(h)) + h + blob)
 json.dump({"metadata": {}, "weight_map": weight_map}, open(sys.argv[2] + "/model.safetensors.index.json", "w"))
 PY
+echo '{"weight_map": {"w": "../../../evil.safetensors"}}' >"$tmp/files/evil-index.json"
 main=1111111111111111111111111111111111111111
 v1=2222222222222222222222222222222222222222
 gsha=3333333333333333333333333333333333333333
@@ -56,7 +57,13 @@ for f in ["model.safetensors.index.json", "model-00001-of-00002.safetensors", "m
 json.dump({"acme/ner-mini": {"gated": None, "revisions": {"main": {"sha": main, "files": base},
                                                           "v1": {"sha": v1, "files": sharded}}},
            "acme/gated": {"gated": "hf_secret", "revisions": {"main": {"sha": gsha, "files": base}}},
-           "acme/old-name": {"moved": "acme/ner-mini"}},
+           "acme/old-name": {"moved": "acme/ner-mini"},
+           "acme/corrupt": {"gated": None, "corrupt": True, "revisions": {"main": {"sha": main, "files": base}}},
+           "acme/evil": {"gated": None, "revisions": {"main": {"sha": main, "files": dict(
+               sharded, **{"model.safetensors.index.json": files + "/evil-index.json",
+                           "../../../evil.safetensors": files + "/README.md"})}}},
+           "acme/evil2": {"gated": None, "revisions": {"main": {"sha": main, "files": dict(
+               sharded, **{"model.safetensors.index.json": files + "/evil-index.json"})}}}},
           open(out, "w"))
 PY
 
@@ -163,6 +170,17 @@ HF_HUB_CACHE=$tmp/c5 HF_TOKEN_PATH=$tmp/token predict_same "gated model with HF_
 # 7. 404s, the network down, a cache that cannot be written.
 expect_error "no such model" 1 "has no model acme/nothing" env HF_HUB_CACHE="$tmp/c6" "$bin" predict --model acme/nothing --text x
 expect_error "no such revision" 1 "has no revision 'nope' of acme/ner-mini" env HF_HUB_CACHE="$tmp/c6" "$bin" predict --model acme/ner-mini@nope --text x
+# Answers not to be trusted: a blob whose bytes are not its ETag's sha256;
+# an index naming a shard outside the repo's top folder.
+expect_error "a blob that is not its sha256" 1 "the downloaded bytes have sha256 $st, the hub said" \
+	env HF_HUB_CACHE="$tmp/c11" "$bin" predict --model acme/corrupt --text x
+[ -z "$(ls "$tmp/c11/models--acme--corrupt/blobs" | grep -v '^[0-9a-f]\{40\}$')" ] &&
+	[ ! -e "$tmp/c11/models--acme--corrupt/refs/main" ] && ok "the bad blob removed, no ref" || bad "after a bad blob: $(ls "$tmp/c11/models--acme--corrupt/blobs")"
+expect_error "an index naming ../ (a repo file)" 1 "refused to download ../../../evil.safetensors" \
+	env HF_HUB_CACHE="$tmp/c12" "$bin" predict --model acme/evil --text x
+expect_error "an index naming a shard not in the repo" 1 "weight w is in ../../../evil.safetensors, which acme/evil2 does not have" \
+	env HF_HUB_CACHE="$tmp/c12" "$bin" predict --model acme/evil2 --text x
+[ -z "$(find "$tmp" -maxdepth 1 -name 'evil*')" ] && ok "nothing written outside the cache" || bad "evil file written"
 stop_hub
 expect_error "network down" 1 "not a folder here, and the Hugging Face hub at http://127.0.0.1:$port cannot be reached" env HF_HUB_CACHE="$tmp/c6" "$bin" predict --model acme/ner-mini --text x
 grep -q "HF_HUB_OFFLINE=1" "$tmp/err" && ok "network down: suggests HF_HUB_OFFLINE=1" || bad "network down: $(cat "$tmp/err")"
