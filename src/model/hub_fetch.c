@@ -108,7 +108,8 @@ static int same_origin(const char *endpoint, const char *url)
 {
 	const char *p = strstr(endpoint, "://");
 	size_t n = p ? strcspn(p + 3, "/") + (size_t)(p + 3 - endpoint) : strlen(endpoint);
-	return strncmp(endpoint, url, n) == 0 && (url[n] == '/' || url[n] == '\0');
+	return strlen(url) >= n && memcmp(endpoint, url, n) == 0 &&
+	       (url[n] == '/' || url[n] == '\0');
 }
 
 static int in_siblings(const json_t *siblings, const char *name)
@@ -486,7 +487,9 @@ static enum xnr_status add_shards(struct xnr__hub *f, const json_t *sibs, const 
 	return st;
 }
 
-static enum xnr_status head_and_fetch(struct xnr__hub *f, int from, struct xnr_error *err)
+/* Files from `from` on that are not done: HEADs first, so the bar (shown
+ * when bar is set and stderr is a terminal) knows the total. */
+static enum xnr_status head_and_fetch(struct xnr__hub *f, int from, int bar, struct xnr_error *err)
 {
 	long long total = 0;
 	enum xnr_status st;
@@ -498,7 +501,8 @@ static enum xnr_status head_and_fetch(struct xnr__hub *f, int from, struct xnr_e
 	for (i = from; i < f->n_files; i++)
 		total += !f->files[i].done && f->files[i].size > 0 ? f->files[i].size : 0;
 	f->done_bytes = 0;
-	xnr_progress_init(&f->progress, stderr, 0, (long)(total >> 10), "kB downloaded");
+	xnr_progress_init(&f->progress, bar ? stderr : NULL, 0, (long)(total >> 10),
+	                  "kB downloaded");
 	st = XNR_OK;
 	for (i = from; i < f->n_files && st == XNR_OK; i++)
 		if (!f->files[i].done && (st = fetch_blob(f, &f->files[i], err)) == XNR_OK &&
@@ -530,11 +534,11 @@ enum xnr_status xnr__hub_download(const char *model, const char *id, const char 
 		st = choose_files(f, json_object_get(info, "siblings"), &index, err);
 	if (st == XNR_OK && index) {
 		first = f->n_files - 1;
-		if ((st = head_and_fetch(f, first, err)) == XNR_OK)
+		if ((st = head_and_fetch(f, first, 0, err)) == XNR_OK)
 			st = add_shards(f, json_object_get(info, "siblings"), index, err);
 	}
 	if (st == XNR_OK)
-		st = head_and_fetch(f, 0, err);
+		st = head_and_fetch(f, 0, 1, err);
 	if (st == XNR_OK && strcmp(revision, f->commit) != 0)
 		st = write_ref(f, err);
 	if (st == XNR_OK)

@@ -109,7 +109,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		return len;
 	k = (size_t)(colon - data);
 	len -= k + 1;
-#define HUB_IS(name) (k == sizeof name - 1 && strncasecmp(data, name, k) == 0)
+#define HUB_IS(name) (k == sizeof(name) - 1 && strncasecmp(data, (name), k) == 0)
 	if (HUB_IS("etag"))
 		header_value(r->etag, sizeof r->etag, colon + 1, len, 1);
 	else if (HUB_IS("x-linked-etag"))
@@ -259,8 +259,7 @@ enum xnr_status xnr__hub_http_fail(struct xnr__hub *f, const struct xnr__hub_rep
 			return xnr_fail_at(
 			    err, XNR_ERR_DENIED, f->model, 0,
 			    "%s refused access (HTTP %ld%s%s): the model is gated or private; set "
-			    "HF_TOKEN to a token that can read it (huggingface.co/settings/tokens, "
-			    "and "
+			    "HF_TOKEN to a token that can read it (huggingface.co/settings/tokens; "
 			    "accept the model's terms on its page)",
 			    f->endpoint, r->code, ec[0] ? ", " : "", ec);
 		return xnr_fail_at(
