@@ -182,6 +182,12 @@ enum xnr_status xnr_hub_find(const char *model, char *dir, size_t dir_bytes, str
 enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
                                 struct xnr_error *err)
 {
+	return xnr_hub_resolve_ctl(model, NULL, dir, dir_bytes, err);
+}
+
+enum xnr_status xnr_hub_resolve_ctl(const char *model, const struct xnr_ctl *ctl, char *dir,
+                                    size_t dir_bytes, struct xnr_error *err)
+{
 	struct hub_ref h;
 	char commit[41], why[128];
 	enum xnr_status st;
@@ -198,7 +204,7 @@ enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
 	}
 	if (find_snapshot(model, &h, "", dir, dir_bytes, NULL) == XNR_OK)
 		return XNR_OK;
-	if ((st = xnr__hub_download(model, h.id, h.revision, h.repo, commit, err)) != XNR_OK)
+	if ((st = xnr__hub_download(model, h.id, h.revision, h.repo, ctl, commit, err)) != XNR_OK)
 		return st;
 	return concat(dir, dir_bytes, h.repo, "/snapshots/", commit)
 	           ? XNR_OK

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/ctl.h"
 #include "core/status.h"
 
 /* The hub cache folder: $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else
@@ -37,5 +38,12 @@ XNR_MUST_CHECK enum xnr_status xnr_hub_find(const char *model, char *dir, size_t
  * errors: see xnr__hub_download. Thread-safe. */
 XNR_MUST_CHECK enum xnr_status xnr_hub_resolve(const char *model, char *dir, size_t dir_bytes,
                                                struct xnr_error *err);
+
+/* xnr_hub_resolve whose download stops when ctl's cancel flag is set
+ * (XNR_ERR_CANCELLED; what came is kept for the next run to resume); ctl
+ * may be NULL. */
+XNR_MUST_CHECK enum xnr_status xnr_hub_resolve_ctl(const char *model, const struct xnr_ctl *ctl,
+                                                   char *dir, size_t dir_bytes,
+                                                   struct xnr_error *err);
 
 #endif

@@ -326,6 +326,8 @@ static enum xnr_status attempt_all(struct xnr__hub *f, const struct xnr__hub_fil
 		}
 		rc = xnr__hub_request(f, hf->url, 0, hf->same_host, s.offset, &s);
 		free(s.buf);
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			return xnr__hub_net_fail(f, rc, err);
 		if (s.failed)
 			return xnr_fail_at(
 			    err, XNR_ERR_IO, f->model, 0,
@@ -516,7 +518,8 @@ static enum xnr_status head_and_fetch(struct xnr__hub *f, int from, int bar, str
 }
 
 enum xnr_status xnr__hub_download(const char *model, const char *id, const char *revision,
-                                  const char *repo_dir, char commit[41], struct xnr_error *err)
+                                  const char *repo_dir, const struct xnr_ctl *ctl, char commit[41],
+                                  struct xnr_error *err)
 {
 	struct xnr__hub *f;
 	json_t *info = NULL;
@@ -527,6 +530,7 @@ enum xnr_status xnr__hub_download(const char *model, const char *id, const char 
 
 	if ((st = xnr__hub_open(&f, model, id, revision, repo_dir, err)) != XNR_OK)
 		return st;
+	f->ctl = ctl;
 	st = fetch_info(f, &info, err);
 	if (st == XNR_OK &&
 	    (st = path_of(blobs, sizeof blobs, err, "%s/blobs", repo_dir)) == XNR_OK &&

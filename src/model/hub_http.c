@@ -183,6 +183,13 @@ write_fail:
 	return 0;
 }
 
+static int on_progress(void *arg, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total,
+                       curl_off_t ul_now)
+{
+	(void)dl_total, (void)dl_now, (void)ul_total, (void)ul_now;
+	return xnr_ctl_cancelled(((struct xnr__hub *)arg)->ctl);
+}
+
 /* One request: HEAD (head = 1) or GET of url into sink, redirects followed
  * only for a GET (the HEAD reads them), the token sent only when asked. */
 CURLcode xnr__hub_request(struct xnr__hub *f, const char *url, int head, int with_auth,
@@ -222,6 +229,11 @@ CURLcode xnr__hub_request(struct xnr__hub *f, const char *url, int head, int wit
 	curl_easy_setopt(f->curl, CURLOPT_HEADERDATA, sink);
 	curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, sink);
+	if (f->ctl) {
+		curl_easy_setopt(f->curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(f->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(f->curl, CURLOPT_XFERINFODATA, f);
+	}
 	if (range_from > 0) {
 		snprintf(range, sizeof range, "%lld-", range_from);
 		curl_easy_setopt(f->curl, CURLOPT_RANGE, range);
@@ -237,6 +249,10 @@ enum xnr_status xnr__hub_net_fail(struct xnr__hub *f, CURLcode rc, struct xnr_er
 {
 	if (rc == CURLE_OUT_OF_MEMORY)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory downloading %s", f->model);
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return xnr_fail_at(
+		    err, XNR_ERR_CANCELLED, f->model, 0,
+		    "download cancelled (what came is kept: the next run resumes it)");
 	return xnr_fail_at(err, XNR_ERR_IO, f->model, 0,
 	                   "not a folder here, and the Hugging Face hub at %s cannot be reached "
 	                   "(%s): check the network or HF_ENDPOINT, or set HF_HUB_OFFLINE=1 and "

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
+#include "core/ctl.h"
 #include "core/progress.h"
 #include "core/status.h"
 
@@ -50,6 +51,7 @@ struct xnr__hub {
 	CURL *curl;
 	const char *model; /* as given, for messages */
 	const char *id, *revision, *repo_dir;
+	const struct xnr_ctl *ctl; /* may be NULL */
 	char endpoint[1024];
 	char auth[1200]; /* "Authorization: Bearer ..." or "" */
 	char errbuf[CURL_ERROR_SIZE];
@@ -73,13 +75,15 @@ void xnr__hub_close(struct xnr__hub *f);
 /* One HEAD (head = 1: redirects not followed, the caller reads them) or GET
  * (redirects followed, http and https only) of url into sink, the token
  * sent when with_auth, from byte range_from when > 0. Connects within 10 s;
- * a transfer under 1 kB/s for 30 s stops. sink->reply gets the status and
+ * a transfer under 1 kB/s for 30 s stops, and so does one f->ctl cancels
+ * (CURLE_ABORTED_BY_CALLBACK). sink->reply gets the status and
  * headers (also when curl fails mid-body). Returns curl's code. */
 CURLcode xnr__hub_request(struct xnr__hub *f, const char *url, int head, int with_auth,
                           long long range_from, struct xnr__hub_sink *sink);
 
 /* The one-line error of a request that got no answer (network, DNS,
- * timeout: XNR_ERR_IO naming the endpoint, suggesting HF_HUB_OFFLINE=1) and
+ * timeout: XNR_ERR_IO naming the endpoint, suggesting HF_HUB_OFFLINE=1;
+ * stopped by f->ctl: XNR_ERR_CANCELLED) and
  * of an answer that is an error (401/403: XNR_ERR_DENIED, set HF_TOKEN;
  * 404: XNR_ERR_NOT_FOUND, model, revision or file (NULL: the file list);
  * else XNR_ERR_IO with the status). Return the status. */
@@ -100,9 +104,11 @@ enum xnr_status xnr__hub_http_fail(struct xnr__hub *f, const struct xnr__hub_rep
  * down, timeouts, a cache folder that cannot be written, a blob whose size
  * or sha256 is not the hub's), XNR_ERR_FORMAT (an answer that is not the
  * hub's), XNR_ERR_NOMEM; each names the model and says how to fix it.
- * Thread-safe (curl is initialised once). */
+ * XNR_ERR_CANCELLED when ctl (may be NULL) asks to stop, the blob being
+ * written kept as .incomplete. Thread-safe (curl is initialised once). */
 XNR_MUST_CHECK enum xnr_status xnr__hub_download(const char *model, const char *id,
                                                  const char *revision, const char *repo_dir,
-                                                 char commit[41], struct xnr_error *err);
+                                                 const struct xnr_ctl *ctl, char commit[41],
+                                                 struct xnr_error *err);
 
 #endif

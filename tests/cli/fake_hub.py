@@ -18,10 +18,11 @@ huggingface.co does:
 
 Usage: fake_hub.py SPEC.json PORTFILE LOG [CUTS]. SPEC: {"org/name": {"gated":
 token or null, "revisions": {"main": {"sha": 40-hex, "files": {name: path}}}}}.
-The first CUTS GETs of a CDN file send half the bytes and close the connection.
+The first CUTS GETs of a CDN file send half the bytes and close the connection;
+with FAKE_HUB_SLOW=S in the environment, CDN bytes go out 64 kB every S seconds.
 Every request is one JSON line in LOG: method, path, range, auth.
 """
-import hashlib, http.server, json, os, re, sys, threading
+import hashlib, http.server, json, os, re, sys, threading, time
 
 spec = json.load(open(sys.argv[1]))
 portfile, logpath = sys.argv[2], sys.argv[3]
@@ -165,7 +166,12 @@ class Hub(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 return
-            return self.wfile.write(data[start:])
+            slow = float(os.environ.get("FAKE_HUB_SLOW", "0"))
+            step = 65536 if slow else max(len(data), 1)
+            for i in range(start, len(data), step):
+                self.wfile.write(data[i:i + step])
+                time.sleep(slow)
+            return
         self.fail(404, "EntryNotFound")
 
 

@@ -5,8 +5,8 @@
 # refs), only the files a model needs, predict output identical to the
 # folder's, a sharded revision, a commit, a gated model and HF_TOKEN, 401 /
 # 404 / network-down / unwritable-cache messages, HF_HUB_OFFLINE=1, a second
-# run with the server gone, and downloads cut halfway resumed with Range in
-# the same run and in the next one.
+# run with the server gone, downloads cut halfway resumed with Range in the
+# same run and in the next one, and a run stopped (SIGTERM) mid-download.
 set -u
 . "$(dirname "$0")/../lib.sh"
 bin=${XNR_BIN:?}
@@ -196,7 +196,23 @@ grep '"/cdn/' "$tmp/hub.log" | grep -q '"range": "bytes=[1-9]' && ok "resumed wi
 b=$tmp/c7/models--acme--ner-mini/blobs/$st
 [ -f "$b" ] && [ "$(sha "$b")" = "$st" ] && ok "resumed blob complete and right" || bad "resumed blob wrong"
 
-# 9. Cut on every attempt of a run: it fails saying to run again, keeps the
+# 9. explainer run stopped (SIGTERM, as Ctrl-C) mid-download: cancelled at
+# once (exit 143: the signal re-raised after the clean stop), the part kept,
+# no database.
+FAKE_HUB_SLOW=0.05 start_hub 0
+HF_HUB_CACHE=$tmp/c13 "$bin" run --model acme/ner-mini --data "$src/demo/eval.conll" -o "$tmp/cancel.db" --threads 2 >/dev/null 2>"$tmp/cancel.err" &
+run_pid=$!
+part=$tmp/c13/models--acme--ner-mini/blobs/$st.incomplete
+for _ in $(seq 300); do [ -s "$part" ] && break; sleep 0.1; done
+kill -TERM "$run_pid"
+t0=$(date +%s)
+wait "$run_pid"
+status=$?
+[ "$status" = 143 ] && grep -q "cancelled" "$tmp/cancel.err" && [ $(($(date +%s) - t0)) -le 5 ] &&
+	ok "a run stopped mid-download: cancelled at once" || bad "stopped run: exit $status, $(head -c 300 "$tmp/cancel.err")"
+[ -s "$part" ] && [ ! -e "$tmp/cancel.db" ] && ok "stopped download: the part kept, no database" || bad "after the stop: part $(stat -c %s "$part" 2>&1), db $(ls "$tmp"/cancel.db* 2>&1)"
+
+# 10. Cut on every attempt of a run: it fails saying to run again, keeps the
 # .incomplete, and the next run resumes it.
 start_hub 4
 expect_error "a download cut every time" 1 "run again to resume it" env HF_HUB_CACHE="$tmp/c8" "$bin" predict --model acme/ner-mini --text x
