@@ -146,6 +146,15 @@ HF_HUB_CACHE=$tmp/c10 "$bin" run --model acme/ner-mini@v1 --data "$src/demo/eval
 a=$(sqlite3 "$tmp/run.db" "select group_concat(pred, ',') from (select pred from words order by sentence_id, idx)" 2>&1)
 b=$(sqlite3 "$tmp/run-v1.db" "select group_concat(pred, ',') from (select pred from words order by sentence_id, idx)" 2>&1)
 [ -n "$a" ] && [ "$a" = "$b" ] && ok "run: the same predictions from main and the sharded v1" || bad "run predictions differ: ${a:0:80} vs ${b:0:80}"
+# explainer serve --model ID --data FILE downloads it and analyses at start.
+(cd "$tmp" && HF_HUB_CACHE=$tmp/c14 exec "$bin" serve "$tmp/serve.db" --model acme/ner-mini --data "$src/demo/eval.conll" --no-token --port 0 >"$tmp/serve.out" 2>&1) &
+serve_pid=$!
+for _ in $(seq 600); do [ -n "$("$bin" runs "$tmp/serve.db" --json 2>/dev/null)" ] && break; sleep 0.1; done
+kill -TERM "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
+c=$(sqlite3 "$tmp/serve.db" "select group_concat(pred, ',') from (select pred from words order by sentence_id, idx)" 2>&1)
+[ -n "$a" ] && [ "$a" = "$c" ] && [ "$(cat "$tmp/c14/models--acme--ner-mini/refs/main" 2>/dev/null)" = "$main" ] &&
+	ok "serve --model ID: downloaded, and the run's predictions are the folder's" || bad "serve with a hub id: $(head -c 400 "$tmp/serve.out")"
 
 # 5. Offline: refused, nothing asked.
 : >"$tmp/hub.log"
