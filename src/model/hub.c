@@ -164,6 +164,25 @@ static int hub_offline(void)
 	return 0;
 }
 
+/* A snapshot a run can use: config.json and weights (links to blobs that
+ * are there). huggingface_hub also leaves snapshots of a few files (a
+ * config read alone); one of those is completed by a download. */
+static int snapshot_has_model(const char *dir)
+{
+	static const char *const need[] = {"model.safetensors", "model.safetensors.index.json",
+	                                   "pytorch_model.bin", "pytorch_model.bin.index.json"};
+	char path[4200];
+	struct stat st;
+	size_t i;
+
+	if (!concat(path, sizeof path, dir, "/", "config.json") || stat(path, &st) != 0)
+		return 0;
+	for (i = 0; i < sizeof need / sizeof *need; i++)
+		if (concat(path, sizeof path, dir, "/", need[i]) && stat(path, &st) == 0)
+			return 1;
+	return 0;
+}
+
 enum xnr_status xnr_hub_find(const char *model, char *dir, size_t dir_bytes, struct xnr_error *err)
 {
 	struct hub_ref h;
@@ -202,7 +221,7 @@ enum xnr_status xnr_hub_resolve_ctl(const char *model, const struct xnr_ctl *ctl
 		         "HF_HUB_OFFLINE, or give a local model folder)");
 		return find_snapshot(model, &h, why, dir, dir_bytes, err);
 	}
-	if (find_snapshot(model, &h, "", dir, dir_bytes, NULL) == XNR_OK)
+	if (find_snapshot(model, &h, "", dir, dir_bytes, NULL) == XNR_OK && snapshot_has_model(dir))
 		return XNR_OK;
 	if ((st = xnr__hub_download(model, h.id, h.revision, h.repo, ctl, commit, err)) != XNR_OK)
 		return st;

@@ -28,7 +28,9 @@ XNR_MUST_CHECK enum xnr_status xnr_hub_cache_dir(char *buf, size_t buf_bytes,
 XNR_MUST_CHECK enum xnr_status xnr_hub_find(const char *model, char *dir, size_t dir_bytes,
                                             struct xnr_error *err);
 
-/* xnr_hub_find, and when a hub id is not in the cache, download it there
+/* xnr_hub_find, and when a hub id is not in the cache (or its snapshot
+ * lacks config.json or the weights, as one huggingface_hub fetched a single
+ * file into), download it there
  * (model/hub_internal.h: only the files a model needs, resumable, a progress
  * bar on stderr when it is a terminal) from $HF_ENDPOINT (default
  * https://huggingface.co), with $HF_TOKEN (or the token file) for gated and

@@ -6,8 +6,8 @@
  * the file list, a HEAD of each needed file's resolve URL its ETag (the
  * sha256 of an LFS file), size and CDN location; a blob is written as
  * blobs/<etag>.incomplete, resumed with Range after an interruption, checked
- * and renamed; snapshots link to the blobs and refs/<revision> is written
- * last. The requests themselves are hub_http.c's.
+ * and renamed; once every blob is in, the snapshot links to them, and
+ * refs/<revision> is written last. The requests themselves are hub_http.c's.
  */
 #include <ctype.h>
 #include <curl/curl.h>
@@ -456,9 +456,10 @@ static enum xnr_status write_ref(struct xnr__hub *f, struct xnr_error *err)
 	}
 }
 
-/* The shards a downloaded index names: each must be a file of the repo. */
-static enum xnr_status add_shards(struct xnr__hub *f, const json_t *sibs, const char *index,
-                                  struct xnr_error *err)
+/* The shards a downloaded index (its blob: the snapshot is linked last)
+ * names: each must be a file of the repo. */
+static enum xnr_status add_shards(struct xnr__hub *f, const json_t *sibs,
+                                  const struct xnr__hub_file *index, struct xnr_error *err)
 {
 	char path[4096];
 	json_t *root = NULL, *map;
@@ -466,22 +467,24 @@ static enum xnr_status add_shards(struct xnr__hub *f, const json_t *sibs, const 
 	json_t *v;
 	enum xnr_status st;
 
-	if ((st = path_of(path, sizeof path, err, "%s/snapshots/%s/%s", f->repo_dir, f->commit,
-	                  index)) != XNR_OK ||
+	if ((st = path_of(path, sizeof path, err, "%s/blobs/%s", f->repo_dir, index->etag)) !=
+	        XNR_OK ||
 	    (st = xnr_json_load(path, HUB_MAX_INDEX_BYTES, &root, err)) != XNR_OK)
 		return st;
 	map = json_object_get(root, "weight_map");
 	if (!json_is_object(map))
-		st = xnr_fail_at(err, XNR_ERR_FORMAT, path, 0, "no \"weight_map\" object");
+		st = xnr_fail_at(err, XNR_ERR_FORMAT, f->model, 0, "%s: no \"weight_map\" object",
+		                 index->name);
 	json_object_foreach(map, key, v)
 	{
 		const char *shard = json_string_value(v);
 		if (st != XNR_OK)
 			break;
 		if (!shard || !in_siblings(sibs, shard))
-			st = xnr_fail_at(err, XNR_ERR_FORMAT, path, 0,
-			                 "weight %s is in %s, which %s does not have at %s", key,
-			                 shard ? shard : "(not a string)", f->id, f->commit);
+			st = xnr_fail_at(err, XNR_ERR_FORMAT, f->model, 0,
+			                 "%s: weight %s is in %s, which %s does not have at %s",
+			                 index->name, key, shard ? shard : "(not a string)", f->id,
+			                 f->commit);
 		else
 			st = add_file(f, shard, err);
 	}
@@ -507,8 +510,7 @@ static enum xnr_status head_and_fetch(struct xnr__hub *f, int from, int bar, str
 	                  "kB downloaded");
 	st = XNR_OK;
 	for (i = from; i < f->n_files && st == XNR_OK; i++)
-		if (!f->files[i].done && (st = fetch_blob(f, &f->files[i], err)) == XNR_OK &&
-		    (st = link_file(f, &f->files[i], err)) == XNR_OK)
+		if (!f->files[i].done && (st = fetch_blob(f, &f->files[i], err)) == XNR_OK)
 			f->files[i].done = 1;
 	if (st == XNR_OK)
 		xnr_progress_finish(&f->progress);
@@ -526,7 +528,7 @@ enum xnr_status xnr__hub_download(const char *model, const char *id, const char 
 	const char *index = NULL;
 	char blobs[4096];
 	enum xnr_status st;
-	int first;
+	int first, i;
 
 	if ((st = xnr__hub_open(&f, model, id, revision, repo_dir, err)) != XNR_OK)
 		return st;
@@ -539,10 +541,15 @@ enum xnr_status xnr__hub_download(const char *model, const char *id, const char 
 	if (st == XNR_OK && index) {
 		first = f->n_files - 1;
 		if ((st = head_and_fetch(f, first, 0, err)) == XNR_OK)
-			st = add_shards(f, json_object_get(info, "siblings"), index, err);
+			st =
+			    add_shards(f, json_object_get(info, "siblings"), &f->files[first], err);
 	}
 	if (st == XNR_OK)
 		st = head_and_fetch(f, 0, 1, err);
+	/* the snapshot only once every blob is in: a download cut short leaves
+	 * no folder that looks like a model without its weights */
+	for (i = 0; i < f->n_files && st == XNR_OK; i++)
+		st = link_file(f, &f->files[i], err);
 	if (st == XNR_OK && strcmp(revision, f->commit) != 0)
 		st = write_ref(f, err);
 	if (st == XNR_OK)

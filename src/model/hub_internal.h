@@ -22,7 +22,7 @@ struct xnr__hub_file {
 	char url[2048]; /* where to GET it: the resolve URL or its CDN location */
 	int same_host;  /* url is on the endpoint's host: send the token */
 	long long size; /* -1: not known */
-	int done;       /* in the blobs and linked */
+	int done;       /* in the blobs */
 };
 
 /* The headers of one answer that the hub protocol reads. */

@@ -124,6 +124,19 @@ predict_same "second run, server stopped" acme/ner-mini
 "$bin" run --model acme/ner-mini --data "$src/demo/eval.conll" -o "$tmp/run.db" --threads 2 >/dev/null 2>"$tmp/err" &&
 	ok "explainer run with the cached hub id" || bad "run: $(head -c 300 "$tmp/err")"
 
+# A snapshot huggingface_hub left with config.json alone (AutoConfig):
+# completed by a download, not taken as a model without weights.
+p=$tmp/c15/models--acme--ner-mini
+mkdir -p "$p/refs" "$p/blobs" "$p/snapshots/$main"
+printf %s "$main" >"$p/refs/main"
+cp "$model/config.json" "$p/blobs/$cfg"
+ln -s "../../blobs/$cfg" "$p/snapshots/$main/config.json"
+start_hub 0
+HF_HUB_CACHE=$tmp/c15 predict_same "a snapshot of config.json alone, completed" acme/ner-mini
+[ -L "$p/snapshots/$main/model.safetensors" ] && grep -q '"/cdn/' "$tmp/hub.log" &&
+	! grep -q '"GET", "path": "/acme/ner-mini/resolve/[^"]*/config.json"' "$tmp/hub.log" &&
+	ok "partial snapshot: the weights fetched, the blob there kept" || bad "partial snapshot: $(ls "$p/snapshots/$main"; cat "$tmp/hub.log")"
+
 # 3. @revision: a sharded safetensors at v1; 4. a commit, no ref written.
 start_hub 0
 predict_same "@v1 (index + two shards)" acme/ner-mini@v1
@@ -222,7 +235,13 @@ status=$?
 [ -s "$part" ] && [ ! -e "$tmp/cancel.db" ] && ok "stopped download: the part kept, no database" || bad "after the stop: part $(stat -c %s "$part" 2>&1), db $(ls "$tmp"/cancel.db* 2>&1)"
 
 # 10. Cut on every attempt of a run: it fails saying to run again, keeps the
-# .incomplete, and the next run resumes it.
+# .incomplete, and the next run resumes it. At a commit (no ref to hold
+# back), no snapshot is linked until every blob is in.
+start_hub 4
+expect_error "a commit's download cut every time" 1 "run again to resume it" env HF_HUB_CACHE="$tmp/c16" "$bin" predict --model "acme/ner-mini@$main" --text x
+[ ! -e "$tmp/c16/models--acme--ner-mini/snapshots" ] && ok "cut short: no snapshot linked" || bad "cut short: $(ls -R "$tmp/c16/models--acme--ner-mini/snapshots")"
+start_hub 0
+HF_HUB_CACHE=$tmp/c16 predict_same "a commit: the next run completes it" "acme/ner-mini@$main"
 start_hub 4
 expect_error "a download cut every time" 1 "run again to resume it" env HF_HUB_CACHE="$tmp/c8" "$bin" predict --model acme/ner-mini --text x
 part=$tmp/c8/models--acme--ner-mini/blobs/$st.incomplete
