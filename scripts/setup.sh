@@ -36,6 +36,9 @@ if [ "$want_test" = 1 ]; then
 	# the cluster side (issue #15): python3-kubernetes checks deploy/k8s
 	# against the API's models; test_cli_slurm.sh starts its own Slurm
 	pkgs+=(python3-yaml python3-kubernetes munge slurmctld slurmd slurm-client)
+	# issue #12: sentencepiece's own encoding of the .model fixtures (tests/tokparity) and
+	# the trainer of tests/gen/gen_spm.py
+	pkgs+=(python3-sentencepiece)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
