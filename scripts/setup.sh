@@ -40,6 +40,9 @@ if [ "$want_test" = 1 ]; then
 	# pytorch_model.bin fixtures are written by torch.save at test time (issue #12):
 	# without it test_model_torchbin and test_cli_torchbin could only skip
 	pkgs+=(python3-torch)
+	# issue #12: sentencepiece's own encoding of the .model fixtures (tests/tokparity) and
+	# the trainer of tests/gen/gen_spm.py
+	pkgs+=(python3-sentencepiece)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
