@@ -269,7 +269,7 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 	    (st = hash_model(id->model_dir, id->model_hash, err)) != XNR_OK ||
 	    (st = xnr_sha256_open(&h, err)) != XNR_OK)
 		return st;
-	if ((st = xnr_sha256_file(h, x->ds->path, err)) == XNR_OK) {
+	if ((st = xnr_dataset_hash(x->ds, h, err)) == XNR_OK) {
 		xnr_sha256_hex(h, id->data_hash);
 		if (!(id->options = options_json(x->opts, x->ds))) {
 			st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
