@@ -7,7 +7,7 @@
 // classes", DatasetInfo and Features; Dataset.save_to_disk).
 //
 // Usage: node gen.mjs --out DIR --test FILE [--train FILE] [--validation FILE]
-//        [--only int]   (--only: just the save_to_disk folder with int tags)
+//        [--batch N]   (N rows a record batch everywhere, for small fixtures)
 // Writes under DIR (see each function): int/, str/, dict/, cache/..., noinfo/,
 // badtype/, badtags/, range/, nulltok/.
 import fs from 'node:fs';
@@ -50,6 +50,8 @@ function classNames(rowsList) {
   return [...hub, ...[...seen].filter((t) => !hub.includes(t)).sort()];
 }
 
+let batchRows = 0; // --batch
+
 const strings = (item = new Utf8()) => new List(new Field('item', item, true));
 const ints = (item = new Int64()) => new List(new Field('item', item, true));
 
@@ -86,6 +88,7 @@ function info(feats, split, n) {
 // rows -> Arrow bytes. opts: tags ('int' | 'str'), tagType, tokType, format ('stream' | 'file'),
 // batchRows, feats (schema metadata "huggingface" as datasets writes it).
 function arrowBytes(rows, names, opts) {
+  if (batchRows) opts = { ...opts, batchRows };
   const tagField = opts.tags === 'int' ? ints(opts.tagType) : strings();
   const fields = [
     new Field('id', new Utf8(), true),
@@ -137,8 +140,11 @@ function saveToDisk(dir, rows, names, split, opts) {
   if (opts.info !== false) write(path.join(dir, 'dataset_info.json'), JSON.stringify(info(feats, split, rows.length), null, 2));
 }
 
+
+
 function main() {
   const a = args();
+  batchRows = Number(a.batch ?? 0);
   const splits = { test: readConll(a.test) };
   if (a.train) splits.train = readConll(a.train);
   if (a.validation) splits.validation = readConll(a.validation);
@@ -146,7 +152,6 @@ function main() {
   const test = splits.test;
   // int64 ClassLabel tags, two shards, batches of 50 rows, datasets 2.x/3.x features
   saveToDisk(path.join(a.out, 'int'), test, names, 'test', { tags: 'int', shards: 2, batchRows: 50 });
-  if (a.only === 'int') return;
   // string tags, IPC file format, large_list<large_string> tokens, datasets 4 "List" features
   saveToDisk(path.join(a.out, 'str'), test, names, 'test', {
     tags: 'str', seq: 'List', format: 'file', batchRows: 64,
