@@ -451,6 +451,15 @@ static enum xnr_status open_folder(const char *dir, const struct xnr_data_params
 	return XNR_OK;
 }
 
+int xnr_dataset_is_saved(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	return S_ISDIR(sb.st_mode) ? xnr__saved_detect(path) : ends_with(path, ".arrow");
+}
+
 enum xnr_status xnr_dataset_hash(const struct xnr_dataset *ds, struct xnr_sha256 *h,
                                  struct xnr_error *err)
 {

@@ -128,6 +128,11 @@ XNR_MUST_CHECK enum xnr_status xnr_dataset_from_memory(const char *data, size_t 
 
 void xnr_dataset_close(struct xnr_dataset *ds);
 
+/* 1 when path names a saved Hugging Face dataset xnr_dataset_open reads as
+ * Arrow (a .arrow file, or a folder with dataset_dict.json, state.json or
+ * .arrow files), else 0. Such data cannot be written back (rewrite.h). */
+int xnr_dataset_is_saved(const char *path);
+
 struct xnr_sha256;
 
 /* Add the bytes the dataset was read from to h: its file, or for a saved

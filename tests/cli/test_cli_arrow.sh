@@ -6,7 +6,8 @@
 # CoNLL file stores, value by value (tests/cli/runs_equal.py), but where the
 # data came from (path, hash, split) and its documents (a saved dataset has
 # none; CoNLL's -DOCSTART- lines make 30); bad input gets one line saying
-# where and what. With the argument "shared": CoNLL-2003 test, train and
+# where and what (and a corrected export, which cannot write Arrow back, is
+# refused saying so). With the argument "shared": CoNLL-2003 test, train and
 # validation converted the same way; the save_to_disk folder and the
 # DatasetDict's test split run by conll03-bert-mini against the CoNLL file.
 # Needs Node and tests/arrow's npm packages (scripts/setup.sh --test).
@@ -92,6 +93,12 @@ if [ "$group" = core ]; then
 	expect_error "a null row" 1 "row 5: tokens is null" x "$fx/nulltok"
 	expect_error "DatasetDict: unknown split lists the others" 1 \
 		"no split \"bogus\" (available: train, validation, test; pick one with --split)" x "$fx/dict" --split bogus
+	cp "$tmp/int.db" "$tmp/verdict.db"
+	"$bin" verdict "$tmp/verdict.db" --sentence 1 --word 1 --kind label_error --label B-ORG --why test >/dev/null 2>&1 ||
+		bad "a verdict on the Arrow run"
+	expect_error "export --corrected of a saved dataset: refused, saying what to do instead" 1 \
+		"a saved Hugging Face dataset cannot be written back with corrections (save it as JSON lines" \
+		"$bin" export "$tmp/verdict.db" --corrected -o "$tmp/fixed.conll"
 	mkdir -p "$tmp/trunc" "$tmp/magic"
 	cp "$fx/int/state.json" "$fx/int/dataset_info.json" "$tmp/trunc/"
 	cp "$fx/int/state.json" "$fx/int/dataset_info.json" "$tmp/magic/"
