@@ -80,8 +80,9 @@ static const signed char type_buffers[TYPE_COUNT] = {-1, 0, 2, 2, 3, 3, 2, 2, 2,
 
 /* A column the reader takes: where its nodes and buffers start in a batch. */
 struct column {
-	const char *want; /* "tokens" or "ner_tags" */
-	int found, rank;  /* rank: 0 the main name, 1 the other ("words", "tags") */
+	const char *want;           /* "tokens" or "ner_tags" */
+	int found, rank;            /* rank: 0 the main name, 1 the other ("words", "tags") */
+	struct xnr__fb_table field; /* its Field in the schema */
 	size_t node, buf;
 	int list_wide;    /* large_list: i64 offsets */
 	int child;        /* TYPE_INT, TYPE_UTF8 or TYPE_LARGE_UTF8 */
@@ -282,8 +283,7 @@ static enum xnr_status schema(struct arrow *a, struct xnr__fb *fb, size_t base,
 		c->rank = rank;
 		c->node = node;
 		c->buf = buf;
-		if ((st = column_type(a, fb, base, &f, c)) != XNR_OK)
-			return st;
+		c->field = f;
 	}
 	a->have_schema = 1;
 	if (!a->tokens.found || !a->tags.found)
@@ -291,7 +291,10 @@ static enum xnr_status schema(struct arrow *a, struct xnr__fb *fb, size_t base,
 		    a->err, XNR_ERR_FORMAT, a->name, 0,
 		    "no column %s (a dataset for NER needs columns tokens and ner_tags)",
 		    a->tokens.found ? "ner_tags (or tags)" : "tokens (or words)");
-	return XNR_OK;
+	/* types checked once the best-named columns are known ("tokens" before "words") */
+	if ((st = column_type(a, fb, base, &a->tokens.field, &a->tokens)) != XNR_OK)
+		return st;
+	return column_type(a, fb, base, &a->tags.field, &a->tags);
 }
 
 /* A RecordBatch's body and where its node and buffer vectors are. */
