@@ -8,7 +8,7 @@
 # single-node cluster for the sharded runs) with python3-kubernetes (the
 # manifests against the API's models), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
-# parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
+# parity and from tests/arrow/package-lock.json for the Arrow fixtures; with --fuzz clang, its sanitizer and libFuzzer runtimes and
 # llvm-symbolizer for `make fuzz`.
 # Idempotent: installs only what is missing.
 set -euo pipefail
@@ -92,5 +92,14 @@ if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then
 		echo "setup: npm ci in tests/tokparity"
 		(cd tests/tokparity && npm ci --no-audit --no-fund --loglevel=error)
 		touch tests/tokparity/node_modules
+	fi
+fi
+
+# The Arrow fixtures of test_cli_arrow: saved datasets written by npm apache-arrow.
+if [ "$want_test" = 1 ] && [ -f tests/arrow/package-lock.json ]; then
+	if [ ! -d tests/arrow/node_modules ] || [ tests/arrow/package-lock.json -nt tests/arrow/node_modules ]; then
+		echo "setup: npm ci in tests/arrow"
+		(cd tests/arrow && npm ci --no-audit --no-fund --loglevel=error)
+		touch tests/arrow/node_modules
 	fi
 fi
