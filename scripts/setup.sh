@@ -3,11 +3,12 @@
 # the -dev libraries, Node.js + npm and the web app's npm packages from
 # web/package-lock.json (always: the build packs them into the server), plus
 # the test tools (with --test): Debian's python3 + numpy + scikit-learn + scipy (tests
-# read run databases as a data scientist would), munge and Slurm (a real
+# read run databases as a data scientist would) + torch (torch.save writes the
+# pytorch_model.bin fixtures), munge and Slurm (a real
 # single-node cluster for the sharded runs) with python3-kubernetes (the
 # manifests against the API's models), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
-# parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
+# parity and from tests/arrow/package-lock.json for the Arrow fixtures; with --fuzz clang, its sanitizer and libFuzzer runtimes and
 # llvm-symbolizer for `make fuzz`.
 # Idempotent: installs only what is missing.
 set -euo pipefail
@@ -36,6 +37,12 @@ if [ "$want_test" = 1 ]; then
 	# the cluster side (issue #15): python3-kubernetes checks deploy/k8s
 	# against the API's models; test_cli_slurm.sh starts its own Slurm
 	pkgs+=(python3-yaml python3-kubernetes munge slurmctld slurmd slurm-client)
+	# pytorch_model.bin fixtures are written by torch.save at test time (issue #12):
+	# without it test_model_torchbin and test_cli_torchbin could only skip
+	pkgs+=(python3-torch)
+	# issue #12: sentencepiece's own encoding of the .model fixtures (tests/tokparity) and
+	# the trainer of tests/gen/gen_spm.py
+	pkgs+=(python3-sentencepiece)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
@@ -85,5 +92,14 @@ if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then
 		echo "setup: npm ci in tests/tokparity"
 		(cd tests/tokparity && npm ci --no-audit --no-fund --loglevel=error)
 		touch tests/tokparity/node_modules
+	fi
+fi
+
+# The Arrow fixtures of test_cli_arrow: saved datasets written by npm apache-arrow.
+if [ "$want_test" = 1 ] && [ -f tests/arrow/package-lock.json ]; then
+	if [ ! -d tests/arrow/node_modules ] || [ tests/arrow/package-lock.json -nt tests/arrow/node_modules ]; then
+		echo "setup: npm ci in tests/arrow"
+		(cd tests/arrow && npm ci --no-audit --no-fund --loglevel=error)
+		touch tests/arrow/node_modules
 	fi
 fi

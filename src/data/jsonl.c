@@ -147,8 +147,7 @@ static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
 	return st;
 }
 
-/* --labels: the tag names of integer ner_tags, in id order. */
-static enum xnr_status id_labels(struct xnr_dataset *ds, const char *list, struct xnr_error *err)
+enum xnr_status xnr__id_labels(struct xnr_dataset *ds, const char *list, struct xnr_error *err)
 {
 	enum xnr_status st;
 
@@ -176,7 +175,7 @@ enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *nam
 	enum xnr_status st;
 	long n_lines = 0;
 
-	if (p->labels && (st = id_labels(ds, p->labels, err)) != XNR_OK)
+	if (p->labels && (st = xnr__id_labels(ds, p->labels, err)) != XNR_OK)
 		return st;
 	return xnr__read_lines(f, name, p, one_line, &r, &n_lines, err);
 }
