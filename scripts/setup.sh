@@ -29,7 +29,7 @@ done
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
       libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev
-      libmicrohttpd-dev libzip-dev zlib1g-dev curl)
+      libmicrohttpd-dev libzip-dev libcurl4-openssl-dev zlib1g-dev curl)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then

@@ -48,7 +48,7 @@ struct xnr_engine_params {
 struct xnr_engine_params xnr_engine_default_params(void);
 
 /* Load the model and tokenizer of dir: a folder, or a Hugging Face model id
- * found in the local hub cache (model/hub.h). A bare encoder (no
+ * found in the local hub cache or downloaded into it (xnr_hub_resolve). A bare encoder (no
  * token-classification head, e.g. a sentence-transformers folder) opens only
  * with keep_hidden or keep_layers; its sentence_bert_config.json
  * max_seq_length, when set, is the default max_seq_len. Errors are those of

@@ -18,7 +18,7 @@
 
 /* What to run (strings borrowed for the duration of the call). */
 struct xnr_run_opts {
-	const char *model;     /* model folder, or a Hugging Face id in the local hub cache */
+	const char *model;     /* model folder, or a Hugging Face id (xnr_hub_resolve) */
 	const char *data;      /* CoNLL or JSONL file, or a folder with train/dev/test files */
 	const char *split;     /* split of a folder: "train", "dev", "test"; NULL: test */
 	const char *output;    /* the database to add the run to (created if missing, when

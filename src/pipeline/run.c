@@ -401,6 +401,7 @@ static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl
 {
 	struct xnr_data_params dp = xnr_data_default_params();
 	struct xnr_engine_params ep = xnr_engine_default_params();
+	char dir[4096];
 	enum xnr_status st;
 
 	dp.split = x->opts->split;
@@ -416,6 +417,9 @@ static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl
 		return st;
 	if (xnr_ctl_cancelled(ctl))
 		return cancelled(err);
+	/* a hub id not in the cache is downloaded here, where ctl can stop it */
+	if ((st = xnr_hub_resolve_ctl(x->opts->model, ctl, dir, sizeof dir, err)) != XNR_OK)
+		return st;
 	if ((st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK ||
 	    (st = xnr_engine_need_head(x->engine, err)) != XNR_OK)
 		return st;
