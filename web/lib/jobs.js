@@ -1,11 +1,13 @@
 // jobs.js - waiting for a server job (ctx.job): the page started it with a
-// POST that answered 202 {"job": {...}}; poll GET /api/v1/jobs/{id} every
-// 300 ms, show a progress bar with the stage and a Cancel button (DELETE
+// POST that answered 202 {"job": {...}}; poll GET /api/v1/jobs/{id} (after
+// 50, 100 and 200 ms, then every 300 ms: a short job, such as the Hidden
+// States page's PCA, is not kept waiting for a full interval), show a
+// progress bar with the stage and a Cancel button (DELETE
 // /api/v1/jobs/{id}), and return the job's result.
 import {api, ApiError} from './api.js';
 import {el} from './dom.js';
 
-const POLL_MS = 300;
+const POLL_MS = [50, 100, 200, 300]; // the waits before each poll; the last one repeats
 
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
@@ -58,7 +60,7 @@ export async function waitJob(start, opts = {}, pageRoot = null) {
     const first = await start;
     job = first && first.job ? first.job : first;
     if (!job || job.id === undefined) throw new ApiError('The server did not start a job', 500);
-    for (;;) {
+    for (let polls = 0; ; polls++) {
       show(ui, job);
       opts.onProgress?.(job);
       if (job.state === 'done') return job.result;
@@ -68,7 +70,7 @@ export async function waitJob(start, opts = {}, pageRoot = null) {
         e.name = 'JobCancelled';
         throw e;
       }
-      await sleep(POLL_MS, opts.signal);
+      await sleep(POLL_MS[Math.min(polls, POLL_MS.length - 1)], opts.signal);
       job = await api(`/api/v1/jobs/${job.id}`, {signal: opts.signal});
     }
   } finally {
