@@ -1,13 +1,17 @@
 // jobs.js - waiting for a server job (ctx.job): the page started it with a
-// POST that answered 202 {"job": {...}}; poll GET /api/v1/jobs/{id} (after
-// 50, 100 and 200 ms, then every 300 ms: a short job, such as the Hidden
-// States page's PCA, is not kept waiting for a full interval), show a
+// POST that answered 202 {"job": {...}}; poll GET /api/v1/jobs/{id} every
+// 50 ms for the first second, then every 300 ms (a short job, such as the
+// Hidden States page's PCA of 0.1-0.3 s, is seen done within 50 ms of its
+// end, not up to a full interval later; a poll is a few hundred bytes and
+// well under a millisecond of the server's time), show a
 // progress bar with the stage and a Cancel button (DELETE
 // /api/v1/jobs/{id}), and return the job's result.
 import {api, ApiError} from './api.js';
 import {el} from './dom.js';
 
-const POLL_MS = [50, 100, 200, 300]; // the waits before each poll; the last one repeats
+const FAST_MS = 50; // the wait before each poll during the first FAST_POLLS
+const FAST_POLLS = 20;
+const POLL_MS = 300; // and after them
 
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
@@ -70,7 +74,7 @@ export async function waitJob(start, opts = {}, pageRoot = null) {
         e.name = 'JobCancelled';
         throw e;
       }
-      await sleep(POLL_MS[Math.min(polls, POLL_MS.length - 1)], opts.signal);
+      await sleep(polls < FAST_POLLS ? FAST_MS : POLL_MS, opts.signal);
       job = await api(`/api/v1/jobs/${job.id}`, {signal: opts.signal});
     }
   } finally {
