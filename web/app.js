@@ -182,6 +182,12 @@ function showQuery(id, params) {
   $('search').value = id === 'search' ? params.get('q') || '' : '';
 }
 
+/** An "i" in a circle, drawn (a glyph such as U+24D8 needs a font that headless Chromium lacks). */
+function infoIcon() {
+  return el('svg', {viewBox: '0 0 24 24', class: 'key-icon', 'aria-hidden': 'true'},
+    el('circle', {cx: 12, cy: 12, r: 9.5}), el('path', {d: 'M12 11v6M12 7.2v.1'}));
+}
+
 /** The key to lib/inline.js's rendering, drawn with the run's first class (or grey). */
 function encodingKey(classes) {
   const c = classes[0] || {name: 'PER', color: '#999999', icon: ''};
@@ -192,7 +198,7 @@ function encodingKey(classes) {
     el('span', {class: 'ent-gold', style: {background: c.color, color: fg(c.color)}}, c.name));
   const row = (s, text) => el('li', {}, s, el('span', {}, text));
   return el('details', {class: 'legend-key', 'data-role': 'encoding-key'},
-    el('summary', {title: 'How a sentence is drawn'}, 'Key'),
+    el('summary', {title: 'How a sentence is drawn'}, infoIcon(), 'Key'),
     el('ul', {class: 'legend-key-body'},
       row(sample(box), `box: the model\u2019s prediction, in its class colour (${c.name} here)`),
       row(sample(gold), 'chip after a word: the gold label, shown when the prediction is wrong'),
