@@ -510,6 +510,13 @@ json_t *xnr__json_real(double v);
 /* The name of label id of run; null when it has none. */
 json_t *xnr__json_label(const struct xnr_run *run, int64_t id);
 
+#define XNR__TOP_N 3 /* labels shown per word: issue #10's "top 3 with probabilities" */
+/* [{"label", "p"}] of the XNR__TOP_N largest of the n probabilities at p
+ * (NaN left out; ties: the lower label id first), most likely first, label
+ * names from names[n]; [] when p is NULL or all NaN (Inspect: a row stored
+ * without its distribution; Probing: a model without labels). */
+json_t *xnr__top_json(const float *p, int n, const char *const *names);
+
 /* A run: its columns as GET /api/v1/runs lists them (full == 0), or every
  * column with options, scheme and summary parsed as JSON and its labels
  * (full == 1, GET /api/v1/runs/{id}); its paths as app shows them. */
