@@ -124,6 +124,21 @@ XNR_MUST_CHECK enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts
                                                       struct xnr_error *err);
 void xnr_f1_boot_free(struct xnr_f1_boot *b); /* a zeroed struct is fine */
 
+/*
+ * Each of k count matrices of the same sentence rows bootstrapped on its
+ * own, from one set of draws: out[i] is what xnr_stats_bootstrap_f1(v[i],
+ * NULL, params, &out[i]) gives, bit for bit (the draws depend only on the
+ * seed and the number of rows), for the price of one run's draws (the
+ * buckets of two runs of one data set). On failure no out[i] is left
+ * allocated. Errors: XNR_ERR_INPUT (params out of range, no row, matrices
+ * of different row counts), XNR_ERR_NOMEM. Reentrant.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_stats_bootstrap_f1_each(const struct xnr_f1_counts *const *v,
+                                                           size_t k,
+                                                           const struct xnr_boot_params *params,
+                                                           struct xnr_f1_boot *out,
+                                                           struct xnr_error *err);
+
 /* ---- McNemar ---- */
 
 /* McNemar's test on n_ab decisions only a got right and n_ba only b got

@@ -223,8 +223,7 @@ static enum xnr_status make_edges(struct xnr__bkt *b, struct xnr_error *err)
 	return rc;
 }
 
-/* Each case's bucket per attribute, the (sentence, bucket) counts, their
- * bootstrap. */
+/* Each case's bucket per attribute and the (sentence, bucket) counts. */
 static enum xnr_status side_count(const struct xnr__bkt *b, struct xnr__bkt_side *x,
                                   struct xnr_error *err)
 {
@@ -249,7 +248,30 @@ static enum xnr_status side_count(const struct xnr__bkt *b, struct xnr__bkt_side
 			cell[1] += c->pred != 0;
 			cell[2] += c->gold != 0;
 		}
-	return xnr_stats_bootstrap_f1(&x->counts, NULL, &b->p->boot, &x->boot, err);
+	return XNR_OK;
+}
+
+/* Every side's bootstrap: one set of draws for both when they have as many
+ * sentences (the same numbers as one bootstrap each, for half the draws). */
+static enum xnr_status bootstrap(struct xnr__bkt *b, struct xnr_error *err)
+{
+	const struct xnr_f1_counts *v[2] = {&b->s[0].counts, &b->s[1].counts};
+	struct xnr_f1_boot out[2];
+	enum xnr_status rc;
+	int i;
+
+	if (b->n_sides == 2 && v[0]->n_rows == v[1]->n_rows) {
+		if ((rc = xnr_stats_bootstrap_f1_each(v, 2, &b->p->boot, out, err)) != XNR_OK)
+			return rc;
+		b->s[0].boot = out[0];
+		b->s[1].boot = out[1];
+		return XNR_OK;
+	}
+	for (i = 0; i < b->n_sides; i++)
+		if ((rc = xnr_stats_bootstrap_f1(v[i], NULL, &b->p->boot, &b->s[i].boot, err)) !=
+		    XNR_OK)
+			return rc;
+	return XNR_OK;
 }
 
 /* The reference: the label issues' reference split of the first run when
@@ -298,7 +320,7 @@ static enum xnr_status compute(struct xnr_store *s, struct xnr__bkt *b, int64_t 
 	for (i = 0; i < b->n_sides; i++)
 		if ((rc = side_count(b, &b->s[i], err)) != XNR_OK)
 			return rc;
-	return XNR_OK;
+	return bootstrap(b, err);
 }
 
 enum xnr_status xnr_report_buckets(struct xnr_store *s, int64_t run, int64_t compare,
