@@ -6,6 +6,7 @@
  * in column order, numpy's linear quantile.
  */
 #include "analysis/stats.h"
+#include "core/pool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,21 +19,30 @@ void xnr_rng_seed(struct xnr_rng *r, uint64_t seed)
 	r->state = seed;
 }
 
+#define RNG_GAMMA 0x9E3779B97F4A7C15u
+
 uint64_t xnr_rng_next(struct xnr_rng *r)
 {
-	uint64_t z = (r->state += 0x9E3779B97F4A7C15u);
+	uint64_t z = (r->state += RNG_GAMMA);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
 	return z ^ (z >> 31);
 }
 
-/* High 64 bits of x * n, from 32-bit halves (no 128-bit type in ISO C). */
+/* High 64 bits of x * n: one multiply where the compiler has a 128-bit type
+ * (GCC and Clang on 64-bit targets), else from 32-bit halves (ISO C has
+ * none); the same bits either way. */
 static uint64_t mulhi(uint64_t x, uint64_t n)
 {
+#ifdef __SIZEOF_INT128__
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)((u128)x * n >> 64);
+#else
 	uint64_t xl = x & 0xffffffffu, xh = x >> 32, nl = n & 0xffffffffu, nh = n >> 32;
 	uint64_t ll = xl * nl, lh = xl * nh, hl = xh * nl, hh = xh * nh;
 	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
 	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
 }
 
 uint64_t xnr_rng_below(struct xnr_rng *r, uint64_t n)
@@ -252,13 +262,13 @@ static int sparse_make(const struct xnr_f1_counts *c, struct sparse *sp)
  * front to back. Each row's end is read once, before its adds (which the
  * compiler cannot move past them: acc and first might alias). */
 static void sum_rows(const struct xnr_f1_counts *c, const struct sparse *sp, const size_t *mult,
-                     int64_t *sum)
+                     uint64_t *acc, int64_t *sum)
 {
 	const size_t *first = sp->first;
 	const uint32_t *at = sp->at;
 	const uint64_t *val = sp->val;
 	size_t r, k = first[0], end, width = c->n_cols * 3;
-	uint64_t *acc = sp->acc, mask = ((uint64_t)1 << PACK_BITS) - 1;
+	uint64_t mask = ((uint64_t)1 << PACK_BITS) - 1;
 
 	memset(acc, 0, (width + 1) * sizeof *acc);
 	for (r = 0; r < c->n_rows; r++, k = end) {
@@ -278,7 +288,7 @@ static void sum_rows(const struct xnr_f1_counts *c, const struct sparse *sp, con
 
 struct xnr_boot_params xnr_boot_default_params(void)
 {
-	struct xnr_boot_params p = {1, 1000, 0.95};
+	struct xnr_boot_params p = {1, 1000, 0.95, 1};
 	return p;
 }
 
@@ -418,37 +428,89 @@ static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xn
 	return XNR_OK;
 }
 
-/* Resample: the scores of each of the k matrices v (same rows) per
- * resample into vals[i], laid out (2 + n_cols of v[i], R); one set of draws
- * for all of them. The hot loop of every interval. */
-static void resample(const struct xnr_f1_counts *const *v, const struct sparse *sp, size_t k,
-                     const struct xnr_boot_params *p, size_t *rows, int64_t *sum, double *s,
-                     double *const *vals)
+/* Resamples [r0, r1) of R: the scores of each of the k matrices v (same
+ * rows) per resample into vals[i], laid out (2 + n_cols of v[i], R); one
+ * set of draws for all of them. Resample r takes n_rows draws from the
+ * seed's stream, whose state moves by RNG_GAMMA a draw, so a range starts
+ * where the stream stands after r0 * n_rows draws: any split of the
+ * resamples gives the same numbers. The hot loop of every interval. */
+struct resample_job {
+	const struct xnr_f1_counts *const *v;
+	const struct sparse *sp;
+	size_t k, R, max_cols;
+	uint64_t seed;
+	double *const *vals;
+	int failed; /* a thread without memory for its buffers */
+};
+
+static int resample(const struct resample_job *j, size_t r0, size_t r1)
 {
-	size_t R = (size_t)p->n_resamples, n_rows = v[0]->n_rows, r, i, j, m;
+	size_t n_rows = j->v[0]->n_rows, width = 3 * j->max_cols + 1, r, i, c, m;
+	size_t *rows = malloc(n_rows * sizeof *rows);
+	int64_t *sum = malloc(width * sizeof *sum);
+	uint64_t *acc = malloc(width * sizeof *acc);
+	double *s = malloc((2 + j->max_cols) * sizeof *s);
 	struct xnr_rng rng;
 
-	xnr_rng_seed(&rng, p->seed);
-	for (r = 0; r < R; r++) {
+	if (!rows || !sum || !acc || !s) {
+		free(rows);
+		free(sum);
+		free(acc);
+		free(s);
+		return -1;
+	}
+	xnr_rng_seed(&rng, j->seed);
+	rng.state += (uint64_t)r0 * (uint64_t)n_rows * RNG_GAMMA;
+	for (r = r0; r < r1; r++) {
 		memset(rows, 0, n_rows * sizeof *rows);
 		for (i = 0; i < n_rows; i++)
 			rows[(size_t)xnr_rng_below(&rng, n_rows)]++;
-		for (i = 0; i < k; i++) {
-			sum_rows(v[i], &sp[i], rows, sum);
-			score(sum, v[i]->n_cols, s);
-			for (j = 0, m = 2 + v[i]->n_cols; j < m; j++)
-				vals[i][j * R + r] = s[j];
+		for (i = 0; i < j->k; i++) {
+			sum_rows(j->v[i], &j->sp[i], rows, acc, sum);
+			score(sum, j->v[i]->n_cols, s);
+			for (c = 0, m = 2 + j->v[i]->n_cols; c < m; c++)
+				j->vals[i][c * j->R + r] = s[c];
 		}
 	}
+	free(rows);
+	free(sum);
+	free(acc);
+	free(s);
+	return 0;
+}
+
+static void resample_part(void *ctx, int ith, int nth)
+{
+	struct resample_job *j = ctx;
+	long r0, r1;
+
+	xnr_split_range((long)j->R, ith, nth, &r0, &r1);
+	if (r0 < r1 && resample(j, (size_t)r0, (size_t)r1) != 0)
+		j->failed = 1; /* any thread's 1; checked after every thread is back */
+}
+
+/* All R resamples, on params' threads when there are more than one and
+ * enough work to share (a pool that cannot start: on this thread). */
+static int resample_all(struct resample_job *j, int n_threads)
+{
+	struct xnr_pool *pool = NULL;
+	struct xnr_error err;
+
+	if (n_threads > 1 && j->R >= 64 &&
+	    xnr_pool_open(n_threads < 16 ? n_threads : 16, &pool, &err) == XNR_OK) {
+		xnr_pool_run(pool, resample_part, j);
+		xnr_pool_close(pool);
+		return j->failed ? -1 : 0;
+	}
+	return resample(j, 0, j->R);
 }
 
 /* The work of both entry points: k matrices of the same rows, each scored
  * on its own (paired 0: out[i] from v[i]) or v[0] and v[1] paired (out[0]). */
 struct boot_work {
 	size_t k, R, max_cols;
-	size_t *rows;
 	int64_t *sum;
-	double *s, *est, **vals;
+	double *est, **vals;
 	struct sparse *sp;
 };
 
@@ -462,9 +524,7 @@ static void work_free(struct boot_work *w)
 		free(w->vals[i]);
 	free(w->sp);
 	free(w->vals);
-	free(w->rows);
 	free(w->sum);
-	free(w->s);
 	free(w->est);
 }
 
@@ -474,6 +534,7 @@ static void work_free(struct boot_work *w)
 static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts *const *v, size_t k,
                                 const struct xnr_boot_params *p, struct xnr_error *err)
 {
+	struct resample_job job;
 	size_t i, m;
 	int ok;
 
@@ -483,13 +544,11 @@ static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts 
 	for (i = 0; i < k; i++)
 		w->max_cols = v[i]->n_cols > w->max_cols ? v[i]->n_cols : w->max_cols;
 	m = 2 + w->max_cols;
-	w->rows = malloc(v[0]->n_rows * sizeof *w->rows);
 	w->sum = malloc((3 * w->max_cols + 1) * sizeof *w->sum);
-	w->s = malloc(m * sizeof *w->s);
 	w->est = malloc(k * m * sizeof *w->est);
 	w->sp = calloc(k, sizeof *w->sp);
 	w->vals = calloc(k + 1, sizeof *w->vals);
-	ok = w->rows && w->sum && w->s && w->est && w->sp && w->vals;
+	ok = w->sum && w->est && w->sp && w->vals;
 	for (i = 0; ok && i < k + 1; i++)
 		ok = (w->vals[i] = malloc(m * w->R * sizeof **w->vals)) != NULL &&
 		     (i == k || sparse_make(v[i], &w->sp[i]) == 0);
@@ -497,10 +556,20 @@ static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts 
 		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
 		                w->R);
 	for (i = 0; i < k; i++) {
-		sum_rows(v[i], &w->sp[i], NULL, w->sum);
+		sum_rows(v[i], &w->sp[i], NULL, w->sp[i].acc, w->sum);
 		score(w->sum, v[i]->n_cols, w->est + i * m);
 	}
-	resample(v, w->sp, k, p, w->rows, w->sum, w->s, w->vals);
+	job.v = v;
+	job.sp = w->sp;
+	job.k = k;
+	job.R = w->R;
+	job.max_cols = w->max_cols;
+	job.seed = p->seed;
+	job.vals = w->vals;
+	job.failed = 0;
+	if (resample_all(&job, p->n_threads) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
+		                w->R);
 	return XNR_OK;
 }
 

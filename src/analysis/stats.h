@@ -76,10 +76,12 @@ struct xnr_boot_params {
 	uint64_t seed;
 	int n_resamples; /* 1 .. XNR_BOOT_MAX_RESAMPLES */
 	double level;    /* of the two-sided interval, in (0, 1): 0.95 */
+	int n_threads;   /* resampling threads (at most 16; 1 or less: the caller's); the
+	                    same numbers for every count */
 };
 #define XNR_BOOT_MAX_RESAMPLES 100000
 
-/* Seed 1, 1000 resamples (ExplainaBoard's count), level 0.95. */
+/* Seed 1, 1000 resamples (ExplainaBoard's count), level 0.95, one thread. */
 struct xnr_boot_params xnr_boot_default_params(void);
 
 /* A score on the whole sample and its percentile interval: numpy's

@@ -153,10 +153,22 @@ static void test_bootstrap(void **state)
 		assert_memory_equal(&b_alone.micro.a, &paired.micro.b, sizeof b_alone.micro.a);
 		xnr_f1_boot_free(&each[0]);
 		xnr_f1_boot_free(&each[1]);
-		xnr_f1_boot_free(&b_alone);
 		assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
 		assert_true(same_boot(&paired, &again));
 		xnr_f1_boot_free(&again);
+		/* resamples split over threads (2 and 3: uneven parts): the same bits */
+		for (p.n_threads = 2; p.n_threads <= 3; p.n_threads++) {
+			assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
+			assert_true(same_boot(&paired, &again));
+			xnr_f1_boot_free(&again);
+			assert_int_equal(xnr_stats_bootstrap_f1_each(both, 2, &p, each, NULL),
+			                 XNR_OK);
+			assert_true(same_boot(&each[0], &single) && same_boot(&each[1], &b_alone));
+			xnr_f1_boot_free(&each[0]);
+			xnr_f1_boot_free(&each[1]);
+		}
+		p.n_threads = 1;
+		xnr_f1_boot_free(&b_alone);
 		p.seed++;
 		assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
 		assert_false(same_boot(&paired, &again));
