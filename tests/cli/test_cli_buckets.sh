@@ -82,6 +82,32 @@ awk 'BEGIN { n = 0 } /^$/ { n++ } n < 120' "$data" >"$tmp/ref.conll"
 check "against the reference split of the label issues" "" --run 1 --compare 2
 reference_is_run 3
 
+# Words with a space inside (JSONL tokens may have one): a sentence's text then
+# does not split into its words, and the words' texts are read one by one.
+$PY - "$data" >"$tmp/spaces.jsonl" <<'PY'
+import json, sys
+sents, words, tags = [], [], []
+for line in open(sys.argv[1], encoding="utf-8"):
+    parts = line.split()
+    if not parts or parts[0] == "-DOCSTART-":
+        if words:
+            sents.append((words, tags))
+        words, tags = [], []
+        continue
+    words.append(parts[0])
+    tags.append(parts[-1])
+for i, (w, t) in enumerate(sents[:80]):
+    if i % 3 == 0 and len(w) > 2 and t[1] == "O":
+        w, t = [w[0] + " " + w[1]] + w[2:], [t[0]] + t[2:]
+    print(json.dumps({"tokens": w, "ner_tags": t}))
+PY
+"$bin" run --model "$model" --data "$tmp/spaces.jsonl" -o "$tmp/spaces.db" --threads 2 \
+	>/dev/null 2>"$tmp/run.err" || die "run on words with spaces: $(cat "$tmp/run.err")"
+db_main=$db
+db=$tmp/spaces.db
+check "words with a space inside" "" --run 1 --seed 7
+db=$db_main
+
 for i in 1 2; do
 	"$bin" report "$db" --json --buckets --resamples 100 --seed 5 >"$tmp/seed$i.json"
 done
