@@ -440,7 +440,7 @@ struct resample_job {
 	size_t k, R, max_cols;
 	uint64_t seed;
 	double *const *vals;
-	int failed; /* a thread without memory for its buffers */
+	unsigned char failed[16]; /* by thread: without memory for its buffers */
 };
 
 static int resample(const struct resample_job *j, size_t r0, size_t r1)
@@ -485,8 +485,7 @@ static void resample_part(void *ctx, int ith, int nth)
 	long r0, r1;
 
 	xnr_split_range((long)j->R, ith, nth, &r0, &r1);
-	if (r0 < r1 && resample(j, (size_t)r0, (size_t)r1) != 0)
-		j->failed = 1; /* any thread's 1; checked after every thread is back */
+	j->failed[ith] = r0 < r1 && resample(j, (size_t)r0, (size_t)r1) != 0;
 }
 
 /* All R resamples, on params' threads when there are more than one and
@@ -495,12 +494,15 @@ static int resample_all(struct resample_job *j, int n_threads)
 {
 	struct xnr_pool *pool = NULL;
 	struct xnr_error err;
+	int i, failed = 0;
 
 	if (n_threads > 1 && j->R >= 64 &&
 	    xnr_pool_open(n_threads < 16 ? n_threads : 16, &pool, &err) == XNR_OK) {
 		xnr_pool_run(pool, resample_part, j);
+		for (i = 0; i < xnr_pool_n_threads(pool); i++)
+			failed |= j->failed[i];
 		xnr_pool_close(pool);
-		return j->failed ? -1 : 0;
+		return failed ? -1 : 0;
 	}
 	return resample(j, 0, j->R);
 }
@@ -566,7 +568,7 @@ static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts 
 	job.max_cols = w->max_cols;
 	job.seed = p->seed;
 	job.vals = w->vals;
-	job.failed = 0;
+	memset(job.failed, 0, sizeof job.failed);
 	if (resample_all(&job, p->n_threads) != 0)
 		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
 		                w->R);
