@@ -42,7 +42,8 @@ struct xnr__query {
 #define XNR__CLIENT_MAX 48  /* bytes of a client's address as text, with its NUL */
 #define XNR__ROOTS_MAX  16  /* folders a request's paths may lie in (--root) */
 
-#define XNR__JOB_THREADS 2 /* threads that run the jobs of a server */
+#define XNR__JOB_THREADS  2 /* threads that run the jobs of a server */
+#define XNR__BOOT_THREADS 2 /* threads of one request's bootstrap (compare, buckets) */
 
 struct xnr__jobs;     /* background jobs (jobs.c) */
 struct xnr__cache;    /* results kept per run (cache.c) */
