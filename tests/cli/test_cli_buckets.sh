@@ -67,9 +67,18 @@ if [ "$group" = shared ]; then
 	ok "report --buckets --compare of two CoNLL-2003 test runs (the whole report): $ms ms"
 	# ExplainaBoard's training-set attributes against CoNLL-2003 train: the label
 	# issues' reference split (run 3), which the buckets take as their reference.
-	"$bin" issues "$db" --run 1 --reference "$shared/data/conll2003/train.txt" --top 0 \
+	# Under a sanitizer (a Debug build, ten times slower) the reference is train's first
+	# 60 documents: the same code paths, not the README's numbers.
+	train=$shared/data/conll2003/train.txt
+	what="CoNLL-2003 train"
+	if [ "${XNR_SANITIZED:-0}" = 1 ]; then
+		awk '/^-DOCSTART-/ { n++ } n <= 60' "$train" >"$tmp/train60.txt"
+		train=$tmp/train60.txt
+		what="the first 60 documents of CoNLL-2003 train (sanitizer build)"
+	fi
+	"$bin" issues "$db" --run 1 --reference "$train" --top 0 \
 		--threads 2 >/dev/null 2>"$tmp/err" || die "issues --reference train: $(cat "$tmp/err")"
-	check "against CoNLL-2003 train" "" --run 1 --compare 2 --seed 6
+	check "against $what" "" --run 1 --compare 2 --seed 6
 	reference_is_run 3
 	finish
 	exit
