@@ -223,12 +223,12 @@ static void test_over_confident(void **state)
 	assert_int_equal(xnr_issues_list_json(s, &q, &list, &err), XNR_OK);
 	json_array_foreach(json_object_get(list, "items"), i, w)
 	{
-		/* the confidence weight is 0.6 x 0.25: the ranking leans on the others */
+		/* the confidence weight is 0.2 x 0.25: the ranking leans on the others */
 		json_t *g = json_object_get(w, "signals");
 		double x[3] = {
 		    1.0 - sig(w, "self_confidence"), sig(w, "knn_split"),
 		    json_is_null(json_object_get(g, "consistency")) ? 0.0 : sig(w, "consistency")};
-		double want = (0.15 * x[0] + 0.2 * x[1] + 0.2 * x[2]) / 0.55;
+		double want = (0.05 * x[0] + 0.4 * x[1] + 0.4 * x[2]) / 0.85;
 		if (!json_is_true(json_object_get(g, "structure")))
 			assert_true(fabs(json_number_value(json_object_get(w, "combined")) - want) <
 			            1e-9);
