@@ -140,9 +140,11 @@ def grid(manifest):
         sid, idx = a[:, 0].astype(int), a[:, 1].astype(int)
         runs.append((a, sid, len(s)) + truth_noise(truth, sid, idx, len(s)))
     for nb in ("split", "reference", "mean"):
-        for wc in (0.3, 0.4, 0.5, 0.6):
-            for wn in (0.0, 0.1, 0.2, 0.3):
+        for wc in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+            for wn in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
                 wk = round(1 - wc - wn, 2)
+                if wk < 0.1:
+                    continue
                 w, t = [], []
                 for a, sid, n_sents, yw, ys in runs:
                     b = a.copy()

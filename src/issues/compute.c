@@ -23,7 +23,7 @@ struct xnr_issues_params xnr_issues_default_params(void)
 	memset(&p, 0, sizeof p);
 	p.k = 10;
 	p.threads = 1;
-	p.weights = (struct xnr_issue_weights){0.6, 0.2, 0.2, 0.25};
+	p.weights = (struct xnr_issue_weights){0.2, 0.4, 0.4, 0.25};
 	return p;
 }
 

@@ -29,8 +29,9 @@
 /* The version of the scoring method, stored with the scores: scores of an
  * older method are recomputed (2: a word between the edges of a multi-word
  * entity has no consistency score of its own; 3: neighbours disagree by
- * tag, B- against I- too, not by entity class). */
-#define XNR_ISSUES_METHOD 3
+ * tag, B- against I- too, not by entity class; 4: a neighbour's vote is its
+ * cosine, averaged over the k, not the cosine-weighted share). */
+#define XNR_ISSUES_METHOD 4
 
 /* Weights of the combined score (docs/architecture.md says how they were
  * chosen). A missing signal's weight is shared out among the others. */

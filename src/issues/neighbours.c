@@ -3,9 +3,14 @@
  * cosine of the stored hidden states (reduce/neighbours.h), in its own split
  * (its own sentence left out) and among the reference run's words, whose
  * hidden states are read from the database 8192 at a time, never all at
- * once. A word's score is the similarity-weighted share of its neighbours
- * whose gold tag differs from its own (B-PER against I-PER too: a boundary
- * error is invisible to entity classes; README, "Finding label errors").
+ * once. A word's score is the mean over its k neighbours of the cosine (0
+ * when negative) of each one whose gold tag differs from its own (B-PER
+ * against I-PER too: a boundary error is invisible to entity classes). A far
+ * neighbour's vote counts less in absolute terms, not only against the
+ * others' (scoring method 4; before it, the similarity-weighted share): a
+ * word in a sparse region of the hidden space, a rare name the model has not
+ * learnt, gets a weaker vote than one among close neighbours (README,
+ * "Finding label errors").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -123,13 +128,14 @@ static enum xnr_status hidden_read(struct xnr_store *db, int64_t run, struct hid
 }
 
 /* Word w's neighbours from nn (rows of ref, mapped to its words): stored as
- * (sentence, idx, sim), counted by class, and the weighted disagreement with
- * its gold label (the reference's labels are the run's: the same model). */
+ * (sentence, idx, sim), counted by class, and their disagreement with its
+ * gold label, each weighted by its cosine and averaged over the neighbours
+ * (the reference's labels are the run's: the same model). */
 static double collect(struct xnr_nn *nn, long q, const struct hidden *ref, int32_t label, int k,
                       int n_classes, struct xnr_neighbour *out, int32_t *counts)
 {
 	const struct xnr__corpus *rc = ref->c;
-	double wsum = 0.0, wdis = 0.0;
+	double wdis = 0.0;
 	int n, t;
 	const struct xnr_nn_hit *hits = xnr_nn_get(nn, q, &n);
 
@@ -141,10 +147,9 @@ static double collect(struct xnr_nn *nn, long q, const struct hidden *ref, int32
 		out[t] = (struct xnr_neighbour){s, (int32_t)((size_t)w - rc->sent_start[s]),
 		                                hits[t].sim};
 		counts[rc->gold_cls[w] < n_classes ? rc->gold_cls[w] : 0]++;
-		wsum += wt;
 		wdis += rc->gold[w] != label ? wt : 0.0;
 	}
-	return n == 0 ? NAN : wsum > 0.0 ? wdis / wsum : 0.0;
+	return n == 0 ? NAN : wdis / n;
 }
 
 /* Search q's words among ref's rows (ref NULL: among q's own) and store the result. */

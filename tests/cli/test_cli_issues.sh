@@ -147,7 +147,7 @@ expect_error "a run without scores" 1 "no label-issue scores (run explainer issu
 
 "$bin" issues "$db" --top 0 --recompute >/dev/null
 $py "$src/bench/issues_eval.py" "$db" 1 --demo >"$tmp/demo.txt"
-$py - "$tmp/demo.txt" <<'PY' && ok "the demo's deliberate mistakes: the ill-formed ones first, 8 of 12 in the top 30, above the baseline" || bad "deliberate mistakes: $(tail -8 "$tmp/demo.txt")"
+$py - "$tmp/demo.txt" <<'PY' && ok "the demo's deliberate mistakes: the ill-formed ones first, 8 of 12 in the top 30 and 11 in the top 70, above the baseline" || bad "deliberate mistakes: $(tail -8 "$tmp/demo.txt")"
 import ast, sys
 ranks = {}
 for line in open(sys.argv[1]):
@@ -155,9 +155,12 @@ for line in open(sys.argv[1]):
         name, r = line.split("ranks of the mistakes' sentences:")
         ranks[name.strip()] = ast.literal_eval(r.strip())
 comb, base = ranks["combined"], ranks["self-confidence (baseline)"]
-top = lambda r: sum(x <= 30 for x in r)
+top = lambda r, n=30: sum(x <= n for x in r)
 assert comb[:2] == [1, 2], comb
 assert top(comb) >= 8 and top(comb) > top(base) + 3, (comb, base)
+# README, "How well it finds label errors": 1 2 3 5 7 9 21 26 40 47 58 206 since
+# scoring method 4 (Neil Ashworth 105 before); Nvidia, which the model misses too, last
+assert top(comb, 70) >= 11, comb  # 10 with method 3
 PY
 
 # The run's own data as reference: in-sample, every sentence leaked.

@@ -40,6 +40,24 @@ static const struct w words[] = {
 };
 #define N (sizeof words / sizeof words[0])
 
+/* Word i's hidden state, as add_run stores it. */
+static void hidden_of(size_t i, double *h)
+{
+	h[0] = 0.05 * (double)i, h[1] = h[2] = 0.0, h[3] = 0.01;
+	h[words[i].axis] = 1.0;
+}
+
+/* The cosine of words i and j's hidden states. */
+static double cosine(size_t i, size_t j)
+{
+	double a[4], b[4], ab = 0.0, aa = 0.0, bb = 0.0;
+	hidden_of(i, a);
+	hidden_of(j, b);
+	for (int d = 0; d < 4; d++)
+		ab += a[d] * b[d], aa += a[d] * a[d], bb += b[d] * b[d];
+	return ab / sqrt(aa * bb);
+}
+
 static void add_run(struct xnr_store *s, const char *key, int all_right)
 {
 	struct xnr_run_writer *w = NULL;
@@ -138,15 +156,16 @@ static void test_signals(void **state)
 	assert_string_equal(json_string_value(json_object_get(w, "kind")), "boundary");
 	assert_true(json_number_value(json_object_get(w, "combined")) == 1.0);
 	/* its three neighbours are the Paris words: B-LOC twice (its type, another
-	 * tag) and B-ORG; neighbours disagree by tag, so all three count */
-	assert_true(fabs(sig(w, "knn_split") - 1.0) < 1e-12);
+	 * tag) and B-ORG; neighbours disagree by tag, so all three count, each by
+	 * its cosine, averaged over the three (words 2, 5 and 6 against word 8) */
+	assert_true(fabs(sig(w, "knn_split") - (cosine(8, 2) + cosine(8, 5) + cosine(8, 6)) / 3.0) <
+	            1e-5);
+	assert_true(sig(w, "knn_split") < 0.99);
 	/* Carl is O, the model says B-PER; two of its three neighbours are the names
-	 * (similarity 1), the third "rose" (O: (0.45, 1, 0, 0.01) against (1, 0, 0, 0.01)) */
+	 * (similarity 1), the third "rose" (O, as Carl: its vote is 0) */
 	w = word_at(list, 4, 0);
-	{
-		double rose = (0.45 + 1e-4) / (sqrt(1.0 + 1e-4) * sqrt(0.45 * 0.45 + 1.0 + 1e-4));
-		assert_true(fabs(sig(w, "knn_split") - 2.0 / (2.0 + rose)) < 1e-5);
-	}
+	assert_true(fabs(cosine(10, 0) - 1.0) < 1e-6 && fabs(cosine(10, 3) - 1.0) < 1e-6);
+	assert_true(fabs(sig(w, "knn_split") - 2.0 / 3.0) < 1e-5);
 	assert_string_equal(json_string_value(json_object_get(w, "suggested")), "B-PER");
 	assert_string_equal(json_string_value(json_object_get(w, "kind")), "missing");
 	/* Paris ORG against Paris LOC twice: (2 - 0) / (2 + 1) */
@@ -204,12 +223,12 @@ static void test_over_confident(void **state)
 	assert_int_equal(xnr_issues_list_json(s, &q, &list, &err), XNR_OK);
 	json_array_foreach(json_object_get(list, "items"), i, w)
 	{
-		/* the confidence weight is 0.6 x 0.25: the ranking leans on the others */
+		/* the confidence weight is 0.2 x 0.25: the ranking leans on the others */
 		json_t *g = json_object_get(w, "signals");
 		double x[3] = {
 		    1.0 - sig(w, "self_confidence"), sig(w, "knn_split"),
 		    json_is_null(json_object_get(g, "consistency")) ? 0.0 : sig(w, "consistency")};
-		double want = (0.15 * x[0] + 0.2 * x[1] + 0.2 * x[2]) / 0.55;
+		double want = (0.05 * x[0] + 0.4 * x[1] + 0.4 * x[2]) / 0.85;
 		if (!json_is_true(json_object_get(g, "structure")))
 			assert_true(fabs(json_number_value(json_object_get(w, "combined")) - want) <
 			            1e-9);

@@ -228,7 +228,7 @@ function signalsNode(ctx, w, sum) {
       s.cl_issue ? 'another class beats its threshold: ' : 'cleanlab would keep this label',
       s.cl_issue && s.cl_guess ? labelChip(ctx, s.cl_guess) : null),
     row('neighbours', num(s.knn_split), s.knn_split >= 0.5,
-      'share of the nearest words in this split with another tag (B- and I- apart); their types:',
+      'the nearest words in this split with another tag (B- and I- apart), each by its cosine, over all k; their types:',
       counts(ctx, kc.split)),
     kc.reference ? row('neighbours (reference)', num(s.knn_ref), s.knn_ref >= 0.5, 'the same in the reference split:',
       counts(ctx, kc.reference)) : null,

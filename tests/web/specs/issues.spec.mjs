@@ -210,7 +210,7 @@ async function overConfident(t) {
   });
   await t.goto('#/issues');
   await t.expectText('[data-role=over-confident]', /^Over-confident probabilities\. The model gets 99\.95% .* over-confident\. .* leans on the neighbours and the consistency/);
-  await t.expectText('.iss-how', /^Combined score = 0\.15 × \(1 − self-confidence\)/);
+  await t.expectText('.iss-how', /^Combined score = 0\.05 × \(1 − self-confidence\) \+ 0\.4 × neighbours/);
   await t.page.unroute('**/issues/summary');
   await t.goto('#/issues');
   t.assert(await t.page.locator('[data-role=over-confident]').count() === 0, 'no warning for out-of-sample scores');
