@@ -124,16 +124,50 @@ static enum xnr_status st_max_seq(const char *path, int limit, int *max, struct 
 	return XNR_OK;
 }
 
+/* The engine's shape from its model: which layer's hidden states it keeps
+ * (opts->all_hidden when it is not the last), the longest sequence and the
+ * windows of longer inputs, the token budget. */
+static enum xnr_status engine_shape(struct xnr_engine *e, const char *path,
+                                    struct xnr_forward_opts *opts, struct xnr_error *err)
+{
+	const struct xnr_model_config *cfg = xnr_model_config(e->model);
+	int n_layers = cfg->n_layers, hidden_layer = e->params.hidden_layer;
+	int limit = cfg->max_positions - cfg->position_offset;
+	enum xnr_status st;
+
+	if (hidden_layer < 0 || hidden_layer > n_layers)
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "--hidden-layer %d: model %s has %d layers (give 1 to %d; the last is "
+		    "the default)",
+		    hidden_layer, e->dir, n_layers, n_layers);
+	/* layer N below the last: the forward pass keeps every layer's output */
+	if (hidden_layer == n_layers)
+		e->params.hidden_layer = 0;
+	else if (hidden_layer > 0)
+		opts->all_hidden = 1;
+	if (!cfg->has_classifier && (st = st_max_seq(path, limit, &limit, err)) != XNR_OK)
+		return st;
+	e->max_seq = e->params.max_seq_len > 0 && e->params.max_seq_len < limit
+	                 ? e->params.max_seq_len
+	                 : limit;
+	xnr__windows_init(&e->win, e->max_seq - xnr_tokenizer_n_special(e->tok),
+	                  xnr_tokenizer_n_special(e->tok));
+	if (e->win.whole < 2)
+		return xnr_fail(err, XNR_ERR_INPUT, "windows of %d tokens leave no room for text",
+		                e->max_seq);
+	if (e->params.max_tokens < e->max_seq)
+		e->params.max_tokens = e->max_seq;
+	return XNR_OK;
+}
+
 enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params,
                                 struct xnr_engine **out, struct xnr_error *err)
 {
 	struct xnr_engine *e;
-	const struct xnr_model_config *cfg;
 	struct xnr_forward_opts opts = {params.keep_layers, params.keep_layers};
-	int n_layers;
 	char path[4096];
 	enum xnr_status st;
-	int limit;
 
 	if (params.n_threads < 1 || params.n_threads > 256)
 		return xnr_fail(err, XNR_ERR_INPUT, "--threads must be 1..256, got %d",
@@ -158,35 +192,8 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	if (!params.keep_hidden && !params.keep_layers &&
 	    (st = xnr_engine_need_head(e, err)) != XNR_OK)
 		goto fail;
-	cfg = xnr_model_config(e->model);
-	n_layers = cfg->n_layers;
-	if (params.hidden_layer < 0 || params.hidden_layer > n_layers) {
-		st =
-		    xnr_fail(err, XNR_ERR_INPUT,
-		             "--hidden-layer %d: model %s has %d layers (give 1 to %d; the last is "
-		             "the default)",
-		             params.hidden_layer, dir, n_layers, n_layers);
+	if ((st = engine_shape(e, path, &opts, err)) != XNR_OK)
 		goto fail;
-	}
-	/* layer N below the last: the forward pass keeps every layer's output */
-	if (params.hidden_layer == n_layers)
-		e->params.hidden_layer = 0;
-	else if (params.hidden_layer > 0)
-		opts.all_hidden = 1;
-	limit = cfg->max_positions - cfg->position_offset;
-	if (!cfg->has_classifier && (st = st_max_seq(path, limit, &limit, err)) != XNR_OK)
-		goto fail;
-	e->max_seq =
-	    params.max_seq_len > 0 && params.max_seq_len < limit ? params.max_seq_len : limit;
-	xnr__windows_init(&e->win, e->max_seq - xnr_tokenizer_n_special(e->tok),
-	                  xnr_tokenizer_n_special(e->tok));
-	if (e->win.whole < 2) {
-		st = xnr_fail(err, XNR_ERR_INPUT, "windows of %d tokens leave no room for text",
-		              e->max_seq);
-		goto fail;
-	}
-	if (e->params.max_tokens < e->max_seq)
-		e->params.max_tokens = e->max_seq;
 	if ((st = alloc_buffers(e, err)) != XNR_OK)
 		goto fail;
 	if ((st = xnr_pool_open(params.n_threads, &e->pool, err)) != XNR_OK)

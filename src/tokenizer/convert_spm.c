@@ -55,7 +55,7 @@ static char *base64(const unsigned char *b, size_t n)
 		uint32_t v = (uint32_t)b[i] << 16 | (i + 1 < n ? (uint32_t)b[i + 1] << 8 : 0);
 		o[0] = tab[v >> 18];
 		o[1] = tab[(v >> 12) & 63];
-		o[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		o[2] = (char)(i + 1 < n ? tab[(v >> 6) & 63] : '=');
 		o[3] = '=';
 		o += 4;
 	}
