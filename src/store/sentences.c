@@ -227,15 +227,24 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_sentence_query *q,
                                     struct xnr_rows **out, struct xnr_error *err)
 {
-	char cols[256], where[2048], sql[2560];
+	const char *by = order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0];
+	char cols[256], where[2048], sql[2816];
 	char *ids_json = NULL;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 
 	xnr__cols_sql(sentence_cols, N_SENTENCE_COLS, cols, sizeof cols);
 	where_build(q, 1, where, sizeof where);
-	snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
-	         order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0]);
+	if (q->sort ==
+	    XNR_SENT_BY_RANDOM) /* shuffle the ids (an index), then read the page's rows */
+		snprintf(
+		    sql, sizeof sql,
+		    "WITH k AS (SELECT id AS i%s ORDER BY %s LIMIT ?3 OFFSET ?4) SELECT %s FROM"
+		    " sentences WHERE run_id = ?1 AND id IN (SELECT i FROM k) ORDER BY %s",
+		    where, by, cols, by);
+	else
+		snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
+		         by);
 	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) != XNR_OK) {
 		free(ids_json);
 		return rc;
