@@ -10,9 +10,14 @@
 # until GET /api/v1/jobs/{id} says done (polled every 5 ms). Prints a
 # markdown table; not a test.
 #
+# DB=other.db times another run database instead (bench/big.sh: a replica
+# of a million sentences); its run is scored with `explainer issues` unless
+# it already is, and the projection is left out when it stores no hidden
+# states.
+#
 #   BUILD=build-rel bench/api.sh        # BUILD: the build folder (default build)
 . "$(dirname "$0")/lib.sh"
-db=$out/conll_test.db
+db=${DB:-$out/conll_test.db}
 warm=${WARM:-5}
 tmp=$(mktemp -d)
 pid=
@@ -28,7 +33,8 @@ need_built explainer
 [ -f "$db" ] || "$build/explainer" run -m "$root/demo/model" -d "$shared/data/conll2003/test.txt" \
 	-o "$db" -q
 # The Label issues page's scores (reused when stored).
-"$build/explainer" issues "$db" --top 0 -n "$threads" >/dev/null
+[ -n "$(sqlite3 "$db" 'SELECT 1 FROM issue_runs LIMIT 1')" ] ||
+	"$build/explainer" issues "$db" --top 0 -n "$threads" >/dev/null
 
 start_server() {
 	stop_server
@@ -155,4 +161,5 @@ row duplicates job POST "$r/duplicates" '{"mode":"lexical","threshold":0.5,"triv
 row debug get GET /api/v1/debug
 row debug get GET "$r/debug"
 row debug get GET /api/v1/jobs
-row projection job POST "$r/projection" '{"method":"pca","n":2000,"seed":42}'
+[ -z "$(sqlite3 "$db" 'SELECT 1 FROM hidden LIMIT 1')" ] ||
+	row projection job POST "$r/projection" '{"method":"pca","n":2000,"seed":42}'

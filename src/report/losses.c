@@ -64,7 +64,10 @@ static const char *key_of(const struct xnr_loss_table *t, size_t i)
 	return t->keys + t->groups[i].key_off;
 }
 
-/* Append a group with its key and the stats of its sorted losses. */
+static const struct xnr_loss_stats stats_none;
+
+/* Append a group with its key and the stats of its sorted losses (sorted
+ * NULL: zero stats, set by the caller). */
 static int add_group(struct xnr_loss_table *t, const char *key, const double *sorted, size_t n)
 {
 	size_t len = strlen(key) + 1;
@@ -86,7 +89,7 @@ static int add_group(struct xnr_loss_table *t, const char *key, const double *so
 	}
 	memcpy(t->keys + t->keys_len, key, len);
 	t->groups[t->n_groups].key_off = t->keys_len;
-	t->groups[t->n_groups++].s = xnr_loss_stats_sorted(sorted, n);
+	t->groups[t->n_groups++].s = sorted ? xnr_loss_stats_sorted(sorted, n) : stats_none;
 	t->keys_len += len;
 	return 0;
 }
@@ -377,6 +380,90 @@ enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v, const stru
 
 	if (rc == XNR_OK)
 		rc = xnr_loss_table_page(t, p, out, err);
+	xnr_loss_table_free(t);
+	return rc;
+}
+
+/* ---- kept tables (the server keeps them in the database: store.h) ---- */
+
+enum xnr_status xnr_loss_table_save(const struct xnr_loss_table *t, char **out,
+                                    struct xnr_error *err)
+{
+	json_t *groups = json_array(), *obj = NULL;
+	size_t i;
+	int bad = !groups;
+
+	for (i = 0; !bad && i < t->n_groups; i++) {
+		const struct xnr_loss_stats *st = &t->groups[i].s;
+		bad = json_array_append_new(groups, json_pack("[s,I,f,f,f]", key_of(t, i),
+		                                              (json_int_t)st->count, st->mean,
+		                                              st->median, st->sum)) != 0;
+	}
+	if (!bad && (obj = json_pack("{s:i,s:o}", "by", (int)t->by, "groups", groups)) != NULL)
+		groups = NULL;
+	/* %.17g: every double reads back as itself */
+	*out = bad || !obj ? NULL : json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	json_decref(groups);
+	json_decref(obj);
+	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "loss table: out of memory");
+}
+
+/* One kept group [key, count, mean, median, sum] appended to t; -1 when it
+ * is not that shape, -2 when out of memory. */
+static int restore_group(struct xnr_loss_table *t, const json_t *g)
+{
+	const char *key = json_string_value(json_array_get(g, 0));
+	json_t *count = json_array_get(g, 1);
+
+	if (!json_is_array(g) || json_array_size(g) != 5 || !key || !json_is_integer(count) ||
+	    !json_is_number(json_array_get(g, 2)) || !json_is_number(json_array_get(g, 3)) ||
+	    !json_is_number(json_array_get(g, 4)))
+		return -1;
+	if (add_group(t, key, NULL, 0) != 0)
+		return -2;
+	t->groups[t->n_groups - 1].s.count = (long)json_integer_value(count);
+	t->groups[t->n_groups - 1].s.mean = json_number_value(json_array_get(g, 2));
+	t->groups[t->n_groups - 1].s.median = json_number_value(json_array_get(g, 3));
+	t->groups[t->n_groups - 1].s.sum = json_number_value(json_array_get(g, 4));
+	return 0;
+}
+
+enum xnr_status xnr_loss_table_restore(const char *text, size_t len, struct xnr_loss_table **out,
+                                       struct xnr_error *err)
+{
+	struct xnr_loss_table *t = calloc(1, sizeof *t);
+	json_t *obj = json_loadb(text, len, 0, NULL), *groups = json_object_get(obj, "groups");
+	json_int_t by = json_integer_value(json_object_get(obj, "by"));
+	enum xnr_status rc = XNR_OK;
+	size_t i;
+	int bad = 0;
+
+	if (!t || !obj) {
+		rc = !t ? xnr_fail(err, XNR_ERR_NOMEM, "loss table: out of memory")
+		        : xnr_fail(err, XNR_ERR_FORMAT,
+		                   "kept loss table: not JSON (it is computed again)");
+		goto fail;
+	}
+	if (!json_is_array(groups) || by < 0 || by >= XNR_LOSS_BY_LABEL + 1) {
+		rc = xnr_fail(err, XNR_ERR_FORMAT, "kept loss table: not {\"by\", \"groups\"}");
+		goto fail;
+	}
+	t->by = (enum xnr_loss_by)by;
+	for (i = 0; !bad && i < json_array_size(groups); i++)
+		bad = restore_group(t, json_array_get(groups, i));
+	if (bad)
+		rc = bad == -2 ? xnr_fail(err, XNR_ERR_NOMEM, "loss table: out of memory")
+		               : xnr_fail(err, XNR_ERR_FORMAT,
+		                          "kept loss table: group %zu is not "
+		                          "[key, count, mean, median, sum]",
+		                          i - 1);
+	if (rc == XNR_OK && (rc = build_orders(t, err)) == XNR_OK) {
+		json_decref(obj);
+		*out = t;
+		return XNR_OK;
+	}
+fail:
+	json_decref(obj);
 	xnr_loss_table_free(t);
 	return rc;
 }

@@ -226,6 +226,18 @@ void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
 /* The memory a table holds, in bytes (for caches that bound theirs). */
 size_t xnr_loss_table_bytes(const struct xnr_loss_table *t);
 
+/* The table as JSON text to keep (*out malloc'd: caller frees):
+ * {"by": by, "groups": [[key, count, mean, median, sum], ...]} in the
+ * table's group order; doubles printed so that they read back exactly.
+ * xnr_loss_table_restore makes the same table again from len bytes of it
+ * (its orders rebuilt); XNR_ERR_FORMAT when the text is not such a table.
+ * Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_save(const struct xnr_loss_table *t, char **out,
+                                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_restore(const char *text, size_t len,
+                                                      struct xnr_loss_table **out,
+                                                      struct xnr_error *err);
+
 /*
  * One page as a JSON object: {"by": "word", "sort": "sum", "order": "desc",
  * "offset", "limit", "total": groups matching the filter, "groups":

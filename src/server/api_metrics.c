@@ -40,19 +40,10 @@ static const char *const table_keys[TABLE_N] = {"loss word", "loss token", "loss
 /* A request's hold on its run's results. */
 struct held {
 	struct xnr__app *app;
+	struct xnr__req *r;
 	struct xnr__cache_entry *e;
 	int64_t run;
 };
-
-static json_t *cached_json(const struct held *h, const char *key)
-{
-	return xnr__cache_find(h->app, h->e, key);
-}
-
-static struct xnr_loss_table *cached_table(const struct held *h, enum table t)
-{
-	return xnr__cache_find(h->app, h->e, table_keys[t]);
-}
 
 static void json_release(void *v)
 {
@@ -64,13 +55,89 @@ static void table_release(void *v)
 	xnr_loss_table_free(v);
 }
 
+/* ---- results kept in the database (store.h: run_results) ----
+ * What the cache holds is also kept in the run's database, under the key
+ * and the version that computed it (a new version computes again), so that
+ * a fresh server on a run of a million sentences answers at once instead of
+ * scanning every word. Best effort: a database that cannot be written (read
+ * only, locked by a run) only means the next server computes it too. */
+
+static void db_name(const char *key, char *name, size_t size)
+{
+	snprintf(name, size, "%s %s", XNR_VERSION, key);
+}
+
+/* The kept text of key, or NULL (malloc'd; *len its length). */
+static char *db_find(const struct held *h, const char *key, size_t *len)
+{
+	struct xnr_error err;
+	char name[128];
+	void *text = NULL;
+
+	db_name(key, name, sizeof name);
+	if (xnr_store_result_get(h->r->store, h->run, name, &text, len, &err) != XNR_OK)
+		return NULL;
+	return text;
+}
+
+static void db_keep(const struct held *h, const char *key, const char *text, size_t len)
+{
+	struct xnr_store *rw = NULL;
+	struct xnr_error err;
+	char name[128];
+
+	db_name(key, name, sizeof name);
+	if (xnr_store_open(h->app->db_path, 0, &rw, &err) == XNR_OK &&
+	    xnr_store_result_put(rw, h->run, name, text, len, &err) != XNR_OK)
+		xnr__log("kept results: %s", err.msg);
+	xnr_store_close(rw);
+}
+
+static json_t *cached_json(const struct held *h, const char *key)
+{
+	json_t *v = xnr__cache_find(h->app, h->e, key);
+	size_t len = 0;
+	char *text;
+
+	if (v || !(text = db_find(h, key, &len)))
+		return v;
+	v = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (v && !(v = xnr__cache_put(h->app, h->e, key, v, len, json_release)))
+		return NULL;
+	return v;
+}
+
+static struct xnr_loss_table *cached_table(const struct held *h, enum table t)
+{
+	struct xnr_loss_table *v = xnr__cache_find(h->app, h->e, table_keys[t]);
+	struct xnr_error err;
+	size_t len = 0;
+	char *text;
+
+	if (v || !(text = db_find(h, table_keys[t], &len)))
+		return v;
+	if (xnr_loss_table_restore(text, len, &v, &err) != XNR_OK)
+		v = NULL;
+	free(text);
+	if (v && !(v = xnr__cache_put(h->app, h->e, table_keys[t], v, xnr_loss_table_bytes(v),
+	                              table_release)))
+		return NULL;
+	return v;
+}
+
 /* Keep v (taken) as key, unless another request was first: *kept is the
  * value to use. XNR_ERR_NOMEM when it could not be kept. */
 static enum xnr_status keep_json(const struct held *h, const char *key, json_t *v, json_t **kept,
                                  struct xnr_error *err)
 {
-	size_t bytes = json_dumpb(v, NULL, 0, JSON_COMPACT);
+	/* %.17g: every double reads back as itself */
+	char *text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	size_t bytes = text ? strlen(text) : 0;
 
+	if (text)
+		db_keep(h, key, text, bytes);
+	free(text);
 	if (!(*kept = xnr__cache_put(h->app, h->e, key, v, bytes, json_release))) {
 		json_decref(v);
 		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
@@ -81,6 +148,11 @@ static enum xnr_status keep_json(const struct held *h, const char *key, json_t *
 static enum xnr_status keep_table(const struct held *h, enum table t, struct xnr_loss_table *v,
                                   struct xnr_loss_table **kept, struct xnr_error *err)
 {
+	char *text = NULL;
+
+	if (xnr_loss_table_save(v, &text, err) == XNR_OK)
+		db_keep(h, table_keys[t], text, strlen(text));
+	free(text);
 	if (!(*kept = xnr__cache_put(h->app, h->e, table_keys[t], v, xnr_loss_table_bytes(v),
 	                             table_release))) {
 		xnr_loss_table_free(v);
@@ -184,7 +256,10 @@ static enum xnr_status cells_compute(const struct xnr_run_view *v, const struct 
 
 /* ---- what needs the run view: metrics, taxonomy cells, label losses ---- */
 
-static enum xnr_status view_results(struct xnr__req *r, const struct held *h, struct xnr_error *err)
+/* Compute what needs the view unless want (a cache key, or NULL for the
+ * label table) is kept already: each page reads only its own. */
+static enum xnr_status view_results(struct xnr__req *r, const struct held *h, const char *want,
+                                    struct xnr_error *err)
 {
 	struct xnr_run_view *v = NULL;
 	struct xnr_run_metrics m;
@@ -192,8 +267,7 @@ static enum xnr_status view_results(struct xnr__req *r, const struct held *h, st
 	json_t *metrics = NULL, *cells = NULL, *kept;
 	enum xnr_status st;
 
-	if (cached_json(h, KEY_METRICS) && cached_json(h, KEY_CELLS) &&
-	    cached_table(h, TABLE_LABEL))
+	if (want ? cached_json(h, want) != NULL : cached_table(h, TABLE_LABEL) != NULL)
 		return XNR_OK;
 	memset(&m, 0, sizeof m);
 	if ((st = xnr_run_view_load(r->store, h->run, &v, err)) != XNR_OK ||
@@ -232,6 +306,7 @@ static enum xnr_status begin(struct xnr__req *r, const char *const *allowed, str
 		return st;
 	xnr_run_free(&run);
 	h->app = r->app;
+	h->r = r;
 	h->run = r->ids[0];
 	if (!(h->e = xnr__cache_get(r->app, r->ids[0])))
 		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
@@ -254,7 +329,7 @@ static enum xnr_status api_metrics(struct xnr__req *r, json_t **out, struct xnr_
 
 	if ((st = begin(r, allowed, &h, err)) != XNR_OK)
 		return st;
-	if ((st = view_results(r, &h, err)) == XNR_OK)
+	if ((st = view_results(r, &h, KEY_METRICS, err)) == XNR_OK)
 		st = answer_copy(cached_json(&h, KEY_METRICS), out, err);
 	xnr__cache_release(h.app, h.e);
 	return st;
@@ -382,7 +457,8 @@ static enum xnr_status cells_ready(struct xnr__req *r, const struct held *h, con
 {
 	enum xnr_status st;
 
-	if ((st = view_results(r, h, err)) != XNR_OK)
+	if ((st = view_results(r, h, KEY_CELLS, err)) != XNR_OK ||
+	    (st = view_results(r, h, KEY_METRICS, err)) != XNR_OK)
 		return st;
 	if (type &&
 	    !json_object_get(json_object_get(cached_json(h, KEY_METRICS), "entity_errors"), type))
@@ -398,6 +474,7 @@ enum xnr_status xnr__error_marks(struct xnr__req *r, const char *type, unsigned 
 	enum xnr_status st;
 
 	h.app = r->app;
+	h.r = r;
 	h.run = r->ids[0];
 	if (!(h.e = xnr__cache_get(r->app, h.run)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
@@ -619,7 +696,7 @@ static enum xnr_status api_loss_labels(struct xnr__req *r, json_t **out, struct 
 		return st;
 	p.sort = XNR_LOSS_SORT_MEAN;
 	p.limit = -1;
-	if ((st = view_results(r, &h, err)) == XNR_OK)
+	if ((st = view_results(r, &h, NULL, err)) == XNR_OK)
 		st = page_answer(cached_table(&h, TABLE_LABEL), &p, out, err);
 	xnr__cache_release(h.app, h.e);
 	return st;

@@ -121,9 +121,24 @@ static const char schema_search_pins[] =
     " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
     " DELETE FROM pins WHERE run_id = old.id; END;";
 
+/* 5 -> 6: what the pages of a large run need (issue #15). `run_results`
+ * keeps what the server computes from every word of a run (metrics, the
+ * taxonomy's cells, the confusions, the loss tables) under a name once it is
+ * first asked for: a run's rows never change, so a fresh server answers from
+ * it instead of scanning millions of words again. Two indexes serve the
+ * Samples page: one covers its filter (loss, words wrong), so its count
+ * reads no rows; one is the order of sentences by loss (sentences.c), so a
+ * page reads its rows in order instead of sorting every sentence first.
+ * Self-contained: no other step depends on it. */
+static const char schema_results[] =
+    "CREATE TABLE run_results (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+    "CREATE INDEX sentences_by_loss_errors ON sentences (run_id, loss DESC, n_word_errors);"
+    "CREATE INDEX sentences_by_loss_order ON sentences (run_id, loss IS NULL, loss DESC, id);";
+
 /* migrations[i] takes version i to i + 1. */
 static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins};
+    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins, schema_results};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

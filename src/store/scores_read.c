@@ -217,6 +217,9 @@ static void query_sql(const struct xnr_issue_query *q, int count, char *buf, siz
 		         count            ? ""
 		         : q->by_position ? " ORDER BY s.sentence_id, s.idx LIMIT ?2 OFFSET ?3"
 		                          : " ORDER BY s.rank LIMIT ?2 OFFSET ?3");
+	else if (q->level == XNR_ISSUE_SENTENCE && count && !filter)
+		/* every scored sentence: the rank index alone, no join over a million rows */
+		snprintf(buf, size, "SELECT count(*) FROM sentence_scores t WHERE t.run_id = ?1");
 	else if (q->level == XNR_ISSUE_SENTENCE)
 		snprintf(buf, size,
 		         "SELECT %s FROM sentence_scores t JOIN sentences x ON x.run_id = t.run_id"

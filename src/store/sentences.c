@@ -110,14 +110,23 @@ static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* "AND id IN (SELECT sentence_id FROM <from> WHERE run_id = ?1 AND <cond>)" */
 #define SUBSET(from, cond) " AND id IN (SELECT sentence_id FROM " from " WHERE run_id = ?1" cond ")"
 
-/* The FROM ... WHERE of the query's filters (only fixed fragments). */
-static void where_build(const struct xnr_sentence_query *q, char *buf, size_t size)
+/* The FROM ... WHERE of the query's filters (only fixed fragments). A page
+ * (listing 1) walks an index in its order and stops at the page's end: the
+ * loss bounds are written +loss so that SQLite does not take the loss range
+ * index instead and sort every sentence in the range first (a million at
+ * most); a count takes that index, which covers its filter. */
+static void where_build(const struct xnr_sentence_query *q, int listing, char *buf, size_t size)
 {
 	int labels = q->gold >= 0 || q->pred >= 0, text = q->text && q->text[0];
 	enum xnr_text_mode mode = text ? q->text_mode : XNR_TEXT_MODE_COUNT;
 
 	snprintf(buf, size, " FROM sentences WHERE run_id = ?1%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
-	         q->has_min_loss ? " AND loss >= ?2" : "", q->has_max_loss ? " AND loss <= ?9" : "",
+	         !q->has_min_loss ? ""
+	         : listing        ? " AND +loss >= ?2"
+	                          : " AND loss >= ?2",
+	         !q->has_max_loss ? ""
+	         : listing        ? " AND +loss <= ?9"
+	                          : " AND loss <= ?9",
 	         q->with_errors ? " AND n_word_errors > 0" : "",
 	         labels ? " AND id IN (SELECT sentence_id FROM words WHERE run_id = ?1" : "",
 	         q->gold >= 0 ? " AND gold = ?5" : "", q->pred >= 0 ? " AND pred = ?6" : "",
@@ -201,7 +210,7 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 
-	where_build(q, where, sizeof where);
+	where_build(q, 0, where, sizeof where);
 	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
 	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) == XNR_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -218,15 +227,24 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_sentence_query *q,
                                     struct xnr_rows **out, struct xnr_error *err)
 {
-	char cols[256], where[2048], sql[2560];
+	const char *by = order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0];
+	char cols[256], where[2048], sql[2816];
 	char *ids_json = NULL;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 
 	xnr__cols_sql(sentence_cols, N_SENTENCE_COLS, cols, sizeof cols);
-	where_build(q, where, sizeof where);
-	snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
-	         order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0]);
+	where_build(q, 1, where, sizeof where);
+	if (q->sort ==
+	    XNR_SENT_BY_RANDOM) /* shuffle the ids (an index), then read the page's rows */
+		snprintf(
+		    sql, sizeof sql,
+		    "WITH k AS (SELECT id AS i%s ORDER BY %s LIMIT ?3 OFFSET ?4) SELECT %s FROM"
+		    " sentences WHERE run_id = ?1 AND id IN (SELECT i FROM k) ORDER BY %s",
+		    where, by, cols, by);
+	else
+		snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
+		         by);
 	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) != XNR_OK) {
 		free(ids_json);
 		return rc;

@@ -18,7 +18,7 @@
 #include "core/ctl.h"
 #include "core/status.h"
 
-#define XNR_STORE_SCHEMA_VERSION 5
+#define XNR_STORE_SCHEMA_VERSION 6
 
 struct xnr_store;
 
@@ -191,5 +191,24 @@ void xnr_settings_free(struct xnr_setting *s, size_t n);
 XNR_MUST_CHECK enum xnr_status xnr_settings_save(struct xnr_store *store, int64_t run_id,
                                                  const struct xnr_setting *s, size_t n,
                                                  struct xnr_error *err);
+
+/* ---- results computed from a whole run, kept (run_results, schema 6) ----
+ * A run's rows never change, so what is computed from all of them (the
+ * server's metrics, confusions, loss tables) is kept under a name and read
+ * back by the next server instead of scanning the run again.
+ *
+ * xnr_store_result_get: the bytes kept as name for run in *out (malloc'd,
+ * caller frees; *n_bytes their length). XNR_ERR_NOT_FOUND when none is kept
+ * (also in a database older than schema 6, read before it was upgraded);
+ * XNR_ERR_BUSY, XNR_ERR_DB, XNR_ERR_NOMEM.
+ * xnr_store_result_put: keep n_bytes of data as name for run (replacing);
+ * needs a read-write store. XNR_ERR_BUSY, XNR_ERR_DB (no such run: the
+ * foreign key). Both are as thread-safe as the store they use. */
+XNR_MUST_CHECK enum xnr_status xnr_store_result_get(struct xnr_store *s, int64_t run,
+                                                    const char *name, void **out, size_t *n_bytes,
+                                                    struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_store_result_put(struct xnr_store *s, int64_t run,
+                                                    const char *name, const void *data,
+                                                    size_t n_bytes, struct xnr_error *err);
 
 #endif

@@ -170,11 +170,16 @@ enum xnr_status xnr_store_words_count(struct xnr_store *s, const struct xnr_word
 	enum xnr_status rc;
 
 	filter_build(q, filter, sizeof filter);
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s t WHERE t.run_id = ?1%s", t->name,
-	         filter);
+	if (!filter[0]) /* the run's own count: no walk over millions of rows */
+		snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE id = ?1",
+		         q->tokens ? "n_tokens" : "n_words");
+	else
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM %s t WHERE t.run_id = ?1%s",
+		         t->name, filter);
 	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) == XNR_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*total = sqlite3_column_int64(st, 0);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW || step == SQLITE_DONE) /* DONE: no such run */
+			*total = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 		else
 			rc = xnr__store_fail(s, err);
 	}

@@ -434,6 +434,46 @@ static void test_loss_words(void **state)
 	xnr_store_close(s);
 }
 
+/* A table kept as text (the server's run_results) reads back as the same
+ * table: every sort's page equal, doubles exact; text that is not a table
+ * is refused. */
+static void test_loss_kept(void **state)
+{
+	struct xnr_store *s = make_db("report_loss_kept");
+	struct xnr_loss_table *t = NULL, *back = NULL;
+	struct xnr_error err;
+	char *text = NULL, *a, *b;
+	int sort, asc;
+
+	(void)state;
+	assert_int_equal(xnr_loss_table_load(s, 1, XNR_LOSS_BY_WORD, &t, &err), XNR_OK);
+	assert_int_equal(xnr_loss_table_save(t, &text, &err), XNR_OK);
+	assert_int_equal(xnr_loss_table_restore(text, strlen(text), &back, &err), XNR_OK);
+	for (sort = 0; sort < XNR_LOSS_SORT_N; sort++)
+		for (asc = 0; asc < 2; asc++) {
+			json_t *x = page(t, (enum xnr_loss_sort)sort, asc, 0, -1, NULL);
+			json_t *y = page(back, (enum xnr_loss_sort)sort, asc, 0, -1, NULL);
+			a = json_dumps(x, JSON_COMPACT | JSON_REAL_PRECISION(17));
+			b = json_dumps(y, JSON_COMPACT | JSON_REAL_PRECISION(17));
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+			json_decref(x);
+			json_decref(y);
+		}
+	xnr_loss_table_free(back);
+	back = NULL;
+	assert_int_equal(
+	    xnr_loss_table_restore("{\"by\":0,\"groups\":[[\"a\",1,2]]}", 29, &back, &err),
+	    XNR_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "group 0"));
+	assert_int_equal(xnr_loss_table_restore("not json", 8, &back, &err), XNR_ERR_FORMAT);
+	assert_null(back);
+	free(text);
+	xnr_loss_table_free(t);
+	xnr_store_close(s);
+}
+
 /* Sub-tokens: "Par" takes Paris's losses; "##is" (not first, loss not
  * stored) is no group. Run 2 stays apart. Unknown run: XNR_ERR_NOT_FOUND. */
 static void test_loss_tokens(void **state)
@@ -496,7 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_view),        cmocka_unit_test(test_metrics),
 	    cmocka_unit_test(test_errors),      cmocka_unit_test(test_errors_ties),
 	    cmocka_unit_test(test_loss_words),  cmocka_unit_test(test_loss_tokens),
-	    cmocka_unit_test(test_loss_labels),
+	    cmocka_unit_test(test_loss_labels), cmocka_unit_test(test_loss_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

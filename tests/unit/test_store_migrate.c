@@ -4,15 +4,16 @@
  * migration must never change) and a run in it, open, read and upgrade:
  * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side, version 2, version 3 and version 4. Each ends with the schema of a
+ * side, version 2, version 3, version 4 and version 5. Each ends with the schema of a
  * new database, its run readable, without label-issue scores, found by the
- * search index and taking settings, verdicts and pins; a second open
+ * search index and taking settings, verdicts, pins and kept results; a second open
  * changes nothing; a newer version is refused.
  */
 #include "testutil.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/read.h"
@@ -111,6 +112,20 @@ static const char v4_sql[] =
     " WITHOUT ROWID;"
     "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);"
     "PRAGMA user_version = 4;";
+
+/* Schema version 5: the search index (filled from the run), pins, the
+ * index of entity types and the trigger that forgets a run's rows. */
+static const char v5_sql[] =
+    "CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO search (rowid, text) SELECT (run_id << 32) | id, text FROM sentences;"
+    "CREATE TABLE pins (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id)) WITHOUT ROWID;"
+    "CREATE INDEX entities_by_type ON entities (run_id, type, side, sentence_id);"
+    "CREATE TRIGGER runs_forget AFTER DELETE ON runs BEGIN"
+    " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
+    " DELETE FROM pins WHERE run_id = old.id; END;"
+    "PRAGMA user_version = 5;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -213,6 +228,21 @@ static void search_old_run(struct xnr_store *s)
 	xnr_pins_free(pins, n);
 }
 
+/* The upgraded run keeps computed results (schema 6), and has none yet. */
+static void kept_on_old_run(struct xnr_store *s)
+{
+	struct xnr_error err;
+	void *back = NULL;
+	size_t n = 0;
+
+	assert_int_equal(xnr_store_result_get(s, 1, "metrics", &back, &n, &err), XNR_ERR_NOT_FOUND);
+	assert_int_equal(xnr_store_result_put(s, 1, "metrics", "{}", 2, &err), XNR_OK);
+	assert_int_equal(xnr_store_result_get(s, 1, "metrics", &back, &n, &err), XNR_OK);
+	assert_int_equal(n, 2);
+	assert_memory_equal(back, "{}", 2);
+	free(back);
+}
+
 /* Open (upgrade) path; it has the new schema, and its run (if any) reads
  * and takes settings. */
 static void upgrade(const char *path, const char *want, int has_run)
@@ -242,6 +272,7 @@ static void upgrade(const char *path, const char *want, int has_run)
 		assert_int_equal(xnr_store_issue_run(s, 1, &rec, &err), XNR_ERR_NOT_FOUND);
 		assert_non_null(strstr(err.msg, "no label-issue scores"));
 		search_old_run(s);
+		kept_on_old_run(s);
 	}
 	xnr_store_close(s);
 	/* the second open finds nothing to do */
@@ -255,7 +286,7 @@ static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
 	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql +
-	                sizeof v4_sql];
+	                sizeof v4_sql + sizeof v5_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
@@ -267,7 +298,9 @@ static void test_every_earlier_version(void **state)
 	assert_non_null(strstr(want, "search: CREATE VIRTUAL TABLE"));
 	assert_non_null(strstr(want, "pins: CREATE TABLE"));
 	assert_non_null(strstr(want, "runs_forget: CREATE TRIGGER"));
-	assert_non_null(strstr(want, "version 5\n"));
+	assert_non_null(strstr(want, "run_results: CREATE TABLE"));
+	assert_non_null(strstr(want, "sentences_by_loss_errors: CREATE INDEX"));
+	assert_non_null(strstr(want, "version 6\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -290,6 +323,11 @@ static void test_every_earlier_version(void **state)
 	snprintf(sql, sizeof sql, "%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
 	         v4_sql);
 	snprintf(path, sizeof path, "%s/v4.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
+	         v4_sql, v5_sql);
+	snprintf(path, sizeof path, "%s/v5.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
 }
