@@ -29,6 +29,9 @@
 #include "store/store.h"
 
 #define RUN_CHUNK 128 /* sentences per engine call: also how often cancel is checked */
+/* Sentences per committed piece of a run (xnr_run_piece): with the demo
+ * model some 25 MB of WAL, with BERT-base some 60 MB. */
+#define RUN_PIECE 1024
 
 struct xnr_run_opts xnr_run_default_opts(void)
 {
@@ -451,6 +454,9 @@ static enum xnr_status pass_two(struct xnr__run *x, const struct xnr_ctl *ctl, s
 		if (st != XNR_OK || (c->n_sentences == 0 && c->n_documents == 0))
 			break;
 		if (c->n_sentences && (st = run_chunk(x, c, in, res, err)) != XNR_OK)
+			break;
+		if (x->n_done / RUN_PIECE != (x->n_done - c->n_sentences) / RUN_PIECE &&
+		    (st = xnr_run_piece(x->writer, err)) != XNR_OK)
 			break;
 		if (c->n_sentences)
 			xnr_ctl_progress(ctl, x->n_sel ? (double)x->n_done / (double)x->n_sel : 1.0,

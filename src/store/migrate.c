@@ -121,9 +121,14 @@ static const char schema_search_pins[] =
     " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
     " DELETE FROM pins WHERE run_id = old.id; END;";
 
+/* 5 -> 6: a run committed in pieces (store/writer.c) names its writer,
+ * "HOST PID", until its last piece; readers skip such runs, and the next
+ * writer deletes those whose process is gone. NULL: a complete run. */
+static const char schema_writer[] = "ALTER TABLE runs ADD COLUMN writer TEXT;";
+
 /* migrations[i] takes version i to i + 1. */
 static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins};
+    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins, schema_writer};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

@@ -4,7 +4,7 @@
  * migration must never change) and a run in it, open, read and upgrade:
  * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side, version 2, version 3 and version 4. Each ends with the schema of a
+ * side, versions 2, 3, 4 and 5. Each ends with the schema of a
  * new database, its run readable, without label-issue scores, found by the
  * search index and taking settings, verdicts and pins; a second open
  * changes nothing; a newer version is refused.
@@ -111,6 +111,19 @@ static const char v4_sql[] =
     " WITHOUT ROWID;"
     "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);"
     "PRAGMA user_version = 4;";
+
+/* Version 5: version 4, the search index and pins, as that migration shipped. */
+static const char v5_sql[] =
+    "CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO search (rowid, text) SELECT (run_id << 32) | id, text FROM sentences;"
+    "CREATE TABLE pins (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " sentence_id INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, sentence_id)) WITHOUT ROWID;"
+    "CREATE INDEX entities_by_type ON entities (run_id, type, side, sentence_id);"
+    "CREATE TRIGGER runs_forget AFTER DELETE ON runs BEGIN"
+    " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
+    " DELETE FROM pins WHERE run_id = old.id; END;"
+    "PRAGMA user_version = 5;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -255,7 +268,7 @@ static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
 	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql +
-	                sizeof v4_sql];
+	                sizeof v4_sql + sizeof v5_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
@@ -267,7 +280,8 @@ static void test_every_earlier_version(void **state)
 	assert_non_null(strstr(want, "search: CREATE VIRTUAL TABLE"));
 	assert_non_null(strstr(want, "pins: CREATE TABLE"));
 	assert_non_null(strstr(want, "runs_forget: CREATE TRIGGER"));
-	assert_non_null(strstr(want, "version 5\n"));
+	assert_non_null(strstr(want, "writer TEXT"));
+	assert_non_null(strstr(want, "version 6\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -290,6 +304,11 @@ static void test_every_earlier_version(void **state)
 	snprintf(sql, sizeof sql, "%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
 	         v4_sql);
 	snprintf(path, sizeof path, "%s/v4.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
+	         v4_sql, v5_sql);
+	snprintf(path, sizeof path, "%s/v5.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
 }
