@@ -21,6 +21,13 @@
 /* The mapping every connection reads the database through (store.c); a
  * run's writer turns it off while it writes (writer.c). */
 #define XNR__STORE_MMAP "PRAGMA mmap_size = 1073741824"
+/* The page cache of every connection (store.c), and of a run's writer while
+ * it writes (writer.c): a piece dirties pages all over the indexes whose key
+ * is not the row's order (words_by_text, ...), as many as the run has rows
+ * up to this cap, where it spills to the WAL; smaller for the writer so a run
+ * reaches its peak memory within its first few thousand sentences. */
+#define XNR__STORE_CACHE  "PRAGMA cache_size = -65536"
+#define XNR__WRITER_CACHE "PRAGMA cache_size = -16384"
 
 struct xnr_store {
 	sqlite3 *db;

@@ -152,7 +152,7 @@ static enum xnr_status open_rw(const char *path, const char *file, int flags,
 	if ((rc = xnr__store_migrate(s, err)) != XNR_OK ||
 	    (rc = xnr__store_exec(s,
 	                          "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                          " " XNR__STORE_MMAP "; PRAGMA cache_size = -65536",
+	                          " " XNR__STORE_MMAP "; " XNR__STORE_CACHE,
 	                          err)) != XNR_OK) {
 		xnr_store_close(s);
 		return rc;

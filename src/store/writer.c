@@ -183,9 +183,10 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 	 * database its next pieces read (each table's right edge, the search
 	 * index's merges), which stay in the process's RSS (xnr_run_abort puts
 	 * it back). */
-	if ((rc = xnr__store_exec(store, "PRAGMA mmap_size = 0", err)) != XNR_OK ||
+	if ((rc = xnr__store_exec(store, "PRAGMA mmap_size = 0; " XNR__WRITER_CACHE, err)) !=
+	        XNR_OK ||
 	    (rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
-		sqlite3_exec(store->db, XNR__STORE_MMAP, NULL, NULL, NULL);
+		sqlite3_exec(store->db, XNR__STORE_MMAP "; " XNR__STORE_CACHE, NULL, NULL, NULL);
 		free(w->half);
 		free(w);
 		return rc;
@@ -389,7 +390,7 @@ void xnr_run_abort(struct xnr_run_writer *w)
 		snprintf(sql, sizeof sql, "DELETE FROM runs WHERE id = %lld", (long long)w->run_id);
 		sqlite3_exec(w->db, sql, NULL, NULL, NULL);
 	}
-	sqlite3_exec(w->store->db, XNR__STORE_MMAP, NULL, NULL, NULL);
+	sqlite3_exec(w->store->db, XNR__STORE_MMAP "; " XNR__STORE_CACHE, NULL, NULL, NULL);
 	free(w->half);
 	free(w);
 }
