@@ -77,12 +77,20 @@ static const char *writer_name(char *buf, size_t n)
  * exists (another machine's cannot be asked: its runs are left alone). */
 static int writer_gone(const char *writer)
 {
-	char host[256] = "", me[256] = "";
-	long pid = 0;
-	if (!writer || sscanf(writer, "%255s %ld", host, &pid) != 2 || pid <= 0)
+	char me[256] = "";
+	const char *space = writer ? strrchr(writer, ' ') : NULL;
+	char *end = NULL;
+	long pid;
+
+	if (!space)
+		return 0;
+	errno = 0;
+	pid = strtol(space + 1, &end, 10);
+	if (errno || *end || pid <= 0 || end == space + 1)
 		return 0;
 	gethostname(me, sizeof me - 1);
-	return strcmp(host, me) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	return strlen(me) == (size_t)(space - writer) && strncmp(writer, me, strlen(me)) == 0 &&
+	       kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 /* Delete the runs killed in the middle of their pieces (in the caller's
