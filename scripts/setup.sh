@@ -3,7 +3,8 @@
 # the -dev libraries, Node.js + npm and the web app's npm packages from
 # web/package-lock.json (always: the build packs them into the server), plus
 # the test tools (with --test): Debian's python3 + numpy + scikit-learn + scipy (tests
-# read run databases as a data scientist would), munge and Slurm (a real
+# read run databases as a data scientist would) + torch (torch.save writes the
+# pytorch_model.bin fixtures), munge and Slurm (a real
 # single-node cluster for the sharded runs) with python3-kubernetes (the
 # manifests against the API's models), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
@@ -36,6 +37,9 @@ if [ "$want_test" = 1 ]; then
 	# the cluster side (issue #15): python3-kubernetes checks deploy/k8s
 	# against the API's models; test_cli_slurm.sh starts its own Slurm
 	pkgs+=(python3-yaml python3-kubernetes munge slurmctld slurmd slurm-client)
+	# pytorch_model.bin fixtures are written by torch.save at test time (issue #12):
+	# without it test_model_torchbin and test_cli_torchbin could only skip
+	pkgs+=(python3-torch)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
