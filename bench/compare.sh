@@ -4,8 +4,9 @@
 # tests/gen/derive_model.py): the CPU time (user + sys, /usr/bin/time) and
 # the wall time, median of 5, of `explainer compare`, of the buckets of both
 # runs (the report with --buckets --compare minus the report without), of the
-# HTML report (--html --compare), and the HTML file's size. Prints a markdown
-# table; not a test.
+# HTML report (--html --compare), and the HTML file's size; and the server's
+# CPU and wall time per GET /api/v1/runs/1/buckets?compare=2. Prints a
+# markdown table; not a test.
 #
 #   BUILD=build bench/compare.sh
 . "$(dirname "$0")/lib.sh"
@@ -38,6 +39,28 @@ measure plain "${report[@]}"
 measure buckets "${report[@]}" --buckets --compare 2
 measure html "$build/explainer" report "$db" --run 1 --compare 2 --html "$tmp/r.html" --force
 "$build/explainer" report "$db" --run 1 --compare 2 --html "$tmp/r.html" --force >/dev/null
+
+# The same buckets from the server: its CPU (user + sys, /proc) and the wall
+# time per GET /api/v1/runs/1/buckets?compare=2, over 10 requests of new seeds
+# (nothing cached) after one to warm up.
+: >"$tmp/serve.log"
+"$build/explainer" serve "$db" --port 0 --no-token >"$tmp/serve.log" 2>&1 &
+server=$!
+for i in $(seq 50); do
+	url=$(sed -n 's|.* at \(http://[^ ]*\)/$|\1|p' "$tmp/serve.log")
+	[ -n "$url" ] && break
+	sleep 0.2
+done
+ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+get() { curl -sf -o /dev/null "$url/api/v1/runs/1/buckets?compare=2&seed=$1"; }
+get 100
+t0=$(ticks)
+w0=$(date +%s%N)
+for i in $(seq 10); do get "$i"; done
+awk -v t="$(($(ticks) - t0))" -v hz="$(getconf CLK_TCK)" -v w="$(($(date +%s%N) - w0))" \
+	'BEGIN { printf "%.3f %.3f\n", t / hz / 10, w / 1e10 }' >"$tmp/api"
+kill "$server"
+wait "$server" 2>/dev/null || true
 col() { cut -d' ' -f"$2" "$tmp/$1"; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -48,6 +71,7 @@ echo "| explainer compare --json --resamples 1 | $(col compare1 1) | $(col compa
 echo "| report --json without buckets | $(col plain 1) | $(col plain 2) |"
 echo "| report --json --buckets --compare 2 | $(col buckets 1) | $(col buckets 2) |"
 echo "| the buckets of both runs (difference) | $(awk -v a="$(col buckets 1)" -v b="$(col plain 1)" 'BEGIN { printf "%.3f", a - b }') | |"
+echo "| GET /api/v1/runs/1/buckets?compare=2 (server, mean of 10) | $(col api 1) | $(col api 2) |"
 echo "| report --html --compare 2 (the whole report) | $(col html 1) | $(col html 2) |"
 echo
 echo "HTML report: $(wc -c <"$tmp/r.html") bytes"

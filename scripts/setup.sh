@@ -8,7 +8,7 @@
 # single-node cluster for the sharded runs) with python3-kubernetes (the
 # manifests against the API's models), Chromium for the browser
 # tests, Node.js packages from tests/tokparity/package-lock.json for tokenizer
-# parity; with --fuzz clang, its sanitizer and libFuzzer runtimes and
+# parity and from tests/arrow/package-lock.json for the Arrow fixtures; with --fuzz clang, its sanitizer and libFuzzer runtimes and
 # llvm-symbolizer for `make fuzz`.
 # Idempotent: installs only what is missing.
 set -euo pipefail
@@ -29,7 +29,7 @@ done
 
 pkgs=(build-essential cmake pkg-config libopenblas-dev libcmocka-dev libjansson-dev
       libutf8proc-dev libpcre2-dev libdnnl-dev libsqlite3-dev libssl-dev
-      libmicrohttpd-dev libzip-dev zlib1g-dev curl)
+      libmicrohttpd-dev libzip-dev libcurl4-openssl-dev zlib1g-dev curl)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
@@ -40,6 +40,9 @@ if [ "$want_test" = 1 ]; then
 	# pytorch_model.bin fixtures are written by torch.save at test time (issue #12):
 	# without it test_model_torchbin and test_cli_torchbin could only skip
 	pkgs+=(python3-torch)
+	# issue #12: sentencepiece's own encoding of the .model fixtures (tests/tokparity) and
+	# the trainer of tests/gen/gen_spm.py
+	pkgs+=(python3-sentencepiece)
 fi
 if [ "$want_fuzz" = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev llvm)
@@ -89,5 +92,14 @@ if [ "$want_test" = 1 ] && [ -f tests/tokparity/package-lock.json ]; then
 		echo "setup: npm ci in tests/tokparity"
 		(cd tests/tokparity && npm ci --no-audit --no-fund --loglevel=error)
 		touch tests/tokparity/node_modules
+	fi
+fi
+
+# The Arrow fixtures of test_cli_arrow: saved datasets written by npm apache-arrow.
+if [ "$want_test" = 1 ] && [ -f tests/arrow/package-lock.json ]; then
+	if [ ! -d tests/arrow/node_modules ] || [ tests/arrow/package-lock.json -nt tests/arrow/node_modules ]; then
+		echo "setup: npm ci in tests/arrow"
+		(cd tests/arrow && npm ci --no-audit --no-fund --loglevel=error)
+		touch tests/arrow/node_modules
 	fi
 fi

@@ -11,15 +11,17 @@ import {api} from './lib/api.js';
 import {el, clear, showError, errorMessage} from './lib/dom.js';
 import {classesFromLabels, fg} from './lib/colors.js';
 import {makeCtx} from './lib/ctx.js';
+import {prefetchPlotly} from './lib/plot.js';
 
-// Menu order, titles, one-line descriptions and icons (24x24 stroke paths).
+// Menu order, titles, one-line descriptions and icons (24x24 stroke paths);
+// charts: the page draws with Plotly, which app.js starts fetching at once.
 export const PAGES = [
   {id: 'home', title: 'Home / Setup',
     desc: 'Start a new analysis run or open a stored one, and pick the colours and icons of the entity classes.',
     icon: 'M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z'},
   {id: 'metrics', title: 'Metrics',
     desc: 'Precision, recall and F1 per class, support against F1, and the confusion matrix of the word labels.',
-    icon: 'M4 20V11M10 20V5M16 20v-6M21 20H3'},
+    icon: 'M4 20V11M10 20V5M16 20v-6M21 20H3', charts: true},
   {id: 'compare', title: 'Compare',
     desc: 'Two runs side by side: F1 per type with the difference, its interval and p-value, McNemar, and the sentences B fixed and broke.',
     icon: 'M8 3v18M16 3v18M3 8h5M16 16h5M3 16l5-4M21 8l-5 4'},
@@ -56,7 +58,7 @@ export const PAGES = [
   {id: 'hidden', title: 'Hidden States',
     desc: 'The words\u2019 last-layer hidden states projected to 2-D, coloured by gold label and by prediction.',
     icon: 'M6 7h.01M17 6h.01M10 12h.01M15 15h.01M7 17h.01M19 18h.01M12 4h.01',
-    dots: true},
+    dots: true, charts: true},
   {id: 'activations', title: 'Activations',
     desc: 'A text\u2019s feed-forward activations factorised with NMF: which tokens make the same neurons fire.',
     icon: 'M3 12h4l3-8 4 16 3-8h4'},
@@ -180,6 +182,12 @@ function showQuery(id, params) {
   $('search').value = id === 'search' ? params.get('q') || '' : '';
 }
 
+/** An "i" in a circle, drawn (a glyph such as U+24D8 needs a font that headless Chromium lacks). */
+function infoIcon() {
+  return el('svg', {viewBox: '0 0 24 24', class: 'key-icon', 'aria-hidden': 'true'},
+    el('circle', {cx: 12, cy: 12, r: 9.5}), el('path', {d: 'M12 11v6M12 7.2v.1'}));
+}
+
 /** The key to lib/inline.js's rendering, drawn with the run's first class (or grey). */
 function encodingKey(classes) {
   const c = classes[0] || {name: 'PER', color: '#999999', icon: ''};
@@ -190,7 +198,7 @@ function encodingKey(classes) {
     el('span', {class: 'ent-gold', style: {background: c.color, color: fg(c.color)}}, c.name));
   const row = (s, text) => el('li', {}, s, el('span', {}, text));
   return el('details', {class: 'legend-key', 'data-role': 'encoding-key'},
-    el('summary', {title: 'How a sentence is drawn'}, 'Key'),
+    el('summary', {title: 'How a sentence is drawn'}, infoIcon(), 'Key'),
     el('ul', {class: 'legend-key-body'},
       row(sample(box), `box: the model\u2019s prediction, in its class colour (${c.name} here)`),
       row(sample(gold), 'chip after a word: the gold label, shown when the prediction is wrong'),
@@ -214,12 +222,11 @@ function showLegend(classes) {
 /** The run object and its classes (settings endpoint if the server has it, else Set1 defaults). */
 async function loadRun(runId) {
   if (state.runCache.has(runId)) return state.runCache.get(runId);
-  const run = await api(`/api/v1/runs/${runId}`);
+  // Both at once: the settings do not depend on the run's answer.
+  const [run, s] = await Promise.all([api(`/api/v1/runs/${runId}`),
+    state.endpoints.includes('GET /api/v1/runs/{id}/settings') ? api(`/api/v1/runs/${runId}/settings`) : null]);
   let classes = classesFromLabels(run.labels);
-  if (state.endpoints.includes('GET /api/v1/runs/{id}/settings')) {
-    const s = await api(`/api/v1/runs/${runId}/settings`);
-    if (s && Array.isArray(s.classes) && s.classes.length) classes = s.classes;
-  }
+  if (s && Array.isArray(s.classes) && s.classes.length) classes = s.classes;
   const entry = {run, classes};
   state.runCache.set(runId, entry);
   return entry;
@@ -269,6 +276,13 @@ async function mount() {
   clear($('page-host')).append(section);
   const abort = new AbortController();
   state.leave = abort;
+  // The page's module (and a chart page's chart library) load while its run
+  // does, not after it: the chart library takes longest, and would otherwise
+  // only start once the run, the page's module and its own imports are in.
+  // Only its bytes: the page runs it once its own requests are on their way.
+  if (meta?.charts) prefetchPlotly();
+  const modLoad = loadModule(id);
+  modLoad.catch(() => {}); // reported by the await below, if reached
   try {
     const {run, classes} = runId ? await loadRun(runId) : {run: null, classes: []};
     if (seq !== state.mountSeq) return;
@@ -279,7 +293,7 @@ async function mount() {
       state.pinsRun = runId;
       api(`/api/v1/runs/${runId}/pins`).then((r) => showPins(runId, r.items.length)).catch(() => {});
     }
-    const mod = await loadModule(id);
+    const mod = await modLoad;
     if (seq !== state.mountSeq) return;
     if (!mod) {
       notAvailable(section, id);

@@ -6,6 +6,7 @@
  * in column order, numpy's linear quantile.
  */
 #include "analysis/stats.h"
+#include "core/pool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,21 +19,30 @@ void xnr_rng_seed(struct xnr_rng *r, uint64_t seed)
 	r->state = seed;
 }
 
+#define RNG_GAMMA 0x9E3779B97F4A7C15u
+
 uint64_t xnr_rng_next(struct xnr_rng *r)
 {
-	uint64_t z = (r->state += 0x9E3779B97F4A7C15u);
+	uint64_t z = (r->state += RNG_GAMMA);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
 	return z ^ (z >> 31);
 }
 
-/* High 64 bits of x * n, from 32-bit halves (no 128-bit type in ISO C). */
+/* High 64 bits of x * n: one multiply where the compiler has a 128-bit type
+ * (GCC and Clang on 64-bit targets), else from 32-bit halves (ISO C has
+ * none); the same bits either way. */
 static uint64_t mulhi(uint64_t x, uint64_t n)
 {
+#ifdef __SIZEOF_INT128__
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)((u128)x * n >> 64);
+#else
 	uint64_t xl = x & 0xffffffffu, xh = x >> 32, nl = n & 0xffffffffu, nh = n >> 32;
 	uint64_t ll = xl * nl, lh = xl * nh, hl = xh * nl, hh = xh * nh;
 	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
 	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
 }
 
 uint64_t xnr_rng_below(struct xnr_rng *r, uint64_t n)
@@ -249,20 +259,25 @@ static int sparse_make(const struct xnr_f1_counts *c, struct sparse *sp)
 /* Sum the rows of c, row r taken mult[r] times (mult NULL: every row once),
  * into sum (n_cols * 3), over its nonzero cells sp. Rows in order: the
  * multiplicities of a resample instead of its draws, so memory is read
- * front to back. */
+ * front to back. Each row's end is read once, before its adds (which the
+ * compiler cannot move past them: acc and first might alias). */
 static void sum_rows(const struct xnr_f1_counts *c, const struct sparse *sp, const size_t *mult,
-                     int64_t *sum)
+                     uint64_t *acc, int64_t *sum)
 {
-	size_t r, k, width = c->n_cols * 3;
-	uint64_t *acc = sp->acc, mask = ((uint64_t)1 << PACK_BITS) - 1;
+	const size_t *first = sp->first;
+	const uint32_t *at = sp->at;
+	const uint64_t *val = sp->val;
+	size_t r, k = first[0], end, width = c->n_cols * 3;
+	uint64_t mask = ((uint64_t)1 << PACK_BITS) - 1;
 
 	memset(acc, 0, (width + 1) * sizeof *acc);
-	for (r = 0; r < c->n_rows; r++) {
+	for (r = 0; r < c->n_rows; r++, k = end) {
 		uint64_t w = mult ? (uint64_t)mult[r] : 1;
+		end = first[r + 1];
 		if (!w)
 			continue;
-		for (k = sp->first[r]; k < sp->first[r + 1]; k++)
-			acc[sp->at[k]] += w * sp->val[k];
+		for (; k < end; k++)
+			acc[at[k]] += w * val[k];
 	}
 	for (k = 0; k < width; k++)
 		sum[k] = sp->packed ? (int64_t)(acc[k / 3] >> (PACK_BITS * (k % 3)) & mask)
@@ -273,7 +288,7 @@ static void sum_rows(const struct xnr_f1_counts *c, const struct sparse *sp, con
 
 struct xnr_boot_params xnr_boot_default_params(void)
 {
-	struct xnr_boot_params p = {1, 1000, 0.95};
+	struct xnr_boot_params p = {1, 1000, 0.95, 1};
 	return p;
 }
 
@@ -283,37 +298,80 @@ void xnr_f1_boot_free(struct xnr_f1_boot *b)
 	memset(b, 0, sizeof *b);
 }
 
-static int cmp_double(const void *x, const void *y)
+static void swap_d(double *v, ptrdiff_t i, ptrdiff_t j)
 {
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
+	double t = v[i];
+	v[i] = v[j];
+	v[j] = t;
 }
 
-/* numpy.quantile(sorted, q, method='linear') of n sorted values. */
-static double quantile(const double *sorted, size_t n, double q)
+/* Reorder v (n > k) so that v[k] is the value a sort would put there, with
+ * nothing larger before it and nothing smaller after it (Hoare's select,
+ * median-of-three pivots): the order statistics an interval needs, in
+ * linear time instead of a sort's n log n. */
+static void select_nth(double *v, size_t n, size_t k)
 {
-	double v = (double)(n - 1) * q, prev = floor(v), t, a, b, diff;
-	size_t i;
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
 
-	if (v >= (double)(n - 1))
-		return sorted[n - 1];
-	if (v < 0)
-		return sorted[0];
+	while (lo < hi) {
+		ptrdiff_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double pivot;
+		if (v[mid] < v[lo])
+			swap_d(v, mid, lo);
+		if (v[hi] < v[lo])
+			swap_d(v, hi, lo);
+		if (v[hi] < v[mid])
+			swap_d(v, hi, mid);
+		pivot = v[mid];
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j)
+				swap_d(v, i++, j--);
+		}
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			return; /* between j and i: every value there is the pivot */
+	}
+}
+
+/* numpy.quantile(v, q, method='linear') of n values (reordered in place):
+ * the values sorted ranks i and i + 1 would hold, by selection. */
+static double quantile(double *v, size_t n, double q)
+{
+	double x = (double)(n - 1) * q, prev = floor(x), t, a, b, diff;
+	size_t i, j;
+
+	if (x >= (double)(n - 1)) {
+		select_nth(v, n, n - 1);
+		return v[n - 1];
+	}
+	if (x < 0) {
+		select_nth(v, n, 0);
+		return v[0];
+	}
 	i = (size_t)prev;
-	t = v - prev;
-	a = sorted[i];
-	b = sorted[i + 1];
+	t = x - prev;
+	select_nth(v, n, i);
+	a = v[i];
+	b = v[i + 1];
+	for (j = i + 2; j < n; j++) /* the smallest value after rank i */
+		b = v[j] < b ? v[j] : b;
 	diff = b - a;
 	return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
-/* The interval of n resampled values (sorted in place) around est. */
+/* The interval of n resampled values (reordered in place) around est. */
 static struct xnr_interval interval(double est, double *v, size_t n, double level)
 {
 	struct xnr_interval iv;
 	double q = (1.0 - level) / 2.0;
 
-	qsort(v, n, sizeof *v, cmp_double);
 	iv.est = est;
 	iv.lo = quantile(v, n, q);
 	iv.hi = quantile(v, n, 1.0 - q);
@@ -321,7 +379,7 @@ static struct xnr_interval interval(double est, double *v, size_t n, double leve
 }
 
 /* One score's result from its estimates and its resampled values of a, b
- * and their difference (each n long, sorted in place). */
+ * and their difference (each n long, reordered in place). */
 static struct xnr_paired summarise(double est_a, double est_b, double *va, double *vb, double *vd,
                                    size_t n, double level)
 {
@@ -335,6 +393,20 @@ static struct xnr_paired summarise(double est_a, double est_b, double *va, doubl
 	s.a = interval(est_a, va, n, level);
 	s.b = interval(est_b, vb, n, level);
 	s.diff = interval(d, vd, n, level);
+	return s;
+}
+
+/* One run's score: b is a, so the difference is 0 in every resample (its
+ * interval [0, 0], every resample as extreme as 0: p 1), what summarise
+ * gives for b = a without ordering the copies. */
+static struct xnr_paired summarise_one(double est, double *v, size_t n, double level)
+{
+	struct xnr_paired s;
+
+	s.a = interval(est, v, n, level);
+	s.b = s.a;
+	s.diff.est = s.diff.lo = s.diff.hi = 0.0;
+	s.p_value = (double)(1 + n) / (double)(n + 1);
 	return s;
 }
 
@@ -356,91 +428,247 @@ static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xn
 	return XNR_OK;
 }
 
-/* Resample: scores of a and b (b = a when unpaired) per resample into
- * va/vb/vd laid out (2 + n_cols, R). The hot loop of every interval, kept in
- * one piece so its sums stay in registers.
- * NOLINTNEXTLINE(readability-function-size) */
-static void resample(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
-                     const struct sparse *sp, const struct xnr_boot_params *p, size_t *rows,
-                     int64_t *sum, double *sa, double *sb, double *va, double *vb, double *vd)
+/* Resamples [r0, r1) of R: the scores of each of the k matrices v (same
+ * rows) per resample into vals[i], laid out (2 + n_cols of v[i], R); one
+ * set of draws for all of them. Resample r takes n_rows draws from the
+ * seed's stream, whose state moves by RNG_GAMMA a draw, so a range starts
+ * where the stream stands after r0 * n_rows draws: any split of the
+ * resamples gives the same numbers. The hot loop of every interval. */
+struct resample_job {
+	const struct xnr_f1_counts *const *v;
+	const struct sparse *sp;
+	size_t k, R, max_cols;
+	uint64_t seed;
+	double *const *vals;
+	unsigned char failed[16]; /* by thread: without memory for its buffers */
+};
+
+static int resample(const struct resample_job *j, size_t r0, size_t r1)
 {
-	size_t R = (size_t)p->n_resamples, m = 2 + a->n_cols, r, i, j;
+	size_t n_rows = j->v[0]->n_rows, width = 3 * j->max_cols + 1, r, i, c, m;
+	size_t *rows = malloc(n_rows * sizeof *rows);
+	int64_t *sum = malloc(width * sizeof *sum);
+	uint64_t *acc = malloc(width * sizeof *acc);
+	double *s = malloc((2 + j->max_cols) * sizeof *s);
 	struct xnr_rng rng;
 
-	xnr_rng_seed(&rng, p->seed);
-	for (r = 0; r < R; r++) {
-		memset(rows, 0, a->n_rows * sizeof *rows);
-		for (i = 0; i < a->n_rows; i++)
-			rows[(size_t)xnr_rng_below(&rng, a->n_rows)]++;
-		sum_rows(a, &sp[0], rows, sum);
-		score(sum, a->n_cols, sa);
-		if (b != a) {
-			sum_rows(b, &sp[1], rows, sum);
-			score(sum, a->n_cols, sb);
-		} else {
-			memcpy(sb, sa, m * sizeof *sb);
-		}
-		for (j = 0; j < m; j++) {
-			va[j * R + r] = sa[j];
-			vb[j * R + r] = sb[j];
-			vd[j * R + r] = sb[j] - sa[j];
+	if (!rows || !sum || !acc || !s) {
+		free(rows);
+		free(sum);
+		free(acc);
+		free(s);
+		return -1;
+	}
+	xnr_rng_seed(&rng, j->seed);
+	rng.state += (uint64_t)r0 * (uint64_t)n_rows * RNG_GAMMA;
+	for (r = r0; r < r1; r++) {
+		memset(rows, 0, n_rows * sizeof *rows);
+		for (i = 0; i < n_rows; i++)
+			rows[(size_t)xnr_rng_below(&rng, n_rows)]++;
+		for (i = 0; i < j->k; i++) {
+			sum_rows(j->v[i], &j->sp[i], rows, acc, sum);
+			score(sum, j->v[i]->n_cols, s);
+			for (c = 0, m = 2 + j->v[i]->n_cols; c < m; c++)
+				j->vals[i][c * j->R + r] = s[c];
 		}
 	}
+	free(rows);
+	free(sum);
+	free(acc);
+	free(s);
+	return 0;
+}
+
+static void resample_part(void *ctx, int ith, int nth)
+{
+	struct resample_job *j = ctx;
+	long r0, r1;
+
+	xnr_split_range((long)j->R, ith, nth, &r0, &r1);
+	j->failed[ith] = r0 < r1 && resample(j, (size_t)r0, (size_t)r1) != 0;
+}
+
+/* All R resamples, on params' threads when there are more than one and
+ * enough work to share (a pool that cannot start: on this thread). */
+static int resample_all(struct resample_job *j, int n_threads)
+{
+	struct xnr_pool *pool = NULL;
+	struct xnr_error err;
+	int i, failed = 0;
+
+	if (n_threads > 1 && j->R >= 64 &&
+	    xnr_pool_open(n_threads < 16 ? n_threads : 16, &pool, &err) == XNR_OK) {
+		xnr_pool_run(pool, resample_part, j);
+		for (i = 0; i < xnr_pool_n_threads(pool); i++)
+			failed |= j->failed[i];
+		xnr_pool_close(pool);
+		return failed ? -1 : 0;
+	}
+	return resample(j, 0, j->R);
+}
+
+/* The work of both entry points: k matrices of the same rows, each scored
+ * on its own (paired 0: out[i] from v[i]) or v[0] and v[1] paired (out[0]). */
+struct boot_work {
+	size_t k, R, max_cols;
+	int64_t *sum;
+	double *est, **vals;
+	struct sparse *sp;
+};
+
+static void work_free(struct boot_work *w)
+{
+	size_t i;
+
+	for (i = 0; w->sp && i < w->k; i++)
+		sparse_free(&w->sp[i]);
+	for (i = 0; w->vals && i < w->k + 1; i++)
+		free(w->vals[i]);
+	free(w->sp);
+	free(w->vals);
+	free(w->sum);
+	free(w->est);
+}
+
+/* Allocate w for v and resample; w->est gets each matrix's scores on the
+ * whole sample (row i: 2 + max_cols), w->vals[i] its resampled ones and
+ * w->vals[k] room for one more (a difference). */
+static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts *const *v, size_t k,
+                                const struct xnr_boot_params *p, struct xnr_error *err)
+{
+	struct resample_job job;
+	size_t i, m;
+	int ok;
+
+	memset(w, 0, sizeof *w);
+	w->k = k;
+	w->R = (size_t)p->n_resamples;
+	for (i = 0; i < k; i++)
+		w->max_cols = v[i]->n_cols > w->max_cols ? v[i]->n_cols : w->max_cols;
+	m = 2 + w->max_cols;
+	w->sum = malloc((3 * w->max_cols + 1) * sizeof *w->sum);
+	w->est = malloc(k * m * sizeof *w->est);
+	w->sp = calloc(k, sizeof *w->sp);
+	w->vals = calloc(k + 1, sizeof *w->vals);
+	ok = w->sum && w->est && w->sp && w->vals;
+	for (i = 0; ok && i < k + 1; i++)
+		ok = (w->vals[i] = malloc(m * w->R * sizeof **w->vals)) != NULL &&
+		     (i == k || sparse_make(v[i], &w->sp[i]) == 0);
+	if (!ok)
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
+		                w->R);
+	for (i = 0; i < k; i++) {
+		sum_rows(v[i], &w->sp[i], NULL, w->sp[i].acc, w->sum);
+		score(w->sum, v[i]->n_cols, w->est + i * m);
+	}
+	job.v = v;
+	job.sp = w->sp;
+	job.k = k;
+	job.R = w->R;
+	job.max_cols = w->max_cols;
+	job.seed = p->seed;
+	job.vals = w->vals;
+	memset(job.failed, 0, sizeof job.failed);
+	if (resample_all(&job, p->n_threads) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
+		                w->R);
+	return XNR_OK;
+}
+
+/* out from the per-score results res (2 + n_cols). */
+static enum xnr_status fill_out(struct xnr_f1_boot *out, const struct xnr_paired *res,
+                                size_t n_cols, const struct xnr_boot_params *p,
+                                struct xnr_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->params = *p;
+	out->n_cols = n_cols;
+	out->micro = res[0];
+	out->macro = res[1];
+	if (n_cols && !(out->col = malloc(n_cols * sizeof *out->col)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
+	if (n_cols)
+		memcpy(out->col, res + 2, n_cols * sizeof *out->col);
+	return XNR_OK;
 }
 
 enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts *a, const struct xnr_f1_counts *b,
                                        const struct xnr_boot_params *params,
                                        struct xnr_f1_boot *out, struct xnr_error *err)
 {
+	const struct xnr_f1_counts *v[2] = {a, b};
 	enum xnr_status st = check_boot(a, b, params, err);
-	size_t R = (size_t)params->n_resamples, m = 2 + a->n_cols, j;
-	size_t *rows = NULL;
-	int64_t *sum = NULL;
-	double *est = NULL, *vals = NULL;
+	size_t m = 2 + a->n_cols, j, R = (size_t)params->n_resamples;
 	struct xnr_paired *res = NULL;
-	struct sparse sp[2];
+	struct boot_work w;
 
 	if (st != XNR_OK)
 		return st;
-	memset(sp, 0, sizeof sp);
-	rows = malloc(a->n_rows * sizeof *rows);
-	sum = malloc((3 * a->n_cols + 1) * sizeof *sum);
-	est = malloc(4 * m * sizeof *est);
-	vals = malloc(3 * m * R * sizeof *vals);
-	res = calloc(m, sizeof *res);
-	b = b ? b : a;
-	if (!rows || !sum || !est || !vals || !res || sparse_make(a, &sp[0]) != 0 ||
-	    (b != a && sparse_make(b, &sp[1]) != 0)) {
-		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples", R);
+	if (b == a)
+		v[1] = NULL;
+	memset(&w, 0, sizeof w);
+	if ((st = work_run(&w, v, v[1] ? 2 : 1, params, err)) != XNR_OK)
 		goto done;
-	}
-	sum_rows(a, &sp[0], NULL, sum);
-	score(sum, a->n_cols, est);
-	sum_rows(b, &sp[b != a], NULL, sum);
-	score(sum, a->n_cols, est + m);
-	resample(a, b, sp, params, rows, sum, est + 2 * m, est + 3 * m, vals, vals + m * R,
-	         vals + 2 * m * R);
-	for (j = 0; j < m; j++)
-		res[j] = summarise(est[j], est[m + j], vals + j * R, vals + (m + j) * R,
-		                   vals + (2 * m + j) * R, R, params->level);
-	memset(out, 0, sizeof *out);
-	out->params = *params;
-	out->n_cols = a->n_cols;
-	out->micro = res[0];
-	out->macro = res[1];
-	if (a->n_cols && !(out->col = malloc(a->n_cols * sizeof *out->col))) {
+	if (!(res = calloc(m, sizeof *res))) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
 		goto done;
 	}
-	if (a->n_cols)
-		memcpy(out->col, res + 2, a->n_cols * sizeof *out->col);
+	for (j = 0; j < m; j++) {
+		double *va = w.vals[0] + j * R, *vb, *vd;
+		if (!v[1]) {
+			res[j] = summarise_one(w.est[j], va, R, params->level);
+			continue;
+		}
+		vb = w.vals[1] + j * R;
+		vd = w.vals[2] + j * R;
+		for (size_t r = 0; r < R; r++)
+			vd[r] = vb[r] - va[r];
+		res[j] = summarise(w.est[j], w.est[m + j], va, vb, vd, R, params->level);
+	}
+	st = fill_out(out, res, a->n_cols, params, err);
 done:
-	sparse_free(&sp[0]);
-	sparse_free(&sp[1]);
-	free(rows);
-	free(sum);
-	free(est);
-	free(vals);
+	work_free(&w);
+	free(res);
+	return st;
+}
+
+enum xnr_status xnr_stats_bootstrap_f1_each(const struct xnr_f1_counts *const *v, size_t k,
+                                            const struct xnr_boot_params *params,
+                                            struct xnr_f1_boot *out, struct xnr_error *err)
+{
+	size_t i, j, m, R = (size_t)params->n_resamples, done_k = 0;
+	enum xnr_status st = XNR_OK;
+	struct xnr_paired *res = NULL;
+	struct boot_work w;
+
+	if (!k)
+		return XNR_OK;
+	for (i = 0; i < k && st == XNR_OK; i++)
+		if ((st = check_boot(v[i], NULL, params, err)) == XNR_OK &&
+		    v[i]->n_rows != v[0]->n_rows)
+			st = xnr_fail(err, XNR_ERR_INPUT,
+			              "bootstrap: count matrices of %zu and %zu sentences",
+			              v[0]->n_rows, v[i]->n_rows);
+	if (st != XNR_OK)
+		return st;
+	if ((st = work_run(&w, v, k, params, err)) != XNR_OK)
+		goto done;
+	m = 2 + w.max_cols;
+	if (!(res = calloc(m, sizeof *res))) {
+		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
+		goto done;
+	}
+	for (i = 0; i < k && st == XNR_OK; i++) {
+		for (j = 0; j < 2 + v[i]->n_cols; j++)
+			res[j] =
+			    summarise_one(w.est[i * m + j], w.vals[i] + j * R, R, params->level);
+		if ((st = fill_out(&out[i], res, v[i]->n_cols, params, err)) == XNR_OK)
+			done_k++;
+	}
+done:
+	for (i = 0; st != XNR_OK && i < done_k; i++)
+		xnr_f1_boot_free(&out[i]);
+	work_free(&w);
 	free(res);
 	return st;
 }

@@ -76,10 +76,12 @@ struct xnr_boot_params {
 	uint64_t seed;
 	int n_resamples; /* 1 .. XNR_BOOT_MAX_RESAMPLES */
 	double level;    /* of the two-sided interval, in (0, 1): 0.95 */
+	int n_threads;   /* resampling threads (at most 16; 1 or less: the caller's); the
+	                    same numbers for every count */
 };
 #define XNR_BOOT_MAX_RESAMPLES 100000
 
-/* Seed 1, 1000 resamples (ExplainaBoard's count), level 0.95. */
+/* Seed 1, 1000 resamples (ExplainaBoard's count), level 0.95, one thread. */
 struct xnr_boot_params xnr_boot_default_params(void);
 
 /* A score on the whole sample and its percentile interval: numpy's
@@ -123,6 +125,21 @@ XNR_MUST_CHECK enum xnr_status xnr_stats_bootstrap_f1(const struct xnr_f1_counts
                                                       struct xnr_f1_boot *out,
                                                       struct xnr_error *err);
 void xnr_f1_boot_free(struct xnr_f1_boot *b); /* a zeroed struct is fine */
+
+/*
+ * Each of k count matrices of the same sentence rows bootstrapped on its
+ * own, from one set of draws: out[i] is what xnr_stats_bootstrap_f1(v[i],
+ * NULL, params, &out[i]) gives, bit for bit (the draws depend only on the
+ * seed and the number of rows), for the price of one run's draws (the
+ * buckets of two runs of one data set). On failure no out[i] is left
+ * allocated. Errors: XNR_ERR_INPUT (params out of range, no row, matrices
+ * of different row counts), XNR_ERR_NOMEM. Reentrant.
+ */
+XNR_MUST_CHECK enum xnr_status xnr_stats_bootstrap_f1_each(const struct xnr_f1_counts *const *v,
+                                                           size_t k,
+                                                           const struct xnr_boot_params *params,
+                                                           struct xnr_f1_boot *out,
+                                                           struct xnr_error *err);
 
 /* ---- McNemar ---- */
 

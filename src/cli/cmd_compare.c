@@ -240,6 +240,7 @@ int xnr_cmd_compare(int argc, char **argv)
 	p.boot.seed = (uint64_t)o.seed;
 	p.boot.n_resamples = o.resamples;
 	p.boot.level = o.level;
+	p.boot.n_threads = xnr_cli_default_threads(); /* the same numbers on any count */
 	p.type = o.type;
 	p.top = o.top;
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&

@@ -9,6 +9,7 @@
  * existing file without --force) and the summary line.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,9 @@ static const char export_usage[] =
     "--issues writes the label issues `explainer issues` ranked, best first, with their\n"
     "signals, the sentence's line in the data file and the reviewer's verdict: CSV for\n"
     "a .csv file, JSON lines for .jsonl (or --format).\n"
-    "--vectors writes the run's stored hidden states (the last layer, each word's first\n"
-    "sub-token) as a NumPy .npy file, float32 of shape (words, hidden size): row i is\n"
+    "--vectors writes the run's stored hidden states (the last layer's, or the layer of\n"
+    "`explainer run --hidden-layer N`; each word's first sub-token) as a NumPy .npy file, float32 "
+    "of shape (words, hidden size): row i is\n"
     "the i-th row of `select sentence_id, idx from hidden where run_id = ID order by\n"
     "sentence_id, idx` (words without a sub-token have none).\n"
     "\n"
@@ -52,6 +54,8 @@ static const char export_usage[] =
     "  -t, --top N           --issues: only the first N (default: all)\n"
     "      --format F        --issues: csv or jsonl (default: from PATH's extension)\n"
     "      --vectors PATH    the hidden states as .npy (- for standard output)\n"
+    "      --layer N|last    --vectors: refuse unless the run stored layer N's hidden\n"
+    "                        states (its --hidden-layer N), or the last layer's (last)\n"
     "  -f, --force           overwrite PATH; with --corrected, also export when the data\n"
     "                        file changed since the run (only unchanged sentences take\n"
     "                        their verdicts)\n"
@@ -66,6 +70,8 @@ struct export_opts {
 	enum xnr_issue_level level;
 	enum xnr_issues_format format;
 	const char *vectors;
+	const char *layer_arg;
+	int layer; /* --layer: 0 last, N layer N; -1 not given */
 };
 
 /* "csv" or "jsonl" by name, else by the file's extension; -1: neither. */
@@ -122,6 +128,7 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 	    {"top", 't', XNR_OPT_INT, &o->top, 0, 0x7fffffff, NULL},
 	    {"format", 0, XNR_OPT_STR, &format, 0, 0, NULL},
 	    {"vectors", 0, XNR_OPT_STR, &o->vectors, 0, 0, NULL},
+	    {"layer", 0, XNR_OPT_STR, &o->layer_arg, 0, 0, NULL},
 	    {"force", 'f', XNR_OPT_FLAG, &o->force, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, &o->quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},
@@ -145,10 +152,56 @@ static int parse_export(int argc, char **argv, struct export_opts *o)
 		return xnr_cli_usage_error("export", "--vectors names its own file: no --output");
 	if (o->vectors)
 		o->output = o->vectors;
+	o->layer = -1;
+	if (o->layer_arg && !o->vectors)
+		return xnr_cli_usage_error("export", "--layer goes with --vectors");
+	if (o->layer_arg && strcmp(o->layer_arg, "last") == 0)
+		o->layer = 0;
+	else if (o->layer_arg && (rc = xnr_cli_parse_int("export", "--layer", o->layer_arg, 1, 1000,
+	                                                 &o->layer)) != XNR_EXIT_OK)
+		return rc;
 	if (!o->output)
 		return xnr_cli_usage_error("export",
 		                           "--output is required (- for standard output)");
 	return parse_issues_opts(o, level, format);
+}
+
+/* --layer against the layer the run stored: its options' hidden_layer, or
+ * none for the last. */
+static enum xnr_status check_layer(struct xnr_store *s, int64_t run, int want,
+                                   struct xnr_error *err)
+{
+	struct xnr_run r;
+	json_t *opts;
+	long long id = (long long)run;
+	int stored;
+	enum xnr_status st;
+
+	if (want < 0 || (st = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
+		return want < 0 ? XNR_OK : st;
+	opts = r.options_json ? json_loads(r.options_json, 0, NULL) : NULL;
+	stored = (int)json_integer_value(json_object_get(opts, "hidden_layer"));
+	json_decref(opts);
+	xnr_run_free(&r);
+	if (stored == want)
+		return XNR_OK;
+	if (stored == 0)
+		return xnr_fail(
+		    err, XNR_ERR_MISMATCH,
+		    "run %lld stored the last layer's hidden states, not layer %d's (export "
+		    "them with --layer last, or run again with --hidden-layer %d)",
+		    id, want, want);
+	if (want == 0)
+		return xnr_fail(
+		    err, XNR_ERR_MISMATCH,
+		    "run %lld stored layer %d's hidden states, not the last layer's (export "
+		    "them with --layer %d, or run again without --hidden-layer)",
+		    id, stored, stored);
+	return xnr_fail(
+	    err, XNR_ERR_MISMATCH,
+	    "run %lld stored layer %d's hidden states, not layer %d's (export them with "
+	    "--layer %d, or run again with --hidden-layer %d)",
+	    id, stored, want, stored, want);
 }
 
 static void print_summary(const struct export_opts *o, const struct xnr_corrected_summary *s,
@@ -200,6 +253,7 @@ int xnr_cmd_export(int argc, char **argv)
 	memset(&sum, 0, sizeof sum);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
 	    (st = xnr_cli_pick_run(o.db, store, o.run, &run, &err)) == XNR_OK &&
+	    (st = check_layer(store, run, o.layer, &err)) == XNR_OK &&
 	    (st = xnr_cli_out_open(&out, o.output, o.force, &err)) == XNR_OK) {
 		if (o.corrected)
 			st = xnr_review_export_corrected(store, run, o.force, out.f, &sum, &err);

@@ -206,6 +206,7 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	bp.seed = (uint64_t)o->seed;
 	bp.n_resamples = o->resamples;
 	bp.level = o->level;
+	bp.n_threads = xnr_cli_default_threads(); /* the same numbers on any count */
 	if ((o->resamples > 0 && v->n_sents > 0 &&
 	     (st = xnr_run_metrics_ci(v, m, &bp, &t->ci, err)) != XNR_OK) ||
 	    (st = xnr_report_worst_sentences(db, v->run, top, &t->worst, err)) != XNR_OK ||

@@ -28,7 +28,8 @@ static const char run_usage[] =
     "model, data and options again reuse the stored run.\n"
     "\n"
     "options:\n"
-    "  -m, --model DIR        model folder, or a Hugging Face id in the local hub cache\n"
+    "  -m, --model DIR        model folder, or a Hugging Face id (org/name[@revision]):\n"
+    "                         from the hub cache, else downloaded into it\n"
     "  -d, --data PATH        CoNLL or JSONL file, or a folder with train/dev/test files\n"
     "  -s, --split NAME       split of a folder: train, dev or test (default test)\n"
     "  -o, --output RUN.db    the database to add the run to (created if missing, when\n"
@@ -44,6 +45,9 @@ static const char run_usage[] =
     "                         model's maximum); longer ones run in windows of 128\n"
     "      --hidden-dtype T   how hidden states are stored: f32 (default) or f16 (IEEE\n"
     "                         half: half the bytes; read back as float32)\n"
+    "      --hidden-layer N   store layer N's hidden states (1 to the model's layers, as\n"
+    "                         transformers' hidden_states[N]) instead of the last's;\n"
+    "                         recorded in the run's options (export --vectors --layer N)\n"
     "      --precision P      fp32 (default, exact), bf16 (AVX-512 BF16) or int8 (AVX-512\n"
     "                         VNNI): faster, at a measured cost in accuracy (README);\n"
     "                         recorded in the run's options\n"
@@ -152,6 +156,7 @@ static int parse_run(int argc, char **argv, struct xnr_run_opts *o, int *quiet)
 	    {"precision", 0, XNR_OPT_STR, &precision, 0, 0, NULL},
 	    {"max-length", 'L', XNR_OPT_INT, &o->max_length, 4, 1 << 20, NULL},
 	    {"hidden-dtype", 0, XNR_OPT_STR, &hidden_dtype, 0, 0, NULL},
+	    {"hidden-layer", 0, XNR_OPT_INT, &o->hidden_layer, 1, 1000, NULL},
 	    {"shard", 0, XNR_OPT_STR, &shard, 0, 0, NULL},
 	    {"quiet", 'q', XNR_OPT_FLAG, quiet, 0, 0, NULL},
 	    {NULL, 0, XNR_OPT_FLAG, NULL, 0, 0, NULL},

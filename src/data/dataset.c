@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "core/file.h"
+#include "core/hash.h"
 #include "core/lines.h"
 #include "data/internal.h"
 
@@ -303,6 +304,9 @@ void xnr_dataset_close(struct xnr_dataset *ds)
 		}
 		free(ds->pool);
 	}
+	for (size_t i = 0; i < ds->n_files; i++)
+		free(ds->files[i]);
+	free(ds->files);
 	free(ds->path);
 	free(ds->split);
 	free(ds->words);
@@ -383,6 +387,31 @@ static enum xnr_status read_stream(FILE *f, const char *name, enum xnr_data_form
 	return XNR_OK;
 }
 
+/* One Arrow IPC file in memory, integer tags named by p->labels. */
+static enum xnr_status arrow_from_memory(const uint8_t *data, size_t n, const char *name,
+                                         const struct xnr_data_params *p, struct xnr_dataset **out,
+                                         struct xnr_error *err)
+{
+	struct xnr_dataset *ds = xnr__dataset_new(name, XNR_DATA_ARROW);
+	enum xnr_status st;
+	long rows = 0;
+
+	if (!ds)
+		return xnr_fail_at(err, XNR_ERR_NOMEM, name, 0, "out of memory");
+	st = p->labels ? xnr__id_labels(ds, p->labels, err) : XNR_OK;
+	if (st == XNR_OK)
+		st = xnr__arrow_read(ds, data, n, name, p->labels != NULL, &rows, p, err);
+	if (st == XNR_OK && ds->n_sentences == 0)
+		st = xnr_fail_at(err, XNR_ERR_INPUT, name, 0,
+		                 "no sentences (the Arrow data has no rows)");
+	if (st != XNR_OK) {
+		xnr_dataset_close(ds);
+		return st;
+	}
+	*out = ds;
+	return XNR_OK;
+}
+
 enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *name,
                                         const struct xnr_data_params *params,
                                         struct xnr_dataset **out, struct xnr_error *err)
@@ -397,6 +426,8 @@ enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *
 	if (n == 0)
 		return xnr_fail_at(err, XNR_ERR_INPUT, name, 0,
 		                   "no sentences (the input is empty)");
+	if (p.format == XNR_DATA_ARROW)
+		return arrow_from_memory((const uint8_t *)data, n, name, &p, out, err);
 	f = fmemopen((void *)data, n, "r");
 	if (!f)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, name, 0, "out of memory");
@@ -408,19 +439,24 @@ enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *
 static enum xnr_data_format format_of(const char *path, enum xnr_data_format format)
 {
 	if (format == XNR_DATA_AUTO)
-		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
+		format = ends_with(path, ".arrow")   ? XNR_DATA_ARROW
+		         : ends_with(path, ".jsonl") ? XNR_DATA_JSONL
+		                                     : XNR_DATA_CONLL;
 	return format;
 }
 
 static enum xnr_status open_file(const char *path, const struct xnr_data_params *p,
                                  struct xnr_dataset **out, struct xnr_error *err)
 {
+	enum xnr_data_format format = format_of(path, p->format);
 	enum xnr_status st;
 	FILE *f;
 
+	if (format == XNR_DATA_ARROW)
+		return xnr__saved_open(path, 0, p, out, err);
 	if ((st = xnr_file_fopen(path, &f, err)) != XNR_OK)
 		return st;
-	st = read_stream(f, path, format_of(path, p->format), p, out, err);
+	st = read_stream(f, path, format, p, out, err);
 	fclose(f);
 	return st;
 }
@@ -571,6 +607,27 @@ enum xnr_status xnr__dataset_resolve(const char *path, const struct xnr_data_par
 	return XNR_OK;
 }
 
+int xnr_dataset_is_saved(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	return S_ISDIR(sb.st_mode) ? xnr__saved_detect(path) : ends_with(path, ".arrow");
+}
+
+enum xnr_status xnr_dataset_hash(const struct xnr_dataset *ds, struct xnr_sha256 *h,
+                                 struct xnr_error *err)
+{
+	enum xnr_status st = XNR_OK;
+
+	if (ds->n_files == 0)
+		return xnr_sha256_file(h, ds->path, err);
+	for (size_t i = 0; st == XNR_OK && i < ds->n_files; i++)
+		st = xnr_sha256_file(h, ds->files[i], err);
+	return st;
+}
+
 enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params *params,
                                  struct xnr_dataset **out, struct xnr_error *err)
 {
@@ -581,6 +638,7 @@ enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params 
 	if (st != XNR_OK)
 		return st;
 	if (S_ISDIR(sb.st_mode))
-		return open_folder(path, &p, out, err);
+		return xnr__saved_detect(path) ? xnr__saved_open(path, 1, &p, out, err)
+		                               : open_folder(path, &p, out, err);
 	return open_file(path, &p, out, err);
 }

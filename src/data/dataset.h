@@ -2,7 +2,10 @@
  * dataset.h - an NER dataset in memory: documents, sentences, words and gold
  * tags, read from CoNLL files (word first, tag in the last or a chosen
  * column, -DOCSTART- document boundaries) or JSONL ({"tokens", "ner_tags"}
- * per line, HF datasets style), or from a folder of train/dev/test splits.
+ * per line, HF datasets style), from a folder of train/dev/test splits, or
+ * from a dataset saved by Hugging Face `datasets` (save_to_disk, a
+ * DatasetDict, the datasets cache: Arrow IPC files, labels from the
+ * ClassLabel feature of dataset_info.json).
  *
  * Words live in one string pool (a few large blocks, not one malloc per
  * word); per-word arrays are indexed by a global word index, sentences are
@@ -27,6 +30,7 @@ enum xnr_data_format {
 	XNR_DATA_AUTO, /* by extension: .jsonl is JSONL, anything else CoNLL */
 	XNR_DATA_CONLL,
 	XNR_DATA_JSONL,
+	XNR_DATA_ARROW, /* a saved Hugging Face dataset, found by its folder or .arrow file */
 };
 
 struct xnr_data_params {
@@ -34,7 +38,8 @@ struct xnr_data_params {
 	int tag_column;        /* CoNLL: 1-based column of the tag (>= 2); 0 = the last */
 	const char *labels;    /* JSONL integer ner_tags: "O,B-PER,..." in id order, or NULL */
 	const char *split;     /* folder: "train", "dev" (= "valid", "validation") or "test";
-	                          NULL picks "test" */
+	                          NULL picks "test"; a DatasetDict or cache folder also
+	                          takes any split name it lists */
 	size_t max_line_bytes; /* longer lines are XNR_ERR_LIMIT */
 	size_t max_words;      /* more words in the file is XNR_ERR_LIMIT */
 	/* Reading stops with XNR_ERR_CANCELLED when this asks to (checked every
@@ -50,7 +55,8 @@ struct xnr_sentence {
 	size_t n_words;    /* >= 1 (a JSONL line with no tokens is refused) */
 	size_t document;   /* its document's index among the file's (a whole dataset:
 	                      into documents) */
-	long line;         /* source line of its first word (JSONL: its line) */
+	long line;         /* source line of its first word (JSONL: its line; Arrow: its
+	                      1-based row in the split) */
 	const char *id;    /* JSONL "id" as text, else NULL; in the pool */
 };
 
@@ -66,7 +72,8 @@ struct xnr__pool;
 struct xnr__chunking;
 
 struct xnr_dataset {
-	char *path;  /* the file read (owned) */
+	char *path;  /* the file read (owned); Arrow: the .arrow file, or the folder
+	                of the split (save_to_disk) or of the cache */
 	char *split; /* the split name when opened from a folder ("test"), else NULL */
 	enum xnr_data_format format;
 	size_t n_words, n_sentences, n_documents;
@@ -77,6 +84,9 @@ struct xnr_dataset {
 	struct xnr_document *documents; /* (n_documents) */
 	struct xnr_labels labels;       /* tag names; CoNLL: in order of first use;
 	                                   JSONL with ids: the --labels list */
+	char **files;   /* Arrow: the files the data came from, in order (dataset_info.json
+	                   when its labels were used, then the .arrow files); owned */
+	size_t n_files; /* 0 for CoNLL and JSONL: path is the one file */
 	struct xnr__pool *pool;
 	struct xnr__chunking *chunking; /* a stream's chunk (stream.c), else NULL */
 	size_t cap_words, cap_sentences, cap_documents;
@@ -97,13 +107,16 @@ struct xnr_data_params xnr_data_default_params(void);
 /*
  * Read the dataset at path (a file, or a folder holding train/dev/valid/test
  * files with extension .txt, .conll, .iob, .bio or .jsonl; params->split
- * picks one). params may be NULL for the defaults. On success *out is a new
- * dataset the caller closes with xnr_dataset_close.
+ * picks one; or a saved Hugging Face dataset: a .arrow file, a folder of
+ * save_to_disk (state.json), of a DatasetDict (dataset_dict.json, one folder
+ * a split) or of the datasets cache (<name>-<split>[-NNNNN-of-NNNNN].arrow)). params may be NULL
+ * for the defaults. On success *out is a new dataset the caller closes with xnr_dataset_close.
  * Errors: XNR_ERR_NOT_FOUND (no such file or folder; a folder without the
  * split, listing the ones present), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT
  * (ragged columns, a tag that is not a tag, bad JSON, invalid UTF-8),
  * XNR_ERR_INPUT (empty file, two files for one split, ids without --labels),
  * XNR_ERR_LIMIT (a line over max_line_bytes, too many words or labels),
+ * XNR_ERR_UNSUPPORTED (Arrow data compressed, big-endian or of view types),
  * XNR_ERR_CANCELLED (params->ctl asked to stop).
  * err->path names the file (or folder), err->line the line when there is one,
  * and err->item the 1-based token of a JSONL line whose token or tag is bad.
@@ -120,6 +133,19 @@ XNR_MUST_CHECK enum xnr_status xnr_dataset_from_memory(const char *data, size_t 
                                                        struct xnr_error *err);
 
 void xnr_dataset_close(struct xnr_dataset *ds);
+
+/* 1 when path names a saved Hugging Face dataset xnr_dataset_open reads as
+ * Arrow (a .arrow file, or a folder with dataset_dict.json, state.json or
+ * .arrow files), else 0. Such data cannot be written back (rewrite.h). */
+int xnr_dataset_is_saved(const char *path);
+
+struct xnr_sha256;
+
+/* Add the bytes the dataset was read from to h: its file, or for a saved
+ * dataset every file of ds->files in order (the data hash of a run).
+ * Errors: as xnr_sha256_file. */
+XNR_MUST_CHECK enum xnr_status xnr_dataset_hash(const struct xnr_dataset *ds, struct xnr_sha256 *h,
+                                                struct xnr_error *err);
 
 /*
  * The same file read a chunk of sentences at a time, in memory that does not

@@ -1,5 +1,5 @@
 /*
- * internal.h - what the dataset readers (conll.c, jsonl.c) share with
+ * internal.h - what the dataset readers (conll.c, jsonl.c, arrow.c, saved.c) share with
  * dataset.c (a whole file) and stream.c (a file chunk by chunk): the string
  * pool and the calls that append words, sentences and documents to a
  * dataset under construction.
@@ -112,5 +112,38 @@ XNR_MUST_CHECK enum xnr_status xnr__conll_reader(struct xnr_dataset *ds,
 XNR_MUST_CHECK enum xnr_status xnr__jsonl_reader(struct xnr_dataset *ds,
                                                  const struct xnr_data_params *p,
                                                  struct xnr__reader *out, struct xnr_error *err);
+
+/* --labels: ds->labels replaced by the tag names of integer ner_tags, in id
+ * order (JSONL and Arrow). Errors: XNR_ERR_INPUT naming a name that is no
+ * tag (err->item its position), as xnr_labels_parse. */
+XNR_MUST_CHECK enum xnr_status xnr__id_labels(struct xnr_dataset *ds, const char *list,
+                                              struct xnr_error *err);
+
+/*
+ * One Arrow IPC file (n bytes at buf, stream or file format; arrow.c)
+ * appended to ds, a sentence a row; messages name `name`. id_labels: ds->labels
+ * holds the names of integer tags (else integer tags are XNR_ERR_INPUT saying
+ * to pass --labels). *rows counts the rows before this file (words' and
+ * sentences' "line" is the 1-based row over the split) and is advanced.
+ * Errors: XNR_ERR_FORMAT ("name: offset N: what" for a bad file, "name: row N:
+ * what" for a bad row, err->item its token), XNR_ERR_UNSUPPORTED (compressed,
+ * big-endian, view types), XNR_ERR_INPUT, XNR_ERR_LIMIT, XNR_ERR_NOMEM,
+ * XNR_ERR_CANCELLED.
+ */
+XNR_MUST_CHECK enum xnr_status xnr__arrow_read(struct xnr_dataset *ds, const uint8_t *buf, size_t n,
+                                               const char *name, int id_labels, long *rows,
+                                               const struct xnr_data_params *p,
+                                               struct xnr_error *err);
+
+/* 1 when path (a folder) holds a saved Hugging Face dataset: dataset_dict.json,
+ * state.json, or .arrow files; 0 otherwise. */
+int xnr__saved_detect(const char *dir);
+
+/* A saved dataset (saved.c): a save_to_disk folder, a DatasetDict folder, a
+ * datasets cache folder, or one .arrow file. Same contract as
+ * xnr_dataset_open. */
+XNR_MUST_CHECK enum xnr_status xnr__saved_open(const char *path, int is_dir,
+                                               const struct xnr_data_params *p,
+                                               struct xnr_dataset **out, struct xnr_error *err);
 
 #endif

@@ -148,8 +148,7 @@ static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
 	return st;
 }
 
-/* --labels: the tag names of integer ner_tags, in id order. */
-static enum xnr_status id_labels(struct xnr_dataset *ds, const char *list, struct xnr_error *err)
+enum xnr_status xnr__id_labels(struct xnr_dataset *ds, const char *list, struct xnr_error *err)
 {
 	enum xnr_status st;
 
@@ -176,7 +175,7 @@ enum xnr_status xnr__jsonl_reader(struct xnr_dataset *ds, const struct xnr_data_
 	struct jsonl_read *r;
 	enum xnr_status st;
 
-	if (p->labels && (st = id_labels(ds, p->labels, err)) != XNR_OK)
+	if (p->labels && (st = xnr__id_labels(ds, p->labels, err)) != XNR_OK)
 		return st;
 	if (!(r = calloc(1, sizeof *r)))
 		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");

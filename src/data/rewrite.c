@@ -363,6 +363,10 @@ enum xnr_status xnr_dataset_rewrite(const struct xnr_dataset *ds,
 	struct walk w = {ds, &p, NULL, e, n_edits, out};
 	enum xnr_status st;
 
+	if (ds->format == XNR_DATA_ARROW) {
+		free(e);
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, ds->path, 0, XNR_REWRITE_SAVED_MSG);
+	}
 	if (!e)
 		return xnr_fail(err, XNR_ERR_NOMEM, "%s: out of memory", ds->path);
 	if ((st = place_edits(ds, edits, n_edits, e, err)) != XNR_OK)

@@ -14,6 +14,11 @@
 #include "core/status.h"
 #include "data/dataset.h"
 
+/* Why a saved Hugging Face dataset (Arrow) is not written back. */
+#define XNR_REWRITE_SAVED_MSG                                                                      \
+	"a saved Hugging Face dataset cannot be written back with corrections (save it as JSON "   \
+	"lines with Dataset.to_json, analyse that file, and export its corrections)"
+
 /* Word `word` (an index into ds->words) gets tag `tag` (NUL-terminated). */
 struct xnr_tag_edit {
 	size_t word;
@@ -29,7 +34,8 @@ struct xnr_tag_edit {
  * those ds was read with. edits need not be sorted; two edits of one word
  * are XNR_ERR_INPUT.
  *
- * Errors: XNR_ERR_NOT_FOUND, XNR_ERR_IO (reading the file, writing out),
+ * Errors: XNR_ERR_UNSUPPORTED (a saved Hugging Face dataset: Arrow),
+ * XNR_ERR_NOT_FOUND, XNR_ERR_IO (reading the file, writing out),
  * XNR_ERR_MISMATCH (the file no longer holds the words ds read from it:
  * it changed since), XNR_ERR_INPUT (a tag with no id in params->labels, a
  * tag that is not a single column), XNR_ERR_NOMEM. On failure out holds a

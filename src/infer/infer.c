@@ -130,6 +130,7 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	struct xnr_engine *e;
 	const struct xnr_model_config *cfg;
 	struct xnr_forward_opts opts = {params.keep_layers, params.keep_layers};
+	int n_layers;
 	char path[4096];
 	enum xnr_status st;
 	int limit;
@@ -158,6 +159,20 @@ enum xnr_status xnr_engine_open(const char *dir, struct xnr_engine_params params
 	    (st = xnr_engine_need_head(e, err)) != XNR_OK)
 		goto fail;
 	cfg = xnr_model_config(e->model);
+	n_layers = cfg->n_layers;
+	if (params.hidden_layer < 0 || params.hidden_layer > n_layers) {
+		st =
+		    xnr_fail(err, XNR_ERR_INPUT,
+		             "--hidden-layer %d: model %s has %d layers (give 1 to %d; the last is "
+		             "the default)",
+		             params.hidden_layer, dir, n_layers, n_layers);
+		goto fail;
+	}
+	/* layer N below the last: the forward pass keeps every layer's output */
+	if (params.hidden_layer == n_layers)
+		e->params.hidden_layer = 0;
+	else if (params.hidden_layer > 0)
+		opts.all_hidden = 1;
 	limit = cfg->max_positions - cfg->position_offset;
 	if (!cfg->has_classifier && (st = st_max_seq(path, limit, &limit, err)) != XNR_OK)
 		goto fail;
@@ -375,7 +390,12 @@ static void scatter(struct xnr_engine *e, const struct xnr_outputs *o, struct xn
 			xnr_softmax_probs(r->logits + (size_t)t * L, r->probs + (size_t)t * L, L);
 		}
 		if (r->hidden)
-			memcpy(r->hidden + (size_t)t * H, o->hidden + (size_t)p * H,
+			memcpy(r->hidden + (size_t)t * H,
+			       (e->params.hidden_layer > 0
+			            ? o->all_hidden + (size_t)e->params.hidden_layer *
+			                                  (size_t)o->n_tokens * (size_t)H
+			            : o->hidden) +
+			           (size_t)p * H,
 			       (size_t)H * sizeof(float));
 		if (r->layers) {
 			scatter_layers(r->layers, o->all_hidden, r->n_layers + 1, r->enc.n_tokens,

@@ -36,6 +36,9 @@ struct xnr_engine_params {
 	                               * maximum; longer ones are split into windows of at most
 	                               * XNR_ENGINE_WINDOW tokens */
 	int keep_hidden;              /* copy each token's last hidden state into results */
+	int hidden_layer;             /* with keep_hidden: 0, the last layer's output; N in
+	                               * 1..n_layers, layer N's (transformers' hidden_states[N]);
+	                               * below the last, every layer is kept during a batch */
 	int keep_layers;              /* also every layer's hidden states and FFN activations
 	                               * (for the Activations page; memory grows with layers) */
 	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h);
@@ -45,7 +48,7 @@ struct xnr_engine_params {
 struct xnr_engine_params xnr_engine_default_params(void);
 
 /* Load the model and tokenizer of dir: a folder, or a Hugging Face model id
- * found in the local hub cache (model/hub.h). A bare encoder (no
+ * found in the local hub cache or downloaded into it (xnr_hub_resolve). A bare encoder (no
  * token-classification head, e.g. a sentence-transformers folder) opens only
  * with keep_hidden or keep_layers; its sentence_bert_config.json
  * max_seq_length, when set, is the default max_seq_len. Errors are those of
@@ -84,7 +87,8 @@ struct xnr_result {
 	int hidden_size;
 	float *logits;   /* (n_tokens, n_labels) */
 	float *probs;    /* (n_tokens, n_labels) softmax of logits */
-	float *hidden;   /* (n_tokens, hidden_size), NULL unless keep_hidden */
+	float *hidden;   /* (n_tokens, hidden_size), NULL unless keep_hidden: the last
+	                  * layer's output, or params.hidden_layer's */
 	int n_layers;    /* set with keep_layers */
 	int ffn_size;    /* intermediate size, set with keep_layers */
 	float *layers;   /* (n_layers + 1, n_tokens, hidden_size): embeddings

@@ -90,6 +90,8 @@ static enum xnr_status run_reference(struct job *j, const struct xnr_ctl *ctl, i
 	                              : json_string_value(json_object_get(opts, "label_map"));
 	o.tag_column = (int)json_integer_value(json_object_get(opts, "tag_column"));
 	o.max_length = (int)json_integer_value(json_object_get(opts, "max_length"));
+	/* the neighbours compare hidden states: the reference's must be of the same layer */
+	o.hidden_layer = (int)json_integer_value(json_object_get(opts, "hidden_layer"));
 	o.threads = j->p->threads;
 	xnr_ctl_progress(ctl, 0.0, "reference");
 	st = xnr_pipeline_run(&o, ctl, &res, err);

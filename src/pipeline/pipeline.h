@@ -18,7 +18,7 @@
 
 /* What to run (strings borrowed for the duration of the call). */
 struct xnr_run_opts {
-	const char *model;     /* model folder, or a Hugging Face id in the local hub cache */
+	const char *model;     /* model folder, or a Hugging Face id (xnr_hub_resolve) */
 	const char *data;      /* CoNLL or JSONL file, or a folder with train/dev/test files */
 	const char *split;     /* split of a folder: "train", "dev", "test"; NULL: test */
 	const char *output;    /* the database to add the run to (created if missing, when
@@ -28,10 +28,12 @@ struct xnr_run_opts {
 	int limit;             /* only the first N sentences; 0: all */
 	int sample;            /* N sentences drawn at random with seed (not with limit); 0: none */
 	int seed;
-	int tag_column; /* CoNLL column of the tag, 1-based; 0: the last */
-	int threads;    /* compute threads, 1..256 */
-	int max_length; /* tokens per window including special tokens; 0: the model's */
-	int hidden_f16; /* 1: store hidden states as IEEE half (half the bytes), else float32 */
+	int tag_column;   /* CoNLL column of the tag, 1-based; 0: the last */
+	int threads;      /* compute threads, 1..256 */
+	int max_length;   /* tokens per window including special tokens; 0: the model's */
+	int hidden_f16;   /* 1: store hidden states as IEEE half (half the bytes), else float32 */
+	int hidden_layer; /* 0: store the last layer's hidden states; N: layer N's (1-based,
+	                   * transformers' hidden_states[N]), recorded in the options */
 	enum xnr_precision precision; /* of the encoder's Linears (tensor/lowp.h); default
 	                               * fp32 (exact); others recorded in the options */
 	/* Run only slice shard_index (0-based) of shard_count deterministic

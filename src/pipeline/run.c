@@ -289,11 +289,12 @@ static char *options_json(const struct xnr_run_opts *o, const struct xnr_dataset
 	/* set only when not the default, so the keys of earlier runs stay what they were */
 	const char *prec =
 	    o->precision == XNR_PRECISION_FP32 ? NULL : xnr_precision_name(o->precision);
-	json_t *j = json_pack("{s:s?,s:i,s:i,s:i,s:i,s:s?,s:s?,s:i,s:s*,s:s*}", "split", ds->split,
-	                      "limit", o->limit, "sample", o->sample, "seed",
-	                      o->sample ? o->seed : 0, "tag_column", o->tag_column, "labels",
-	                      o->labels, "label_map", o->label_map, "max_length", o->max_length,
-	                      "precision", prec, "hidden_dtype", o->hidden_f16 ? "f16" : NULL);
+	json_t *j = json_pack(
+	    "{s:s?,s:i,s:i,s:i,s:i,s:s?,s:s?,s:i,s:s*,s:s*,s:o*}", "split", ds->split, "limit",
+	    o->limit, "sample", o->sample, "seed", o->sample ? o->seed : 0, "tag_column",
+	    o->tag_column, "labels", o->labels, "label_map", o->label_map, "max_length",
+	    o->max_length, "precision", prec, "hidden_dtype", o->hidden_f16 ? "f16" : NULL,
+	    "hidden_layer", o->hidden_layer ? json_integer(o->hidden_layer) : NULL);
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	return s;
@@ -316,7 +317,7 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 	    (st = hash_model(id->model_dir, id->model_hash, err)) != XNR_OK ||
 	    (st = xnr_sha256_open(&h, err)) != XNR_OK)
 		return st;
-	if ((st = xnr_sha256_file(h, x->info->path, err)) == XNR_OK) {
+	if ((st = xnr_dataset_hash(x->info, h, err)) == XNR_OK) {
 		xnr_sha256_hex(h, id->data_hash);
 		if (!(id->options = options_json(x->opts, x->info))) {
 			st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
@@ -565,16 +566,21 @@ static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl
                                    char **scheme_json, struct xnr_error *err)
 {
 	struct xnr_engine_params ep = xnr_engine_default_params();
+	char dir[4096];
 	enum xnr_status st;
 
 	ep.n_threads = x->opts->threads;
 	ep.max_seq_len = x->opts->max_length;
 	ep.precision = x->opts->precision;
 	ep.keep_hidden = 1;
+	ep.hidden_layer = x->opts->hidden_layer;
 	if ((st = pass_one(x, ctl, err)) != XNR_OK)
 		return st;
 	if (xnr_ctl_cancelled(ctl))
 		return cancelled(err);
+	/* a hub id not in the cache is downloaded here, where ctl can stop it */
+	if ((st = xnr_hub_resolve_ctl(x->opts->model, ctl, dir, sizeof dir, err)) != XNR_OK)
+		return st;
 	if ((st = xnr_engine_open(x->opts->model, ep, &x->engine, err)) != XNR_OK ||
 	    (st = xnr_engine_need_head(x->engine, err)) != XNR_OK)
 		return st;

@@ -31,7 +31,7 @@ static void side_free(struct xnr__bkt_side *x)
 	memset(x, 0, sizeof *x);
 }
 
-/* Every word's text at its place, in one arena. */
+/* Every word's text at its place, in one arena, from the words' rows. */
 static enum xnr_status load_texts(struct xnr_store *s, struct xnr__bkt_side *x,
                                   struct xnr_error *err)
 {
@@ -91,26 +91,92 @@ done:
 	return rc;
 }
 
-/* Every sentence's document id. */
-static enum xnr_status load_docs(struct xnr_store *s, struct xnr__bkt_side *x,
-                                 struct xnr_error *err)
+/* Sentence text t (its words joined by single spaces, docs/schema.md) split
+ * into the words of sentence s at off (into arena at len, grown): 0, 1 when
+ * t does not hold the sentence's words exactly (a word with a space), -1 out
+ * of memory. Its pieces are the words when there are as many as the
+ * sentence has words, since each space inside a word would add one. */
+static int split_text(struct xnr__bkt_side *x, size_t s, const char *t, size_t *off, size_t *len,
+                      size_t *cap)
+{
+	size_t a = x->v->sent_start[s], n = x->v->sent_start[s + 1] - a, tl = t ? strlen(t) : 0;
+	size_t i, k = 0;
+
+	if (!n || !t)
+		return n || tl ? 1 : 0;
+	while (*len + tl + 1 > *cap) {
+		char *g = realloc(x->arena, *cap * 2);
+		if (!g)
+			return -1;
+		x->arena = g;
+		*cap *= 2;
+	}
+	memcpy(x->arena + *len, t, tl);
+	x->arena[*len + tl] = '\0';
+	off[a] = *len;
+	for (i = 0; i < tl; i++)
+		if (x->arena[*len + i] == ' ') {
+			x->arena[*len + i] = '\0';
+			if (++k < n)
+				off[a + k] = *len + i + 1;
+		}
+	*len += tl + 1;
+	return k + 1 == n ? 0 : 1;
+}
+
+/* Every sentence's document id and, from the sentence texts, every word's
+ * text at its place in one arena (*whole 0 when a sentence's text does not
+ * split into its words: the caller reads them from the words). One pass
+ * over the sentence rows instead of one over every word's row. */
+static enum xnr_status load_sentences(struct xnr_store *s, struct xnr__bkt_side *x, int *whole,
+                                      struct xnr_error *err)
 {
 	struct xnr_sentence_query q = xnr_sentence_query_default(x->run);
+	size_t n = x->v->n_words, len = 0, cap = 1 << 16, i, *off;
 	struct xnr_rows *rows = NULL;
 	struct xnr_sentence_row r;
 	enum xnr_status rc;
-	int more = 1;
+	int more = 1, split;
 
 	q.sort = XNR_SENT_BY_ID;
 	q.ascending = 1;
-	if (!(x->doc = calloc(x->v->n_sents + 1, sizeof *x->doc)))
+	*whole = 1;
+	x->doc = calloc(x->v->n_sents + 1, sizeof *x->doc);
+	x->arena = malloc(cap);
+	x->text = malloc((n + 1) * sizeof *x->text);
+	off = malloc((n + 1) * sizeof *off);
+	if (!x->doc || !x->arena || !x->text || !off) {
+		free(off);
 		return xnr_fail(err, XNR_ERR_NOMEM, "buckets: out of memory");
-	if ((rc = xnr_store_sentences(s, &q, &rows, err)) != XNR_OK)
+	}
+	if ((rc = xnr_store_sentences(s, &q, &rows, err)) != XNR_OK) {
+		free(off);
 		return rc;
-	while ((rc = xnr_rows_sentence(rows, &r, &more, err)) == XNR_OK && more)
+	}
+	for (i = 0; (rc = xnr_rows_sentence(rows, &r, &more, err)) == XNR_OK && more; i++) {
 		if (r.id >= 0 && (size_t)r.id < x->v->n_sents)
 			x->doc[r.id] = r.doc_id;
+		if (!*whole)
+			continue;
+		if ((size_t)r.id != i || (split = split_text(x, i, r.text, off, &len, &cap)) > 0)
+			*whole = 0;
+		else if (split < 0) {
+			rc = xnr_fail(err, XNR_ERR_NOMEM, "buckets: out of memory");
+			break;
+		}
+	}
 	xnr_rows_close(rows);
+	if (rc == XNR_OK && i != x->v->n_sents)
+		*whole = 0;
+	for (i = 0; rc == XNR_OK && *whole && i < n; i++)
+		x->text[i] = x->arena + off[i];
+	free(off);
+	if (rc == XNR_OK && !*whole) { /* load_texts starts over */
+		free(x->arena);
+		free(x->text);
+		x->arena = NULL;
+		x->text = NULL;
+	}
 	return rc;
 }
 
@@ -169,10 +235,12 @@ static enum xnr_status side_load(struct xnr_store *s, struct xnr__bkt *b, int64_
                                  struct xnr__bkt_side *x, struct xnr_error *err)
 {
 	enum xnr_status rc;
+	int whole = 0;
 
 	x->run = run;
 	if ((rc = xnr_run_view_load(s, run, &x->v, err)) != XNR_OK ||
-	    (rc = load_texts(s, x, err)) != XNR_OK || (rc = load_docs(s, x, err)) != XNR_OK ||
+	    (rc = load_sentences(s, x, &whole, err)) != XNR_OK ||
+	    (!whole && (rc = load_texts(s, x, err)) != XNR_OK) ||
 	    (rc = side_spans(b, x, 0, err)) != XNR_OK || (rc = side_spans(b, x, 1, err)) != XNR_OK)
 		return rc;
 	x->corpus.n_sents = x->v->n_sents;
@@ -223,8 +291,7 @@ static enum xnr_status make_edges(struct xnr__bkt *b, struct xnr_error *err)
 	return rc;
 }
 
-/* Each case's bucket per attribute, the (sentence, bucket) counts, their
- * bootstrap. */
+/* Each case's bucket per attribute and the (sentence, bucket) counts. */
 static enum xnr_status side_count(const struct xnr__bkt *b, struct xnr__bkt_side *x,
                                   struct xnr_error *err)
 {
@@ -249,7 +316,30 @@ static enum xnr_status side_count(const struct xnr__bkt *b, struct xnr__bkt_side
 			cell[1] += c->pred != 0;
 			cell[2] += c->gold != 0;
 		}
-	return xnr_stats_bootstrap_f1(&x->counts, NULL, &b->p->boot, &x->boot, err);
+	return XNR_OK;
+}
+
+/* Every side's bootstrap: one set of draws for both when they have as many
+ * sentences (the same numbers as one bootstrap each, for half the draws). */
+static enum xnr_status bootstrap(struct xnr__bkt *b, struct xnr_error *err)
+{
+	const struct xnr_f1_counts *v[2] = {&b->s[0].counts, &b->s[1].counts};
+	struct xnr_f1_boot out[2];
+	enum xnr_status rc;
+	int i;
+
+	if (b->n_sides == 2 && v[0]->n_rows == v[1]->n_rows) {
+		if ((rc = xnr_stats_bootstrap_f1_each(v, 2, &b->p->boot, out, err)) != XNR_OK)
+			return rc;
+		b->s[0].boot = out[0];
+		b->s[1].boot = out[1];
+		return XNR_OK;
+	}
+	for (i = 0; i < b->n_sides; i++)
+		if ((rc = xnr_stats_bootstrap_f1(v[i], NULL, &b->p->boot, &b->s[i].boot, err)) !=
+		    XNR_OK)
+			return rc;
+	return XNR_OK;
 }
 
 /* The reference: the label issues' reference split of the first run when
@@ -298,7 +388,7 @@ static enum xnr_status compute(struct xnr_store *s, struct xnr__bkt *b, int64_t 
 	for (i = 0; i < b->n_sides; i++)
 		if ((rc = side_count(b, &b->s[i], err)) != XNR_OK)
 			return rc;
-	return XNR_OK;
+	return bootstrap(b, err);
 }
 
 enum xnr_status xnr_report_buckets(struct xnr_store *s, int64_t run, int64_t compare,

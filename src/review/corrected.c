@@ -140,6 +140,9 @@ static enum xnr_status check_hash(const struct xnr_run *run, int force, int *cha
 	char hex[XNR_SHA256_HEX];
 	enum xnr_status st;
 
+	if (xnr_dataset_is_saved(run->data_path))
+		return xnr_fail_at(err, XNR_ERR_UNSUPPORTED, run->data_path, 0,
+		                   XNR_REWRITE_SAVED_MSG);
 	if ((st = xnr_sha256_open(&h, err)) != XNR_OK)
 		return st;
 	st = xnr_sha256_file(h, run->data_path, err);

@@ -40,6 +40,7 @@ static enum xnr_status api_buckets(struct xnr__req *r, json_t **out, struct xnr_
 	p.samples = (int)samples;
 	p.boot.seed = (uint64_t)seed;
 	p.boot.n_resamples = (int)resamples;
+	p.boot.n_threads = XNR__BOOT_THREADS;
 	return xnr_report_buckets(r->store, r->ids[0], compare, &p, out, err);
 }
 

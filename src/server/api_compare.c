@@ -53,6 +53,7 @@ static enum xnr_status api_compare(struct xnr__req *r, json_t **out, struct xnr_
 	p.top = (long)top;
 	p.boot.seed = (uint64_t)seed;
 	p.boot.n_resamples = (int)resamples;
+	p.boot.n_threads = XNR__BOOT_THREADS;
 	p.type = xnr__query_get(&r->query, "type");
 	if ((st = xnr_report_compare(r->store, a, b, &p, out, err)) == XNR_OK) {
 		show_paths(r->app, *out, "a");

@@ -2,45 +2,13 @@
  * api_sentence.c - one sentence of a run, GET /api/v1/runs/{id}/sentences/{sid}
  * (the Inspect page): its row with its words, its sub-tokens and its gold
  * and predicted entity spans, label ids as names; each word and sub-token
- * with its TOP_N most likely labels ("top", from the stored distribution).
+ * with its XNR__TOP_N most likely labels ("top", from the stored distribution).
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/internal.h"
-
-#define TOP_N 3 /* labels shown per word: the "top 3 with probabilities" */
-
-/* [{"label", "p"}] of the TOP_N largest of the n probabilities at p (NaN
- * left out; ties: the lower label id first), most likely first; [] when
- * the row has none. NULL: out of memory. */
-static json_t *top_json(const struct xnr_run *run, const float *p, int n)
-{
-	json_t *a = json_array();
-	int used[TOP_N], n_used = 0, i, k;
-
-	while (a && n_used < TOP_N) {
-		int best = -1;
-		for (k = 0; k < n; k++) {
-			for (i = 0; i < n_used && used[i] != k; i++)
-				;
-			if (i == n_used && !isnan(p[k]) && (best < 0 || p[k] > p[best]))
-				best = k;
-		}
-		if (best < 0)
-			break;
-		used[n_used++] = best;
-		if (json_array_append_new(a, json_pack("{s:o,s:f}", "label",
-		                                       xnr__json_text(run->labels[best], -1), "p",
-		                                       (double)p[best]))) {
-			json_decref(a);
-			a = NULL;
-		}
-	}
-	return a;
-}
 
 /* The row's JSON with "top" from row i of probs (none past its rows); takes row. */
 static json_t *with_top(json_t *row, const struct xnr_run *run, const struct xnr_probs *probs,
@@ -50,9 +18,9 @@ static json_t *with_top(json_t *row, const struct xnr_run *run, const struct xnr
 
 	if (!row)
 		return NULL;
-	top = i < probs->n_rows
-	          ? top_json(run, probs->p + i * (size_t)probs->n_labels, probs->n_labels)
-	          : json_array();
+	top = i < probs->n_rows ? xnr__top_json(probs->p + i * (size_t)probs->n_labels,
+	                                        probs->n_labels, (const char *const *)run->labels)
+	                        : json_array();
 	if (json_object_set_new(row, "top", top) != 0) {
 		json_decref(row);
 		return NULL;

@@ -42,7 +42,8 @@ struct xnr__query {
 #define XNR__CLIENT_MAX 48  /* bytes of a client's address as text, with its NUL */
 #define XNR__ROOTS_MAX  16  /* folders a request's paths may lie in (--root) */
 
-#define XNR__JOB_THREADS 2 /* threads that run the jobs of a server */
+#define XNR__JOB_THREADS  2 /* threads that run the jobs of a server */
+#define XNR__BOOT_THREADS 2 /* threads of one request's bootstrap (compare, buckets) */
 
 struct xnr__jobs;     /* background jobs (jobs.c) */
 struct xnr__cache;    /* results kept per run (cache.c) */
@@ -509,6 +510,13 @@ json_t *xnr__json_text(const char *s, int len);
 json_t *xnr__json_real(double v);
 /* The name of label id of run; null when it has none. */
 json_t *xnr__json_label(const struct xnr_run *run, int64_t id);
+
+#define XNR__TOP_N 3 /* labels shown per word: issue #10's "top 3 with probabilities" */
+/* [{"label", "p"}] of the XNR__TOP_N largest of the n probabilities at p
+ * (NaN left out; ties: the lower label id first), most likely first, label
+ * names from names[n]; [] when p is NULL or all NaN (Inspect: a row stored
+ * without its distribution; Probing: a model without labels). */
+json_t *xnr__top_json(const float *p, int n, const char *const *names);
 
 /* A run: its columns as GET /api/v1/runs lists them (full == 0), or every
  * column with options, scheme and summary parsed as JSON and its labels

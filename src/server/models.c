@@ -133,8 +133,7 @@ enum xnr_status xnr__model_dir(const struct xnr__app *app, const struct xnr_run 
 		                (long long)run->id, xnr__path_shown(app, rel));
 	if (next_to_db(app->db_path, rel, cand, sizeof cand) && take_dir(cand, dir, dir_bytes))
 		return XNR_OK;
-	if (xnr_hub_resolve(rel, cand, sizeof cand, NULL) == XNR_OK &&
-	    take_dir(cand, dir, dir_bytes))
+	if (xnr_hub_find(rel, cand, sizeof cand, NULL) == XNR_OK && take_dir(cand, dir, dir_bytes))
 		return XNR_OK;
 	if (app->remote)
 		return xnr_fail(err, XNR_ERR_NOT_FOUND,

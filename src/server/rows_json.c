@@ -27,6 +27,32 @@ json_t *xnr__json_label(const struct xnr_run *run, int64_t id)
 	return xnr__json_text(xnr_run_label_name(run, id), -1);
 }
 
+json_t *xnr__top_json(const float *p, int n, const char *const *names)
+{
+	json_t *a = json_array();
+	int used[XNR__TOP_N], n_used = 0, i, k;
+
+	while (a && p && n_used < XNR__TOP_N) {
+		int best = -1;
+		for (k = 0; k < n; k++) {
+			for (i = 0; i < n_used && used[i] != k; i++)
+				;
+			if (i == n_used && !isnan(p[k]) && (best < 0 || p[k] > p[best]))
+				best = k;
+		}
+		if (best < 0)
+			break;
+		used[n_used++] = best;
+		if (json_array_append_new(a, json_pack("{s:o,s:f}", "label",
+		                                       xnr__json_text(names[best], -1), "p",
+		                                       (double)p[best]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 json_t *xnr__object(size_t n, const char *const *keys, json_t **vals)
 {
 	json_t *o = json_object();

@@ -458,6 +458,124 @@ XNR_MUST_CHECK enum xnr_status xnr__post_frame(const struct xnr__post *p,
 int xnr__post_n_special(const struct xnr__post *p);
 const char *xnr__post_name(const struct xnr__post *p);
 
+/* ---- spm_proto.c: the sentencepiece ModelProto fields the converters read ---- */
+
+enum xnr__spm_type {
+	XNR__SPM_NORMAL = 1,
+	XNR__SPM_UNKNOWN = 2,
+	XNR__SPM_CONTROL = 3,
+	XNR__SPM_USER_DEFINED = 4,
+	XNR__SPM_UNUSED = 5,
+	XNR__SPM_BYTE = 6
+};
+
+enum xnr__spm_model {
+	XNR__SPM_UNIGRAM = 1,
+	XNR__SPM_BPE = 2,
+	XNR__SPM_WORD = 3,
+	XNR__SPM_CHAR = 4
+};
+
+struct xnr__spm_piece {
+	const char *s; /* borrowed from the parsed buffer, valid UTF-8, not NUL-terminated */
+	size_t len;
+	float score;
+	int type; /* enum xnr__spm_type */
+};
+
+struct xnr__spm {
+	struct xnr__spm_piece *pieces; /* (n_pieces) owned */
+	int n_pieces;
+	int model_type; /* enum xnr__spm_model */
+	int32_t unk_id, bos_id, eos_id, pad_id;
+	int byte_fallback;
+	const unsigned char *charsmap; /* borrowed; NULL when absent or empty */
+	size_t charsmap_len;
+	int add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces;
+};
+
+/* Decode a ModelProto from buf[0..len) (which must outlive *out: pieces and
+ * the charsmap point into it). Errors: XNR_ERR_FORMAT naming the field and
+ * the byte offset (a truncated or malformed message, a piece that is not
+ * UTF-8, no pieces), XNR_ERR_LIMIT (more than 2^24 pieces), XNR_ERR_NOMEM;
+ * err->path is `path`. On failure *out holds nothing. */
+XNR_MUST_CHECK enum xnr_status xnr__spm_parse(const unsigned char *buf, size_t len,
+                                              const char *path, struct xnr__spm *out,
+                                              struct xnr_error *err);
+void xnr__spm_free(struct xnr__spm *m);
+
+/* ---- convert.c, convert_bpe.c, convert_spm.c: folders without tokenizer.json ---- */
+
+/* The tokenizer_config.json / special_tokens_map.json of a folder (either
+ * may be absent), read the way transformers' from_pretrained does. */
+struct xnr__conv_cfg {
+	json_t *cfg;         /* tokenizer_config.json or NULL */
+	json_t *map;         /* special_tokens_map.json or NULL */
+	char cfg_path[4096]; /* for messages */
+};
+
+/* One added token of the converted tokenizer (tokenizer.json added_tokens). */
+struct xnr__conv_added {
+	char *content;
+	int32_t id;
+	int special, normalized, lstrip, rstrip, single_word;
+};
+
+struct xnr__conv_added_list {
+	struct xnr__conv_added *v;
+	int n, cap;
+};
+
+XNR_MUST_CHECK enum xnr_status xnr__conv_cfg_load(const char *dir, struct xnr__conv_cfg *c,
+                                                  struct xnr_error *err);
+void xnr__conv_cfg_free(struct xnr__conv_cfg *c);
+/* A boolean flag of tokenizer_config.json, dflt when absent (a non-boolean
+ * value is XNR_ERR_FORMAT naming the key). */
+XNR_MUST_CHECK enum xnr_status xnr__conv_cfg_bool(const struct xnr__conv_cfg *c, const char *key,
+                                                  int dflt, int *out, struct xnr_error *err);
+/* A special token (key "mask_token", ...) from special_tokens_map.json, else
+ * tokenizer_config.json, else dflt: its content and, for the {"content": ..}
+ * form, its flags into t (t->content borrowed until the cfg is freed). */
+void xnr__conv_cfg_token(const struct xnr__conv_cfg *c, const char *key, const char *dflt,
+                         struct xnr__conv_added *t);
+
+void xnr__conv_added_free(struct xnr__conv_added_list *l);
+/* Add t (content copied) unless a token with its content is there already;
+ * replace = 1 overwrites that token's id and flags instead. */
+XNR_MUST_CHECK enum xnr_status xnr__conv_added_put(struct xnr__conv_added_list *l,
+                                                   const struct xnr__conv_added *t, int replace);
+/* Add the special tokens of a slow tokenizer class (keys[i] with defaults
+ * dflt[i]; lstrip_key's token gets lstrip like RoBERTa's <mask>), their ids
+ * looked up with vocab_id (an unknown one gets the next free id after
+ * *next_id, which is advanced), then tokenizer_config.json's
+ * added_tokens_decoder entries, which win. */
+XNR_MUST_CHECK enum xnr_status
+xnr__conv_added_specials(struct xnr__conv_added_list *l, const struct xnr__conv_cfg *c,
+                         const char *const *keys, const char *const *dflt, int n,
+                         const char *lstrip_key, int32_t (*vocab_id)(const void *, const char *),
+                         const void *vocab, int32_t *next_id, struct xnr_error *err);
+/* The tokenizer.json "added_tokens" array of l; NULL when out of memory. */
+json_t *xnr__conv_added_json(const struct xnr__conv_added_list *l);
+/* {"type": "TemplateProcessing"} of `first $A last` with their ids; the pair
+ * template is XLM-R's `first $A last last $B last` (xlmr_pair) or BERT's
+ * `first $A last $B:1 last:1`. NULL when out of memory. */
+json_t *xnr__conv_template(const char *first, int32_t first_id, const char *last, int32_t last_id,
+                           int xlmr_pair);
+
+/* vocab.json + merges.txt (RobertaConverter); XNR_ERR_NOT_FOUND without them. */
+XNR_MUST_CHECK enum xnr_status xnr__tokenizer_open_bpe(const char *dir, struct xnr_tokenizer **out,
+                                                       struct xnr_error *err);
+/* sentencepiece.bpe.model (XLMRobertaConverter) or spm.model
+ * (DebertaV2Converter); XNR_ERR_NOT_FOUND without either. */
+XNR_MUST_CHECK enum xnr_status xnr__tokenizer_open_spm(const char *dir, struct xnr_tokenizer **out,
+                                                       struct xnr_error *err);
+/* The converted tokenizer of a parsed spm model: xlmr = 1 for XLM-R's id
+ * layout, 0 for DeBERTa-v2's (used by the fuzz target with c = all NULL). */
+XNR_MUST_CHECK enum xnr_status xnr__tokenizer_from_spm(const struct xnr__spm *m, int xlmr,
+                                                       const struct xnr__conv_cfg *c,
+                                                       const char *path, struct xnr_tokenizer **out,
+                                                       struct xnr_error *err);
+
 /* ---- tokenizer.c ---- */
 
 struct xnr_tokenizer {

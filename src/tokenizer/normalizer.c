@@ -406,6 +406,8 @@ static enum xnr_status replace(const struct xnr__normalizer *n, struct xnr__work
 {
 	size_t k;
 
+	if (w->a.len == 0) /* nothing to match, and w->a.s may be NULL */
+		return XNR_OK;
 	if (xnr__regex_matches(n->re, w->a.s, w->a.len, w, &w->m) != XNR_OK)
 		return XNR_ERR_NOMEM;
 	w->ch.n = 0;

@@ -1,6 +1,7 @@
 /*
- * tokenizer.c - loading a tokenizer (tokenizer.json, or the legacy BERT
- * vocab.txt + tokenizer_config.json) and the encode pipeline of Rust
+ * tokenizer.c - loading a tokenizer (tokenizer.json, else a folder's slow
+ * tokenizer files converted: vocab.json + merges.txt, sentencepiece.bpe.model,
+ * spm.model, the BERT vocab.txt) and the encode pipeline of Rust
  * tokenizers (hf-formats.md 4.2, 4.8): added tokens (raw pass), normalizer,
  * added tokens (normalized pass), pre-tokenizer, model, post-processor.
  * The loaded tokenizer is immutable; every call allocates its own scratch.
@@ -235,12 +236,23 @@ enum xnr_status xnr_tokenizer_open(const char *model_dir, struct xnr_tokenizer *
                                    struct xnr_error *err)
 {
 	char path[4096];
+	enum xnr_status st;
 
 	if (xnr_path_join(path, sizeof path, model_dir, "tokenizer.json", err) != XNR_OK)
 		return XNR_ERR_LIMIT;
 	if (xnr_file_exists(path))
 		return xnr_tokenizer_open_json(path, out, err);
-	return xnr__tokenizer_open_legacy(model_dir, out, err);
+	st = xnr__tokenizer_open_bpe(model_dir, out, err);
+	if (st == XNR_ERR_NOT_FOUND)
+		st = xnr__tokenizer_open_spm(model_dir, out, err);
+	if (st == XNR_ERR_NOT_FOUND)
+		st = xnr__tokenizer_open_legacy(model_dir, out, err);
+	if (st == XNR_ERR_NOT_FOUND)
+		return xnr_fail_at(err, XNR_ERR_NOT_FOUND, model_dir, 0,
+		                   "no tokenizer files (tokenizer.json; vocab.json + merges.txt; "
+		                   "sentencepiece.bpe.model; spm.model; or vocab.txt): copy the "
+		                   "tokenizer files of the model into this folder");
+	return st;
 }
 
 int xnr_tokenizer_n_special(const struct xnr_tokenizer *tok)

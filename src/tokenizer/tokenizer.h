@@ -38,8 +38,11 @@ struct xnr_encoding {
 void xnr_encoding_init(struct xnr_encoding *enc);
 void xnr_encoding_free(struct xnr_encoding *enc);
 
-/* Open the tokenizer of a model folder: tokenizer.json if present, else
- * vocab.txt (+ tokenizer_config.json). Errors: XNR_ERR_NOT_FOUND (no
+/* Open the tokenizer of a model folder: tokenizer.json if present, else the
+ * slow tokenizer's files converted in memory as transformers' converters do,
+ * first found of: vocab.json + merges.txt (RoBERTa), sentencepiece.bpe.model
+ * (XLM-R), spm.model (DeBERTa-v2/v3), vocab.txt (BERT); each with
+ * tokenizer_config.json / special_tokens_map.json. Errors: XNR_ERR_NOT_FOUND (no
  * tokenizer files), XNR_ERR_IO (unreadable), XNR_ERR_FORMAT (malformed),
  * XNR_ERR_UNSUPPORTED (unknown component type; the message names the
  * component and the supported ones), XNR_ERR_LIMIT, XNR_ERR_NOMEM; err->path

@@ -34,7 +34,9 @@ enum xnr_status xnr__unigram_parse(const json_t *j, struct xnr__model *m, struct
 	m->scores = malloc((n + 1) * sizeof *m->scores);
 	if (!m->scores)
 		return xnr_fail(err, XNR_ERR_NOMEM, "model.vocab: out of memory");
-	for (i = 0; i < n; i++) {
+	/* From the end: a piece listed twice gets its last id (and that id's
+	 * score), as the Rust crate's token map, which later entries overwrite. */
+	for (i = n; i-- > 0;) {
 		const json_t *e = json_array_get(vocab, i);
 		const json_t *piece = json_array_get(e, 0), *score = json_array_get(e, 1);
 		size_t len;

@@ -76,6 +76,28 @@ expect_post 200 /api/v1/runs/1/probe '{"texts": ["John lives in Berlin ."], "thr
 ws = body["items"][0]["words"]
 assert [w["low"] for w in ws] == [w["prob_pred"] < 0.999 for w in ws] and any(w["low"] for w in ws), ws'
 
+# The most likely labels of each word and sub-token: those of the logits'
+# softmax, the very distribution run 2 stored for the same sentence (Inspect's
+# "top" comes from there), most likely first, the first one the prediction.
+expect_post 200 /api/v1/runs/2/probe '{"texts": ["John lives in Berlin ."]}' &&
+	check "probe: top 3 labels per word and sub-token" '
+import struct
+it = body["items"][0]
+lab = dict(db.execute("select id, name from labels where run_id=2"))
+sid = db.execute("select id from sentences where run_id=2 order by id limit 1").fetchone()[0]
+for table, rows in (("words", it["words"]), ("tokens", it["tokens"])):
+    blobs = db.execute(f"select probs from {table} where run_id=2 and sentence_id=? order by idx", (sid,)).fetchall()
+    assert len(blobs) == len(rows), (table, len(blobs), len(rows))
+    for (blob,), r in zip(blobs, rows):
+        p = struct.unpack(f"<{len(blob) // 4}f", blob)
+        want = sorted(range(len(p)), key=lambda k: (-p[k], k))[:3]
+        assert [t["label"] for t in r["top"]] == [lab[k] for k in want], (table, r, p)
+        assert all(abs(t["p"] - p[k]) < 1e-4 for t, k in zip(r["top"], want)), (table, r, p)
+for w in it["words"]:
+    assert w["top"][0]["label"] == w["pred"] and abs(w["top"][0]["p"] - w["prob_pred"]) < 1e-6, w
+    first = next(t for t in it["tokens"] if t["word"] == it["words"].index(w))
+    assert first["top"] == w["top"], (first, w)'
+
 texts65=$($PY -c 'import json; print(json.dumps({"texts": ["a b"] * 65}))')
 expect_post 413 /api/v1/runs/1/probe "$texts65"
 long=$($PY -c 'import json; print(json.dumps({"texts": ["x" * 2001]}))')

@@ -9,8 +9,11 @@ byte for byte, NULL as NULL; and the run's rows of the full-text index
 run is found by the Search page as the unsharded one is. `explainer merge`'s
 promise (pipeline/merge.c).
 
-Usage: runs_equal.py A.db RUN_A B.db RUN_B   (RUN: a run id, or "only": the
-database's one run). Prints what it compared; exits 1 at the first difference.
+Usage: runs_equal.py A.db RUN_A B.db RUN_B [--ignore T.C,T,...]   (RUN: a run id,
+or "only": the database's one run; --ignore leaves out column C of table T, or
+all of table T: the same data read from another format differs in where it
+came from, runs.data_path, and how it is laid out, documents, and nowhere
+else). Prints what it compared; exits 1 at the first difference.
 """
 import sqlite3
 import sys
@@ -36,19 +39,24 @@ def columns(db, table):
     return [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
 
 
+IGNORED = set()
+
+
 def rows(db, table, run):
-    cols = [c for c in columns(db, table) if c != "run_id"]
+    cols = [c for c in columns(db, table) if c != "run_id" and f"{table}.{c}" not in IGNORED]
     sel = ", ".join(f'"{c}"' for c in cols)
     order = ", ".join(str(i + 1) for i in range(len(cols)))
     return cols, db.execute(f'SELECT {sel} FROM "{table}" WHERE run_id = ? ORDER BY {order}', (run,)).fetchall()
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) == 7 and sys.argv[5] == "--ignore":
+        IGNORED.update(sys.argv[6].split(","))
+    elif len(sys.argv) != 5:
         sys.exit(__doc__)
     a, b = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[3])
     ra, rb = run_id(a, sys.argv[2]), run_id(b, sys.argv[4])
-    cols = [c for c in columns(a, "runs") if c not in IGNORED_RUN_COLUMNS]
+    cols = [c for c in columns(a, "runs") if c not in IGNORED_RUN_COLUMNS and f"runs.{c}" not in IGNORED]
     sel = ", ".join(f'"{c}"' for c in cols)
     va = a.execute(f"SELECT {sel} FROM runs WHERE id = ?", (ra,)).fetchone()
     vb = b.execute(f"SELECT {sel} FROM runs WHERE id = ?", (rb,)).fetchone()
@@ -57,6 +65,9 @@ def main():
             sys.exit(f"runs.{c} differs: {x!r:.200} vs {y!r:.200}")
     counts = []
     for t in run_tables(a):
+        if t in IGNORED:
+            counts.append(f"{t} ignored")
+            continue
         ca, xa = rows(a, t, ra)
         cb, xb = rows(b, t, rb)
         if ca != cb:

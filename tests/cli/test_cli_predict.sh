@@ -105,7 +105,7 @@ if HF_HUB_CACHE=$tmp/hfcache "$bin" predict --model acme/ner-mini --text "Paris 
 else
 	bad "hub id from the local cache"
 fi
-expect_error "hub id not downloaded" 1 "huggingface-cli download acme/other" env HF_HUB_CACHE="$tmp/hfcache" "$bin" predict --model acme/other --text x
+expect_error "hub id not downloaded, offline" 1 "HF_HUB_OFFLINE=1 forbids downloading it" env HF_HUB_OFFLINE=1 HF_HUB_CACHE="$tmp/hfcache" "$bin" predict --model acme/other --text x
 expect_error "a bare encoder (sentence-transformers)" 1 "has no token-classification head" "$bin" predict --model "$src/tests/fixtures/models/sentence_bert" --text "John lives in Berlin ."
 
 # Bad input.

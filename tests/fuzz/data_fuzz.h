@@ -1,5 +1,5 @@
 /*
- * data_fuzz.h - the body shared by the CoNLL and JSONL fuzz targets: read the
+ * data_fuzz.h - the body shared by the CoNLL, JSONL and Arrow fuzz targets: read the
  * input from memory in one format; if it loads, detect, check and convert its
  * scheme (to BILOU and back to IOB2) and touch every word and tag so ASan
  * sees any pointer that escapes. A failure must say what and where (the
@@ -28,7 +28,9 @@ static unsigned touch(const struct xnr_dataset *ds)
 	return sum;
 }
 
-static int fuzz_dataset(const uint8_t *data, size_t size, enum xnr_data_format format)
+/* labels: the names of integer tags (--labels). */
+static int fuzz_dataset_labels(const uint8_t *data, size_t size, enum xnr_data_format format,
+                               const char *labels)
 {
 	struct xnr_data_params p = xnr_data_default_params();
 	struct xnr_dataset *ds = NULL;
@@ -38,7 +40,7 @@ static int fuzz_dataset(const uint8_t *data, size_t size, enum xnr_data_format f
 
 	p.format = format;
 	p.max_line_bytes = 4096;
-	p.labels = "O,B-PER,I-PER,B-LOC,I-LOC";
+	p.labels = labels;
 	if (xnr_dataset_from_memory((const char *)data, size, "fuzz", &p, &ds, &err) != XNR_OK) {
 		if (err.msg[0] == '\0' || strcmp(err.path, "fuzz") != 0)
 			__builtin_trap();
@@ -55,6 +57,11 @@ static int fuzz_dataset(const uint8_t *data, size_t size, enum xnr_data_format f
 	(void)sink;
 	xnr_dataset_close(ds);
 	return 0;
+}
+
+static inline int fuzz_dataset(const uint8_t *data, size_t size, enum xnr_data_format format)
+{
+	return fuzz_dataset_labels(data, size, format, "O,B-PER,I-PER,B-LOC,I-LOC");
 }
 
 #endif

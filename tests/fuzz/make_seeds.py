@@ -11,6 +11,8 @@ and demo/examples.txt. Parts of one input are joined with util.h's FUZZ_SEP.
   tokenizer_charsmap  sentencepiece-format charsmaps (darts-clone trie) with NFKC
                       and NMT-style rules built here: no sentencepiece model is
                       available offline, so the blob is made with the same layout
+  tokenizer_spm       the sentencepiece .model fixtures of tests/gen/gen_spm.py with
+                      texts, and one cut short
   data_labels         --labels / --label-map / id2label triples
   server_http         requests to every route, with every POST and PUT body, and
                       the ones the guard refuses (wrong Host, no token, a form)
@@ -384,6 +386,18 @@ def server_db(explainer):
     return seeds
 
 
+def tokenizer_spm():
+    """The committed sentencepiece models (tests/gen/gen_spm.py) with texts, one cut short."""
+    slow = os.path.join("tests", "fixtures", "tokenizers", "slow")
+    seeds = {}
+    for i, name in enumerate(["xlmr_unigram", "deberta_unigram", "bpe", "deberta_v3.spm"]):
+        model = read(slow, name + ".model")
+        assert SEP not in model, name
+        seeds[name] = [model, TEXTS[i % len(TEXTS)]]
+    seeds["truncated"] = [read(slow, "xlmr_unigram.model")[:1000], TEXTS[0]]
+    return seeds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--explainer", help="the explainer binary, to make report_db and server_db seeds")
@@ -393,6 +407,7 @@ def main():
     write_corpus("tokenizer_encode", tokenizer_encode())
     write_corpus("tokenizer_legacy", tokenizer_legacy())
     write_corpus("tokenizer_charsmap", tokenizer_charsmap())
+    write_corpus("tokenizer_spm", tokenizer_spm())
     write_corpus("data_labels", data_labels())
     write_corpus("server_http", server_http())
     if a.explainer:

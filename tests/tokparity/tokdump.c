@@ -3,8 +3,10 @@
  * object per line, for the parity check against Hugging Face tokenizers
  * (tests/tokparity/parity.mjs compares it with the Rust crate's Node binding).
  *
- *   tokdump TOKENIZER_JSON --text|--words INPUT_FILE
+ *   tokdump TOKENIZER_JSON|MODEL_DIR --text|--words INPUT_FILE
  *
+ * A folder is opened as the engine opens a model's (tokenizer.json, else the
+ * slow tokenizer files converted).
  * --text encodes each line as raw text; --words splits each line on single
  * spaces into pre-split words (is_split_into_words). Output per line:
  *   {"ids":[..],"offsets":[[s,e],..],"word_ids":[..]}   byte offsets, null word ids
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tokenizer/tokenizer.h"
 
@@ -147,16 +150,20 @@ int main(int argc, char **argv)
 {
 	struct xnr_tokenizer *tok = NULL;
 	struct xnr_error err;
+	struct stat sb;
 	FILE *in;
 	int words_mode, rc;
 
 	if (argc != 4 || (strcmp(argv[2], "--text") != 0 && strcmp(argv[2], "--words") != 0)) {
-		fprintf(stderr, "usage: tokdump TOKENIZER_JSON --text|--words INPUT_FILE\n");
+		fprintf(stderr,
+		        "usage: tokdump TOKENIZER_JSON|MODEL_DIR --text|--words INPUT_FILE\n");
 		return 1;
 	}
 	words_mode = strcmp(argv[2], "--words") == 0;
 	xnr_error_clear(&err);
-	if (xnr_tokenizer_open_json(argv[1], &tok, &err) != XNR_OK) {
+	if ((stat(argv[1], &sb) == 0 && S_ISDIR(sb.st_mode)
+	         ? xnr_tokenizer_open(argv[1], &tok, &err)
+	         : xnr_tokenizer_open_json(argv[1], &tok, &err)) != XNR_OK) {
 		fprintf(stderr, "tokdump: %s: %s\n", argv[1], err.msg);
 		return 2;
 	}

@@ -129,7 +129,8 @@ static void test_bootstrap(void **state)
 		const char *name = json_string_value(json_object_get(c, "name"));
 		struct xnr_boot_params p = xnr_boot_default_params();
 		struct xnr_f1_counts a, b;
-		struct xnr_f1_boot paired, single, again;
+		struct xnr_f1_boot paired, single, again, each[2], b_alone;
+		const struct xnr_f1_counts *both[2];
 
 		p.seed = u64(json_object_get(c, "seed"));
 		p.n_resamples = (int)json_integer_value(json_object_get(c, "resamples"));
@@ -143,9 +144,31 @@ static void test_bootstrap(void **state)
 		/* one run alone draws what it draws paired: the same interval */
 		assert_memory_equal(&single.micro.a, &paired.micro.a, sizeof single.micro.a);
 		assert_true(single.micro.p_value == 1.0 && single.micro.diff.hi == 0.0);
+		/* both alone from one set of draws: each what it gives on its own, bit for bit */
+		both[0] = &a;
+		both[1] = &b;
+		assert_int_equal(xnr_stats_bootstrap_f1_each(both, 2, &p, each, NULL), XNR_OK);
+		assert_int_equal(xnr_stats_bootstrap_f1(&b, NULL, &p, &b_alone, NULL), XNR_OK);
+		assert_true(same_boot(&each[0], &single) && same_boot(&each[1], &b_alone));
+		assert_memory_equal(&b_alone.micro.a, &paired.micro.b, sizeof b_alone.micro.a);
+		xnr_f1_boot_free(&each[0]);
+		xnr_f1_boot_free(&each[1]);
 		assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
 		assert_true(same_boot(&paired, &again));
 		xnr_f1_boot_free(&again);
+		/* resamples split over threads (2 and 3: uneven parts): the same bits */
+		for (p.n_threads = 2; p.n_threads <= 3; p.n_threads++) {
+			assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
+			assert_true(same_boot(&paired, &again));
+			xnr_f1_boot_free(&again);
+			assert_int_equal(xnr_stats_bootstrap_f1_each(both, 2, &p, each, NULL),
+			                 XNR_OK);
+			assert_true(same_boot(&each[0], &single) && same_boot(&each[1], &b_alone));
+			xnr_f1_boot_free(&each[0]);
+			xnr_f1_boot_free(&each[1]);
+		}
+		p.n_threads = 1;
+		xnr_f1_boot_free(&b_alone);
 		p.seed++;
 		assert_int_equal(xnr_stats_bootstrap_f1(&a, &b, &p, &again, NULL), XNR_OK);
 		assert_false(same_boot(&paired, &again));
@@ -161,13 +184,16 @@ static void test_bootstrap_errors(void **state)
 {
 	struct xnr_boot_params p = xnr_boot_default_params();
 	struct xnr_f1_counts a, b, empty;
-	struct xnr_f1_boot out;
+	const struct xnr_f1_counts *both[2] = {&a, &b};
+	struct xnr_f1_boot out, each[2];
 	struct xnr_error err;
 	(void)state;
 	assert_int_equal(xnr_f1_counts_init(&a, 3, 2, NULL), XNR_OK);
 	assert_int_equal(xnr_f1_counts_init(&b, 4, 2, NULL), XNR_OK);
 	assert_int_equal(xnr_f1_counts_init(&empty, 0, 2, NULL), XNR_OK);
 	tu_expect_input(xnr_stats_bootstrap_f1(&a, &b, &p, &out, &err), &err, "paired runs");
+	tu_expect_input(xnr_stats_bootstrap_f1_each(both, 2, &p, each, &err), &err,
+	                "count matrices of 3 and 4 sentences");
 	tu_expect_input(xnr_stats_bootstrap_f1(&empty, NULL, &p, &out, &err), &err, "no sentence");
 	p.n_resamples = 0;
 	tu_expect_input(xnr_stats_bootstrap_f1(&a, NULL, &p, &out, &err), &err, "resamples");

@@ -42,9 +42,16 @@ static void test_resolve(void **state)
 	/* an existing folder is itself */
 	assert_int_equal(xnr_hub_resolve(tu_src("demo/model"), dir, sizeof dir, &err), XNR_OK);
 	assert_string_equal(dir, tu_src("demo/model"));
-	/* not downloaded: say how to get it */
+	/* not downloaded, and offline: say so, and never touch the network */
+	setenv("HF_HUB_OFFLINE", "1", 1);
 	assert_int_equal(xnr_hub_resolve("acme/other", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
-	assert_non_null(strstr(err.msg, "huggingface-cli download acme/other"));
+	assert_non_null(strstr(err.msg, "HF_HUB_OFFLINE=1 forbids downloading it"));
+	assert_non_null(strstr(err.msg, "models--acme--other/refs/main"));
+	assert_int_equal(xnr_hub_find("acme/other", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "download it first"));
+	/* found in the cache: no download, offline or not */
+	assert_int_equal(xnr_hub_find("acme/ner-mini", dir, sizeof dir, &err), XNR_OK);
+	assert_int_equal(xnr_hub_resolve("acme/ner-mini", dir, sizeof dir, &err), XNR_OK);
 	assert_int_equal(xnr_hub_resolve("acme/ner-mini@v2", dir, sizeof dir, &err),
 	                 XNR_ERR_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "refs/v2"));
@@ -54,6 +61,10 @@ static void test_resolve(void **state)
 	assert_int_equal(xnr_hub_resolve("a/b/c", dir, sizeof dir, &err), XNR_ERR_NOT_FOUND);
 	assert_int_equal(xnr_hub_resolve("acme/ner-mini@../../x", dir, sizeof dir, &err),
 	                 XNR_ERR_NOT_FOUND);
+	assert_int_equal(xnr_hub_resolve("acme/ner-mini@v1;rm", dir, sizeof dir, &err),
+	                 XNR_ERR_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "no such model folder"));
+	unsetenv("HF_HUB_OFFLINE");
 	unsetenv("HF_HUB_CACHE");
 }
 

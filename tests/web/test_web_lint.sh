@@ -5,7 +5,9 @@
 # the config's layering, style and page-state rules are live (a page importing
 # a page, a constant inline style, a module-level let in a page must be
 # refused); and every page style sheet (web/pages/*.css) linked from
-# web/index.html, every linked one present.
+# web/index.html, every linked one present; app.js and every web/lib module
+# preloaded by web/index.html (so that they load at once, not one import
+# level after another), every preloaded one present.
 set -u
 : "${XNR_SOURCE_DIR:?set XNR_SOURCE_DIR to the source tree}"
 web="$XNR_SOURCE_DIR/web"
@@ -47,6 +49,20 @@ done
 for href in $(grep -o 'href="/app/[^"]*\.css"' index.html | sed 's/^href="\/app\///; s/"$//'); do
 	[ -f "$href" ] || {
 		echo "FAIL: web/index.html links /app/$href, which is not in web/"
+		fail=1
+	}
+done
+
+echo "== the app's modules preloaded by index.html"
+for js in app.js lib/*.js; do
+	grep -q "rel=\"modulepreload\" href=\"/app/$js\"" index.html || {
+		echo "FAIL: web/$js is not preloaded by web/index.html (<link rel=\"modulepreload\">)"
+		fail=1
+	}
+done
+for href in $(grep -o 'rel="modulepreload" href="/app/[^"]*"' index.html | sed 's/^.*href="\/app\///; s/"$//'); do
+	[ -f "$href" ] || {
+		echo "FAIL: web/index.html preloads /app/$href, which is not in web/"
 		fail=1
 	}
 done

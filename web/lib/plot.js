@@ -30,6 +30,21 @@ export function preloadPlotly() {
   loadPlotly().catch(() => {});
 }
 
+/**
+ * Fetch Plotly's bytes now without running it (app.js, for a chart page whose
+ * module and run are still on the way): running it takes the main thread for
+ * a while, which would hold back the page's own first requests; loadPlotly()
+ * runs it from the HTTP cache later.
+ */
+export function prefetchPlotly() {
+  if (window.Plotly || loading || document.querySelector('link[rel="preload"][href="/vendor/plotly.min.js"]')) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'script';
+  link.href = '/vendor/plotly.min.js';
+  document.head.append(link);
+}
+
 const FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 /**

@@ -2,7 +2,8 @@
 // user, one per line, tagged by the run's model (POST /runs/{id}/probe);
 // each shown inline (predictions only: there is no gold) and as a table of
 // sub-tokens with the predicted label and its probability, the predictions
-// below the threshold flagged; sub-tokens as the tokenizer writes them (its
+// below the threshold flagged, and every sub-token's 3 most likely labels
+// (as a word's hover card shows them); sub-tokens as the tokenizer writes them (its
 // continuation marks: "##ing", "\u0120the", "\u2581The"). The texts and the
 // threshold live in the URL (#/probing?run=1&text=...&threshold=0.5), so a
 // probe can be linked and Inspect's "Probe this sentence" opens here with
@@ -29,11 +30,20 @@ function inline(ctx, item) {
     const w = item.words[i];
     if (!w) return;
     setTip(span, () => tipRows(w.text, [['prediction', w.pred ?? '–'], ['p(prediction)', fmtProb(w.prob_pred)]],
-      {note: w.low ? 'low probability' : null}));
+      {top: w.top, note: w.low ? 'low probability' : null}));
     span.setAttribute('aria-label', `${w.text}: predicted ${w.pred ?? 'none'}`);
     if (w.low) span.classList.add('probe-low');
   });
   return node;
+}
+
+/** A sub-token's most likely labels (t.top), one line each: label (in its class colour) and probability. */
+function topCell(ctx, top) {
+  const {el} = ctx;
+  if (!top || !top.length) return el('td', {class: 'muted'}, '–');
+  return el('td', {class: 'probe-top', 'data-role': 'top'},
+    top.map((x) => el('div', {}, el('span', {class: 'probe-top-label', style: {color: ctx.labelColor(x.label) || null}},
+      x.label), ' ', el('span', {class: 'num'}, x.p.toFixed(3)))));
 }
 
 function tokenTable(ctx, item, threshold) {
@@ -51,12 +61,15 @@ function tokenTable(ctx, item, threshold) {
     el('td', {}, first ? el('span', {class: color ? 'probe-pred' : null, style: color ? {color} : null}, w.pred ?? '–')
       : el('span', {class: 'muted', title: 'continuation sub-token: the word takes its first sub-token\u2019s label'}, '·')),
     el('td', {class: 'num'}, first ? fmtProb(w.prob_pred) : ''),
+    topCell(ctx, t.top),
     el('td', {}, first && w.low ? el('span', {class: 'probe-flag'}, `low (< ${threshold})`) : '')));
   }
   return el('table', {class: 'table probe-tokens'},
     el('thead', {}, el('tr', {},
       el('th', {}, 'sub-token'), el('th', {}, 'word'), el('th', {}, 'prediction'),
-      el('th', {class: 'num'}, 'p(prediction)'), el('th', {}, 'flag'))),
+      el('th', {class: 'num'}, 'p(prediction)'),
+      el('th', {title: 'the sub-token\u2019s 3 most likely labels (a word takes its first sub-token\u2019s)'}, 'top 3'),
+      el('th', {}, 'flag'))),
     body);
 }
 

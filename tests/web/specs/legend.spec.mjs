@@ -35,6 +35,11 @@ export async function run(t) {
 
   await t.goto('#/samples');
   await t.page.waitForSelector('.smp-item .sentence .ent-none');
+  // its icon is drawn (an SVG), not a glyph that headless Chromium's fonts lack (an empty box)
+  const icon = await t.page.locator('[data-role="encoding-key"] summary svg.key-icon').boundingBox();
+  t.assert(icon && icon.width >= 10 && icon.height >= 10, `the key's icon is drawn: ${JSON.stringify(icon)}`);
+  t.assert(!/[\u2460-\u24ff]/.test(await t.page.locator('[data-role="encoding-key"] summary').innerText()),
+    'no enclosed-alphanumeric glyph in the key');
   await t.page.click('[data-role="encoding-key"] summary');
   const body = t.page.locator('[data-role="encoding-key"] .legend-key-body');
   t.assert(await body.isVisible(), 'the key opens');

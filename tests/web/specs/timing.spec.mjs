@@ -3,16 +3,24 @@
 // its modules and the Plotly bundle all come over the wire) and timed from the
 // navigation's start to "content ready": the page's render has settled
 // (data-page-ready), no skeleton or aria-busy is left in it and every chart
-// has drawn its SVG. The numbers are printed, against the goals (Metrics
-// 1.5 s, every other page 1 s on the demo run) but not asserted on: a loaded
-// machine must not fail the suite; a page that never gets ready within the
-// ceiling (10 s, or a sanitizer build's longer XNR_WEB_WAIT_MS) does. Also
+// has drawn its SVG. The numbers are printed against the goals (Metrics
+// 1.5 s, every other page 1 s on the demo run) and asserted against a limit
+// of 1.25 times the goal on a quiet machine (a page over it has lost its
+// goal, not met it by noise: Hidden States' 1.44 s of WebGL plots fails
+// it), scaled up by the load per core (os.loadavg()[0] / cores, from 1 up;
+// the two cores of a build machine beside 5 other builds at a load of 12
+// give 6x), so a loaded machine does not fail the suite; a page that never
+// gets ready within the ceiling (10 s, or a sanitizer build's longer
+// XNR_WEB_WAIT_MS) fails it too. Also
 // shoots the loading state of Metrics, Hidden States and a grid, with their
 // chart library or first rows held back, and checks that without the chart
 // library Metrics' chart cards show the error instead.
 
+import {cpus, loadavg} from 'node:os';
+
 const CEILING_MS = Math.max(10000, Number(process.env.XNR_WEB_WAIT_MS || 0));
 const GOAL_MS = {metrics: 1500};
+const TOLERANCE = 1.25; // the limit on a quiet machine, times the goal
 const HOLD_MS = 2500; // how long a held-back response waits while the loading state is shot
 
 /** performance.now() (ms since the navigation's start) when the page's content is ready. */
@@ -94,12 +102,19 @@ export async function run(t) {
   const ids = JSON.parse((await t.get('/app/pages.json')).body.toString()).pages;
   const order = ['metrics', 'hidden', ...ids.filter((id) => id !== 'metrics' && id !== 'hidden')];
   const rows = [];
+  const load = () => loadavg()[0] / cpus().length;
+  const loadBefore = load();
   for (const id of order) rows.push([id, await timePage(t, id)]);
-  console.log(`  cold time-to-content (ceiling ${CEILING_MS / 1000} s; goal: Metrics 1.5 s, others 1 s):`);
+  // the higher of the load per core before and after: a load that rose during the run slowed it
+  const scale = Math.max(1, loadBefore, load());
+  console.log(`  cold time-to-content (ceiling ${CEILING_MS / 1000} s; goal: Metrics 1.5 s, others 1 s; ` +
+    `limit ${TOLERANCE} x goal x ${scale.toFixed(1)}, the load per core):`);
   for (const [id, ms] of rows) {
     const goal = GOAL_MS[id] || 1000;
     console.log(`    ${id.padEnd(14)} ${(ms / 1000).toFixed(2).padStart(6)} s${ms > goal ? '  (over the goal)' : ''}`);
   }
+  const over = rows.filter(([id, ms]) => ms > TOLERANCE * (GOAL_MS[id] || 1000) * scale);
+  t.assert(!over.length, `over the limit: ${over.map(([id, ms]) => `${id} ${(ms / 1000).toFixed(2)} s`).join(', ')}`);
 
   await shootLoading(t, 'metrics', '**/vendor/plotly.min.js', '[data-role="heatmap"] .skeleton-chart',
     'metrics-loading');
