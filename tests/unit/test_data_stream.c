@@ -6,13 +6,15 @@
  * the scheme tally equal to xnr_dataset_detect and xnr_dataset_convert; the
  * same messages for a bad file; and flat memory: the heap in use while a
  * generated file of 20,000 sentences is streamed (glibc's mallinfo2) is what
- * it is for 2,000.
+ * it is for 2,000. A saved Hugging Face dataset (the Arrow fixtures) streams
+ * as its whole read too, in the same chunks, with the same files to hash.
  */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "data/dataset.h"
 #include "testutil.h"
 
@@ -102,6 +104,60 @@ static void test_equals_whole(void **state)
 			assert_int_equal(xnr_dataset_stream_rewind(s, &err), XNR_OK);
 			assert_int_equal(stream_pass(s, whole, chunks[k], 1),
 			                 (whole->n_sentences + 1) / 3);
+			xnr_dataset_stream_close(s);
+		}
+		xnr_dataset_close(whole);
+	}
+}
+
+/* The data hash (xnr_dataset_hash) of ds as hex. */
+static void data_hash(const struct xnr_dataset *ds, char hex[XNR_SHA256_HEX])
+{
+	struct xnr_sha256 *h = NULL;
+	struct xnr_error err = {0};
+	assert_int_equal(xnr_sha256_open(&h, &err), XNR_OK);
+	assert_int_equal(xnr_dataset_hash(ds, h, &err), XNR_OK);
+	xnr_sha256_hex(h, hex);
+	xnr_sha256_close(h);
+}
+
+/* A saved dataset is read whole and yielded in chunks: the same sentences,
+ * documents and labels as xnr_dataset_open, and the same files hashed. */
+static void test_saved_equals_whole(void **state)
+{
+	static const struct {
+		const char *file, *labels;
+	} cases[] = {{"tests/fixtures/arrow/file.arrow", NULL},
+	             {"tests/fixtures/arrow/stream.arrow", "O,B-PER,I-PER,B-ORG,I-ORG,B-LOC,I-LOC,"
+	                                                   "B-MISC,I-MISC"}};
+	static const size_t chunks[] = {1, 7, 128};
+	(void)state;
+	for (size_t f = 0; f < sizeof cases / sizeof *cases; f++) {
+		struct xnr_data_params p = xnr_data_default_params();
+		struct xnr_dataset *whole = NULL;
+		struct xnr_error err = {0};
+		p.labels = cases[f].labels;
+		assert_int_equal(xnr_dataset_open(tu_src(cases[f].file), &p, &whole, &err), XNR_OK);
+		assert_int_equal(whole->format, XNR_DATA_ARROW);
+		for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+			struct xnr_dataset_stream *s = NULL;
+			const struct xnr_dataset *info;
+			char a[XNR_SHA256_HEX], b[XNR_SHA256_HEX];
+			assert_int_equal(
+			    xnr_dataset_stream_open(tu_src(cases[f].file), &p, &s, &err), XNR_OK);
+			assert_int_equal(stream_pass(s, whole, chunks[k], 0), whole->n_sentences);
+			assert_int_equal(xnr_dataset_stream_rewind(s, &err), XNR_OK);
+			assert_int_equal(stream_pass(s, whole, chunks[k], 1),
+			                 (whole->n_sentences + 1) / 3);
+			info = xnr_dataset_stream_info(s, NULL, NULL);
+			assert_int_equal(info->format, XNR_DATA_ARROW);
+			assert_int_equal(info->n_files, whole->n_files);
+			assert_true(info->n_files >= 1);
+			for (size_t i = 0; i < info->n_files; i++)
+				assert_string_equal(info->files[i], whole->files[i]);
+			data_hash(info, a);
+			data_hash(whole, b);
+			assert_string_equal(a, b);
 			xnr_dataset_stream_close(s);
 		}
 		xnr_dataset_close(whole);
@@ -251,9 +307,8 @@ static void test_flat(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_equals_whole),
-	    cmocka_unit_test(test_tally),
-	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_equals_whole), cmocka_unit_test(test_saved_equals_whole),
+	    cmocka_unit_test(test_tally),        cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_flat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
