@@ -159,8 +159,12 @@ XNR_MUST_CHECK enum xnr_status xnr_dataset_hash(const struct xnr_dataset *ds, st
  */
 struct xnr_dataset_stream;
 
-/* Open path (as xnr_dataset_open: a file or a folder's split). Errors: those
- * of xnr_dataset_open that do not need the file's lines. */
+/* Open path (as xnr_dataset_open: a file or a folder's split). A saved
+ * Hugging Face dataset (xnr_dataset_is_saved, or format XNR_DATA_ARROW) has
+ * no lines: it is read whole here, with all of xnr_dataset_open's errors, and
+ * the chunks are cut from it, so its memory grows with the data; the chunk's
+ * `files` are the dataset's, for xnr_dataset_hash. Errors: those of
+ * xnr_dataset_open that do not need the file's lines. */
 XNR_MUST_CHECK enum xnr_status xnr_dataset_stream_open(const char *path,
                                                        const struct xnr_data_params *params,
                                                        struct xnr_dataset_stream **out,
