@@ -176,11 +176,11 @@ static int conll_step(struct conll_state *st, char tag, uint32_t type, int64_t i
 }
 
 static int extract_default(const struct xnr_tagged_corpus *c, const int32_t *ids,
-                           struct xnr_entities *out)
+                           struct xnr_entity_scan *scan, struct xnr_entities *out)
 {
-	struct conll_state st = {'O', NO_TYPE, 0};
+	struct conll_state st = {scan->prev_tag, scan->prev_type, scan->begin};
 	uint32_t o_type = underscore_type(c->tags);
-	int64_t g = 0; /* position in the flattened corpus, separators included */
+	int64_t g = scan->pos; /* position in the flattened corpus, separators included */
 	for (size_t s = 0; s < c->n_sents; s++) {
 		int64_t base = g;
 		for (size_t w = c->sent_start[s]; w < c->sent_start[s + 1]; w++, g++) {
@@ -193,6 +193,10 @@ static int extract_default(const struct xnr_tagged_corpus *c, const int32_t *ids
 		g++;
 	}
 	/* seqeval's own seq + ['O'] after the last separator cannot end a chunk */
+	scan->prev_tag = st.prev_tag;
+	scan->prev_type = st.prev_type;
+	scan->begin = st.begin;
+	scan->pos = g;
 	return 0;
 }
 
@@ -253,7 +257,7 @@ static int extract_sentence(const struct scheme_def *sd, const struct xnr_tagset
 
 static enum xnr_status validate_strict(const struct xnr_tagged_corpus *c, const int32_t *ids,
                                        const char *side, const struct scheme_def *sd,
-                                       struct xnr_error *err)
+                                       size_t sent_base, struct xnr_error *err)
 {
 	for (size_t s = 0; s < c->n_sents; s++)
 		for (size_t w = c->sent_start[s]; w < c->sent_start[s + 1]; w++) {
@@ -265,22 +269,32 @@ static enum xnr_status validate_strict(const struct xnr_tagged_corpus *c, const 
 			    "%s tags: sentence %zu, word %zu: invalid tag '%s' for scheme "
 			    "%s (allowed prefixes: %s; use the default mode or another "
 			    "scheme)",
-			    side, s, w - c->sent_start[s], ti->name, sd->name, sd->allowed_str);
+			    side, sent_base + s, w - c->sent_start[s], ti->name, sd->name,
+			    sd->allowed_str);
 		}
 	return XNR_OK;
 }
 
-enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids,
-                                     const char *side, enum xnr_seqeval_mode mode,
-                                     enum xnr_seqeval_scheme scheme, struct xnr_entities *out,
-                                     struct xnr_error *err)
+void xnr_entity_scan_init(struct xnr_entity_scan *scan)
+{
+	memset(scan, 0, sizeof(*scan));
+	scan->prev_tag = 'O';
+	scan->prev_type = NO_TYPE;
+}
+
+enum xnr_status xnr_entities_extract_next(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                          const char *side, enum xnr_seqeval_mode mode,
+                                          enum xnr_seqeval_scheme scheme,
+                                          struct xnr_entity_scan *scan, struct xnr_entities *out,
+                                          struct xnr_error *err)
 {
 	struct xnr_entities e = {0};
+	struct xnr_entity_scan next = *scan;
 	enum xnr_status st = xnr_tagged_corpus_check_side(c, ids, "entities", err);
 	if (st != XNR_OK)
 		return st;
 	if (mode == XNR_SEQEVAL_DEFAULT) {
-		if (extract_default(c, ids, &e) != 0)
+		if (extract_default(c, ids, &next, &e) != 0)
 			goto nomem;
 	} else {
 		if (scheme <= XNR_SEQEVAL_AUTO || scheme >= XNR_SEQEVAL_SCHEME_COUNT) {
@@ -288,7 +302,7 @@ enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const in
 			                "entities: strict mode needs a scheme (detect it first)");
 		}
 		const struct scheme_def *sd = &schemes[scheme];
-		st = validate_strict(c, ids, side, sd, err);
+		st = validate_strict(c, ids, side, sd, scan->sents, err);
 		if (st != XNR_OK)
 			return st;
 		uint32_t o_type = underscore_type(c->tags);
@@ -299,12 +313,24 @@ enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const in
 				goto nomem;
 		}
 	}
+	next.sents += c->n_sents;
+	*scan = next;
 	xnr_entities_free(out);
 	*out = e;
 	return XNR_OK;
 nomem:
 	xnr_entities_free(&e);
 	return xnr_fail(err, XNR_ERR_NOMEM, "entities: out of memory");
+}
+
+enum xnr_status xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                     const char *side, enum xnr_seqeval_mode mode,
+                                     enum xnr_seqeval_scheme scheme, struct xnr_entities *out,
+                                     struct xnr_error *err)
+{
+	struct xnr_entity_scan scan;
+	xnr_entity_scan_init(&scan);
+	return xnr_entities_extract_next(c, ids, side, mode, scheme, &scan, out, err);
 }
 
 static int in_sets(uint8_t set, const uint8_t *sets, size_t n)
@@ -315,8 +341,26 @@ static int in_sets(uint8_t set, const uint8_t *sets, size_t n)
 	return 0;
 }
 
-enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
-                                          enum xnr_seqeval_scheme *out, struct xnr_error *err)
+enum xnr_status xnr_seqeval_gold_prefixes(const struct xnr_tagged_corpus *c, size_t word_base,
+                                          unsigned *set, struct xnr_error *err)
+{
+	enum xnr_status st = xnr_tagged_corpus_check(c, err);
+	if (st != XNR_OK)
+		return st;
+	for (size_t w = 0; w < c->sent_start[c->n_sents]; w++) {
+		const struct xnr_tag_info *ti = xnr_tagset_tag(c->tags, c->gold[w]);
+		if (ti->prefix == XNR_PREFIX_NONE)
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "gold tags: word %zu: tag '%s' has no scheme prefix "
+			                "(I O B E S U L); use the default mode",
+			                word_base + w, ti->name);
+		*set |= 1u << ti->prefix;
+	}
+	return XNR_OK;
+}
+
+enum xnr_status xnr_seqeval_scheme_of_prefixes(unsigned prefixes, enum xnr_seqeval_scheme *out,
+                                               struct xnr_error *err)
 {
 	static const uint8_t iob2[] = {PI | PO | PB, PI | PB, PB | PO, PB};
 	static const uint8_t ioe2[] = {PI | PO | PE, PI | PE, PE | PO, PE};
@@ -329,19 +373,7 @@ enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
 	    PO | PB | PL | PU,      PI | PB | PL,      PB | PL | PU,
 	    PO | PB | PL,           PB | PL,           PU};
 	static const char letters[] = "IOBESUL";
-	enum xnr_status st = xnr_tagged_corpus_check(c, err);
-	if (st != XNR_OK)
-		return st;
-	uint8_t set = 0;
-	for (size_t w = 0; w < c->sent_start[c->n_sents]; w++) {
-		const struct xnr_tag_info *ti = xnr_tagset_tag(c->tags, c->gold[w]);
-		if (ti->prefix == XNR_PREFIX_NONE)
-			return xnr_fail(err, XNR_ERR_INPUT,
-			                "gold tags: word %zu: tag '%s' has no scheme prefix "
-			                "(I O B E S U L); use the default mode",
-			                w, ti->name);
-		set |= (uint8_t)(1u << ti->prefix);
-	}
+	uint8_t set = (uint8_t)prefixes;
 	if (in_sets(set, iob2, sizeof(iob2)))
 		*out = XNR_SEQEVAL_IOB2;
 	else if (in_sets(set, ioe2, sizeof(ioe2)))
@@ -363,4 +395,12 @@ enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
 		                found);
 	}
 	return XNR_OK;
+}
+
+enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
+                                          enum xnr_seqeval_scheme *out, struct xnr_error *err)
+{
+	unsigned set = 0;
+	enum xnr_status st = xnr_seqeval_gold_prefixes(c, 0, &set, err);
+	return st != XNR_OK ? st : xnr_seqeval_scheme_of_prefixes(set, out, err);
 }

@@ -78,6 +78,33 @@ xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids, cons
                      struct xnr_entities *out, struct xnr_error *err);
 
 /*
+ * Where the extraction of one side stands between corpora that continue one
+ * another (a run's sentences in chunks): default mode's scanner, which
+ * carries its state across sentences as seqeval does, and the sentences
+ * before, which messages count from. Start it with xnr_entity_scan_init.
+ */
+struct xnr_entity_scan {
+	char prev_tag;
+	uint32_t prev_type;
+	int64_t begin, pos; /* positions in the flattened corpus, separators included */
+	size_t sents;       /* sentences already scanned */
+};
+
+void xnr_entity_scan_init(struct xnr_entity_scan *scan);
+
+/*
+ * xnr_entities_extract over a corpus that continues the ones *scan has seen:
+ * the entities are the ones the whole corpus would give (their `sent` counts
+ * from this corpus' first sentence), and messages number sentences from the
+ * first of all. *scan advances on success only.
+ */
+XNR_MUST_CHECK enum xnr_status
+xnr_entities_extract_next(const struct xnr_tagged_corpus *c, const int32_t *ids, const char *side,
+                          enum xnr_seqeval_mode mode, enum xnr_seqeval_scheme scheme,
+                          struct xnr_entity_scan *scan, struct xnr_entities *out,
+                          struct xnr_error *err);
+
+/*
  * seqeval's auto_detect over the gold tags only: the set of prefixes used
  * must be one of the fixed IOB2 / IOE2 / IOBES / BILOU prefix sets.
  * Errors: XNR_ERR_INPUT naming the prefixes found (e.g. an all-O corpus).
@@ -85,5 +112,15 @@ xnr_entities_extract(const struct xnr_tagged_corpus *c, const int32_t *ids, cons
 XNR_MUST_CHECK enum xnr_status xnr_seqeval_detect_scheme(const struct xnr_tagged_corpus *c,
                                                          enum xnr_seqeval_scheme *out,
                                                          struct xnr_error *err);
+
+/* xnr_seqeval_detect_scheme in two steps, for a corpus seen in pieces: the
+ * gold prefixes of one piece added to *set (bit 1 << enum xnr_prefix; the
+ * message numbers words from word_base), then the scheme of all of them. */
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_gold_prefixes(const struct xnr_tagged_corpus *c,
+                                                         size_t word_base, unsigned *set,
+                                                         struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_scheme_of_prefixes(unsigned prefixes,
+                                                              enum xnr_seqeval_scheme *out,
+                                                              struct xnr_error *err);
 
 #endif

@@ -65,13 +65,9 @@ static void prf(int64_t tp, int64_t pred, int64_t truth, double zd, struct xnr_p
 	out->support = truth;
 }
 
-static int count_classes(struct xnr_seqeval_report *r, const struct xnr_tagset *ts)
+/* Add the entities of one corpus to cnt (true, pred, tp per type). */
+static void tally(int64_t *cnt, const struct xnr_entities *g, const struct xnr_entities *p)
 {
-	size_t nt = xnr_tagset_n_types(ts);
-	int64_t *cnt = calloc(nt ? 3 * nt : 1, sizeof(*cnt)); /* true, pred, tp per type */
-	if (!cnt)
-		return -1;
-	const struct xnr_entities *g = &r->gold, *p = &r->pred;
 	for (size_t k = 0; k < g->n; k++)
 		cnt[3 * g->v[k].type]++;
 	for (size_t k = 0; k < p->n; k++)
@@ -90,14 +86,18 @@ static int count_classes(struct xnr_seqeval_report *r, const struct xnr_tagset *
 			j++;
 		}
 	}
+}
+
+/* The report's classes from the counts of nt types. */
+static int classes_from(struct xnr_seqeval_report *r, const struct xnr_tagset *ts,
+                        const int64_t *cnt, size_t nt)
+{
 	size_t n = 0;
 	for (size_t t = 0; t < nt; t++)
 		n += cnt[3 * t] || cnt[3 * t + 1];
 	r->classes = calloc(n ? n : 1, sizeof(*r->classes));
-	if (!r->classes) {
-		free(cnt);
+	if (!r->classes)
 		return -1;
-	}
 	for (size_t t = 0; t < nt; t++) {
 		if (!cnt[3 * t] && !cnt[3 * t + 1])
 			continue;
@@ -108,8 +108,19 @@ static int count_classes(struct xnr_seqeval_report *r, const struct xnr_tagset *
 		cl->n_pred = cnt[3 * t + 1];
 		cl->n_correct = cnt[3 * t + 2];
 	}
-	free(cnt);
 	return 0;
+}
+
+static int count_classes(struct xnr_seqeval_report *r, const struct xnr_tagset *ts)
+{
+	size_t nt = xnr_tagset_n_types(ts);
+	int64_t *cnt = calloc(nt ? 3 * nt : 1, sizeof(*cnt)); /* true, pred, tp per type */
+	if (!cnt)
+		return -1;
+	tally(cnt, &r->gold, &r->pred);
+	int rc = classes_from(r, ts, cnt, nt);
+	free(cnt);
+	return rc;
 }
 
 static int by_name(const void *a, const void *b)
@@ -160,6 +171,17 @@ static int averages(struct xnr_seqeval_report *r, double zd)
 	return 0;
 }
 
+/* Sorted rows, their scores and the averages, once the classes are counted. */
+static int finish(struct xnr_seqeval_report *r, double zd)
+{
+	qsort(r->classes, r->n_classes, sizeof(*r->classes), by_name);
+	for (size_t k = 0; k < r->n_classes; k++) {
+		struct xnr_seqeval_class *cl = &r->classes[k];
+		prf(cl->n_correct, cl->n_pred, cl->n_true, zd, &cl->score);
+	}
+	return averages(r, zd);
+}
+
 enum xnr_status xnr_seqeval_evaluate(const struct xnr_tagged_corpus *c,
                                      const struct xnr_seqeval_params *params,
                                      struct xnr_seqeval_report *out, struct xnr_error *err)
@@ -182,12 +204,7 @@ enum xnr_status xnr_seqeval_evaluate(const struct xnr_tagged_corpus *c,
 		goto fail;
 	if (count_classes(&r, c->tags) != 0)
 		goto nomem;
-	qsort(r.classes, r.n_classes, sizeof(*r.classes), by_name);
-	for (size_t k = 0; k < r.n_classes; k++) {
-		struct xnr_seqeval_class *cl = &r.classes[k];
-		prf(cl->n_correct, cl->n_pred, cl->n_true, params->zero_division, &cl->score);
-	}
-	if (averages(&r, params->zero_division) != 0)
+	if (finish(&r, params->zero_division) != 0)
 		goto nomem;
 	*out = r;
 	return XNR_OK;
@@ -196,6 +213,173 @@ nomem:
 fail:
 	xnr_seqeval_report_free(&r);
 	return st;
+}
+
+/* One way of counting (default mode, or strict mode in one scheme) over a
+ * corpus seen in pieces: its counts, each side's scan, and the first
+ * problem of each side (strict mode: a tag outside the scheme). */
+struct acc_way {
+	int64_t *cnt; /* (3 * nt) true, pred, tp per type */
+	struct xnr_entity_scan gold, pred;
+	int gold_failed, pred_failed;
+	struct xnr_error gold_err, pred_err;
+};
+
+struct xnr_seqeval_acc {
+	const struct xnr_tagset *tags;
+	size_t nt;       /* types counted so far (the tag set may grow) */
+	size_t n_words;  /* words added so far */
+	unsigned prefix; /* gold prefixes, for strict mode's scheme detection */
+	int detect_failed;
+	struct xnr_error detect_err;
+	struct acc_way way[XNR_SEQEVAL_SCHEME_COUNT]; /* [AUTO]: default mode */
+};
+
+enum xnr_status xnr_seqeval_acc_open(const struct xnr_tagset *tags, struct xnr_seqeval_acc **out,
+                                     struct xnr_error *err)
+{
+	struct xnr_seqeval_acc *a = calloc(1, sizeof(*a));
+	if (!a)
+		return xnr_fail(err, XNR_ERR_NOMEM, "seqeval: out of memory");
+	a->tags = tags;
+	for (int k = 0; k < XNR_SEQEVAL_SCHEME_COUNT; k++) {
+		xnr_entity_scan_init(&a->way[k].gold);
+		xnr_entity_scan_init(&a->way[k].pred);
+	}
+	*out = a;
+	return XNR_OK;
+}
+
+void xnr_seqeval_acc_close(struct xnr_seqeval_acc *a)
+{
+	if (!a)
+		return;
+	for (int k = 0; k < XNR_SEQEVAL_SCHEME_COUNT; k++)
+		free(a->way[k].cnt);
+	free(a);
+}
+
+/* Grow every way's counts to the tag set's types. */
+static int acc_reserve(struct xnr_seqeval_acc *a)
+{
+	size_t nt = xnr_tagset_n_types(a->tags);
+	if (nt <= a->nt && a->way[0].cnt)
+		return 0;
+	for (int k = 0; k < XNR_SEQEVAL_SCHEME_COUNT; k++) {
+		int64_t *c = realloc(a->way[k].cnt, (nt ? 3 * nt : 1) * sizeof(*c));
+		if (!c)
+			return -1;
+		memset(c + 3 * a->nt, 0, (nt - a->nt) * 3 * sizeof(*c));
+		a->way[k].cnt = c;
+	}
+	a->nt = nt;
+	return 0;
+}
+
+/* Extract one side into e; a strict-mode XNR_ERR_INPUT is kept as the
+ * side's problem (the whole corpus would have failed there), not returned. */
+static enum xnr_status acc_side(const struct xnr_tagged_corpus *c, const int32_t *ids,
+                                const char *side, int k, struct xnr_entity_scan *scan, int *failed,
+                                struct xnr_error *side_err, struct xnr_entities *e,
+                                struct xnr_error *err)
+{
+	enum xnr_seqeval_mode mode =
+	    k == XNR_SEQEVAL_AUTO ? XNR_SEQEVAL_DEFAULT : XNR_SEQEVAL_STRICT;
+	enum xnr_status st = xnr_entities_extract_next(
+	    c, ids, side, mode, (enum xnr_seqeval_scheme)k, scan, e, side_err);
+	if (st == XNR_ERR_INPUT && mode == XNR_SEQEVAL_STRICT) {
+		*failed = 1;
+		return XNR_OK;
+	}
+	if (st != XNR_OK && err)
+		*err = *side_err;
+	return st;
+}
+
+static enum xnr_status acc_way_add(struct acc_way *w, int k, const struct xnr_tagged_corpus *c,
+                                   struct xnr_error *err)
+{
+	struct xnr_entities g = {0}, p = {0};
+	enum xnr_status st = XNR_OK;
+
+	if (!w->gold_failed)
+		st = acc_side(c, c->gold, "gold", k, &w->gold, &w->gold_failed, &w->gold_err, &g,
+		              err);
+	if (st == XNR_OK && !w->gold_failed && !w->pred_failed)
+		st = acc_side(c, c->pred, "predicted", k, &w->pred, &w->pred_failed, &w->pred_err,
+		              &p, err);
+	if (st == XNR_OK && !w->gold_failed && !w->pred_failed)
+		tally(w->cnt, &g, &p);
+	xnr_entities_free(&g);
+	xnr_entities_free(&p);
+	return st;
+}
+
+enum xnr_status xnr_seqeval_acc_add(struct xnr_seqeval_acc *a, const struct xnr_tagged_corpus *c,
+                                    struct xnr_error *err)
+{
+	enum xnr_status st = xnr_tagged_corpus_check(c, err);
+	if (st != XNR_OK)
+		return st;
+	if (acc_reserve(a) != 0)
+		return xnr_fail(err, XNR_ERR_NOMEM, "seqeval: out of memory");
+	if (!a->detect_failed &&
+	    xnr_seqeval_gold_prefixes(c, a->n_words, &a->prefix, &a->detect_err) != XNR_OK)
+		a->detect_failed = 1;
+	for (int k = 0; k < XNR_SEQEVAL_SCHEME_COUNT && st == XNR_OK; k++)
+		st = acc_way_add(&a->way[k], k, c, err);
+	if (st == XNR_OK)
+		a->n_words += c->sent_start[c->n_sents];
+	return st;
+}
+
+/* Strict mode's way: the scheme asked for, or the one the gold prefixes detect. */
+static enum xnr_status acc_strict_way(const struct xnr_seqeval_acc *a,
+                                      enum xnr_seqeval_scheme *scheme, struct xnr_error *err)
+{
+	if (*scheme == XNR_SEQEVAL_AUTO) {
+		if (a->detect_failed) {
+			if (err)
+				*err = a->detect_err;
+			return a->detect_err.status;
+		}
+		return xnr_seqeval_scheme_of_prefixes(a->prefix, scheme, err);
+	}
+	if (*scheme >= XNR_SEQEVAL_SCHEME_COUNT)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "entities: strict mode needs a scheme (detect it first)");
+	return XNR_OK;
+}
+
+enum xnr_status xnr_seqeval_acc_report(const struct xnr_seqeval_acc *a,
+                                       const struct xnr_seqeval_params *params,
+                                       struct xnr_seqeval_report *out, struct xnr_error *err)
+{
+	struct xnr_seqeval_report r = {0};
+	const struct acc_way *w;
+	enum xnr_status st;
+
+	if (!params || (params->zero_division != 0.0 && params->zero_division != 1.0))
+		return xnr_fail(err, XNR_ERR_INPUT, "seqeval: zero_division must be 0 or 1");
+	r.mode = params->mode;
+	r.scheme = params->scheme;
+	if (r.mode == XNR_SEQEVAL_STRICT && (st = acc_strict_way(a, &r.scheme, err)) != XNR_OK)
+		return st;
+	w = &a->way[r.mode == XNR_SEQEVAL_STRICT ? r.scheme : XNR_SEQEVAL_AUTO];
+	if (w->gold_failed || w->pred_failed) {
+		const struct xnr_error *e = w->gold_failed ? &w->gold_err : &w->pred_err;
+		if (err)
+			*err = *e;
+		return e->status;
+	}
+	if ((w->cnt && classes_from(&r, a->tags, w->cnt, a->nt) != 0) ||
+	    (!w->cnt && !(r.classes = calloc(1, sizeof(*r.classes)))) ||
+	    finish(&r, params->zero_division) != 0) {
+		xnr_seqeval_report_free(&r);
+		return xnr_fail(err, XNR_ERR_NOMEM, "seqeval: out of memory");
+	}
+	*out = r;
+	return XNR_OK;
 }
 
 void xnr_seqeval_report_free(struct xnr_seqeval_report *r)

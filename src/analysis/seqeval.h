@@ -62,6 +62,31 @@ XNR_MUST_CHECK enum xnr_status xnr_seqeval_evaluate(const struct xnr_tagged_corp
 void xnr_seqeval_report_free(struct xnr_seqeval_report *r);
 
 /*
+ * The same reports from a corpus seen in pieces (a run's sentences chunk by
+ * chunk), with memory that does not grow with the corpus: per entity type
+ * and per way of counting (default mode, strict mode in each scheme) only
+ * counts, and each side's first problem. xnr_seqeval_acc_report over the
+ * pieces added equals xnr_seqeval_evaluate over them all joined, scores,
+ * detected scheme and error messages alike, but its gold and pred entity
+ * lists are empty. The tag set is borrowed and may grow between pieces.
+ * Errors: XNR_ERR_INPUT (a malformed piece; from the report, what
+ * xnr_seqeval_evaluate would say), XNR_ERR_NOMEM. One thread at a time.
+ */
+struct xnr_seqeval_acc;
+
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_acc_open(const struct xnr_tagset *tags,
+                                                    struct xnr_seqeval_acc **out,
+                                                    struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_acc_add(struct xnr_seqeval_acc *acc,
+                                                   const struct xnr_tagged_corpus *c,
+                                                   struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_seqeval_acc_report(const struct xnr_seqeval_acc *acc,
+                                                      const struct xnr_seqeval_params *params,
+                                                      struct xnr_seqeval_report *out,
+                                                      struct xnr_error *err);
+void xnr_seqeval_acc_close(struct xnr_seqeval_acc *acc);
+
+/*
  * The report as seqeval's classification_report(..., digits=digits) prints
  * it (a newly allocated NUL-terminated string in *out, caller frees).
  * An empty report (no entity at all) gets the header and the average rows

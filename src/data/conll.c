@@ -6,6 +6,7 @@
  * look like a word line ("# O": the same column count and a valid tag).
  * Lines are read through xnr_lines, so one is never longer than the cap.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "data/internal.h"
@@ -117,12 +118,16 @@ static enum xnr_status one_line(void *ctx, const char *s, size_t len, long line,
 	return word_line(r->ds, &c, &r->expected, line, r->p, err);
 }
 
-enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *name,
-                                const struct xnr_data_params *p, struct xnr_error *err)
+static enum xnr_status at_end(void *ctx, long n_lines, struct xnr_error *err)
 {
-	struct conll_read r = {ds, p, 0};
-	enum xnr_status st;
-	long n_lines = 0;
+	const struct conll_read *r = ctx;
+	return xnr__ds_sentence(r->ds, n_lines, NULL, err);
+}
+
+enum xnr_status xnr__conll_reader(struct xnr_dataset *ds, const struct xnr_data_params *p,
+                                  struct xnr__reader *out, struct xnr_error *err)
+{
+	struct conll_read *r;
 
 	if (p->tag_column < 0 || p->tag_column == 1)
 		return xnr_fail(
@@ -130,6 +135,12 @@ enum xnr_status xnr__conll_read(struct xnr_dataset *ds, FILE *f, const char *nam
 		    "--tag-column %d: the tag column must be 2 or more (column 1 is the "
 		    "word)",
 		    p->tag_column);
-	st = xnr__read_lines(f, name, p, one_line, &r, &n_lines, err);
-	return st != XNR_OK ? st : xnr__ds_sentence(ds, n_lines, NULL, err);
+	if (!(r = calloc(1, sizeof *r)))
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
+	r->ds = ds;
+	r->p = p;
+	out->line = one_line;
+	out->end = at_end;
+	out->ctx = r;
+	return XNR_OK;
 }

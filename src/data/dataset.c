@@ -27,6 +27,9 @@ struct pool_block {
 
 struct xnr__pool {
 	struct pool_block *head;
+	/* where the pool stood after the last sentence kept (a stream's chunk) */
+	struct pool_block *mark;
+	size_t mark_used;
 };
 
 struct xnr_data_params xnr_data_default_params(void)
@@ -58,6 +61,40 @@ const char *xnr__pool_str(struct xnr_dataset *ds, const char *s, size_t len)
 	dst[len] = '\0';
 	b->used += len + 1;
 	return dst;
+}
+
+/* Free the blocks above the mark and go back to it. */
+static void pool_rollback(struct xnr__pool *pool)
+{
+	while (pool->head && pool->head != pool->mark) {
+		struct pool_block *next = pool->head->next;
+		free(pool->head);
+		pool->head = next;
+	}
+	if (pool->head)
+		pool->head->used = pool->mark_used;
+}
+
+static void pool_set_mark(struct xnr__pool *pool)
+{
+	pool->mark = pool->head;
+	pool->mark_used = pool->head ? pool->head->used : 0;
+}
+
+void xnr__ds_reset_chunk(struct xnr_dataset *ds)
+{
+	/* keep one block for the next chunk; the others go */
+	struct pool_block *b = ds->pool->head;
+	while (b && b->next) {
+		struct pool_block *next = b->next->next;
+		free(b->next);
+		b->next = next;
+	}
+	if (b)
+		b->used = 0;
+	pool_set_mark(ds->pool);
+	ds->chunking->documents_before += ds->n_documents;
+	ds->n_words = ds->n_sentences = ds->n_documents = 0;
 }
 
 /* Grow *arr (of elem-byte items, capacity *cap) to hold one more than n. */
@@ -97,8 +134,9 @@ enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t le
                              long line, const struct xnr_data_params *p, struct xnr_error *err)
 {
 	const char *w;
+	size_t *n_read = ds->chunking ? &ds->chunking->words_read : NULL;
 
-	if (ds->n_words >= p->max_words)
+	if ((n_read ? *n_read : ds->n_words) >= p->max_words)
 		return xnr_fail_at(err, XNR_ERR_LIMIT, ds->path, line,
 		                   "more than %zu words (split the file)", p->max_words);
 	if (reserve_words(ds) != 0 || !(w = xnr__pool_str(ds, word, len)))
@@ -107,7 +145,20 @@ enum xnr_status xnr__ds_word(struct xnr_dataset *ds, const char *word, size_t le
 	ds->tags[ds->n_words] = tag;
 	ds->word_lines[ds->n_words] = line;
 	ds->n_words++;
+	if (n_read)
+		++*n_read;
 	return XNR_OK;
+}
+
+/* Documents and sentences of the file before the chunk's, and so far. */
+static size_t docs_before(const struct xnr_dataset *ds)
+{
+	return ds->chunking ? ds->chunking->documents_before : 0;
+}
+
+static size_t sents_read(const struct xnr_dataset *ds)
+{
+	return ds->chunking ? ds->chunking->sentences_read : ds->n_sentences;
 }
 
 enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_error *err)
@@ -117,10 +168,27 @@ enum xnr_status xnr__ds_document(struct xnr_dataset *ds, long line, struct xnr_e
 	if (reserve((void **)&ds->documents, &ds->cap_documents, ds->n_documents, sizeof *d) != 0)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	d = &ds->documents[ds->n_documents++];
-	d->first_sentence = ds->n_sentences;
+	d->index = docs_before(ds) + ds->n_documents - 1;
+	d->first_sentence = sents_read(ds);
 	d->n_sentences = 0;
 	d->line = line;
 	return XNR_OK;
+}
+
+/* A stream's sentence that is not kept: its words and strings go. */
+static int drop_sentence(struct xnr_dataset *ds, size_t first)
+{
+	struct xnr__chunking *c = ds->chunking;
+	if (!c)
+		return 0;
+	c->sentences_read++;
+	if (!c->keep || c->keep(c->keep_ud, c->sentences_read - 1)) {
+		pool_set_mark(ds->pool);
+		return 0;
+	}
+	ds->n_words = first;
+	pool_rollback(ds->pool);
+	return 1;
 }
 
 enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *id,
@@ -129,6 +197,7 @@ enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *
 	size_t first = ds->n_sentences ? ds->sentences[ds->n_sentences - 1].first_word +
 	                                     ds->sentences[ds->n_sentences - 1].n_words
 	                               : 0;
+	size_t index = sents_read(ds);
 	struct xnr_sentence *s;
 	enum xnr_status st;
 
@@ -136,17 +205,22 @@ enum xnr_status xnr__ds_sentence(struct xnr_dataset *ds, long line, const char *
 		return XNR_OK;
 	if (first < ds->n_words)
 		line = ds->word_lines[first];
-	if (ds->n_documents == 0 && (st = xnr__ds_document(ds, line, err)) != XNR_OK)
+	if (ds->n_documents + docs_before(ds) == 0 &&
+	    (st = xnr__ds_document(ds, line, err)) != XNR_OK)
 		return st;
+	if (ds->n_documents)
+		ds->documents[ds->n_documents - 1].n_sentences++;
+	if (drop_sentence(ds, first))
+		return XNR_OK;
 	if (reserve((void **)&ds->sentences, &ds->cap_sentences, ds->n_sentences, sizeof *s) != 0)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, line, "out of memory");
 	s = &ds->sentences[ds->n_sentences++];
+	s->index = index;
 	s->first_word = first;
 	s->n_words = ds->n_words - first;
-	s->document = ds->n_documents - 1;
+	s->document = docs_before(ds) + ds->n_documents - 1;
 	s->line = line;
 	s->id = id;
-	ds->documents[ds->n_documents - 1].n_sentences++;
 	return XNR_OK;
 }
 
@@ -177,6 +251,25 @@ enum xnr_status xnr__utf8_check(const char *s, size_t len, const char *name, lon
 	return XNR_OK;
 }
 
+enum xnr_status xnr__next_line(struct xnr_lines *lr, const char *name,
+                               const struct xnr_data_params *p, const char **s, size_t *len,
+                               struct xnr_error *err)
+{
+	enum xnr_status st;
+
+	/* A file of millions of lines takes seconds: a job must be able to stop it. */
+	if (lr->line_no % XNR_DATA_CANCEL_LINES == 0 && xnr_ctl_cancelled(p->ctl))
+		return xnr_fail_at(err, XNR_ERR_CANCELLED, name, lr->line_no,
+		                   "cancelled while reading");
+	st = xnr_lines_next(lr, s, len, err);
+	if (st == XNR_OK && *s && lr->line_no == 1 && *len >= 3 &&
+	    memcmp(*s, "\xEF\xBB\xBF", 3) == 0) {
+		*s += 3;
+		*len -= 3;
+	}
+	return st;
+}
+
 enum xnr_status xnr__read_lines(FILE *f, const char *name, const struct xnr_data_params *p,
                                 xnr__line_fn fn, void *ctx, long *n_lines, struct xnr_error *err)
 {
@@ -187,19 +280,9 @@ enum xnr_status xnr__read_lines(FILE *f, const char *name, const struct xnr_data
 	for (;;) {
 		const char *s;
 		size_t len;
-		/* A file of millions of lines takes seconds: a job must be able to stop it. */
-		if (lr.line_no % XNR_DATA_CANCEL_LINES == 0 && xnr_ctl_cancelled(p->ctl)) {
-			st = xnr_fail_at(err, XNR_ERR_CANCELLED, name, lr.line_no,
-			                 "cancelled while reading");
-			break;
-		}
-		st = xnr_lines_next(&lr, &s, &len, err);
+		st = xnr__next_line(&lr, name, p, &s, &len, err);
 		if (st != XNR_OK || !s)
 			break;
-		if (lr.line_no == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-			s += 3;
-			len -= 3;
-		}
 		if ((st = fn(ctx, s, len, lr.line_no, err)) != XNR_OK)
 			break;
 	}
@@ -232,6 +315,7 @@ void xnr_dataset_close(struct xnr_dataset *ds)
 	free(ds->sentences);
 	free(ds->documents);
 	xnr_labels_free(&ds->labels);
+	free(ds->chunking);
 	free(ds);
 }
 
@@ -258,25 +342,43 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+enum xnr_status xnr__reader_open(struct xnr_dataset *ds, const struct xnr_data_params *p,
+                                 struct xnr__reader *r, struct xnr_error *err)
+{
+	if (ds->format == XNR_DATA_JSONL)
+		return xnr__jsonl_reader(ds, p, r, err);
+	return xnr__conll_reader(ds, p, r, err);
+}
+
+enum xnr_status xnr__no_sentences(const char *name, enum xnr_data_format format,
+                                  struct xnr_error *err)
+{
+	return xnr_fail_at(err, XNR_ERR_INPUT, name, 0,
+	                   "no sentences (the file is empty; expected %s)",
+	                   format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
+	                                            : "lines of word and tag columns");
+}
+
 /* Read a stream as one dataset; on success *out owns it. */
 static enum xnr_status read_stream(FILE *f, const char *name, enum xnr_data_format format,
                                    const struct xnr_data_params *p, struct xnr_dataset **out,
                                    struct xnr_error *err)
 {
 	struct xnr_dataset *ds = xnr__dataset_new(name, format);
+	struct xnr__reader r = {0};
 	enum xnr_status st;
+	long n_lines = 0;
 
 	if (!ds)
 		return xnr_fail_at(err, XNR_ERR_NOMEM, name, 0, "out of memory");
-	if (format == XNR_DATA_JSONL)
-		st = xnr__jsonl_read(ds, f, name, p, err);
-	else
-		st = xnr__conll_read(ds, f, name, p, err);
+	st = xnr__reader_open(ds, p, &r, err);
+	if (st == XNR_OK)
+		st = xnr__read_lines(f, name, p, r.line, r.ctx, &n_lines, err);
+	if (st == XNR_OK && r.end)
+		st = r.end(r.ctx, n_lines, err);
+	free(r.ctx);
 	if (st == XNR_OK && ds->n_sentences == 0)
-		st = xnr_fail_at(
-		    err, XNR_ERR_INPUT, name, 0, "no sentences (the file is empty; expected %s)",
-		    format == XNR_DATA_JSONL ? "one {\"tokens\", \"ner_tags\"} object a line"
-		                             : "lines of word and tag columns");
+		st = xnr__no_sentences(name, format, err);
 	if (st != XNR_OK) {
 		xnr_dataset_close(ds);
 		return st;
@@ -334,17 +436,24 @@ enum xnr_status xnr_dataset_from_memory(const char *data, size_t n, const char *
 	return st;
 }
 
+static enum xnr_data_format format_of(const char *path, enum xnr_data_format format)
+{
+	if (format == XNR_DATA_AUTO)
+		format = ends_with(path, ".arrow")   ? XNR_DATA_ARROW
+		         : ends_with(path, ".jsonl") ? XNR_DATA_JSONL
+		                                     : XNR_DATA_CONLL;
+	return format;
+}
+
 static enum xnr_status open_file(const char *path, const struct xnr_data_params *p,
                                  struct xnr_dataset **out, struct xnr_error *err)
 {
-	enum xnr_data_format format = p->format;
+	enum xnr_data_format format = format_of(path, p->format);
 	enum xnr_status st;
 	FILE *f;
 
-	if (format == XNR_DATA_ARROW || (format == XNR_DATA_AUTO && ends_with(path, ".arrow")))
+	if (format == XNR_DATA_ARROW)
 		return xnr__saved_open(path, 0, p, out, err);
-	if (format == XNR_DATA_AUTO)
-		format = ends_with(path, ".jsonl") ? XNR_DATA_JSONL : XNR_DATA_CONLL;
 	if ((st = xnr_file_fopen(path, &f, err)) != XNR_OK)
 		return st;
 	st = read_stream(f, path, format, p, out, err);
@@ -418,25 +527,36 @@ static enum xnr_status find_split(const char *dir, const char *want, char *path,
 	return xnr_path_join(path, path_bytes, dir, found, err);
 }
 
+/* The file of split p->split (default "test") in folder dir, into path, and
+ * its canonical name (a static string) into *canon. */
+static enum xnr_status resolve_split(const char *dir, const struct xnr_data_params *p, char *path,
+                                     size_t path_bytes, const char **canon, struct xnr_error *err)
+{
+	const char *want = p->split ? p->split : "test";
+	char avail[128];
+
+	*canon = NULL;
+	for (size_t e = 0; e < sizeof split_exts / sizeof *split_exts && !*canon; e++) {
+		char probe[64];
+		snprintf(probe, sizeof probe, "%s%s", want, split_exts[e]);
+		*canon = strlen(want) < 32 ? split_of(probe) : NULL;
+	}
+	if (!*canon)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "--split %s: not a split name (use train, dev, valid or test)",
+		                want);
+	return find_split(dir, *canon, path, path_bytes, avail, sizeof avail, err);
+}
+
 static enum xnr_status open_folder(const char *dir, const struct xnr_data_params *p,
                                    struct xnr_dataset **out, struct xnr_error *err)
 {
-	const char *want = p->split ? p->split : "test";
-	char path[4096], avail[128];
+	char path[4096];
 	const char *canon = NULL;
 	struct xnr_dataset *ds;
 	enum xnr_status st;
 
-	for (size_t e = 0; e < sizeof split_exts / sizeof *split_exts && !canon; e++) {
-		char probe[64];
-		snprintf(probe, sizeof probe, "%s%s", want, split_exts[e]);
-		canon = strlen(want) < 32 ? split_of(probe) : NULL;
-	}
-	if (!canon)
-		return xnr_fail(err, XNR_ERR_INPUT,
-		                "--split %s: not a split name (use train, dev, valid or test)",
-		                want);
-	st = find_split(dir, canon, path, sizeof path, avail, sizeof avail, err);
+	st = resolve_split(dir, p, path, sizeof path, &canon, err);
 	if (st != XNR_OK)
 		return st;
 	st = open_file(path, p, &ds, err);
@@ -444,6 +564,42 @@ static enum xnr_status open_folder(const char *dir, const struct xnr_data_params
 		return st;
 	ds->split = strdup(canon);
 	if (!ds->split) {
+		xnr_dataset_close(ds);
+		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
+	}
+	*out = ds;
+	return XNR_OK;
+}
+
+/* path (a file, or a folder's split) as an empty dataset: path, split, format. */
+static enum xnr_status stat_path(const char *path, struct stat *sb, struct xnr_error *err)
+{
+	if (stat(path, sb) == 0)
+		return XNR_OK;
+	return errno == ENOENT || errno == ENOTDIR
+	           ? xnr_fail_at(err, XNR_ERR_NOT_FOUND, path, 0,
+	                         "no such file or folder (check the path)")
+	           : xnr_fail_open(err, path, errno);
+}
+
+enum xnr_status xnr__dataset_resolve(const char *path, const struct xnr_data_params *p,
+                                     struct xnr_dataset **out, struct xnr_error *err)
+{
+	char file[4096];
+	const char *canon = NULL;
+	struct xnr_dataset *ds;
+	struct stat sb;
+	enum xnr_status st;
+
+	if ((st = stat_path(path, &sb, err)) != XNR_OK)
+		return st;
+	if (S_ISDIR(sb.st_mode) &&
+	    (st = resolve_split(path, p, file, sizeof file, &canon, err)) != XNR_OK)
+		return st;
+	if (!canon)
+		snprintf(file, sizeof file, "%s", path);
+	ds = xnr__dataset_new(file, format_of(file, p->format));
+	if (!ds || (canon && !(ds->split = strdup(canon)))) {
 		xnr_dataset_close(ds);
 		return xnr_fail_at(err, XNR_ERR_NOMEM, path, 0, "out of memory");
 	}
@@ -477,12 +633,10 @@ enum xnr_status xnr_dataset_open(const char *path, const struct xnr_data_params 
 {
 	struct xnr_data_params p = params ? *params : xnr_data_default_params();
 	struct stat sb;
+	enum xnr_status st = stat_path(path, &sb, err);
 
-	if (stat(path, &sb) != 0)
-		return errno == ENOENT || errno == ENOTDIR
-		           ? xnr_fail_at(err, XNR_ERR_NOT_FOUND, path, 0,
-		                         "no such file or folder (check the path)")
-		           : xnr_fail_open(err, path, errno);
+	if (st != XNR_OK)
+		return st;
 	if (S_ISDIR(sb.st_mode))
 		return xnr__saved_detect(path) ? xnr__saved_open(path, 1, &p, out, err)
 		                               : open_folder(path, &p, out, err);

@@ -50,21 +50,26 @@ struct xnr_data_params {
 #define XNR_DATA_CANCEL_LINES 4096
 
 struct xnr_sentence {
+	size_t index;      /* its index among the file's sentences */
 	size_t first_word; /* index of its first word in the dataset's word arrays */
 	size_t n_words;    /* >= 1 (a JSONL line with no tokens is refused) */
-	size_t document;   /* index into documents */
+	size_t document;   /* its document's index among the file's (a whole dataset:
+	                      into documents) */
 	long line;         /* source line of its first word (JSONL: its line; Arrow: its
 	                      1-based row in the split) */
 	const char *id;    /* JSONL "id" as text, else NULL; in the pool */
 };
 
 struct xnr_document {
-	size_t first_sentence;
-	size_t n_sentences; /* may be 0 (two -DOCSTART- lines in a row) */
-	long line;          /* the -DOCSTART- line, or the first sentence's line */
+	size_t index;          /* among the file's documents */
+	size_t first_sentence; /* index among the file's sentences */
+	size_t n_sentences;    /* may be 0 (two -DOCSTART- lines in a row); in a
+	                          stream's chunk, those read with the chunk */
+	long line;             /* the -DOCSTART- line, or the first sentence's line */
 };
 
 struct xnr__pool;
+struct xnr__chunking;
 
 struct xnr_dataset {
 	char *path;  /* the file read (owned); Arrow: the .arrow file, or the folder
@@ -83,6 +88,7 @@ struct xnr_dataset {
 	                   when its labels were used, then the .arrow files); owned */
 	size_t n_files; /* 0 for CoNLL and JSONL: path is the one file */
 	struct xnr__pool *pool;
+	struct xnr__chunking *chunking; /* a stream's chunk (stream.c), else NULL */
 	size_t cap_words, cap_sentences, cap_documents;
 };
 
@@ -142,6 +148,55 @@ XNR_MUST_CHECK enum xnr_status xnr_dataset_hash(const struct xnr_dataset *ds, st
                                                 struct xnr_error *err);
 
 /*
+ * The same file read a chunk of sentences at a time, in memory that does not
+ * grow with the file: what a run over millions of sentences reads with.
+ * A chunk is a dataset (the sentences read since the last call; their
+ * `index`, `document` and documents' `first_sentence` count in the whole
+ * file; documents are the ones that start in the chunk) borrowed until the
+ * next call. Its labels are the file's so far, ids as xnr_dataset_open gives
+ * them. The checks and messages are xnr_dataset_open's, each made when its
+ * line is read; a stream that failed stays failed.
+ */
+struct xnr_dataset_stream;
+
+/* Open path (as xnr_dataset_open: a file or a folder's split). A saved
+ * Hugging Face dataset (xnr_dataset_is_saved, or format XNR_DATA_ARROW) has
+ * no lines: it is read whole here, with all of xnr_dataset_open's errors, and
+ * the chunks are cut from it, so its memory grows with the data; the chunk's
+ * `files` are the dataset's, for xnr_dataset_hash. Errors: those of
+ * xnr_dataset_open that do not need the file's lines. */
+XNR_MUST_CHECK enum xnr_status xnr_dataset_stream_open(const char *path,
+                                                       const struct xnr_data_params *params,
+                                                       struct xnr_dataset_stream **out,
+                                                       struct xnr_error *err);
+
+/* The next chunk: up to max_sentences (>= 1) kept sentences; none at the end
+ * of the file (XNR_ERR_INPUT there when the file had no sentence at all).
+ * Errors: xnr_dataset_open's. */
+XNR_MUST_CHECK enum xnr_status xnr_dataset_stream_next(struct xnr_dataset_stream *s,
+                                                       size_t max_sentences,
+                                                       const struct xnr_dataset **chunk,
+                                                       struct xnr_error *err);
+
+/* Only the sentences for which keep(ud, file index) is true are stored in
+ * the chunks (the others are read and checked, then dropped); NULL keeps
+ * all. Borrowed; set before a pass. */
+void xnr_dataset_stream_keep(struct xnr_dataset_stream *s, int (*keep)(void *ud, size_t sentence),
+                             void *ud);
+
+/* Back to the first line for another pass (labels keep their ids). Errors:
+ * XNR_ERR_IO. */
+XNR_MUST_CHECK enum xnr_status xnr_dataset_stream_rewind(struct xnr_dataset_stream *s,
+                                                         struct xnr_error *err);
+
+/* The file read, its split ("test") or NULL, and the sentences and documents
+ * read so far (all of them after the last chunk). */
+const struct xnr_dataset *xnr_dataset_stream_info(const struct xnr_dataset_stream *s,
+                                                  size_t *n_sentences, size_t *n_documents);
+
+void xnr_dataset_stream_close(struct xnr_dataset_stream *s);
+
+/*
  * Check every sentence against a scheme (xnr_dataset_detect picks the one
  * with the fewest problems among those whose prefixes cover the dataset's,
  * preferring IOB2, IOBES, BILOU, IOE2, IO, IOB1, IOE1 on ties). At most
@@ -166,5 +221,40 @@ void xnr_scheme_report_free(struct xnr_scheme_report *r);
  */
 XNR_MUST_CHECK enum xnr_status xnr_dataset_convert(struct xnr_dataset *ds, enum xnr_scheme to,
                                                    struct xnr_error *err);
+
+/*
+ * Scheme detection and conversion over a file seen in chunks (a stream):
+ * per scheme the count of ill-formed sequences and the labels that
+ * converting to it gives, in order of first use, added chunk by chunk.
+ * xnr_scheme_tally_detect then says what xnr_dataset_detect (max_items 0)
+ * says of the whole file, and converted[to] is what the labels of
+ * xnr_dataset_convert(whole file, to) are.
+ */
+struct xnr_scheme_tally {
+	char used[8]; /* the prefixes used, other than O */
+	size_t n_ill[XNR_SCHEME_COUNT];
+	struct xnr_labels converted[XNR_SCHEME_COUNT];
+};
+
+void xnr_scheme_tally_init(struct xnr_scheme_tally *t);
+void xnr_scheme_tally_free(struct xnr_scheme_tally *t);
+/* Errors: XNR_ERR_NOMEM, XNR_ERR_LIMIT (too many labels). */
+XNR_MUST_CHECK enum xnr_status xnr_scheme_tally_add(struct xnr_scheme_tally *t,
+                                                    const struct xnr_dataset *chunk,
+                                                    struct xnr_error *err);
+/* The report (no items) of the scheme with the fewest problems; errors as
+ * xnr_dataset_detect, the message naming path. */
+XNR_MUST_CHECK enum xnr_status xnr_scheme_tally_detect(const struct xnr_scheme_tally *t,
+                                                       const char *path,
+                                                       struct xnr_scheme_report *out,
+                                                       struct xnr_error *err);
+
+/* Every word's tag of ds converted to scheme `to` (as xnr_dataset_convert),
+ * as ids into labels (a tally's converted[to]), into out (ds->n_words).
+ * Errors: XNR_ERR_INPUT (a converted tag not in labels), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_dataset_convert_ids(const struct xnr_dataset *ds,
+                                                       enum xnr_scheme to,
+                                                       const struct xnr_labels *labels,
+                                                       int32_t *out, struct xnr_error *err);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "data/internal.h"
@@ -168,14 +169,20 @@ enum xnr_status xnr__id_labels(struct xnr_dataset *ds, const char *list, struct 
 	return st;
 }
 
-enum xnr_status xnr__jsonl_read(struct xnr_dataset *ds, FILE *f, const char *name,
-                                const struct xnr_data_params *p, struct xnr_error *err)
+enum xnr_status xnr__jsonl_reader(struct xnr_dataset *ds, const struct xnr_data_params *p,
+                                  struct xnr__reader *out, struct xnr_error *err)
 {
-	struct jsonl_read r = {ds, p};
+	struct jsonl_read *r;
 	enum xnr_status st;
-	long n_lines = 0;
 
 	if (p->labels && (st = xnr__id_labels(ds, p->labels, err)) != XNR_OK)
 		return st;
-	return xnr__read_lines(f, name, p, one_line, &r, &n_lines, err);
+	if (!(r = calloc(1, sizeof *r)))
+		return xnr_fail_at(err, XNR_ERR_NOMEM, ds->path, 0, "out of memory");
+	r->ds = ds;
+	r->p = p;
+	out->line = one_line;
+	out->end = NULL;
+	out->ctx = r;
+	return XNR_OK;
 }

@@ -1,6 +1,7 @@
 /*
- * internal.h - what run.c (data, model, key, the run loop) and run_write.c
- * (rows, entities and the summary of each sentence) share.
+ * internal.h - what run.c (data, model, key, the run loop), run_write.c
+ * (rows, entities and the summary of each sentence), shard.c and merge.c
+ * share.
  */
 #ifndef XNR_PIPELINE_INTERNAL_H
 #define XNR_PIPELINE_INTERNAL_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/seqeval.h"
 #include "analysis/tagset.h"
 #include "core/status.h"
 #include "data/dataset.h"
@@ -17,21 +19,36 @@
 
 struct xnr__run {
 	const struct xnr_run_opts *opts; /* borrowed */
-	struct xnr_dataset *ds;
+	/* the data, read twice: counts, labels and scheme, then chunk by chunk */
+	struct xnr_dataset_stream *stream;
+	const struct xnr_dataset *info; /* the stream's: path, split, labels */
+	struct xnr_scheme_tally tally;
+	int convert; /* the data's tags are converted to the model's scheme `to` */
+	enum xnr_scheme to;
 	struct xnr_engine *engine;
 	const struct xnr_model_config *cfg;
 	struct xnr_run_writer *writer;
 	struct xnr_tagset *tags; /* the model's labels, tag id = label id */
-	int32_t *label_ids;      /* dataset label id -> model label id */
+	int32_t *label_ids;      /* dataset label id (converted when convert) -> model label id */
 	int32_t o_label; /* the model's "O" (or 0): the prediction of a word with no token */
-	size_t *sel;     /* the sentences run, dataset indices in order */
-	size_t n_sel;
-	/* a shard: sel is slice [sel_base, sel_base + n_sel) of a selection of
-	 * n_total sentences, and sentence ids count from sel_base */
-	size_t sel_base, n_total;
-	/* every run word's gold and predicted model label ids, for the summary */
-	int32_t *gold, *pred;
-	size_t *sent_start; /* (n_sel + 1) */
+	/* The sentences run: positions [sel_base, sel_base + n_sel) of a selection
+	 * of n_total sentences of the file's n_file; a position's sentence is sel[p -
+	 * sel_base] with a sample, else the file's sentence p. Sentence ids are
+	 * positions. */
+	size_t *sel;
+	size_t n_sel, sel_base, n_total, n_file;
+	/* a shard: each document's first sentence in the file (the cuts keep
+	 * documents whole) */
+	size_t *doc_first;
+	size_t n_docs;
+	/* one chunk's words back to back: gold and predicted model label ids */
+	int32_t *gold, *pred, *conv;
+	size_t *sent_start;
+	size_t cap_words;
+	/* the summary's running counts */
+	struct xnr_seqeval_acc *acc;
+	size_t n_correct, n_scored;
+	size_t n_done; /* sentences written */
 	long n_words, n_tokens;
 };
 
@@ -42,7 +59,7 @@ struct xnr__run {
 #define XNR__SHARD_FIRST   "shard.first_sentence"
 #define XNR__SHARD_TOTAL   "shard.total_sentences"
 
-/* Cut x->sel down to the slice x->opts->shard_index of shard_count
+/* Cut the selection down to the slice x->opts->shard_index of shard_count
  * (nothing to do when shard_count is 0): sel_base, n_total and n_sel set. */
 void xnr__run_shard(struct xnr__run *x);
 
@@ -55,14 +72,23 @@ XNR_MUST_CHECK enum xnr_status xnr__shard_key(const char *run_key, int index, in
 XNR_MUST_CHECK enum xnr_status xnr__shard_settings(struct xnr__run *x, const char *run_key,
                                                    struct xnr_error *err);
 
-/* Write sentence i of the run (dataset sentence x->sel[i]) and its words,
- * tokens and entities from its engine result; record gold/pred for the summary. */
-XNR_MUST_CHECK enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id,
-                                                       const struct xnr_result *r,
-                                                       struct xnr_error *err);
+/* Write sentence s of chunk (the run's sentence id i, gold its words' model
+ * label ids) and its words, tokens and entities from its engine result; the
+ * predicted ids into pred. */
+XNR_MUST_CHECK enum xnr_status
+xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dataset *chunk,
+                        const struct xnr_sentence *s, size_t i, const int32_t *gold, int32_t *pred,
+                        const struct xnr_result *r, struct xnr_error *err);
 
-/* The seqeval reports (default and strict) as JSON text (caller frees), and
- * the default-mode report as text in *report (caller frees). */
+/* Add n sentences (words sent_start[0..n] of gold and pred) to the
+ * summary's running counts. */
+XNR_MUST_CHECK enum xnr_status xnr__run_score(struct xnr__run *x, size_t n,
+                                              const size_t *sent_start, const int32_t *gold,
+                                              const int32_t *pred, struct xnr_error *err);
+
+/* The seqeval reports (default and strict) of the sentences scored, as JSON
+ * text (caller frees), and the default-mode report as text in *report
+ * (caller frees). */
 XNR_MUST_CHECK enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json,
                                                 char **json, char **report, struct xnr_error *err);
 

@@ -310,8 +310,10 @@ static enum xnr_status merged_summary(const struct shard *first, struct xnr_stor
 		st = xnr_tagset_add(x.tags, first->run.labels[i], strlen(first->run.labels[i]), &id,
 		                    err);
 	}
-	if (st == XNR_OK && (st = load_words(&x, store, run, err)) == XNR_OK)
+	if (st == XNR_OK && (st = load_words(&x, store, run, err)) == XNR_OK &&
+	    (st = xnr__run_score(&x, x.n_sel, x.sent_start, x.gold, x.pred, err)) == XNR_OK)
 		st = xnr__run_summary(&x, first->run.scheme_json, json, report, err);
+	xnr_seqeval_acc_close(x.acc);
 	xnr_tagset_close(x.tags);
 	free(x.sent_start);
 	free(x.gold);

@@ -4,7 +4,9 @@
  * matched, the sentences selected (all, the first N, or a seeded sample),
  * the run keyed by a hash of model files, data file, options and version,
  * then every sentence through the engine in chunks into one store
- * transaction, with progress and cancel between chunks.
+ * transaction, with progress and cancel between chunks. The data is read
+ * twice as a stream (data/dataset.h): counts, scheme and labels first, then
+ * one chunk of sentences at a time, so memory does not grow with the file.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,9 @@
 #include "store/store.h"
 
 #define RUN_CHUNK 128 /* sentences per engine call: also how often cancel is checked */
+/* Sentences per committed piece of a run (xnr_run_piece): with the demo
+ * model some 25 MB of WAL, with BERT-base some 60 MB. */
+#define RUN_PIECE 1024
 
 struct xnr_run_opts xnr_run_default_opts(void)
 {
@@ -53,36 +58,76 @@ static uint64_t splitmix64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* A sparse array of size_t over [0, n) where every unset entry holds its own
+ * index: the virtual swaps of a partial Fisher-Yates shuffle, in memory that
+ * grows with the draws, not with n. Open addressing, linear probing. */
+struct swaps {
+	size_t *key, *val;
+	size_t cap; /* a power of two, at least twice the entries */
+};
+
+static size_t *swap_slot(struct swaps *m, size_t k)
+{
+	size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 7) & (m->cap - 1);
+	while (m->key[h] != (size_t)-1 && m->key[h] != k)
+		h = (h + 1) & (m->cap - 1);
+	if (m->key[h] == (size_t)-1) {
+		m->key[h] = k;
+		m->val[h] = k;
+	}
+	return &m->val[h];
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	return x < y ? -1 : x > y;
 }
 
-/* The sentences to run, in dataset order: all, the first --limit, or a seeded --sample. */
+/* --sample: `want` of n sentences drawn with the seed, into x->sel in file
+ * order; the same draw as a partial Fisher-Yates over an array of n. */
+static enum xnr_status draw_sample(struct xnr__run *x, size_t n, size_t want, struct xnr_error *err)
+{
+	struct swaps m = {NULL, NULL, 16};
+	uint64_t state = (uint64_t)x->opts->seed;
+	size_t i;
+
+	while (m.cap < 4 * want)
+		m.cap *= 2;
+	m.key = malloc(m.cap * sizeof *m.key);
+	m.val = malloc(m.cap * sizeof *m.val);
+	x->sel = malloc((want + 1) * sizeof *x->sel);
+	if (!m.key || !m.val || !x->sel) {
+		free(m.key);
+		free(m.val);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	}
+	memset(m.key, 0xff, m.cap * sizeof *m.key);
+	for (i = 0; i < want; i++) {
+		size_t j = i + (size_t)(splitmix64(&state) % (uint64_t)(n - i));
+		size_t *vi = swap_slot(&m, i), *vj = swap_slot(&m, j), t = *vi;
+		*vi = *vj;
+		*vj = t;
+		x->sel[i] = *vi;
+	}
+	free(m.key);
+	free(m.val);
+	qsort(x->sel, want, sizeof *x->sel, cmp_size);
+	return XNR_OK;
+}
+
+/* The sentences to run, in file order: all, the first --limit, or a seeded --sample. */
 static enum xnr_status select_sentences(struct xnr__run *x, struct xnr_error *err)
 {
-	size_t n = x->ds->n_sentences, i, want = n;
-	uint64_t state = (uint64_t)x->opts->seed;
+	size_t n = x->n_file, want = n;
+	enum xnr_status st;
 
 	if (x->opts->limit && (size_t)x->opts->limit < n)
 		want = (size_t)x->opts->limit;
 	if (x->opts->sample && (size_t)x->opts->sample < n)
 		want = (size_t)x->opts->sample;
-	x->sel = malloc((n + 1) * sizeof *x->sel);
-	if (!x->sel)
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	for (i = 0; i < n; i++)
-		x->sel[i] = i;
-	if (x->opts->sample) {
-		for (i = 0; i < want; i++) { /* partial Fisher-Yates */
-			size_t j = i + (size_t)(splitmix64(&state) % (uint64_t)(n - i)),
-			       t = x->sel[i];
-			x->sel[i] = x->sel[j];
-			x->sel[j] = t;
-		}
-		qsort(x->sel, want, sizeof *x->sel, cmp_size);
-	}
+	if (x->opts->sample && (st = draw_sample(x, n, want, err)) != XNR_OK)
+		return st;
 	x->n_sel = want;
 	xnr__run_shard(x);
 	return XNR_OK;
@@ -109,44 +154,46 @@ static enum xnr_scheme model_scheme(const struct xnr_model_config *cfg)
 	return XNR_SCHEME_IO;
 }
 
-/* Detect the data's scheme, convert it to the model's, map its labels to
- * model ids. *scheme_json describes what was found (caller frees). */
+/* The data's scheme (from the first pass's tally), whether it is converted
+ * to the model's, its labels mapped to model ids. *scheme_json describes
+ * what was found (caller frees). */
 static enum xnr_status prepare_labels(struct xnr__run *x, char **scheme_json, struct xnr_error *err)
 {
 	struct xnr_scheme_report rep;
 	struct xnr_label_map map;
-	enum xnr_scheme to = model_scheme(x->cfg);
+	const struct xnr_labels *labels;
 	enum xnr_status st;
 	json_t *j;
 	int i;
 
 	memset(&map, 0, sizeof map);
-	if ((st = xnr_dataset_detect(x->ds, 0, &rep, err)) != XNR_OK)
+	x->to = model_scheme(x->cfg);
+	if ((st = xnr_scheme_tally_detect(&x->tally, x->info->path, &rep, err)) != XNR_OK)
 		return st;
 	j = json_pack("{s:s,s:s,s:I}", "data", xnr_scheme_name(rep.scheme), "model",
-	              xnr_scheme_name(to), "ill_formed", (json_int_t)rep.n_ill_formed);
+	              xnr_scheme_name(x->to), "ill_formed", (json_int_t)rep.n_ill_formed);
 	*scheme_json = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (x->opts->on_warning && rep.n_ill_formed) {
 		char msg[XNR_ERROR_MSG_MAX];
 		snprintf(msg, sizeof msg,
-		         "%s: %zu ill-formed %s tag sequences (repaired as conlleval)", x->ds->path,
-		         rep.n_ill_formed, xnr_scheme_name(rep.scheme));
+		         "%s: %zu ill-formed %s tag sequences (repaired as conlleval)",
+		         x->info->path, rep.n_ill_formed, xnr_scheme_name(rep.scheme));
 		x->opts->on_warning(x->opts->hook_ud, msg);
 	}
-	if (rep.scheme != to && (st = xnr_dataset_convert(x->ds, to, err)) != XNR_OK)
-		goto done;
+	x->convert = rep.scheme != x->to;
+	labels = x->convert ? &x->tally.converted[x->to] : &x->info->labels;
 	if (x->opts->label_map &&
 	    (st = xnr_label_map_parse(x->opts->label_map, &map, err)) != XNR_OK)
 		goto done;
-	x->label_ids = malloc((x->ds->labels.n + 1) * sizeof *x->label_ids);
+	x->label_ids = malloc((labels->n + 1) * sizeof *x->label_ids);
 	if (!x->label_ids) {
 		st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	st = xnr_labels_match(&x->ds->labels, (const char *const *)x->cfg->id2label,
+	st = xnr_labels_match(labels, (const char *const *)x->cfg->id2label,
 	                      (size_t)x->cfg->n_labels, x->opts->label_map ? &map : NULL,
-	                      x->ds->path, x->label_ids, err);
+	                      x->info->path, x->label_ids, err);
 	for (i = 0, x->o_label = 0; i < x->cfg->n_labels; i++)
 		if (strcmp(x->cfg->id2label[i], "O") == 0)
 			x->o_label = i;
@@ -270,9 +317,9 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 	    (st = hash_model(id->model_dir, id->model_hash, err)) != XNR_OK ||
 	    (st = xnr_sha256_open(&h, err)) != XNR_OK)
 		return st;
-	if ((st = xnr_dataset_hash(x->ds, h, err)) == XNR_OK) {
+	if ((st = xnr_dataset_hash(x->info, h, err)) == XNR_OK) {
 		xnr_sha256_hex(h, id->data_hash);
-		if (!(id->options = options_json(x->opts, x->ds))) {
+		if (!(id->options = options_json(x->opts, x->info))) {
 			st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 		} else {
 			xnr_sha256_update(h, id->model_hash, strlen(id->model_hash) + 1);
@@ -290,53 +337,88 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 	return st;
 }
 
-/* Words of each selected sentence laid out back to back: sent_start, gold, pred. */
-static enum xnr_status alloc_words(struct xnr__run *x, struct xnr_error *err)
+/* Room for a chunk of n sentences and n_words words: gold, pred, conv, sent_start. */
+static enum xnr_status reserve_chunk(struct xnr__run *x, size_t n_words, struct xnr_error *err)
 {
-	size_t i, n = 0;
-	x->sent_start = malloc((x->n_sel + 1) * sizeof *x->sent_start);
-	if (!x->sent_start)
+	int32_t *g, *p, *c;
+
+	if (!x->sent_start && !(x->sent_start = malloc((RUN_CHUNK + 1) * sizeof *x->sent_start)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	for (i = 0; i < x->n_sel; i++) {
-		x->sent_start[i] = n;
-		n += x->ds->sentences[x->sel[i]].n_words;
-	}
-	x->sent_start[x->n_sel] = n;
-	x->gold = malloc((n + 1) * sizeof *x->gold);
-	x->pred = malloc((n + 1) * sizeof *x->pred);
-	if (!x->gold || !x->pred)
+	if (n_words <= x->cap_words && x->gold)
+		return XNR_OK;
+	g = realloc(x->gold, (n_words + 1) * sizeof *g);
+	if (g)
+		x->gold = g;
+	p = realloc(x->pred, (n_words + 1) * sizeof *p);
+	if (p)
+		x->pred = p;
+	c = realloc(x->conv, (n_words + 1) * sizeof *c);
+	if (c)
+		x->conv = c;
+	if (!g || !p || !c)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	x->cap_words = n_words;
 	return XNR_OK;
 }
 
-/* Run sentences [b, e) of the selection through the engine and write them. */
-static enum xnr_status run_chunk(struct xnr__run *x, size_t b, size_t e, struct xnr_input *in,
-                                 struct xnr_result *res, struct xnr_error *err)
+/* The gold model label ids of a chunk's words (converted to the model's
+ * scheme when it differs from the data's), into x->gold, and sent_start. */
+static enum xnr_status chunk_gold(struct xnr__run *x, const struct xnr_dataset *c,
+                                  struct xnr_error *err)
 {
-	size_t i, w, n_len = 0;
+	const int32_t *tags = c->tags;
 	enum xnr_status st;
-	size_t *lens = malloc((x->sent_start[e] - x->sent_start[b] + 1) * sizeof *lens);
+	size_t i, w;
+
+	if ((st = reserve_chunk(x, c->n_words, err)) != XNR_OK)
+		return st;
+	if (x->convert) {
+		st = xnr_dataset_convert_ids(c, x->to, &x->tally.converted[x->to], x->conv, err);
+		tags = x->conv;
+	}
+	for (w = 0; st == XNR_OK && w < c->n_words; w++)
+		x->gold[w] = x->label_ids[tags[w]];
+	for (i = 0; i <= c->n_sentences; i++)
+		x->sent_start[i] = i < c->n_sentences ? c->sentences[i].first_word : c->n_words;
+	return st;
+}
+
+/* Run the sentences of a chunk through the engine and write them. */
+static enum xnr_status run_chunk(struct xnr__run *x, const struct xnr_dataset *c,
+                                 struct xnr_input *in, struct xnr_result *res,
+                                 struct xnr_error *err)
+{
+	size_t i, w, n = c->n_sentences;
+	enum xnr_status st;
+	size_t *lens = malloc((c->n_words + 1) * sizeof *lens);
 
 	if (!lens)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	for (i = b; i < e; i++) {
-		const struct xnr_sentence *s = &x->ds->sentences[x->sel[i]];
-		memset(&in[i - b], 0, sizeof in[i - b]);
-		in[i - b].words = x->ds->words + s->first_word;
-		in[i - b].word_lens = lens + n_len;
-		in[i - b].n_words = (int)s->n_words;
-		for (w = 0; w < s->n_words; w++)
-			lens[n_len++] = strlen(x->ds->words[s->first_word + w]);
+	for (w = 0; w < c->n_words; w++)
+		lens[w] = strlen(c->words[w]);
+	for (i = 0; i < n; i++) {
+		const struct xnr_sentence *s = &c->sentences[i];
+		memset(&in[i], 0, sizeof in[i]);
+		in[i].words = c->words + s->first_word;
+		in[i].word_lens = lens + s->first_word;
+		in[i].n_words = (int)s->n_words;
 	}
-	st = xnr_engine_run(x->engine, in, (int)(e - b), res, err);
-	if (st != XNR_OK && err && err->item >= 1 && (size_t)err->item <= e - b) {
-		size_t sent = x->sel[b + (size_t)err->item - 1];
-		xnr_error_at(err, x->ds->path, x->ds->sentences[sent].line);
-		xnr_error_set_item(err, (long)sent + 1);
+	st = xnr_engine_run(x->engine, in, (int)n, res, err);
+	if (st != XNR_OK && err && err->item >= 1 && (size_t)err->item <= n) {
+		const struct xnr_sentence *s = &c->sentences[err->item - 1];
+		xnr_error_at(err, c->path, s->line);
+		xnr_error_set_item(err, (long)s->index + 1);
 	}
-	for (i = b; st == XNR_OK && i < e; i++)
-		st = xnr__run_write_sentence(x, i, (int)x->ds->sentences[x->sel[i]].document,
-		                             &res[i - b], err);
+	if (st == XNR_OK)
+		st = chunk_gold(x, c, err);
+	for (i = 0; st == XNR_OK && i < n; i++) {
+		const struct xnr_sentence *s = &c->sentences[i];
+		st = xnr__run_write_sentence(x, c, s, x->sel_base + x->n_done++,
+		                             x->gold + s->first_word, x->pred + s->first_word,
+		                             &res[i], err);
+	}
+	if (st == XNR_OK)
+		st = xnr__run_score(x, n, x->sent_start, x->gold, x->pred, err);
 	free(lens);
 	return st;
 }
@@ -346,13 +428,58 @@ static enum xnr_status cancelled(struct xnr_error *err)
 	return xnr_fail(err, XNR_ERR_CANCELLED, "run cancelled (nothing was written)");
 }
 
-/* Every document and sentence into the writer, chunk by chunk, with progress. */
+/* Whether the second pass keeps sentence f of the file: it is in the slice. */
+static int keep_sentence(void *ud, size_t f)
+{
+	const struct xnr__run *x = ud;
+	if (!x->sel)
+		return f >= x->sel_base && f < x->sel_base + x->n_sel;
+	return bsearch(&f, x->sel, x->n_sel, sizeof *x->sel, cmp_size) != NULL;
+}
+
+/* The second pass: every document and the selected sentences into the
+ * writer, chunk by chunk, with progress. */
+static enum xnr_status pass_two(struct xnr__run *x, const struct xnr_ctl *ctl, struct xnr_input *in,
+                                struct xnr_result *res, struct xnr_error *err)
+{
+	enum xnr_status st = xnr_dataset_stream_rewind(x->stream, err);
+	const struct xnr_dataset *c = NULL;
+	size_t d;
+
+	xnr_dataset_stream_keep(x->stream, keep_sentence, x);
+	while (st == XNR_OK &&
+	       (st = xnr_dataset_stream_next(x->stream, RUN_CHUNK, &c, err)) == XNR_OK) {
+		for (d = 0; st == XNR_OK && d < c->n_documents; d++)
+			st = xnr_run_add_document(x->writer, (int)c->documents[d].index,
+			                          c->documents[d].line, err);
+		if (st != XNR_OK || (c->n_sentences == 0 && c->n_documents == 0))
+			break;
+		if (c->n_sentences && (st = run_chunk(x, c, in, res, err)) != XNR_OK)
+			break;
+		if (x->n_done / RUN_PIECE != (x->n_done - c->n_sentences) / RUN_PIECE &&
+		    (st = xnr_run_piece(x->writer, err)) != XNR_OK)
+			break;
+		if (c->n_sentences)
+			xnr_ctl_progress(ctl, x->n_sel ? (double)x->n_done / (double)x->n_sel : 1.0,
+			                 "sentences");
+		if (xnr_ctl_cancelled(ctl))
+			st = cancelled(err);
+	}
+	if (st == XNR_OK && x->n_done != x->n_sel)
+		st = xnr_fail_at(err, XNR_ERR_INPUT, x->info->path, 0,
+		                 "%zu sentences on the second reading, %zu on the first (did the "
+		                 "file change while it was read?)",
+		                 x->n_done, x->n_sel);
+	return st;
+}
+
+/* Every document and sentence into the writer, with progress. */
 static enum xnr_status run_all(struct xnr__run *x, const struct xnr_ctl *ctl, struct xnr_error *err)
 {
 	struct xnr_input *in = calloc(RUN_CHUNK, sizeof *in);
 	struct xnr_result *res = calloc(RUN_CHUNK, sizeof *res);
-	enum xnr_status st = XNR_OK;
-	size_t b, i;
+	enum xnr_status st;
+	size_t i;
 
 	if (!in || !res) {
 		free(in);
@@ -361,19 +488,10 @@ static enum xnr_status run_all(struct xnr__run *x, const struct xnr_ctl *ctl, st
 	}
 	for (i = 0; i < RUN_CHUNK; i++)
 		xnr_result_init(&res[i]);
-	for (i = 0; st == XNR_OK && i < x->ds->n_documents; i++)
-		st = xnr_run_add_document(x->writer, (int)i, x->ds->documents[i].line, err);
 	if (x->opts->on_count)
 		x->opts->on_count(x->opts->hook_ud, (long)x->n_sel);
 	xnr_ctl_progress(ctl, 0.0, "sentences");
-	for (b = 0; st == XNR_OK && b < x->n_sel; b += RUN_CHUNK) {
-		size_t e = b + RUN_CHUNK < x->n_sel ? b + RUN_CHUNK : x->n_sel;
-		if ((st = run_chunk(x, b, e, in, res, err)) != XNR_OK)
-			break;
-		xnr_ctl_progress(ctl, (double)e / (double)x->n_sel, "sentences");
-		if (xnr_ctl_cancelled(ctl))
-			st = cancelled(err);
-	}
+	st = pass_two(x, ctl, in, res, err);
 	for (i = 0; i < RUN_CHUNK; i++)
 		xnr_result_free(&res[i]);
 	free(in);
@@ -386,34 +504,77 @@ static void ctx_free(struct xnr__run *x)
 	xnr_run_abort(x->writer);
 	xnr_tagset_close(x->tags);
 	xnr_engine_close(x->engine);
-	xnr_dataset_close(x->ds);
+	xnr_dataset_stream_close(x->stream);
+	xnr_scheme_tally_free(&x->tally);
+	xnr_seqeval_acc_close(x->acc);
 	free(x->label_ids);
 	free(x->sel);
+	free(x->doc_first);
 	free(x->sent_start);
 	free(x->gold);
 	free(x->pred);
+	free(x->conv);
 }
 
-/* The dataset, the model and the labels matched; stops between its stages
- * (and while reading the dataset) when ctl asks to. */
-static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl,
-                                   char **scheme_json, struct xnr_error *err)
+/* A shard's document starts, from a chunk of the first pass. */
+static enum xnr_status add_doc_starts(struct xnr__run *x, const struct xnr_dataset *c,
+                                      struct xnr_error *err)
+{
+	size_t *p;
+
+	if (!x->opts->shard_count || !c->n_documents)
+		return XNR_OK;
+	p = realloc(x->doc_first, (x->n_docs + c->n_documents) * sizeof *p);
+	if (!p)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	x->doc_first = p;
+	for (size_t d = 0; d < c->n_documents; d++)
+		x->doc_first[x->n_docs++] = c->documents[d].first_sentence;
+	return XNR_OK;
+}
+
+/* The first pass: every line checked, the scheme tallied, the sentences
+ * counted (and a shard's document starts kept). */
+static enum xnr_status pass_one(struct xnr__run *x, const struct xnr_ctl *ctl,
+                                struct xnr_error *err)
 {
 	struct xnr_data_params dp = xnr_data_default_params();
-	struct xnr_engine_params ep = xnr_engine_default_params();
-	char dir[4096];
+	const struct xnr_dataset *c = NULL;
 	enum xnr_status st;
 
 	dp.split = x->opts->split;
 	dp.tag_column = x->opts->tag_column;
 	dp.labels = x->opts->labels;
 	dp.ctl = ctl;
+	xnr_scheme_tally_init(&x->tally);
+	if ((st = xnr_dataset_stream_open(x->opts->data, &dp, &x->stream, err)) != XNR_OK)
+		return st;
+	do {
+		st = xnr_dataset_stream_next(x->stream, 8 * RUN_CHUNK, &c, err);
+		if (st == XNR_OK)
+			st = xnr_scheme_tally_add(&x->tally, c, err);
+		if (st == XNR_OK)
+			st = add_doc_starts(x, c, err);
+	} while (st == XNR_OK && (c->n_sentences || c->n_documents));
+	x->info = xnr_dataset_stream_info(x->stream, &x->n_file, NULL);
+	return st;
+}
+
+/* The data's first pass, the model and the labels matched; stops between
+ * its stages (and while reading the data) when ctl asks to. */
+static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl,
+                                   char **scheme_json, struct xnr_error *err)
+{
+	struct xnr_engine_params ep = xnr_engine_default_params();
+	char dir[4096];
+	enum xnr_status st;
+
 	ep.n_threads = x->opts->threads;
 	ep.max_seq_len = x->opts->max_length;
 	ep.precision = x->opts->precision;
 	ep.keep_hidden = 1;
 	ep.hidden_layer = x->opts->hidden_layer;
-	if ((st = xnr_dataset_open(x->opts->data, &dp, &x->ds, err)) != XNR_OK)
+	if ((st = pass_one(x, ctl, err)) != XNR_OK)
 		return st;
 	if (xnr_ctl_cancelled(ctl))
 		return cancelled(err);
@@ -427,10 +588,9 @@ static enum xnr_status open_inputs(struct xnr__run *x, const struct xnr_ctl *ctl
 		return cancelled(err);
 	x->cfg = xnr_engine_config(x->engine);
 	if ((st = build_tagset(x, err)) != XNR_OK ||
-	    (st = prepare_labels(x, scheme_json, err)) != XNR_OK ||
-	    (st = select_sentences(x, err)) != XNR_OK)
+	    (st = prepare_labels(x, scheme_json, err)) != XNR_OK)
 		return st;
-	return alloc_words(x, err);
+	return select_sentences(x, err);
 }
 
 /* Options a caller (not only the CLI) may get wrong. */
@@ -482,9 +642,9 @@ static enum xnr_status write_run(struct xnr__run *x, struct xnr_store *store,
 	info.model_path = id->model_dir;
 	info.model_hash = id->model_hash;
 	info.model_arch = x->cfg->architecture;
-	info.data_path = x->ds->path;
+	info.data_path = x->info->path;
 	info.data_hash = id->data_hash;
-	info.split = x->ds->split;
+	info.split = x->info->split;
 	info.options_json = id->options;
 	info.scheme = scheme_json;
 	info.hidden_size = x->cfg->hidden_size;

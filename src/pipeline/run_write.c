@@ -39,11 +39,11 @@ static char *sentence_text(const struct xnr_dataset *ds, const struct xnr_senten
 	return t;
 }
 
-static enum xnr_status write_words(struct xnr__run *x, size_t i, const struct xnr_result *r,
-                                   const int32_t *gold, int32_t *pred, double *loss, int *n_errors,
-                                   struct xnr_error *err)
+static enum xnr_status write_words(struct xnr__run *x, const struct xnr_dataset *ds,
+                                   const struct xnr_sentence *s, size_t i,
+                                   const struct xnr_result *r, const int32_t *gold, int32_t *pred,
+                                   double *loss, int *n_errors, struct xnr_error *err)
 {
-	const struct xnr_sentence *s = &x->ds->sentences[x->sel[i]];
 	int L = r->n_labels, w;
 
 	*loss = 0.0;
@@ -54,9 +54,9 @@ static enum xnr_status write_words(struct xnr__run *x, size_t i, const struct xn
 		enum xnr_status st;
 
 		memset(&row, 0, sizeof row);
-		row.sentence_id = (int)(x->sel_base + i);
+		row.sentence_id = (int)i;
 		row.idx = w;
-		row.text = x->ds->words[s->first_word + (size_t)w];
+		row.text = ds->words[s->first_word + (size_t)w];
 		row.text_len = -1;
 		row.gold = gold[w];
 		row.first_token = t;
@@ -96,7 +96,7 @@ static enum xnr_status write_tokens(struct xnr__run *x, size_t i, const struct x
 		enum xnr_status st;
 
 		memset(&row, 0, sizeof row);
-		row.sentence_id = (int)(x->sel_base + i);
+		row.sentence_id = (int)i;
 		row.idx = t;
 		row.token_id = r->enc.ids[t];
 		row.text = text ? text : "";
@@ -153,8 +153,8 @@ static enum xnr_status write_entities(struct xnr__run *x, size_t i, const int32_
 		                          XNR_SEQEVAL_DEFAULT, XNR_SEQEVAL_AUTO, &e[side], err);
 	for (side = 0; side < 2 && st == XNR_OK; side++)
 		for (k = 0; k < e[side].n && st == XNR_OK; k++)
-			st = xnr_run_add_entity(x->writer, (int)(x->sel_base + i), side,
-			                        (int)e[side].v[k].start, (int)e[side].v[k].end,
+			st = xnr_run_add_entity(x->writer, (int)i, side, (int)e[side].v[k].start,
+			                        (int)e[side].v[k].end,
 			                        xnr_tagset_type(x->tags, e[side].v[k].type), err);
 	if (st == XNR_OK)
 		*n_errors = count_unmatched(&e[0], &e[1]) + count_unmatched(&e[1], &e[0]);
@@ -163,30 +163,27 @@ static enum xnr_status write_entities(struct xnr__run *x, size_t i, const int32_
 	return st;
 }
 
-enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id,
-                                        const struct xnr_result *r, struct xnr_error *err)
+enum xnr_status xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dataset *chunk,
+                                        const struct xnr_sentence *s, size_t i, const int32_t *gold,
+                                        int32_t *pred, const struct xnr_result *r,
+                                        struct xnr_error *err)
 {
-	const struct xnr_sentence *s = &x->ds->sentences[x->sel[i]];
-	int32_t *gold = x->gold + x->sent_start[i], *pred = x->pred + x->sent_start[i];
 	struct xnr_sentence_row row;
 	enum xnr_status st;
-	size_t w;
 	char *text;
 
-	for (w = 0; w < s->n_words; w++)
-		gold[w] = x->label_ids[x->ds->tags[s->first_word + w]];
 	memset(&row, 0, sizeof row);
-	st = write_words(x, i, r, gold, pred, &row.loss, &row.n_word_errors, err);
+	st = write_words(x, chunk, s, i, r, gold, pred, &row.loss, &row.n_word_errors, err);
 	if (st == XNR_OK)
 		st = write_tokens(x, i, r, gold, err);
 	if (st == XNR_OK)
 		st = write_entities(x, i, gold, pred, s->n_words, &row.n_entity_errors, err);
 	if (st != XNR_OK)
 		return st;
-	if (!(text = sentence_text(x->ds, s)))
+	if (!(text = sentence_text(chunk, s)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	row.id = (int)(x->sel_base + i);
-	row.doc_id = doc_id;
+	row.id = (int)i;
+	row.doc_id = (int)s->document;
 	row.source_line = s->line;
 	row.source_id = s->id;
 	row.text = text;
@@ -199,10 +196,25 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, size_t i, int doc_id
 	return st;
 }
 
+enum xnr_status xnr__run_score(struct xnr__run *x, size_t n, const size_t *sent_start,
+                               const int32_t *gold, const int32_t *pred, struct xnr_error *err)
+{
+	struct xnr_tagged_corpus c = {x->tags, n, sent_start, gold, pred};
+	enum xnr_status st;
+	size_t w;
+
+	if (!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK)
+		return st;
+	for (w = sent_start[0]; w < sent_start[n]; w++)
+		x->n_correct += gold[w] == pred[w];
+	x->n_scored += sent_start[n] - sent_start[0];
+	return xnr_seqeval_acc_add(x->acc, &c, err);
+}
+
 /* One seqeval report as JSON into *out: the report, or {"error": why} when
  * the tags do not allow the mode (strict mode on tags no scheme fits: the
  * run is still worth storing). Any other failure fails the run. */
-static enum xnr_status evaluate_json(const struct xnr_tagged_corpus *c, enum xnr_seqeval_mode mode,
+static enum xnr_status evaluate_json(const struct xnr_seqeval_acc *acc, enum xnr_seqeval_mode mode,
                                      struct xnr_seqeval_report *rep, json_t **out,
                                      struct xnr_error *err)
 {
@@ -212,7 +224,7 @@ static enum xnr_status evaluate_json(const struct xnr_tagged_corpus *c, enum xnr
 
 	p.mode = mode;
 	p.scheme = XNR_SEQEVAL_AUTO;
-	st = xnr_seqeval_evaluate(c, &p, rep, &e2);
+	st = xnr_seqeval_acc_report(acc, &p, rep, &e2);
 	if (st == XNR_ERR_INPUT) {
 		*out = json_pack("{s:s}", "error", e2.msg);
 		return XNR_OK;
@@ -232,22 +244,24 @@ static enum xnr_status evaluate_json(const struct xnr_tagged_corpus *c, enum xnr
 enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, char **json,
                                  char **report, struct xnr_error *err)
 {
-	struct xnr_tagged_corpus c = {x->tags, x->n_sel, x->sent_start, x->gold, x->pred};
 	struct xnr_seqeval_report def, strict;
-	json_t *o = json_object(), *scheme = json_loads(scheme_json, 0, NULL);
+	json_t *o, *scheme;
 	json_t *def_json = NULL, *strict_json = NULL;
-	size_t w, n = x->sent_start[x->n_sel], correct = 0;
+	size_t n = x->n_scored;
 	enum xnr_status st;
 
+	if (!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK)
+		return st;
+	o = json_object();
+	scheme = json_loads(scheme_json, 0, NULL);
 	memset(&def, 0, sizeof def);
 	memset(&strict, 0, sizeof strict);
-	for (w = 0; w < n; w++)
-		correct += x->gold[w] == x->pred[w];
 	json_object_set_new(o, "scheme", scheme ? scheme : json_null());
-	json_object_set_new(o, "token_accuracy", json_real(n ? (double)correct / (double)n : 0.0));
-	st = evaluate_json(&c, XNR_SEQEVAL_DEFAULT, &def, &def_json, err);
+	json_object_set_new(o, "token_accuracy",
+	                    json_real(n ? (double)x->n_correct / (double)n : 0.0));
+	st = evaluate_json(x->acc, XNR_SEQEVAL_DEFAULT, &def, &def_json, err);
 	if (st == XNR_OK)
-		st = evaluate_json(&c, XNR_SEQEVAL_STRICT, &strict, &strict_json, err);
+		st = evaluate_json(x->acc, XNR_SEQEVAL_STRICT, &strict, &strict_json, err);
 	json_object_set_new(o, "seqeval_default", def_json);
 	json_object_set_new(o, "seqeval_strict", strict_json);
 	*report = NULL;

@@ -12,12 +12,27 @@
 #include "core/hash.h"
 #include "pipeline/internal.h"
 
+/* The document of selection position p: the last whose first sentence is
+ * at or before the position's sentence (an empty document shares its first
+ * sentence with the next, which holds it). */
+static size_t doc_of(const struct xnr__run *x, size_t p)
+{
+	size_t f = x->sel ? x->sel[p] : p, lo = 0, hi = x->n_docs;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->doc_first[mid] <= f)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The first unit boundary at or after selection position t. */
 static size_t cut_at(const struct xnr__run *x, uint64_t t, int one_document)
 {
 	size_t i = (size_t)t;
-	while (!one_document && i > 0 && i < x->n_sel &&
-	       x->ds->sentences[x->sel[i]].document == x->ds->sentences[x->sel[i - 1]].document)
+	while (!one_document && i > 0 && i < x->n_sel && doc_of(x, i) == doc_of(x, i - 1))
 		i++;
 	return i;
 }
@@ -32,13 +47,13 @@ void xnr__run_shard(struct xnr__run *x)
 	x->n_total = x->n_sel;
 	if (N == 0)
 		return;
-	/* sel is in dataset order and documents follow it: one document when
-	 * the first and the last sentence share it */
-	one_document = n == 0 || x->ds->sentences[x->sel[0]].document ==
-	                             x->ds->sentences[x->sel[n - 1]].document;
+	/* the selection is in file order and documents follow it: one document
+	 * when the first and the last sentence share it */
+	one_document = n == 0 || doc_of(x, 0) == doc_of(x, (size_t)n - 1);
 	lo = cut_at(x, k * n / N, one_document);
 	hi = cut_at(x, (k + 1) * n / N, one_document);
-	memmove(x->sel, x->sel + lo, (hi - lo) * sizeof *x->sel);
+	if (x->sel)
+		memmove(x->sel, x->sel + lo, (hi - lo) * sizeof *x->sel);
 	x->sel_base = lo;
 	x->n_sel = hi - lo;
 }

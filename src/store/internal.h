@@ -18,6 +18,17 @@
 #include "store/read.h"
 #include "store/store.h"
 
+/* The mapping every connection reads the database through (store.c); a
+ * run's writer turns it off while it writes (writer.c). */
+#define XNR__STORE_MMAP "PRAGMA mmap_size = 1073741824"
+/* The page cache of every connection (store.c), and of a run's writer while
+ * it writes (writer.c): a piece dirties pages all over the indexes whose key
+ * is not the row's order (words_by_text, ...), as many as the run has rows
+ * up to this cap, where it spills to the WAL; smaller for the writer so a run
+ * reaches its peak memory within its first few thousand sentences. */
+#define XNR__STORE_CACHE  "PRAGMA cache_size = -65536"
+#define XNR__WRITER_CACHE "PRAGMA cache_size = -16384"
+
 struct xnr_store {
 	sqlite3 *db;
 	char *path;   /* the database's name, in messages */
@@ -33,6 +44,9 @@ struct xnr_store {
 	 * kept for the next query with the same text (a page and its count):
 	 * "run mode text" and the ids as a JSON array, or NULL. */
 	char *memo_key, *memo_ids;
+	/* Whether runs has the writer column (schema 6): 1 yes, -1 no (a database
+	 * of an earlier version opened read-only), 0 not asked yet. */
+	int runs_writer;
 };
 
 /* The connection's last failure: XNR_ERR_BUSY when it was locked past the
@@ -50,6 +64,12 @@ XNR_MUST_CHECK enum xnr_status xnr__store_exec(const struct xnr_store *s, const 
 XNR_MUST_CHECK enum xnr_status xnr__store_prepare(const struct xnr_store *s, const char *sql,
                                                   int64_t run, sqlite3_stmt **out,
                                                   struct xnr_error *err);
+
+/* The condition on a row of runs that keeps only complete runs:
+ * "writer IS NULL" (docs/schema.md: a run being written in pieces names its
+ * writer), or "1" on a database from before that column, opened read-only,
+ * which holds only complete runs. */
+const char *xnr__store_complete(struct xnr_store *s);
 
 /* Bring the schema of a read-write connection to XNR_STORE_SCHEMA_VERSION
  * (migrate.c). Errors: as xnr_store_open. */
@@ -77,6 +97,7 @@ struct xnr_run_writer {
 	int64_t run_id;
 	int n_labels;
 	int hidden_size;
+	int pieces;     /* pieces committed (xnr_run_piece): the run row is in the file */
 	uint16_t *half; /* hidden_size: a hidden state converted, when stored as F16 */
 };
 

@@ -136,9 +136,15 @@ static const char schema_results[] =
     "CREATE INDEX sentences_by_loss_errors ON sentences (run_id, loss DESC, n_word_errors);"
     "CREATE INDEX sentences_by_loss_order ON sentences (run_id, loss IS NULL, loss DESC, id);";
 
+/* 6 -> 7: a run committed in pieces (store/writer.c) names its writer,
+ * "HOST PID", until its last piece; readers skip such runs, and the next
+ * writer deletes those whose process is gone. NULL: a complete run. */
+static const char schema_writer[] = "ALTER TABLE runs ADD COLUMN writer TEXT;";
+
 /* migrations[i] takes version i to i + 1. */
 static const char *const migrations[XNR_STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_verdicts, schema_issues, schema_search_pins, schema_results};
+    schema_v1,          schema_v2,      schema_verdicts, schema_issues,
+    schema_search_pins, schema_results, schema_writer};
 
 /* The database's schema version, -1 when it is not a database. */
 static int schema_version(const struct xnr_store *s)

@@ -4,6 +4,7 @@
  * run's labels and hidden states.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,8 +126,11 @@ enum xnr_status xnr_store_run_get(struct xnr_store *s, int64_t id, struct xnr_ru
 	enum xnr_status rc;
 	int step;
 
+	char sql[sizeof RUN_SQL + 64];
+
 	memset(&r, 0, sizeof r);
-	if ((rc = xnr__store_prepare(s, RUN_SQL " WHERE id = ?1", id, &st, err)) != XNR_OK)
+	snprintf(sql, sizeof sql, RUN_SQL " WHERE id = ?1 AND %s", xnr__store_complete(s));
+	if ((rc = xnr__store_prepare(s, sql, id, &st, err)) != XNR_OK)
 		return rc;
 	step = sqlite3_step(st);
 	if (step == SQLITE_DONE)
@@ -154,8 +158,10 @@ enum xnr_status xnr_store_runs(struct xnr_store *s, struct xnr_run **out, size_t
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 	int step;
+	char sql[sizeof RUN_SQL + 64];
 
-	if ((rc = xnr__store_prepare(s, RUN_SQL " ORDER BY id", 0, &st, err)) != XNR_OK)
+	snprintf(sql, sizeof sql, RUN_SQL " WHERE %s ORDER BY id", xnr__store_complete(s));
+	if ((rc = xnr__store_prepare(s, sql, 0, &st, err)) != XNR_OK)
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
@@ -184,9 +190,11 @@ enum xnr_status xnr_store_runs(struct xnr_store *s, struct xnr_run **out, size_t
 enum xnr_status xnr_store_run_latest(struct xnr_store *s, int64_t *id, struct xnr_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	enum xnr_status rc = xnr__store_prepare(s, "SELECT max(id) FROM runs", 0, &st, err);
+	char sql[64];
+	enum xnr_status rc;
 
-	if (rc != XNR_OK)
+	snprintf(sql, sizeof sql, "SELECT max(id) FROM runs WHERE %s", xnr__store_complete(s));
+	if ((rc = xnr__store_prepare(s, sql, 0, &st, err)) != XNR_OK)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);

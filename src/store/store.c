@@ -66,6 +66,20 @@ enum xnr_status xnr__store_prepare(const struct xnr_store *s, const char *sql, i
 	return XNR_OK;
 }
 
+const char *xnr__store_complete(struct xnr_store *s)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (!s->runs_writer) {
+		s->runs_writer = sqlite3_prepare_v2(s->db, "SELECT writer FROM runs LIMIT 0", -1,
+		                                    &st, NULL) == SQLITE_OK
+		                     ? 1
+		                     : -1;
+		sqlite3_finalize(st);
+	}
+	return s->runs_writer > 0 ? "writer IS NULL" : "1";
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -138,7 +152,7 @@ static enum xnr_status open_rw(const char *path, const char *file, int flags,
 	if ((rc = xnr__store_migrate(s, err)) != XNR_OK ||
 	    (rc = xnr__store_exec(s,
 	                          "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                          " PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536",
+	                          " " XNR__STORE_MMAP "; " XNR__STORE_CACHE,
 	                          err)) != XNR_OK) {
 		xnr_store_close(s);
 		return rc;
@@ -289,8 +303,8 @@ enum xnr_status xnr_store_find_run(struct xnr_store *s, const char *key, int64_t
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE key = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE key = ? AND writer IS NULL", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return xnr__store_fail(s, err);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);

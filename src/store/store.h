@@ -18,7 +18,7 @@
 #include "core/ctl.h"
 #include "core/status.h"
 
-#define XNR_STORE_SCHEMA_VERSION 6
+#define XNR_STORE_SCHEMA_VERSION 7
 
 struct xnr_store;
 
@@ -87,7 +87,12 @@ struct xnr_run_info {
 struct xnr_run_writer;
 
 /* Start a run: a transaction that inserts the run row and its labels.
- * Nothing is visible to other connections until xnr_run_commit. */
+ * Nothing is visible to other connections until xnr_run_commit: a run
+ * written in pieces (xnr_run_piece) is marked as being written by this
+ * process (runs.writer, docs/schema.md) until then, which every reader
+ * skips. First the runs whose writer on this machine has died (killed in
+ * the middle of a run) are deleted with their rows. Errors: XNR_ERR_INPUT
+ * (another live process is writing a run with the same key), the store's. */
 XNR_MUST_CHECK enum xnr_status xnr_run_begin(struct xnr_store *store,
                                              const struct xnr_run_info *info,
                                              struct xnr_run_writer **out, struct xnr_error *err);
@@ -160,6 +165,15 @@ XNR_MUST_CHECK enum xnr_status xnr_run_add_setting(struct xnr_run_writer *w, con
 XNR_MUST_CHECK enum xnr_status xnr_run_copy_rows(struct xnr_run_writer *w, struct xnr_store *from,
                                                  int64_t run, int documents, struct xnr_error *err);
 
+/* Commit what the run has written so far and go on in a new transaction, so
+ * the WAL (and its -shm index) and the page cache hold one piece, not the
+ * whole run. The run
+ * stays invisible to readers until xnr_run_commit; xnr_run_abort, or the
+ * next xnr_run_begin after a SIGKILL, deletes it. Errors: the store's
+ * (XNR_ERR_BUSY when another writer takes the lock meanwhile and keeps it
+ * past the busy timeout). */
+XNR_MUST_CHECK enum xnr_status xnr_run_piece(struct xnr_run_writer *w, struct xnr_error *err);
+
 /* Record counts, duration and the summary JSON, commit, and give the run id.
  * The writer is freed whatever happens. */
 XNR_MUST_CHECK enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences,
@@ -167,7 +181,8 @@ XNR_MUST_CHECK enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_se
                                               const char *summary_json, int64_t *run_id,
                                               struct xnr_error *err);
 
-/* Roll back and free; the database is as before xnr_run_begin. NULL is fine. */
+/* Roll back and free; the database is as before xnr_run_begin (the pieces
+ * committed are deleted). NULL is fine. */
 void xnr_run_abort(struct xnr_run_writer *w);
 
 /* Per-run display settings (the web app's class colours and icons), as

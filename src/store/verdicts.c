@@ -7,6 +7,7 @@
  * them back with their state against a run: verdicts_read.c.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,7 +209,7 @@ static enum xnr_status insert(struct xnr_store *s, int64_t run, int64_t sentence
 	    " SELECT r.data_path, r.split, r.data_hash, s.source_line, s.source_id, s.text,"
 	    " s.n_words, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
 	    " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), r.id FROM runs r JOIN sentences s ON"
-	    " s.run_id = r.id AND s.id = ?2 WHERE r.id = ?1";
+	    " s.run_id = r.id AND s.id = ?2 WHERE r.id = ?1 AND r.writer IS NULL";
 	int64_t keys[2] = {run, sentence};
 	sqlite3_stmt *st = NULL;
 	char *text = NULL, *was = NULL, *labels = NULL;
@@ -261,10 +262,12 @@ done:
 static enum xnr_status check_run(struct xnr_store *s, int64_t run, struct xnr_error *err)
 {
 	enum xnr_status rc;
+	char sql[64];
 	int row;
 
-	if ((rc = query(s, "SELECT 1 FROM runs WHERE id = ?1", &run, 1, NULL, 0, NULL, &row,
-	                err)) != XNR_OK)
+	snprintf(sql, sizeof sql, "SELECT 1 FROM runs WHERE id = ?1 AND %s",
+	         xnr__store_complete(s));
+	if ((rc = query(s, sql, &run, 1, NULL, 0, NULL, &row, err)) != XNR_OK)
 		return rc;
 	return row ? XNR_OK
 	           : xnr_fail(err, XNR_ERR_NOT_FOUND, "run %lld: no such run", (long long)run);

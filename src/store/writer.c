@@ -1,12 +1,18 @@
 /*
- * writer.c - writing one run: one transaction, one prepared statement per
- * table, rows bound and stepped as they come. Rolled back on any failure, so
- * a run is either complete in the database or absent.
+ * writer.c - writing one run: one transaction, or several (xnr_run_piece)
+ * with the run row naming its writer until the last, one prepared statement
+ * per table, rows bound and stepped as they come. Rolled back (and its
+ * pieces deleted) on any failure, so a run is either complete in the
+ * database or invisible, and gone by the next run.
  */
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/half.h"
 #include "store/internal.h"
@@ -58,14 +64,76 @@ static void bind_vec(sqlite3_stmt *st, int col, const float *v, int n)
 		sqlite3_bind_null(st, col);
 }
 
+/* This process as a run's writer: "HOST PID". */
+static const char *writer_name(char *buf, size_t n)
+{
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(buf, n, "%s %ld", host, (long)getpid());
+	return buf;
+}
+
+/* Whether a run's writer is gone: a process of this machine that no longer
+ * exists (another machine's cannot be asked: its runs are left alone). */
+static int writer_gone(const char *writer)
+{
+	char me[256] = "";
+	const char *space = writer ? strrchr(writer, ' ') : NULL;
+	char *end = NULL;
+	long pid;
+
+	if (!space)
+		return 0;
+	errno = 0;
+	pid = strtol(space + 1, &end, 10);
+	if (errno || *end || pid <= 0 || end == space + 1)
+		return 0;
+	gethostname(me, sizeof me - 1);
+	return strlen(me) == (size_t)(space - writer) && strncmp(writer, me, strlen(me)) == 0 &&
+	       kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Delete the runs killed in the middle of their pieces (in the caller's
+ * transaction), their rows with them (ON DELETE CASCADE, and the trigger
+ * for the search index). */
+static enum xnr_status forget_dead_runs(struct xnr_run_writer *w, struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL, *del = NULL;
+	enum xnr_status rc = XNR_OK;
+	int step_rc;
+
+	if (sqlite3_prepare_v2(w->db, "SELECT id, writer FROM runs WHERE writer IS NOT NULL", -1,
+	                       &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(w->db, "DELETE FROM runs WHERE id = ?1", -1, &del, NULL) !=
+	        SQLITE_OK) {
+		rc = db_fail(w, err);
+		goto done;
+	}
+	while ((step_rc = sqlite3_step(st)) == SQLITE_ROW && rc == XNR_OK) {
+		if (!writer_gone((const char *)sqlite3_column_text(st, 1)))
+			continue;
+		sqlite3_bind_int64(del, 1, sqlite3_column_int64(st, 0));
+		if (sqlite3_step(del) != SQLITE_DONE)
+			rc = db_fail(w, err);
+		sqlite3_reset(del);
+	}
+	if (rc == XNR_OK && step_rc != SQLITE_DONE && step_rc != SQLITE_ROW)
+		rc = db_fail(w, err);
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(del);
+	return rc;
+}
+
 static enum xnr_status insert_run(struct xnr_run_writer *w, const struct xnr_run_info *in,
                                   struct xnr_error *err)
 {
 	static const char sql[] =
 	    "INSERT INTO runs (key, created_at, explainer_version, model_path, model_hash,"
-	    " model_arch, data_path, data_hash, split, options, scheme, hidden_size)"
+	    " model_arch, data_path, data_hash, split, options, scheme, hidden_size, writer)"
 	    " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11)";
+	    " ?9, ?10, ?11, ?12)";
+	char me[320];
 	const char *text[] = {in->key,          in->version,   in->model_path, in->model_hash,
 	                      in->model_arch,   in->data_path, in->data_hash,  in->split,
 	                      in->options_json, in->scheme};
@@ -77,8 +145,15 @@ static enum xnr_status insert_run(struct xnr_run_writer *w, const struct xnr_run
 	for (i = 0; i < 10; i++)
 		sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, in->hidden_size);
+	sqlite3_bind_text(st, 12, writer_name(me, sizeof me), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "%s: a run with the same key is there or being written by another explainer "
+		    "now (run again once it is done: its run will be reused)",
+		    w->store->path);
 	if (rc != SQLITE_DONE)
 		return db_fail(w, err);
 	w->run_id = sqlite3_last_insert_rowid(w->db);
@@ -112,7 +187,14 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 		free(w);
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	}
-	if ((rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
+	/* Without the mapping: a run in pieces would map every page of the
+	 * database its next pieces read (each table's right edge, the search
+	 * index's merges), which stay in the process's RSS (xnr_run_abort puts
+	 * it back). */
+	if ((rc = xnr__store_exec(store, "PRAGMA mmap_size = 0; " XNR__WRITER_CACHE, err)) !=
+	        XNR_OK ||
+	    (rc = xnr__store_exec(store, "BEGIN IMMEDIATE", err)) != XNR_OK) {
+		sqlite3_exec(store->db, XNR__STORE_MMAP "; " XNR__STORE_CACHE, NULL, NULL, NULL);
 		free(w->half);
 		free(w);
 		return rc;
@@ -122,7 +204,7 @@ enum xnr_status xnr_run_begin(struct xnr_store *store, const struct xnr_run_info
 			rc = db_fail(w, err);
 			goto fail;
 		}
-	if ((rc = insert_run(w, info, err)) != XNR_OK)
+	if ((rc = forget_dead_runs(w, err)) != XNR_OK || (rc = insert_run(w, info, err)) != XNR_OK)
 		goto fail;
 	*out = w;
 	return XNR_OK;
@@ -258,7 +340,7 @@ enum xnr_status xnr_run_commit(struct xnr_run_writer *w, int n_sentences, long n
                                int64_t *run_id, struct xnr_error *err)
 {
 	static const char sql[] = "UPDATE runs SET n_sentences = ?2, n_words = ?3, n_tokens = ?4,"
-	                          " duration_s = ?5, summary = ?6 WHERE id = ?1";
+	                          " duration_s = ?5, summary = ?6, writer = NULL WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc = XNR_OK;
 
@@ -286,6 +368,20 @@ done:
 	return rc;
 }
 
+enum xnr_status xnr_run_piece(struct xnr_run_writer *w, struct xnr_error *err)
+{
+	enum xnr_status rc = xnr__store_exec(w->store, "COMMIT", err);
+
+	if (rc != XNR_OK)
+		return rc;
+	w->pieces++;
+	/* the pages cached are clean now: dropping them keeps the cache to one
+	 * piece's, whatever the size of the database (a page the next piece
+	 * needs is read back, mostly the right edge of each table) */
+	sqlite3_db_release_memory(w->db);
+	return xnr__store_exec(w->store, "BEGIN IMMEDIATE", err);
+}
+
 void xnr_run_abort(struct xnr_run_writer *w)
 {
 	int i;
@@ -295,6 +391,14 @@ void xnr_run_abort(struct xnr_run_writer *w)
 		sqlite3_finalize(w->st[i]);
 	if (w->db)
 		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+	/* the pieces committed go too: best effort, the next writer deletes
+	 * what is left once this process is gone */
+	if (w->db && w->pieces) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "DELETE FROM runs WHERE id = %lld", (long long)w->run_id);
+		sqlite3_exec(w->db, sql, NULL, NULL, NULL);
+	}
+	sqlite3_exec(w->store->db, XNR__STORE_MMAP "; " XNR__STORE_CACHE, NULL, NULL, NULL);
 	free(w->half);
 	free(w);
 }

@@ -6,7 +6,7 @@
  * argument "shared", CoNLL-2003 test with conll03-bert-mini's predictions
  * against the numbers seqeval itself printed (expected_test.txt.json). Plus the
  * report layout, zero division, nervaluate's P/R formulas and the confusion
- * matrix.
+ * matrix; and the accumulator (a corpus in pieces) equal to the whole.
  */
 #include "testutil.h"
 
@@ -420,12 +420,133 @@ static void test_confusion(void **state)
 	small_free(&co);
 }
 
+/* Two reports alike: same classes and counts, bit-equal scores. */
+static void expect_same_report(const struct xnr_seqeval_report *a,
+                               const struct xnr_seqeval_report *b)
+{
+	const struct xnr_prf *pa[] = {&a->micro, &a->macro, &a->weighted};
+	const struct xnr_prf *pb[] = {&b->micro, &b->macro, &b->weighted};
+	assert_int_equal(a->scheme, b->scheme);
+	assert_int_equal(a->n_classes, b->n_classes);
+	for (size_t k = 0; k < a->n_classes; k++) {
+		assert_string_equal(a->classes[k].name, b->classes[k].name);
+		assert_int_equal(a->classes[k].n_true, b->classes[k].n_true);
+		assert_int_equal(a->classes[k].n_pred, b->classes[k].n_pred);
+		assert_int_equal(a->classes[k].n_correct, b->classes[k].n_correct);
+		assert_memory_equal(&a->classes[k].score, &b->classes[k].score,
+		                    sizeof(a->classes[k].score));
+	}
+	for (int k = 0; k < 3; k++) {
+		double x[3] = {pa[k]->precision, pa[k]->recall, pa[k]->f1};
+		double y[3] = {pb[k]->precision, pb[k]->recall, pb[k]->f1};
+		for (int j = 0; j < 3; j++)
+			assert_true(isnan(x[j]) ? isnan(y[j])
+			                        : memcmp(&x[j], &y[j], sizeof(double)) == 0);
+		assert_int_equal(pa[k]->support, pb[k]->support);
+	}
+}
+
+/* The corpus in pieces of random sizes through the accumulator gives what
+ * the whole corpus gives, in default mode, strict mode with the scheme
+ * detected and with every scheme named: scores, or the same error. */
+static void expect_pieces_equal(const struct xnr_tagged_corpus *c, unsigned *seed)
+{
+	struct xnr_seqeval_acc *acc = NULL;
+	struct xnr_error err, err2;
+	size_t *starts = malloc((c->n_sents + 1) * sizeof(*starts));
+	assert_non_null(starts);
+	assert_int_equal(xnr_seqeval_acc_open(c->tags, &acc, &err), XNR_OK);
+	for (size_t s = 0; s < c->n_sents;) {
+		size_t n = 1 + (size_t)rand_r(seed) % 7, a = c->sent_start[s];
+		n = n > c->n_sents - s ? c->n_sents - s : n;
+		for (size_t k = 0; k <= n; k++)
+			starts[k] = c->sent_start[s + k] - a;
+		struct xnr_tagged_corpus piece = {c->tags, n, starts, c->gold + a, c->pred + a};
+		assert_int_equal(xnr_seqeval_acc_add(acc, &piece, &err), XNR_OK);
+		s += n;
+	}
+	for (int k = -1; k < XNR_SEQEVAL_SCHEME_COUNT; k++) {
+		struct xnr_seqeval_params pa = xnr_seqeval_default_params();
+		struct xnr_seqeval_report whole, pieces;
+		char *t1 = NULL, *t2 = NULL;
+		if (k >= 0) {
+			pa.mode = XNR_SEQEVAL_STRICT;
+			pa.scheme = (enum xnr_seqeval_scheme)k;
+		}
+		enum xnr_status s1 = xnr_seqeval_evaluate(c, &pa, &whole, &err);
+		enum xnr_status s2 = xnr_seqeval_acc_report(acc, &pa, &pieces, &err2);
+		assert_int_equal(s1, s2);
+		if (s1 != XNR_OK) {
+			assert_string_equal(err.msg, err2.msg);
+			continue;
+		}
+		expect_same_report(&whole, &pieces);
+		assert_int_equal(xnr_seqeval_format(&whole, 4, &t1, &err), XNR_OK);
+		assert_int_equal(xnr_seqeval_format(&pieces, 4, &t2, &err), XNR_OK);
+		assert_string_equal(t1, t2);
+		free(t1);
+		free(t2);
+		xnr_seqeval_report_free(&whole);
+		xnr_seqeval_report_free(&pieces);
+	}
+	xnr_seqeval_acc_close(acc);
+	free(starts);
+}
+
+/* Random corpora, tags of every scheme and bare ones (default mode's stale
+ * start across sentences), and the demo set: pieces equal the whole. */
+static void test_pieces(void **state)
+{
+	(void)state;
+	static const char *const pools[][9] = {
+	    {"O", "B-PER", "I-PER", "B-LOC", "I-LOC", "O", "O", "B-PER", "I-LOC"},
+	    {"O", "B-PER", "I-PER", "E-PER", "S-PER", "S-LOC", "B-LOC", "E-LOC", "O"},
+	    {"O", "B-PER", "I-PER", "L-PER", "U-PER", "U-LOC", "B-LOC", "L-LOC", "I-LOC"},
+	    {"O", "I-PER", "E-PER", "I-LOC", "E-LOC", "O", "I-PER", "O", "E-LOC"},
+	    {"O", "PER", "X", "B-PER", "I-PER", "LOC", "O", "I-LOC", "_"},
+	};
+	unsigned seed = 15;
+	for (int iter = 0; iter < 200; iter++) {
+		struct corpus co = {0};
+		struct xnr_error err;
+		const char *const *pool = pools[iter % 5];
+		size_t n_sents = 1 + (size_t)rand_r(&seed) % 40, w = 0;
+		assert_int_equal(xnr_tagset_open(&co.ts, &err), XNR_OK);
+		co.starts = calloc(n_sents + 1, sizeof(size_t));
+		for (size_t s = 0; s < n_sents; s++) {
+			size_t n = (size_t)rand_r(&seed) % 9; /* empty sentences too */
+			for (size_t k = 0; k < n; k++, w++) {
+				/* mostly the pool's own tags; now and then one of another pool */
+				const char *g = pool[rand_r(&seed) % 9];
+				const char *p = rand_r(&seed) % 4
+				                    ? g
+				                    : pools[rand_r(&seed) % 5][rand_r(&seed) % 9];
+				add(&co, &co.gold, w, g, strlen(g));
+				add(&co, &co.pred, w, p, strlen(p));
+			}
+			co.starts[s + 1] = w;
+		}
+		co.c = (struct xnr_tagged_corpus){co.ts, n_sents, co.starts, co.gold, co.pred};
+		if (w)
+			expect_pieces_equal(&co.c, &seed);
+		small_free(&co);
+	}
+	struct corpus co = {0};
+	struct xnr_error err;
+	assert_int_equal(xnr_tagset_open(&co.ts, &err), XNR_OK);
+	read_conll(&co, mat.data);
+	json_decref(load_expected(&co));
+	expect_pieces_equal(&co.c, &seed);
+	small_free(&co);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest core[] = {
 	    cmocka_unit_test(test_parity),          cmocka_unit_test(test_report_layout),
 	    cmocka_unit_test(test_zero_division),   cmocka_unit_test(test_bad_corpus),
 	    cmocka_unit_test(test_nerval_formulas), cmocka_unit_test(test_confusion),
+	    cmocka_unit_test(test_pieces),
 	};
 	const struct CMUnitTest shared[] = {
 	    cmocka_unit_test(test_parity),

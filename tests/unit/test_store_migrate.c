@@ -4,7 +4,7 @@
  * migration must never change) and a run in it, open, read and upgrade:
  * version 0 (a new, empty file), version 1 as first released, version 1
  * with the settings table the releases before version 2 created on the
- * side, version 2, version 3, version 4 and version 5. Each ends with the schema of a
+ * side, versions 2, 3, 4, 5 and 6. Each ends with the schema of a
  * new database, its run readable, without label-issue scores, found by the
  * search index and taking settings, verdicts, pins and kept results; a second open
  * changes nothing; a newer version is refused.
@@ -113,8 +113,7 @@ static const char v4_sql[] =
     "CREATE INDEX sentence_scores_by_rank ON sentence_scores (run_id, rank);"
     "PRAGMA user_version = 4;";
 
-/* Schema version 5: the search index (filled from the run), pins, the
- * index of entity types and the trigger that forgets a run's rows. */
+/* Version 5: version 4, the search index and pins, as that migration shipped. */
 static const char v5_sql[] =
     "CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');"
     "INSERT INTO search (rowid, text) SELECT (run_id << 32) | id, text FROM sentences;"
@@ -126,6 +125,14 @@ static const char v5_sql[] =
     " DELETE FROM search WHERE rowid BETWEEN old.id << 32 AND (old.id << 32) + 4294967295;"
     " DELETE FROM pins WHERE run_id = old.id; END;"
     "PRAGMA user_version = 5;";
+
+/* Version 6: version 5 and the kept results with the Samples indexes. */
+static const char v6_sql[] =
+    "CREATE TABLE run_results (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+    "CREATE INDEX sentences_by_loss_errors ON sentences (run_id, loss DESC, n_word_errors);"
+    "CREATE INDEX sentences_by_loss_order ON sentences (run_id, loss IS NULL, loss DESC, id);"
+    "PRAGMA user_version = 6;";
 
 /* A run of one sentence of one word, as version 1's writer stored it. */
 static const char v1_run_sql[] =
@@ -286,7 +293,7 @@ static void test_every_earlier_version(void **state)
 {
 	static char want[16384];
 	static char sql[sizeof v1_sql + sizeof v1_settings_sql + sizeof v1_run_sql + sizeof v3_sql +
-	                sizeof v4_sql + sizeof v5_sql];
+	                sizeof v4_sql + sizeof v5_sql + sizeof v6_sql];
 	const char *dir = tu_tmpdir("store_migrate");
 	char path[4200];
 	(void)state;
@@ -300,7 +307,8 @@ static void test_every_earlier_version(void **state)
 	assert_non_null(strstr(want, "runs_forget: CREATE TRIGGER"));
 	assert_non_null(strstr(want, "run_results: CREATE TABLE"));
 	assert_non_null(strstr(want, "sentences_by_loss_errors: CREATE INDEX"));
-	assert_non_null(strstr(want, "version 6\n"));
+	assert_non_null(strstr(want, "writer TEXT"));
+	assert_non_null(strstr(want, "version 7\n"));
 	snprintf(path, sizeof path, "%s/v0.db", dir);
 	make(path, NULL);
 	upgrade(path, want, 0);
@@ -328,6 +336,11 @@ static void test_every_earlier_version(void **state)
 	snprintf(sql, sizeof sql, "%s%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
 	         v4_sql, v5_sql);
 	snprintf(path, sizeof path, "%s/v5.db", dir);
+	make(path, sql);
+	upgrade(path, want, 1);
+	snprintf(sql, sizeof sql, "%s%s%s%s%s%s%s", v1_sql, v1_settings_sql, v1_run_sql, v3_sql,
+	         v4_sql, v5_sql, v6_sql);
+	snprintf(path, sizeof path, "%s/v6.db", dir);
 	make(path, sql);
 	upgrade(path, want, 1);
 }

@@ -4,7 +4,9 @@
  * committed, rollback on abort, reuse by key, a new database that appears
  * only when published (never when the run fails, nor over a file another
  * program made meanwhile), a wait for another writer's lock that ends at
- * its timeout or as soon as its caller cancels, and refusing files that are
+ * its timeout or as soon as its caller cancels, a run committed in pieces
+ * invisible to readers until its last piece and gone when it is aborted or
+ * its process dies (the next run deletes it), and refusing files that are
  * not ExplaiNER databases or come from a newer version.
  */
 #include "testutil.h"
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,8 +123,8 @@ static void test_write_read(void **state)
 	assert_int_equal(xnr_store_find_run(s, "nope", &id, &err), XNR_OK);
 	assert_int_equal(id, 0);
 	/* the same key again is refused by the schema (callers reuse instead) */
-	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_DB);
-	assert_non_null(strstr(err.msg, "UNIQUE"));
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "same key"));
 	xnr_store_close(reader);
 	xnr_store_close(s);
 }
@@ -206,6 +209,92 @@ static void test_abort_keeps_earlier_runs(void **state)
 	/* reopening finds the schema in place */
 	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
 	assert_int_equal(count(s->db, "PRAGMA user_version"), XNR_STORE_SCHEMA_VERSION);
+	xnr_store_close(s);
+}
+
+/* What readers see of path: complete runs, latest run, the rows of run 2. */
+static void visible(const char *path, size_t runs, int64_t latest, int64_t words)
+{
+	struct xnr_store *r = NULL;
+	struct xnr_run *v = NULL;
+	struct xnr_run run;
+	struct xnr_error err;
+	int64_t id = -1;
+	size_t n = 0;
+
+	assert_int_equal(xnr_store_open_read(path, &r, &err), XNR_OK);
+	assert_int_equal(xnr_store_runs(r, &v, &n, &err), XNR_OK);
+	assert_int_equal(n, runs);
+	xnr_runs_free(v, n);
+	assert_int_equal(xnr_store_run_latest(r, &id, &err), XNR_OK);
+	assert_int_equal(id, latest);
+	assert_int_equal(xnr_store_run_get(r, 2, &run, &err),
+	                 runs == 2 ? XNR_OK : XNR_ERR_NOT_FOUND);
+	if (runs == 2)
+		xnr_run_free(&run);
+	assert_int_equal(count(r->db, "SELECT count(*) FROM words WHERE run_id = 2"), words);
+	xnr_store_close(r);
+}
+
+/* Run "k2" in pieces, left by a child process that dies after its first
+ * piece (as SIGKILL would leave it); its pid is gone when this returns. */
+static void die_after_a_piece(const char *path)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct xnr_store *s = NULL;
+		struct xnr_run_writer *w = NULL;
+		struct xnr_run_info in = info("k2");
+		struct xnr_error err;
+		if (xnr_store_open(path, 0, &s, &err) != XNR_OK ||
+		    xnr_run_begin(s, &in, &w, &err) != XNR_OK)
+			_exit(1);
+		write_rows(w);
+		_exit(xnr_run_piece(w, &err) == XNR_OK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_pieces(void **state)
+{
+	char path[4200];
+	struct xnr_store *s = NULL;
+	struct xnr_run_writer *w = NULL;
+	struct xnr_run_info in = info("k2");
+	struct xnr_error err;
+	int64_t id = 0;
+	(void)state;
+
+	/* a piece is in the file, not in what readers see; abort deletes it */
+	two_runs("store_pieces", path, sizeof path, &s, &w, &id);
+	assert_int_equal(xnr_run_piece(w, &err), XNR_OK);
+	visible(path, 1, 1, 2);
+	xnr_run_abort(w);
+	visible(path, 1, 1, 0);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs"), 1);
+	xnr_store_close(s);
+	/* a writer that dies after a piece: invisible, then deleted by the next run */
+	die_after_a_piece(path);
+	visible(path, 1, 1, 2);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs WHERE writer IS NOT NULL"), 1);
+	assert_int_equal(xnr_store_find_run(s, "k2", &id, &err), XNR_OK);
+	assert_int_equal(id, 0);
+	assert_int_equal(xnr_run_begin(s, &in, &w, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM words"), 2);
+	write_rows(w);
+	assert_int_equal(xnr_run_piece(w, &err), XNR_OK);
+	assert_int_equal(xnr_run_commit(w, 1, 2, 2, 0.5, "{}", &id, &err), XNR_OK);
+	assert_int_equal(id, 2);
+	xnr_store_close(s);
+	visible(path, 2, 2, 2);
+	assert_int_equal(xnr_store_open(path, 0, &s, &err), XNR_OK);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM runs WHERE writer IS NULL"), 2);
+	assert_int_equal(count(s->db, "SELECT count(*) FROM words"), 4);
 	xnr_store_close(s);
 }
 
@@ -428,6 +517,7 @@ int main(void)
 	    cmocka_unit_test(test_write_read),
 	    cmocka_unit_test(test_hidden_f16),
 	    cmocka_unit_test(test_abort_keeps_earlier_runs),
+	    cmocka_unit_test(test_pieces),
 	    cmocka_unit_test(test_staged_new_database),
 	    cmocka_unit_test(test_settings_while_a_run_writes),
 	    cmocka_unit_test(test_busy_wait_cancelled),
