@@ -312,10 +312,19 @@ fail:
 	return rc;
 }
 
+/* A group's key as JSON: null when a hostile database's text is not UTF-8
+ * (jansson refuses it), as the server shows such text elsewhere. */
+static json_t *key_json(const struct xnr_loss_table *t, size_t i)
+{
+	json_t *key = json_string(key_of(t, i));
+
+	return key ? key : json_null();
+}
+
 static json_t *group_json(const struct xnr_loss_table *t, size_t i)
 {
 	const struct xnr_loss_stats *s = &t->groups[i].s;
-	return json_pack("{s:s,s:I,s:f,s:f,s:f}", "key", key_of(t, i), "count",
+	return json_pack("{s:o,s:I,s:f,s:f,s:f}", "key", key_json(t, i), "count",
 	                 (json_int_t)s->count, "mean", s->mean, "median", s->median, "sum", s->sum);
 }
 
@@ -395,9 +404,18 @@ enum xnr_status xnr_loss_table_save(const struct xnr_loss_table *t, char **out,
 
 	for (i = 0; !bad && i < t->n_groups; i++) {
 		const struct xnr_loss_stats *st = &t->groups[i].s;
-		bad = json_array_append_new(groups, json_pack("[s,I,f,f,f]", key_of(t, i),
-		                                              (json_int_t)st->count, st->mean,
-		                                              st->median, st->sum)) != 0;
+		json_t *key = json_string(key_of(t, i));
+
+		/* text that is not UTF-8 (a hostile database): the table is not kept */
+		if (!key) {
+			json_decref(groups);
+			*out = NULL;
+			return xnr_fail(err, XNR_ERR_INPUT,
+			                "loss table: a key is not UTF-8, not kept");
+		}
+		bad = json_array_append_new(groups,
+		                            json_pack("[o,I,f,f,f]", key, (json_int_t)st->count,
+		                                      st->mean, st->median, st->sum)) != 0;
 	}
 	if (!bad && (obj = json_pack("{s:i,s:o}", "by", (int)t->by, "groups", groups)) != NULL)
 		groups = NULL;
