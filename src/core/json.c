@@ -49,7 +49,11 @@ int xnr_json_int(const json_t *obj, const char *key, int64_t *out, const char *w
 		*out = (int64_t)json_integer_value(v);
 		return 1;
 	}
-	if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v)) {
+	/* a whole real such as 2.0, within int64_t's range (outside it the cast
+	 * is undefined) */
+	if (json_is_real(v) && json_real_value(v) >= -9223372036854775808.0 &&
+	    json_real_value(v) < 9223372036854775808.0 &&
+	    json_real_value(v) == (double)(int64_t)json_real_value(v)) {
 		*out = (int64_t)json_real_value(v);
 		return 1;
 	}
