@@ -2,6 +2,7 @@
 #include "core/json.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/file.h"
 
@@ -94,4 +95,11 @@ int xnr_json_str(const json_t *obj, const char *key, const char **out, const cha
 		return wrong_type(key, "a string", what, err);
 	*out = json_string_value(v);
 	return 1;
+}
+
+json_t *xnr_json_text(const char *s, long len)
+{
+	json_t *v = s ? json_stringn(s, len < 0 ? strlen(s) : (size_t)len) : NULL;
+
+	return v ? v : json_null();
 }

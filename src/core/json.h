@@ -32,4 +32,9 @@ int xnr_json_bool(const json_t *obj, const char *key, int *out, const char *what
 int xnr_json_str(const json_t *obj, const char *key, const char **out, const char *what,
                  struct xnr_error *err);
 
+/* Text as a JSON string, or JSON null when s is NULL or not UTF-8 (jansson
+ * refuses such text; a hostile database may hold it). len < 0: strlen(s).
+ * NULL only when out of memory. */
+json_t *xnr_json_text(const char *s, long len);
+
 #endif

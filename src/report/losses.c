@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "analysis/losses.h"
+#include "core/json.h"
 #include "report/report.h"
 #include "store/read.h"
 
@@ -312,19 +313,10 @@ fail:
 	return rc;
 }
 
-/* A group's key as JSON: null when a hostile database's text is not UTF-8
- * (jansson refuses it), as the server shows such text elsewhere. */
-static json_t *key_json(const struct xnr_loss_table *t, size_t i)
-{
-	json_t *key = json_string(key_of(t, i));
-
-	return key ? key : json_null();
-}
-
 static json_t *group_json(const struct xnr_loss_table *t, size_t i)
 {
 	const struct xnr_loss_stats *s = &t->groups[i].s;
-	return json_pack("{s:o,s:I,s:f,s:f,s:f}", "key", key_json(t, i), "count",
+	return json_pack("{s:o,s:I,s:f,s:f,s:f}", "key", xnr_json_text(key_of(t, i), -1), "count",
 	                 (json_int_t)s->count, "mean", s->mean, "median", s->median, "sum", s->sum);
 }
 

@@ -8,13 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "server/internal.h"
 
 json_t *xnr__json_text(const char *s, int len)
 {
-	json_t *v = s ? json_stringn(s, len < 0 ? strlen(s) : (size_t)len) : NULL;
-
-	return v ? v : json_null(); /* jansson refuses text that is not UTF-8 */
+	return xnr_json_text(s, len);
 }
 
 json_t *xnr__json_real(double v)

@@ -184,6 +184,30 @@ static void test_csv_fields(void **state)
 	}
 }
 
+/* Text that is not UTF-8 becomes null, not a failed document; a real past
+ * int64_t's range is not an integer. */
+static void test_json_text_and_int(void **state)
+{
+	json_t *v, *o;
+	int64_t n = 0;
+	struct xnr_error err;
+	(void)state;
+
+	v = xnr_json_text("Z\xc3\xbcrich", -1);
+	assert_string_equal(json_string_value(v), "Z\xc3\xbcrich");
+	json_decref(v);
+	v = xnr_json_text("ab", 1);
+	assert_string_equal(json_string_value(v), "a");
+	json_decref(v);
+	assert_true(json_is_null(xnr_json_text("Z\xfcrich", -1)));
+	assert_true(json_is_null(xnr_json_text(NULL, -1)));
+	o = json_pack("{s:f,s:f}", "big", 1.3e27, "two", 2.0);
+	assert_int_equal(xnr_json_int(o, "big", &n, "t.json", &err), -1);
+	assert_int_equal(xnr_json_int(o, "two", &n, "t.json", &err), 1);
+	assert_int_equal(n, 2);
+	json_decref(o);
+}
+
 static void test_json_duplicates(void **state)
 {
 	struct xnr_error err;
@@ -468,6 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_file_special),
 	    cmocka_unit_test(test_csv_fields),
 	    cmocka_unit_test(test_json_duplicates),
+	    cmocka_unit_test(test_json_text_and_int),
 	    cmocka_unit_test(test_pool),
 	    cmocka_unit_test(test_lines_cap),
 	    cmocka_unit_test(test_lines_endings),
