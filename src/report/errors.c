@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "report/report.h"
 #include "store/read.h"
 
@@ -230,8 +231,8 @@ static enum xnr_status read_words(struct xnr_store *s, int64_t run, int top_word
 		if (!hit || (top_words >= 0 && (*hit)->n_words >= top_words))
 			continue;
 		oom = json_array_append_new(
-		    (*hit)->words,
-		    json_pack("{s:s,s:I}", "text", m.v[i].text, "count", (json_int_t)m.v[i].count));
+		    (*hit)->words, json_pack("{s:o,s:I}", "text", xnr_json_text(m.v[i].text, -1),
+		                             "count", (json_int_t)m.v[i].count));
 		(*hit)->n_words++;
 	}
 	if (oom)

@@ -55,8 +55,8 @@ static json_t *words_json(const struct xnr__dup_load *l, long doc, int gold)
 
 	for (int i = 0; all && i < d->n_words; i++) {
 		int k = d->gold[i];
-		w = !gold                       ? json_string(d->words[i])
-		    : k >= 0 && k < l->n_labels ? json_string(l->labels[k])
+		w = !gold                       ? xnr__json_text(d->words[i], -1)
+		    : k >= 0 && k < l->n_labels ? xnr__json_text(l->labels[k], -1)
 		                                : json_null();
 		if (json_array_append_new(all, w)) {
 			json_decref(all);

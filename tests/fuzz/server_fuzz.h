@@ -11,6 +11,7 @@
 #define XNR_SERVER_FUZZ_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -115,7 +116,7 @@ static void fuzz_request_free(struct fuzz_request *r)
 }
 
 /* The answer's contract, whatever the request. */
-static void fuzz_check_answer(const struct xnr__resp *out)
+static void fuzz_check_answer(const struct fuzz_request *r, const struct xnr__resp *out)
 {
 	static const int known[] = {200, 201, 202, 303, 304, 400, 401, 403,
 	                            404, 405, 409, 413, 415, 421, 422, 500};
@@ -124,6 +125,12 @@ static void fuzz_check_answer(const struct xnr__resp *out)
 
 	for (i = 0; i < sizeof known / sizeof known[0] && known[i] != out->http; i++)
 		;
+	/* the answer itself in the log, so that a CI log alone names the bug */
+	if (i == sizeof known / sizeof known[0] || out->status == XNR_ERR_INTERNAL)
+		fprintf(stderr, "%s %.200s: HTTP %d, status %d: %.*s\n", r->method, r->target,
+		        out->http, (int)out->status,
+		        out->data && out->len < 4096 ? (int)out->len : 0,
+		        out->data ? (const char *)out->data : "");
 	FUZZ_CHECK(i < sizeof known / sizeof known[0]);
 	FUZZ_CHECK(out->status != XNR_ERR_INTERNAL && (int)out->status >= 0 &&
 	           out->status < XNR_STATUS_COUNT);
@@ -166,7 +173,7 @@ static void fuzz_request_run(struct xnr__app *app, struct fuzz_request *r, struc
 			xnr__request_answer(app, &in, out);
 	}
 	FUZZ_CHECK(out->http != 0);
-	fuzz_check_answer(out);
+	fuzz_check_answer(r, out);
 }
 
 #endif
