@@ -111,7 +111,7 @@ int xnr_cli_gate_report(json_t *gate);
 
 /* Print the JSON of xnr_report_buckets as tables (report_buckets.c); NULL
  * prints nothing. */
-void xnr_cli_print_buckets(json_t *buckets);
+void xnr_cli_print_buckets(FILE *f, json_t *buckets);
 
 /* A file written aside (PATH.XXXXXX in its folder) and moved into place at
  * the end, so a failed write leaves nothing and an existing file is only

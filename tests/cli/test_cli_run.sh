@@ -149,6 +149,34 @@ fi
 
 expect_error "report on a missing run" 1 "no run 99" "$bin" report "$db" --run 99
 expect_error "report on a missing database" 1 "$tmp/none.db" "$bin" report "$tmp/none.db"
+
+# The report is kept in the run's database (run_results) by the first report
+# with these options and printed from there after (a run of a million
+# sentences: one computation, then instant): the kept one is what prints
+# (changed in the database, the change shows), --recompute computes it again,
+# the label-issue section is read every time, and a gate keeps nothing.
+kept() { $PY -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from run_results where run_id = 1 and name like ?", ("% report " + sys.argv[2] + " %",)).fetchone()[0])' "$db" "$1"; }
+"$bin" report "$db" --run 1 >"$tmp/kept1.txt"
+"$bin" report "$db" --run 1 --json --top 5 >"$tmp/kept1.json"
+[ "$(kept text)" = 1 ] && [ "$(kept json)" = 1 ] && cmp -s "$tmp/report1.txt" "$tmp/kept1.txt" &&
+	cmp -s "$tmp/report1.json" "$tmp/kept1.json" &&
+	ok "a second report prints the kept one, byte for byte the same (text and JSON)" ||
+	bad "kept report: text $(kept text), json $(kept json); $(diff "$tmp/report1.txt" "$tmp/kept1.txt" | head -5)"
+$PY - "$db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update run_results set value = replace(value, 'worst sentences by total loss', 'WORST KEPT') where run_id = 1 and name like '% report text %'")
+c.commit()
+PY
+"$bin" report "$db" --run 1 | grep -q 'WORST KEPT' && ok "the kept report is what prints" || bad "the kept report is not read"
+"$bin" report "$db" --run 1 --recompute >"$tmp/kept2.txt" && cmp -s "$tmp/report1.txt" "$tmp/kept2.txt" &&
+	"$bin" report "$db" --run 1 | cmp -s "$tmp/report1.txt" - && ok "--recompute computes it again and keeps that" ||
+	bad "--recompute: $(diff "$tmp/report1.txt" "$tmp/kept2.txt" | head -5)"
+"$bin" issues "$db" --run 1 --top 0 >/dev/null 2>&1
+"$bin" report "$db" --run 1 | grep -q '^label issues' && "$bin" report "$db" --run 1 --json --top 5 | grep -q '"label_issues"' &&
+	ok "label issues scored after the report was kept show in it" || bad "label issues missing from a kept report"
+"$bin" report "$db" --run 1 --fail-under 0.1 --top 3 >/dev/null
+[ "$(kept 'text top=3')" = 0 ] && ok "a report with a gate is not kept" || bad "a gated report was kept"
 if "$bin" run --model "$model" --data "$data" -o "$db" 2>/dev/null | grep -q "reusing"; then ok "same request reuses the run"; else bad "reuse"; fi
 "$bin" run --model "$model" --data "$data" -o "$db" --sample 100 --seed 7 -q
 "$bin" run --model "$model" --data "$src/tests/fixtures/data/mixed.conll" -o "$db" -q
