@@ -8,6 +8,7 @@
  * strings) comes from search.c.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,17 +57,19 @@ enum {
 	P_WORD,
 	P_TOKEN,
 	P_GOLD_TYPE,
-	P_PRED_TYPE
+	P_PRED_TYPE,
+	P_SHUFFLE_N
 };
 
 /* [sort][ascending]; a NULL loss (a sentence with no scored word) sorts last.
- * The random order is a hash of (id, seed): the same seed, the same order. */
+ * The random order is a permutation of the run's ids for the seed
+ * (shuffle_key): the same seed, the same order. */
 static const char *const order_by[XNR_SENT_SORT_COUNT][2] = {
     {"loss IS NULL, loss DESC, id", "loss IS NULL, loss ASC, id"},
     {"id DESC", "id ASC"},
     {"n_word_errors DESC, n_entity_errors DESC, loss DESC, id",
      "n_word_errors ASC, n_entity_errors ASC, loss ASC, id"},
-    {"xnr_shuffle(id, ?8), id", "xnr_shuffle(id, ?8), id"},
+    {"xnr_shuffle(id, ?8, ?16), id", "xnr_shuffle(id, ?8, ?16), id"},
 };
 
 struct xnr_sentence_query xnr_sentence_query_default(int64_t run)
@@ -94,17 +97,77 @@ static enum xnr_status check(const struct xnr_sentence_query *q, struct xnr_erro
 	return XNR_OK;
 }
 
-/* splitmix64 of (id, seed): xnr_shuffle(id, seed), a stable pseudo-random key. */
-static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	uint64_t x = (uint64_t)sqlite3_value_int64(argv[0]) +
-	             0x9e3779b97f4a7c15u * ((uint64_t)sqlite3_value_int64(argv[1]) + 1);
+/* The random order: a permutation of [0, n) for a seed, n the run's largest
+ * sentence id + 1, so that a page of an unfiltered random listing is its
+ * positions' ids, read through the primary key without a pass over the run
+ * (a million sentences: a sort of every id per page before). A 4-round
+ * Feistel network over the smallest even number of bits that holds n-1,
+ * with splitmix64 rounds, walked until it lands in [0, n) (a permutation of
+ * the larger domain restricted to [0, n): at most 4 steps on average). */
+struct shuffle {
+	uint64_t n, seed, mask; /* mask: one half's bits */
+	int half;
+};
 
-	(void)argc;
+static struct shuffle shuffle_make(int64_t n, int64_t seed)
+{
+	struct shuffle f = {(uint64_t)(n > 1 ? n : 1), (uint64_t)seed, 0, 1};
+
+	while (f.half < 32 && (f.n - 1) >> (2 * f.half))
+		f.half++;
+	f.mask = f.half == 32 ? 0xffffffffu : ((uint64_t)1 << f.half) - 1;
+	return f;
+}
+
+static uint64_t round_fn(const struct shuffle *f, int r, uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15u * (f->seed + 1) + 0xd1b54a32d192ed03u * (uint64_t)(r + 1);
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-	x ^= x >> 31;
-	sqlite3_result_int64(ctx, (sqlite3_int64)(x >> 1));
+	return (x ^ (x >> 31)) & f->mask;
+}
+
+/* One pass of the network (inverse: backwards) over the 2 * half bits. */
+static uint64_t feistel(const struct shuffle *f, uint64_t x, int inverse)
+{
+	uint64_t l = (x >> f->half) & f->mask, r = x & f->mask, t;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!inverse) {
+			t = r;
+			r = l ^ round_fn(f, i, r);
+			l = t;
+		} else {
+			t = l;
+			l = r ^ round_fn(f, 3 - i, l);
+			r = t;
+		}
+	}
+	return l << f->half | r;
+}
+
+/* Position of id in the order (inverse 0), or the id at a position (1).
+ * Outside [0, n) (a database written elsewhere) the value is its own key. */
+static int64_t shuffle_at(const struct shuffle *f, int64_t v, int inverse)
+{
+	uint64_t x = (uint64_t)v;
+
+	if (v < 0 || x >= f->n)
+		return v;
+	do
+		x = feistel(f, x, inverse);
+	while (x >= f->n);
+	return (int64_t)x;
+}
+
+/* xnr_shuffle(id, seed, n): id's position in the seed's order of [0, n). */
+static void shuffle_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct shuffle f = shuffle_make(sqlite3_value_int64(argv[2]), sqlite3_value_int64(argv[1]));
+
+	(void)argc;
+	sqlite3_result_int64(ctx, shuffle_at(&f, sqlite3_value_int64(argv[0]), 0));
 }
 
 /* "AND id IN (SELECT sentence_id FROM <from> WHERE run_id = ?1 AND <cond>)" */
@@ -151,7 +214,7 @@ static void where_build(const struct xnr_sentence_query *q, int listing, char *b
 /* Bind the query's values and its text's parts (copied) to st. Binding a
  * number the statement does not use is SQLITE_RANGE: harmless. */
 static void bind(sqlite3_stmt *st, const struct xnr_sentence_query *q, const char *ids_json,
-                 const struct xnr__search *b)
+                 const struct xnr__search *b, int64_t shuffle_n)
 {
 	sqlite3_bind_double(st, P_MIN_LOSS, q->min_loss);
 	sqlite3_bind_double(st, P_MAX_LOSS, q->max_loss);
@@ -167,14 +230,43 @@ static void bind(sqlite3_stmt *st, const struct xnr_sentence_query *q, const cha
 	sqlite3_bind_text(st, P_TOKEN, q->token, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, P_GOLD_TYPE, q->gold_type, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, P_PRED_TYPE, q->pred_type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, P_SHUFFLE_N, shuffle_n);
+}
+
+/* The random order's domain: the run's largest sentence id + 1 (*n, 0 for
+ * none), and whether the run's ids are exactly 0..n-1 (*dense: its stored
+ * count says so), read through the primary key. */
+static enum xnr_status run_extent(struct xnr_store *s, int64_t run, int64_t *n, int *dense,
+                                  struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc =
+	    xnr__store_prepare(s,
+	                       "SELECT (SELECT max(id) + 1 FROM sentences WHERE run_id = ?1),"
+	                       " (SELECT n_sentences FROM runs WHERE id = ?1)",
+	                       run, &st, err);
+
+	if (rc != XNR_OK)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = xnr__store_fail(s, err);
+	} else {
+		*n = sqlite3_column_int64(st, 0);
+		*dense = *n > 0 && sqlite3_column_type(st, 1) == SQLITE_INTEGER &&
+		         sqlite3_column_int64(st, 1) == *n;
+		if (*n < 0)
+			*n = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Prepare sql and bind the query's values; *ids_json (the bound id list)
  * belongs to the caller, also on failure. A query with text leaves the
  * store's search deadline running (xnr__search_end ends it). */
 static enum xnr_status prepare(struct xnr_store *s, const char *sql,
-                               const struct xnr_sentence_query *q, sqlite3_stmt **out,
-                               char **ids_json, struct xnr_error *err)
+                               const struct xnr_sentence_query *q, int64_t shuffle_n,
+                               sqlite3_stmt **out, char **ids_json, struct xnr_error *err)
 {
 	struct xnr__search b;
 	sqlite3_stmt *st = NULL;
@@ -186,14 +278,14 @@ static enum xnr_status prepare(struct xnr_store *s, const char *sql,
 	if (q->by_ids && !(*ids_json = xnr__ids_json(q->ids, q->n_ids)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	if (q->sort == XNR_SENT_BY_RANDOM &&
-	    sqlite3_create_function_v2(s->db, "xnr_shuffle", 2,
+	    sqlite3_create_function_v2(s->db, "xnr_shuffle", 3,
 	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 	                               shuffle_fn, NULL, NULL, NULL) != SQLITE_OK)
 		return xnr__store_fail(s, err);
 	if ((rc = xnr__search_begin(s, q, &b, err)) != XNR_OK)
 		return rc;
 	if ((rc = xnr__store_prepare(s, sql, q->run, &st, err)) == XNR_OK) {
-		bind(st, q, *ids_json, &b);
+		bind(st, q, *ids_json, &b, shuffle_n);
 		*out = st;
 	} else {
 		xnr__search_end(s);
@@ -212,7 +304,7 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 
 	where_build(q, 0, where, sizeof where);
 	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
-	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) == XNR_OK) {
+	if ((rc = prepare(s, sql, q, 0, &st, &ids_json, err)) == XNR_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*total = sqlite3_column_int64(st, 0);
 		else
@@ -224,15 +316,57 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 	return rc;
 }
 
+/* 1 if q filters nothing: a random page is then its positions' ids. */
+static int unfiltered(const struct xnr_sentence_query *q)
+{
+	return !q->has_min_loss && !q->has_max_loss && !q->with_errors && q->gold < 0 &&
+	       q->pred < 0 && !q->by_ids && !(q->text && q->text[0]) && !q->word && !q->token &&
+	       !q->gold_type && !q->pred_type && !q->pinned;
+}
+
+/* The ids at positions [offset, offset + limit) of the random order of
+ * [0, n) into *ids (malloc'd; none past n). */
+static enum xnr_status page_ids(const struct xnr_sentence_query *q, int64_t n, int64_t **ids,
+                                size_t *n_ids, struct xnr_error *err)
+{
+	struct shuffle f = shuffle_make(n, q->seed);
+	int64_t end = q->limit < 0 || q->limit > n - q->offset ? n : q->offset + q->limit, p;
+
+	*n_ids = 0;
+	if (!(*ids = malloc(((size_t)(end > q->offset ? end - q->offset : 0) + 1) * sizeof **ids)))
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	for (p = q->offset; p < end; p++)
+		(*ids)[(*n_ids)++] = shuffle_at(&f, p, 1);
+	return XNR_OK;
+}
+
 enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_sentence_query *q,
                                     struct xnr_rows **out, struct xnr_error *err)
 {
 	const char *by = order_by[(unsigned)q->sort % XNR_SENT_SORT_COUNT][q->ascending != 0];
 	char cols[256], where[2048], sql[2816];
+	struct xnr_sentence_query page;
 	char *ids_json = NULL;
+	int64_t *ids = NULL, n = 0;
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
+	int dense = 0;
 
+	if (q->sort == XNR_SENT_BY_RANDOM) {
+		if ((rc = check(q, err)) != XNR_OK ||
+		    (rc = run_extent(s, q->run, &n, &dense, err)) != XNR_OK)
+			return rc;
+		if (dense && unfiltered(q)) { /* the page's rows by their ids */
+			page = *q;
+			if ((rc = page_ids(q, n, &ids, &page.n_ids, err)) != XNR_OK)
+				return rc;
+			page.by_ids = 1;
+			page.ids = ids;
+			page.offset = 0;
+			page.limit = -1;
+			q = &page;
+		}
+	}
 	xnr__cols_sql(sentence_cols, N_SENTENCE_COLS, cols, sizeof cols);
 	where_build(q, 1, where, sizeof where);
 	if (q->sort ==
@@ -245,7 +379,9 @@ enum xnr_status xnr_store_sentences(struct xnr_store *s, const struct xnr_senten
 	else
 		snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s LIMIT ?3 OFFSET ?4", cols, where,
 		         by);
-	if ((rc = prepare(s, sql, q, &st, &ids_json, err)) != XNR_OK) {
+	rc = prepare(s, sql, q, n, &st, &ids_json, err);
+	free(ids);
+	if (rc != XNR_OK) {
 		free(ids_json);
 		return rc;
 	}

@@ -157,6 +157,18 @@ assert [i["id"] for i in body["items"]] != [i["id"] for i in r7["items"][:10]]'
 expect_status 200 "$R/sentences?sort=random&seed=7&limit=10&offset=10" && check "sentences random paging" "
 r7 = json.load(open('$tmp/r7'))"'
 assert [i["id"] for i in body["items"]] == [i["id"] for i in r7["items"][10:20]]'
+# an unfiltered page is read by its positions' ids, a filtered list sorted in
+# SQL: the same order, the filtered one a subsequence of the whole
+expect_status 200 "$R/sentences?sort=random&seed=7&limit=1000&skip_correct=1&min_loss=0.05" && check "sentences random filtered: the same order" "
+r7 = json.load(open('$tmp/r7'))"'
+ids = [i["id"] for i in body["items"]]
+keep = set(ids)
+assert len(ids) > 10 and ids == [i["id"] for i in r7["items"] if i["id"] in keep]'
+expect_status 200 "$R/sentences?sort=random&seed=7&offset=340&limit=10" && check "sentences random: the last page, then none" "
+r7 = json.load(open('$tmp/r7'))"'
+assert [i["id"] for i in body["items"]] == [i["id"] for i in r7["items"][340:350]] and body["total"] == len(r7["items"])'
+expect_status 200 "$R/sentences?sort=random&seed=7&offset=5000&limit=10" && check "sentences random: past the end" '
+assert body["items"] == []'
 
 # POST: ids in a JSON body, up to 1000 (more than a query string holds)
 $PY -c "import json; print(json.dumps({'ids': list(range(1000))[::-1]}))" >"$tmp/ids1000"
