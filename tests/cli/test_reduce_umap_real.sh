@@ -18,6 +18,9 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 bin=${XNR_BIN:?}
+# A check of the layout's quality, not of memory: 4+ minutes of UMAP under
+# ASan, whose code test_reduce_umap runs under the sanitizers on its own cases.
+[ "${XNR_SANITIZED:-0}" = 1 ] && skip "a sanitizer build (XNR_SANITIZED=1): a quality check of the release build; test_reduce_umap runs UMAP under the sanitizers"
 if [ "$group" = shared ]; then
 	need_shared data/conll2003/test.txt
 	data=$shared/data/conll2003/test.txt limit=(-l 300) min=0.955 margin=0.10
