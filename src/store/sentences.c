@@ -294,6 +294,15 @@ static enum xnr_status prepare(struct xnr_store *s, const char *sql,
 	return rc;
 }
 
+/* 1 if q filters nothing: its count is the run's, a random page its
+ * positions' ids. */
+static int unfiltered(const struct xnr_sentence_query *q)
+{
+	return !q->has_min_loss && !q->has_max_loss && !q->with_errors && q->gold < 0 &&
+	       q->pred < 0 && !q->by_ids && !(q->text && q->text[0]) && !q->word && !q->token &&
+	       !q->gold_type && !q->pred_type && !q->pinned;
+}
+
 enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_sentence_query *q,
                                           int64_t *total, struct xnr_error *err)
 {
@@ -302,8 +311,18 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 	sqlite3_stmt *st = NULL;
 	enum xnr_status rc;
 
+	if ((rc = check(q, err)) != XNR_OK)
+		return rc;
+	/* Every sentence: the run's count, not a pass over a million index rows
+	 * (a run without one, being written elsewhere, is counted). */
 	where_build(q, 0, where, sizeof where);
-	snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
+	if (unfiltered(q))
+		snprintf(sql, sizeof sql,
+		         "SELECT coalesce((SELECT n_sentences FROM runs WHERE id = ?1),"
+		         " (SELECT count(*)%s))",
+		         where);
+	else
+		snprintf(sql, sizeof sql, "SELECT count(*)%s", where);
 	if ((rc = prepare(s, sql, q, 0, &st, &ids_json, err)) == XNR_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*total = sqlite3_column_int64(st, 0);
@@ -314,14 +333,6 @@ enum xnr_status xnr_store_sentences_count(struct xnr_store *s, const struct xnr_
 	sqlite3_finalize(st);
 	free(ids_json);
 	return rc;
-}
-
-/* 1 if q filters nothing: a random page is then its positions' ids. */
-static int unfiltered(const struct xnr_sentence_query *q)
-{
-	return !q->has_min_loss && !q->has_max_loss && !q->with_errors && q->gold < 0 &&
-	       q->pred < 0 && !q->by_ids && !(q->text && q->text[0]) && !q->word && !q->token &&
-	       !q->gold_type && !q->pred_type && !q->pinned;
 }
 
 /* The ids at positions [offset, offset + limit) of the random order of
