@@ -22,17 +22,6 @@ struct class_set {
 	char icon[MAX_CLASSES][ICON_MAX_BYTES + 1];
 };
 
-/* 1 if s is valid UTF-8 (jansson's test: what it cannot make a string of
- * would fail the answer). Labels and stored settings come from a database
- * that may have been made or changed elsewhere. */
-static int is_text(const char *s)
-{
-	json_t *t = json_string(s);
-
-	json_decref(t);
-	return t != NULL;
-}
-
 /* matplotlib's Set1 at i / n, as the original coloured its classes. */
 static const char *set1_color(int i, int n)
 {
@@ -68,7 +57,7 @@ static void load_classes(const struct xnr_run *run, struct class_set *c)
 	c->n = 0;
 	for (k = 0; k < run->n_labels && c->n < MAX_CLASSES; k++) {
 		const char *type = xnr__label_type(run->labels[k]);
-		if (!type || strlen(type) >= sizeof c->name[0] || !is_text(type))
+		if (!type || strlen(type) >= sizeof c->name[0] || !xnr__is_text(type))
 			continue;
 		for (i = 0; i < c->n && strcmp(c->name[i], type) != 0; i++)
 			;
@@ -111,7 +100,7 @@ static enum xnr_status apply_stored(struct xnr_store *store, int64_t run, struct
 		if (k >= 0 && color && is_color(kv[i].value))
 			memcpy(c->color[k], kv[i].value, 8);
 		else if (k >= 0 && icon && strlen(kv[i].value) <= ICON_MAX_BYTES &&
-		         is_text(kv[i].value))
+		         xnr__is_text(kv[i].value))
 			snprintf(c->icon[k], sizeof c->icon[0], "%s", kv[i].value);
 	}
 	xnr_settings_free(kv, n);

@@ -506,6 +506,9 @@ void xnr__models_close(struct xnr__app *app);
 json_t *xnr__object(size_t n, const char *const *keys, json_t **vals);
 /* Text (len < 0: up to its NUL) as a string; null when NULL or not UTF-8. */
 json_t *xnr__json_text(const char *s, int len);
+/* 1 if s is UTF-8 that an answer can hold (jansson's test: no overlong
+ * form, surrogate or code point past U+10FFFF). */
+int xnr__is_text(const char *s);
 /* A real; null when NaN (NULL in the database). */
 json_t *xnr__json_real(double v);
 /* The name of label id of run; null when it has none. */

@@ -112,6 +112,12 @@ static enum xnr_status add_param(struct xnr__query *q, const char *s, const char
 	p->value = *d;
 	if ((st = decode(eq + 1, e, d, err)) != XNR_OK)
 		return st;
+	if (!xnr__is_text(p->value))
+		return xnr_fail(
+		    err, XNR_ERR_INPUT,
+		    "query parameter %s: not UTF-8 (percent-encode the UTF-8 bytes of a "
+		    "text)",
+		    p->name);
 	for (i = 0; i < q->n; i++)
 		if (strcmp(q->p[i].name, p->name) == 0)
 			return xnr_fail(err, XNR_ERR_INPUT, "query parameter %s: given twice",

@@ -16,6 +16,14 @@ json_t *xnr__json_text(const char *s, int len)
 	return xnr_json_text(s, len);
 }
 
+int xnr__is_text(const char *s)
+{
+	json_t *t = json_string(s);
+
+	json_decref(t);
+	return t != NULL;
+}
+
 json_t *xnr__json_real(double v)
 {
 	return isnan(v) ? json_null() : json_real(v);

@@ -188,6 +188,13 @@ expect_status 400 "$R/sentences?q=%2C+.&mode=words" && check "words mode without
 assert "mode=regex" in body["error"]["message"], body'
 expect_status 400 "$R/sentences?q=$(printf 'x%.0s' $(seq 1 501))"
 expect_status 400 "$R/sentences?mode=fuzzy&q=x"
+# a value that is not UTF-8 (Latin-1 "café", an overlong "/", a surrogate) is refused by name,
+# before any page quotes it back; UTF-8 percent-encoded is a text like any other
+for v in caf%E9 %C0%AF %ED%A0%80; do
+	expect_status 400 "$R/sentences?gold_type=$v" && check "gold_type=$v: not UTF-8" '
+assert body["error"]["message"].startswith("query parameter gold_type: not UTF-8"), body'
+done
+expect_status 200 "$R/sentences?q=caf%C3%A9"
 expect_status 400 "$R/sentences?gold_type=FOO" && check "an unknown entity type" '
 assert "FOO" in body["error"]["message"], body'
 expect_status 400 "$R/sentences?error_kind=lost"
