@@ -9,8 +9,16 @@ set -u
 . "$(dirname "$0")/lib.sh"
 demo_run
 
+# The bounds below (0.5 s to cancel, 2 s to stop) hold on a quiet machine;
+# times the load per core (from 1 up), as timing.spec scales its goals, so a
+# machine busy with other builds does not fail them (CI's test_api_stop once
+# took 912 ms beside a second suite).
+load=$(awk -v n="$(nproc)" '{f = $1 / n; print (f > 1 ? f : 1)}' /proc/loadavg)
+cancel_ms=$(awk -v f="$load" 'BEGIN {printf "%d", 500 * f}')
+stop_ms=$(awk -v f="$load" 'BEGIN {printf "%d", 2000 * f}')
+
 # cancel_job NAME: DELETE the job, then poll it; one check that it ended
-# "cancelled" within 500 ms (ms: how long it took).
+# "cancelled" within cancel_ms (ms: how long it took).
 cancel_job() {
 	local t0 state=
 	t0=$(date +%s%N)
@@ -25,8 +33,8 @@ cancel_job() {
 	done
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	echo "$1: $state ${ms} ms after DELETE"
-	[ "$state" = cancelled ] && [ "$ms" -le 500 ] && ok ||
-		bad "$1: '$state' $ms ms after DELETE, want cancelled within 500 ms: $(head -c 300 "$tmp/body")"
+	[ "$state" = cancelled ] && [ "$ms" -le "$cancel_ms" ] && ok ||
+		bad "$1: '$state' $ms ms after DELETE, want cancelled within $cancel_ms ms (500 x load $load): $(head -c 300 "$tmp/body")"
 }
 
 # wait_running: polls the job until it runs (5 s at most).
@@ -75,7 +83,7 @@ stop_server 10
 ms=$((($(date +%s%N) - t0) / 1000000))
 echo "stopped ${ms} ms after SIGTERM with a run waiting for the database lock"
 [ "$rc" = 0 ] && ok || bad "exit status '$rc' after SIGTERM, want 0"
-[ "$ms" -le 2000 ] && ok || bad "SIGTERM took $ms ms with a run waiting for the lock, want at most 2000"
+[ "$ms" -le "$stop_ms" ] && ok || bad "SIGTERM took $ms ms with a run waiting for the lock, want at most $stop_ms"
 grep -q "explainer serve: stopped (SIGTERM)" "$err" && ok || bad "not a clean stop: $(cat "$err")"
 touch "$tmp/release"
 wait "$holder"
@@ -113,7 +121,7 @@ t0=$(date +%s%N)
 stop_server 10
 ms=$((($(date +%s%N) - t0) / 1000000))
 echo "stopped ${ms} ms after SIGTERM during a UMAP"
-[ "$rc" = 0 ] && [ "$ms" -le 2000 ] && ok || bad "SIGTERM during a UMAP: exit '$rc' after $ms ms"
+[ "$rc" = 0 ] && [ "$ms" -le "$stop_ms" ] && ok || bad "SIGTERM during a UMAP: exit '$rc' after $ms ms (want at most $stop_ms)"
 grep -q "explainer serve: stopped (SIGTERM)" "$err" && ok || bad "not a clean stop: $(cat "$err")"
 check "the database is still whole, with its one run" '
 assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
