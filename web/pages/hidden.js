@@ -7,7 +7,7 @@
 // the selected points' sentences below (the one list of the pages), the
 // selected words highlighted.
 import {hasRun, showJobError} from '../lib/pagekit.js';
-import {preloadPlotly, purge} from '../lib/plot.js';
+import {preloadPlotly, purge, warmPlotly} from '../lib/plot.js';
 import {sentenceList} from '../lib/sentences.js';
 
 const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
@@ -45,11 +45,11 @@ function hoverSentence(sentence, word) {
   return out.join('<br>');
 }
 
-/** The params of the hash, with defaults. */
-function readParams(ctx) {
+/** The params of the hash (URLSearchParams), with defaults. */
+function readParams(params) {
   const p = {...DEFAULTS};
   for (const k of Object.keys(DEFAULTS)) {
-    const v = ctx.params.get(k);
+    const v = params.get(k);
     if (v !== null && v !== '') p[k] = typeof DEFAULTS[k] === 'number' ? Number(v) : v;
   }
   if (!METHODS.some(([m]) => m === p.method)) p.method = 'pca';
@@ -101,6 +101,15 @@ function traces(ctx, res, hover, key, errorsOnly) {
     out.push(mk(wrong, 'gold ≠ prediction',
       {size: 9, symbol: 'circle-open', color: '#111827', line: {width: 1.2}}));
   return out;
+}
+
+/** A point of each kind traces() draws (the first chart's start-up, paid while the projection runs). */
+function warmTraces() {
+  const pt = (name, marker) => ({type: 'scatter', mode: 'markers', name, x: [0], y: [0], customdata: [0],
+    text: ['<b>w</b>'], hoverinfo: 'text', marker});
+  return [pt('O', {size: 5, color: O_COLOR, opacity: 0.45, symbol: 'circle'}),
+    pt('I-X', {size: 5, color: '#377eb8', opacity: 0.85, symbol: 'diamond'}),
+    pt('gold ≠ prediction', {size: 9, symbol: 'circle-open', color: '#111827', line: {width: 1.2}})];
 }
 
 function layout(title) {
@@ -196,14 +205,31 @@ function controls(ctx, p, onCompute, errorsOnly) {
     el('label', {title: 'Only the words whose prediction differs from the gold label'}, errorsOnly, ' errors only'));
 }
 
+/** POST /projection of p: the promise of its answer (the job). */
+function startProjection(api, runId, p) {
+  return api(`/api/v1/runs/${runId}/projection`, {method: 'POST', body: requestBody(p)});
+}
+
 export const page = {
   id: 'hidden',
   title: 'Hidden States',
+  /** The address's projection starts while app.js still loads the run; then Plotly runs (its bytes are in). */
+  prefetch({runId, params, api}) {
+    const p = readParams(params);
+    const answer = startProjection(api, runId, p);
+    answer.catch(() => {}); // render's ctx.job reports a failure
+    const early = {body: requestBody(p), answer, drawing: false};
+    warmPlotly(warmTraces(), layout(''), () => early.drawing);
+    return early;
+  },
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     preloadPlotly(); // while the projection job runs (app.js has fetched it already)
-    const p = readParams(ctx);
+    const p = readParams(ctx.params);
+    // prefetch()'s request, for the first compute if it asked for the same
+    const early = await ctx.prefetched?.catch(() => null);
+    let first = true;
     const info = el('p', {class: 'muted projection-info'});
     const left = el('div', {class: 'plot-gold hid-plot'});
     const right = el('div', {class: 'plot-pred hid-plot'});
@@ -218,6 +244,7 @@ export const page = {
     const errorsOnly = el('input', {type: 'checkbox', name: 'errors', checked: ctx.params.get('errors') === '1'});
     // Both plots from res; a selection in one is shown in the other too.
     const draw = async () => {
+      if (early) early.drawing = true;
       const title = METHODS.find(([m]) => m === p.method)[1];
       const only = errorsOnly.checked;
       const hover = hoverTexts(res);
@@ -253,8 +280,10 @@ export const page = {
       purge(right);
       try {
         await ctx.loading([left, right], async () => {
-          res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
-            {method: 'POST', body: requestBody(p)}), {el: status});
+          const same = first && early && JSON.stringify(early.body) === JSON.stringify(requestBody(p));
+          const start = same ? early.answer : startProjection(ctx.api, ctx.runId, p);
+          first = false;
+          res = await ctx.job(start, {el: status});
           info.textContent = methodInfo(res);
           await draw();
           root.dataset.projection = JSON.stringify(requestBody(p));
