@@ -11,7 +11,7 @@
 // aborts ctx.signal: its requests stop, its ctx.onLeave callbacks run and
 // its late ctx.setParams calls are ignored.
 import {api} from './lib/api.js';
-import {el, clear, showError, errorMessage} from './lib/dom.js';
+import {el, clear, showError, errorMessage, int} from './lib/dom.js';
 import {classesFromLabels, fg} from './lib/colors.js';
 import {makeCtx} from './lib/ctx.js';
 import {prefetchPlotly} from './lib/plot.js';
@@ -160,8 +160,8 @@ function showRunInfo(r) {
   const listed = state.runs.find((x) => x.id === r.id);
   const f1 = listed ? listed.micro_f1 : null;
   info.append(
-    el('span', {class: 'chip'}, `${(r.n_sentences ?? 0).toLocaleString('en-US')} sentences`),
-    el('span', {class: 'chip'}, `${(r.n_words ?? 0).toLocaleString('en-US')} words`));
+    el('span', {class: 'chip'}, `${int(r.n_sentences ?? 0)} sentences`),
+    el('span', {class: 'chip'}, `${int(r.n_words ?? 0)} words`));
   if (typeof f1 === 'number')
     info.append(el('span', {class: 'chip chip-strong', title: 'micro F1 (seqeval default mode)'},
       `F1 ${f1.toFixed(3)}`));
