@@ -220,8 +220,9 @@ export const page = {
     const p = readParams(params);
     const answer = startProjection(api, runId, p);
     answer.catch(() => {}); // render's ctx.job reports a failure
-    const early = {body: requestBody(p), answer, drawing: false};
-    warmPlotly(warmTraces(), layout(''), () => early.drawing);
+    // the warm-up is skipped once the result is in: it would only delay the plots then
+    const early = {body: requestBody(p), answer, ready: false};
+    warmPlotly(warmTraces(), layout(''), () => early.ready);
     return early;
   },
   async render(root, ctx) {
@@ -246,7 +247,7 @@ export const page = {
     const errorsOnly = el('input', {type: 'checkbox', name: 'errors', checked: ctx.params.get('errors') === '1'});
     // Both plots from res; a selection in one is shown in the other too.
     const draw = async () => {
-      if (early) early.drawing = true;
+      if (early) early.ready = true;
       const title = METHODS.find(([m]) => m === p.method)[1];
       const only = errorsOnly.checked;
       const hover = hoverTexts(res);
@@ -285,7 +286,9 @@ export const page = {
           const same = first && early && JSON.stringify(early.body) === JSON.stringify(requestBody(p));
           const start = same ? early.answer : startProjection(ctx.api, ctx.runId, p);
           first = false;
-          res = await ctx.job(start, {el: status});
+          res = await ctx.job(start, {el: status, pollNow: same, onProgress: (job) => {
+            if (same && job.state === 'done') early.ready = true;
+          }});
           info.textContent = methodInfo(res);
           await draw();
           root.dataset.projection = JSON.stringify(requestBody(p));
