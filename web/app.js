@@ -3,12 +3,15 @@
 // to the run's pinned sentences, the class legend with the key to the inline
 // encoding of sentences (on every page), the error banner and the
 // hash router (#/<page>?run=<id>&<page params>). Each page is web/pages/<id>.js, loaded
-// on demand, exporting `page = {id, title, render(root, ctx)}`; app.js marks
+// on demand, exporting `page = {id, title, render(root, ctx)}` and maybe
+// prefetch({runId, params, api}), called as soon as the module is in, before
+// the run's details are (its value is ctx.prefetched: a page sends its first
+// request there); app.js marks
 // its section data-page-ready="<id>" once render settles. Leaving a page
 // aborts ctx.signal: its requests stop, its ctx.onLeave callbacks run and
 // its late ctx.setParams calls are ignored.
 import {api} from './lib/api.js';
-import {el, clear, showError, errorMessage} from './lib/dom.js';
+import {el, clear, showError, errorMessage, int} from './lib/dom.js';
 import {classesFromLabels, fg} from './lib/colors.js';
 import {makeCtx} from './lib/ctx.js';
 import {prefetchPlotly} from './lib/plot.js';
@@ -77,6 +80,7 @@ const state = {
   runCache: new Map(), // run id -> {run, classes}
   leave: null, // AbortController of the page on screen: aborted when it is left
   mountSeq: 0,
+  modules: new Map(), // page id -> its import()
   pinsRun: null, // the run whose pin count the header shows
 };
 
@@ -156,8 +160,8 @@ function showRunInfo(r) {
   const listed = state.runs.find((x) => x.id === r.id);
   const f1 = listed ? listed.micro_f1 : null;
   info.append(
-    el('span', {class: 'chip'}, `${(r.n_sentences ?? 0).toLocaleString('en-US')} sentences`),
-    el('span', {class: 'chip'}, `${(r.n_words ?? 0).toLocaleString('en-US')} words`));
+    el('span', {class: 'chip'}, `${int(r.n_sentences ?? 0)} sentences`),
+    el('span', {class: 'chip'}, `${int(r.n_words ?? 0)} words`));
   if (typeof f1 === 'number')
     info.append(el('span', {class: 'chip chip-strong', title: 'micro F1 (seqeval default mode)'},
       `F1 ${f1.toFixed(3)}`));
@@ -232,10 +236,16 @@ async function loadRun(runId) {
   return entry;
 }
 
+/** Import page id's module once (start() asks for the first page's before the index is in). */
+function importPage(id) {
+  if (!state.modules.has(id)) state.modules.set(id, import(`./pages/${id}.js`));
+  return state.modules.get(id);
+}
+
 async function loadModule(id) {
   if (!PAGES.some((p) => p.id === id) || (state.available && !state.available.has(id)))
     return null;
-  const mod = await import(`./pages/${id}.js`);
+  const mod = await importPage(id);
   return mod.page || null;
 }
 
@@ -283,6 +293,11 @@ async function mount() {
   if (meta?.charts) prefetchPlotly();
   const modLoad = loadModule(id);
   modLoad.catch(() => {}); // reported by the await below, if reached
+  // A page's prefetch sends its own first request (a job to start) as soon as
+  // its module is in, while the run's settings are still on the way.
+  const pageApi = (path, opts = {}) => api(path, {...opts, signal: opts.signal || abort.signal});
+  const prefetched = runId ? modLoad.then((mod) => mod?.prefetch?.({runId, params, api: pageApi})) : null;
+  prefetched?.catch(() => {}); // as modLoad
   try {
     const {run, classes} = runId ? await loadRun(runId) : {run: null, classes: []};
     if (seq !== state.mountSeq) return;
@@ -300,7 +315,7 @@ async function mount() {
     } else {
       const ctx = makeCtx({
         pageId: id, runId, run, runs: state.runs, classes, params, root: section,
-        signal: abort.signal,
+        signal: abort.signal, prefetched,
         setParams: (obj) => {
           if (!abort.signal.aborted) setParams(id, params, obj);
         },
@@ -354,6 +369,10 @@ function searchBox() {
 }
 
 async function start() {
+  // The page of the address comes with the index, not after it (a module not
+  // in this build fails here unseen, and is reported by mount()).
+  const first = parseHash().id;
+  if (PAGES.some((p) => p.id === first)) importPage(first).catch(() => {});
   buildNav();
   searchBox();
   window.addEventListener('unhandledrejection', (e) => {

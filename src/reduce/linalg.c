@@ -6,6 +6,7 @@
  * (k + 10) x d matrices of the randomized SVD. All accumulation in double.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reduce/internal.h"
@@ -205,6 +206,8 @@ static void ql_sweep(double *vt, int n, double *d, double *e, int l, int m, doub
 		c = p / r;
 		p = c * d[i] - s * g;
 		d[i + 1] = h + s * (c * g + s * d[i]);
+		if (!vt)
+			continue; /* eigenvalues only */
 		double *vi = &VT(i, 0), *vi1 = &VT(i + 1, 0);
 		for (int k = 0; k < n; k++) {
 			h = vi1[k];
@@ -268,6 +271,157 @@ int xnr__sym_eig(double *a, int n, double *w, double *work)
 		}
 	}
 	return 0;
+}
+
+/* ---- the top eigenvectors only: inverse iteration on the tridiagonal ---- */
+
+/* LU with partial pivoting of T - mu I, T tridiagonal (diagonal d, e[i]
+ * coupling i and i+1), into s (5n doubles: sub, diagonal, two super-diagonals,
+ * row swaps); a zero pivot becomes tiny, as inverse iteration wants
+ * (LAPACK dgttrf). */
+static void tri_factor(const double *d, const double *e, int n, double mu, double tiny, double *s)
+{
+	double *dl = s, *dd = s + n, *du = s + 2 * (long)n, *du2 = s + 3 * (long)n,
+	       *swap = s + 4 * (long)n;
+	for (int i = 0; i < n; i++) {
+		dd[i] = d[i] - mu;
+		dl[i] = du[i] = i < n - 1 ? e[i] : 0.0;
+		du2[i] = swap[i] = 0.0;
+	}
+	for (int i = 0; i < n - 1; i++) {
+		if (fabs(dd[i]) >= fabs(dl[i])) {
+			double f = dd[i] != 0.0 ? dl[i] / dd[i] : 0.0;
+			dl[i] = f;
+			dd[i + 1] -= f * du[i];
+			continue;
+		}
+		double f = dd[i] / dl[i], t = du[i];
+		dd[i] = dl[i];
+		dl[i] = f;
+		du[i] = dd[i + 1];
+		dd[i + 1] = t - f * dd[i + 1];
+		if (i < n - 2) {
+			du2[i] = du[i + 1];
+			du[i + 1] = -f * du[i + 1];
+		}
+		swap[i] = 1.0;
+	}
+	for (int i = 0; i < n; i++)
+		if (fabs(dd[i]) < tiny)
+			dd[i] = dd[i] < 0 ? -tiny : tiny;
+}
+
+/* b = (T - mu I)^-1 b with tri_factor's s (LAPACK dgtts2). */
+static void tri_solve(const double *s, int n, double *b)
+{
+	const double *dl = s, *dd = s + n, *du = s + 2 * (long)n, *du2 = s + 3 * (long)n,
+	             *swap = s + 4 * (long)n;
+	for (int i = 0; i < n - 1; i++) {
+		if (swap[i] == 0.0) {
+			b[i + 1] -= dl[i] * b[i];
+		} else {
+			double t = b[i];
+			b[i] = b[i + 1];
+			b[i + 1] = t - dl[i] * b[i];
+		}
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		double v = b[i];
+		if (i < n - 1)
+			v -= du[i] * b[i + 1];
+		if (i < n - 2)
+			v -= du2[i] * b[i + 2];
+		b[i] = v / dd[i];
+	}
+}
+
+/* z / |z| with z made orthogonal to the prev unit rows of zs (length n) first. */
+static void orth_unit(double *z, const double *zs, int prev, int n)
+{
+	for (int j = 0; j < prev; j++) {
+		double dot = 0.0;
+		for (int i = 0; i < n; i++)
+			dot += z[i] * zs[(long)j * n + i];
+		for (int i = 0; i < n; i++)
+			z[i] -= dot * zs[(long)j * n + i];
+	}
+	double norm = 0.0;
+	for (int i = 0; i < n; i++)
+		norm += z[i] * z[i];
+	norm = norm > 0 ? 1.0 / sqrt(norm) : 0.0;
+	for (int i = 0; i < n; i++)
+		z[i] *= norm;
+}
+
+/* Eigenvector j of the tridiagonal (d, e) for eigenvalue mu into z (n),
+ * orthogonal to the j rows of zs before it: inverse iteration from a fixed
+ * pseudo-random start, three solves (each gains the ratio of the gaps, and
+ * an eigenvalue from QL is right to rounding: one or two solves reach it). */
+static void tri_vector(const double *d, const double *e, int n, double mu, double norm,
+                       const double *zs, int j, double *z, double *s)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ull * (uint64_t)(j + 1);
+	tri_factor(d, e, n, mu, 0x1.0p-52 * norm, s);
+	for (int i = 0; i < n; i++)
+		z[i] = (double)(splitmix64(&rng) >> 11) * 0x1.0p-53 - 0.5;
+	for (int it = 0; it < 3; it++) {
+		orth_unit(z, zs, j, n);
+		tri_solve(s, n, z);
+	}
+	orth_unit(z, zs, j, n);
+}
+
+/* The top k eigenvectors from tred2's transform vt (rows), the tridiagonal
+ * (d, e: e[i] couples i-1 and i) and its eigenvalues w (descending): row j of
+ * vt becomes sum_i z_j[i] vt[i]. */
+static int top_vectors(double *vt, int n, int k, double *d, double *e, const double *w)
+{
+	double *zs = malloc(sizeof *zs * ((size_t)k * n * 2 + 5 * (size_t)n));
+	if (!zs)
+		return -2;
+	double *v = zs + (size_t)k * n, *s = v + (size_t)k * n, norm = 0.0;
+	for (int i = 0; i < n - 1; i++)
+		e[i] = e[i + 1];
+	e[n - 1] = 0.0;
+	for (int i = 0; i < n; i++)
+		norm = fmax(norm, fabs(d[i]) + fabs(e[i]) + (i ? fabs(e[i - 1]) : 0.0));
+	for (int j = 0; j < k; j++)
+		tri_vector(d, e, n, w[j], norm > 0 ? norm : 1.0, zs, j, zs + (long)j * n, s);
+	memset(v, 0, sizeof *v * (size_t)k * n);
+	for (int j = 0; j < k; j++)
+		for (int i = 0; i < n; i++) {
+			double zi = zs[(long)j * n + i];
+			for (int c = 0; c < n; c++)
+				v[(long)j * n + c] += zi * vt[(long)i * n + c];
+		}
+	memcpy(vt, v, sizeof *v * (size_t)k * n);
+	free(zs);
+	return 0;
+}
+
+int xnr__sym_eig_top(double *a, int n, int k, double *w, double *work)
+{
+	double *e = malloc(sizeof *e * 3 * (size_t)n);
+	if (!e)
+		return -2;
+	double *d0 = e + n, *e0 = d0 + n;
+	tred2(a, n, w, work);
+	memcpy(d0, w, sizeof *w * (size_t)n);
+	memcpy(e0, work, sizeof *e0 * (size_t)n);
+	memcpy(e, work, sizeof *e * (size_t)n);
+	int st = tql2(NULL, n, w, e);
+	if (st == 0) {
+		/* descending, as xnr__sym_eig's */
+		for (int i = 1; i < n; i++)
+			for (int j = i; j > 0 && w[j] > w[j - 1]; j--) {
+				double t = w[j];
+				w[j] = w[j - 1];
+				w[j - 1] = t;
+			}
+		st = top_vectors(a, n, k, d0, e0, w);
+	}
+	free(e);
+	return st;
 }
 
 /* ---- orthonormalisation and small SVD ---- */

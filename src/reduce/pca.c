@@ -66,6 +66,20 @@ static void flip_columns(float *y, long n, int k, float *comp, int d)
 	}
 }
 
+/* The k leading eigenvectors of the symmetric a [n,n] into its first rows, every eigenvalue into
+ * lam (descending); work: n doubles. */
+static enum xnr_status top_eig(double *a, int n, int k, double *lam, double *work,
+                               struct xnr_error *err)
+{
+	int r = xnr__sym_eig_top(a, n, k, lam, work);
+	if (r == -2)
+		return xnr_fail(err, XNR_ERR_NOMEM,
+		                "xnr_pca: eigenvectors of %d x %d: out of memory", n, n);
+	if (r)
+		return xnr_fail(err, XNR_ERR_INTERNAL, "xnr_pca: eigensolver did not converge");
+	return XNR_OK;
+}
+
 /* d <= n: eigenvectors of Xc^T Xc are the components; y = Xc comp^T. comp [k,d] out;
  * lam [d] out (eigenvalues, descending). */
 static enum xnr_status pca_cov(const float *x, long n, int d, int k, const double *mean, float *y,
@@ -90,10 +104,8 @@ static enum xnr_status pca_cov(const float *x, long n, int d, int k, const doubl
 		for (long i = 0; i < (long)d * d; i++)
 			cov[i] += ct[i];
 	}
-	if (xnr__sym_eig(cov, d, lam, cov + (size_t)d * d)) {
-		st = xnr_fail(err, XNR_ERR_INTERNAL, "xnr_pca: eigensolver did not converge");
+	if ((st = top_eig(cov, d, k, lam, cov + (size_t)d * d, err)) != XNR_OK)
 		goto fail;
-	}
 	for (long i = 0; i < (long)k * d; i++)
 		comp[i] = (float)cov[i];
 	for (long r0 = 0; r0 < n; r0 += tile) {
@@ -153,10 +165,8 @@ static enum xnr_status pca_gram(const float *x, long n, int d, int k, const doub
 		for (long i = 0; i < n * n; i++)
 			g[i] += gt[i];
 	}
-	if (xnr__sym_eig(g, (int)n, lam, g + (size_t)n * n)) {
-		st = xnr_fail(err, XNR_ERR_INTERNAL, "xnr_pca: eigensolver did not converge");
+	if ((st = top_eig(g, (int)n, k, lam, g + (size_t)n * n, err)) != XNR_OK)
 		goto fail;
-	}
 	for (long i = 0; i < n; i++)
 		for (int j = 0; j < k; j++)
 			y[i * k + j] = (float)(g[(long)j * n + i] * sqrt(fmax(lam[j], 0.0)));

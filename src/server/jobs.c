@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "server/internal.h"
+#include "tensor/gemm.h"
 
 #define MAX_QUEUED     32           /* waiting jobs; more is XNR_ERR_LIMIT */
 #define MAX_PER_CLIENT 8            /* waiting and running jobs of one client address */
@@ -63,6 +64,7 @@ struct xnr__jobs {
 	pthread_t threads[XNR__JOB_THREADS];
 	int n_threads;
 	int stopping;
+	int warmed;              /* a thread has started the BLAS backend (xnr_gemm_warm) */
 	struct job *head, *tail; /* oldest first */
 	int64_t next_id;
 };
@@ -219,7 +221,16 @@ static void run_job(struct xnr__jobs *js, struct job *j)
 static void *job_thread(void *arg)
 {
 	struct xnr__jobs *js = arg;
+	int first;
 
+	pthread_mutex_lock(&js->mu);
+	first = !js->warmed;
+	js->warmed = 1;
+	pthread_mutex_unlock(&js->mu);
+	/* The first job that multiplies matrices (a projection a page waits for)
+	 * would start the BLAS backend itself: 30-45 ms, paid here instead. */
+	if (first)
+		xnr_gemm_warm();
 	pthread_mutex_lock(&js->mu);
 	for (;;) {
 		struct job *j;

@@ -203,6 +203,16 @@ static int run_int8(int m, int n, int k, const uint8_t *a, const float *a_scale,
 }
 #endif
 
+void xnr_gemm_warm(void)
+{
+	float a[MIN_ROWS * MIN_ROWS] = {0}, c[MIN_ROWS * MIN_ROWS];
+	struct xnr_error err;
+
+	if (xnr_gemm_1(0, 1, MIN_ROWS, MIN_ROWS, MIN_ROWS, 1.0f, a, MIN_ROWS, a, MIN_ROWS, 0.0f, c,
+	               MIN_ROWS, &err) != XNR_OK)
+		return; /* the first real product reports it */
+}
+
 void xnr_gemm_set_threads(int n)
 {
 	atomic_store(&g_threads, n < 1 ? 1 : n);

@@ -86,6 +86,13 @@ XNR_MUST_CHECK enum xnr_status xnr_gemm_linear_pool(struct xnr_pool *pool, int m
  * one per pool thread). Thread safe. */
 void xnr_gemm_set_threads(int n);
 
+/* One tiny product on the calling thread, its result dropped: the backend's
+ * one-time start (oneDNN's CPU dispatch and first kernel: 30-45 ms on the
+ * 2-core build machine) is paid now, not by the first product someone waits
+ * for (the server's first projection). Later calls cost microseconds. Thread
+ * safe. */
+void xnr_gemm_warm(void);
+
 /* "onednn" or "openblas": the backend compiled in. */
 const char *xnr_gemm_backend(void);
 

@@ -1,11 +1,13 @@
 /*
  * test_reduce_pca.c - xnr_pca and xnr_tsvd against scikit-learn 1.2 outputs
  * (tests/fixtures/reduce, written by tests/gen/gen_reduce.py), argument
- * checks, degenerate inputs, and a timing print for 10k / 50k rows.
+ * checks, degenerate inputs, its top-k eigensolver against the full one, and
+ * a timing print for 10k / 50k rows.
  */
 #include <stdint.h>
 #include <time.h>
 
+#include "reduce/internal.h"
 #include "reduce/reduce.h"
 #include "reduce_fixture.h"
 
@@ -163,6 +165,54 @@ static void test_degenerate(void **state)
 	assert_true(evr[0] == 0);
 }
 
+/* xnr__sym_eig_top (the PCA's solver) against xnr__sym_eig: the same eigenvalues and
+ * leading vectors up to sign, on a random symmetric matrix and on one whose top
+ * eigenvalue is double (any orthonormal pair of its plane will do: checked by residual). */
+static void test_eig_top(void **state)
+{
+	(void)state;
+	enum { N = 40, K = 3 };
+	static double a[N * N], b[N * N], c[N * N], w[N], wt[N], work[N];
+	uint64_t s = 7;
+	for (int m = 0; m < 2; m++) {
+		for (int i = 0; i < N; i++)
+			for (int j = 0; j <= i; j++) {
+				s = s * 6364136223846793005ull + 1442695040888963407ull;
+				a[i * N + j] = a[j * N + i] =
+				    (double)(s >> 40) / (double)(1 << 24) - 0.5;
+			}
+		if (m == 1) /* diag(5, 5, 1, ..., 1): the top eigenvalue twice */
+			for (int i = 0; i < N * N; i++)
+				a[i] = i % (N + 1) == 0 ? (i < 2 * (N + 1) ? 5.0 : 1.0) : 0.0;
+		memcpy(b, a, sizeof a);
+		memcpy(c, a, sizeof a);
+		assert_int_equal(xnr__sym_eig(b, N, w, work), 0);
+		assert_int_equal(xnr__sym_eig_top(c, N, K, wt, work), 0);
+		double worst = 0;
+		for (int j = 0; j < N; j++)
+			worst = fmax(worst, fabs(w[j] - wt[j]));
+		for (int j = 0; j < K; j++)
+			for (int i = 0; i < N; i++) {
+				double av = 0, dot = 0;
+				for (int q = 0; q < N; q++)
+					av += a[i * N + q] * c[j * N + q];
+				worst = fmax(worst, fabs(av - wt[j] * c[j * N + i]));
+				for (int q = 0; q < N && i < K; q++)
+					dot += c[j * N + q] * c[i * N + q];
+				if (i < K)
+					worst = fmax(worst, fabs(dot - (i == j)));
+				if (m == 0) /* distinct eigenvalues: the vectors themselves, up to
+				               sign */
+					worst =
+					    fmax(worst, fmin(fabs(c[j * N + i] - b[j * N + i]),
+					                     fabs(c[j * N + i] + b[j * N + i])));
+			}
+		printf("eig top %d of %d (%s): max |diff| %.3g\n", K, N,
+		       m ? "a double eigenvalue" : "random", worst);
+		assert_true(worst < 1e-10);
+	}
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -209,7 +259,7 @@ int main(void)
 	    RFX_CASE(test_pca, "pca_tall"),   RFX_CASE(test_pca, "pca_wide"),
 	    RFX_CASE(test_tsvd, "tsvd_k2"),   RFX_CASE(test_tsvd, "tsvd_k3_iter1"),
 	    cmocka_unit_test(test_arguments), cmocka_unit_test(test_degenerate),
-	    cmocka_unit_test(test_timing),
+	    cmocka_unit_test(test_eig_top),   cmocka_unit_test(test_timing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

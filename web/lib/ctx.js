@@ -17,8 +17,9 @@ import {makeDrill} from './drill.js';
 /**
  * makeCtx(s) with s = {pageId, runId, run, runs, classes, params (URLSearchParams),
  * root (the page's section), signal (aborts when the page is left),
- * setParams(obj), refresh()}. Returns the page's ctx. Beyond webapp.md:
- * ctx.pageId, ctx.root, ctx.signal, ctx.refresh() (re-read the run's
+ * prefetched, setParams(obj), refresh()}. Returns the page's ctx. Beyond webapp.md:
+ * ctx.pageId, ctx.root, ctx.signal, ctx.prefetched (a promise of what the
+ * page's own prefetch() returned, app.js; null without a run), ctx.refresh() (re-read the run's
  * settings and render the page again: after saving class colours),
  * ctx.onLeave(fn) (fn runs once when the page is left: free charts, stop
  * timers), ctx.verdicts (the run's verdicts, lib/verdicts.js; read on the
@@ -41,6 +42,7 @@ export function makeCtx(s) {
     params: s.params,
     root: s.root,
     signal: s.signal,
+    prefetched: s.prefetched ?? null,
     onLeave: (fn) => s.signal.addEventListener('abort', fn, {once: true}),
     classes: s.classes,
     labelColor: makeLabelColor(s.classes),

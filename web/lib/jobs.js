@@ -42,9 +42,10 @@ function show(ui, job) {
 }
 
 /**
- * job(start, {onProgress, signal, el}) -> the job's result.
+ * job(start, {onProgress, signal, el, pollNow}) -> the job's result.
  * start: a promise of the POST answer ({job: {...}}) or of a job object.
- * onProgress(job) is called on every poll; the progress box goes into opts.el
+ * pollNow: the first poll does not wait (start was sent a while ago: a page's
+ * prefetch). onProgress(job) is called on every poll; the progress box goes into opts.el
  * (default: the page) and is removed at the end. Throws ApiError with the
  * job's error when it failed, an Error named 'JobCancelled' when cancelled,
  * and AbortError when signal aborts (the server job keeps running: another
@@ -74,7 +75,7 @@ export async function waitJob(start, opts = {}, pageRoot = null) {
         e.name = 'JobCancelled';
         throw e;
       }
-      await sleep(polls < FAST_POLLS ? FAST_MS : POLL_MS, opts.signal);
+      if (polls > 0 || !opts.pollNow) await sleep(polls < FAST_POLLS ? FAST_MS : POLL_MS, opts.signal);
       job = await api(`/api/v1/jobs/${job.id}`, {signal: opts.signal});
     }
   } finally {

@@ -69,6 +69,33 @@ export async function plot(el, data, layout = {}, config = {}) {
   return el;
 }
 
+/**
+ * warmPlotly(data, layout) -> Promise: once Plotly has loaded, draw data (a
+ * few points in traces like the page's) off-screen through plot() and free
+ * it, unless skip() says the page has begun its own charts. Plotly's first
+ * chart costs about 0.1 s more than the next one alike (V8 compiles its
+ * drawing code on first use): a page that waits for a job pays it meanwhile.
+ * Never rejects.
+ */
+export async function warmPlotly(data, layout, skip = () => false) {
+  try {
+    await loadPlotly();
+    if (skip()) return;
+    const box = document.createElement('div');
+    box.setAttribute('aria-hidden', 'true');
+    box.className = 'plot-warm';
+    document.body.append(box);
+    try {
+      await plot(box, data, layout);
+    } finally {
+      purge(box);
+      box.remove();
+    }
+  } catch {
+    // only a head start: the page's own charts report a failing Plotly
+  }
+}
+
 /** Free a chart's listeners and WebGL contexts (pages call it from ctx.onLeave; safe if never plotted). */
 export function purge(el) {
   if (window.Plotly && el) window.Plotly.purge(el);

@@ -6,8 +6,9 @@
 // those. A lasso or box selection in either plot is shown in both and lists
 // the selected points' sentences below (the one list of the pages), the
 // selected words highlighted.
+import {int} from '../lib/dom.js';
 import {hasRun, showJobError} from '../lib/pagekit.js';
-import {preloadPlotly, purge} from '../lib/plot.js';
+import {preloadPlotly, purge, warmPlotly} from '../lib/plot.js';
 import {sentenceList} from '../lib/sentences.js';
 
 const METHODS = [['pca', 'PCA'], ['svd', 'Truncated SVD'], ['umap', 'UMAP']];
@@ -45,11 +46,11 @@ function hoverSentence(sentence, word) {
   return out.join('<br>');
 }
 
-/** The params of the hash, with defaults. */
-function readParams(ctx) {
+/** The params of the hash (URLSearchParams), with defaults. */
+function readParams(params) {
   const p = {...DEFAULTS};
   for (const k of Object.keys(DEFAULTS)) {
-    const v = ctx.params.get(k);
+    const v = params.get(k);
     if (v !== null && v !== '') p[k] = typeof DEFAULTS[k] === 'number' ? Number(v) : v;
   }
   if (!METHODS.some(([m]) => m === p.method)) p.method = 'pca';
@@ -82,9 +83,10 @@ function traces(ctx, res, hover, key, errorsOnly) {
     if (!groups.has(lab)) groups.set(lab, []);
     groups.get(lab).push(i);
   });
-  // O first, then by class, B- before I- (legend rows read PER: B, I; ORG: B, I; ...).
-  const order = (l) => (l === 'O' ? '' : l.replace(/^([A-Z])[-_](.*)$/, '$2 $1'));
-  const labels = [...groups.keys()].sort((a, b) => order(a).localeCompare(order(b)));
+  // O first, then by class, B- before I- (legend rows read PER: B, I; ORG: B, I; ...);
+  // compared as text, not by localeCompare, whose first use starts ICU (10 ms).
+  const order = (l) => (l === 'O' ? '' : l.replace(/^([A-Z])[-_](.*)$/, '$2 $1').toLowerCase() + ' ' + l);
+  const labels = [...groups.keys()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const type = res.points.length >= GL_FROM ? 'scattergl' : 'scatter';
   const mk = (idx, name, marker) => ({
     type, mode: 'markers', name,
@@ -103,6 +105,15 @@ function traces(ctx, res, hover, key, errorsOnly) {
   return out;
 }
 
+/** A point of each kind traces() draws (the first chart's start-up, paid while the projection runs). */
+function warmTraces() {
+  const pt = (name, marker) => ({type: 'scatter', mode: 'markers', name, x: [0], y: [0], customdata: [0],
+    text: ['<b>w</b>'], hoverinfo: 'text', marker});
+  return [pt('O', {size: 5, color: O_COLOR, opacity: 0.45, symbol: 'circle'}),
+    pt('I-X', {size: 5, color: '#377eb8', opacity: 0.85, symbol: 'diamond'}),
+    pt('gold ≠ prediction', {size: 9, symbol: 'circle-open', color: '#111827', line: {width: 1.2}})];
+}
+
 function layout(title) {
   return {
     title: {text: title, font: {size: 14}},
@@ -115,7 +126,7 @@ function layout(title) {
 
 function methodInfo(res) {
   const i = res.info || {};
-  const parts = [`${res.n.toLocaleString('en-US')} words`];
+  const parts = [`${int(res.n)} words`];
   if (i.explained_variance_ratio)
     parts.push(`explained variance ${i.explained_variance_ratio.map((v) => (100 * v).toFixed(1) + '%').join(' + ')}`);
   if (i.method === 'umap') parts.push(`${i.n_neighbors} neighbours, min_dist ${i.min_dist}, ${i.metric}, seed ${i.seed}`);
@@ -196,14 +207,32 @@ function controls(ctx, p, onCompute, errorsOnly) {
     el('label', {title: 'Only the words whose prediction differs from the gold label'}, errorsOnly, ' errors only'));
 }
 
+/** POST /projection of p: the promise of its answer (the job). */
+function startProjection(api, runId, p) {
+  return api(`/api/v1/runs/${runId}/projection`, {method: 'POST', body: requestBody(p)});
+}
+
 export const page = {
   id: 'hidden',
   title: 'Hidden States',
+  /** The address's projection starts while app.js still loads the run; then Plotly runs (its bytes are in). */
+  prefetch({runId, params, api}) {
+    const p = readParams(params);
+    const answer = startProjection(api, runId, p);
+    answer.catch(() => {}); // render's ctx.job reports a failure
+    // the warm-up is skipped once the result is in: it would only delay the plots then
+    const early = {body: requestBody(p), answer, ready: false};
+    warmPlotly(warmTraces(), layout(''), () => early.ready);
+    return early;
+  },
   async render(root, ctx) {
     const {el} = ctx;
     if (!hasRun(ctx, root, 'Make a run on the Home / Setup page first.')) return;
     preloadPlotly(); // while the projection job runs (app.js has fetched it already)
-    const p = readParams(ctx);
+    const p = readParams(ctx.params);
+    // prefetch()'s request, for the first compute if it asked for the same
+    const early = await ctx.prefetched?.catch(() => null);
+    let first = true;
     const info = el('p', {class: 'muted projection-info'});
     const left = el('div', {class: 'plot-gold hid-plot'});
     const right = el('div', {class: 'plot-pred hid-plot'});
@@ -218,6 +247,7 @@ export const page = {
     const errorsOnly = el('input', {type: 'checkbox', name: 'errors', checked: ctx.params.get('errors') === '1'});
     // Both plots from res; a selection in one is shown in the other too.
     const draw = async () => {
+      if (early) early.ready = true;
       const title = METHODS.find(([m]) => m === p.method)[1];
       const only = errorsOnly.checked;
       const hover = hoverTexts(res);
@@ -253,8 +283,12 @@ export const page = {
       purge(right);
       try {
         await ctx.loading([left, right], async () => {
-          res = await ctx.job(ctx.api(`/api/v1/runs/${ctx.runId}/projection`,
-            {method: 'POST', body: requestBody(p)}), {el: status});
+          const same = first && early && JSON.stringify(early.body) === JSON.stringify(requestBody(p));
+          const start = same ? early.answer : startProjection(ctx.api, ctx.runId, p);
+          first = false;
+          res = await ctx.job(start, {el: status, pollNow: same, onProgress: (job) => {
+            if (same && job.state === 'done') early.ready = true;
+          }});
           info.textContent = methodInfo(res);
           await draw();
           root.dataset.projection = JSON.stringify(requestBody(p));

@@ -1,5 +1,6 @@
 // hidden.spec.mjs - the Hidden States page on the demo run: a PCA of 2,000
-// sampled words is drawn twice (gold, prediction) on load; new UMAP
+// sampled words is drawn twice (gold, prediction) on load, from the one
+// request the page's prefetch sent; new UMAP
 // parameters re-render both plots with other coordinates, the progress
 // label following the bar; a box selection in one plot is shown in both and
 // lists the selected words' sentences inline, those words highlighted;
@@ -10,10 +11,19 @@ async function xs(t, sel) {
 }
 
 export async function run(t) {
+  const posts = [];
+  const count = (req) => {
+    if (req.method() === 'POST' && /\/projection$/.test(req.url())) posts.push(req.postData());
+  };
+  t.page.on('request', count);
   await t.goto('#/hidden');
   await t.expectText('.projection-info', /^2,000 words · explained variance \d+\.\d% \+ \d+\.\d%/);
   await t.page.waitForSelector('.plot-gold .main-svg');
   await t.page.waitForSelector('.plot-pred .main-svg');
+  t.page.off('request', count);
+  // the page's prefetch (sent while app.js loads the run) is the projection drawn, not one more
+  t.assert(posts.length === 1, `one projection request on load: ${JSON.stringify(posts)}`);
+  t.assert(!(await t.page.$('.plot-warm')), 'the off-screen warm-up chart is gone');
   const names = await t.page.$eval('.plot-pred', (gd) => gd.data.map((tr) => tr.name));
   t.assert(names.includes('O') && names.includes('B-PER') && names.includes('gold ≠ prediction'),
     `traces by label and the disagreements: ${names}`);
