@@ -44,8 +44,9 @@ async function lossRows(t) {
   const label = await t.page.$eval('[data-role="label-loss"] tbody tr', (r) => r.dataset.label);
   await t.page.click('[data-role="label-loss"] tbody tr');
   await t.expectText('[data-role="drill"] h2', new RegExp(`labelled\\s*${label}`));
+  await t.expectText('[data-role="drill"] .sent-count', /^\d[\d,]* sentences? hold one/);
   const lh = await drillHits(t);
-  t.assert(lh.every((h) => h.length && h.every((x) => x.label.includes(`gold ${label}`))), `words of ${label} highlighted`);
+  t.assert(lh.length && lh.every((h) => h.length && h.every((x) => x.label.includes(`gold ${label}`))), `words of ${label} highlighted`);
   await besideAndInView(t, '[data-role="label-loss"] tbody tr');
   await t.shot('drill-loss-label');
 }
@@ -60,6 +61,8 @@ async function duplicatePair(t) {
   const card = t.page.locator('.dup-cluster', {has: t.page.locator('.dup-variant[data-ids="345"]')});
   await card.locator('.dup-sentence').first().click();
   await t.expectText('[data-role="drill"] h2', /^Pair of similarity/);
+  // the title is drawn at once, the sentences when their page comes back: wait for its count
+  await t.expectText('[data-role="drill"] .sent-count', /^2 sentences in the selection/);
   const listed = await t.page.$$eval('[data-role="drill"] .smp-item', (xs) => xs.map((x) => Number(x.dataset.sid)));
   t.assert(JSON.stringify(listed) === JSON.stringify([98, 345]), `both sentences: ${listed}`);
   const hits = await drillHits(t);
