@@ -216,12 +216,20 @@ long_conll "$tmp/long.conll" 40
 pid=$!
 sleep 2
 kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+# A run writes in pieces: on a fast machine its first pieces may be committed
+# before the kill; such a run keeps its writer's name (docs/schema.md), readers
+# skip it and the next writer removes it.
 $PY - "$db" <<'PY' && ok "an interrupted run leaves the earlier runs intact" || bad "interrupted run"
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 assert c.execute("pragma integrity_check").fetchone()[0] == "ok"
-assert c.execute("select count(*) from runs").fetchone()[0] == 4
+assert c.execute("select count(*) from runs where writer is null").fetchone()[0] == 4
+assert c.execute("select count(*) from runs where writer is not null").fetchone()[0] <= 1
 assert c.execute("select count(*) from words where run_id not in (select id from runs)").fetchone()[0] == 0
 PY
+[ "$("$bin" runs "$db" | grep -c '^ *[0-9]')" = 4 ] && ok "explainer runs lists the four finished runs" ||
+	bad "explainer runs after the interrupted run: $("$bin" runs "$db")"
+"$bin" run --model "$model" --data "$data" -o "$db" --sample 20 --seed 3 -q
+[ "$(runs)" = 5 ] && ok "the next run removes the interrupted one's pieces" || bad "runs after the next run: $(runs)"
 
 finish
