@@ -176,6 +176,7 @@ static enum xnr_status same_labels(const struct job *j, struct xnr_error *err)
 static enum xnr_status prepare(struct job *j, const struct xnr_ctl *ctl,
                                struct xnr_issues_outcome *out, struct xnr_error *err)
 {
+	struct xnr_error hidden;
 	enum xnr_status st;
 
 	if (!j->run && (st = xnr_store_run_latest(j->s, &j->run, err)) != XNR_OK)
@@ -196,7 +197,13 @@ static enum xnr_status prepare(struct job *j, const struct xnr_ctl *ctl,
 	if ((st = xnr_store_run_get(j->s, j->run, &j->split.info, err)) != XNR_OK ||
 	    (st = xnr__types_init(&j->split.info, &j->t, err)) != XNR_OK)
 		return st;
+	/* a search that cannot fit is refused before a million words are loaded for it */
+	if (xnr_run_hidden_check(&j->split.info, &hidden) == XNR_OK)
+		st = xnr__neighbours_fit(&j->split.info, j->p->k, j->t.n_types + 2, j->ref_run > 0,
+		                         err);
 	xnr_run_free(&j->split.info);
+	if (st != XNR_OK)
+		return st;
 	if ((st = xnr__corpus_load(j->s, j->run, 1, &j->t, &j->split, err)) != XNR_OK ||
 	    (j->ref_run &&
 	     (st = xnr__corpus_load(j->s, j->ref_run, 0, &j->t, &j->ref, err)) != XNR_OK))

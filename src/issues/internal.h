@@ -102,6 +102,12 @@ struct xnr__knn_job {
 };
 XNR_MUST_CHECK enum xnr_status xnr__neighbours(const struct xnr__knn_job *j, struct xnr__signals *g,
                                                struct xnr_error *err);
+/* XNR_ERR_LIMIT, saying why, when the neighbour search of split (nc label
+ * classes, k neighbours, with_ref: also against a reference) would need more
+ * than 80% of the memory there is (physical, or XNR_MEMORY_LIMIT bytes):
+ * asked before the run's words are loaded. */
+XNR_MUST_CHECK enum xnr_status xnr__neighbours_fit(const struct xnr_run *split, int k, int nc,
+                                                   int with_ref, struct xnr_error *err);
 
 /* Everything written for a run: per word, entity and sentence. */
 struct xnr__scores {

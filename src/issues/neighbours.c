@@ -13,8 +13,10 @@
  * "Finding label errors").
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "issues/internal.h"
 #include "reduce/neighbours.h"
@@ -43,7 +45,8 @@ static void hidden_free(struct hidden *h)
 /* Room for one more row: the word list always, the vectors when kept. */
 static int hidden_grow(struct hidden *h, int keep)
 {
-	size_t cap = h->cap ? 2 * h->cap : BLOCK;
+	/* the run's word count at once: doubling past it would map twice the vectors */
+	size_t cap = h->cap ? 2 * h->cap : h->c->n_words > BLOCK ? h->c->n_words : BLOCK;
 	int32_t *w, *g;
 	float *v;
 
@@ -202,6 +205,58 @@ static enum xnr_status alloc_out(struct xnr__signals *g, int k, int nc, int with
 			g->ref_nb[i] = g->nb[i];
 	}
 	return XNR_OK;
+}
+
+/* The memory the search may plan for: XNR_MEMORY_LIMIT (bytes) when set, else the
+ * machine's physical memory; 0 when unknown. */
+static double memory_budget(void)
+{
+	const char *env = getenv("XNR_MEMORY_LIMIT");
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	char *end;
+	double v;
+
+	if (env && *env && (v = strtod(env, &end)) > 0 && !*end)
+		return v;
+	return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+/* bytes as "1.5 GB" or "12 MB" */
+static void size_text(double bytes, char *out, size_t size)
+{
+	if (bytes >= 1e9)
+		snprintf(out, size, "%.1f GB", bytes / 1e9);
+	else
+		snprintf(out, size, "%.0f MB", bytes / 1e6);
+}
+
+/* Every word's hidden state is held twice (as read, and normalised by the
+ * search) with k neighbours and label counts per word, for the split and
+ * again for the reference. Without this check a run of a million sentences
+ * (15 million words of 256 values: 34 GB) was killed by the kernel instead of
+ * told why. */
+enum xnr_status xnr__neighbours_fit(const struct xnr_run *split, int k, int nc, int with_ref,
+                                    struct xnr_error *err)
+{
+	double n = (double)split->n_words, d = (double)split->hidden_size;
+	double refs = with_ref ? 2.0 : 1.0;
+	double need = n * (2.0 * d * sizeof(float) + 3.0 * sizeof(int32_t)) +
+	              n * refs * k * (sizeof(struct xnr_neighbour) + 2.0 * sizeof(float)) +
+	              n * refs * nc * sizeof(int32_t);
+	double budget = memory_budget();
+	char want[32], have[32];
+
+	if (budget <= 0.0 || need <= 0.8 * budget)
+		return XNR_OK;
+	size_text(need, want, sizeof want);
+	size_text(budget, have, sizeof have);
+	return xnr_fail(err, XNR_ERR_LIMIT,
+	                "run %lld: the neighbour signal holds every word's hidden state in "
+	                "memory: %.0f words of %.0f values need about %s, more than 80%% of "
+	                "the %s there is (physical memory, or XNR_MEMORY_LIMIT); score a "
+	                "sample of the data (explainer run --sample N) or a shard of it "
+	                "(--shard I/N), or use a machine with more memory",
+	                (long long)split->id, n, d, want, have);
 }
 
 enum xnr_status xnr__neighbours(const struct xnr__knn_job *j, struct xnr__signals *g,

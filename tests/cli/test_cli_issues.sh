@@ -212,5 +212,13 @@ expect_error "k out of range" 2 "--k wants a whole number from 1 to 256" "$bin" 
 expect_error "--split without --reference" 2 "go with --reference" "$bin" issues "$db" --split train
 expect_error "a reference that is not there" 1 "nope.conll" "$bin" issues "$db" --reference "$tmp/nope.conll"
 [ ! -e "$tmp/none.db" ] && ok "nothing created for a missing database" || bad "created a database"
+# A run whose hidden states would not fit in memory is refused before they are read
+# (a run of a million sentences was killed by the kernel): XNR_MEMORY_LIMIT stands in
+# for a small machine; the scores kept from before stay.
+before=$(sqlite3 "$db" 'SELECT count(*) FROM issue_runs')
+expect_error "hidden states that would not fit in memory" 1 "the neighbour signal holds every word's hidden state" \
+	env XNR_MEMORY_LIMIT=10000000 "$bin" issues "$db" --top 0 --recompute
+[ "$(sqlite3 "$db" 'SELECT count(*) FROM issue_runs')" = "$before" ] && [ "$before" -gt 0 ] &&
+	ok "the refused scoring left the kept scores" || bad "issue_runs after the refusal: $before"
 
 finish
