@@ -144,7 +144,8 @@ static void print_summary(json_t *s)
 		printf("note: %s; the ranking leans on the neighbours and the consistency\n",
 		       str(s, "over_confident_reason"));
 	if (!json_is_true(json_object_get(s, "neighbours")))
-		printf("note: the run stores no hidden states: no neighbour signal\n");
+		printf("note: no neighbour signal (the run stores no hidden states, or they would "
+		       "not fit in memory)\n");
 	printf("signals: %lld confident-learning issues, %lld ill-formed tags; %lld words flagged "
 	       "(combined score >= 0.5)\n",
 	       (long long)num(sum, "cl_issues"), (long long)num(sum, "ill_formed"),

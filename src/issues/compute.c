@@ -42,17 +42,21 @@ struct job {
 	double accuracy;
 	int same_data; /* the split is the reference's data */
 	json_t *leakage;
+	char too_big[XNR_ERROR_MSG_MAX]; /* why the neighbour search would not fit, or "" */
 };
 
 static void warn_no_hidden(const struct job *j)
 {
-	char msg[256];
+	char msg[XNR_ERROR_MSG_MAX + 64];
 
 	if (!j->p->on_warning)
 		return;
-	snprintf(msg, sizeof msg,
-	         "run %lld stores no hidden states: the neighbour signal is left out",
-	         (long long)j->run);
+	if (*j->too_big)
+		snprintf(msg, sizeof msg, "the neighbour signal is left out: %s", j->too_big);
+	else
+		snprintf(msg, sizeof msg,
+		         "run %lld stores no hidden states: the neighbour signal is left out",
+		         (long long)j->run);
 	j->p->on_warning(j->p->hook_ud, msg);
 }
 
@@ -197,13 +201,12 @@ static enum xnr_status prepare(struct job *j, const struct xnr_ctl *ctl,
 	if ((st = xnr_store_run_get(j->s, j->run, &j->split.info, err)) != XNR_OK ||
 	    (st = xnr__types_init(&j->split.info, &j->t, err)) != XNR_OK)
 		return st;
-	/* a search that cannot fit is refused before a million words are loaded for it */
-	if (xnr_run_hidden_check(&j->split.info, &hidden) == XNR_OK)
-		st = xnr__neighbours_fit(&j->split.info, j->p->k, j->t.n_types + 2, j->ref_run > 0,
-		                         err);
+	/* a search that cannot fit is left out before a million words are loaded for it */
+	if (xnr_run_hidden_check(&j->split.info, &hidden) == XNR_OK &&
+	    xnr__neighbours_fit(&j->split.info, j->p->k, j->t.n_types + 2, j->ref_run > 0,
+	                        &hidden) != XNR_OK)
+		snprintf(j->too_big, sizeof j->too_big, "%s", hidden.msg);
 	xnr_run_free(&j->split.info);
-	if (st != XNR_OK)
-		return st;
 	if ((st = xnr__corpus_load(j->s, j->run, 1, &j->t, &j->split, err)) != XNR_OK ||
 	    (j->ref_run &&
 	     (st = xnr__corpus_load(j->s, j->ref_run, 0, &j->t, &j->ref, err)) != XNR_OK))
@@ -224,7 +227,7 @@ static enum xnr_status score(struct job *j, const struct xnr_ctl *ctl, struct xn
 	if ((st = xnr__signals_compute(&j->split, j->ref_run && !same_data ? &j->ref : NULL, &j->t,
 	                               &j->g, err)) != XNR_OK)
 		return st;
-	j->rec.neighbours = xnr_run_hidden_check(&j->split.info, &hidden) == XNR_OK;
+	j->rec.neighbours = xnr_run_hidden_check(&j->split.info, &hidden) == XNR_OK && !*j->too_big;
 	if (!j->rec.neighbours)
 		warn_no_hidden(j);
 	else if ((st = xnr__neighbours(&kj, &j->g, err)) != XNR_OK)

@@ -105,7 +105,8 @@ XNR_MUST_CHECK enum xnr_status xnr__neighbours(const struct xnr__knn_job *j, str
 /* XNR_ERR_LIMIT, saying why, when the neighbour search of split (nc label
  * classes, k neighbours, with_ref: also against a reference) would need more
  * than 80% of the memory there is (physical, or XNR_MEMORY_LIMIT bytes):
- * asked before the run's words are loaded. */
+ * asked before the run's words are loaded; the signal is then left out, as
+ * for a run without hidden states. */
 XNR_MUST_CHECK enum xnr_status xnr__neighbours_fit(const struct xnr_run *split, int k, int nc,
                                                    int with_ref, struct xnr_error *err);
 

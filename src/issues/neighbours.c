@@ -251,9 +251,9 @@ enum xnr_status xnr__neighbours_fit(const struct xnr_run *split, int k, int nc, 
 	size_text(need, want, sizeof want);
 	size_text(budget, have, sizeof have);
 	return xnr_fail(err, XNR_ERR_LIMIT,
-	                "run %lld: the neighbour signal holds every word's hidden state in "
-	                "memory: %.0f words of %.0f values need about %s, more than 80%% of "
-	                "the %s there is (physical memory, or XNR_MEMORY_LIMIT); score a "
+	                "run %lld: its search holds every word's hidden state in memory: "
+	                "%.0f words of %.0f values need about %s, more than 80%% of the %s "
+	                "there is (physical memory, or XNR_MEMORY_LIMIT); for it, score a "
 	                "sample of the data (explainer run --sample N) or a shard of it "
 	                "(--shard I/N), or use a machine with more memory",
 	                (long long)split->id, n, d, want, have);

@@ -74,7 +74,7 @@ function header(ctx, sum, nVerdicts) {
     el('p', {class: 'muted iss-how'},
       `Combined score = ${conf} × (1 − self-confidence) + ${w.neighbours ?? '–'} × neighbours ` +
       `+ ${w.consistency ?? '–'} × consistency; ${sum.k} nearest neighbours by hidden state` +
-      (sum.neighbours ? '' : ' (this run stores no hidden states: no neighbour signal)') +
+      (sum.neighbours ? '' : ' (no neighbour signal: the run stores no hidden states, or they would not fit in memory)') +
       (sum.reference_run ? `; reference: run #${sum.reference_run}.` : '; no reference split.')),
   ];
   parts.unshift(staleNote(ctx));
