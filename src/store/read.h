@@ -348,6 +348,20 @@ XNR_MUST_CHECK enum xnr_status xnr_store_label_pairs(struct xnr_store *s, int64_
 XNR_MUST_CHECK enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run,
                                                 struct xnr_rows **out, struct xnr_error *err);
 
+/* The stored hidden states of the n words at keys (sentence_id, idx pairs)
+ * of run, as xnr_store_hidden gives them, in dataset order; a key with no
+ * row gives none. Each is read through the primary key: a sample of a few
+ * thousand words of a large run reads only their rows. */
+XNR_MUST_CHECK enum xnr_status xnr_store_hidden_at(struct xnr_store *s, int64_t run,
+                                                   const int64_t *keys, size_t n,
+                                                   struct xnr_rows **out, struct xnr_error *err);
+
+/* Each sentence's word count of run, by sentence id: (*ids)[i] has
+ * (*counts)[i] words, ids ascending (*n sentences; both malloc'd). */
+XNR_MUST_CHECK enum xnr_status xnr_store_sentence_lengths(struct xnr_store *s, int64_t run,
+                                                          int32_t **ids, int32_t **counts,
+                                                          size_t *n, struct xnr_error *err);
+
 /* Write run's hidden states to f as a NumPy .npy file (format 1.0, '<f4',
  * C order, shape (words, hidden_size)): row i is the i-th row of `hidden`
  * in (sentence_id, idx) order; *n_rows and *dim say the shape. A little-endian

@@ -7,6 +7,7 @@
  * they are read back as float32, so no reader sees the difference.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,89 @@ enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run, struct xnr_ro
 	if (rc == XNR_OK && dim > 0 && dim <= 65536)
 		xnr__rows_f16_dim(*out, (int)dim);
 	return rc;
+}
+
+enum xnr_status xnr_store_hidden_at(struct xnr_store *s, int64_t run, const int64_t *keys, size_t n,
+                                    struct xnr_rows **out, struct xnr_error *err)
+{
+	static const size_t n_cols = sizeof hidden_cols / sizeof hidden_cols[0];
+	size_t size = n * 44 + 3, used = 1, i;
+	char cols[128], sql[384], *json = malloc(size);
+	sqlite3_stmt *st = NULL;
+	int64_t dim = 0;
+	enum xnr_status rc;
+
+	if (!json)
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	json[0] = '[';
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(json + used, size - used, "%s[%lld,%lld]", i ? "," : "",
+		                         (long long)keys[2 * i], (long long)keys[2 * i + 1]);
+	snprintf(json + used, size - used, "]");
+	if ((rc = run_int(s, "SELECT hidden_size FROM runs WHERE id = ?1", run, &dim, err)) !=
+	    XNR_OK) {
+		free(json);
+		return rc;
+	}
+	xnr__cols_sql(hidden_cols, n_cols, cols, sizeof cols);
+	/* one primary-key lookup per key: CROSS JOIN makes the list the outer loop (with a
+	 * plain JOIN the planner walked every row of the run and the list for each) */
+	snprintf(sql, sizeof sql,
+	         "SELECT %s FROM json_each(?2) AS k CROSS JOIN hidden t ON t.run_id = ?1 AND "
+	         "t.sentence_id = k.value ->> 0 AND t.idx = k.value ->> 1 ORDER BY t.sentence_id, "
+	         "t.idx",
+	         cols);
+	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK) {
+		free(json);
+		return rc;
+	}
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+	free(json);
+	rc = xnr__rows_open(s, XNR__HIDDEN, hidden_cols, n_cols, st, NULL, out, err);
+	if (rc == XNR_OK && dim > 0 && dim <= 65536)
+		xnr__rows_f16_dim(*out, (int)dim);
+	return rc;
+}
+
+enum xnr_status xnr_store_sentence_lengths(struct xnr_store *s, int64_t run, int32_t **ids,
+                                           int32_t **counts, size_t *n, struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0, k = 0;
+	int32_t *a = NULL, *b = NULL;
+	enum xnr_status rc = xnr__store_prepare(
+	    s, "SELECT id, n_words FROM sentences WHERE run_id = ?1 ORDER BY id", run, &st, err);
+	int step = SQLITE_DONE;
+
+	while (rc == XNR_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == cap) {
+			size_t c = cap ? 2 * cap : 4096;
+			int32_t *na = realloc(a, c * sizeof *a),
+			        *nb = na ? realloc(b, c * sizeof *b) : NULL;
+			if (na)
+				a = na;
+			if (!nb) {
+				rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+				break;
+			}
+			b = nb;
+			cap = c;
+		}
+		a[k] = (int32_t)sqlite3_column_int(st, 0);
+		b[k++] = (int32_t)sqlite3_column_int(st, 1);
+	}
+	if (rc == XNR_OK && step != SQLITE_DONE)
+		rc = xnr__store_fail(s, err);
+	sqlite3_finalize(st);
+	if (rc != XNR_OK) {
+		free(a);
+		free(b);
+		return rc;
+	}
+	*ids = a;
+	*counts = b;
+	*n = k;
+	return XNR_OK;
 }
 
 /* The .npy header: magic, version 1.0, the length, then the dict padded with

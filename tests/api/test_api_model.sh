@@ -183,6 +183,32 @@ import json
 a = {(p["sentence_id"], p["idx"]) for p in json.load(open(sys.argv[1].replace("body", "pca1")))["result"]["points"]}
 b = {(p["sentence_id"], p["idx"]) for p in body["result"]["points"]}
 assert a != b and len(b) == 500'
+# A sample of at most 1 word in 16 is drawn by position and read by key (the
+# sparse path, api_projection.c), not by a scan: the same contract.
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 300, "seed": 5}' && wait_job
+check "projection of a sparse sample (300 of 5,119 words): distinct words, in corpus order, their rows" '
+import collections
+r = body["result"]
+pts = r["points"]
+assert body["state"] == "done" and r["n"] == len(pts) == 300, body.get("error")
+keys = [(p["sentence_id"], p["idx"]) for p in pts]
+assert len(set(keys)) == 300 and keys == sorted(keys)
+lab = dict(db.execute("select id, name from labels where run_id=1"))
+for p in pts:
+    t, g, pr = db.execute("select text, gold, pred from words where run_id=1 and sentence_id=? and idx=?",
+                          (p["sentence_id"], p["idx"])).fetchone()
+    assert (p["text"], p["gold"], p["pred"]) == (t, lab[g], lab[pr]), p
+# uniform over the words: each fifth of the corpus (by position) gets its share of the 300
+pos = {k: i for i, k in enumerate(db.execute("select sentence_id, idx from words where run_id=1 order by sentence_id, idx"))}
+fifths = collections.Counter(5 * pos[k] // len(pos) for k in keys)
+assert all(35 <= fifths[f] <= 85 for f in range(5)), fifths'
+cp "$tmp/body" "$tmp/sparse1"
+expect_post 202 /api/v1/runs/1/projection '{"method": "pca", "n": 300, "seed": 6}' && wait_job
+check "sparse sample: another seed, another sample" '
+import json
+a = {(p["sentence_id"], p["idx"]) for p in json.load(open(sys.argv[1].replace("body", "sparse1")))["result"]["points"]}
+b = {(p["sentence_id"], p["idx"]) for p in body["result"]["points"]}
+assert a != b and len(b) == 300 and len(a & b) < 100, len(a & b)'
 expect_post 202 /api/v1/runs/1/projection '{"method": "svd", "n": 1000000, "n_iter": 3}' && wait_job
 check "svd: n above the words means all" '
 r = body["result"]
