@@ -39,11 +39,13 @@ static enum xnr_status run_int(struct xnr_store *s, const char *sql, int64_t run
 	return rc;
 }
 
-enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run, struct xnr_rows **out,
-                                 struct xnr_error *err)
+/* The hidden rows of run FROM from (hidden as t, run ?1; json, when not
+ * NULL, bound to ?2), read back as float32 whatever the run stored. */
+static enum xnr_status hidden_rows(struct xnr_store *s, int64_t run, const char *from,
+                                   const char *json, struct xnr_rows **out, struct xnr_error *err)
 {
 	static const size_t n_cols = sizeof hidden_cols / sizeof hidden_cols[0];
-	char cols[128], sql[256];
+	char cols[128], sql[512];
 	sqlite3_stmt *st = NULL;
 	int64_t dim = 0;
 	enum xnr_status rc =
@@ -52,24 +54,29 @@ enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run, struct xnr_ro
 	if (rc != XNR_OK)
 		return rc;
 	xnr__cols_sql(hidden_cols, n_cols, cols, sizeof cols);
-	snprintf(sql, sizeof sql,
-	         "SELECT %s FROM hidden WHERE run_id = ?1 ORDER BY sentence_id, idx", cols);
+	snprintf(sql, sizeof sql, "SELECT %s FROM %s", cols, from);
 	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
 		return rc;
+	if (json)
+		sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
 	rc = xnr__rows_open(s, XNR__HIDDEN, hidden_cols, n_cols, st, NULL, out, err);
 	if (rc == XNR_OK && dim > 0 && dim <= 65536)
 		xnr__rows_f16_dim(*out, (int)dim);
 	return rc;
 }
 
+enum xnr_status xnr_store_hidden(struct xnr_store *s, int64_t run, struct xnr_rows **out,
+                                 struct xnr_error *err)
+{
+	return hidden_rows(s, run, "hidden t WHERE t.run_id = ?1 ORDER BY t.sentence_id, t.idx",
+	                   NULL, out, err);
+}
+
 enum xnr_status xnr_store_hidden_at(struct xnr_store *s, int64_t run, const int64_t *keys, size_t n,
                                     struct xnr_rows **out, struct xnr_error *err)
 {
-	static const size_t n_cols = sizeof hidden_cols / sizeof hidden_cols[0];
 	size_t size = n * 44 + 3, used = 1, i;
-	char cols[128], sql[384], *json = malloc(size);
-	sqlite3_stmt *st = NULL;
-	int64_t dim = 0;
+	char *json = malloc(size);
 	enum xnr_status rc;
 
 	if (!json)
@@ -79,28 +86,14 @@ enum xnr_status xnr_store_hidden_at(struct xnr_store *s, int64_t run, const int6
 		used += (size_t)snprintf(json + used, size - used, "%s[%lld,%lld]", i ? "," : "",
 		                         (long long)keys[2 * i], (long long)keys[2 * i + 1]);
 	snprintf(json + used, size - used, "]");
-	if ((rc = run_int(s, "SELECT hidden_size FROM runs WHERE id = ?1", run, &dim, err)) !=
-	    XNR_OK) {
-		free(json);
-		return rc;
-	}
-	xnr__cols_sql(hidden_cols, n_cols, cols, sizeof cols);
 	/* one primary-key lookup per key: CROSS JOIN makes the list the outer loop (with a
 	 * plain JOIN the planner walked every row of the run and the list for each) */
-	snprintf(sql, sizeof sql,
-	         "SELECT %s FROM json_each(?2) AS k CROSS JOIN hidden t ON t.run_id = ?1 AND "
-	         "t.sentence_id = k.value ->> 0 AND t.idx = k.value ->> 1 ORDER BY t.sentence_id, "
-	         "t.idx",
-	         cols);
-	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK) {
-		free(json);
-		return rc;
-	}
-	sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+	rc = hidden_rows(s, run,
+	                 "json_each(?2) AS k CROSS JOIN hidden t ON t.run_id = ?1 AND "
+	                 "t.sentence_id = k.value ->> 0 AND t.idx = k.value ->> 1 "
+	                 "ORDER BY t.sentence_id, t.idx",
+	                 json, out, err);
 	free(json);
-	rc = xnr__rows_open(s, XNR__HIDDEN, hidden_cols, n_cols, st, NULL, out, err);
-	if (rc == XNR_OK && dim > 0 && dim <= 65536)
-		xnr__rows_f16_dim(*out, (int)dim);
 	return rc;
 }
 
