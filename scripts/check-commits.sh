@@ -45,7 +45,7 @@ git worktree add -q --detach "$work/tree" "$base"
 # cache), redone only when the lock changes.
 link_modules() {
 	local d lock stamp
-	for d in web tests/tokparity; do
+	for d in web tests/tokparity tests/arrow; do
 		lock=$work/tree/$d/package-lock.json
 		[ -f "$lock" ] || continue
 		stamp=$(sha256sum "$lock" | cut -c1-64)
