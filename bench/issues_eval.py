@@ -10,6 +10,8 @@ words is). --json prints the numbers as one object; --grid searches the
 weights of the combination (same formula as src/issues/combine.c).
 
 usage: issues_eval.py RUN.db RUN_ID (TRUTH.json | --demo) [--json]
+       issues_eval.py RUN.db RUN_ID --demo --dominance
+                       (for each mistake, the sentences that outscore it on every signal)
        issues_eval.py --aggregate RESULT.json...   (mean of --json results, markdown)
        issues_eval.py --grid MANIFEST              (weights; lines: DB RUN TRUTH)
 """
@@ -129,6 +131,53 @@ def evaluate(a, s, yw, ys, n_sents):
     return res
 
 
+def dominance(a, docs, n_sents):
+    """For each demo mistake, its word that scores highest (combined) and the
+    sentences without a mistake holding a word at least as suspect on every
+    signal the combination reads: 1 - self-confidence, the neighbours' vote
+    (the reference's when there is one), consistency and ill-formed tags.
+    "same evidence": the other word's consistency is missing exactly when the
+    mistake's is (so even a score that treats a string seen nowhere else in
+    its own way cannot tell them apart). Any score that does not decrease when
+    a signal grows, with the sentence ranked by its worst word, ranks those
+    sentences at or above the mistake's: when there are 30 or more, the
+    mistake cannot be in the top 30 whatever the weights."""
+    sid, idx = a[:, 0].astype(int), a[:, 1].astype(int)
+    conf = np.nan_to_num(1 - a[:, 2], nan=0.0)
+    nb = np.nan_to_num(np.where(np.isnan(a[:, 6]), a[:, 5], a[:, 6]), nan=0.0)
+    cons, st, comb = a[:, 7], np.nan_to_num(a[:, 8]), a[:, 9]
+    by_doc = {}
+    for s, d in docs:
+        by_doc.setdefault(d, []).append(s)
+    mistake_sents = {by_doc[d - 1][s - 1] for d, s, _, _ in DEMO}
+    pos = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(sid, idx))}
+    worst = np.full(n_sents, -np.inf)
+    np.maximum.at(worst, sid, np.nan_to_num(comb, nan=0.0))
+    order = np.argsort(-worst, kind="stable")
+    rank = np.empty(n_sents, int)
+    rank[order] = np.arange(1, n_sents + 1)
+    print(f"{'mistake':>7s} {'word':>5s} {'1-conf':>6s} {'neigh':>6s} {'cons':>6s} {'rank':>5s}"
+          f" {'dominated by (any evidence)':>28s} {'(same evidence)':>16s}")
+    out = []
+    for m, (d, s, t, n) in enumerate(DEMO, 1):
+        sent = by_doc[d - 1][s - 1]
+        ws = [pos[(sent, t - 1 + j)] for j in range(n) if (sent, t - 1 + j) in pos]
+        w = max(ws, key=lambda i: np.nan_to_num(comb[i], nan=0.0))
+        k_missing = np.isnan(cons[w])
+        k = 0.0 if k_missing else cons[w]
+        dom = (conf >= conf[w]) & (nb >= nb[w]) & (np.nan_to_num(cons, nan=0.0) >= k) & (st >= st[w])
+        other = np.array([x not in mistake_sents for x in sid])
+        same = np.isnan(cons) if k_missing else ~np.isnan(cons)
+        n_any = len(set(sid[dom & other]))
+        n_same = len(set(sid[dom & other & same]))
+        out.append((m, n_any, n_same))
+        print(f"{m:7d} {int(idx[w]) + 1:5d} {conf[w]:6.3f} {nb[w]:6.3f} "
+              f"{'-' if k_missing else f'{k:.3f}':>6s} {rank[sent]:5d} {n_any:28d} {n_same:16d}")
+    blocked = [m for m, n_any, _ in out if n_any >= 30]
+    print(f"mistakes that no monotone weighting can lift into the top 30 (worst-word sentences): "
+          f"{blocked or 'none'}")
+
+
 def grid(manifest):
     """Mean word and sentence AUPRC of combination weights over the runs of a
     manifest (lines: DB RUN TRUTH), neighbours taken from the split (what
@@ -184,6 +233,8 @@ def main():
         yw, ys = truth_demo(docs, sid, idx, n_sents)
     else:
         yw, ys = truth_noise(sys.argv[3], sid, idx, n_sents)
+    if "--dominance" in sys.argv:
+        return dominance(a, docs, n_sents)
     res = evaluate(a, s, yw, ys, n_sents)
     if "--json" in sys.argv:
         print(json.dumps(res))
