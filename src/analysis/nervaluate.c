@@ -281,6 +281,60 @@ fail:
 	return st;
 }
 
+static void counts_add(struct xnr_nerval_counts *a, const struct xnr_nerval_counts *b)
+{
+	a->correct += b->correct;
+	a->incorrect += b->incorrect;
+	a->partial += b->partial;
+	a->missed += b->missed;
+	a->spurious += b->spurious;
+}
+
+enum xnr_status xnr_nerval_result_add(struct xnr_nerval_result *sum,
+                                      const struct xnr_nerval_result *piece, struct xnr_error *err)
+{
+	for (int sc = 0; sc < XNR_NERVAL_N_SCHEMES; sc++)
+		counts_add(&sum->overall[sc], &piece->overall[sc]);
+	for (size_t k = 0; k < piece->n_types; k++) {
+		const struct xnr_nerval_type_result *t = &piece->types[k];
+		size_t j = 0;
+		while (j < sum->n_types && sum->types[j].type != t->type)
+			j++;
+		if (j == sum->n_types) {
+			struct xnr_nerval_type_result *nt =
+			    realloc(sum->types, (sum->n_types + 1) * sizeof(*nt));
+			if (!nt)
+				return xnr_fail(err, XNR_ERR_NOMEM, "nervaluate: out of memory");
+			sum->types = nt;
+			memset(&nt[j], 0, sizeof(nt[j]));
+			nt[j].type = t->type;
+			nt[j].name = t->name;
+			sum->n_types++;
+		}
+		for (int sc = 0; sc < XNR_NERVAL_N_SCHEMES; sc++)
+			counts_add(&sum->types[j].by_scheme[sc], &t->by_scheme[sc]);
+	}
+	return XNR_OK;
+}
+
+enum xnr_status xnr_nerval_result_finish(struct xnr_nerval_result *r,
+                                         const struct xnr_nerval_params *params, size_t n_docs,
+                                         struct xnr_error *err)
+{
+	if (!params || params->types)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "nervaluate: results in pieces are over all the types seen");
+	if (r->n_types)
+		qsort(r->types, r->n_types, sizeof(*r->types), by_type_name);
+	for (int sc = 0; sc < XNR_NERVAL_N_SCHEMES; sc++) {
+		int half = sc == XNR_NERVAL_PARTIAL || sc == XNR_NERVAL_ENT_TYPE;
+		finish(&r->overall[sc], half && !(params->compat_1_1 && n_docs >= 2));
+		for (size_t k = 0; k < r->n_types; k++)
+			finish(&r->types[k].by_scheme[sc], half);
+	}
+	return XNR_OK;
+}
+
 void xnr_nerval_result_free(struct xnr_nerval_result *r)
 {
 	if (!r)

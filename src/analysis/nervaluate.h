@@ -83,4 +83,22 @@ xnr_nerval_evaluate(const struct xnr_entities *gold, const struct xnr_entities *
 
 void xnr_nerval_result_free(struct xnr_nerval_result *r);
 
+/*
+ * Results of a corpus seen in pieces (a run's sentences chunk by chunk):
+ * documents are scored alone, so the counts of the pieces add up.
+ * xnr_nerval_result_add adds piece's counts into *sum (zeroed at first),
+ * its types merged by type id; xnr_nerval_result_finish then orders the
+ * types by name and computes the scores of the counts as xnr_nerval_evaluate
+ * does over the n_docs documents of all the pieces, with params (whose
+ * types must be NULL: all seen). Equal to xnr_nerval_evaluate over the
+ * pieces joined. Errors: XNR_ERR_NOMEM (add), XNR_ERR_INPUT (finish: params
+ * with types).
+ */
+XNR_MUST_CHECK enum xnr_status xnr_nerval_result_add(struct xnr_nerval_result *sum,
+                                                     const struct xnr_nerval_result *piece,
+                                                     struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_nerval_result_finish(struct xnr_nerval_result *r,
+                                                        const struct xnr_nerval_params *params,
+                                                        size_t n_docs, struct xnr_error *err);
+
 #endif

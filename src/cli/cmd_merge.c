@@ -55,6 +55,8 @@ int xnr_cmd_merge(int argc, char **argv)
 		    "%ld tokens\n",
 		    out.report ? out.report : "", (long long)out.run_id, args[0], n_args - 1,
 		    out.n_sentences, out.n_words, out.n_tokens);
+	if (out.warning[0])
+		fprintf(stderr, "explainer: warning: %s\n", out.warning);
 	xnr_run_outcome_free(&out);
 	return XNR_EXIT_OK;
 }

@@ -279,6 +279,8 @@ int xnr_cmd_run(int argc, char **argv)
 		    "%s\nrun %lld written to %s: %ld sentences, %ld words, %ld tokens in %.1f s\n",
 		    out.report ? out.report : "", (long long)out.run_id, o.output, out.n_sentences,
 		    out.n_words, out.n_tokens, out.seconds);
+	if (out.warning[0])
+		fprintf(stderr, "explainer: warning: %s\n", out.warning);
 	xnr_run_outcome_free(&out);
 	return XNR_EXIT_OK;
 }

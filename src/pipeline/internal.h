@@ -15,6 +15,7 @@
 #include "data/dataset.h"
 #include "infer/infer.h"
 #include "pipeline/pipeline.h"
+#include "report/report.h"
 #include "store/store.h"
 
 struct xnr__run {
@@ -45,8 +46,9 @@ struct xnr__run {
 	int32_t *gold, *pred, *conv;
 	size_t *sent_start;
 	size_t cap_words;
-	/* the summary's running counts */
+	/* the summary's running counts, and the metrics kept (report.h) */
 	struct xnr_seqeval_acc *acc;
+	struct xnr_run_metrics_acc *macc;
 	size_t n_correct, n_scored;
 	size_t n_done; /* sentences written */
 	long n_words, n_tokens;
@@ -91,5 +93,15 @@ XNR_MUST_CHECK enum xnr_status xnr__run_score(struct xnr__run *x, size_t n,
  * (caller frees). */
 XNR_MUST_CHECK enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json,
                                                 char **json, char **report, struct xnr_error *err);
+
+/* Keep what the run's readers would compute from all of it (report.h:
+ * the metrics of the sentences scored, the loss tables by word, sub-token
+ * and gold label read back from its rows) for the committed run `run` of
+ * store, its labels and scheme as stored. Best effort, as the server keeps
+ * them: the run stands without them (a reader computes them when first
+ * asked), so a failure is out->warning, not the run's. */
+void xnr__run_keep(struct xnr__run *x, struct xnr_store *store, int64_t run,
+                   const char *const *labels, int n_labels, const char *scheme_json,
+                   struct xnr_run_outcome *out);
 
 #endif

@@ -293,32 +293,38 @@ static enum xnr_status load_words(struct xnr__run *x, struct xnr_store *store, i
 	return st;
 }
 
-/* The summary of the merged run from its stored words (caller frees). */
+/* The summary of the merged run from its stored words (caller frees), its
+ * counts left in *x (the caller closes them with merged_close). */
 static enum xnr_status merged_summary(const struct shard *first, struct xnr_store *store,
-                                      int64_t run, char **json, char **report,
+                                      int64_t run, struct xnr__run *x, char **json, char **report,
                                       struct xnr_error *err)
 {
-	struct xnr__run x;
 	enum xnr_status st;
 	int i;
 
-	memset(&x, 0, sizeof x);
-	x.n_sel = (size_t)first->total;
-	st = xnr_tagset_open(&x.tags, err);
+	x->n_sel = (size_t)first->total;
+	st = xnr_tagset_open(&x->tags, err);
 	for (i = 0; st == XNR_OK && i < first->run.n_labels; i++) {
 		int32_t id;
-		st = xnr_tagset_add(x.tags, first->run.labels[i], strlen(first->run.labels[i]), &id,
-		                    err);
+		st = xnr_tagset_add(x->tags, first->run.labels[i], strlen(first->run.labels[i]),
+		                    &id, err);
 	}
-	if (st == XNR_OK && (st = load_words(&x, store, run, err)) == XNR_OK &&
-	    (st = xnr__run_score(&x, x.n_sel, x.sent_start, x.gold, x.pred, err)) == XNR_OK)
-		st = xnr__run_summary(&x, first->run.scheme_json, json, report, err);
-	xnr_seqeval_acc_close(x.acc);
-	xnr_tagset_close(x.tags);
-	free(x.sent_start);
-	free(x.gold);
-	free(x.pred);
+	if (st == XNR_OK && (st = load_words(x, store, run, err)) == XNR_OK &&
+	    (st = xnr__run_score(x, x->n_sel, x->sent_start, x->gold, x->pred, err)) == XNR_OK)
+		st = xnr__run_summary(x, first->run.scheme_json, json, report, err);
+	free(x->sent_start);
+	free(x->gold);
+	free(x->pred);
+	x->sent_start = NULL;
+	x->gold = x->pred = NULL;
 	return st;
+}
+
+static void merged_close(struct xnr__run *x)
+{
+	xnr_seqeval_acc_close(x->acc);
+	xnr_run_metrics_acc_close(x->macc);
+	xnr_tagset_close(x->tags);
 }
 
 /* The merged run into out: begin, every slice's rows, the summary, commit. */
@@ -329,11 +335,13 @@ static enum xnr_status write_merged(struct merge *m, struct xnr_store *out,
 	const struct xnr_run *r = &first->run;
 	struct xnr_run_info info;
 	struct xnr_run_writer *w = NULL;
+	struct xnr__run x;
 	char *summary = NULL, *report = NULL;
 	double seconds = 0.0;
 	enum xnr_status st;
 	int k;
 
+	memset(&x, 0, sizeof x);
 	memset(&info, 0, sizeof info);
 	info.key = first->run_key;
 	info.version = r->version;
@@ -361,7 +369,7 @@ static enum xnr_status write_merged(struct merge *m, struct xnr_store *out,
 		seconds += s->run.duration_s == s->run.duration_s ? s->run.duration_s : 0.0;
 	}
 	if (st == XNR_OK)
-		st = merged_summary(first, out, xnr_run_writer_id(w), &summary, &report, err);
+		st = merged_summary(first, out, xnr_run_writer_id(w), &x, &summary, &report, err);
 	if (st == XNR_OK) {
 		st = xnr_run_commit(w, (int)first->total, res->n_words, res->n_tokens, seconds,
 		                    summary, &res->run_id, err);
@@ -371,7 +379,10 @@ static enum xnr_status write_merged(struct merge *m, struct xnr_store *out,
 		res->n_sentences = first->total;
 		res->report = report;
 		report = NULL;
+		xnr__run_keep(&x, out, res->run_id, (const char *const *)r->labels, r->n_labels,
+		              r->scheme_json, res);
 	}
+	merged_close(&x);
 	xnr_run_abort(w);
 	free(summary);
 	free(report);

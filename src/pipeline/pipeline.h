@@ -58,6 +58,8 @@ struct xnr_run_outcome {
 	long n_sentences, n_words, n_tokens;
 	double seconds; /* wall time of this call */
 	char *report;   /* seqeval default-mode report text; NULL when reused */
+	/* what went wrong once the run was stored (its results not kept), or "" */
+	char warning[XNR_ERROR_MSG_MAX + 96];
 };
 
 /*

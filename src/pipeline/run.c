@@ -507,6 +507,7 @@ static void ctx_free(struct xnr__run *x)
 	xnr_dataset_stream_close(x->stream);
 	xnr_scheme_tally_free(&x->tally);
 	xnr_seqeval_acc_close(x->acc);
+	xnr_run_metrics_acc_close(x->macc);
 	free(x->label_ids);
 	free(x->sel);
 	free(x->doc_first);
@@ -663,6 +664,7 @@ static enum xnr_status write_run(struct xnr__run *x, struct xnr_store *store,
 		x->writer = NULL;
 	}
 	if (st == XNR_OK) {
+		xnr__run_keep(x, store, res->run_id, info.labels, info.n_labels, scheme_json, res);
 		res->n_sentences = (long)x->n_sel;
 		res->n_words = x->n_words;
 		res->n_tokens = x->n_tokens;

@@ -203,12 +203,15 @@ enum xnr_status xnr__run_score(struct xnr__run *x, size_t n, const size_t *sent_
 	enum xnr_status st;
 	size_t w;
 
-	if (!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK)
+	if ((!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK) ||
+	    (!x->macc && (st = xnr_run_metrics_acc_open(x->tags, &x->macc, err)) != XNR_OK))
 		return st;
 	for (w = sent_start[0]; w < sent_start[n]; w++)
 		x->n_correct += gold[w] == pred[w];
 	x->n_scored += sent_start[n] - sent_start[0];
-	return xnr_seqeval_acc_add(x->acc, &c, err);
+	if ((st = xnr_seqeval_acc_add(x->acc, &c, err)) != XNR_OK)
+		return st;
+	return xnr_run_metrics_acc_add(x->macc, &c, err);
 }
 
 /* One seqeval report as JSON into *out: the report, or {"error": why} when

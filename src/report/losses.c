@@ -313,6 +313,147 @@ fail:
 	return rc;
 }
 
+/* ---- the gold-label table from the database ---- */
+
+/* One label's losses, ascending: the merge of its n (gold, pred) cursors. */
+struct label_merge {
+	struct xnr_rows **rows;
+	double *head; /* each cursor's next loss */
+	int n;
+};
+
+static void label_merge_close(struct label_merge *m)
+{
+	for (int p = 0; p < m->n; p++)
+		xnr_rows_close(m->rows[p]);
+	memset(m->rows, 0, (size_t)m->n * sizeof *m->rows);
+}
+
+/* Advance cursor p: its next loss into head[p], or the cursor closed. */
+static enum xnr_status label_merge_step(struct label_merge *m, int p, struct xnr_error *err)
+{
+	struct xnr_word_row w;
+	int more = 0;
+	enum xnr_status rc = xnr_rows_word(m->rows[p], &w, &more, err);
+
+	if (rc == XNR_OK && more)
+		m->head[p] = w.loss;
+	if (rc != XNR_OK || !more) {
+		xnr_rows_close(m->rows[p]);
+		m->rows[p] = NULL;
+	}
+	return rc;
+}
+
+static enum xnr_status label_merge_open(struct xnr_store *s, int64_t run, int gold,
+                                        struct label_merge *m, struct xnr_error *err)
+{
+	enum xnr_status rc = XNR_OK;
+
+	for (int p = 0; p < m->n && rc == XNR_OK; p++)
+		if ((rc = xnr_store_pair_losses(s, run, gold, p, &m->rows[p], err)) == XNR_OK)
+			rc = label_merge_step(m, p, err);
+	return rc;
+}
+
+/* The smallest loss left (*more = 0 at the end). */
+static enum xnr_status label_merge_next(struct label_merge *m, double *x, int *more,
+                                        struct xnr_error *err)
+{
+	int best = -1;
+
+	for (int p = 0; p < m->n; p++)
+		if (m->rows[p] && (best < 0 || m->head[p] < m->head[best]))
+			best = p;
+	*more = best >= 0;
+	if (best < 0)
+		return XNR_OK;
+	*x = m->head[best];
+	return label_merge_step(m, best, err);
+}
+
+/* Label gold's stats as xnr_loss_stats_sorted gives them over its sorted
+ * losses: count and sum (added in ascending order) in a first pass, the
+ * middle values in a second. */
+static enum xnr_status label_stats(struct xnr_store *s, int64_t run, int gold,
+                                   struct label_merge *m, struct xnr_loss_stats *out,
+                                   struct xnr_error *err)
+{
+	struct xnr_loss_stats st = {0, 0.0, 0.0, 0.0};
+	double x = 0.0, prev = 0.0;
+	size_t n = 0, i;
+	enum xnr_status rc;
+	int more = 1;
+
+	if ((rc = label_merge_open(s, run, gold, m, err)) != XNR_OK)
+		goto done;
+	while ((rc = label_merge_next(m, &x, &more, err)) == XNR_OK && more) {
+		st.sum += x;
+		n++;
+	}
+	label_merge_close(m);
+	if (rc != XNR_OK || n == 0)
+		goto done;
+	st.count = (long)n;
+	st.mean = st.sum / (double)n;
+	if ((rc = label_merge_open(s, run, gold, m, err)) != XNR_OK)
+		goto done;
+	for (i = 0; i <= n / 2 && (rc = label_merge_next(m, &x, &more, err)) == XNR_OK && more; i++)
+		if (i < n / 2)
+			prev = x;
+	if (rc == XNR_OK && i <= n / 2)
+		rc = xnr_fail(err, XNR_ERR_FORMAT,
+		              "run %lld: the losses of label %d changed while read", (long long)run,
+		              gold);
+	st.median = n % 2 ? x : 0.5 * (prev + x);
+done:
+	label_merge_close(m);
+	*out = st;
+	return rc;
+}
+
+enum xnr_status xnr_loss_table_labels_load(struct xnr_store *s, int64_t run,
+                                           struct xnr_loss_table **out, struct xnr_error *err)
+{
+	struct xnr_loss_table *t = NULL;
+	struct label_merge m = {NULL, NULL, 0};
+	struct xnr_loss_stats st;
+	struct xnr_run r;
+	enum xnr_status rc;
+	int k;
+
+	if ((rc = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
+		return rc;
+	m.n = r.n_labels;
+	m.rows = calloc((size_t)m.n + 1, sizeof *m.rows);
+	m.head = calloc((size_t)m.n + 1, sizeof *m.head);
+	if (!(t = calloc(1, sizeof *t)) || !m.rows || !m.head) {
+		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	t->by = XNR_LOSS_BY_LABEL;
+	for (k = 0; k < r.n_labels && rc == XNR_OK; k++) {
+		if ((rc = label_stats(s, run, k, &m, &st, err)) != XNR_OK || st.count == 0)
+			continue;
+		if (add_group(t, r.labels[k], NULL, 0) != 0)
+			rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+		else
+			t->groups[t->n_groups - 1].s = st;
+	}
+	if (rc == XNR_OK)
+		rc = build_orders(t, err);
+done:
+	free(m.rows);
+	free(m.head);
+	xnr_run_free(&r);
+	if (rc != XNR_OK) {
+		xnr_loss_table_free(t);
+		return rc;
+	}
+	*out = t;
+	return XNR_OK;
+}
+
 static json_t *group_json(const struct xnr_loss_table *t, size_t i)
 {
 	const struct xnr_loss_stats *s = &t->groups[i].s;

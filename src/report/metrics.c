@@ -27,15 +27,35 @@ static enum xnr_status nervaluate(const struct xnr_run_view *v, const struct xnr
 	struct xnr_nerval_params np = xnr_nerval_default_params();
 	struct xnr_entities ng, npd;
 	struct xnr_error ignored;
-	enum xnr_status st = XNR_OK;
+	enum xnr_status st;
 
 	memset(&ng, 0, sizeof ng);
 	memset(&npd, 0, sizeof npd);
-	if (xnr_nerval_entities_from_bio(c, v->gold, "gold", &ng, &ignored) == XNR_OK &&
-	    xnr_nerval_entities_from_bio(c, v->pred, "pred", &npd, &ignored) == XNR_OK)
+	if ((st = xnr_nerval_entities_from_bio(c, v->gold, "gold", &ng, &ignored)) == XNR_OK)
+		st = xnr_nerval_entities_from_bio(c, v->pred, "pred", &npd, &ignored);
+	if (st == XNR_OK)
 		st = xnr_nerval_evaluate(&ng, &npd, v->n_sents, v->tags, &np, &m->nerval, err);
+	else if (st == XNR_ERR_INPUT) /* tags nervaluate cannot read: none */
+		st = XNR_OK;
+	else if (err)
+		*err = ignored;
 	xnr_entities_free(&ng);
 	xnr_entities_free(&npd);
+	return st;
+}
+
+/* Strict mode's outcome st: its report, or the reason tags no scheme fits
+ * give (strict mode not available: not an error); any other failure is. */
+static enum xnr_status strict_result(struct xnr_run_metrics *m, enum xnr_status st,
+                                     const struct xnr_error *why, struct xnr_error *err)
+{
+	m->strict_ok = st == XNR_OK;
+	if (st == XNR_ERR_INPUT) {
+		memcpy(m->strict_error, why->msg, sizeof m->strict_error);
+		return XNR_OK;
+	}
+	if (st != XNR_OK && err)
+		*err = *why;
 	return st;
 }
 
@@ -52,9 +72,9 @@ enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr
 		goto fail;
 	p.mode = XNR_SEQEVAL_STRICT;
 	p.scheme = XNR_SEQEVAL_AUTO;
-	out->strict_ok = xnr_seqeval_evaluate(&c, &p, &out->strict, &strict_err) == XNR_OK;
-	if (!out->strict_ok)
-		memcpy(out->strict_error, strict_err.msg, sizeof out->strict_error);
+	st = xnr_seqeval_evaluate(&c, &p, &out->strict, &strict_err);
+	if ((st = strict_result(out, st, &strict_err, err)) != XNR_OK)
+		goto fail;
 	if ((st = xnr_confusion_compute(&c, &out->cm, err)) != XNR_OK ||
 	    (st = xnr_taxonomy_compute(&out->def.gold, &out->def.pred, xnr_tagset_n_types(v->tags),
 	                               &out->tax, err)) != XNR_OK ||
@@ -67,22 +87,234 @@ fail:
 	return st;
 }
 
+/* ---- the same from pieces ---- */
+
+struct xnr_run_metrics_acc {
+	const struct xnr_tagset *tags;
+	struct xnr_seqeval_acc *seqeval;
+	struct xnr_entity_scan scan[2]; /* default-mode entities, gold and predicted */
+	struct xnr_confusion cm;
+	struct xnr_taxonomy tax;
+	struct xnr_nerval_result nerval;
+	int nerval_off; /* a tag nervaluate cannot read: no nervaluate (as the view's) */
+	size_t n_sents;
+};
+
+enum xnr_status xnr_run_metrics_acc_open(const struct xnr_tagset *tags,
+                                         struct xnr_run_metrics_acc **out, struct xnr_error *err)
+{
+	struct xnr_run_metrics_acc *a = calloc(1, sizeof *a);
+	enum xnr_status st;
+
+	if (!a)
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	a->tags = tags;
+	xnr_entity_scan_init(&a->scan[0]);
+	xnr_entity_scan_init(&a->scan[1]);
+	if ((st = xnr_seqeval_acc_open(tags, &a->seqeval, err)) != XNR_OK) {
+		free(a);
+		return st;
+	}
+	*out = a;
+	return XNR_OK;
+}
+
+void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a)
+{
+	if (!a)
+		return;
+	xnr_seqeval_acc_close(a->seqeval);
+	xnr_confusion_free(&a->cm);
+	xnr_taxonomy_free(&a->tax);
+	xnr_nerval_result_free(&a->nerval);
+	free(a);
+}
+
+/* Add a piece's confusion counts into a->cm, grown to the piece's labels. */
+static int confusion_add(struct xnr_confusion *sum, const struct xnr_confusion *p)
+{
+	size_t n = p->n_labels > sum->n_labels ? p->n_labels : sum->n_labels, i, j;
+	int64_t *c;
+
+	if (n > sum->n_labels) {
+		if (!(c = calloc(n * n + 1, sizeof *c)))
+			return -1;
+		for (i = 0; i < sum->n_labels; i++)
+			for (j = 0; j < sum->n_labels; j++)
+				c[i * n + j] = sum->counts[i * sum->n_labels + j];
+		free(sum->counts);
+		sum->counts = c;
+		sum->n_labels = n;
+	}
+	for (i = 0; i < p->n_labels; i++)
+		for (j = 0; j < p->n_labels; j++)
+			sum->counts[i * n + j] += p->counts[i * p->n_labels + j];
+	return 0;
+}
+
+static int taxonomy_add(struct xnr_taxonomy *sum, const struct xnr_taxonomy *p)
+{
+	size_t t;
+	int k;
+
+	if (p->n_types > sum->n_types) {
+		int64_t(*c)[XNR_ERRK_COUNT] = realloc(sum->counts, (p->n_types + 1) * sizeof *c);
+		if (!c)
+			return -1;
+		memset(c + sum->n_types, 0, (p->n_types + 1 - sum->n_types) * sizeof *c);
+		sum->counts = c;
+		sum->n_types = p->n_types;
+	}
+	for (t = 0; t < p->n_types; t++)
+		for (k = 0; k < XNR_ERRK_COUNT; k++)
+			sum->counts[t][k] += p->counts[t][k];
+	for (k = 0; k < XNR_ERRK_COUNT; k++)
+		sum->total[k] += p->total[k];
+	return 0;
+}
+
+/* The piece's nervaluate counts into a->nerval, or nervaluate off for good. */
+static enum xnr_status nerval_add(struct xnr_run_metrics_acc *a, const struct xnr_tagged_corpus *c,
+                                  struct xnr_error *err)
+{
+	struct xnr_nerval_params np = xnr_nerval_default_params();
+	struct xnr_entities ng, npd;
+	struct xnr_nerval_result r;
+	struct xnr_error ignored;
+	enum xnr_status st = XNR_OK;
+
+	memset(&ng, 0, sizeof ng);
+	memset(&npd, 0, sizeof npd);
+	memset(&r, 0, sizeof r);
+	if ((st = xnr_nerval_entities_from_bio(c, c->gold, "gold", &ng, &ignored)) == XNR_OK)
+		st = xnr_nerval_entities_from_bio(c, c->pred, "pred", &npd, &ignored);
+	if (st == XNR_ERR_INPUT) {
+		a->nerval_off = 1;
+		st = XNR_OK;
+	} else if (st != XNR_OK) {
+		if (err)
+			*err = ignored;
+	} else if ((st = xnr_nerval_evaluate(&ng, &npd, c->n_sents, c->tags, &np, &r, err)) ==
+	           XNR_OK) {
+		st = xnr_nerval_result_add(&a->nerval, &r, err);
+	}
+	xnr_nerval_result_free(&r);
+	xnr_entities_free(&ng);
+	xnr_entities_free(&npd);
+	return st;
+}
+
+enum xnr_status xnr_run_metrics_acc_add(struct xnr_run_metrics_acc *a,
+                                        const struct xnr_tagged_corpus *c, struct xnr_error *err)
+{
+	struct xnr_entities g, p;
+	struct xnr_confusion cm;
+	struct xnr_taxonomy tax;
+	enum xnr_status st;
+
+	memset(&g, 0, sizeof g);
+	memset(&p, 0, sizeof p);
+	memset(&cm, 0, sizeof cm);
+	memset(&tax, 0, sizeof tax);
+	if ((st = xnr_seqeval_acc_add(a->seqeval, c, err)) != XNR_OK ||
+	    (st = xnr_entities_extract_next(c, c->gold, "gold", XNR_SEQEVAL_DEFAULT,
+	                                    XNR_SEQEVAL_AUTO, &a->scan[0], &g, err)) != XNR_OK ||
+	    (st = xnr_entities_extract_next(c, c->pred, "predicted", XNR_SEQEVAL_DEFAULT,
+	                                    XNR_SEQEVAL_AUTO, &a->scan[1], &p, err)) != XNR_OK ||
+	    (st = xnr_confusion_compute(c, &cm, err)) != XNR_OK ||
+	    (st = xnr_taxonomy_compute(&g, &p, xnr_tagset_n_types(c->tags), &tax, err)) != XNR_OK)
+		goto done;
+	if (confusion_add(&a->cm, &cm) != 0 || taxonomy_add(&a->tax, &tax) != 0) {
+		st = xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+		goto done;
+	}
+	if (!a->nerval_off && (st = nerval_add(a, c, err)) != XNR_OK)
+		goto done;
+	a->n_sents += c->n_sents;
+done:
+	xnr_entities_free(&g);
+	xnr_entities_free(&p);
+	xnr_confusion_free(&cm);
+	xnr_taxonomy_free(&tax);
+	return st;
+}
+
+/* A copy of what the pieces summed. */
+static enum xnr_status acc_copy(const struct xnr_run_metrics_acc *a, struct xnr_run_metrics *m,
+                                struct xnr_error *err)
+{
+	struct xnr_nerval_params np = xnr_nerval_default_params();
+	struct xnr_confusion cm = {0, NULL};
+	struct xnr_taxonomy tax;
+
+	/* as large as the tag set, as over the whole run, even with no piece */
+	memset(&tax, 0, sizeof tax);
+	cm.n_labels = xnr_tagset_count(a->tags);
+	tax.n_types = xnr_tagset_n_types(a->tags);
+	if (!(cm.counts = calloc(cm.n_labels * cm.n_labels + 1, sizeof *cm.counts)) ||
+	    !(tax.counts = calloc(tax.n_types + 1, sizeof *tax.counts)) ||
+	    confusion_add(&cm, &a->cm) != 0 || taxonomy_add(&tax, &a->tax) != 0) {
+		xnr_confusion_free(&cm);
+		xnr_taxonomy_free(&tax);
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	}
+	m->cm = cm;
+	m->tax = tax;
+	if (a->nerval_off)
+		return XNR_OK;
+	m->nerval = a->nerval;
+	m->nerval.types = malloc((a->nerval.n_types + 1) * sizeof *m->nerval.types);
+	if (!m->nerval.types) {
+		memset(&m->nerval, 0, sizeof m->nerval);
+		return xnr_fail(err, XNR_ERR_NOMEM, "metrics: out of memory");
+	}
+	if (a->nerval.n_types)
+		memcpy(m->nerval.types, a->nerval.types,
+		       a->nerval.n_types * sizeof *m->nerval.types);
+	return xnr_nerval_result_finish(&m->nerval, &np, a->n_sents, err);
+}
+
+enum xnr_status xnr_run_metrics_acc_result(const struct xnr_run_metrics_acc *a,
+                                           struct xnr_run_metrics *out, struct xnr_error *err)
+{
+	struct xnr_seqeval_params p = xnr_seqeval_default_params();
+	struct xnr_error strict_err;
+	enum xnr_status st;
+
+	memset(out, 0, sizeof *out);
+	if ((st = xnr_seqeval_acc_report(a->seqeval, &p, &out->def, err)) != XNR_OK)
+		goto fail;
+	p.mode = XNR_SEQEVAL_STRICT;
+	p.scheme = XNR_SEQEVAL_AUTO;
+	st = xnr_seqeval_acc_report(a->seqeval, &p, &out->strict, &strict_err);
+	if ((st = strict_result(out, st, &strict_err, err)) != XNR_OK)
+		goto fail;
+	if ((st = acc_copy(a, out, err)) != XNR_OK)
+		goto fail;
+	return XNR_OK;
+fail:
+	xnr_run_metrics_free(out);
+	memset(out, 0, sizeof *out);
+	return st;
+}
+
 /* {"labels", "counts", "normalized"}: rows by gold label, normalised by its count. */
-static json_t *confusion_json(const struct xnr_run_view *v, const struct xnr_confusion *cm)
+static json_t *confusion_json(const char *const *labels, int n_labels,
+                              const struct xnr_confusion *cm)
 {
 	size_t n = cm->n_labels, i, j;
 	double *m = malloc((n * n + 1) * sizeof *m);
-	json_t *labels = json_array(), *counts = json_array(), *norm = json_array();
+	json_t *labels_json = json_array(), *counts = json_array(), *norm = json_array();
 
 	if (!m) {
-		json_decref(labels);
+		json_decref(labels_json);
 		json_decref(counts);
 		json_decref(norm);
 		return NULL;
 	}
 	xnr_confusion_matrix(cm, 1, 0, m);
-	for (i = 0; i < (size_t)v->n_labels; i++)
-		json_array_append_new(labels, json_string(v->labels[i]));
+	for (i = 0; i < (size_t)n_labels; i++)
+		json_array_append_new(labels_json, json_string(labels[i]));
 	for (i = 0; i < n; i++) {
 		json_t *row = json_array(), *nrow = json_array();
 		for (j = 0; j < n; j++) {
@@ -93,7 +325,8 @@ static json_t *confusion_json(const struct xnr_run_view *v, const struct xnr_con
 		json_array_append_new(norm, nrow);
 	}
 	free(m);
-	return json_pack("{s:o,s:o,s:o}", "labels", labels, "counts", counts, "normalized", norm);
+	return json_pack("{s:o,s:o,s:o}", "labels", labels_json, "counts", counts, "normalized",
+	                 norm);
 }
 
 /* One row per entity type of the default-mode report (a type of some gold
@@ -137,13 +370,21 @@ static json_t *nerval_json(const struct xnr_nerval_result *r)
 enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v, const struct xnr_run_metrics *m,
                                      json_t **out, struct xnr_error *err)
 {
-	json_t *scheme = v->scheme_json ? json_loads(v->scheme_json, 0, NULL) : NULL;
-	json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)v->run,
+	return xnr_run_metrics_json_of(v->run, (const char *const *)v->labels, v->n_labels,
+	                               v->scheme_json, m, out, err);
+}
+
+enum xnr_status xnr_run_metrics_json_of(int64_t run, const char *const *labels, int n_labels,
+                                        const char *scheme_json, const struct xnr_run_metrics *m,
+                                        json_t **out, struct xnr_error *err)
+{
+	json_t *scheme = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
+	json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "run", (json_int_t)run,
 	                      "seqeval_default", xnr_seqeval_report_json(&m->def), "seqeval_strict",
 	                      m->strict_ok ? xnr_seqeval_report_json(&m->strict)
 	                                   : json_pack("{s:s}", "error", m->strict_error),
-	                      "confusion", confusion_json(v, &m->cm), "entity_errors",
-	                      taxonomy_json(&m->def, &m->tax), "nervaluate",
+	                      "confusion", confusion_json(labels, n_labels, &m->cm),
+	                      "entity_errors", taxonomy_json(&m->def, &m->tax), "nervaluate",
 	                      nerval_json(&m->nerval), "scheme", scheme ? scheme : json_null());
 
 	if (!o)

@@ -32,6 +32,17 @@
 #include "core/status.h"
 #include "store/store.h"
 
+/* ---- results kept in a run's database ----
+ * What is computed from a whole run is kept in its run_results (store.h,
+ * docs/schema.md) under "<version> <key>", the version of ExplaiNER that
+ * computed it: `explainer run` and `explainer merge` keep the metrics JSON
+ * (xnr_run_metrics_json) and the three loss tables (xnr_loss_table_save) as
+ * they finish; the server keeps what its pages compute besides. */
+#define XNR_KEPT_METRICS    "metrics"
+#define XNR_KEPT_LOSS_WORD  "loss word"
+#define XNR_KEPT_LOSS_TOKEN "loss token"
+#define XNR_KEPT_LOSS_LABEL "loss label"
+
 /* ---- the run view: every word of a stored run, for analysis ---- */
 
 /* Read-only after xnr_run_view_load; words are in sentence order. */
@@ -78,6 +89,30 @@ XNR_MUST_CHECK enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view
 void xnr_run_metrics_free(struct xnr_run_metrics *m);
 
 /*
+ * The same metrics from a run seen in pieces (its sentences chunk by chunk,
+ * as `explainer run` writes them), in memory that does not grow with the
+ * run: per type and label only counts. Add every piece in order (each a
+ * corpus with sent_start[0] = 0; the tag set is borrowed and may grow
+ * between pieces), then xnr_run_metrics_acc_result fills *out (zeroed
+ * first; free with xnr_run_metrics_free) with what xnr_run_metrics_compute
+ * gives over the pieces joined, but m->def's and m->strict's entity lists
+ * empty (no bootstrap or calibration from it). Errors: as
+ * xnr_run_metrics_compute, XNR_ERR_NOMEM. One thread at a time.
+ */
+struct xnr_run_metrics_acc;
+
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_open(const struct xnr_tagset *tags,
+                                                        struct xnr_run_metrics_acc **out,
+                                                        struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_add(struct xnr_run_metrics_acc *a,
+                                                       const struct xnr_tagged_corpus *c,
+                                                       struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_result(const struct xnr_run_metrics_acc *a,
+                                                          struct xnr_run_metrics *out,
+                                                          struct xnr_error *err);
+void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a); /* NULL is fine */
+
+/*
  * The metrics as one JSON object:
  *   {"run": id,
  *    "seqeval_default": {"<TYPE>"|"micro avg"|"macro avg"|"weighted avg":
@@ -97,6 +132,12 @@ void xnr_run_metrics_free(struct xnr_run_metrics *m);
 XNR_MUST_CHECK enum xnr_status xnr_run_metrics_json(const struct xnr_run_view *v,
                                                     const struct xnr_run_metrics *m, json_t **out,
                                                     struct xnr_error *err);
+/* The same JSON without a view: run `run` with its n_labels label names
+ * (by id) and runs.scheme (NULL: none), for metrics from the pieces. */
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_json_of(int64_t run, const char *const *labels,
+                                                       int n_labels, const char *scheme_json,
+                                                       const struct xnr_run_metrics *m,
+                                                       json_t **out, struct xnr_error *err);
 XNR_MUST_CHECK enum xnr_status xnr_report_metrics(const struct xnr_run_view *v, json_t **out,
                                                   struct xnr_error *err);
 
@@ -220,6 +261,15 @@ XNR_MUST_CHECK enum xnr_status xnr_loss_table_load(struct xnr_store *s, int64_t 
 XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *v,
                                                      struct xnr_loss_table **out,
                                                      struct xnr_error *err);
+
+/* The same gold-label table from the database, in memory that does not
+ * grow with the run: each label's losses come ascending as a merge of its
+ * (gold, predicted) ranges of the label index, read twice (count and sum,
+ * then the median). Equal to xnr_loss_table_labels over the run's view.
+ * Errors: XNR_ERR_NOT_FOUND (no such run), the store's, XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels_load(struct xnr_store *s, int64_t run,
+                                                          struct xnr_loss_table **out,
+                                                          struct xnr_error *err);
 
 void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
 

@@ -29,13 +29,14 @@
  * JSON (xnr_run_metrics_json), the taxonomy cells ({"<TYPE>": {"<kind>":
  * [sentence, start, end, ...]}}: each entity's words), the confusions with
  * TOP_WORDS, and the loss tables. */
-#define KEY_METRICS    "metrics"
+#define KEY_METRICS    XNR_KEPT_METRICS
 #define KEY_CELLS      "metrics cells"
 #define KEY_CONFUSIONS "confusions"
 #define KEY_CALIB      "calibration" /* with CALIB_BINS bins */
 #define CALIB_BINS     10
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
-static const char *const table_keys[TABLE_N] = {"loss word", "loss token", "loss label"};
+static const char *const table_keys[TABLE_N] = {XNR_KEPT_LOSS_WORD, XNR_KEPT_LOSS_TOKEN,
+                                                XNR_KEPT_LOSS_LABEL};
 
 /* A request's hold on its run's results. */
 struct held {

@@ -106,6 +106,8 @@ static enum xnr_status run_work(void *p, const struct xnr_ctl *ctl, json_t **res
 		json_decref(warnings);
 		return st;
 	}
+	if (out.warning[0])
+		json_array_append_new(warnings, json_string(out.warning));
 	*result = json_pack("{sIsbsisIsIsfss?so}", "run_id", (json_int_t)out.run_id, "reused",
 	                    out.reused, "n_sentences", (int)out.n_sentences, "n_words",
 	                    (json_int_t)out.n_words, "n_tokens", (json_int_t)out.n_tokens,

@@ -330,6 +330,13 @@ XNR_MUST_CHECK enum xnr_status xnr_store_word_texts(struct xnr_store *s, int64_t
 XNR_MUST_CHECK enum xnr_status xnr_store_text_losses(struct xnr_store *s, int64_t run, int tokens,
                                                      struct xnr_rows **out, struct xnr_error *err);
 
+/* The losses of run's words with gold label `gold` and predicted label
+ * `pred` (xnr_rows_word: loss only), ascending, NULL losses left out: a
+ * range of the (run_id, gold, pred, loss) index, no sort. */
+XNR_MUST_CHECK enum xnr_status xnr_store_pair_losses(struct xnr_store *s, int64_t run, int gold,
+                                                     int pred, struct xnr_rows **out,
+                                                     struct xnr_error *err);
+
 /* How many words of run have each (gold, pred) pair with gold != pred,
  * ordered by gold, then pred: *out (n pairs; NULL when none) is free()d by
  * the caller. */

@@ -317,3 +317,11 @@ enum xnr_status xnr_store_find_run(struct xnr_store *s, const char *key, int64_t
 	sqlite3_finalize(st);
 	return XNR_OK;
 }
+
+enum xnr_status xnr_store_lean(struct xnr_store *s, int lean, struct xnr_error *err)
+{
+	return xnr__store_exec(s,
+	                       lean ? "PRAGMA mmap_size = 0; " XNR__WRITER_CACHE
+	                            : XNR__STORE_MMAP "; " XNR__STORE_CACHE,
+	                       err);
+}

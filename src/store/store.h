@@ -57,6 +57,13 @@ XNR_MUST_CHECK enum xnr_status xnr_store_open_read(const char *path, struct xnr_
                                                    struct xnr_error *err);
 void xnr_store_close(struct xnr_store *store);
 
+/* Reads that pass over a whole run once (a finished run keeping its loss
+ * tables) with lean on: without the mapping and with the small page cache a
+ * run's writer has, so the process's RSS does not grow with the database
+ * (mapped pages a scan touches stay in it); lean off puts the readers'
+ * settings back. Errors: the database's. */
+XNR_MUST_CHECK enum xnr_status xnr_store_lean(struct xnr_store *s, int lean, struct xnr_error *err);
+
 /* From now on, a wait of store for another writer's lock ends as soon as
  * ctl asks to stop (checked every few milliseconds): the call that waited
  * fails with XNR_ERR_CANCELLED. ctl is borrowed (NULL: wait the whole busy

@@ -40,6 +40,9 @@ static const struct xnr__col word_text_cols[] = {
     {"t.idx", XNR__COL_INT, ROW(idx), 0},
     {"t.text", XNR__COL_TEXT, ROW(text), ROW(text_len)},
 };
+static const struct xnr__col word_loss_only_cols[] = {
+    {"t.loss", XNR__COL_REAL, ROW(loss), 0},
+};
 static const struct xnr__col word_loss_cols[] = {
     {"t.text", XNR__COL_TEXT, ROW(text), ROW(text_len)},
     {"t.loss", XNR__COL_REAL, ROW(loss), 0},
@@ -268,6 +271,24 @@ enum xnr_status xnr_store_text_losses(struct xnr_store *s, int64_t run, int toke
 	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
 		return rc;
 	return xnr__rows_open(s, t->kind, t->loss_cols, t->n_loss_cols, st, NULL, out, err);
+}
+
+enum xnr_status xnr_store_pair_losses(struct xnr_store *s, int64_t run, int gold, int pred,
+                                      struct xnr_rows **out, struct xnr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	if ((rc = xnr__store_prepare(s,
+	                             "SELECT t.loss FROM words t INDEXED BY words_by_labels"
+	                             " WHERE t.run_id = ?1 AND t.gold = ?2 AND t.pred = ?3"
+	                             " AND t.loss IS NOT NULL ORDER BY t.loss",
+	                             run, &st, err)) != XNR_OK)
+		return rc;
+	sqlite3_bind_int(st, 2, gold);
+	sqlite3_bind_int(st, 3, pred);
+	return xnr__rows_open(s, XNR__WORD, word_loss_only_cols, N(word_loss_only_cols), st, NULL,
+	                      out, err);
 }
 
 enum xnr_status xnr_store_label_pairs(struct xnr_store *s, int64_t run, struct xnr_label_pair **out,

@@ -43,9 +43,14 @@ static enum xnr_status run(void *ctx, struct xnr_error *err)
 	o.label_map = "B-MISC=B-MISC";
 	unlink(c->db);
 	st = xnr_pipeline_run(&o, NULL, &out, err);
-	if (st == XNR_OK)
-		xnr_run_outcome_free(&out);
 	assert_int_equal(n_entries(c->dir), st == XNR_OK);
+	if (st == XNR_OK) {
+		/* out of memory once the run is stored: the run stands, its kept
+		 * results are left to the app, and the outcome says so */
+		if (out.warning[0] && strstr(out.warning, "out of memory"))
+			st = xnr_fail(err, XNR_ERR_NOMEM, "%s", out.warning);
+		xnr_run_outcome_free(&out);
+	}
 	return st;
 }
 

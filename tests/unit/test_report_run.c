@@ -526,17 +526,143 @@ static void test_loss_labels(void **state)
 	assert_int_equal(xnr_report_label_losses(v, &p, &j, &err), XNR_OK);
 	assert_string_equal(keys(j), "B-LOC B-PER I-PER O");
 	json_decref(j);
+	{
+		/* from the database: B-PER's losses merge two predictions (0.5, 1.5) */
+		struct xnr_loss_table *a = NULL, *b = NULL;
+		char *ta = NULL, *tb = NULL;
+		assert_int_equal(xnr_loss_table_labels(v, &a, &err), XNR_OK);
+		assert_int_equal(xnr_loss_table_labels_load(s, 1, &b, &err), XNR_OK);
+		assert_int_equal(xnr_loss_table_save(a, &ta, &err), XNR_OK);
+		assert_int_equal(xnr_loss_table_save(b, &tb, &err), XNR_OK);
+		assert_string_equal(ta, tb);
+		assert_non_null(strstr(tb, "[\"B-PER\",2,1.0,1.0,2.0]"));
+		free(ta);
+		free(tb);
+		xnr_loss_table_free(a);
+		xnr_loss_table_free(b);
+		assert_int_equal(xnr_loss_table_labels_load(s, 9, &b, &err), XNR_ERR_NOT_FOUND);
+	}
 	xnr_run_view_free(v);
 	xnr_store_close(s);
+}
+
+/* ---- metrics from pieces = metrics of the whole ---- */
+
+static uint64_t rnd_state;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(rnd_state >> 33) % n;
+}
+
+/* The metrics JSON of a random corpus over the label set `set`, whole and in
+ * random pieces (sentences carved off the front, some pieces empty): equal
+ * text, seed after seed. Set 1 adds a bare "X" (seqeval's stale-start quirk
+ * across sentences and pieces; no nervaluate), set 2 is IOBES (strict mode's
+ * scheme detected from pieces). */
+static void metrics_pieces(int set, uint64_t seed)
+{
+	static const char *const iob2[] = {"O",     "B-PER",  "I-PER", "B-LOC",
+	                                   "I-LOC", "B-MISC", "I-MISC"};
+	static const char *const bare[] = {"O", "B-PER", "I-PER", "B-LOC", "X"};
+	static const char *const iobes[] = {"O", "B-PER", "I-PER", "E-PER", "S-PER", "S-LOC"};
+	const char *const *names = set == 0 ? iob2 : set == 1 ? bare : iobes;
+	int n_labels = set == 0 ? 7 : set == 1 ? 5 : 6, i;
+	size_t n_sents = 1 + rnd(120), w, s0, s;
+	size_t *start = calloc(n_sents + 1, sizeof *start);
+	int32_t *gold, *pred;
+	struct xnr_run_view v;
+	struct xnr_run_metrics whole, parts;
+	struct xnr_run_metrics_acc *acc = NULL;
+	struct xnr_error err;
+	json_t *a = NULL, *b = NULL;
+	char *ta, *tb;
+
+	(void)seed;
+	assert_non_null(start);
+	for (s = 0; s < n_sents; s++)
+		start[s + 1] = start[s] + rnd(9);
+	gold = calloc(start[n_sents] + 1, sizeof *gold);
+	pred = calloc(start[n_sents] + 1, sizeof *pred);
+	assert_true(gold && pred);
+	for (w = 0; w < start[n_sents]; w++) {
+		/* mostly O, so entities have edges */
+		gold[w] = rnd(3) ? 0 : (int32_t)rnd((uint32_t)n_labels);
+		pred[w] = rnd(4) ? gold[w] : (int32_t)rnd((uint32_t)n_labels);
+	}
+	memset(&v, 0, sizeof v);
+	v.run = 7;
+	v.n_labels = n_labels;
+	v.labels = (char **)names;
+	v.n_sents = n_sents;
+	v.n_words = start[n_sents];
+	v.sent_start = start;
+	v.gold = gold;
+	v.pred = pred;
+	v.scheme_json = "{\"data\":\"IOB2\"}";
+	assert_int_equal(xnr_tagset_open(&v.tags, &err), XNR_OK);
+	for (i = 0; i < n_labels; i++) {
+		int32_t id;
+		assert_int_equal(xnr_tagset_add(v.tags, names[i], strlen(names[i]), &id, &err),
+		                 XNR_OK);
+	}
+	assert_int_equal(xnr_run_metrics_compute(&v, &whole, &err), XNR_OK);
+	assert_int_equal(xnr_run_metrics_acc_open(v.tags, &acc, &err), XNR_OK);
+	for (s0 = 0; s0 < n_sents || rnd(2);) {
+		size_t n = rnd(3) ? rnd(40) : 0, k;
+		size_t *ps = calloc(n + 2, sizeof *ps);
+		struct xnr_tagged_corpus c;
+		if (n > n_sents - s0)
+			n = n_sents - s0;
+		for (k = 0; k <= n; k++)
+			ps[k] = start[s0 + k] - start[s0];
+		c = (struct xnr_tagged_corpus){v.tags, n, ps, gold + start[s0], pred + start[s0]};
+		assert_int_equal(xnr_run_metrics_acc_add(acc, &c, &err), XNR_OK);
+		free(ps);
+		s0 += n;
+	}
+	assert_int_equal(xnr_run_metrics_acc_result(acc, &parts, &err), XNR_OK);
+	assert_int_equal(xnr_run_metrics_json(&v, &whole, &a, &err), XNR_OK);
+	assert_int_equal(
+	    xnr_run_metrics_json_of(v.run, names, n_labels, v.scheme_json, &parts, &b, &err),
+	    XNR_OK);
+	ta = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	tb = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	if (strcmp(ta, tb) != 0)
+		fail_msg("set %d, %zu sentences: whole\n%s\npieces\n%s", set, n_sents, ta, tb);
+	assert_int_equal(whole.strict_ok, parts.strict_ok);
+	free(ta);
+	free(tb);
+	json_decref(a);
+	json_decref(b);
+	xnr_run_metrics_acc_close(acc);
+	xnr_run_metrics_free(&whole);
+	xnr_run_metrics_free(&parts);
+	xnr_tagset_close(v.tags);
+	free(start);
+	free(gold);
+	free(pred);
+}
+
+static void test_metrics_pieces(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 1; seed <= 300; seed++) {
+		rnd_state = seed;
+		metrics_pieces((int)(seed % 3), seed);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_view),        cmocka_unit_test(test_metrics),
-	    cmocka_unit_test(test_errors),      cmocka_unit_test(test_errors_ties),
-	    cmocka_unit_test(test_loss_words),  cmocka_unit_test(test_loss_tokens),
-	    cmocka_unit_test(test_loss_labels), cmocka_unit_test(test_loss_kept),
+	    cmocka_unit_test(test_view),           cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_errors),         cmocka_unit_test(test_errors_ties),
+	    cmocka_unit_test(test_loss_words),     cmocka_unit_test(test_loss_tokens),
+	    cmocka_unit_test(test_loss_labels),    cmocka_unit_test(test_loss_kept),
+	    cmocka_unit_test(test_metrics_pieces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,90 @@
+/*
+ * keep.c - what a finished run keeps for its readers (report.h, "results
+ * kept in a run's database"): the Metrics page's JSON from the counts the
+ * run added up sentence by sentence, and the loss tables by word, sub-token
+ * and gold label read back from its rows, each in memory that does not grow
+ * with the run. Written once the run is committed: a run of a million
+ * sentences opens its Metrics and Loss pages at once, where a reader would
+ * otherwise read every word first (docs/architecture.md, "Kept results").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/internal.h"
+#include "store/read.h"
+
+static enum xnr_status put(struct xnr_store *store, int64_t run, const char *key, const char *text,
+                           struct xnr_error *err)
+{
+	char name[128];
+
+	snprintf(name, sizeof name, "%s %s", XNR_VERSION, key);
+	return xnr_store_result_put(store, run, name, text, strlen(text), err);
+}
+
+static enum xnr_status keep_metrics(struct xnr__run *x, struct xnr_store *store, int64_t run,
+                                    const char *const *labels, int n_labels,
+                                    const char *scheme_json, struct xnr_error *err)
+{
+	struct xnr_run_metrics m;
+	enum xnr_status st;
+	json_t *j = NULL;
+	char *text = NULL;
+
+	if (!x->macc && (st = xnr_run_metrics_acc_open(x->tags, &x->macc, err)) != XNR_OK)
+		return st;
+	if ((st = xnr_run_metrics_acc_result(x->macc, &m, err)) != XNR_OK)
+		return st;
+	/* as the server prints it: %.17g, every double reads back as itself */
+	if ((st = xnr_run_metrics_json_of(run, labels, n_labels, scheme_json, &m, &j, err)) ==
+	        XNR_OK &&
+	    !(text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17))))
+		st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
+	if (st == XNR_OK)
+		st = put(store, run, XNR_KEPT_METRICS, text, err);
+	free(text);
+	json_decref(j);
+	xnr_run_metrics_free(&m);
+	return st;
+}
+
+static enum xnr_status keep_table(struct xnr_store *store, int64_t run, enum xnr_loss_by by,
+                                  struct xnr_error *err)
+{
+	static const char *const keys[XNR_LOSS_BY_COUNT] = {XNR_KEPT_LOSS_WORD, XNR_KEPT_LOSS_TOKEN,
+	                                                    XNR_KEPT_LOSS_LABEL};
+	struct xnr_loss_table *t = NULL;
+	char *text = NULL;
+	enum xnr_status st = by == XNR_LOSS_BY_LABEL
+	                         ? xnr_loss_table_labels_load(store, run, &t, err)
+	                         : xnr_loss_table_load(store, run, by, &t, err);
+
+	if (st == XNR_OK && (st = xnr_loss_table_save(t, &text, err)) == XNR_OK)
+		st = put(store, run, keys[by], text, err);
+	free(text);
+	xnr_loss_table_free(t);
+	return st;
+}
+
+void xnr__run_keep(struct xnr__run *x, struct xnr_store *store, int64_t run,
+                   const char *const *labels, int n_labels, const char *scheme_json,
+                   struct xnr_run_outcome *out)
+{
+	struct xnr_error err, ignored;
+	enum xnr_status st = keep_metrics(x, store, run, labels, n_labels, scheme_json, &err);
+	int by;
+
+	if (st == XNR_OK)
+		st = xnr_store_lean(store, 1, &err);
+	for (by = 0; st == XNR_OK && by < XNR_LOSS_BY_COUNT; by++)
+		st = keep_table(store, run, (enum xnr_loss_by)by, &err);
+	if (xnr_store_lean(store, 0, &ignored) != XNR_OK && st == XNR_OK)
+		err = ignored, st = XNR_ERR_DB;
+	if (st != XNR_OK)
+		snprintf(
+		    out->warning, sizeof out->warning,
+		    "run %lld: its metrics and loss tables not kept (%s): the app computes them "
+		    "when first asked",
+		    (long long)run, err.msg);
+}
