@@ -198,6 +198,29 @@ static enum xnr_status fetch_compare(struct xnr_store *db, const struct report_o
 	return xnr_report_compare(db, run, o->compare, &p, out, err);
 }
 
+/* A page of the run's loss table by `by`: the table the run keeps (report.h),
+ * or computed (from the database, labels from the view) when it keeps none
+ * or the report is asked to compute again. */
+static enum xnr_status loss_page(struct xnr_store *db, const struct report_opts *o,
+                                 const struct xnr_run_view *v, enum xnr_loss_by by,
+                                 const struct xnr_loss_page *page, json_t **out,
+                                 struct xnr_error *err)
+{
+	struct xnr_loss_table *t = NULL;
+	struct xnr_error ignored;
+	enum xnr_status st = XNR_ERR_NOT_FOUND;
+
+	if (!o->recompute)
+		st = xnr_loss_table_kept(db, v->run, XNR_VERSION, by, &t, &ignored);
+	if (st != XNR_OK)
+		st = by == XNR_LOSS_BY_LABEL ? xnr_loss_table_labels(v, &t, err)
+		                             : xnr_loss_table_load(db, v->run, by, &t, err);
+	if (st == XNR_OK)
+		st = xnr_loss_table_page(t, page, out, err);
+	xnr_loss_table_free(t);
+	return st;
+}
+
 static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_opts *o,
                                     const struct xnr_run_view *v, const struct xnr_run_metrics *m,
                                     struct report_tables *t, struct xnr_error *err)
@@ -216,10 +239,10 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	     (st = xnr_run_metrics_ci(v, m, &bp, &t->ci, err)) != XNR_OK) ||
 	    (st = xnr_report_worst_sentences(db, v->run, top, &t->worst, err)) != XNR_OK ||
 	    (st = xnr_report_confusions(db, v->run, 5, &t->pairs, err)) != XNR_OK ||
-	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_WORD, &page,
-	                                 &t->loss[XNR_LOSS_BY_WORD], err)) != XNR_OK ||
-	    (st = xnr_report_loss_groups(db, v->run, XNR_LOSS_BY_TOKEN, &page,
-	                                 &t->loss[XNR_LOSS_BY_TOKEN], err)) != XNR_OK)
+	    (st = loss_page(db, o, v, XNR_LOSS_BY_WORD, &page, &t->loss[XNR_LOSS_BY_WORD], err)) !=
+	        XNR_OK ||
+	    (st = loss_page(db, o, v, XNR_LOSS_BY_TOKEN, &page, &t->loss[XNR_LOSS_BY_TOKEN],
+	                    err)) != XNR_OK)
 		return st;
 	if (o->bins > 0 &&
 	    (st = xnr_report_calibration(db, v, m, o->bins, &t->calib, err)) != XNR_OK)
@@ -233,7 +256,7 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	    (st = xnr_cli_gate_eval(&o->gate, db, v->run, &m->def, &bp, &t->gate, err)) != XNR_OK)
 		return st;
 	page.limit = -1;
-	return xnr_report_label_losses(v, &page, &t->loss[XNR_LOSS_BY_LABEL], err);
+	return loss_page(db, o, v, XNR_LOSS_BY_LABEL, &page, &t->loss[XNR_LOSS_BY_LABEL], err);
 }
 
 /* A pair's most frequent words joined by spaces (caller frees). */

@@ -19,7 +19,7 @@ static enum xnr_status put(struct xnr_store *store, int64_t run, const char *key
 {
 	char name[128];
 
-	snprintf(name, sizeof name, "%s %s", XNR_VERSION, key);
+	xnr_kept_name(XNR_VERSION, key, name, sizeof name);
 	return xnr_store_result_put(store, run, name, text, strlen(text), err);
 }
 
@@ -52,8 +52,6 @@ static enum xnr_status keep_metrics(struct xnr__run *x, struct xnr_store *store,
 static enum xnr_status keep_table(struct xnr_store *store, int64_t run, enum xnr_loss_by by,
                                   struct xnr_error *err)
 {
-	static const char *const keys[XNR_LOSS_BY_COUNT] = {XNR_KEPT_LOSS_WORD, XNR_KEPT_LOSS_TOKEN,
-	                                                    XNR_KEPT_LOSS_LABEL};
 	struct xnr_loss_table *t = NULL;
 	char *text = NULL;
 	enum xnr_status st = by == XNR_LOSS_BY_LABEL
@@ -61,7 +59,7 @@ static enum xnr_status keep_table(struct xnr_store *store, int64_t run, enum xnr
 	                         : xnr_loss_table_load(store, run, by, &t, err);
 
 	if (st == XNR_OK && (st = xnr_loss_table_save(t, &text, err)) == XNR_OK)
-		st = put(store, run, keys[by], text, err);
+		st = put(store, run, xnr_kept_loss_keys[by], text, err);
 	free(text);
 	xnr_loss_table_free(t);
 	return st;

@@ -12,6 +12,7 @@
  * (qsort_r and strcasestr are GNU: the build defines _GNU_SOURCE.)
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,7 +527,37 @@ enum xnr_status xnr_report_label_losses(const struct xnr_run_view *v, const stru
 	return rc;
 }
 
-/* ---- kept tables (the server keeps them in the database: store.h) ---- */
+/* ---- kept tables (the run and the server keep them in the database: store.h) ---- */
+
+const char *const xnr_kept_loss_keys[XNR_LOSS_BY_COUNT] = {XNR_KEPT_LOSS_WORD, XNR_KEPT_LOSS_TOKEN,
+                                                           XNR_KEPT_LOSS_LABEL};
+
+void xnr_kept_name(const char *version, const char *key, char *out, size_t size)
+{
+	snprintf(out, size, "%s %s", version, key);
+}
+
+enum xnr_status xnr_loss_table_kept(struct xnr_store *s, int64_t run, const char *version,
+                                    enum xnr_loss_by by, struct xnr_loss_table **out,
+                                    struct xnr_error *err)
+{
+	char name[160];
+	void *text = NULL;
+	size_t len = 0;
+	enum xnr_status st;
+
+	if ((unsigned)by >= XNR_LOSS_BY_COUNT)
+		return xnr_fail(err, XNR_ERR_INPUT, "loss table: no such grouping");
+	xnr_kept_name(version, xnr_kept_loss_keys[by], name, sizeof name);
+	if ((st = xnr_store_result_get(s, run, name, &text, &len, err)) != XNR_OK)
+		return st;
+	st = xnr_loss_table_restore(text, len, out, err);
+	free(text);
+	if (st == XNR_ERR_FORMAT)
+		return xnr_fail(err, XNR_ERR_NOT_FOUND, "run %lld keeps no loss table \"%s\"",
+		                (long long)run, name);
+	return st;
+}
 
 enum xnr_status xnr_loss_table_save(const struct xnr_loss_table *t, char **out,
                                     struct xnr_error *err)

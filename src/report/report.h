@@ -43,6 +43,9 @@
 #define XNR_KEPT_LOSS_TOKEN "loss token"
 #define XNR_KEPT_LOSS_LABEL "loss label"
 
+/* The name a result is kept under: "<version> <key>" into out (size bytes). */
+void xnr_kept_name(const char *version, const char *key, char *out, size_t size);
+
 /* ---- the run view: every word of a stored run, for analysis ---- */
 
 /* Read-only after xnr_run_view_load; words are in sentence order. */
@@ -270,6 +273,15 @@ XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels(const struct xnr_run_view *
 XNR_MUST_CHECK enum xnr_status xnr_loss_table_labels_load(struct xnr_store *s, int64_t run,
                                                           struct xnr_loss_table **out,
                                                           struct xnr_error *err);
+
+/* The loss table by `by` that run keeps under version (the key of
+ * xnr_kept_loss_keys[by]). Errors: XNR_ERR_NOT_FOUND (none kept, or what
+ * is kept is not such a table), the store's, XNR_ERR_NOMEM. */
+extern const char *const xnr_kept_loss_keys[XNR_LOSS_BY_COUNT];
+XNR_MUST_CHECK enum xnr_status xnr_loss_table_kept(struct xnr_store *s, int64_t run,
+                                                   const char *version, enum xnr_loss_by by,
+                                                   struct xnr_loss_table **out,
+                                                   struct xnr_error *err);
 
 void xnr_loss_table_free(struct xnr_loss_table *t); /* NULL is fine */
 

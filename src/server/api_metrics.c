@@ -35,8 +35,7 @@
 #define KEY_CALIB      "calibration" /* with CALIB_BINS bins */
 #define CALIB_BINS     10
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
-static const char *const table_keys[TABLE_N] = {XNR_KEPT_LOSS_WORD, XNR_KEPT_LOSS_TOKEN,
-                                                XNR_KEPT_LOSS_LABEL};
+static const char *const *const table_keys = xnr_kept_loss_keys; /* by enum table */
 
 /* A request's hold on its run's results. */
 struct held {
@@ -65,7 +64,7 @@ static void table_release(void *v)
 
 static void db_name(const char *key, char *name, size_t size)
 {
-	snprintf(name, size, "%s %s", XNR_VERSION, key);
+	xnr_kept_name(XNR_VERSION, key, name, size);
 }
 
 /* The kept text of key, or NULL (malloc'd; *len its length). */

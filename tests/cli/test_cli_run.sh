@@ -177,6 +177,19 @@ PY
 	ok "label issues scored after the report was kept show in it" || bad "label issues missing from a kept report"
 "$bin" report "$db" --run 1 --fail-under 0.1 --top 3 >/dev/null
 [ "$(kept 'text top=3')" = 0 ] && ok "a report with a gate is not kept" || bad "a gated report was kept"
+# its loss tables come from the ones the run kept (run_results: "loss word" ...),
+# not from reading every word again: changed in the database, the change shows
+$PY - "$db" <<'PY'
+import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+name, value = c.execute("select name, value from run_results where run_id = 1 and name like '% loss label'").fetchone()
+t = json.loads(value)
+t["groups"] = [[g[0] + "-KEPT"] + g[1:] for g in t["groups"]]
+c.execute("update run_results set value = ? where run_id = 1 and name = ?", (json.dumps(t), name))
+c.commit()
+PY
+"$bin" report "$db" --run 1 --top 4 | grep -q -- '-KEPT' && ! "$bin" report "$db" --run 1 --top 4 --recompute | grep -q -- '-KEPT' &&
+	ok "the report reads the loss tables the run kept (--recompute computes them)" || bad "the report's loss tables: not the kept ones"
 if "$bin" run --model "$model" --data "$data" -o "$db" 2>/dev/null | grep -q "reusing"; then ok "same request reuses the run"; else bad "reuse"; fi
 "$bin" run --model "$model" --data "$data" -o "$db" --sample 100 --seed 7 -q
 "$bin" run --model "$model" --data "$src/tests/fixtures/data/mixed.conll" -o "$db" -q
