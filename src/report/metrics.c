@@ -20,9 +20,10 @@ void xnr_run_metrics_free(struct xnr_run_metrics *m)
 	xnr_nerval_result_free(&m->nerval);
 }
 
-/* nervaluate reads B-/I- tags only: other schemes leave it zero. */
-static enum xnr_status nervaluate(const struct xnr_run_view *v, const struct xnr_tagged_corpus *c,
-                                  struct xnr_run_metrics *m, struct xnr_error *err)
+/* nervaluate over corpus c into *out; it reads B-/I- tags only: on other
+ * tags (nervaluate raises) *out stays zero and *off is set. */
+static enum xnr_status nervaluate(const struct xnr_tagged_corpus *c, struct xnr_nerval_result *out,
+                                  int *off, struct xnr_error *err)
 {
 	struct xnr_nerval_params np = xnr_nerval_default_params();
 	struct xnr_entities ng, npd;
@@ -31,14 +32,16 @@ static enum xnr_status nervaluate(const struct xnr_run_view *v, const struct xnr
 
 	memset(&ng, 0, sizeof ng);
 	memset(&npd, 0, sizeof npd);
-	if ((st = xnr_nerval_entities_from_bio(c, v->gold, "gold", &ng, &ignored)) == XNR_OK)
-		st = xnr_nerval_entities_from_bio(c, v->pred, "pred", &npd, &ignored);
-	if (st == XNR_OK)
-		st = xnr_nerval_evaluate(&ng, &npd, v->n_sents, v->tags, &np, &m->nerval, err);
-	else if (st == XNR_ERR_INPUT) /* tags nervaluate cannot read: none */
+	if ((st = xnr_nerval_entities_from_bio(c, c->gold, "gold", &ng, &ignored)) == XNR_OK)
+		st = xnr_nerval_entities_from_bio(c, c->pred, "pred", &npd, &ignored);
+	if (st == XNR_OK) {
+		st = xnr_nerval_evaluate(&ng, &npd, c->n_sents, c->tags, &np, out, err);
+	} else if (st == XNR_ERR_INPUT) {
+		*off = 1;
 		st = XNR_OK;
-	else if (err)
+	} else if (err) {
 		*err = ignored;
+	}
 	xnr_entities_free(&ng);
 	xnr_entities_free(&npd);
 	return st;
@@ -65,6 +68,7 @@ enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr
 	struct xnr_tagged_corpus c = {v->tags, v->n_sents, v->sent_start, v->gold, v->pred};
 	struct xnr_seqeval_params p = xnr_seqeval_default_params();
 	struct xnr_error strict_err;
+	int off = 0; /* no nervaluate: its result stays zero */
 	enum xnr_status st;
 
 	memset(out, 0, sizeof *out);
@@ -78,7 +82,7 @@ enum xnr_status xnr_run_metrics_compute(const struct xnr_run_view *v, struct xnr
 	if ((st = xnr_confusion_compute(&c, &out->cm, err)) != XNR_OK ||
 	    (st = xnr_taxonomy_compute(&out->def.gold, &out->def.pred, xnr_tagset_n_types(v->tags),
 	                               &out->tax, err)) != XNR_OK ||
-	    (st = nervaluate(v, &c, out, err)) != XNR_OK)
+	    (st = nervaluate(&c, &out->nerval, &off, err)) != XNR_OK)
 		goto fail;
 	return XNR_OK;
 fail:
@@ -177,30 +181,13 @@ static int taxonomy_add(struct xnr_taxonomy *sum, const struct xnr_taxonomy *p)
 static enum xnr_status nerval_add(struct xnr_run_metrics_acc *a, const struct xnr_tagged_corpus *c,
                                   struct xnr_error *err)
 {
-	struct xnr_nerval_params np = xnr_nerval_default_params();
-	struct xnr_entities ng, npd;
 	struct xnr_nerval_result r;
-	struct xnr_error ignored;
-	enum xnr_status st = XNR_OK;
+	enum xnr_status st;
 
-	memset(&ng, 0, sizeof ng);
-	memset(&npd, 0, sizeof npd);
 	memset(&r, 0, sizeof r);
-	if ((st = xnr_nerval_entities_from_bio(c, c->gold, "gold", &ng, &ignored)) == XNR_OK)
-		st = xnr_nerval_entities_from_bio(c, c->pred, "pred", &npd, &ignored);
-	if (st == XNR_ERR_INPUT) {
-		a->nerval_off = 1;
-		st = XNR_OK;
-	} else if (st != XNR_OK) {
-		if (err)
-			*err = ignored;
-	} else if ((st = xnr_nerval_evaluate(&ng, &npd, c->n_sents, c->tags, &np, &r, err)) ==
-	           XNR_OK) {
+	if ((st = nervaluate(c, &r, &a->nerval_off, err)) == XNR_OK && !a->nerval_off)
 		st = xnr_nerval_result_add(&a->nerval, &r, err);
-	}
 	xnr_nerval_result_free(&r);
-	xnr_entities_free(&ng);
-	xnr_entities_free(&npd);
 	return st;
 }
 
