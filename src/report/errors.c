@@ -97,12 +97,17 @@ struct miss {
 	int64_t count;
 };
 
-/* The misclassified words of a run with a non-NULL text, and their texts. */
+/* The (gold, pred, text) groups of a run's misclassified words with a
+ * non-NULL text, counted as the scan goes (memory in the distinct groups,
+ * not in the words: a run of a million sentences has over a million misses
+ * and a few thousand groups), and their texts. */
 struct misses {
 	struct miss *v;
 	size_t n, cap;
 	char *arena;
 	size_t arena_len, arena_cap;
+	uint32_t *slot; /* open addressing: 1 + index into v, 0 empty */
+	size_t n_slots; /* a power of two, at least twice n */
 };
 
 /* SQLite's BINARY collation: bytes, then the shorter first. */
@@ -134,9 +139,65 @@ static int cmp_miss_count(const void *a, const void *b)
 	return cmp_bytes(x, y);
 }
 
-/* Append one word (text of len bytes) to m. -1 when out of memory. */
+static uint64_t miss_hash(int32_t gold, int32_t pred, const char *text, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL ^ ((uint64_t)(uint32_t)gold << 32 | (uint32_t)pred);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+/* The slot of (gold, pred, text) in m: its group's, or the empty one where
+ * it goes. */
+static uint32_t *miss_slot(const struct misses *m, int32_t gold, int32_t pred, const char *text,
+                           size_t len)
+{
+	size_t i = (size_t)miss_hash(gold, pred, text, len) & (m->n_slots - 1);
+
+	for (;; i = (i + 1) & (m->n_slots - 1)) {
+		const struct miss *g;
+		if (!m->slot[i])
+			return &m->slot[i];
+		g = &m->v[m->slot[i] - 1];
+		if (g->gold == gold && g->pred == pred && g->len == len &&
+		    memcmp(m->arena + g->off, text, len) == 0)
+			return &m->slot[i];
+	}
+}
+
+/* Twice the slots, the groups placed again. -1 when out of memory. */
+static int miss_grow(struct misses *m)
+{
+	size_t n = m->n_slots ? 2 * m->n_slots : 1024, i;
+	uint32_t *old = m->slot;
+
+	if (n > UINT32_MAX || !(m->slot = calloc(n, sizeof *m->slot))) {
+		m->slot = old;
+		return -1;
+	}
+	m->n_slots = n;
+	for (i = 0; i < m->n; i++)
+		*miss_slot(m, m->v[i].gold, m->v[i].pred, m->arena + m->v[i].off, m->v[i].len) =
+		    (uint32_t)(i + 1);
+	free(old);
+	return 0;
+}
+
+/* Count one word (text of len bytes) into its group of m, made when new.
+ * -1 when out of memory. */
 static int miss_add(struct misses *m, int32_t gold, int32_t pred, const char *text, size_t len)
 {
+	uint32_t *slot;
+
+	if (2 * (m->n + 1) > m->n_slots && miss_grow(m) != 0)
+		return -1;
+	slot = miss_slot(m, gold, pred, text, len);
+	if (*slot) {
+		m->v[*slot - 1].count++;
+		return 0;
+	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 1024;
 		struct miss *v = realloc(m->v, cap * sizeof *v);
@@ -156,6 +217,7 @@ static int miss_add(struct misses *m, int32_t gold, int32_t pred, const char *te
 	memcpy(m->arena + m->arena_len, text, len);
 	m->arena[m->arena_len + len] = '\0';
 	m->v[m->n++] = (struct miss){gold, pred, m->arena_len, len, NULL, 1};
+	*slot = (uint32_t)m->n;
 	m->arena_len += len + 1;
 	return 0;
 }
@@ -190,21 +252,11 @@ static enum xnr_status scan_misses(struct xnr_store *s, int64_t run, struct miss
 	return XNR_OK;
 }
 
-/* Collapse runs of equal (gold, pred, text) in the sorted m into one group
- * each with its count, then order the groups as the page lists them. */
+/* Order the groups as the page lists them. */
 static void group_misses(struct misses *m)
 {
-	size_t i, n = 0;
-
 	if (m->n == 0) /* a run without a miss: v is NULL, which qsort may not get */
 		return;
-	qsort(m->v, m->n, sizeof *m->v, cmp_miss_text);
-	for (i = 0; i < m->n; i++)
-		if (n > 0 && cmp_miss_text(&m->v[n - 1], &m->v[i]) == 0)
-			m->v[n - 1].count++;
-		else
-			m->v[n++] = m->v[i];
-	m->n = n;
 	qsort(m->v, m->n, sizeof *m->v, cmp_miss_count);
 }
 
@@ -240,6 +292,7 @@ static enum xnr_status read_words(struct xnr_store *s, int64_t run, int top_word
 done:
 	free(m.v);
 	free(m.arena);
+	free(m.slot);
 	return rc;
 }
 

@@ -36,12 +36,15 @@
  * What is computed from a whole run is kept in its run_results (store.h,
  * docs/schema.md) under "<version> <key>", the version of ExplaiNER that
  * computed it: `explainer run` and `explainer merge` keep the metrics JSON
- * (xnr_run_metrics_json) and the three loss tables (xnr_loss_table_save) as
- * they finish; the server keeps what its pages compute besides. */
-#define XNR_KEPT_METRICS    "metrics"
-#define XNR_KEPT_LOSS_WORD  "loss word"
-#define XNR_KEPT_LOSS_TOKEN "loss token"
-#define XNR_KEPT_LOSS_LABEL "loss label"
+ * (xnr_run_metrics_json), the three loss tables (xnr_loss_table_save) and
+ * the misclassified pairs as they finish; the server keeps what its pages
+ * compute besides. */
+#define XNR_KEPT_METRICS         "metrics"
+#define XNR_KEPT_LOSS_WORD       "loss word"
+#define XNR_KEPT_LOSS_TOKEN      "loss token"
+#define XNR_KEPT_LOSS_LABEL      "loss label"
+#define XNR_KEPT_CONFUSIONS      "confusions" /* xnr_report_confusions, top words: */
+#define XNR_KEPT_CONFUSION_WORDS 5
 
 /* The name a result is kept under: "<version> <key>" into out (size bytes). */
 void xnr_kept_name(const char *version, const char *key, char *out, size_t size);

@@ -20,8 +20,8 @@
 #include "report/report.h"
 #include "server/internal.h"
 
-#define LOSS_PAGE_MAX 1000 /* groups in one loss page */
-#define TOP_WORDS     5    /* words listed per confusion by default */
+#define LOSS_PAGE_MAX 1000                     /* groups in one loss page */
+#define TOP_WORDS     XNR_KEPT_CONFUSION_WORDS /* words listed per confusion by default */
 #define TOP_WORDS_MAX 50
 #define OFFSET_MAX    1000000000
 
@@ -31,7 +31,7 @@
  * TOP_WORDS, and the loss tables. */
 #define KEY_METRICS    XNR_KEPT_METRICS
 #define KEY_CELLS      "metrics cells"
-#define KEY_CONFUSIONS "confusions"
+#define KEY_CONFUSIONS XNR_KEPT_CONFUSIONS
 #define KEY_CALIB      "calibration" /* with CALIB_BINS bins */
 #define CALIB_BINS     10
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
