@@ -6,7 +6,7 @@
  * memory that does not grow with the run (the pairs: with its distinct
  * misclassified texts). Written once the run is committed: a run of a million
  * sentences opens its Metrics and Loss pages at once, where a reader would
- * otherwise read every word first (docs/architecture.md, "Kept results").
+ * otherwise read every word first (docs/schema.md, run_results).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,9 +100,8 @@ void xnr__run_keep(struct xnr__run *x, struct xnr_store *store, int64_t run,
 	if (xnr_store_lean(store, 0, &ignored) != XNR_OK && st == XNR_OK)
 		err = ignored, st = XNR_ERR_DB;
 	if (st != XNR_OK)
-		snprintf(
-		    out->warning, sizeof out->warning,
-		    "run %lld: its metrics and loss tables not kept (%s): the app computes them "
-		    "when first asked",
-		    (long long)run, err.msg);
+		snprintf(out->warning, sizeof out->warning,
+		         "run %lld: its metrics, loss tables and misclassified pairs not kept "
+		         "(%.800s): the app computes them when first asked",
+		         (long long)run, err.msg);
 }
