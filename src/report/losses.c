@@ -325,9 +325,10 @@ struct label_merge {
 
 static void label_merge_close(struct label_merge *m)
 {
-	for (int p = 0; p < m->n; p++)
+	for (int p = 0; p < m->n; p++) {
 		xnr_rows_close(m->rows[p]);
-	memset(m->rows, 0, (size_t)m->n * sizeof *m->rows);
+		m->rows[p] = NULL;
+	}
 }
 
 /* Advance cursor p: its next loss into head[p], or the cursor closed. */
@@ -426,7 +427,7 @@ enum xnr_status xnr_loss_table_labels_load(struct xnr_store *s, int64_t run,
 	if ((rc = xnr_store_run_get(s, run, &r, err)) != XNR_OK)
 		return rc;
 	m.n = r.n_labels;
-	m.rows = calloc((size_t)m.n + 1, sizeof *m.rows);
+	m.rows = calloc((size_t)m.n + 1, sizeof(struct xnr_rows *));
 	m.head = calloc((size_t)m.n + 1, sizeof *m.head);
 	if (!(t = calloc(1, sizeof *t)) || !m.rows || !m.head) {
 		rc = xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
