@@ -46,8 +46,7 @@ struct xnr__run {
 	int32_t *gold, *pred, *conv;
 	size_t *sent_start;
 	size_t cap_words;
-	/* the summary's running counts, and the metrics kept (report.h) */
-	struct xnr_seqeval_acc *acc;
+	/* the running counts of the summary and of the metrics kept (report.h) */
 	struct xnr_run_metrics_acc *macc;
 	size_t n_correct, n_scored;
 	size_t n_done; /* sentences written */

@@ -322,7 +322,6 @@ static enum xnr_status merged_summary(const struct shard *first, struct xnr_stor
 
 static void merged_close(struct xnr__run *x)
 {
-	xnr_seqeval_acc_close(x->acc);
 	xnr_run_metrics_acc_close(x->macc);
 	xnr_tagset_close(x->tags);
 }

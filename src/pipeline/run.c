@@ -506,7 +506,6 @@ static void ctx_free(struct xnr__run *x)
 	xnr_engine_close(x->engine);
 	xnr_dataset_stream_close(x->stream);
 	xnr_scheme_tally_free(&x->tally);
-	xnr_seqeval_acc_close(x->acc);
 	xnr_run_metrics_acc_close(x->macc);
 	free(x->label_ids);
 	free(x->sel);

@@ -203,14 +203,11 @@ enum xnr_status xnr__run_score(struct xnr__run *x, size_t n, const size_t *sent_
 	enum xnr_status st;
 	size_t w;
 
-	if ((!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK) ||
-	    (!x->macc && (st = xnr_run_metrics_acc_open(x->tags, &x->macc, err)) != XNR_OK))
+	if (!x->macc && (st = xnr_run_metrics_acc_open(x->tags, &x->macc, err)) != XNR_OK)
 		return st;
 	for (w = sent_start[0]; w < sent_start[n]; w++)
 		x->n_correct += gold[w] == pred[w];
 	x->n_scored += sent_start[n] - sent_start[0];
-	if ((st = xnr_seqeval_acc_add(x->acc, &c, err)) != XNR_OK)
-		return st;
 	return xnr_run_metrics_acc_add(x->macc, &c, err);
 }
 
@@ -253,7 +250,7 @@ enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, ch
 	size_t n = x->n_scored;
 	enum xnr_status st;
 
-	if (!x->acc && (st = xnr_seqeval_acc_open(x->tags, &x->acc, err)) != XNR_OK)
+	if (!x->macc && (st = xnr_run_metrics_acc_open(x->tags, &x->macc, err)) != XNR_OK)
 		return st;
 	o = json_object();
 	scheme = json_loads(scheme_json, 0, NULL);
@@ -262,9 +259,11 @@ enum xnr_status xnr__run_summary(struct xnr__run *x, const char *scheme_json, ch
 	json_object_set_new(o, "scheme", scheme ? scheme : json_null());
 	json_object_set_new(o, "token_accuracy",
 	                    json_real(n ? (double)x->n_correct / (double)n : 0.0));
-	st = evaluate_json(x->acc, XNR_SEQEVAL_DEFAULT, &def, &def_json, err);
+	st = evaluate_json(xnr_run_metrics_acc_seqeval(x->macc), XNR_SEQEVAL_DEFAULT, &def,
+	                   &def_json, err);
 	if (st == XNR_OK)
-		st = evaluate_json(x->acc, XNR_SEQEVAL_STRICT, &strict, &strict_json, err);
+		st = evaluate_json(xnr_run_metrics_acc_seqeval(x->macc), XNR_SEQEVAL_STRICT,
+		                   &strict, &strict_json, err);
 	json_object_set_new(o, "seqeval_default", def_json);
 	json_object_set_new(o, "seqeval_strict", strict_json);
 	*report = NULL;

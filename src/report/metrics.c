@@ -134,6 +134,11 @@ void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a)
 	free(a);
 }
 
+const struct xnr_seqeval_acc *xnr_run_metrics_acc_seqeval(const struct xnr_run_metrics_acc *a)
+{
+	return a->seqeval;
+}
+
 /* Add a piece's confusion counts into a->cm, grown to the piece's labels. */
 static int confusion_add(struct xnr_confusion *sum, const struct xnr_confusion *p)
 {

@@ -117,6 +117,8 @@ XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_result(const struct xnr_run_m
                                                           struct xnr_run_metrics *out,
                                                           struct xnr_error *err);
 void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a); /* NULL is fine */
+/* The seqeval counts a keeps (borrowed), for a summary of the pieces so far. */
+const struct xnr_seqeval_acc *xnr_run_metrics_acc_seqeval(const struct xnr_run_metrics_acc *a);
 
 /*
  * The metrics as one JSON object:
