@@ -218,7 +218,9 @@ static void sparse_free(struct sparse *sp)
 	free(sp->acc);
 }
 
-static int sparse_make(const struct xnr_f1_counts *c, struct sparse *sp)
+/* n_draws: how many times a resample can take a row in all (n_rows, or the
+ * whole sample's rows when c is a chunk of it), which bounds a field's sum. */
+static int sparse_make(const struct xnr_f1_counts *c, size_t n_draws, struct sparse *sp)
 {
 	size_t i, j, f, nnz = 0, cells = c->n_rows * c->n_cols;
 	const int32_t *v = c->c;
@@ -229,7 +231,7 @@ static int sparse_make(const struct xnr_f1_counts *c, struct sparse *sp)
 		top = v[i] > top ? v[i] : top;
 		low = v[i] < low ? v[i] : low;
 	}
-	sp->packed = low == 0 && (double)top * (double)c->n_rows < (double)(1 << PACK_BITS);
+	sp->packed = low == 0 && (double)top * (double)n_draws < (double)(1 << PACK_BITS);
 	sp->first = malloc((c->n_rows + 1) * sizeof *sp->first);
 	sp->at = malloc((nnz + 1) * sizeof *sp->at);
 	sp->val = malloc((nnz + 1) * sizeof *sp->val);
@@ -430,23 +432,49 @@ static enum xnr_status check_boot(const struct xnr_f1_counts *a, const struct xn
 
 /* Resamples [r0, r1) of R: the scores of each of the k matrices v (same
  * rows) per resample into vals[i], laid out (2 + n_cols of v[i], R); one
- * set of draws for all of them. Resample r takes n_rows draws from the
+ * set of draws for all of them. Resample r takes n_total draws from the
  * seed's stream, whose state moves by RNG_GAMMA a draw, so a range starts
- * where the stream stands after r0 * n_rows draws: any split of the
- * resamples gives the same numbers. The hot loop of every interval. */
+ * where the stream stands after r0 * n_total draws: any split of the
+ * resamples gives the same numbers. The hot loop of every interval.
+ * A chunk (sums non-NULL, k 1): v holds rows [row0, row0 + n_rows) of a
+ * sample of n_total; the draws that land there are summed into sums
+ * (R, 3 n_cols) instead of scored, so that chunk after chunk adds up to
+ * what the whole sample gives. Otherwise row0 is 0 and n_total n_rows. */
 struct resample_job {
 	const struct xnr_f1_counts *const *v;
 	const struct sparse *sp;
-	size_t k, R, max_cols;
+	size_t k, R, max_cols, row0, n_total;
 	uint64_t seed;
 	double *const *vals;
+	int64_t *sums;
 	unsigned char failed[16]; /* by thread: without memory for its buffers */
 };
 
+/* The sums of one resample: scored into the vals of each matrix, or (a
+ * chunk) added to its row of j->sums. */
+static void resample_out(const struct resample_job *j, size_t r, const size_t *rows, uint64_t *acc,
+                         int64_t *sum, double *s)
+{
+	size_t i, c, m;
+
+	for (i = 0; i < j->k; i++) {
+		sum_rows(j->v[i], &j->sp[i], rows, acc, sum);
+		if (j->sums) {
+			int64_t *to = j->sums + r * 3 * j->v[i]->n_cols;
+			for (c = 0; c < 3 * j->v[i]->n_cols; c++)
+				to[c] += sum[c];
+			continue;
+		}
+		score(sum, j->v[i]->n_cols, s);
+		for (c = 0, m = 2 + j->v[i]->n_cols; c < m; c++)
+			j->vals[i][c * j->R + r] = s[c];
+	}
+}
+
 static int resample(const struct resample_job *j, size_t r0, size_t r1)
 {
-	size_t n_rows = j->v[0]->n_rows, width = 3 * j->max_cols + 1, r, i, c, m;
-	size_t *rows = malloc(n_rows * sizeof *rows);
+	size_t n_rows = j->v[0]->n_rows, width = 3 * j->max_cols + 1, r, i;
+	size_t *rows = malloc((n_rows + 1) * sizeof *rows);
 	int64_t *sum = malloc(width * sizeof *sum);
 	uint64_t *acc = malloc(width * sizeof *acc);
 	double *s = malloc((2 + j->max_cols) * sizeof *s);
@@ -460,17 +488,16 @@ static int resample(const struct resample_job *j, size_t r0, size_t r1)
 		return -1;
 	}
 	xnr_rng_seed(&rng, j->seed);
-	rng.state += (uint64_t)r0 * (uint64_t)n_rows * RNG_GAMMA;
+	rng.state += (uint64_t)r0 * (uint64_t)j->n_total * RNG_GAMMA;
 	for (r = r0; r < r1; r++) {
 		memset(rows, 0, n_rows * sizeof *rows);
-		for (i = 0; i < n_rows; i++)
-			rows[(size_t)xnr_rng_below(&rng, n_rows)]++;
-		for (i = 0; i < j->k; i++) {
-			sum_rows(j->v[i], &j->sp[i], rows, acc, sum);
-			score(sum, j->v[i]->n_cols, s);
-			for (c = 0, m = 2 + j->v[i]->n_cols; c < m; c++)
-				j->vals[i][c * j->R + r] = s[c];
+		for (i = 0; i < j->n_total; i++) {
+			/* below row0 wraps to a value past n_rows */
+			uint64_t d = xnr_rng_below(&rng, j->n_total) - (uint64_t)j->row0;
+			if (d < n_rows)
+				rows[d]++;
 		}
+		resample_out(j, r, rows, acc, sum, s);
 	}
 	free(rows);
 	free(sum);
@@ -553,7 +580,7 @@ static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts 
 	ok = w->sum && w->est && w->sp && w->vals;
 	for (i = 0; ok && i < k + 1; i++)
 		ok = (w->vals[i] = malloc(m * w->R * sizeof **w->vals)) != NULL &&
-		     (i == k || sparse_make(v[i], &w->sp[i]) == 0);
+		     (i == k || sparse_make(v[i], v[i]->n_rows, &w->sp[i]) == 0);
 	if (!ok)
 		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
 		                w->R);
@@ -566,8 +593,11 @@ static enum xnr_status work_run(struct boot_work *w, const struct xnr_f1_counts 
 	job.k = k;
 	job.R = w->R;
 	job.max_cols = w->max_cols;
+	job.row0 = 0;
+	job.n_total = v[0]->n_rows;
 	job.seed = p->seed;
 	job.vals = w->vals;
+	job.sums = NULL;
 	memset(job.failed, 0, sizeof job.failed);
 	if (resample_all(&job, p->n_threads) != 0)
 		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %zu resamples",
@@ -669,6 +699,128 @@ done:
 	for (i = 0; st != XNR_OK && i < done_k; i++)
 		xnr_f1_boot_free(&out[i]);
 	work_free(&w);
+	free(res);
+	return st;
+}
+
+/* ---- the bootstrap of rows read a chunk at a time ---- */
+
+struct xnr_f1_boot_stream {
+	struct xnr_boot_params p;
+	size_t n_rows, n_cols, added;
+	int64_t *total; /* (3 n_cols): every row once */
+	int64_t *sums;  /* (R, 3 n_cols): each resample's draws of the rows added */
+};
+
+enum xnr_status xnr_f1_boot_stream_open(size_t n_rows, size_t n_cols,
+                                        const struct xnr_boot_params *params,
+                                        struct xnr_f1_boot_stream **out, struct xnr_error *err)
+{
+	struct xnr_f1_counts shape = {n_rows, n_cols, NULL};
+	enum xnr_status st = check_boot(&shape, NULL, params, err);
+	struct xnr_f1_boot_stream *b;
+
+	if (st != XNR_OK)
+		return st;
+	if (!(b = calloc(1, sizeof *b)) || !(b->total = calloc(3 * n_cols + 1, sizeof *b->total)) ||
+	    !(b->sums = calloc(3 * n_cols * (size_t)params->n_resamples + 1, sizeof *b->sums))) {
+		xnr_f1_boot_stream_close(b);
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %d resamples",
+		                params->n_resamples);
+	}
+	b->p = *params;
+	b->n_rows = n_rows;
+	b->n_cols = n_cols;
+	*out = b;
+	return XNR_OK;
+}
+
+void xnr_f1_boot_stream_close(struct xnr_f1_boot_stream *b)
+{
+	if (!b)
+		return;
+	free(b->total);
+	free(b->sums);
+	free(b);
+}
+
+enum xnr_status xnr_f1_boot_stream_add(struct xnr_f1_boot_stream *b,
+                                       const struct xnr_f1_counts *chunk, struct xnr_error *err)
+{
+	const struct xnr_f1_counts *v[1] = {chunk};
+	struct resample_job job;
+	struct sparse sp;
+	size_t c;
+	int failed;
+
+	if (chunk->n_cols != b->n_cols || chunk->n_rows > b->n_rows - b->added)
+		return xnr_fail(err, XNR_ERR_INPUT,
+		                "bootstrap: a chunk of %zu x %zu counts after %zu of %zu x %zu",
+		                chunk->n_rows, chunk->n_cols, b->added, b->n_rows, b->n_cols);
+	if (!chunk->n_rows)
+		return XNR_OK;
+	memset(&sp, 0, sizeof sp);
+	if (sparse_make(chunk, b->n_rows, &sp) != 0) {
+		sparse_free(&sp);
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
+	}
+	memset(&job, 0, sizeof job);
+	job.v = v;
+	job.sp = &sp;
+	job.k = 1;
+	job.R = (size_t)b->p.n_resamples;
+	job.max_cols = b->n_cols;
+	job.row0 = b->added;
+	job.n_total = b->n_rows;
+	job.seed = b->p.seed;
+	job.sums = b->sums;
+	{
+		int64_t *sum = malloc((3 * b->n_cols + 1) * sizeof *sum);
+		failed = !sum;
+		if (sum) {
+			sum_rows(chunk, &sp, NULL, sp.acc, sum);
+			for (c = 0; c < 3 * b->n_cols; c++)
+				b->total[c] += sum[c];
+		}
+		free(sum);
+	}
+	failed = failed || resample_all(&job, b->p.n_threads) != 0;
+	sparse_free(&sp);
+	if (failed)
+		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %d resamples",
+		                b->p.n_resamples);
+	b->added += chunk->n_rows;
+	return XNR_OK;
+}
+
+enum xnr_status xnr_f1_boot_stream_result(const struct xnr_f1_boot_stream *b,
+                                          struct xnr_f1_boot *out, struct xnr_error *err)
+{
+	size_t m = 2 + b->n_cols, R = (size_t)b->p.n_resamples, r, j;
+	double *vals = malloc(m * R * sizeof *vals), *est = malloc(m * sizeof *est),
+	       *s = malloc(m * sizeof *s);
+	struct xnr_paired *res = calloc(m, sizeof *res);
+	enum xnr_status st;
+
+	if (b->added != b->n_rows)
+		st = xnr_fail(err, XNR_ERR_INPUT, "bootstrap: %zu of %zu rows added", b->added,
+		              b->n_rows);
+	else if (!vals || !est || !s || !res)
+		st = xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
+	else {
+		score(b->total, b->n_cols, est);
+		for (r = 0; r < R; r++) {
+			score(b->sums + r * 3 * b->n_cols, b->n_cols, s);
+			for (j = 0; j < m; j++)
+				vals[j * R + r] = s[j];
+		}
+		for (j = 0; j < m; j++)
+			res[j] = summarise_one(est[j], vals + j * R, R, b->p.level);
+		st = fill_out(out, res, b->n_cols, &b->p, err);
+	}
+	free(vals);
+	free(est);
+	free(s);
 	free(res);
 	return st;
 }

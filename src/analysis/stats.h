@@ -141,6 +141,32 @@ XNR_MUST_CHECK enum xnr_status xnr_stats_bootstrap_f1_each(const struct xnr_f1_c
                                                            struct xnr_f1_boot *out,
                                                            struct xnr_error *err);
 
+/*
+ * The bootstrap of one run whose rows come a chunk at a time (a run's
+ * sentences read back from its database): open with the number of rows and
+ * columns, add every row in order in chunks of any size (each an
+ * xnr_f1_counts of n_cols columns holding the next rows), then the result
+ * is what xnr_stats_bootstrap_f1(all the rows, NULL, params) gives, bit for
+ * bit, in memory of one chunk and the resamples' sums (3 n_cols int64 each).
+ * Each chunk takes every resample's draws again (n_rows per resample), so
+ * k chunks cost k times the draws of one. Errors: as
+ * xnr_stats_bootstrap_f1; XNR_ERR_INPUT (a chunk of other columns or past
+ * n_rows; a result before every row was added).
+ */
+struct xnr_f1_boot_stream;
+
+XNR_MUST_CHECK enum xnr_status xnr_f1_boot_stream_open(size_t n_rows, size_t n_cols,
+                                                       const struct xnr_boot_params *params,
+                                                       struct xnr_f1_boot_stream **out,
+                                                       struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_f1_boot_stream_add(struct xnr_f1_boot_stream *b,
+                                                      const struct xnr_f1_counts *chunk,
+                                                      struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_f1_boot_stream_result(const struct xnr_f1_boot_stream *b,
+                                                         struct xnr_f1_boot *out,
+                                                         struct xnr_error *err);
+void xnr_f1_boot_stream_close(struct xnr_f1_boot_stream *b); /* NULL is fine */
+
 /* ---- McNemar ---- */
 
 /* McNemar's test on n_ab decisions only a got right and n_ba only b got

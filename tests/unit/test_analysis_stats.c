@@ -235,6 +235,107 @@ static void test_counts_add(void **state)
 	xnr_f1_counts_free(&c);
 }
 
+/* The stream of chunks: every fixture case and random count matrices (some
+ * with counts large enough to leave the packed sums), cut into chunks of
+ * 1, 2, 7, a random size and all rows, on 1 and 3 threads: the same bits as
+ * the bootstrap of all rows at once. And its errors. */
+static void stream_of(const struct xnr_f1_counts *a, const struct xnr_boot_params *p, size_t size,
+                      struct xnr_f1_boot *out)
+{
+	struct xnr_f1_boot_stream *b = NULL;
+	size_t r;
+
+	assert_int_equal(xnr_f1_boot_stream_open(a->n_rows, a->n_cols, p, &b, NULL), XNR_OK);
+	for (r = 0; r < a->n_rows; r += size) {
+		struct xnr_f1_counts chunk = {size < a->n_rows - r ? size : a->n_rows - r,
+		                              a->n_cols, a->c + 3 * r * a->n_cols};
+		assert_int_equal(xnr_f1_boot_stream_add(b, &chunk, NULL), XNR_OK);
+	}
+	assert_int_equal(xnr_f1_boot_stream_result(b, out, NULL), XNR_OK);
+	xnr_f1_boot_stream_close(b);
+}
+
+static void check_stream(const struct xnr_f1_counts *a, struct xnr_boot_params p, size_t random)
+{
+	const size_t sizes[5] = {1, 2, 7, random, a->n_rows};
+	struct xnr_f1_boot whole, part;
+	int k, threads;
+
+	assert_int_equal(xnr_stats_bootstrap_f1(a, NULL, &p, &whole, NULL), XNR_OK);
+	for (threads = 1; threads <= 3; threads += 2)
+		for (k = 0; k < 5; k++) {
+			p.n_threads = threads;
+			stream_of(a, &p, sizes[k], &part);
+			assert_int_equal(part.n_cols, whole.n_cols);
+			assert_true(same_boot(&part, &whole));
+			xnr_f1_boot_free(&part);
+		}
+	xnr_f1_boot_free(&whole);
+}
+
+static void test_bootstrap_stream(void **state)
+{
+	struct xnr_boot_params p = xnr_boot_default_params();
+	struct xnr_f1_boot out;
+	struct xnr_f1_boot_stream *b = NULL;
+	struct xnr_error err;
+	struct xnr_rng g;
+	json_t *c;
+	size_t i, k;
+	int trial;
+	(void)state;
+	json_array_foreach(json_object_get(fixture, "cases"), i, c)
+	{
+		struct xnr_f1_counts a;
+		p.seed = u64(json_object_get(c, "seed"));
+		p.n_resamples = (int)json_integer_value(json_object_get(c, "resamples"));
+		p.level = json_real_value(json_object_get(c, "level"));
+		load_counts(json_object_get(c, "a"), &a);
+		check_stream(&a, p, 1 + i % 5);
+		xnr_f1_counts_free(&a);
+	}
+	xnr_rng_seed(&g, 42);
+	for (trial = 0; trial < 12; trial++) {
+		struct xnr_f1_counts a;
+		size_t rows = 1 + (size_t)xnr_rng_below(&g, 300),
+		       cols = 1 + (size_t)xnr_rng_below(&g, 5);
+		int64_t top = trial % 3 == 2 ? 100000 : 3;
+		assert_int_equal(xnr_f1_counts_init(&a, rows, cols, NULL), XNR_OK);
+		for (k = 0; k < rows * cols; k++) {
+			int32_t *x = a.c + 3 * k;
+			if (xnr_rng_below(&g, 3) == 0)
+				continue; /* an empty cell, as most sentences' */
+			x[1] = (int32_t)xnr_rng_below(&g, (uint64_t)top);
+			x[2] = (int32_t)xnr_rng_below(&g, (uint64_t)top);
+			x[0] =
+			    (int32_t)xnr_rng_below(&g, (uint64_t)(x[1] < x[2] ? x[1] : x[2]) + 1);
+		}
+		p = xnr_boot_default_params();
+		p.seed = xnr_rng_next(&g);
+		p.n_resamples = 50 + trial * 10;
+		check_stream(&a, p, 1 + (size_t)xnr_rng_below(&g, rows));
+		if (trial == 0) {
+			struct xnr_f1_counts wide = {1, cols + 1, a.c};
+			p = xnr_boot_default_params();
+			assert_int_equal(xnr_f1_boot_stream_open(rows, cols, &p, &b, NULL), XNR_OK);
+			tu_expect_input(xnr_f1_boot_stream_add(b, &wide, &err), &err, "chunk");
+			tu_expect_input(xnr_f1_boot_stream_result(b, &out, &err), &err,
+			                "rows added");
+			a.n_rows++; /* one row too many */
+			tu_expect_input(xnr_f1_boot_stream_add(b, &a, &err), &err, "chunk");
+			a.n_rows--;
+			xnr_f1_boot_stream_close(b);
+			p.n_resamples = 0;
+			tu_expect_input(xnr_f1_boot_stream_open(rows, cols, &p, &b, &err), &err,
+			                "resamples");
+			p = xnr_boot_default_params();
+			tu_expect_input(xnr_f1_boot_stream_open(0, cols, &p, &b, &err), &err,
+			                "no sentence");
+		}
+		xnr_f1_counts_free(&a);
+	}
+}
+
 static void test_mcnemar(void **state)
 {
 	json_t *t;
@@ -259,7 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rng),        cmocka_unit_test(test_bootstrap),
 	    cmocka_unit_test(test_counts_add), cmocka_unit_test(test_bootstrap_errors),
-	    cmocka_unit_test(test_mcnemar),
+	    cmocka_unit_test(test_mcnemar),    cmocka_unit_test(test_bootstrap_stream),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
