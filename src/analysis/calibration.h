@@ -36,4 +36,21 @@ XNR_MUST_CHECK enum xnr_status xnr_calib_compute(const double *conf, const unsig
                                                  int n_bins, struct xnr_calib *out,
                                                  struct xnr_error *err);
 
+/*
+ * The same item by item, for items that come a part at a time (a run's
+ * words as it writes them): init (n_bins in 1 .. XNR_CALIB_MAX_BINS, which
+ * the caller checks), add each item in order (a confidence that is NaN or
+ * outside [0, 1] is not counted), and the result is what xnr_calib_compute
+ * gives over those items, bit for bit.
+ */
+struct xnr_calib_acc {
+	int n_bins;
+	int64_t n, count[XNR_CALIB_MAX_BINS];
+	double conf_sum[XNR_CALIB_MAX_BINS], right[XNR_CALIB_MAX_BINS];
+};
+
+void xnr_calib_acc_init(struct xnr_calib_acc *a, int n_bins);
+void xnr_calib_acc_add(struct xnr_calib_acc *a, double conf, int correct);
+void xnr_calib_acc_result(const struct xnr_calib_acc *a, struct xnr_calib *out);
+
 #endif

@@ -17,6 +17,28 @@
 #include "report/report.h"
 #include "store/read.h"
 
+/* ---- calibration (calibration.c), from a run's corpus at once or in parts ---- */
+
+/* The calibration's sums, word and entity level, overall and by type. */
+struct xnr__calib;
+
+/* Errors: XNR_ERR_INPUT (n_bins outside 1 .. XNR_CALIB_MAX_BINS), XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__calib_open(int n_bins, struct xnr__calib **out,
+                                               struct xnr_error *err);
+void xnr__calib_close(struct xnr__calib *c); /* NULL is fine */
+/* Add a corpus that continues the ones added: conf[w] each word's confidence
+ * (NaN: none), gold and pred its default-mode entities (sentences counted
+ * from its first). Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr__calib_add(struct xnr__calib *c,
+                                              const struct xnr_tagged_corpus *k, const double *conf,
+                                              const struct xnr_entities *gold,
+                                              const struct xnr_entities *pred,
+                                              struct xnr_error *err);
+/* xnr_report_calibration's JSON of what was added; type names from tags. */
+XNR_MUST_CHECK enum xnr_status xnr__calib_json(const struct xnr__calib *c,
+                                               const struct xnr_tagset *tags, json_t **out,
+                                               struct xnr_error *err);
+
 /* One run of the comparison. */
 struct xnr__cmp_side {
 	struct xnr_run run;              /* its row: paths, hashes, labels */
