@@ -42,8 +42,11 @@ struct xnr__run {
 	 * documents whole) */
 	size_t *doc_first;
 	size_t n_docs;
-	/* one chunk's words back to back: gold and predicted model label ids */
+	/* one chunk's words back to back: gold and predicted model label ids,
+	 * and the probability of the predicted one (NaN: a word without a
+	 * sub-token) */
 	int32_t *gold, *pred, *conv;
+	double *conf;
 	size_t *sent_start;
 	size_t cap_words;
 	/* the running counts of the summary and of the metrics kept (report.h) */
@@ -75,17 +78,19 @@ XNR_MUST_CHECK enum xnr_status xnr__shard_settings(struct xnr__run *x, const cha
 
 /* Write sentence s of chunk (the run's sentence id i, gold its words' model
  * label ids) and its words, tokens and entities from its engine result; the
- * predicted ids into pred. */
+ * predicted ids into pred, their probabilities into conf. */
 XNR_MUST_CHECK enum xnr_status
 xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dataset *chunk,
                         const struct xnr_sentence *s, size_t i, const int32_t *gold, int32_t *pred,
-                        const struct xnr_result *r, struct xnr_error *err);
+                        double *conf, const struct xnr_result *r, struct xnr_error *err);
 
-/* Add n sentences (words sent_start[0..n] of gold and pred) to the
- * summary's running counts. */
+/* Add n sentences (words sent_start[0..n] of gold and pred, conf their
+ * predictions' probabilities) to the summary's and the metrics' running
+ * counts. */
 XNR_MUST_CHECK enum xnr_status xnr__run_score(struct xnr__run *x, size_t n,
                                               const size_t *sent_start, const int32_t *gold,
-                                              const int32_t *pred, struct xnr_error *err);
+                                              const int32_t *pred, const double *conf,
+                                              struct xnr_error *err);
 
 /* The seqeval reports (default and strict) of the sentences scored, as JSON
  * text (caller frees), and the default-mode report as text in *report

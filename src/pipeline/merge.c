@@ -235,12 +235,13 @@ static enum xnr_status check_slices(struct merge *m, struct xnr_error *err)
 	return XNR_OK;
 }
 
-/* The merged run's words as the summary reads them: sent_start, gold, pred
+/* The merged run's words as the summary reads them: sent_start, gold, pred, conf
  * of x from the sentences and words of run in store (x->n_sel sentences). */
 static enum xnr_status load_words(struct xnr__run *x, struct xnr_store *store, int64_t run,
                                   struct xnr_error *err)
 {
 	struct xnr_sentence_query q = xnr_sentence_query_default(run);
+	struct xnr_word_query wq = xnr_word_query_default(run);
 	struct xnr_rows *rows = NULL;
 	struct xnr_sentence_row srow;
 	struct xnr_word_row wrow;
@@ -274,9 +275,10 @@ static enum xnr_status load_words(struct xnr__run *x, struct xnr_store *store, i
 	n_words = x->sent_start[x->n_sel];
 	x->gold = malloc((n_words + 1) * sizeof *x->gold);
 	x->pred = malloc((n_words + 1) * sizeof *x->pred);
-	if (!x->gold || !x->pred)
+	x->conf = malloc((n_words + 1) * sizeof *x->conf);
+	if (!x->gold || !x->pred || !x->conf)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	st = xnr_store_word_labels(store, run, &rows, err);
+	st = xnr_store_words(store, &wq, &rows, err);
 	while (st == XNR_OK && (st = xnr_rows_word(rows, &wrow, &more, err)) == XNR_OK && more) {
 		size_t s = (size_t)wrow.sentence_id, w = x->sent_start[s] + (size_t)wrow.idx;
 		if (wrow.sentence_id < 0 || s >= x->n_sel || wrow.idx < 0 ||
@@ -288,6 +290,7 @@ static enum xnr_status load_words(struct xnr__run *x, struct xnr_store *store, i
 		}
 		x->gold[w] = wrow.gold;
 		x->pred[w] = wrow.pred;
+		x->conf[w] = wrow.prob_pred;
 	}
 	xnr_rows_close(rows);
 	return st;
@@ -310,13 +313,16 @@ static enum xnr_status merged_summary(const struct shard *first, struct xnr_stor
 		                    &id, err);
 	}
 	if (st == XNR_OK && (st = load_words(x, store, run, err)) == XNR_OK &&
-	    (st = xnr__run_score(x, x->n_sel, x->sent_start, x->gold, x->pred, err)) == XNR_OK)
+	    (st = xnr__run_score(x, x->n_sel, x->sent_start, x->gold, x->pred, x->conf, err)) ==
+	        XNR_OK)
 		st = xnr__run_summary(x, first->run.scheme_json, json, report, err);
 	free(x->sent_start);
 	free(x->gold);
 	free(x->pred);
+	free(x->conf);
 	x->sent_start = NULL;
 	x->gold = x->pred = NULL;
+	x->conf = NULL;
 	return st;
 }
 

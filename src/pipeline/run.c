@@ -337,10 +337,11 @@ static enum xnr_status make_key(struct xnr__run *x, struct run_ids *id, struct x
 	return st;
 }
 
-/* Room for a chunk of n sentences and n_words words: gold, pred, conv, sent_start. */
+/* Room for a chunk of n sentences and n_words words: gold, pred, conv, conf, sent_start. */
 static enum xnr_status reserve_chunk(struct xnr__run *x, size_t n_words, struct xnr_error *err)
 {
 	int32_t *g, *p, *c;
+	double *f;
 
 	if (!x->sent_start && !(x->sent_start = malloc((RUN_CHUNK + 1) * sizeof *x->sent_start)))
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
@@ -355,7 +356,10 @@ static enum xnr_status reserve_chunk(struct xnr__run *x, size_t n_words, struct 
 	c = realloc(x->conv, (n_words + 1) * sizeof *c);
 	if (c)
 		x->conv = c;
-	if (!g || !p || !c)
+	f = realloc(x->conf, (n_words + 1) * sizeof *f);
+	if (f)
+		x->conf = f;
+	if (!g || !p || !c || !f)
 		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
 	x->cap_words = n_words;
 	return XNR_OK;
@@ -415,10 +419,10 @@ static enum xnr_status run_chunk(struct xnr__run *x, const struct xnr_dataset *c
 		const struct xnr_sentence *s = &c->sentences[i];
 		st = xnr__run_write_sentence(x, c, s, x->sel_base + x->n_done++,
 		                             x->gold + s->first_word, x->pred + s->first_word,
-		                             &res[i], err);
+		                             x->conf + s->first_word, &res[i], err);
 	}
 	if (st == XNR_OK)
-		st = xnr__run_score(x, n, x->sent_start, x->gold, x->pred, err);
+		st = xnr__run_score(x, n, x->sent_start, x->gold, x->pred, x->conf, err);
 	free(lens);
 	return st;
 }
@@ -514,6 +518,7 @@ static void ctx_free(struct xnr__run *x)
 	free(x->gold);
 	free(x->pred);
 	free(x->conv);
+	free(x->conf);
 }
 
 /* A shard's document starts, from a chunk of the first pass. */

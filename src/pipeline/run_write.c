@@ -42,7 +42,7 @@ static char *sentence_text(const struct xnr_dataset *ds, const struct xnr_senten
 static enum xnr_status write_words(struct xnr__run *x, const struct xnr_dataset *ds,
                                    const struct xnr_sentence *s, size_t i,
                                    const struct xnr_result *r, const int32_t *gold, int32_t *pred,
-                                   double *loss, int *n_errors, struct xnr_error *err)
+                                   double *conf, double *loss, int *n_errors, struct xnr_error *err)
 {
 	int L = r->n_labels, w;
 
@@ -76,6 +76,7 @@ static enum xnr_status write_words(struct xnr__run *x, const struct xnr_dataset 
 			row.prob_pred = row.prob_gold = row.loss = row.entropy = NAN;
 		}
 		*n_errors += row.pred != row.gold;
+		conf[w] = row.prob_pred;
 		if ((st = xnr_run_add_word(x->writer, &row, err)) != XNR_OK)
 			return st;
 	}
@@ -165,7 +166,7 @@ static enum xnr_status write_entities(struct xnr__run *x, size_t i, const int32_
 
 enum xnr_status xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dataset *chunk,
                                         const struct xnr_sentence *s, size_t i, const int32_t *gold,
-                                        int32_t *pred, const struct xnr_result *r,
+                                        int32_t *pred, double *conf, const struct xnr_result *r,
                                         struct xnr_error *err)
 {
 	struct xnr_sentence_row row;
@@ -173,7 +174,7 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dat
 	char *text;
 
 	memset(&row, 0, sizeof row);
-	st = write_words(x, chunk, s, i, r, gold, pred, &row.loss, &row.n_word_errors, err);
+	st = write_words(x, chunk, s, i, r, gold, pred, conf, &row.loss, &row.n_word_errors, err);
 	if (st == XNR_OK)
 		st = write_tokens(x, i, r, gold, err);
 	if (st == XNR_OK)
@@ -197,7 +198,8 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dat
 }
 
 enum xnr_status xnr__run_score(struct xnr__run *x, size_t n, const size_t *sent_start,
-                               const int32_t *gold, const int32_t *pred, struct xnr_error *err)
+                               const int32_t *gold, const int32_t *pred, const double *conf,
+                               struct xnr_error *err)
 {
 	struct xnr_tagged_corpus c = {x->tags, n, sent_start, gold, pred};
 	enum xnr_status st;
@@ -208,7 +210,7 @@ enum xnr_status xnr__run_score(struct xnr__run *x, size_t n, const size_t *sent_
 	for (w = sent_start[0]; w < sent_start[n]; w++)
 		x->n_correct += gold[w] == pred[w];
 	x->n_scored += sent_start[n] - sent_start[0];
-	return xnr_run_metrics_acc_add(x->macc, &c, err);
+	return xnr_run_metrics_acc_add(x->macc, &c, conf, err);
 }
 
 /* One seqeval report as JSON into *out: the report, or {"error": why} when

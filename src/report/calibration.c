@@ -76,7 +76,7 @@ static int grow(struct xnr__calib *c, size_t n)
 
 /* Words: right when the predicted label is the gold one; grouped by the
  * predicted label's entity type, "O" for O. Predicted entities: confidence
- * the lowest of their words', right when a gold entity of the sentence has
+ * the lowest of their words' in their sentence, right when a gold entity of the sentence has
  * the same span and type (both lists sorted by sentence). */
 enum xnr_status xnr__calib_add(struct xnr__calib *c, const struct xnr_tagged_corpus *k,
                                const double *conf, const struct xnr_entities *gold,
@@ -95,7 +95,9 @@ enum xnr_status xnr__calib_add(struct xnr__calib *c, const struct xnr_tagged_cor
 	}
 	for (i = 0; i < pred->n; i++) {
 		const struct xnr_entity *x = &pred->v[i];
-		size_t first = k->sent_start[x->sent] + (size_t)x->start;
+		/* a start seqeval left stale (bare tags: entities.h) reaches back
+		 * into earlier sentences: its words here are those of its own */
+		size_t first = k->sent_start[x->sent] + (size_t)(x->start > 0 ? x->start : 0);
 		double v = conf[first];
 		int right = 0;
 		for (w = first + 1; w < k->sent_start[x->sent] + (size_t)x->end; w++)

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "analysis/seqeval_json.h"
+#include "report/internal.h"
 #include "report/report.h"
+#include "store/read.h"
 
 void xnr_run_metrics_free(struct xnr_run_metrics *m)
 {
@@ -100,7 +102,8 @@ struct xnr_run_metrics_acc {
 	struct xnr_confusion cm;
 	struct xnr_taxonomy tax;
 	struct xnr_nerval_result nerval;
-	int nerval_off; /* a tag nervaluate cannot read: no nervaluate (as the view's) */
+	int nerval_off;           /* a tag nervaluate cannot read: no nervaluate (as the view's) */
+	struct xnr__calib *calib; /* NULL: a piece came without confidences */
 	size_t n_sents;
 };
 
@@ -115,8 +118,9 @@ enum xnr_status xnr_run_metrics_acc_open(const struct xnr_tagset *tags,
 	a->tags = tags;
 	xnr_entity_scan_init(&a->scan[0]);
 	xnr_entity_scan_init(&a->scan[1]);
-	if ((st = xnr_seqeval_acc_open(tags, &a->seqeval, err)) != XNR_OK) {
-		free(a);
+	if ((st = xnr_seqeval_acc_open(tags, &a->seqeval, err)) != XNR_OK ||
+	    (st = xnr__calib_open(XNR_REPORT_BINS, &a->calib, err)) != XNR_OK) {
+		xnr_run_metrics_acc_close(a);
 		return st;
 	}
 	*out = a;
@@ -131,6 +135,7 @@ void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a)
 	xnr_confusion_free(&a->cm);
 	xnr_taxonomy_free(&a->tax);
 	xnr_nerval_result_free(&a->nerval);
+	xnr__calib_close(a->calib);
 	free(a);
 }
 
@@ -197,7 +202,8 @@ static enum xnr_status nerval_add(struct xnr_run_metrics_acc *a, const struct xn
 }
 
 enum xnr_status xnr_run_metrics_acc_add(struct xnr_run_metrics_acc *a,
-                                        const struct xnr_tagged_corpus *c, struct xnr_error *err)
+                                        const struct xnr_tagged_corpus *c, const double *conf,
+                                        struct xnr_error *err)
 {
 	struct xnr_entities g, p;
 	struct xnr_confusion cm;
@@ -222,6 +228,12 @@ enum xnr_status xnr_run_metrics_acc_add(struct xnr_run_metrics_acc *a,
 	}
 	if (!a->nerval_off && (st = nerval_add(a, c, err)) != XNR_OK)
 		goto done;
+	if (!conf) {
+		xnr__calib_close(a->calib);
+		a->calib = NULL;
+	} else if (a->calib && (st = xnr__calib_add(a->calib, c, conf, &g, &p, err)) != XNR_OK) {
+		goto done;
+	}
 	a->n_sents += c->n_sents;
 done:
 	xnr_entities_free(&g);
@@ -264,6 +276,15 @@ static enum xnr_status acc_copy(const struct xnr_run_metrics_acc *a, struct xnr_
 		memcpy(m->nerval.types, a->nerval.types,
 		       a->nerval.n_types * sizeof *m->nerval.types);
 	return xnr_nerval_result_finish(&m->nerval, &np, a->n_sents, err);
+}
+
+enum xnr_status xnr_run_metrics_acc_calibration(const struct xnr_run_metrics_acc *a, json_t **out,
+                                                struct xnr_error *err)
+{
+	if (!a->calib)
+		return xnr_fail(err, XNR_ERR_NOT_FOUND,
+		                "calibration: a part of the run came without confidences");
+	return xnr__calib_json(a->calib, a->tags, out, err);
 }
 
 enum xnr_status xnr_run_metrics_acc_result(const struct xnr_run_metrics_acc *a,
@@ -421,6 +442,144 @@ enum xnr_status xnr_run_metrics_ci(const struct xnr_run_view *v, const struct xn
 		st = xnr_stats_bootstrap_f1(&counts, NULL, p, out, err);
 	xnr_f1_counts_free(&counts);
 	free(col);
+	return st;
+}
+
+/* ---- the same intervals from the stored entities ---- */
+
+/* One sentence's stored spans, as count columns. */
+struct span {
+	int is_pred, start, end;
+	int32_t col;
+};
+
+struct ci_reader {
+	const struct xnr_run_metrics *m;
+	struct xnr_f1_boot_stream *boot;
+	struct xnr_f1_counts chunk; /* rows [row0, row0 + chunk.n_rows) */
+	size_t row0, n_sents;
+	struct span *spans; /* the current sentence's */
+	size_t n_spans, cap_spans;
+};
+
+static int32_t col_of_name(const struct xnr_seqeval_report *r, const char *type)
+{
+	size_t c;
+
+	for (c = 0; c < r->n_classes; c++)
+		if (strcmp(r->classes[c].name, type) == 0)
+			return (int32_t)c;
+	return -1;
+}
+
+/* The current sentence's counts into its chunk row: a predicted span is a
+ * true positive when a gold one has its start, end and column. */
+static void count_sentence(struct ci_reader *c, size_t sent)
+{
+	int32_t *row = c->chunk.c + 3 * (sent - c->row0) * c->chunk.n_cols;
+	size_t i, j;
+
+	for (i = 0; i < c->n_spans; i++) {
+		const struct span *x = &c->spans[i];
+		int32_t *cell = row + 3 * x->col;
+		if (!x->is_pred) {
+			cell[2]++;
+			continue;
+		}
+		cell[1]++;
+		for (j = 0; j < c->n_spans; j++)
+			if (!c->spans[j].is_pred && c->spans[j].start == x->start &&
+			    c->spans[j].end == x->end && c->spans[j].col == x->col) {
+				cell[0]++;
+				break;
+			}
+	}
+	c->n_spans = 0;
+}
+
+/* Bootstrap the rows before `upto` (the chunk's rows below it), and start
+ * the chunk at upto. */
+static enum xnr_status flush_chunk(struct ci_reader *c, size_t upto, size_t chunk_rows,
+                                   struct xnr_error *err)
+{
+	struct xnr_f1_counts part = c->chunk;
+	enum xnr_status st;
+
+	part.n_rows = upto - c->row0;
+	if ((st = xnr_f1_boot_stream_add(c->boot, &part, err)) != XNR_OK)
+		return st;
+	c->row0 = upto;
+	memset(c->chunk.c, 0, 3 * chunk_rows * c->chunk.n_cols * sizeof *c->chunk.c);
+	return XNR_OK;
+}
+
+static enum xnr_status read_spans(struct ci_reader *c, struct xnr_store *s, int64_t run,
+                                  size_t chunk_rows, struct xnr_error *err)
+{
+	struct xnr_rows *rows = NULL;
+	struct xnr_entity_row e;
+	enum xnr_status st = xnr_store_run_entities(s, run, &rows, err);
+	int64_t cur = -1;
+	int more = 1;
+
+	while (st == XNR_OK && (st = xnr_rows_entity(rows, &e, &more, err)) == XNR_OK && more) {
+		int32_t col = col_of_name(&c->m->def, e.type);
+		if (e.sentence_id < cur || (size_t)e.sentence_id >= c->n_sents || col < 0) {
+			st = xnr_fail(
+			    err, XNR_ERR_FORMAT,
+			    "run %lld: its entities table does not match its sentences and "
+			    "metrics (sentence %d, type %s)",
+			    (long long)run, e.sentence_id, e.type);
+			break;
+		}
+		if (e.sentence_id != cur && cur >= 0)
+			count_sentence(c, (size_t)cur);
+		cur = e.sentence_id;
+		while (st == XNR_OK && (size_t)cur >= c->row0 + chunk_rows)
+			st = flush_chunk(c, c->row0 + chunk_rows, chunk_rows, err);
+		if (st == XNR_OK && c->n_spans == c->cap_spans) {
+			size_t cap = c->cap_spans ? 2 * c->cap_spans : 16;
+			struct span *v = realloc(c->spans, cap * sizeof *v);
+			if (!v)
+				st = xnr_fail(err, XNR_ERR_NOMEM, "intervals: out of memory");
+			else
+				c->spans = v, c->cap_spans = cap;
+		}
+		if (st == XNR_OK)
+			c->spans[c->n_spans++] = (struct span){e.is_pred, e.start, e.end, col};
+	}
+	xnr_rows_close(rows);
+	if (st == XNR_OK && cur >= 0)
+		count_sentence(c, (size_t)cur);
+	while (st == XNR_OK && c->row0 < c->n_sents)
+		st = flush_chunk(
+		    c, c->n_sents - c->row0 < chunk_rows ? c->n_sents : c->row0 + chunk_rows,
+		    chunk_rows, err);
+	return st;
+}
+
+enum xnr_status xnr_run_metrics_ci_stored(struct xnr_store *s, int64_t run, size_t n_sents,
+                                          const struct xnr_run_metrics *m,
+                                          const struct xnr_boot_params *p, size_t chunk_rows,
+                                          struct xnr_f1_boot *out, struct xnr_error *err)
+{
+	struct ci_reader c;
+	enum xnr_status st;
+
+	memset(&c, 0, sizeof c);
+	c.m = m;
+	c.n_sents = n_sents;
+	if (!chunk_rows)
+		chunk_rows = XNR_CI_CHUNK_ROWS;
+	if (chunk_rows > n_sents)
+		chunk_rows = n_sents ? n_sents : 1;
+	if ((st = xnr_f1_boot_stream_open(n_sents, m->def.n_classes, p, &c.boot, err)) == XNR_OK &&
+	    (st = xnr_f1_counts_init(&c.chunk, chunk_rows, m->def.n_classes, err)) == XNR_OK &&
+	    (st = read_spans(&c, s, run, chunk_rows, err)) == XNR_OK)
+		st = xnr_f1_boot_stream_result(c.boot, out, err);
+	xnr_f1_boot_stream_close(c.boot);
+	xnr_f1_counts_free(&c.chunk);
+	free(c.spans);
 	return st;
 }
 

@@ -99,23 +99,33 @@ void xnr_run_metrics_free(struct xnr_run_metrics *m);
  * as `explainer run` writes them), in memory that does not grow with the
  * run: per type and label only counts. Add every piece in order (each a
  * corpus with sent_start[0] = 0; the tag set is borrowed and may grow
- * between pieces), then xnr_run_metrics_acc_result fills *out (zeroed
- * first; free with xnr_run_metrics_free) with what xnr_run_metrics_compute
- * gives over the pieces joined, but m->def's and m->strict's entity lists
- * empty (no bootstrap or calibration from it). Errors: as
- * xnr_run_metrics_compute, XNR_ERR_NOMEM. One thread at a time.
+ * between pieces), with conf its words' confidences (words.prob_pred, NaN
+ * for none; NULL: not known, and no calibration from the pieces), then
+ * xnr_run_metrics_acc_result fills *out (zeroed first; free with
+ * xnr_run_metrics_free) with what xnr_run_metrics_compute gives over the
+ * pieces joined, but m->def's and m->strict's entity lists empty (the
+ * intervals from the stored entities instead: xnr_run_metrics_ci_stored),
+ * and xnr_run_metrics_acc_calibration gives xnr_report_calibration's JSON
+ * with XNR_REPORT_BINS bins (XNR_ERR_NOT_FOUND when a piece came without
+ * confidences). Errors: as xnr_run_metrics_compute, XNR_ERR_NOMEM. One
+ * thread at a time.
  */
 struct xnr_run_metrics_acc;
+
+/* The report's default number of calibration bins, which a run keeps. */
+#define XNR_REPORT_BINS 10
 
 XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_open(const struct xnr_tagset *tags,
                                                         struct xnr_run_metrics_acc **out,
                                                         struct xnr_error *err);
 XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_add(struct xnr_run_metrics_acc *a,
                                                        const struct xnr_tagged_corpus *c,
-                                                       struct xnr_error *err);
+                                                       const double *conf, struct xnr_error *err);
 XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_result(const struct xnr_run_metrics_acc *a,
                                                           struct xnr_run_metrics *out,
                                                           struct xnr_error *err);
+XNR_MUST_CHECK enum xnr_status xnr_run_metrics_acc_calibration(const struct xnr_run_metrics_acc *a,
+                                                               json_t **out, struct xnr_error *err);
 void xnr_run_metrics_acc_close(struct xnr_run_metrics_acc *a); /* NULL is fine */
 /* The seqeval counts a keeps (borrowed), for a summary of the pieces so far. */
 const struct xnr_seqeval_acc *xnr_run_metrics_acc_seqeval(const struct xnr_run_metrics_acc *a);
@@ -163,6 +173,24 @@ XNR_MUST_CHECK enum xnr_status xnr_run_metrics_ci(const struct xnr_run_view *v,
                                                   const struct xnr_run_metrics *m,
                                                   const struct xnr_boot_params *p,
                                                   struct xnr_f1_boot *out, struct xnr_error *err);
+
+/*
+ * The same intervals from the run's stored entities (the entities table,
+ * which holds m->def's spans) instead of a view: what xnr_run_metrics_ci
+ * gives, bit for bit, for a run of n_sents sentences whose metrics m may
+ * come from the pieces (no entity lists). Reads the spans once, a chunk of
+ * chunk_rows sentences at a time (0: XNR_CI_CHUNK_ROWS), each chunk taking
+ * every resample's draws again: memory of one chunk, time of the draws
+ * times the chunks (about 3 s of CPU a chunk of a million sentences with
+ * 1000 resamples). Errors: as xnr_run_metrics_ci; XNR_ERR_FORMAT (a stored
+ * span outside the run's sentences or of a type m does not have), the
+ * store's.
+ */
+#define XNR_CI_CHUNK_ROWS ((size_t)1 << 18)
+XNR_MUST_CHECK enum xnr_status
+xnr_run_metrics_ci_stored(struct xnr_store *s, int64_t run, size_t n_sents,
+                          const struct xnr_run_metrics *m, const struct xnr_boot_params *p,
+                          size_t chunk_rows, struct xnr_f1_boot *out, struct xnr_error *err);
 
 /* The intervals as {"seed", "resamples", "level", "unit": "sentence",
  * "micro avg"|"macro avg"|"<TYPE>": {"f1", "lo", "hi"}} (types in m's

@@ -183,6 +183,10 @@ XNR_MUST_CHECK enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64
  * side by start, then end. */
 XNR_MUST_CHECK enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
                                                   struct xnr_rows **out, struct xnr_error *err);
+/* Every entity span of the run (xnr_rows_entity) by sentence id, in one
+ * pass over its index (within a sentence in no particular order). */
+XNR_MUST_CHECK enum xnr_status xnr_store_run_entities(struct xnr_store *s, int64_t run,
+                                                      struct xnr_rows **out, struct xnr_error *err);
 
 /* The label distributions of a sentence's rows (probs.c): p is n_rows x
  * n_labels floats, row-major, rows in word (sub-token) order; NAN for a row

@@ -449,3 +449,21 @@ enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
 	sqlite3_bind_int64(st, 2, id);
 	return xnr__rows_open(s, XNR__ENTITY, entity_cols, n_cols, st, NULL, out, err);
 }
+
+enum xnr_status xnr_store_run_entities(struct xnr_store *s, int64_t run, struct xnr_rows **out,
+                                       struct xnr_error *err)
+{
+	static const size_t n_cols = sizeof entity_cols / sizeof entity_cols[0];
+	char cols[128], sql[320];
+	sqlite3_stmt *st = NULL;
+	enum xnr_status rc;
+
+	xnr__cols_sql(entity_cols, n_cols, cols, sizeof cols);
+	snprintf(sql, sizeof sql,
+	         "SELECT %s FROM entities INDEXED BY entities_by_sentence WHERE run_id = ?1"
+	         " ORDER BY sentence_id",
+	         cols);
+	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
+		return rc;
+	return xnr__rows_open(s, XNR__ENTITY, entity_cols, n_cols, st, NULL, out, err);
+}

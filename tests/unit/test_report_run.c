@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/internal.h"
 #include "report/report.h"
 #include "store/read.h"
 #include "store/store.h"
@@ -571,8 +572,10 @@ static void metrics_pieces(int set, uint64_t seed)
 	size_t n_sents = 1 + rnd(120), w, s0, s;
 	size_t *start = calloc(n_sents + 1, sizeof *start);
 	int32_t *gold, *pred;
+	double *conf;
 	struct xnr_run_view v;
 	struct xnr_run_metrics whole, parts;
+	struct xnr__calib *calib = NULL;
 	struct xnr_run_metrics_acc *acc = NULL;
 	struct xnr_error err;
 	json_t *a = NULL, *b = NULL;
@@ -584,11 +587,16 @@ static void metrics_pieces(int set, uint64_t seed)
 		start[s + 1] = start[s] + rnd(9);
 	gold = calloc(start[n_sents] + 1, sizeof *gold);
 	pred = calloc(start[n_sents] + 1, sizeof *pred);
-	assert_true(gold && pred);
+	conf = calloc(start[n_sents] + 1, sizeof *conf);
+	assert_true(gold && pred && conf);
 	for (w = 0; w < start[n_sents]; w++) {
 		/* mostly O, so entities have edges */
 		gold[w] = rnd(3) ? 0 : (int32_t)rnd((uint32_t)n_labels);
 		pred[w] = rnd(4) ? gold[w] : (int32_t)rnd((uint32_t)n_labels);
+		/* a word without a sub-token now and then, and the bins' edges */
+		conf[w] = rnd(20) == 0   ? NAN
+		          : rnd(20) == 0 ? (double)rnd(11) / 10.0
+		                         : (double)rnd(1000001) / 1e6;
 	}
 	memset(&v, 0, sizeof v);
 	v.run = 7;
@@ -617,7 +625,7 @@ static void metrics_pieces(int set, uint64_t seed)
 		for (k = 0; k <= n; k++)
 			ps[k] = start[s0 + k] - start[s0];
 		c = (struct xnr_tagged_corpus){v.tags, n, ps, gold + start[s0], pred + start[s0]};
-		assert_int_equal(xnr_run_metrics_acc_add(acc, &c, &err), XNR_OK);
+		assert_int_equal(xnr_run_metrics_acc_add(acc, &c, conf + start[s0], &err), XNR_OK);
 		free(ps);
 		s0 += n;
 	}
@@ -635,6 +643,26 @@ static void metrics_pieces(int set, uint64_t seed)
 	free(tb);
 	json_decref(a);
 	json_decref(b);
+	/* the calibration of the pieces is the view's (xnr_report_calibration's one call) */
+	{
+		struct xnr_tagged_corpus all = {v.tags, n_sents, start, gold, pred};
+		assert_int_equal(xnr__calib_open(XNR_REPORT_BINS, &calib, &err), XNR_OK);
+		assert_int_equal(
+		    xnr__calib_add(calib, &all, conf, &whole.def.gold, &whole.def.pred, &err),
+		    XNR_OK);
+		assert_int_equal(xnr__calib_json(calib, v.tags, &a, &err), XNR_OK);
+		assert_int_equal(xnr_run_metrics_acc_calibration(acc, &b, &err), XNR_OK);
+		ta = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		tb = json_dumps(b, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		if (strcmp(ta, tb) != 0)
+			fail_msg("calibration, %zu sentences: whole\n%s\npieces\n%s", n_sents, ta,
+			         tb);
+		free(ta);
+		free(tb);
+		json_decref(a);
+		json_decref(b);
+		xnr__calib_close(calib);
+	}
 	xnr_run_metrics_acc_close(acc);
 	xnr_run_metrics_free(&whole);
 	xnr_run_metrics_free(&parts);
@@ -642,6 +670,7 @@ static void metrics_pieces(int set, uint64_t seed)
 	free(start);
 	free(gold);
 	free(pred);
+	free(conf);
 }
 
 static void test_metrics_pieces(void **state)
