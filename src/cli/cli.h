@@ -109,10 +109,6 @@ XNR_MUST_CHECK enum xnr_status xnr_cli_gate_eval(const struct xnr_cli_gate *g,
  * XNR_EXIT_GATE when there is one, else XNR_EXIT_OK. */
 int xnr_cli_gate_report(json_t *gate);
 
-/* Print the JSON of xnr_report_buckets as tables (report_buckets.c); NULL
- * prints nothing. */
-void xnr_cli_print_buckets(FILE *f, json_t *buckets);
-
 /* A file written aside (PATH.XXXXXX in its folder) and moved into place at
  * the end, so a failed write leaves nothing and an existing file is only
  * replaced with force (out_file.c). xnr_cli_out_open opens it ("-": standard

@@ -259,296 +259,32 @@ static enum xnr_status fetch_tables(struct xnr_store *db, const struct report_op
 	return loss_page(db, o, v, XNR_LOSS_BY_LABEL, &page, &t->loss[XNR_LOSS_BY_LABEL], err);
 }
 
-/* A pair's most frequent words joined by spaces (caller frees). */
-static char *pair_words(json_t *pair)
+/* The report's parts as the report module renders them. */
+static struct xnr_report_doc doc_of(const struct report_opts *o, const struct xnr_run_view *v,
+                                    const struct xnr_run_metrics *m, struct report_tables *t)
 {
-	json_t *words = json_object_get(pair, "words"), *w;
-	size_t i, len = 1;
-	char *s;
-
-	json_array_foreach(words, i, w) len +=
-	    strlen(json_string_value(json_object_get(w, "text"))) + 1;
-	if (!(s = calloc(len, 1)))
-		return NULL;
-	json_array_foreach(words, i, w)
-	{
-		if (i)
-			strcat(s, " ");
-		strcat(s, json_string_value(json_object_get(w, "text")));
-	}
-	return s;
-}
-
-/* The first `top` misclassified pairs: printed, or as {gold, pred, count, words}. */
-static json_t *emit_pairs(FILE *f, json_t *pairs, int top, int as_json)
-{
-	json_t *arr = as_json ? json_array() : NULL, *p;
-	size_t i;
-
-	if (!as_json)
-		fprintf(f,
-		        "misclassified words by (gold, predicted)\n%-10s %-10s %7s  most frequent "
-		        "words\n",
-		        "gold", "predicted", "count");
-	json_array_foreach(pairs, i, p)
-	{
-		const char *g = json_string_value(json_object_get(p, "gold"));
-		const char *pr = json_string_value(json_object_get(p, "pred"));
-		json_int_t n = json_integer_value(json_object_get(p, "count"));
-		char *w;
-		if (i >= (size_t)top)
-			break;
-		w = pair_words(p);
-		if (arr)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:s}", "gold", g, "pred",
-			                                     pr, "count", n, "words", w ? w : ""));
-		else
-			fprintf(f, "%-10s %-10s %7lld  %s\n", g, pr, (long long)n, w ? w : "");
-		free(w);
-	}
-	if (!as_json)
-		fprintf(f, "\n");
-	return arr;
-}
-
-static void print_losses(FILE *f, const char *title, json_t *page)
-{
-	json_t *groups = json_object_get(page, "groups"), *g;
-	size_t i, n = json_array_size(groups);
-
-	if (n < (size_t)json_integer_value(json_object_get(page, "total")))
-		fprintf(f, "loss by %s (the %zu with the largest sum)\n", title, n);
-	else
-		fprintf(f, "loss by %s\n", title);
-	fprintf(f, "%-24s %8s %9s %9s %10s\n", title, "count", "mean", "median", "sum");
-	json_array_foreach(groups, i, g) fprintf(
-	    f, "%-24.24s %8lld %9.4f %9.4f %10.3f\n", json_string_value(json_object_get(g, "key")),
-	    (long long)json_integer_value(json_object_get(g, "count")),
-	    json_real_value(json_object_get(g, "mean")),
-	    json_real_value(json_object_get(g, "median")),
-	    json_real_value(json_object_get(g, "sum")));
-	fprintf(f, "\n");
-}
-
-static void print_worst(FILE *f, json_t *worst, int top)
-{
-	json_t *s;
-	size_t i;
-
-	if (top > 0)
-		fprintf(f,
-		        "worst sentences by total loss\n rank     id     loss  word errors  entity "
-		        "errors  text\n");
-	json_array_foreach(worst, i, s)
-	    fprintf(f, "%5zu %6lld %8.3f %12lld %14lld  %.100s\n", i + 1,
-	            (long long)json_integer_value(json_object_get(s, "id")),
-	            json_real_value(json_object_get(s, "loss")),
-	            (long long)json_integer_value(json_object_get(s, "word_errors")),
-	            (long long)json_integer_value(json_object_get(s, "entity_errors")),
-	            json_string_value(json_object_get(s, "text")));
-}
-
-static void print_confusion(FILE *f, const struct xnr_run_view *v, const struct xnr_run_metrics *m)
-{
-	int i, j, width = 6;
-	for (i = 0; i < v->n_labels; i++)
-		if ((int)strlen(v->labels[i]) + 1 > width)
-			width = (int)strlen(v->labels[i]) + 1;
-	fprintf(f, "token confusion (rows: gold, columns: predicted)\n%*s", width, "");
-	for (j = 0; j < v->n_labels; j++)
-		fprintf(f, " %*s", width, v->labels[j]);
-	fprintf(f, "\n");
-	for (i = 0; i < v->n_labels; i++) {
-		fprintf(f, "%*s", width, v->labels[i]);
-		for (j = 0; j < v->n_labels; j++)
-			fprintf(f, " %*lld", width,
-			        (long long)m->cm.counts[(size_t)i * m->cm.n_labels + (size_t)j]);
-		fprintf(f, "\n");
-	}
-	fprintf(f, "\n");
-}
-
-static void print_nervaluate(FILE *f, const struct xnr_nerval_result *r)
-{
-	int k;
-	if (!r->types && !r->overall[0].possible && !r->overall[0].actual)
-		return;
-	fprintf(f, "nervaluate    COR    INC    PAR    MIS    SPU  precision  recall      f1\n");
-	for (k = 0; k < XNR_NERVAL_N_SCHEMES; k++) {
-		const struct xnr_nerval_counts *c = &r->overall[k];
-		fprintf(f, "%-10s %6lld %6lld %6lld %6lld %6lld     %.4f  %.4f  %.4f\n",
-		        xnr_nerval_scheme_name((enum xnr_nerval_scheme)k), (long long)c->correct,
-		        (long long)c->incorrect, (long long)c->partial, (long long)c->missed,
-		        (long long)c->spurious, c->precision, c->recall, c->f1);
-	}
-	fprintf(f, "\n");
-}
-
-static void print_taxonomy(FILE *f, const struct xnr_run_view *v, const struct xnr_run_metrics *m)
-{
-	static const char *const heads[XNR_ERRK_COUNT] = {"correct",    "type",   "boundary",
-	                                                  "type+bound", "missed", "spurious"};
-	size_t t;
-	int k;
-	fprintf(
-	    f,
-	    "entity errors (default-mode spans; wrong type, wrong boundary, both: under the gold "
-	    "type)\n%-12s",
-	    "type");
-	for (k = 0; k < XNR_ERRK_COUNT; k++)
-		fprintf(f, " %11s", heads[k]);
-	fprintf(f, "\n");
-	for (t = 0; t < m->tax.n_types; t++) {
-		int64_t any = 0;
-		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			any += m->tax.counts[t][k];
-		if (!any)
-			continue;
-		fprintf(f, "%-12s", xnr_tagset_type(v->tags, (uint32_t)t));
-		for (k = 0; k < XNR_ERRK_COUNT; k++)
-			fprintf(f, " %11lld", (long long)m->tax.counts[t][k]);
-		fprintf(f, "\n");
-	}
-	fprintf(f, "%-12s", "total");
-	for (k = 0; k < XNR_ERRK_COUNT; k++)
-		fprintf(f, " %11lld", (long long)m->tax.total[k]);
-	fprintf(f, "\n\n");
-	print_nervaluate(f, &m->nerval);
-}
-
-/* The default mode's F1 scores with their bootstrap intervals. */
-static void print_intervals(FILE *f, const struct xnr_run_view *v, const struct xnr_run_metrics *m,
-                            const struct xnr_f1_boot *b)
-{
-	size_t c;
-
-	if (b->params.n_resamples <= 0)
-		return;
-	fprintf(f,
-	        "F1 with %g%% bootstrap intervals (%d resamples of the %zu sentences, seed %llu)\n",
-	        100.0 * b->params.level, b->params.n_resamples, v->n_sents,
-	        (unsigned long long)b->params.seed);
-	for (c = 0; c < m->def.n_classes && c < b->n_cols; c++)
-		fprintf(f, "%12s  %.4f [%.4f, %.4f]\n", m->def.classes[c].name, b->col[c].a.est,
-		        b->col[c].a.lo, b->col[c].a.hi);
-	fprintf(f, "%12s  %.4f [%.4f, %.4f]\n%12s  %.4f [%.4f, %.4f]\n\n", "micro avg",
-	        b->micro.a.est, b->micro.a.lo, b->micro.a.hi, "macro avg", b->macro.a.est,
-	        b->macro.a.lo, b->macro.a.hi);
-}
-
-static double num(json_t *o, const char *key)
-{
-	json_t *x = json_object_get(o, key);
-	return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
-/* Element i of an array of numbers or nulls; NaN (printed "nan") for null. */
-static double num_at(json_t *a, size_t i)
-{
-	json_t *x = json_array_get(a, i);
-	return json_is_number(x) ? json_number_value(x) : NAN;
-}
-
-static void print_calib_row(FILE *f, const char *level, const char *type, json_t *c)
-{
-	fprintf(f, "%-7s %-10s %7lld  %8.4f  %10.4f  %7.4f  %7.4f\n", level, type,
-	        (long long)json_integer_value(json_object_get(c, "n")), num(c, "accuracy"),
-	        num(c, "confidence"), num(c, "ece"), num(c, "mce"));
-}
-
-/* The calibration table, and the entity level's reliability bins. */
-static void print_calibration(FILE *f, json_t *cal)
-{
-	static const char *const levels[2] = {"word", "entity"};
-	json_t *bins, *c;
-	const char *name;
-	size_t b, n;
-	int k;
-
-	if (!cal)
-		return;
-	n = (size_t)json_integer_value(json_object_get(cal, "bins"));
-	fprintf(f,
-	        "calibration (%zu equal-width bins; confidence of a word: the probability of its "
-	        "predicted label; of an entity: the lowest of its words')\n%-7s %-10s %7s  %8s  "
-	        "%10s  %7s  %7s\n",
-	        n, "level", "type", "n", "accuracy", "confidence", "ECE", "MCE");
-	for (k = 0; k < 2; k++) {
-		json_t *l = json_object_get(cal, levels[k]);
-		print_calib_row(f, levels[k], "all", json_object_get(l, "all"));
-		json_object_foreach(json_object_get(l, "types"), name, c)
-		    print_calib_row(f, levels[k], name, c);
-	}
-	bins = json_object_get(json_object_get(json_object_get(cal, "entity"), "all"), "bins");
-	fprintf(f,
-	        "reliability, entity level: confidence bin, entities, mean confidence, accuracy\n");
-	for (b = 0; b < n; b++)
-		fprintf(f, "  [%.2f, %.2f%c %7lld  %10.4f  %8.4f\n", (double)b / (double)n,
-		        (double)(b + 1) / (double)n, b + 1 == n ? ']' : ')',
-		        (long long)json_integer_value(
-		            json_array_get(json_object_get(bins, "count"), b)),
-		        num_at(json_object_get(bins, "confidence"), b),
-		        num_at(json_object_get(bins, "accuracy"), b));
-	fprintf(f, "\n");
-}
-
-static void print_gate(FILE *f, json_t *gate)
-{
-	json_t *r;
-	size_t i;
-
-	if (!gate)
-		return;
-	fprintf(f, "\ngate: %s\n",
-	        json_is_true(json_object_get(gate, "passed")) ? "passed" : "FAILED");
-	json_array_foreach(json_object_get(gate, "rules"), i, r)
-	    fprintf(f, "  %-6s %s\n", json_is_true(json_object_get(r, "passed")) ? "ok" : "FAILED",
-	            json_string_value(json_object_get(r, "message")));
-}
-
-static void print_scheme(FILE *f, const char *scheme_json)
-{
-	json_t *j = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
-	const char *data = json_string_value(json_object_get(j, "data"));
-	const char *model = json_string_value(json_object_get(j, "model"));
-	json_int_t ill = json_integer_value(json_object_get(j, "ill_formed"));
-	if (data && model)
-		fprintf(f,
-		        "tagging scheme: data %s, model %s%s; %lld ill-formed tag sequences in the "
-		        "data\n\n",
-		        data, model, strcmp(data, model) ? " (converted)" : "", (long long)ill);
-	json_decref(j);
-}
-
-/* The report as one JSON object (*out: what --json prints) but for the
- * label-issue section, which `explainer issues` may change after the run. */
-static enum xnr_status build_body_json(const struct report_opts *o, const struct xnr_run_view *v,
-                                       const struct xnr_run_metrics *m, struct report_tables *t,
-                                       json_t **out, struct xnr_error *err)
-{
-	json_t *j = NULL, *losses;
-	enum xnr_status st;
+	struct xnr_report_doc d;
 	int i;
 
-	if ((st = xnr_run_metrics_json(v, m, &j, err)) != XNR_OK)
-		return st;
-	if (t->ci.params.n_resamples > 0)
-		json_object_set_new(j, "intervals", xnr_run_metrics_ci_json(m, &t->ci));
-	json_object_set(j, "worst_sentences", t->worst);
-	json_object_set_new(j, "misclassified", emit_pairs(NULL, t->pairs, o->top, 1));
-	losses = json_object();
+	memset(&d, 0, sizeof d);
+	d.run = v->run;
+	d.n_sents = v->n_sents;
+	d.n_words = v->n_words;
+	d.labels = (const char *const *)v->labels;
+	d.n_labels = v->n_labels;
+	d.tags = v->tags;
+	d.scheme_json = v->scheme_json;
+	d.m = m;
+	d.ci = &t->ci;
+	d.worst = t->worst;
+	d.pairs = t->pairs;
 	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
-		json_object_set(losses, xnr_loss_by_names[i],
-		                json_object_get(t->loss[i], "groups"));
-	json_object_set_new(j, "loss_by", losses);
-	if (t->calib)
-		json_object_set(j, "calibration", t->calib);
-	if (t->buckets)
-		json_object_set(j, "buckets", t->buckets);
-	if (t->gate)
-		json_object_set(j, "gate", t->gate);
-	*out = j;
-	return XNR_OK;
+		d.loss[i] = t->loss[i];
+	d.calib = t->calib;
+	d.buckets = t->buckets;
+	d.gate = t->gate;
+	d.top = o->top;
+	return d;
 }
 
 /* The whole report as one JSON object, the label-issue section included. */
@@ -556,7 +292,8 @@ static enum xnr_status build_json(struct xnr_store *db, const struct report_opts
                                   const struct xnr_run_view *v, const struct xnr_run_metrics *m,
                                   struct report_tables *t, json_t **out, struct xnr_error *err)
 {
-	enum xnr_status st = build_body_json(o, v, m, t, out, err);
+	struct xnr_report_doc d = doc_of(o, v, m, t);
+	enum xnr_status st = xnr_report_doc_json(&d, out, err);
 
 	if (st == XNR_OK && (st = xnr_cli_issues_section(db, v->run, *out, err)) != XNR_OK) {
 		json_decref(*out);
@@ -566,9 +303,9 @@ static enum xnr_status build_json(struct xnr_store *db, const struct report_opts
 }
 
 /* What a report prints, rendered before it is printed so that it can be
- * kept (run_results): text, the run line and tagging scheme (head) and all
- * after the label-issue section (body); JSON, the object without that
- * section (body, head NULL). */
+ * kept (run_results, report.h: xnr_report_kept_put): text, the run line and
+ * tagging scheme (head) and all after the label-issue section (body); JSON,
+ * the object without that section (body, head NULL). */
 struct rendered {
 	char *head, *body;
 	size_t head_len, body_len;
@@ -581,75 +318,16 @@ static void rendered_free(struct rendered *r)
 	memset(r, 0, sizeof *r);
 }
 
-static enum xnr_status render_json(const struct report_opts *o, const struct xnr_run_view *v,
-                                   const struct xnr_run_metrics *m, struct report_tables *t,
-                                   struct rendered *out, struct xnr_error *err)
+static enum xnr_status render(const struct report_opts *o, const struct xnr_run_view *v,
+                              const struct xnr_run_metrics *m, struct report_tables *t,
+                              struct rendered *out, struct xnr_error *err)
 {
-	json_t *j = NULL;
-	enum xnr_status st = build_body_json(o, v, m, t, &j, err);
+	struct xnr_report_doc d = doc_of(o, v, m, t);
 
-	if (st != XNR_OK)
-		return st;
-	out->body = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	json_decref(j);
-	if (!out->body)
-		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory");
-	out->body_len = strlen(out->body);
-	return XNR_OK;
-}
-
-static void text_body(FILE *f, const struct report_opts *o, const struct xnr_run_view *v,
-                      const struct xnr_run_metrics *m, struct report_tables *t, char **def,
-                      char **strict)
-{
-	fprintf(f, "seqeval, default mode (conlleval)\n%s\n", *def);
-	print_intervals(f, v, m, &t->ci);
-	if (m->strict_ok)
-		fprintf(f, "seqeval, strict mode (%s)\n%s\n",
-		        xnr_seqeval_scheme_name(m->strict.scheme), *strict);
-	else
-		fprintf(f, "seqeval, strict mode: not available (%s)\n\n", m->strict_error);
-	print_calibration(f, t->calib);
-	xnr_cli_print_buckets(f, t->buckets);
-	print_confusion(f, v, m);
-	print_taxonomy(f, v, m);
-	emit_pairs(f, t->pairs, o->top, 0);
-	print_losses(f, "word", t->loss[XNR_LOSS_BY_WORD]);
-	print_losses(f, "sub-token", t->loss[XNR_LOSS_BY_TOKEN]);
-	print_losses(f, "label", t->loss[XNR_LOSS_BY_LABEL]);
-	fprintf(f, "(%s)\n\n",
-	        json_string_value(json_object_get(t->loss[XNR_LOSS_BY_LABEL], "hint")));
-	print_worst(f, t->worst, o->top);
-	print_gate(f, t->gate);
-}
-
-static enum xnr_status render_text(const struct report_opts *o, const struct xnr_run_view *v,
-                                   const struct xnr_run_metrics *m, struct report_tables *t,
-                                   struct rendered *out, struct xnr_error *err)
-{
-	char *def = NULL, *strict = NULL;
-	FILE *head = open_memstream(&out->head, &out->head_len);
-	FILE *body = open_memstream(&out->body, &out->body_len);
-	enum xnr_status st = XNR_OK;
-	int bad;
-
-	if (head && body && (st = xnr_seqeval_format(&m->def, 4, &def, err)) == XNR_OK &&
-	    (!m->strict_ok || (st = xnr_seqeval_format(&m->strict, 4, &strict, err)) == XNR_OK)) {
-		fprintf(head, "run %lld: %zu sentences, %zu words\n", (long long)v->run, v->n_sents,
-		        v->n_words);
-		print_scheme(head, v->scheme_json);
-		text_body(body, o, v, m, t, &def, &strict);
-	}
-	free(def);
-	free(strict);
-	bad = !head || !body || ferror(head) || ferror(body);
-	if (head && fclose(head) != 0)
-		bad = 1;
-	if (body && fclose(body) != 0)
-		bad = 1;
-	if (st == XNR_OK && bad)
-		st = xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the report");
-	return st;
+	if (!o->json)
+		return xnr_report_doc_text(&d, &out->head, &out->head_len, &out->body,
+		                           &out->body_len, err);
+	return xnr_report_doc_dump(&d, &out->body, &out->body_len, err);
 }
 
 /* Print r with the run's label-issue section, read now. */
@@ -749,62 +427,20 @@ static int kept_name(const struct report_opts *o, char *name, size_t size)
 	if (o->gate.micro_min >= 0.0 || o->gate.n_types || o->gate.baseline_db || o->buckets ||
 	    o->compare || o->files.html || o->files.markdown || o->files.junit)
 		return 0;
-	snprintf(name, size, "%s report %s top=%d seed=%d resamples=%d level=%.15g bins=%d",
-	         XNR_VERSION, o->json ? "json" : "text", o->top, o->seed, o->resamples, o->level,
-	         o->bins);
+	xnr_report_kept_name(XNR_VERSION, o->json, o->top, o->seed, o->resamples, o->level, o->bins,
+	                     name, size);
 	return 1;
-}
-
-/* The report kept as name into *r: 1, or 0 when there is none (or it is not
- * one: computed again). Text is kept as head, a NUL, body. */
-static int kept_load(struct xnr_store *db, int64_t run, const char *name, int json,
-                     struct rendered *r)
-{
-	struct xnr_error err;
-	void *data = NULL;
-	size_t n = 0;
-	char *nul;
-
-	memset(r, 0, sizeof *r);
-	if (xnr_store_result_get(db, run, name, &data, &n, &err) != XNR_OK)
-		return 0;
-	if (json) {
-		r->body = data;
-		r->body_len = n;
-		return 1;
-	}
-	nul = memchr(data, '\0', n);
-	if (nul && (r->body = malloc(n - (size_t)(nul - (char *)data))) != NULL) {
-		r->head_len = (size_t)(nul - (char *)data);
-		r->body_len = n - r->head_len - 1;
-		memcpy(r->body, nul + 1, r->body_len);
-		r->head = data;
-		return 1;
-	}
-	free(data);
-	return 0;
 }
 
 /* Keep r as name; best effort: a database that cannot be written only
  * means the next report computes it too. */
 static void kept_put(struct xnr_store *db, int64_t run, const char *name, const struct rendered *r)
 {
-	size_t n = r->head ? r->head_len + 1 + r->body_len : r->body_len;
-	char *data = malloc(n + 1);
 	struct xnr_error err;
 
-	if (!data)
-		return;
-	if (r->head) {
-		memcpy(data, r->head, r->head_len);
-		data[r->head_len] = '\0';
-		memcpy(data + r->head_len + 1, r->body, r->body_len);
-	} else {
-		memcpy(data, r->body, r->body_len);
-	}
-	if (xnr_store_result_put(db, run, name, data, n, &err) != XNR_OK)
+	if (xnr_report_kept_put(db, run, name, r->head, r->head_len, r->body, r->body_len, &err) !=
+	    XNR_OK)
 		fprintf(stderr, "explainer: report not kept: %s\n", err.msg);
-	free(data);
 }
 
 int xnr_cmd_report(int argc, char **argv)
@@ -831,14 +467,14 @@ int xnr_cmd_report(int argc, char **argv)
 	keep = kept_name(&o, name, sizeof name);
 	if ((st = xnr_store_open(o.db, 0, &store, &err)) == XNR_OK &&
 	    (st = pick_run(&o, store, &run, &err)) == XNR_OK && keep && !o.recompute &&
-	    kept_load(store, run, name, o.json, &out)) {
+	    xnr_report_kept_get(store, run, name, o.json, &out.head, &out.head_len, &out.body,
+	                        &out.body_len)) {
 		st = print_rendered(store, &o, run, &out, &err);
 	} else if (st == XNR_OK && (st = load_view(&o, store, run, &v, &err)) == XNR_OK &&
 	           (st = xnr_cli_gate_check_types(&o.gate, v->tags, run, &err)) == XNR_OK &&
 	           (st = xnr_run_metrics_compute(v, &m, &err)) == XNR_OK &&
 	           (st = fetch_tables(store, &o, v, &m, &t, &err)) == XNR_OK &&
-	           (st = o.json ? render_json(&o, v, &m, &t, &out, &err)
-	                        : render_text(&o, v, &m, &t, &out, &err)) == XNR_OK &&
+	           (st = render(&o, v, &m, &t, &out, &err)) == XNR_OK &&
 	           (st = print_rendered(store, &o, run, &out, &err)) == XNR_OK) {
 		if (keep)
 			kept_put(store, run, name, &out);

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "analysis/buckets.h"
 #include "analysis/confusion.h"
@@ -427,5 +428,67 @@ XNR_MUST_CHECK enum xnr_status xnr_report_markdown(const json_t *r, char **out, 
                                                    struct xnr_error *err);
 XNR_MUST_CHECK enum xnr_status xnr_report_junit(const json_t *r, char **out, size_t *len,
                                                 struct xnr_error *err);
+
+/* ---- the report: what `explainer report` prints ---- */
+
+/* A report's parts, each from the functions above, for one run. */
+struct xnr_report_doc {
+	int64_t run;
+	size_t n_sents, n_words;
+	const char *const *labels; /* (n_labels) label names by id */
+	int n_labels;
+	const struct xnr_tagset *tags; /* the labels as a tag set: entity type names */
+	const char *scheme_json;       /* runs.scheme, or NULL */
+	const struct xnr_run_metrics *m;
+	const struct xnr_f1_boot *ci;    /* NULL or no resamples: no intervals */
+	json_t *worst;                   /* xnr_report_worst_sentences */
+	json_t *pairs;                   /* xnr_report_confusions: the first `top` are shown */
+	json_t *loss[XNR_LOSS_BY_COUNT]; /* xnr_loss_table_page of each table */
+	json_t *calib;                   /* xnr_report_calibration; NULL: none */
+	json_t *buckets;                 /* xnr_report_buckets; NULL: none */
+	json_t *gate;                    /* the CI gate's {"passed", "rules"}; NULL: none */
+	int top;
+};
+
+/* The options of a report without buckets, gate or files, which a run keeps
+ * its report for (`explainer report`'s defaults; the intervals' are
+ * xnr_boot_default_params', the calibration's XNR_REPORT_BINS). */
+#define XNR_REPORT_TOP 10
+
+/* The name the report with these options is kept under in run_results. */
+void xnr_report_kept_name(const char *version, int json, int top, int seed, int resamples,
+                          double level, int bins, char *name, size_t size);
+
+/* The report as `explainer report --json` prints it, but for the label-issue
+ * section (the command adds it when it prints: `explainer issues` may
+ * change it after the run). Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_report_doc_json(const struct xnr_report_doc *d, json_t **out,
+                                                   struct xnr_error *err);
+/* The report as text: the run line and tagging scheme (*head) and the
+ * tables after the label-issue section (*body), each NUL-terminated with its
+ * length (caller frees both). Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_report_doc_text(const struct xnr_report_doc *d, char **head,
+                                                   size_t *head_len, char **body, size_t *body_len,
+                                                   struct xnr_error *err);
+/* The JSON report as one compact line (numbers to 17 digits: every double
+ * reads back as itself), *len its length; caller frees. Errors: XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_report_doc_dump(const struct xnr_report_doc *d, char **out,
+                                                   size_t *len, struct xnr_error *err);
+
+/* Keep a rendered report as name (xnr_report_kept_name) for run: text as
+ * head, a NUL, body; JSON (head NULL) as the body. Errors: the store's,
+ * XNR_ERR_NOMEM. */
+XNR_MUST_CHECK enum xnr_status xnr_report_kept_put(struct xnr_store *s, int64_t run,
+                                                   const char *name, const char *head,
+                                                   size_t head_len, const char *body,
+                                                   size_t body_len, struct xnr_error *err);
+/* The report kept as name: 1 with its parts (malloc'd; *head NULL for JSON),
+ * or 0 when there is none or it cannot be read (then computed again). */
+int xnr_report_kept_get(struct xnr_store *s, int64_t run, const char *name, int json, char **head,
+                        size_t *head_len, char **body, size_t *body_len);
+
+/* The JSON of xnr_report_buckets as tables (buckets_text.c); NULL prints
+ * nothing. */
+void xnr_report_print_buckets(FILE *f, json_t *buckets);
 
 #endif

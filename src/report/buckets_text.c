@@ -1,11 +1,11 @@
 /*
- * report_buckets.c - the buckets of `explainer report --buckets`
+ * buckets_text.c - the buckets of `explainer report --buckets`
  * (report.h: xnr_report_buckets) as a terminal table: per attribute, per
  * bucket, each run's cases and F1 with its bootstrap interval.
  */
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "report/report.h"
 
 static double num(json_t *o, const char *key)
 {
@@ -36,7 +36,7 @@ static void print_attribute(FILE *f, json_t *attr, size_t n_runs)
 	fprintf(f, "\n");
 }
 
-void xnr_cli_print_buckets(FILE *f, json_t *b)
+void xnr_report_print_buckets(FILE *f, json_t *b)
 {
 	json_t *runs = json_object_get(b, "runs"), *boot = json_object_get(b, "bootstrap"), *a;
 	json_t *ref = json_object_get(b, "reference");
