@@ -120,18 +120,25 @@ static json_t *real_or_null(double x)
 	return isnan(x) ? json_null() : json_real(x);
 }
 
+/* NULL when out of memory. */
 static json_t *calib_json(const struct xnr_calib_acc *a)
 {
 	json_t *count = json_array(), *conf = json_array(), *acc = json_array();
 	struct xnr_calib c;
-	int b;
+	int b, bad = !count || !conf || !acc;
 
 	xnr_calib_acc_result(a, &c);
-	for (b = 0; b < c.n_bins; b++) {
-		json_array_append_new(count, json_integer((json_int_t)c.count[b]));
-		json_array_append_new(conf, real_or_null(c.conf[b]));
-		json_array_append_new(acc, real_or_null(c.acc[b]));
+	for (b = 0; !bad && b < c.n_bins; b++)
+		bad = json_array_append_new(count, json_integer((json_int_t)c.count[b])) != 0 ||
+		      json_array_append_new(conf, real_or_null(c.conf[b])) != 0 ||
+		      json_array_append_new(acc, real_or_null(c.acc[b])) != 0;
+	if (bad) {
+		json_decref(count);
+		json_decref(conf);
+		json_decref(acc);
+		return NULL;
 	}
+	/* json_pack takes count, conf and acc, on failure too */
 	return json_pack("{s:I,s:o,s:o,s:f,s:f,s:{s:o,s:o,s:o}}", "n", (json_int_t)c.n, "accuracy",
 	                 real_or_null(c.accuracy), "confidence", real_or_null(c.confidence), "ece",
 	                 c.ece, "mce", c.mce, "bins", "count", count, "confidence", conf,
@@ -167,19 +174,17 @@ enum xnr_status xnr__calib_json(const struct xnr__calib *c, const struct xnr_tag
 	json_t *wj = level_json(&c->word_all, c->word, c->cap, &c->word_o, tags);
 	json_t *ej = level_json(&c->ent_all, c->ent, c->cap, NULL, tags);
 
-	*out = wj && ej ? json_pack("{s:i,s:{s:s,s:s},s:o,s:o}", "bins", c->n_bins, "confidence_of",
-	                            "word", "the probability of its predicted label (the argmax)",
-	                            "entity", "the lowest confidence of its words", "word", wj,
-	                            "entity", ej)
-	                : NULL;
-	if (!*out) {
-		if (!wj || !ej) {
-			json_decref(wj);
-			json_decref(ej);
-		}
-		return xnr_fail(err, XNR_ERR_NOMEM, "calibration: out of memory");
+	*out = NULL;
+	if (wj && ej) /* json_pack takes wj and ej, on failure too */
+		*out = json_pack("{s:i,s:{s:s,s:s},s:o,s:o}", "bins", c->n_bins, "confidence_of",
+		                 "word", "the probability of its predicted label (the argmax)",
+		                 "entity", "the lowest confidence of its words", "word", wj,
+		                 "entity", ej);
+	else {
+		json_decref(wj);
+		json_decref(ej);
 	}
-	return XNR_OK;
+	return *out ? XNR_OK : xnr_fail(err, XNR_ERR_NOMEM, "calibration: out of memory");
 }
 
 /* Every word's prob_pred at its place (NaN: none stored). */

@@ -34,13 +34,15 @@ static char *pair_words(json_t *pair)
 	return s;
 }
 
-/* The first `top` misclassified pairs: printed, or as {gold, pred, count, words}. */
-static json_t *emit_pairs(FILE *f, json_t *pairs, int top, int as_json)
+/* The first `top` misclassified pairs: printed (arr NULL), or appended to
+ * arr as {gold, pred, count, words}. -1: out of memory. */
+static int emit_pairs(FILE *f, json_t *pairs, int top, json_t *arr)
 {
-	json_t *arr = as_json ? json_array() : NULL, *p;
+	json_t *p;
 	size_t i;
+	int bad = 0;
 
-	if (!as_json)
+	if (!arr)
 		fprintf(f,
 		        "misclassified words by (gold, predicted)\n%-10s %-10s %7s  most frequent "
 		        "words\n",
@@ -53,17 +55,19 @@ static json_t *emit_pairs(FILE *f, json_t *pairs, int top, int as_json)
 		char *w;
 		if (i >= (size_t)top)
 			break;
-		w = pair_words(p);
+		if (!(w = pair_words(p)))
+			return -1;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:s}", "gold", g, "pred",
-			                                     pr, "count", n, "words", w ? w : ""));
+			bad |= json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:s}", "gold", g,
+			                                            "pred", pr, "count", n, "words",
+			                                            w)) != 0;
 		else
-			fprintf(f, "%-10s %-10s %7lld  %s\n", g, pr, (long long)n, w ? w : "");
+			fprintf(f, "%-10s %-10s %7lld  %s\n", g, pr, (long long)n, w);
 		free(w);
 	}
-	if (!as_json)
+	if (!arr)
 		fprintf(f, "\n");
-	return arr;
+	return bad ? -1 : 0;
 }
 
 static void print_losses(FILE *f, const char *title, json_t *page)
@@ -264,18 +268,24 @@ static void print_gate(FILE *f, json_t *gate)
 	            json_string_value(json_object_get(r, "message")));
 }
 
-static void print_scheme(FILE *f, const char *scheme_json)
+/* -1: out of memory (a scheme that is not JSON prints nothing). */
+static int print_scheme(FILE *f, const char *scheme_json)
 {
-	json_t *j = scheme_json ? json_loads(scheme_json, 0, NULL) : NULL;
+	json_error_t e;
+	json_t *j = scheme_json ? json_loads(scheme_json, 0, &e) : NULL;
 	const char *data = json_string_value(json_object_get(j, "data"));
 	const char *model = json_string_value(json_object_get(j, "model"));
 	json_int_t ill = json_integer_value(json_object_get(j, "ill_formed"));
+
+	if (scheme_json && !j && json_error_code(&e) == json_error_out_of_memory)
+		return -1;
 	if (data && model)
 		fprintf(f,
 		        "tagging scheme: data %s, model %s%s; %lld ill-formed tag sequences in the "
 		        "data\n\n",
 		        data, model, strcmp(data, model) ? " (converted)" : "", (long long)ill);
 	json_decref(j);
+	return 0;
 }
 
 /* The report as one JSON object but for the label-issue section, which
@@ -283,33 +293,37 @@ static void print_scheme(FILE *f, const char *scheme_json)
 enum xnr_status xnr_report_doc_json(const struct xnr_report_doc *d, json_t **out,
                                     struct xnr_error *err)
 {
-	json_t *j = NULL, *losses;
+	json_t *j = NULL, *losses = NULL, *pairs = NULL;
 	enum xnr_status st;
-	int i;
+	int i, bad;
 
 	if ((st = xnr_run_metrics_json_of(d->run, d->labels, d->n_labels, d->scheme_json, d->m, &j,
 	                                  err)) != XNR_OK)
 		return st;
-	if (d->ci && d->ci->params.n_resamples > 0)
-		json_object_set_new(j, "intervals", xnr_run_metrics_ci_json(d->m, d->ci));
-	json_object_set(j, "worst_sentences", d->worst);
-	json_object_set_new(j, "misclassified", emit_pairs(NULL, d->pairs, d->top, 1));
-	losses = json_object();
-	for (i = 0; i < XNR_LOSS_BY_COUNT; i++)
-		json_object_set(losses, xnr_loss_by_names[i],
-		                json_object_get(d->loss[i], "groups"));
-	json_object_set_new(j, "loss_by", losses);
-	if (d->calib)
-		json_object_set(j, "calibration", d->calib);
-	if (d->buckets)
-		json_object_set(j, "buckets", d->buckets);
-	if (d->gate)
-		json_object_set(j, "gate", d->gate);
+	bad = d->ci && d->ci->params.n_resamples > 0 &&
+	      json_object_set_new(j, "intervals", xnr_run_metrics_ci_json(d->m, d->ci)) != 0;
+	bad |= json_object_set(j, "worst_sentences", d->worst) != 0;
+	if (!bad && (pairs = json_array()) != NULL &&
+	    emit_pairs(NULL, d->pairs, d->top, pairs) != 0)
+		json_decref(pairs), pairs = NULL;
+	bad |= !pairs || json_object_set_new(j, "misclassified", pairs) != 0;
+	bad |= !(losses = json_object()) || json_object_set_new(j, "loss_by", losses) != 0;
+	for (i = 0; !bad && i < XNR_LOSS_BY_COUNT; i++)
+		bad |= json_object_set(losses, xnr_loss_by_names[i],
+		                       json_object_get(d->loss[i], "groups")) != 0;
+	bad |= d->calib && json_object_set(j, "calibration", d->calib) != 0;
+	bad |= d->buckets && json_object_set(j, "buckets", d->buckets) != 0;
+	bad |= d->gate && json_object_set(j, "gate", d->gate) != 0;
+	if (bad) {
+		json_decref(j);
+		return xnr_fail(err, XNR_ERR_NOMEM, "out of memory for the report");
+	}
 	*out = j;
 	return XNR_OK;
 }
 
-static void text_body(FILE *f, const struct xnr_report_doc *d, const char *def, const char *strict)
+/* -1: out of memory. */
+static int text_body(FILE *f, const struct xnr_report_doc *d, const char *def, const char *strict)
 {
 	const struct xnr_run_metrics *m = d->m;
 
@@ -324,7 +338,8 @@ static void text_body(FILE *f, const struct xnr_report_doc *d, const char *def, 
 	xnr_report_print_buckets(f, d->buckets);
 	print_confusion(f, d);
 	print_taxonomy(f, d);
-	emit_pairs(f, d->pairs, d->top, 0);
+	if (emit_pairs(f, d->pairs, d->top, NULL) != 0)
+		return -1;
 	print_losses(f, "word", d->loss[XNR_LOSS_BY_WORD]);
 	print_losses(f, "sub-token", d->loss[XNR_LOSS_BY_TOKEN]);
 	print_losses(f, "label", d->loss[XNR_LOSS_BY_LABEL]);
@@ -332,6 +347,7 @@ static void text_body(FILE *f, const struct xnr_report_doc *d, const char *def, 
 	        json_string_value(json_object_get(d->loss[XNR_LOSS_BY_LABEL], "hint")));
 	print_worst(f, d->worst, d->top);
 	print_gate(f, d->gate);
+	return 0;
 }
 
 enum xnr_status xnr_report_doc_text(const struct xnr_report_doc *d, char **head, size_t *head_len,
@@ -341,7 +357,7 @@ enum xnr_status xnr_report_doc_text(const struct xnr_report_doc *d, char **head,
 	char *def = NULL, *strict = NULL;
 	FILE *h, *b;
 	enum xnr_status st = XNR_OK;
-	int bad;
+	int bad, oom = 0;
 
 	*head = *body = NULL;
 	*head_len = *body_len = 0;
@@ -351,12 +367,11 @@ enum xnr_status xnr_report_doc_text(const struct xnr_report_doc *d, char **head,
 	    (!m->strict_ok || (st = xnr_seqeval_format(&m->strict, 4, &strict, err)) == XNR_OK)) {
 		fprintf(h, "run %lld: %zu sentences, %zu words\n", (long long)d->run, d->n_sents,
 		        d->n_words);
-		print_scheme(h, d->scheme_json);
-		text_body(b, d, def, strict);
+		oom = print_scheme(h, d->scheme_json) != 0 || text_body(b, d, def, strict) != 0;
 	}
 	free(def);
 	free(strict);
-	bad = !h || !b || ferror(h) || ferror(b);
+	bad = oom || !h || !b || ferror(h) || ferror(b);
 	if (h && fclose(h) != 0)
 		bad = 1;
 	if (b && fclose(b) != 0)

@@ -46,6 +46,7 @@
 #define XNR_KEPT_LOSS_LABEL      "loss label"
 #define XNR_KEPT_CONFUSIONS      "confusions" /* xnr_report_confusions, top words: */
 #define XNR_KEPT_CONFUSION_WORDS 5
+#define XNR_KEPT_CALIBRATION     "calibration" /* xnr_report_calibration, XNR_REPORT_BINS bins */
 
 /* The name a result is kept under: "<version> <key>" into out (size bytes). */
 void xnr_kept_name(const char *version, const char *key, char *out, size_t size);

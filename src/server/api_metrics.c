@@ -32,8 +32,8 @@
 #define KEY_METRICS    XNR_KEPT_METRICS
 #define KEY_CELLS      "metrics cells"
 #define KEY_CONFUSIONS XNR_KEPT_CONFUSIONS
-#define KEY_CALIB      "calibration" /* with CALIB_BINS bins */
-#define CALIB_BINS     10
+#define KEY_CALIB      XNR_KEPT_CALIBRATION /* with CALIB_BINS bins */
+#define CALIB_BINS     XNR_REPORT_BINS
 enum table { TABLE_WORD, TABLE_TOKEN, TABLE_LABEL, TABLE_N };
 static const char *const *const table_keys = xnr_kept_loss_keys; /* by enum table */
 

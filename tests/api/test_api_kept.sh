@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_api_kept.sh - results computed from a whole run are kept in its
 # database (run_results, schema 6): `explainer run` keeps the metrics, the
-# three loss tables and the misclassified pairs as it finishes (counted as it goes, read back in bounded
+# three loss tables, the misclassified pairs, the calibration and its report
+# as it finishes (counted as it goes, read back in bounded
 # memory: pipeline/keep.c), byte for byte what a server computes from the
 # run's view when they are not there; the first server that answers the
 # Metrics, Misclassified and Loss pages writes the rest, a second server
@@ -10,18 +11,20 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 demo_run
-paths="metrics confusions loss/labels loss/words?by=word&limit=5 loss/words?by=token&limit=5"
-# kept_rows DB: the five results a run keeps, "name value" a line each
+paths="metrics confusions calibration loss/labels loss/words?by=word&limit=5 loss/words?by=token&limit=5"
+# kept_rows DB: the six results of the app a run keeps, "name value" a line each
 kept_rows() { $PY -c 'import sqlite3,sys
 for n, v in sqlite3.connect(sys.argv[1]).execute("select name, value from run_results where run_id = 1 order by name"):
-    if n.split(" ", 1)[1] in ("metrics", "loss word", "loss token", "loss label", "confusions"):
+    if n.split(" ", 1)[1] in ("metrics", "loss word", "loss token", "loss label", "confusions", "calibration"):
         print(n, v if isinstance(v, str) else v.decode())' "$1"; }
 
 kept_rows "$tmp/run.db" >"$tmp/kept-by-run"
 echo '{}' >"$tmp/body"
-check "the run keeps its metrics, loss tables and misclassified pairs" '
+check "the run keeps its metrics, loss tables, misclassified pairs, calibration and report" '
 names = sorted(n.split(" ", 1)[1] for (n,) in db.execute("select name from run_results where run_id = 1"))
-assert names == ["confusions", "loss label", "loss token", "loss word", "metrics"], names
+assert names == ["calibration", "confusions", "loss label", "loss token", "loss word", "metrics",
+                 "report json top=10 seed=1 resamples=1000 level=0.95 bins=10",
+                 "report text top=10 seed=1 resamples=1000 level=0.95 bins=10"], names
 m = json.loads(db.execute("select value from run_results where name like ? and run_id = 1", ("% metrics",)).fetchone()[0])
 assert m["run"] == 1 and m["seqeval_default"]["micro avg"]["support"] == 688, m["seqeval_default"]["micro avg"]'
 # the same computed by a server from the run's words
@@ -42,9 +45,11 @@ for p in $paths; do
 	expect_status 200 "/api/v1/runs/1/$p" && cp "$tmp/body" "$tmp/first-${p//[\/?&=]/_}"
 done
 stop_server
-check "kept: the run's five (the cells only when a drill asks: they need the view)" '
+check "kept: the run's results (the cells only when a drill asks: they need the view)" '
 names = sorted(n.split(" ", 1)[1] for (n,) in db.execute("select name from run_results where run_id = 1"))
-assert names == ["confusions", "loss label", "loss token", "loss word", "metrics"], names'
+assert names == ["calibration", "confusions", "loss label", "loss token", "loss word", "metrics",
+                 "report json top=10 seed=1 resamples=1000 level=0.95 bins=10",
+                 "report text top=10 seed=1 resamples=1000 level=0.95 bins=10"], names'
 
 start_server "$tmp/run.db"
 for p in $paths; do

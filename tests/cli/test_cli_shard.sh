@@ -64,7 +64,14 @@ grep -q "already holds" "$tmp/out" && ok "a shard run again is reused" || bad "s
 "$bin" merge "$d/out.db" "$d/shard-2.db" "$d/shard-0.db" "$d/shard-1.db" >"$tmp/merge.txt" || bad "merge in any order"
 grep -q "344 sentences" "$tmp/merge.txt" && grep -q "micro avg" "$tmp/merge.txt" && ok "merge prints the report and counts" || bad "merge output: $(cat "$tmp/merge.txt")"
 out=$(equal "$d/full.db" only "$d/out.db" only) && ok "demo/eval.conll in 3 shards: $out" || bad "demo merge: $out"
+# the merge keeps the report (text and JSON of the default options) as a run
+# does: the one printed is what --recompute computes from the merged rows
+kept_reports() { $PY -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from run_results where name like ?", ("% report % top=10 seed=1 resamples=1000 level=0.95 bins=10",)).fetchone()[0])' "$1"; }
+[ "$(kept_reports "$d/out.db")" = 2 ] && ok "the merge keeps its report, text and JSON" || bad "the merge kept $(kept_reports "$d/out.db") reports"
 "$bin" report "$d/out.db" >"$tmp/r1.txt" && "$bin" report "$d/full.db" >"$tmp/r2.txt" && cmp -s "$tmp/r1.txt" "$tmp/r2.txt" && ok "explainer report: the same text" || bad "reports differ"
+"$bin" report "$d/out.db" --json >"$tmp/r1.json" && "$bin" report "$d/out.db" --recompute >"$tmp/r3.txt" &&
+	"$bin" report "$d/out.db" --json --recompute >"$tmp/r3.json" && cmp -s "$tmp/r1.txt" "$tmp/r3.txt" && cmp -s "$tmp/r1.json" "$tmp/r3.json" &&
+	ok "the merge's kept report is what --recompute computes, text and JSON" || bad "kept merge report: $(diff "$tmp/r1.txt" "$tmp/r3.txt" | head -5)"
 
 # Refusals: one line naming the files, exit 1, the output as it was.
 cp -r "$model" "$tmp/model2" && echo >>"$tmp/model2/config.json"
