@@ -748,6 +748,7 @@ enum xnr_status xnr_f1_boot_stream_add(struct xnr_f1_boot_stream *b,
                                        const struct xnr_f1_counts *chunk, struct xnr_error *err)
 {
 	const struct xnr_f1_counts *v[1] = {chunk};
+	int64_t *sum = NULL;
 	struct resample_job job;
 	struct sparse sp;
 	size_t c;
@@ -760,10 +761,6 @@ enum xnr_status xnr_f1_boot_stream_add(struct xnr_f1_boot_stream *b,
 	if (!chunk->n_rows)
 		return XNR_OK;
 	memset(&sp, 0, sizeof sp);
-	if (sparse_make(chunk, b->n_rows, &sp) != 0) {
-		sparse_free(&sp);
-		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory");
-	}
 	memset(&job, 0, sizeof job);
 	job.v = v;
 	job.sp = &sp;
@@ -774,17 +771,15 @@ enum xnr_status xnr_f1_boot_stream_add(struct xnr_f1_boot_stream *b,
 	job.n_total = b->n_rows;
 	job.seed = b->p.seed;
 	job.sums = b->sums;
-	{
-		int64_t *sum = malloc((3 * b->n_cols + 1) * sizeof *sum);
-		failed = !sum;
-		if (sum) {
-			sum_rows(chunk, &sp, NULL, sp.acc, sum);
-			for (c = 0; c < 3 * b->n_cols; c++)
-				b->total[c] += sum[c];
-		}
-		free(sum);
+	failed = sparse_make(chunk, b->n_rows, &sp) != 0 ||
+	         !(sum = malloc((3 * b->n_cols + 1) * sizeof *sum));
+	if (!failed) { /* every row once: the estimate's counts */
+		sum_rows(chunk, &sp, NULL, sp.acc, sum);
+		for (c = 0; c < 3 * b->n_cols; c++)
+			b->total[c] += sum[c];
+		failed = resample_all(&job, b->p.n_threads) != 0;
 	}
-	failed = failed || resample_all(&job, b->p.n_threads) != 0;
+	free(sum);
 	sparse_free(&sp);
 	if (failed)
 		return xnr_fail(err, XNR_ERR_NOMEM, "bootstrap: out of memory for %d resamples",

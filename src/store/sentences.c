@@ -430,7 +430,9 @@ enum xnr_status xnr_store_sentence_get(struct xnr_store *s, int64_t run, int64_t
 	return XNR_OK;
 }
 
-enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
+/* The entity rows of sentence id ('gold' sorts before 'pred') or, all, of
+ * the whole run by sentence (one pass over its index). */
+static enum xnr_status entity_rows(struct xnr_store *s, int64_t run, int all, int64_t id,
                                    struct xnr_rows **out, struct xnr_error *err)
 {
 	static const size_t n_cols = sizeof entity_cols / sizeof entity_cols[0];
@@ -439,31 +441,24 @@ enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
 	enum xnr_status rc;
 
 	xnr__cols_sql(entity_cols, n_cols, cols, sizeof cols);
-	/* 'gold' sorts before 'pred'. */
-	snprintf(sql, sizeof sql,
-	         "SELECT %s FROM entities WHERE run_id = ?1 AND sentence_id = ?2"
-	         " ORDER BY side, start, end",
-	         cols);
+	snprintf(sql, sizeof sql, "SELECT %s FROM entities %s", cols,
+	         !all ? "WHERE run_id = ?1 AND sentence_id = ?2 ORDER BY side, start, end"
+	              : "INDEXED BY entities_by_sentence WHERE run_id = ?1 ORDER BY sentence_id");
 	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
 		return rc;
-	sqlite3_bind_int64(st, 2, id);
+	if (!all)
+		sqlite3_bind_int64(st, 2, id);
 	return xnr__rows_open(s, XNR__ENTITY, entity_cols, n_cols, st, NULL, out, err);
+}
+
+enum xnr_status xnr_store_entities(struct xnr_store *s, int64_t run, int64_t id,
+                                   struct xnr_rows **out, struct xnr_error *err)
+{
+	return entity_rows(s, run, 0, id, out, err);
 }
 
 enum xnr_status xnr_store_run_entities(struct xnr_store *s, int64_t run, struct xnr_rows **out,
                                        struct xnr_error *err)
 {
-	static const size_t n_cols = sizeof entity_cols / sizeof entity_cols[0];
-	char cols[128], sql[320];
-	sqlite3_stmt *st = NULL;
-	enum xnr_status rc;
-
-	xnr__cols_sql(entity_cols, n_cols, cols, sizeof cols);
-	snprintf(sql, sizeof sql,
-	         "SELECT %s FROM entities INDEXED BY entities_by_sentence WHERE run_id = ?1"
-	         " ORDER BY sentence_id",
-	         cols);
-	if ((rc = xnr__store_prepare(s, sql, run, &st, err)) != XNR_OK)
-		return rc;
-	return xnr__rows_open(s, XNR__ENTITY, entity_cols, n_cols, st, NULL, out, err);
+	return entity_rows(s, run, 1, 0, out, err);
 }
