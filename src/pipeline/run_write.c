@@ -39,12 +39,16 @@ static char *sentence_text(const struct xnr_dataset *ds, const struct xnr_senten
 	return t;
 }
 
+/* Write sentence s's words; their predictions into pred and conf, the
+ * sentence's loss and word errors into sent. */
 static enum xnr_status write_words(struct xnr__run *x, const struct xnr_dataset *ds,
                                    const struct xnr_sentence *s, size_t i,
                                    const struct xnr_result *r, const int32_t *gold, int32_t *pred,
-                                   double *conf, double *loss, int *n_errors, struct xnr_error *err)
+                                   double *conf, struct xnr_sentence_row *sent,
+                                   struct xnr_error *err)
 {
-	int L = r->n_labels, w;
+	double *loss = &sent->loss;
+	int L = r->n_labels, w, *n_errors = &sent->n_word_errors;
 
 	*loss = 0.0;
 	*n_errors = 0;
@@ -174,7 +178,7 @@ enum xnr_status xnr__run_write_sentence(struct xnr__run *x, const struct xnr_dat
 	char *text;
 
 	memset(&row, 0, sizeof row);
-	st = write_words(x, chunk, s, i, r, gold, pred, conf, &row.loss, &row.n_word_errors, err);
+	st = write_words(x, chunk, s, i, r, gold, pred, conf, &row, err);
 	if (st == XNR_OK)
 		st = write_tokens(x, i, r, gold, err);
 	if (st == XNR_OK)
