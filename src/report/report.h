@@ -183,10 +183,9 @@ XNR_MUST_CHECK enum xnr_status xnr_run_metrics_ci(const struct xnr_run_view *v,
  * come from the pieces (no entity lists). Reads the spans once, a chunk of
  * chunk_rows sentences at a time (0: XNR_CI_CHUNK_ROWS), each chunk taking
  * every resample's draws again: memory of one chunk, time of the draws
- * times the chunks (about 3 s of CPU a chunk of a million sentences with
- * 1000 resamples). Errors: as xnr_run_metrics_ci; XNR_ERR_FORMAT (a stored
- * span outside the run's sentences or of a type m does not have), the
- * store's.
+ * (n_sents a resample) times the chunks. Errors: as xnr_run_metrics_ci;
+ * XNR_ERR_FORMAT (a stored span outside the run's sentences or of a type m
+ * does not have), the store's.
  */
 #define XNR_CI_CHUNK_ROWS ((size_t)1 << 18)
 XNR_MUST_CHECK enum xnr_status
