@@ -137,14 +137,16 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	};
 	const struct xnr_cli_cmd cmd = {
 	    "report", report_usage, 1, 1, &o->db, NULL, "give exactly one run database"};
+	struct xnr_boot_params boot = xnr_boot_default_params();
 	int rc;
 
 	memset(o, 0, sizeof *o);
-	o->top = 10;
-	o->seed = 1;
-	o->resamples = 1000;
-	o->level = 0.95;
-	o->bins = 10;
+	/* the defaults a run keeps its report for (report.h) */
+	o->top = XNR_REPORT_TOP;
+	o->seed = (int)boot.seed;
+	o->resamples = boot.n_resamples;
+	o->level = boot.level;
+	o->bins = XNR_REPORT_BINS;
 	o->alpha = 0.05;
 	o->gate.micro_min = -1.0;
 	if ((rc = xnr_cli_parse(&cmd, opts, argc, argv)) != XNR_EXIT_OK)
